@@ -1,0 +1,78 @@
+/*
+ * app.h - the firmware application: link protocol, replay of sample batches,
+ * analyzer, and the frames it reports. Identical on every board port.
+ *
+ * A port calls app_init() once, then app_poll() forever (or until it returns
+ * a negative value). Samples from the board's own sensor (live mode) enter
+ * through app_push_raw().
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "gait.h"
+#include "hal.h"
+
+/** Counters reported in STATUS. */
+typedef struct {
+    uint32_t samples, strides, rx_frames;
+    uint16_t rx_bad_frames, rx_seq_gaps, rx_overflows;
+} app_counters_t;
+
+/** Application state. Caller-owned; no field is for the port to touch. */
+typedef struct {
+    const hal_t *hal;
+    gait_t gait;
+    frame_rx_t rx;
+    frame_config_t config;
+    app_counters_t count;
+    float accel_g_per_lsb, gyro_dps_per_lsb;
+    uint32_t next_index;   /* expected next sample index */
+    bool have_index;
+    uint16_t tx_seq;
+    uint16_t rx_next_seq;
+    bool rx_seq_known;
+    uint8_t tx_buf[FRAME_WIRE_BYTES(FW_MAX_FRAME_BYTES)];
+    uint8_t pay_buf[FW_MAX_FRAME_BYTES];
+    frame_sample_batch_t batch; /* last SAMPLE_BATCH, unpacked */
+} app_t;
+
+/**
+ * Initialise with the default CONFIG (416 Hz, +-16 g, +-2000 dps, replay)
+ * and send HELLO.
+ * @return 0, -EINVAL on NULL arguments, or the link's negative errno.
+ */
+int app_init(app_t *app, const hal_t *hal);
+
+/**
+ * Process every link byte available now.
+ * @return frames handled (0 if none), or a negative errno value when the link
+ *         is gone (-EPIPE) and the port should stop.
+ */
+int app_poll(app_t *app);
+
+/**
+ * Analyze one sample of the board's own sensor (live mode), raw LSM6DSO
+ * counts already rotated into the shoe frame.
+ * @return 0, or a negative errno value from the link.
+ */
+int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw);
+
+/**
+ * Send a LOG frame. @param level 0 error .. 3 debug
+ * @return 0 or the link's negative errno.
+ */
+int app_log(app_t *app, uint8_t level, const char *text);
+
+/**
+ * Send a FAULT frame (called from fault handlers: no state is assumed valid
+ * except the HAL).
+ * @return 0 or the link's negative errno.
+ */
+int app_send_fault(const hal_t *hal, uint8_t reason, uint32_t pc, uint32_t lr, uint32_t cfsr,
+                   uint32_t hfsr, uint32_t bfar);
+
+#endif /* APP_H */

@@ -1,0 +1,34 @@
+/*
+ * fw_config.h - every build option of the firmware, in one place.
+ * Each can be overridden with -DNAME=value on the compiler command line.
+ */
+#ifndef FW_CONFIG_H
+#define FW_CONFIG_H
+
+/* Firmware version reported in HELLO. */
+#ifndef FW_VERSION_MAJOR
+#define FW_VERSION_MAJOR 0
+#endif
+#ifndef FW_VERSION_MINOR
+#define FW_VERSION_MINOR 1
+#endif
+#ifndef FW_VERSION_PATCH
+#define FW_VERSION_PATCH 0
+#endif
+
+/* Bytes of the link receive ring buffer (power of two). */
+#ifndef FW_RX_RING_BYTES
+#define FW_RX_RING_BYTES 2048u
+#endif
+
+/* Largest decoded frame the firmware accepts, bytes (header + payload + CRC). */
+#ifndef FW_MAX_FRAME_BYTES
+#define FW_MAX_FRAME_BYTES 512u
+#endif
+
+/* Honour CMD FAULT_TEST (deliberate crash, for the rig's fault tests). 1 = yes. */
+#ifndef FW_ENABLE_FAULT_TEST
+#define FW_ENABLE_FAULT_TEST 1
+#endif
+
+#endif /* FW_CONFIG_H */

@@ -1,0 +1,138 @@
+/*
+ * gait.h - the embedded gait analyzer (pure: no I/O, no malloc, float32 only).
+ *
+ * The caller owns a gait_t, initialises it with gait_init(), then pushes one
+ * IMU sample at a time, in the shoe frame (x toes, y wearer's left, z up out of
+ * the sole; +gy = toes moving down). Each pushed sample carries its sensor
+ * sample index; a jump of the index by more than one means samples were
+ * dropped (FIFO overrun) and the analyzer accounts for the gap.
+ *
+ * Stride k runs from initial contact IC[k] to IC[k+1]. It is reported once its
+ * successor's stance has been seen, so a stride arrives about one stride
+ * after its IC. Every float field that could not be measured is NAN, never
+ * invented; gait_valid() tells.
+ *
+ * Error convention: functions return 0 (or a count) on success, a negative
+ * errno value (-EINVAL) on bad arguments.
+ */
+#ifndef GAIT_H
+#define GAIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fw_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Foot strike class at initial contact. */
+typedef enum {
+    GAIT_STRIKE_UNKNOWN = 0,
+    GAIT_STRIKE_HEEL = 1,
+    GAIT_STRIKE_MID = 2,
+    GAIT_STRIKE_FORE = 3,
+} gait_strike_t;
+
+/** Activity class of a stride or of a stretch of time. */
+typedef enum {
+    GAIT_ACTIVITY_STILL = 0,
+    GAIT_ACTIVITY_WALK = 1,
+    GAIT_ACTIVITY_RUN = 2,
+    GAIT_ACTIVITY_STAIRS = 3,
+    GAIT_ACTIVITY_COUNT = 4,
+} gait_activity_t;
+
+/** Bits of gait_stride_t.flags. */
+enum {
+    GAIT_FLAG_IMPACT_CLIPPED = 1u << 0, /**< accelerometer hit full scale at impact */
+    GAIT_FLAG_GYRO_SATURATED = 1u << 1, /**< gyroscope hit full scale in the stride */
+    GAIT_FLAG_SAMPLES_DROPPED = 1u << 2, /**< sample indices jumped inside the stride */
+};
+
+/** Sensor settings the analyzer needs. */
+typedef struct {
+    float odr_hz;      /**< output data rate, Hz (e.g. 416) */
+    float accel_fs_g;  /**< accelerometer full scale, g (e.g. 16): clipping threshold */
+    float gyro_fs_dps; /**< gyroscope full scale, dps (e.g. 2000): saturation threshold */
+} gait_config_t;
+
+/** One IMU sample in the shoe frame. */
+typedef struct {
+    float ax_g, ay_g, az_g;       /**< specific force, g (+1 g on z when flat and still) */
+    float gx_dps, gy_dps, gz_dps; /**< angular rate, degrees per second */
+} gait_sample_t;
+
+/** One stride, IC[k] to IC[k+1]. Floats are NAN where not measured. */
+typedef struct {
+    uint32_t ic_index;        /**< sample index at or before initial contact */
+    float ic_frac;            /**< IC = ic_index + ic_frac samples, 0 <= frac < 1 */
+    uint32_t tc_index;        /**< sample index at or before toe-off */
+    float tc_frac;            /**< TC = tc_index + tc_frac samples */
+    float gct_ms;             /**< ground contact time TC - IC, ms */
+    float flight_ms;          /**< flight time, stride/2 - GCT (symmetric gait), ms */
+    float swing_ms;           /**< swing time IC[k+1] - TC, ms */
+    float stride_ms;          /**< stride time IC[k+1] - IC, ms */
+    float cadence_spm;        /**< steps per minute, 2 * 60000 / stride_ms */
+    float duty_factor;        /**< GCT / stride time, 0..1 */
+    float fsa_deg;            /**< foot strike angle at IC, deg, + = toes up (heel strike) */
+    float pronation_deg;      /**< roll excursion during stance, deg */
+    float peak_roll_rate_dps; /**< peak |gx| during stance, dps */
+    float peak_impact_g;      /**< peak |a| within the impact window after IC, g */
+    float stride_m;           /**< horizontal foot displacement over the stride, m */
+    float speed_mps;          /**< stride_m / stride time, m/s */
+    uint8_t strike;           /**< gait_strike_t */
+    uint8_t activity;         /**< gait_activity_t */
+    uint8_t flags;            /**< GAIT_FLAG_* */
+} gait_stride_t;
+
+/** Whole-run figures. */
+typedef struct {
+    uint32_t strides;          /**< strides reported */
+    float distance_m;          /**< sum of valid stride lengths, m */
+    float duration_s;          /**< time covered by pushed samples, s */
+    float avg_pace_s_per_km;   /**< moving time / distance, s/km; NAN if no distance */
+    float avg_cadence_spm;     /**< mean cadence over strides, steps/min; NAN if none */
+    float activity_s[GAIT_ACTIVITY_COUNT]; /**< seconds per gait_activity_t */
+    uint32_t dropped_samples;  /**< samples missing from the index sequence */
+} gait_summary_t;
+
+/* gait_t: analyzer state, owned by the caller. Its layout is private. */
+#include "gait_state.h"
+
+/**
+ * Initialise the analyzer.
+ * @return 0, or -EINVAL if g or cfg is NULL or a rate/scale is not positive.
+ */
+int gait_init(gait_t *g, const gait_config_t *cfg);
+
+/**
+ * Push one sample.
+ * @param index sensor sample index; must increase (gaps = dropped samples)
+ * @param out   filled when a stride completes
+ * @return 1 if *out holds a new stride, 0 if not, -EINVAL on NULL arguments or
+ *         a non-increasing index (the sample is ignored).
+ */
+int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *out);
+
+/**
+ * End of stream: report the last stride if it can still be closed.
+ * @return 1 if *out holds a stride, 0 if not, -EINVAL on NULL arguments.
+ */
+int gait_flush(gait_t *g, gait_stride_t *out);
+
+/**
+ * Whole-run summary so far (callable at any time).
+ * @return 0, or -EINVAL on NULL arguments.
+ */
+int gait_get_summary(const gait_t *g, gait_summary_t *out);
+
+/** True if a float field of a stride or summary was measured (not NAN). */
+static inline bool gait_valid(float v) { return v == v; }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GAIT_H */

@@ -1,0 +1,270 @@
+/* app.c - the firmware application, shared by every port. See app.h. */
+#include "app.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* LSM6DSO sensitivities (datasheet DS12140, table 3). */
+static float accel_g_per_lsb(uint8_t fs_g) {
+    switch (fs_g) {
+    case 2: return 0.061e-3f;
+    case 4: return 0.122e-3f;
+    case 8: return 0.244e-3f;
+    case 16: return 0.488e-3f;
+    default: return 0.0f;
+    }
+}
+
+static float gyro_dps_per_lsb(uint16_t fs_dps) {
+    switch (fs_dps) {
+    case 125: return 4.375e-3f;
+    case 250: return 8.75e-3f;
+    case 500: return 17.5e-3f;
+    case 1000: return 35e-3f;
+    case 2000: return 70e-3f;
+    default: return 0.0f;
+    }
+}
+
+static int send(app_t *app, uint8_t type, int packed) {
+    if (packed < 0) return packed;
+    int n = frame_encode(type, app->tx_seq, app->pay_buf, (size_t)packed, app->tx_buf,
+                         sizeof app->tx_buf);
+    if (n < 0) return n;
+    app->tx_seq++;
+    int w = app->hal->link_write(app->hal->ctx, app->tx_buf, (size_t)n);
+    return w < 0 ? w : 0;
+}
+
+static int send_hello(app_t *app) {
+    frame_hello_t h;
+    memset(&h, 0, sizeof h);
+    h.protocol = FRAME_PROTOCOL_VERSION;
+    h.fw_major = FW_VERSION_MAJOR;
+    h.fw_minor = FW_VERSION_MINOR;
+    h.fw_patch = FW_VERSION_PATCH;
+    h.max_batch = FRAME_MAX_BATCH_SAMPLES;
+    h.rx_buffer_bytes = FW_RX_RING_BYTES;
+    const char *name = app->hal->board_name ? app->hal->board_name : "unknown";
+    for (size_t i = 0; i < sizeof h.board && name[i]; i++) h.board[i] = name[i];
+    return send(app, FRAME_MSG_HELLO, frame_pack_hello(&h, app->pay_buf, sizeof app->pay_buf));
+}
+
+static int send_ack(app_t *app, uint16_t seq, int status) {
+    frame_ack_t a = {.acked_seq = seq, .status = (int8_t)status};
+    return send(app, FRAME_MSG_ACK, frame_pack_ack(&a, app->pay_buf, sizeof app->pay_buf));
+}
+
+int app_log(app_t *app, uint8_t level, const char *text) {
+    frame_log_t l;
+    l.level = level;
+    l.text_len = 0;
+    while (text[l.text_len] && l.text_len < sizeof l.text) {
+        l.text[l.text_len] = text[l.text_len];
+        l.text_len++;
+    }
+    return send(app, FRAME_MSG_LOG, frame_pack_log(&l, app->pay_buf, sizeof app->pay_buf));
+}
+
+/* Microseconds from sample 0 to (index + frac), wrapping at 2^32 us. */
+static uint32_t index_to_us(const app_t *app, uint32_t index, float frac) {
+    uint32_t odr = app->config.odr_hz;
+    uint64_t whole = ((uint64_t)index * 1000000u) / odr;
+    return (uint32_t)whole + (uint32_t)(frac * (1e6f / (float)odr) + 0.5f);
+}
+
+static int send_stride(app_t *app, const gait_stride_t *s) {
+    frame_stride_t f;
+    f.stride_no = app->count.strides++;
+    f.ic_us = index_to_us(app, s->ic_index, s->ic_frac);
+    f.tc_us = index_to_us(app, s->tc_index, s->tc_frac);
+    f.gct_ms = s->gct_ms;
+    f.flight_ms = s->flight_ms;
+    f.swing_ms = s->swing_ms;
+    f.stride_ms = s->stride_ms;
+    f.cadence_spm = s->cadence_spm;
+    f.duty_factor = s->duty_factor;
+    f.fsa_deg = s->fsa_deg;
+    f.pronation_deg = s->pronation_deg;
+    f.peak_roll_rate_dps = s->peak_roll_rate_dps;
+    f.peak_impact_g = s->peak_impact_g;
+    f.stride_m = s->stride_m;
+    f.speed_mps = s->speed_mps;
+    f.strike = s->strike;
+    f.activity = s->activity;
+    f.flags = s->flags;
+    return send(app, FRAME_MSG_STRIDE, frame_pack_stride(&f, app->pay_buf, sizeof app->pay_buf));
+}
+
+static int send_summary(app_t *app) {
+    gait_summary_t g;
+    int rc = gait_get_summary(&app->gait, &g);
+    if (rc < 0) return rc;
+    frame_summary_t f = {
+        .strides = g.strides,
+        .distance_m = g.distance_m,
+        .duration_s = g.duration_s,
+        .avg_pace_s_per_km = g.avg_pace_s_per_km,
+        .avg_cadence_spm = g.avg_cadence_spm,
+        .still_s = g.activity_s[GAIT_ACTIVITY_STILL],
+        .walk_s = g.activity_s[GAIT_ACTIVITY_WALK],
+        .run_s = g.activity_s[GAIT_ACTIVITY_RUN],
+        .stairs_s = g.activity_s[GAIT_ACTIVITY_STAIRS],
+        .dropped_samples = g.dropped_samples,
+    };
+    return send(app, FRAME_MSG_SUMMARY, frame_pack_summary(&f, app->pay_buf, sizeof app->pay_buf));
+}
+
+static int send_status(app_t *app) {
+    frame_status_t f = {
+        .uptime_ms = app->hal->millis(app->hal->ctx),
+        .samples = app->count.samples,
+        .strides = app->count.strides,
+        .rx_frames = app->count.rx_frames,
+        .rx_bad_frames = app->count.rx_bad_frames,
+        .rx_seq_gaps = app->count.rx_seq_gaps,
+        .rx_overflows = app->count.rx_overflows,
+        .mode = app->config.mode,
+    };
+    return send(app, FRAME_MSG_STATUS, frame_pack_status(&f, app->pay_buf, sizeof app->pay_buf));
+}
+
+/* Apply a CONFIG: validate, then restart the analyzer with it. */
+static int apply_config(app_t *app, const frame_config_t *c) {
+    float a = accel_g_per_lsb(c->accel_fs_g), g = gyro_dps_per_lsb(c->gyro_fs_dps);
+    if (c->odr_hz == 0 || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_REPLAY) return -EINVAL;
+    gait_config_t gc = {.odr_hz = (float)c->odr_hz,
+                        .accel_fs_g = (float)c->accel_fs_g,
+                        .gyro_fs_dps = (float)c->gyro_fs_dps};
+    int rc = gait_init(&app->gait, &gc);
+    if (rc < 0) return rc;
+    app->config = *c;
+    app->accel_g_per_lsb = a;
+    app->gyro_dps_per_lsb = g;
+    app->have_index = false;
+    app->count.strides = 0;
+    app->count.samples = 0;
+    return 0;
+}
+
+int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw) {
+    if (app->have_index && (int32_t)(index - app->next_index) < 0) return -EINVAL;
+    gait_sample_t s = {
+        .ax_g = (float)raw->ax * app->accel_g_per_lsb,
+        .ay_g = (float)raw->ay * app->accel_g_per_lsb,
+        .az_g = (float)raw->az * app->accel_g_per_lsb,
+        .gx_dps = (float)raw->gx * app->gyro_dps_per_lsb,
+        .gy_dps = (float)raw->gy * app->gyro_dps_per_lsb,
+        .gz_dps = (float)raw->gz * app->gyro_dps_per_lsb,
+    };
+    gait_stride_t st;
+    int got = gait_push(&app->gait, index, &s, &st);
+    app->next_index = index + 1u;
+    app->have_index = true;
+    app->count.samples++;
+    if (got < 0) return got;
+    return got ? send_stride(app, &st) : 0;
+}
+
+static int on_batch(app_t *app, const frame_view_t *v) {
+    frame_sample_batch_t *b = &app->batch;
+    if (frame_unpack_sample_batch(b, v->payload, v->len) < 0) return -EBADMSG;
+    if (app->config.mode != FRAME_MODE_REPLAY) return -EPERM;
+    for (uint8_t i = 0; i < b->count; i++) {
+        int rc = app_push_raw(app, b->first_index + i, &b->samples[i]);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+static int on_end(app_t *app) {
+    gait_stride_t st;
+    if (gait_flush(&app->gait, &st) == 1) {
+        int rc = send_stride(app, &st);
+        if (rc < 0) return rc;
+    }
+    return send_summary(app);
+}
+
+/* Handle one valid frame; returns the status to acknowledge. */
+static int dispatch(app_t *app, const frame_view_t *v) {
+    switch (v->type) {
+    case FRAME_MSG_CONFIG: {
+        frame_config_t c;
+        if (frame_unpack_config(&c, v->payload, v->len) < 0) return -EBADMSG;
+        return apply_config(app, &c);
+    }
+    case FRAME_MSG_SAMPLE_BATCH:
+        return on_batch(app, v);
+    case FRAME_MSG_CMD: {
+        frame_cmd_t c;
+        if (frame_unpack_cmd(&c, v->payload, v->len) < 0) return -EBADMSG;
+        switch (c.op) {
+        case FRAME_OP_HELLO: return send_hello(app);
+        case FRAME_OP_END: return on_end(app);
+        case FRAME_OP_RESET: return apply_config(app, &app->config);
+        case FRAME_OP_STATUS: return send_status(app);
+        case FRAME_OP_FAULT_TEST:
+            if (FW_ENABLE_FAULT_TEST && app->hal->fault_test) app->hal->fault_test(app->hal->ctx);
+            return -ENOSYS;
+        default: return -EINVAL;
+        }
+    }
+    default:
+        return -EINVAL;
+    }
+}
+
+int app_init(app_t *app, const hal_t *hal) {
+    if (!app || !hal || !hal->link_write || !hal->link_read || !hal->millis) return -EINVAL;
+    memset(app, 0, sizeof *app);
+    app->hal = hal;
+    frame_rx_init(&app->rx);
+    frame_config_t def = {.odr_hz = 416, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
+    int rc = apply_config(app, &def);
+    if (rc < 0) return rc;
+    return send_hello(app);
+}
+
+int app_poll(app_t *app) {
+    uint8_t chunk[64];
+    int handled = 0;
+    for (;;) {
+        int n = app->hal->link_read(app->hal->ctx, chunk, sizeof chunk);
+        if (n < 0) return n;
+        if (n == 0) return handled;
+        for (int i = 0; i < n; i++) {
+            frame_view_t v;
+            int rc = frame_rx_byte(&app->rx, chunk[i], &v);
+            if (rc == 0) continue;
+            if (rc < 0) {
+                app->count.rx_bad_frames++;
+                int lr = app_log(app, 1, rc == -EMSGSIZE ? "rx: frame too long, dropped"
+                                                         : "rx: corrupt frame (COBS/CRC/length), dropped");
+                if (lr < 0) return lr;
+                continue;
+            }
+            app->count.rx_frames++;
+            if (app->rx_seq_known && v.seq != app->rx_next_seq) app->count.rx_seq_gaps++;
+            app->rx_next_seq = (uint16_t)(v.seq + 1u);
+            app->rx_seq_known = true;
+            int status = dispatch(app, &v);
+            if (status == -EPIPE) return status;
+            int ar = send_ack(app, v.seq, status);
+            if (ar < 0) return ar;
+            handled++;
+        }
+    }
+}
+
+int app_send_fault(const hal_t *hal, uint8_t reason, uint32_t pc, uint32_t lr, uint32_t cfsr,
+                   uint32_t hfsr, uint32_t bfar) {
+    uint8_t pay[32], wire[FRAME_WIRE_BYTES(48)];
+    frame_fault_t f = {.reason = reason, .pc = pc, .lr = lr, .cfsr = cfsr, .hfsr = hfsr, .bfar = bfar};
+    int n = frame_pack_fault(&f, pay, sizeof pay);
+    if (n < 0) return n;
+    n = frame_encode(FRAME_MSG_FAULT, 0xFFFFu, pay, (size_t)n, wire, sizeof wire);
+    if (n < 0) return n;
+    int w = hal->link_write(hal->ctx, wire, (size_t)n);
+    return w < 0 ? w : 0;
+}

@@ -1,0 +1,169 @@
+"""The frame envelope: header, payload, CRC, and the COBS byte stuffing around it."""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from cobs import cobs
+from construct import (
+    Checksum,
+    ConstructError,
+    Enum,
+    FocusedSeq,
+    Int8ul,
+    Int16ul,
+    Prefixed,
+    RawCopy,
+    Struct,
+    Switch,
+    Terminated,
+    this,
+)
+
+from frame_spec.messages import PAYLOADS, PROTOCOL_VERSION, MsgType
+
+DELIMITER = b"\x00"
+HEADER_BYTES = 6  # version, type, seq, payload length
+CRC_BYTES = 2
+
+
+def crc16(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE of data (poly 0x1021, init 0xFFFF, no reflection)."""
+    return binascii.crc_hqx(data, 0xFFFF)
+
+
+Body = Struct(
+    "version" / Int8ul,
+    "type" / Enum(Int8ul, MsgType),
+    "seq" / Int16ul,
+    "payload"
+    / Prefixed(
+        Int16ul,
+        FocusedSeq("msg", "msg" / Switch(this._.type, {t.name: s for t, s in PAYLOADS.items()}), Terminated),
+    ),
+)
+
+Frame = Struct(
+    "body" / RawCopy(Body),
+    "crc" / Checksum(Int16ul, crc16, this.body.data),
+    Terminated,
+)
+
+
+class FrameError(ValueError):
+    """A received frame could not be decoded; .raw holds its bytes as received."""
+
+    def __init__(self, reason: str, raw: bytes) -> None:
+        super().__init__(f"{reason} (frame bytes: {raw.hex(' ') or 'empty'})")
+        self.reason = reason
+        self.raw = raw
+
+
+@dataclass(frozen=True)
+class Message:
+    """A decoded frame: its type, sequence number and payload fields."""
+
+    type: MsgType
+    seq: int
+    payload: dict[str, Any]
+    version: int = PROTOCOL_VERSION
+
+
+def build_body(msg_type: MsgType, payload: dict[str, Any], seq: int) -> bytes:
+    """Header, payload and CRC of one frame, before COBS stuffing."""
+    body = {"version": PROTOCOL_VERSION, "type": msg_type.name, "seq": seq & 0xFFFF, "payload": payload}
+    return Frame.build({"body": {"value": body}})
+
+
+def encode(msg_type: MsgType, payload: dict[str, Any], seq: int) -> bytes:
+    """One frame ready for the wire: COBS-stuffed, 0x00-terminated."""
+    return cobs.encode(build_body(msg_type, payload, seq)) + DELIMITER
+
+
+def _plain(value: Any) -> Any:
+    """construct containers and enum strings to plain dicts, lists, str and int."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if type(value).__name__ == "EnumIntegerString":
+        return str(value)
+    return value
+
+
+def parse_body(raw: bytes) -> Message:
+    """Decode header, payload and CRC (already un-stuffed); FrameError if invalid."""
+    if len(raw) < HEADER_BYTES + CRC_BYTES:
+        raise FrameError(f"frame too short: {len(raw)} bytes, need at least {HEADER_BYTES + CRC_BYTES}", raw)
+    # The CRC is checked before any field is trusted: a corrupt length byte
+    # must read as corruption, not as a malformed message.
+    want, got = int.from_bytes(raw[-2:], "little"), crc16(raw[:-2])
+    if want != got:
+        raise FrameError(f"CRC mismatch: frame says 0x{want:04x}, bytes give 0x{got:04x}", raw)
+    try:
+        parsed = Frame.parse(raw)
+    except ConstructError as exc:
+        raise FrameError(f"malformed frame: {str(exc).splitlines()[0]}", raw) from None
+    body = parsed.body.value
+    if body.version != PROTOCOL_VERSION:
+        raise FrameError(f"protocol version {body.version}, this rig speaks {PROTOCOL_VERSION}", raw)
+    if isinstance(body.type, int) and not isinstance(body.type, str):
+        raise FrameError(f"unknown message type 0x{int(body.type):02x}", raw)
+    return Message(type=MsgType[str(body.type)], seq=body.seq, payload=_plain(body.payload), version=body.version)
+
+
+def decode(stuffed: bytes) -> Message:
+    """Decode one COBS-stuffed frame (without its 0x00 delimiter); FrameError if invalid."""
+    try:
+        raw = cobs.decode(stuffed)
+    except cobs.DecodeError as exc:
+        raise FrameError(f"bad COBS stuffing: {exc}", stuffed) from None
+    return parse_body(raw)
+
+
+class StreamDecoder:
+    """Splits a byte stream at 0x00 delimiters and decodes each frame.
+
+    feed() yields a Message or a FrameError per complete frame, in order, and
+    tracks the sequence numbers so a lost frame is reported as a gap.
+    """
+
+    def __init__(self, max_frame_bytes: int = 1024) -> None:
+        self._buf = bytearray()
+        self._max = max_frame_bytes
+        self.next_seq: int | None = None
+        self.gaps = 0
+        self.bad_frames = 0
+
+    def feed(self, data: bytes) -> Iterator[Message | FrameError]:
+        """Take received bytes; yield each complete frame's decode result."""
+        for byte in data:
+            if byte != 0:
+                self._buf.append(byte)
+                if len(self._buf) > self._max:
+                    raw = bytes(self._buf)
+                    self._buf.clear()
+                    self.bad_frames += 1
+                    yield FrameError(f"no delimiter within {self._max} bytes", raw)
+                continue
+            stuffed = bytes(self._buf)
+            self._buf.clear()
+            if not stuffed:
+                continue  # idle delimiters
+            try:
+                msg = decode(stuffed)
+            except FrameError as err:
+                self.bad_frames += 1
+                yield err
+                continue
+            if self.next_seq is not None and msg.seq != self.next_seq:
+                self.gaps += 1
+            self.next_seq = (msg.seq + 1) & 0xFFFF
+            yield msg
+
+    @property
+    def pending(self) -> bytes:
+        """Bytes received after the last delimiter (a frame still arriving)."""
+        return bytes(self._buf)
