@@ -5,6 +5,7 @@
  * A crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE) sends a FAULT frame with the
  * faulting PC before the process dies, as the board's HardFault handler does.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, ptsname */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

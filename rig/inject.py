@@ -1,0 +1,58 @@
+"""Turn a recording into what the firmware receives: raw LSM6DSO counts and sample indices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.model import Recording
+
+#: LSM6DSO sensitivities (datasheet DS12140, table 3): g per LSB by full scale in g.
+ACCEL_G_PER_LSB: dict[int, float] = {2: 0.061e-3, 4: 0.122e-3, 8: 0.244e-3, 16: 0.488e-3}
+#: dps per LSB by full scale in dps.
+GYRO_DPS_PER_LSB: dict[int, float] = {125: 4.375e-3, 250: 8.75e-3, 500: 17.5e-3, 1000: 35e-3, 2000: 70e-3}
+
+
+@dataclass(frozen=True)
+class RawStream:
+    """Samples as the sensor would deliver them.
+
+    counts: (N, 6) int16 in the order ax, ay, az, gx, gy, gz; index: (N,) uint32
+    sensor sample index (a jump > 1 = dropped samples); t_s: the recording's
+    time of each sample, to map firmware sample times back onto the recording.
+    """
+
+    counts: np.ndarray
+    index: np.ndarray
+    t_s: np.ndarray
+    odr_hz: int
+    accel_fs_g: int
+    gyro_fs_dps: int
+
+    def index_to_t_s(self, sample_index: np.ndarray | float) -> np.ndarray:
+        """Recording time of a (fractional) sample index, by linear interpolation."""
+        return np.interp(sample_index, self.index, self.t_s)
+
+
+def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
+    """Sensor sample index of each row: idx[i] = idx[i-1] + max(1, round(dt * odr)).
+
+    Incremental so that timestamp jitter and clock drift never make two rows
+    share an index, while a gap of two or more periods reads as dropped samples.
+    """
+    steps = np.maximum(1, np.rint(np.diff(t_s) * odr_hz)).astype(np.int64)
+    return np.concatenate([[0], np.cumsum(steps)]).astype(np.uint32)
+
+
+def to_raw(rec: Recording, odr_hz: int | None = None, accel_fs_g: int = 16, gyro_fs_dps: int = 2000) -> RawStream:
+    """Quantize a recording to int16 counts at the given full scales (clipping at full scale)."""
+    if accel_fs_g not in ACCEL_G_PER_LSB:
+        raise ValueError(f"accel full scale {accel_fs_g} g is not an LSM6DSO setting; choose from {sorted(ACCEL_G_PER_LSB)}")
+    if gyro_fs_dps not in GYRO_DPS_PER_LSB:
+        raise ValueError(f"gyro full scale {gyro_fs_dps} dps is not an LSM6DSO setting; choose from {sorted(GYRO_DPS_PER_LSB)}")
+    odr = int(round(odr_hz if odr_hz is not None else rec.odr_hz))
+    acc = rec.acc_g / ACCEL_G_PER_LSB[accel_fs_g]
+    gyr = rec.gyro_dps / GYRO_DPS_PER_LSB[gyro_fs_dps]
+    counts = np.clip(np.rint(np.hstack([acc, gyr])), -32768, 32767).astype(np.int16)
+    return RawStream(counts, sample_indices(rec.t_s, odr), np.asarray(rec.t_s, float), odr, accel_fs_g, gyro_fs_dps)

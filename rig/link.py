@@ -1,0 +1,125 @@
+"""The link to the firmware: frames over any pyserial URL, every byte captured."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import serial
+
+from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
+from rig.errors import FirmwareFault, LinkError
+
+
+class Link:
+    """Frames to and from the firmware over a pyserial URL.
+
+    Every byte received is appended to ``capture_dir/rx.bin`` as it arrives,
+    every byte sent to ``tx.bin``, and each decoded frame or frame error to
+    ``frames.jsonl``. A FAULT frame raises FirmwareFault at once.
+    """
+
+    def __init__(self, url: str, capture_dir: Path, baud: int = 115200) -> None:
+        capture_dir.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.capture = capture_dir / "rx.bin"
+        try:
+            self._port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, write_timeout=10)
+        except (serial.SerialException, ValueError, OSError) as exc:
+            raise LinkError(
+                f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
+                "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"
+            ) from None
+        self._rx = open(self.capture, "ab", buffering=0)
+        self._tx = open(capture_dir / "tx.bin", "ab", buffering=0)
+        self._log = open(capture_dir / "frames.jsonl", "a", encoding="utf-8")
+        self._decoder = StreamDecoder()
+        self._inbox: list[Message] = []
+        self.frame_errors: list[FrameError] = []
+        self.logs: list[str] = []
+        self.tx_seq = 0
+        self.rx_bytes = 0
+
+    # -- sending ---------------------------------------------------------
+    def send(self, msg_type: MsgType, payload: dict[str, Any]) -> int:
+        """Send one frame; returns its sequence number."""
+        seq = self.tx_seq
+        self.tx_seq = (self.tx_seq + 1) & 0xFFFF
+        self.write_raw(encode(msg_type, payload, seq))
+        return seq
+
+    def write_raw(self, data: bytes) -> None:
+        """Send bytes as they are (tests use it to send corrupt frames)."""
+        self._tx.write(data)
+        try:
+            self._port.write(data)
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError(f"writing to {self.url!r} failed: {exc}", self.capture) from None
+
+    # -- receiving -------------------------------------------------------
+    def _pump(self, timeout_s: float) -> None:
+        """Read what arrives within timeout_s (returns early once anything came)."""
+        try:
+            self._port.timeout = max(0.0, min(timeout_s, 0.05))
+            data = self._port.read(max(1, self._port.in_waiting))
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
+        if not data:
+            return
+        self._rx.write(data)
+        self.rx_bytes += len(data)
+        for item in self._decoder.feed(data):
+            if isinstance(item, FrameError):
+                self.frame_errors.append(item)
+                self._record({"error": item.reason, "raw": item.raw.hex()})
+                continue
+            self._record({"type": item.type.name, "seq": item.seq, "payload": item.payload})
+            if item.type is MsgType.FAULT:
+                p = item.payload
+                raise FirmwareFault(
+                    f"firmware crashed: {p['reason']} at pc=0x{p['pc']:08x} lr=0x{p['lr']:08x} "
+                    f"cfsr=0x{p['cfsr']:08x} hfsr=0x{p['hfsr']:08x} bfar=0x{p['bfar']:08x}",
+                    self.capture,
+                )
+            if item.type is MsgType.LOG:
+                self.logs.append(item.payload["text"])
+            self._inbox.append(item)
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        self._log.write(json.dumps(entry, default=str) + "\n")
+
+    def receive(self, timeout_s: float) -> Message | None:
+        """The next valid frame, or None if none arrived within timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        while not self._inbox:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._pump(left)
+        return self._inbox.pop(0)
+
+    @property
+    def seq_gaps(self) -> int:
+        """Frames from the firmware that never arrived, as seen from sequence numbers."""
+        return self._decoder.gaps
+
+    @property
+    def pending_bytes(self) -> bytes:
+        """Bytes of a frame that has not been completed."""
+        return self._decoder.pending
+
+    def close(self) -> None:
+        """Close the port and the capture files."""
+        for f in (self._port, self._rx, self._tx, self._log):
+            try:
+                f.close()
+            except Exception:  # noqa: BLE001 - closing must not hide the error that led here
+                pass
+
+    def __enter__(self) -> "Link":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,51 @@
+"""Run a recording on a target: start it, replay over the link, stop it, keep everything."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from rig.errors import RigError
+from rig.inject import to_raw
+from rig.link import Link
+from rig.session import ReplaySession, RunResult, Timeouts
+from rig.targets.base import Target
+from scenarios.model import Recording
+
+
+def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
+    """A fresh directory for one run's captures: RUNS/YYYYmmdd-HHMMSS-LABEL-TARGET[-n]."""
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}-{target}"
+    for n in range(1000):
+        path = runs_dir / (stem if n == 0 else f"{stem}-{n}")
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+    raise RigError(f"cannot create a run directory under {runs_dir}")
+
+
+def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts = Timeouts()) -> RunResult:
+    """Replay rec on target; captures and result.json land in run_dir.
+
+    On any failure the error says how the target ended and where the capture is;
+    the capture files are kept either way.
+    """
+    raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
+    url = target.start(run_dir)
+    ended = ""
+    try:
+        with Link(url, run_dir) as link:
+            result = ReplaySession(link, timeouts).run(raw)
+    except RigError as exc:
+        ended = target.stop()
+        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
+    finally:
+        if not ended:
+            ended = target.stop()
+        (run_dir / "target.txt").write_text(ended + "\n")
+    (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    return result

@@ -1,0 +1,211 @@
+"""One replay run over a link: HELLO, CONFIG, sample batches with acknowledgements, END, SUMMARY."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from frame_spec import Message, MsgType
+from frame_spec.messages import FLAG_GYRO_SATURATED, FLAG_IMPACT_CLIPPED, FLAG_SAMPLES_DROPPED, MAX_BATCH_SAMPLES, Mode, Op
+from rig.errors import LinkError, LinkTimeout
+from rig.inject import RawStream
+from rig.link import Link
+
+US_WRAP = 1 << 32
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait for the firmware, s."""
+
+    hello_s: float = 5.0
+    ack_s: float = 5.0
+    summary_s: float = 10.0
+
+
+@dataclass
+class RunResult:
+    """What one run produced, in the units of the replay JSON contract."""
+
+    strides: list[dict[str, Any]]
+    summary: dict[str, Any] | None
+    hello: dict[str, Any]
+    samples_sent: int
+    wall_s: float
+    frame_errors: list[str] = field(default_factory=list)
+    seq_gaps: int = 0
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of signal analysed per wall-clock second."""
+        duration_s = (self.summary or {}).get("duration_s") or 0.0
+        return duration_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    def link_problems(self) -> list[str]:
+        """Corrupt or missing frames seen on the link, as sentences (empty when clean)."""
+        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
+        if self.seq_gaps:
+            out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """The replay JSON contract: {"strides": [...], "summary": {...}}."""
+        return {"strides": self.strides, "summary": self.summary}
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+class _Clock:
+    """Unwraps the firmware's 32-bit microsecond times and maps them onto the recording."""
+
+    def __init__(self, raw: RawStream) -> None:
+        self._raw = raw
+        self._offset = 0
+        self._last = 0
+
+    def t_s(self, us: int) -> float:
+        if us + self._offset < self._last - US_WRAP // 2:
+            self._offset += US_WRAP
+        self._last = us + self._offset
+        return float(self._raw.index_to_t_s(self._last * self._raw.odr_hz / 1e6))
+
+
+def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
+    """A STRIDE payload as a replay-JSON stride (times on the recording's timeline)."""
+    out: dict[str, Any] = {"stride_no": p["stride_no"], "ic_s": clock.t_s(p["ic_us"]), "tc_s": None}
+    if not math.isnan(p["gct_ms"]):
+        out["tc_s"] = clock.t_s(p["tc_us"])
+    for key in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm", "duty_factor", "fsa_deg",
+                "pronation_deg", "peak_roll_rate_dps", "peak_impact_g", "stride_m", "speed_mps"):
+        out[key] = _num(p[key])
+    out["strike"] = None if p["strike"] == "unknown" else p["strike"]
+    out["activity"] = p["activity"]
+    out["impact_clipped"] = bool(p["flags"] & FLAG_IMPACT_CLIPPED)
+    out["gyro_saturated"] = bool(p["flags"] & FLAG_GYRO_SATURATED)
+    out["samples_dropped"] = bool(p["flags"] & FLAG_SAMPLES_DROPPED)
+    return out
+
+
+def summary_to_dict(p: dict[str, Any]) -> dict[str, Any]:
+    """A SUMMARY payload as the replay JSON summary."""
+    s = {k: (_num(v) if isinstance(v, float) else v) for k, v in p.items()}
+    s["cadence_spm"] = s.pop("avg_cadence_spm")
+    s["pace_s_per_km"] = s.pop("avg_pace_s_per_km")
+    return s
+
+
+class ReplaySession:
+    """Drives one replay of a RawStream through a Link and collects the answers."""
+
+    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int = 4) -> None:
+        self.link = link
+        self.timeouts = timeouts
+        self.window = window
+        self.hello: dict[str, Any] | None = None
+        self._strides: list[dict[str, Any]] = []
+        self._summary: dict[str, Any] | None = None
+        self._acks: dict[int, int] = {}
+        self._clock: _Clock | None = None
+
+    def _handle(self, msg: Message) -> None:
+        if msg.type is MsgType.HELLO:
+            self.hello = msg.payload
+        elif msg.type is MsgType.ACK:
+            self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
+        elif msg.type is MsgType.STRIDE and self._clock is not None:
+            self._strides.append(stride_to_dict(msg.payload, self._clock))
+        elif msg.type is MsgType.SUMMARY:
+            self._summary = summary_to_dict(msg.payload)
+
+    def _wait(self, done: Any, timeout_s: float, expected: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            left = deadline - time.monotonic()
+            msg = self.link.receive(left) if left > 0 else None
+            if msg is None:
+                pending = self.link.pending_bytes
+                raise LinkTimeout(
+                    f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s "
+                    f"({self.link.rx_bytes} bytes received in all"
+                    + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
+                    + ")",
+                    self.link.capture,
+                )
+            self._handle(msg)
+
+    def _ack(self, seq: int, what: str) -> None:
+        status = self._acks.pop(seq)
+        if status != 0:
+            raise LinkError(f"the firmware refused {what} (seq {seq}): errno {-status}", self.link.capture)
+
+    def handshake(self) -> dict[str, Any]:
+        """Wait for HELLO, asking for it if the boot HELLO does not come at once
+        (a board that booted before we listened; a pty flushed when opened)."""
+        first = min(0.1, self.timeouts.hello_s)
+        try:
+            self._wait(lambda: self.hello is not None, first, "HELLO")
+        except LinkTimeout:
+            seq = self.link.send(MsgType.CMD, {"op": Op.HELLO.name})
+            self._wait(lambda: self.hello is not None and seq in self._acks, self.timeouts.hello_s, "HELLO")
+            self._acks.pop(seq)
+        assert self.hello is not None
+        return self.hello
+
+    def configure(self, raw: RawStream, mode: Mode = Mode.REPLAY) -> None:
+        """Send CONFIG and wait for its acknowledgement."""
+        cfg = {"odr_hz": raw.odr_hz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
+        seq = self.link.send(MsgType.CONFIG, cfg)
+        self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
+        self._ack(seq, f"CONFIG {cfg}")
+
+    def stream(self, raw: RawStream) -> None:
+        """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
+        inflight: list[int] = []
+        n = len(raw.index)
+        start = 0
+        while start < n:
+            # A batch holds consecutive indices only: a gap starts a new batch.
+            stop = min(start + MAX_BATCH_SAMPLES, n)
+            gap = np.nonzero(np.diff(raw.index[start:stop].astype(np.int64)) != 1)[0]
+            if len(gap):
+                stop = start + int(gap[0]) + 1
+            rows = raw.counts[start:stop]
+            samples = [dict(zip(("ax", "ay", "az", "gx", "gy", "gz"), map(int, r))) for r in rows]
+            inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
+            start = stop
+            while len(inflight) >= self.window or (start >= n and inflight):
+                seq = inflight[0]
+                self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
+                self._ack(inflight.pop(0), "a SAMPLE_BATCH")
+
+    def finish(self) -> None:
+        """Send END and wait for the SUMMARY."""
+        seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+        self._wait(lambda: self._summary is not None and seq in self._acks, self.timeouts.summary_s, "SUMMARY")
+        self._ack(seq, "END")
+
+    def run(self, raw: RawStream) -> RunResult:
+        """Handshake, configure, stream, finish: one whole replay."""
+        t0 = time.monotonic()
+        self._clock = _Clock(raw)
+        hello = self.handshake()
+        self.configure(raw)
+        self.stream(raw)
+        self.finish()
+        return RunResult(
+            strides=self._strides,
+            summary=self._summary,
+            hello=hello,
+            samples_sent=len(raw.index),
+            wall_s=time.monotonic() - t0,
+            frame_errors=[str(e) for e in self.link.frame_errors],
+            seq_gaps=self.link.seq_gaps,
+            logs=list(self.link.logs),
+        )

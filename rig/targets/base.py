@@ -1,0 +1,84 @@
+"""What every target is: a place the firmware runs, reachable through a pyserial URL."""
+
+from __future__ import annotations
+
+import abc
+import fcntl
+import shutil
+import subprocess
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Iterator
+
+from rig.errors import RigError, TargetUnavailable
+
+REPO = Path(__file__).resolve().parents[2]
+FIRMWARE_DIR = REPO / "firmware_c"
+BUILD_DIR = FIRMWARE_DIR / "build"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a target can run here; reason says why not and what to install."""
+
+    ok: bool
+    reason: str = ""
+
+
+class Target(abc.ABC):
+    """A place the firmware runs. start() returns the link URL; stop() ends it.
+
+    Targets only move bytes: they know nothing of scenarios or byte layouts.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @classmethod
+    @abc.abstractmethod
+    def availability(cls) -> Availability:
+        """Can this target run on this machine? Never raises."""
+
+    @abc.abstractmethod
+    def start(self, run_dir: Path) -> str:
+        """Bring the firmware up; return the pyserial URL of its link."""
+
+    @abc.abstractmethod
+    def stop(self) -> str:
+        """End the firmware; return a one-line account of how it ended."""
+
+    def require(self) -> None:
+        """Raise TargetUnavailable with the reason if the target cannot run here."""
+        avail = self.availability()
+        if not avail.ok:
+            raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")
+
+
+def missing_tools(*tools: str) -> list[str]:
+    """The tools among `tools` that are not on PATH."""
+    return [t for t in tools if shutil.which(t) is None]
+
+
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    """Serialize firmware builds between parallel test workers."""
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    with open(BUILD_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def make(goal: str, product: Path, timeout_s: float = 300.0) -> Path:
+    """Run `make -C firmware_c GOAL` (a no-op when up to date); return the product path."""
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), goal]
+    with _build_lock():
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        except FileNotFoundError:
+            raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
+        except subprocess.TimeoutExpired:
+            raise RigError(f"building the firmware (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
+    if proc.returncode != 0 or not product.exists():
+        raise RigError(f"building the firmware failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
+    return product

@@ -1,0 +1,41 @@
+"""The board target: the flashed ARM image on a real board, over USB-serial or the network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rig.targets.base import Availability, Target
+
+PORT_ENV = "STRIDELAB_PORT"
+
+
+class BoardTarget(Target):
+    """A real board at a pyserial URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port."""
+
+    name = "board"
+    description = f"a flashed board at --port URL (or ${PORT_ENV}): /dev/ttyACM0, rfc2217://, socket://"
+
+    def __init__(self, port: str | None = None) -> None:
+        self.port = port or os.environ.get(PORT_ENV)
+
+    @classmethod
+    def availability(cls) -> Availability:
+        port = os.environ.get(PORT_ENV)
+        if not port:
+            return Availability(False, f"no board port given: pass --port URL or set {PORT_ENV}")
+        if "://" not in port and not Path(port).exists():
+            return Availability(False, f"serial port {port} does not exist (is the board plugged in?)")
+        return Availability(True)
+
+    def require(self) -> None:
+        if not self.port:
+            super().require()
+
+    def start(self, run_dir: Path) -> str:
+        self.require()
+        assert self.port is not None
+        return self.port
+
+    def stop(self) -> str:
+        return f"board at {self.port} left running"

@@ -1,0 +1,44 @@
+"""The host target: the firmware's native build, its link on a pseudo-terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rig.targets.base import BUILD_DIR, Availability, Target, make, missing_tools
+from rig.targets.process import FirmwareProcess
+
+
+class HostTarget(Target):
+    """Native build of the firmware sources (ports/host), talking over a pty."""
+
+    name = "host"
+    description = "native build of the firmware, link on a pseudo-terminal"
+    binary = BUILD_DIR / "host" / "stridelab-fw"
+
+    def __init__(self, startup_timeout_s: float = 10.0, tcp: bool = False) -> None:
+        self.startup_timeout_s = startup_timeout_s
+        self.tcp = tcp
+        self._proc: FirmwareProcess | None = None
+
+    @classmethod
+    def availability(cls) -> Availability:
+        missing = missing_tools("make", "cc")
+        if missing:
+            return Availability(False, f"{', '.join(missing)} not installed: apt-get install build-essential")
+        return Availability(True)
+
+    def start(self, run_dir: Path) -> str:
+        self.require()
+        binary = make("host", self.binary)
+        argv = [str(binary), "--tcp", "0"] if self.tcp else [str(binary), "--pty"]
+        self._proc = FirmwareProcess(argv, run_dir / "target.log")
+        if self.tcp:
+            return "socket://" + self._proc.read_line("TCP ", self.startup_timeout_s)
+        return self._proc.read_line("PTY ", self.startup_timeout_s)
+
+    def stop(self) -> str:
+        if self._proc is None:
+            return "host firmware was not started"
+        how = self._proc.stop()
+        self._proc = None
+        return how
