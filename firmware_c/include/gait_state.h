@@ -15,4 +15,7 @@ typedef struct {
     uint8_t started;
 } gait_t;
 
+/* sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
+extern const uint32_t gait_state_bytes;
+
 #endif /* GAIT_STATE_H */
