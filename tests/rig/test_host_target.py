@@ -1,0 +1,123 @@
+"""The host target end to end over real pseudo-terminals and sockets: protocol, corruption, faults, timeouts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from frame_spec import MsgType, encode
+from frame_spec.messages import Op
+from rig.errors import FirmwareFault, LinkError, LinkTimeout
+from rig.inject import to_raw
+from rig.link import Link
+from rig.session import ReplaySession, Timeouts
+from rig.targets.host import HostTarget
+from scenarios.model import Recording
+from tests.rig.proxy import CorruptingProxy, flip_first
+
+pytestmark = pytest.mark.target("host")
+
+
+def still_recording(seconds: float = 5.0, odr_hz: float = 416.0) -> Recording:
+    n = int(seconds * odr_hz)
+    acc = np.zeros((n, 3))
+    acc[:, 2] = 1.0
+    return Recording("still", odr_hz, np.arange(n) / odr_hz, acc, np.zeros((n, 3)))
+
+
+@pytest.fixture
+def host_tcp(tmp_path: Path):
+    target = HostTarget(tcp=True)
+    url = target.start(tmp_path)
+    yield url
+    target.stop()
+
+
+def test_replay_over_pty_round_trip(tmp_path: Path) -> None:
+    target = HostTarget()
+    url = target.start(tmp_path)
+    try:
+        assert url.startswith("/dev/")
+        with Link(url, tmp_path) as link:
+            result = ReplaySession(link).run(to_raw(still_recording()))
+    finally:
+        target.stop()
+    assert result.hello["board"] == "host" and result.hello["protocol"] == 1
+    assert result.summary is not None
+    assert result.summary["duration_s"] == pytest.approx(5.0, abs=0.01)
+    assert result.summary["strides"] == 0 and result.strides == []
+    assert not result.link_problems()
+    assert (tmp_path / "rx.bin").stat().st_size > 0
+
+
+@pytest.mark.parametrize("victim", ["SUMMARY", "ACK"])
+def test_corrupt_frame_is_reported_not_parsed(tmp_path: Path, host_tcp: str, victim: str) -> None:
+    host, port = host_tcp.removeprefix("socket://").split(":")
+    proxy = CorruptingProxy((host, int(port)), flip_first(victim))
+    with Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
+        session = ReplaySession(link, Timeouts(hello_s=3, ack_s=1, summary_s=1))
+        with pytest.raises(LinkTimeout, match=r"1 corrupt frame\(s\) dropped, the last: (CRC mismatch|bad COBS)") as err:
+            session.run(to_raw(still_recording(1.0)))
+        assert len(link.frame_errors) == 1
+    assert proxy.corrupted == 1
+    assert str(tmp_path / "rx.bin") in str(err.value)
+    # The corrupt bytes are kept in the capture, exactly as received.
+    assert (tmp_path / "frames.jsonl").read_text().count('"error"') == 1
+
+
+def test_corrupt_host_frame_is_counted_by_firmware(tmp_path: Path, host_tcp: str) -> None:
+    with Link(host_tcp, tmp_path) as link:
+        session = ReplaySession(link, Timeouts(hello_s=3))
+        session.handshake()
+        good = encode(MsgType.CMD, {"op": Op.STATUS.name}, 1)
+        bad = bytearray(good)
+        bad[3] ^= 0x21
+        link.write_raw(bytes(bad))
+        link.write_raw(encode(MsgType.CMD, {"op": Op.STATUS.name}, 2))
+        status = None
+        for _ in range(20):
+            msg = link.receive(2.0)
+            assert msg is not None, "no STATUS came back"
+            if msg.type is MsgType.STATUS:
+                status = msg.payload
+                break
+    assert status is not None
+    assert status["rx_bad_frames"] == 1
+    assert any("corrupt frame" in text for text in link.logs)
+
+
+def test_crash_sends_fault_frame(tmp_path: Path, host_tcp: str) -> None:
+    with Link(host_tcp, tmp_path) as link:
+        ReplaySession(link, Timeouts(hello_s=3)).handshake()
+        link.send(MsgType.CMD, {"op": Op.FAULT_TEST.name})
+        with pytest.raises(FirmwareFault, match=r"firmware crashed: TEST at pc=0x[0-9a-f]{8}"):
+            for _ in range(10):
+                link.receive(2.0)
+
+
+def test_silent_firmware_times_out_with_capture(tmp_path: Path) -> None:
+    """A peer that accepts and sends only noise: the wait ends, naming what came."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def babble() -> None:
+        conn, _ = server.accept()
+        conn.sendall(b"\x01\x02garbage")
+        threading.Event().wait(3)
+        conn.close()
+
+    threading.Thread(target=babble, daemon=True).start()
+    with Link(f"socket://127.0.0.1:{port}", tmp_path) as link:
+        with pytest.raises(LinkTimeout, match="did not send HELLO within 0.5 s.*unfinished frame: 01 02") as err:
+            ReplaySession(link, Timeouts(hello_s=0.5)).handshake()
+    assert "rx.bin" in str(err.value)
+    assert (tmp_path / "rx.bin").read_bytes() == b"\x01\x02garbage"
+
+
+def test_missing_port_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LinkError, match=r"(?s)cannot open the link '/dev/ttyNOPE0'.*check that the port exists"):
+        Link("/dev/ttyNOPE0", tmp_path)
