@@ -1,0 +1,34 @@
+"""The scenario suite: every catalog scenario on the session's target, judged against its truth.
+
+Run on one target:  pytest tests/hil --target qemu
+`nox -s hil` runs it on every target available on the machine.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from scenarios.catalog import list_scenarios
+
+#: Scenarios longer than this run only when -m slow is asked for (or on the host target).
+SHORT_S = 120.0
+
+
+def _params() -> list:
+    out = []
+    for info in list_scenarios():
+        marks = [pytest.mark.slow] if info.duration_s > SHORT_S else []
+        out.append(pytest.param(info.name, marks=marks, id=info.name))
+    return out
+
+
+@pytest.mark.parametrize("name", _params())
+def test_scenario(name: str, run_scenario: Callable, request: pytest.FixtureRequest) -> None:
+    target = request.config.getoption("--target")
+    marked_slow = request.node.get_closest_marker("slow") is not None
+    if marked_slow and target != "host" and "slow" not in (request.config.getoption("-m") or ""):
+        pytest.skip(f"long scenario: on {target} it runs with -m slow")
+    run = run_scenario(name)
+    assert run.report.passed, f"{name} on {target}:\n{run.report.explain()}\ncaptures: {run.run_dir}"

@@ -1,0 +1,56 @@
+"""The pytest plugin, through pytester: options, the target marker, skips with reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_marker_selects_by_target(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.target("host")
+        def test_on_host(): pass
+
+        @pytest.mark.target("board")
+        def test_on_board(): pass
+        """
+    )
+    result = pytester.runpytest("--target", "host", "-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*runs on target(s) board; this session's --target is host*"])
+
+
+def test_malformed_marker_fails(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.target()
+        def test_no_names(): pass
+
+        @pytest.mark.target("hots")
+        def test_typo(): pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)  # setup errors, never silent skips
+    result.stdout.fnmatch_lines(["*needs target names*", "*unknown target(s) ['hots']*"])
+
+
+def test_unknown_target_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("--target", "nowhere")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--target 'nowhere' is not a rig target; choose one of: host*"])
+
+
+def test_unavailable_board_skips_with_reason(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STRIDELAB_PORT", raising=False)
+    pytester.makepyfile("def test_needs_target(rig_target): pass")
+    result = pytester.runpytest("--target", "board", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*target board unavailable: no board port given*"])
