@@ -26,7 +26,9 @@ class Link:
         self.url = url
         self.capture = capture_dir / "rx.bin"
         try:
-            self._port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, write_timeout=10)
+            self._port = serial.serial_for_url(url, baudrate=baud, timeout=0.05)
+            if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
+                self._port.write_timeout = 10
         except (serial.SerialException, ValueError, OSError) as exc:
             raise LinkError(
                 f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "

@@ -1,0 +1,131 @@
+"""The `rig` command line: the contracts outside tools rely on, and its errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from rig.cli import main
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_catalog_and_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "list", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    names = {s["name"] for s in doc["scenarios"]}
+    assert "steady_run" in names and len(names) >= 24
+    assert doc["targets"]["host"]["available"] is True
+    assert doc["targets"]["board"]["reason"]
+
+
+def test_python_dash_m_rig_is_the_cli() -> None:
+    proc = subprocess.run([sys.executable, "-m", "rig", "list"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "steady_run" in proc.stdout and "targets:" in proc.stdout
+
+
+@pytest.mark.target("host")
+def test_synth_then_replay_writes_one_entry_per_stride(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "steady.csv"
+    code, out, err = run_cli(capsys, "synth", "steady_run", "--csv", str(csv))
+    assert code == 0, err
+    truth = json.loads((tmp_path / "steady.truth.json").read_text())
+    out_json = tmp_path / "result.json"
+    code, _, err = run_cli(capsys, "replay", str(csv), "--target", "host", "--json", str(out_json),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    doc = json.loads(out_json.read_text())
+    assert set(doc) == {"strides", "summary"}
+    n_truth = len(truth["strides"])
+    # One entry per stride: the truth's strides, give or take the first and last (no predecessor/successor).
+    assert n_truth - 2 <= len(doc["strides"]) <= n_truth
+    for s in doc["strides"]:
+        assert {"ic_s", "tc_s", "gct_ms", "strike", "fsa_deg", "stride_m"} <= set(s)
+        assert s["strike"] in ("heel", "mid", "fore", None)
+    assert doc["summary"]["strides"] == len(doc["strides"])
+    assert {"cadence_spm", "distance_m"} <= set(doc["summary"])
+
+
+@pytest.mark.target("host")
+def test_run_steady_run_passes_on_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", "steady_run", "--target", "host", "--runs-dir", str(tmp_path))
+    assert code == 0, out + err
+    assert out.startswith("PASS steady_run on host")
+
+
+@pytest.mark.parametrize(
+    ("argv", "pattern"),
+    [
+        (["run", "no_such_scenario"], r"unknown scenario 'no_such_scenario'.*steady_run"),
+        (["run", "steady_run", "--target", "mars"], r"unknown target 'mars'; choose one of: host"),
+        (["synth", "jogging_on_the_moon", "--csv", "x.csv"], r"jogging_on_the_moon"),
+        (["replay", "missing.csv", "--target", "host"], r"missing.csv"),
+        (["run", "steady_run", "--target", "board", "--port", "/dev/ttyNOPE0"], r"cannot open the link '/dev/ttyNOPE0'"),
+        (["run", "steady_run", "--target", "host", "--port", "/dev/ttyACM0"], r"--port is for the board target"),
+    ],
+)
+def test_bad_input_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                     argv: list[str], pattern: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    import re
+
+    assert re.search(pattern, err, re.S), err
+
+
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        ("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps\n0,0,0,1,0,0\n", r"gz_dps"),
+        ("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n", r"line 3"),
+        ("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0,0,0,1,0,0,0\n", r"line 3"),
+    ],
+    ids=["missing-column", "bad-number", "time-not-increasing"],
+)
+def test_corrupt_csv_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, pattern: str) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text(body)
+    code, _, err = run_cli(capsys, "replay", str(csv), "--target", "host", "--runs-dir", str(tmp_path / "runs"))
+    assert code == 2
+    assert "bad.csv" in err
+    import re
+
+    assert re.search(pattern, err), err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_firmware_that_never_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 'board' that accepts the connection and stays silent: timeout, exit 2, capture kept."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def accept() -> None:
+        conn, _ = server.accept()
+        stop.wait(20)
+        conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        code, _, err = run_cli(capsys, "run", "steady_run", "--target", "board", "--port",
+                               f"socket://127.0.0.1:{port}", "--runs-dir", str(tmp_path))
+    finally:
+        stop.set()
+    assert code == 2
+    assert "did not send HELLO" in err
+    run_dirs = list(tmp_path.iterdir())
+    assert len(run_dirs) == 1 and (run_dirs[0] / "rx.bin").exists()
+    assert str(run_dirs[0]) in err
