@@ -35,6 +35,8 @@ class StrideTruth:
     strike: str | None = None
     pronation_deg: float | None = None
     activity: str | None = None
+    impact_g: float | None = None
+    rise_m: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The stride as a JSON-ready dict (keys of the replay JSON contract)."""

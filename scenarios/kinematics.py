@@ -1,0 +1,324 @@
+"""Foot pose over time (attitude and position of the sensor) and the IMU signals it implies.
+
+Pose: R(t) = Rz(yaw) Ry(-pitch) Rx(roll) maps shoe-frame vectors to the navigation frame
+(x forward at the start, y left, z up); pitch is the sole angle with + = toes up, so the
+shoe-frame pitch rate gy = -d(pitch)/dt (+gy = toes down). In contact the foot pivots on the
+heel (pitch > 0) or on the ball of the foot (pitch < 0) about fixed ground points; in swing
+the sensor follows C2 quintic curves joined to the contact motion in position, velocity and
+acceleration. The gyroscope reads the body angular rate of R(t); the accelerometer reads the
+specific force R^T (a_nav - g_nav) with g_nav = (0, 0, -g), both taken from the same pose by
+central differences 0.1 ms apart, so integrating them gives the trajectory back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .plan import Contact, GaitPlan
+from .smooth import KnotList, Knots
+
+G_MPS2 = 9.80665
+HEEL_M = np.array([-0.09, 0.0, -0.025])  # heel contact point from the sensor, shoe frame
+BALL_M = np.array([0.10, 0.0, -0.025])  # ball of the foot (metatarsal heads) from the sensor
+FD_STEP_S = 1e-4
+SHOCK_LEN_S = 0.012  # heel-strike transient width
+SHOCK_DELAY_S = 0.004
+_BEFORE_S = -10.0
+
+
+@dataclass(frozen=True)
+class FootMotion:
+    """The whole foot motion as knot curves plus the contact list (times and footprints)."""
+
+    plan: GaitPlan
+    pitch_deg: Knots
+    eversion_deg: Knots
+    yaw_deg: Knots
+    slide_x_m: Knots
+    slide_y_m: Knots
+    swing: tuple[Knots, Knots, Knots]
+    borders_s: np.ndarray  # TC0, IC1, TC1, IC2, ...: even index -> stance, odd -> swing
+
+
+def _top_of(nxt: Contact) -> tuple[float, float]:
+    """(lead before IC, pitch at the end of the toes-up rotation) for the landing contact."""
+    if nxt.activity == "walk" and nxt.strike == "heel":
+        return 0.0, nxt.fsa_deg
+    if nxt.activity == "stairs":
+        return 0.06, nxt.fsa_deg + 8.0
+    lead = {"heel": 0.0, "mid": 0.04, "fore": 0.06}[nxt.strike or "heel"]
+    extra = {"heel": 0.0, "mid": 6.0, "fore": 10.0}[nxt.strike or "heel"]
+    return lead, nxt.fsa_deg + extra
+
+
+def _rotation_profile(delta_deg: float, avail_s: float, peak_dps: float) -> tuple[float, float, float]:
+    """(peak rate, ramp time, constant-rate time) to rotate delta_deg in avail_s, rate ramps up
+    and down linearly-ish and holds peak in between."""
+    if avail_s < 1.05 * delta_deg / peak_dps:
+        peak_dps = 1.25 * delta_deg / avail_s
+    elif avail_s > 2.0 * delta_deg / peak_dps:
+        peak_dps = 2.0 * delta_deg / avail_s
+    ramps = 2.0 * (avail_s - delta_deg / peak_dps)
+    return peak_dps, ramps / 2.0, max(avail_s - ramps, 0.0)
+
+
+def _pitch_knots(plan: GaitPlan) -> KnotList:
+    k = KnotList()
+    k.add(_BEFORE_S, 0.0)
+    cs = plan.contacts
+    for i, c in enumerate(cs):
+        if c.ic_s is not None:
+            k.add(c.ic_s, c.fsa_deg)
+            k.add(c.flat_s, 0.0)
+        for f in c.fidgets:
+            if f.pitch_deg:
+                k.add(f.start_s, 0.0)
+                k.add(f.start_s + f.duration_s / 2, f.pitch_deg)
+                k.add(f.start_s + f.duration_s, 0.0)
+        if c.tc_s is None or c.shape is None:
+            k.add(plan.duration_s - _BEFORE_S, 0.0)
+            break
+        sh = c.shape
+        tc, nxt = c.tc_s, cs[i + 1]
+        assert nxt.ic_s is not None
+        # push-off about the ball of the foot, rate peaking just before TC
+        pushoff_s = tc - c.heeloff_s
+        d_pk = min(0.008 if c.swing_activity == "walk" else 0.006, pushoff_s / 4)
+        r_pk = 2.0 * abs(sh.tc_deg) / (pushoff_s - d_pk + 1.88 * d_pk)
+        r_tc = 0.88 * r_pk
+        pk_deg = sh.tc_deg + 0.94 * r_pk * d_pk
+        k.add(c.heeloff_s, 0.0)
+        k.add(tc - d_pk, pk_deg, -r_pk)
+        k.add(tc, sh.tc_deg, -r_tc)
+        # swing: early toes-down drift, then the toes-up rotation, ending at the landing pitch
+        lead_s, top_deg = _top_of(nxt)
+        t_top = nxt.ic_s - lead_s
+        avail = t_top - tc - 0.02
+        min_deg = sh.min_deg
+        # running leaves time for the heel kick before the rotation; walking rotates all swing
+        k_run = 1.6 if c.swing_activity == "run" else 2.0
+        need_s = (top_deg - min_deg) / c.swing_peak_dps
+        rot_s = avail if avail < 1.05 * need_s else min(avail, k_run * need_s)
+        down_s = t_top - tc - rot_s
+        if down_s < 0.05:
+            min_deg = sh.tc_deg - r_tc * down_s / 2.0
+        else:
+            tot = sh.tc_deg - min_deg
+            d1 = min(0.04, down_s / 3.0)
+            if 2.0 * tot - r_tc * d1 < 0.2 * tot:
+                d1 = 1.6 * tot / r_tc
+            r = (2.0 * tot - r_tc * d1) / down_s
+            k.add(tc + d1, sh.tc_deg - (r_tc + r) / 2.0 * d1, -r)
+        t_a = tc + down_s
+        k.add(t_a, min_deg)
+        peak, ramp_s, const_s = _rotation_profile(top_deg - min_deg, rot_s, c.swing_peak_dps)
+        t_b = t_a + ramp_s
+        b_deg = min_deg + peak * ramp_s / 2.0
+        k.add(t_b, b_deg, peak)
+        if const_s > 1e-3:
+            k.add(t_b + const_s, b_deg + peak * const_s, peak)
+        if lead_s > 0.0:
+            k.add(t_top, top_deg)
+    return k
+
+
+def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList, KnotList]:
+    ev, yaw, sx, sy = KnotList(), KnotList(), KnotList(), KnotList()
+    for kl in (ev, sx, sy):
+        kl.add(_BEFORE_S, 0.0)
+    cs = plan.contacts
+    yaw.add(_BEFORE_S, cs[0].yaw_deg)
+    for c in cs:
+        p = c.pronation_deg
+        if c.ic_s is not None:
+            yaw.add(c.ic_s, c.yaw_deg)
+            ev.add(c.ic_s, -0.3 * p)
+            if c.tc_s is not None:
+                ev.add(c.ic_s + 0.45 * (c.tc_s - c.ic_s), p)
+            else:
+                ev.add(c.flat_s, p)
+                ev.add(c.flat_s + 0.08, 0.0)
+        for f in c.fidgets:
+            if f.roll_deg:
+                ev.add(f.start_s, 0.0)
+                ev.add(f.start_s + f.duration_s / 2, f.roll_deg)
+                ev.add(f.start_s + f.duration_s, 0.0)
+            if any(f.slide_m):
+                for kl, d in ((sx, f.slide_m[0]), (sy, f.slide_m[1])):
+                    kl.add(f.start_s, 0.0)
+                    kl.add(f.start_s + f.duration_s / 2, d)
+                    kl.add(f.start_s + f.duration_s, 0.0)
+        if c.tc_s is not None:
+            yaw.add(c.tc_s, c.yaw_deg)
+            ev.add(c.tc_s, 0.0)
+    end = plan.duration_s - _BEFORE_S
+    for kl in (ev, sx, sy):
+        kl.add(end, 0.0)
+    yaw.add(end, cs[-1].yaw_deg)
+    return ev, yaw, sx, sy
+
+
+def _shock_shape(u: np.ndarray) -> np.ndarray:
+    """Compact bump sin^4(pi u) on [0, 1]: zero value, rate and acceleration at both ends."""
+    inside = (u > 0.0) & (u < 1.0)
+    return np.where(inside, np.sin(np.pi * np.clip(u, 0.0, 1.0)) ** 4, 0.0)
+
+
+def _arrest(u: np.ndarray) -> np.ndarray:
+    """Pivot travel after IC, in units of landing speed x arrest time: 0.5 - s(u) remaining."""
+    uc = np.clip(u, 0.0, 1.0)
+    s = uc - 2.5 * uc**4 + 3.0 * uc**5 - uc**6
+    return np.where(u < 0.0, 0.5 - u, 0.5 - s)
+
+
+class _ContactArrays:
+    """Per-contact numbers as arrays for vectorised lookups."""
+
+    def __init__(self, plan: GaitPlan) -> None:
+        cs = plan.contacts
+        self.foot_m = np.array([c.foot_m for c in cs])
+        self.ic_s = np.array([np.nan if c.ic_s is None else c.ic_s for c in cs])
+        yaw = np.radians([c.yaw_deg for c in cs])
+        v_fwd = np.array([c.landing.v_forward_mps if c.landing else 0.0 for c in cs])
+        v_down = np.array([c.landing.v_down_mps if c.landing else 0.0 for c in cs])
+        self.v_land = np.stack([v_fwd * np.cos(yaw), v_fwd * np.sin(yaw), -v_down], axis=1)
+        self.arrest_s = np.array([c.landing.arrest_s if c.landing else 1.0 for c in cs])
+        # shock displacement amplitude so the bump's peak acceleration is impact_g
+        self.shock_m = np.array([c.impact_g for c in cs]) * G_MPS2 * SHOCK_LEN_S**2 / (4 * np.pi**2)
+
+
+class FootSampler:
+    """Evaluates the pose of a FootMotion and the ideal IMU signals at any times."""
+
+    def __init__(self, motion: FootMotion) -> None:
+        self.m = motion
+        self.ca = _ContactArrays(motion.plan)
+
+    def _attitude(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rotation matrices (N, 3, 3) shoe -> nav, and pitch in rad."""
+        m = self.m
+        th = np.radians(m.pitch_deg(t))
+        roll = np.radians(-m.plan.foot_sign * m.eversion_deg(t))
+        psi = np.radians(m.yaw_deg(t))
+        cb, sb = np.cos(-th), np.sin(-th)
+        cr, sr = np.cos(roll), np.sin(roll)
+        cy, sy = np.cos(psi), np.sin(psi)
+        r = np.empty(t.shape + (3, 3))
+        # Rz(psi) @ Ry(-theta) @ Rx(roll), written out
+        r[..., 0, 0] = cy * cb
+        r[..., 0, 1] = cy * sb * sr - sy * cr
+        r[..., 0, 2] = cy * sb * cr + sy * sr
+        r[..., 1, 0] = sy * cb
+        r[..., 1, 1] = sy * sb * sr + cy * cr
+        r[..., 1, 2] = sy * sb * cr - cy * sr
+        r[..., 2, 0] = -sb
+        r[..., 2, 1] = cb * sr
+        r[..., 2, 2] = cb * cr
+        return r, th
+
+    def stance_local(self, t: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Sensor position in contact c relative to its footprint, (N, 3)."""
+        m, ca = self.m, self.ca
+        th = np.radians(m.pitch_deg(t))
+        psi = np.radians(m.yaw_deg(t))
+        piv = np.where((th > 0.0)[:, None], HEEL_M, BALL_M)
+        b = -th
+        rx = np.cos(b) * piv[:, 0] + np.sin(b) * piv[:, 2]
+        rz = -np.sin(b) * piv[:, 0] + np.cos(b) * piv[:, 2]
+        dx, dz = piv[:, 0] - rx, piv[:, 2] - rz
+        out = np.stack([np.cos(psi) * dx, np.sin(psi) * dx, dz], axis=1)
+        ic = ca.ic_s[c]
+        landed = ~np.isnan(ic)
+        u = np.where(landed, (t - np.nan_to_num(ic)) / ca.arrest_s[c], 2.0)
+        out -= (ca.v_land[c] * (ca.arrest_s[c] * _arrest(u))[:, None]) * landed[:, None]
+        us = np.where(landed, (t - np.nan_to_num(ic) - SHOCK_DELAY_S) / SHOCK_LEN_S, -1.0)
+        out[:, 2] -= ca.shock_m[c] * _shock_shape(us)
+        out[:, 0] += m.slide_x_m(t)
+        out[:, 1] += m.slide_y_m(t)
+        return out
+
+    def phase(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(in_swing, contact index): swing samples belong to the contact they left."""
+        j = np.searchsorted(self.m.borders_s, t, side="right")
+        return (j % 2) == 1, j // 2
+
+    def local_position(self, t: np.ndarray, t_mid: np.ndarray, swing: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Sensor position relative to footprint c at t; stance or swing formula and swing curve
+        segment are those of t_mid (so differences around t_mid use one smooth formula)."""
+        out = np.empty((len(t), 3))
+        st = ~swing
+        if st.any():
+            out[st] = self.stance_local(t[st], c[st])
+        if swing.any():
+            for ax, kn in enumerate(self.m.swing):
+                out[swing, ax] = kn(t[swing], kn.segment(t_mid[swing]))
+        return out
+
+    def imu(self, t: np.ndarray, chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ideal shoe-frame (acc_g, gyro_dps, position_m in nav) at times t."""
+        acc = np.empty((len(t), 3))
+        gyro = np.empty((len(t), 3))
+        pos = np.empty((len(t), 3))
+        h = FD_STEP_S
+        for a in range(0, len(t), chunk):
+            tt = t[a : a + chunk]
+            swing, c = self.phase(tt)
+            p = [self.local_position(tt + d, tt, swing, c) for d in (-h, 0.0, h)]
+            r_m, _ = self._attitude(tt - h)
+            r_0, _ = self._attitude(tt)
+            r_p, _ = self._attitude(tt + h)
+            rel = np.einsum("nji,njk->nik", r_m, r_p)
+            skew = rel - np.swapaxes(rel, 1, 2)
+            w = np.stack([skew[:, 2, 1], skew[:, 0, 2], skew[:, 1, 0]], axis=1) / (4.0 * h)
+            gyro[a : a + chunk] = np.degrees(w)
+            a_nav = (p[2] - 2.0 * p[1] + p[0]) / (h * h)
+            a_nav[:, 2] += G_MPS2
+            acc[a : a + chunk] = np.einsum("nji,nj->ni", r_0, a_nav) / G_MPS2
+            pos[a : a + chunk] = p[1] + self.ca.foot_m[c]
+        return acc, gyro, pos
+
+
+def build_motion(plan: GaitPlan) -> FootMotion:
+    """Turn a gait plan into knot curves for attitude and swing position."""
+    pitch = _pitch_knots(plan).arrays()
+    ev, yaw, sx, sy = (k.arrays() for k in _roll_yaw_slide_knots(plan))
+    cs = plan.contacts
+    borders: list[float] = []
+    for i, c in enumerate(cs):
+        if c.tc_s is None:
+            break
+        borders += [c.tc_s, cs[i + 1].ic_s]  # type: ignore[list-item]
+    empty = Knots(np.array([0.0, 1.0]), np.zeros(2), np.zeros(2), np.zeros(2))
+    partial = FootMotion(plan, pitch, ev, yaw, sx, sy, (empty, empty, empty), np.asarray(borders))
+    sampler = FootSampler(partial)
+    xs, ys, zs = KnotList(), KnotList(), KnotList()
+    h = FD_STEP_S
+    for i, c in enumerate(cs):
+        if c.tc_s is None:
+            break
+        nxt = cs[i + 1]
+        tc, ic = c.tc_s, float(nxt.ic_s)  # type: ignore[arg-type]
+        swing_s = ic - tc
+
+        def state(t0: float, ci: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            tt = np.array([t0 - h, t0, t0 + h])
+            p = sampler.stance_local(tt, np.full(3, ci)) + (cs[ci].foot_m - c.foot_m)
+            return p[1], (p[2] - p[0]) / (2 * h), (p[2] - 2 * p[1] + p[0]) / (h * h)
+
+        p0, v0, a0 = state(tc, i)
+        p1, v1, a1 = state(ic, i + 1)
+        for ax, kl in ((0, xs), (1, ys)):
+            kl.add(tc, p0[ax], v0[ax], a0[ax])
+            kl.add(tc + 0.5 * swing_s, 0.5 * (p0[ax] + p1[ax]), 1.8 * (p1[ax] - p0[ax]) / swing_s)
+            kl.add(ic, p1[ax], v1[ax], a1[ax])
+        apex_frac = {"stairs_down": 0.3, "stairs_up": 0.55}.get(c.swing_activity or "", 0.4)
+        zs.add(tc, p0[2], v0[2], a0[2])
+        zs.add(tc + apex_frac * swing_s, max(p0[2], p1[2]) + c.apex_m)
+        zs.add(ic, p1[2], v1[2], a1[2])
+    swing = tuple(
+        kl.arrays() if len(kl.t_s) >= 2 else empty for kl in (xs, ys, zs)
+    )
+    return FootMotion(plan, pitch, ev, yaw, sx, sy, swing, np.asarray(borders))  # type: ignore[arg-type]
+

@@ -1,0 +1,198 @@
+"""From a scenario definition to a plan of ground contacts of the instrumented foot.
+
+A contact is the foot on the ground from IC to TC; the first contact starts before the
+recording (the foot stands at the start) and the last one lasts past its end. Between two
+contacts the foot swings. Footprints are where the foot lies flat in each contact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .definition import ScenarioDef, Segment
+from .gait import (
+    LandingShape,
+    PitchShape,
+    default_fsa_deg,
+    landing_shape,
+    pitch_shape,
+)
+
+STAIR_RISE_M = 0.17
+STAIR_GOING_M = 0.28
+
+
+@dataclass(frozen=True)
+class Fidget:
+    """A motion of a standing foot that never lifts it: pitch (toe tap +, heel raise -),
+    roll (weight shift) or a slide along the ground."""
+
+    start_s: float
+    duration_s: float
+    pitch_deg: float = 0.0
+    roll_deg: float = 0.0
+    slide_m: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class Contact:
+    """One ground contact; None times mean the contact began before / lasts past the recording."""
+
+    ic_s: float | None
+    flat_s: float
+    heeloff_s: float = math.inf
+    tc_s: float | None = None
+    foot_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    yaw_deg: float = 0.0
+    activity: str = "still"
+    strike: str | None = None
+    fsa_deg: float = 0.0
+    pronation_deg: float = 0.0
+    landing: LandingShape | None = None
+    impact_g: float = 0.0
+    # set when the foot leaves this contact
+    shape: PitchShape | None = None
+    swing_activity: str | None = None
+    swing_peak_dps: float = 0.0
+    apex_m: float = 0.0
+    fidgets: list[Fidget] = field(default_factory=list)
+
+
+@dataclass
+class GaitPlan:
+    """Contacts in time order and the recording length."""
+
+    contacts: list[Contact]
+    duration_s: float
+    foot_sign: float  # +1 right foot, -1 left: turns eversion and toe-out into shoe-frame signs
+    activity_s: dict[str, float]
+
+
+def _strike_for(seg: Segment) -> str:
+    if seg.strike is not None:
+        return seg.strike
+    return "fore" if seg.activity.startswith("stairs") else "heel"
+
+
+def _apex_m(activity: str, speed_mps: float) -> float:
+    if activity == "run":
+        return 0.10 + 0.05 * speed_mps
+    if activity == "walk":
+        return 0.10
+    return 0.12 if activity == "stairs_up" else 0.06
+
+
+def _fidgets(t0: float, t1: float, rng: np.random.Generator) -> list[Fidget]:
+    """Restless standing: toe taps, heel raises, weight shifts and small slides, never a step."""
+    out: list[Fidget] = []
+    t = t0 + rng.uniform(0.3, 1.0)
+    while True:
+        kind = rng.integers(4)
+        dur = float(rng.uniform(0.35, 1.1))
+        if t + dur > t1 - 0.3:
+            break
+        if kind == 0:
+            out.append(Fidget(t, dur, pitch_deg=float(rng.uniform(6.0, 16.0))))
+        elif kind == 1:
+            out.append(Fidget(t, dur, pitch_deg=-float(rng.uniform(8.0, 25.0))))
+        elif kind == 2:
+            out.append(Fidget(t, dur, roll_deg=float(rng.uniform(-6.0, 6.0))))
+        else:
+            ang = rng.uniform(0, 2 * np.pi)
+            d = float(rng.uniform(0.02, 0.08))
+            out.append(Fidget(t, dur, slide_m=(d * math.cos(ang), d * math.sin(ang))))
+        t += dur + float(rng.uniform(0.2, 1.2))
+    return out
+
+
+def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
+    """Lay out every contact of the scenario with its timing, footprint and shapes."""
+    foot_sign = 1.0 if defn.foot == "right" else -1.0
+    toe_out_deg = -6.0 * foot_sign
+    treadmill = defn.surface == "treadmill"
+    cv = defn.stride_cv_pct / 100.0 * (0.5 if treadmill else 1.0)
+    heading_deg = 0.0
+    heading_rate = 0.0
+    contacts = [Contact(ic_s=None, flat_s=-1.0, yaw_deg=toe_out_deg)]
+    activity_s: dict[str, float] = {}
+    t = defn.lead_s
+    activity_s["still"] = defn.lead_s
+    standing = True
+
+    for seg in defn.plan():
+        seg_t0 = t
+        seg_end = t + seg.duration_s
+        if seg.activity in ("still", "fidget"):
+            if seg.activity == "fidget":
+                contacts[-1].fidgets.extend(_fidgets(seg_t0, seg_end, rng))
+            activity_s["still"] = activity_s.get("still", 0.0) + seg.duration_s
+            t = max(seg_end, contacts[-1].flat_s + 0.1)
+            standing = True
+            continue
+        strike = _strike_for(seg)
+        label = "stairs" if seg.activity.startswith("stairs") else seg.activity
+        while True:
+            cur = contacts[-1]
+            progress = min(max((t - seg_t0) / seg.duration_s, 0.0), 1.0)
+            speed = seg.speed_at(progress) * (1.0 + cv * rng.normal()) if seg.activity in ("walk", "run") else 0.0
+            stride_ms, gct_ms = seg.timing_ms(max(speed, 0.3), progress) if speed else seg.timing_ms(0.0, progress)
+            stride_s = stride_ms / 1000.0 * (1.0 + 0.5 * cv * rng.normal())
+            gct_s = gct_ms / 1000.0 * (1.0 + 0.7 * cv * rng.normal())
+            shape = pitch_shape(seg.activity, speed, strike)
+            if standing:
+                # leaving a standing foot: push off now
+                cur.heeloff_s = max(t, cur.flat_s + 0.05)
+                tc = cur.heeloff_s + shape.pushoff_frac * gct_s
+                first = True
+            else:
+                tc = cur.ic_s + gct_s
+                cur.heeloff_s = tc - shape.pushoff_frac * gct_s
+                first = False
+            cur.tc_s = tc
+            cur.shape = shape
+            cur.swing_activity = seg.activity
+            cur.swing_peak_dps = shape.swing_peak_dps * (1.0 + 0.5 * cv * rng.normal())
+            cur.apex_m = _apex_m(seg.activity, speed)
+            swing_s = stride_s - gct_s
+            ic = tc + swing_s
+            # stride length: speed x stride time; stairs: two steps per stride of one foot
+            if seg.activity in ("walk", "run"):
+                length_m = speed * stride_s * (0.6 if first else 1.0)
+                rise_m = 0.0
+            else:
+                length_m = 2.0 * STAIR_GOING_M
+                rise_m = 2.0 * STAIR_RISE_M * (1.0 if seg.activity == "stairs_up" else -1.0)
+            if not treadmill and seg.activity in ("walk", "run"):
+                heading_rate = 0.9 * heading_rate + rng.normal(0.0, 0.6)
+                heading_deg += heading_rate
+            h = math.radians(heading_deg)
+            foot = cur.foot_m + np.array([length_m * math.cos(h), length_m * math.sin(h), rise_m])
+            fsa = seg.fsa_deg if seg.fsa_deg is not None else default_fsa_deg(seg.activity, strike)
+            fsa += rng.normal(0.0, 1.5 if strike == "heel" else 1.0)
+            land = landing_shape(seg.activity, speed, strike)
+            nxt = Contact(
+                ic_s=ic,
+                flat_s=ic + shape.landing_frac * gct_s,
+                foot_m=foot,
+                yaw_deg=heading_deg + toe_out_deg,
+                activity=label,
+                strike=strike,
+                fsa_deg=fsa,
+                pronation_deg=max(0.0, seg.pronation_deg * (1.0 + 0.1 * rng.normal())),
+                landing=land,
+                impact_g=land.impact_g * float(np.clip(1.0 + 0.25 * rng.normal(), 0.4, 1.8)),
+            )
+            contacts.append(nxt)
+            activity_s[label] = activity_s.get(label, 0.0) + (ic - t)
+            t = ic
+            # stop when the next full stride would end past the segment
+            standing = False
+            if ic + stride_s > seg_end:
+                break
+    # the foot lands and stays for the lead-out
+    end = max(t, contacts[-1].flat_s) + defn.lead_s
+    activity_s["still"] = activity_s.get("still", 0.0) + defn.lead_s
+    return GaitPlan(contacts, end, foot_sign, activity_s)
