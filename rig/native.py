@@ -226,7 +226,8 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         got = lib.gait_push_block(state, idx32[start:].ctypes.data, samples[start:].ctypes.data, n, out, cap, None)
         if got < 0:
             raise RigError(f"gait_push_block failed on recording {rec.name!r} at sample {start}: error {got}")
-        strides.extend(_stride_dict(out[k], len(strides) + k, idx, t_s) for k in range(got))
+        base = len(strides)
+        strides.extend([_stride_dict(out[k], base + k, idx, t_s) for k in range(got)])
     last = GaitStride()
     if lib.gait_flush(state, ctypes.byref(last)) == 1:
         strides.append(_stride_dict(last, len(strides), idx, t_s))

@@ -31,4 +31,23 @@
 #define FW_ENABLE_FAULT_TEST 1
 #endif
 
+/* Gait analyzer: raw samples kept for the delayed strapdown and the
+ * saturated-gyro repair (int16 x 6 + 1 byte each). */
+#ifndef GAIT_RING_SAMPLES
+#define GAIT_RING_SAMPLES 128u
+#endif
+
+/* Gait analyzer: stride events (contacts, toe-offs, still spans) in flight
+ * between the detector and the strapdown. */
+#ifndef GAIT_EVENT_QUEUE
+#define GAIT_EVENT_QUEUE 16u
+#endif
+
+/* Gait analyzer: how far the strapdown runs behind the newest sample, s
+ * (capped by GAIT_RING_SAMPLES); must exceed the time from a stance's
+ * stillest instant to the start of the next swing. */
+#ifndef GAIT_NAV_DELAY_S
+#define GAIT_NAV_DELAY_S 0.30f
+#endif
+
 #endif /* FW_CONFIG_H */

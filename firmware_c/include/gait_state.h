@@ -1,19 +1,238 @@
 /*
- * gait_state.h - private layout of gait_t (included by gait.h only).
- * Callers allocate a gait_t and never touch its fields.
+ * gait_state.h - private layout of gait_t and the analyzer's internal
+ * modules (included by gait.h only; callers never touch these).
+ *
+ * Data flow per sample:
+ *   gait_push -> ring buffer of raw samples (int16, GAIT_RING_SAMPLES deep)
+ *             -> detector on the newest sample (gait_detect.c): initial
+ *                contact, toe-off and zero-velocity events into a queue
+ *             -> saturated-gyro repair inside the ring (gait_satfix.c)
+ *             -> strapdown on the sample leaving the delay line
+ *                (gait_nav.c): attitude, velocity, position, stance metrics
+ *             -> stride assembly and run summary (gait.c), consuming the
+ *                events as the strapdown reaches them.
+ * The strapdown runs a fixed delay behind the detector, so every event it
+ * needs has been decided by the time it gets there.
  */
 #ifndef GAIT_STATE_H
 #define GAIT_STATE_H
 
 #include <stdint.h>
 
+typedef struct gait_s gait_t;
+
+/* Finished strides held for gait_push / gait_flush to return one at a time. */
+#define GAIT_OUT_QUEUE 4u
+
+/* ---- maths (gait_math.c): deterministic on every libm ---- */
+
+#define GM_PI 3.14159265f
+#define GM_PI_2 1.57079633f
+#define GM_DEG 57.2957795f    /* degrees per radian */
+#define GM_RAD 0.0174532925f  /* radians per degree */
+#define GM_G_MPS2 9.80665f    /* standard gravity, m/s^2 per g */
+
+/** Unit quaternion, body (shoe) frame to navigation frame (z up). */
 typedef struct {
-    gait_config_t cfg;
-    uint32_t last_index;
-    uint32_t samples;
-    uint32_t dropped;
+    float w, x, y, z;
+} gm_quat_t;
+
+/** atan2(y, x) in radians, |error| < 2e-6 rad; 0 for (0, 0). */
+float gm_atan2f(float y, float x);
+/** q = identity. */
+void gm_quat_identity(gm_quat_t *q);
+/** out = a * b (out may alias a or b). */
+void gm_quat_mul(gm_quat_t *out, const gm_quat_t *a, const gm_quat_t *b);
+/** Scale q to unit norm (identity if q is zero or not finite). */
+void gm_quat_normalize(gm_quat_t *q);
+/** q = q * exp(r / 2): rotate by the body-frame rotation vector r, rad. */
+void gm_quat_rotvec(gm_quat_t *q, float rx, float ry, float rz);
+/** out = R(q) v: a body-frame vector in the navigation frame. */
+void gm_quat_to_nav(const gm_quat_t *q, const float v[3], float out[3]);
+/** Tilt q about a horizontal axis so that acc_body (any units) points up; heading kept. */
+void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
+/** Elevation of the toes (body +x) above the horizontal, rad, + = toes up. */
+float gm_pitch_up_rad(const gm_quat_t *q);
+/** Elevation of the wearer's-left side (body +y) above the horizontal, rad. */
+float gm_roll_rad(const gm_quat_t *q);
+
+/* ---- sample positions: index + fraction ---- */
+
+/** A time on the sample grid: index + frac samples, 0 <= frac < 1. */
+typedef struct {
+    uint32_t index;
+    float frac;
+} gait_pos_t;
+
+/** b - a in samples (exact in the integer part). */
+float gait_pos_diff(gait_pos_t b, gait_pos_t a);
+/** The position f (0..1) of the way from index a to index b. */
+gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f);
+
+/* ---- ring buffer of raw samples ---- */
+
+/** One sample as stored: int16 steps of gait_t.acc_lsb / gyro_lsb. */
+typedef struct {
+    int16_t a[3];
+    int16_t w[3];
+} gait_raw_t;
+
+/* ---- events from the detector to the stride assembly ---- */
+
+typedef enum {
+    GAIT_EV_IC = 1,       /* initial contact */
+    GAIT_EV_TC = 2,       /* toe-off */
+    GAIT_EV_ZV_BEGIN = 3, /* first zero-velocity sample of a stance */
+    GAIT_EV_ZV_END = 4,   /* last zero-velocity sample of a stance */
+    GAIT_EV_RESET = 5,    /* a long gap: drop the strides in progress */
+} gait_ev_type_t;
+
+typedef struct {
+    gait_pos_t at;
+    uint8_t type;
+} gait_event_t;
+
+/* ---- detector (gait_detect.c), on the newest sample ---- */
+
+typedef struct {
+    uint8_t phase;           /* detector phase (gait_detect.c) */
+    uint32_t phase_start;    /* index at which the phase began */
+    uint8_t have_prev;
+    uint32_t idx1;           /* index of the previous sample */
+    float gy1;               /* gy of the previous sample, dps */
+    float gy2;               /* gy two samples back, dps */
+    uint32_t idx2;
+    float energy;            /* low-passed |w|^2, dps^2 */
+    float acc_dev;           /* low-passed | |a| - 1 g |, g */
+    float swing_peak;        /* most negative gy of the current swing, dps */
+    float swing_ref;         /* typical swing peak magnitude, dps */
+    gait_pos_t ic;           /* last initial contact */
+    gait_pos_t pk;           /* push-off peak of gy in the current stance */
+    float pk_val;
+    uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
+    uint8_t zv_any;          /* a still span was found in this stance */
+    uint32_t zv_last;        /* last still sample */
+    float min_energy;        /* least energy in this stance */
+    uint32_t min_index;
+} gait_detect_t;
+
+/** Reset the detector (start of stream or after a long gap). */
+void gait_detect_reset(gait_detect_t *d);
+/** Run the detector on the newest sample (index, gap since the previous). */
+void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s);
+
+/* ---- saturated gyro repair (gait_satfix.c) ---- */
+
+typedef struct {
+    uint16_t run_start[3]; /* ring position of the first saturated sample per axis */
+    uint16_t run_len[3];   /* saturated samples in the run (0 = none) */
+    uint16_t after[3];     /* unsaturated samples since the run ended */
+    int8_t sign[3];        /* side of full scale the run clipped at */
+} gait_satfix_t;
+
+/** Track saturation on the newest ring sample; repair a finished run in place. */
+void gait_satfix_step(gait_t *g, const gait_sample_t *s);
+
+/* ---- strapdown (gait_nav.c), on delayed samples ---- */
+
+typedef struct {
+    gm_quat_t q;            /* attitude, body to navigation */
+    float v[3];             /* velocity, m/s, navigation frame */
+    float p[3];             /* position since the segment start, m */
+    float an_prev[3];       /* previous gravity-free acceleration, m/s^2 */
+    float w_prev[3];        /* previous angular rate, rad/s */
+    float acc_lp[3];        /* low-passed specific force, g */
+    float acc_sum[3];       /* specific force summed over the still span, g */
+    float gyr_sum[3];       /* angular rate summed over the still span, dps */
+    float gyr_peak;         /* largest |w| in the still span, dps */
+    float bias[3];          /* gyro bias estimate, dps */
+    float g_local;          /* |specific force| at rest, g (scale errors) */
+    uint16_t span_n;        /* samples in the still span */
     uint8_t started;
-} gait_t;
+    uint8_t in_zv;          /* inside a zero-velocity span */
+    uint8_t seg_open;       /* integrating from a zero-velocity end */
+    uint32_t index;         /* index of the last processed sample */
+    uint32_t seg_start;     /* index where the segment began */
+    float clip_n;           /* accelerometer-clipped samples in the segment */
+    float clip_sum;         /* their offsets from seg_start, samples */
+    /* stance metrics of the stride in progress */
+    uint8_t in_stance;
+    float roll_min, roll_max;   /* rad */
+    float roll_rate_peak;       /* dps */
+    float impact_peak;          /* g */
+    uint8_t impact_clipped;
+    uint32_t impact_until;      /* index */
+    uint8_t gyro_sat;           /* a gyro axis saturated since the last IC */
+    uint8_t dropped;            /* a sample gap since the last IC */
+    uint8_t seg_ics;            /* initial contacts inside the segment */
+} gait_nav_t;
+
+/** Reset the strapdown. */
+void gait_nav_reset(gait_nav_t *n);
+/** Integrate one delayed sample (gap = index step from the previous one). */
+void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap);
+/** End the segment at a zero-velocity begin: drift-corrected displacement, m. */
+void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m);
+/** Start a segment at a zero-velocity end: re-level; returns the pitch error removed, rad. */
+float gait_nav_open(gait_t *g);
+
+/* ---- strides ---- */
+
+/* A stride being assembled, IC[k] to IC[k+1]. */
+typedef struct {
+    uint8_t valid;
+    gait_pos_t ic;
+    gait_pos_t tc;
+    gait_pos_t end;         /* the next IC */
+    uint8_t have_tc;
+    uint8_t have_end;
+    uint8_t have_fsa;
+    float pitch_ic;         /* strapdown pitch at IC, rad, before correction */
+    uint32_t ic_in_seg;     /* samples from its segment start to IC */
+    float fsa_deg;
+    float pronation_deg;
+    float peak_roll_rate_dps;
+    float peak_impact_g;
+    float stride_m;
+    float rise_m;
+    uint8_t flags;
+} gait_pending_t;
+
+struct gait_s {
+    gait_config_t cfg;
+    float dt_s;               /* 1 / odr, s */
+    float acc_lsb, gyro_lsb;  /* storage steps of the ring, g and dps */
+    uint16_t delay;           /* samples between the detector and the strapdown */
+    /* ring buffer */
+    gait_raw_t ring[GAIT_RING_SAMPLES];
+    uint8_t ring_gap[GAIT_RING_SAMPLES]; /* index step to this sample */
+    uint16_t head;                       /* position of the newest sample */
+    uint32_t head_index;                 /* its sensor index */
+    uint16_t owed;                       /* stored samples the strapdown has not run */
+    /* events */
+    gait_event_t ev[GAIT_EVENT_QUEUE];
+    uint8_t ev_count;
+    gait_detect_t det;
+    gait_satfix_t sat;
+    gait_nav_t nav;
+    gait_pending_t cur;       /* opened by the last IC */
+    gait_pending_t done;      /* closed by the next IC, awaiting its length */
+    gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
+    uint8_t out_n;
+    /* run summary */
+    uint8_t started;
+    uint32_t first_index, last_index;
+    uint32_t dropped;
+    uint32_t strides;
+    float distance_m;
+    float moving_s;
+    float cadence_sum;
+    uint32_t cadence_n;
+    float activity_s[GAIT_ACTIVITY_COUNT];
+};
+
+/** Queue an event for the strapdown (kept in time order). */
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at);
 
 /* sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
 extern const uint32_t gait_state_bytes;

@@ -1,9 +1,333 @@
-/* gait.c - the embedded gait analyzer: public entry points. */
+/*
+ * gait.c - the embedded gait analyzer: entry points, ring buffer, event
+ * queue, stride assembly and the run summary (see gait_state.h for the flow).
+ */
 #include "gait.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
+
+/* Headroom of the int16 ring over full scale: the gyro keeps repaired
+ * samples beyond full scale, the accelerometer only its measured range. */
+static const float ACC_STORE_FS = 1.05f;
+static const float GYRO_STORE_FS = 2.0f;
+/* A gap in the sample indices longer than this restarts the detector, s. */
+static const float GAP_RESET_S = 0.1f;
+/* Impact window after initial contact for the peak acceleration, s. */
+static const float IMPACT_WINDOW_S = 0.06f;
+/* A stride longer than this spans a stop: its duration fields are unmeasured, s. */
+static const float STRIDE_MAX_S = 2.5f;
+/* Strike classes by foot strike angle (Mo et al. 2023 cut-offs), deg. */
+static const float HEEL_FSA_DEG = 7.4f;
+static const float FORE_FSA_DEG = -0.8f;
+/* Activity: running has a duty factor below this; stairs rise this much per stride, m. */
+static const float RUN_DUTY = 0.5f;
+static const float STAIRS_RISE_M = 0.12f;
+
+/* ---- sample positions ---- */
+
+float gait_pos_diff(gait_pos_t b, gait_pos_t a) {
+    return (float)(int32_t)(b.index - a.index) + (b.frac - a.frac);
+}
+
+gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
+    gait_pos_t p;
+    if (!(f > 0.0f)) {
+        f = 0.0f;
+    }
+    if (f > 1.0f) {
+        f = 1.0f;
+    }
+    float x = f * (float)(b - a);
+    uint32_t whole = (uint32_t)x;
+    p.index = a + whole;
+    p.frac = x - (float)whole;
+    if (p.frac >= 1.0f) {
+        p.index++;
+        p.frac = 0.0f;
+    }
+    return p;
+}
+
+/* ---- events ---- */
+
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at) {
+    if (g->ev_count >= GAIT_EVENT_QUEUE) {
+        return; /* cannot happen at sane rates; the event is lost */
+    }
+    uint8_t i = g->ev_count;
+    /* keep time order: later pushes with earlier positions move forward */
+    while (i > 0u && gait_pos_diff(g->ev[i - 1u].at, at) > 0.0f) {
+        g->ev[i] = g->ev[i - 1u];
+        i--;
+    }
+    g->ev[i].at = at;
+    g->ev[i].type = type;
+    g->ev_count++;
+}
+
+static void event_pop(gait_t *g) {
+    for (uint8_t i = 1; i < g->ev_count; i++) {
+        g->ev[i - 1u] = g->ev[i];
+    }
+    g->ev_count--;
+}
+
+/* ---- strides ---- */
+
+static void out_push(gait_t *g, const gait_stride_t *s) {
+    if (g->out_n < GAIT_OUT_QUEUE) {
+        g->outq[g->out_n++] = *s;
+    }
+}
+
+static uint8_t classify(float duty, float rise_m, float stride_m) {
+    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > 1.6f)) {
+        return GAIT_ACTIVITY_STAIRS;
+    }
+    if (gait_valid(duty)) {
+        return duty < RUN_DUTY ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
+    }
+    return GAIT_ACTIVITY_WALK;
+}
+
+/* Emit a pending stride; end = the next IC (NULL if unknown). */
+static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
+    gait_stride_t s;
+    float ms = g->dt_s * 1000.0f;
+    s.ic_index = p->ic.index;
+    s.ic_frac = p->ic.frac;
+    s.tc_index = p->have_tc ? p->tc.index : p->ic.index;
+    s.tc_frac = p->have_tc ? p->tc.frac : p->ic.frac;
+    s.gct_ms = p->have_tc ? gait_pos_diff(p->tc, p->ic) * ms : NAN;
+    s.stride_ms = end != NULL ? gait_pos_diff(*end, p->ic) * ms : NAN;
+    if (!(s.stride_ms <= STRIDE_MAX_S * 1000.0f)) {
+        s.stride_ms = NAN;
+    }
+    s.swing_ms = s.stride_ms - s.gct_ms;
+    s.flight_ms = 0.5f * s.stride_ms - s.gct_ms;
+    if (s.flight_ms < 0.0f) {
+        s.flight_ms = 0.0f; /* double support: no flight */
+    }
+    s.cadence_spm = 120000.0f / s.stride_ms;
+    s.duty_factor = s.gct_ms / s.stride_ms;
+    s.fsa_deg = p->have_fsa ? p->fsa_deg : NAN;
+    s.strike = GAIT_STRIKE_UNKNOWN;
+    if (p->have_fsa) {
+        s.strike = s.fsa_deg > HEEL_FSA_DEG ? GAIT_STRIKE_HEEL
+                   : s.fsa_deg < FORE_FSA_DEG ? GAIT_STRIKE_FORE
+                                              : GAIT_STRIKE_MID;
+    }
+    s.pronation_deg = p->pronation_deg;
+    s.peak_roll_rate_dps = p->peak_roll_rate_dps;
+    s.peak_impact_g = p->peak_impact_g;
+    s.stride_m = gait_valid(s.stride_ms) ? p->stride_m : NAN;
+    s.speed_mps = s.stride_m / (s.stride_ms * 0.001f);
+    s.activity = classify(s.duty_factor, p->rise_m, s.stride_m);
+    s.flags = p->flags;
+    out_push(g, &s);
+
+    g->strides++;
+    if (gait_valid(s.stride_m)) {
+        g->distance_m += s.stride_m;
+    }
+    if (gait_valid(s.stride_ms)) {
+        g->activity_s[s.activity] += s.stride_ms * 0.001f;
+        g->moving_s += s.stride_ms * 0.001f;
+        g->cadence_sum += s.cadence_spm;
+        g->cadence_n++;
+    }
+    p->valid = 0;
+}
+
+static void pending_open(gait_t *g, gait_pos_t ic, float gy_dps) {
+    gait_pending_t *p = &g->cur;
+    gait_nav_t *n = &g->nav;
+    memset(p, 0, sizeof(*p));
+    p->valid = 1;
+    p->ic = ic;
+    p->pronation_deg = NAN;
+    p->peak_roll_rate_dps = NAN;
+    p->peak_impact_g = NAN;
+    p->stride_m = NAN;
+    p->rise_m = NAN;
+    /* pitch at the exact IC: the sample's pitch advanced by frac samples */
+    p->pitch_ic = gm_pitch_up_rad(&n->q) - ic.frac * gy_dps * GM_RAD * g->dt_s;
+    p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
+    n->in_stance = 1;
+    n->roll_min = n->roll_max = gm_roll_rad(&n->q);
+    n->roll_rate_peak = 0.0f;
+    n->impact_peak = 0.0f;
+    n->impact_clipped = 0;
+    n->impact_until = ic.index + (uint32_t)(IMPACT_WINDOW_S * g->cfg.odr_hz + 0.5f);
+}
+
+static void stance_close(gait_t *g) {
+    gait_pending_t *p = &g->cur;
+    gait_nav_t *n = &g->nav;
+    if (!p->valid || !n->in_stance) {
+        return;
+    }
+    n->in_stance = 0;
+    p->pronation_deg = (n->roll_max - n->roll_min) * GM_DEG;
+    p->peak_roll_rate_dps = n->roll_rate_peak;
+    p->peak_impact_g = n->impact_peak;
+    if (n->impact_clipped) {
+        p->flags |= GAIT_FLAG_IMPACT_CLIPPED;
+    }
+}
+
+static void on_ic(gait_t *g, gait_pos_t at, float gy_dps) {
+    if (g->done.valid) {
+        emit(g, &g->done, &g->done.end); /* no stance closed its length */
+    }
+    if (g->cur.valid) {
+        stance_close(g);
+        if (g->nav.gyro_sat) {
+            g->cur.flags |= GAIT_FLAG_GYRO_SATURATED;
+        }
+        if (g->nav.dropped) {
+            g->cur.flags |= GAIT_FLAG_SAMPLES_DROPPED;
+        }
+        g->cur.end = at;
+        g->cur.have_end = 1;
+        g->done = g->cur;
+        g->cur.valid = 0;
+    }
+    g->nav.gyro_sat = 0;
+    g->nav.dropped = 0;
+    pending_open(g, at, gy_dps);
+    if (g->nav.seg_open && g->nav.seg_ics < 255u) {
+        g->nav.seg_ics++;
+    }
+}
+
+static void on_tc(gait_t *g, gait_pos_t at) {
+    if (g->cur.valid && !g->cur.have_tc && gait_pos_diff(at, g->cur.ic) > 0.0f) {
+        g->cur.tc = at;
+        g->cur.have_tc = 1;
+        stance_close(g);
+    }
+}
+
+static void on_zv_begin(gait_t *g) {
+    uint8_t ics = g->nav.seg_ics;
+    float horiz, rise;
+    gait_nav_close(g, &horiz, &rise);
+    g->nav.seg_ics = 0;
+    if (g->done.valid) {
+        if (ics == 1u) {
+            g->done.stride_m = horiz;
+            g->done.rise_m = rise;
+        }
+        emit(g, &g->done, &g->done.end);
+    }
+}
+
+static void on_zv_end(gait_t *g) {
+    gait_nav_t *n = &g->nav;
+    uint32_t seg_len = n->index - n->seg_start;
+    int had_seg = !n->seg_open && n->in_zv; /* closed by the matching begin */
+    float err = gait_nav_open(g);
+    gait_pending_t *p = &g->cur;
+    if (p->valid && !p->have_fsa) {
+        float pitch = p->pitch_ic;
+        if (had_seg && p->ic_in_seg != 0xFFFFFFFFu && seg_len > 0u && p->ic_in_seg <= seg_len) {
+            /* attitude error grew linearly from the segment start */
+            pitch -= err * (float)p->ic_in_seg / (float)seg_len;
+        }
+        p->fsa_deg = pitch * GM_DEG;
+        p->have_fsa = 1;
+    }
+}
+
+static void on_reset(gait_t *g) {
+    if (g->done.valid) {
+        emit(g, &g->done, &g->done.end);
+    }
+    if (g->cur.valid) {
+        stance_close(g);
+        emit(g, &g->cur, NULL);
+    }
+    g->nav.seg_open = 0;
+    g->nav.seg_ics = 0;
+    g->nav.in_stance = 0;
+}
+
+/* ---- the delay line ---- */
+
+static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
+    const gait_raw_t *r = &g->ring[pos];
+    gait_nav_step(g, r, index, g->ring_gap[pos]);
+    if (g->ring_gap[pos] > 1u) {
+        g->nav.dropped = 1;
+    }
+    while (g->ev_count > 0u && g->ev[0].at.index <= index) {
+        gait_event_t e = g->ev[0];
+        event_pop(g);
+        switch (e.type) {
+        case GAIT_EV_IC:
+            on_ic(g, e.at, (float)r->w[1] * g->gyro_lsb);
+            break;
+        case GAIT_EV_TC:
+            on_tc(g, e.at);
+            break;
+        case GAIT_EV_ZV_BEGIN:
+            on_zv_begin(g);
+            break;
+        case GAIT_EV_ZV_END:
+            if (g->nav.in_zv) {
+                on_zv_end(g);
+            }
+            break;
+        case GAIT_EV_RESET:
+            on_reset(g);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void ring_store(gait_t *g, const gait_sample_t *s, uint32_t gap) {
+    g->head = (uint16_t)((g->head + 1u) % GAIT_RING_SAMPLES);
+    gait_raw_t *r = &g->ring[g->head];
+    const float a[3] = {s->ax_g, s->ay_g, s->az_g};
+    const float w[3] = {s->gx_dps, s->gy_dps, s->gz_dps};
+    for (int k = 0; k < 3; k++) {
+        float ca = a[k] / g->acc_lsb;
+        float cw = w[k] / g->gyro_lsb;
+        ca = ca > 32767.0f ? 32767.0f : (ca < -32767.0f ? -32767.0f : ca);
+        cw = cw > 32767.0f ? 32767.0f : (cw < -32767.0f ? -32767.0f : cw);
+        r->a[k] = (int16_t)lrintf(ca);
+        r->w[k] = (int16_t)lrintf(cw);
+    }
+    g->ring_gap[g->head] = (uint8_t)(gap > 255u ? 255u : gap);
+}
+
+/* Run the strapdown on the oldest sample still owed to it. */
+static void advance_nav(gait_t *g) {
+    uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - (g->owed - 1u)) % GAIT_RING_SAMPLES);
+    uint32_t index = g->nav.started ? g->nav.index + g->ring_gap[pos] : g->first_index;
+    g->owed--;
+    process_delayed(g, pos, index);
+}
+
+static int pop_out(gait_t *g, gait_stride_t *out) {
+    if (g->out_n == 0u) {
+        return 0;
+    }
+    *out = g->outq[0];
+    for (uint8_t i = 1; i < g->out_n; i++) {
+        g->outq[i - 1u] = g->outq[i];
+    }
+    g->out_n--;
+    return 1;
+}
+
+/* ---- public API ---- */
 
 int gait_init(gait_t *g, const gait_config_t *cfg) {
     if (g == NULL || cfg == NULL || !(cfg->odr_hz > 0.0f) || !(cfg->accel_fs_g > 0.0f) ||
@@ -12,6 +336,20 @@ int gait_init(gait_t *g, const gait_config_t *cfg) {
     }
     memset(g, 0, sizeof(*g));
     g->cfg = *cfg;
+    g->dt_s = 1.0f / cfg->odr_hz;
+    g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
+    g->gyro_lsb = GYRO_STORE_FS * cfg->gyro_fs_dps / 32767.0f;
+    float d = GAIT_NAV_DELAY_S * cfg->odr_hz + 0.5f;
+    uint32_t delay = (uint32_t)d;
+    if (delay > GAIT_RING_SAMPLES - 4u) {
+        delay = GAIT_RING_SAMPLES - 4u;
+    }
+    if (delay < 8u) {
+        delay = 8u;
+    }
+    g->delay = (uint16_t)delay;
+    gait_detect_reset(&g->det);
+    gait_nav_reset(&g->nav);
     return 0;
 }
 
@@ -19,23 +357,52 @@ int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *
     if (g == NULL || s == NULL || out == NULL) {
         return -EINVAL;
     }
-    if (g->started && index <= g->last_index) {
-        return -EINVAL;
+    uint32_t gap = 1u;
+    if (!g->started) {
+        g->started = 1;
+        g->first_index = index;
+    } else {
+        if ((int32_t)(index - g->last_index) <= 0) {
+            return -EINVAL;
+        }
+        gap = index - g->last_index;
+        g->dropped += gap - 1u;
     }
-    if (g->started) {
-        g->dropped += index - g->last_index - 1u;
-    }
-    g->started = 1;
     g->last_index = index;
-    g->samples++;
-    return 0;
+    if (gap > 1u && (float)gap * g->dt_s > GAP_RESET_S) {
+        gait_detect_reset(&g->det);
+        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f));
+    }
+    ring_store(g, s, gap);
+    g->head_index = index;
+    gait_detect_step(g, index, gap, s);
+    gait_satfix_step(g, s);
+    g->owed++;
+    if (g->owed > g->delay) {
+        advance_nav(g);
+    }
+    return pop_out(g, out);
 }
 
 int gait_flush(gait_t *g, gait_stride_t *out) {
     if (g == NULL || out == NULL) {
         return -EINVAL;
     }
-    return 0;
+    if (pop_out(g, out)) {
+        return 1;
+    }
+    /* drain the delay line: the strapdown catches up with the detector */
+    while (g->owed > 0u) {
+        advance_nav(g);
+    }
+    if (g->done.valid) {
+        emit(g, &g->done, &g->done.end);
+    }
+    if (g->cur.valid) {
+        stance_close(g);
+        emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
+    }
+    return pop_out(g, out);
 }
 
 int gait_get_summary(const gait_t *g, gait_summary_t *out) {
@@ -43,10 +410,18 @@ int gait_get_summary(const gait_t *g, gait_summary_t *out) {
         return -EINVAL;
     }
     memset(out, 0, sizeof(*out));
-    out->distance_m = 0.0f;
-    out->duration_s = (float)g->samples / g->cfg.odr_hz;
-    out->avg_pace_s_per_km = NAN;
-    out->avg_cadence_spm = NAN;
+    out->strides = g->strides;
+    out->distance_m = g->distance_m;
+    out->duration_s = g->started ? (float)(g->last_index - g->first_index + 1u) * g->dt_s : 0.0f;
+    out->avg_pace_s_per_km = g->distance_m > 0.0f ? g->moving_s / (g->distance_m * 0.001f) : NAN;
+    out->avg_cadence_spm = g->cadence_n > 0u ? g->cadence_sum / (float)g->cadence_n : NAN;
+    float moving = 0.0f;
+    for (int k = 0; k < GAIT_ACTIVITY_COUNT; k++) {
+        out->activity_s[k] = g->activity_s[k];
+        moving += g->activity_s[k];
+    }
+    float still = out->duration_s - moving;
+    out->activity_s[GAIT_ACTIVITY_STILL] += still > 0.0f ? still : 0.0f;
     out->dropped_samples = g->dropped;
     return 0;
 }

@@ -1,0 +1,209 @@
+/*
+ * gait_nav.c - zero-velocity-aided strapdown integration of the foot.
+ *
+ * Attitude integrates the gyro (quaternion, trapezoidal rate); specific force
+ * rotated to the navigation frame minus gravity integrates to velocity and
+ * position. A segment runs from the end of one zero-velocity span to the
+ * start of the next; there the residual velocity v_end is integration error.
+ * With the error growing linearly over the segment (attitude and bias errors)
+ * the displacement error is v_end * T / 2; when the accelerometer clipped (an
+ * impact beyond full scale), the missing impulse is a velocity step at the
+ * clipped instant t_c and the displacement error is v_end * (T - t_c). Roll
+ * and pitch are re-levelled from gravity at every zero-velocity span.
+ */
+#include <math.h>
+
+#include "gait.h"
+
+/* Full-scale fraction at which an accelerometer axis counts as clipped. */
+static const float CLIP_FRAC = 0.99f;
+/* Low-pass time constant of the specific force used for levelling, s. */
+static const float ACC_LP_TAU_S = 0.01f;
+/* Gyro bias learning: still spans at least this long, and this still. */
+static const float BIAS_SPAN_S = 0.2f;
+static const float BIAS_STILL_DPS = 4.0f;
+static const float BIAS_GAIN = 0.5f;
+/* A gap longer than this breaks the integration, s. */
+static const float GAP_BREAK_S = 0.1f;
+
+void gait_nav_reset(gait_nav_t *n) {
+    gm_quat_identity(&n->q);
+    for (int k = 0; k < 3; k++) {
+        n->v[k] = n->p[k] = n->an_prev[k] = n->w_prev[k] = 0.0f;
+        n->acc_lp[k] = n->acc_sum[k] = n->gyr_sum[k] = n->bias[k] = 0.0f;
+    }
+    n->gyr_peak = 0.0f;
+    n->g_local = 1.0f;
+    n->span_n = 0;
+    n->started = 0;
+    n->in_zv = 0;
+    n->seg_open = 0;
+    n->index = 0;
+    n->seg_start = 0;
+    n->clip_n = n->clip_sum = 0.0f;
+    n->in_stance = 0;
+    n->roll_min = n->roll_max = 0.0f;
+    n->roll_rate_peak = n->impact_peak = 0.0f;
+    n->impact_clipped = 0;
+    n->impact_until = 0;
+    n->gyro_sat = 0;
+}
+
+void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap) {
+    gait_nav_t *n = &g->nav;
+    float a[3], w[3], wr[3];
+    for (int k = 0; k < 3; k++) {
+        a[k] = (float)r->a[k] * g->acc_lsb;
+        w[k] = (float)r->w[k] * g->gyro_lsb - n->bias[k];
+        wr[k] = w[k] * GM_RAD;
+    }
+    float dt = (float)gap * g->dt_s;
+    if (!n->started || dt > GAP_BREAK_S) {
+        if (!n->started) {
+            gm_quat_identity(&n->q);
+            gm_quat_level(&n->q, a);
+            for (int k = 0; k < 3; k++) {
+                n->acc_lp[k] = a[k];
+            }
+        }
+        n->started = 1;
+        n->seg_open = 0;
+        for (int k = 0; k < 3; k++) {
+            n->v[k] = n->an_prev[k] = 0.0f;
+            n->w_prev[k] = wr[k];
+        }
+        n->index = index;
+        return;
+    }
+    gm_quat_rotvec(&n->q, 0.5f * (n->w_prev[0] + wr[0]) * dt, 0.5f * (n->w_prev[1] + wr[1]) * dt,
+                   0.5f * (n->w_prev[2] + wr[2]) * dt);
+    float an[3];
+    gm_quat_to_nav(&n->q, a, an);
+    an[2] -= n->g_local;
+    for (int k = 0; k < 3; k++) {
+        an[k] *= GM_G_MPS2;
+    }
+    if (n->in_zv) {
+        for (int k = 0; k < 3; k++) {
+            n->v[k] = 0.0f;
+            n->acc_sum[k] += a[k];
+            n->gyr_sum[k] += w[k];
+        }
+        float wn = fabsf(w[0]) + fabsf(w[1]) + fabsf(w[2]);
+        if (wn > n->gyr_peak) {
+            n->gyr_peak = wn;
+        }
+        if (n->span_n < 0xFFFFu) {
+            n->span_n++;
+        }
+    } else {
+        for (int k = 0; k < 3; k++) {
+            float v1 = n->v[k] + 0.5f * (n->an_prev[k] + an[k]) * dt;
+            n->p[k] += 0.5f * (n->v[k] + v1) * dt;
+            n->v[k] = v1;
+        }
+    }
+    float alpha = dt / ACC_LP_TAU_S;
+    if (alpha > 1.0f) {
+        alpha = 1.0f;
+    }
+    float lim_a = CLIP_FRAC * g->cfg.accel_fs_g;
+    float lim_w = CLIP_FRAC * g->cfg.gyro_fs_dps;
+    int clipped = 0;
+    for (int k = 0; k < 3; k++) {
+        n->acc_lp[k] += alpha * (a[k] - n->acc_lp[k]);
+        n->an_prev[k] = an[k];
+        n->w_prev[k] = wr[k];
+        clipped |= fabsf(a[k]) >= lim_a;
+        if (fabsf((float)r->w[k] * g->gyro_lsb) >= lim_w) {
+            n->gyro_sat = 1;
+        }
+    }
+    if (clipped && n->seg_open) {
+        n->clip_n += 1.0f;
+        n->clip_sum += (float)(index - n->seg_start);
+    }
+    if (n->in_stance) {
+        float roll = gm_roll_rad(&n->q);
+        if (roll < n->roll_min) {
+            n->roll_min = roll;
+        }
+        if (roll > n->roll_max) {
+            n->roll_max = roll;
+        }
+        if (fabsf(w[0]) > n->roll_rate_peak) {
+            n->roll_rate_peak = fabsf(w[0]);
+        }
+    }
+    if ((int32_t)(n->impact_until - index) >= 0) {
+        float am = sqrtf(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+        if (am > n->impact_peak) {
+            n->impact_peak = am;
+        }
+        n->impact_clipped |= (uint8_t)clipped;
+    }
+    n->index = index;
+}
+
+void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
+    gait_nav_t *n = &g->nav;
+    *horiz_m = NAN;
+    *rise_m = NAN;
+    if (n->seg_open) {
+        float seg = (float)(n->index - n->seg_start);
+        float lever = 0.5f * seg;
+        if (n->clip_n > 0.0f) {
+            lever = seg - n->clip_sum / n->clip_n;
+        }
+        float c = lever * g->dt_s;
+        float px = n->p[0] - n->v[0] * c;
+        float py = n->p[1] - n->v[1] * c;
+        *horiz_m = sqrtf(px * px + py * py);
+        *rise_m = n->p[2] - n->v[2] * c;
+    }
+    for (int k = 0; k < 3; k++) {
+        n->v[k] = 0.0f;
+        n->acc_sum[k] = 0.0f;
+        n->gyr_sum[k] = 0.0f;
+    }
+    n->gyr_peak = 0.0f;
+    n->span_n = 0;
+    n->in_zv = 1;
+    n->seg_open = 0;
+}
+
+float gait_nav_open(gait_t *g) {
+    gait_nav_t *n = &g->nav;
+    float a[3];
+    if (n->span_n >= 3u) {
+        float inv = 1.0f / (float)n->span_n;
+        for (int k = 0; k < 3; k++) {
+            a[k] = n->acc_sum[k] * inv;
+        }
+        float span_s = (float)n->span_n * g->dt_s;
+        if (span_s >= BIAS_SPAN_S && n->gyr_peak < BIAS_STILL_DPS) {
+            for (int k = 0; k < 3; k++) {
+                n->bias[k] += BIAS_GAIN * n->gyr_sum[k] * inv;
+            }
+            float am = sqrtf(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+            n->g_local += 0.5f * (am - n->g_local);
+        }
+    } else {
+        for (int k = 0; k < 3; k++) {
+            a[k] = n->acc_lp[k];
+        }
+    }
+    float before = gm_pitch_up_rad(&n->q);
+    gm_quat_level(&n->q, a);
+    float err = before - gm_pitch_up_rad(&n->q);
+    for (int k = 0; k < 3; k++) {
+        n->v[k] = 0.0f;
+        n->p[k] = 0.0f;
+    }
+    n->in_zv = 0;
+    n->seg_open = 1;
+    n->seg_start = n->index;
+    n->clip_n = 0.0f;
+    n->clip_sum = 0.0f;
+    return err;
+}
