@@ -119,7 +119,7 @@ def pitch_shape(activity: str, speed_mps: float, strike: str) -> PitchShape:
     # swing; toes-up swing rate 800-1500 dps rising with speed, over 2000 dps at a sprint.
     land = {"heel": 0.20, "mid": 0.12, "fore": 0.25}[strike]
     return PitchShape(
-        land, 0.60, -44.0 - 1.0 * speed_mps, -80.0 - 3.0 * speed_mps, 200.0 + 250.0 * speed_mps, 0.0
+        land, 0.60, -44.0 - 1.0 * speed_mps, -80.0 - 3.0 * speed_mps, 250.0 + 230.0 * speed_mps, 0.0
     )
 
 

@@ -130,16 +130,19 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
         kl.add(_BEFORE_S, 0.0)
     cs = plan.contacts
     yaw.add(_BEFORE_S, cs[0].yaw_deg)
-    for c in cs:
+    for i, c in enumerate(cs):
         p = c.pronation_deg
         if c.ic_s is not None:
             yaw.add(c.ic_s, c.yaw_deg)
+            # lands slightly inverted, everts during loading, holds (quiet mid-stance), returns
             ev.add(c.ic_s, -0.3 * p)
             if c.tc_s is not None:
-                ev.add(c.ic_s + 0.45 * (c.tc_s - c.ic_s), p)
+                t_pk = c.flat_s + 0.25 * (c.heeloff_s - c.flat_s)
+                ev.add(t_pk, p)
+                ev.add(c.heeloff_s, 0.9 * p)
             else:
-                ev.add(c.flat_s, p)
-                ev.add(c.flat_s + 0.08, 0.0)
+                ev.add(c.flat_s + 0.05, p)
+                ev.add(c.flat_s + 0.1, 0.0)
         for f in c.fidgets:
             if f.roll_deg:
                 ev.add(f.start_s, 0.0)
@@ -153,6 +156,11 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
         if c.tc_s is not None:
             yaw.add(c.tc_s, c.yaw_deg)
             ev.add(c.tc_s, 0.0)
+            # swing: the foot inverts and turns in a little, then lines up for the landing
+            nxt = cs[i + 1]
+            t_mid = c.tc_s + 0.5 * (float(nxt.ic_s) - c.tc_s)  # type: ignore[arg-type]
+            ev.add(t_mid, -0.5 * (p + nxt.pronation_deg) - 3.0)
+            yaw.add(t_mid, 0.5 * (c.yaw_deg + nxt.yaw_deg) + 4.0 * plan.foot_sign)
     end = plan.duration_s - _BEFORE_S
     for kl in (ev, sx, sy):
         kl.add(end, 0.0)
@@ -311,11 +319,12 @@ def build_motion(plan: GaitPlan) -> FootMotion:
         p1, v1, a1 = state(ic, i + 1)
         for ax, kl in ((0, xs), (1, ys)):
             kl.add(tc, p0[ax], v0[ax], a0[ax])
-            kl.add(tc + 0.5 * swing_s, 0.5 * (p0[ax] + p1[ax]), 1.8 * (p1[ax] - p0[ax]) / swing_s)
             kl.add(ic, p1[ax], v1[ax], a1[ax])
         apex_frac = {"stairs_down": 0.3, "stairs_up": 0.55}.get(c.swing_activity or "", 0.4)
         zs.add(tc, p0[2], v0[2], a0[2])
-        zs.add(tc + apex_frac * swing_s, max(p0[2], p1[2]) + c.apex_m)
+        # curvature at the apex close to a parabola through the apex
+        apex_ddz = -8.0 * c.apex_m / swing_s**2
+        zs.add(tc + apex_frac * swing_s, max(p0[2], p1[2]) + c.apex_m, 0.0, apex_ddz)
         zs.add(ic, p1[2], v1[2], a1[2])
     swing = tuple(
         kl.arrays() if len(kl.t_s) >= 2 else empty for kl in (xs, ys, zs)

@@ -1,0 +1,66 @@
+"""Draw a recording: accelerometer, gyroscope, truth IC/TC and detected events, to a PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .model import Recording
+
+_AXES = ("x", "y", "z")
+_COLORS = ("tab:blue", "tab:orange", "tab:green")
+
+
+def _events(items: list[dict] | None, key: str) -> list[float]:
+    return [float(d[key]) for d in items or [] if d.get(key) is not None]
+
+
+def plot_recording(
+    rec: Recording,
+    png_path: Path,
+    detected: list[dict] | None = None,
+    t_range_s: tuple[float, float] | None = None,
+) -> Path:
+    """Plot acc (g) and gyro (dps) against t_s with truth IC (solid) / TC (dashed) lines and
+    detected events (dicts with ic_s, tc_s: triangles on the gyro panel); returns png_path.
+
+    t_range_s limits the time axis (default: the whole recording).
+    """
+    png_path = Path(png_path)
+    t = rec.t_s
+    lo, hi = (float(t[0]), float(t[-1])) if t_range_s is None else t_range_s
+    sel = (t >= lo) & (t <= hi)
+    fig = Figure(figsize=(14, 7), dpi=100)
+    FigureCanvasAgg(fig)
+    ax_acc, ax_gyr = fig.subplots(2, 1, sharex=True)
+    for i in range(3):
+        ax_acc.plot(t[sel], rec.acc_g[sel, i], lw=0.8, color=_COLORS[i], label=f"a{_AXES[i]}")
+        ax_gyr.plot(t[sel], rec.gyro_dps[sel, i], lw=0.8, color=_COLORS[i], label=f"g{_AXES[i]}")
+    truth = [s.to_dict() for s in rec.truth.strides] if rec.truth else []
+    for ax in (ax_acc, ax_gyr):
+        for x in _events(truth, "ic_s"):
+            if lo <= x <= hi:
+                ax.axvline(x, color="black", lw=0.8)
+        for x in _events(truth, "tc_s"):
+            if lo <= x <= hi:
+                ax.axvline(x, color="tab:red", lw=0.8, ls="--")
+    top = float(np.max(rec.gyro_dps[sel])) if sel.any() else 1.0
+    for key, marker, color in (("ic_s", "v", "black"), ("tc_s", "v", "tab:red")):
+        xs = [x for x in _events(detected, key) if lo <= x <= hi]
+        if xs:
+            ax_gyr.plot(xs, [top * 1.05] * len(xs), marker, color=color, ls="none", label=f"detected {key[:2].upper()}")
+    ax_acc.set_ylabel("acceleration (g)")
+    ax_gyr.set_ylabel("angular rate (dps)")
+    ax_gyr.set_xlabel("t (s)   truth: IC solid black, TC dashed red")
+    ax_acc.set_title(f"{rec.name}  ({rec.odr_hz:.1f} Hz)")
+    ax_acc.legend(loc="upper right", fontsize=8)
+    ax_gyr.legend(loc="upper right", fontsize=8)
+    ax_acc.grid(alpha=0.3)
+    ax_gyr.grid(alpha=0.3)
+    fig.tight_layout()
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png_path)
+    return png_path
