@@ -148,8 +148,9 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 tc = cur.heeloff_s + shape.pushoff_frac * gct_s
                 first = True
             else:
-                tc = cur.ic_s + gct_s
-                cur.heeloff_s = tc - shape.pushoff_frac * gct_s
+                # keep a flat-foot moment even when the pace changes between landing and push-off
+                cur.heeloff_s = max(cur.ic_s + (1.0 - shape.pushoff_frac) * gct_s, cur.flat_s + 0.01)
+                tc = cur.heeloff_s + shape.pushoff_frac * gct_s
                 first = False
             cur.tc_s = tc
             cur.shape = shape
@@ -158,6 +159,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             cur.apex_m = _apex_m(seg.activity, speed)
             swing_s = stride_s - gct_s
             ic = tc + swing_s
+            stride_s = ic - (cur.ic_s if cur.ic_s is not None and not first else tc - gct_s)
             # stride length: speed x stride time; stairs: two steps per stride of one foot
             if seg.activity in ("walk", "run"):
                 length_m = speed * stride_s * (0.6 if first else 1.0)
