@@ -1,0 +1,131 @@
+"""Recording CSV and truth sidecar: round trip, real-data truth mapping, and every bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios.datasets import list_datasets, score_stride_borders
+
+HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
+
+
+def _write(tmp_path: Path, text: str, name: str = "rec.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_round_trip_keeps_samples_and_truth(tmp_path: Path) -> None:
+    rec = synthesize("walk_run_transition")
+    path = tmp_path / "out" / "wrt.csv"
+    write_recording(rec, path)
+    assert (tmp_path / "out" / "wrt.truth.json").exists()
+    back = read_recording(path)
+    np.testing.assert_allclose(back.t_s, rec.t_s, atol=1e-6)
+    np.testing.assert_allclose(back.acc_g, rec.acc_g, atol=1e-7)
+    np.testing.assert_allclose(back.gyro_dps, rec.gyro_dps, atol=1e-5)
+    assert back.odr_hz == pytest.approx(416.0, rel=1e-3)
+    assert back.truth is not None and rec.truth is not None
+    assert back.truth.strides == rec.truth.strides
+    assert back.truth.label_windows_s == rec.truth.label_windows_s
+    assert back.truth.distance_m == rec.truth.distance_m
+    assert back.truth.meta["scenario"] == "walk_run_transition"
+    assert back.name == "wrt"
+
+
+def test_comments_column_order_and_no_sidecar(tmp_path: Path) -> None:
+    text = "# recorded on a bench\n#\n" + "gz_dps,t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,extra\n"
+    text += "3,0.0,0,0,1,1,2,9\n3,0.01,0,0,1,1,2,9\n3,0.02,0,0,1,1,2,9\n"
+    rec = read_recording(_write(tmp_path, text))
+    assert rec.truth is None
+    assert rec.odr_hz == pytest.approx(100.0)
+    np.testing.assert_allclose(rec.gyro_dps[0], [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(rec.acc_g[:, 2], 1.0)
+
+
+BAD_CASES = {
+    "missing column": (f"{HEADER.replace(',gz_dps', '')}\n0,0,0,1,0,0\n", 1, "gz_dps"),
+    "bad number": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n", 3, "ay_g"),
+    "non-increasing time": (f"# c\n{HEADER}\n0.5,0,0,1,0,0,0\n0.4,0,0,1,0,0,0\n", 4, "increase"),
+    "repeated time": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n", 4, "increase"),
+    "NaN": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,nan,0,0,0\n", 3, "az_g"),
+    "short row": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1\n", 3, "fields"),
+    "header only": (f"{HEADER}\n", 1, "no samples"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_csv_names_file_and_line(tmp_path: Path, case: str) -> None:
+    text, line, word = BAD_CASES[case]
+    path = _write(tmp_path, text, "bad_input.csv")
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert f"bad_input.csv:{line}:" in msg, msg
+    assert word in msg, msg
+    assert ";" in msg  # what to do follows
+
+
+def test_empty_file_is_refused_by_name(tmp_path: Path) -> None:
+    for text in ("", "# only a comment\n\n"):
+        path = _write(tmp_path, text, "empty.csv")
+        with pytest.raises(RecordingError, match=r"empty\.csv: empty file"):
+            read_recording(path)
+
+
+def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match="nothere.csv"):
+        read_recording(tmp_path / "nothere.csv")
+
+
+def test_broken_truth_sidecar_names_its_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n", "x.csv")
+    (tmp_path / "x.truth.json").write_text('{"strides": [\n  {"ic_s": 1.0,}\n]}')
+    with pytest.raises(RecordingError, match=r"x\.truth\.json:2"):
+        read_recording(path)
+
+
+def test_real_recordings_map_their_labels() -> None:
+    paths = {p.stem: p for p in list_datasets()}
+    assert {"healthy_2x20m_left", "ic_stride_4x10m_right", "exp31", "exp34", "exp35"} <= set(paths)
+    walk = read_recording(paths["healthy_2x20m_left"])
+    assert walk.odr_hz == pytest.approx(204.8, rel=1e-3)
+    truth = walk.truth
+    assert truth is not None
+    assert len(truth.strides) == truth.meta["step_count"] == 29
+    first = truth.strides[0]
+    assert first.gct_ms == pytest.approx(1000 * (first.tc_s - first.ic_s))  # type: ignore[operator]
+    assert first.activity == "walk"
+    assert truth.label_windows_s == ((first.ic_s, truth.strides[-1].ic_s),)
+    ic_only = read_recording(paths["ic_stride_4x10m_left"]).truth
+    assert ic_only is not None and len(ic_only.label_windows_s) == 4
+    assert all(s.tc_s is None for s in ic_only.strides)
+
+
+def test_gdin_has_no_ic_labels_but_scores_on_stride_borders() -> None:
+    rec = read_recording([p for p in list_datasets() if p.stem == "exp34"][0])
+    truth = rec.truth
+    assert truth is not None and truth.strides == () and truth.label_windows_s == ()
+    assert truth.meta["step_count"] == 24
+    assert truth.distance_m is not None and truth.distance_m > 30.0
+    borders = truth.meta["stride_borders_s"]
+    # one detection in each interval is perfect; a missing and a doubled one are both counted
+    mids = [(a + b) / 2 for a, b in zip(borders[:-1], borders[1:])]
+    perfect = score_stride_borders(truth, mids)
+    assert (perfect.hits, perfect.missed, perfect.extra) == (24, 0, 0)
+    assert perfect.step_count == 24
+    flawed = score_stride_borders(truth, mids[1:] + [mids[5] + 0.01])
+    assert (flawed.hits, flawed.missed, flawed.extra) == (22, 1, 1)
+
+
+def test_written_truth_is_plain_json(tmp_path: Path) -> None:
+    rec = synthesize("standing")
+    write_recording(rec, tmp_path / "s.csv")
+    doc = json.loads((tmp_path / "s.truth.json").read_text())
+    assert doc["format"] == "stridelab-truth" and doc["strides"] == []
+    assert doc["meta"]["odr_hz"] == 416.0
