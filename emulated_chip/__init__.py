@@ -1,0 +1,1 @@
+"""What the emulators need to look like the shoe's sensor chip (RTL model, emulator settings)."""

@@ -1,0 +1,195 @@
+"""Bit-level I2C bus master for cocotb: START, byte write/read with ACK/NACK, STOP.
+
+The master never drives a line high: it pulls SCL or SDA low (writes 0 to its drive
+signal) or releases it (writes 1) and reads the resolved line, as an open-drain
+controller on a bus with pull-ups. It checks what it sees: a line held low by someone
+else while the master released it is reported, and a device stretching SCL longer than
+the timeout is an error rather than a hang.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cocotb.handle import LogicObject
+from cocotb.triggers import RisingEdge, SimTimeoutError, Timer, with_timeout
+
+
+class I2cError(Exception):
+    """A transaction did not complete as the protocol says."""
+
+
+class I2cNack(I2cError):
+    """The addressed device (or nobody) did not acknowledge a byte."""
+
+
+@dataclass(frozen=True)
+class I2cTiming:
+    """Bus timing in nanoseconds. The default is fast mode, 400 kHz."""
+
+    t_low_ns: int = 1300
+    t_high_ns: int = 1200
+    #: Time SDA settles after SCL falls before the master changes it (data hold).
+    t_hold_ns: int = 300
+    #: Longest SCL stretch accepted from a device.
+    stretch_timeout_ns: int = 1_000_000
+
+    @classmethod
+    def from_rate(cls, rate_hz: float) -> I2cTiming:
+        """Timing for a bit rate, with a 52/48 low/high split as fast mode specifies."""
+        period_ns = 1e9 / rate_hz
+        t_low = int(round(period_ns * 0.52))
+        return cls(t_low_ns=t_low, t_high_ns=int(round(period_ns)) - t_low,
+                   t_hold_ns=max(1, t_low // 4))
+
+
+class I2cMaster:
+    """An open-drain I2C controller on four signals of a simulated bus.
+
+    Args:
+        scl_drive: master's SCL drive, 1 = release, 0 = pull low.
+        sda_drive: master's SDA drive, 1 = release, 0 = pull low.
+        scl_line: the resolved SCL line.
+        sda_line: the resolved SDA line.
+        timing: bus timing, fast mode by default.
+    """
+
+    def __init__(self, scl_drive: LogicObject, sda_drive: LogicObject, scl_line: LogicObject,
+                 sda_line: LogicObject, timing: I2cTiming | None = None) -> None:
+        self._scl_drive = scl_drive
+        self._sda_drive = sda_drive
+        self._scl = scl_line
+        self._sda = sda_line
+        self.timing = timing or I2cTiming()
+        t = self.timing
+        self._t_hold = Timer(t.t_hold_ns, "ns")
+        self._t_setup = Timer(t.t_low_ns - t.t_hold_ns, "ns")
+        self._t_high = Timer(t.t_high_ns, "ns")
+        self._t_low = Timer(t.t_low_ns, "ns")
+        self._busy = False
+        #: Bytes moved on the bus (address bytes included), for throughput figures.
+        self.bytes_transferred = 0
+
+    # ---- bus primitives ---------------------------------------------------------------
+
+    async def idle(self) -> None:
+        """Release both lines and wait one bit time (bus free)."""
+        self._scl_drive.value = 1
+        self._sda_drive.value = 1
+        self._busy = False
+        await self._t_low
+        await self._t_high
+
+    async def _clock_high(self) -> None:
+        """Release SCL for the high time; a device stretching SCL delays it, up to the timeout."""
+        self._scl_drive.value = 1
+        await self._t_high
+        if not self._scl.value:
+            try:
+                await with_timeout(RisingEdge(self._scl), self.timing.stretch_timeout_ns, "ns")
+            except SimTimeoutError:
+                raise I2cError(
+                    f"SCL held low by a device for more than {self.timing.stretch_timeout_ns} ns"
+                ) from None
+            await self._t_high
+
+    async def start(self) -> None:
+        """Send START, or a repeated START when a transaction is open."""
+        if self._busy:
+            # repeated START: SDA released during SCL low, then SCL high
+            await self._t_hold
+            self._sda_drive.value = 1
+            await self._t_setup
+            await self._clock_high()
+        if not self._sda.value:
+            raise I2cError("cannot send START: SDA is held low by a device")
+        self._sda_drive.value = 0
+        await self._t_high
+        self._scl_drive.value = 0
+        self._busy = True
+
+    async def stop(self) -> None:
+        """Send STOP: SDA low during SCL low, SCL high, then SDA high."""
+        await self._t_hold
+        self._sda_drive.value = 0
+        await self._t_setup
+        await self._clock_high()
+        self._sda_drive.value = 1
+        await self._t_low
+        if not self._sda.value:
+            raise I2cError("cannot send STOP: SDA is held low by a device")
+        self._busy = False
+
+    async def write_bit(self, bit: int) -> None:
+        """Clock one bit out; SCL is low on entry and on return."""
+        await self._t_hold
+        self._sda_drive.value = 1 if bit else 0
+        await self._t_setup
+        await self._clock_high()
+        if bit and not self._sda.value:
+            raise I2cError("SDA held low by a device while the master sent a 1 (bus conflict)")
+        self._scl_drive.value = 0
+
+    async def read_bit(self) -> int:
+        """Release SDA, clock one bit in; SCL is low on entry and on return."""
+        await self._t_hold
+        self._sda_drive.value = 1
+        await self._t_setup
+        await self._clock_high()
+        bit = 1 if self._sda.value else 0
+        self._scl_drive.value = 0
+        return bit
+
+    async def write_byte(self, value: int) -> bool:
+        """Send eight bits MSB first and return True when the receiver acknowledged."""
+        if not 0 <= value <= 0xFF:
+            raise ValueError(f"byte out of range: {value}")
+        for i in range(7, -1, -1):
+            await self.write_bit((value >> i) & 1)
+        self.bytes_transferred += 1
+        return await self.read_bit() == 0
+
+    async def read_byte(self, ack: bool) -> int:
+        """Receive eight bits MSB first, then ACK (more to come) or NACK (last byte)."""
+        value = 0
+        for _ in range(8):
+            value = (value << 1) | await self.read_bit()
+        await self.write_bit(0 if ack else 1)
+        self.bytes_transferred += 1
+        return value
+
+    # ---- register transactions ----------------------------------------------------------
+
+    async def _address(self, address: int, read: bool) -> None:
+        if not await self.write_byte((address << 1) | int(read)):
+            await self.stop()
+            raise I2cNack(f"no ACK for address 0x{address:02X} ({'read' if read else 'write'})")
+
+    async def write_regs(self, address: int, reg: int, data: Sequence[int] | bytes) -> None:
+        """S addr+W reg data... P. Raises :class:`I2cNack` on any missing ACK."""
+        await self.start()
+        await self._address(address, read=False)
+        for n, byte in enumerate([reg, *data]):
+            if not await self.write_byte(byte):
+                await self.stop()
+                what = "register address" if n == 0 else f"data byte {n - 1}"
+                raise I2cNack(f"device 0x{address:02X} did not ACK the {what} (0x{byte:02X})")
+        await self.stop()
+
+    async def read_regs(self, address: int, reg: int, count: int) -> bytes:
+        """S addr+W reg Sr addr+R data... (NACK on the last) P."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        await self.start()
+        await self._address(address, read=False)
+        if not await self.write_byte(reg):
+            await self.stop()
+            raise I2cNack(f"device 0x{address:02X} did not ACK register address 0x{reg:02X}")
+        await self.start()
+        await self._address(address, read=True)
+        out = bytearray()
+        for i in range(count):
+            out.append(await self.read_byte(ack=i < count - 1))
+        await self.stop()
+        return bytes(out)
