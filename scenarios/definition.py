@@ -121,6 +121,11 @@ class ScenarioDef:
 
     For a single activity give activity/speed_mps/strike/duration_s; for a sequence give
     segments (then those fields are unused). lead_s of standing still is added before and after.
+    surface: "road" lets the heading wander gently; "treadmill" keeps it straight and halves the
+    stride-to-stride variability. A belt at constant speed is an inertial frame, so the foot's
+    IMU signal is the road signal seen from the belt: the truth (stride_m, distance_m) is
+    measured on the belt, i.e. the distance the runner would have covered on the road.
+    stride_cv_pct: stride-to-stride variability of speed (and, halved, of stride time).
     """
 
     name: str

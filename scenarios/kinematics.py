@@ -137,9 +137,12 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
             # lands slightly inverted, everts during loading, holds (quiet mid-stance), returns
             ev.add(c.ic_s, -0.3 * p)
             if c.tc_s is not None:
-                t_pk = c.flat_s + 0.25 * (c.heeloff_s - c.flat_s)
+                # peak eversion no earlier than 30 % into the contact (eversion rate stays in the
+                # few hundred dps seen in running), then a near-hold until heel-off
+                t_pk = max(c.flat_s + 0.25 * (c.heeloff_s - c.flat_s), c.ic_s + 0.3 * (c.tc_s - c.ic_s))
                 ev.add(t_pk, p)
-                ev.add(c.heeloff_s, 0.9 * p)
+                if c.heeloff_s > t_pk + 0.01:
+                    ev.add(c.heeloff_s, 0.9 * p)
             else:
                 ev.add(c.flat_s + 0.05, p)
                 ev.add(c.flat_s + 0.1, 0.0)

@@ -31,8 +31,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RecordingError
-from .model import StrideTruth, Truth
-from .model import Recording
+from .model import Recording, StrideTruth, Truth
 
 COLUMNS = ("t_s", "ax_g", "ay_g", "az_g", "gx_dps", "gy_dps", "gz_dps")
 TRUTH_FORMAT = "stridelab-truth"

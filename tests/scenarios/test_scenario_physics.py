@@ -267,3 +267,14 @@ def test_left_foot_mirrors_roll() -> None:
         return float(np.mean(vals))
 
     assert loading_gx(right) < 0.0 < loading_gx(left)
+
+
+def test_treadmill_is_straighter_and_steadier_than_road() -> None:
+    def cv(name: str) -> float:
+        ms = np.array([s.stride_ms for s in synthesize(name).truth.strides if s.stride_ms])  # type: ignore[union-attr]
+        return float(ms[1:].std() / ms[1:].mean())
+
+    assert cv("treadmill_run") < cv("road_run")
+    tread = ideal("treadmill_run")
+    cadence = 120_000.0 / np.median([s.stride_ms for s in tread.truth.strides if s.stride_ms])  # type: ignore[union-attr]
+    assert cadence == pytest.approx(164.0, rel=0.02)
