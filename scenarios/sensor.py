@@ -27,7 +27,8 @@ class SensorModel:
     Bias: each axis' constant offset drawn from N(0, sigma); drift: random walk per sqrt(s).
     scale_pct: per-axis scale error sigma; misalignment_deg: cross-axis sigma.
     quantize / clip: int16 rounding at the range's LSB, saturation at full scale.
-    drop_rate: probability a FIFO overrun starts at a sample; drop_burst: samples lost each.
+    drop_rate: probability a FIFO overrun starts at a sample; drop_burst: typical samples lost
+    each (uniform from half to one and a half times it).
     jitter_frac: timestamp jitter, uniform +-frac of a period (kept < 0.25: the rig's index
     rule needs successive jitters to differ by under half a period).
     clock_error_pct: the sensor's real ODR is nominal * (1 + pct/100).
@@ -190,9 +191,11 @@ def apply_sensor(
     keep = np.ones(n, dtype=bool)
     if model.drop_rate > 0.0 and model.drop_burst > 0:
         starts = np.flatnonzero(time_rng.random(n) < model.drop_rate)
-        starts = starts[(starts > 0) & (starts < n - model.drop_burst - 1)]
-        for s in starts:
-            keep[s : s + model.drop_burst] = False
+        longest = model.drop_burst + model.drop_burst // 2
+        starts = starts[(starts > 0) & (starts < n - longest - 1)]
+        lengths = time_rng.integers(max(1, model.drop_burst // 2), longest + 1, len(starts))
+        for s, k in zip(starts, lengths):
+            keep[s : s + k] = False
     index = np.flatnonzero(keep)
     t_s = t_true_s[index]
     if model.jitter_frac > 0.0:

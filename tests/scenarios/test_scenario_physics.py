@@ -278,3 +278,12 @@ def test_treadmill_is_straighter_and_steadier_than_road() -> None:
     tread = ideal("treadmill_run")
     cadence = 120_000.0 / np.median([s.stride_ms for s in tread.truth.strides if s.stride_ms])  # type: ignore[union-attr]
     assert cadence == pytest.approx(164.0, rel=0.02)
+
+
+def test_walking_mid_stance_is_quiet_for_a_third_of_a_second() -> None:
+    rec = ideal("walk")
+    for s in rec.truth.strides[2:10]:  # type: ignore[union-attr]
+        a, b = np.searchsorted(rec.t_s, [s.ic_s, s.tc_s])
+        quiet = np.linalg.norm(rec.gyro_dps[a:b], axis=1) < 15.0
+        longest = max(len(run) for run in "".join("1" if q else "0" for q in quiet).split("0"))
+        assert 0.15 <= longest / rec.odr_hz <= 0.5
