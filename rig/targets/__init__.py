@@ -6,8 +6,9 @@ from rig.errors import RigError
 from rig.targets.base import Availability, Target
 from rig.targets.board import BoardTarget
 from rig.targets.host import HostTarget
+from rig.targets.qemu import QemuTarget
 
-TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, BoardTarget)}
+TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, QemuTarget, BoardTarget)}
 
 
 class UnknownTargetError(RigError):

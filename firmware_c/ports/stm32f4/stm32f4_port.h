@@ -1,0 +1,161 @@
+/*
+ * stm32f4_port.h - the STM32F4 board port's internal interfaces: clocks,
+ * SysTick time, the USART2 link, the emulator mailbox and the fault path.
+ *
+ * One image runs on a NUCLEO-F401RE (and F411RE) and on QEMU's netduinoplus2
+ * (STM32F405): it uses only what both parts share (512 KiB flash at
+ * 0x08000000, 96 KiB SRAM at 0x20000000, HSI, PLL, USART2 on PA2/PA3).
+ *
+ * Error convention: 0 or a byte count on success, a negative errno value on
+ * failure.
+ */
+#ifndef STM32F4_PORT_H
+#define STM32F4_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- clocks (clock.c) ---------------------------------------------------- */
+
+/** Clock tree the firmware ended up with. */
+typedef struct {
+    uint32_t hclk_hz;  /**< core and SysTick clock, Hz */
+    uint32_t pclk1_hz; /**< APB1 clock (USART2), Hz */
+    bool pll_locked;   /**< false: the PLL did not lock in time, running on HSI */
+} stm32_clocks_t;
+
+/**
+ * Bring the clocks up from reset: HSI -> PLL -> 84 MHz core, 42 MHz APB1,
+ * two flash wait states. Every wait on a ready flag is bounded; if one runs
+ * out (no RCC model, as in QEMU, or a faulty part) the core stays on HSI
+ * (16 MHz) and pll_locked is false.
+ * @return the clocks in effect (never fails).
+ */
+stm32_clocks_t stm32_clock_init(void);
+
+/* ---- time (tick.c) ------------------------------------------------------- */
+
+/** Start SysTick at 100 Hz on the processor clock hclk_hz. */
+void stm32_tick_init(uint32_t hclk_hz);
+
+/** Milliseconds since stm32_tick_init() (wraps after 49 days). */
+uint32_t stm32_millis(void);
+
+/* ---- USART2 link (usart.c) ----------------------------------------------- */
+
+/** Link baud rate: the ST-LINK virtual COM port default. */
+#define STM32_LINK_BAUD 115200u
+
+/**
+ * Configure PA2/PA3 and USART2 (8N1) for baud on an APB1 clock of pclk1_hz;
+ * receive into a ring of FW_RX_RING_BYTES from the RXNE interrupt.
+ */
+void stm32_usart_init(uint32_t pclk1_hz, uint32_t baud);
+
+/**
+ * Queue len bytes for transmission, waiting while the transmit ring is full.
+ * @return len, or -ETIMEDOUT if the USART accepted nothing for 100 ms.
+ */
+int stm32_usart_write(const uint8_t *buf, size_t len);
+
+/**
+ * Take up to cap received bytes without blocking.
+ * @return bytes copied (0 if none).
+ */
+int stm32_usart_read(uint8_t *buf, size_t cap);
+
+/** True if received bytes are waiting (call with interrupts masked to then sleep). */
+bool stm32_usart_rx_pending(void);
+
+/** Move queued transmit bytes into the USART while it takes them, without waiting. */
+void stm32_usart_tx_kick(void);
+
+/**
+ * Wait until every queued byte has left the USART.
+ * @return 0, or -ETIMEDOUT after timeout_ms.
+ */
+int stm32_usart_flush(uint32_t timeout_ms);
+
+/**
+ * Send bytes by polling, interrupts and the transmit ring untouched: for the
+ * fault handler, where no other state can be trusted.
+ * @return len, or -ETIMEDOUT if TXE stayed clear for about 10 ms at 168 MHz.
+ */
+int stm32_usart_write_polled(const uint8_t *buf, size_t len);
+
+/** Received bytes lost because the ring was full or the USART overran. */
+uint32_t stm32_usart_rx_lost(void);
+
+/* ---- emulator mailbox (emu.c) ------------------------------------------ */
+
+/*
+ * The rig's QEMU target preloads a mailbox at the top of SRAM (QEMU's
+ * `-device loader`) before the core starts; on a board that memory holds
+ * whatever power-up left, which never matches the magic word and its
+ * complement. Everything below is therefore inert on hardware: the same
+ * image runs on both, and only the emulator asks for these paths.
+ */
+#define STM32_EMU_MAGIC 0x4D454C53u /* "SLEM" */
+
+/** Mailbox flags. */
+enum {
+    STM32_EMU_SEMIHOSTING = 1u << 0,     /**< semihosting works: exit instead of reset */
+    STM32_EMU_BULK_RX = 1u << 1,         /**< link input comes from the file rx_path */
+    STM32_EMU_FAULT_TEST_HANG = 1u << 2, /**< CMD FAULT_TEST hangs instead of faulting */
+};
+
+/* Bytes the rig sends on USART2 in bulk mode: they only wake the core. */
+#define STM32_EMU_DOORBELL 0x00u /* more input was appended to rx_path */
+#define STM32_EMU_LINK_CLOSED 0x04u /* the rig closed the link: end once rx_path is read */
+
+/** Exit codes the firmware reports through semihosting. */
+enum {
+    STM32_EXIT_OK = 0,         /**< the rig closed the link and every frame was sent */
+    STM32_EXIT_LINK_ERROR = 2, /**< the link failed (bulk input unreadable, TX stuck) */
+    STM32_EXIT_FAULT = 3,      /**< a fault handler ran and sent FAULT */
+};
+
+/** Mailbox layout, little-endian, 256 bytes at the symbol stm32_emu_mailbox. */
+typedef struct {
+    uint32_t magic;     /**< STM32_EMU_MAGIC */
+    uint32_t magic_inv; /**< ~STM32_EMU_MAGIC */
+    uint32_t flags;     /**< STM32_EMU_* */
+    uint32_t reserved;  /**< 0 */
+    char rx_path[240];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd) */
+} stm32_emu_mailbox_t;
+
+/**
+ * Read the mailbox once at boot and open the bulk input if asked.
+ * @return the flags in effect (0 on hardware), never fails: a bulk input
+ *         that cannot be opened clears STM32_EMU_BULK_RX and sets
+ *         *bulk_error to -ENOENT.
+ */
+uint32_t stm32_emu_init(int *bulk_error);
+
+/** Flags in effect (0 on hardware). */
+uint32_t stm32_emu_flags(void);
+
+/**
+ * Take up to cap bytes of bulk link input (semihosting reads of rx_path).
+ * @param link_closed true once the rig sent STM32_EMU_LINK_CLOSED
+ * @return bytes copied; 0 when none are there yet; -EPIPE at the end of the
+ *         input once the link is closed; -EIO if a read failed.
+ */
+int stm32_emu_bulk_read(uint8_t *buf, size_t cap, bool link_closed);
+
+/** End the emulation with code (semihosting SYS_EXIT_EXTENDED); returns only if it fails. */
+void stm32_emu_exit(uint32_t code);
+
+/* ---- faults (fault.c) ---------------------------------------------------- */
+
+/** Mark the next fault as the one CMD FAULT_TEST asked for (reason TEST). */
+void stm32_fault_mark_test(void);
+
+/**
+ * Stop for good after an unrecoverable error: semihosting exit with code in
+ * the emulator, system reset on a board.
+ */
+__attribute__((noreturn)) void stm32_halt(uint32_t code);
+
+#endif /* STM32F4_PORT_H */
