@@ -57,7 +57,7 @@ def _header(path: Path, lines: list[str]) -> tuple[int, list[str]]:
             continue
         return i, [c.strip() for c in s.split(",")]
     raise _fail(
-        path, None, "empty file: no header line",
+        path, len(lines) + 1, "empty file: no header line",
         "write the header " + ",".join(COLUMNS) + " then one sample a row",
     )
 
@@ -83,7 +83,7 @@ def _scan_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> Non
 
 def _read_samples(path: Path) -> np.ndarray:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise _fail(path, None, f"cannot read the file ({exc.strerror})", "check the path") from exc
     except UnicodeDecodeError as exc:

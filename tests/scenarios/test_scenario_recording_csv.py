@@ -72,9 +72,9 @@ def test_bad_csv_names_file_and_line(tmp_path: Path, case: str) -> None:
 
 
 def test_empty_file_is_refused_by_name(tmp_path: Path) -> None:
-    for text in ("", "# only a comment\n\n"):
+    for text, line in (("", 1), ("# only a comment\n\n", 3)):
         path = _write(tmp_path, text, "empty.csv")
-        with pytest.raises(RecordingError, match=r"empty\.csv: empty file"):
+        with pytest.raises(RecordingError, match=rf"empty\.csv:{line}: empty file"):
             read_recording(path)
 
 
