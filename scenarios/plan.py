@@ -159,7 +159,8 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             cur.apex_m = _apex_m(seg.activity, speed)
             swing_s = stride_s - gct_s
             ic = tc + swing_s
-            stride_s = ic - (cur.ic_s if cur.ic_s is not None and not first else tc - gct_s)
+            if not first and cur.ic_s is not None:
+                stride_s = ic - cur.ic_s  # the real IC-to-IC time after the flat-foot guard
             # stride length: speed x stride time; stairs: two steps per stride of one foot
             if seg.activity in ("walk", "run"):
                 length_m = speed * stride_s * (0.6 if first else 1.0)
