@@ -50,4 +50,10 @@
 #define GAIT_NAV_DELAY_S 0.30f
 #endif
 
+/* Gait analyzer: 1 = call gait_trace(type, index, frac) for every event the
+ * detector queues (host debugging builds only; the caller supplies it). */
+#ifndef GAIT_TRACE
+#define GAIT_TRACE 0
+#endif
+
 #endif /* FW_CONFIG_H */

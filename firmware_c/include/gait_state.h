@@ -80,40 +80,53 @@ typedef struct {
 /* ---- events from the detector to the stride assembly ---- */
 
 typedef enum {
-    GAIT_EV_IC = 1,       /* initial contact */
-    GAIT_EV_TC = 2,       /* toe-off */
-    GAIT_EV_ZV_BEGIN = 3, /* first zero-velocity sample of a stance */
-    GAIT_EV_ZV_END = 4,   /* last zero-velocity sample of a stance */
-    GAIT_EV_RESET = 5,    /* a long gap: drop the strides in progress */
+    GAIT_EV_IC_TOP = 1,   /* end of the toes-up swing rotation (IC of a heel strike) */
+    GAIT_EV_IC_LAND = 2,  /* end of the landing rotation (IC of a mid/fore strike) */
+    GAIT_EV_TC = 3,       /* toe-off */
+    GAIT_EV_ZV_BEGIN = 4, /* first zero-velocity sample of a stance */
+    GAIT_EV_ZV_END = 5,   /* last zero-velocity sample of a stance */
+    GAIT_EV_RESET = 6,    /* a long gap: drop the strides in progress */
 } gait_ev_type_t;
+
+/* GAIT_EV_IC_TOP flag: a sharp impact followed (a heel strike). */
+#define GAIT_EVF_IMPACT 1u
 
 typedef struct {
     gait_pos_t at;
     uint8_t type;
+    uint8_t flags;
 } gait_event_t;
 
 /* ---- detector (gait_detect.c), on the newest sample ---- */
 
 typedef struct {
     uint8_t phase;           /* detector phase (gait_detect.c) */
-    uint32_t phase_start;    /* index at which the phase began */
     uint8_t have_prev;
-    uint32_t idx1;           /* index of the previous sample */
-    float gy1;               /* gy of the previous sample, dps */
-    float gy2;               /* gy two samples back, dps */
-    uint32_t idx2;
+    uint32_t phase_start;    /* index at which the phase began */
+    uint32_t idx1, idx2;     /* indices of the previous two samples */
+    float gy1, gy2;          /* their gy, dps */
+    float acc1[3];           /* previous specific force, g */
     float energy;            /* low-passed |w|^2, dps^2 */
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
-    float swing_peak;        /* most negative gy of the current swing, dps */
-    float swing_ref;         /* typical swing peak magnitude, dps */
-    gait_pos_t ic;           /* last initial contact */
-    gait_pos_t pk;           /* push-off peak of gy in the current stance */
-    float pk_val;
+    float swing_deg;         /* toes-up rotation of the current swing, deg */
+    /* landing: between the end of the swing rotation and the stance */
+    gait_pos_t top;          /* upward zero crossing of gy after the swing */
+    gait_pos_t land;         /* end of the landing bump */
+    uint8_t top_sent, land_found;
+    float jerk_max;          /* largest |da/dt| just after top, g/s */
+    float bump_max;          /* largest gy of the landing bump, dps */
+    /* stance */
     uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
     uint8_t zv_any;          /* a still span was found in this stance */
+    uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
+    uint8_t tc_found, tc_sent;
     uint32_t zv_last;        /* last still sample */
+    uint32_t still_run;      /* consecutive still samples */
     float min_energy;        /* least energy in this stance */
     uint32_t min_index;
+    float rel_deg;           /* pitch change since the zero-velocity candidate, deg */
+    float pk_val;            /* push-off peak of gy, dps */
+    gait_pos_t tc;           /* toe-off candidate */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
@@ -218,6 +231,10 @@ struct gait_s {
     gait_pending_t cur;       /* opened by the last IC */
     gait_pending_t done;      /* closed by the next IC, awaiting its length */
     gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
+    gait_pos_t top_at;        /* a swing top waiting for its landing */
+    float top_pitch;          /* strapdown pitch there, rad */
+    uint8_t top_pending;
+    uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t out_n;
     /* run summary */
     uint8_t started;
@@ -232,7 +249,7 @@ struct gait_s {
 };
 
 /** Queue an event for the strapdown (kept in time order). */
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at);
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags);
 
 /* sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
 extern const uint32_t gait_state_bytes;

@@ -21,6 +21,8 @@ static const float IMPACT_WINDOW_S = 0.06f;
 static const float STRIDE_MAX_S = 2.5f;
 /* Strike classes by foot strike angle (Mo et al. 2023 cut-offs), deg. */
 static const float HEEL_FSA_DEG = 7.4f;
+/* A swing top this far toes-up is a heel strike even without an impact, deg. */
+static const float HEEL_TOP_DEG = 12.0f;
 static const float FORE_FSA_DEG = -0.8f;
 /* Activity: running has a duty factor below this; stairs rise this much per stride, m. */
 static const float RUN_DUTY = 0.5f;
@@ -53,7 +55,14 @@ gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
 
 /* ---- events ---- */
 
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at) {
+#if GAIT_TRACE
+void gait_trace(int type, uint32_t index, float frac);
+#endif
+
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags) {
+#if GAIT_TRACE
+    gait_trace(type, at.index, at.frac);
+#endif
     if (g->ev_count >= GAIT_EVENT_QUEUE) {
         return; /* cannot happen at sane rates; the event is lost */
     }
@@ -65,6 +74,7 @@ void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at) {
     }
     g->ev[i].at = at;
     g->ev[i].type = type;
+    g->ev[i].flags = flags;
     g->ev_count++;
 }
 
@@ -142,7 +152,7 @@ static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
     p->valid = 0;
 }
 
-static void pending_open(gait_t *g, gait_pos_t ic, float gy_dps) {
+static void pending_open(gait_t *g, gait_pos_t ic, float pitch_rad) {
     gait_pending_t *p = &g->cur;
     gait_nav_t *n = &g->nav;
     memset(p, 0, sizeof(*p));
@@ -153,8 +163,7 @@ static void pending_open(gait_t *g, gait_pos_t ic, float gy_dps) {
     p->peak_impact_g = NAN;
     p->stride_m = NAN;
     p->rise_m = NAN;
-    /* pitch at the exact IC: the sample's pitch advanced by frac samples */
-    p->pitch_ic = gm_pitch_up_rad(&n->q) - ic.frac * gy_dps * GM_RAD * g->dt_s;
+    p->pitch_ic = pitch_rad;
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
     n->in_stance = 1;
     n->roll_min = n->roll_max = gm_roll_rad(&n->q);
@@ -179,7 +188,7 @@ static void stance_close(gait_t *g) {
     }
 }
 
-static void on_ic(gait_t *g, gait_pos_t at, float gy_dps) {
+static void on_ic(gait_t *g, gait_pos_t at, float pitch_rad) {
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
     }
@@ -198,7 +207,7 @@ static void on_ic(gait_t *g, gait_pos_t at, float gy_dps) {
     }
     g->nav.gyro_sat = 0;
     g->nav.dropped = 0;
-    pending_open(g, at, gy_dps);
+    pending_open(g, at, pitch_rad);
     if (g->nav.seg_open && g->nav.seg_ics < 255u) {
         g->nav.seg_ics++;
     }
@@ -258,6 +267,19 @@ static void on_reset(gait_t *g) {
 
 /* ---- the delay line ---- */
 
+/* Strapdown pitch at a position inside the sample just integrated, rad. */
+static float pitch_at(const gait_t *g, gait_pos_t at, const gait_raw_t *r) {
+    return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
+}
+
+/* A swing top whose landing never came is the contact. */
+static void top_settle(gait_t *g) {
+    if (g->top_pending) {
+        g->top_pending = 0;
+        on_ic(g, g->top_at, g->top_pitch);
+    }
+}
+
 static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
     const gait_raw_t *r = &g->ring[pos];
     gait_nav_step(g, r, index, g->ring_gap[pos]);
@@ -267,9 +289,29 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         event_pop(g);
+        if (e.type != GAIT_EV_IC_LAND) {
+            top_settle(g);
+        }
         switch (e.type) {
-        case GAIT_EV_IC:
-            on_ic(g, e.at, (float)r->w[1] * g->gyro_lsb);
+        case GAIT_EV_IC_TOP: {
+            float pitch = pitch_at(g, e.at, r);
+            g->skip_land = 0;
+            if ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD) {
+                on_ic(g, e.at, pitch); /* heel strike: contact at the top */
+                g->skip_land = 1;
+            } else {
+                g->top_pending = 1;
+                g->top_at = e.at;
+                g->top_pitch = pitch;
+            }
+            break;
+        }
+        case GAIT_EV_IC_LAND:
+            if (g->top_pending) {
+                g->top_pending = 0;
+                on_ic(g, e.at, pitch_at(g, e.at, r));
+            }
+            g->skip_land = 0;
             break;
         case GAIT_EV_TC:
             on_tc(g, e.at);
@@ -371,7 +413,7 @@ int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *
     g->last_index = index;
     if (gap > 1u && (float)gap * g->dt_s > GAP_RESET_S) {
         gait_detect_reset(&g->det);
-        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f));
+        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f), 0u);
     }
     ring_store(g, s, gap);
     g->head_index = index;
@@ -395,6 +437,7 @@ int gait_flush(gait_t *g, gait_stride_t *out) {
     while (g->owed > 0u) {
         advance_nav(g);
     }
+    top_settle(g);
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end);
     }

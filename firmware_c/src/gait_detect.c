@@ -1,54 +1,90 @@
 /*
  * gait_detect.c - stride events from the newest sample.
  *
- * One cycle of the pitch rate gy (+ = toes down) drives a small state machine:
- *   SWING   the toes-up swing rotation (gy well below zero): mid-swing;
- *   LANDING the swing rotation fades: initial contact (IC) is searched;
- *   STANCE  foot on the ground: zero-velocity span (or stillest instant),
- *           then the toes-down push-off burst whose peak marks toe-off (TC),
- *           confirmed when the next swing starts.
- * Events go to the queue with their exact sample positions; the strapdown,
- * which runs behind, consumes them.
+ * The pitch rate gy (+ = toes down) drives a small state machine over one
+ * cycle of the foot:
+ *   SWING    the toes-up swing rotation (gy well below zero);
+ *   TOP      gy rises through zero: the toes-up rotation has ended. A heel
+ *            strike lands right there (Falbriard et al. 2018 use the same
+ *            landmark): the impact that follows within a few tens of ms has
+ *            a jerk no swing motion has. A mid- or forefoot strike first
+ *            rotates toes down for a few tens of ms and lands when that
+ *            bump of gy returns to zero (or crosses it as the heel drops).
+ *            Both instants are sent; the stride assembly, which knows the
+ *            foot's attitude, picks one (gait.c).
+ *   STANCE   foot on the ground. Zero velocity: a span of still samples, or
+ *            else the stillest instant before push-off. Push-off: the heel
+ *            rises (pitch falls by PUSH_DEG from that instant) and gy peaks;
+ *            toe-off is where gy has fallen back to TC_FRAC of its peak.
+ *            The next swing confirms it.
+ * Events carry exact sample positions; the strapdown runs behind and
+ * consumes them (gait_state.h).
  */
 #include <math.h>
 
 #include "gait.h"
 
 enum {
-    PH_IDLE = 0,    /* no stride yet, or standing */
-    PH_SWING = 1,   /* toes-up swing rotation under way */
-    PH_LANDING = 2, /* searching initial contact */
-    PH_STANCE = 3,  /* on the ground */
+    PH_IDLE = 0,   /* standing, or nothing seen yet */
+    PH_SWING = 1,  /* toes-up swing rotation */
+    PH_TOP = 2,    /* swing rotation ended: landing */
+    PH_STANCE = 3, /* on the ground */
 };
 
-/* Swing: gy below this (toes-up rate) starts a swing, dps. */
+/* gy below -SWING_DPS (toes-up rate) is a swing, dps. */
 static const float SWING_DPS = 120.0f;
-/* A swing that finds no contact within this time is abandoned, s. */
-static const float LANDING_TIMEOUT_S = 1.2f;
+/* A swing must rotate the foot toes-up by at least this much, deg
+ * (fidgeting toe taps and heel raises rotate it less). */
+static const float SWING_MIN_DEG = 30.0f;
+/* gy back below -REARM_DPS soon after a crossing: the rotation had not ended. */
+static const float REARM_DPS = 15.0f;
+/* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
+static const float IMPACT_WINDOW_S = 0.025f;
+static const float IMPACT_JERK_GPS = 700.0f;
+/* The landing bump ends where gy falls under this fraction of its peak. */
+static const float LAND_FRAC = 0.15f;
+/* No landing bump end within this time: none, s. */
+static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
 static const float STILL_DPS = 25.0f;
 static const float MOVE_DPS = 40.0f;
 static const float STILL_G = 0.12f;
 static const float MOVE_G = 0.25f;
-/* Time constant of the stillness low-pass, s. */
 static const float ENERGY_TAU_S = 0.015f;
+/* Push-off: the toes go down this far past the zero-velocity instant, deg. */
+static const float PUSH_DEG = 20.0f;
+/* Toe-off: gy back down to this fraction of the push-off peak. */
+static const float TC_FRAC = 0.88f;
+/* The push-off burst is over once gy is under this fraction of its peak. */
+static const float TC_SEND_FRAC = 0.5f;
+/* Push-off peaks below this are not push-offs, dps. */
+static const float PUSH_MIN_DPS = 60.0f;
+/* A stance longer than this is standing, s. */
+static const float STANCE_MAX_S = 2.0f;
 
 void gait_detect_reset(gait_detect_t *d) {
     d->phase = PH_IDLE;
-    d->phase_start = 0;
     d->have_prev = 0;
-    d->gy1 = d->gy2 = 0.0f;
+    d->phase_start = 0;
     d->idx1 = d->idx2 = 0;
+    d->gy1 = d->gy2 = 0.0f;
+    d->acc1[0] = d->acc1[1] = d->acc1[2] = 0.0f;
     d->energy = 0.0f;
     d->acc_dev = 0.0f;
-    d->swing_peak = 0.0f;
-    d->swing_ref = 300.0f;
-    d->pk_val = -1e30f;
+    d->swing_deg = 0.0f;
+    d->top_sent = d->land_found = 0;
+    d->jerk_max = d->bump_max = 0.0f;
     d->zv_state = 0;
     d->zv_any = 0;
+    d->frozen = 0;
+    d->tc_found = 0;
+    d->tc_sent = 0;
     d->zv_last = 0;
+    d->still_run = 0;
     d->min_energy = 1e30f;
     d->min_index = 0;
+    d->rel_deg = 0.0f;
+    d->pk_val = 0.0f;
 }
 
 static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
@@ -59,86 +95,132 @@ static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
 static void stance_begin(gait_detect_t *d) {
     d->zv_state = 0;
     d->zv_any = 0;
+    d->frozen = 0;
+    d->tc_found = 0;
+    d->tc_sent = 0;
     d->min_energy = 1e30f;
-    d->pk_val = -1e30f;
+    d->rel_deg = 0.0f;
+    d->pk_val = 0.0f;
 }
 
-/* Upward zero crossing of gy between the previous sample and this one. */
-static gait_pos_t crossing(const gait_detect_t *d, uint32_t index, float gy) {
-    float f = -d->gy1 / (gy - d->gy1);
-    return gait_pos_lerp(d->idx1, index, f);
+static gait_pos_t at_index(uint32_t index) {
+    gait_pos_t p = {index, 0.0f};
+    return p;
 }
 
-/* Vertex of the parabola through the last three samples (peak refinement). */
-static gait_pos_t peak_at(uint32_t i0, uint32_t i1, uint32_t i2, float y0, float y1, float y2) {
-    float den = y0 - 2.0f * y1 + y2;
-    float off = 0.0f;
-    if (den < 0.0f) {
-        off = 0.5f * (y0 - y2) / den;
-        if (off > 0.5f) {
-            off = 0.5f;
-        } else if (off < -0.5f) {
-            off = -0.5f;
-        }
-    }
+/* Where gy crossed the level between the previous sample and this one. */
+static gait_pos_t crossing(const gait_detect_t *d, uint32_t index, float gy, float level) {
+    return gait_pos_lerp(d->idx1, index, (d->gy1 - level) / (d->gy1 - gy));
+}
+
+/* Vertex of the parabola through the last three samples (a minimum at i1). */
+static gait_pos_t vertex(const gait_detect_t *d, uint32_t index, float gy) {
+    float den = d->gy2 - 2.0f * d->gy1 + gy;
+    float off = den > 0.0f ? 0.5f * (d->gy2 - gy) / den : 0.0f;
+    off = off > 0.5f ? 0.5f : (off < -0.5f ? -0.5f : off);
     if (off >= 0.0f) {
-        return gait_pos_lerp(i1, i2, off);
+        return gait_pos_lerp(d->idx1, index, off);
     }
-    return gait_pos_lerp(i0, i1, 1.0f + off);
+    return gait_pos_lerp(d->idx2, d->idx1, 1.0f + off);
 }
 
-/* Stillness spans and the stillest instant of a stance. */
+/* A new zero-velocity candidate: the push-off is measured from here. */
+static void candidate(gait_detect_t *d) {
+    d->rel_deg = 0.0f;
+    d->pk_val = 0.0f;
+    d->tc_found = 0;
+}
+
+/* Stillness spans and the stillest instant of a stance (until push-off). */
 static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
     int moving = d->energy > MOVE_DPS * MOVE_DPS || d->acc_dev > MOVE_G;
-    if (d->zv_state != 1 && still) {
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, gait_pos_lerp(index, index, 0.0f));
-        d->zv_state = 1;
-        d->zv_any = 1;
-        d->pk_val = -1e30f;
-    }
     if (d->zv_state == 1) {
-        if (moving) {
-            gait_event_push(g, GAIT_EV_ZV_END, gait_pos_lerp(d->zv_last, d->zv_last, 0.0f));
+        if (moving || d->frozen) {
+            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u);
             d->zv_state = 2;
         } else if (still) {
             d->zv_last = index;
-            d->pk_val = -1e30f;
+            candidate(d);
         }
+    } else if (still && !d->frozen) {
+        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(index), 0u);
+        d->zv_state = 1;
+        d->zv_any = 1;
+        d->zv_last = index;
+        candidate(d);
     }
-    if (d->energy < d->min_energy) {
+    if (!d->frozen && !d->zv_any && d->energy < d->min_energy) {
         d->min_energy = d->energy;
         d->min_index = index;
-        if (!d->zv_any) {
-            d->pk_val = -1e30f;
-        }
+        candidate(d);
     }
 }
 
-/* The stance ends (a swing starts): close its zero-velocity span and toe-off. */
-static void stance_end(gait_t *g, gait_detect_t *d, uint32_t index) {
+/* Push-off peak and toe-off after the zero-velocity candidate. */
+static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy, float dt) {
+    d->rel_deg -= gy * dt;
+    if (!d->frozen && d->rel_deg < -PUSH_DEG) {
+        d->frozen = 1;
+        if (!d->zv_any && d->min_energy < 1e29f && index - d->min_index + 2u < g->delay) {
+            /* no still span in this stance: its stillest instant is the zero-velocity point */
+            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u);
+            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u);
+        }
+    }
+    if (d->tc_sent) {
+        return;
+    }
+    if (gy > d->pk_val) {
+        d->pk_val = gy;
+        d->tc_found = 0;
+    } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && gy < TC_FRAC * d->pk_val) {
+        d->tc = crossing(d, index, gy, TC_FRAC * d->pk_val);
+        d->tc_found = 1;
+    } else if (d->tc_found && d->frozen && gy < TC_SEND_FRAC * d->pk_val) {
+        gait_event_push(g, GAIT_EV_TC, d->tc, 0u); /* the push-off burst is over */
+        d->tc_sent = 1;
+    }
+}
+
+/* A swing starts: close the stance's zero-velocity span and toe-off. */
+static void stance_end(gait_t *g, gait_detect_t *d) {
     if (d->zv_state == 1) {
-        gait_event_push(g, GAIT_EV_ZV_END, gait_pos_lerp(d->zv_last, d->zv_last, 0.0f));
+        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u);
         d->zv_state = 2;
-    } else if (!d->zv_any && d->min_energy < 1e29f && index - d->min_index + 2u < g->delay) {
-        gait_pos_t at = gait_pos_lerp(d->min_index, d->min_index, 0.0f);
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, at);
-        gait_event_push(g, GAIT_EV_ZV_END, at);
     }
-    if (d->phase == PH_STANCE && d->pk_val > 0.0f) {
-        gait_event_push(g, GAIT_EV_TC, d->pk);
+    if (d->phase == PH_STANCE && d->frozen && d->tc_found && !d->tc_sent) {
+        gait_event_push(g, GAIT_EV_TC, d->tc, 0u);
+        d->tc_sent = 1;
     }
+}
+
+static void swing_begin(gait_t *g, gait_detect_t *d, uint32_t index) {
+    (void)index;
+    stance_end(g, d);
+    set_phase(d, PH_SWING, index);
+    d->swing_deg = 0.0f;
+}
+
+static void landing_done(gait_t *g, gait_detect_t *d, uint32_t index) {
+    if (!d->top_sent) {
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u);
+    }
+    if (d->land_found) {
+        gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u);
+    }
+    stance_begin(d);
+    set_phase(d, PH_STANCE, index);
 }
 
 void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
     gait_detect_t *d = &g->det;
     float gy = s->gy_dps;
+    float dt = (float)gap * g->dt_s;
     float w2 = s->gx_dps * s->gx_dps + gy * gy + s->gz_dps * s->gz_dps;
     float an = sqrtf(s->ax_g * s->ax_g + s->ay_g * s->ay_g + s->az_g * s->az_g);
-    float alpha = (float)gap * g->dt_s / ENERGY_TAU_S;
-    if (alpha > 1.0f) {
-        alpha = 1.0f;
-    }
+    float alpha = dt / ENERGY_TAU_S;
+    alpha = alpha > 1.0f ? 1.0f : alpha;
     if (!d->have_prev) {
         d->energy = w2;
         d->acc_dev = fabsf(an - 1.0f);
@@ -148,50 +230,84 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
     }
 
     if (d->have_prev) {
-        uint32_t since = index - d->phase_start;
+        float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:
         case PH_STANCE:
+            if (d->phase == PH_IDLE) {
+                d->frozen = 0; /* standing: no push-off to wait for */
+            }
             track_still(g, d, index);
-            if (d->phase == PH_STANCE && gy > d->pk_val && gy > 0.0f) {
-                d->pk_val = gy;
-                d->pk = gait_pos_lerp(index, index, 0.0f);
+            if (d->phase == PH_STANCE) {
+                track_pushoff(g, d, index, gy, dt);
             }
-            /* a local maximum one sample back: refine the push-off peak */
-            if (d->phase == PH_STANCE && d->gy1 >= d->gy2 && d->gy1 > gy && d->gy1 >= d->pk_val) {
-                d->pk_val = d->gy1;
-                d->pk = peak_at(d->idx2, d->idx1, index, d->gy2, d->gy1, gy);
-            }
-            if (gy < -SWING_DPS) {
-                stance_end(g, d, index);
-                set_phase(d, PH_SWING, index);
-                d->swing_peak = gy;
+            if (gy < -SWING_DPS && (d->phase == PH_IDLE || d->frozen)) {
+                swing_begin(g, d, index);
+            } else if (d->phase == PH_STANCE && since_s > STANCE_MAX_S) {
+                set_phase(d, PH_IDLE, index); /* standing */
             }
             break;
         case PH_SWING:
-            if (gy < d->swing_peak) {
-                d->swing_peak = gy;
+            if (gy < 0.0f) {
+                d->swing_deg -= gy * dt;
+            } else if (d->gy1 < 0.0f) {
+                if (d->swing_deg >= SWING_MIN_DEG) {
+                    d->top = crossing(d, index, gy, 0.0f);
+                    d->top_sent = 0;
+                    d->land_found = 0;
+                    d->jerk_max = 0.0f;
+                    d->bump_max = gy;
+                    set_phase(d, PH_TOP, index);
+                } else if (gy > 0.0f) {
+                    /* a small rotation (fidgeting): back to standing */
+                    stance_begin(d);
+                    set_phase(d, PH_IDLE, index);
+                }
             }
-            if (gy > 0.5f * d->swing_peak) {
-                set_phase(d, PH_LANDING, index);
-            }
-            break;
-        case PH_LANDING:
-            if (gy < d->swing_peak) {
-                /* the swing rotation resumed: still mid-swing */
-                set_phase(d, PH_SWING, index);
-                d->swing_peak = gy;
-            } else if (d->gy1 < 0.0f && gy >= 0.0f) {
-                d->ic = crossing(d, index, gy);
-                gait_event_push(g, GAIT_EV_IC, d->ic);
-                d->swing_ref += 0.25f * (-d->swing_peak - d->swing_ref);
+            if (d->phase == PH_SWING && since_s > 1.5f) {
                 stance_begin(d);
-                set_phase(d, PH_STANCE, index);
-            } else if ((float)since * g->dt_s > LANDING_TIMEOUT_S) {
                 set_phase(d, PH_IDLE, index);
-                stance_begin(d);
             }
             break;
+        case PH_TOP: {
+            float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
+            if (!d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
+                set_phase(d, PH_SWING, index); /* the swing rotation resumed */
+                break;
+            }
+            float jerk = 0.0f;
+            const float a[3] = {s->ax_g, s->ay_g, s->az_g};
+            for (int k = 0; k < 3; k++) {
+                float da = a[k] - d->acc1[k];
+                jerk += da * da;
+            }
+            jerk = sqrtf(jerk) / dt;
+            if (top_s <= IMPACT_WINDOW_S && jerk > d->jerk_max) {
+                d->jerk_max = jerk;
+            }
+            if (!d->top_sent && top_s > IMPACT_WINDOW_S) {
+                gait_event_push(g, GAIT_EV_IC_TOP, d->top,
+                                d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u);
+                d->top_sent = 1;
+            }
+            if (!d->land_found) {
+                if (gy > d->bump_max) {
+                    d->bump_max = gy;
+                }
+                if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
+                    d->land = crossing(d, index, gy, 0.0f);
+                    d->land_found = 1;
+                } else if (d->gy1 < d->gy2 && d->gy1 <= gy && d->bump_max > REARM_DPS &&
+                           d->gy1 < LAND_FRAC * d->bump_max) {
+                    d->land = vertex(d, index, gy);
+                    d->land_found = 1;
+                }
+            }
+            if ((d->land_found && d->top_sent) || top_s > LAND_TIMEOUT_S) {
+                landing_done(g, d, index);
+            }
+            break;
+        }
         default:
             set_phase(d, PH_IDLE, index);
             break;
@@ -201,5 +317,8 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
     d->idx2 = d->idx1;
     d->gy1 = gy;
     d->idx1 = index;
+    d->acc1[0] = s->ax_g;
+    d->acc1[1] = s->ay_g;
+    d->acc1[2] = s->az_g;
     d->have_prev = 1;
 }
