@@ -45,7 +45,7 @@ def truth_path(csv_path: Path) -> Path:
 
 
 def _fail(path: Path, line: int | None, what: str, todo: str) -> RecordingError:
-    where = f"{path}" if line is None else f"{path}:{line}"
+    where = f"{path}" if line is None else f"{path}, line {line}"
     return RecordingError(f"{where}: {what}; {todo}")
 
 
@@ -111,7 +111,7 @@ def _read_samples(path: Path) -> np.ndarray:
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise _fail(
-            path, rows[r][0], f"column {COLUMNS[c]} is {cols[r, c]} (NaN or infinite)",
+            path, rows[r][0], f"column {COLUMNS[c]} is {float(cols[r, c])} (NaN or infinite)",
             "drop the row or fill the value; the rig needs finite samples",
         )
     dt = np.diff(cols[:, 0])
@@ -119,7 +119,7 @@ def _read_samples(path: Path) -> np.ndarray:
         r = int(np.flatnonzero(dt <= 0)[0]) + 1
         raise _fail(
             path, rows[r][0],
-            f"t_s={cols[r, 0]!r} is not after the previous row's t_s={cols[r - 1, 0]!r} (line {rows[r - 1][0]})",
+            f"t_s={float(cols[r, 0])!r} is not after the previous row's t_s={float(cols[r - 1, 0])!r} (line {rows[r - 1][0]})",
             "times must increase strictly: sort the rows and drop duplicates",
         )
     return cols

@@ -66,7 +66,7 @@ def test_bad_csv_names_file_and_line(tmp_path: Path, case: str) -> None:
     with pytest.raises(RecordingError) as err:
         read_recording(path)
     msg = str(err.value)
-    assert f"bad_input.csv:{line}:" in msg, msg
+    assert f"bad_input.csv, line {line}:" in msg, msg
     assert word in msg, msg
     assert ";" in msg  # what to do follows
 
@@ -74,7 +74,7 @@ def test_bad_csv_names_file_and_line(tmp_path: Path, case: str) -> None:
 def test_empty_file_is_refused_by_name(tmp_path: Path) -> None:
     for text, line in (("", 1), ("# only a comment\n\n", 3)):
         path = _write(tmp_path, text, "empty.csv")
-        with pytest.raises(RecordingError, match=rf"empty\.csv:{line}: empty file"):
+        with pytest.raises(RecordingError, match=rf"empty\.csv, line {line}: empty file"):
             read_recording(path)
 
 
@@ -86,7 +86,7 @@ def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
 def test_broken_truth_sidecar_names_its_file(tmp_path: Path) -> None:
     path = _write(tmp_path, f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n", "x.csv")
     (tmp_path / "x.truth.json").write_text('{"strides": [\n  {"ic_s": 1.0,}\n]}')
-    with pytest.raises(RecordingError, match=r"x\.truth\.json:2"):
+    with pytest.raises(RecordingError, match=r"x\.truth\.json, line 2"):
         read_recording(path)
 
 
