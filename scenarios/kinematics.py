@@ -44,11 +44,12 @@ class FootMotion:
 
 def _top_of(nxt: Contact) -> tuple[float, float]:
     """(lead before IC, pitch at the end of the toes-up rotation) for the landing contact."""
-    if nxt.activity == "walk" and nxt.strike == "heel":
-        return 0.0, nxt.fsa_deg
+    if nxt.strike == "heel" and nxt.activity in ("walk", "run"):
+        # rate ramps from 0 at the top to ic_rate_dps at IC: the angle turned is rate * lead / 2
+        return nxt.slap_lead_s, nxt.fsa_deg + nxt.ic_rate_dps * nxt.slap_lead_s / 2.0
     if nxt.activity == "stairs":
         return 0.06, nxt.fsa_deg + 8.0
-    lead = {"heel": 0.0, "mid": 0.04, "fore": 0.06}[nxt.strike or "heel"]
+    lead = {"heel": 0.004, "mid": 0.04, "fore": 0.06}[nxt.strike or "heel"]
     extra = {"heel": 0.0, "mid": 6.0, "fore": 10.0}[nxt.strike or "heel"]
     return lead, nxt.fsa_deg + extra
 
@@ -70,7 +71,7 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
     cs = plan.contacts
     for i, c in enumerate(cs):
         if c.ic_s is not None:
-            k.add(c.ic_s, c.fsa_deg)
+            k.add(c.ic_s, c.fsa_deg, -c.ic_rate_dps)
             k.add(c.flat_s, 0.0)
         for f in c.fidgets:
             if f.pitch_deg:

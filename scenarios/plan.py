@@ -53,6 +53,10 @@ class Contact:
     pronation_deg: float = 0.0
     landing: LandingShape | None = None
     impact_g: float = 0.0
+    # heel strikes: the toes-up swing stops (gy crosses zero) this long before IC, and the foot
+    # already turns toes-down at ic_rate_dps when the heel touches
+    slap_lead_s: float = 0.0
+    ic_rate_dps: float = 0.0
     # set when the foot leaves this contact
     shape: PitchShape | None = None
     swing_activity: str | None = None
@@ -176,6 +180,8 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             fsa = seg.fsa_deg if seg.fsa_deg is not None else default_fsa_deg(seg.activity, strike)
             fsa += rng.normal(0.0, 1.5 if strike == "heel" else 1.0)
             land = landing_shape(seg.activity, speed, strike)
+            heel = strike == "heel" and seg.activity in ("walk", "run")
+            lead_s = float(rng.uniform(0.001, 0.005)) if seg.activity == "walk" else 0.002 + 0.0008 * speed
             nxt = Contact(
                 ic_s=ic,
                 flat_s=ic + shape.landing_frac * gct_s,
@@ -187,6 +193,8 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 pronation_deg=max(0.0, seg.pronation_deg * (1.0 + 0.1 * rng.normal())),
                 landing=land,
                 impact_g=land.impact_g * float(np.clip(1.0 + 0.25 * rng.normal(), 0.4, 1.8)),
+                slap_lead_s=lead_s if heel else 0.0,
+                ic_rate_dps=(40.0 if seg.activity == "walk" else 60.0 + 20.0 * speed) if heel else 0.0,
             )
             contacts.append(nxt)
             activity_s[label] = activity_s.get(label, 0.0) + (ic - t)

@@ -137,8 +137,9 @@ def test_heel_strike_landmarks_sit_at_truth_ic(name: str) -> None:
     t, gy = rec.t_s, rec.gyro_dps[:, 1]
     norm = np.linalg.norm(rec.acc_g, axis=1)
     for s in rec.truth.strides[2:12]:  # type: ignore[union-attr]
-        # the toes-up swing fades to zero at IC, then the foot slaps flat (gy > 0)
-        assert abs(_crossing_before_slap(rec, s.ic_s) - s.ic_s) < 0.005
+        # the toes-up swing fades to zero just before IC (0-8 ms; first sample >= 0 may be
+        # one period late), then the foot slaps flat
+        assert -1.0 / rec.odr_hz <= s.ic_s - _crossing_before_slap(rec, s.ic_s) < 0.008
         a, b = np.searchsorted(t, [s.ic_s, s.ic_s + 0.1])
         assert gy[a:b].max() > 200.0
         # impact transient 5-30 ms after IC
