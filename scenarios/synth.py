@@ -13,6 +13,10 @@ Truth definitions (all times on the recording's t_s timeline, i.e. true time):
 - pronation_deg: peak eversion of the foot during the contact.
 - impact_g: peak norm of the true specific force (before the sensor) within 50 ms after IC.
 The last contact of a recording has no following IC: its stride fields are None.
+Landmarks in the signal (shoe frame, +gy = toes down): heel strikes end the toes-up swing with
+a gy zero crossing 1-5 ms (walking) or 2-8 ms (running, later with speed) before IC, then a
+toes-down foot slap and, 5-30 ms after IC, the impact; mid and fore strikes land with gy near
+zero and a toes-up heel drop after IC; push-off is a toes-down burst peaking just before TC.
 """
 
 from __future__ import annotations
