@@ -1,0 +1,204 @@
+"""The qemu target end to end: boot, both link modes, parallel instances, port races, faults, hangs, speed.
+
+Run with: python -m pytest --target qemu tests/targets
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from frame_spec import MsgType
+from frame_spec.messages import Op
+from rig.errors import FirmwareFault, LinkTimeout
+from rig.inject import to_raw
+from rig.link import Link
+from rig.runner import run_recording
+from rig.session import ReplaySession, Timeouts
+from rig.targets import qemu as qemu_mod
+from rig.targets.base import Target
+from rig.targets.qemu import QemuTarget, build_image, elf_symbols
+from scenarios.model import Recording
+
+pytestmark = pytest.mark.target("qemu")
+
+ODR_HZ = 416.0
+
+
+def gait_like(seconds: float, seed: int = 0) -> Recording:
+    """A periodic foot-like signal with noise: enough to make the analyzer work."""
+    n = int(seconds * ODR_HZ)
+    t = np.arange(n) / ODR_HZ
+    rng = np.random.default_rng(seed)
+    acc = np.zeros((n, 3))
+    acc[:, 2] = 1.0
+    acc[:, 0] = 0.5 * np.sin(2 * np.pi * 1.4 * t)
+    gyro = np.zeros((n, 3))
+    gyro[:, 1] = 300.0 * np.sin(2 * np.pi * 1.4 * t)
+    acc += rng.normal(0.0, 0.05, acc.shape)
+    gyro += rng.normal(0.0, 5.0, gyro.shape)
+    return Recording(f"gait_like_{seed}", ODR_HZ, t, acc, gyro)
+
+
+@pytest.fixture
+def qemu_ready(rig_target: Target) -> None:
+    """Skips with the reason when QEMU or the ARM toolchain is missing (rig_target does)."""
+
+
+def _hello_time(target: QemuTarget, run_dir: Path) -> tuple[float, dict, list[str]]:
+    t0 = time.monotonic()
+    url = target.start(run_dir)
+    with Link(url, run_dir) as link:
+        hello = ReplaySession(link, Timeouts(hello_s=5)).handshake()
+        dt = time.monotonic() - t0
+        logs = list(link.logs)
+    return dt, hello, logs
+
+
+@pytest.mark.parametrize("link", ["uart", "bulk"])
+def test_boots_and_says_hello_fast(qemu_ready: None, tmp_path: Path, link: str) -> None:
+    build_image()  # not part of the startup time
+    target = QemuTarget(link=link)
+    try:
+        dt, hello, _ = _hello_time(target, tmp_path)
+    finally:
+        ended = target.stop()
+    assert hello["board"] == "stm32f4" and hello["rx_buffer_bytes"] == 2048
+    # Goal 0.3 s; the bound leaves room for a loaded CI machine running tests in parallel.
+    assert dt < 1.5, f"HELLO came {dt:.3f} s after start ({link} link)"
+    assert target.exit_status == 0, ended
+
+
+def test_uart_and_bulk_links_give_the_same_answers(qemu_ready: None, tmp_path: Path) -> None:
+    rec = gait_like(12.0, seed=3)
+    uart = run_recording(QemuTarget(link="uart"), rec, tmp_path / "uart")
+    bulk = run_recording(QemuTarget(link="bulk"), rec, tmp_path / "bulk")
+    assert uart.strides and uart.strides == bulk.strides
+    assert uart.summary == bulk.summary
+    assert not uart.link_problems() and not bulk.link_problems()
+    for d in ("uart", "bulk"):
+        assert (tmp_path / d / "rx.bin").stat().st_size > 0
+        assert "exit status 0" in (tmp_path / d / "target.txt").read_text() or \
+            "exited with status 0" in (tmp_path / d / "target.txt").read_text()
+
+
+def test_bulk_replay_is_faster_than_real_time(qemu_ready: None, tmp_path: Path) -> None:
+    rec = gait_like(60.0)
+    result = run_recording(QemuTarget(), rec, tmp_path)
+    assert result.summary is not None and result.summary["duration_s"] == pytest.approx(60.0, abs=0.01)
+    # Goal >= 20x; the bound leaves room for a loaded CI machine running tests in parallel.
+    assert result.realtime_factor >= 10.0, f"{result.realtime_factor:.1f}x real time"
+
+
+def test_parallel_instances_each_get_their_own_link(qemu_ready: None, tmp_path: Path) -> None:
+    build_image()
+    n = 4
+    targets = [QemuTarget(link="uart") for _ in range(n)]
+    hellos: list[dict | None] = [None] * n
+    errors: list[BaseException] = []
+
+    def boot(i: int) -> None:
+        try:
+            hellos[i] = _hello_time(targets[i], tmp_path / f"q{i}")[1]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=boot, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for t in targets:
+        t.stop()
+    assert not errors, errors
+    assert all(h is not None and h["board"] == "stm32f4" for h in hellos)
+
+
+def test_port_lost_to_another_process_is_retried(qemu_ready: None, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race the port scheme must survive: the chosen port is taken before QEMU binds it."""
+    squatter = socket.create_server(("127.0.0.1", 0))
+    taken = squatter.getsockname()[1]
+    handed: list[int] = []
+    real = qemu_mod._free_port
+
+    def free_port() -> int:
+        handed.append(taken if not handed else real())
+        return handed[-1]
+
+    monkeypatch.setattr(qemu_mod, "_free_port", free_port)
+    target = QemuTarget(link="uart")
+    try:
+        url = target.start(tmp_path)
+        with Link(url, tmp_path) as link:
+            hello = ReplaySession(link, Timeouts(hello_s=5)).handshake()
+    finally:
+        target.stop()
+        squatter.close()
+    assert hello["board"] == "stm32f4"
+    assert len(handed) == 2 and url == f"socket://127.0.0.1:{handed[1]}"
+
+
+@pytest.mark.parametrize("link", ["uart", "bulk"])
+def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Path, link: str) -> None:
+    elf = build_image()
+    symbols = elf_symbols(elf)
+    target = QemuTarget(link=link)
+    url = target.start(tmp_path)
+    try:
+        with Link(url, tmp_path) as link_:
+            session = ReplaySession(link_, Timeouts(hello_s=5, ack_s=5))
+            session.handshake()
+            session.configure(to_raw(gait_like(1.0)))
+            link_.send(MsgType.CMD, {"op": Op.FAULT_TEST.name})
+            with pytest.raises(FirmwareFault) as err:
+                for _ in range(50):
+                    link_.receive(0.2)
+    finally:
+        ended = target.stop()
+    msg = str(err.value)
+    assert "firmware crashed: TEST at pc=0x" in msg and " lr=0x" in msg and str(tmp_path / "rx.bin") in msg
+    fault = [f for f in (tmp_path / "frames.jsonl").read_text().splitlines() if '"FAULT"' in f]
+    assert len(fault) == 1
+    pc = int(msg.split("pc=0x")[1][:8], 16)
+    lr = int(msg.split("lr=0x")[1][:8], 16)
+    cfsr = int(msg.split("cfsr=0x")[1][:8], 16)
+    bfar = int(msg.split("bfar=0x")[1][:8], 16)
+    fault_test = symbols["port_fault_test"]
+    assert fault_test <= pc < fault_test + 64, f"pc 0x{pc:08x} is not in port_fault_test (0x{fault_test:08x})"
+    assert lr & 1, "lr is a Thumb return address"
+    assert cfsr & (1 << 9) and cfsr & (1 << 15), f"expected a precise bus fault with BFAR valid, cfsr=0x{cfsr:08x}"
+    assert bfar == 0x2FFF0000
+    assert target.exit_status == 3 and "faulted" in ended
+
+
+def test_hung_firmware_is_killed_at_the_timeout_with_capture_kept(qemu_ready: None, tmp_path: Path) -> None:
+    target = QemuTarget(fault_test_hangs=True, end_timeout_s=0.5)
+    url = target.start(tmp_path)
+    t0 = time.monotonic()
+    try:
+        with Link(url, tmp_path) as link:
+            session = ReplaySession(link, Timeouts(hello_s=5, ack_s=1.0))
+            session.handshake()
+            link.send(MsgType.CMD, {"op": Op.FAULT_TEST.name})
+            with pytest.raises(LinkTimeout, match=r"did not send ACK of CONFIG .* within 1 s") as err:
+                session.configure(to_raw(gait_like(1.0)))
+    finally:
+        ended = target.stop()
+    assert time.monotonic() - t0 < 10.0
+    assert str(tmp_path / "rx.bin") in str(err.value)
+    assert (tmp_path / "rx.bin").read_bytes(), "the capture keeps what came before the hang (HELLO)"
+    assert "did not end within 0.5 s" in ended and "terminated" in ended
+    assert "QEMU stderr" in ended
+
+
+def test_failed_start_reports_qemu_status_and_stderr(qemu_ready: None, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qemu_mod, "MACHINE_CFG", tmp_path / "missing.cfg")
+    with pytest.raises(Exception, match=r"(?s)qemu-system-arm failed to start: .*exit status 1.*stderr: .*missing\.cfg"):
+        QemuTarget().start(tmp_path)
