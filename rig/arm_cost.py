@@ -72,14 +72,14 @@ def analyzer_window(elf: Path, entry: str = ANALYZER_ENTRY) -> InsnCount:
     return InsnCount(start=start & ~1, stops=tuple(stops))
 
 
-def measure(rec: Recording, run_dir: Path, timeouts: Timeouts = Timeouts()) -> ArmCost:
+def measure(rec: Recording, run_dir: Path, timeouts: Timeouts | None = None) -> ArmCost:
     """Replay rec on the ARM image under QEMU and count the analyzer's instructions.
 
     Captures land in run_dir (insn_count.txt holds the plugin's raw counts).
     Raises RigError if the plugin's window count does not match the samples sent.
     """
     target = QemuTarget(link="bulk", icount=True, insn_count=analyzer_window(build_image()))
-    result = run_recording(target, rec, run_dir, timeouts)
+    result = run_recording(target, rec, run_dir, timeouts or Timeouts())
     counts = target.insn_counts
     if counts is None:
         raise RigError(f"the instruction-count plugin wrote no result (expected {run_dir / 'insn_count.txt'}); "

@@ -39,9 +39,10 @@ import struct
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from rig.errors import RigError, TargetUnavailable
 from rig.targets.base import BUILD_DIR, REPO, Availability, Target, make, missing_tools
@@ -126,7 +127,7 @@ def build_plugin(timeout_s: float = 120.0) -> Path:
     with open(PLUGIN.parent / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
         except FileNotFoundError:
             raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
         except subprocess.TimeoutExpired:
@@ -296,7 +297,7 @@ class QemuTarget(Target):
             return Availability(False, f"{', '.join(missing)} not installed: {APT_ARM} make")
         try:
             libc = subprocess.run([ARM_GCC, "--specs=nano.specs", "-print-file-name=libc_nano.a"],
-                                  capture_output=True, text=True, timeout=10).stdout.strip()
+                                  capture_output=True, text=True, timeout=10, check=False).stdout.strip()
         except (OSError, subprocess.TimeoutExpired) as exc:
             return Availability(False, f"{ARM_GCC} does not run ({exc}): {APT_ARM}")
         if not os.path.isabs(libc):

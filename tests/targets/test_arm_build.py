@@ -42,7 +42,7 @@ def _arm_tool(tool: str, *args: str) -> str:
 @needs_arm_gcc
 def test_build_from_scratch_is_warning_free(tmp_path: Path) -> None:
     proc = subprocess.run(["make", "-C", str(FIRMWARE_DIR), "arm", f"BUILD={tmp_path}"], capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "warning" not in (proc.stderr + proc.stdout).lower(), proc.stderr
     # The build prints the image size (arm-none-eabi-size) for the record.

@@ -109,12 +109,12 @@ def test_parallel_instances_each_get_their_own_link(qemu_ready: None, tmp_path: 
             errors.append(exc)
 
     threads = [threading.Thread(target=boot, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    for t in targets:
-        t.stop()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for target in targets:
+        target.stop()
     assert not errors, errors
     assert all(h is not None and h["board"] == "stm32f4" for h in hellos)
 

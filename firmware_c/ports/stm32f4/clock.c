@@ -12,6 +12,8 @@
 #define PLL_P_DIV4 1u /* PLLP field: 0 = /2, 1 = /4 */
 #define PLL_Q 7u
 #define PLLCFGR_VALUE (PLL_M | PLL_N << 6 | PLL_P_DIV4 << 16 | PLL_Q << 24) /* PLLSRC = HSI */
+/* The fields set above plus PLLSRC; the reserved bits keep their reset value. */
+#define PLLCFGR_FIELDS (0x3Fu | 0x1FFu << 6 | 3u << 16 | 1u << 22 | 0xFu << 24)
 
 /* 84 MHz at 2.7-3.6 V needs two flash wait states on both parts. */
 #define FLASH_WAIT_STATES 2u
@@ -46,7 +48,7 @@ stm32_clocks_t stm32_clock_init(void) {
     if (!wait_bits(&FLASH_ACR, FLASH_ACR_LATENCY_MASK, FLASH_WAIT_STATES)) return stay_on_hsi();
 
     RCC_CR &= ~RCC_CR_PLLON;
-    RCC_PLLCFGR = PLLCFGR_VALUE;
+    RCC_PLLCFGR = (RCC_PLLCFGR & ~PLLCFGR_FIELDS) | PLLCFGR_VALUE;
     RCC_CR |= RCC_CR_PLLON;
     if (!wait_bits(&RCC_CR, RCC_CR_PLLRDY, RCC_CR_PLLRDY)) return stay_on_hsi();
 

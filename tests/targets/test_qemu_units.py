@@ -1,0 +1,84 @@
+"""Parts of the qemu target that need no QEMU: availability reasons, the bulk relay, the plugin option."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from rig.targets import qemu as qemu_mod
+from rig.targets.qemu import DOORBELL, LINK_CLOSED, InsnCount, QemuTarget, _BulkRelay
+
+
+def test_missing_qemu_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qemu_mod, "missing_tools", lambda *tools: [t for t in tools if t == "qemu-system-arm"])
+    avail = QemuTarget.availability()
+    assert not avail.ok and "apt-get install qemu-system-arm" in avail.reason
+
+
+def test_missing_arm_gcc_names_the_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qemu_mod, "missing_tools", lambda *tools: [t for t in tools if t.startswith("arm-none-eabi")])
+    avail = QemuTarget.availability()
+    assert not avail.ok
+    assert "arm-none-eabi-gcc" in avail.reason and "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi" in \
+        avail.reason
+
+
+def test_unknown_link_mode_is_refused() -> None:
+    with pytest.raises(Exception, match="neither 'bulk' nor 'uart'"):
+        QemuTarget(link="usb")
+
+
+def test_plugin_option_lists_window_addresses() -> None:
+    arg = InsnCount(start=0x8000C80, stops=(0x8000520, 0x8000600)).plugin_arg(Path("p.so"), Path("o.txt"))
+    assert arg == "p.so,out=o.txt,start=0x8000c80,stop=0x8000520,stop=0x8000600"
+    assert InsnCount().plugin_arg(Path("p.so"), Path("o.txt")) == "p.so,out=o.txt"
+
+
+def _recv_exactly(sock: socket.socket, n: int, timeout_s: float = 5.0) -> bytes:
+    sock.settimeout(timeout_s)
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_bulk_relay_files_input_rings_and_forwards_answers(tmp_path: Path) -> None:
+    """A stand-in for QEMU's USART2 server: the relay's whole contract, both directions and the close."""
+    uart = socket.create_server(("127.0.0.1", 0))
+    rx_file = tmp_path / "link_rx.bin"
+    rx_file.write_bytes(b"")
+    relay = _BulkRelay(uart.getsockname()[1], rx_file, accept_timeout_s=5.0)
+    try:
+        rig = socket.create_connection(("127.0.0.1", relay.port), timeout=5.0)
+        uart.settimeout(5.0)
+        firmware, _ = uart.accept()
+        rig.sendall(b"frame-one\x00")
+        assert _recv_exactly(firmware, 1) == DOORBELL
+        assert rx_file.read_bytes() == b"frame-one\x00", "the bytes are in the file before the doorbell rings"
+        firmware.sendall(b"answer\x00")
+        assert _recv_exactly(rig, 7) == b"answer\x00"
+        rig.close()
+        assert _recv_exactly(firmware, 1) == LINK_CLOSED
+        firmware.sendall(b"last words\x00")
+        firmware.close()  # the emulation ends
+        deadline = time.monotonic() + 5.0
+        while relay._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not relay._thread.is_alive(), "the relay ends when QEMU closes"
+        assert relay.error is None
+    finally:
+        relay.close()
+        uart.close()
+
+
+def test_bulk_relay_reports_nobody_connecting(tmp_path: Path) -> None:
+    relay = _BulkRelay(1, tmp_path / "rx.bin", accept_timeout_s=0.2)
+    relay._thread.join(5.0)
+    assert relay.error is not None and "nobody connected to the link within 0.2 s" in relay.error
+    relay.close()
