@@ -229,7 +229,9 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         base = len(strides)
         strides.extend([_stride_dict(out[k], base + k, idx, t_s) for k in range(got)])
     last = GaitStride()
-    if lib.gait_flush(state, ctypes.byref(last)) == 1:
+    for _ in range(16):  # the analyzer holds at most a few strides at the end
+        if lib.gait_flush(state, ctypes.byref(last)) != 1:
+            break
         strides.append(_stride_dict(last, len(strides), idx, t_s))
     summary = GaitSummary()
     lib.gait_get_summary(state, ctypes.byref(summary))

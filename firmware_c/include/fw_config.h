@@ -32,7 +32,9 @@
 #endif
 
 /* Gait analyzer: raw samples kept for the delayed strapdown and the
- * saturated-gyro repair (int16 x 6 + 1 byte each). */
+ * saturated-gyro repair (int16 x 6 + 1 byte each). The strapdown runs
+ * GAIT_RING_SAMPLES - 8 samples behind the newest one: that must exceed the
+ * time from a stance's stillest instant to its push-off (0.29 s at 416 Hz). */
 #ifndef GAIT_RING_SAMPLES
 #define GAIT_RING_SAMPLES 128u
 #endif
@@ -41,13 +43,6 @@
  * between the detector and the strapdown. */
 #ifndef GAIT_EVENT_QUEUE
 #define GAIT_EVENT_QUEUE 16u
-#endif
-
-/* Gait analyzer: how far the strapdown runs behind the newest sample, s
- * (capped by GAIT_RING_SAMPLES); must exceed the time from a stance's
- * stillest instant to the start of the next swing. */
-#ifndef GAIT_NAV_DELAY_S
-#define GAIT_NAV_DELAY_S 0.30f
 #endif
 
 /* Gait analyzer: 1 = call gait_trace(type, index, frac) for every event the

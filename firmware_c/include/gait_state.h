@@ -21,6 +21,9 @@
 
 typedef struct gait_s gait_t;
 
+/* Longest centred window for the stillest instant of a stance, samples. */
+#define GAIT_CENTER_MAX 9u
+
 /* Finished strides held for gait_push / gait_flush to return one at a time. */
 #define GAIT_OUT_QUEUE 4u
 
@@ -93,6 +96,7 @@ typedef enum {
 
 typedef struct {
     gait_pos_t at;
+    float value;     /* GAIT_EV_IC_TOP: peak toes-up rate of the swing, dps */
     uint8_t type;
     uint8_t flags;
 } gait_event_t;
@@ -107,12 +111,17 @@ typedef struct {
     float gy1, gy2;          /* their gy, dps */
     float acc1[3];           /* previous specific force, g */
     float energy;            /* low-passed |w|^2, dps^2 */
+    float w2_hist[GAIT_CENTER_MAX]; /* recent |w|^2, dps^2 (centred window) */
+    float w2_sum;            /* their sum */
+    uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
     float swing_deg;         /* toes-up rotation of the current swing, deg */
+    float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
     gait_pos_t top;          /* upward zero crossing of gy after the swing */
     gait_pos_t land;         /* end of the landing bump */
     uint8_t top_sent, land_found;
+    uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
     /* stance */
@@ -168,6 +177,7 @@ typedef struct {
     uint32_t seg_start;     /* index where the segment began */
     float clip_n;           /* accelerometer-clipped samples in the segment */
     float clip_sum;         /* their offsets from seg_start, samples */
+    float clip_dir[3];      /* summed outward directions of the clipped axes, nav frame */
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
     float roll_min, roll_max;   /* rad */
@@ -186,8 +196,13 @@ void gait_nav_reset(gait_nav_t *n);
 void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap);
 /** End the segment at a zero-velocity begin: drift-corrected displacement, m. */
 void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m);
-/** Start a segment at a zero-velocity end: re-level; returns the pitch error removed, rad. */
-float gait_nav_open(gait_t *g);
+/**
+ * Start a segment at a zero-velocity end: re-level from the specific force
+ * averaged over the still span, or from acc_level (g) when the span is a
+ * single instant (NULL: the low-passed specific force). Returns the pitch
+ * error removed, rad.
+ */
+float gait_nav_open(gait_t *g, const float acc_level[3]);
 
 /* ---- strides ---- */
 
@@ -235,6 +250,10 @@ struct gait_s {
     float top_pitch;          /* strapdown pitch there, rad */
     uint8_t top_pending;
     uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
+    uint8_t heel_pending;     /* a heel strike waits for heel_at */
+    gait_pos_t heel_at;       /* its contact: the top plus the phase lead */
+    float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
+    uint8_t last_activity;    /* activity of the last stride with a duration */
     uint8_t out_n;
     /* run summary */
     uint8_t started;
@@ -249,7 +268,7 @@ struct gait_s {
 };
 
 /** Queue an event for the strapdown (kept in time order). */
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags);
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value);
 
 /* sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
 extern const uint32_t gait_state_bytes;

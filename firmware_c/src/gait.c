@@ -23,6 +23,14 @@ static const float STRIDE_MAX_S = 2.5f;
 static const float HEEL_FSA_DEG = 7.4f;
 /* A swing top this far toes-up is a heel strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
+/* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
+static const float WALK_LEAD_S = 0.0025f;
+static const float RUN_LEAD_S = 0.002f;
+static const float RUN_LEAD_S_PER_MPS = 0.0008f;
+/* Without a measured stride, a swing faster than this is running, dps. */
+static const float RUN_SWING_DPS = 550.0f;
+/* Half width of the window that levels at a single zero-velocity instant, s. */
+static const float LEVEL_HALF_S = 0.006f;
 static const float FORE_FSA_DEG = -0.8f;
 /* Activity: running has a duty factor below this; stairs rise this much per stride, m. */
 static const float RUN_DUTY = 0.5f;
@@ -59,7 +67,7 @@ gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
 void gait_trace(int type, uint32_t index, float frac);
 #endif
 
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags) {
+void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value) {
 #if GAIT_TRACE
     gait_trace(type, at.index, at.frac);
 #endif
@@ -75,6 +83,7 @@ void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags) {
     g->ev[i].at = at;
     g->ev[i].type = type;
     g->ev[i].flags = flags;
+    g->ev[i].value = value;
     g->ev_count++;
 }
 
@@ -93,14 +102,14 @@ static void out_push(gait_t *g, const gait_stride_t *s) {
     }
 }
 
-static uint8_t classify(float duty, float rise_m, float stride_m) {
+static uint8_t classify(const gait_t *g, float duty, float rise_m, float stride_m) {
     if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > 1.6f)) {
         return GAIT_ACTIVITY_STAIRS;
     }
     if (gait_valid(duty)) {
         return duty < RUN_DUTY ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
     }
-    return GAIT_ACTIVITY_WALK;
+    return g->last_activity; /* no duration: as the stride before */
 }
 
 /* Emit a pending stride; end = the next IC (NULL if unknown). */
@@ -135,7 +144,7 @@ static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
     s.peak_impact_g = p->peak_impact_g;
     s.stride_m = gait_valid(s.stride_ms) ? p->stride_m : NAN;
     s.speed_mps = s.stride_m / (s.stride_ms * 0.001f);
-    s.activity = classify(s.duty_factor, p->rise_m, s.stride_m);
+    s.activity = classify(g, s.duty_factor, p->rise_m, s.stride_m);
     s.flags = p->flags;
     out_push(g, &s);
 
@@ -144,6 +153,10 @@ static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
         g->distance_m += s.stride_m;
     }
     if (gait_valid(s.stride_ms)) {
+        g->last_activity = s.activity;
+        if (gait_valid(s.speed_mps)) {
+            g->last_speed = s.speed_mps;
+        }
         g->activity_s[s.activity] += s.stride_ms * 0.001f;
         g->moving_s += s.stride_ms * 0.001f;
         g->cadence_sum += s.cadence_spm;
@@ -232,14 +245,16 @@ static void on_zv_begin(gait_t *g) {
             g->done.rise_m = rise;
         }
         emit(g, &g->done, &g->done.end);
+    } else if (ics == 1u && gait_valid(horiz)) {
+        g->distance_m += horiz; /* the first step from standing: no stride owns it */
     }
 }
 
-static void on_zv_end(gait_t *g) {
+static void on_zv_end(gait_t *g, const float *acc_level) {
     gait_nav_t *n = &g->nav;
     uint32_t seg_len = n->index - n->seg_start;
     int had_seg = !n->seg_open && n->in_zv; /* closed by the matching begin */
-    float err = gait_nav_open(g);
+    float err = gait_nav_open(g, acc_level);
     gait_pending_t *p = &g->cur;
     if (p->valid && !p->have_fsa) {
         float pitch = p->pitch_ic;
@@ -272,11 +287,57 @@ static float pitch_at(const gait_t *g, gait_pos_t at, const gait_raw_t *r) {
     return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
 }
 
+/* Specific force averaged over a centred window around ring position pos, g
+ * (the strapdown runs behind the newest sample, so the window is stored). */
+static void ring_mean_acc(const gait_t *g, uint16_t pos, float out[3]) {
+    int32_t h = (int32_t)(LEVEL_HALF_S * g->cfg.odr_hz + 0.5f);
+    int32_t ahead = (int32_t)g->owed;
+    if (h > ahead) {
+        h = ahead;
+    }
+    float sum[3] = {0.0f, 0.0f, 0.0f};
+    for (int32_t k = -h; k <= h; k++) {
+        const gait_raw_t *r = &g->ring[(uint16_t)((int32_t)pos + k + (int32_t)GAIT_RING_SAMPLES) % GAIT_RING_SAMPLES];
+        for (int a = 0; a < 3; a++) {
+            sum[a] += (float)r->a[a];
+        }
+    }
+    float scale = g->acc_lsb / (float)(2 * h + 1);
+    for (int a = 0; a < 3; a++) {
+        out[a] = sum[a] * scale;
+    }
+}
+
+/*
+ * A heel lands a few ms after its toes-up rotation ends (gy crosses zero):
+ * the foot has started its slap when the heel touches. Like Falbriard et
+ * al.'s speed-dependent phase correction, the lead grows with running speed;
+ * walking uses a fixed lead (labelled walks: 0-5 ms). Speed: the last
+ * measured stride, else the swing's peak rate (which rises with speed).
+ */
+static float heel_lead_s(const gait_t *g, float swing_peak_dps) {
+    int running = g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
+    if (!running) {
+        return WALK_LEAD_S;
+    }
+    float v = g->last_speed > 0.0f ? g->last_speed : (swing_peak_dps - 200.0f) / 250.0f;
+    v = v < 1.5f ? 1.5f : (v > 10.0f ? 10.0f : v);
+    return RUN_LEAD_S + RUN_LEAD_S_PER_MPS * v;
+}
+
 /* A swing top whose landing never came is the contact. */
 static void top_settle(gait_t *g) {
     if (g->top_pending) {
         g->top_pending = 0;
         on_ic(g, g->top_at, g->top_pitch);
+    }
+}
+
+/* The heel-strike contact, once the strapdown has reached it. */
+static void heel_settle(gait_t *g, const gait_raw_t *r, uint32_t index) {
+    if (g->heel_pending && g->heel_at.index <= index) {
+        g->heel_pending = 0;
+        on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
     }
 }
 
@@ -286,9 +347,14 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
+    heel_settle(g, r, index);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         event_pop(g);
+        if (g->heel_pending) {
+            g->heel_pending = 0; /* an event overtook the lead: contact now */
+            on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
+        }
         if (e.type != GAIT_EV_IC_LAND) {
             top_settle(g);
         }
@@ -297,7 +363,18 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
             float pitch = pitch_at(g, e.at, r);
             g->skip_land = 0;
             if ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD) {
-                on_ic(g, e.at, pitch); /* heel strike: contact at the top */
+                /* heel strike: contact just after the top */
+                float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
+                gait_pos_t lead_pos = gait_pos_lerp(0u, 1u, 0.0f);
+                uint32_t whole = (uint32_t)lead;
+                lead_pos.index = e.at.index + whole;
+                lead_pos.frac = e.at.frac + (lead - (float)whole);
+                if (lead_pos.frac >= 1.0f) {
+                    lead_pos.index++;
+                    lead_pos.frac -= 1.0f;
+                }
+                g->heel_pending = 1;
+                g->heel_at = lead_pos;
                 g->skip_land = 1;
             } else {
                 g->top_pending = 1;
@@ -321,7 +398,9 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
             break;
         case GAIT_EV_ZV_END:
             if (g->nav.in_zv) {
-                on_zv_end(g);
+                float acc[3];
+                ring_mean_acc(g, pos, acc);
+                on_zv_end(g, acc);
             }
             break;
         case GAIT_EV_RESET:
@@ -381,14 +460,7 @@ int gait_init(gait_t *g, const gait_config_t *cfg) {
     g->dt_s = 1.0f / cfg->odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
     g->gyro_lsb = GYRO_STORE_FS * cfg->gyro_fs_dps / 32767.0f;
-    float d = GAIT_NAV_DELAY_S * cfg->odr_hz + 0.5f;
-    uint32_t delay = (uint32_t)d;
-    if (delay > GAIT_RING_SAMPLES - 4u) {
-        delay = GAIT_RING_SAMPLES - 4u;
-    }
-    if (delay < 8u) {
-        delay = 8u;
-    }
+    uint32_t delay = GAIT_RING_SAMPLES - 8u;
     g->delay = (uint16_t)delay;
     gait_detect_reset(&g->det);
     gait_nav_reset(&g->nav);
@@ -413,7 +485,7 @@ int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *
     g->last_index = index;
     if (gap > 1u && (float)gap * g->dt_s > GAP_RESET_S) {
         gait_detect_reset(&g->det);
-        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f), 0u);
+        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f), 0u, 0.0f);
     }
     ring_store(g, s, gap);
     g->head_index = index;
@@ -438,10 +510,17 @@ int gait_flush(gait_t *g, gait_stride_t *out) {
         advance_nav(g);
     }
     top_settle(g);
+    if (g->heel_pending) {
+        g->heel_pending = 0;
+        on_ic(g, g->heel_at, g->top_pitch);
+    }
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end);
     }
     if (g->cur.valid) {
+        if (!g->cur.have_fsa && g->nav.in_zv) {
+            on_zv_end(g, NULL); /* the foot stands at the end: level now */
+        }
         stance_close(g);
         emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
     }

@@ -32,10 +32,12 @@ enum {
 };
 
 /* gy below -SWING_DPS (toes-up rate) is a swing, dps. */
-static const float SWING_DPS = 120.0f;
+static const float SWING_DPS = 100.0f;
 /* A swing must rotate the foot toes-up by at least this much, deg
  * (fidgeting toe taps and heel raises rotate it less). */
 static const float SWING_MIN_DEG = 30.0f;
+/* A weaker one, down to this, must end in an impact, deg. */
+static const float SWING_WEAK_DEG = 12.0f;
 /* gy back below -REARM_DPS soon after a crossing: the rotation had not ended. */
 static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
@@ -51,14 +53,19 @@ static const float MOVE_DPS = 40.0f;
 static const float STILL_G = 0.12f;
 static const float MOVE_G = 0.25f;
 static const float ENERGY_TAU_S = 0.015f;
+/* Half width of the centred window for the stillest instant, s. */
+static const float CENTER_HALF_S = 0.006f;
 /* Push-off: the toes go down this far past the zero-velocity instant, deg. */
 static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
 static const float TC_FRAC = 0.88f;
+static const float TC_DIP_FRAC = 0.92f;
 /* The push-off burst is over once gy is under this fraction of its peak. */
 static const float TC_SEND_FRAC = 0.5f;
 /* Push-off peaks below this are not push-offs, dps. */
 static const float PUSH_MIN_DPS = 60.0f;
+/* A stance is past its landing after this long even without a push-off seen, s. */
+static const float LANDED_S = 0.2f;
 /* A stance longer than this is standing, s. */
 static const float STANCE_MAX_S = 2.0f;
 
@@ -85,6 +92,7 @@ void gait_detect_reset(gait_detect_t *d) {
     d->min_index = 0;
     d->rel_deg = 0.0f;
     d->pk_val = 0.0f;
+    d->w2_len = 0;
 }
 
 static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
@@ -137,23 +145,33 @@ static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
     int moving = d->energy > MOVE_DPS * MOVE_DPS || d->acc_dev > MOVE_G;
     if (d->zv_state == 1) {
         if (moving || d->frozen) {
-            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u);
+            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
             d->zv_state = 2;
         } else if (still) {
             d->zv_last = index;
             candidate(d);
         }
     } else if (still && !d->frozen) {
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(index), 0u);
+        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(index), 0u, 0.0f);
         d->zv_state = 1;
         d->zv_any = 1;
         d->zv_last = index;
         candidate(d);
     }
-    if (!d->frozen && !d->zv_any && d->energy < d->min_energy) {
-        d->min_energy = d->energy;
-        d->min_index = index;
+    /* the stillest instant: centred window sum of |w|^2 (no filter lag),
+     * attributed to the middle of the window */
+    uint32_t half = d->w2_len / 2u;
+    if (!d->frozen && !d->zv_any && d->w2_sum < d->min_energy && index - d->phase_start > half) {
+        d->min_energy = d->w2_sum;
+        d->min_index = index - half;
         candidate(d);
+    }
+    if (!d->frozen && !d->zv_any && d->min_energy < 1e29f && index - d->min_index + 4u >= g->delay) {
+        /* a long restless stance: use its stillest instant before the
+         * strapdown passes it, then look for a stiller one */
+        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
+        d->min_energy = 1e30f;
     }
 }
 
@@ -164,8 +182,8 @@ static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy,
         d->frozen = 1;
         if (!d->zv_any && d->min_energy < 1e29f && index - d->min_index + 2u < g->delay) {
             /* no still span in this stance: its stillest instant is the zero-velocity point */
-            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u);
-            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u);
+            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
         }
     }
     if (d->tc_sent) {
@@ -177,8 +195,13 @@ static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy,
     } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && gy < TC_FRAC * d->pk_val) {
         d->tc = crossing(d, index, gy, TC_FRAC * d->pk_val);
         d->tc_found = 1;
+    } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && d->gy1 < d->gy2 && d->gy1 <= gy &&
+               d->gy1 < TC_DIP_FRAC * d->pk_val) {
+        /* the fall after the peak pauses just short of TC_FRAC: toe-off at the dip */
+        d->tc = vertex(d, index, gy);
+        d->tc_found = 1;
     } else if (d->tc_found && d->frozen && gy < TC_SEND_FRAC * d->pk_val) {
-        gait_event_push(g, GAIT_EV_TC, d->tc, 0u); /* the push-off burst is over */
+        gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f); /* the push-off burst is over */
         d->tc_sent = 1;
     }
 }
@@ -186,11 +209,11 @@ static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy,
 /* A swing starts: close the stance's zero-velocity span and toe-off. */
 static void stance_end(gait_t *g, gait_detect_t *d) {
     if (d->zv_state == 1) {
-        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u);
+        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
         d->zv_state = 2;
     }
     if (d->phase == PH_STANCE && d->frozen && d->tc_found && !d->tc_sent) {
-        gait_event_push(g, GAIT_EV_TC, d->tc, 0u);
+        gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f);
         d->tc_sent = 1;
     }
 }
@@ -200,14 +223,16 @@ static void swing_begin(gait_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
     d->swing_deg = 0.0f;
+    d->swing_peak = 0.0f;
 }
 
 static void landing_done(gait_t *g, gait_detect_t *d, uint32_t index) {
     if (!d->top_sent) {
-        gait_event_push(g, GAIT_EV_IC_TOP, d->top, d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u);
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u,
+                        d->swing_peak);
     }
     if (d->land_found) {
-        gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u);
+        gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u, 0.0f);
     }
     stance_begin(d);
     set_phase(d, PH_STANCE, index);
@@ -215,12 +240,28 @@ static void landing_done(gait_t *g, gait_detect_t *d, uint32_t index) {
 
 void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
     gait_detect_t *d = &g->det;
-    float gy = s->gy_dps;
+    /* rates less the gyro bias the strapdown learnt while the foot stood still */
+    float gx = s->gx_dps - g->nav.bias[0];
+    float gy = s->gy_dps - g->nav.bias[1];
+    float gz = s->gz_dps - g->nav.bias[2];
     float dt = (float)gap * g->dt_s;
-    float w2 = s->gx_dps * s->gx_dps + gy * gy + s->gz_dps * s->gz_dps;
+    float w2 = gx * gx + gy * gy + gz * gz;
     float an = sqrtf(s->ax_g * s->ax_g + s->ay_g * s->ay_g + s->az_g * s->az_g);
     float alpha = dt / ENERGY_TAU_S;
     alpha = alpha > 1.0f ? 1.0f : alpha;
+    if (d->w2_len == 0u) {
+        uint32_t h = (uint32_t)(CENTER_HALF_S * g->cfg.odr_hz + 0.5f);
+        h = h > (GAIT_CENTER_MAX - 1u) / 2u ? (GAIT_CENTER_MAX - 1u) / 2u : h;
+        d->w2_len = (uint8_t)(2u * h + 1u);
+        d->w2_pos = 0;
+        d->w2_sum = 0.0f;
+        for (uint8_t k = 0; k < GAIT_CENTER_MAX; k++) {
+            d->w2_hist[k] = 0.0f;
+        }
+    }
+    d->w2_sum += w2 - d->w2_hist[d->w2_pos];
+    d->w2_hist[d->w2_pos] = w2;
+    d->w2_pos = (uint8_t)((d->w2_pos + 1u) % d->w2_len);
     if (!d->have_prev) {
         d->energy = w2;
         d->acc_dev = fabsf(an - 1.0f);
@@ -241,7 +282,9 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
             if (d->phase == PH_STANCE) {
                 track_pushoff(g, d, index, gy, dt);
             }
-            if (gy < -SWING_DPS && (d->phase == PH_IDLE || d->frozen)) {
+            /* a toes-up rotation is a swing once the stance is past its landing
+             * (a forefoot landing's heel drop is toes-up too) */
+            if (gy < -SWING_DPS && (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
                 swing_begin(g, d, index);
             } else if (d->phase == PH_STANCE && since_s > STANCE_MAX_S) {
                 set_phase(d, PH_IDLE, index); /* standing */
@@ -250,8 +293,11 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
         case PH_SWING:
             if (gy < 0.0f) {
                 d->swing_deg -= gy * dt;
+                d->swing_peak = -gy > d->swing_peak ? -gy : d->swing_peak;
             } else if (d->gy1 < 0.0f) {
-                if (d->swing_deg >= SWING_MIN_DEG) {
+                if (d->swing_deg >= SWING_WEAK_DEG) {
+                    /* a weak rotation (turning, shuffling) counts only if an impact follows */
+                    d->weak = d->swing_deg < SWING_MIN_DEG;
                     d->top = crossing(d, index, gy, 0.0f);
                     d->top_sent = 0;
                     d->land_found = 0;
@@ -285,9 +331,14 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
             if (top_s <= IMPACT_WINDOW_S && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }
+            if (!d->top_sent && top_s > IMPACT_WINDOW_S && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
+                stance_begin(d); /* fidgeting: a toe tap or heel raise, no landing */
+                set_phase(d, PH_IDLE, index);
+                break;
+            }
             if (!d->top_sent && top_s > IMPACT_WINDOW_S) {
                 gait_event_push(g, GAIT_EV_IC_TOP, d->top,
-                                d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u);
+                                d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u, d->swing_peak);
                 d->top_sent = 1;
             }
             if (!d->land_found) {

@@ -12,8 +12,13 @@
  * and pitch are re-levelled from gravity at every zero-velocity span.
  */
 #include <math.h>
+#include <stddef.h>
 
 #include "gait.h"
+
+#if GAIT_TRACE
+void gait_trace_close(uint32_t index, float seg, const float v[3], const float p[3], float clip_n, float t_c);
+#endif
 
 /* Full-scale fraction at which an accelerometer axis counts as clipped. */
 static const float CLIP_FRAC = 0.99f;
@@ -22,7 +27,8 @@ static const float ACC_LP_TAU_S = 0.01f;
 /* Gyro bias learning: still spans at least this long, and this still. */
 static const float BIAS_SPAN_S = 0.2f;
 static const float BIAS_STILL_DPS = 4.0f;
-static const float BIAS_GAIN = 0.5f;
+/* A still span this long measures the bias fully; shorter ones in part, s. */
+static const float BIAS_FULL_S = 1.0f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
 
@@ -41,6 +47,7 @@ void gait_nav_reset(gait_nav_t *n) {
     n->index = 0;
     n->seg_start = 0;
     n->clip_n = n->clip_sum = 0.0f;
+    n->clip_dir[0] = n->clip_dir[1] = n->clip_dir[2] = 0.0f;
     n->in_stance = 0;
     n->roll_min = n->roll_max = 0.0f;
     n->roll_rate_peak = n->impact_peak = 0.0f;
@@ -120,6 +127,17 @@ void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap)
         }
     }
     if (clipped && n->seg_open) {
+        /* the impulse a clipped axis lost points along that axis, outwards */
+        float e[3] = {0.0f, 0.0f, 0.0f}, en[3];
+        for (int k = 0; k < 3; k++) {
+            if (fabsf(a[k]) >= lim_a) {
+                e[k] = a[k] > 0.0f ? 1.0f : -1.0f;
+            }
+        }
+        gm_quat_to_nav(&n->q, e, en);
+        for (int k = 0; k < 3; k++) {
+            n->clip_dir[k] += en[k];
+        }
         n->clip_n += 1.0f;
         n->clip_sum += (float)(index - n->seg_start);
     }
@@ -150,16 +168,36 @@ void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
     *horiz_m = NAN;
     *rise_m = NAN;
     if (n->seg_open) {
+        /* Residual velocity = drift (grows linearly over the segment: its
+         * displacement error is v * T / 2) + the impulse clipping lost (a
+         * step at the clipped instant t_c: error v * (T - t_c)). The lost
+         * impulse lies along the clipped axes, so the residual's component
+         * against that direction is the step, the rest is drift. */
         float seg = (float)(n->index - n->seg_start);
-        float lever = 0.5f * seg;
-        if (n->clip_n > 0.0f) {
-            lever = seg - n->clip_sum / n->clip_n;
+        float step[3] = {0.0f, 0.0f, 0.0f};
+        float lever_step = 0.0f;
+        float un = sqrtf(n->clip_dir[0] * n->clip_dir[0] + n->clip_dir[1] * n->clip_dir[1] +
+                         n->clip_dir[2] * n->clip_dir[2]);
+        if (n->clip_n > 0.0f && un > 0.0f) {
+            float u[3] = {n->clip_dir[0] / un, n->clip_dir[1] / un, n->clip_dir[2] / un};
+            float along = n->v[0] * u[0] + n->v[1] * u[1] + n->v[2] * u[2];
+            if (along < 0.0f) { /* lost outward impulse: the estimate falls short */
+                for (int k = 0; k < 3; k++) {
+                    step[k] = along * u[k];
+                }
+                lever_step = (seg - n->clip_sum / n->clip_n) * g->dt_s;
+            }
         }
-        float c = lever * g->dt_s;
-        float px = n->p[0] - n->v[0] * c;
-        float py = n->p[1] - n->v[1] * c;
-        *horiz_m = sqrtf(px * px + py * py);
-        *rise_m = n->p[2] - n->v[2] * c;
+        float lever_drift = 0.5f * seg * g->dt_s;
+        float pc[3];
+        for (int k = 0; k < 3; k++) {
+            pc[k] = n->p[k] - (n->v[k] - step[k]) * lever_drift - step[k] * lever_step;
+        }
+        *horiz_m = sqrtf(pc[0] * pc[0] + pc[1] * pc[1]);
+        *rise_m = pc[2];
+#if GAIT_TRACE
+        gait_trace_close(n->index, seg, n->v, n->p, n->clip_n, n->clip_n > 0.0f ? n->clip_sum / n->clip_n : 0.0f);
+#endif
     }
     for (int k = 0; k < 3; k++) {
         n->v[k] = 0.0f;
@@ -172,18 +210,24 @@ void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
     n->seg_open = 0;
 }
 
-float gait_nav_open(gait_t *g) {
+float gait_nav_open(gait_t *g, const float acc_level[3]) {
     gait_nav_t *n = &g->nav;
     float a[3];
-    if (n->span_n >= 3u) {
+    if (n->span_n < 3u && acc_level != NULL) {
+        for (int k = 0; k < 3; k++) {
+            a[k] = acc_level[k];
+        }
+    } else if (n->span_n >= 3u) {
         float inv = 1.0f / (float)n->span_n;
         for (int k = 0; k < 3; k++) {
             a[k] = n->acc_sum[k] * inv;
         }
         float span_s = (float)n->span_n * g->dt_s;
         if (span_s >= BIAS_SPAN_S && n->gyr_peak < BIAS_STILL_DPS) {
+            float gain = span_s / BIAS_FULL_S;
+            gain = gain > 1.0f ? 1.0f : gain;
             for (int k = 0; k < 3; k++) {
-                n->bias[k] += BIAS_GAIN * n->gyr_sum[k] * inv;
+                n->bias[k] += gain * n->gyr_sum[k] * inv;
             }
             float am = sqrtf(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
             n->g_local += 0.5f * (am - n->g_local);
@@ -205,5 +249,6 @@ float gait_nav_open(gait_t *g) {
     n->seg_start = n->index;
     n->clip_n = 0.0f;
     n->clip_sum = 0.0f;
+    n->clip_dir[0] = n->clip_dir[1] = n->clip_dir[2] = 0.0f;
     return err;
 }
