@@ -5,7 +5,7 @@ emulated STM32F405 is a TCP server on 127.0.0.1 that holds the core until the
 rig connects (``wait=on``: no byte is lost), and the rig talks to it through a
 pyserial ``socket://`` URL, as to a board behind ser2net.
 
-Two ways to feed the link (``link=``):
+Two ways to feed the link (``link=``, default from $STRIDELAB_QEMU_LINK, else "bulk"):
 
 - ``"uart"``: every byte both ways through the emulated USART2, exactly as on
   the board. QEMU's USART model takes one received byte at a time (about
@@ -81,6 +81,8 @@ LISTEN_MARK = "QEMU waiting for connection on:"
 PORT_IN_USE = "Address already in use"
 PORT_ATTEMPTS = 8
 RX_FILE = "link_rx.bin"
+#: Environment variable choosing the default link mode ("bulk" or "uart"), e.g. for a whole pytest run.
+LINK_ENV = "STRIDELAB_QEMU_LINK"
 
 
 def _free_port() -> int:
@@ -255,21 +257,22 @@ class QemuTarget(Target):
 
     def __init__(
         self,
-        link: str = "bulk",
+        link: str | None = None,
         icount: bool = False,
         insn_count: InsnCount | None = None,
         fault_test_hangs: bool = False,
         startup_timeout_s: float = 10.0,
         end_timeout_s: float = 2.0,
     ) -> None:
-        """link: "bulk" (fast, default) or "uart" (every byte through USART2, as on a board).
+        """link: "bulk" (fast) or "uart" (every byte through USART2, as on a board); default $STRIDELAB_QEMU_LINK or bulk.
         icount: deterministic guest time (-icount shift=0: one instruction per ns).
         insn_count: count instructions with the TCG plugin (results in insn_counts after stop()).
         fault_test_hangs: CMD FAULT_TEST makes the firmware hang instead of fault (hang tests).
         end_timeout_s: how long stop() waits for the firmware to end QEMU before killing it.
         """
+        link = link or os.environ.get(LINK_ENV) or "bulk"
         if link not in ("bulk", "uart"):
-            raise RigError(f"qemu target: link {link!r} is neither 'bulk' nor 'uart'")
+            raise RigError(f"qemu target: link {link!r} (argument or ${LINK_ENV}) is neither 'bulk' nor 'uart'")
         self.link = link
         self.icount = icount
         self.insn_count = insn_count

@@ -89,7 +89,7 @@ def test_uart_and_bulk_links_give_the_same_answers(qemu_ready: None, tmp_path: P
 
 def test_bulk_replay_is_faster_than_real_time(qemu_ready: None, tmp_path: Path) -> None:
     rec = gait_like(60.0)
-    result = run_recording(QemuTarget(), rec, tmp_path)
+    result = run_recording(QemuTarget(link="bulk"), rec, tmp_path)
     assert result.summary is not None and result.summary["duration_s"] == pytest.approx(60.0, abs=0.01)
     # Goal >= 20x; the bound leaves room for a loaded CI machine running tests in parallel.
     assert result.realtime_factor >= 10.0, f"{result.realtime_factor:.1f}x real time"
@@ -178,7 +178,7 @@ def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Pa
 
 
 def test_hung_firmware_is_killed_at_the_timeout_with_capture_kept(qemu_ready: None, tmp_path: Path) -> None:
-    target = QemuTarget(fault_test_hangs=True, end_timeout_s=0.5)
+    target = QemuTarget(link="bulk", fault_test_hangs=True, end_timeout_s=0.5)
     url = target.start(tmp_path)
     t0 = time.monotonic()
     try:

@@ -31,6 +31,13 @@ def test_unknown_link_mode_is_refused() -> None:
         QemuTarget(link="usb")
 
 
+def test_link_mode_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(qemu_mod.LINK_ENV, "uart")
+    assert QemuTarget().link == "uart" and QemuTarget(link="bulk").link == "bulk"
+    monkeypatch.delenv(qemu_mod.LINK_ENV)
+    assert QemuTarget().link == "bulk"
+
+
 def test_plugin_option_lists_window_addresses() -> None:
     arg = InsnCount(start=0x8000C80, stops=(0x8000520, 0x8000600)).plugin_arg(Path("p.so"), Path("o.txt"))
     assert arg == "p.so,out=o.txt,start=0x8000c80,stop=0x8000520,stop=0x8000600"
