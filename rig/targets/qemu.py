@@ -193,7 +193,8 @@ class _BulkRelay:
             self._server.settimeout(self.accept_timeout_s)
             client, _ = self._server.accept()
         except OSError as exc:
-            self.error = f"nobody connected to the link within {self.accept_timeout_s:g} s ({exc})"
+            if not self._stop.is_set():
+                self.error = f"nobody connected to the link within {self.accept_timeout_s:g} s ({exc})"
             return
         finally:
             self._server.close()
@@ -320,7 +321,7 @@ class QemuTarget(Target):
             argv += ["-icount", "shift=0"]
         if self.insn_count is not None:
             assert self._counts_file is not None
-            argv += ["-plugin", self.insn_count.plugin_arg(build_plugin(), self._counts_file)]
+            argv += ["-plugin", self.insn_count.plugin_arg(PLUGIN, self._counts_file)]
         return argv
 
     def _launch(self, elf: Path, mailbox: Path, log: Path) -> tuple[FirmwareProcess, int]:
@@ -376,6 +377,7 @@ class QemuTarget(Target):
         mailbox = run_dir / "qemu-mailbox.bin"
         mailbox.write_bytes(mailbox_bytes(flags, rx_path))
         if self.insn_count is not None:
+            build_plugin()
             self._counts_file = (run_dir / "insn_count.txt").resolve()
             self._counts_file.unlink(missing_ok=True)
         self.exit_status = None
