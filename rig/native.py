@@ -3,9 +3,10 @@
 `analyze(rec)` feeds a Recording to the same C analyzer the firmware runs,
 as the firmware sees it: int16 counts of the LSM6DSO (accelerometer +-16 g at
 0.488 mg/LSB, gyroscope +-2000 dps at 70 mdps/LSB) scaled to float32, with a
-sensor sample index that jumps where the recording drops samples. It returns
-the strides and the summary in the replay JSON format, times on the
-recording's own timeline.
+sensor sample index that jumps where the recording drops samples. The analyzer
+is configured with the sensor's effective output rate (see effective_odr_hz).
+It returns the strides and the summary in the replay JSON format, times on
+the recording's own timeline.
 
 The shared library is built with `make -C firmware_c lib` when it is missing
 or older than its sources.
@@ -150,6 +151,20 @@ def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(steps)]).astype(np.int64)
 
 
+def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> float:
+    """The sensor's real output rate: sample indices over elapsed time, Hz.
+
+    A sensor clock runs up to a few percent off nominal; durations and
+    integrated distances scale with it (distances with its square). The
+    firmware learns the real rate from the sensor's frequency trim register or
+    by timing its FIFO against its own crystal; here the recording's
+    timestamps measure it. Falls back to nominal for recordings under 1 s.
+    """
+    if len(t_s) < 2 or float(t_s[-1] - t_s[0]) < 1.0:
+        return float(nominal_hz)
+    return float((idx[-1] - idx[0]) / (t_s[-1] - t_s[0]))
+
+
 def to_sensor_floats(rec: Recording) -> np.ndarray:
     """(N, 6) float32 ax, ay, az (g), gx, gy, gz (dps) as the firmware gets them from int16 counts."""
     acc = np.clip(np.round(np.asarray(rec.acc_g, dtype=float) / ACCEL_LSB_G), -32768, 32767)
@@ -207,13 +222,14 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """
     lib = load_library()
     state = ctypes.create_string_buffer(state_bytes())
-    cfg = GaitConfig(rec.odr_hz, rec.accel_fs_g, rec.gyro_fs_dps)
-    rc = lib.gait_init(state, ctypes.byref(cfg))
-    if rc != 0:
-        raise RigError(f"gait_init rejected recording {rec.name!r} (odr {rec.odr_hz} Hz, "
-                       f"accel {rec.accel_fs_g} g, gyro {rec.gyro_fs_dps} dps): error {rc}")
     t_s = np.asarray(rec.t_s, dtype=float)
     idx = sample_indices(t_s, rec.odr_hz)
+    odr_hz = effective_odr_hz(t_s, idx, rec.odr_hz)
+    cfg = GaitConfig(odr_hz, rec.accel_fs_g, rec.gyro_fs_dps)
+    rc = lib.gait_init(state, ctypes.byref(cfg))
+    if rc != 0:
+        raise RigError(f"gait_init rejected recording {rec.name!r} (odr {odr_hz} Hz, "
+                       f"accel {rec.accel_fs_g} g, gyro {rec.gyro_fs_dps} dps): error {rc}")
     if len(idx) and idx[-1] >= 2**32:
         raise RigError(f"recording {rec.name!r} is too long for 32-bit sample indices")
     idx32 = np.ascontiguousarray(idx, dtype=np.uint32)

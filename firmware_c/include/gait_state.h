@@ -111,8 +111,9 @@ typedef struct {
     float gy1, gy2;          /* their gy, dps */
     float acc1[3];           /* previous specific force, g */
     float energy;            /* low-passed |w|^2, dps^2 */
-    float w2_hist[GAIT_CENTER_MAX]; /* recent |w|^2, dps^2 (centred window) */
-    float w2_sum;            /* their sum */
+    float w2_hist[GAIT_CENTER_MAX];    /* recent |w|^2, dps^2 (centred window) */
+    float a_hist[GAIT_CENTER_MAX][3];  /* recent specific force, g */
+    float w2_sum;            /* stillness of the window: sum |w|^2 + ACC_WEIGHT * sum |a - mean a|^2 */
     uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
     float swing_deg;         /* toes-up rotation of the current swing, deg */

@@ -65,6 +65,7 @@ gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
 
 #if GAIT_TRACE
 void gait_trace(int type, uint32_t index, float frac);
+void gait_trace_fsa(uint32_t ic_index, float pitch_deg, float err_deg, uint32_t ic_in_seg, uint32_t seg_len);
 #endif
 
 void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value) {
@@ -262,8 +263,15 @@ static void on_zv_end(gait_t *g, const float *acc_level) {
             /* attitude error grew linearly from the segment start */
             pitch -= err * (float)p->ic_in_seg / (float)seg_len;
         }
+        /* the sole's angle to the ground: relative to the foot lying flat
+         * here, which also cancels the sensor's tilt in the sole and the
+         * accelerometer offsets that tilt every levelling alike */
+        pitch -= gm_pitch_up_rad(&n->q);
         p->fsa_deg = pitch * GM_DEG;
         p->have_fsa = 1;
+#if GAIT_TRACE
+        gait_trace_fsa(p->ic.index, p->pitch_ic * GM_DEG, err * GM_DEG, p->ic_in_seg, seg_len);
+#endif
     }
 }
 

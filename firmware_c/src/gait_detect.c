@@ -55,6 +55,8 @@ static const float MOVE_G = 0.25f;
 static const float ENERGY_TAU_S = 0.015f;
 /* Half width of the centred window for the stillest instant, s. */
 static const float CENTER_HALF_S = 0.006f;
+/* Weight of the specific force's spread in that window: 1 dps ~ 5 mg, dps^2/g^2. */
+static const float ACC_WEIGHT = 40000.0f;
 /* Push-off: the toes go down this far past the zero-velocity instant, deg. */
 static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
@@ -256,12 +258,29 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
         d->w2_pos = 0;
         d->w2_sum = 0.0f;
         for (uint8_t k = 0; k < GAIT_CENTER_MAX; k++) {
-            d->w2_hist[k] = 0.0f;
+            d->w2_hist[k] = 1e6f; /* not still until the window has filled */
+            d->a_hist[k][0] = d->a_hist[k][1] = d->a_hist[k][2] = 0.0f;
         }
     }
-    d->w2_sum += w2 - d->w2_hist[d->w2_pos];
+    /* window sums recomputed each sample: a running sum would keep the
+     * rounding residue of the swing's huge rates in the quiet stance */
     d->w2_hist[d->w2_pos] = w2;
+    d->a_hist[d->w2_pos][0] = s->ax_g;
+    d->a_hist[d->w2_pos][1] = s->ay_g;
+    d->a_hist[d->w2_pos][2] = s->az_g;
     d->w2_pos = (uint8_t)((d->w2_pos + 1u) % d->w2_len);
+    {
+        float sw = 0.0f, sa[3] = {0.0f, 0.0f, 0.0f}, sa2 = 0.0f;
+        for (uint8_t k = 0; k < d->w2_len; k++) {
+            sw += d->w2_hist[k];
+            for (int c = 0; c < 3; c++) {
+                sa[c] += d->a_hist[k][c];
+                sa2 += d->a_hist[k][c] * d->a_hist[k][c];
+            }
+        }
+        float var = sa2 - (sa[0] * sa[0] + sa[1] * sa[1] + sa[2] * sa[2]) / (float)d->w2_len;
+        d->w2_sum = sw + ACC_WEIGHT * (var > 0.0f ? var : 0.0f);
+    }
     if (!d->have_prev) {
         d->energy = w2;
         d->acc_dev = fabsf(an - 1.0f);
