@@ -1,0 +1,278 @@
+"""Co-simulation: the firmware's C LSM6DSO driver talks to the RTL model in simulated time.
+
+The driver is compiled as a shared library and called through ctypes from a cocotb
+bridge thread (:func:`cocotb.task.bridge`). Its bus callbacks run in that thread and
+block on a :func:`cocotb.task.resume` coroutine that performs the I2C transaction on the
+model with the bit-level :class:`~emulated_chip.lsm6dso.i2c_master.I2cMaster`, so every
+register access of the C code costs the simulated time it would on the wire.
+
+No Python exception crosses into C: a failing transaction is logged, kept in
+:attr:`DriverCosim.bus_errors`, and the callback returns a negative errno.
+
+Usage inside a cocotb test::
+
+    cosim = DriverCosim(dut, library)
+    await cosim.run(lambda fw: fw.init())
+    cocotb.start_soon(SampleSource(dut).stream(samples))
+    got = await cosim.run(lambda fw: fw.collect(len(samples)))
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import logging
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cocotb.task import bridge, resume
+from cocotb.triggers import First, RisingEdge, Timer
+
+from emulated_chip.lsm6dso.i2c_master import I2cMaster, I2cNack, I2cTiming
+from emulated_chip.lsm6dso.regs import I2C_ADDRESS
+from emulated_chip.lsm6dso.samples import RawSample
+
+#: The repository's firmware tree.
+FIRMWARE_DIR: Path = Path(__file__).resolve().parents[2] / "firmware_c"
+#: Sources of the driver library.
+DRIVER_SOURCES: tuple[Path, ...] = (FIRMWARE_DIR / "drivers" / "lsm6dso.c",)
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class CosimError(RuntimeError):
+    """The co-simulation could not be set up or the firmware side failed."""
+
+
+def build_driver_library(out_dir: Path, sources: Sequence[Path] = DRIVER_SOURCES,
+                         compiler: str | None = None) -> Path:
+    """Compile the driver into ``liblsm6dso_cosim.so`` in out_dir with the firmware's warnings."""
+    cc = compiler or shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise CosimError("no C compiler (cc or gcc) on PATH to build the driver library")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lib = out_dir / "liblsm6dso_cosim.so"
+    cmd = [cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-Wshadow", "-Wdouble-promotion",
+           "-O2", "-fPIC", "-shared", f"-I{FIRMWARE_DIR / 'include'}", f"-I{FIRMWARE_DIR / 'drivers'}",
+           "-o", str(lib), *map(str, sources)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CosimError(f"building the driver library failed:\n{' '.join(cmd)}\n{done.stderr}")
+    return lib
+
+
+# ---- ctypes mirrors of lsm6dso.h ------------------------------------------------------------
+
+_ReadFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8,
+                           ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t)
+_WriteFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8,
+                            ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t)
+
+
+class BusT(ctypes.Structure):
+    """lsm6dso_bus_t"""
+
+    _fields_ = [("ctx", ctypes.c_void_p), ("read", _ReadFn), ("write", _WriteFn)]
+
+
+class ConfigT(ctypes.Structure):
+    """lsm6dso_config_t"""
+
+    _fields_ = [("odr_hz", ctypes.c_uint16), ("accel_fs_g", ctypes.c_uint8),
+                ("gyro_fs_dps", ctypes.c_uint16), ("fifo_wtm_samples", ctypes.c_uint16)]
+
+
+class RawT(ctypes.Structure):
+    """lsm6dso_raw_t"""
+
+    _fields_ = [("accel", ctypes.c_int16 * 3), ("gyro", ctypes.c_int16 * 3)]
+
+    def to_sample(self) -> RawSample:
+        return RawSample(gyro=(self.gyro[0], self.gyro[1], self.gyro[2]),
+                         accel=(self.accel[0], self.accel[1], self.accel[2]))
+
+
+class StatusT(ctypes.Structure):
+    """lsm6dso_status_t"""
+
+    _fields_ = [("fifo_words", ctypes.c_uint16), ("watermark", ctypes.c_bool),
+                ("overrun", ctypes.c_bool), ("full", ctypes.c_bool)]
+
+
+class DevT(ctypes.Structure):
+    """lsm6dso_t"""
+
+    _fields_ = [("bus", BusT), ("cfg", ConfigT), ("half_gyro", ctypes.c_int16 * 3),
+                ("half_accel", ctypes.c_int16 * 3), ("halves", ctypes.c_uint8),
+                ("overrun_seen", ctypes.c_bool), ("overruns", ctypes.c_uint32),
+                ("unpaired_words", ctypes.c_uint32), ("other_words", ctypes.c_uint32)]
+
+
+def _load(lib_path: Path) -> ctypes.CDLL:
+    lib = ctypes.CDLL(str(lib_path))
+    lib.lsm6dso_config_default.argtypes = [ctypes.POINTER(ConfigT)]
+    lib.lsm6dso_config_default.restype = None
+    lib.lsm6dso_init.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(BusT), ctypes.POINTER(ConfigT)]
+    lib.lsm6dso_init.restype = ctypes.c_int
+    lib.lsm6dso_fifo_read.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(RawT), ctypes.c_size_t]
+    lib.lsm6dso_fifo_read.restype = ctypes.c_int
+    lib.lsm6dso_read_status.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(StatusT)]
+    lib.lsm6dso_read_status.restype = ctypes.c_int
+    return lib
+
+
+class Firmware:
+    """The driver as the firmware uses it, called from the bridge thread.
+
+    Every method blocks the calling (bridge) thread while the simulation runs the bus
+    transactions; call them only from the function handed to :meth:`DriverCosim.run`.
+    """
+
+    def __init__(self, cosim: DriverCosim) -> None:
+        self._cosim = cosim
+        self._lib = cosim.lib
+        self.dev = DevT()
+        self._buf = (RawT * 64)()
+        #: -EOVERFLOW results of lsm6dso_fifo_read() seen by :meth:`collect`.
+        self.overflows = 0
+
+    def init(self, config: ConfigT | None = None) -> None:
+        """lsm6dso_init(); raises :class:`CosimError` with the errno name on failure."""
+        rc = self._lib.lsm6dso_init(ctypes.byref(self.dev), ctypes.byref(self._cosim.bus),
+                                    ctypes.byref(config) if config is not None else None)
+        if rc != 0:
+            raise CosimError(f"lsm6dso_init returned {_errno_name(rc)}{self._cosim.bus_error_note()}")
+
+    def fifo_read(self, max_samples: int = 64) -> list[RawSample] | int:
+        """lsm6dso_fifo_read(): the samples read, or the negative errno it returned."""
+        n = min(max_samples, len(self._buf))
+        rc = self._lib.lsm6dso_fifo_read(ctypes.byref(self.dev), self._buf, n)
+        if rc < 0:
+            return rc
+        return [self._buf[i].to_sample() for i in range(rc)]
+
+    def status(self) -> StatusT:
+        """lsm6dso_read_status()."""
+        st = StatusT()
+        rc = self._lib.lsm6dso_read_status(ctypes.byref(self.dev), ctypes.byref(st))
+        if rc != 0:
+            raise CosimError(f"lsm6dso_read_status returned {_errno_name(rc)}{self._cosim.bus_error_note()}")
+        return st
+
+    def wait_int1(self, timeout_ms: float) -> bool:
+        """Sleep until INT1 is high or timeout_ms of simulated time passed; True if INT1 is high."""
+        return self._cosim.wait_int1_blocking(timeout_ms)
+
+    def collect(self, count: int, poll_ms: float = 20.0, limit_ms: float = 10_000.0) -> list[RawSample]:
+        """Run the firmware's sensor loop until count samples came out of the FIFO.
+
+        Like the board port: sleep until INT1 (watermark) or a poll period, then drain
+        the FIFO. Gives up after limit_ms of simulated time.
+        """
+        got: list[RawSample] = []
+        waited_ms = 0.0
+        while len(got) < count:
+            if waited_ms > limit_ms:
+                raise CosimError(f"only {len(got)} of {count} samples after {limit_ms} ms of simulated time")
+            self.wait_int1(poll_ms)
+            waited_ms += poll_ms
+            while True:
+                r = self.fifo_read(count - len(got))
+                if isinstance(r, int):
+                    if r == -errno.EOVERFLOW:
+                        self.overflows += 1
+                        continue
+                    raise CosimError(f"lsm6dso_fifo_read returned {_errno_name(r)}{self._cosim.bus_error_note()}")
+                got.extend(r)
+                if not r or len(got) >= count:
+                    break
+        return got
+
+
+class DriverCosim:
+    """The C driver on the model's I2C bus.
+
+    Args:
+        dut: the ``lsm6dso_tb`` toplevel handle.
+        library: the driver library (see :func:`build_driver_library`, or the firmware's
+            ``make lib`` output, which contains the driver too).
+        timing: I2C timing; fast mode (400 kHz) by default.
+    """
+
+    def __init__(self, dut: Any, library: Path, timing: I2cTiming | None = None) -> None:
+        self.dut = dut
+        self.lib = _load(library)
+        self.i2c = I2cMaster(dut.scl_m, dut.sda_m, dut.scl, dut.sda, timing)
+        #: Exceptions raised by bus transactions, in order (each became a negative errno in C).
+        self.bus_errors: list[BaseException] = []
+        self._read_fn = _ReadFn(self._bus_read)
+        self._write_fn = _WriteFn(self._bus_write)
+        self.bus = BusT(ctx=None, read=self._read_fn, write=self._write_fn)
+        self._read_blocking = resume(self.i2c.read_regs)
+        self._write_blocking = resume(self.i2c.write_regs)
+        self._wait_int1 = resume(self._wait_int1_coro)
+        #: The firmware side; its driver state lives across :meth:`run` calls.
+        self.firmware = Firmware(self)
+
+    async def run(self, body: Callable[[Firmware], T]) -> T:
+        """Run body(firmware) in a bridge thread and return its result (exceptions propagate)."""
+        return await bridge(body)(self.firmware)
+
+    def bus_error_note(self) -> str:
+        return f" (last bus error: {self.bus_errors[-1]!r})" if self.bus_errors else ""
+
+    # ---- callbacks from C: never let an exception through -----------------------------
+
+    def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
+        try:
+            data = self._read_blocking(I2C_ADDRESS, reg, length)
+            ctypes.memmove(buf, data, length)
+            return 0
+        except I2cNack as exc:
+            self.bus_errors.append(exc)
+            return -errno.ENXIO
+        except BaseException as exc:  # noqa: BLE001 - C must get an errno, not an exception
+            self.bus_errors.append(exc)
+            _log.error("I2C read of 0x%02X (%d bytes) failed: %r", reg, length, exc)
+            return -errno.EIO
+
+    def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
+        try:
+            self._write_blocking(I2C_ADDRESS, reg, bytes(buf[:length]))
+            return 0
+        except I2cNack as exc:
+            self.bus_errors.append(exc)
+            return -errno.ENXIO
+        except BaseException as exc:  # noqa: BLE001
+            self.bus_errors.append(exc)
+            _log.error("I2C write of 0x%02X (%d bytes) failed: %r", reg, length, exc)
+            return -errno.EIO
+
+    async def _wait_int1_coro(self, timeout_ms: float) -> bool:
+        if not self.dut.int1.value:
+            await First(RisingEdge(self.dut.int1), Timer(timeout_ms, "ms"))
+        return bool(self.dut.int1.value)
+
+    def wait_int1_blocking(self, timeout_ms: float) -> bool:
+        """Block the bridge thread until INT1 is high or timeout_ms of simulated time passed."""
+        return self._wait_int1(timeout_ms)
+
+
+def _errno_name(rc: int) -> str:
+    return f"-{errno.errorcode.get(-rc, str(-rc))}" if rc < 0 else str(rc)
+
+
+async def power_on(dut: Any) -> None:
+    """Power-on reset of the model with I2C selected and the bus idle (bounded wait)."""
+    dut.cs_n.value = 1
+    dut.scl_m.value = 1
+    dut.sda_m.value = 1
+    dut.smp_strobe.value = 0
+    dut.rst_n.value = 0
+    await Timer(100, "ns")
+    dut.rst_n.value = 1
+    await Timer(5, "us")
