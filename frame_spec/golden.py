@@ -33,7 +33,7 @@ def _samples(n: int, start: int) -> list[dict[str, int]]:
 
 #: (type, seq, payload): edge values on purpose (zeros for COBS, extremes, a full batch > 254 bytes).
 VECTORS: list[tuple[MsgType, int, dict[str, Any]]] = [
-    (MsgType.CONFIG, 0, {"odr_hz": 416, "accel_fs_g": 16, "gyro_fs_dps": 2000, "mode": "REPLAY"}),
+    (MsgType.CONFIG, 0, {"odr_mhz": 416_000, "accel_fs_g": 16, "gyro_fs_dps": 2000, "mode": "REPLAY"}),
     (MsgType.SAMPLE_BATCH, 1, {"first_index": 0, "samples": [{"ax": 0, "ay": 0, "az": 2049, "gx": 0, "gy": -32768, "gz": 32767}]}),
     (MsgType.SAMPLE_BATCH, 65535, {"first_index": 4_000_000_000, "samples": _samples(MAX_BATCH_SAMPLES, 12345)}),
     (MsgType.CMD, 7, {"op": "END"}),

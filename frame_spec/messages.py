@@ -108,7 +108,9 @@ FLAG_GYRO_SATURATED = 0x02
 FLAG_SAMPLES_DROPPED = 0x04
 
 Config = Struct(
-    "odr_hz" / Int16ul,
+    # The sensor's real output data rate in millihertz (416 Hz nominal = 416000):
+    # a sensor clock runs a few percent off nominal, and durations scale with it.
+    "odr_mhz" / Int32ul,
     "accel_fs_g" / Int8ul,
     "gyro_fs_dps" / Int16ul,
     "mode" / Enum(Int8ul, Mode),

@@ -26,7 +26,7 @@ class RawStream:
     counts: np.ndarray
     index: np.ndarray
     t_s: np.ndarray
-    odr_hz: int
+    odr_mhz: int  #: the sensor's real output rate, mHz (see effective_odr_hz)
     accel_fs_g: int
     gyro_fs_dps: int
 
@@ -45,14 +45,31 @@ def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(steps)]).astype(np.uint32)
 
 
-def to_raw(rec: Recording, odr_hz: int | None = None, accel_fs_g: int = 16, gyro_fs_dps: int = 2000) -> RawStream:
+def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> float:
+    """The sensor's real output rate: sample indices over elapsed time, Hz.
+
+    A sensor clock runs up to a few percent off nominal; durations scale with
+    it and integrated distances with its square. On the chip the firmware
+    learns the real rate from the sensor's frequency trim register or by timing
+    its FIFO against its own crystal; here the recording's timestamps measure
+    it. Recordings under 1 s keep the nominal rate.
+    """
+    if len(t_s) < 2 or float(t_s[-1] - t_s[0]) < 1.0:
+        return float(nominal_hz)
+    return float((int(idx[-1]) - int(idx[0])) / (t_s[-1] - t_s[0]))
+
+
+def to_raw(rec: Recording, odr_hz: float | None = None, accel_fs_g: int = 16, gyro_fs_dps: int = 2000) -> RawStream:
     """Quantize a recording to int16 counts at the given full scales (clipping at full scale)."""
     if accel_fs_g not in ACCEL_G_PER_LSB:
         raise ValueError(f"accel full scale {accel_fs_g} g is not an LSM6DSO setting; choose from {sorted(ACCEL_G_PER_LSB)}")
     if gyro_fs_dps not in GYRO_DPS_PER_LSB:
         raise ValueError(f"gyro full scale {gyro_fs_dps} dps is not an LSM6DSO setting; choose from {sorted(GYRO_DPS_PER_LSB)}")
-    odr = int(round(odr_hz if odr_hz is not None else rec.odr_hz))
+    nominal_hz = float(odr_hz if odr_hz is not None else rec.odr_hz)
+    t_s = np.asarray(rec.t_s, float)
+    idx = sample_indices(t_s, nominal_hz)
+    odr_mhz = int(round(effective_odr_hz(t_s, idx, nominal_hz) * 1000))
     acc = rec.acc_g / ACCEL_G_PER_LSB[accel_fs_g]
     gyr = rec.gyro_dps / GYRO_DPS_PER_LSB[gyro_fs_dps]
     counts = np.clip(np.rint(np.hstack([acc, gyr])), -32768, 32767).astype(np.int16)
-    return RawStream(counts, sample_indices(rec.t_s, odr), np.asarray(rec.t_s, float), odr, accel_fs_g, gyro_fs_dps)
+    return RawStream(counts, idx, t_s, odr_mhz, accel_fs_g, gyro_fs_dps)

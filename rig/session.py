@@ -74,7 +74,7 @@ class _Clock:
         if us + self._offset < self._last - US_WRAP // 2:
             self._offset += US_WRAP
         self._last = us + self._offset
-        return float(self._raw.index_to_t_s(self._last * self._raw.odr_hz / 1e6))
+        return float(self._raw.index_to_t_s(self._last * self._raw.odr_mhz / 1e9))
 
 
 def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
@@ -162,7 +162,7 @@ class ReplaySession:
 
     def configure(self, raw: RawStream, mode: Mode = Mode.REPLAY) -> None:
         """Send CONFIG and wait for its acknowledgement."""
-        cfg = {"odr_hz": raw.odr_hz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
+        cfg = {"odr_mhz": raw.odr_mhz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
         seq = self.link.send(MsgType.CONFIG, cfg)
         self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
         self._ack(seq, f"CONFIG {cfg}")

@@ -18,10 +18,10 @@ static uint32_t get_u32(const uint8_t *p) { return (uint32_t)get_u16(p) | ((uint
 static float get_f32(const uint8_t *p) { uint32_t u = get_u32(p); float v; memcpy(&v, &u, 4); return v; }
 
 int frame_pack_config(const frame_config_t *m, uint8_t *buf, size_t cap) {
-    size_t n = 6u;
+    size_t n = 8u;
     if (n > cap) return -ENOSPC;
     size_t off = 0;
-    put_u16(buf + off, m->odr_hz); off += 2;
+    put_u32(buf + off, m->odr_mhz); off += 4;
     put_u8(buf + off, m->accel_fs_g); off += 1;
     put_u16(buf + off, m->gyro_fs_dps); off += 2;
     put_u8(buf + off, m->mode); off += 1;
@@ -31,8 +31,8 @@ int frame_pack_config(const frame_config_t *m, uint8_t *buf, size_t cap) {
 int frame_unpack_config(frame_config_t *m, const uint8_t *buf, size_t len) {
     size_t off = 0;
     memset(m, 0, sizeof *m);
-    if (len < 6u) return -EBADMSG;
-    m->odr_hz = get_u16(buf + off); off += 2;
+    if (len < 8u) return -EBADMSG;
+    m->odr_mhz = get_u32(buf + off); off += 4;
     m->accel_fs_g = get_u8(buf + off); off += 1;
     m->gyro_fs_dps = get_u16(buf + off); off += 2;
     m->mode = get_u8(buf + off); off += 1;

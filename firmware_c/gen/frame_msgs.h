@@ -55,7 +55,7 @@
 
 /* CONFIG payload (type 0x01). */
 typedef struct {
-    uint16_t odr_hz;
+    uint32_t odr_mhz;
     uint8_t accel_fs_g;
     uint16_t gyro_fs_dps;
     uint8_t mode;

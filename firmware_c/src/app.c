@@ -68,9 +68,9 @@ int app_log(app_t *app, uint8_t level, const char *text) {
 
 /* Microseconds from sample 0 to (index + frac), wrapping at 2^32 us. */
 static uint32_t index_to_us(const app_t *app, uint32_t index, float frac) {
-    uint32_t odr = app->config.odr_hz;
-    uint64_t whole = ((uint64_t)index * 1000000u) / odr;
-    return (uint32_t)whole + (uint32_t)(frac * (1e6f / (float)odr) + 0.5f);
+    uint32_t odr_mhz = app->config.odr_mhz;
+    uint64_t whole = ((uint64_t)index * 1000000000u) / odr_mhz;
+    return (uint32_t)whole + (uint32_t)(frac * (1e9f / (float)odr_mhz) + 0.5f);
 }
 
 static int send_stride(app_t *app, const gait_stride_t *s) {
@@ -132,8 +132,8 @@ static int send_status(app_t *app) {
 /* Apply a CONFIG: validate, then restart the analyzer with it. */
 static int apply_config(app_t *app, const frame_config_t *c) {
     float a = accel_g_per_lsb(c->accel_fs_g), g = gyro_dps_per_lsb(c->gyro_fs_dps);
-    if (c->odr_hz == 0 || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_REPLAY) return -EINVAL;
-    gait_config_t gc = {.odr_hz = (float)c->odr_hz,
+    if (c->odr_mhz < 1000u || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_REPLAY) return -EINVAL;
+    gait_config_t gc = {.odr_hz = (float)c->odr_mhz * 1e-3f,
                         .accel_fs_g = (float)c->accel_fs_g,
                         .gyro_fs_dps = (float)c->gyro_fs_dps};
     int rc = gait_init(&app->gait, &gc);
@@ -220,7 +220,7 @@ int app_init(app_t *app, const hal_t *hal) {
     memset(app, 0, sizeof *app);
     app->hal = hal;
     frame_rx_init(&app->rx);
-    frame_config_t def = {.odr_hz = 416, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
+    frame_config_t def = {.odr_mhz = 416000u, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
     int rc = apply_config(app, &def);
     if (rc < 0) return rc;
     return send_hello(app);

@@ -23,8 +23,8 @@ static int failures;
 
 int main(void) {
     { /* CONFIG seq 0 */
-        static const frame_config_t m = {.odr_hz = 416, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
-        static const uint8_t golden[] = {0x03, 0x01, 0x01, 0x01, 0x02, 0x06, 0x09, 0xa0, 0x01, 0x10, 0xd0, 0x07, 0x01, 0xf2, 0x63, 0x00};
+        static const frame_config_t m = {.odr_mhz = 416000, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
+        static const uint8_t golden[] = {0x03, 0x01, 0x01, 0x01, 0x02, 0x08, 0x01, 0x03, 0x59, 0x06, 0x07, 0x10, 0xd0, 0x07, 0x01, 0x1c, 0x66, 0x00};
         CHECK_VECTOR(config, FRAME_MSG_CONFIG, 0u, m, golden);
     }
     { /* SAMPLE_BATCH seq 1 */
