@@ -1,0 +1,263 @@
+"""`rig bench`: the analyzer's accuracy over the catalog and the real recordings, and its cost.
+
+Accuracy runs on the C analyzer in-process (`--target native`, the default: the
+same sources as every firmware build) or on a rig target. The figures are
+judged against the targets of the issue (rig.evaluate.SYNTHETIC_TARGETS and
+REAL_TARGETS); cost comes from the ARM image under QEMU when it is available.
+These are benchmark figures: they are printed, never asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from rig.evaluate import REAL_TARGETS, SYNTHETIC_TARGETS, Scores, Target, format_table, score
+from scenarios.model import Recording
+
+#: Budgets on the chip (issue 4).
+STATE_BUDGET_BYTES = 4096
+INSNS_PER_SAMPLE_BUDGET = 1500.0
+#: The scenario whose replay on the ARM image measures instructions per sample.
+COST_SCENARIO = "steady_run"
+#: Recordings labelled by motion capture: the IC/TC targets of the real data apply to these.
+MOCAP_RECORDINGS = ("healthy_2x20m_left", "healthy_2x20m_right")
+
+
+@dataclass
+class Row:
+    """One recording's figures."""
+
+    name: str
+    tags: tuple[str, ...]
+    scores: Scores
+    samples: int
+    analyze_s: float
+
+
+@dataclass
+class Verdict:
+    """A target and the pooled figure it was judged on."""
+
+    target: Target
+    value: float | None
+    scope_note: str
+
+    @property
+    def status(self) -> str:
+        """PASS, FAIL or n/a."""
+        ok = self.target.passes(self.value)
+        return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+@dataclass
+class BenchReport:
+    """Everything `rig bench` measured."""
+
+    rows: list[Row] = field(default_factory=list)
+    real_rows: list[Row] = field(default_factory=list)
+    border_rows: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    cost: dict[str, Any] = field(default_factory=dict)
+
+
+def _weighted(rows: Iterable[Row], metric: str, weight: str = "n_matched") -> float | None:
+    pairs = [(getattr(r.scores, metric), getattr(r.scores, weight)) for r in rows]
+    pairs = [(v, w) for v, w in pairs if v is not None and w]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total else None
+
+
+def pooled(rows: list[Row], metric: str) -> float | None:
+    """The catalog-wide figure of one metric (how each metric pools is part of its definition)."""
+    if metric == "recall":
+        truth = sum(r.scores.n_truth for r in rows)
+        return sum(r.scores.n_matched for r in rows) / truth if truth else None
+    if metric == "precision":
+        det = sum(r.scores.n_matched + r.scores.n_false for r in rows)
+        return sum(r.scores.n_matched for r in rows) / det if det else None
+    if metric == "cadence_max_err_spm":
+        vals = [r.scores.cadence_max_err_spm for r in rows if r.scores.cadence_max_err_spm is not None]
+        return max(vals) if vals else None
+    if metric == "stride_len_mape_pct":
+        level_runs = [r for r in rows if "run" in r.tags and "stairs" not in r.tags and "walk" not in r.tags]
+        return _weighted(level_runs, metric)
+    if metric == "distance_err_pct":
+        long_runs = [r.scores.distance_err_pct for r in rows if "long" in r.tags and r.scores.distance_err_pct is not None]
+        return max(long_runs) if long_runs else None
+    return _weighted(rows, metric)
+
+
+def _analyze(rec: Recording, target: str, runs_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    if target == "native":
+        from rig.native import analyze
+
+        return analyze(rec)
+    from rig.runner import new_run_dir, run_recording
+    from rig.targets import get_target_class
+
+    result = run_recording(get_target_class(target)(), rec, new_run_dir(runs_dir, rec.name, target))
+    return result.strides, result.summary
+
+
+def run_catalog(names: list[str], target: str, runs_dir: Path) -> list[Row]:
+    """Synthesize and analyze each scenario; one Row each."""
+    from scenarios.catalog import list_scenarios, synthesize
+
+    infos = {s.name: s for s in list_scenarios()}
+    rows = []
+    for name in names:
+        rec = synthesize(name)
+        t0 = time.perf_counter()
+        strides, summary = _analyze(rec, target, runs_dir)
+        elapsed = time.perf_counter() - t0
+        assert rec.truth is not None
+        rows.append(Row(name, tuple(infos[name].tags), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
+    return rows
+
+
+def run_real(target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any]]]:
+    """The real recordings: IC/TC-labelled ones scored as strides, border-labelled ones by border intervals."""
+    from scenarios.datasets import list_datasets, score_stride_borders
+    from scenarios.recording_csv import read_recording
+
+    rows, borders = [], []
+    for csv in list_datasets():
+        rec = read_recording(csv)
+        if rec.truth is None:
+            continue
+        t0 = time.perf_counter()
+        strides, summary = _analyze(rec, target, runs_dir)
+        elapsed = time.perf_counter() - t0
+        if rec.truth.strides:
+            rows.append(Row(rec.name, ("real",), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
+        else:
+            b = score_stride_borders(rec.truth, [s["ic_s"] for s in strides])
+            borders.append({"name": rec.name, **asdict(b), "recall": b.recall})
+    return rows, borders
+
+
+def judge(rows: list[Row], real_rows: list[Row], borders: list[dict[str, Any]]) -> list[Verdict]:
+    """Each target of the issue against its pooled figure."""
+    out = [Verdict(t, pooled(rows, t.metric), t.scope) for t in SYNTHETIC_TARGETS]
+    still = [r for r in rows if "still" in r.tags and "run" not in r.tags and "walk" not in r.tags]
+    false_still = sum(r.scores.n_detected for r in still)
+    out.append(Verdict(Target("strides_in_still", 0, "lower", "", "standing, fidgeting"), float(false_still),
+                       ", ".join(r.name for r in still)))
+    for t in REAL_TARGETS:
+        if t.metric in ("recall", "precision"):
+            value = pooled(real_rows, t.metric)
+            if t.metric == "recall" and borders:
+                hits = sum(b["hits"] for b in borders) + sum(r.scores.n_matched for r in real_rows)
+                total = sum(b["intervals"] for b in borders) + sum(r.scores.n_truth for r in real_rows)
+                value = hits / total if total else value
+            out.append(Verdict(t, value, "all real recordings"))
+        else:
+            mocap = [r for r in real_rows if r.name in MOCAP_RECORDINGS]
+            out.append(Verdict(t, pooled(mocap, t.metric), "healthy_2x20m left+right"))
+    return out
+
+
+def measure_cost(runs_dir: Path) -> dict[str, Any]:
+    """State size, native speed, ARM image size and instructions per sample (where the tools exist)."""
+    from rig import native
+
+    cost: dict[str, Any] = {"state_bytes": native.state_bytes(), "state_budget_bytes": STATE_BUDGET_BYTES}
+    try:
+        from rig.targets.qemu import QemuTarget, build_image
+
+        if not QemuTarget.availability().ok:
+            cost["arm"] = f"unavailable: {QemuTarget.availability().reason}"
+            return cost
+        elf = build_image()
+        size = shutil.which("arm-none-eabi-size")
+        if size:
+            text, data, bss = map(int, subprocess.run([size, str(elf)], capture_output=True, text=True,
+                                                      check=True).stdout.splitlines()[1].split()[:3])
+            cost.update(flash_bytes=text + data, ram_bytes=data + bss, image=str(elf))
+        from rig.arm_cost import measure
+        from rig.runner import new_run_dir
+        from scenarios.catalog import synthesize
+
+        arm = measure(synthesize(COST_SCENARIO), new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "qemu"))
+        cost.update(cost_scenario=COST_SCENARIO, arm_samples=arm.samples,
+                    insns_per_sample=arm.insns_per_sample, insns_budget=INSNS_PER_SAMPLE_BUDGET)
+    except Exception as exc:  # noqa: BLE001 - cost is reported, not fatal to the accuracy figures
+        cost["arm"] = f"not measured: {exc}"
+    return cost
+
+
+def format_report(rep: BenchReport, target: str) -> str:
+    """The printed report: per-recording tables, the verdict table, the cost."""
+    out = [f"accuracy on the scenario catalog ({target}, 416 Hz, sensor errors as each scenario defines):",
+           format_table([(r.name, r.scores) for r in rep.rows])]
+    samples = sum(r.samples for r in rep.rows)
+    secs = sum(r.analyze_s for r in rep.rows)
+    if secs > 0:
+        out.append(f"\n{samples} samples analysed in {secs:.2f} s: {samples / secs:,.0f} samples/s, "
+                   f"{samples / 416.0 / secs:,.0f}x real time at 416 Hz")
+    if rep.real_rows:
+        out += ["\nreal recordings labelled with events:", format_table([(r.name, r.scores) for r in rep.real_rows])]
+    for b in rep.border_rows:
+        out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
+                   f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})")
+    out.append("\ntargets:")
+    for v in rep.verdicts:
+        t = v.target
+        op = ">=" if t.better == "higher" else "<="
+        shown = "-" if v.value is None else (f"{v.value:.2%}" if t.unit == "" and t.limit <= 1 and t.metric != "strides_in_still"
+                                             else f"{v.value:.3g} {t.unit}".strip())
+        limit = f"{t.limit:.1%}" if t.unit == "" and 0 < t.limit <= 1 else f"{t.limit:g} {t.unit}".strip()
+        out.append(f"  {v.status:<5} {t.metric:<22} {shown:>12}  needs {op} {limit:<10} ({v.scope_note})")
+    c = rep.cost
+    out.append("\ncost:")
+    out.append(f"  analyzer state (sizeof gait_t): {c['state_bytes']} bytes (budget {c['state_budget_bytes']})")
+    if "insns_per_sample" in c:
+        out.append(f"  ARM instructions per sample: {c['insns_per_sample']:.0f} (budget {c['insns_budget']:g}; "
+                   f"{c['arm_samples']} samples of {c['cost_scenario']} under QEMU, TCG plugin, -icount shift=0)")
+    if "flash_bytes" in c:
+        out.append(f"  ARM image: {c['flash_bytes']} bytes flash, {c['ram_bytes']} bytes static RAM (arm-none-eabi-size)")
+    if "arm" in c:
+        out.append(f"  ARM: {c['arm']}")
+    return "\n".join(out)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the bench (arguments from `rig bench`); print the report; 0 when every target passes, else 1."""
+    from scenarios.catalog import get_scenario, list_scenarios
+
+    names = list(args.scenarios) or [s.name for s in list_scenarios()]
+    for n in names:
+        get_scenario(n)
+    rep = BenchReport()
+    rep.rows = run_catalog(names, args.target, args.runs_dir)
+    if not args.scenarios:
+        rep.real_rows, rep.border_rows = run_real(args.target, args.runs_dir)
+    rep.verdicts = judge(rep.rows, rep.real_rows, rep.border_rows)
+    rep.cost = measure_cost(args.runs_dir)
+    print(format_report(rep, args.target))
+    if args.json:
+        doc = {
+            "target": args.target,
+            "scenarios": {r.name: asdict(r.scores) for r in rep.rows},
+            "real": {r.name: asdict(r.scores) for r in rep.real_rows},
+            "borders": rep.border_rows,
+            "targets": [{"metric": v.target.metric, "value": v.value, "limit": v.target.limit, "status": v.status}
+                        for v in rep.verdicts],
+            "cost": rep.cost,
+        }
+        args.json.write_text(json.dumps(doc, indent=1) + "\n")
+    return 0 if all(v.status != "FAIL" for v in rep.verdicts) else 1
+
+
+if __name__ == "__main__":
+    from rig.cli import main as cli_main
+
+    sys.exit(cli_main(["bench", *sys.argv[1:]]))
