@@ -3,8 +3,10 @@
 The driver is compiled as a shared library and called through ctypes from a cocotb
 bridge thread (:func:`cocotb.task.bridge`). Its bus callbacks run in that thread and
 block on a :func:`cocotb.task.resume` coroutine that performs the I2C transaction on the
-model with the bit-level :class:`~emulated_chip.lsm6dso.i2c_master.I2cMaster`, so every
-register access of the C code costs the simulated time it would on the wire.
+model, so every register access of the C code costs the simulated time it would on the
+wire. The bus master is the bit-level Python :class:`~emulated_chip.lsm6dso.i2c_master.I2cMaster`
+(``master="python"``) or the testbench's Verilog bus-functional master (``master="bfm"``):
+same 400 kHz bit timing, one simulator round trip per byte instead of several per bit.
 
 No Python exception crosses into C: a failing transaction is logged, kept in
 :attr:`DriverCosim.bus_errors`, and the callback returns a negative errno.
@@ -31,7 +33,7 @@ from typing import Any, TypeVar
 from cocotb.task import bridge, resume
 from cocotb.triggers import First, RisingEdge, Timer
 
-from emulated_chip.lsm6dso.i2c_master import I2cMaster, I2cNack, I2cTiming
+from emulated_chip.lsm6dso.i2c_master import I2cBfmMaster, I2cMaster, I2cNack, I2cRegisterMaster
 from emulated_chip.lsm6dso.regs import I2C_ADDRESS
 from emulated_chip.lsm6dso.samples import RawSample
 
@@ -200,13 +202,14 @@ class DriverCosim:
         dut: the ``lsm6dso_tb`` toplevel handle.
         library: the driver library (see :func:`build_driver_library`, or the firmware's
             ``make lib`` output, which contains the driver too).
-        timing: I2C timing; fast mode (400 kHz) by default.
+        master: ``"python"`` (bit-level, in Python) or ``"bfm"`` (the Verilog master), both
+            fast mode (400 kHz).
     """
 
-    def __init__(self, dut: Any, library: Path, timing: I2cTiming | None = None) -> None:
+    def __init__(self, dut: Any, library: Path, master: str = "python") -> None:
         self.dut = dut
         self.lib = _load(library)
-        self.i2c = I2cMaster(dut.scl_m, dut.sda_m, dut.scl, dut.sda, timing)
+        self.i2c = make_master(dut, master)
         #: Exceptions raised by bus transactions, in order (each became a negative errno in C).
         self.bus_errors: list[BaseException] = []
         self._read_fn = _ReadFn(self._bus_read)
@@ -260,6 +263,19 @@ class DriverCosim:
     def wait_int1_blocking(self, timeout_ms: float) -> bool:
         """Block the bridge thread until INT1 is high or timeout_ms of simulated time passed."""
         return self._wait_int1(timeout_ms)
+
+
+#: The bus masters a co-simulation can use.
+MASTERS: tuple[str, ...] = ("python", "bfm")
+
+
+def make_master(dut: Any, master: str) -> I2cRegisterMaster:
+    """The I2C master named master (one of :data:`MASTERS`) on the ``lsm6dso_tb`` bus."""
+    if master == "python":
+        return I2cMaster(dut.scl_m, dut.sda_m, dut.scl, dut.sda)
+    if master == "bfm":
+        return I2cBfmMaster(dut)
+    raise ValueError(f"unknown I2C master {master!r}; choose from {', '.join(MASTERS)}")
 
 
 def _errno_name(rc: int) -> str:

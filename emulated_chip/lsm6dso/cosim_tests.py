@@ -3,7 +3,7 @@
 The pytest entry (tests/cocotb/test_lsm6dso_cosim.py) builds the driver library and
 passes its path in LSM6DSO_DRIVER_LIB. With LSM6DSO_BENCH_SECONDS set, the benchmark
 test streams that many simulated seconds at 416 Hz and writes its figures as JSON to
-LSM6DSO_BENCH_OUT.
+LSM6DSO_BENCH_OUT. LSM6DSO_COSIM_MASTER picks the I2C master: python (default) or bfm.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from emulated_chip.lsm6dso.regs import Reg
 from emulated_chip.lsm6dso.samples import SampleSource, push_all, ramp_samples
 
 FIFO_DEPTH = 1 << int(os.environ.get("LSM6DSO_FIFO_AW", "7"))
+MASTER = os.environ.get("LSM6DSO_COSIM_MASTER", "python")
 BENCH_SECONDS = float(os.environ.get("LSM6DSO_BENCH_SECONDS", "0"))
 
 
@@ -38,7 +39,7 @@ def library() -> Path:
 async def started(dut: Any) -> DriverCosim:
     """Power on the model and run lsm6dso_init() on it."""
     await power_on(dut)
-    cosim = DriverCosim(dut, library())
+    cosim = DriverCosim(dut, library(), MASTER)
     await cosim.run(lambda fw: fw.init())
     assert not cosim.bus_errors, cosim.bus_errors
     return cosim
@@ -90,7 +91,7 @@ async def bus_failure_becomes_errno(dut: Any) -> None:
     """With the part held in reset nobody ACKs: init fails with -ENXIO, no exception crosses C."""
     await power_on(dut)
     dut.rst_n.value = 0
-    cosim = DriverCosim(dut, library())
+    cosim = DriverCosim(dut, library(), MASTER)
     try:
         await cosim.run(lambda fw: fw.init())
     except CosimError as exc:
@@ -115,6 +116,7 @@ async def benchmark(dut: Any) -> None:
     assert got == samples
     figures = {
         "simulator": cocotb.SIM_NAME,
+        "master": MASTER,
         "samples": count,
         "simulated_s": sim,
         "wall_s": wall,

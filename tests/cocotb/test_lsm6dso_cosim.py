@@ -21,12 +21,14 @@ pytestmark = [
 ]
 
 
-def test_driver_on_model(tmp_path: Path) -> None:
+@pytest.mark.parametrize("master", ["python", "bfm"])
+def test_driver_on_model(tmp_path: Path, master: str) -> None:
     """Init, FIFO reads of a 416 Hz stream, overrun recovery and bus errors, in simulated time."""
     lib = build_driver_library(tmp_path / "lib")
     sim.run(
         "emulated_chip.lsm6dso.cosim_tests",
         tmp_path / "sim",
         waves=os.environ.get("WAVES") == "1",
-        extra_env={"LSM6DSO_DRIVER_LIB": str(lib), "LSM6DSO_FIFO_AW": str(sim.DEFAULT_FIFO_AW)},
+        extra_env={"LSM6DSO_DRIVER_LIB": str(lib), "LSM6DSO_FIFO_AW": str(sim.DEFAULT_FIFO_AW),
+                   "LSM6DSO_COSIM_MASTER": master},
     )

@@ -5,6 +5,8 @@
 // A bus master in the testbench never drives the lines directly: it releases (1) or pulls
 // low (0) scl_m / sda_m, and reads the resolved lines scl / sda, as on a wired-AND bus.
 // For SPI it drives cs_n, scl (as SPC) and sda_m (as SDI) push-pull and reads sdo.
+// A second I2C master, the byte-level bus-functional model i2c_master_bfm, shares the
+// bus (bfm_* ports); whichever master is unused leaves its lines released.
 module lsm6dso_tb #(
     parameter FIFO_AW = 7
 ) (
@@ -26,14 +28,36 @@ module lsm6dso_tb #(
     output wire [3:0]         odr_xl,
     output wire [3:0]         odr_g,
     output wire [1:0]         fs_xl,
-    output wire [2:0]         fs_g
+    output wire [2:0]         fs_g,
+    input  wire [2:0]         bfm_op,
+    input  wire               bfm_go,
+    input  wire [7:0]         bfm_wdata,
+    input  wire               bfm_ack,
+    output wire               bfm_done,
+    output wire [7:0]         bfm_rdata,
+    output wire               bfm_nack,
+    output wire               bfm_conflict
 );
-    wire chip_sda_oe, chip_sdo, chip_sdo_oe;
+    wire chip_sda_oe, chip_sdo, chip_sdo_oe, bfm_scl, bfm_sda;
 
     // Pull-ups: a line is high unless someone pulls it low.
-    assign scl = scl_m;
-    assign sda = sda_m & ~chip_sda_oe;
+    assign scl = scl_m & bfm_scl;
+    assign sda = sda_m & bfm_sda & ~chip_sda_oe;
     assign sdo = chip_sdo_oe ? chip_sdo : 1'b1;
+
+    i2c_master_bfm u_bfm (
+        .op(bfm_op),
+        .go(bfm_go),
+        .wdata(bfm_wdata),
+        .ack(bfm_ack),
+        .done(bfm_done),
+        .rdata(bfm_rdata),
+        .nack(bfm_nack),
+        .conflict(bfm_conflict),
+        .scl_o(bfm_scl),
+        .sda_o(bfm_sda),
+        .sda(sda)
+    );
 
     lsm6dso #(.FIFO_AW(FIFO_AW)) u_chip (
         .rst_n(rst_n),
