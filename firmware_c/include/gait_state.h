@@ -58,6 +58,8 @@ void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
 float gm_pitch_up_rad(const gm_quat_t *q);
 /** Elevation of the wearer's-left side (body +y) above the horizontal, rad. */
 float gm_roll_rad(const gm_quat_t *q);
+/** Solve a x = b for 3x3 a by Gaussian elimination (a and b are overwritten); 0 if singular, else 1. */
+int gm_solve3(float a[3][3], float b[3], float x[3]);
 
 /* ---- sample positions: index + fraction ---- */
 
@@ -151,10 +153,24 @@ typedef struct {
     uint16_t run_len[3];   /* saturated samples in the run (0 = none) */
     uint16_t after[3];     /* unsaturated samples since the run ended */
     int8_t sign[3];        /* side of full scale the run clipped at */
+    /* the last repaired pitch-rate run, awaiting the gravity check */
+    uint8_t pend;
+    int8_t pend_sign;
+    uint16_t pend_pos;     /* ring position of its first sample */
+    uint16_t pend_len;
+    uint32_t pend_index;   /* sensor index of its first sample */
+    uint32_t pend_index_new; /* sensor index of the run being tracked on gy */
 } gait_satfix_t;
 
 /** Track saturation on the newest ring sample; repair a finished run in place. */
 void gait_satfix_step(gait_t *g, const gait_sample_t *s);
+/**
+ * Before the strapdown integrates ring position pos: if a repaired pitch-rate
+ * run starts there and the next zero-velocity instant is known, integrate the
+ * gyro ahead to that instant and put the pitch that gravity says is missing
+ * into the run.
+ */
+void gait_satfix_check(gait_t *g, uint16_t pos);
 
 /* ---- strapdown (gait_nav.c), on delayed samples ---- */
 
@@ -176,9 +192,16 @@ typedef struct {
     uint8_t seg_open;       /* integrating from a zero-velocity end */
     uint32_t index;         /* index of the last processed sample */
     uint32_t seg_start;     /* index where the segment began */
-    float clip_n;           /* accelerometer-clipped samples in the segment */
-    float clip_sum;         /* their offsets from seg_start, samples */
-    float clip_dir[3];      /* summed outward directions of the clipped axes, nav frame */
+    float clip_n[3];        /* estimated lost impulse per body axis (weights) */
+    float clip_sum[3];      /* weight x episode offset from seg_start, samples */
+    float clip_dir[3][3];   /* weighted outward direction of each axis, nav frame */
+    float ep_len[3];        /* samples in the clipped episode under way, per axis */
+    float ep_t[3];          /* their summed offsets from seg_start */
+    float ep_dir[3][3];     /* their summed outward directions, nav frame */
+    float ep_in[3];         /* entry slope of the episode, g per sample */
+    float a_prev[3];        /* previous specific force, g */
+    float sat_n;            /* gyro-saturated samples in the segment */
+    float sat_sum;          /* their offsets from seg_start, samples */
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
     float roll_min, roll_max;   /* rad */
@@ -218,6 +241,7 @@ typedef struct {
     uint8_t have_fsa;
     float pitch_ic;         /* strapdown pitch at IC, rad, before correction */
     uint32_t ic_in_seg;     /* samples from its segment start to IC */
+    uint8_t sat_before_ic;  /* the gyro saturated in the segment before IC */
     float fsa_deg;
     float pronation_deg;
     float peak_roll_rate_dps;

@@ -179,6 +179,7 @@ static void pending_open(gait_t *g, gait_pos_t ic, float pitch_rad) {
     p->rise_m = NAN;
     p->pitch_ic = pitch_rad;
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
+    p->sat_before_ic = n->sat_n > 0.0f;
     n->in_stance = 1;
     n->roll_min = n->roll_max = gm_roll_rad(&n->q);
     n->roll_rate_peak = 0.0f;
@@ -260,8 +261,9 @@ static void on_zv_end(gait_t *g, const float *acc_level) {
     if (p->valid && !p->have_fsa) {
         float pitch = p->pitch_ic;
         if (had_seg && p->ic_in_seg != 0xFFFFFFFFu && seg_len > 0u && p->ic_in_seg <= seg_len) {
-            /* attitude error grew linearly from the segment start */
-            pitch -= err * (float)p->ic_in_seg / (float)seg_len;
+            /* attitude error grew linearly from the segment start, or came
+             * all at once where the gyro saturated */
+            pitch -= p->sat_before_ic ? err : err * (float)p->ic_in_seg / (float)seg_len;
         }
         /* the sole's angle to the ground: relative to the foot lying flat
          * here, which also cancels the sensor's tilt in the sole and the
@@ -440,6 +442,7 @@ static void ring_store(gait_t *g, const gait_sample_t *s, uint32_t gap) {
 static void advance_nav(gait_t *g) {
     uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - (g->owed - 1u)) % GAIT_RING_SAMPLES);
     uint32_t index = g->nav.started ? g->nav.index + g->ring_gap[pos] : g->first_index;
+    gait_satfix_check(g, pos);
     g->owed--;
     process_delayed(g, pos, index);
 }

@@ -125,3 +125,42 @@ float gm_roll_rad(const gm_quat_t *q) {
     float lz = 2.0f * (y * z + w * x);
     return gm_atan2f(lz, sqrtf(lx * lx + ly * ly));
 }
+
+int gm_solve3(float a[3][3], float b[3], float x[3]) {
+    for (int c = 0; c < 3; c++) {
+        int p = c;
+        for (int r = c + 1; r < 3; r++) {
+            if (fabsf(a[r][c]) > fabsf(a[p][c])) {
+                p = r;
+            }
+        }
+        if (!(fabsf(a[p][c]) > 1e-12f)) {
+            return 0;
+        }
+        if (p != c) {
+            for (int k = 0; k < 3; k++) {
+                float t = a[c][k];
+                a[c][k] = a[p][k];
+                a[p][k] = t;
+            }
+            float t = b[c];
+            b[c] = b[p];
+            b[p] = t;
+        }
+        for (int r = c + 1; r < 3; r++) {
+            float f = a[r][c] / a[c][c];
+            for (int k = c; k < 3; k++) {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = 2; c >= 0; c--) {
+        float s = b[c];
+        for (int k = c + 1; k < 3; k++) {
+            s -= a[c][k] * x[k];
+        }
+        x[c] = s / a[c][c];
+    }
+    return 1;
+}

@@ -32,6 +32,37 @@ static const float BIAS_FULL_S = 1.0f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
 
+static void clip_reset(gait_nav_t *n) {
+    for (int k = 0; k < 3; k++) {
+        n->clip_n[k] = n->clip_sum[k] = 0.0f;
+        n->clip_dir[k][0] = n->clip_dir[k][1] = n->clip_dir[k][2] = 0.0f;
+        n->ep_len[k] = n->ep_t[k] = n->ep_in[k] = 0.0f;
+        n->ep_dir[k][0] = n->ep_dir[k][1] = n->ep_dir[k][2] = 0.0f;
+    }
+}
+
+/*
+ * A clipped episode on one axis ended (exit slope m_out, g per sample): a
+ * peak clipped over L samples whose flanks rise at m lost about m L^2 / 6
+ * g-samples (a parabola through the flanks), so a sharp impact weighs far
+ * more than a long shallow excursion just past full scale.
+ */
+static void clip_episode_end(gait_nav_t *n, int k, float m_out) {
+    float len = n->ep_len[k];
+    if (len <= 0.0f) {
+        return;
+    }
+    float w = 0.5f * (n->ep_in[k] + m_out) * len * len * (1.0f / 6.0f) + 1e-6f;
+    float inv = 1.0f / len;
+    n->clip_n[k] += w;
+    n->clip_sum[k] += w * n->ep_t[k] * inv;
+    for (int c = 0; c < 3; c++) {
+        n->clip_dir[k][c] += w * n->ep_dir[k][c] * inv;
+        n->ep_dir[k][c] = 0.0f;
+    }
+    n->ep_len[k] = n->ep_t[k] = 0.0f;
+}
+
 void gait_nav_reset(gait_nav_t *n) {
     gm_quat_identity(&n->q);
     for (int k = 0; k < 3; k++) {
@@ -46,8 +77,8 @@ void gait_nav_reset(gait_nav_t *n) {
     n->seg_open = 0;
     n->index = 0;
     n->seg_start = 0;
-    n->clip_n = n->clip_sum = 0.0f;
-    n->clip_dir[0] = n->clip_dir[1] = n->clip_dir[2] = 0.0f;
+    clip_reset(n);
+    n->sat_n = n->sat_sum = 0.0f;
     n->in_stance = 0;
     n->roll_min = n->roll_max = 0.0f;
     n->roll_rate_peak = n->impact_peak = 0.0f;
@@ -116,7 +147,7 @@ void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap)
     }
     float lim_a = CLIP_FRAC * g->cfg.accel_fs_g;
     float lim_w = CLIP_FRAC * g->cfg.gyro_fs_dps;
-    int clipped = 0;
+    int clipped = 0, sat = 0;
     for (int k = 0; k < 3; k++) {
         n->acc_lp[k] += alpha * (a[k] - n->acc_lp[k]);
         n->an_prev[k] = an[k];
@@ -124,22 +155,35 @@ void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap)
         clipped |= fabsf(a[k]) >= lim_a;
         if (fabsf((float)r->w[k] * g->gyro_lsb) >= lim_w) {
             n->gyro_sat = 1;
+            sat = 1;
         }
     }
-    if (clipped && n->seg_open) {
+    if (n->seg_open) {
         /* the impulse a clipped axis lost points along that axis, outwards */
-        float e[3] = {0.0f, 0.0f, 0.0f}, en[3];
         for (int k = 0; k < 3; k++) {
             if (fabsf(a[k]) >= lim_a) {
+                float e[3] = {0.0f, 0.0f, 0.0f}, en[3];
                 e[k] = a[k] > 0.0f ? 1.0f : -1.0f;
+                gm_quat_to_nav(&n->q, e, en);
+                if (n->ep_len[k] == 0.0f) {
+                    n->ep_in[k] = fabsf(a[k] - n->a_prev[k]);
+                }
+                for (int c = 0; c < 3; c++) {
+                    n->ep_dir[k][c] += en[c];
+                }
+                n->ep_len[k] += 1.0f;
+                n->ep_t[k] += (float)(index - n->seg_start);
+            } else if (n->ep_len[k] > 0.0f) {
+                clip_episode_end(n, k, fabsf(a[k] - n->a_prev[k]));
             }
         }
-        gm_quat_to_nav(&n->q, e, en);
-        for (int k = 0; k < 3; k++) {
-            n->clip_dir[k] += en[k];
-        }
-        n->clip_n += 1.0f;
-        n->clip_sum += (float)(index - n->seg_start);
+    }
+    for (int k = 0; k < 3; k++) {
+        n->a_prev[k] = a[k];
+    }
+    if (sat && n->seg_open) {
+        n->sat_n += 1.0f;
+        n->sat_sum += (float)(index - n->seg_start);
     }
     if (n->in_stance) {
         float roll = gm_roll_rad(&n->q);
@@ -170,33 +214,74 @@ void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
     if (n->seg_open) {
         /* Residual velocity = drift (grows linearly over the segment: its
          * displacement error is v * T / 2) + the impulse clipping lost (a
-         * step at the clipped instant t_c: error v * (T - t_c)). The lost
-         * impulse lies along the clipped axes, so the residual's component
-         * against that direction is the step, the rest is drift. */
+         * step at the clipped instant t_c: error v * (T - t_c)). The impulse
+         * an axis lost lies along that axis, outwards: the residual is split
+         * by least squares onto those directions (one per clipped axis, a
+         * step each); what they cannot explain, or explain with the wrong
+         * sign, is drift. */
         float seg = (float)(n->index - n->seg_start);
+        for (int k = 0; k < 3; k++) {
+            clip_episode_end(n, k, n->ep_in[k]); /* still clipped at the end */
+        }
         float step[3] = {0.0f, 0.0f, 0.0f};
-        float lever_step = 0.0f;
-        float un = sqrtf(n->clip_dir[0] * n->clip_dir[0] + n->clip_dir[1] * n->clip_dir[1] +
-                         n->clip_dir[2] * n->clip_dir[2]);
-        if (n->clip_n > 0.0f && un > 0.0f) {
-            float u[3] = {n->clip_dir[0] / un, n->clip_dir[1] / un, n->clip_dir[2] / un};
-            float along = n->v[0] * u[0] + n->v[1] * u[1] + n->v[2] * u[2];
-            if (along < 0.0f) { /* lost outward impulse: the estimate falls short */
-                for (int k = 0; k < 3; k++) {
-                    step[k] = along * u[k];
-                }
-                lever_step = (seg - n->clip_sum / n->clip_n) * g->dt_s;
+        float step_pos[3] = {0.0f, 0.0f, 0.0f}; /* sum of step * lever, m */
+        float u[3][3];
+        int use[3];
+        for (int k = 0; k < 3; k++) {
+            float un = sqrtf(n->clip_dir[k][0] * n->clip_dir[k][0] + n->clip_dir[k][1] * n->clip_dir[k][1] +
+                             n->clip_dir[k][2] * n->clip_dir[k][2]);
+            use[k] = n->clip_n[k] > 0.0f && un > 0.0f;
+            for (int c = 0; c < 3; c++) {
+                u[k][c] = use[k] ? n->clip_dir[k][c] / un : 0.0f;
             }
         }
-        float lever_drift = 0.5f * seg * g->dt_s;
+        for (int pass = 0; pass < 2; pass++) {
+            float m[3][3], rhs[3], s[3] = {0.0f, 0.0f, 0.0f};
+            for (int i = 0; i < 3; i++) {
+                rhs[i] = use[i] ? u[i][0] * n->v[0] + u[i][1] * n->v[1] + u[i][2] * n->v[2] : 0.0f;
+                for (int j = 0; j < 3; j++) {
+                    m[i][j] = (use[i] && use[j]) ? u[i][0] * u[j][0] + u[i][1] * u[j][1] + u[i][2] * u[j][2]
+                                                 : (i == j ? 1.0f : 0.0f);
+                }
+                m[i][i] += 1e-3f; /* near-parallel directions stay solvable */
+            }
+            if (!gm_solve3(m, rhs, s)) {
+                break;
+            }
+            int changed = 0;
+            for (int k = 0; k < 3; k++) {
+                if (use[k] && s[k] > 0.0f) { /* not a lost outward impulse */
+                    use[k] = 0;
+                    changed = 1;
+                }
+            }
+            if (changed && pass == 0) {
+                continue;
+            }
+            for (int k = 0; k < 3; k++) {
+                if (!use[k]) {
+                    continue;
+                }
+                float lever = (seg - n->clip_sum[k] / n->clip_n[k]) * g->dt_s;
+                for (int c = 0; c < 3; c++) {
+                    step[c] += s[k] * u[k][c];
+                    step_pos[c] += s[k] * u[k][c] * lever;
+                }
+            }
+            break;
+        }
+        /* a saturated gyro leaves an attitude error from the saturation on
+         * (whatever the repair missed): the drift then starts there */
+        float drift_from = n->sat_n > 0.0f ? n->sat_sum / n->sat_n : 0.0f;
+        float lever_drift = 0.5f * (seg - drift_from) * g->dt_s;
         float pc[3];
         for (int k = 0; k < 3; k++) {
-            pc[k] = n->p[k] - (n->v[k] - step[k]) * lever_drift - step[k] * lever_step;
+            pc[k] = n->p[k] - (n->v[k] - step[k]) * lever_drift - step_pos[k];
         }
         *horiz_m = sqrtf(pc[0] * pc[0] + pc[1] * pc[1]);
         *rise_m = pc[2];
 #if GAIT_TRACE
-        gait_trace_close(n->index, seg, n->v, n->p, n->clip_n, n->clip_n > 0.0f ? n->clip_sum / n->clip_n : 0.0f);
+        gait_trace_close(n->index, seg, n->v, n->p, n->clip_n[2], n->clip_n[2] > 0.0f ? n->clip_sum[2] / n->clip_n[2] : 0.0f);
 #endif
     }
     for (int k = 0; k < 3; k++) {
@@ -247,8 +332,8 @@ float gait_nav_open(gait_t *g, const float acc_level[3]) {
     n->in_zv = 0;
     n->seg_open = 1;
     n->seg_start = n->index;
-    n->clip_n = 0.0f;
-    n->clip_sum = 0.0f;
-    n->clip_dir[0] = n->clip_dir[1] = n->clip_dir[2] = 0.0f;
+    clip_reset(n);
+    n->sat_n = 0.0f;
+    n->sat_sum = 0.0f;
     return err;
 }

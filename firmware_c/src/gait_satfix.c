@@ -7,16 +7,29 @@
  * stuck run reconstructs its top; wherever the fit lies beyond full scale it
  * replaces the stored sample. The repair happens in the ring buffer before the
  * strapdown reaches the run, so the attitude integrates the rebuilt rate.
+ *
+ * A fit cannot know how long the rate stayed above full scale. Gravity can:
+ * the foot lies flat at the next zero-velocity instant, a few tenths of a
+ * second later and still inside the ring. Integrating the gyro ahead from the
+ * strapdown's attitude to that instant and levelling there gives the pitch
+ * the run still misses; it is spread over the run where the fit rose above
+ * full scale.
  */
 #include <math.h>
 
 #include "gait.h"
+
+#if GAIT_TRACE
+void gait_trace_satfix(uint32_t index, uint16_t len, float err_deg);
+#endif
 
 /* A sample at or beyond this fraction of full scale counts as saturated. */
 static const float SAT_FRAC = 0.99f;
 /* Unsaturated samples used on each side of a run: bounds. */
 static const uint16_t SIDE_MIN = 4u;
 static const uint16_t SIDE_MAX = 12u;
+/* Pitch a repaired run may still miss at most; more means something else is wrong, deg. */
+static const float MAX_FIX_DEG = 30.0f;
 
 static uint16_t ring_back(uint16_t pos, uint16_t n) {
     return (uint16_t)((pos + GAIT_RING_SAMPLES - (n % GAIT_RING_SAMPLES)) % GAIT_RING_SAMPLES);
@@ -33,47 +46,14 @@ static uint16_t side_len(uint16_t run_len) {
     return m;
 }
 
-/* Solve the 3x3 symmetric system a x = b (Gaussian elimination); 0 if singular. */
-static int solve3(float a[3][3], float b[3], float x[3]) {
-    for (int c = 0; c < 3; c++) {
-        int p = c;
-        for (int r = c + 1; r < 3; r++) {
-            if (fabsf(a[r][c]) > fabsf(a[p][c])) {
-                p = r;
-            }
-        }
-        if (!(fabsf(a[p][c]) > 1e-12f)) {
-            return 0;
-        }
-        if (p != c) {
-            for (int k = 0; k < 3; k++) {
-                float t = a[c][k];
-                a[c][k] = a[p][k];
-                a[p][k] = t;
-            }
-            float t = b[c];
-            b[c] = b[p];
-            b[p] = t;
-        }
-        for (int r = c + 1; r < 3; r++) {
-            float f = a[r][c] / a[c][c];
-            for (int k = c; k < 3; k++) {
-                a[r][k] -= f * a[c][k];
-            }
-            b[r] -= f * b[c];
-        }
-    }
-    for (int c = 2; c >= 0; c--) {
-        float s = b[c];
-        for (int k = c + 1; k < 3; k++) {
-            s -= a[c][k] * x[k];
-        }
-        x[c] = s / a[c][c];
-    }
-    return 1;
-}
-
 static void repair(gait_t *g, int axis) {
+    if (axis == 1) {
+        g->sat.pend = 1;
+        g->sat.pend_sign = g->sat.sign[1];
+        g->sat.pend_pos = g->sat.run_start[1];
+        g->sat.pend_len = g->sat.run_len[1];
+        g->sat.pend_index = g->sat.pend_index_new;
+    }
     gait_satfix_t *f = &g->sat;
     uint16_t run = f->run_len[axis];
     uint16_t after = f->after[axis];
@@ -111,7 +91,7 @@ static void repair(gait_t *g, int axis) {
     a[1][1] = a[0][2];
     a[2][0] = a[0][2];
     a[2][1] = a[1][2];
-    if (!solve3(a, b, c) || !(sign * c[2] < 0.0f)) {
+    if (!gm_solve3(a, b, c) || !(sign * c[2] < 0.0f)) {
         return; /* no bump beyond full scale: leave the samples as they are */
     }
     float store_max = 32767.0f * g->gyro_lsb;
@@ -147,6 +127,9 @@ void gait_satfix_step(gait_t *g, const gait_sample_t *s) {
         if (sat) {
             if (f->run_len[k] == 0u) {
                 f->run_start[k] = g->head;
+                if (k == 1) {
+                    f->pend_index_new = g->head_index;
+                }
                 f->run_len[k] = 1u;
                 f->after[k] = 0u;
                 f->sign[k] = (int8_t)(w[k] > 0.0f ? 1 : -1);
@@ -167,5 +150,104 @@ void gait_satfix_step(gait_t *g, const gait_sample_t *s) {
             (uint32_t)f->run_len[k] + 2u * side_len(f->run_len[k]) + 2u >= g->delay) {
             f->run_len[k] = 0u;
         }
+    }
+}
+
+/* Mean specific force around ring position pos (within what is stored), g. */
+static void mean_acc(const gait_t *g, uint16_t pos, uint16_t ahead, float out[3]) {
+    int32_t h = (int32_t)(0.006f * g->cfg.odr_hz + 0.5f);
+    int32_t lo = -h, hi = h < (int32_t)ahead ? h : (int32_t)ahead;
+    float sum[3] = {0.0f, 0.0f, 0.0f};
+    for (int32_t k = lo; k <= hi; k++) {
+        const gait_raw_t *r = &g->ring[(uint16_t)(((int32_t)pos + k + (int32_t)GAIT_RING_SAMPLES) % GAIT_RING_SAMPLES)];
+        for (int c = 0; c < 3; c++) {
+            sum[c] += (float)r->a[c];
+        }
+    }
+    float scale = g->acc_lsb / (float)(hi - lo + 1);
+    for (int c = 0; c < 3; c++) {
+        out[c] = sum[c] * scale;
+    }
+}
+
+void gait_satfix_check(gait_t *g, uint16_t pos) {
+    gait_satfix_t *f = &g->sat;
+    if (!f->pend || pos != f->pend_pos) {
+        return;
+    }
+    f->pend = 0;
+    /* the first zero-velocity instant after the run, if already decided */
+    uint32_t run_end = f->pend_index + f->pend_len;
+    uint32_t zv = 0;
+    int found = 0;
+    for (uint8_t i = 0; i < g->ev_count; i++) {
+        const gait_event_t *e = &g->ev[i];
+        if ((e->type == GAIT_EV_ZV_BEGIN || e->type == GAIT_EV_ZV_END) && (int32_t)(e->at.index - run_end) > 0) {
+            zv = e->at.index;
+            found = 1;
+            break;
+        }
+    }
+    if (!found || (int32_t)(g->head_index - zv) < 0) {
+        return;
+    }
+    /* integrate the gyro from the strapdown's attitude up to that instant */
+    gm_quat_t q = g->nav.q;
+    float wp[3] = {g->nav.w_prev[0], g->nav.w_prev[1], g->nav.w_prev[2]};
+    uint32_t index = g->nav.index;
+    uint16_t p = pos;
+    uint16_t ahead = g->owed;
+    while (ahead > 0u) {
+        const gait_raw_t *r = &g->ring[p];
+        index += g->ring_gap[p];
+        float dt = (float)g->ring_gap[p] * g->dt_s;
+        float w[3];
+        for (int c = 0; c < 3; c++) {
+            w[c] = ((float)r->w[c] * g->gyro_lsb - g->nav.bias[c]) * GM_RAD;
+        }
+        gm_quat_rotvec(&q, 0.5f * (wp[0] + w[0]) * dt, 0.5f * (wp[1] + w[1]) * dt, 0.5f * (wp[2] + w[2]) * dt);
+        wp[0] = w[0];
+        wp[1] = w[1];
+        wp[2] = w[2];
+        if ((int32_t)(index - zv) >= 0) {
+            break;
+        }
+        p = (uint16_t)((p + 1u) % GAIT_RING_SAMPLES);
+        ahead--;
+    }
+    if ((int32_t)(index - zv) < 0) {
+        return;
+    }
+    float acc[3];
+    mean_acc(g, p, (uint16_t)(ahead > 0u ? ahead - 1u : 0u), acc);
+    float before = gm_pitch_up_rad(&q);
+    gm_quat_level(&q, acc);
+    float err_deg = (before - gm_pitch_up_rad(&q)) * GM_DEG;
+#if GAIT_TRACE
+    gait_trace_satfix(f->pend_index, f->pend_len, err_deg);
+#endif
+    /* the run lost rate beyond full scale on its own side only */
+    if (!((float)f->pend_sign * err_deg > 0.0f) || fabsf(err_deg) > MAX_FIX_DEG) {
+        return;
+    }
+    /* spread it where the fit rose above full scale (evenly if nowhere) */
+    float lim = SAT_FRAC * g->cfg.gyro_fs_dps;
+    float wsum = 0.0f;
+    for (uint16_t k = 0; k < f->pend_len; k++) {
+        const gait_raw_t *r = &g->ring[(f->pend_pos + k) % GAIT_RING_SAMPLES];
+        float x = (float)f->pend_sign * (float)r->w[1] * g->gyro_lsb - lim;
+        wsum += (x > 0.0f ? x : 0.0f) + 1.0f;
+    }
+    float store_max = 32767.0f * g->gyro_lsb;
+    for (uint16_t k = 0; k < f->pend_len; k++) {
+        uint16_t q_pos = (uint16_t)((f->pend_pos + k) % GAIT_RING_SAMPLES);
+        gait_raw_t *r = &g->ring[q_pos];
+        float y = (float)r->w[1] * g->gyro_lsb;
+        float x = (float)f->pend_sign * y - lim;
+        float wk = (x > 0.0f ? x : 0.0f) + 1.0f;
+        float dt = (float)g->ring_gap[q_pos] * g->dt_s;
+        y += err_deg * (wk / wsum) / dt;
+        y = y > store_max ? store_max : (y < -store_max ? -store_max : y);
+        r->w[1] = (int16_t)lrintf(y / g->gyro_lsb);
     }
 }
