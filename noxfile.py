@@ -28,22 +28,39 @@ def _pytest(session: nox.Session, *args: str, allow_empty: bool = False) -> None
     session.run("python", "-m", "pytest", "--strict-markers", *args, *session.posargs, success_codes=codes)
 
 
+def _availability(session: nox.Session) -> dict[str, list]:
+    """Each target's [available, reason] on this machine, asked of the installed rig."""
+    return json.loads(
+        session.run("python", "-c", "import json; from rig.targets import available_targets as a; "
+                    "print(json.dumps({n: [v.ok, v.reason] for n, v in a().items()}))", silent=True)
+    )
+
+
+def _available(session: nox.Session, target: str) -> bool:
+    ok, reason = _availability(session).get(target, [False, "not a registered target"])
+    if not ok:
+        session.log(f"target {target} skipped: {reason}")
+    return bool(ok)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
     _install(session, "cocotb")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")
+    # Tests marked for an emulator run again with that target where it is installed.
+    for target in ("qemu",):
+        if _available(session, target):
+            _pytest(session, "-n", "auto", "-m", "not slow", "--target", target, "tests/targets",
+                    allow_empty=True)
 
 
 @nox.session
 def hil(session: nox.Session) -> None:
     """Main job: run the scenario suite on every target available on this machine."""
     _install(session, "cocotb")
-    avail = json.loads(
-        session.run("python", "-c", "import json; from rig.targets import available_targets as a; "
-                    "print(json.dumps({n: [v.ok, v.reason] for n, v in a().items()}))", silent=True)
-    )
+    avail = _availability(session)
     ran = []
     for target in HIL_TARGETS:
         ok, reason = avail.get(target, [False, "not a registered target"])

@@ -12,8 +12,10 @@ import pytest
 
 from scenarios.catalog import list_scenarios
 
-#: Scenarios longer than this run only when -m slow is asked for (or on the host target).
+#: Scenarios longer than this run only when -m slow is asked for, except on the fast targets.
 SHORT_S = 120.0
+#: Targets that replay at well over 50x real time: the 30-minute run costs them under a minute.
+FAST_TARGETS = ("host", "qemu")
 
 
 def _params() -> list:
@@ -28,7 +30,7 @@ def _params() -> list:
 def test_scenario(name: str, run_scenario: Callable, request: pytest.FixtureRequest) -> None:
     target = request.config.getoption("--target")
     marked_slow = request.node.get_closest_marker("slow") is not None
-    if marked_slow and target != "host" and "slow" not in (request.config.getoption("-m") or ""):
+    if marked_slow and target not in FAST_TARGETS and "slow" not in (request.config.getoption("-m") or ""):
         pytest.skip(f"long scenario: on {target} it runs with -m slow")
     run = run_scenario(name)
     assert run.report.passed, f"{name} on {target}:\n{run.report.explain()}\ncaptures: {run.run_dir}"
