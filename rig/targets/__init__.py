@@ -7,8 +7,9 @@ from rig.targets.base import Availability, Target
 from rig.targets.board import BoardTarget
 from rig.targets.host import HostTarget
 from rig.targets.qemu import QemuTarget
+from rig.targets.renode import RenodeTarget
 
-TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, QemuTarget, BoardTarget)}
+TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, QemuTarget, RenodeTarget, BoardTarget)}
 
 
 class UnknownTargetError(RigError):
