@@ -58,6 +58,13 @@ void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
 float gm_pitch_up_rad(const gm_quat_t *q);
 /** Elevation of the wearer's-left side (body +y) above the horizontal, rad. */
 float gm_roll_rad(const gm_quat_t *q);
+/** Sine of that elevation (cheap: no trigonometry). */
+float gm_roll_sin(const gm_quat_t *q);
+/** x rounded to the nearest integer (halves away from zero), clamped to int16. */
+static inline int16_t gm_round_i16(float x) {
+    x = x > 32767.0f ? 32767.0f : (x < -32767.0f ? -32767.0f : x);
+    return (int16_t)(x >= 0.0f ? x + 0.5f : x - 0.5f);
+}
 /** Solve a x = b for 3x3 a by Gaussian elimination (a and b are overwritten); 0 if singular, else 1. */
 int gm_solve3(float a[3][3], float b[3], float x[3]);
 
@@ -204,7 +211,7 @@ typedef struct {
     float sat_sum;          /* their offsets from seg_start, samples */
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
-    float roll_min, roll_max;   /* rad */
+    float roll_min, roll_max;   /* sine of the roll, min and max in stance */
     float roll_rate_peak;       /* dps */
     float impact_peak;          /* g */
     uint8_t impact_clipped;
@@ -255,6 +262,7 @@ struct gait_s {
     gait_config_t cfg;
     float dt_s;               /* 1 / odr, s */
     float acc_lsb, gyro_lsb;  /* storage steps of the ring, g and dps */
+    float acc_inv, gyro_inv;  /* their inverses */
     uint16_t delay;           /* samples between the detector and the strapdown */
     /* ring buffer */
     gait_raw_t ring[GAIT_RING_SAMPLES];

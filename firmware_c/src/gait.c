@@ -181,7 +181,7 @@ static void pending_open(gait_t *g, gait_pos_t ic, float pitch_rad) {
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
     p->sat_before_ic = n->sat_n > 0.0f;
     n->in_stance = 1;
-    n->roll_min = n->roll_max = gm_roll_rad(&n->q);
+    n->roll_min = n->roll_max = gm_roll_sin(&n->q);
     n->roll_rate_peak = 0.0f;
     n->impact_peak = 0.0f;
     n->impact_clipped = 0;
@@ -195,7 +195,8 @@ static void stance_close(gait_t *g) {
         return;
     }
     n->in_stance = 0;
-    p->pronation_deg = (n->roll_max - n->roll_min) * GM_DEG;
+    float hi = n->roll_max, lo = n->roll_min;
+    p->pronation_deg = (gm_atan2f(hi, sqrtf(1.0f - hi * hi)) - gm_atan2f(lo, sqrtf(1.0f - lo * lo))) * GM_DEG;
     p->peak_roll_rate_dps = n->roll_rate_peak;
     p->peak_impact_g = n->impact_peak;
     if (n->impact_clipped) {
@@ -428,12 +429,8 @@ static void ring_store(gait_t *g, const gait_sample_t *s, uint32_t gap) {
     const float a[3] = {s->ax_g, s->ay_g, s->az_g};
     const float w[3] = {s->gx_dps, s->gy_dps, s->gz_dps};
     for (int k = 0; k < 3; k++) {
-        float ca = a[k] / g->acc_lsb;
-        float cw = w[k] / g->gyro_lsb;
-        ca = ca > 32767.0f ? 32767.0f : (ca < -32767.0f ? -32767.0f : ca);
-        cw = cw > 32767.0f ? 32767.0f : (cw < -32767.0f ? -32767.0f : cw);
-        r->a[k] = (int16_t)lrintf(ca);
-        r->w[k] = (int16_t)lrintf(cw);
+        r->a[k] = gm_round_i16(a[k] * g->acc_inv);
+        r->w[k] = gm_round_i16(w[k] * g->gyro_inv);
     }
     g->ring_gap[g->head] = (uint8_t)(gap > 255u ? 255u : gap);
 }
@@ -471,6 +468,8 @@ int gait_init(gait_t *g, const gait_config_t *cfg) {
     g->dt_s = 1.0f / cfg->odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
     g->gyro_lsb = GYRO_STORE_FS * cfg->gyro_fs_dps / 32767.0f;
+    g->acc_inv = 1.0f / g->acc_lsb;
+    g->gyro_inv = 1.0f / g->gyro_lsb;
     uint32_t delay = GAIT_RING_SAMPLES - 8u;
     g->delay = (uint16_t)delay;
     gait_detect_reset(&g->det);

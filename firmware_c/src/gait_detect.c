@@ -141,6 +141,20 @@ static void candidate(gait_detect_t *d) {
     d->tc_found = 0;
 }
 
+/* Stillness of the centred window: sum |w|^2 + ACC_WEIGHT * spread of a. */
+static float window_energy(const gait_detect_t *d) {
+    float sw = 0.0f, sa[3] = {0.0f, 0.0f, 0.0f}, sa2 = 0.0f;
+    for (uint8_t k = 0; k < d->w2_len; k++) {
+        sw += d->w2_hist[k];
+        for (int c = 0; c < 3; c++) {
+            sa[c] += d->a_hist[k][c];
+            sa2 += d->a_hist[k][c] * d->a_hist[k][c];
+        }
+    }
+    float var = sa2 - (sa[0] * sa[0] + sa[1] * sa[1] + sa[2] * sa[2]) / (float)d->w2_len;
+    return sw + ACC_WEIGHT * (var > 0.0f ? var : 0.0f);
+}
+
 /* Stillness spans and the stillest instant of a stance (until push-off). */
 static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
@@ -163,6 +177,9 @@ static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
     /* the stillest instant: centred window sum of |w|^2 (no filter lag),
      * attributed to the middle of the window */
     uint32_t half = d->w2_len / 2u;
+    if (!d->frozen && !d->zv_any) {
+        d->w2_sum = window_energy(d);
+    }
     if (!d->frozen && !d->zv_any && d->w2_sum < d->min_energy && index - d->phase_start > half) {
         d->min_energy = d->w2_sum;
         d->min_index = index - half;
@@ -269,18 +286,7 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
     d->a_hist[d->w2_pos][1] = s->ay_g;
     d->a_hist[d->w2_pos][2] = s->az_g;
     d->w2_pos = (uint8_t)((d->w2_pos + 1u) % d->w2_len);
-    {
-        float sw = 0.0f, sa[3] = {0.0f, 0.0f, 0.0f}, sa2 = 0.0f;
-        for (uint8_t k = 0; k < d->w2_len; k++) {
-            sw += d->w2_hist[k];
-            for (int c = 0; c < 3; c++) {
-                sa[c] += d->a_hist[k][c];
-                sa2 += d->a_hist[k][c] * d->a_hist[k][c];
-            }
-        }
-        float var = sa2 - (sa[0] * sa[0] + sa[1] * sa[1] + sa[2] * sa[2]) / (float)d->w2_len;
-        d->w2_sum = sw + ACC_WEIGHT * (var > 0.0f ? var : 0.0f);
-    }
+
     if (!d->have_prev) {
         d->energy = w2;
         d->acc_dev = fabsf(an - 1.0f);

@@ -186,7 +186,7 @@ void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap)
         n->sat_sum += (float)(index - n->seg_start);
     }
     if (n->in_stance) {
-        float roll = gm_roll_rad(&n->q);
+        float roll = gm_roll_sin(&n->q);
         if (roll < n->roll_min) {
             n->roll_min = roll;
         }

@@ -113,7 +113,7 @@ static void repair(gait_t *g, int axis) {
             } else if (y < -store_max) {
                 y = -store_max;
             }
-            g->ring[pos].w[axis] = (int16_t)lrintf(y / g->gyro_lsb);
+            g->ring[pos].w[axis] = gm_round_i16(y * g->gyro_inv);
         }
     }
 }
@@ -248,6 +248,6 @@ void gait_satfix_check(gait_t *g, uint16_t pos) {
         float dt = (float)g->ring_gap[q_pos] * g->dt_s;
         y += err_deg * (wk / wsum) / dt;
         y = y > store_max ? store_max : (y < -store_max ? -store_max : y);
-        r->w[1] = (int16_t)lrintf(y / g->gyro_lsb);
+        r->w[1] = gm_round_i16(y * g->gyro_inv);
     }
 }
