@@ -105,7 +105,7 @@ async def bus_failure_becomes_errno(dut: Any) -> None:
 async def benchmark(dut: Any) -> None:
     """Stream BENCH_SECONDS of 416 Hz samples through the driver; record simulated s per wall s."""
     cosim = await started(dut)
-    count = int(round(BENCH_SECONDS * 416))
+    count = round(BENCH_SECONDS * 416)
     samples = ramp_samples(count)
     wall0, sim0 = time.perf_counter(), get_sim_time("sec")
     feeder = cocotb.start_soon(SampleSource(dut).stream(samples))

@@ -46,8 +46,8 @@ class I2cTiming:
     def from_rate(cls, rate_hz: float) -> I2cTiming:
         """Timing for a bit rate, with a 52/48 low/high split as fast mode specifies."""
         period_ns = 1e9 / rate_hz
-        t_low = int(round(period_ns * 0.52))
-        return cls(t_low_ns=t_low, t_high_ns=int(round(period_ns)) - t_low,
+        t_low = round(period_ns * 0.52)
+        return cls(t_low_ns=t_low, t_high_ns=round(period_ns) - t_low,
                    t_hold_ns=max(1, t_low // 4))
 
 

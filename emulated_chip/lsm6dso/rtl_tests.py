@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Sequence
 from typing import Any
 
 import cocotb
@@ -109,7 +110,7 @@ async def bench(dut: Any) -> Bench:
     return b
 
 
-def expect_words(got: list[FifoWord], want: list[tuple[int, tuple[int, int, int]]]) -> None:
+def expect_words(got: Sequence[FifoWord], want: Sequence[tuple[int, tuple[int, int, int]]]) -> None:
     assert len(got) == len(want), f"expected {len(want)} FIFO words, read {len(got)}"
     for i, (g, (tag, data)) in enumerate(zip(got, want)):
         assert (g.tag, g.data) == (tag, data), f"word {i}: expected tag {tag} {data}, read tag {g.tag} {g.data}"

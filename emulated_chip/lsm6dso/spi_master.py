@@ -29,7 +29,7 @@ class SpiMaster:
         self._sclk = sclk
         self._mosi = mosi
         self._miso = miso
-        self._half = Timer(max(1, int(round(5e8 / rate_hz))), "ns")
+        self._half = Timer(max(1, round(5e8 / rate_hz)), "ns")
         self.bytes_transferred = 0
 
     async def _transfer(self, out: Sequence[int], read_count: int) -> bytes:

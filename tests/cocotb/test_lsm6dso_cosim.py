@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("cocotb_tools.runner", reason="cocotb is not installed (pip install 'cocotb>=2.1')")
 
-from emulated_chip.lsm6dso import sim  # noqa: E402
-from emulated_chip.lsm6dso.cosim import build_driver_library  # noqa: E402
+from emulated_chip.lsm6dso import sim
+from emulated_chip.lsm6dso.cosim import build_driver_library
 
 pytestmark = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
                                 reason="no C compiler to build the driver library")

@@ -12,8 +12,7 @@ import pytest
 
 pytest.importorskip("cocotb_tools.runner", reason="cocotb is not installed (pip install 'cocotb>=2.1')")
 
-from emulated_chip.lsm6dso import sim  # noqa: E402
-
+from emulated_chip.lsm6dso import sim
 
 
 @pytest.mark.parametrize(
