@@ -4,7 +4,7 @@
 as the firmware sees it: int16 counts of the LSM6DSO (accelerometer +-16 g at
 0.488 mg/LSB, gyroscope +-2000 dps at 70 mdps/LSB) scaled to float32, with a
 sensor sample index that jumps where the recording drops samples. The analyzer
-is configured with the sensor's effective output rate (see effective_odr_hz).
+is configured with the sensor's effective output rate (rig.inject.effective_odr_hz).
 It returns the strides and the summary in the replay JSON format, times on
 the recording's own timeline.
 
@@ -15,31 +15,21 @@ or older than its sources.
 from __future__ import annotations
 
 import ctypes
-import fcntl
-import math
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from frame_spec.messages import Activity, Strike
 from rig.errors import RigError
-from scenarios.model import ACTIVITIES, Recording
+from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream, to_raw
+from rig.results import STRIDE_FLOATS, stride_dict, summary_dict
+from rig.targets.base import BUILD_DIR, make
+from scenarios.model import Recording
 
-FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware_c"
-LIBRARY = FIRMWARE_DIR / "build" / "host" / "libstridelab.so"
-BUILD_COMMAND = ("make", "-C", str(FIRMWARE_DIR), "lib")
+LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
 
-ACCEL_LSB_G = 0.488e-3
-"""LSM6DSO accelerometer sensitivity at +-16 g, g per count."""
-GYRO_LSB_DPS = 70e-3
-"""LSM6DSO gyroscope sensitivity at +-2000 dps, dps per count."""
-
-STRIKES: dict[int, str | None] = {0: None, 1: "heel", 2: "mid", 3: "fore"}
-FLAG_IMPACT_CLIPPED = 1
-FLAG_GYRO_SATURATED = 2
-FLAG_SAMPLES_DROPPED = 4
 
 BLOCK_SAMPLES = 65536
 """Samples pushed per call into the library."""
@@ -91,35 +81,12 @@ class GaitSummary(ctypes.Structure):
     ]
 
 
-def _sources() -> list[Path]:
-    found: list[Path] = [FIRMWARE_DIR / "Makefile"]
-    for sub, pattern in (("src", "*.c"), ("gen", "*.[ch]"), ("drivers", "*.[ch]"), ("include", "*.h")):
-        found.extend((FIRMWARE_DIR / sub).glob(pattern))
-    return found
-
-
-def _stale() -> bool:
-    if not LIBRARY.exists():
-        return True
-    built = LIBRARY.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in _sources() if p.exists())
-
-
 def build_library() -> Path:
-    """Build the shared library if it is missing or stale; return its path.
+    """Build the shared library (`make -C firmware_c lib`, a no-op when current); return its path.
 
     Raises RigError naming the build command and its output when the build fails.
     """
-    LIBRARY.parent.mkdir(parents=True, exist_ok=True)
-    with open(LIBRARY.parent / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers build once
-        if _stale():
-            proc = subprocess.run(BUILD_COMMAND, capture_output=True, text=True)
-            if proc.returncode != 0:
-                tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
-                raise RigError(f"building the analyzer library failed: `{' '.join(BUILD_COMMAND)}` "
-                               f"exited {proc.returncode}:\n{tail}")
-    return LIBRARY
+    return make("lib", LIBRARY)
 
 
 @lru_cache(maxsize=1)
@@ -145,73 +112,18 @@ def state_bytes() -> int:
     return int(ctypes.c_uint32.in_dll(load_library(), "gait_state_bytes").value)
 
 
-def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
-    """Sensor sample index per sample: idx[i] = idx[i-1] + max(1, round(dt * odr)), idx[0] = 0."""
-    steps = np.maximum(1, np.round(np.diff(np.asarray(t_s, dtype=float)) * odr_hz)).astype(np.int64)
-    return np.concatenate([[0], np.cumsum(steps)]).astype(np.int64)
+def _stride(s: GaitStride, number: int, raw: RawStream) -> dict[str, Any]:
+    values = {k: getattr(s, k) for k in STRIDE_FLOATS}
+    values.update(strike=Strike(s.strike).name, activity=Activity(s.activity).name, flags=s.flags)
+    ic_s = float(raw.index_to_t_s(s.ic_index + s.ic_frac))
+    tc_s = float(raw.index_to_t_s(s.tc_index + s.tc_frac))
+    return stride_dict(number, ic_s, tc_s, values)
 
 
-def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> float:
-    """The sensor's real output rate: sample indices over elapsed time, Hz.
-
-    A sensor clock runs up to a few percent off nominal; durations and
-    integrated distances scale with it (distances with its square). The
-    firmware learns the real rate from the sensor's frequency trim register or
-    by timing its FIFO against its own crystal; here the recording's
-    timestamps measure it. Falls back to nominal for recordings under 1 s.
-    """
-    if len(t_s) < 2 or float(t_s[-1] - t_s[0]) < 1.0:
-        return float(nominal_hz)
-    return float((idx[-1] - idx[0]) / (t_s[-1] - t_s[0]))
-
-
-def to_sensor_floats(rec: Recording) -> np.ndarray:
-    """(N, 6) float32 ax, ay, az (g), gx, gy, gz (dps) as the firmware gets them from int16 counts."""
-    acc = np.clip(np.round(np.asarray(rec.acc_g, dtype=float) / ACCEL_LSB_G), -32768, 32767)
-    gyr = np.clip(np.round(np.asarray(rec.gyro_dps, dtype=float) / GYRO_LSB_DPS), -32768, 32767)
-    out = np.empty((len(rec.t_s), 6), dtype=np.float32)
-    out[:, :3] = acc.astype(np.int16).astype(np.float32) * np.float32(ACCEL_LSB_G)
-    out[:, 3:] = gyr.astype(np.int16).astype(np.float32) * np.float32(GYRO_LSB_DPS)
-    return out
-
-
-def _num(v: float) -> float | None:
-    return None if math.isnan(v) else float(v)
-
-
-def _stride_dict(s: GaitStride, number: int, idx: np.ndarray, t_s: np.ndarray) -> dict[str, Any]:
-    def at(index: int, frac: float) -> float:
-        return float(np.interp(index + frac, idx, t_s))
-
-    gct = _num(s.gct_ms)
-    out: dict[str, Any] = {
-        "stride_no": number,
-        "ic_s": at(s.ic_index, s.ic_frac),
-        "tc_s": at(s.tc_index, s.tc_frac) if gct is not None else None,
-    }
-    for key in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm", "duty_factor", "fsa_deg",
-                "pronation_deg", "peak_roll_rate_dps", "peak_impact_g", "stride_m", "speed_mps"):
-        out[key] = _num(getattr(s, key))
-    out["strike"] = STRIKES.get(s.strike)
-    out["activity"] = ACTIVITIES[s.activity] if s.activity < len(ACTIVITIES) else None
-    out["impact_clipped"] = bool(s.flags & FLAG_IMPACT_CLIPPED)
-    out["gyro_saturated"] = bool(s.flags & FLAG_GYRO_SATURATED)
-    out["samples_dropped"] = bool(s.flags & FLAG_SAMPLES_DROPPED)
-    return out
-
-
-def _summary_dict(s: GaitSummary) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "strides": int(s.strides),
-        "distance_m": _num(s.distance_m),
-        "duration_s": _num(s.duration_s),
-        "pace_s_per_km": _num(s.avg_pace_s_per_km),
-        "cadence_spm": _num(s.avg_cadence_spm),
-    }
-    for i, name in enumerate(ACTIVITIES):
-        out[f"{name}_s"] = _num(s.activity_s[i])
-    out["dropped_samples"] = int(s.dropped_samples)
-    return out
+def _summary(s: GaitSummary) -> dict[str, Any]:
+    payload: dict[str, Any] = {k: getattr(s, k) for k, _ in GaitSummary._fields_ if k != "activity_s"}
+    payload.update({f"{a.name}_s": float(s.activity_s[int(a)]) for a in Activity})
+    return summary_dict(payload)
 
 
 def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -222,18 +134,17 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """
     lib = load_library()
     state = ctypes.create_string_buffer(state_bytes())
-    t_s = np.asarray(rec.t_s, dtype=float)
-    idx = sample_indices(t_s, rec.odr_hz)
-    odr_hz = effective_odr_hz(t_s, idx, rec.odr_hz)
+    raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
+    # The rate and the scaling exactly as the firmware derives them from CONFIG and SAMPLE_BATCH.
+    odr_hz = float(np.float32(raw.odr_mhz) * np.float32(1e-3))
     cfg = GaitConfig(odr_hz, rec.accel_fs_g, rec.gyro_fs_dps)
     rc = lib.gait_init(state, ctypes.byref(cfg))
     if rc != 0:
         raise RigError(f"gait_init rejected recording {rec.name!r} (odr {odr_hz} Hz, "
                        f"accel {rec.accel_fs_g} g, gyro {rec.gyro_fs_dps} dps): error {rc}")
-    if len(idx) and idx[-1] >= 2**32:
-        raise RigError(f"recording {rec.name!r} is too long for 32-bit sample indices")
-    idx32 = np.ascontiguousarray(idx, dtype=np.uint32)
-    samples = np.ascontiguousarray(to_sensor_floats(rec))
+    idx32 = np.ascontiguousarray(raw.index, dtype=np.uint32)
+    lsb = np.array([ACCEL_G_PER_LSB[raw.accel_fs_g]] * 3 + [GYRO_DPS_PER_LSB[raw.gyro_fs_dps]] * 3, dtype=np.float32)
+    samples = np.ascontiguousarray(raw.counts.astype(np.float32) * lsb)
     strides: list[dict[str, Any]] = []
     for start in range(0, len(idx32), BLOCK_SAMPLES):
         n = min(BLOCK_SAMPLES, len(idx32) - start)
@@ -243,12 +154,12 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         if got < 0:
             raise RigError(f"gait_push_block failed on recording {rec.name!r} at sample {start}: error {got}")
         base = len(strides)
-        strides.extend([_stride_dict(out[k], base + k, idx, t_s) for k in range(got)])
+        strides.extend([_stride(out[k], base + k, raw) for k in range(got)])
     last = GaitStride()
     for _ in range(16):  # the analyzer holds at most a few strides at the end
         if lib.gait_flush(state, ctypes.byref(last)) != 1:
             break
-        strides.append(_stride_dict(last, len(strides), idx, t_s))
+        strides.append(_stride(last, len(strides), raw))
     summary = GaitSummary()
     lib.gait_get_summary(state, ctypes.byref(summary))
-    return strides, _summary_dict(summary)
+    return strides, _summary(summary)

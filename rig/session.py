@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from frame_spec import Message, MsgType
-from frame_spec.messages import FLAG_GYRO_SATURATED, FLAG_IMPACT_CLIPPED, FLAG_SAMPLES_DROPPED, MAX_BATCH_SAMPLES, Mode, Op
+from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
+from rig.results import stride_dict, summary_dict
 
 US_WRAP = 1 << 32
 
@@ -58,10 +58,6 @@ class RunResult:
         return {"strides": self.strides, "summary": self.summary}
 
 
-def _num(v: float) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
 class _Clock:
     """Unwraps the firmware's 32-bit microsecond times and maps them onto the recording."""
 
@@ -79,26 +75,7 @@ class _Clock:
 
 def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
     """A STRIDE payload as a replay-JSON stride (times on the recording's timeline)."""
-    out: dict[str, Any] = {"stride_no": p["stride_no"], "ic_s": clock.t_s(p["ic_us"]), "tc_s": None}
-    if not math.isnan(p["gct_ms"]):
-        out["tc_s"] = clock.t_s(p["tc_us"])
-    for key in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm", "duty_factor", "fsa_deg",
-                "pronation_deg", "peak_roll_rate_dps", "peak_impact_g", "stride_m", "speed_mps"):
-        out[key] = _num(p[key])
-    out["strike"] = None if p["strike"] == "unknown" else p["strike"]
-    out["activity"] = p["activity"]
-    out["impact_clipped"] = bool(p["flags"] & FLAG_IMPACT_CLIPPED)
-    out["gyro_saturated"] = bool(p["flags"] & FLAG_GYRO_SATURATED)
-    out["samples_dropped"] = bool(p["flags"] & FLAG_SAMPLES_DROPPED)
-    return out
-
-
-def summary_to_dict(p: dict[str, Any]) -> dict[str, Any]:
-    """A SUMMARY payload as the replay JSON summary."""
-    s = {k: (_num(v) if isinstance(v, float) else v) for k, v in p.items()}
-    s["cadence_spm"] = s.pop("avg_cadence_spm")
-    s["pace_s_per_km"] = s.pop("avg_pace_s_per_km")
-    return s
+    return stride_dict(p["stride_no"], clock.t_s(p["ic_us"]), clock.t_s(p["tc_us"]), p)
 
 
 class ReplaySession:
@@ -122,7 +99,7 @@ class ReplaySession:
         elif msg.type is MsgType.STRIDE and self._clock is not None:
             self._strides.append(stride_to_dict(msg.payload, self._clock))
         elif msg.type is MsgType.SUMMARY:
-            self._summary = summary_to_dict(msg.payload)
+            self._summary = summary_dict(msg.payload)
 
     def _wait(self, done: Any, timeout_s: float, expected: str) -> None:
         deadline = time.monotonic() + timeout_s
@@ -184,7 +161,7 @@ class ReplaySession:
             start = stop
             while len(inflight) >= self.window or (start >= n and inflight):
                 seq = inflight[0]
-                self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
+                self._wait(lambda seq=seq: seq in self._acks, self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
                 self._ack(inflight.pop(0), "a SAMPLE_BATCH")
 
     def finish(self) -> None:
