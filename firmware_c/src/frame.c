@@ -4,13 +4,18 @@
 #include <errno.h>
 #include <string.h>
 
+/* CRC of each 4-bit value shifted through the polynomial: a nibble at a time
+ * is four times fewer steps than bit by bit for 32 bytes of table. */
+static const uint16_t crc16_nibble[16] = {
+    0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50A5, 0x60C6, 0x70E7,
+    0x8108, 0x9129, 0xA14A, 0xB16B, 0xC18C, 0xD1AD, 0xE1CE, 0xF1EF,
+};
+
 uint16_t frame_crc16(const uint8_t *data, size_t len) {
     uint16_t crc = 0xFFFFu;
     for (size_t i = 0; i < len; i++) {
-        crc ^= (uint16_t)(data[i] << 8);
-        for (int b = 0; b < 8; b++) {
-            crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
-        }
+        crc = (uint16_t)((crc << 4) ^ crc16_nibble[(crc >> 12) ^ (data[i] >> 4)]);
+        crc = (uint16_t)((crc << 4) ^ crc16_nibble[(crc >> 12) ^ (data[i] & 0x0Fu)]);
     }
     return crc;
 }
