@@ -35,11 +35,13 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
     the capture files are kept either way.
     """
     raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
+    run_s = target.feed(raw, run_dir) if target.sensor_fed else 0.0
     url = target.start(run_dir)
     ended = ""
     try:
         with Link(url, run_dir) as link:
-            result = ReplaySession(link, timeouts).run(raw)
+            session = ReplaySession(link, timeouts)
+            result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     except RigError as exc:
         ended = target.stop()
         raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None

@@ -178,6 +178,20 @@ class ReplaySession:
         self.configure(raw)
         self.stream(raw)
         self.finish()
+        return self._result(raw, hello, t0)
+
+    def run_live(self, raw: RawStream, run_s: float) -> RunResult:
+        """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
+        the firmware's SUMMARY, which it sends when its sensor stream ends (within run_s)."""
+        t0 = time.monotonic()
+        self._clock = _Clock(raw)
+        hello = self.handshake()
+        self.configure(raw, Mode.LIVE)
+        self._wait(lambda: self._summary is not None, run_s + self.timeouts.summary_s,
+                   "SUMMARY at the end of its sensor stream")
+        return self._result(raw, hello, t0)
+
+    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float) -> RunResult:
         return RunResult(
             strides=self._strides,
             summary=self._summary,

@@ -62,6 +62,13 @@ int app_poll(app_t *app);
 int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw);
 
 /**
+ * End of the sensor stream (live mode: the port saw its sensor stop): report
+ * the last stride if it can be closed, then SUMMARY. CMD END does the same.
+ * @return 0, or a negative errno value from the link.
+ */
+int app_finish(app_t *app);
+
+/**
  * Send a LOG frame. @param level 0 error .. 3 debug
  * @return 0 or the link's negative errno.
  */

@@ -177,7 +177,7 @@ static int on_batch(app_t *app, const frame_view_t *v) {
     return 0;
 }
 
-static int on_end(app_t *app) {
+int app_finish(app_t *app) {
     gait_stride_t st;
     if (gait_flush(&app->gait, &st) == 1) {
         int rc = send_stride(app, &st);
@@ -201,7 +201,7 @@ static int dispatch(app_t *app, const frame_view_t *v) {
         if (frame_unpack_cmd(&c, v->payload, v->len) < 0) return -EBADMSG;
         switch (c.op) {
         case FRAME_OP_HELLO: return send_hello(app);
-        case FRAME_OP_END: return on_end(app);
+        case FRAME_OP_END: return app_finish(app);
         case FRAME_OP_RESET: return apply_config(app, &app->config);
         case FRAME_OP_STATUS: return send_status(app);
         case FRAME_OP_FAULT_TEST:

@@ -13,6 +13,9 @@ from typing import ClassVar, Iterator
 
 from rig.errors import RigError, TargetUnavailable
 
+if False:  # pragma: no cover - for type checkers only
+    from rig.inject import RawStream
+
 REPO = Path(__file__).resolve().parents[2]
 FIRMWARE_DIR = REPO / "firmware_c"
 BUILD_DIR = FIRMWARE_DIR / "build"
@@ -34,6 +37,14 @@ class Target(abc.ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: True for a target whose firmware reads its own (emulated) sensor: the
+    #: rig hands it the samples with feed() before start() and configures the
+    #: firmware in LIVE mode, instead of sending SAMPLE_BATCH frames.
+    sensor_fed: ClassVar[bool] = False
+
+    def feed(self, raw: "RawStream", run_dir: Path) -> float:
+        """Give a sensor-fed target its samples; return the wall time the run may take, s."""
+        raise NotImplementedError(f"target {self.name!r} takes samples over the link, not from a sensor")
 
     @classmethod
     @abc.abstractmethod
