@@ -1,0 +1,108 @@
+"""Accuracy smoke checks of the C analyzer on synthetic scenarios and the real recordings.
+
+Full figures come from `rig bench`; these catch regressions on a few scenarios
+with the issue's targets (and a little margin where the figure sits close).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rig.evaluate import score
+from rig.native import analyze
+from scenarios.catalog import synthesize
+from scenarios.datasets import list_datasets, score_stride_borders
+from scenarios.recording_csv import read_recording
+
+RUNS = ["steady_run", "forefoot_striker", "midfoot_striker", "sprint_gyro_saturation", "clock_fast", "dropouts"]
+
+
+@pytest.mark.parametrize("name", RUNS + ["walk", "stairs_down"])
+def test_events_and_strike(name: str) -> None:
+    rec = synthesize(name)
+    assert rec.truth is not None
+    strides, _ = analyze(rec)
+    s = score(strides, rec.truth)
+    assert s.recall == 1.0 and s.precision == 1.0, s
+    assert s.ic_mae_ms is not None and s.ic_mae_ms <= 3.0
+    assert s.tc_mae_ms is not None and s.tc_mae_ms <= 5.0
+    assert s.gct_mae_ms is not None and s.gct_mae_ms <= 6.0
+    assert s.strike_accuracy is not None and s.strike_accuracy >= 0.97
+    assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= 2.0
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_running_stride_length(name: str) -> None:
+    rec = synthesize(name)
+    assert rec.truth is not None
+    strides, summary = analyze(rec)
+    s = score(strides, rec.truth, summary=summary)
+    assert s.stride_len_mape_pct is not None and s.stride_len_mape_pct <= 2.0
+    assert s.distance_err_pct is not None and s.distance_err_pct <= 2.0
+    assert s.cadence_max_err_spm is not None and s.cadence_max_err_spm <= 0.5
+
+
+@pytest.mark.parametrize("name", ["standing", "fidgeting"])
+def test_no_strides_when_still(name: str) -> None:
+    strides, summary = analyze(synthesize(name))
+    assert strides == []
+    assert summary["still_s"] == pytest.approx(summary["duration_s"], abs=0.01)
+
+
+def test_activities_are_told_apart() -> None:
+    rec = synthesize("walk_run_transition")
+    assert rec.truth is not None
+    strides, summary = analyze(rec)
+    acts = [s["activity"] for s in strides]
+    assert acts.count("run") >= 20 and acts.count("walk") >= 20
+    for key in ("walk", "run"):
+        assert summary[f"{key}_s"] == pytest.approx(rec.truth.activity_s[key], rel=0.1)
+
+
+def test_stairs_are_stairs() -> None:
+    strides, _ = analyze(synthesize("stairs_up"))
+    acts = [s["activity"] for s in strides[:-1]]
+    assert acts.count("stairs") >= len(acts) - 1
+
+
+def test_clipped_impacts_and_saturated_gyro_are_flagged() -> None:
+    heel, _ = analyze(synthesize("heel_striker"))
+    assert sum(s["impact_clipped"] for s in heel) >= len(heel) // 2
+    sprint, _ = analyze(synthesize("sprint_gyro_saturation"))
+    assert sum(s["gyro_saturated"] for s in sprint) >= len(sprint) - 2
+
+
+def _real(stem: str):
+    path = next(p for p in list_datasets() if p.stem == stem)
+    return read_recording(path)
+
+
+@pytest.mark.parametrize("stem", ["healthy_2x20m_left", "healthy_2x20m_right"])
+def test_mocap_walks(stem: str) -> None:
+    rec = _real(stem)
+    assert rec.truth is not None
+    strides, _ = analyze(rec)
+    s = score(strides, rec.truth)
+    assert s.recall is not None and s.recall >= 0.96
+    assert s.precision is not None and s.precision >= 0.99
+    assert s.ic_mae_ms is not None and s.ic_mae_ms <= 6.0
+    assert s.tc_mae_ms is not None and s.tc_mae_ms <= 8.0
+
+
+@pytest.mark.parametrize("stem", ["exp31", "exp34", "exp35"])
+def test_footprint_walks(stem: str) -> None:
+    rec = _real(stem)
+    assert rec.truth is not None and rec.truth.distance_m is not None
+    strides, summary = analyze(rec)
+    b = score_stride_borders(rec.truth, [s["ic_s"] for s in strides])
+    assert b.recall >= 0.99 and b.extra == 0
+    assert summary["distance_m"] == pytest.approx(rec.truth.distance_m, rel=0.05)
+
+
+def test_same_input_same_strides() -> None:
+    rec = synthesize("intervals")
+    a, _ = analyze(rec)
+    b, _ = analyze(rec)
+    assert a == b
+    assert np.all(np.diff([s["ic_s"] for s in a]) > 0)

@@ -1,0 +1,77 @@
+"""rig.native: the recording as the firmware sees it, and the C analyzer through ctypes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rig import inject, native
+from rig.errors import RigError
+from scenarios.model import Recording
+
+
+def standing(seconds: float = 5.0, odr_hz: float = 416.0) -> Recording:
+    n = int(seconds * odr_hz)
+    t = np.arange(n) / odr_hz
+    acc = np.tile([0.0, 0.0, 1.0], (n, 1))
+    return Recording("standing", odr_hz, t, acc, np.zeros((n, 3)))
+
+
+def test_sample_indices_count_dropped_samples() -> None:
+    odr = 416.0
+    t = np.array([0, 1, 2, 5, 6, 15]) / odr + np.array([0, 0.1, -0.1, 0.2, 0, 0.1]) / odr
+    assert inject.sample_indices(t, odr).tolist() == [0, 1, 2, 5, 6, 15]
+    # two timestamps closer than half a period still advance by one
+    assert inject.sample_indices(np.array([0.0, 0.1 / odr]), odr).tolist() == [0, 1]
+
+
+def test_counts_are_int16_at_the_lsm6dso_sensitivities() -> None:
+    rec = standing(0.01)
+    rec.acc_g[0] = [1.0, -40.0, 0.0]
+    rec.gyro_dps[0] = [0.07, 3000.0, -0.07]
+    raw = inject.to_raw(rec)
+    assert raw.counts.dtype == np.int16
+    assert raw.counts[0].tolist() == [2049, -32768, 0, 1, 32767, -1]
+
+
+def test_effective_rate_comes_from_the_timestamps() -> None:
+    odr = 416.0
+    t = np.arange(4160) / (odr * 1.015)
+    idx = inject.sample_indices(t, odr)
+    assert inject.effective_odr_hz(t, idx, odr) == pytest.approx(odr * 1.015, rel=1e-6)
+    assert inject.effective_odr_hz(t[:100], idx[:100], odr) == odr
+
+
+def test_standing_gives_no_strides_and_a_still_summary() -> None:
+    strides, summary = native.analyze(standing())
+    assert strides == []
+    assert summary["strides"] == 0
+    assert summary["still_s"] == pytest.approx(summary["duration_s"], abs=0.01)
+    assert summary["distance_m"] == 0.0
+    assert summary["cadence_spm"] is None and summary["pace_s_per_km"] is None
+    assert summary["dropped_samples"] == 0
+
+
+def test_dropped_samples_reach_the_summary() -> None:
+    rec = standing()
+    keep = np.ones(len(rec.t_s), dtype=bool)
+    keep[100:108] = False
+    rec = Recording("gappy", rec.odr_hz, rec.t_s[keep], rec.acc_g[keep], rec.gyro_dps[keep])
+    _, summary = native.analyze(rec)
+    assert summary["dropped_samples"] == 8
+
+
+def test_state_fits_the_budget() -> None:
+    assert 0 < native.state_bytes() <= 4096
+
+
+def test_a_failing_build_names_the_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from rig.targets import base
+
+    (tmp_path / "Makefile").write_text("lib:\n\t@echo no compiler here >&2; exit 1\n")
+    monkeypatch.setattr(base, "FIRMWARE_DIR", tmp_path)
+    monkeypatch.setattr(native, "LIBRARY", tmp_path / "libstridelab.so")
+    with pytest.raises(RigError, match=r"make -s -C .* lib"):
+        native.build_library()
