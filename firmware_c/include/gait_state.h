@@ -134,11 +134,13 @@ typedef struct {
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
+    float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
+    uint32_t fit_ref;        /* index the fit's times count from */
     /* stance */
     uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
     uint8_t zv_any;          /* a still span was found in this stance */
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
-    uint8_t tc_found, tc_sent;
+    uint8_t tc_found, tc_sent, tc_locked;
     uint32_t zv_last;        /* last still sample */
     uint32_t still_run;      /* consecutive still samples */
     float min_energy;        /* least energy in this stance */

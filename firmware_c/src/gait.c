@@ -143,7 +143,7 @@ static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
     s.pronation_deg = p->pronation_deg;
     s.peak_roll_rate_dps = p->peak_roll_rate_dps;
     s.peak_impact_g = p->peak_impact_g;
-    s.stride_m = gait_valid(s.stride_ms) ? p->stride_m : NAN;
+    s.stride_m = p->stride_m; /* footprint to footprint, even across a stop */
     s.speed_mps = s.stride_m / (s.stride_ms * 0.001f);
     s.activity = classify(g, s.duty_factor, p->rise_m, s.stride_m);
     s.flags = p->flags;

@@ -45,6 +45,9 @@ static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
+/* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
+static const float LAND_FIT_LO = 0.02f;
+static const float LAND_FIT_HI = 0.2f;
 /* No landing bump end within this time: none, s. */
 static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
@@ -208,17 +211,22 @@ static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy,
     if (d->tc_sent) {
         return;
     }
-    if (gy > d->pk_val) {
+    if (gy > d->pk_val && !(d->tc_found && d->tc_locked)) {
+        /* a higher peak: the push-off is still building (unless the toe-off
+         * was already seen past the push-off rotation: then this is the
+         * foot's toes-down swing drift) */
         d->pk_val = gy;
         d->tc_found = 0;
     } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && gy < TC_FRAC * d->pk_val) {
         d->tc = crossing(d, index, gy, TC_FRAC * d->pk_val);
         d->tc_found = 1;
+        d->tc_locked = d->frozen;
     } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && d->gy1 < d->gy2 && d->gy1 <= gy &&
                d->gy1 < TC_DIP_FRAC * d->pk_val) {
         /* the fall after the peak pauses just short of TC_FRAC: toe-off at the dip */
         d->tc = vertex(d, index, gy);
         d->tc_found = 1;
+        d->tc_locked = d->frozen;
     } else if (d->tc_found && d->frozen && gy < TC_SEND_FRAC * d->pk_val) {
         gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f); /* the push-off burst is over */
         d->tc_sent = 1;
@@ -326,6 +334,7 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
                     d->top = crossing(d, index, gy, 0.0f);
                     d->top_sent = 0;
                     d->land_found = 0;
+                    d->fit_n = 0.0f;
                     d->jerk_max = 0.0f;
                     d->bump_max = gy;
                     set_phase(d, PH_TOP, index);
@@ -369,6 +378,20 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
             if (!d->land_found) {
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
+                    d->fit_n = 0.0f; /* still rising: the descent starts later */
+                    d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
+                    d->fit_ref = index;
+                } else if (gy > LAND_FIT_LO * d->bump_max && gy < LAND_FIT_HI * d->bump_max) {
+                    /* the bump descends into the contact as a parabola: sqrt(gy) falls
+                     * linearly there, and its zero is the contact, whatever the rate
+                     * does after it (a slow heel drop or a bias would delay a crossing) */
+                    float u = (float)(index - d->fit_ref);
+                    float r = sqrtf(gy);
+                    d->fit_n += 1.0f;
+                    d->fit_t += u;
+                    d->fit_s += r;
+                    d->fit_tt += u * u;
+                    d->fit_ts += u * r;
                 }
                 if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
                     d->land = crossing(d, index, gy, 0.0f);
@@ -377,6 +400,21 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
                            d->gy1 < LAND_FRAC * d->bump_max) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
+                }
+                if (d->land_found && d->fit_n >= 2.0f) {
+                    float den = d->fit_n * d->fit_tt - d->fit_t * d->fit_t;
+                    float slope = den > 0.0f ? (d->fit_n * d->fit_ts - d->fit_t * d->fit_s) / den : 0.0f;
+                    if (slope < 0.0f) {
+                        float cut = (d->fit_s - slope * d->fit_t) / d->fit_n;
+                        float zero = -cut / slope; /* samples after fit_ref */
+                        gait_pos_t z = gait_pos_lerp(d->fit_ref, d->fit_ref + 1u, 0.0f);
+                        uint32_t whole = (uint32_t)zero;
+                        z.index = d->fit_ref + whole;
+                        z.frac = zero - (float)whole;
+                        if (gait_pos_diff(z, d->land) < 0.0f && gait_pos_diff(z, d->top) > 0.0f) {
+                            d->land = z;
+                        }
+                    }
                 }
             }
             if ((d->land_found && d->top_sent) || top_s > LAND_TIMEOUT_S) {
