@@ -10,8 +10,10 @@ from scenarios.model import Recording
 
 #: LSM6DSO sensitivities (datasheet DS12140, table 3): g per LSB by full scale in g.
 ACCEL_G_PER_LSB: dict[int, float] = {2: 0.061e-3, 4: 0.122e-3, 8: 0.244e-3, 16: 0.488e-3}
+#: mdps per LSB by full scale in dps (the firmware scales counts by mdps * 1e-3 in float32).
+GYRO_MDPS_PER_LSB: dict[int, float] = {125: 4.375, 250: 8.75, 500: 17.5, 1000: 35.0, 2000: 70.0}
 #: dps per LSB by full scale in dps.
-GYRO_DPS_PER_LSB: dict[int, float] = {125: 4.375e-3, 250: 8.75e-3, 500: 17.5e-3, 1000: 35e-3, 2000: 70e-3}
+GYRO_DPS_PER_LSB: dict[int, float] = {fs: mdps * 1e-3 for fs, mdps in GYRO_MDPS_PER_LSB.items()}
 
 
 @dataclass(frozen=True)

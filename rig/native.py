@@ -23,7 +23,7 @@ import numpy as np
 
 from frame_spec.messages import Activity, Strike
 from rig.errors import RigError
-from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream, to_raw
+from rig.inject import ACCEL_G_PER_LSB, GYRO_MDPS_PER_LSB, RawStream, to_raw
 from rig.results import STRIDE_FLOATS, stride_dict, summary_dict
 from rig.targets.base import BUILD_DIR, make
 from scenarios.model import Recording
@@ -143,7 +143,8 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         raise RigError(f"gait_init rejected recording {rec.name!r} (odr {odr_hz} Hz, "
                        f"accel {rec.accel_fs_g} g, gyro {rec.gyro_fs_dps} dps): error {rc}")
     idx32 = np.ascontiguousarray(raw.index, dtype=np.uint32)
-    lsb = np.array([ACCEL_G_PER_LSB[raw.accel_fs_g]] * 3 + [GYRO_DPS_PER_LSB[raw.gyro_fs_dps]] * 3, dtype=np.float32)
+    gyro_lsb = np.float32(GYRO_MDPS_PER_LSB[raw.gyro_fs_dps]) * np.float32(1e-3)  # as app.c computes it
+    lsb = np.array([ACCEL_G_PER_LSB[raw.accel_fs_g]] * 3 + [gyro_lsb] * 3, dtype=np.float32)
     samples = np.ascontiguousarray(raw.counts.astype(np.float32) * lsb)
     strides: list[dict[str, Any]] = []
     for start in range(0, len(idx32), BLOCK_SAMPLES):

@@ -1,30 +1,10 @@
 /* app.c - the firmware application, shared by every port. See app.h. */
 #include "app.h"
 
+#include "lsm6dso.h"
+
 #include <errno.h>
 #include <string.h>
-
-/* LSM6DSO sensitivities (datasheet DS12140, table 3). */
-static float accel_g_per_lsb(uint8_t fs_g) {
-    switch (fs_g) {
-    case 2: return 0.061e-3f;
-    case 4: return 0.122e-3f;
-    case 8: return 0.244e-3f;
-    case 16: return 0.488e-3f;
-    default: return 0.0f;
-    }
-}
-
-static float gyro_dps_per_lsb(uint16_t fs_dps) {
-    switch (fs_dps) {
-    case 125: return 4.375e-3f;
-    case 250: return 8.75e-3f;
-    case 500: return 17.5e-3f;
-    case 1000: return 35e-3f;
-    case 2000: return 70e-3f;
-    default: return 0.0f;
-    }
-}
 
 static int send(app_t *app, uint8_t type, int packed) {
     if (packed < 0) return packed;
@@ -131,7 +111,8 @@ static int send_status(app_t *app) {
 
 /* Apply a CONFIG: validate, then restart the analyzer with it. */
 static int apply_config(app_t *app, const frame_config_t *c) {
-    float a = accel_g_per_lsb(c->accel_fs_g), g = gyro_dps_per_lsb(c->gyro_fs_dps);
+    float a = lsm6dso_accel_g_per_lsb(c->accel_fs_g);
+    float g = lsm6dso_gyro_mdps_per_lsb(c->gyro_fs_dps) * 1e-3f;
     if (c->odr_mhz < 1000u || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_REPLAY) return -EINVAL;
     gait_config_t gc = {.odr_hz = (float)c->odr_mhz * 1e-3f,
                         .accel_fs_g = (float)c->accel_fs_g,
