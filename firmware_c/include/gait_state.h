@@ -126,6 +126,7 @@ typedef struct {
     uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
     float swing_deg;         /* toes-up rotation of the current swing, deg */
+    float neg_deg;           /* toes-up rotation since gy last turned negative, deg */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
     gait_pos_t top;          /* upward zero crossing of gy after the swing */

@@ -100,7 +100,14 @@ void gait_detect_reset(gait_detect_t *d) {
     d->w2_len = 0;
 }
 
+#if GAIT_TRACE
+void gait_trace_phase(int phase, uint32_t index, float swing_deg, float jerk_max);
+#endif
+
 static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
+#if GAIT_TRACE
+    gait_trace_phase(phase, index, d->swing_deg, d->jerk_max);
+#endif
     d->phase = phase;
     d->phase_start = index;
 }
@@ -246,10 +253,9 @@ static void stance_end(gait_t *g, gait_detect_t *d) {
 }
 
 static void swing_begin(gait_t *g, gait_detect_t *d, uint32_t index) {
-    (void)index;
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
-    d->swing_deg = 0.0f;
+    d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_peak = 0.0f;
 }
 
@@ -308,6 +314,7 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
         switch (d->phase) {
         case PH_IDLE:
         case PH_STANCE:
+            d->neg_deg = gy < 0.0f ? d->neg_deg - gy * dt : 0.0f;
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
@@ -351,6 +358,7 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
             break;
         case PH_TOP: {
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
+            float window_s = IMPACT_WINDOW_S;
             if (!d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
                 set_phase(d, PH_SWING, index); /* the swing rotation resumed */
                 break;
@@ -362,15 +370,15 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
                 jerk += da * da;
             }
             jerk = sqrtf(jerk) / dt;
-            if (top_s <= IMPACT_WINDOW_S && jerk > d->jerk_max) {
+            if (top_s <= window_s && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }
-            if (!d->top_sent && top_s > IMPACT_WINDOW_S && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
+            if (!d->top_sent && top_s > window_s && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
                 stance_begin(d); /* fidgeting: a toe tap or heel raise, no landing */
                 set_phase(d, PH_IDLE, index);
                 break;
             }
-            if (!d->top_sent && top_s > IMPACT_WINDOW_S) {
+            if (!d->top_sent && top_s > window_s) {
                 gait_event_push(g, GAIT_EV_IC_TOP, d->top,
                                 d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u, d->swing_peak);
                 d->top_sent = 1;
