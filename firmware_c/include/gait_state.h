@@ -215,6 +215,7 @@ typedef struct {
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
     float roll_min, roll_max;   /* sine of the roll, min and max in stance */
+    float roll_neutral;         /* sine of the roll when last standing still */
     float roll_rate_peak;       /* dps */
     float impact_peak;          /* g */
     uint8_t impact_clipped;

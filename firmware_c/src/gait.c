@@ -195,8 +195,14 @@ static void stance_close(gait_t *g) {
         return;
     }
     n->in_stance = 0;
-    float hi = n->roll_max, lo = n->roll_min;
-    p->pronation_deg = (gm_atan2f(hi, sqrtf(1.0f - hi * hi)) - gm_atan2f(lo, sqrtf(1.0f - lo * lo))) * GM_DEG;
+    /* the larger turn of the sole about its long axis away from its
+     * standing roll: eversion for a pronating foot */
+    float hi = n->roll_max, lo = n->roll_min, mid = n->roll_neutral;
+    float a_hi = gm_atan2f(hi, sqrtf(1.0f - hi * hi));
+    float a_lo = gm_atan2f(lo, sqrtf(1.0f - lo * lo));
+    float a_mid = gm_atan2f(mid, sqrtf(1.0f - mid * mid));
+    float up = a_hi - a_mid, down = a_mid - a_lo;
+    p->pronation_deg = (up > down ? up : down) * GM_DEG;
     p->peak_roll_rate_dps = n->roll_rate_peak;
     p->peak_impact_g = n->impact_peak;
     if (n->impact_clipped) {

@@ -29,6 +29,8 @@ static const float BIAS_SPAN_S = 0.2f;
 static const float BIAS_STILL_DPS = 4.0f;
 /* A still span this long measures the bias fully; shorter ones in part, s. */
 static const float BIAS_FULL_S = 1.0f;
+/* Standing still this long sets the neutral roll that pronation counts from, s. */
+static const float NEUTRAL_SPAN_S = 0.5f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
 
@@ -325,6 +327,9 @@ float gait_nav_open(gait_t *g, const float acc_level[3]) {
     float before = gm_pitch_up_rad(&n->q);
     gm_quat_level(&n->q, a);
     float err = before - gm_pitch_up_rad(&n->q);
+    if ((float)n->span_n * g->dt_s >= NEUTRAL_SPAN_S) {
+        n->roll_neutral = gm_roll_sin(&n->q); /* standing: the sole's neutral roll */
+    }
     for (int k = 0; k < 3; k++) {
         n->v[k] = 0.0f;
         n->p[k] = 0.0f;
