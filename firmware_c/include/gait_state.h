@@ -78,6 +78,8 @@ typedef struct {
 
 /** b - a in samples (exact in the integer part). */
 float gait_pos_diff(gait_pos_t b, gait_pos_t a);
+/** a moved later by samples (>= 0). */
+gait_pos_t gait_pos_add(gait_pos_t a, float samples);
 /** The position f (0..1) of the way from index a to index b. */
 gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f);
 
@@ -143,7 +145,6 @@ typedef struct {
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
     uint8_t tc_found, tc_sent, tc_locked;
     uint32_t zv_last;        /* last still sample */
-    uint32_t still_run;      /* consecutive still samples */
     float min_energy;        /* least energy in this stance */
     uint32_t min_index;
     float rel_deg;           /* pitch change since the zero-velocity candidate, deg */
@@ -248,7 +249,6 @@ typedef struct {
     gait_pos_t tc;
     gait_pos_t end;         /* the next IC */
     uint8_t have_tc;
-    uint8_t have_end;
     uint8_t have_fsa;
     float pitch_ic;         /* strapdown pitch at IC, rad, before correction */
     uint32_t ic_in_seg;     /* samples from its segment start to IC */

@@ -1,6 +1,14 @@
 /*
  * gait.c - the embedded gait analyzer: entry points, ring buffer, event
  * queue, stride assembly and the run summary (see gait_state.h for the flow).
+ *
+ * Stride assembly runs behind the detector, at the strapdown's pace. An
+ * initial contact opens a stride (attitude and stance metrics start there)
+ * and closes the previous one's timing; the next zero-velocity span closes
+ * the segment that holds that stride's swing and gives its length; the
+ * stride is then reported. Heel strikes land a few ms after the toes-up
+ * swing rotation ends; mid- and forefoot strikes when their landing bump of
+ * pitch rate ends: the choice needs the foot's attitude, so it is made here.
  */
 #include "gait.h"
 
@@ -21,6 +29,7 @@ static const float IMPACT_WINDOW_S = 0.06f;
 static const float STRIDE_MAX_S = 2.5f;
 /* Strike classes by foot strike angle (Mo et al. 2023 cut-offs), deg. */
 static const float HEEL_FSA_DEG = 7.4f;
+static const float FORE_FSA_DEG = -0.8f;
 /* A swing top this far toes-up is a heel strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
@@ -31,15 +40,27 @@ static const float RUN_LEAD_S_PER_MPS = 0.0008f;
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
 static const float LEVEL_HALF_S = 0.006f;
-static const float FORE_FSA_DEG = -0.8f;
-/* Activity: running has a duty factor below this; stairs rise this much per stride, m. */
+/* Activity: running has a duty factor below this; a stride that rises or
+ * falls this much, m, and goes no farther than STAIRS_MAX_M is on stairs. */
 static const float RUN_DUTY = 0.5f;
 static const float STAIRS_RISE_M = 0.12f;
+static const float STAIRS_MAX_M = 1.6f;
 
 /* ---- sample positions ---- */
 
 float gait_pos_diff(gait_pos_t b, gait_pos_t a) {
     return (float)(int32_t)(b.index - a.index) + (b.frac - a.frac);
+}
+
+gait_pos_t gait_pos_add(gait_pos_t a, float samples) {
+    uint32_t whole = (uint32_t)samples;
+    a.index += whole;
+    a.frac += samples - (float)whole;
+    if (a.frac >= 1.0f) {
+        a.index++;
+        a.frac -= 1.0f;
+    }
+    return a;
 }
 
 gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
@@ -104,7 +125,7 @@ static void out_push(gait_t *g, const gait_stride_t *s) {
 }
 
 static uint8_t classify(const gait_t *g, float duty, float rise_m, float stride_m) {
-    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > 1.6f)) {
+    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M)) {
         return GAIT_ACTIVITY_STAIRS;
     }
     if (gait_valid(duty)) {
@@ -223,7 +244,6 @@ static void on_ic(gait_t *g, gait_pos_t at, float pitch_rad) {
             g->cur.flags |= GAIT_FLAG_SAMPLES_DROPPED;
         }
         g->cur.end = at;
-        g->cur.have_end = 1;
         g->done = g->cur;
         g->cur.valid = 0;
     }
@@ -381,17 +401,8 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
             g->skip_land = 0;
             if ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD) {
                 /* heel strike: contact just after the top */
-                float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
-                gait_pos_t lead_pos = gait_pos_lerp(0u, 1u, 0.0f);
-                uint32_t whole = (uint32_t)lead;
-                lead_pos.index = e.at.index + whole;
-                lead_pos.frac = e.at.frac + (lead - (float)whole);
-                if (lead_pos.frac >= 1.0f) {
-                    lead_pos.index++;
-                    lead_pos.frac -= 1.0f;
-                }
                 g->heel_pending = 1;
-                g->heel_at = lead_pos;
+                g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
                 g->skip_land = 1;
             } else {
                 g->top_pending = 1;

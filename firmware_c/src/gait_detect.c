@@ -92,7 +92,6 @@ void gait_detect_reset(gait_detect_t *d) {
     d->tc_found = 0;
     d->tc_sent = 0;
     d->zv_last = 0;
-    d->still_run = 0;
     d->min_energy = 1e30f;
     d->min_index = 0;
     d->rel_deg = 0.0f;
@@ -415,10 +414,7 @@ void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample
                     if (slope < 0.0f) {
                         float cut = (d->fit_s - slope * d->fit_t) / d->fit_n;
                         float zero = -cut / slope; /* samples after fit_ref */
-                        gait_pos_t z = gait_pos_lerp(d->fit_ref, d->fit_ref + 1u, 0.0f);
-                        uint32_t whole = (uint32_t)zero;
-                        z.index = d->fit_ref + whole;
-                        z.frac = zero - (float)whole;
+                        gait_pos_t z = gait_pos_add(at_index(d->fit_ref), zero > 0.0f ? zero : 0.0f);
                         if (gait_pos_diff(z, d->land) < 0.0f && gait_pos_diff(z, d->top) > 0.0f) {
                             d->land = z;
                         }
