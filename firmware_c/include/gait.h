@@ -117,8 +117,9 @@ int gait_init(gait_t *g, const gait_config_t *cfg);
 int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *out);
 
 /**
- * End of stream: report the last stride if it can still be closed.
- * @return 1 if *out holds a stride, 0 if not, -EINVAL on NULL arguments.
+ * End of stream: report a stride still held back, if it can be closed.
+ * Call until it returns 0: several strides may be waiting.
+ * @return 1 if *out holds a stride, 0 if none is left, -EINVAL on NULL arguments.
  */
 int gait_flush(gait_t *g, gait_stride_t *out);
 

@@ -160,7 +160,8 @@ static int on_batch(app_t *app, const frame_view_t *v) {
 
 int app_finish(app_t *app) {
     gait_stride_t st;
-    if (gait_flush(&app->gait, &st) == 1) {
+    /* The analyzer may hold several strides behind its delayed stage: drain them all. */
+    while (gait_flush(&app->gait, &st) == 1) {
         int rc = send_stride(app, &st);
         if (rc < 0) return rc;
     }
