@@ -136,9 +136,9 @@ def generate() -> tuple[str, str]:
                 h.append(f"    uint16_t {f.name}_len;")
                 h.append(f"    char {f.name}[{f.max_len}]; /* {f.name}_len used, not NUL-terminated */")
         h += [f"}} frame_{name}_t;", "",
-              f"/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */",
+              "/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */",
               f"int frame_pack_{name}(const frame_{name}_t *m, uint8_t *buf, size_t cap);",
-              f"/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */",
+              "/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */",
               f"int frame_unpack_{name}(frame_{name}_t *m, const uint8_t *buf, size_t len);", ""]
         c += _msg_codec(name, fields)
     h += ["#endif /* FRAME_MSGS_H */", ""]
@@ -166,7 +166,7 @@ def _msg_codec(name: str, fields: list[Field]) -> list[str]:
     pack = [f"int frame_pack_{name}(const frame_{name}_t *m, uint8_t *buf, size_t cap) {{",
             f"    size_t n = {fixed}u;"]
     unpack = [f"int frame_unpack_{name}(frame_{name}_t *m, const uint8_t *buf, size_t len) {{",
-              f"    size_t off = 0;", f"    memset(m, 0, sizeof *m);",
+              "    size_t off = 0;", "    memset(m, 0, sizeof *m);",
               f"    if (len < {fixed}u) return -EBADMSG;"]
     for f in fields:
         if f.kind == "array":

@@ -114,7 +114,7 @@ def c_test(vecs: list[dict[str, Any]]) -> str:
            "    if (frame_unpack_##NAME(&back, v.payload, v.len) != 0 || frame_pack_##NAME(&back, pay2, sizeof pay2) != n || \\",
            "        memcmp(pay, pay2, (size_t)n) != 0) { printf(\"FAIL %s: unpack/repack differs\\n\", #NAME); failures++; } \\",
            "} while (0)", "", "int main(void) {"]
-    for i, v in enumerate(vecs):
+    for v in vecs:
         msg = MsgType[v["type"]]
         name = msg.name.lower()
         wire = bytes.fromhex(v["wire"])

@@ -121,7 +121,7 @@ def _stride(s: GaitStride, number: int, raw: RawStream) -> dict[str, Any]:
 
 
 def _summary(s: GaitSummary) -> dict[str, Any]:
-    payload: dict[str, Any] = {k: getattr(s, k) for k, _ in GaitSummary._fields_ if k != "activity_s"}
+    payload: dict[str, Any] = {f[0]: getattr(s, f[0]) for f in GaitSummary._fields_ if f[0] != "activity_s"}
     payload.update({f"{a.name}_s": float(s.activity_s[int(a)]) for a in Activity})
     return summary_dict(payload)
 

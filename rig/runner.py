@@ -28,7 +28,7 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     raise RigError(f"cannot create a run directory under {runs_dir}")
 
 
-def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts = Timeouts()) -> RunResult:
+def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts | None = None) -> RunResult:
     """Replay rec on target; captures and result.json land in run_dir.
 
     On any failure the error says how the target ended and where the capture is;
@@ -40,7 +40,7 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
     ended = ""
     try:
         with Link(url, run_dir) as link:
-            session = ReplaySession(link, timeouts)
+            session = ReplaySession(link, timeouts or Timeouts())
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     except RigError as exc:
         ended = target.stop()
