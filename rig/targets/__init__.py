@@ -5,11 +5,12 @@ from __future__ import annotations
 from rig.errors import RigError
 from rig.targets.base import Availability, Target
 from rig.targets.board import BoardTarget
+from rig.targets.cocotb import CocotbTarget
 from rig.targets.host import HostTarget
 from rig.targets.qemu import QemuTarget
 from rig.targets.renode import RenodeTarget
 
-TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, QemuTarget, RenodeTarget, BoardTarget)}
+TARGETS: dict[str, type[Target]] = {t.name: t for t in (HostTarget, QemuTarget, CocotbTarget, RenodeTarget, BoardTarget)}
 
 
 class UnknownTargetError(RigError):

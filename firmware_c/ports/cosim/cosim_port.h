@@ -1,0 +1,94 @@
+/*
+ * cosim_port.h - the firmware as a co-simulation port: the application, analyzer,
+ * frame codec and LSM6DSO driver built for the host, with the sensor bus, INT1
+ * and the clock provided by a logic simulation of the part.
+ *
+ * The simulation (cocotb, through ctypes) calls cosim_run() from a thread it has
+ * bridged to simulated time: every callback in cosim_sim_t that moves the bus or
+ * sleeps returns only when the simulator has done so, so each register access costs
+ * the simulated time it takes on the wire and simulated time stands still while
+ * the C code computes. The link to the rig is a TCP socket on loopback, the same
+ * framing as on every other port.
+ *
+ * Sensor axes: the model is fed samples already in the shoe frame, so the port maps
+ * sensor x, y, z to shoe x, y, z unchanged (identity).
+ *
+ * Error convention: 0 or a negative errno value. Nothing is allocated: the port's
+ * state is static, one port per process, like a board's firmware.
+ */
+#ifndef COSIM_PORT_H
+#define COSIM_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bits of cosim_sim_t.wait's result. */
+#define COSIM_WAKE_INT1 0x1         /* woken at the rising edge of INT1 (FIFO watermark or overrun);
+                                       not set when the wake-up came later than the edge */
+#define COSIM_WAKE_STREAM_OVER 0x2  /* the testbench has fed its last sample */
+
+/** What the simulation provides. Each callback gets ctx back unchanged. */
+typedef struct {
+    void *ctx;
+    /** Read len bytes from consecutive sensor registers starting at reg; 0 or a negative errno. */
+    int (*bus_read)(void *ctx, uint8_t reg, uint8_t *buf, size_t len);
+    /** Write len bytes to consecutive sensor registers starting at reg; 0 or a negative errno. */
+    int (*bus_write)(void *ctx, uint8_t reg, const uint8_t *buf, size_t len);
+    /**
+     * Sleep until INT1 rises, the sample stream is over, or timeout_us of simulated
+     * time passed (as an MCU in WFI with INT1 on an edge-triggered interrupt line).
+     * @return COSIM_WAKE_* bits (0: timed out), or a negative errno value.
+     */
+    int (*wait)(void *ctx, uint32_t timeout_us);
+    /** Simulated time, ns: the MCU's clock. It moves only inside the callbacks above. */
+    uint64_t (*now_ns)(void *ctx);
+} cosim_sim_t;
+
+/** Settings of one run; cosim_options_default() fills every field. */
+typedef struct {
+    const char *announce_path;   /**< file that gets "127.0.0.1:PORT\n" once the port listens; NULL: none */
+    uint16_t tcp_port;           /**< loopback port to listen on, 0: any free one */
+    uint32_t connect_timeout_ms; /**< wall time the rig has to connect */
+    uint32_t config_timeout_ms;  /**< wall time from connection to CONFIG in live mode */
+    uint32_t link_timeout_ms;    /**< wall time one link write may block, and the rig has to close the
+                                      link after SUMMARY */
+    uint32_t poll_us;            /**< longest sleep without INT1, simulated us (at least twice the
+                                      watermark period) */
+    uint64_t sim_limit_ns;       /**< simulated time by which the stream must be over (0: none) */
+    uint16_t fifo_wtm_samples;   /**< FIFO watermark, 6-axis samples */
+} cosim_options_t;
+
+/** What one run did, for the simulation's report. */
+typedef struct {
+    uint32_t samples;    /**< samples handed to the application */
+    uint32_t wakeups;    /**< returns from wait */
+    uint32_t int1_wakeups;
+    uint32_t overruns;   /**< FIFO overruns the driver handled */
+    uint32_t anchors;    /**< reads that timed the slot clock on INT1 */
+    uint32_t gaps;       /**< index gaps found by timing the FIFO */
+    uint32_t missing;    /**< sample slots those gaps skipped */
+    uint32_t resyncs;    /**< times the sample count ran ahead of the clock */
+    uint32_t odr_hz;     /**< output rate the sensor was configured for (0 if it never was) */
+    uint64_t stream_end_ns; /**< simulated time the stream was found over */
+} cosim_stats_t;
+
+/** Defaults: any port, 60 s to connect and to configure, 10 s link writes, 100 ms polls, watermark 16. */
+void cosim_options_default(cosim_options_t *opt);
+
+/**
+ * Run the firmware: listen, announce, accept the rig, send HELLO, wait for CONFIG
+ * in live mode, start the sensor, then analyze its FIFO until the stream is over,
+ * send the last stride and SUMMARY, and wait for the rig to close the link.
+ * On a fatal error a LOG frame says why before the link is closed.
+ * @param stats filled in as the run goes (may be NULL)
+ * @return 0 after a whole run; -EINVAL on bad arguments; -ETIMEDOUT when the rig did
+ *         not connect, configure or close in time or the stream outlived sim_limit_ns;
+ *         -EPIPE if the rig closed the link before SUMMARY; or the error of the link,
+ *         the socket calls or the sensor driver.
+ */
+int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t *stats);
+
+/** Size of cosim_sim_t, cosim_options_t and cosim_stats_t, for the caller's layout check. */
+size_t cosim_struct_size(int which);
+
+#endif /* COSIM_PORT_H */

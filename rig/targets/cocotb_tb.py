@@ -1,0 +1,416 @@
+"""The cocotb target's testbench: the firmware's port on the LSM6DSO model, in simulated time.
+
+This module runs inside the simulator (cocotb imports it; the target starts it through
+:mod:`rig.targets.cocotb_launch`). One test, :func:`firmware_on_the_sensor`:
+
+- the board: the model powered on with I2C selected, the Verilog I2C master on its bus;
+- the sensor: once the firmware gives the part an output rate, :class:`SensorFeed` strobes
+  the recording's samples into the model's sample port, sample ``k`` in output slot
+  ``index[k]`` at the recording's real rate (the configured ODR as this sensor's clock
+  runs it), so a slot the recording lost stays empty; when the last one is in, it says
+  the stream is over;
+- the MCU: :class:`FirmwarePort` calls ``cosim_run()`` of the co-simulation port
+  (``firmware_c/ports/cosim``) in a cocotb bridge thread. The port's bus, INT1 and clock
+  callbacks block on coroutines that run the I2C transaction, sleep until INT1, or read
+  the simulated time, so every register access costs the time it takes on the wire.
+  No Python exception crosses into C: a failing callback returns a negative errno and
+  the exception is kept for the report.
+
+Settings come from the JSON file named by ``STRIDELAB_COCOTB_CONFIG`` (written by the
+target): the library, the samples, the announce file, the MCU stalls to inject, the
+timeouts and where to write the speed figures.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cocotb
+import numpy as np
+from cocotb.simtime import get_sim_time
+from cocotb.task import bridge, resume
+from cocotb.triggers import Event, First, RisingEdge, Timer
+
+from emulated_chip.lsm6dso.cosim import make_master, power_on
+from emulated_chip.lsm6dso.i2c_master import I2cNack
+from emulated_chip.lsm6dso.regs import ACCEL_FS_CODE, GYRO_FS_CODE, I2C_ADDRESS
+from emulated_chip.lsm6dso.samples import RawSample, SampleSource
+
+#: Environment variable naming the run's settings file.
+CONFIG_ENV = "STRIDELAB_COCOTB_CONFIG"
+
+# Bits of cosim_sim_t.wait's result (cosim_port.h).
+WAKE_INT1 = 0x1
+WAKE_STREAM_OVER = 0x2
+
+#: A configured output rate further than this from the samples' rate is a firmware error.
+RATE_TOLERANCE = 0.10
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What one co-simulation run needs, from the target's settings file."""
+
+    library: Path
+    samples: Path
+    announce: Path
+    speed_out: Path
+    master: str = "bfm"
+    #: MCU stalls as (start, duration) in seconds from the first sample slot.
+    stalls_s: tuple[tuple[float, float], ...] = ()
+    connect_timeout_s: float = 60.0
+    config_timeout_s: float = 60.0
+    link_timeout_s: float = 10.0
+    fifo_wtm_samples: int = 16
+
+    @classmethod
+    def from_env(cls) -> RunConfig:
+        """Read the file named by :data:`CONFIG_ENV`."""
+        path = os.environ.get(CONFIG_ENV)
+        if not path:
+            raise RuntimeError(f"{CONFIG_ENV} must name the run's settings file (the cocotb target writes it)")
+        raw: dict[str, Any] = json.loads(Path(path).read_text())
+        return cls(
+            library=Path(raw["library"]),
+            samples=Path(raw["samples"]),
+            announce=Path(raw["announce"]),
+            speed_out=Path(raw["speed_out"]),
+            master=raw.get("master", "bfm"),
+            stalls_s=tuple((float(a), float(b)) for a, b in raw.get("stalls_s", ())),
+            connect_timeout_s=float(raw.get("connect_timeout_s", 60.0)),
+            config_timeout_s=float(raw.get("config_timeout_s", 60.0)),
+            link_timeout_s=float(raw.get("link_timeout_s", 10.0)),
+            fifo_wtm_samples=int(raw.get("fifo_wtm_samples", 16)),
+        )
+
+
+@dataclass(frozen=True)
+class SensorStream:
+    """The samples the model is fed: int16 counts ax..gz (shoe frame), slot indices, real rate."""
+
+    counts: np.ndarray
+    index: np.ndarray
+    odr_mhz: int
+    accel_fs_g: int
+    gyro_fs_dps: int
+
+    @classmethod
+    def load(cls, path: Path) -> SensorStream:
+        """Read the file the target's feed() wrote."""
+        with np.load(path) as z:
+            return cls(counts=z["counts"], index=z["index"], odr_mhz=int(z["odr_mhz"]),
+                       accel_fs_g=int(z["accel_fs_g"]), gyro_fs_dps=int(z["gyro_fs_dps"]))
+
+    def slot_ns(self, k: int) -> int:
+        """Time from the sensor's start to the end of output slot k (slot 0 ends one period in), ns."""
+        return ((k + 1) * 10**12 + self.odr_mhz // 2) // self.odr_mhz
+
+    @property
+    def duration_ns(self) -> int:
+        """From the sensor's start to one period after the last sample, ns."""
+        return self.slot_ns(int(self.index[-1]) + 1) if len(self.index) else 0
+
+
+# ---- the sensor's side ------------------------------------------------------------------
+
+
+@dataclass
+class SensorFeed:
+    """Feeds a :class:`SensorStream` into the model once the firmware starts the part.
+
+    ``over`` is set one period after the last sample; ``errors`` holds what made the
+    feed stop early (a rate or full scale the samples were not made for).
+    """
+
+    dut: Any
+    stream: SensorStream
+    over: Event = field(default_factory=Event)
+    errors: list[str] = field(default_factory=list)
+    #: Simulated time of the sensor's start (its output rate written), ns; None before.
+    start_ns: int | None = None
+    start_wall_s: float = 0.0
+    end_wall_s: float = 0.0
+
+    async def run(self) -> None:
+        """Wait for an output rate, check the configuration, feed every sample at its slot."""
+        dut = self.dut
+        source = SampleSource(dut)
+        while source.odr_hz() == 0.0:
+            await First(dut.odr_xl.value_change, dut.odr_g.value_change)
+        self.start_ns = int(get_sim_time("ns"))
+        self.start_wall_s = time.perf_counter()
+        s = self.stream
+        now = self.start_ns
+        for k, slot in enumerate(s.index.tolist()):
+            due = self.start_ns + s.slot_ns(slot)
+            if due > now:
+                await Timer(due - now, "ns")
+            if k == 0:  # the firmware has had a sample period to finish configuring the part
+                problem = self._configuration_problem(source.odr_hz())
+                if problem:
+                    self.errors.append(problem)
+                    self.over.set()
+                    return
+            ax, ay, az, gx, gy, gz = (int(v) for v in s.counts[k])
+            await source.push(RawSample(gyro=(gx, gy, gz), accel=(ax, ay, az)))
+            now = int(get_sim_time("ns"))
+        end = self.start_ns + s.duration_ns
+        if end > now:
+            await Timer(end - now, "ns")
+        self.over.set()
+
+    def _configuration_problem(self, model_hz: float) -> str:
+        s = self.stream
+        rate_hz = s.odr_mhz / 1000.0
+        if abs(model_hz / rate_hz - 1.0) > RATE_TOLERANCE:
+            return (f"the firmware set the sensor to {model_hz:g} Hz but the samples were made at {rate_hz:g} Hz "
+                    f"(more than {RATE_TOLERANCE:.0%} apart)")
+        fs_xl, fs_g = int(self.dut.fs_xl.value), int(self.dut.fs_g.value)
+        if ACCEL_FS_CODE.get(s.accel_fs_g) != fs_xl or GYRO_FS_CODE.get(s.gyro_fs_dps) != fs_g:
+            return (f"the firmware set full scales FS_XL={fs_xl:02b}, FS_G={fs_g:03b}; the samples are counts at "
+                    f"+-{s.accel_fs_g} g and +-{s.gyro_fs_dps} dps")
+        return ""
+
+
+# ---- the MCU's side: ctypes mirrors of cosim_port.h ---------------------------------------
+
+_BusRead = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint8),
+                            ctypes.c_size_t)
+_BusWrite = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint8),
+                             ctypes.c_size_t)
+_Wait = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32)
+_NowNs = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
+
+
+class SimT(ctypes.Structure):
+    """cosim_sim_t"""
+
+    _fields_ = [("ctx", ctypes.c_void_p), ("bus_read", _BusRead), ("bus_write", _BusWrite),
+                ("wait", _Wait), ("now_ns", _NowNs)]
+
+
+class OptionsT(ctypes.Structure):
+    """cosim_options_t"""
+
+    _fields_ = [("announce_path", ctypes.c_char_p), ("tcp_port", ctypes.c_uint16),
+                ("connect_timeout_ms", ctypes.c_uint32), ("config_timeout_ms", ctypes.c_uint32),
+                ("link_timeout_ms", ctypes.c_uint32), ("poll_us", ctypes.c_uint32),
+                ("sim_limit_ns", ctypes.c_uint64), ("fifo_wtm_samples", ctypes.c_uint16)]
+
+
+class StatsT(ctypes.Structure):
+    """cosim_stats_t"""
+
+    _fields_ = [(name, ctypes.c_uint32) for name in (
+        "samples", "wakeups", "int1_wakeups", "overruns", "anchors", "gaps", "missing", "resyncs", "odr_hz")
+    ] + [("stream_end_ns", ctypes.c_uint64)]
+
+    def as_dict(self) -> dict[str, int]:
+        """Every counter by name."""
+        return {f[0]: int(getattr(self, f[0])) for f in self._fields_}
+
+
+def load_port(library: Path) -> ctypes.CDLL:
+    """The co-simulation port library, its functions typed and its structures checked against C."""
+    try:
+        lib = ctypes.CDLL(str(library))
+    except OSError as exc:
+        raise RuntimeError(f"cannot load the co-simulation port {library}: {exc}; "
+                           "build it with `make -C firmware_c -f ports/cosim/cosim.mk`") from None
+    lib.cosim_options_default.argtypes = [ctypes.POINTER(OptionsT)]
+    lib.cosim_options_default.restype = None
+    lib.cosim_run.argtypes = [ctypes.POINTER(SimT), ctypes.POINTER(OptionsT), ctypes.POINTER(StatsT)]
+    lib.cosim_run.restype = ctypes.c_int
+    lib.cosim_struct_size.argtypes = [ctypes.c_int]
+    lib.cosim_struct_size.restype = ctypes.c_size_t
+    for which, struct in enumerate((SimT, OptionsT, StatsT)):
+        size = lib.cosim_struct_size(which)
+        if size != ctypes.sizeof(struct):
+            raise RuntimeError(f"{library}: {struct.__doc__} is {size} bytes in C but {ctypes.sizeof(struct)} "
+                               f"in {__name__}: the two definitions differ, update them together")
+    return lib
+
+
+def errno_name(rc: int) -> str:
+    """-ETIMEDOUT for -110, and so on."""
+    return f"-{errno.errorcode.get(-rc, str(-rc))}" if rc < 0 else str(rc)
+
+
+class FirmwarePort:
+    """The firmware's co-simulation port on the model: run() blocks a bridge thread until it ends.
+
+    Args:
+        dut: the ``lsm6dso_tb`` toplevel handle.
+        config: the run's settings.
+        feed: the sensor feed (its ``over`` event ends the stream; its start time anchors
+            the MCU stalls).
+    """
+
+    def __init__(self, dut: Any, config: RunConfig, feed: SensorFeed) -> None:
+        self.dut = dut
+        self.config = config
+        self.feed = feed
+        self.lib = load_port(config.library)
+        self.i2c = make_master(dut, config.master)
+        #: Exceptions raised by callbacks, in order (each became a negative errno in C).
+        self.errors: list[BaseException] = []
+        self.stats = StatsT()
+        self._now_ns = int(get_sim_time("ns"))
+        self._stalls_ns = [(round(a * 1e9), round((a + d) * 1e9)) for a, d in config.stalls_s]
+        self._read_blocking = resume(self._read)
+        self._write_blocking = resume(self._write)
+        self._wait_blocking = resume(self._wait)
+        # the C side keeps these pointers: they must live as long as the port
+        self._callbacks = (_BusRead(self._bus_read), _BusWrite(self._bus_write), _Wait(self._c_wait),
+                           _NowNs(self._c_now_ns))
+        self.sim = SimT(None, *self._callbacks)
+        self.options = OptionsT()
+        self.lib.cosim_options_default(ctypes.byref(self.options))
+        self._announce = str(config.announce).encode()
+        self.options.announce_path = self._announce
+        self.options.connect_timeout_ms = round(config.connect_timeout_s * 1000)
+        self.options.config_timeout_ms = round(config.config_timeout_s * 1000)
+        self.options.link_timeout_ms = round(config.link_timeout_s * 1000)
+        self.options.fifo_wtm_samples = config.fifo_wtm_samples
+
+    def run(self, sim_limit_ns: int) -> int:
+        """cosim_run() (call it in a bridge thread); its return code, 0 after a whole run."""
+        self.options.sim_limit_ns = sim_limit_ns
+        return int(self.lib.cosim_run(ctypes.byref(self.sim), ctypes.byref(self.options), ctypes.byref(self.stats)))
+
+    # ---- coroutines the callbacks block on (they run in the simulator's thread) ---------
+
+    async def _read(self, reg: int, length: int) -> bytes:
+        try:
+            return await self.i2c.read_regs(I2C_ADDRESS, reg, length)
+        finally:
+            self._now_ns = int(get_sim_time("ns"))
+
+    async def _write(self, reg: int, data: bytes) -> None:
+        try:
+            await self.i2c.write_regs(I2C_ADDRESS, reg, data)
+        finally:
+            self._now_ns = int(get_sim_time("ns"))
+
+    async def _wait(self, timeout_us: int) -> int:
+        try:
+            dut, over = self.dut, self.feed.over
+            rose = False
+            if not over.is_set():
+                edge = RisingEdge(dut.int1)
+                fired = await First(edge, Timer(timeout_us, "us"), over.wait())
+                rose = fired is edge
+            # INT1 is reported only when the MCU takes it at the edge: a stalled wake-up
+            # happens later, and the port must not time the FIFO by it
+            flags = WAKE_INT1 if rose and not await self._stall() else 0
+            if over.is_set():
+                self.feed.end_wall_s = self.feed.end_wall_s or time.perf_counter()
+                flags |= WAKE_STREAM_OVER
+            return flags
+        finally:
+            self._now_ns = int(get_sim_time("ns"))
+
+    async def _stall(self) -> bool:
+        """An injected MCU stall (say, a flash erase): the wake-up waits until it is over.
+
+        Returns True when the wake-up was delayed."""
+        if self.feed.start_ns is None:
+            return False
+        now = int(get_sim_time("ns")) - self.feed.start_ns
+        delayed = False
+        for begin, end in self._stalls_ns:
+            if begin <= now < end:
+                await Timer(end - now, "ns")
+                now = end
+                delayed = True
+        return delayed
+
+    # ---- callbacks from C: never let an exception through -----------------------------
+
+    def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
+        try:
+            data = self._read_blocking(reg, length)
+            ctypes.memmove(buf, data, length)
+            return 0
+        except I2cNack as exc:
+            self.errors.append(exc)
+            return -errno.ENXIO
+        except BaseException as exc:  # noqa: BLE001 - C gets an errno, never an exception
+            self.errors.append(exc)
+            return -errno.EIO
+
+    def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
+        try:
+            self._write_blocking(reg, bytes(buf[:length]))
+            return 0
+        except I2cNack as exc:
+            self.errors.append(exc)
+            return -errno.ENXIO
+        except BaseException as exc:  # noqa: BLE001
+            self.errors.append(exc)
+            return -errno.EIO
+
+    def _c_wait(self, _ctx: int | None, timeout_us: int) -> int:
+        try:
+            return int(self._wait_blocking(timeout_us))
+        except BaseException as exc:  # noqa: BLE001
+            self.errors.append(exc)
+            return -errno.EIO
+
+    def _c_now_ns(self, _ctx: int | None) -> int:
+        return self._now_ns
+
+
+@cocotb.test()
+async def firmware_on_the_sensor(dut: Any) -> None:
+    """The firmware reads the fed samples from the model's FIFO and reports over its link."""
+    config = RunConfig.from_env()
+    stream = SensorStream.load(config.samples)
+    if not len(stream.index):
+        raise AssertionError(f"{config.samples} holds no samples")
+    await power_on(dut)
+    feed = SensorFeed(dut, stream)
+    feeder = cocotb.start_soon(feed.run())
+    port = FirmwarePort(dut, config, feed)
+    # the stream must be over by then: sensor start-up and a 10 s margin on top
+    limit_ns = int(get_sim_time("ns")) + stream.duration_ns + 10**10
+    wall0 = time.perf_counter()
+    rc = await bridge(port.run)(limit_ns)
+    wall = time.perf_counter() - wall0
+    if not feeder.done():
+        feeder.cancel()
+    stats = port.stats.as_dict()
+    figures = _figures(feed, stream, port, stats, wall)
+    config.speed_out.write_text(json.dumps(figures, indent=1) + "\n")
+    dut._log.info("co-simulation: %s", figures)
+    problems = [f"cosim_run returned {errno_name(rc)}"] if rc else []
+    problems += feed.errors
+    problems += [f"a bus or INT1 callback failed: {e!r}" for e in port.errors[:3]]
+    if problems:
+        raise AssertionError("; ".join(problems) + " (the port's own messages are in this log above)")
+
+
+def _figures(feed: SensorFeed, stream: SensorStream, port: FirmwarePort, stats: dict[str, int],
+             wall_s: float) -> dict[str, Any]:
+    """Speed and counters of the run, for speed.json and the log."""
+    sim_s = (stats["stream_end_ns"] - (feed.start_ns or 0)) / 1e9 if stats["stream_end_ns"] else 0.0
+    stream_wall_s = (feed.end_wall_s - feed.start_wall_s) if feed.end_wall_s else 0.0
+    return {
+        "simulator": cocotb.SIM_NAME,
+        "master": port.config.master,
+        "odr_hz": stream.odr_mhz / 1000.0,
+        "samples_fed": int(len(stream.index)),
+        "simulated_s": sim_s,
+        "wall_s": stream_wall_s,
+        "sim_s_per_wall_s": sim_s / stream_wall_s if stream_wall_s > 0 else None,
+        "run_wall_s": wall_s,
+        "i2c_bytes": port.i2c.bytes_transferred,
+        "port": stats,
+    }
