@@ -1,0 +1,165 @@
+"""The cocotb target: the firmware's native build on the LSM6DSO model, judged like every other target.
+
+Three short scenario runs on the simulator $STRIDELAB_COCOTB_SIM names (Icarus by
+default; STRIDELAB_COCOTB_SIM=verilator runs them on Verilator): a catalog run that must
+also match the host build frame for frame, the catalog's dropouts (the recording's lost
+samples are empty sensor slots the port must find by timing the FIFO), and FIFO overruns
+provoked by stalling the MCU. Then the port's own unit test, and how the target starts,
+refuses and stops.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rig.assertions import check_result
+from rig.errors import RigError
+from rig.evaluate import score
+from rig.inject import to_raw
+from rig.runner import run_recording
+from rig.session import RunResult
+from rig.targets.base import FIRMWARE_DIR
+from rig.targets.cocotb import (
+    LOG_FILE,
+    PORT_MAKEFILE,
+    SAMPLES_FILE,
+    SIM_ENV,
+    CocotbTarget,
+    availability_of,
+)
+from rig.targets.host import HostTarget
+from scenarios.catalog import synthesize
+from scenarios.definition import ScenarioDef
+from scenarios.synth import synthesize_def
+
+
+@pytest.fixture
+def cocotb_target() -> CocotbTarget:
+    """The target on this session's simulator; skipped with the reason where it cannot run."""
+    target = CocotbTarget()
+    avail = availability_of(target.simulator)
+    if not avail.ok:
+        pytest.skip(f"cocotb target unavailable: {avail.reason}")
+    return target
+
+
+def _speed_note(target: CocotbTarget) -> str:
+    s = target.last_speed or {}
+    return f"{s.get('simulator')}: {s.get('sim_s_per_wall_s') or 0:.2f} simulated s per wall s, port {s.get('port')}"
+
+
+def test_heel_striker_matches_the_host_build(cocotb_target: CocotbTarget, tmp_path: Path) -> None:
+    """A catalog run passes its checks, and every frame's content equals the host build's."""
+    rec = synthesize("heel_striker")
+    assert rec.truth is not None
+    (tmp_path / "cocotb").mkdir()
+    (tmp_path / "host").mkdir()
+    result = run_recording(cocotb_target, rec, tmp_path / "cocotb")
+    report = check_result(result, rec.truth)
+    assert report.passed, f"{report.explain()}\n{_speed_note(cocotb_target)}\ncaptures: {tmp_path / 'cocotb'}"
+    host = run_recording(HostTarget(), rec, tmp_path / "host")
+    assert result.to_json() == host.to_json(), "the co-simulated firmware reported other strides than the host build"
+    port = (cocotb_target.last_speed or {})["port"]
+    assert port["samples"] == len(rec.t_s) and port["gaps"] == 0 and port["overruns"] == 0, port
+    # a 16-sample watermark, and a couple more arrive while the burst is read
+    assert port["int1_wakeups"] > port["samples"] / 20, f"INT1 did not pace the reads: {port}"
+    assert port["anchors"] >= 0.95 * port["int1_wakeups"], f"reads after INT1 did not time the FIFO: {port}"
+
+
+def test_dropouts_found_by_timing_the_fifo(cocotb_target: CocotbTarget, tmp_path: Path) -> None:
+    """The recording's lost samples are empty sensor slots: the port finds every one by timing the FIFO."""
+    rec = synthesize("dropouts")
+    assert rec.truth is not None
+    result = run_recording(cocotb_target, rec, tmp_path)
+    report = check_result(result, rec.truth)
+    assert report.passed, f"{report.explain()}\n{_speed_note(cocotb_target)}\ncaptures: {tmp_path}"
+    assert result.summary is not None
+    lost = rec.truth.meta["dropped_samples"]
+    assert lost > 100
+    assert result.summary["dropped_samples"] == lost, (result.summary, _speed_note(cocotb_target))
+
+
+def test_mcu_stalls_overrun_the_fifo_and_the_indices_stay_right(tmp_path: Path) -> None:
+    """Two 0.9 s MCU stalls overrun the 512-word FIFO: the driver reports each overrun, the port
+    skips the lost slots, and the strides after each stall keep their times."""
+    target = CocotbTarget(stalls_s=[(4.0, 0.9), (8.5, 0.9)])
+    avail = availability_of(target.simulator)
+    if not avail.ok:
+        pytest.skip(f"cocotb target unavailable: {avail.reason}")
+    rec = synthesize_def(ScenarioDef(name="stalled_run", description="12 s at 3.0 m/s", tags=("run",),
+                                     speed_mps=3.0, duration_s=12.0, seed=31))
+    assert rec.truth is not None
+    result = run_recording(target, rec, tmp_path)
+    port = (target.last_speed or {})["port"]
+    assert port["overruns"] == 2 and port["gaps"] == 2, port
+    odr_hz = to_raw(rec).odr_mhz / 1000.0
+    # each stall loses what it lasted, give or take the watermark and the flush
+    assert 2 * 0.85 * 0.9 * odr_hz < port["missing"] < 2 * 1.1 * 0.9 * odr_hz, port
+    assert result.summary is not None and result.summary["dropped_samples"] == port["missing"]
+    scores = score(result.strides, rec.truth, summary=result.summary)
+    # a 0.9 s hole touches at most two strides of a 0.75 s stride cycle: those are lost, no other
+    assert scores.precision == 1.0 and scores.n_missed <= 2 * 2, scores
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 3.0, f"strides after a stall are off: {scores}"
+    assert _strides_near(result, 4.0 + 0.9 + 0.5) and _strides_near(result, 8.5 + 0.9 + 0.5), result.strides
+
+
+def _strides_near(result: RunResult, t_s: float, within_s: float = 1.0) -> bool:
+    return any(abs(s["ic_s"] - t_s) < within_s for s in result.strides)
+
+
+def test_port_unit_test() -> None:
+    """The slot clock against a sensor whose every slot is known (C, under the sanitizers)."""
+    proc = subprocess.run(["make", "-s", "-C", str(FIRMWARE_DIR), "-f", PORT_MAKEFILE, "cosim-test"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_unknown_simulator_is_unavailable_naming_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SIM_ENV, "xcelium")
+    avail = CocotbTarget.availability()
+    assert not avail.ok and "icarus" in avail.reason and "verilator" in avail.reason and SIM_ENV in avail.reason
+
+
+def test_start_without_samples_says_feed_first(cocotb_target: CocotbTarget, tmp_path: Path) -> None:
+    with pytest.raises(RigError, match=f"feed\\(\\) must write .*{SAMPLES_FILE}"):
+        cocotb_target.start(tmp_path)
+
+
+def test_feed_refuses_an_empty_stream(tmp_path: Path) -> None:
+    raw = to_raw(synthesize("standing"))
+    empty = type(raw)(raw.counts[:0], raw.index[:0], raw.t_s[:0], raw.odr_mhz, raw.accel_fs_g, raw.gyro_fs_dps)
+    with pytest.raises(RigError, match="N > 0"):
+        CocotbTarget().feed(empty, tmp_path)
+
+
+def test_feed_budgets_wall_time_for_the_stream(tmp_path: Path) -> None:
+    raw = to_raw(synthesize("standing"))
+    budget = CocotbTarget().feed(raw, tmp_path)
+    assert (tmp_path / SAMPLES_FILE).is_file()
+    with np.load(tmp_path / SAMPLES_FILE) as z:
+        assert np.array_equal(z["counts"], raw.counts) and int(z["odr_mhz"]) == raw.odr_mhz
+    assert budget > 2 * (raw.index[-1] / (raw.odr_mhz / 1000.0))
+
+
+def test_a_hung_simulation_is_killed_and_its_log_kept(cocotb_target: CocotbTarget, tmp_path: Path) -> None:
+    """A rig that connects and never configures leaves the firmware waiting: stop() kills it."""
+    cocotb_target.stop_grace_s = 1.0
+    cocotb_target.feed(to_raw(synthesize("standing")), tmp_path)
+    url = cocotb_target.start(tmp_path)
+    host, port = url.removeprefix("socket://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.settimeout(10)
+        assert conn.recv(64), "no HELLO from the firmware"
+        t0 = time.monotonic()
+        how = cocotb_target.stop()
+    assert "killed after 1 s" in how and "did not finish" in how, how
+    assert time.monotonic() - t0 < 10
+    assert "cocotb.regression" in (tmp_path / LOG_FILE).read_text(errors="replace")
+    assert json.loads((tmp_path / "cocotb.json").read_text())["simulator"] == cocotb_target.simulator
