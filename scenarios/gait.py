@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import STRIKE_CLASSES
+from .swing import SwingTiming
 
 # Running contact (GCT) and flight per step vs speed: 3.0/4.5/6.0 m/s from the domain notes;
 # 2.0 m/s (walk-run transition, duty ~0.35, ~138 steps/min) and 8.0 m/s (sprint, ~110 ms
@@ -105,21 +106,42 @@ class PitchShape:
     min_deg: float  # most toes-down pitch in early swing
     swing_peak_dps: float  # largest toes-up rate in swing (magnitude)
     top_lead_s: float  # the toes-up rotation ends this long before IC
+    swing: SwingTiming  # where the parts of the swing's pitch rate sit
+
+
+# Walking (example walks): the push-off rate is gone ~45 ms after TC and gy reverses ~20 ms after
+# TC into a broad toes-up swing, deepest near mid-swing.
+WALK_SWING = SwingTiming(0.12, 0.0, 0.0, 0.0, 0.50, True)
+STAIRS_SWING = SwingTiming(0.12, 0.0, 0.0, 0.06, 0.50, False, 60.0)
+# Running (running bouts of the gdin_koroglu recordings, 2.6-3.9 m/s): the push-off burst ends
+# at TC, the heel kick keeps gy toes-down (+200..+350 dps, 20-35 deg) for about a third of the
+# swing, then gy turns toes-up into one rounded peak about 80 % into the swing that falls
+# steeply to zero just before IC (the real bouts peak nearer 70 % and end the toes-up swing
+# ~50 ms before IC; the landmarks here keep the swing's end 2-8 ms before IC).
+RUN_SWING = SwingTiming(0.07, 0.10, 0.40, 0.12, 0.82, False, 150.0)
 
 
 def pitch_shape(activity: str, speed_mps: float, strike: str) -> PitchShape:
-    """Pitch landmarks: walking calibrated on the example walks, running from the domain notes."""
+    """Pitch landmarks: walking calibrated on the example walks, running on the domain notes and
+    the real running bouts."""
     if activity == "walk":
         # Example walks: TC at -65 deg, min -69 deg 20 ms after TC, swing -300..-400 dps.
         land = 0.17 if strike == "heel" else 0.12
-        return PitchShape(land, 0.34, -64.0, -68.0, 300.0 + 60.0 * speed_mps, 0.0)
+        return PitchShape(land, 0.34, -64.0, -68.0, 270.0 + 60.0 * speed_mps, 0.0, WALK_SWING)
     if activity in ("stairs_up", "stairs_down"):
-        return PitchShape(0.15, 0.35, -35.0, -45.0, 260.0, 0.06)
-    # Running: push-off to ~-60 deg, heel kick carries the foot further toes down in early
-    # swing; toes-up swing rate 800-1500 dps rising with speed, over 2000 dps at a sprint.
+        return PitchShape(0.15, 0.35, -35.0, -45.0, 260.0, 0.06, STAIRS_SWING)
+    # Running: push-off to about -60 deg at TC, the heel kick carries the foot ~30-50 deg
+    # further toes down; toes-up swing rate 800-1500 dps rising with speed, over 2000 dps at a
+    # sprint.
     land = {"heel": 0.20, "mid": 0.12, "fore": 0.25}[strike]
     return PitchShape(
-        land, 0.60, -44.0 - 1.0 * speed_mps, -80.0 - 3.0 * speed_mps, 250.0 + 230.0 * speed_mps, 0.0
+        land,
+        0.60,
+        -min(52.0 + 2.0 * speed_mps, 58.0),
+        -80.0 - 3.0 * speed_mps,
+        200.0 + 220.0 * speed_mps,
+        0.0,
+        RUN_SWING,
     )
 
 
@@ -131,17 +153,22 @@ class LandingShape:
     v_down_mps: float
     arrest_s: float
     impact_g: float  # extra heel-strike transient amplitude (0 for mid and fore strikes)
+    impact_delay_s: float = 0.008  # the transient starts this long after IC (12 ms wide)
 
 
 def landing_shape(activity: str, speed_mps: float, strike: str) -> LandingShape:
-    """Landing velocities and impact (impact peak only for heel strikers, rising with speed)."""
+    """Landing velocities and impact (impact peak only for heel strikers, rising with speed).
+
+    Heel-strike impacts peak 10-30 ms after IC (domain notes); on the example walks they reach
+    ~12 g (up to ~18 g) about 25 ms after IC.
+    """
     if activity == "walk":
-        return LandingShape(0.25, 0.35, 0.03, 5.0 if strike == "heel" else 0.0)
+        return LandingShape(0.25, 0.35, 0.03, 9.0 if strike == "heel" else 0.0, 0.012)
     if activity in ("stairs_up", "stairs_down"):
         down = 0.35 if activity == "stairs_up" else 0.6
         return LandingShape(0.1, down, 0.035, 0.0)
     impact = 4.0 + 4.5 * speed_mps if strike == "heel" else 0.0
-    return LandingShape(0.12 * speed_mps, 0.35 + 0.2 * speed_mps, 0.025, impact)
+    return LandingShape(0.12 * speed_mps, 0.35 + 0.2 * speed_mps, 0.025, impact, 0.008)
 
 
 def check_strike(strike: str) -> None:

@@ -18,13 +18,13 @@ import numpy as np
 
 from .plan import Contact, GaitPlan
 from .smooth import KnotList, Knots
+from .swing import swing_pitch
 
 G_MPS2 = 9.80665
 HEEL_M = np.array([-0.09, 0.0, -0.025])  # heel contact point from the sensor, shoe frame
 BALL_M = np.array([0.10, 0.0, -0.025])  # ball of the foot (metatarsal heads) from the sensor
 FD_STEP_S = 1e-4
 SHOCK_LEN_S = 0.012  # heel-strike transient width
-SHOCK_DELAY_S = 0.004
 _BEFORE_S = -10.0
 
 
@@ -54,17 +54,6 @@ def _top_of(nxt: Contact) -> tuple[float, float]:
     return lead, nxt.fsa_deg + extra
 
 
-def _rotation_profile(delta_deg: float, avail_s: float, peak_dps: float) -> tuple[float, float, float]:
-    """(peak rate, ramp time, constant-rate time) to rotate delta_deg in avail_s, rate ramps up
-    and down linearly-ish and holds peak in between."""
-    if avail_s < 1.05 * delta_deg / peak_dps:
-        peak_dps = 1.25 * delta_deg / avail_s
-    elif avail_s > 2.0 * delta_deg / peak_dps:
-        peak_dps = 2.0 * delta_deg / avail_s
-    ramps = 2.0 * (avail_s - delta_deg / peak_dps)
-    return peak_dps, ramps / 2.0, max(avail_s - ramps, 0.0)
-
-
 def _pitch_knots(plan: GaitPlan) -> KnotList:
     k = KnotList()
     k.add(_BEFORE_S, 0.0)
@@ -89,39 +78,21 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
         d_pk = min(0.008 if c.swing_activity == "walk" else 0.006, pushoff_s / 4)
         r_pk = 2.0 * abs(sh.tc_deg) / (pushoff_s - d_pk + 1.88 * d_pk)
         r_tc = 0.88 * r_pk
-        pk_deg = sh.tc_deg + 0.94 * r_pk * d_pk
-        k.add(c.heeloff_s, 0.0)
-        k.add(tc - d_pk, pk_deg, -r_pk)
-        k.add(tc, sh.tc_deg, -r_tc)
-        # swing: early toes-down drift, then the toes-up rotation, ending at the landing pitch
+        # swing: the push-off rate fades (with the heel kick when running), then one toes-up
+        # bell ends the rotation at the landing pitch
         lead_s, top_deg = _top_of(nxt)
         t_top = nxt.ic_s - lead_s
-        avail = t_top - tc - 0.02
-        min_deg = sh.min_deg
-        # running leaves time for the heel kick before the rotation; walking rotates all swing
-        k_run = 1.6 if c.swing_activity == "run" else 2.0
-        need_s = (top_deg - min_deg) / c.swing_peak_dps
-        rot_s = avail if avail < 1.05 * need_s else min(avail, k_run * need_s)
-        down_s = t_top - tc - rot_s
-        if down_s < 0.05:
-            min_deg = sh.tc_deg - r_tc * down_s / 2.0
-        else:
-            tot = sh.tc_deg - min_deg
-            d1 = min(0.04, down_s / 3.0)
-            if 2.0 * tot - r_tc * d1 < 0.2 * tot:
-                d1 = 1.6 * tot / r_tc
-            r = (2.0 * tot - r_tc * d1) / down_s
-            k.add(tc + d1, sh.tc_deg - (r_tc + r) / 2.0 * d1, -r)
-        t_a = tc + down_s
-        k.add(t_a, min_deg)
-        peak, ramp_s, const_s = _rotation_profile(top_deg - min_deg, rot_s, c.swing_peak_dps)
-        t_b = t_a + ramp_s
-        b_deg = min_deg + peak * ramp_s / 2.0
-        k.add(t_b, b_deg, peak)
-        if const_s > 1e-3:
-            k.add(t_b + const_s, b_deg + peak * const_s, peak)
-        if lead_s > 0.0:
-            k.add(t_top, top_deg)
+        prof, rows = swing_pitch(
+            tc, sh.tc_deg, r_tc, t_top, top_deg, sh.tc_deg - sh.min_deg, c.swing_peak_dps,
+            nxt.ic_s - tc, sh.swing,
+        )
+        acc_tc = float(prof.rate(np.array([tc + 1e-9]))[1][0])
+        pk_deg = sh.tc_deg + 0.94 * r_pk * d_pk + acc_tc * d_pk**2 / 12.0
+        k.add(c.heeloff_s, 0.0)
+        k.add(tc - d_pk, pk_deg, -r_pk)
+        k.add(tc, sh.tc_deg, -r_tc, acc_tc)
+        for t_s, deg, rate, acc in rows:
+            k.add(t_s, deg, rate, acc)
     return k
 
 
@@ -199,6 +170,7 @@ class _ContactArrays:
         self.arrest_s = np.array([c.landing.arrest_s if c.landing else 1.0 for c in cs])
         # shock displacement amplitude so the bump's peak acceleration is impact_g
         self.shock_m = np.array([c.impact_g for c in cs]) * G_MPS2 * SHOCK_LEN_S**2 / (4 * np.pi**2)
+        self.shock_delay_s = np.array([c.landing.impact_delay_s if c.landing else 0.0 for c in cs])
 
 
 class FootSampler:
@@ -245,7 +217,7 @@ class FootSampler:
         landed = ~np.isnan(ic)
         u = np.where(landed, (t - np.nan_to_num(ic)) / ca.arrest_s[c], 2.0)
         out -= (ca.v_land[c] * (ca.arrest_s[c] * _arrest(u))[:, None]) * landed[:, None]
-        us = np.where(landed, (t - np.nan_to_num(ic) - SHOCK_DELAY_S) / SHOCK_LEN_S, -1.0)
+        us = np.where(landed, (t - np.nan_to_num(ic) - ca.shock_delay_s[c]) / SHOCK_LEN_S, -1.0)
         out[:, 2] -= ca.shock_m[c] * _shock_shape(us)
         out[:, 0] += m.slide_x_m(t)
         out[:, 1] += m.slide_y_m(t)
@@ -314,9 +286,9 @@ def build_motion(plan: GaitPlan) -> FootMotion:
         tc, ic = c.tc_s, float(nxt.ic_s)  # type: ignore[arg-type]
         swing_s = ic - tc
 
-        def state(t0: float, ci: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def state(t0: float, ci: int, origin: np.ndarray = c.foot_m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             tt = np.array([t0 - h, t0, t0 + h])
-            p = sampler.stance_local(tt, np.full(3, ci)) + (cs[ci].foot_m - c.foot_m)
+            p = sampler.stance_local(tt, np.full(3, ci)) + (cs[ci].foot_m - origin)
             return p[1], (p[2] - p[0]) / (2 * h), (p[2] - 2 * p[1] + p[0]) / (h * h)
 
         p0, v0, a0 = state(tc, i)
