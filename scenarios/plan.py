@@ -153,6 +153,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 first = True
             else:
                 # keep a flat-foot moment even when the pace changes between landing and push-off
+                assert cur.ic_s is not None  # only the standing contact has no landing
                 cur.heeloff_s = max(cur.ic_s + (1.0 - shape.pushoff_frac) * gct_s, cur.flat_s + 0.01)
                 tc = cur.heeloff_s + shape.pushoff_frac * gct_s
                 first = False
