@@ -32,6 +32,8 @@
 #define IDLE_POLL_MS 20
 /* Samples one FIFO read may return: the real part's whole FIFO (512 words) and more. */
 #define DRAIN_CAP 272u
+/* An emptied FIFO cannot overrun again before the next read: more in a row is a fault. */
+#define MAX_OVERRUNS_IN_A_ROW 3
 
 typedef struct {
     const cosim_sim_t *sim;
@@ -255,13 +257,16 @@ static int push(port_t *p, uint32_t first, uint32_t n) {
 static int drain(port_t *p, bool int1_edge, uint64_t t_wake_ns) {
     uint32_t wtm = p->opt->fifo_wtm_samples;
     bool first_read = true;
+    int overruns_in_a_row = 0;
     for (;;) {
         int n = lsm6dso_fifo_read(&p->dev, p->drained, DRAIN_CAP);
         if (n == -EOVERFLOW) { /* the driver emptied the FIFO: the next anchor finds the gap */
             p->stats->overruns++;
             first_read = false;
+            if (++overruns_in_a_row > MAX_OVERRUNS_IN_A_ROW) return n; /* a FIFO that never recovers */
             continue;
         }
+        overruns_in_a_row = 0;
         if (n <= 0) return n;
         uint32_t got = (uint32_t)n;
         bool on_time = first_read && int1_edge && (got == wtm || got == wtm + 1u);
