@@ -4,17 +4,7 @@
 
 #include "gait.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                  \
-    do {                                  \
-        if (!(cond)) {                    \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            printf(__VA_ARGS__);          \
-            printf("\n");                 \
-            failures++;                   \
-        }                                 \
-    } while (0)
+#include "check.h"
 
 static void test_atan2(void) {
     double worst = 0.0;

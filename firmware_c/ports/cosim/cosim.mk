@@ -26,6 +26,6 @@ $(COSIM_LIB): $(CORE_SRC) $(CORE_HDR) $(COSIM_SRC) $(COSIM_HDR) $(PORT_COSIM)/co
 cosim-test: $(COSIM_TEST)
 	$(COSIM_TEST)
 
-$(COSIM_TEST): $(PORT_COSIM)/test_slotclock.c $(PORT_COSIM)/slotclock.c $(PORT_COSIM)/slotclock.h
+$(COSIM_TEST): tests/check.h $(PORT_COSIM)/test_slotclock.c $(PORT_COSIM)/slotclock.c $(PORT_COSIM)/slotclock.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN) -I$(PORT_COSIM) -o $@ $(PORT_COSIM)/test_slotclock.c $(PORT_COSIM)/slotclock.c
+	$(CC) $(HOST_CFLAGS) $(SAN) -I$(PORT_COSIM) -Itests -o $@ $(PORT_COSIM)/test_slotclock.c $(PORT_COSIM)/slotclock.c

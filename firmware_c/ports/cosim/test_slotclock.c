@@ -9,17 +9,7 @@
 
 #include "slotclock.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);   \
-            printf(__VA_ARGS__);                          \
-            printf("\n");                                 \
-            failures++;                                   \
-        }                                                 \
-    } while (0)
+#include "check.h"
 
 #define MAX_SLOTS 40000u
 #define FIFO_SAMPLES 64u
