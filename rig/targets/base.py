@@ -80,16 +80,20 @@ def _build_lock() -> Iterator[None]:
         yield
 
 
-def make(goal: str, product: Path, timeout_s: float = 300.0) -> Path:
-    """Run `make -C firmware_c GOAL` (a no-op when up to date); return the product path."""
-    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), goal]
+def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path = FIRMWARE_DIR,
+         args: tuple[str, ...] = (), what: str = "the firmware") -> Path:
+    """Run `make -C DIRECTORY [ARGS] GOAL` under the build lock (a no-op when up to date); return product.
+
+    Raises RigError with the command and its output when the build fails or product is missing.
+    """
+    cmd = ["make", "-s", "-C", str(directory), *args, goal]
     with _build_lock():
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         except FileNotFoundError:
             raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
         except subprocess.TimeoutExpired:
-            raise RigError(f"building the firmware (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
+            raise RigError(f"building {what} (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
     if proc.returncode != 0 or not product.exists():
-        raise RigError(f"building the firmware failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
+        raise RigError(f"building {what} failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
     return product

@@ -45,7 +45,7 @@ from typing import IO, Any
 import numpy as np
 
 from rig.errors import RigError, TargetUnavailable
-from rig.targets.base import BUILD_DIR, FIRMWARE_DIR, REPO, Availability, Target, missing_tools
+from rig.targets.base import BUILD_DIR, REPO, Availability, Target, make, missing_tools
 
 if False:  # pragma: no cover - for type checkers only
     from rig.inject import RawStream
@@ -120,16 +120,7 @@ def _lock(path: Path) -> Iterator[None]:
 
 def build_port(timeout_s: float = 300.0) -> Path:
     """Build the co-simulation port library (a no-op when up to date); return its path."""
-    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), "-f", PORT_MAKEFILE, "cosim"]
-    with _lock(PORT_LIBRARY.parent / ".lock"):
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            raise RigError(f"building the co-simulation port (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
-    if proc.returncode != 0 or not PORT_LIBRARY.is_file():
-        raise RigError(f"building the co-simulation port failed: `{' '.join(cmd)}` exited {proc.returncode}\n"
-                       f"{proc.stderr[-3000:]}")
-    return PORT_LIBRARY
+    return make("cosim", PORT_LIBRARY, timeout_s, args=("-f", PORT_MAKEFILE), what="the co-simulation port")
 
 
 def _build_key(simulator: str, waves: bool) -> str:

@@ -31,7 +31,6 @@ share or steal a link.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import selectors
 import socket
@@ -124,20 +123,8 @@ def build_image() -> Path:
 
 def build_plugin(timeout_s: float = 120.0) -> Path:
     """Build the instruction-counting TCG plugin from source with the host compiler; return the .so."""
-    PLUGIN.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["make", "-s", "-C", str(QEMU_DIR), f"BUILD={PLUGIN.parent}"]
-    with open(PLUGIN.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
-        except FileNotFoundError:
-            raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
-        except subprocess.TimeoutExpired:
-            raise RigError(f"building the QEMU plugin (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
-    if proc.returncode != 0 or not PLUGIN.exists():
-        raise RigError(f"building the QEMU plugin failed: `{' '.join(cmd)}` exited {proc.returncode}\n"
-                       f"{proc.stderr[-3000:]}")
-    return PLUGIN
+    return make("all", PLUGIN, timeout_s, directory=QEMU_DIR, args=(f"BUILD={PLUGIN.parent}",),
+                what="the QEMU plugin")
 
 
 @dataclass(frozen=True)
