@@ -53,7 +53,9 @@ def _truth(plan: GaitPlan, t_s: np.ndarray, acc_ideal: np.ndarray) -> tuple[list
             continue
         gct_ms = None if c.tc_s is None else 1000.0 * (c.tc_s - c.ic_s)
         nxt = cs[i + 1] if i + 1 < len(cs) else None
-        stride: dict[str, float | None] = dict(stride_ms=None, swing_ms=None, flight_ms=None, stride_m=None, speed_mps=None, rise_m=None)
+        stride: dict[str, float | None] = dict(
+            stride_ms=None, swing_ms=None, flight_ms=None, stride_m=None, speed_mps=None, rise_m=None
+        )
         if nxt is not None and nxt.ic_s is not None and c.tc_s is not None:
             stride_s = nxt.ic_s - c.ic_s
             stride_m = float(np.hypot(*(nxt.foot_m[:2] - c.foot_m[:2])))
