@@ -62,9 +62,11 @@ class Link:
 
     # -- receiving -------------------------------------------------------
     def _pump(self, timeout_s: float) -> None:
-        """Read what arrives within timeout_s (returns early once anything came)."""
+        """Read what arrives within about timeout_s (at most one 50 ms port timeout more).
+
+        The port's timeout is set once at open: changing it reconfigures the port,
+        which over RFC 2217 is a network round trip per read."""
         try:
-            self._port.timeout = max(0.0, min(timeout_s, 0.05))
             data = self._port.read(max(1, self._port.in_waiting))
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
