@@ -195,6 +195,25 @@ class Firmware:
         return got
 
 
+
+def errno_for_c(action: Callable[[], None], errors: list[BaseException], what: str) -> int:
+    """Run a bus action for a C caller: 0, or a negative errno; never an exception into C.
+
+    A NACK is -ENXIO (no device answered); anything else is logged and is -EIO.
+    Every exception is kept in errors for the Python side to report.
+    """
+    try:
+        action()
+        return 0
+    except I2cNack as exc:
+        errors.append(exc)
+        return -errno.ENXIO
+    except BaseException as exc:  # noqa: BLE001 - C must get an errno, not an exception
+        errors.append(exc)
+        _log.error("%s failed: %r", what, exc)
+        return -errno.EIO
+
+
 class DriverCosim:
     """The C driver on the model's I2C bus.
 
@@ -231,29 +250,16 @@ class DriverCosim:
     # ---- callbacks from C: never let an exception through -----------------------------
 
     def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        try:
-            data = self._read_blocking(I2C_ADDRESS, reg, length)
-            ctypes.memmove(buf, data, length)
-            return 0
-        except I2cNack as exc:
-            self.bus_errors.append(exc)
-            return -errno.ENXIO
-        except BaseException as exc:  # noqa: BLE001 - C must get an errno, not an exception
-            self.bus_errors.append(exc)
-            _log.error("I2C read of 0x%02X (%d bytes) failed: %r", reg, length, exc)
-            return -errno.EIO
+        def read() -> None:
+            ctypes.memmove(buf, self._read_blocking(I2C_ADDRESS, reg, length), length)
+
+        return errno_for_c(read, self.bus_errors, f"I2C read of 0x{reg:02X} ({length} bytes)")
 
     def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        try:
+        def write() -> None:
             self._write_blocking(I2C_ADDRESS, reg, bytes(buf[:length]))
-            return 0
-        except I2cNack as exc:
-            self.bus_errors.append(exc)
-            return -errno.ENXIO
-        except BaseException as exc:  # noqa: BLE001
-            self.bus_errors.append(exc)
-            _log.error("I2C write of 0x%02X (%d bytes) failed: %r", reg, length, exc)
-            return -errno.EIO
+
+        return errno_for_c(write, self.bus_errors, f"I2C write of 0x{reg:02X} ({length} bytes)")
 
     async def _wait_int1_coro(self, timeout_ms: float) -> bool:
         if not self.dut.int1.value:

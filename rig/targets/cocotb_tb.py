@@ -38,8 +38,7 @@ from cocotb.simtime import get_sim_time
 from cocotb.task import bridge, resume
 from cocotb.triggers import Event, First, RisingEdge, Timer
 
-from emulated_chip.lsm6dso.cosim import make_master, power_on
-from emulated_chip.lsm6dso.i2c_master import I2cNack
+from emulated_chip.lsm6dso.cosim import errno_for_c, make_master, power_on
 from emulated_chip.lsm6dso.regs import ACCEL_FS_CODE, GYRO_FS_CODE, I2C_ADDRESS
 from emulated_chip.lsm6dso.samples import RawSample, SampleSource
 
@@ -335,27 +334,16 @@ class FirmwarePort:
     # ---- callbacks from C: never let an exception through -----------------------------
 
     def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        try:
-            data = self._read_blocking(reg, length)
-            ctypes.memmove(buf, data, length)
-            return 0
-        except I2cNack as exc:
-            self.errors.append(exc)
-            return -errno.ENXIO
-        except BaseException as exc:  # noqa: BLE001 - C gets an errno, never an exception
-            self.errors.append(exc)
-            return -errno.EIO
+        def read() -> None:
+            ctypes.memmove(buf, self._read_blocking(reg, length), length)
+
+        return errno_for_c(read, self.errors, f"I2C read of 0x{reg:02X} ({length} bytes)")
 
     def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        try:
+        def write() -> None:
             self._write_blocking(reg, bytes(buf[:length]))
-            return 0
-        except I2cNack as exc:
-            self.errors.append(exc)
-            return -errno.ENXIO
-        except BaseException as exc:  # noqa: BLE001
-            self.errors.append(exc)
-            return -errno.EIO
+
+        return errno_for_c(write, self.errors, f"I2C write of 0x{reg:02X} ({length} bytes)")
 
     def _c_wait(self, _ctx: int | None, timeout_us: int) -> int:
         try:
