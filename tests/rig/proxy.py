@@ -25,13 +25,43 @@ class CorruptingProxy:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.corrupted = 0
-        threading.Thread(target=self._serve, daemon=True).start()
+        self._sockets: list[socket.socket] = [self.server]
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
+
+    def close(self) -> None:
+        """Stop forwarding and join the threads.
+
+        A thread left blocked on a closed socket would read from whatever socket
+        reuses its descriptor next, stealing another test's bytes.
+        """
+        for s in self._sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in self._threads:
+            t.join(5)
+        for s in self._sockets:
+            s.close()
+
+    def __enter__(self) -> "CorruptingProxy":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _serve(self) -> None:
         self.server.settimeout(10)
-        client, _ = self.server.accept()
-        fw = socket.create_connection(self.upstream, timeout=10)
-        threading.Thread(target=self._pipe_up, args=(client, fw), daemon=True).start()
+        try:
+            client, _ = self.server.accept()
+            fw = socket.create_connection(self.upstream, timeout=10)
+        except OSError:
+            return
+        self._sockets += [client, fw]
+        up = threading.Thread(target=self._pipe_up, args=(client, fw), daemon=True)
+        self._threads.append(up)
+        up.start()
         buf = b""
         try:
             while data := fw.recv(4096):
@@ -43,8 +73,6 @@ class CorruptingProxy:
                     client.sendall(out)
         except OSError:
             pass
-        finally:
-            client.close()
 
     @staticmethod
     def _pipe_up(client: socket.socket, fw: socket.socket) -> None:
@@ -53,8 +81,6 @@ class CorruptingProxy:
                 fw.sendall(data)
         except OSError:
             pass
-        finally:
-            fw.close()
 
 
 def flip_first(type_name: str, byte_offset: int = 8) -> Mutator:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import threading
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +57,8 @@ def test_replay_over_pty_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize("victim", ["SUMMARY", "ACK"])
 def test_corrupt_frame_is_reported_not_parsed(tmp_path: Path, host_tcp: str, victim: str) -> None:
     host, port = host_tcp.removeprefix("socket://").split(":")
-    proxy = CorruptingProxy((host, int(port)), flip_first(victim))
-    with Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
+    with CorruptingProxy((host, int(port)), flip_first(victim)) as proxy, \
+            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
         session = ReplaySession(link, Timeouts(hello_s=3, ack_s=1, summary_s=1))
         with pytest.raises(LinkTimeout, match=r"1 corrupt frame\(s\) dropped, the last: (CRC mismatch|bad COBS)") as err:
             session.run(to_raw(still_recording(1.0)))
@@ -100,22 +100,29 @@ def test_crash_sends_fault_frame(tmp_path: Path, host_tcp: str) -> None:
 
 
 def test_silent_firmware_times_out_with_capture(tmp_path: Path) -> None:
-    """A peer that accepts and sends only noise: the wait ends, naming what came."""
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-
-    def babble() -> None:
-        conn, _ = server.accept()
-        conn.sendall(b"\x01\x02garbage")
-        threading.Event().wait(3)
-        conn.close()
-
-    threading.Thread(target=babble, daemon=True).start()
-    with Link(f"socket://127.0.0.1:{port}", tmp_path) as link:
-        with pytest.raises(LinkTimeout, match="did not send HELLO within 0.5 s.*unfinished frame: 01 02") as err:
-            ReplaySession(link, Timeouts(hello_s=0.5)).handshake()
+    """A peer (its own process) that accepts and sends only noise: the wait ends, naming what came."""
+    peer = subprocess.Popen([sys.executable, "-c", BABBLER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert peer.stdout is not None
+        port = int(peer.stdout.readline())
+        with Link(f"socket://127.0.0.1:{port}", tmp_path) as link:
+            with pytest.raises(LinkTimeout, match="did not send HELLO within 2 s.*unfinished frame: 01 02") as err:
+                ReplaySession(link, Timeouts(hello_s=2.0)).handshake()
+    finally:
+        peer.kill()
+        peer.wait(5)
     assert "rx.bin" in str(err.value)
     assert (tmp_path / "rx.bin").read_bytes() == b"\x01\x02garbage"
+
+
+BABBLER = """
+import socket, sys, time
+server = socket.create_server(("127.0.0.1", 0))
+print(server.getsockname()[1], flush=True)
+conn, _ = server.accept()
+conn.sendall(b"\\x01\\x02garbage")
+time.sleep(30)
+"""
 
 
 def test_missing_port_is_a_clear_error(tmp_path: Path) -> None:
