@@ -9,17 +9,18 @@ from rig.evaluate import Scores, Target, score
 from rig.session import RunResult
 from scenarios.model import Truth
 
-#: Tolerances one scenario run must meet on any target. They are looser than the
-#: catalog-wide accuracy targets of `rig bench` (evaluate.SYNTHETIC_TARGETS),
-#: which are judged over the whole catalog, not per run.
+#: Tolerances one scenario run must meet on any target. Event timing, strike and
+#: FSA hold every run to the catalog targets of `rig bench`; detection and
+#: length are looser per run (one miss in a short run is several percent, and
+#: stairs are not level running), the catalog-wide figures being judged by the bench.
 RUN_TOLERANCES: tuple[Target, ...] = (
     Target("recall", 0.98, "higher", "", "per run"),
     Target("precision", 0.98, "higher", "", "per run"),
-    Target("ic_mae_ms", 6.0, "lower", "ms", "per run"),
-    Target("tc_mae_ms", 10.0, "lower", "ms", "per run"),
-    Target("gct_mae_ms", 12.0, "lower", "ms", "per run"),
-    Target("strike_accuracy", 0.90, "higher", "", "per run"),
-    Target("fsa_mae_deg", 3.0, "lower", "deg", "per run"),
+    Target("ic_mae_ms", 3.0, "lower", "ms", "per run"),
+    Target("tc_mae_ms", 5.0, "lower", "ms", "per run"),
+    Target("gct_mae_ms", 6.0, "lower", "ms", "per run"),
+    Target("strike_accuracy", 0.97, "higher", "", "per run"),
+    Target("fsa_mae_deg", 2.0, "lower", "deg", "per run"),
     Target("stride_len_mape_pct", 5.0, "lower", "%", "per run"),
     Target("distance_err_pct", 5.0, "lower", "%", "per run"),
 )
