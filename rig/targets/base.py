@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import fcntl
+import os
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -64,6 +65,37 @@ class Target(abc.ABC):
         avail = self.availability()
         if not avail.ok:
             raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")
+
+
+def process_listens(pid: int, port: int) -> bool:
+    """True when process pid has a TCP socket listening on port (Linux /proc).
+
+    Checking the owner, rather than connecting to the port, never steals a
+    connection from whoever really serves it, and never mistakes another
+    process that took the port for the one we started.
+    """
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                inodes.add(fields[9])
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:[") and link[8:-1] in inodes:
+            return True
+    return False
 
 
 def missing_tools(*tools: str) -> list[str]:

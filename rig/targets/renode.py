@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from rig.errors import RigError
-from rig.targets.base import REPO, Availability, Target
+from rig.targets.base import REPO, Availability, Target, process_listens
 from rig.targets.process import FirmwareProcess
 
 RENODE_ENV = "STRIDELAB_RENODE"
@@ -94,11 +94,9 @@ class RenodeTarget(Target):
             if self._proc.proc.poll() is not None:
                 raise RigError(f"renode exited with status {self._proc.proc.returncode} before serving USART2: "
                                f"{self._proc.stderr_tail()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            if process_listens(self._proc.proc.pid, port):
                 return f"socket://127.0.0.1:{port}"
-            except OSError:
-                time.sleep(0.2)
+            time.sleep(0.2)
         raise RigError(f"renode did not serve USART2 on port {port} within {self.startup_timeout_s:g} s; "
                        f"see {run_dir / 'target.log'}")
 

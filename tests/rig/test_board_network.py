@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rig.runner import run_recording
+from rig.targets.base import process_listens
 from rig.targets.board import BoardTarget
 from rig.targets.host import HostTarget
 from tests.rig.test_host_target import still_recording
@@ -27,14 +28,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_listening(port: int, timeout_s: float) -> None:
+def _wait_listening(pid: int, port: int, timeout_s: float) -> None:
+    # Never probe by connecting: a probe could land on another test's server that took the port.
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        if process_listens(pid, port):
             return
-        except OSError:
-            time.sleep(0.05)
+        time.sleep(0.05)
     raise TimeoutError(f"ser2net did not listen on {port} within {timeout_s} s")
 
 
@@ -54,7 +54,7 @@ def ser2net_board(tmp_path: Path):
     proc = subprocess.Popen(["ser2net", "-n", "-d", "-c", str(cfg)], stdout=subprocess.DEVNULL,
                             stderr=open(tmp_path / "ser2net.log", "wb"))
     try:
-        _wait_listening(port, 5.0)
+        _wait_listening(proc.pid, port, 5.0)
         # A pty has no modem lines, so the server never acknowledges DTR/RTS changes.
         yield f"rfc2217://127.0.0.1:{port}?ign_set_control"
     finally:
