@@ -30,7 +30,7 @@ def test_finds_the_listening_process_and_no_other() -> None:
         child.wait(5)
 
 
-def test_a_connected_socket_is_not_listening() -> None:
+def test_a_closed_server_is_not_listening() -> None:
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     server.close()
