@@ -24,7 +24,7 @@ import numpy as np
 from frame_spec.messages import Activity, Strike
 from rig.errors import RigError
 from rig.inject import ACCEL_G_PER_LSB, GYRO_MDPS_PER_LSB, RawStream, to_raw
-from rig.results import STRIDE_FLOATS, stride_dict, summary_dict
+from rig.results import STRIDE_FLOATS, stride_dict, summary_dict, tc_measured
 from rig.targets.base import BUILD_DIR, make
 from scenarios.model import Recording
 
@@ -116,7 +116,7 @@ def _stride(s: GaitStride, number: int, raw: RawStream) -> dict[str, Any]:
     values = {k: getattr(s, k) for k in STRIDE_FLOATS}
     values.update(strike=Strike(s.strike).name, activity=Activity(s.activity).name, flags=s.flags)
     ic_s = float(raw.index_to_t_s(s.ic_index + s.ic_frac))
-    tc_s = float(raw.index_to_t_s(s.tc_index + s.tc_frac))
+    tc_s = float(raw.index_to_t_s(s.tc_index + s.tc_frac)) if tc_measured(values) else None
     return stride_dict(number, ic_s, tc_s, values)
 
 

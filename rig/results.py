@@ -18,11 +18,16 @@ def measured(v: float | None) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def stride_dict(stride_no: int, ic_s: float, tc_s: float, values: Mapping[str, Any]) -> dict[str, Any]:
+def tc_measured(values: Mapping[str, Any]) -> bool:
+    """Whether a stride's toe-off was measured (its contact time is not NaN)."""
+    return measured(values["gct_ms"]) is not None
+
+
+def stride_dict(stride_no: int, ic_s: float, tc_s: float | None, values: Mapping[str, Any]) -> dict[str, Any]:
     """One replay-JSON stride. values holds STRIDE_FLOATS, strike and activity names and the flags byte;
-    tc_s is dropped (null) when the contact time was not measured."""
+    tc_s is null when the contact time was not measured (callers need not convert a meaningless TC)."""
     out: dict[str, Any] = {"stride_no": stride_no, "ic_s": ic_s}
-    out["tc_s"] = tc_s if measured(values["gct_ms"]) is not None else None
+    out["tc_s"] = tc_s if tc_measured(values) else None
     for key in STRIDE_FLOATS:
         out[key] = measured(values[key])
     out["strike"] = None if values["strike"] in (None, "unknown") else values["strike"]

@@ -13,7 +13,7 @@ from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
-from rig.results import stride_dict, summary_dict
+from rig.results import stride_dict, summary_dict, tc_measured
 
 US_WRAP = 1 << 32
 
@@ -74,8 +74,12 @@ class _Clock:
 
 
 def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
-    """A STRIDE payload as a replay-JSON stride (times on the recording's timeline)."""
-    return stride_dict(p["stride_no"], clock.t_s(p["ic_us"]), clock.t_s(p["tc_us"]), p)
+    """A STRIDE payload as a replay-JSON stride (times on the recording's timeline).
+
+    An unmeasured TC never reaches the clock: its time field is meaningless and
+    would disturb the unwrapping of the 32-bit microsecond times."""
+    tc_s = clock.t_s(p["tc_us"]) if tc_measured(p) else None
+    return stride_dict(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
 
 
 class ReplaySession:

@@ -35,3 +35,23 @@ def test_native_matches_firmware(name: str, tmp_path: Path) -> None:
             assert fw[key] == nat[key], key  # the same float32 bits on both paths
         assert (fw["strike"], fw["activity"], fw["impact_clipped"]) == (nat["strike"], nat["activity"], nat["impact_clipped"])
     assert result.summary == native_summary
+
+
+def test_unmeasured_toe_off_does_not_disturb_the_clock() -> None:
+    """A stride without TC carries a meaningless tc_us; it must not be unwrapped as a time."""
+    from rig.inject import to_raw
+    from rig.session import _Clock, stride_to_dict
+
+    rec = synthesize("steady_run")
+    raw = to_raw(rec)
+    clock = _Clock(raw)
+    late_us = 3_000_000_000  # 50 min into a stream, past half the 32-bit wrap
+    base = {"stride_no": 0, "tc_us": 0, "strike": "heel", "activity": "run", "flags": 0,
+            **{k: float("nan") for k in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm",
+                                          "duty_factor", "fsa_deg", "pronation_deg", "peak_roll_rate_dps",
+                                          "peak_impact_g", "stride_m", "speed_mps")}}
+    first = stride_to_dict({**base, "ic_us": late_us}, clock)
+    second = stride_to_dict({**base, "ic_us": late_us + 700_000}, clock)
+    assert first["tc_s"] is None and second["tc_s"] is None
+    # No spurious wrap from tc_us = 0: the clock still stands where the second IC put it.
+    assert clock._last == late_us + 700_000
