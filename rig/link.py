@@ -13,6 +13,25 @@ from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from rig.errors import FirmwareFault, LinkError
 
 
+def _open_keeping_input(url: str, baud: int) -> serial.SerialBase:
+    """Open a pyserial URL without the input flush that pyserial's open() does.
+
+    That flush would silently discard what the firmware sent before the port
+    was open (its boot HELLO, or anything a peer sent at once on connect);
+    every byte that reaches the rig must land in the capture instead."""
+    port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, do_not_open=True)
+    # The POSIX class flushes through _reset_input_buffer, the others through the public name.
+    flushes = [name for name in ("reset_input_buffer", "_reset_input_buffer") if hasattr(port, name)]
+    for name in flushes:
+        setattr(port, name, lambda: None)
+    try:
+        port.open()
+    finally:
+        for name in flushes:
+            delattr(port, name)  # the class's own method again
+    return port
+
+
 class Link:
     """Frames to and from the firmware over a pyserial URL.
 
@@ -26,7 +45,7 @@ class Link:
         self.url = url
         self.capture = capture_dir / "rx.bin"
         try:
-            self._port = serial.serial_for_url(url, baudrate=baud, timeout=0.05)
+            self._port = _open_keeping_input(url, baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
                 self._port.write_timeout = 10
         except (serial.SerialException, ValueError, OSError) as exc:

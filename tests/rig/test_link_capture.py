@@ -1,0 +1,43 @@
+"""Opening a link keeps what the firmware sent before the port was open."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tty
+from pathlib import Path
+
+from frame_spec import MsgType, encode
+from rig.link import Link
+
+
+def test_bytes_waiting_on_a_pty_at_open_are_captured_and_decoded(tmp_path: Path) -> None:
+    """pyserial's open() flushes the tty input; the link must not lose a boot HELLO that way."""
+    master, slave = os.openpty()
+    tty.setraw(slave)  # as the host port sets its pty up
+    try:
+        frame = encode(MsgType.LOG, {"level": 1, "text": "booted"}, 0)
+        os.write(master, frame)
+        with Link(os.ttyname(slave), tmp_path) as link:
+            msg = link.receive(2.0)
+        assert msg is not None and msg.type is MsgType.LOG
+        assert msg.payload["text"] == "booted"
+        assert (tmp_path / "rx.bin").read_bytes() == frame
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_bytes_sent_on_connect_are_captured(tmp_path: Path) -> None:
+    """A socket peer that speaks first: its bytes are in the capture even when they beat open()."""
+    server = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = server.getsockname()[1]
+        link = Link(f"socket://127.0.0.1:{port}", tmp_path)
+        conn, _ = server.accept()
+        with link, conn:
+            conn.sendall(b"\x01\x02early")
+            assert link.receive(0.5) is None
+        assert (tmp_path / "rx.bin").read_bytes() == b"\x01\x02early"
+    finally:
+        server.close()
