@@ -130,7 +130,7 @@ class ReplaySession:
 
     def handshake(self) -> dict[str, Any]:
         """Wait for HELLO, asking for it if the boot HELLO does not come at once
-        (a board that booted before we listened; a pty flushed when opened)."""
+        (a board that booted before the port was open sent it to nobody)."""
         first = min(0.1, self.timeouts.hello_s)
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
