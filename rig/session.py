@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from frame_spec import Message, MsgType
+from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
@@ -82,13 +82,41 @@ def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
     return stride_dict(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
 
 
-class ReplaySession:
-    """Drives one replay of a RawStream through a Link and collects the answers."""
+#: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer.
+MAX_WINDOW = 8
 
-    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int = 4) -> None:
+
+def batch_wire_bytes(samples: int) -> int:
+    """Bytes on the wire of a SAMPLE_BATCH of `samples` samples, at worst (no zero byte for COBS to save)."""
+    worst = {name: 0x0101 for name in ("ax", "ay", "az", "gx", "gy", "gz")}
+    return len(encode(MsgType.SAMPLE_BATCH, {"first_index": 0x01010101, "samples": [worst] * samples}, 0x0101))
+
+
+def flow_from_hello(hello: dict[str, Any]) -> tuple[int, int]:
+    """(samples per SAMPLE_BATCH, batches in flight) that the firmware's HELLO allows:
+    batches no longer than its max_batch, and never more bytes unacknowledged than
+    its receive buffer holds. Raises LinkError if not even one batch fits."""
+    batch = min(int(hello["max_batch"]), MAX_BATCH_SAMPLES)
+    rx_bytes = int(hello["rx_buffer_bytes"])
+    if batch < 1 or rx_bytes < batch_wire_bytes(1):
+        raise LinkError(f"the firmware's HELLO allows no SAMPLE_BATCH (max_batch {hello['max_batch']}, "
+                        f"rx_buffer_bytes {rx_bytes}): check its FRAME_MAX_BATCH_SAMPLES and FW_RX_RING_BYTES")
+    while batch > 1 and batch_wire_bytes(batch) > rx_bytes:
+        batch -= 1
+    return batch, min(MAX_WINDOW, rx_bytes // batch_wire_bytes(batch))
+
+
+class ReplaySession:
+    """Drives one replay of a RawStream through a Link and collects the answers.
+
+    Batch size and the number of batches in flight come from the firmware's HELLO
+    (see flow_from_hello) unless `window` fixes the latter."""
+
+    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int | None = None) -> None:
         self.link = link
         self.timeouts = timeouts
         self.window = window
+        self.batch_samples = MAX_BATCH_SAMPLES
         self.hello: dict[str, Any] | None = None
         self._strides: list[dict[str, Any]] = []
         self._summary: dict[str, Any] | None = None
@@ -139,6 +167,8 @@ class ReplaySession:
             self._wait(lambda: self.hello is not None and seq in self._acks, self.timeouts.hello_s, "HELLO")
             self._acks.pop(seq)
         assert self.hello is not None
+        self.batch_samples, window = flow_from_hello(self.hello)
+        self.window = self.window or window
         return self.hello
 
     def configure(self, raw: RawStream, mode: Mode = Mode.REPLAY) -> None:
@@ -150,12 +180,13 @@ class ReplaySession:
 
     def stream(self, raw: RawStream) -> None:
         """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
+        window = self.window or 1
         inflight: list[int] = []
         n = len(raw.index)
         start = 0
         while start < n:
             # A batch holds consecutive indices only: a gap starts a new batch.
-            stop = min(start + MAX_BATCH_SAMPLES, n)
+            stop = min(start + self.batch_samples, n)
             gap = np.nonzero(np.diff(raw.index[start:stop].astype(np.int64)) != 1)[0]
             if len(gap):
                 stop = start + int(gap[0]) + 1
@@ -163,7 +194,7 @@ class ReplaySession:
             samples = [dict(zip(("ax", "ay", "az", "gx", "gy", "gz"), map(int, r))) for r in rows]
             inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
             start = stop
-            while len(inflight) >= self.window or (start >= n and inflight):
+            while len(inflight) >= window or (start >= n and inflight):
                 seq = inflight[0]
                 self._wait(lambda seq=seq: seq in self._acks, self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
                 self._ack(inflight.pop(0), "a SAMPLE_BATCH")
