@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cocotb.handle import LogicObject
-from cocotb.triggers import Edge, RisingEdge, SimTimeoutError, Timer, with_timeout
+from cocotb.triggers import RisingEdge, SimTimeoutError, Timer, ValueChange, with_timeout
 
 
 class I2cError(Exception):
@@ -257,7 +257,7 @@ class I2cBfmMaster(I2cRegisterMaster):
         self._go ^= 1
         dut.bfm_go.value = self._go
         try:
-            await with_timeout(Edge(dut.bfm_done), self._timeout_us, "us")
+            await with_timeout(ValueChange(dut.bfm_done), self._timeout_us, "us")
         except SimTimeoutError:
             raise I2cError(f"the I2C bus-functional master did not finish op {op} in {self._timeout_us} us") from None
         if dut.bfm_conflict.value:
