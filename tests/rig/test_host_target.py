@@ -48,6 +48,10 @@ def test_replay_over_pty_round_trip(tmp_path: Path) -> None:
         target.stop()
     assert result.hello["board"] == "host" and result.hello["protocol"] == 1
     assert result.summary is not None
+    # Nothing the firmware sent before the rig opened the pty is lost: the capture
+    # starts with its very first frame, the boot HELLO (seq 0).
+    first = (tmp_path / "frames.jsonl").read_text().splitlines()[0]
+    assert first.startswith('{"type": "HELLO", "seq": 0,')
     assert result.summary["duration_s"] == pytest.approx(5.0, abs=0.01)
     assert result.summary["strides"] == 0 and result.strides == []
     assert not result.link_problems()
