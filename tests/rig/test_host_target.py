@@ -63,7 +63,7 @@ def test_corrupt_frame_is_reported_not_parsed(tmp_path: Path, host_tcp: str, vic
     host, port = host_tcp.removeprefix("socket://").split(":")
     with CorruptingProxy((host, int(port)), flip_first(victim)) as proxy, \
             Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
-        session = ReplaySession(link, Timeouts(hello_s=3, ack_s=1, summary_s=1))
+        session = ReplaySession(link, Timeouts(hello_s=5, ack_s=2, summary_s=2))
         with pytest.raises(LinkTimeout, match=r"1 corrupt frame\(s\) dropped, the last: (CRC mismatch|bad COBS)") as err:
             session.run(to_raw(still_recording(1.0)))
         assert len(link.frame_errors) == 1
