@@ -27,6 +27,8 @@ STATE_BUDGET_BYTES = 4096
 INSNS_PER_SAMPLE_BUDGET = 1500.0
 #: The scenario whose replay on the ARM image measures instructions per sample.
 COST_SCENARIO = "steady_run"
+#: QEMU boots timed for the startup figure (the median is reported).
+QEMU_BOOTS = 5
 #: Recordings labelled by motion capture: the IC/TC targets of the real data apply to these.
 MOCAP_RECORDINGS = ("healthy_2x20m_left", "healthy_2x20m_right")
 
@@ -186,12 +188,41 @@ def measure_cost(runs_dir: Path) -> dict[str, Any]:
         from rig.runner import new_run_dir
         from scenarios.catalog import synthesize
 
-        arm = measure(synthesize(COST_SCENARIO), new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "qemu"))
+        rec = synthesize(COST_SCENARIO)
+        arm = measure(rec, new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "qemu"))
         cost.update(cost_scenario=COST_SCENARIO, arm_samples=arm.samples,
                     insns_per_sample=arm.insns_per_sample, insns_budget=INSNS_PER_SAMPLE_BUDGET)
+        cost.update(measure_qemu_speed(rec, runs_dir))
     except Exception as exc:  # noqa: BLE001 - cost is reported, not fatal to the accuracy figures
         cost["arm"] = f"not measured: {exc}"
     return cost
+
+
+def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
+    """Startup to HELLO (median of QEMU_BOOTS boots, ms) and the real-time factor of a replay of
+    rec on the qemu target over each link: bulk (semihosting) and every byte through the UART."""
+    import statistics
+
+    from rig.link import Link
+    from rig.runner import new_run_dir, run_recording
+    from rig.session import ReplaySession, Timeouts
+    from rig.targets.qemu import QemuTarget
+
+    boots_ms = []
+    for _ in range(QEMU_BOOTS):
+        target, run_dir = QemuTarget(link="bulk"), new_run_dir(runs_dir, "boot", "qemu")
+        t0 = time.monotonic()
+        try:
+            with Link(target.start(run_dir), run_dir) as link:
+                ReplaySession(link, Timeouts(hello_s=5)).handshake()
+                boots_ms.append(1000.0 * (time.monotonic() - t0))
+        finally:
+            target.stop()
+    speed = {"qemu_hello_ms": statistics.median(boots_ms)}
+    for link_kind in ("bulk", "uart"):
+        result = run_recording(QemuTarget(link=link_kind), rec, new_run_dir(runs_dir, rec.name, f"qemu-{link_kind}"))
+        speed[f"qemu_{link_kind}_x_realtime"] = result.realtime_factor
+    return speed
 
 
 def format_report(rep: BenchReport, target: str) -> str:
@@ -224,6 +255,10 @@ def format_report(rep: BenchReport, target: str) -> str:
                    f"{c['arm_samples']} samples of {c['cost_scenario']} under QEMU, TCG plugin, -icount shift=0)")
     if "flash_bytes" in c:
         out.append(f"  ARM image: {c['flash_bytes']} bytes flash, {c['ram_bytes']} bytes static RAM (arm-none-eabi-size)")
+    if "qemu_hello_ms" in c:
+        out.append(f"  QEMU: HELLO {c['qemu_hello_ms']:.0f} ms after start (median of {QEMU_BOOTS}); {c['cost_scenario']} "
+                   f"replayed at {c['qemu_bulk_x_realtime']:.0f}x real time (bulk link), "
+                   f"{c['qemu_uart_x_realtime']:.1f}x (every byte through the UART)")
     if "arm" in c:
         out.append(f"  ARM: {c['arm']}")
     return "\n".join(out)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -157,9 +156,7 @@ def test_a_hung_simulation_is_killed_and_its_log_kept(cocotb_target: CocotbTarge
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.settimeout(10)
         assert conn.recv(64), "no HELLO from the firmware"
-        t0 = time.monotonic()
         how = cocotb_target.stop()
     assert "killed after 1 s" in how and "did not finish" in how, how
-    assert time.monotonic() - t0 < 10
     assert "cocotb.regression" in (tmp_path / LOG_FILE).read_text(errors="replace")
     assert json.loads((tmp_path / "cocotb.json").read_text())["simulator"] == cocotb_target.simulator

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -50,27 +49,23 @@ def qemu_ready(rig_target: Target) -> None:
     """Skips with the reason when QEMU or the ARM toolchain is missing (rig_target does)."""
 
 
-def _hello_time(target: QemuTarget, run_dir: Path) -> tuple[float, dict, list[str]]:
-    t0 = time.monotonic()
+def _hello(target: QemuTarget, run_dir: Path) -> tuple[dict, list[str]]:
     url = target.start(run_dir)
     with Link(url, run_dir) as link:
         hello = ReplaySession(link, Timeouts(hello_s=5)).handshake()
-        dt = time.monotonic() - t0
         logs = list(link.logs)
-    return dt, hello, logs
+    return hello, logs
 
 
 @pytest.mark.parametrize("link", ["uart", "bulk"])
-def test_boots_and_says_hello_fast(qemu_ready: None, tmp_path: Path, link: str) -> None:
-    build_image()  # not part of the startup time
+def test_boots_and_says_hello(qemu_ready: None, tmp_path: Path, link: str) -> None:
+    """The startup time is a benchmark figure (`rig bench`), not asserted here."""
     target = QemuTarget(link=link)
     try:
-        dt, hello, _ = _hello_time(target, tmp_path)
+        hello, _ = _hello(target, tmp_path)
     finally:
         ended = target.stop()
     assert hello["board"] == "stm32f4" and hello["rx_buffer_bytes"] == 2048
-    # Goal 0.3 s; the bound leaves room for a loaded CI machine running tests in parallel.
-    assert dt < 1.5, f"HELLO came {dt:.3f} s after start ({link} link)"
     assert target.exit_status == 0, ended
 
 
@@ -104,7 +99,7 @@ def test_parallel_instances_each_get_their_own_link(qemu_ready: None, tmp_path: 
 
     def boot(i: int) -> None:
         try:
-            hellos[i] = _hello_time(targets[i], tmp_path / f"q{i}")[1]
+            hellos[i] = _hello(targets[i], tmp_path / f"q{i}")[0]
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
