@@ -82,12 +82,12 @@ def test_uart_and_bulk_links_give_the_same_answers(qemu_ready: None, tmp_path: P
     assert "ended the emulation after the link closed" in (tmp_path / "bulk" / "target.txt").read_text()
 
 
-def test_bulk_replay_is_faster_than_real_time(qemu_ready: None, tmp_path: Path) -> None:
+def test_a_minute_of_bulk_replay_arrives_whole(qemu_ready: None, tmp_path: Path) -> None:
+    """Every sample of a 60 s replay reaches the analyzer (its speed is a `rig bench` figure)."""
     rec = gait_like(60.0)
     result = run_recording(QemuTarget(link="bulk"), rec, tmp_path)
     assert result.summary is not None and result.summary["duration_s"] == pytest.approx(60.0, abs=0.01)
-    # Goal >= 20x; the bound leaves room for a loaded CI machine running tests in parallel.
-    assert result.realtime_factor >= 10.0, f"{result.realtime_factor:.1f}x real time"
+    assert result.summary["dropped_samples"] == 0 and not result.link_problems()
 
 
 def test_parallel_instances_each_get_their_own_link(qemu_ready: None, tmp_path: Path) -> None:
