@@ -39,6 +39,8 @@ class RunResult:
     frame_errors: list[str] = field(default_factory=list)
     seq_gaps: int = 0
     logs: list[str] = field(default_factory=list)
+    #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
+    stale_frames: int = 0
 
     @property
     def realtime_factor(self) -> float:
@@ -122,12 +124,18 @@ class ReplaySession:
         self._summary: dict[str, Any] | None = None
         self._acks: dict[int, int] = {}
         self._clock: _Clock | None = None
+        self._configured = False  # STRIDE and SUMMARY count only after this run's CONFIG is acknowledged
+        self.stale_frames = 0
 
     def _handle(self, msg: Message) -> None:
         if msg.type is MsgType.HELLO:
             self.hello = msg.payload
         elif msg.type is MsgType.ACK:
             self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
+        elif msg.type in (MsgType.STRIDE, MsgType.SUMMARY) and not self._configured:
+            # Left over from before this run (still in the port's buffer when it was
+            # opened): kept in the capture, never counted as this run's answer.
+            self.stale_frames += 1
         elif msg.type is MsgType.STRIDE and self._clock is not None:
             self._strides.append(stride_to_dict(msg.payload, self._clock))
         elif msg.type is MsgType.SUMMARY:
@@ -177,6 +185,7 @@ class ReplaySession:
         seq = self.link.send(MsgType.CONFIG, cfg)
         self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
         self._ack(seq, f"CONFIG {cfg}")
+        self._configured = True
 
     def stream(self, raw: RawStream) -> None:
         """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
@@ -236,4 +245,5 @@ class ReplaySession:
             frame_errors=[str(e) for e in self.link.frame_errors],
             seq_gaps=self.link.seq_gaps,
             logs=list(self.link.logs),
+            stale_frames=self.stale_frames,
         )

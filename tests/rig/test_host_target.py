@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from rig.errors import FirmwareFault, LinkError, LinkTimeout
 from rig.inject import to_raw
 from rig.link import Link
 from rig.session import ReplaySession, Timeouts
+from rig.targets.base import REPO
 from rig.targets.host import HostTarget
 from scenarios.model import Recording
 from tests.rig.proxy import CorruptingProxy, flip_first
@@ -132,3 +134,30 @@ time.sleep(30)
 def test_missing_port_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LinkError, match=r"(?s)cannot open the link '/dev/ttyNOPE0'.*check that the port exists"):
         Link("/dev/ttyNOPE0", tmp_path)
+
+
+def _golden_wire(msg_type: str) -> bytes:
+    vectors = json.loads((REPO / "frame_spec" / "golden_vectors.json").read_text())
+    return bytes.fromhex(next(v["wire"] for v in vectors if v["type"] == msg_type))
+
+
+def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Path, host_tcp: str) -> None:
+    """A STRIDE and a SUMMARY still in the port's buffer when the rig connects: captured, not counted."""
+    stale = _golden_wire("STRIDE") + _golden_wire("SUMMARY")
+    first = [True]
+
+    def prepend_stale(frame: bytes) -> bytes:
+        if first[0]:
+            first[0] = False
+            return stale + frame
+        return frame
+
+    host, port = host_tcp.removeprefix("socket://").split(":")
+    with CorruptingProxy((host, int(port)), prepend_stale) as proxy, \
+            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(2.0)))
+    assert result.stale_frames == 2
+    assert result.strides == []
+    assert result.summary is not None and result.summary["strides"] == 0
+    assert result.summary["duration_s"] == pytest.approx(2.0, abs=0.01)
+    assert (tmp_path / "rx.bin").read_bytes().startswith(stale)
