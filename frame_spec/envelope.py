@@ -127,7 +127,9 @@ class StreamDecoder:
     """Splits a byte stream at 0x00 delimiters and decodes each frame.
 
     feed() yields a Message or a FrameError per complete frame, in order, and
-    tracks the sequence numbers so a lost frame is reported as a gap.
+    tracks the sequence numbers so a lost frame is reported as a gap. A HELLO
+    with seq 0 in mid-stream is the firmware booting again: counted in
+    `restarts`, not as a gap.
     """
 
     def __init__(self, max_frame_bytes: int = 1024) -> None:
@@ -135,6 +137,7 @@ class StreamDecoder:
         self._max = max_frame_bytes
         self.next_seq: int | None = None
         self.gaps = 0
+        self.restarts = 0
         self.bad_frames = 0
 
     def feed(self, data: bytes) -> Iterator[Message | FrameError]:
@@ -159,7 +162,10 @@ class StreamDecoder:
                 yield err
                 continue
             if self.next_seq is not None and msg.seq != self.next_seq:
-                self.gaps += 1
+                if msg.type is MsgType.HELLO and msg.seq == 0:
+                    self.restarts += 1
+                else:
+                    self.gaps += 1
             self.next_seq = (msg.seq + 1) & 0xFFFF
             yield msg
 

@@ -129,6 +129,11 @@ class Link:
         return self._decoder.gaps
 
     @property
+    def restarts(self) -> int:
+        """Times the firmware booted again (a HELLO with seq 0 after other frames)."""
+        return self._decoder.restarts
+
+    @property
     def pending_bytes(self) -> bytes:
         """Bytes of a frame that has not been completed."""
         return self._decoder.pending

@@ -41,6 +41,8 @@ class RunResult:
     logs: list[str] = field(default_factory=list)
     #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
     stale_frames: int = 0
+    #: Times the firmware booted again after this run's CONFIG: its analyzer state was lost.
+    restarts: int = 0
 
     @property
     def realtime_factor(self) -> float:
@@ -53,6 +55,9 @@ class RunResult:
         out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
         if self.seq_gaps:
             out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
+        if self.restarts:
+            out.append(f"the firmware restarted {self.restarts} time(s) during the run (a boot HELLO came after "
+                       "CONFIG): a reset, a watchdog or a brown-out")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -126,6 +131,7 @@ class ReplaySession:
         self._clock: _Clock | None = None
         self._configured = False  # STRIDE and SUMMARY count only after this run's CONFIG is acknowledged
         self.stale_frames = 0
+        self._restarts_before = 0
 
     def _handle(self, msg: Message) -> None:
         if msg.type is MsgType.HELLO:
@@ -186,6 +192,7 @@ class ReplaySession:
         self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
         self._ack(seq, f"CONFIG {cfg}")
         self._configured = True
+        self._restarts_before = self.link.restarts
 
     def stream(self, raw: RawStream) -> None:
         """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
@@ -246,4 +253,5 @@ class ReplaySession:
             seq_gaps=self.link.seq_gaps,
             logs=list(self.link.logs),
             stale_frames=self.stale_frames,
+            restarts=self.link.restarts - self._restarts_before,
         )

@@ -79,6 +79,17 @@ def test_stream_resynchronizes_and_counts_gaps() -> None:
     assert dec.gaps == 1  # seq 12 never came
 
 
+def test_a_boot_hello_is_a_restart_not_a_gap() -> None:
+    hello = {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+             "rx_buffer_bytes": 2048, "board": "b"}
+    dec = StreamDecoder()
+    wire = (encode(MsgType.LOG, {"level": 1, "text": "a"}, 0) + encode(MsgType.LOG, {"level": 1, "text": "b"}, 1)
+            + encode(MsgType.HELLO, hello, 0) + encode(MsgType.LOG, {"level": 1, "text": "c"}, 1)
+            + encode(MsgType.HELLO, hello, 5))  # a HELLO out of sequence but not a boot: frames were lost
+    assert len(list(dec.feed(wire))) == 5
+    assert dec.restarts == 1 and dec.gaps == 1
+
+
 def test_errors_name_the_problem() -> None:
     with pytest.raises(FrameError, match="too short"):
         decode(cobs.encode(b"\x01\x02"))

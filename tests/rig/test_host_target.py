@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from frame_spec import MsgType, encode
+from frame_spec import MsgType, decode, encode
 from frame_spec.messages import Op
 from rig.errors import FirmwareFault, LinkError, LinkTimeout
 from rig.inject import to_raw
@@ -157,7 +157,29 @@ def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Pa
             Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
         result = ReplaySession(link).run(to_raw(still_recording(2.0)))
     assert result.stale_frames == 2
+    assert result.restarts == 0 and not result.link_problems(), "the boot HELLO after them is no gap"
     assert result.strides == []
     assert result.summary is not None and result.summary["strides"] == 0
     assert result.summary["duration_s"] == pytest.approx(2.0, abs=0.01)
     assert (tmp_path / "rx.bin").read_bytes().startswith(stale)
+
+
+def test_a_firmware_restart_during_the_run_fails_it(tmp_path: Path, host_tcp: str) -> None:
+    """A boot HELLO (seq 0) after CONFIG means the analyzer's state was lost: the run names it."""
+    boot_hello = encode(MsgType.HELLO, {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+                                        "rx_buffer_bytes": 2048, "board": "host"}, 0)
+    acks = [0]
+
+    def reboot_after_second_ack(frame: bytes) -> bytes:
+        if decode(frame[:-1]).type is MsgType.ACK:
+            acks[0] += 1
+            if acks[0] == 2:  # CONFIG, then the first SAMPLE_BATCH
+                return frame + boot_hello
+        return frame
+
+    host, port = host_tcp.removeprefix("socket://").split(":")
+    with CorruptingProxy((host, int(port)), reboot_after_second_ack) as proxy, \
+            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(2.0)))
+    assert result.restarts == 1
+    assert any("restarted 1 time(s) during the run" in p for p in result.link_problems())
