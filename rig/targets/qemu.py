@@ -63,6 +63,8 @@ PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
 MAILBOX_SYMBOL = "stm32_emu_mailbox"
 MAILBOX_MAGIC = 0x4D454C53
 MAILBOX_FORMAT = "<IIII240s"
+#: netduinoplus2's SYSCLK in QEMU: fixed, since QEMU models no RCC; SysTick counts it.
+QEMU_CORE_HZ = 168_000_000
 EMU_SEMIHOSTING = 1 << 0
 EMU_BULK_RX = 1 << 1
 EMU_FAULT_TEST_HANG = 1 << 2
@@ -107,13 +109,14 @@ def elf_symbols(elf: Path) -> dict[str, int]:
     return symbols
 
 
-def mailbox_bytes(flags: int, rx_path: str = "") -> bytes:
-    """The mailbox the image reads at boot: magic, its complement, flags, the bulk input path."""
+def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ) -> bytes:
+    """The mailbox the image reads at boot: magic, its complement, flags, the core clock
+    QEMU runs SysTick from (Hz), the bulk input path."""
     path = rx_path.encode()
     if len(path) >= 240:
         raise RigError(f"the bulk input path {rx_path!r} is {len(path)} bytes; the mailbox holds 239: "
                        "use a shorter --runs-dir")
-    return struct.pack(MAILBOX_FORMAT, MAILBOX_MAGIC, ~MAILBOX_MAGIC & 0xFFFFFFFF, flags, 0, path)
+    return struct.pack(MAILBOX_FORMAT, MAILBOX_MAGIC, ~MAILBOX_MAGIC & 0xFFFFFFFF, flags, core_hz, path)
 
 
 def build_image() -> Path:

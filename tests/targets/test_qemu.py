@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,38 @@ def test_boots_and_says_hello(qemu_ready: None, tmp_path: Path, link: str) -> No
         ended = target.stop()
     assert hello["board"] == "stm32f4" and hello["rx_buffer_bytes"] == 2048
     assert target.exit_status == 0, ended
+
+
+def _status(link: Link) -> dict:
+    link.send(MsgType.CMD, {"op": Op.STATUS.name})
+    for _ in range(20):
+        msg = link.receive(2.0)
+        if msg is not None and msg.type is MsgType.STATUS:
+            return msg.payload
+    raise AssertionError("no STATUS came back")
+
+
+def test_uptime_counts_emulated_milliseconds(qemu_ready: None, tmp_path: Path) -> None:
+    """QEMU runs SysTick from a fixed 168 MHz, not the firmware's clock tree: the mailbox says so.
+
+    Causal bounds, not speed: the firmware read its clock for each STATUS between
+    sending the request and receiving the answer, and QEMU's clock follows the host's."""
+    target = QemuTarget(link="uart")
+    try:
+        with Link(target.start(tmp_path), tmp_path) as link:
+            ReplaySession(link, Timeouts(hello_s=5)).handshake()
+            sent_1 = time.monotonic()
+            first = _status(link)
+            got_1 = time.monotonic()
+            time.sleep(0.5)
+            sent_2 = time.monotonic()
+            second = _status(link)
+            got_2 = time.monotonic()
+    finally:
+        target.stop()
+    uptime_ms = second["uptime_ms"] - first["uptime_ms"]
+    tick_ms = 10  # SysTick period; the count within a tick fills in between
+    assert 1000 * (sent_2 - got_1) - tick_ms <= uptime_ms <= 1000 * (got_2 - sent_1) + tick_ms, uptime_ms
 
 
 def test_uart_and_bulk_links_give_the_same_answers(qemu_ready: None, tmp_path: Path) -> None:

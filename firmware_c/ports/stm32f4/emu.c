@@ -42,13 +42,13 @@ static int32_t semihost(uint32_t op, const void *args) {
     return (int32_t)r0;
 }
 
-/* The mailbox's flags, or 0 if it holds no valid mailbox (a board). */
-static uint32_t mailbox_flags(void) {
-    if (stm32_emu_mailbox.magic != STM32_EMU_MAGIC || stm32_emu_mailbox.magic_inv != ~STM32_EMU_MAGIC) {
-        return 0;
-    }
-    return stm32_emu_mailbox.flags;
+/* Whether an emulator preloaded the mailbox (never on a board). */
+static bool mailbox_valid(void) {
+    return stm32_emu_mailbox.magic == STM32_EMU_MAGIC && stm32_emu_mailbox.magic_inv == ~STM32_EMU_MAGIC;
 }
+
+/* The mailbox's flags, or 0 if it holds no valid mailbox (a board). */
+static uint32_t mailbox_flags(void) { return mailbox_valid() ? stm32_emu_mailbox.flags : 0u; }
 
 uint32_t stm32_emu_init(int *bulk_error) {
     *bulk_error = 0;
@@ -74,6 +74,8 @@ uint32_t stm32_emu_init(int *bulk_error) {
 }
 
 uint32_t stm32_emu_flags(void) { return g_flags; }
+
+uint32_t stm32_emu_core_hz(void) { return mailbox_valid() ? stm32_emu_mailbox.core_hz : 0u; }
 
 int stm32_emu_bulk_read(uint8_t *buf, size_t cap, bool link_closed) {
     if (g_bulk_pos == g_bulk_len) {

@@ -70,9 +70,10 @@ __attribute__((noinline)) static void port_fault_test(void *ctx) {
 
 int main(void) {
     stm32_clocks_t clk = stm32_clock_init();
-    stm32_tick_init(clk.hclk_hz);
     int bulk_error = 0;
     (void)stm32_emu_init(&bulk_error);
+    uint32_t emu_core_hz = stm32_emu_core_hz(); /* 0 on a board */
+    stm32_tick_init(emu_core_hz ? emu_core_hz : clk.hclk_hz);
     stm32_usart_init(clk.pclk1_hz, STM32_LINK_BAUD);
     irq_enable();
 

@@ -121,7 +121,7 @@ typedef struct {
     uint32_t magic;     /**< STM32_EMU_MAGIC */
     uint32_t magic_inv; /**< ~STM32_EMU_MAGIC */
     uint32_t flags;     /**< STM32_EMU_* */
-    uint32_t reserved;  /**< 0 */
+    uint32_t core_hz;   /**< the fixed core clock the emulator runs SysTick from, Hz; 0: the clock tree's own */
     char rx_path[240];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd) */
 } stm32_emu_mailbox_t;
 
@@ -135,6 +135,14 @@ uint32_t stm32_emu_init(int *bulk_error);
 
 /** Flags in effect (0 on hardware). */
 uint32_t stm32_emu_flags(void);
+
+/**
+ * The core clock an emulator runs SysTick from, Hz, where it does not model
+ * the RCC (QEMU keeps netduinoplus2 at a fixed 168 MHz whatever the firmware
+ * sets), or 0 on hardware and when the emulator gives none: the clock tree's
+ * own figure holds. Valid after stm32_emu_init().
+ */
+uint32_t stm32_emu_core_hz(void);
 
 /**
  * Take up to cap bytes of bulk link input (semihosting reads of rx_path).
