@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from frame_spec.messages import Op
 from rig.errors import FirmwareFault, LinkError, LinkTimeout
 from rig.inject import to_raw
 from rig.link import Link
-from rig.session import ReplaySession, Timeouts
+from rig.session import ReplaySession, RunResult, Timeouts
 from rig.targets.base import REPO
 from rig.targets.host import HostTarget
 from scenarios.model import Recording
@@ -141,6 +142,14 @@ def _golden_wire(msg_type: str) -> bytes:
     return bytes.fromhex(next(v["wire"] for v in vectors if v["type"] == msg_type))
 
 
+def _replay_through(tmp_path: Path, host_tcp: str, mutate: Callable[[bytes], bytes]) -> RunResult:
+    """Replay 2 s of stillness with every firmware frame passed through mutate on its way."""
+    host, port = host_tcp.removeprefix("socket://").split(":")
+    with CorruptingProxy((host, int(port)), mutate) as proxy, \
+            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
+        return ReplaySession(link).run(to_raw(still_recording(2.0)))
+
+
 def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Path, host_tcp: str) -> None:
     """A STRIDE and a SUMMARY still in the port's buffer when the rig connects: captured, not counted."""
     stale = _golden_wire("STRIDE") + _golden_wire("SUMMARY")
@@ -152,10 +161,7 @@ def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Pa
             return stale + frame
         return frame
 
-    host, port = host_tcp.removeprefix("socket://").split(":")
-    with CorruptingProxy((host, int(port)), prepend_stale) as proxy, \
-            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
-        result = ReplaySession(link).run(to_raw(still_recording(2.0)))
+    result = _replay_through(tmp_path, host_tcp, prepend_stale)
     assert result.stale_frames == 2
     assert result.restarts == 0 and not result.link_problems(), "the boot HELLO after them is no gap"
     assert result.strides == []
@@ -177,9 +183,6 @@ def test_a_firmware_restart_during_the_run_fails_it(tmp_path: Path, host_tcp: st
                 return frame + boot_hello
         return frame
 
-    host, port = host_tcp.removeprefix("socket://").split(":")
-    with CorruptingProxy((host, int(port)), reboot_after_second_ack) as proxy, \
-            Link(f"socket://127.0.0.1:{proxy.port}", tmp_path) as link:
-        result = ReplaySession(link).run(to_raw(still_recording(2.0)))
+    result = _replay_through(tmp_path, host_tcp, reboot_after_second_ack)
     assert result.restarts == 1
     assert any("restarted 1 time(s) during the run" in p for p in result.link_problems())
