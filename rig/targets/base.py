@@ -104,7 +104,7 @@ def missing_tools(*tools: str) -> list[str]:
 
 
 @contextmanager
-def _build_lock() -> Iterator[None]:
+def build_lock() -> Iterator[None]:
     """Serialize firmware builds between parallel test workers."""
     BUILD_DIR.mkdir(parents=True, exist_ok=True)
     with open(BUILD_DIR / ".lock", "w") as lock:
@@ -119,7 +119,7 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
     Raises RigError with the command and its output when the build fails or product is missing.
     """
     cmd = ["make", "-s", "-C", str(directory), *args, goal]
-    with _build_lock():
+    with build_lock():
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         except FileNotFoundError:

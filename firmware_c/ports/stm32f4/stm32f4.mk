@@ -39,3 +39,22 @@ $(ELF): $(ARM_OBJ) $(PORT)/stm32f4.ld
 
 $(OUT)/stridelab-fw.bin: $(ELF)
 	$(ARM_OBJCOPY) -O binary $< $@
+
+# Flash the image onto the NUCLEO-F401RE through its ST-LINK: OpenOCD when it
+# is installed, else stlink-tools' st-flash. `make -C firmware_c flash`.
+OPENOCD ?= openocd
+ST_FLASH ?= st-flash
+FLASH_HINT := is the NUCLEO plugged in (lsusb lists an STMicroelectronics ST-LINK) and free (no other debugger attached)?
+
+.PHONY: flash
+flash: $(ELF) $(OUT)/stridelab-fw.bin
+	@if command -v $(OPENOCD) >/dev/null 2>&1; then \
+	    $(OPENOCD) -f board/st_nucleo_f4.cfg -c "program $(ELF) verify reset exit" \
+	        || { echo "make flash: $(OPENOCD) could not program $(ELF): $(FLASH_HINT)" >&2; exit 1; }; \
+	elif command -v $(ST_FLASH) >/dev/null 2>&1; then \
+	    $(ST_FLASH) --reset write $(OUT)/stridelab-fw.bin 0x08000000 \
+	        || { echo "make flash: $(ST_FLASH) could not write $(OUT)/stridelab-fw.bin: $(FLASH_HINT)" >&2; exit 1; }; \
+	else \
+	    echo "make flash: no flasher found ($(OPENOCD), $(ST_FLASH)): apt-get install openocd, or stlink-tools" >&2; \
+	    exit 2; \
+	fi
