@@ -46,8 +46,8 @@ OPENOCD ?= openocd
 ST_FLASH ?= st-flash
 FLASH_HINT := is the NUCLEO plugged in (lsusb lists an STMicroelectronics ST-LINK) and free (no other debugger attached)?
 
-.PHONY: flash
-flash: $(ELF) $(OUT)/stridelab-fw.bin
+.PHONY: program
+program: $(ELF) $(OUT)/stridelab-fw.bin
 	@if command -v $(OPENOCD) >/dev/null 2>&1; then \
 	    $(OPENOCD) -f board/st_nucleo_f4.cfg -c "program $(ELF) verify reset exit" \
 	        || { echo "make flash: $(OPENOCD) could not program $(ELF): $(FLASH_HINT)" >&2; exit 1; }; \
