@@ -95,19 +95,26 @@
 #define SCB_CPACR_CP10_CP11_FULL (0xFu << 20)
 
 /* Interrupt masking and barriers. */
+
+/** Mask interrupts; returns the previous PRIMASK for irq_restore(). */
 static inline uint32_t irq_save(void) {
     uint32_t primask;
     __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
     return primask;
 }
 
+/** Put back the PRIMASK that irq_save() returned. */
 static inline void irq_restore(uint32_t primask) {
     __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
 }
 
+/** Unmask interrupts (PRIMASK = 0). */
 static inline void irq_enable(void) { __asm__ volatile("cpsie i" ::: "memory"); }
+/** Mask interrupts (PRIMASK = 1). */
 static inline void irq_disable(void) { __asm__ volatile("cpsid i" ::: "memory"); }
+/** Sleep until an interrupt is pending. */
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+/** Complete memory accesses and refetch instructions (after VTOR, CPACR or MPU writes). */
 static inline void dsb_isb(void) { __asm__ volatile("dsb\n\tisb" ::: "memory"); }
 
 #endif /* STM32F4_REGS_H */
