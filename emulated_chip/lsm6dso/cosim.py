@@ -94,6 +94,7 @@ class RawT(ctypes.Structure):
     _fields_ = [("accel", ctypes.c_int16 * 3), ("gyro", ctypes.c_int16 * 3)]
 
     def to_sample(self) -> RawSample:
+        """This driver sample as a RawSample (gyro and accel in raw counts)."""
         return RawSample(gyro=(self.gyro[0], self.gyro[1], self.gyro[2]),
                          accel=(self.accel[0], self.accel[1], self.accel[2]))
 
@@ -245,6 +246,7 @@ class DriverCosim:
         return await bridge(body)(self.firmware)
 
     def bus_error_note(self) -> str:
+        """' (last bus error: ...)' to append to an error message, or '' when no bus transaction failed."""
         return f" (last bus error: {self.bus_errors[-1]!r})" if self.bus_errors else ""
 
     # ---- callbacks from C: never let an exception through -----------------------------

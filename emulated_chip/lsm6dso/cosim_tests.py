@@ -30,6 +30,7 @@ BENCH_SECONDS = float(os.environ.get("LSM6DSO_BENCH_SECONDS", "0"))
 
 
 def library() -> Path:
+    """The driver's shared library named by $LSM6DSO_DRIVER_LIB; raises RuntimeError when it is not set."""
     path = os.environ.get("LSM6DSO_DRIVER_LIB")
     if not path:
         raise RuntimeError("LSM6DSO_DRIVER_LIB must name the driver's shared library")

@@ -264,12 +264,15 @@ class I2cBfmMaster(I2cRegisterMaster):
             raise I2cError(f"SDA held low by a device while the master released it (op {op})")
 
     async def start(self) -> None:
+        """Have the BFM send START, or a repeated START inside a transaction."""
         await self._run(self._START)
 
     async def stop(self) -> None:
+        """Have the BFM send STOP."""
         await self._run(self._STOP)
 
     async def write_byte(self, value: int) -> bool:
+        """Have the BFM send a byte; True when it was acknowledged. Raises ValueError outside 0..255."""
         if not 0 <= value <= 0xFF:
             raise ValueError(f"byte out of range: {value}")
         await self._run(self._WRITE, wdata=value)
@@ -277,6 +280,7 @@ class I2cBfmMaster(I2cRegisterMaster):
         return not self._dut.bfm_nack.value
 
     async def read_byte(self, ack: bool) -> int:
+        """Have the BFM receive a byte and answer ACK (more to come) or NACK (last); return the byte."""
         await self._run(self._READ, ack=ack)
         self.bytes_transferred += 1
         return int(self._dut.bfm_rdata.value)

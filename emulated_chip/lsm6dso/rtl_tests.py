@@ -77,12 +77,15 @@ class Bench:
         await self.i2c.idle()
 
     async def read(self, reg: int, count: int = 1) -> bytes:
+        """Read count bytes from register reg on, in one I2C burst at the SA0-high address."""
         return await self.i2c.read_regs(I2C_ADDRESS, reg, count)
 
     async def read1(self, reg: int) -> int:
+        """Read register reg over I2C; return its value."""
         return (await self.read(reg))[0]
 
     async def write(self, reg: int, *data: int) -> None:
+        """Write data to register reg on, in one I2C transaction at the SA0-high address."""
         await self.i2c.write_regs(I2C_ADDRESS, reg, data)
 
     async def fifo_level(self) -> tuple[int, int]:
@@ -105,12 +108,14 @@ class Bench:
 
 
 async def bench(dut: Any) -> Bench:
+    """A Bench on dut, after the power-on reset."""
     b = Bench(dut)
     await b.power_on()
     return b
 
 
 def expect_words(got: Sequence[FifoWord], want: Sequence[tuple[int, tuple[int, int, int]]]) -> None:
+    """Assert that the FIFO words read are want, (tag, (x, y, z)) each, in order and number."""
     assert len(got) == len(want), f"expected {len(want)} FIFO words, read {len(got)}"
     for i, (g, (tag, data)) in enumerate(zip(got, want)):
         assert (g.tag, g.data) == (tag, data), f"word {i}: expected tag {tag} {data}, read tag {g.tag} {g.data}"

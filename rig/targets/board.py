@@ -21,6 +21,7 @@ class BoardTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
+        """Available when $STRIDELAB_PORT names a URL (scheme://) or an existing serial device."""
         port = os.environ.get(PORT_ENV)
         if not port:
             return Availability(False, f"no board port given: pass --port URL or set {PORT_ENV}")
@@ -29,13 +30,16 @@ class BoardTarget(Target):
         return Availability(True)
 
     def require(self) -> None:
+        """Trust a port given to the constructor; without one, raise TargetUnavailable as availability() says."""
         if not self.port:
             super().require()
 
     def start(self, run_dir: Path) -> str:
+        """Return the board's port as the link URL; the flashed board already runs, so nothing is started."""
         self.require()
         assert self.port is not None
         return self.port
 
     def stop(self) -> str:
+        """Leave the board running (nothing to stop); return a line saying so."""
         return f"board at {self.port} left running"

@@ -214,9 +214,11 @@ class CocotbTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
+        """Available when cocotb 2.1+, make, cc and the simulator $STRIDELAB_COCOTB_SIM names (default icarus) are here."""
         return availability_of(simulator_from_env())
 
     def require(self) -> None:
+        """Raise TargetUnavailable with the reason if this target's simulator cannot run here."""
         avail = availability_of(self.simulator)
         if not avail.ok:
             raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")
@@ -237,6 +239,10 @@ class CocotbTarget(Target):
         return STARTUP_BUDGET_S + stream_s / BUDGET_SIM_S_PER_WALL_S
 
     def start(self, run_dir: Path) -> str:
+        """Build the port library and the model, launch the simulation on the fed samples; return its firmware's socket:// URL.
+
+        Raises RigError if feed() wrote no samples or the firmware does not listen within startup_timeout_s seconds.
+        """
         self.require()
         run_dir = run_dir.resolve()
         samples = run_dir / SAMPLES_FILE
@@ -305,6 +311,10 @@ class CocotbTarget(Target):
             return ""
 
     def stop(self) -> str:
+        """Give the simulation stop_grace_s seconds to end by itself, else kill its process group.
+
+        Returns how it ended, its exit status, the testbench's verdict and its speed (simulated s per wall s).
+        """
         proc, self._proc = self._proc, None
         if proc is None:
             return "cocotb simulation was not started"

@@ -22,12 +22,18 @@ class HostTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
+        """Available when make and cc are on PATH to build the native firmware."""
         missing = missing_tools("make", "cc")
         if missing:
             return Availability(False, f"{', '.join(missing)} not installed: apt-get install build-essential")
         return Availability(True)
 
     def start(self, run_dir: Path) -> str:
+        """Build the native firmware and start it on a pseudo-terminal; return its device path as the link URL.
+
+        With tcp=True it serves a loopback TCP port instead and the URL is socket://127.0.0.1:PORT.
+        Raises RigError if the firmware announces no link within startup_timeout_s seconds.
+        """
         self.require()
         binary = make("host", self.binary)
         argv = [str(binary), "--tcp", "0"] if self.tcp else [str(binary), "--pty"]
@@ -37,6 +43,7 @@ class HostTarget(Target):
         return self._proc.read_line("PTY ", self.startup_timeout_s)
 
     def stop(self) -> str:
+        """Terminate the native firmware process (killing it after 3 s); return how it ended."""
         if self._proc is None:
             return "host firmware was not started"
         how = self._proc.stop()

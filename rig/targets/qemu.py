@@ -283,6 +283,7 @@ class QemuTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
+        """Available when qemu-system-arm, arm-none-eabi-gcc with newlib-nano, arm-none-eabi-nm and make are installed."""
         missing = missing_tools(QEMU)
         if missing:
             return Availability(False, f"{QEMU} not installed: {APT_QEMU}")
@@ -350,6 +351,10 @@ class QemuTarget(Target):
                        f"stderr: {proc.stderr_tail()}")
 
     def start(self, run_dir: Path) -> str:
+        """Build the image, write its boot mailbox and launch QEMU; return the socket:// URL of the link.
+
+        The URL is USART2's loopback port with link="uart", the bulk relay's port with link="bulk".
+        """
         self.require()
         elf = build_image()
         addr = elf_symbols(elf).get(MAILBOX_SYMBOL)
@@ -380,6 +385,10 @@ class QemuTarget(Target):
 
     # -- stop --------------------------------------------------------------
     def stop(self) -> str:
+        """End QEMU: in bulk mode wait up to end_timeout_s seconds for the firmware to exit, else terminate it.
+
+        Sets exit_status and insn_counts; returns how QEMU ended and what its status means, with its stderr on failure.
+        """
         if self._proc is None:
             return "qemu was not started"
         proc, self._proc = self._proc, None

@@ -68,6 +68,7 @@ class RenodeTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
+        """Available when a Renode executable is found and the ARM toolchain that builds the image is installed."""
         from rig.targets.qemu import QemuTarget
 
         if renode_executable() is None:
@@ -78,6 +79,10 @@ class RenodeTarget(Target):
         return Availability(True)
 
     def start(self, run_dir: Path) -> str:
+        """Build the STM32F4 image and run it under Renode; return the socket:// URL of USART2 once Renode serves it.
+
+        Raises RigError if Renode exits first or does not listen within startup_timeout_s seconds.
+        """
         from rig.targets.qemu import build_image
 
         self.require()
@@ -101,6 +106,7 @@ class RenodeTarget(Target):
                        f"see {run_dir / 'target.log'}")
 
     def stop(self) -> str:
+        """Terminate Renode (killing it after 3 s); return how it ended."""
         if self._proc is None:
             return "renode was not started"
         how = self._proc.stop()
