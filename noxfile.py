@@ -88,7 +88,7 @@ def lint(session: nox.Session) -> None:
     """Static checks: ruff, mypy, the GitHub workflow (actionlint, schema), generated C is current."""
     _install(session)
     session.install("ruff", "mypy")
-    session.run("ruff", "check", "rig", "frame_spec", "scenarios", "tests", "noxfile.py")
+    session.run("ruff", "check", "rig", "frame_spec", "scenarios", "emulated_chip", "tests", "noxfile.py")
     session.run("mypy", "--ignore-missing-imports", "rig", "frame_spec")
     workflows = [str(p) for p in sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
     session.run("actionlint", *workflows)
