@@ -81,5 +81,6 @@ def format_report(name: str, target: str, result: RunResult, report: Report, run
         f"{result.realtime_factor:.0f}x real time",
     ]
     lines += [f"  - {msg}" for msg in report.failures]
+    lines += [f"  note: {msg}" for msg in result.notes()]
     lines.append(f"  captures: {run_dir}")
     return "\n".join(lines)

@@ -91,6 +91,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
               f"-> {args.json} (captures in {run_dir})", file=sys.stderr)
     for problem in result.link_problems():
         print(f"link: {problem} (capture: {run_dir / 'rx.bin'})", file=sys.stderr)
+    for note in result.notes():
+        print(f"note: {note}", file=sys.stderr)
     return 1 if result.link_problems() else 0
 
 

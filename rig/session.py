@@ -60,6 +60,13 @@ class RunResult:
                        "CONFIG): a reset, a watchdog or a brown-out")
         return out
 
+    def notes(self) -> list[str]:
+        """What the run saw that is no failure but worth a line (empty when nothing)."""
+        if not self.stale_frames:
+            return []
+        return [f"{self.stale_frames} STRIDE/SUMMARY frame(s) from before this run's CONFIG were ignored "
+                "(an earlier run's, left in the port's buffer; they are in rx.bin)"]
+
     def to_json(self) -> dict[str, Any]:
         """The replay JSON contract: {"strides": [...], "summary": {...}}."""
         return {"strides": self.strides, "summary": self.summary}

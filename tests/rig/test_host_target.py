@@ -163,6 +163,7 @@ def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Pa
 
     result = _replay_through(tmp_path, host_tcp, prepend_stale)
     assert result.stale_frames == 2
+    assert result.notes() and "2 STRIDE/SUMMARY frame(s) from before this run's CONFIG" in result.notes()[0]
     assert result.restarts == 0 and not result.link_problems(), "the boot HELLO after them is no gap"
     assert result.strides == []
     assert result.summary is not None and result.summary["strides"] == 0
