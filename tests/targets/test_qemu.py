@@ -99,7 +99,9 @@ def test_uptime_counts_emulated_milliseconds(qemu_ready: None, tmp_path: Path) -
         target.stop()
     uptime_ms = second["uptime_ms"] - first["uptime_ms"]
     tick_ms = 10  # SysTick period; the count within a tick fills in between
-    assert 1000 * (sent_2 - got_1) - tick_ms <= uptime_ms <= 1000 * (got_2 - sent_1) + tick_ms, uptime_ms
+    # Upper bound: causal. Lower bound: half, since a host too loaded to run QEMU's
+    # timer for a whole tick period loses that tick (a wrong clock is off by 10x).
+    assert 500 * (sent_2 - got_1) - tick_ms <= uptime_ms <= 1000 * (got_2 - sent_1) + tick_ms, uptime_ms
 
 
 def test_uart_and_bulk_links_give_the_same_answers(qemu_ready: None, tmp_path: Path) -> None:
