@@ -15,7 +15,13 @@ _COLORS = ("tab:blue", "tab:orange", "tab:green")
 
 
 def _events(items: list[dict] | None, key: str) -> list[float]:
-    return [float(d[key]) for d in items or [] if d.get(key) is not None]
+    """The finite numbers under key in each dict of items (anything else is skipped)."""
+    out = []
+    for d in items or []:
+        v = d.get(key) if isinstance(d, dict) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v):
+            out.append(float(v))
+    return out
 
 
 def plot_recording(
@@ -25,7 +31,8 @@ def plot_recording(
     t_range_s: tuple[float, float] | None = None,
 ) -> Path:
     """Plot acc (g) and gyro (dps) against t_s with truth IC (solid) / TC (dashed) lines and
-    detected events (dicts with ic_s, tc_s: triangles on the gyro panel); returns png_path.
+    detected events (dicts with ic_s, tc_s: triangles on the gyro panel); returns png_path,
+    written as PNG at exactly that path (no suffix added).
 
     t_range_s limits the time axis (default: the whole recording).
     """
@@ -62,5 +69,6 @@ def plot_recording(
     ax_gyr.grid(alpha=0.3)
     fig.tight_layout()
     png_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png_path)
+    # format given: the file lands at png_path exactly (matplotlib appends .png to a name without one)
+    fig.savefig(png_path, format="png")
     return png_path

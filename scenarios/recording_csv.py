@@ -31,11 +31,15 @@ from typing import Any
 import numpy as np
 
 from .errors import RecordingError
-from .model import Recording, StrideTruth, Truth
+from .input_file import excerpt, read_lines
+from .input_file import fail as _fail
+from .model import Recording, Truth
+from .truth_sidecar import TRUTH_FORMAT, read_truth
+
+__all__ = ["COLUMNS", "TRUTH_FORMAT", "RecordingError", "read_recording", "read_truth", "truth_path",
+           "truth_to_dict", "write_recording"]
 
 COLUMNS = ("t_s", "ax_g", "ay_g", "az_g", "gx_dps", "gy_dps", "gz_dps")
-TRUTH_FORMAT = "stridelab-truth"
-_ACTIVITY_WORDS = {"walking": "walk", "walk": "walk", "running": "run", "run": "run", "still": "still", "stairs": "stairs"}
 
 
 def truth_path(csv_path: Path) -> Path:
@@ -44,25 +48,26 @@ def truth_path(csv_path: Path) -> Path:
     return csv_path.with_name(csv_path.stem + ".truth.json")
 
 
-def _fail(path: Path, line: int | None, what: str, todo: str) -> RecordingError:
-    where = f"{path}" if line is None else f"{path}, line {line}"
-    return RecordingError(f"{where}: {what}; {todo}")
+#: Sample rates a recording may have, Hz (as for synthesized ones).
+ODR_RANGE_HZ = (10.0, 10000.0)
+#: Most samples in one recording (5.6 h at 416 Hz); the samples take 56 bytes each in memory.
+MAX_SAMPLES = 1 << 23
+#: The sensor sample index travels as u32, and times as u32 microseconds that the rig unwraps
+#: in order: a recording may not span more indices, nor skip more time between two rows.
+MAX_INDEX = (1 << 32) - 1
+MAX_STEP_S = float((1 << 31) / 1e6)
+_ROWS_PER_CHUNK = 1 << 15
 
 
-def _header(path: Path, lines: list[str]) -> tuple[int, list[str]]:
-    """Index of the header line and its column names."""
-    for i, raw in enumerate(lines):
-        s = raw.strip()
-        if not s or s.startswith("#"):
-            continue
-        return i, [c.strip() for c in s.split(",")]
-    raise _fail(
-        path, len(lines) + 1, "empty file: no header line",
-        "write the header " + ",".join(COLUMNS) + " then one sample a row",
-    )
+def _decode(path: Path, line_no: int, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
+                    "give a CSV text file") from None
 
 
-def _scan_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
+def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
     """Find the first malformed row and raise for it (the slow path after a failed parse)."""
     for line_no, raw in rows:
         fields = raw.split(",")
@@ -76,153 +81,161 @@ def _scan_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> Non
                 float(f)
             except ValueError:
                 raise _fail(
-                    path, line_no, f"column {name}: {f.strip()!r} is not a number",
+                    path, line_no, f"column {name}: {excerpt(f.strip())} is not a number",
                     "write plain decimal numbers (e.g. 0.0123)",
                 ) from None
 
 
-def _read_samples(path: Path) -> np.ndarray:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise _fail(path, None, f"cannot read the file ({exc.strerror})", "check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise _fail(path, None, "not UTF-8 text", "give a CSV text file") from exc
-    lines = text.splitlines()
-    h, names = _header(path, lines)
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
+class _Samples:
+    """Rows parsed a chunk at a time: the columns of COLUMNS, checked as they come."""
+
+    def __init__(self, path: Path, names: list[str]) -> None:
+        self.path = path
+        self.names = names
+        self.take = [names.index(c) for c in COLUMNS]
+        self.parts: list[np.ndarray] = []
+        self.line_nos: list[np.ndarray] = []
+        self.count = 0
+        self.last_t: tuple[float, int] | None = None
+
+    def add(self, rows: list[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        if self.count + len(rows) > MAX_SAMPLES:
+            line = rows[MAX_SAMPLES - self.count][0]
+            raise _fail(self.path, line, f"more than {MAX_SAMPLES} samples",
+                        "split the recording into parts of at most that many rows")
+        texts = [r for _, r in rows]
+        try:
+            data = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None)
+            if data.shape != (len(rows), len(self.names)):
+                raise ValueError
+        except ValueError:
+            _check_rows(self.path, rows, self.names)
+            raise _fail(self.path, rows[0][0], "rows could not be parsed", "check the delimiter is a comma") from None
+        cols = data[:, self.take]
+        bad = ~np.isfinite(cols)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise _fail(
+                self.path, rows[r][0], f"column {COLUMNS[c]} is {float(cols[r, c])} (NaN or infinite)",
+                "drop the row or fill the value; the rig needs finite samples",
+            )
+        line_nos = np.fromiter((n for n, _ in rows), dtype=np.int64, count=len(rows))
+        t = cols[:, 0]
+        prev_t = np.concatenate([[self.last_t[0]], t[:-1]]) if self.last_t else np.concatenate([[-np.inf], t[:-1]])
+        prev_line = np.concatenate([[self.last_t[1] if self.last_t else 0], line_nos[:-1]])
+        back = np.flatnonzero(t <= prev_t)
+        if len(back):
+            r = int(back[0])
+            raise _fail(
+                self.path, int(line_nos[r]),
+                f"t_s={float(t[r])!r} is not after the previous row's t_s={float(prev_t[r])!r} (line {int(prev_line[r])})",
+                "times must increase strictly: sort the rows and drop duplicates",
+            )
+        self.parts.append(cols)
+        self.line_nos.append(line_nos)
+        self.count += len(rows)
+        self.last_t = (float(t[-1]), int(line_nos[-1]))
+
+
+def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The samples of a recording CSV (columns of COLUMNS) and the line number of each row."""
+    names: list[str] | None = None
+    header_line = 0
+    samples: _Samples | None = None
+    rows: list[tuple[int, str]] = []
+    last_line = 0
+    for line_no, raw in read_lines(path, "recording"):
+        last_line = line_no
+        s = _decode(path, line_no, raw)
+        if line_no == 1:
+            s = s.lstrip("\ufeff")
+        stripped = s.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if names is None:
+            names, header_line = [c.strip() for c in stripped.split(",")], line_no
+            missing = [c for c in COLUMNS if c not in names]
+            if missing:
+                raise _fail(
+                    path, line_no,
+                    f"header lacks column(s) {', '.join(missing)} (found {excerpt(','.join(names), 120)})",
+                    "the header must hold " + ",".join(COLUMNS),
+                )
+            samples = _Samples(path, names)
+            continue
+        rows.append((line_no, s))
+        if len(rows) >= _ROWS_PER_CHUNK:
+            assert samples is not None
+            samples.add(rows)
+            rows = []
+    if names is None or samples is None:
         raise _fail(
-            path, h + 1, f"header lacks column(s) {', '.join(missing)} (found {','.join(names)})",
-            "the header must hold " + ",".join(COLUMNS),
+            path, last_line + 1, "empty file: no header line",
+            "write the header " + ",".join(COLUMNS) + " then one sample a row",
         )
-    rows = [(i + 1, s) for i, s in enumerate(lines[h + 1 :], start=h + 1) if s.strip() and not s.lstrip().startswith("#")]
-    if not rows:
-        raise _fail(path, h + 1, "no samples after the header", "add one row per sample")
-    try:
-        data = np.loadtxt([s for _, s in rows], delimiter=",", ndmin=2, dtype=float)
-        if data.shape[1] != len(names):
-            raise ValueError
-    except ValueError:
-        _scan_rows(path, rows, names)
-        raise _fail(path, None, "rows could not be parsed", "check the delimiter is a comma") from None
-    cols = data[:, [names.index(c) for c in COLUMNS]]
-    bad = ~np.isfinite(cols)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
+    samples.add(rows)
+    if samples.count == 0:
+        raise _fail(path, header_line, "no samples after the header", "add one row per sample")
+    return np.concatenate(samples.parts), np.concatenate(samples.line_nos)
+
+
+def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
+    """The recording's sample rate (median), Hz, after checking the firmware can take its timing."""
+    if len(t_s) < 2:
+        raise _fail(path, int(line_nos[0]), "only one sample: a recording needs two or more to have a sample rate",
+                    "give the whole recording, one sample a row")
+    dt = np.diff(t_s)
+    period_s = float(np.median(dt))
+    odr_hz = 1.0 / period_s
+    lo, hi = ODR_RANGE_HZ
+    if not lo <= odr_hz <= hi:
+        r = int(np.argmin(np.abs(dt - period_s))) + 1
         raise _fail(
-            path, rows[r][0], f"column {COLUMNS[c]} is {float(cols[r, c])} (NaN or infinite)",
-            "drop the row or fill the value; the rig needs finite samples",
+            path, int(line_nos[r]),
+            f"t_s={float(t_s[r])!r} follows the previous row by {period_s:.3g} s, the median sample period: "
+            f"a sample rate of {odr_hz:.3g} Hz, outside the {lo:g}..{hi:g} Hz the rig replays",
+            "check the unit of t_s (seconds) and the sampling of the recording",
         )
-    dt = np.diff(cols[:, 0])
-    if (dt <= 0).any():
-        r = int(np.flatnonzero(dt <= 0)[0]) + 1
+    big = np.flatnonzero(dt > MAX_STEP_S)
+    if len(big):
+        r = int(big[0]) + 1
         raise _fail(
-            path, rows[r][0],
-            f"t_s={float(cols[r, 0])!r} is not after the previous row's t_s={float(cols[r - 1, 0])!r} (line {rows[r - 1][0]})",
-            "times must increase strictly: sort the rows and drop duplicates",
+            path, int(line_nos[r]),
+            f"a gap of {float(dt[r - 1]):.6g} s after the previous row; the link's times span at most {MAX_STEP_S:.0f} s",
+            "split the recording at the gap",
         )
-    return cols
-
-
-def _num(v: Any) -> float | None:
-    return None if v is None else float(v)
-
-
-def _activity(word: Any) -> str | None:
-    return _ACTIVITY_WORDS.get(str(word).lower()) if word is not None else None
-
-
-def _windows(doc: dict[str, Any]) -> tuple[tuple[float, float], ...]:
-    if "label_windows_s" in doc:
-        return tuple((float(a), float(b)) for a, b in doc["label_windows_s"])
-    if "label_window_s" in doc:
-        a, b = doc["label_window_s"]
-        return ((float(a), float(b)),)
-    return ()
-
-
-def _external_truth(doc: dict[str, Any]) -> Truth:
-    """Truth from a labelled real recording (events, label windows, stride borders...)."""
-    windows = _windows(doc)
-    events = sorted(doc.get("events", []), key=lambda e: e["ic_s"])
-    act = _activity(doc.get("activity"))
-
-    def window_of(t: float) -> int | None:
-        for i, (a, b) in enumerate(windows):
-            if a - 1e-6 <= t <= b + 1e-6:
-                return i
-        return None
-
-    strides = []
-    for k, e in enumerate(events):
-        ic, tc = float(e["ic_s"]), _num(e.get("tc_s"))
-        stride_ms = None
-        if k + 1 < len(events):
-            nxt = float(events[k + 1]["ic_s"])
-            w = window_of(ic)
-            if w is not None and window_of(nxt) == w:
-                stride_ms = 1000.0 * (nxt - ic)
-        gct_ms = None if tc is None else 1000.0 * (tc - ic)
-        strides.append(StrideTruth(ic_s=ic, tc_s=tc, gct_ms=gct_ms, stride_ms=stride_ms, activity=act))
-    distance_m = None
-    if doc.get("footprints_m"):
-        fp = np.asarray(doc["footprints_m"], dtype=float)
-        distance_m = float(np.hypot(*np.diff(fp[:, :2], axis=0).T).sum())
-    skip = {"events", "label_window_s", "label_windows_s"}
-    meta = {k: v for k, v in doc.items() if k not in skip}
-    meta["truth_format"] = "external"
-    return Truth(strides=tuple(strides), label_windows_s=windows, distance_m=distance_m, meta=meta)
-
-
-def _own_truth(doc: dict[str, Any]) -> Truth:
-    fields = StrideTruth.__dataclass_fields__
-    strides = tuple(
-        StrideTruth(**{k: v for k, v in s.items() if k in fields}) for s in doc.get("strides", [])
-    )
-    return Truth(
-        strides=strides,
-        label_windows_s=_windows(doc),
-        distance_m=_num(doc.get("distance_m")),
-        activity_s=dict(doc.get("activity_s", {})),
-        meta=dict(doc.get("meta", {})),
-    )
-
-
-def read_truth(path: Path) -> Truth:
-    """Read a truth sidecar in either format (see the module docstring)."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _fail(path, None, f"cannot read the truth file ({exc.strerror})", "check the path") from exc
-    except json.JSONDecodeError as exc:
-        raise _fail(path, exc.lineno, f"invalid JSON ({exc.msg})", "fix the JSON or remove the sidecar") from exc
-    if not isinstance(doc, dict):
-        raise _fail(path, 1, "the truth file is not a JSON object", "write an object with strides or events")
-    try:
-        return _own_truth(doc) if doc.get("format") == TRUTH_FORMAT or "strides" in doc else _external_truth(doc)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _fail(path, None, f"unexpected truth content ({exc!r})", "compare with a file written by write_recording") from exc
+    index = np.cumsum(np.maximum(1.0, np.rint(dt * odr_hz)))
+    over = np.flatnonzero(index > MAX_INDEX)
+    if len(over):
+        r = int(over[0]) + 1
+        raise _fail(
+            path, int(line_nos[r]),
+            f"t_s={float(t_s[r])!r} is sample {float(index[r - 1]):.0f} at {odr_hz:.4g} Hz, past the "
+            f"sensor index's {MAX_INDEX}",
+            "split the recording into shorter parts",
+        )
+    return odr_hz
 
 
 def read_recording(path: Path) -> Recording:
     """Read a recording CSV (and NAME.truth.json beside it when present).
 
     odr_hz is the median sample rate of the file. Raises RecordingError naming the file, the
-    line and what to change.
+    line and what to change (also for a file the rig cannot replay: one sample, a sample rate
+    outside ODR_RANGE_HZ, a gap the link cannot carry, a sidecar with bad content).
     """
     path = Path(path)
-    cols = _read_samples(path)
-    dt = np.diff(cols[:, 0])
-    odr_hz = float(1.0 / np.median(dt)) if len(dt) else 0.0
+    cols, line_nos = _read_samples(path)
+    odr_hz = _check_timing(path, cols[:, 0], line_nos)
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
     side = truth_path(path)
     if side.exists():
         truth = read_truth(side)
-        accel_fs_g = float(truth.meta.get("accel_fs_g", accel_fs_g))
-        gyro_fs_dps = float(truth.meta.get("gyro_fs_dps", gyro_fs_dps))
+        accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
+        gyro_fs_dps = float(truth.meta.get("gyro_fs_dps") or gyro_fs_dps)
     return Recording(
         name=path.stem,
         odr_hz=odr_hz,

@@ -1,0 +1,150 @@
+"""Open an input file for reading with bounded time and memory, and quote it in messages briefly.
+
+A recording or sidecar may be named by a careless or hostile user: a device (/dev/zero), a FIFO
+nobody writes to, a directory, a file of gigabytes on one line. Only a regular file or a pipe
+that delivers its first bytes within `PIPE_WAIT_S` is read, in chunks, each line at most
+`MAX_LINE_BYTES` long; every refusal is a RecordingError naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import RecordingError
+
+#: How long a pipe may take to deliver its first bytes, and then to deliver each next chunk, s.
+PIPE_WAIT_S = 5.0
+#: Longest line accepted, bytes (a recording row is under 120).
+MAX_LINE_BYTES = 4096
+#: Longest excerpt of the input quoted in a message, characters.
+EXCERPT_CHARS = 40
+_CHUNK_BYTES = 1 << 16
+
+
+def excerpt(text: str | bytes, limit: int = EXCERPT_CHARS) -> str:
+    """A short quotable excerpt: repr of at most `limit` characters, '...' when cut."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "backslashreplace")
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def fail(path: Path, line: int | None, what: str, todo: str) -> RecordingError:
+    """A RecordingError 'PATH[, line N]: WHAT; TODO'."""
+    where = f"{path}" if line is None else f"{path}, line {line}"
+    return RecordingError(f"{where}: {what}; {todo}")
+
+
+def _kind(mode: int) -> str:
+    for test, word in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
+class _Reader:
+    """Chunks of a regular file or a pipe; a pipe that stays silent for PIPE_WAIT_S is refused."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path = path
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+        self.pipe = stat.S_ISFIFO(st.st_mode)
+        if not (self.pipe or stat.S_ISREG(st.st_mode)):
+            raise fail(path, None, f"is {_kind(st.st_mode)}, not a {what}",
+                       "give a regular file (or a pipe that delivers one)")
+        try:
+            self.fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if self.pipe else 0))
+        except OSError as exc:
+            raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+        self.received = 0
+
+    def read(self) -> bytes:
+        """The next chunk; b'' at the end of the file."""
+        if not self.pipe:
+            return os.read(self.fd, _CHUNK_BYTES)
+        deadline = time.monotonic() + PIPE_WAIT_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                state = "nothing" if self.received == 0 else f"{self.received} bytes and then nothing"
+                raise fail(self.path, None, f"the pipe delivered {state} for {PIPE_WAIT_S:g} s",
+                           "start the program that writes it first, or give a regular file")
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.1))
+            if not ready:
+                continue
+            try:
+                data = os.read(self.fd, _CHUNK_BYTES)
+            except BlockingIOError:
+                continue
+            if data or self.received:
+                self.received += len(data)
+                return data
+            # b'' before any byte: no writer has opened the FIFO yet; wait for one.
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        """Close the file."""
+        os.close(self.fd)
+
+
+def read_lines(path: Path, what: str) -> Iterator[tuple[int, bytes]]:
+    """(line number from 1, line without its end) of a file, read in bounded chunks.
+
+    Raises RecordingError for what cannot be read as text lines (see the module docstring)."""
+    reader = _Reader(path, what)
+    try:
+        pending = b""
+        line_no = 0
+        while True:
+            chunk = reader.read()
+            if not chunk:
+                break
+            parts = (pending + chunk).split(b"\n")
+            pending = parts.pop()
+            for part in parts:
+                line_no += 1
+                if len(part) > MAX_LINE_BYTES:
+                    raise _long_line(path, line_no, part)
+                yield line_no, part.rstrip(b"\r")
+            if len(pending) > MAX_LINE_BYTES:
+                raise _long_line(path, line_no + 1, pending)
+        if pending:
+            yield line_no + 1, pending.rstrip(b"\r")
+    except OSError as exc:
+        raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+    finally:
+        reader.close()
+
+
+def _long_line(path: Path, line_no: int, data: bytes) -> RecordingError:
+    return fail(path, line_no, f"line longer than {MAX_LINE_BYTES} bytes (starts {excerpt(data)})",
+                "give one sample a line, fields separated by commas")
+
+
+def read_bytes(path: Path, what: str, limit_bytes: int) -> bytes:
+    """The whole of a small file (at most limit_bytes), read in bounded chunks."""
+    reader = _Reader(path, what)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            chunk = reader.read()
+            if not chunk:
+                return b"".join(parts)
+            size += len(chunk)
+            if size > limit_bytes:
+                raise fail(path, None, f"larger than {limit_bytes // (1 << 20)} MB",
+                           f"a {what} is a few kB: check that this is the right file")
+            parts.append(chunk)
+    except OSError as exc:
+        raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+    finally:
+        reader.close()

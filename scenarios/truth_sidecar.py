@@ -1,0 +1,235 @@
+"""The truth sidecar NAME.truth.json: read it strictly, so bad content is refused by name.
+
+Two formats (see recording_csv for what each key means): ours, written by write_recording
+(`format: "stridelab-truth"` or a `strides` list), and the labelled real recordings' (`events`,
+`label_window(s)_s`, `footprints_m`, anything else kept in meta). Every value the rig uses is
+checked for its type and range before use: a number must be a finite JSON number (no NaN,
+Infinity, strings or booleans), the full scales must be LSM6DSO settings; anything else is a
+RecordingError naming the file, the key and what to write instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .input_file import excerpt, fail, read_bytes
+from .model import ACTIVITIES, STRIKE_CLASSES, StrideTruth, Truth
+
+TRUTH_FORMAT = "stridelab-truth"
+#: Largest sidecar read, bytes.
+MAX_TRUTH_BYTES = 64 << 20
+#: Deepest nesting of JSON arrays and objects accepted.
+MAX_JSON_DEPTH = 32
+#: Full scales of the LSM6DSO, the only ones a recording may declare.
+ACCEL_FS_G = (2, 4, 8, 16)
+GYRO_FS_DPS = (125, 250, 500, 1000, 2000)
+_ACTIVITY_WORDS = {"walking": "walk", "walk": "walk", "running": "run", "run": "run", "still": "still", "stairs": "stairs"}
+_STRIDE_TEXT = {"strike": STRIKE_CLASSES, "activity": ACTIVITIES}
+
+
+class _Bad(Exception):
+    """A content problem at a key path; turned into a RecordingError naming the file."""
+
+    def __init__(self, where: str, what: str, todo: str) -> None:
+        super().__init__(where, what, todo)
+        self.where, self.what, self.todo = where, what, todo
+
+
+def _number(v: Any, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise _Bad(where, f"is {excerpt(json.dumps(v))}, not a number", "write a plain JSON number")
+    try:
+        f = float(v)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f):
+        raise _Bad(where, f"is {excerpt(str(v))}, not a finite number", "write a plain JSON number")
+    return f
+
+
+def _opt_number(v: Any, where: str) -> float | None:
+    return None if v is None else _number(v, where)
+
+
+def _list(v: Any, where: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise _Bad(where, f"is {excerpt(json.dumps(v))}, not a list", "write a JSON array")
+    return v
+
+
+def _obj(v: Any, where: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise _Bad(where, f"is {excerpt(json.dumps(v))}, not an object", "write a JSON object")
+    return v
+
+
+def _pair(v: Any, where: str) -> tuple[float, float]:
+    items = _list(v, where)
+    if len(items) != 2:
+        raise _Bad(where, f"has {len(items)} values", "write [start_s, end_s]")
+    a, b = _number(items[0], f"{where}[0]"), _number(items[1], f"{where}[1]")
+    if b < a:
+        raise _Bad(where, f"ends ({b:g}) before it starts ({a:g})", "write [start_s, end_s] with start <= end")
+    return a, b
+
+
+def _windows(doc: dict[str, Any]) -> tuple[tuple[float, float], ...]:
+    if "label_windows_s" in doc:
+        return tuple(_pair(w, f"label_windows_s[{i}]") for i, w in enumerate(_list(doc["label_windows_s"], "label_windows_s")))
+    if "label_window_s" in doc:
+        return (_pair(doc["label_window_s"], "label_window_s"),)
+    return ()
+
+
+def _activity(word: Any) -> str | None:
+    return _ACTIVITY_WORDS.get(word.lower()) if isinstance(word, str) else None
+
+
+def _full_scales(meta: dict[str, Any], where: str) -> None:
+    for key, allowed, unit in (("accel_fs_g", ACCEL_FS_G, "g"), ("gyro_fs_dps", GYRO_FS_DPS, "dps")):
+        if key in meta and meta[key] is not None:
+            v = _number(meta[key], f"{where}{key}")
+            if v not in allowed:
+                raise _Bad(f"{where}{key}", f"is {v:g} {unit}, not a full scale of the LSM6DSO",
+                           f"write one of {', '.join(map(str, allowed))}")
+
+
+def _external_truth(doc: dict[str, Any]) -> Truth:
+    """Truth from a labelled real recording (events, label windows, stride borders...)."""
+    windows = _windows(doc)
+    raw_events = _list(doc.get("events", []), "events")
+    events: list[tuple[float, float | None]] = []
+    for i, e in enumerate(raw_events):
+        e = _obj(e, f"events[{i}]")
+        if "ic_s" not in e:
+            raise _Bad(f"events[{i}]", "has no ic_s", "give each event its initial contact time ic_s")
+        events.append((_number(e["ic_s"], f"events[{i}].ic_s"), _opt_number(e.get("tc_s"), f"events[{i}].tc_s")))
+    events.sort(key=lambda e: e[0])
+    act = _activity(doc.get("activity"))
+
+    def window_of(t: float) -> int | None:
+        for i, (a, b) in enumerate(windows):
+            if a - 1e-6 <= t <= b + 1e-6:
+                return i
+        return None
+
+    strides = []
+    for k, (ic, tc) in enumerate(events):
+        stride_ms = None
+        if k + 1 < len(events):
+            nxt = events[k + 1][0]
+            w = window_of(ic)
+            if w is not None and window_of(nxt) == w:
+                stride_ms = 1000.0 * (nxt - ic)
+        gct_ms = None if tc is None else 1000.0 * (tc - ic)
+        strides.append(StrideTruth(ic_s=ic, tc_s=tc, gct_ms=gct_ms, stride_ms=stride_ms, activity=act))
+    distance_m = None
+    if doc.get("footprints_m"):
+        rows = _list(doc["footprints_m"], "footprints_m")
+        fp = [[_number(x, f"footprints_m[{i}][{j}]") for j, x in enumerate(_list(r, f"footprints_m[{i}]"))]
+              for i, r in enumerate(rows)]
+        for i, r in enumerate(fp):
+            if len(r) < 2:
+                raise _Bad(f"footprints_m[{i}]", f"has {len(r)} value(s)", "write one [x_m, y_m] per footprint")
+        xy = np.asarray([r[:2] for r in fp], dtype=float)
+        distance_m = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+    for key in ("step_count",):
+        if key in doc and doc[key] is not None:
+            n = _number(doc[key], key)
+            if n < 0 or n != int(n):
+                raise _Bad(key, f"is {n:g}", "write a whole number >= 0")
+    if "stride_borders_s" in doc:
+        for i, b in enumerate(_list(doc["stride_borders_s"], "stride_borders_s")):
+            if isinstance(b, list):
+                _pair(b, f"stride_borders_s[{i}]")
+            else:
+                _number(b, f"stride_borders_s[{i}]")
+    _full_scales(doc, "")
+    skip = {"events", "label_window_s", "label_windows_s"}
+    meta = {k: v for k, v in doc.items() if k not in skip}
+    meta["truth_format"] = "external"
+    return Truth(strides=tuple(strides), label_windows_s=windows, distance_m=distance_m, meta=meta)
+
+
+def _stride(s: Any, where: str) -> StrideTruth:
+    s = _obj(s, where)
+    fields = StrideTruth.__dataclass_fields__
+    if "ic_s" not in s:
+        raise _Bad(where, "has no ic_s", "give each stride its initial contact time ic_s")
+    values: dict[str, Any] = {}
+    for k, v in s.items():
+        if k not in fields:
+            continue
+        if k in _STRIDE_TEXT:
+            if v is not None and v not in _STRIDE_TEXT[k]:
+                raise _Bad(f"{where}.{k}", f"is {excerpt(json.dumps(v))}",
+                           f"write null or one of {', '.join(_STRIDE_TEXT[k])}")
+            values[k] = v
+        else:
+            values[k] = _number(v, f"{where}.{k}") if k == "ic_s" else _opt_number(v, f"{where}.{k}")
+    return StrideTruth(**values)
+
+
+def _own_truth(doc: dict[str, Any]) -> Truth:
+    strides = tuple(_stride(s, f"strides[{i}]") for i, s in enumerate(_list(doc.get("strides", []), "strides")))
+    activity_s = {str(k): _number(v, f"activity_s.{k}") for k, v in _obj(doc.get("activity_s", {}), "activity_s").items()}
+    meta = dict(_obj(doc.get("meta", {}), "meta"))
+    _full_scales(meta, "meta.")
+    return Truth(
+        strides=strides,
+        label_windows_s=_windows(doc),
+        distance_m=_opt_number(doc.get("distance_m"), "distance_m"),
+        activity_s=activity_s,
+        meta=meta,
+    )
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nesting(text: str) -> int:
+    """Deepest nesting of [ and { outside strings (checked before json.loads recurses)."""
+    depth = deepest = 0
+    for ch in _BRACKETS.findall(_STRING.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_truth(path: Path) -> Truth:
+    """Read a truth sidecar in either format; RecordingError naming the file and key when it is bad."""
+    path = Path(path)
+    data = read_bytes(path, "truth file", MAX_TRUTH_BYTES)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(path, data.count(b"\n", 0, exc.start) + 1, f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                   "save the truth file as UTF-8 JSON") from None
+    deepest = _nesting(text)
+    if deepest > MAX_JSON_DEPTH:
+        raise fail(path, None, f"JSON nested {deepest} deep (at most {MAX_JSON_DEPTH})",
+                   "write the truth as an object of lists of numbers and objects")
+    try:
+        doc = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise fail(path, exc.lineno, f"invalid JSON ({exc.msg})", "fix the JSON or remove the sidecar") from None
+    except ValueError as exc:  # NaN / Infinity
+        raise fail(path, None, f"invalid JSON ({exc})", "write finite numbers, or null for an unknown value") from None
+    if not isinstance(doc, dict):
+        raise fail(path, 1, "the truth file is not a JSON object", "write an object with strides or events")
+    try:
+        return _own_truth(doc) if doc.get("format") == TRUTH_FORMAT or "strides" in doc else _external_truth(doc)
+    except _Bad as bad:
+        raise fail(path, None, f"{bad.where} {bad.what}", bad.todo) from None
+

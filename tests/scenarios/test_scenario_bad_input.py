@@ -1,0 +1,240 @@
+"""Bad recordings and sidecars a careless or hostile user may give: each is refused by a
+RecordingError naming the file (and the row or key), the problem and what to do, in bounded
+time and memory, with a message of bounded size."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios import input_file
+
+HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
+ROW = "0,0,1,0,0,0"
+MAX_MESSAGE_CHARS = 600
+
+
+def _csv(tmp_path: Path, times: list[float] | np.ndarray, name: str = "rec.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "\n" + "".join(f"{float(t)!r},{ROW}\n" for t in times))
+    return path
+
+
+def _refused(path: Path, *words: str) -> str:
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert str(path) in msg, msg
+    assert ";" in msg, msg  # what to do follows the problem
+    for word in words:
+        assert word in msg, msg
+    assert len(msg) < MAX_MESSAGE_CHARS + len(str(path)), msg[:2000]
+    return msg
+
+
+# -- timing the firmware cannot take ------------------------------------------------------
+
+def test_rows_a_tenth_of_a_microsecond_apart(tmp_path: Path) -> None:
+    _refused(_csv(tmp_path, [0.0, 1e-7]), "line 3", "sample rate", "Hz")
+
+
+def test_one_row(tmp_path: Path) -> None:
+    _refused(_csv(tmp_path, [0.0]), "line 2", "only one sample")
+
+
+def test_sampling_at_a_tenth_of_a_hertz(tmp_path: Path) -> None:
+    _refused(_csv(tmp_path, [0.0, 10.0, 20.0, 30.0]), "line 3", "sample rate", "0.1 Hz")
+
+
+def test_gap_longer_than_the_link_times_span(tmp_path: Path) -> None:
+    times = list(np.arange(100) / 416.0) + [1e7]
+    _refused(_csv(tmp_path, times), "line 102", "gap")
+
+
+def test_gaps_that_overflow_the_sample_index(tmp_path: Path) -> None:
+    # each gap is short enough for the link, but together they pass 2^32 samples at 10 kHz
+    fine = list(np.arange(600) * 1e-4)
+    times = fine + [fine[-1] + 2000.0 * (k + 1) for k in range(250)]
+    # 2^32 / 1e4 Hz = 429,497 s: the 215th gap row (line 1 + 600 + 215) is the first past it
+    _refused(_csv(tmp_path, times), "line 816", "sensor index")
+
+
+# -- what is not a recording file --------------------------------------------------------
+
+def test_dev_zero_is_refused_at_once() -> None:
+    _refused(Path("/dev/zero"), "character device")
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    _refused(tmp_path, "directory")
+
+
+def test_fifo_without_a_writer_is_refused_in_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_file, "PIPE_WAIT_S", 0.3)
+    fifo = tmp_path / "nobody.csv"
+    os.mkfifo(fifo)
+    t0 = time.monotonic()
+    _refused(fifo, "pipe delivered nothing")
+    assert time.monotonic() - t0 < 60  # a bound, not a speed figure: it used to hang forever
+
+
+def test_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "live.csv"
+    os.mkfifo(fifo)
+    text = HEADER + "\n" + "".join(f"{k / 100!r},{ROW}\n" for k in range(300))
+
+    def write() -> None:
+        time.sleep(0.2)  # the writer comes after the reader
+        with open(fifo, "w") as f:
+            f.write(text)
+
+    th = threading.Thread(target=write)
+    th.start()
+    try:
+        rec = read_recording(fifo)
+    finally:
+        th.join()
+    assert len(rec.t_s) == 300 and rec.odr_hz == pytest.approx(100.0)
+
+
+def test_ten_megabyte_line_gives_a_short_message(tmp_path: Path) -> None:
+    path = tmp_path / "oneline.csv"
+    path.write_bytes(b"x" * (10 << 20))
+    _refused(path, "line 1", "longer than")
+
+
+def test_long_field_is_quoted_briefly(tmp_path: Path) -> None:
+    path = tmp_path / "longfield.csv"
+    path.write_text(f"{HEADER}\n0,{ROW}\n0.01,{'9' * 20 + 'x' * 3000},0,1,0,0,0\n")
+    _refused(path, "line 3", "ax_g", "...")
+
+
+def test_long_header_is_quoted_briefly(tmp_path: Path) -> None:
+    path = tmp_path / "longheader.csv"
+    path.write_text(",".join(f"col{k}" for k in range(600)) + "\n" + "0," * 599 + "0\n")
+    _refused(path, "line 1", "header lacks")
+
+
+def test_non_utf8_csv(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
+    _refused(path, "line 3", "not UTF-8")
+
+
+def test_too_many_samples_is_refused_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenarios import recording_csv
+
+    monkeypatch.setattr(recording_csv, "MAX_SAMPLES", 1000)
+    _refused(_csv(tmp_path, np.arange(1500) / 100.0), "line 1002", "more than 1000 samples")
+
+
+def test_big_file_is_read_in_bounded_pieces(tmp_path: Path) -> None:
+    # Many chunks of the stream reader: the result equals the one-piece parse.
+    times = np.arange(100_000) / 416.0
+    rec = read_recording(_csv(tmp_path, times))
+    np.testing.assert_allclose(rec.t_s, times)
+    assert rec.odr_hz == pytest.approx(416.0)
+
+
+def test_time_going_back_across_a_chunk_boundary(tmp_path: Path) -> None:
+    from scenarios import recording_csv
+
+    n = recording_csv._ROWS_PER_CHUNK
+    times = list(np.arange(n + 10) / 416.0)
+    times[n] = times[n - 1]  # first row of the second chunk repeats the last of the first
+    _refused(_csv(tmp_path, times), f"line {n + 2}", "increase")
+
+
+# -- truth sidecars ------------------------------------------------------------------------
+
+def _with_sidecar(tmp_path: Path, doc: object | str | bytes) -> Path:
+    path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
+    side = tmp_path / "x.truth.json"
+    if isinstance(doc, bytes):
+        side.write_bytes(doc)
+    else:
+        side.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    return path
+
+
+SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
+    "strides a string": ({"strides": "abc"}, ("strides", "not a list")),
+    "a null stride": ({"strides": [None]}, ("strides[0]", "not an object")),
+    "stride without ic_s": ({"strides": [{"tc_s": 1.0}]}, ("strides[0]", "ic_s")),
+    "ic_s a string": ({"strides": [{"ic_s": "abc"}]}, ("strides[0].ic_s", "not a number")),
+    "ic_s true": ({"strides": [{"ic_s": True}]}, ("strides[0].ic_s", "not a number")),
+    "strike unknown word": ({"strides": [{"ic_s": 1.0, "strike": "toe"}]}, ("strike", "heel")),
+    "gyro full scale Infinity": ('{"strides": [], "meta": {"gyro_fs_dps": Infinity}}', ("Infinity", "finite")),
+    "NaN distance": ('{"strides": [], "distance_m": NaN}', ("NaN", "finite")),
+    "accel full scale a list": ({"strides": [], "meta": {"accel_fs_g": [16]}}, ("meta.accel_fs_g", "not a number")),
+    "accel full scale 2.5 g": ({"strides": [], "meta": {"accel_fs_g": 2.5}}, ("meta.accel_fs_g", "2.5", "2, 4, 8, 16")),
+    "gyro full scale 300 dps": ({"events": [], "gyro_fs_dps": 300}, ("gyro_fs_dps", "300", "2000")),
+    "footprints of one number": ({"events": [], "footprints_m": [[0.0], [1.0]]}, ("footprints_m[0]",)),
+    "footprints a string": ({"events": [], "footprints_m": "far"}, ("footprints_m", "not a list")),
+    "footprints with text": ({"events": [], "footprints_m": [[0, 0], [1, "a"]]}, ("footprints_m[1][1]",)),
+    "events not objects": ({"events": [1.0, 2.0]}, ("events[0]", "not an object")),
+    "event tc_s text": ({"events": [{"ic_s": 1.0, "tc_s": "x"}]}, ("events[0].tc_s",)),
+    "label window backwards": ({"events": [], "label_window_s": [5.0, 1.0]}, ("label_window_s", "before")),
+    "label window of three": ({"events": [], "label_window_s": [1, 2, 3]}, ("label_window_s", "3 values")),
+    "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
+    "activity seconds text": ({"strides": [], "activity_s": {"run": "long"}}, ("activity_s.run",)),
+    "integer of 400 digits": ('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}", ("strides[0].ic_s", "finite")),
+    "nested 5000 deep": ("[" * 5000 + "]" * 5000, ("nested 5000 deep",)),
+    "nested in a key": ('{"meta": ' + "[" * 5000 + "]" * 5000 + "}", ("nested",)),
+    "non-UTF-8": (b'{"strides": [], "meta": {"who": "\xff\xfe"}}', ("not UTF-8",)),
+    "a JSON list": ([1, 2], ("not a JSON object",)),
+    "huge string value": ({"strides": [{"ic_s": "y" * 100_000}]}, ("strides[0].ic_s", "...")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SIDECARS))
+def test_bad_sidecar_names_file_key_and_fix(tmp_path: Path, case: str) -> None:
+    doc, words = SIDECARS[case]
+    path = _with_sidecar(tmp_path, doc)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert "x.truth.json" in msg and ";" in msg, msg
+    for word in words:
+        assert word in msg, msg
+    assert len(msg) < MAX_MESSAGE_CHARS + len(str(tmp_path)), msg[:2000]
+
+
+def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_file, "PIPE_WAIT_S", 0.3)
+    path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
+    os.mkfifo(tmp_path / "x.truth.json")
+    with pytest.raises(RecordingError, match=r"x\.truth\.json: the pipe delivered nothing"):
+        read_recording(path)
+
+
+def test_declared_full_scales_are_honoured(tmp_path: Path) -> None:
+    rec = synthesize("standing")
+    rec.accel_fs_g, rec.gyro_fs_dps = 8.0, 500.0
+    write_recording(rec, tmp_path / "s.csv")
+    back = read_recording(tmp_path / "s.csv")
+    assert (back.accel_fs_g, back.gyro_fs_dps) == (8.0, 500.0)
+
+
+def test_real_sidecars_still_read() -> None:
+    from scenarios.datasets import list_datasets
+
+    for path in list_datasets():
+        rec = read_recording(path)
+        assert rec.truth is not None and rec.truth.meta["truth_format"] == "external"
+
+
+def test_plot_writes_the_path_it_was_given(tmp_path: Path) -> None:
+    from scenarios.plot import plot_recording
+
+    out = plot_recording(synthesize("standing"), tmp_path / "out" / "p", detected=[{"ic_s": "x"}, 3, {"ic_s": 1.0}])
+    assert out == tmp_path / "out" / "p"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "out" / "p.png").exists()
