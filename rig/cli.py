@@ -97,14 +97,25 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    """Write a scenario's waveform as a recording CSV plus NAME.truth.json."""
+    """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     from scenarios.catalog import synthesize
     from scenarios.recording_csv import write_recording
 
+    if args.csv is None and args.resd is None:
+        raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
-    write_recording(rec, args.csv)
     n = len(rec.truth.strides) if rec.truth else 0
-    print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {args.csv}")
+    outs = []
+    if args.csv is not None:
+        write_recording(rec, args.csv)
+        outs.append(str(args.csv))
+    if args.resd is not None:
+        from rig.inject import to_raw
+        from rig.resd_out import write_raw
+
+        write_raw(to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps)), args.resd)
+        outs.append(str(args.resd))
+    print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {', '.join(outs)}")
     return 0
 
 
@@ -160,9 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 
-    p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json)")
+    p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
-    p.add_argument("--csv", type=Path, required=True, metavar="OUT")
+    p.add_argument("--csv", type=Path, metavar="OUT")
+    p.add_argument("--resd", type=Path, metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
+                   "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--odr-hz", type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
