@@ -31,26 +31,7 @@
 #define FW_ENABLE_FAULT_TEST 1
 #endif
 
-/* Gait analyzer: raw samples kept for the delayed strapdown and the
- * saturated-gyro repair (int16 x 6 + 1 byte each). The strapdown runs
- * GAIT_RING_SAMPLES - 8 samples behind the newest one, which must cover the
- * ~0.25 s from a running stance's stillest instant to its push-off: 128 holds
- * 0.29 s at 416 Hz (any lower rate is fine); 833 Hz needs 256 (+1.6 KB). */
-#ifndef GAIT_RING_SAMPLES
-#define GAIT_RING_SAMPLES 128u
-#endif
-
-/* Gait analyzer: stride events (contacts, toe-offs, still spans) in flight
- * between the detector and the strapdown. */
-#ifndef GAIT_EVENT_QUEUE
-#define GAIT_EVENT_QUEUE 16u
-#endif
-
-/* Gait analyzer: 1 = call the gait_trace* hooks (queued events, detector
- * phases, segment closures, strike-angle corrections, gyro repairs) declared
- * in the gait sources; host debugging builds only, the caller defines them. */
-#ifndef GAIT_TRACE
-#define GAIT_TRACE 0
-#endif
+/* The gait analyzer's own options (ring depth, event queue, tracing) are in
+ * gait/include/gait_config.h: the analyzer is a library of its own. */
 
 #endif /* FW_CONFIG_H */

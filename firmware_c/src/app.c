@@ -53,6 +53,24 @@ static uint32_t index_to_us(const app_t *app, uint32_t index, float frac) {
     return (uint32_t)whole + (uint32_t)(frac * (1e9f / (float)odr_mhz) + 0.5f);
 }
 
+/* The STRIDE and SUMMARY frames carry the analyzer's codes as they are: the
+ * codec's codes (generated from frame_spec) must equal the analyzer's, checked
+ * by the compiler (C99 has no _Static_assert: a negative array size stops the
+ * build). */
+#define APP_CODE_CHECK(name, cond) typedef char app_code_check_##name[(cond) ? 1 : -1]
+APP_CODE_CHECK(strike_unknown, FRAME_STRIKE_UNKNOWN == GAIT_STRIKE_UNKNOWN);
+APP_CODE_CHECK(strike_heel, FRAME_STRIKE_HEEL == GAIT_STRIKE_HEEL);
+APP_CODE_CHECK(strike_mid, FRAME_STRIKE_MID == GAIT_STRIKE_MID);
+APP_CODE_CHECK(strike_fore, FRAME_STRIKE_FORE == GAIT_STRIKE_FORE);
+APP_CODE_CHECK(activity_still, FRAME_ACTIVITY_STILL == GAIT_ACTIVITY_STILL);
+APP_CODE_CHECK(activity_walk, FRAME_ACTIVITY_WALK == GAIT_ACTIVITY_WALK);
+APP_CODE_CHECK(activity_run, FRAME_ACTIVITY_RUN == GAIT_ACTIVITY_RUN);
+APP_CODE_CHECK(activity_stairs, FRAME_ACTIVITY_STAIRS == GAIT_ACTIVITY_STAIRS);
+APP_CODE_CHECK(activity_count, GAIT_ACTIVITY_COUNT == 4);
+APP_CODE_CHECK(flag_impact_clipped, FRAME_FLAG_IMPACT_CLIPPED == GAIT_FLAG_IMPACT_CLIPPED);
+APP_CODE_CHECK(flag_gyro_saturated, FRAME_FLAG_GYRO_SATURATED == GAIT_FLAG_GYRO_SATURATED);
+APP_CODE_CHECK(flag_samples_dropped, FRAME_FLAG_SAMPLES_DROPPED == GAIT_FLAG_SAMPLES_DROPPED);
+
 static int send_stride(app_t *app, const gait_stride_t *s) {
     frame_stride_t f;
     f.stride_no = app->count.strides++;

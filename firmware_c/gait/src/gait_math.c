@@ -7,7 +7,7 @@
  */
 #include <math.h>
 
-#include "gait.h"
+#include "gait_state.h"
 
 /* Odd minimax polynomial of atan on [0, 1], |error| < 1.8e-6 rad. */
 static float atan_unit(float z) {

@@ -14,7 +14,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "gait.h"
+#include "gait_state.h"
 
 #if GAIT_TRACE
 void gait_trace_close(uint32_t index, float seg, const float v[3], const float p[3], float clip_n, float t_c);
@@ -89,7 +89,7 @@ void gait_nav_reset(gait_nav_t *n) {
     n->gyro_sat = 0;
 }
 
-void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap) {
+void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap) {
     gait_nav_t *n = &g->nav;
     float a[3], w[3], wr[3];
     for (int k = 0; k < 3; k++) {
@@ -209,7 +209,7 @@ void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap)
     n->index = index;
 }
 
-void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
+void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
     gait_nav_t *n = &g->nav;
     *horiz_m = NAN;
     *rise_m = NAN;
@@ -297,7 +297,7 @@ void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m) {
     n->seg_open = 0;
 }
 
-float gait_nav_open(gait_t *g, const float acc_level[3]) {
+float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     gait_nav_t *n = &g->nav;
     float a[3];
     if (n->span_n < 3u && acc_level != NULL) {

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fw_config.h"
+#include "gait_config.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -98,8 +98,29 @@ typedef struct {
     uint32_t dropped_samples;  /**< samples missing from the index sequence */
 } gait_summary_t;
 
-/* gait_t: analyzer state, owned by the caller. Its layout is private. */
-#include "gait_state.h"
+/**
+ * Bytes of analyzer state for the build options in gait_config.h: a fixed
+ * part, the raw-sample ring (13 bytes a sample) and the event queue (16 bytes
+ * an event). The analyzer's sources check at compile time that its private
+ * layout fits in it with little slack.
+ */
+#define GAIT_STATE_BYTES (1200u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+
+/**
+ * Analyzer state, owned by the caller (static, on the stack, or inside the
+ * caller's own struct; never malloc'd by the analyzer). Its layout is private:
+ * only the gait_* functions read or write it.
+ */
+typedef struct gait {
+    union {
+        uint32_t align_u32;
+        float align_f32;
+        uint8_t bytes[GAIT_STATE_BYTES];
+    } opaque;
+} gait_t;
+
+/** sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
+extern const uint32_t gait_state_bytes;
 
 /**
  * Initialise the analyzer.
@@ -128,6 +149,18 @@ int gait_flush(gait_t *g, gait_stride_t *out);
  * @return 0, or -EINVAL on NULL arguments.
  */
 int gait_get_summary(const gait_t *g, gait_summary_t *out);
+
+/**
+ * Push n samples in one call (for hosts that drive the analyzer through a
+ * foreign-function interface): index[i] with samples[6*i .. 6*i+5] = ax, ay,
+ * az (g), gx, gy, gz (dps). Completed strides go to out[0 .. out_cap-1];
+ * at[k] (if at is not NULL) receives the position i of the sample that
+ * completed stride k. Samples gait_push refuses are skipped.
+ * @return the number of strides written, -EINVAL on NULL arguments, or
+ *         -ENOSPC if more than out_cap strides completed (the rest are lost).
+ */
+int gait_push_block(gait_t *g, const uint32_t *index, const float *samples, uint32_t n,
+                    gait_stride_t *out, uint32_t out_cap, uint32_t *at);
 
 /** True if a float field of a stride or summary was measured (not NAN). */
 static inline bool gait_valid(float v) { return v == v; }

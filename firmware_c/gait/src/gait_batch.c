@@ -11,17 +11,6 @@
 /* sizeof(gait_t), bytes: lets a host allocate the private state. */
 const uint32_t gait_state_bytes = (uint32_t)sizeof(gait_t);
 
-/*
- * Push n samples: index[i] with samples[6*i .. 6*i+5] = ax, ay, az (g),
- * gx, gy, gz (dps). Completed strides go to out[0 .. out_cap-1]; at[k]
- * (if at is not NULL) receives the position i of the sample that completed
- * stride k. Samples with a non-increasing index are skipped, as gait_push does.
- * Returns the number of strides written, -EINVAL on NULL arguments, or
- * -ENOSPC if more than out_cap strides completed (the rest are lost).
- */
-int gait_push_block(gait_t *g, const uint32_t *index, const float *samples, uint32_t n,
-                    gait_stride_t *out, uint32_t out_cap, uint32_t *at);
-
 int gait_push_block(gait_t *g, const uint32_t *index, const float *samples, uint32_t n,
                     gait_stride_t *out, uint32_t out_cap, uint32_t *at) {
     if (g == NULL || index == NULL || samples == NULL || out == NULL) {

@@ -21,8 +21,9 @@
  * consumes them (gait_state.h).
  */
 #include <math.h>
+#include <string.h>
 
-#include "gait.h"
+#include "gait_state.h"
 
 enum {
     PH_IDLE = 0,   /* standing, or nothing seen yet */
@@ -75,28 +76,10 @@ static const float LANDED_S = 0.2f;
 static const float STANCE_MAX_S = 2.0f;
 
 void gait_detect_reset(gait_detect_t *d) {
+    /* every field: nothing from before a gap may shape what follows it */
+    memset(d, 0, sizeof(*d));
     d->phase = PH_IDLE;
-    d->have_prev = 0;
-    d->phase_start = 0;
-    d->idx1 = d->idx2 = 0;
-    d->gy1 = d->gy2 = 0.0f;
-    d->acc1[0] = d->acc1[1] = d->acc1[2] = 0.0f;
-    d->energy = 0.0f;
-    d->acc_dev = 0.0f;
-    d->swing_deg = 0.0f;
-    d->top_sent = d->land_found = 0;
-    d->jerk_max = d->bump_max = 0.0f;
-    d->zv_state = 0;
-    d->zv_any = 0;
-    d->frozen = 0;
-    d->tc_found = 0;
-    d->tc_sent = 0;
-    d->zv_last = 0;
     d->min_energy = 1e30f;
-    d->min_index = 0;
-    d->rel_deg = 0.0f;
-    d->pk_val = 0.0f;
-    d->w2_len = 0;
 }
 
 #if GAIT_TRACE
@@ -165,7 +148,7 @@ static float window_energy(const gait_detect_t *d) {
 }
 
 /* Stillness spans and the stillest instant of a stance (until push-off). */
-static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
+static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
     int moving = d->energy > MOVE_DPS * MOVE_DPS || d->acc_dev > MOVE_G;
     if (d->zv_state == 1) {
@@ -204,7 +187,7 @@ static void track_still(gait_t *g, gait_detect_t *d, uint32_t index) {
 }
 
 /* Push-off peak and toe-off after the zero-velocity candidate. */
-static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy, float dt) {
+static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt) {
     d->rel_deg -= gy * dt;
     if (!d->frozen && d->rel_deg < -PUSH_DEG) {
         d->frozen = 1;
@@ -240,7 +223,7 @@ static void track_pushoff(gait_t *g, gait_detect_t *d, uint32_t index, float gy,
 }
 
 /* A swing starts: close the stance's zero-velocity span and toe-off. */
-static void stance_end(gait_t *g, gait_detect_t *d) {
+static void stance_end(gait_state_t *g, gait_detect_t *d) {
     if (d->zv_state == 1) {
         gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
         d->zv_state = 2;
@@ -251,14 +234,14 @@ static void stance_end(gait_t *g, gait_detect_t *d) {
     }
 }
 
-static void swing_begin(gait_t *g, gait_detect_t *d, uint32_t index) {
+static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_peak = 0.0f;
 }
 
-static void landing_done(gait_t *g, gait_detect_t *d, uint32_t index) {
+static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     if (!d->top_sent) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u,
                         d->swing_peak);
@@ -270,7 +253,7 @@ static void landing_done(gait_t *g, gait_detect_t *d, uint32_t index) {
     set_phase(d, PH_STANCE, index);
 }
 
-void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
+void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
     gait_detect_t *d = &g->det;
     /* rates less the gyro bias the strapdown learnt while the foot stood still */
     float gx = s->gx_dps - g->nav.bias[0];

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "gait.h"
+#include "gait_state.h"
 
 #include "check.h"
 

@@ -17,7 +17,7 @@
  */
 #include <math.h>
 
-#include "gait.h"
+#include "gait_state.h"
 
 #if GAIT_TRACE
 void gait_trace_satfix(uint32_t index, uint16_t len, float err_deg);
@@ -46,7 +46,7 @@ static uint16_t side_len(uint16_t run_len) {
     return m;
 }
 
-static void repair(gait_t *g, int axis) {
+static void repair(gait_state_t *g, int axis) {
     if (axis == 1) {
         g->sat.pend = 1;
         g->sat.pend_sign = g->sat.sign[1];
@@ -118,7 +118,7 @@ static void repair(gait_t *g, int axis) {
     }
 }
 
-void gait_satfix_step(gait_t *g, const gait_sample_t *s) {
+void gait_satfix_step(gait_state_t *g, const gait_sample_t *s) {
     gait_satfix_t *f = &g->sat;
     const float w[3] = {s->gx_dps, s->gy_dps, s->gz_dps};
     float lim = SAT_FRAC * g->cfg.gyro_fs_dps;
@@ -154,7 +154,7 @@ void gait_satfix_step(gait_t *g, const gait_sample_t *s) {
 }
 
 /* Mean specific force around ring position pos (within what is stored), g. */
-static void mean_acc(const gait_t *g, uint16_t pos, uint16_t ahead, float out[3]) {
+static void mean_acc(const gait_state_t *g, uint16_t pos, uint16_t ahead, float out[3]) {
     int32_t h = (int32_t)(0.006f * g->cfg.odr_hz + 0.5f);
     int32_t lo = -h, hi = h < (int32_t)ahead ? h : (int32_t)ahead;
     float sum[3] = {0.0f, 0.0f, 0.0f};
@@ -170,7 +170,7 @@ static void mean_acc(const gait_t *g, uint16_t pos, uint16_t ahead, float out[3]
     }
 }
 
-void gait_satfix_check(gait_t *g, uint16_t pos) {
+void gait_satfix_check(gait_state_t *g, uint16_t pos) {
     gait_satfix_t *f = &g->sat;
     if (!f->pend || pos != f->pend_pos) {
         return;

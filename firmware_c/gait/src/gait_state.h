@@ -1,6 +1,7 @@
 /*
- * gait_state.h - private layout of gait_t and the analyzer's internal
- * modules (included by gait.h only; callers never touch these).
+ * gait_state.h - private layout of the analyzer state and the analyzer's
+ * internal modules (the analyzer's sources and tests include it; callers
+ * see only gait.h, where gait_t is opaque bytes of the same size).
  *
  * Data flow per sample:
  *   gait_push -> ring buffer of raw samples (int16, GAIT_RING_SAMPLES deep)
@@ -19,7 +20,16 @@
 
 #include <stdint.h>
 
-typedef struct gait_s gait_t;
+#include "gait.h"
+
+/* The analyzer state behind the caller's opaque gait_t. */
+typedef struct gait_state gait_state_t;
+
+/* The private state behind a caller's gait_t. */
+static inline gait_state_t *gait_state_of(gait_t *g) { return (gait_state_t *)(void *)g; }
+static inline const gait_state_t *gait_state_of_const(const gait_t *g) {
+    return (const gait_state_t *)(const void *)g;
+}
 
 /* Longest centred window for the stillest instant of a stance, samples. */
 #define GAIT_CENTER_MAX 9u
@@ -68,7 +78,7 @@ static inline int16_t gm_round_i16(float x) {
 /** Solve a x = b for 3x3 a by Gaussian elimination (a and b are overwritten); 0 if singular, else 1. */
 int gm_solve3(float a[3][3], float b[3], float x[3]);
 
-/* ---- sample positions: index + fraction ---- */
+/* ---- sample positions: index + fraction (gait_events.c) ---- */
 
 /** A time on the sample grid: index + frac samples, 0 <= frac < 1. */
 typedef struct {
@@ -85,7 +95,7 @@ gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f);
 
 /* ---- ring buffer of raw samples ---- */
 
-/** One sample as stored: int16 steps of gait_t.acc_lsb / gyro_lsb. */
+/** One sample as stored: int16 steps of gait_state_t.acc_lsb / gyro_lsb. */
 typedef struct {
     int16_t a[3];
     int16_t w[3];
@@ -155,7 +165,7 @@ typedef struct {
 /** Reset the detector (start of stream or after a long gap). */
 void gait_detect_reset(gait_detect_t *d);
 /** Run the detector on the newest sample (index, gap since the previous). */
-void gait_detect_step(gait_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s);
+void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s);
 
 /* ---- saturated gyro repair (gait_satfix.c) ---- */
 
@@ -174,14 +184,14 @@ typedef struct {
 } gait_satfix_t;
 
 /** Track saturation on the newest ring sample; repair a finished run in place. */
-void gait_satfix_step(gait_t *g, const gait_sample_t *s);
+void gait_satfix_step(gait_state_t *g, const gait_sample_t *s);
 /**
  * Before the strapdown integrates ring position pos: if a repaired pitch-rate
  * run starts there and the next zero-velocity instant is known, integrate the
  * gyro ahead to that instant and put the pitch that gravity says is missing
  * into the run.
  */
-void gait_satfix_check(gait_t *g, uint16_t pos);
+void gait_satfix_check(gait_state_t *g, uint16_t pos);
 
 /* ---- strapdown (gait_nav.c), on delayed samples ---- */
 
@@ -229,16 +239,16 @@ typedef struct {
 /** Reset the strapdown. */
 void gait_nav_reset(gait_nav_t *n);
 /** Integrate one delayed sample (gap = index step from the previous one). */
-void gait_nav_step(gait_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap);
+void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap);
 /** End the segment at a zero-velocity begin: drift-corrected displacement, m. */
-void gait_nav_close(gait_t *g, float *horiz_m, float *rise_m);
+void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m);
 /**
  * Start a segment at a zero-velocity end: re-level from the specific force
  * averaged over the still span, or from acc_level (g) when the span is a
  * single instant (NULL: the low-passed specific force). Returns the pitch
  * error removed, rad.
  */
-float gait_nav_open(gait_t *g, const float acc_level[3]);
+float gait_nav_open(gait_state_t *g, const float acc_level[3]);
 
 /* ---- strides ---- */
 
@@ -262,7 +272,7 @@ typedef struct {
     uint8_t flags;
 } gait_pending_t;
 
-struct gait_s {
+struct gait_state {
     gait_config_t cfg;
     float dt_s;               /* 1 / odr, s */
     float acc_lsb, gyro_lsb;  /* storage steps of the ring, g and dps */
@@ -304,10 +314,11 @@ struct gait_s {
     float activity_s[GAIT_ACTIVITY_COUNT];
 };
 
-/** Queue an event for the strapdown (kept in time order). */
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value);
+/* ---- event queue (gait_events.c) ---- */
 
-/* sizeof(gait_t), bytes, for hosts that allocate the state dynamically. */
-extern const uint32_t gait_state_bytes;
+/** Queue an event for the strapdown (kept in time order); dropped when the queue is full. */
+void gait_event_push(gait_state_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value);
+/** Remove the oldest event (the queue must not be empty). */
+void gait_event_pop(gait_state_t *g);
 
 #endif /* GAIT_STATE_H */

@@ -10,7 +10,7 @@
  * swing rotation ends; mid- and forefoot strikes when their landing bump of
  * pitch rate ends: the choice needs the foot's attitude, so it is made here.
  */
-#include "gait.h"
+#include "gait_state.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,85 +46,32 @@ static const float RUN_DUTY = 0.5f;
 static const float STAIRS_RISE_M = 0.12f;
 static const float STAIRS_MAX_M = 1.6f;
 
-/* ---- sample positions ---- */
+/* C99 has no _Static_assert: a negative array size stops the build. */
+#define GAIT_STATIC_CHECK(name, cond) typedef char gait_check_##name[(cond) ? 1 : -1]
 
-float gait_pos_diff(gait_pos_t b, gait_pos_t a) {
-    return (float)(int32_t)(b.index - a.index) + (b.frac - a.frac);
-}
-
-gait_pos_t gait_pos_add(gait_pos_t a, float samples) {
-    uint32_t whole = (uint32_t)samples;
-    a.index += whole;
-    a.frac += samples - (float)whole;
-    if (a.frac >= 1.0f) {
-        a.index++;
-        a.frac -= 1.0f;
-    }
-    return a;
-}
-
-gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
-    gait_pos_t p;
-    if (!(f > 0.0f)) {
-        f = 0.0f;
-    }
-    if (f > 1.0f) {
-        f = 1.0f;
-    }
-    float x = f * (float)(b - a);
-    uint32_t whole = (uint32_t)x;
-    p.index = a + whole;
-    p.frac = x - (float)whole;
-    if (p.frac >= 1.0f) {
-        p.index++;
-        p.frac = 0.0f;
-    }
-    return p;
-}
-
-/* ---- events ---- */
+/* The caller's opaque gait_t holds the private state, aligned for it, with
+ * little slack (if not, adjust GAIT_STATE_BYTES in gait.h). */
+GAIT_STATIC_CHECK(state_fits, sizeof(gait_state_t) <= sizeof(gait_t));
+GAIT_STATIC_CHECK(state_slack, sizeof(gait_t) - sizeof(gait_state_t) < 64u);
+struct gait_align_probe {
+    char c;
+    gait_state_t s;
+};
+GAIT_STATIC_CHECK(state_align, offsetof(struct gait_align_probe, s) <= sizeof(uint32_t));
 
 #if GAIT_TRACE
-void gait_trace(int type, uint32_t index, float frac);
 void gait_trace_fsa(uint32_t ic_index, float pitch_deg, float err_deg, uint32_t ic_in_seg, uint32_t seg_len);
 #endif
 
-void gait_event_push(gait_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value) {
-#if GAIT_TRACE
-    gait_trace(type, at.index, at.frac);
-#endif
-    if (g->ev_count >= GAIT_EVENT_QUEUE) {
-        return; /* cannot happen at sane rates; the event is lost */
-    }
-    uint8_t i = g->ev_count;
-    /* keep time order: later pushes with earlier positions move forward */
-    while (i > 0u && gait_pos_diff(g->ev[i - 1u].at, at) > 0.0f) {
-        g->ev[i] = g->ev[i - 1u];
-        i--;
-    }
-    g->ev[i].at = at;
-    g->ev[i].type = type;
-    g->ev[i].flags = flags;
-    g->ev[i].value = value;
-    g->ev_count++;
-}
-
-static void event_pop(gait_t *g) {
-    for (uint8_t i = 1; i < g->ev_count; i++) {
-        g->ev[i - 1u] = g->ev[i];
-    }
-    g->ev_count--;
-}
-
 /* ---- strides ---- */
 
-static void out_push(gait_t *g, const gait_stride_t *s) {
+static void out_push(gait_state_t *g, const gait_stride_t *s) {
     if (g->out_n < GAIT_OUT_QUEUE) {
         g->outq[g->out_n++] = *s;
     }
 }
 
-static uint8_t classify(const gait_t *g, float duty, float rise_m, float stride_m) {
+static uint8_t classify(const gait_state_t *g, float duty, float rise_m, float stride_m) {
     if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M)) {
         return GAIT_ACTIVITY_STAIRS;
     }
@@ -135,7 +82,7 @@ static uint8_t classify(const gait_t *g, float duty, float rise_m, float stride_
 }
 
 /* Emit a pending stride; end = the next IC (NULL if unknown). */
-static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
+static void emit(gait_state_t *g, gait_pending_t *p, const gait_pos_t *end) {
     gait_stride_t s;
     float ms = g->dt_s * 1000.0f;
     s.ic_index = p->ic.index;
@@ -187,7 +134,7 @@ static void emit(gait_t *g, gait_pending_t *p, const gait_pos_t *end) {
     p->valid = 0;
 }
 
-static void pending_open(gait_t *g, gait_pos_t ic, float pitch_rad) {
+static void pending_open(gait_state_t *g, gait_pos_t ic, float pitch_rad) {
     gait_pending_t *p = &g->cur;
     gait_nav_t *n = &g->nav;
     memset(p, 0, sizeof(*p));
@@ -209,7 +156,7 @@ static void pending_open(gait_t *g, gait_pos_t ic, float pitch_rad) {
     n->impact_until = ic.index + (uint32_t)(IMPACT_WINDOW_S * g->cfg.odr_hz + 0.5f);
 }
 
-static void stance_close(gait_t *g) {
+static void stance_close(gait_state_t *g) {
     gait_pending_t *p = &g->cur;
     gait_nav_t *n = &g->nav;
     if (!p->valid || !n->in_stance) {
@@ -231,7 +178,7 @@ static void stance_close(gait_t *g) {
     }
 }
 
-static void on_ic(gait_t *g, gait_pos_t at, float pitch_rad) {
+static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
     }
@@ -255,7 +202,7 @@ static void on_ic(gait_t *g, gait_pos_t at, float pitch_rad) {
     }
 }
 
-static void on_tc(gait_t *g, gait_pos_t at) {
+static void on_tc(gait_state_t *g, gait_pos_t at) {
     if (g->cur.valid && !g->cur.have_tc && gait_pos_diff(at, g->cur.ic) > 0.0f) {
         g->cur.tc = at;
         g->cur.have_tc = 1;
@@ -263,7 +210,7 @@ static void on_tc(gait_t *g, gait_pos_t at) {
     }
 }
 
-static void on_zv_begin(gait_t *g) {
+static void on_zv_begin(gait_state_t *g) {
     uint8_t ics = g->nav.seg_ics;
     float horiz, rise;
     gait_nav_close(g, &horiz, &rise);
@@ -279,7 +226,7 @@ static void on_zv_begin(gait_t *g) {
     }
 }
 
-static void on_zv_end(gait_t *g, const float *acc_level) {
+static void on_zv_end(gait_state_t *g, const float *acc_level) {
     gait_nav_t *n = &g->nav;
     uint32_t seg_len = n->index - n->seg_start;
     int had_seg = !n->seg_open && n->in_zv; /* closed by the matching begin */
@@ -304,7 +251,7 @@ static void on_zv_end(gait_t *g, const float *acc_level) {
     }
 }
 
-static void on_reset(gait_t *g) {
+static void on_reset(gait_state_t *g) {
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end);
     }
@@ -320,13 +267,13 @@ static void on_reset(gait_t *g) {
 /* ---- the delay line ---- */
 
 /* Strapdown pitch at a position inside the sample just integrated, rad. */
-static float pitch_at(const gait_t *g, gait_pos_t at, const gait_raw_t *r) {
+static float pitch_at(const gait_state_t *g, gait_pos_t at, const gait_raw_t *r) {
     return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
 }
 
 /* Specific force averaged over a centred window around ring position pos, g
  * (the strapdown runs behind the newest sample, so the window is stored). */
-static void ring_mean_acc(const gait_t *g, uint16_t pos, float out[3]) {
+static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
     int32_t h = (int32_t)(LEVEL_HALF_S * g->cfg.odr_hz + 0.5f);
     int32_t ahead = (int32_t)g->owed;
     if (h > ahead) {
@@ -352,7 +299,7 @@ static void ring_mean_acc(const gait_t *g, uint16_t pos, float out[3]) {
  * walking uses a fixed lead (labelled walks: 0-5 ms). Speed: the last
  * measured stride, else the swing's peak rate (which rises with speed).
  */
-static float heel_lead_s(const gait_t *g, float swing_peak_dps) {
+static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
     int running = g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
     if (!running) {
         return WALK_LEAD_S;
@@ -363,7 +310,7 @@ static float heel_lead_s(const gait_t *g, float swing_peak_dps) {
 }
 
 /* A swing top whose landing never came is the contact. */
-static void top_settle(gait_t *g) {
+static void top_settle(gait_state_t *g) {
     if (g->top_pending) {
         g->top_pending = 0;
         on_ic(g, g->top_at, g->top_pitch);
@@ -371,14 +318,14 @@ static void top_settle(gait_t *g) {
 }
 
 /* The heel-strike contact, once the strapdown has reached it. */
-static void heel_settle(gait_t *g, const gait_raw_t *r, uint32_t index) {
+static void heel_settle(gait_state_t *g, const gait_raw_t *r, uint32_t index) {
     if (g->heel_pending && g->heel_at.index <= index) {
         g->heel_pending = 0;
         on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
     }
 }
 
-static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
+static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     const gait_raw_t *r = &g->ring[pos];
     gait_nav_step(g, r, index, g->ring_gap[pos]);
     if (g->ring_gap[pos] > 1u) {
@@ -387,7 +334,7 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
     heel_settle(g, r, index);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
-        event_pop(g);
+        gait_event_pop(g);
         if (g->heel_pending) {
             g->heel_pending = 0; /* an event overtook the lead: contact now */
             on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
@@ -440,7 +387,7 @@ static void process_delayed(gait_t *g, uint16_t pos, uint32_t index) {
     }
 }
 
-static void ring_store(gait_t *g, const gait_sample_t *s, uint32_t gap) {
+static void ring_store(gait_state_t *g, const gait_sample_t *s, uint32_t gap) {
     g->head = (uint16_t)((g->head + 1u) % GAIT_RING_SAMPLES);
     gait_raw_t *r = &g->ring[g->head];
     const float a[3] = {s->ax_g, s->ay_g, s->az_g};
@@ -453,7 +400,7 @@ static void ring_store(gait_t *g, const gait_sample_t *s, uint32_t gap) {
 }
 
 /* Run the strapdown on the oldest sample still owed to it. */
-static void advance_nav(gait_t *g) {
+static void advance_nav(gait_state_t *g) {
     uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - (g->owed - 1u)) % GAIT_RING_SAMPLES);
     uint32_t index = g->nav.started ? g->nav.index + g->ring_gap[pos] : g->first_index;
     gait_satfix_check(g, pos);
@@ -461,7 +408,7 @@ static void advance_nav(gait_t *g) {
     process_delayed(g, pos, index);
 }
 
-static int pop_out(gait_t *g, gait_stride_t *out) {
+static int pop_out(gait_state_t *g, gait_stride_t *out) {
     if (g->out_n == 0u) {
         return 0;
     }
@@ -475,12 +422,13 @@ static int pop_out(gait_t *g, gait_stride_t *out) {
 
 /* ---- public API ---- */
 
-int gait_init(gait_t *g, const gait_config_t *cfg) {
-    if (g == NULL || cfg == NULL || !(cfg->odr_hz > 0.0f) || !(cfg->accel_fs_g > 0.0f) ||
+int gait_init(gait_t *state, const gait_config_t *cfg) {
+    if (state == NULL || cfg == NULL || !(cfg->odr_hz > 0.0f) || !(cfg->accel_fs_g > 0.0f) ||
         !(cfg->gyro_fs_dps > 0.0f)) {
         return -EINVAL;
     }
-    memset(g, 0, sizeof(*g));
+    memset(state, 0, sizeof(*state));
+    gait_state_t *g = gait_state_of(state);
     g->cfg = *cfg;
     g->dt_s = 1.0f / cfg->odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
@@ -494,10 +442,11 @@ int gait_init(gait_t *g, const gait_config_t *cfg) {
     return 0;
 }
 
-int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *out) {
-    if (g == NULL || s == NULL || out == NULL) {
+int gait_push(gait_t *state, uint32_t index, const gait_sample_t *s, gait_stride_t *out) {
+    if (state == NULL || s == NULL || out == NULL) {
         return -EINVAL;
     }
+    gait_state_t *g = gait_state_of(state);
     uint32_t gap = 1u;
     if (!g->started) {
         g->started = 1;
@@ -525,10 +474,11 @@ int gait_push(gait_t *g, uint32_t index, const gait_sample_t *s, gait_stride_t *
     return pop_out(g, out);
 }
 
-int gait_flush(gait_t *g, gait_stride_t *out) {
-    if (g == NULL || out == NULL) {
+int gait_flush(gait_t *state, gait_stride_t *out) {
+    if (state == NULL || out == NULL) {
         return -EINVAL;
     }
+    gait_state_t *g = gait_state_of(state);
     if (pop_out(g, out)) {
         return 1;
     }
@@ -554,10 +504,11 @@ int gait_flush(gait_t *g, gait_stride_t *out) {
     return pop_out(g, out);
 }
 
-int gait_get_summary(const gait_t *g, gait_summary_t *out) {
-    if (g == NULL || out == NULL) {
+int gait_get_summary(const gait_t *state, gait_summary_t *out) {
+    if (state == NULL || out == NULL) {
         return -EINVAL;
     }
+    const gait_state_t *g = gait_state_of_const(state);
     memset(out, 0, sizeof(*out));
     out->strides = g->strides;
     out->distance_m = g->distance_m;
