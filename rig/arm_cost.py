@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rig.build import arm_elf, disassembly, elf_symbols
 from rig.errors import RigError
 from rig.runner import run_recording
 from rig.session import Timeouts
-from rig.targets.qemu import InsnCount, QemuTarget, build_image, disassembly, elf_symbols
+from rig.targets.qemu import InsnCount, QemuTarget
 from scenarios.model import Recording
 
 #: The function whose cost is measured: one call per sample.
@@ -78,7 +79,7 @@ def measure(rec: Recording, run_dir: Path, timeouts: Timeouts | None = None) -> 
     Captures land in run_dir (insn_count.txt holds the plugin's raw counts).
     Raises RigError if the plugin's window count does not match the samples sent.
     """
-    target = QemuTarget(link="bulk", icount=True, insn_count=analyzer_window(build_image()))
+    target = QemuTarget(link="bulk", icount=True, insn_count=analyzer_window(arm_elf()))
     result = run_recording(target, rec, run_dir, timeouts or Timeouts())
     counts = target.insn_counts
     if counts is None:

@@ -173,12 +173,13 @@ def measure_cost(runs_dir: Path) -> dict[str, Any]:
 
     cost: dict[str, Any] = {"state_bytes": native.state_bytes(), "state_budget_bytes": STATE_BUDGET_BYTES}
     try:
-        from rig.targets.qemu import QemuTarget, build_image
+        from rig.build import arm_elf
+        from rig.targets.qemu import QemuTarget
 
         if not QemuTarget.availability().ok:
             cost["arm"] = f"unavailable: {QemuTarget.availability().reason}"
             return cost
-        elf = build_image()
+        elf = arm_elf()
         size = shutil.which("arm-none-eabi-size")
         if size:
             text, data, bss = map(int, subprocess.run([size, str(elf)], capture_output=True, text=True,

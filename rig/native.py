@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,11 +24,8 @@ from frame_spec.messages import Activity, Strike
 from rig.errors import RigError
 from rig.inject import ACCEL_G_PER_LSB, GYRO_MDPS_PER_LSB, RawStream, to_raw
 from rig.results import STRIDE_FLOATS, stride_dict, summary_dict, tc_measured
-from rig.targets.base import BUILD_DIR, make
+from rig.build import analyzer_library
 from scenarios.model import Recording
-
-LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
-
 
 BLOCK_SAMPLES = 65536
 """Samples pushed per call into the library."""
@@ -81,18 +77,10 @@ class GaitSummary(ctypes.Structure):
     ]
 
 
-def build_library() -> Path:
-    """Build the shared library (`make -C firmware_c lib`, a no-op when current); return its path.
-
-    Raises RigError naming the build command and its output when the build fails.
-    """
-    return make("lib", LIBRARY)
-
-
 @lru_cache(maxsize=1)
 def load_library() -> ctypes.CDLL:
     """The analyzer library with its function signatures declared (built if needed)."""
-    lib = ctypes.CDLL(str(build_library()))
+    lib = ctypes.CDLL(str(analyzer_library()))
     lib.gait_init.argtypes = [ctypes.c_void_p, ctypes.POINTER(GaitConfig)]
     lib.gait_init.restype = ctypes.c_int
     lib.gait_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(GaitStride)]

@@ -36,9 +36,11 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
     """
     raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
     run_s = target.feed(raw, run_dir) if target.sensor_fed else 0.0
-    url = target.start(run_dir)
     ended = ""
     try:
+        # start() inside the try: a target that fails half-way up (an emulator launched,
+        # its port never served) is stopped all the same
+        url = target.start(run_dir)
         with Link(url, run_dir) as link:
             session = ReplaySession(link, timeouts or Timeouts())
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)

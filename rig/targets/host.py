@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rig.targets.base import BUILD_DIR, Availability, Target, make, missing_tools
+from rig.build import host_binary, missing_tools
+from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
 
 
@@ -13,9 +14,10 @@ class HostTarget(Target):
 
     name = "host"
     description = "native build of the firmware, link on a pseudo-terminal"
-    binary = BUILD_DIR / "host" / "stridelab-fw"
 
-    def __init__(self, startup_timeout_s: float = 10.0, tcp: bool = False) -> None:
+    def __init__(self, startup_timeout_s: float = 10.0, tcp: bool = False, binary: Path | None = None) -> None:
+        """binary: the native firmware to run; default rig.build.host_binary() (built and current)."""
+        self.binary = binary
         self.startup_timeout_s = startup_timeout_s
         self.tcp = tcp
         self._proc: FirmwareProcess | None = None
@@ -29,13 +31,13 @@ class HostTarget(Target):
         return Availability(True)
 
     def start(self, run_dir: Path) -> str:
-        """Build the native firmware and start it on a pseudo-terminal; return its device path as the link URL.
+        """Start the native firmware on a pseudo-terminal; return its device path as the link URL.
 
         With tcp=True it serves a loopback TCP port instead and the URL is socket://127.0.0.1:PORT.
         Raises RigError if the firmware announces no link within startup_timeout_s seconds.
         """
         self.require()
-        binary = make("host", self.binary)
+        binary = self.binary or host_binary()
         argv = [str(binary), "--tcp", "0"] if self.tcp else [str(binary), "--pty"]
         self._proc = FirmwareProcess(argv, run_dir / "target.log")
         if self.tcp:

@@ -32,32 +32,23 @@ share or steal a link.
 from __future__ import annotations
 
 import os
-import selectors
-import socket
 import struct
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-from rig.errors import RigError, TargetUnavailable
-from rig.targets.base import BUILD_DIR, REPO, Availability, Target, make, missing_tools
+from rig.build import QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_plugin
+from rig.errors import RigError
+from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
+from rig.targets.qemu_relay import BulkRelay
+from rig.targets.sockets import free_port
 
 QEMU = "qemu-system-arm"
-ARM_GCC = "arm-none-eabi-gcc"
-ARM_NM = "arm-none-eabi-nm"
-ARM_OBJDUMP = "arm-none-eabi-objdump"
 APT_QEMU = "apt-get install qemu-system-arm"
-APT_ARM = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
 
-ELF = BUILD_DIR / "arm" / "stridelab-fw.elf"
-QEMU_DIR = REPO / "emulated_chip" / "qemu"
 MACHINE_CFG = QEMU_DIR / "netduinoplus2.cfg"
-PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
 
 #: Mailbox layout and flags: stm32_emu_mailbox_t in firmware_c/ports/stm32f4/stm32f4_port.h.
 MAILBOX_SYMBOL = "stm32_emu_mailbox"
@@ -68,8 +59,6 @@ QEMU_CORE_HZ = 168_000_000
 EMU_SEMIHOSTING = 1 << 0
 EMU_BULK_RX = 1 << 1
 EMU_FAULT_TEST_HANG = 1 << 2
-DOORBELL = b"\x00"
-LINK_CLOSED = b"\x04"
 
 #: Semihosting exit codes of the image (STM32_EXIT_* in stm32f4_port.h) and what they mean.
 EXIT_MEANING = {
@@ -86,29 +75,6 @@ RX_FILE = "link_rx.bin"
 LINK_ENV = "STRIDELAB_QEMU_LINK"
 
 
-def _free_port() -> int:
-    """A port nobody listens on right now (QEMU may still lose it to a race: see _launch)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def elf_symbols(elf: Path) -> dict[str, int]:
-    """Addresses of the global and local symbols of an ARM ELF (arm-none-eabi-nm)."""
-    try:
-        out = subprocess.run([ARM_NM, str(elf)], capture_output=True, text=True, timeout=30, check=True).stdout
-    except FileNotFoundError:
-        raise TargetUnavailable(f"{ARM_NM} is not installed: {APT_ARM}") from None
-    except subprocess.CalledProcessError as exc:
-        raise RigError(f"{ARM_NM} {elf} failed: {exc.stderr.strip()}") from None
-    symbols: dict[str, int] = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3:
-            symbols[parts[2]] = int(parts[0], 16)
-    return symbols
-
-
 def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ) -> bytes:
     """The mailbox the image reads at boot: magic, its complement, flags, the core clock
     QEMU runs SysTick from (Hz), the bulk input path."""
@@ -117,17 +83,6 @@ def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ) ->
         raise RigError(f"the bulk input path {rx_path!r} is {len(path)} bytes; the mailbox holds 239: "
                        "use a shorter --runs-dir")
     return struct.pack(MAILBOX_FORMAT, MAILBOX_MAGIC, ~MAILBOX_MAGIC & 0xFFFFFFFF, flags, core_hz, path)
-
-
-def build_image() -> Path:
-    """Build the STM32F4 image (`make -C firmware_c arm`); return the ELF."""
-    return make("arm", ELF)
-
-
-def build_plugin(timeout_s: float = 120.0) -> Path:
-    """Build the instruction-counting TCG plugin from source with the host compiler; return the .so."""
-    return make("all", PLUGIN, timeout_s, directory=QEMU_DIR, args=(f"BUILD={PLUGIN.parent}",),
-                what="the QEMU plugin")
 
 
 @dataclass(frozen=True)
@@ -158,88 +113,6 @@ class InsnCounts:
     windows: int
 
 
-class _BulkRelay:
-    """The `socket://` endpoint of bulk mode.
-
-    Bytes from the rig are appended to the bulk input file, then one doorbell
-    byte goes to USART2; bytes from USART2 go back to the rig unchanged. When
-    the rig closes its side, LINK_CLOSED goes to USART2 and the relay keeps
-    forwarding until QEMU closes (the firmware ends the emulation).
-    """
-
-    def __init__(self, qemu_port: int, rx_file: Path, accept_timeout_s: float) -> None:
-        self.qemu_port = qemu_port
-        self.rx_file = rx_file
-        self.accept_timeout_s = accept_timeout_s
-        self.error: str | None = None
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._server.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"qemu-bulk-relay-{self.port}", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._server.settimeout(self.accept_timeout_s)
-            client, _ = self._server.accept()
-        except OSError as exc:
-            if not self._stop.is_set():
-                self.error = f"nobody connected to the link within {self.accept_timeout_s:g} s ({exc})"
-            return
-        finally:
-            self._server.close()
-        try:
-            qemu = socket.create_connection(("127.0.0.1", self.qemu_port), timeout=5.0)
-        except OSError as exc:
-            self.error = f"cannot connect to QEMU's USART2 on port {self.qemu_port}: {exc}"
-            client.close()
-            return
-        with client, qemu, open(self.rx_file, "ab", buffering=0) as rx:
-            for s in (client, qemu):
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                s.setblocking(True)
-            try:
-                self._pump(client, qemu, rx)
-            except OSError as exc:
-                if not self._stop.is_set():
-                    self.error = f"relay between the rig and QEMU failed: {exc}"
-
-    def _pump(self, client: socket.socket, qemu: socket.socket, rx: IO[bytes]) -> None:
-        sel = selectors.DefaultSelector()
-        sel.register(client, selectors.EVENT_READ)
-        sel.register(qemu, selectors.EVENT_READ)
-        try:
-            while not self._stop.is_set():
-                for key, _ in sel.select(timeout=0.1):
-                    if key.fileobj is client:
-                        data = client.recv(65536)
-                        if data:
-                            rx.write(data)  # unbuffered: in the file before the doorbell rings
-                            qemu.sendall(DOORBELL)
-                        else:
-                            sel.unregister(client)
-                            qemu.sendall(LINK_CLOSED)
-                    else:
-                        data = qemu.recv(65536)
-                        if not data:
-                            return  # QEMU ended: the rig sees the end of its link
-                        try:
-                            client.sendall(data)
-                        except OSError:
-                            pass  # the rig has gone; keep draining until QEMU ends
-        finally:
-            sel.close()
-
-    def close(self, timeout_s: float = 2.0) -> None:
-        """Stop relaying (waits at most timeout_s for the thread)."""
-        self._stop.set()
-        try:
-            self._server.close()
-        except OSError:
-            pass
-        self._thread.join(timeout_s)
-
-
 class QemuTarget(Target):
     """The STM32F4 image under qemu-system-arm's netduinoplus2, link on USART2 over loopback TCP."""
 
@@ -254,12 +127,14 @@ class QemuTarget(Target):
         fault_test_hangs: bool = False,
         startup_timeout_s: float = 10.0,
         end_timeout_s: float = 2.0,
+        elf: Path | None = None,
     ) -> None:
         """link: "bulk" (fast) or "uart" (every byte through USART2, as on a board); default $STRIDELAB_QEMU_LINK or bulk.
         icount: deterministic guest time (-icount shift=0: one instruction per ns).
         insn_count: count instructions with the TCG plugin (results in insn_counts after stop()).
         fault_test_hangs: CMD FAULT_TEST makes the firmware hang instead of fault (hang tests).
         end_timeout_s: how long stop() waits for the firmware to end QEMU before killing it.
+        elf: the image to run; default rig.build.arm_elf() (built and current).
         """
         link = link or os.environ.get(LINK_ENV) or "bulk"
         if link not in ("bulk", "uart"):
@@ -270,8 +145,9 @@ class QemuTarget(Target):
         self.fault_test_hangs = fault_test_hangs
         self.startup_timeout_s = startup_timeout_s
         self.end_timeout_s = end_timeout_s
+        self.elf = elf
         self._proc: FirmwareProcess | None = None
-        self._relay: _BulkRelay | None = None
+        self._relay: BulkRelay | None = None
         self._counts_file: Path | None = None
         self._mailbox_addr = 0
         #: Seconds from launching QEMU to its USART2 listening (after the image was built).
@@ -283,24 +159,14 @@ class QemuTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when qemu-system-arm, arm-none-eabi-gcc with newlib-nano, arm-none-eabi-nm and make are installed."""
-        missing = missing_tools(QEMU)
-        if missing:
+        """Available when qemu-system-arm, and the ARM toolchain with newlib-nano that builds the image, are installed."""
+        if missing_tools(QEMU):
             return Availability(False, f"{QEMU} not installed: {APT_QEMU}")
-        missing = missing_tools(ARM_GCC, ARM_NM, "make")
-        if missing:
-            return Availability(False, f"{', '.join(missing)} not installed: {APT_ARM} make")
-        try:
-            libc = subprocess.run([ARM_GCC, "--specs=nano.specs", "-print-file-name=libc_nano.a"],
-                                  capture_output=True, text=True, timeout=10, check=False).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return Availability(False, f"{ARM_GCC} does not run ({exc}): {APT_ARM}")
-        if not os.path.isabs(libc):
-            return Availability(False, f"newlib-nano for {ARM_GCC} is missing: {APT_ARM}")
-        return Availability(True)
+        why = arm_toolchain_missing()
+        return Availability(False, why) if why else Availability(True)
 
     # -- start -------------------------------------------------------------
-    def _argv(self, elf: Path, port: int, mailbox: Path) -> list[str]:
+    def _argv(self, elf: Path, port: int, mailbox: Path, plugin: Path | None) -> list[str]:
         argv = [
             QEMU, "-readconfig", str(MACHINE_CFG), "-nodefaults", "-display", "none", "-monitor", "none",
             "-semihosting-config", "enable=on,target=native",
@@ -311,18 +177,18 @@ class QemuTarget(Target):
         if self.icount:
             argv += ["-icount", "shift=0"]
         if self.insn_count is not None:
-            assert self._counts_file is not None
-            argv += ["-plugin", self.insn_count.plugin_arg(PLUGIN, self._counts_file)]
+            assert self._counts_file is not None and plugin is not None
+            argv += ["-plugin", self.insn_count.plugin_arg(plugin, self._counts_file)]
         return argv
 
-    def _launch(self, elf: Path, mailbox: Path, log: Path) -> tuple[FirmwareProcess, int]:
+    def _launch(self, elf: Path, mailbox: Path, plugin: Path | None, log: Path) -> tuple[FirmwareProcess, int]:
         """Start QEMU on a free port; retry on a port lost to a race. Returns (process, port)."""
         tried: list[int] = []
         for _ in range(PORT_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             tried.append(port)
             t0 = time.monotonic()
-            proc = FirmwareProcess(self._argv(elf, port, mailbox), log)
+            proc = FirmwareProcess(self._argv(elf, port, mailbox, plugin), log)
             if self._await_listen(proc, port, log):
                 self.launch_s = time.monotonic() - t0
                 return proc, port
@@ -351,12 +217,12 @@ class QemuTarget(Target):
                        f"stderr: {proc.stderr_tail()}")
 
     def start(self, run_dir: Path) -> str:
-        """Build the image, write its boot mailbox and launch QEMU; return the socket:// URL of the link.
+        """Write the image's boot mailbox and launch QEMU on it; return the socket:// URL of the link.
 
         The URL is USART2's loopback port with link="uart", the bulk relay's port with link="bulk".
         """
         self.require()
-        elf = build_image()
+        elf = self.elf or arm_elf()
         addr = elf_symbols(elf).get(MAILBOX_SYMBOL)
         if addr is None:
             raise RigError(f"{elf} has no symbol {MAILBOX_SYMBOL}: is it the STM32F4 image?")
@@ -371,16 +237,17 @@ class QemuTarget(Target):
             flags |= EMU_BULK_RX
         mailbox = run_dir / "qemu-mailbox.bin"
         mailbox.write_bytes(mailbox_bytes(flags, rx_path))
+        plugin = None
         if self.insn_count is not None:
-            build_plugin()
+            plugin = qemu_plugin()
             self._counts_file = (run_dir / "insn_count.txt").resolve()
             self._counts_file.unlink(missing_ok=True)
         self.exit_status = None
         self.insn_counts = None
-        self._proc, port = self._launch(elf, mailbox, run_dir / "target.log")
+        self._proc, port = self._launch(elf, mailbox, plugin, run_dir / "target.log")
         if self.link == "uart":
             return f"socket://127.0.0.1:{port}"
-        self._relay = _BulkRelay(port, Path(rx_path), self.startup_timeout_s)
+        self._relay = BulkRelay(port, Path(rx_path), self.startup_timeout_s)
         return f"socket://127.0.0.1:{self._relay.port}"
 
     # -- stop --------------------------------------------------------------
@@ -429,14 +296,3 @@ class QemuTarget(Target):
         except (OSError, ValueError, KeyError):
             return None
 
-
-def disassembly(elf: Path) -> Iterator[str]:
-    """Lines of `arm-none-eabi-objdump -d` of the image."""
-    try:
-        out = subprocess.run([ARM_OBJDUMP, "-d", "--no-show-raw-insn", str(elf)], capture_output=True, text=True,
-                             timeout=60, check=True).stdout
-    except FileNotFoundError:
-        raise TargetUnavailable(f"{ARM_OBJDUMP} is not installed: {APT_ARM}") from None
-    except subprocess.CalledProcessError as exc:
-        raise RigError(f"{ARM_OBJDUMP} -d {elf} failed: {exc.stderr.strip()}") from None
-    yield from out.splitlines()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from pathlib import Path
 
+from rig.build import REPO, arm_elf, arm_toolchain_missing
 from rig.errors import RigError
-from rig.targets.base import REPO, Availability, Target, process_listens
+from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
+from rig.targets.sockets import free_port, process_listens
 
 RENODE_ENV = "STRIDELAB_RENODE"
 PLATFORM = REPO / "emulated_chip" / "renode" / "stridelab_f4.repl"
@@ -33,12 +34,6 @@ def renode_executable() -> str | None:
     if named:
         return named if os.access(named, os.X_OK) else None
     return shutil.which("renode")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def script(elf: Path, port: int) -> str:
@@ -62,34 +57,30 @@ class RenodeTarget(Target):
     name = "renode"
     description = "the STM32F4 ARM image under Renode, link on USART2 over a server socket"
 
-    def __init__(self, startup_timeout_s: float = 60.0) -> None:
+    def __init__(self, startup_timeout_s: float = 60.0, elf: Path | None = None) -> None:
+        """elf: the image to run; default rig.build.arm_elf() (built and current)."""
         self.startup_timeout_s = startup_timeout_s
+        self.elf = elf
         self._proc: FirmwareProcess | None = None
 
     @classmethod
     def availability(cls) -> Availability:
         """Available when a Renode executable is found and the ARM toolchain that builds the image is installed."""
-        from rig.targets.qemu import QemuTarget
-
         if renode_executable() is None:
             return Availability(False, INSTALL_HINT)
-        arm = QemuTarget.availability()  # the same ARM toolchain builds the image
-        if not arm.ok and "arm-none-eabi" in arm.reason:
-            return Availability(False, arm.reason)
-        return Availability(True)
+        why = arm_toolchain_missing()  # the ARM toolchain builds the image
+        return Availability(False, why) if why else Availability(True)
 
     def start(self, run_dir: Path) -> str:
-        """Build the STM32F4 image and run it under Renode; return the socket:// URL of USART2 once Renode serves it.
+        """Run the STM32F4 image under Renode; return the socket:// URL of USART2 once Renode serves it.
 
         Raises RigError if Renode exits first or does not listen within startup_timeout_s seconds.
         """
-        from rig.targets.qemu import build_image
-
         self.require()
         exe = renode_executable()
         assert exe is not None
-        elf = build_image()
-        port = _free_port()
+        elf = self.elf or arm_elf()
+        port = free_port()
         resc = run_dir / "stridelab.resc"
         resc.write_text(script(elf, port))
         self._proc = FirmwareProcess([exe, "--disable-gui", "--plain", "--hide-log", "-e", f"include @{resc}"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rig import inject, native
+from rig import build, inject, native
 from rig.errors import RigError
 from scenarios.model import Recording
 
@@ -68,10 +68,8 @@ def test_state_fits_the_budget() -> None:
 
 
 def test_a_failing_build_names_the_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from rig.targets import base
-
     (tmp_path / "Makefile").write_text("lib:\n\t@echo no compiler here >&2; exit 1\n")
-    monkeypatch.setattr(base, "FIRMWARE_DIR", tmp_path)
-    monkeypatch.setattr(native, "LIBRARY", tmp_path / "libstridelab.so")
+    monkeypatch.setattr(build, "FIRMWARE_DIR", tmp_path)
+    monkeypatch.setattr(build, "ANALYZER_LIBRARY", tmp_path / "libstridelab.so")
     with pytest.raises(RigError, match=r"make -s -C .* lib"):
-        native.build_library()
+        build.analyzer_library()

@@ -24,10 +24,9 @@ from rig.evaluate import score
 from rig.inject import to_raw
 from rig.runner import run_recording
 from rig.session import RunResult
-from rig.targets.base import FIRMWARE_DIR
+from rig.build import COSIM_MAKEFILE, FIRMWARE_DIR
 from rig.targets.cocotb import (
     LOG_FILE,
-    PORT_MAKEFILE,
     SAMPLES_FILE,
     SIM_ENV,
     CocotbTarget,
@@ -115,7 +114,7 @@ def _strides_near(result: RunResult, t_s: float, within_s: float = 1.0) -> bool:
 
 def test_port_unit_test() -> None:
     """The slot clock against a sensor whose every slot is known (C, under the sanitizers)."""
-    proc = subprocess.run(["make", "-s", "-C", str(FIRMWARE_DIR), "-f", PORT_MAKEFILE, "cosim-test"],
+    proc = subprocess.run(["make", "-s", "-C", str(FIRMWARE_DIR), "-f", COSIM_MAKEFILE, "cosim-test"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -106,7 +106,7 @@ def test_errors_name_the_problem() -> None:
 
 def test_generated_c_is_current() -> None:
     from frame_spec import cgen, golden
-    from rig.targets.base import FIRMWARE_DIR
+    from rig.build import FIRMWARE_DIR
 
     assert cgen.main([str(FIRMWARE_DIR / "gen"), "--check"]) == 0, "run python -m frame_spec.cgen firmware_c/gen"
     assert golden.main(["--check"]) == 0, "run python -m frame_spec.golden"

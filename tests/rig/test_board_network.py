@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rig.runner import run_recording
-from rig.targets.base import process_listens
+from rig.targets.sockets import process_listens
 from rig.targets.board import BoardTarget
 from rig.targets.host import HostTarget
 from tests.rig.test_host_target import still_recording

@@ -7,14 +7,13 @@ import subprocess
 
 import pytest
 
-from rig.targets.base import FIRMWARE_DIR, build_lock
-from rig.targets.qemu import build_image
+from rig.build import FIRMWARE_DIR, arm_elf, build_lock
 
 pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
 
 
 def _flash(*args: str) -> subprocess.CompletedProcess[str]:
-    build_image()
+    arm_elf()
     with build_lock():
         return subprocess.run(["make", "-s", "-C", str(FIRMWARE_DIR), "flash", *args],
                               capture_output=True, text=True, timeout=120)

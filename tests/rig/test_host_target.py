@@ -17,7 +17,7 @@ from rig.errors import FirmwareFault, LinkError, LinkTimeout
 from rig.inject import to_raw
 from rig.link import Link
 from rig.session import ReplaySession, RunResult, Timeouts
-from rig.targets.base import REPO
+from rig.build import REPO
 from rig.targets.host import HostTarget
 from scenarios.model import Recording
 from tests.rig.proxy import CorruptingProxy, flip_first

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from rig.targets.base import process_listens
+from rig.targets.sockets import process_listens
 
 LISTENER = """
 import socket, sys, time

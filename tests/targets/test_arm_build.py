@@ -10,16 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rig.targets.base import FIRMWARE_DIR
-from rig.targets.qemu import (
-    APT_ARM,
-    MAILBOX_FORMAT,
-    MAILBOX_MAGIC,
-    MAILBOX_SYMBOL,
-    build_image,
-    elf_symbols,
-    mailbox_bytes,
-)
+from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, elf_symbols
+from rig.targets.qemu import MAILBOX_FORMAT, MAILBOX_MAGIC, MAILBOX_SYMBOL, mailbox_bytes
 
 FLASH = (0x08000000, 512 * 1024)  # STM32F401RE
 SRAM = (0x20000000, 96 * 1024)  # STM32F401: the F405's first 128 KiB contain it
@@ -31,7 +23,7 @@ needs_arm_gcc = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
 
 @pytest.fixture(scope="module")
 def elf() -> Path:
-    return build_image()
+    return arm_elf()
 
 
 def _arm_tool(tool: str, *args: str) -> str:

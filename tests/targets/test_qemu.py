@@ -22,7 +22,8 @@ from rig.runner import run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import qemu as qemu_mod
 from rig.targets.base import Target
-from rig.targets.qemu import QemuTarget, build_image, elf_symbols
+from rig.build import arm_elf, elf_symbols
+from rig.targets.qemu import QemuTarget
 from scenarios.model import Recording
 
 pytestmark = pytest.mark.target("qemu")
@@ -126,7 +127,7 @@ def test_a_minute_of_bulk_replay_arrives_whole(qemu_ready: None, tmp_path: Path)
 
 
 def test_parallel_instances_each_get_their_own_link(qemu_ready: None, tmp_path: Path) -> None:
-    build_image()
+    arm_elf()
     n = 4
     targets = [QemuTarget(link="uart") for _ in range(n)]
     hellos: list[dict | None] = [None] * n
@@ -155,13 +156,13 @@ def test_port_lost_to_another_process_is_retried(qemu_ready: None, tmp_path: Pat
     squatter = socket.create_server(("127.0.0.1", 0))
     taken = squatter.getsockname()[1]
     handed: list[int] = []
-    real = qemu_mod._free_port
+    real = qemu_mod.free_port
 
     def free_port() -> int:
         handed.append(taken if not handed else real())
         return handed[-1]
 
-    monkeypatch.setattr(qemu_mod, "_free_port", free_port)
+    monkeypatch.setattr(qemu_mod, "free_port", free_port)
     target = QemuTarget(link="uart")
     try:
         url = target.start(tmp_path)
@@ -176,7 +177,7 @@ def test_port_lost_to_another_process_is_retried(qemu_ready: None, tmp_path: Pat
 
 @pytest.mark.parametrize("link", ["uart", "bulk"])
 def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Path, link: str) -> None:
-    elf = build_image()
+    elf = arm_elf()
     symbols = elf_symbols(elf)
     target = QemuTarget(link=link)
     url = target.start(tmp_path)

@@ -8,14 +8,14 @@ import pytest
 
 from rig.arm_cost import analyzer_window, measure
 from rig.targets.base import Target
-from rig.targets.qemu import build_image, elf_symbols
+from rig.build import arm_elf, elf_symbols
 from tests.targets.test_qemu import gait_like
 
 pytestmark = pytest.mark.target("qemu")
 
 
 def test_window_brackets_every_call_of_the_analyzer(rig_target: Target) -> None:
-    elf = build_image()
+    elf = arm_elf()
     window = analyzer_window(elf)
     symbols = elf_symbols(elf)
     assert window.start == symbols["gait_push"]

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from rig import build
 from rig.targets import qemu as qemu_mod
-from rig.targets.qemu import DOORBELL, LINK_CLOSED, InsnCount, QemuTarget, _BulkRelay
+from rig.targets.qemu import InsnCount, QemuTarget
+from rig.targets.qemu_relay import DOORBELL, LINK_CLOSED, BulkRelay
 
 
 def test_missing_qemu_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,7 +21,7 @@ def test_missing_qemu_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_missing_arm_gcc_names_the_packages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(qemu_mod, "missing_tools", lambda *tools: [t for t in tools if t.startswith("arm-none-eabi")])
+    monkeypatch.setattr(build, "missing_tools", lambda *tools: [t for t in tools if t.startswith("arm-none-eabi")])
     avail = QemuTarget.availability()
     assert not avail.ok
     assert "arm-none-eabi-gcc" in avail.reason and "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi" in \
@@ -60,7 +62,7 @@ def test_bulk_relay_files_input_rings_and_forwards_answers(tmp_path: Path) -> No
     uart = socket.create_server(("127.0.0.1", 0))
     rx_file = tmp_path / "link_rx.bin"
     rx_file.write_bytes(b"")
-    relay = _BulkRelay(uart.getsockname()[1], rx_file, accept_timeout_s=5.0)
+    relay = BulkRelay(uart.getsockname()[1], rx_file, accept_timeout_s=5.0)
     try:
         rig = socket.create_connection(("127.0.0.1", relay.port), timeout=5.0)
         uart.settimeout(5.0)
@@ -85,7 +87,7 @@ def test_bulk_relay_files_input_rings_and_forwards_answers(tmp_path: Path) -> No
 
 
 def test_bulk_relay_reports_nobody_connecting(tmp_path: Path) -> None:
-    relay = _BulkRelay(1, tmp_path / "rx.bin", accept_timeout_s=0.2)
+    relay = BulkRelay(1, tmp_path / "rx.bin", accept_timeout_s=0.2)
     relay._thread.join(5.0)
     assert relay.error is not None and "nobody connected to the link within 0.2 s" in relay.error
     relay.close()

@@ -1,7 +1,7 @@
 """The cocotb target's testbench: the firmware's port on the LSM6DSO model, in simulated time.
 
-This module runs inside the simulator (cocotb imports it; the target starts it through
-:mod:`rig.targets.cocotb_launch`). One test, :func:`firmware_on_the_sensor`:
+This module runs inside the simulator (cocotb imports it; the rig's cocotb target starts it
+through ``rig.targets.cocotb_launch``), so it lives beside the model it drives. One test, :func:`firmware_on_the_sensor`:
 
 - the board: the model powered on with I2C selected, the Verilog I2C master on its bus;
 - the sensor: once the firmware gives the part an output rate, :class:`SensorFeed` strobes
@@ -38,16 +38,24 @@ from cocotb.simtime import get_sim_time
 from cocotb.task import bridge, resume
 from cocotb.triggers import Event, First, RisingEdge, Timer
 
-from emulated_chip.lsm6dso.cosim import errno_for_c, make_master, power_on
+from emulated_chip.lsm6dso.bridge import (
+    WAKE_INT1,
+    WAKE_STREAM_OVER,
+    BusCallbacks,
+    NowNsFn,
+    OptionsT,
+    SimT,
+    StatsT,
+    WaitFn,
+    errno_name,
+    load_port,
+)
+from emulated_chip.lsm6dso.cosim import make_master, power_on
 from emulated_chip.lsm6dso.regs import ACCEL_FS_CODE, GYRO_FS_CODE, I2C_ADDRESS
 from emulated_chip.lsm6dso.samples import RawSample, SampleSource
 
 #: Environment variable naming the run's settings file.
 CONFIG_ENV = "STRIDELAB_COCOTB_CONFIG"
-
-# Bits of cosim_sim_t.wait's result (cosim_port.h).
-WAKE_INT1 = 0x1
-WAKE_STREAM_OVER = 0x2
 
 #: A configured output rate further than this from the samples' rate is a firmware error.
 RATE_TOLERANCE = 0.10
@@ -178,68 +186,7 @@ class SensorFeed:
         return ""
 
 
-# ---- the MCU's side: ctypes mirrors of cosim_port.h ---------------------------------------
-
-_BusRead = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint8),
-                            ctypes.c_size_t)
-_BusWrite = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint8),
-                             ctypes.c_size_t)
-_Wait = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32)
-_NowNs = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
-
-
-class SimT(ctypes.Structure):
-    """cosim_sim_t"""
-
-    _fields_ = [("ctx", ctypes.c_void_p), ("bus_read", _BusRead), ("bus_write", _BusWrite),
-                ("wait", _Wait), ("now_ns", _NowNs)]
-
-
-class OptionsT(ctypes.Structure):
-    """cosim_options_t"""
-
-    _fields_ = [("announce_path", ctypes.c_char_p), ("tcp_port", ctypes.c_uint16),
-                ("connect_timeout_ms", ctypes.c_uint32), ("config_timeout_ms", ctypes.c_uint32),
-                ("link_timeout_ms", ctypes.c_uint32), ("poll_us", ctypes.c_uint32),
-                ("sim_limit_ns", ctypes.c_uint64), ("fifo_wtm_samples", ctypes.c_uint16)]
-
-
-class StatsT(ctypes.Structure):
-    """cosim_stats_t"""
-
-    _fields_ = [(name, ctypes.c_uint32) for name in (
-        "samples", "wakeups", "int1_wakeups", "overruns", "anchors", "gaps", "missing", "resyncs", "odr_hz")
-    ] + [("stream_end_ns", ctypes.c_uint64)]
-
-    def as_dict(self) -> dict[str, int]:
-        """Every counter by name."""
-        return {f[0]: int(getattr(self, f[0])) for f in self._fields_}
-
-
-def load_port(library: Path) -> ctypes.CDLL:
-    """The co-simulation port library, its functions typed and its structures checked against C."""
-    try:
-        lib = ctypes.CDLL(str(library))
-    except OSError as exc:
-        raise RuntimeError(f"cannot load the co-simulation port {library}: {exc}; "
-                           "build it with `make -C firmware_c -f ports/cosim/cosim.mk`") from None
-    lib.cosim_options_default.argtypes = [ctypes.POINTER(OptionsT)]
-    lib.cosim_options_default.restype = None
-    lib.cosim_run.argtypes = [ctypes.POINTER(SimT), ctypes.POINTER(OptionsT), ctypes.POINTER(StatsT)]
-    lib.cosim_run.restype = ctypes.c_int
-    lib.cosim_struct_size.argtypes = [ctypes.c_int]
-    lib.cosim_struct_size.restype = ctypes.c_size_t
-    for which, struct in enumerate((SimT, OptionsT, StatsT)):
-        size = lib.cosim_struct_size(which)
-        if size != ctypes.sizeof(struct):
-            raise RuntimeError(f"{library}: {struct.__doc__} is {size} bytes in C but {ctypes.sizeof(struct)} "
-                               f"in {__name__}: the two definitions differ, update them together")
-    return lib
-
-
-def errno_name(rc: int) -> str:
-    """-ETIMEDOUT for -110, and so on."""
-    return f"-{errno.errorcode.get(-rc, str(-rc))}" if rc < 0 else str(rc)
+# ---- the MCU's side -------------------------------------------------------------------------
 
 
 class FirmwarePort:
@@ -263,13 +210,13 @@ class FirmwarePort:
         self.stats = StatsT()
         self._now_ns = int(get_sim_time("ns"))
         self._stalls_ns = [(round(a * 1e9), round((a + d) * 1e9)) for a, d in config.stalls_s]
-        self._read_blocking = resume(self._read)
-        self._write_blocking = resume(self._write)
+        read_blocking = resume(self._read)
+        write_blocking = resume(self._write)
         self._wait_blocking = resume(self._wait)
         # the C side keeps these pointers: they must live as long as the port
-        self._callbacks = (_BusRead(self._bus_read), _BusWrite(self._bus_write), _Wait(self._c_wait),
-                           _NowNs(self._c_now_ns))
-        self.sim = SimT(None, *self._callbacks)
+        self._bus = BusCallbacks(read_blocking, write_blocking, self.errors)
+        self._callbacks = (WaitFn(self._c_wait), NowNsFn(self._c_now_ns))
+        self.sim = SimT(None, self._bus.read_fn, self._bus.write_fn, *self._callbacks)
         self.options = OptionsT()
         self.lib.cosim_options_default(ctypes.byref(self.options))
         self._announce = str(config.announce).encode()
@@ -332,18 +279,6 @@ class FirmwarePort:
         return delayed
 
     # ---- callbacks from C: never let an exception through -----------------------------
-
-    def _bus_read(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        def read() -> None:
-            ctypes.memmove(buf, self._read_blocking(reg, length), length)
-
-        return errno_for_c(read, self.errors, f"I2C read of 0x{reg:02X} ({length} bytes)")
-
-    def _bus_write(self, _ctx: int | None, reg: int, buf: Any, length: int) -> int:
-        def write() -> None:
-            self._write_blocking(reg, bytes(buf[:length]))
-
-        return errno_for_c(write, self.errors, f"I2C write of 0x{reg:02X} ({length} bytes)")
 
     def _c_wait(self, _ctx: int | None, timeout_us: int) -> int:
         try:

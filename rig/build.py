@@ -1,0 +1,273 @@
+"""Build products: every artifact the rig runs or loads, built and current, from one place.
+
+Targets launch what this module hands them and never run a compiler themselves:
+
+| artifact | function | built by |
+|---|---|---|
+| native firmware | :func:`host_binary` | ``make -C firmware_c host`` |
+| analyzer library (ctypes) | :func:`analyzer_library` | ``make -C firmware_c lib`` |
+| co-simulation port library | :func:`cosim_port_library` | ``make -C firmware_c -f ports/cosim/cosim.mk cosim`` |
+| STM32F4 image (ELF) | :func:`arm_elf` | ``make -C firmware_c arm`` |
+| its symbols, disassembly | :func:`elf_symbols`, :func:`disassembly` | pyelftools, ``arm-none-eabi-objdump`` |
+| QEMU instruction-count plugin | :func:`qemu_plugin` | ``make -C emulated_chip/qemu`` |
+| LSM6DSO model simulation | :func:`simulation` | cocotb's runner (``rig.targets.cocotb_launch build``) |
+
+Every build runs under one lock (:func:`build_lock`), so parallel pytest-xdist
+workers build each product once; ``make`` is a no-op when a product is current.
+Make goals are called by name: a product's recipe lives in its makefile alone.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
+
+from emulated_chip.lsm6dso import HDL_SOURCES
+from emulated_chip.lsm6dso.simulators import get_simulator
+from rig.errors import RigError, TargetUnavailable
+
+REPO = Path(__file__).resolve().parents[1]
+FIRMWARE_DIR = REPO / "firmware_c"
+BUILD_DIR = FIRMWARE_DIR / "build"
+QEMU_DIR = REPO / "emulated_chip" / "qemu"
+
+HOST_BINARY = BUILD_DIR / "host" / "stridelab-fw"
+ANALYZER_LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
+ARM_ELF = BUILD_DIR / "arm" / "stridelab-fw.elf"
+QEMU_PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
+#: The co-simulation port's makefile, relative to firmware_c/, and its product.
+COSIM_MAKEFILE = "ports/cosim/cosim.mk"
+COSIM_PORT_LIBRARY = BUILD_DIR / "cosim" / "libstridelab_cosim.so"
+#: Where simulation builds of the sensor model are kept, one directory per simulator and option set.
+SIM_BUILD_ROOT = BUILD_DIR / "cocotb"
+
+ARM_GCC = "arm-none-eabi-gcc"
+ARM_OBJDUMP = "arm-none-eabi-objdump"
+APT_ARM = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
+
+#: Longest wait for another worker's build, s (a Verilator build of the model takes a few minutes).
+LOCK_TIMEOUT_S = 1200.0
+
+
+def missing_tools(*tools: str) -> list[str]:
+    """The tools among `tools` that are not on PATH."""
+    return [t for t in tools if shutil.which(t) is None]
+
+
+@contextmanager
+def build_lock(timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Serialize builds between parallel test workers (the one lock every build takes).
+
+    Raises RigError if another build holds the lock for more than timeout_s seconds.
+    """
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    path = BUILD_DIR / ".lock"
+    deadline = time.monotonic() + timeout_s
+    with open(path, "w") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RigError(f"another build held {path} for over {timeout_s:g} s: is a build hung?") from None
+                time.sleep(0.05)
+        yield
+
+
+def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path | None = None,
+         args: tuple[str, ...] = (), what: str = "the firmware") -> Path:
+    """Run `make -C DIRECTORY [ARGS] GOAL` under the build lock (a no-op when up to date); return product.
+
+    DIRECTORY defaults to firmware_c/. Raises RigError with the command and its output when the
+    build fails or product is missing, TargetUnavailable when make is not installed.
+    """
+    cmd = ["make", "-s", "-C", str(directory or FIRMWARE_DIR), *args, goal]
+    with build_lock():
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        except FileNotFoundError:
+            raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
+        except subprocess.TimeoutExpired:
+            raise RigError(f"building {what} (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
+    if proc.returncode != 0 or not product.exists():
+        raise RigError(f"building {what} failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
+    return product
+
+
+# ---- host builds ------------------------------------------------------------------------
+
+
+def host_binary() -> Path:
+    """The native firmware (`make -C firmware_c host`), built and current."""
+    return make("host", HOST_BINARY, what="the native firmware")
+
+
+def analyzer_library() -> Path:
+    """The analyzer as a shared library for ctypes (`make -C firmware_c lib`), built and current."""
+    return make("lib", ANALYZER_LIBRARY, what="the analyzer library")
+
+
+def cosim_port_library(timeout_s: float = 300.0) -> Path:
+    """The co-simulation port library the cocotb testbench loads, built and current."""
+    return make("cosim", COSIM_PORT_LIBRARY, timeout_s, args=("-f", COSIM_MAKEFILE), what="the co-simulation port")
+
+
+# ---- the ARM image ----------------------------------------------------------------------
+
+
+def arm_toolchain_missing() -> str | None:
+    """Why the STM32F4 image cannot be built here (what to install), or None when it can."""
+    missing = missing_tools(ARM_GCC, ARM_OBJDUMP, "make")
+    if missing:
+        return f"{', '.join(missing)} not installed: {APT_ARM} make"
+    try:
+        libc = subprocess.run([ARM_GCC, "--specs=nano.specs", "-print-file-name=libc_nano.a"],
+                              capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{ARM_GCC} does not run ({exc}): {APT_ARM}"
+    if not os.path.isabs(libc):
+        return f"newlib-nano for {ARM_GCC} is missing: {APT_ARM}"
+    return None
+
+
+def arm_elf() -> Path:
+    """The STM32F4 image (`make -C firmware_c arm`), built and current: the ELF QEMU, Renode and a board run."""
+    return make("arm", ARM_ELF, what="the STM32F4 image")
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise RigError(f"cannot read {path}: {exc}") from None
+    return st.st_mtime_ns, st.st_size
+
+
+def elf_symbols(elf: Path) -> dict[str, int]:
+    """Addresses of the defined symbols of an ELF (functions, objects, linker symbols), by name.
+
+    Functions of an ARM image are at their code's address, without the Thumb bit (as nm prints them).
+
+    Read once per process for each build of the file (cached on its path, mtime and size).
+    """
+    return dict(_elf_symbols(elf.resolve(), *_stamp(elf)))
+
+
+@functools.lru_cache(maxsize=8)
+def _elf_symbols(elf: Path, _mtime_ns: int, _size: int) -> tuple[tuple[str, int], ...]:
+    out: dict[str, int] = {}
+    try:
+        with open(elf, "rb") as f:
+            elf_file = ELFFile(f)
+            # Thumb functions carry bit 0 in st_value; the address of the code is without it (as nm prints)
+            thumb = elf_file["e_machine"] == "EM_ARM"
+            for section in elf_file.iter_sections():
+                if not isinstance(section, SymbolTableSection):
+                    continue
+                for sym in section.iter_symbols():
+                    kind = sym["st_info"]["type"]
+                    if (not sym.name or sym.name.startswith("$") or sym["st_shndx"] == "SHN_UNDEF"
+                            or kind in ("STT_FILE", "STT_SECTION")):
+                        continue
+                    value = int(sym["st_value"])
+                    out[sym.name] = value & ~1 if thumb and kind == "STT_FUNC" else value
+    except OSError as exc:
+        raise RigError(f"cannot read {elf}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - pyelftools raises its own errors on a file that is no ELF
+        raise RigError(f"{elf} is not a readable ELF file: {exc}") from None
+    return tuple(out.items())
+
+
+def disassembly(elf: Path) -> list[str]:
+    """Lines of `arm-none-eabi-objdump -d` of the image (run once per process for each build of the file)."""
+    return list(_disassembly(elf.resolve(), *_stamp(elf)))
+
+
+@functools.lru_cache(maxsize=2)
+def _disassembly(elf: Path, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+    try:
+        out = subprocess.run([ARM_OBJDUMP, "-d", "--no-show-raw-insn", str(elf)], capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+    except FileNotFoundError:
+        raise TargetUnavailable(f"{ARM_OBJDUMP} is not installed: {APT_ARM}") from None
+    except subprocess.CalledProcessError as exc:
+        raise RigError(f"{ARM_OBJDUMP} -d {elf} failed: {exc.stderr.strip()}") from None
+    return tuple(out.splitlines())
+
+
+def qemu_plugin(timeout_s: float = 120.0) -> Path:
+    """The instruction-counting TCG plugin, built from source with the host compiler; its .so."""
+    return make("all", QEMU_PLUGIN, timeout_s, directory=QEMU_DIR, args=(f"BUILD={QEMU_PLUGIN.parent}",),
+                what="the QEMU plugin")
+
+
+# ---- the sensor model under a simulator -----------------------------------------------------
+
+
+def _simulation_key(simulator: str, fifo_aw: int, waves: bool) -> str:
+    h = hashlib.sha256()
+    for src in HDL_SOURCES:
+        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    h.update(f"{simulator} FIFO_AW={fifo_aw} waves={waves} cocotb={importlib.metadata.version('cocotb')}".encode())
+    return h.hexdigest()
+
+
+def simulation_child_env() -> dict[str, str]:
+    """This process's environment without what would change how cocotb's runner behaves."""
+    drop = ("PYTEST_CURRENT_TEST", "WAVES", "GUI", "TESTCASE", "COCOTB_TEST_FILTER", "COCOTB_RESULTS_FILE")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def simulation(simulator: str, fifo_aw: int, waves: bool, timeout_s: float = 600.0) -> Path:
+    """The LSM6DSO model built for simulator (once per source change); its build directory.
+
+    The build runs in a child process (``python -m rig.targets.cocotb_launch build``) so a hung
+    simulator build can be killed; its log is ``build.log`` in the build directory.
+    """
+    sim = get_simulator(simulator)
+    build_dir = SIM_BUILD_ROOT / f"{simulator}-fifo{1 << fifo_aw}{'-waves' if waves else ''}"
+    stamp = build_dir / "stridelab.stamp"
+    key = _simulation_key(simulator, fifo_aw, waves)
+    cmd = [sys.executable, "-m", "rig.targets.cocotb_launch", "build", "--simulator", simulator,
+           "--build-dir", str(build_dir), "--fifo-aw", str(fifo_aw), *(["--waves"] if waves else [])]
+    with build_lock():
+        if stamp.is_file() and stamp.read_text() == key and sim.product(build_dir).is_file():
+            return build_dir
+        stamp.unlink(missing_ok=True)
+        try:
+            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s,
+                                  env=simulation_child_env(), stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RigError(f"building the LSM6DSO model for {simulator} took over {timeout_s:g} s; "
+                           f"see {build_dir / 'build.log'}") from None
+        if proc.returncode != 0 or not sim.product(build_dir).is_file():
+            raise RigError(f"building the LSM6DSO model for {simulator} failed (exit status {proc.returncode}): "
+                           f"{proc.stderr.strip()[-1500:]}\n  see {build_dir / 'build.log'}{_build_hint(build_dir)}")
+        stamp.write_text(key)
+    return build_dir
+
+
+def _build_hint(build_dir: Path) -> str:
+    """What to do about a build failure the log explains."""
+    try:
+        log = (build_dir / "build.log").read_text(errors="replace")
+    except OSError:
+        return ""
+    if "lz4.h" in log:
+        return ("\n  Verilator's FST trace writer needs the LZ4 headers: apt-get install liblz4-dev, "
+                "or run without STRIDELAB_COCOTB_WAVES")
+    return ""
