@@ -5,11 +5,13 @@ from .catalog import get_scenario, list_scenarios, synthesize
 from .definition import ScenarioDef, ScenarioInfo, Segment
 from .errors import RecordingError, ScenarioParameterError, UnknownScenarioError
 from .model import Recording, StrideTruth, Truth
+from .morphology import Morphology
 from .recording_csv import read_recording, write_recording
 from .sensor import SensorModel
 from .synth import synthesize_def
 
 __all__ = [
+    "Morphology",
     "Recording",
     "RecordingError",
     "ScenarioDef",

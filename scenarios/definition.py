@@ -12,6 +12,7 @@ from typing import Any
 from .errors import ScenarioParameterError
 from .gait import MOVING_ACTIVITIES, nominal_timing
 from .model import STRIKE_CLASSES
+from .morphology import Morphology
 from .sensor import SensorModel
 
 SEGMENT_ACTIVITIES = ("still", "fidget") + MOVING_ACTIVITIES
@@ -31,6 +32,8 @@ class Segment:
     strike: heel / mid / fore (walking and stairs pick their own landing when None).
     fsa_deg: foot strike angle override (+ = toes up at IC); gct_ms and cadence_spm override
     the speed laws; fatigue_gct_pct: contact time grows linearly by this much over the segment.
+    turn_deg: heading change over the segment (+ = to the left), spread over its strides: 180
+    over a few strides is a turn on the spot, 360 over a long segment a circuit.
     """
 
     activity: str
@@ -43,6 +46,7 @@ class Segment:
     gct_ms: float | None = None
     cadence_spm: float | None = None
     fatigue_gct_pct: float = 0.0
+    turn_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.activity not in SEGMENT_ACTIVITIES:
@@ -74,6 +78,10 @@ class Segment:
             _refuse("gct_ms", self.gct_ms, "contact time must be positive")
         if not -20.0 <= self.fatigue_gct_pct <= 40.0:
             _refuse("fatigue_gct_pct", self.fatigue_gct_pct, "must be within -20..40 %")
+        if not -720.0 <= self.turn_deg <= 720.0:
+            _refuse("turn_deg", self.turn_deg, "a segment may turn at most two full circles (+-720 deg)")
+        if self.turn_deg and not moving:
+            _refuse("turn_deg", self.turn_deg, "only a moving segment can turn")
         if moving:
             for speed in {self.speed_mps, self.end_speed_mps or self.speed_mps}:
                 stride_ms, gct_ms = self.timing_ms(speed, 0.0)
@@ -126,6 +134,8 @@ class ScenarioDef:
     IMU signal is the road signal seen from the belt: the truth (stride_m, distance_m) is
     measured on the belt, i.e. the distance the runner would have covered on the road.
     stride_cv_pct: stride-to-stride variability of speed (and, halved, of stride time).
+    morphology: how the foot lands, pushes off and swings, and where the sensor sits (the
+    default keeps the gait laws' shapes; see scenarios.morphology).
     """
 
     name: str
@@ -146,6 +156,7 @@ class ScenarioDef:
     stride_cv_pct: float = 2.0
     sensor: SensorModel = field(default_factory=SensorModel.realistic)
     seed: int = 1
+    morphology: Morphology = field(default_factory=Morphology)
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("_", "").isalnum():

@@ -107,6 +107,8 @@ class PitchShape:
     swing_peak_dps: float  # largest toes-up rate in swing (magnitude)
     top_lead_s: float  # the toes-up rotation ends this long before IC
     swing: SwingTiming  # where the parts of the swing's pitch rate sit
+    pushoff_peak_lead_s: float | None = None  # push-off rate peaks this long before TC (None: law)
+    tc_rate_frac: float | None = None  # rate at TC over the push-off peak rate (None: 0.88)
 
 
 # Walking (example walks): the push-off rate is gone ~45 ms after TC and gy reverses ~20 ms after
@@ -153,7 +155,8 @@ class LandingShape:
     v_down_mps: float
     arrest_s: float
     impact_g: float  # extra heel-strike transient amplitude (0 for mid and fore strikes)
-    impact_delay_s: float = 0.008  # the transient starts this long after IC (12 ms wide)
+    impact_delay_s: float = 0.008  # the transient starts this long after IC ...
+    impact_width_s: float = 0.012  # ... and lasts this long
 
 
 def landing_shape(activity: str, speed_mps: float, strike: str) -> LandingShape:

@@ -44,6 +44,8 @@ class FootMotion:
 
 def _top_of(nxt: Contact) -> tuple[float, float]:
     """(lead before IC, pitch at the end of the toes-up rotation) for the landing contact."""
+    if nxt.top_lead_s is not None or nxt.top_hump_deg is not None:
+        return _top_morphed(nxt)
     if nxt.strike == "heel" and nxt.activity in ("walk", "run"):
         # rate ramps from 0 at the top to ic_rate_dps at IC: the angle turned is rate * lead / 2
         return nxt.slap_lead_s, nxt.fsa_deg + nxt.ic_rate_dps * nxt.slap_lead_s / 2.0
@@ -52,6 +54,24 @@ def _top_of(nxt: Contact) -> tuple[float, float]:
     lead = {"heel": 0.004, "mid": 0.04, "fore": 0.06}[nxt.strike or "heel"]
     extra = {"heel": 0.0, "mid": 6.0, "fore": 10.0}[nxt.strike or "heel"]
     return lead, nxt.fsa_deg + extra
+
+
+def _top_morphed(nxt: Contact) -> tuple[float, float]:
+    """_top_of with the morphology's lead and hump: without a hump given, a heel strike keeps
+    the angle its toes-down rate turns over the lead, other strikes their law's hump."""
+    law_lead, law_top = (
+        (nxt.slap_lead_s, 0.0) if nxt.strike == "heel" and nxt.activity in ("walk", "run") else _top_of(
+            Contact(ic_s=nxt.ic_s, flat_s=nxt.flat_s, activity=nxt.activity, strike=nxt.strike, fsa_deg=nxt.fsa_deg)
+        )
+    )
+    lead = law_lead if nxt.top_lead_s is None else nxt.top_lead_s
+    if nxt.top_hump_deg is not None:
+        hump = nxt.top_hump_deg
+    elif nxt.strike == "heel" and nxt.activity in ("walk", "run"):
+        hump = max(nxt.ic_rate_dps, 0.0) * lead / 2.0
+    else:
+        hump = law_top - nxt.fsa_deg
+    return lead, nxt.fsa_deg + (hump if lead > 0.0 else 0.0)
 
 
 def _pitch_knots(plan: GaitPlan) -> KnotList:
@@ -75,19 +95,24 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
         assert nxt.ic_s is not None
         # push-off about the ball of the foot, rate peaking just before TC
         pushoff_s = tc - c.heeloff_s
-        d_pk = min(0.008 if c.swing_activity == "walk" else 0.006, pushoff_s / 4)
-        r_pk = 2.0 * abs(sh.tc_deg) / (pushoff_s - d_pk + 1.88 * d_pk)
-        r_tc = 0.88 * r_pk
+        d_law = 0.008 if c.swing_activity == "walk" else 0.006
+        d_pk = min(d_law if sh.pushoff_peak_lead_s is None else sh.pushoff_peak_lead_s, pushoff_s / 4)
+        # the rate is 0 at heel-off, rises to r_pk at TC - d_pk and ends at tc_frac r_pk at TC
+        tc_frac = 0.88 if sh.tc_rate_frac is None else sh.tc_rate_frac
+        r_pk = 2.0 * abs(sh.tc_deg) / (pushoff_s - d_pk + (1.0 + tc_frac) * d_pk)
+        r_tc = tc_frac * r_pk
         # swing: the push-off rate fades (with the heel kick when running), then one toes-up
         # bell ends the rotation at the landing pitch
         lead_s, top_deg = _top_of(nxt)
         t_top = nxt.ic_s - lead_s
+        # no lead: the toes-up swing runs into contact at the contact's own rate
+        end_rate = -nxt.ic_rate_dps if lead_s <= 0.0 else 0.0
         prof, rows = swing_pitch(
             tc, sh.tc_deg, r_tc, t_top, top_deg, sh.tc_deg - sh.min_deg, c.swing_peak_dps,
-            nxt.ic_s - tc, sh.swing,
+            nxt.ic_s - tc, sh.swing, end_rate,
         )
         acc_tc = float(prof.rate(np.array([tc + 1e-9]))[1][0])
-        pk_deg = sh.tc_deg + 0.94 * r_pk * d_pk + acc_tc * d_pk**2 / 12.0
+        pk_deg = sh.tc_deg + (1.0 + tc_frac) / 2.0 * r_pk * d_pk + acc_tc * d_pk**2 / 12.0
         k.add(c.heeloff_s, 0.0)
         k.add(tc - d_pk, pk_deg, -r_pk)
         k.add(tc, sh.tc_deg, -r_tc, acc_tc)
@@ -169,7 +194,8 @@ class _ContactArrays:
         self.v_land = np.stack([v_fwd * np.cos(yaw), v_fwd * np.sin(yaw), -v_down], axis=1)
         self.arrest_s = np.array([c.landing.arrest_s if c.landing else 1.0 for c in cs])
         # shock displacement amplitude so the bump's peak acceleration is impact_g
-        self.shock_m = np.array([c.impact_g for c in cs]) * G_MPS2 * SHOCK_LEN_S**2 / (4 * np.pi**2)
+        self.shock_len_s = np.array([c.landing.impact_width_s if c.landing else SHOCK_LEN_S for c in cs])
+        self.shock_m = np.array([c.impact_g for c in cs]) * G_MPS2 * self.shock_len_s**2 / (4 * np.pi**2)
         self.shock_delay_s = np.array([c.landing.impact_delay_s if c.landing else 0.0 for c in cs])
 
 
@@ -179,6 +205,8 @@ class FootSampler:
     def __init__(self, motion: FootMotion) -> None:
         self.m = motion
         self.ca = _ContactArrays(motion.plan)
+        arm = np.asarray(motion.plan.lever_arm_m, dtype=float)
+        self.lever_arm_m = arm if arm.any() else None
 
     def _attitude(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rotation matrices (N, 3, 3) shoe -> nav, and pitch in rad."""
@@ -217,7 +245,7 @@ class FootSampler:
         landed = ~np.isnan(ic)
         u = np.where(landed, (t - np.nan_to_num(ic)) / ca.arrest_s[c], 2.0)
         out -= (ca.v_land[c] * (ca.arrest_s[c] * _arrest(u))[:, None]) * landed[:, None]
-        us = np.where(landed, (t - np.nan_to_num(ic) - ca.shock_delay_s[c]) / SHOCK_LEN_S, -1.0)
+        us = np.where(landed, (t - np.nan_to_num(ic) - ca.shock_delay_s[c]) / ca.shock_len_s[c], -1.0)
         out[:, 2] -= ca.shock_m[c] * _shock_shape(us)
         out[:, 0] += m.slide_x_m(t)
         out[:, 1] += m.slide_y_m(t)
@@ -253,6 +281,10 @@ class FootSampler:
             r_m, _ = self._attitude(tt - h)
             r_0, _ = self._attitude(tt)
             r_p, _ = self._attitude(tt + h)
+            if self.lever_arm_m is not None:
+                # the sensor rides on the foot at a lever arm from the midsole point
+                for pk, rk in zip(p, (r_m, r_0, r_p)):
+                    pk += rk @ self.lever_arm_m
             rel = np.einsum("nji,njk->nik", r_m, r_p)
             skew = rel - np.swapaxes(rel, 1, 2)
             w = np.stack([skew[:, 2, 1], skew[:, 0, 2], skew[:, 1, 0]], axis=1) / (4.0 * h)

@@ -8,7 +8,7 @@ contacts the foot swings. Footprints are where the foot lies flat in each contac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from .gait import (
     landing_shape,
     pitch_shape,
 )
+from .morphology import Morphology
 
 STAIR_RISE_M = 0.17
 STAIR_GOING_M = 0.28
@@ -57,6 +58,9 @@ class Contact:
     # already turns toes-down at ic_rate_dps when the heel touches
     slap_lead_s: float = 0.0
     ic_rate_dps: float = 0.0
+    # morphology overrides of the end of the toes-up swing before IC (None: the strike's law)
+    top_lead_s: float | None = None
+    top_hump_deg: float | None = None
     # set when the foot leaves this contact
     shape: PitchShape | None = None
     swing_activity: str | None = None
@@ -73,6 +77,7 @@ class GaitPlan:
     duration_s: float
     foot_sign: float  # +1 right foot, -1 left: turns eversion and toe-out into shoe-frame signs
     activity_s: dict[str, float]
+    lever_arm_m: tuple[float, float, float] = (0.0, 0.0, 0.0)  # sensor from the midsole point, shoe frame
 
 
 def _strike_for(seg: Segment) -> str:
@@ -112,9 +117,41 @@ def _fidgets(t0: float, t1: float, rng: np.random.Generator) -> list[Fidget]:
     return out
 
 
+def morph_shape(shape: PitchShape, m: Morphology) -> PitchShape:
+    """The law's pitch landmarks with the morphology's push-off and swing overrides."""
+    if m.is_default:
+        return shape
+    kick_deg = shape.tc_deg - shape.min_deg if m.heel_kick_deg is None else m.heel_kick_deg
+    tc_deg = shape.tc_deg if m.tc_deg is None else m.tc_deg
+    swing = shape.swing if m.swing_peak_frac is None else replace(shape.swing, peak_frac=m.swing_peak_frac)
+    return replace(
+        shape,
+        pushoff_frac=shape.pushoff_frac if m.pushoff_frac is None else m.pushoff_frac,
+        tc_deg=tc_deg,
+        min_deg=tc_deg - kick_deg,
+        swing_peak_dps=shape.swing_peak_dps * (1.0 if m.swing_rate_scale is None else m.swing_rate_scale),
+        swing=swing,
+        pushoff_peak_lead_s=m.pushoff_peak_lead_s,
+        tc_rate_frac=m.tc_rate_frac,
+    )
+
+
+def morph_landing(land: LandingShape, m: Morphology) -> LandingShape:
+    """The law's landing with the morphology's impact overrides."""
+    if m.impact_g is None and m.impact_delay_s is None and m.impact_width_s is None:
+        return land
+    return replace(
+        land,
+        impact_g=land.impact_g if m.impact_g is None else m.impact_g,
+        impact_delay_s=land.impact_delay_s if m.impact_delay_s is None else m.impact_delay_s,
+        impact_width_s=land.impact_width_s if m.impact_width_s is None else m.impact_width_s,
+    )
+
+
 def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
     """Lay out every contact of the scenario with its timing, footprint and shapes."""
     foot_sign = 1.0 if defn.foot == "right" else -1.0
+    morph = defn.morphology
     toe_out_deg = -6.0 * foot_sign
     treadmill = defn.surface == "treadmill"
     cv = defn.stride_cv_pct / 100.0 * (0.5 if treadmill else 1.0)
@@ -145,7 +182,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             stride_ms, gct_ms = seg.timing_ms(max(speed, 0.3), progress) if speed else seg.timing_ms(0.0, progress)
             stride_s = stride_ms / 1000.0 * (1.0 + 0.5 * cv * rng.normal())
             gct_s = gct_ms / 1000.0 * (1.0 + 0.7 * cv * rng.normal())
-            shape = pitch_shape(seg.activity, speed, strike)
+            shape = morph_shape(pitch_shape(seg.activity, speed, strike), morph)
             if standing:
                 # leaving a standing foot: push off now
                 cur.heeloff_s = max(t, cur.flat_s + 0.05)
@@ -176,16 +213,25 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             if not treadmill and seg.activity in ("walk", "run"):
                 heading_rate = 0.9 * heading_rate + rng.normal(0.0, 0.6)
                 heading_deg += heading_rate
+            if seg.turn_deg:
+                heading_deg += seg.turn_deg * min(stride_s / seg.duration_s, 1.0)
             h = math.radians(heading_deg)
             foot = cur.foot_m + np.array([length_m * math.cos(h), length_m * math.sin(h), rise_m])
             fsa = seg.fsa_deg if seg.fsa_deg is not None else default_fsa_deg(seg.activity, strike)
             fsa += rng.normal(0.0, 1.5 if strike == "heel" else 1.0)
-            land = landing_shape(seg.activity, speed, strike)
+            land = morph_landing(landing_shape(seg.activity, speed, strike), morph)
             heel = strike == "heel" and seg.activity in ("walk", "run")
             lead_s = float(rng.uniform(0.001, 0.005)) if seg.activity == "walk" else 0.002 + 0.0008 * speed
+            landing_s = shape.landing_frac * gct_s
+            if morph.landing_dps is not None:
+                # a smooth rotation of |fsa| peaking at landing_dps takes 1.875 |fsa| / rate
+                landing_s = min(max(1.875 * abs(fsa) / morph.landing_dps, 0.006), 0.8 * (1.0 - shape.pushoff_frac) * gct_s)
+            ic_rate = (40.0 if seg.activity == "walk" else 60.0 + 20.0 * speed) if heel else 0.0
+            if morph.contact_rate_dps is not None:
+                ic_rate = -morph.contact_rate_dps
             nxt = Contact(
                 ic_s=ic,
-                flat_s=ic + shape.landing_frac * gct_s,
+                flat_s=ic + landing_s,
                 foot_m=foot,
                 yaw_deg=heading_deg + toe_out_deg,
                 activity=label,
@@ -195,7 +241,9 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 landing=land,
                 impact_g=land.impact_g * float(np.clip(1.0 + 0.25 * rng.normal(), 0.4, 1.8)),
                 slap_lead_s=lead_s if heel else 0.0,
-                ic_rate_dps=(40.0 if seg.activity == "walk" else 60.0 + 20.0 * speed) if heel else 0.0,
+                ic_rate_dps=ic_rate,
+                top_lead_s=morph.precontact_lead_s,
+                top_hump_deg=morph.precontact_hump_deg,
             )
             contacts.append(nxt)
             activity_s[label] = activity_s.get(label, 0.0) + (ic - t)
@@ -207,4 +255,4 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
     # the foot lands and stays for the lead-out
     end = max(t, contacts[-1].flat_s) + defn.lead_s
     activity_s["still"] = activity_s.get("still", 0.0) + defn.lead_s
-    return GaitPlan(contacts, end, foot_sign, activity_s)
+    return GaitPlan(contacts, end, foot_sign, activity_s, morph.lever_arm(foot_sign))

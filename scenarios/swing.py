@@ -11,6 +11,8 @@ The pitch rate (+ = toes up, so gy = -rate) after TC is the sum of three smooth 
   rounded core on a broad low pedestal (so gy passes zero with a slope instead of lingering
   near it), peaking late in the swing and still falling steeply at its end, as the detectors
   expect the swing to end just before IC.
+- optionally a carry into contact: a rounded rise over the last CARRY_S before the swing's end
+  to a nonzero end rate, for a foot whose toes-up rotation runs right into contact.
 
 Bumps and bells are built from sides K(u) = (1 - |u|^n)^m (u = -1 at the start, 0 at the peak,
 1 at the end). m >= 2 gives zero rate and acceleration at the ends, 1 < m < 2 a steep end with
@@ -41,6 +43,7 @@ RISE_M = 2.0  # rising side of the running swing: starts with zero rate and acce
 STEEP_FALL = (2.0, 1.2)  # falling side of the running swing: rounded peak, still steep at its end
 WALK_FALL_M = 1.5  # walking: the rate still falls steeply just before its end
 FADE_K_MIN = 4.0  # the push-off rate fades at least as fast as (1 - s)^4 (1 + 4 s)
+CARRY_FRAC = 0.3  # a rate carried into contact builds up over this share of the toes-up bell
 
 
 def fullness(n: float, m: float) -> float:
@@ -124,6 +127,8 @@ class SwingPitch:
     bell: Bump  # rounded core of the toes-up swing
     pedestal: Bump  # broad low part under it, same start, peak and end
     pedestal_frac: float  # share of the peak rate that the pedestal carries
+    carry_dps: float = 0.0  # rate still turning at the end of the swing (into contact)
+    carry: Bump | None = None  # rises from 0 to 1 at the end of the swing
 
     def _fade(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = np.clip((t - self.tc_s) / self.fade_s, 0.0, 1.0)
@@ -143,6 +148,14 @@ class SwingPitch:
         w = self.pedestal_frac
         return (1.0 - w) * b + w * p, (1.0 - w) * db + w * dp
 
+    def carried(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rate carried into contact (deg/s) and its time derivative; 0 without a carry."""
+        if self.carry is None:
+            return np.zeros_like(t), np.zeros_like(t)
+        c, dc = self.carry(np.minimum(t, self.carry.peak_s))
+        at_end = t >= self.carry.peak_s
+        return self.carry_dps * c, np.where(at_end, 0.0, self.carry_dps * dc)
+
     def rate(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(pitch rate deg/s, pitch acceleration deg/s^2) at times t."""
         d, dd = self._fade(t)
@@ -150,6 +163,9 @@ class SwingPitch:
         b, db = self.toes_up(t)
         rate = self.peak_dps * b - self.r_tc_dps * d - self.kick_dps * h
         acc = self.peak_dps * db - self.r_tc_dps * dd - self.kick_dps * dh
+        if self.carry is not None:
+            c, dc = self.carried(t)
+            rate, acc = rate + c, acc + dc
         return rate, acc
 
     def knot_times(self) -> np.ndarray:
@@ -197,12 +213,14 @@ def swing_pitch(
     peak_dps: float,
     swing_s: float,
     timing: SwingTiming,
+    end_rate_dps: float = 0.0,
 ) -> tuple[SwingPitch, np.ndarray]:
     """The profile from TC (pitch tc_deg, toes-down rate r_tc_dps) to end_s (pitch end_deg, at
     rest), and its knots as rows (t, pitch deg, rate deg/s, acceleration deg/s^2) after TC.
 
     kick_deg: extra toes-down turn after TC (the fading push-off plus the heel kick); the
-    toes-up bell peaks at about peak_dps.
+    toes-up bell peaks at about peak_dps. end_rate_dps: pitch rate still turning at end_s
+    (0: the rotation stops there; + toes up: it runs on into contact).
     """
     window = end_s - tc_s
     fade_s = min(max(timing.fade_frac * swing_s, 0.01), 0.5 * window)
@@ -230,15 +248,26 @@ def swing_pitch(
         fall = STEEP_FALL
         rise = side_of_fullness((core_s - right * fullness(*fall)) / left, RISE_M)
     bell = Bump(start, peak, end_s, rise, fall)
-    prof = SwingPitch(tc_s, r_tc_dps, fade_s, fade_k, kick_dps, kick, 1.0, bell, pedestal, w)
+    carry = None
+    if end_rate_dps:
+        # rises over the last part of the bell to 1 at end_s (its falling side is never used)
+        carry = Bump(end_s - CARRY_FRAC * (end_s - start), end_s, end_s + 1.0, ROUNDED, ROUNDED)
+    prof = SwingPitch(tc_s, r_tc_dps, fade_s, fade_k, kick_dps, kick, 1.0, bell, pedestal, w, end_rate_dps, carry)
     t = np.concatenate([[tc_s], prof.knot_times()])
     down = _integrate(prof.toes_down, t)
     up = _integrate(lambda x: prof.toes_up(x)[0], t)
+    carried = _integrate(lambda x: prof.carried(x)[0], t) if carry is not None else np.zeros(len(t) - 1)
     # bell height solved on the knots' own quadrature: the pitch ends exactly at end_deg
-    amp = (end_deg - tc_deg + down.sum()) / up.sum()
-    prof = SwingPitch(tc_s, r_tc_dps, fade_s, fade_k, kick_dps, kick, float(amp), bell, pedestal, w)
-    pitch = tc_deg + np.cumsum(amp * up - down)
+    if carry is None:
+        amp = (end_deg - tc_deg + down.sum()) / up.sum()
+    else:
+        amp = (end_deg - tc_deg + down.sum() - carried.sum()) / up.sum()
+    prof = SwingPitch(tc_s, r_tc_dps, fade_s, fade_k, kick_dps, kick, float(amp), bell, pedestal, w, end_rate_dps, carry)
+    if carry is None:
+        pitch = tc_deg + np.cumsum(amp * up - down)
+    else:
+        pitch = tc_deg + np.cumsum(amp * up - down + carried)
     rate, acc = prof.rate(t[1:])
     rows = np.stack([t[1:], pitch, rate, acc], axis=1)
-    rows[-1, 1:] = (end_deg, 0.0, 0.0)
+    rows[-1, 1:] = (end_deg, end_rate_dps, 0.0)
     return prof, rows

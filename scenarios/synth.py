@@ -127,6 +127,9 @@ def synthesize_def(
             "definitions": TRUTH_DEFINITIONS,
         },
     )
+    if not defn.morphology.is_default:
+        truth.meta["morphology"] = defn.morphology.to_dict()
+        truth.meta["lever_arm_m"] = list(plan.lever_arm_m)
     return Recording(
         name=defn.name,
         odr_hz=odr_hz,

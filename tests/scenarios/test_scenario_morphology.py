@@ -1,0 +1,161 @@
+"""Morphology as a parameter of the kinematic model: each field changes what it says and only
+that, events stay exact, and the sensor's lever arm obeys rigid-body kinematics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scenarios import ScenarioDef, ScenarioParameterError, SensorModel, synthesize_def
+from scenarios.morphology import SITES, Morphology
+
+IDEAL = SensorModel.ideal()
+G = 9.80665
+
+
+def _run(morph: Morphology, strike: str = "fore", speed: float = 4.5, odr: float = 1000.0, **kw):  # type: ignore[no-untyped-def]
+    d = ScenarioDef(name="m", description="m", speed_mps=speed, strike=strike, duration_s=8.0,
+                    morphology=morph, seed=3, **kw)
+    return synthesize_def(d, sensor=IDEAL, odr_hz=odr)
+
+
+def _inner(rec):  # type: ignore[no-untyped-def]
+    """Strides with a full stride after them, away from the start and end."""
+    return [s for s in rec.truth.strides[1:-1] if s.tc_s is not None and s.stride_ms is not None][:6]
+
+
+def test_default_morphology_is_the_gait_law() -> None:
+    base = _run(Morphology())
+    d = ScenarioDef(name="m", description="m", speed_mps=4.5, strike="fore", duration_s=8.0, seed=3)
+    law = synthesize_def(d, sensor=IDEAL, odr_hz=1000.0)
+    assert np.array_equal(base.gyro_dps, law.gyro_dps) and np.array_equal(base.acc_g, law.acc_g)
+    assert base.truth.strides == law.truth.strides  # type: ignore[union-attr]
+    assert "morphology" not in base.truth.meta  # type: ignore[union-attr]
+
+
+def test_no_hump_swing_runs_toes_up_into_contact_and_the_heel_drops_hard() -> None:
+    hump = _run(Morphology())
+    flat = _run(Morphology(precontact_lead_s=0.0, precontact_hump_deg=0.0, contact_rate_dps=400.0, landing_dps=900.0))
+    assert flat.truth.meta["morphology"]["contact_rate_dps"] == 400.0  # type: ignore[union-attr]
+    for rec, has_hump in ((hump, True), (flat, False)):
+        for s in _inner(rec):
+            a, i, b = np.searchsorted(rec.t_s, [s.ic_s - 0.06, s.ic_s, s.ic_s + 0.03])
+            gy = rec.gyro_dps[:, 1]
+            if has_hump:
+                assert gy[a:i].max() > 100.0  # toes-down hump before contact
+            else:
+                assert gy[a:i].max() < 0.0  # toes up all the way in
+                assert gy[i] == pytest.approx(-400.0, abs=15.0)  # the contact rate, read as gy
+                # heel drop: a smooth 9 deg rotation peaking near 900 deg/s (above the carried rate)
+                assert -gy[i:b].min() > 600.0
+
+
+@pytest.mark.parametrize("delay_s,width_s", [(0.0, 0.006), (0.02, 0.012)])
+def test_impact_spike_sits_where_it_is_placed(delay_s: float, width_s: float) -> None:
+    rec = _run(Morphology(impact_g=25.0, impact_delay_s=delay_s, impact_width_s=width_s), strike="mid")
+    for s in _inner(rec):
+        a, b = np.searchsorted(rec.t_s, [s.ic_s - 0.005, s.ic_s + 0.05])
+        az = rec.acc_g[a:b, 2]
+        peak_s = rec.t_s[a + int(np.argmax(az))]
+        assert peak_s - s.ic_s == pytest.approx(delay_s + width_s / 2, abs=0.0025)
+        assert s.impact_g is not None and s.impact_g > 15.0
+
+
+def test_swing_rate_scale_and_clipping_at_full_scale() -> None:
+    low = _run(Morphology(swing_rate_scale=0.6))
+    high = _run(Morphology(swing_rate_scale=1.4))
+    peak = [float(-r.gyro_dps[:, 1].min()) for r in (low, high)]
+    assert peak[1] > 1.5 * peak[0]  # the bell is refitted to the rotation it must make: not exactly 1.4 / 0.6
+    d = ScenarioDef(name="m", description="m", speed_mps=4.5, strike="fore", duration_s=8.0, seed=3)
+    clipped = synthesize_def(d, sensor=IDEAL.with_(gyro_fs_dps=500.0, clip=True), odr_hz=1000.0)
+    gy = clipped.gyro_dps[:, 1]
+    assert gy.min() == pytest.approx(-500.0, abs=0.1)
+    # a plateau at full scale in every swing, several ms long
+    assert np.count_nonzero(gy <= -499.9) > 5 * len(clipped.truth.strides)  # type: ignore[union-attr]
+
+
+def test_pushoff_overrides_move_the_push_off_peak() -> None:
+    late = _run(Morphology(pushoff_peak_lead_s=0.004, tc_rate_frac=0.88))
+    early = _run(Morphology(pushoff_peak_lead_s=0.03, tc_rate_frac=0.3))
+    for rec, lead in ((late, 0.004), (early, 0.03)):
+        for s in _inner(rec):
+            a, b = np.searchsorted(rec.t_s, [s.tc_s - 0.1, s.tc_s + 0.002])  # type: ignore[operator]
+            pk = rec.t_s[a + int(np.argmax(rec.gyro_dps[a:b, 1]))]
+            assert s.tc_s - pk == pytest.approx(lead, abs=0.004)  # type: ignore[operator]
+
+
+def test_lever_arm_adds_tangential_and_centripetal_acceleration() -> None:
+    mid = _run(Morphology(), strike="heel", speed=3.0)
+    laces = _run(Morphology(site="laces"), strike="heel", speed=3.0)
+    assert np.array_equal(mid.gyro_dps, laces.gyro_dps)  # a rigid foot turns as one
+    # same events and footprints (impact_g is felt at the sensor, so it differs)
+    key = [(s.ic_s, s.tc_s, s.stride_m, s.fsa_deg) for s in mid.truth.strides]  # type: ignore[union-attr]
+    assert key == [(s.ic_s, s.tc_s, s.stride_m, s.fsa_deg) for s in laces.truth.strides]  # type: ignore[union-attr]
+    w = np.radians(mid.gyro_dps)
+    dw = np.gradient(w, mid.t_s, axis=0)
+    r = np.array(laces.truth.meta["lever_arm_m"])  # type: ignore[union-attr]
+    expected = (np.cross(dw, r) + np.cross(w, np.cross(w, r))) / G
+    got = laces.acc_g - mid.acc_g
+    moving = np.linalg.norm(w, axis=1) > 1.0
+    err = np.abs(got - expected)[moving]
+    assert np.abs(expected).max() > 3.0  # the effect is large in swing
+    assert np.percentile(err, 99) < 0.05 * np.abs(expected).max()
+
+
+def test_left_foot_mirrors_the_lateral_site() -> None:
+    assert Morphology(site="lateral").lever_arm(1.0)[1] == -Morphology(site="lateral").lever_arm(-1.0)[1]
+
+
+@pytest.mark.parametrize("changes,name", [
+    ({"precontact_lead_s": -0.01}, "precontact_lead_s"),
+    ({"landing_dps": 0.0}, "landing_dps"),
+    ({"site": "tongue"}, "site"),
+    ({"lever_arm_m": (0.0, 0.5)}, "lever_arm_m"),
+    ({"precontact_lead_s": 0.0, "precontact_hump_deg": 5.0}, "precontact_hump_deg"),
+    ({"swing_rate_scale": float("nan")}, "swing_rate_scale"),
+])
+def test_impossible_morphology_is_refused_by_name(changes: dict, name: str) -> None:
+    with pytest.raises(ScenarioParameterError, match=name):
+        Morphology(**changes)
+
+
+_MORPHS = st.builds(
+    Morphology,
+    precontact_lead_s=st.none() | st.sampled_from([0.0, 0.01, 0.05]),
+    contact_rate_dps=st.none() | st.floats(-300.0, 500.0),
+    landing_dps=st.none() | st.floats(150.0, 1200.0),
+    pushoff_frac=st.none() | st.floats(0.35, 0.7),
+    tc_deg=st.none() | st.floats(-70.0, -35.0),
+    swing_rate_scale=st.none() | st.floats(0.5, 1.6),
+    swing_peak_frac=st.none() | st.floats(0.4, 0.85),
+    heel_kick_deg=st.none() | st.floats(0.0, 50.0),
+    impact_g=st.none() | st.floats(0.0, 30.0),
+    site=st.sampled_from(SITES),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(morph=_MORPHS, strike=st.sampled_from(["heel", "mid", "fore"]), speed=st.floats(2.2, 6.5))
+def test_any_morphology_keeps_exact_events_and_a_closed_pitch(morph: Morphology, strike: str, speed: float) -> None:
+    """Whatever the shape, the foot lands at the strike angle at IC and is flat again later:
+    the pitch rate integrated from one foot-flat to the next returns to zero."""
+    rec = _run(morph, strike=strike, speed=speed, odr=800.0)
+    assert np.isfinite(rec.acc_g).all() and np.isfinite(rec.gyro_dps).all()
+    strides = _inner(rec)
+    assert len(strides) >= 3
+    gy, t = rec.gyro_dps[:, 1], rec.t_s
+    for s, nxt in zip(strides[:-1], strides[1:]):
+        assert s.ic_s < s.tc_s < nxt.ic_s  # type: ignore[operator]
+        # mid-stance of each contact: the quietest sample of its middle
+        rest = []
+        for c in (s, nxt):
+            a, b = np.searchsorted(t, [c.ic_s + 0.35 * (c.gct_ms or 0) / 1e3, c.ic_s + 0.5 * (c.gct_ms or 0) / 1e3])
+            rest.append(a + int(np.argmin(np.abs(rec.gyro_dps[a : b + 1]).sum(axis=1))))
+        turned = np.trapezoid(gy[rest[0] : rest[1] + 1], t[rest[0] : rest[1] + 1])
+        assert abs(turned) < 1.5  # deg
+        # the sole is at the strike angle at IC: pitch from mid-stance back to IC
+        i = int(np.searchsorted(t, nxt.ic_s))
+        back = np.trapezoid(gy[i : rest[1] + 1], t[i : rest[1] + 1])
+        assert back == pytest.approx(nxt.fsa_deg, abs=1.5)  # gy = -d(pitch)/dt
