@@ -1,30 +1,14 @@
-"""Judging one run: parsed STRIDE frames against ground truth, within stated tolerances."""
+"""Judging one run: parsed STRIDE frames against ground truth, within the per-run goals of rig.goals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rig.evaluate import Scores, Target, score
-from rig.session import RunResult
+from rig.evaluate import Scores, score
+from rig.goals import RUN_GOALS, AccuracyGoal
+from rig.records import RunResult
 from scenarios.model import Truth
-
-#: Tolerances one scenario run must meet on any target. Event timing, strike and
-#: FSA hold every run to the catalog targets of `rig bench`; detection and
-#: length are looser per run (one miss in a short run is several percent, and
-#: stairs are not level running), the catalog-wide figures being judged by the bench.
-RUN_TOLERANCES: tuple[Target, ...] = (
-    Target("recall", 0.98, "higher", "", "per run"),
-    Target("precision", 0.98, "higher", "", "per run"),
-    Target("ic_mae_ms", 3.0, "lower", "ms", "per run"),
-    Target("tc_mae_ms", 5.0, "lower", "ms", "per run"),
-    Target("gct_mae_ms", 6.0, "lower", "ms", "per run"),
-    Target("strike_accuracy", 0.97, "higher", "", "per run"),
-    Target("fsa_mae_deg", 2.0, "lower", "deg", "per run"),
-    Target("stride_len_mape_pct", 5.0, "lower", "%", "per run"),
-    Target("distance_err_pct", 5.0, "lower", "%", "per run"),
-)
-
 
 @dataclass
 class Report:
@@ -44,7 +28,7 @@ class Report:
         return "\n".join(self.failures) or "all checks passed"
 
 
-def check_result(result: RunResult, truth: Truth, tolerances: tuple[Target, ...] = RUN_TOLERANCES) -> Report:
+def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal, ...] = RUN_GOALS) -> Report:
     """Compare a run with its truth: link integrity, stride count, and every measured figure."""
     scores = score(result.strides, truth, summary=result.summary)
     report = Report(scores)
@@ -69,7 +53,7 @@ def check_result(result: RunResult, truth: Truth, tolerances: tuple[Target, ...]
     return report
 
 
-def format_report(name: str, target: str, result: RunResult, report: Report, run_dir: Path) -> str:
+def format_run_report(name: str, target: str, result: RunResult, report: Report, run_dir: Path) -> str:
     """A few lines for the terminal: verdict, key figures, failures, where the captures are."""
     s = report.scores
     def f(v: float | None, spec: str) -> str:

@@ -2,8 +2,7 @@
 
 Accuracy runs on the C analyzer in-process (`--target native`, the default: the
 same sources as every firmware build) or on a rig target. The figures are
-judged against the targets of the issue (rig.evaluate.SYNTHETIC_TARGETS and
-REAL_TARGETS); cost comes from the ARM image under QEMU when it is available.
+judged against the goals of rig.goals (catalog, real and still); cost comes from the ARM image under QEMU when it is available.
 These are benchmark figures: they are printed, never asserted by the tests.
 """
 
@@ -19,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from rig.evaluate import REAL_TARGETS, SYNTHETIC_TARGETS, Scores, Target, format_table, score
+from rig.evaluate import Scores, format_table, score
+from rig.goals import CATALOG_GOALS, REAL_GOALS, STILL_GOAL, AccuracyGoal
 from scenarios.model import Recording
 
 #: Budgets on the chip (issue 4).
@@ -46,16 +46,16 @@ class Row:
 
 @dataclass
 class Verdict:
-    """A target and the pooled figure it was judged on."""
+    """A goal and the pooled figure it was judged on."""
 
-    target: Target
+    goal: AccuracyGoal
     value: float | None
     scope_note: str
 
     @property
     def status(self) -> str:
         """PASS, FAIL or n/a."""
-        ok = self.target.passes(self.value)
+        ok = self.goal.passes(self.value)
         return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
 
@@ -147,13 +147,13 @@ def run_real(target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any
 
 
 def judge(rows: list[Row], real_rows: list[Row], borders: list[dict[str, Any]]) -> list[Verdict]:
-    """Each target of the issue against its pooled figure."""
-    out = [Verdict(t, pooled(rows, t.metric), t.scope) for t in SYNTHETIC_TARGETS]
+    """Each goal of the bench against its pooled figure."""
+    out = [Verdict(t, pooled(rows, t.metric), t.scope) for t in CATALOG_GOALS]
     still = [r for r in rows if "still" in r.tags and "run" not in r.tags and "walk" not in r.tags]
     false_still = sum(r.scores.n_detected for r in still)
-    out.append(Verdict(Target("strides_in_still", 0, "lower", "", "standing, fidgeting"), float(false_still),
+    out.append(Verdict(STILL_GOAL, float(false_still),
                        ", ".join(r.name for r in still)))
-    for t in REAL_TARGETS:
+    for t in REAL_GOALS:
         if t.metric in ("recall", "precision"):
             value = pooled(real_rows, t.metric)
             if t.metric == "recall" and borders:
@@ -226,7 +226,7 @@ def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
     return speed
 
 
-def format_report(rep: BenchReport, target: str) -> str:
+def format_bench_report(rep: BenchReport, target: str) -> str:
     """The printed report: per-recording tables, the verdict table, the cost."""
     out = [f"accuracy on the scenario catalog ({target}, 416 Hz, sensor errors as each scenario defines):",
            format_table([(r.name, r.scores) for r in rep.rows])]
@@ -242,7 +242,7 @@ def format_report(rep: BenchReport, target: str) -> str:
                    f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})")
     out.append("\ntargets:")
     for v in rep.verdicts:
-        t = v.target
+        t = v.goal
         op = ">=" if t.better == "higher" else "<="
         shown = "-" if v.value is None else (f"{v.value:.2%}" if t.unit == "" and t.limit <= 1 and t.metric != "strides_in_still"
                                              else f"{v.value:.3g} {t.unit}".strip())
@@ -278,14 +278,14 @@ def main(args: argparse.Namespace) -> int:
         rep.real_rows, rep.border_rows = run_real(args.target, args.runs_dir)
     rep.verdicts = judge(rep.rows, rep.real_rows, rep.border_rows)
     rep.cost = measure_cost(args.runs_dir)
-    print(format_report(rep, args.target))
+    print(format_bench_report(rep, args.target))
     if args.json:
         doc = {
             "target": args.target,
             "scenarios": {r.name: asdict(r.scores) for r in rep.rows},
             "real": {r.name: asdict(r.scores) for r in rep.real_rows},
             "borders": rep.border_rows,
-            "targets": [{"metric": v.target.metric, "value": v.value, "limit": v.target.limit, "status": v.status}
+            "targets": [{"metric": v.goal.metric, "value": v.value, "limit": v.goal.limit, "status": v.status}
                         for v in rep.verdicts],
             "cost": rep.cost,
         }

@@ -9,6 +9,7 @@ Targets launch what this module hands them and never run a compiler themselves:
 | co-simulation port library | :func:`cosim_port_library` | ``make -C firmware_c -f ports/cosim/cosim.mk cosim`` |
 | STM32F4 image (ELF) | :func:`arm_elf` | ``make -C firmware_c arm`` |
 | its symbols, disassembly | :func:`elf_symbols`, :func:`disassembly` | pyelftools, ``arm-none-eabi-objdump`` |
+| a C struct's layout in a ``-g`` build | :func:`c_struct_layout` | pyelftools (DWARF) |
 | QEMU instruction-count plugin | :func:`qemu_plugin` | ``make -C emulated_chip/qemu`` |
 | LSM6DSO model simulation | :func:`simulation` | cocotb's runner (``rig.targets.cocotb_launch build``) |
 
@@ -30,6 +31,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
@@ -189,6 +191,63 @@ def _elf_symbols(elf: Path, _mtime_ns: int, _size: int) -> tuple[tuple[str, int]
         raise RigError(f"cannot read {elf}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - pyelftools raises its own errors on a file that is no ELF
         raise RigError(f"{elf} is not a readable ELF file: {exc}") from None
+    return tuple(out.items())
+
+
+@dataclass(frozen=True)
+class CStructLayout:
+    """A C struct as the compiler laid it out: its size and each member's offset, bytes."""
+
+    name: str
+    size: int
+    #: (member name, offset) in declaration order.
+    members: tuple[tuple[str, int], ...]
+
+
+def c_struct_layout(binary: Path, typedef: str) -> CStructLayout:
+    """The layout of struct `typedef` (a typedef name, e.g. gait_stride_t) from the DWARF of a -g build.
+
+    Read once per process for each build of the file. Raises RigError when the file has no
+    debug information or no such typedef.
+    """
+    layouts = dict(_c_struct_layouts(binary.resolve(), *_stamp(binary)))
+    if not layouts:
+        raise RigError(f"{binary} has no DWARF debug information: build it with -g to check its structs")
+    try:
+        return layouts[typedef]
+    except KeyError:
+        raise RigError(f"{binary} defines no struct typedef {typedef!r} (has: {', '.join(sorted(layouts)) or 'none'})") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _c_struct_layouts(binary: Path, _mtime_ns: int, _size: int) -> tuple[tuple[str, CStructLayout], ...]:
+    out: dict[str, CStructLayout] = {}
+    try:
+        with open(binary, "rb") as f:
+            elf_file = ELFFile(f)
+            if not elf_file.has_dwarf_info():
+                return ()
+            for cu in elf_file.get_dwarf_info().iter_CUs():
+                for die in cu.iter_DIEs():
+                    if die.tag != "DW_TAG_typedef" or "DW_AT_name" not in die.attributes:
+                        continue
+                    name = die.attributes["DW_AT_name"].value.decode()
+                    if name in out or "DW_AT_type" not in die.attributes:
+                        continue
+                    struct = die.get_DIE_from_attribute("DW_AT_type")
+                    if struct.tag != "DW_TAG_structure_type" or "DW_AT_byte_size" not in struct.attributes:
+                        continue
+                    members = tuple(
+                        (m.attributes["DW_AT_name"].value.decode(), int(m.attributes["DW_AT_data_member_location"].value))
+                        for m in struct.iter_children()
+                        if m.tag == "DW_TAG_member" and "DW_AT_name" in m.attributes
+                        and "DW_AT_data_member_location" in m.attributes
+                    )
+                    out[name] = CStructLayout(name, int(struct.attributes["DW_AT_byte_size"].value), members)
+    except OSError as exc:
+        raise RigError(f"cannot read {binary}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - pyelftools raises its own errors on malformed DWARF
+        raise RigError(f"cannot read the debug information of {binary}: {exc}") from None
     return tuple(out.items())
 
 

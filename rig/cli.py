@@ -53,7 +53,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Synthesize each scenario, run it on the target, check it against its truth."""
-    from rig.assertions import check_result, format_report
+    from rig.assertions import check_result, format_run_report
     from rig.runner import new_run_dir, run_recording
     from scenarios.catalog import get_scenario, synthesize
 
@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = run_recording(target, rec, run_dir)
         assert rec.truth is not None
         report = check_result(result, rec.truth)
-        print(format_report(name, target.name, result, report, run_dir))
+        print(format_run_report(name, target.name, result, report, run_dir))
         failed += not report.passed
     return 1 if failed else 0
 

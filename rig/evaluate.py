@@ -1,80 +1,28 @@
 """Accuracy of detected strides against ground truth.
 
-Detected strides are dicts with the keys of the replay JSON contract (ic_s,
-tc_s, gct_ms, strike, fsa_deg, stride_m, ...; None where not measured). A
-detection is matched one-to-one to a true stride by its initial-contact time,
-inside the truth's label windows only: a detection outside every window is
-neither a hit nor a false alarm.
+Detected strides are rig.records.Stride records, or any mapping with the keys of the
+replay JSON contract (ic_s, tc_s, gct_ms, strike, fsa_deg, stride_m, ...; None where
+not measured), such as a result JSON read back. A detection is matched one-to-one
+to a true stride by its initial-contact time, inside the truth's label windows only: a
+detection outside every window is neither a hit nor a false alarm.
 
-Run as a module to print an accuracy table per recording through the C
-analyzer (`python -m rig.evaluate --native [names or CSV paths]`).
+`rig bench` prints these figures per recording; the goals they are judged against
+are in rig.goals.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any
 
 import numpy as np
 
-from scenarios.model import Recording, StrideTruth, Truth
-
-STRIDE_KEYS: tuple[str, ...] = (
-    "ic_s", "tc_s", "gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm", "duty_factor",
-    "strike", "fsa_deg", "pronation_deg", "peak_roll_rate_dps", "peak_impact_g", "impact_clipped",
-    "gyro_saturated", "stride_m", "speed_mps", "activity",
-)
-"""Keys of one detected stride (the replay JSON contract)."""
+from scenarios.model import StrideTruth, Truth
 
 CADENCE_WINDOW_S = 30.0
 """Cadence is compared over windows of this length, s."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """One accuracy target: `metric` (a Scores field) must be at least/most `limit`."""
-
-    metric: str
-    limit: float
-    better: Literal["higher", "lower"]
-    unit: str
-    scope: str
-
-    def passes(self, value: float | None) -> bool | None:
-        """True/False against the limit; None when the figure was not measured."""
-        if value is None:
-            return None
-        return value >= self.limit if self.better == "higher" else value <= self.limit
-
-
-SYNTHETIC_TARGETS: tuple[Target, ...] = (
-    Target("recall", 0.998, "higher", "", "scenario catalog, 416 Hz, sensor errors on"),
-    Target("precision", 0.998, "higher", "", "scenario catalog, 416 Hz, sensor errors on"),
-    Target("ic_mae_ms", 3.0, "lower", "ms", "scenario catalog"),
-    Target("tc_mae_ms", 5.0, "lower", "ms", "scenario catalog"),
-    Target("gct_mae_ms", 6.0, "lower", "ms", "scenario catalog"),
-    Target("cadence_max_err_spm", 0.5, "lower", "steps/min", "30 s windows"),
-    Target("strike_accuracy", 0.97, "higher", "", "scenario catalog"),
-    Target("fsa_mae_deg", 2.0, "lower", "deg", "scenario catalog"),
-    Target("stride_len_mape_pct", 2.0, "lower", "%", "level running"),
-    Target("distance_err_pct", 2.0, "lower", "%", "30-minute run"),
-)
-"""The targets of the synthetic catalog (absolute distance error, MAE elsewhere)."""
-
-REAL_TARGETS: tuple[Target, ...] = (
-    Target("recall", 0.99, "higher", "", "real recordings vs their reference events"),
-    Target("precision", 0.99, "higher", "", "real recordings vs their reference events"),
-    Target("ic_mae_ms", 5.0, "lower", "ms", "motion-capture-labelled walks"),
-    Target("tc_mae_ms", 8.0, "lower", "ms", "motion-capture-labelled walks"),
-)
-"""The targets of the real recordings."""
-
-STILL_MAX_STRIDES = 0
-"""Strides allowed in a scenario whose truth has none (standing, fidgeting)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +73,7 @@ def _in_windows(t: float, windows: Sequence[tuple[float, float]], slack: float =
     return any(a - slack <= t <= b + slack for a, b in windows)
 
 
-def match_strides(detected: Sequence[dict[str, Any]], truth: Truth, tolerance_s: float = 0.1) -> Matching:
+def match_strides(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = 0.1) -> Matching:
     """Pair detections with true strides one-to-one by IC time.
 
     Only true ICs inside truth.label_windows_s count. A detection may pair with
@@ -195,7 +143,7 @@ def _window_cadence(ics: np.ndarray, a: float, b: float) -> float | None:
     return 2.0 * 60.0 * (len(sel) - 1) / float(sel[-1] - sel[0])
 
 
-def cadence_max_error(detected: Sequence[dict[str, Any]], truth: Truth,
+def cadence_max_error(detected: Sequence[Mapping[str, Any]], truth: Truth,
                       window_s: float = CADENCE_WINDOW_S, slack_s: float = 0.05) -> float | None:
     """Largest |cadence error|, steps/min, over consecutive windows of window_s.
 
@@ -228,8 +176,8 @@ def _truth_distance(truth: Truth) -> float | None:
     return None
 
 
-def score(detected: Sequence[dict[str, Any]], truth: Truth, tolerance_s: float = 0.1,
-          summary: dict[str, Any] | None = None) -> Scores:
+def score(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = 0.1,
+          summary: Mapping[str, Any] | None = None) -> Scores:
     """Accuracy of detected strides against the truth of one recording.
 
     Timing errors are absolute (MAE) in ms, over matched strides whose truth
@@ -334,62 +282,3 @@ def format_table(rows: Sequence[tuple[str, Scores]]) -> str:
             cells.append(f"{'-' if v is None else fmt.format(v).rstrip('%'):>9}")
         lines.append(f"{name[:28]:<28}" + "".join(cells))
     return "\n".join(lines)
-
-
-def _load(name: str, seed: int | None) -> Recording:
-    if name.endswith(".csv") or Path(name).exists():
-        from scenarios.recording_csv import read_recording
-
-        return read_recording(Path(name))
-    from scenarios.catalog import synthesize
-
-    return synthesize(name, seed=seed)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print an accuracy table per recording. Exit 0, or 2 on bad input."""
-    ap = argparse.ArgumentParser(prog="python -m rig.evaluate", description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", help="scenario names or recording CSV paths (default: the catalog)")
-    ap.add_argument("--native", action="store_true", help="run the C analyzer in-process (the only engine)")
-    ap.add_argument("--real", action="store_true", help="also the labelled real recordings in scenarios/data")
-    ap.add_argument("--seed", type=int, default=None, help="synthesis seed")
-    args = ap.parse_args(argv)
-    from rig.errors import RigError
-    from rig.native import analyze
-    from scenarios.datasets import score_stride_borders
-
-    names = list(args.names)
-    if not names:
-        from scenarios.catalog import list_scenarios
-
-        names = [s.name for s in list_scenarios()]
-    if args.real:
-        from scenarios.datasets import list_datasets
-
-        names += [str(p) for p in list_datasets()]
-    rows: list[tuple[str, Scores]] = []
-    notes: list[str] = []
-    try:
-        for name in names:
-            rec = _load(name, args.seed)
-            if rec.truth is None:
-                print(f"{name}: no ground truth, skipped", file=sys.stderr)
-                continue
-            strides, summary = analyze(rec)
-            rows.append((rec.name, score(strides, rec.truth, summary=summary)))
-            if not rec.truth.strides and rec.truth.meta.get("stride_borders_s"):
-                b = score_stride_borders(rec.truth, [float(d["ic_s"]) for d in strides])
-                dist = "" if rec.truth.distance_m is None else (
-                    f", distance {summary.get('distance_m') or 0.0:.2f} m vs footprints {rec.truth.distance_m:.2f} m")
-                notes.append(f"{rec.name}: stride borders {b.hits}/{b.intervals} hit, {b.extra} extra{dist}")
-    except (RigError, OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(format_table(rows))
-    for line in notes:
-        print(line)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

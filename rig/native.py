@@ -5,8 +5,9 @@ as the firmware sees it: int16 counts of the LSM6DSO (accelerometer +-16 g at
 0.488 mg/LSB, gyroscope +-2000 dps at 70 mdps/LSB) scaled to float32, with a
 sensor sample index that jumps where the recording drops samples. The analyzer
 is configured with the sensor's effective output rate (rig.inject.effective_odr_hz).
-It returns the strides and the summary in the replay JSON format, times on
-the recording's own timeline.
+It returns Stride and Summary records (rig.records), times on the recording's
+own timeline. The ctypes mirrors of the analyzer's structs are checked against
+the library's debug information when it is loaded.
 
 The shared library is built with `make -C firmware_c lib` when it is missing
 or older than its sources.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,8 +25,8 @@ import numpy as np
 from frame_spec.messages import Activity, Strike
 from rig.errors import RigError
 from rig.inject import ACCEL_G_PER_LSB, GYRO_MDPS_PER_LSB, RawStream, to_raw
-from rig.results import STRIDE_FLOATS, stride_dict, summary_dict, tc_measured
-from rig.build import analyzer_library
+from rig.records import STRIDE_FLOATS, Stride, Summary, tc_measured
+from rig.build import analyzer_library, c_struct_layout
 from scenarios.model import Recording
 
 BLOCK_SAMPLES = 65536
@@ -77,10 +79,38 @@ class GaitSummary(ctypes.Structure):
     ]
 
 
+#: Each ctypes mirror and the C typedef it mirrors.
+MIRRORS: tuple[tuple[type[ctypes.Structure], str], ...] = (
+    (GaitConfig, "gait_config_t"), (GaitStride, "gait_stride_t"), (GaitSummary, "gait_summary_t"))
+
+
+def mirror_problems(library: Path) -> list[str]:
+    """Where the ctypes mirrors differ from the structs the library was compiled with (its DWARF):
+    size, member names and order, member offsets. Empty when they agree."""
+    problems = []
+    for mirror, typedef in MIRRORS:
+        c = c_struct_layout(library, typedef)
+        py = tuple((name, getattr(mirror, name).offset) for name, *_ in mirror._fields_)
+        if ctypes.sizeof(mirror) != c.size:
+            problems.append(f"{typedef} is {c.size} bytes in C but {mirror.__name__} is {ctypes.sizeof(mirror)}")
+        if py != c.members:
+            problems.append(f"{typedef} members (name, offset) are {list(c.members)} in C but {list(py)} in "
+                            f"{mirror.__name__}")
+    return problems
+
+
 @lru_cache(maxsize=1)
 def load_library() -> ctypes.CDLL:
-    """The analyzer library with its function signatures declared (built if needed)."""
-    lib = ctypes.CDLL(str(analyzer_library()))
+    """The analyzer library with its function signatures declared (built if needed).
+
+    Raises RigError when the ctypes mirrors of its structs differ from the C definitions.
+    """
+    path = analyzer_library()
+    problems = mirror_problems(path)
+    if problems:
+        raise RigError(f"the ctypes mirrors in {__name__} do not match {path}; update them with gait.h:\n  "
+                       + "\n  ".join(problems))
+    lib = ctypes.CDLL(str(path))
     lib.gait_init.argtypes = [ctypes.c_void_p, ctypes.POINTER(GaitConfig)]
     lib.gait_init.restype = ctypes.c_int
     lib.gait_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(GaitStride)]
@@ -100,22 +130,22 @@ def state_bytes() -> int:
     return int(ctypes.c_uint32.in_dll(load_library(), "gait_state_bytes").value)
 
 
-def _stride(s: GaitStride, number: int, raw: RawStream) -> dict[str, Any]:
+def _stride(s: GaitStride, number: int, raw: RawStream) -> Stride:
     values = {k: getattr(s, k) for k in STRIDE_FLOATS}
     values.update(strike=Strike(s.strike).name, activity=Activity(s.activity).name, flags=s.flags)
     ic_s = float(raw.index_to_t_s(s.ic_index + s.ic_frac))
     tc_s = float(raw.index_to_t_s(s.tc_index + s.tc_frac)) if tc_measured(values) else None
-    return stride_dict(number, ic_s, tc_s, values)
+    return Stride.from_values(number, ic_s, tc_s, values)
 
 
-def _summary(s: GaitSummary) -> dict[str, Any]:
+def _summary(s: GaitSummary) -> Summary:
     payload: dict[str, Any] = {f[0]: getattr(s, f[0]) for f in GaitSummary._fields_ if f[0] != "activity_s"}
     payload.update({f"{a.name}_s": float(s.activity_s[int(a)]) for a in Activity})
-    return summary_dict(payload)
+    return Summary.from_payload(payload)
 
 
-def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Run a recording through the C analyzer; return (strides, summary) as replay JSON.
+def analyze(rec: Recording) -> tuple[list[Stride], Summary]:
+    """Run a recording through the C analyzer; return its strides and summary.
 
     Raises RigError if the library cannot be built or the analyzer rejects the
     sensor settings of the recording.
@@ -134,7 +164,7 @@ def analyze(rec: Recording) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     gyro_lsb = np.float32(GYRO_MDPS_PER_LSB[raw.gyro_fs_dps]) * np.float32(1e-3)  # as app.c computes it
     lsb = np.array([ACCEL_G_PER_LSB[raw.accel_fs_g]] * 3 + [gyro_lsb] * 3, dtype=np.float32)
     samples = np.ascontiguousarray(raw.counts.astype(np.float32) * lsb)
-    strides: list[dict[str, Any]] = []
+    strides: list[Stride] = []
     for start in range(0, len(idx32), BLOCK_SAMPLES):
         n = min(BLOCK_SAMPLES, len(idx32) - start)
         cap = n // 16 + 16

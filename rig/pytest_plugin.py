@@ -137,4 +137,4 @@ def run_scenario(rig_target: Target, runs_dir: Path) -> Callable[..., ScenarioRu
 if False:  # pragma: no cover - names for type checkers only
     from rig.assertions import Report
     from rig.link import Link
-    from rig.session import RunResult
+    from rig.records import RunResult

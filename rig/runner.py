@@ -10,7 +10,8 @@ from pathlib import Path
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
-from rig.session import ReplaySession, RunResult, Timeouts
+from rig.records import RunResult
+from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
 from scenarios.model import Recording
 

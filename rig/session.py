@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
-from rig.results import stride_dict, summary_dict, tc_measured
+from rig.records import RunResult, Stride, Summary, tc_measured
 
 US_WRAP = 1 << 32
 
@@ -25,51 +25,6 @@ class Timeouts:
     hello_s: float = 5.0
     ack_s: float = 5.0
     summary_s: float = 10.0
-
-
-@dataclass
-class RunResult:
-    """What one run produced, in the units of the replay JSON contract."""
-
-    strides: list[dict[str, Any]]
-    summary: dict[str, Any] | None
-    hello: dict[str, Any]
-    samples_sent: int
-    wall_s: float
-    frame_errors: list[str] = field(default_factory=list)
-    seq_gaps: int = 0
-    logs: list[str] = field(default_factory=list)
-    #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
-    stale_frames: int = 0
-    #: Times the firmware booted again after this run's CONFIG: its analyzer state was lost.
-    restarts: int = 0
-
-    @property
-    def realtime_factor(self) -> float:
-        """Seconds of signal analysed per wall-clock second."""
-        duration_s = (self.summary or {}).get("duration_s") or 0.0
-        return duration_s / self.wall_s if self.wall_s > 0 else 0.0
-
-    def link_problems(self) -> list[str]:
-        """Corrupt or missing frames seen on the link, as sentences (empty when clean)."""
-        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
-        if self.seq_gaps:
-            out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
-        if self.restarts:
-            out.append(f"the firmware restarted {self.restarts} time(s) during the run (a boot HELLO came after "
-                       "CONFIG): a reset, a watchdog or a brown-out")
-        return out
-
-    def notes(self) -> list[str]:
-        """What the run saw that is no failure but worth a line (empty when nothing)."""
-        if not self.stale_frames:
-            return []
-        return [f"{self.stale_frames} STRIDE/SUMMARY frame(s) from before this run's CONFIG were ignored "
-                "(an earlier run's, left in the port's buffer; they are in rx.bin)"]
-
-    def to_json(self) -> dict[str, Any]:
-        """The replay JSON contract: {"strides": [...], "summary": {...}}."""
-        return {"strides": self.strides, "summary": self.summary}
 
 
 class _Clock:
@@ -87,13 +42,13 @@ class _Clock:
         return float(self._raw.index_to_t_s(self._last * self._raw.odr_mhz / 1e9))
 
 
-def stride_to_dict(p: dict[str, Any], clock: _Clock) -> dict[str, Any]:
-    """A STRIDE payload as a replay-JSON stride (times on the recording's timeline).
+def stride_from_payload(p: dict[str, Any], clock: _Clock) -> Stride:
+    """A STRIDE payload as a Stride record (times on the recording's timeline).
 
     An unmeasured TC never reaches the clock: its time field is meaningless and
     would disturb the unwrapping of the 32-bit microsecond times."""
     tc_s = clock.t_s(p["tc_us"]) if tc_measured(p) else None
-    return stride_dict(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
+    return Stride.from_values(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
 
 
 #: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer.
@@ -132,8 +87,8 @@ class ReplaySession:
         self.window = window
         self.batch_samples = MAX_BATCH_SAMPLES
         self.hello: dict[str, Any] | None = None
-        self._strides: list[dict[str, Any]] = []
-        self._summary: dict[str, Any] | None = None
+        self._strides: list[Stride] = []
+        self._summary: Summary | None = None
         self._acks: dict[int, int] = {}
         self._clock: _Clock | None = None
         self._configured = False  # STRIDE and SUMMARY count only after this run's CONFIG is acknowledged
@@ -150,9 +105,9 @@ class ReplaySession:
             # opened): kept in the capture, never counted as this run's answer.
             self.stale_frames += 1
         elif msg.type is MsgType.STRIDE and self._clock is not None:
-            self._strides.append(stride_to_dict(msg.payload, self._clock))
+            self._strides.append(stride_from_payload(msg.payload, self._clock))
         elif msg.type is MsgType.SUMMARY:
-            self._summary = summary_dict(msg.payload)
+            self._summary = Summary.from_payload(msg.payload)
 
     def _wait(self, done: Any, timeout_s: float, expected: str) -> None:
         deadline = time.monotonic() + timeout_s
@@ -256,9 +211,9 @@ class ReplaySession:
             hello=hello,
             samples_sent=len(raw.index),
             wall_s=time.monotonic() - t0,
-            frame_errors=[str(e) for e in self.link.frame_errors],
+            frame_errors=tuple(str(e) for e in self.link.frame_errors),
             seq_gaps=self.link.seq_gaps,
-            logs=list(self.link.logs),
+            logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,
             restarts=self.link.restarts - self._restarts_before,
         )

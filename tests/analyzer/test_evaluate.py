@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 
 from rig.evaluate import (
-    REAL_TARGETS,
-    SYNTHETIC_TARGETS,
     cadence_max_error,
     format_table,
     match_strides,
     score,
 )
+from rig.goals import CATALOG_GOALS, REAL_GOALS
 from scenarios.model import StrideTruth, Truth
 
 
@@ -107,12 +106,12 @@ def test_cadence_error_over_windows() -> None:
 
 def test_targets_name_score_fields_and_judge() -> None:
     fields = set(score([], truth([])).as_dict())
-    for target in SYNTHETIC_TARGETS + REAL_TARGETS:
+    for target in CATALOG_GOALS + REAL_GOALS:
         assert target.metric in fields
         assert target.passes(None) is None
-    recall = SYNTHETIC_TARGETS[0]
+    recall = CATALOG_GOALS[0]
     assert recall.passes(0.999) and not recall.passes(0.99)
-    ic = next(x for x in SYNTHETIC_TARGETS if x.metric == "ic_mae_ms")
+    ic = next(x for x in CATALOG_GOALS if x.metric == "ic_mae_ms")
     assert ic.passes(2.9) and not ic.passes(3.1)
 
 

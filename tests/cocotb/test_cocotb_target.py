@@ -23,7 +23,7 @@ from rig.errors import RigError
 from rig.evaluate import score
 from rig.inject import to_raw
 from rig.runner import run_recording
-from rig.session import RunResult
+from rig.records import RunResult
 from rig.build import COSIM_MAKEFILE, FIRMWARE_DIR
 from rig.targets.cocotb import (
     LOG_FILE,

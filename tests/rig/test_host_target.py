@@ -16,7 +16,8 @@ from frame_spec.messages import Op
 from rig.errors import FirmwareFault, LinkError, LinkTimeout
 from rig.inject import to_raw
 from rig.link import Link
-from rig.session import ReplaySession, RunResult, Timeouts
+from rig.records import RunResult
+from rig.session import ReplaySession, Timeouts
 from rig.build import REPO
 from rig.targets.host import HostTarget
 from scenarios.model import Recording

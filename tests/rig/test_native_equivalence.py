@@ -40,7 +40,7 @@ def test_native_matches_firmware(name: str, tmp_path: Path) -> None:
 def test_unmeasured_toe_off_does_not_disturb_the_clock() -> None:
     """A stride without TC carries a meaningless tc_us; it must not be unwrapped as a time."""
     from rig.inject import to_raw
-    from rig.session import _Clock, stride_to_dict
+    from rig.session import _Clock, stride_from_payload
 
     rec = synthesize("steady_run")
     raw = to_raw(rec)
@@ -50,8 +50,8 @@ def test_unmeasured_toe_off_does_not_disturb_the_clock() -> None:
             **{k: float("nan") for k in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm",
                                           "duty_factor", "fsa_deg", "pronation_deg", "peak_roll_rate_dps",
                                           "peak_impact_g", "stride_m", "speed_mps")}}
-    first = stride_to_dict({**base, "ic_us": late_us}, clock)
-    second = stride_to_dict({**base, "ic_us": late_us + 700_000}, clock)
+    first = stride_from_payload({**base, "ic_us": late_us}, clock)
+    second = stride_from_payload({**base, "ic_us": late_us + 700_000}, clock)
     assert first["tc_s"] is None and second["tc_s"] is None
     # No spurious wrap from tc_us = 0: the clock still stands where the second IC put it.
     assert clock._last == late_us + 700_000

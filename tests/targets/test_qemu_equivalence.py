@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rig.runner import run_recording
-from rig.session import RunResult
+from rig.records import RunResult
 from rig.targets.base import Target
 from rig.targets.host import HostTarget
 from rig.targets.qemu import QemuTarget

@@ -1,0 +1,188 @@
+"""What a run produces, as typed records: Stride, Summary, RunResult.
+
+Every engine (the firmware over a link, the analyzer in-process through ctypes) builds
+these records, and every consumer (verdicts, bench, CLI, result JSON) reads them. The
+fields are those of the replay JSON contract, in its order; each record is frozen and is
+also a read-only mapping of that contract (``stride["ic_s"]`` and ``stride.ic_s`` are the
+same value), so a result read back from JSON and a live one are judged by the same code.
+
+The records are checked against the two other definitions of a stride: the STRIDE and
+SUMMARY frames of :mod:`frame_spec.messages` (the float fields below are read from the
+frame definition, and tests/rig/test_records.py checks every name) and the analyzer's C
+structs (rig.native checks its ctypes mirror against the library's debug information).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+from construct import Float32l
+
+from frame_spec import messages
+from frame_spec.messages import FLAG_GYRO_SATURATED, FLAG_IMPACT_CLIPPED, FLAG_SAMPLES_DROPPED
+
+#: Float fields of a stride, in the order of the STRIDE frame (read from its definition); NaN = not measured.
+STRIDE_FLOATS: tuple[str, ...] = tuple(sc.name for sc in messages.Stride.subcons if sc.subcon is Float32l)
+#: Flag bits of a stride and the boolean field each becomes.
+STRIDE_FLAGS: tuple[tuple[str, int], ...] = (
+    ("impact_clipped", FLAG_IMPACT_CLIPPED),
+    ("gyro_saturated", FLAG_GYRO_SATURATED),
+    ("samples_dropped", FLAG_SAMPLES_DROPPED),
+)
+#: SUMMARY frame fields renamed in the result JSON.
+SUMMARY_RENAMES: dict[str, str] = {"avg_cadence_spm": "cadence_spm", "avg_pace_s_per_km": "pace_s_per_km"}
+
+
+def measured(v: float | None) -> float | None:
+    """None for an unmeasured (NaN) value, else the value as a Python float."""
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def tc_measured(values: Mapping[str, Any]) -> bool:
+    """Whether a stride's toe-off was measured (its contact time is not NaN)."""
+    return measured(values["gct_ms"]) is not None
+
+
+class _Record(Mapping[str, Any]):
+    """A frozen dataclass that is also a read-only mapping of its fields (the JSON object)."""
+
+    @classmethod
+    @cache
+    def keys_in_order(cls) -> tuple[str, ...]:
+        """The field names, in the order of the JSON contract."""
+        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]  # every subclass is a dataclass
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys_in_order():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_in_order())
+
+    def __len__(self) -> int:
+        return len(self.keys_in_order())
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON object (a plain dict, keys in contract order)."""
+        return {k: getattr(self, k) for k in self.keys_in_order()}
+
+
+@dataclass(frozen=True, eq=False)
+class Stride(_Record):
+    """One detected stride. Times in s on the recording's timeline; None where not measured."""
+
+    stride_no: int
+    ic_s: float
+    tc_s: float | None
+    gct_ms: float | None
+    flight_ms: float | None
+    swing_ms: float | None
+    stride_ms: float | None
+    cadence_spm: float | None
+    duty_factor: float | None
+    fsa_deg: float | None
+    pronation_deg: float | None
+    peak_roll_rate_dps: float | None
+    peak_impact_g: float | None
+    stride_m: float | None
+    speed_mps: float | None
+    #: heel, mid or fore; None when the analyzer could not classify it.
+    strike: str | None
+    #: still, walk, run or stairs.
+    activity: str
+    impact_clipped: bool
+    gyro_saturated: bool
+    samples_dropped: bool
+
+    @classmethod
+    def from_values(cls, stride_no: int, ic_s: float, tc_s: float | None, values: Mapping[str, Any]) -> Stride:
+        """A stride from an engine's values: STRIDE_FLOATS (NaN = not measured), strike and activity
+        names and the flags byte. tc_s becomes None when the contact time was not measured (callers
+        need not convert a meaningless TC)."""
+        floats = {key: measured(values[key]) for key in STRIDE_FLOATS}
+        flags = int(values["flags"])
+        strike = values["strike"]
+        return cls(
+            stride_no=int(stride_no), ic_s=float(ic_s), tc_s=float(tc_s) if tc_s is not None and tc_measured(values) else None,
+            **floats,
+            strike=None if strike in (None, "unknown") else str(strike),
+            activity=str(values["activity"]),
+            **{name: bool(flags & bit) for name, bit in STRIDE_FLAGS},
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Summary(_Record):
+    """The analyzer's totals at the end of a run; None where not measured."""
+
+    strides: int
+    distance_m: float | None
+    duration_s: float | None
+    still_s: float | None
+    walk_s: float | None
+    run_s: float | None
+    stairs_s: float | None
+    dropped_samples: int
+    cadence_spm: float | None
+    pace_s_per_km: float | None
+
+    @classmethod
+    def from_payload(cls, p: Mapping[str, Any]) -> Summary:
+        """A summary from the SUMMARY frame's fields (frame_spec names; NaN = not measured)."""
+        values = {SUMMARY_RENAMES.get(k, k): v for k, v in p.items()}
+        return cls(
+            strides=int(values["strides"]), dropped_samples=int(values["dropped_samples"]),
+            **{k: measured(values[k]) for k in ("distance_m", "duration_s", "still_s", "walk_s", "run_s", "stairs_s",
+                                                "cadence_spm", "pace_s_per_km")},
+        )
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run on a target produced, in the units of the replay JSON contract."""
+
+    strides: list[Stride]
+    summary: Summary | None
+    hello: Mapping[str, Any]
+    samples_sent: int
+    wall_s: float
+    frame_errors: Sequence[str] = field(default_factory=tuple)
+    seq_gaps: int = 0
+    logs: Sequence[str] = field(default_factory=tuple)
+    #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
+    stale_frames: int = 0
+    #: Times the firmware booted again after this run's CONFIG: its analyzer state was lost.
+    restarts: int = 0
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of signal analysed per wall-clock second."""
+        duration_s = (self.summary.duration_s if self.summary else None) or 0.0
+        return duration_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    def link_problems(self) -> list[str]:
+        """Corrupt or missing frames seen on the link, as sentences (empty when clean)."""
+        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
+        if self.seq_gaps:
+            out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
+        if self.restarts:
+            out.append(f"the firmware restarted {self.restarts} time(s) during the run (a boot HELLO came after "
+                       "CONFIG): a reset, a watchdog or a brown-out")
+        return out
+
+    def notes(self) -> list[str]:
+        """What the run saw that is no failure but worth a line (empty when nothing)."""
+        if not self.stale_frames:
+            return []
+        return [f"{self.stale_frames} STRIDE/SUMMARY frame(s) from before this run's CONFIG were ignored "
+                "(an earlier run's, left in the port's buffer; they are in rx.bin)"]
+
+    def to_json(self) -> dict[str, Any]:
+        """The replay JSON contract: {"strides": [...], "summary": {...}}."""
+        return {"strides": [s.to_json() for s in self.strides],
+                "summary": self.summary.to_json() if self.summary is not None else None}
