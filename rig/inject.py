@@ -37,14 +37,28 @@ class RawStream:
         return np.interp(sample_index, self.index, self.t_s)
 
 
+#: The sensor sample index is a u32 that the analyzer compares as a signed difference: a stream
+#: may span at most this many indices, and one step must stay below 2**31.
+MAX_INDEX = (1 << 32) - 1
+
+
 def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
     """Sensor sample index of each row: idx[i] = idx[i-1] + max(1, round(dt * odr)).
 
     Incremental so that timestamp jitter and clock drift never make two rows
     share an index, while a gap of two or more periods reads as dropped samples.
+    Raises ValueError naming the row and the time when a gap would carry the index
+    past MAX_INDEX (the firmware would take it for a step backwards).
     """
-    steps = np.maximum(1, np.rint(np.diff(t_s) * odr_hz)).astype(np.int64)
-    return np.concatenate([[0], np.cumsum(steps)]).astype(np.uint32)
+    steps = np.maximum(1, np.rint(np.diff(t_s) * odr_hz))
+    index = np.concatenate([[0.0], np.cumsum(steps)])
+    over = np.flatnonzero((index > MAX_INDEX) | (np.concatenate([[0.0], steps]) >= 2.0**31))
+    if len(over):
+        r = int(over[0])
+        raise ValueError(f"row {r} (t_s={float(t_s[r])!r}) would be sensor sample {index[r]:.0f} at "
+                         f"{odr_hz:.4g} Hz, past the sensor index's {MAX_INDEX}: split the recording "
+                         f"at the gap before it")
+    return index.astype(np.uint32)
 
 
 def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> float:
@@ -69,7 +83,10 @@ def to_raw(rec: Recording, odr_hz: float | None = None, accel_fs_g: int = 16, gy
         raise ValueError(f"gyro full scale {gyro_fs_dps} dps is not an LSM6DSO setting; choose from {sorted(GYRO_DPS_PER_LSB)}")
     nominal_hz = float(odr_hz if odr_hz is not None else rec.odr_hz)
     t_s = np.asarray(rec.t_s, float)
-    idx = sample_indices(t_s, nominal_hz)
+    try:
+        idx = sample_indices(t_s, nominal_hz)
+    except ValueError as exc:
+        raise ValueError(f"recording {rec.name!r}: {exc}") from None
     odr_mhz = int(round(effective_odr_hz(t_s, idx, nominal_hz) * 1000))
     acc = rec.acc_g / ACCEL_G_PER_LSB[accel_fs_g]
     gyr = rec.gyro_dps / GYRO_DPS_PER_LSB[gyro_fs_dps]

@@ -73,3 +73,56 @@ def test_a_failing_build_names_the_command(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(build, "ANALYZER_LIBRARY", tmp_path / "libstridelab.so")
     with pytest.raises(RigError, match=r"make -s -C .* lib"):
         build.analyzer_library()
+
+
+def _walk_with_gap(kind: str, at_s: float) -> tuple[Recording, Recording]:
+    """The catalog's walk, and the same walk with a gap at at_s: 1 s of samples missing
+    ("cut"), or the time base jumping by 2 s or 60 s ("jump2", "jump60")."""
+    from scenarios.catalog import synthesize
+
+    rec = synthesize("walk", seed=1)
+    t = rec.t_s.copy()
+    if kind == "cut":
+        keep = ~((t >= at_s) & (t < at_s + 1.0))
+        return rec, Recording("walk_cut", rec.odr_hz, t[keep], rec.acc_g[keep], rec.gyro_dps[keep])
+    t[t >= at_s] += 2.0 if kind == "jump2" else 60.0
+    return rec, Recording(f"walk_{kind}", rec.odr_hz, t, rec.acc_g, rec.gyro_dps)
+
+
+@pytest.mark.parametrize("kind", ["cut", "jump2", "jump60"])
+@pytest.mark.parametrize("at_s", [20.37, 20.8])
+def test_a_gap_ends_the_stride_in_progress_and_loses_only_itself(kind: str, at_s: float) -> None:
+    whole, gappy = _walk_with_gap(kind, at_s)
+    ref_strides, ref = native.analyze(whole)
+    strides, summary = native.analyze(gappy)
+    lengths = [s["stride_m"] for s in ref_strides if s["stride_m"] is not None]
+    typical_m = float(np.median(lengths))
+    speed_mps = 1000.0 / ref["pace_s_per_km"]  # while moving
+    # the stride the gap interrupted is flagged
+    assert any(s["samples_dropped"] for s in strides if abs(s["ic_s"] - at_s) < 2.0)
+    # every stride after the gap is whole: no fragments of a stride across the gap
+    after = [s["stride_m"] for s in strides if s["ic_s"] > at_s and s["stride_m"] is not None]
+    assert len(after) >= len([s for s in ref_strides if s["ic_s"] > at_s + 1.5]) - 1
+    assert all(abs(m - typical_m) < 0.1 * typical_m for m in after), after
+    # the distance lost is the travel during the missing samples, nothing more
+    lost_m = speed_mps * 1.0 if kind == "cut" else 0.0
+    assert summary["distance_m"] == pytest.approx(ref["distance_m"] - lost_m, abs=0.25 * typical_m)
+    assert len(strides) >= len(ref_strides) - 2
+
+
+def test_a_gap_past_the_sample_index_is_refused_by_name() -> None:
+    rec = standing(2.0)
+    rec.t_s[400:] += 6.0e6  # about 2.5e9 samples at 416 Hz: one step beyond 2**31
+    with pytest.raises(ValueError, match=r"recording 'standing': row 400 .* sensor sample .* split the recording"):
+        native.analyze(rec)
+
+
+@pytest.mark.parametrize("odr_hz", [104.0, 416.0])
+def test_random_values_are_not_gait(odr_hz: float) -> None:
+    rng = np.random.default_rng(7)
+    n = int(60 * odr_hz)
+    rec = Recording("random", odr_hz, np.arange(n) / odr_hz, rng.uniform(-16, 16, (n, 3)),
+                    rng.uniform(-2000, 2000, (n, 3)))
+    strides, summary = native.analyze(rec)
+    assert strides == [] and summary["strides"] == 0
+    assert summary["distance_m"] == 0.0 and summary["cadence_spm"] is None

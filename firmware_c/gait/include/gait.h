@@ -5,7 +5,17 @@
  * IMU sample at a time, in the shoe frame (x toes, y wearer's left, z up out of
  * the sole; +gy = toes moving down). Each pushed sample carries its sensor
  * sample index; a jump of the index by more than one means samples were
- * dropped (FIFO overrun) and the analyzer accounts for the gap.
+ * dropped (FIFO overrun) and the analyzer accounts for the gap. A gap longer
+ * than 0.1 s (samples lost, or the sensor's time base jumping) is a break:
+ * the stride in progress is reported there, flagged
+ * GAIT_FLAG_SAMPLES_DROPPED, with no stride time (its length, if the foot
+ * had landed, and the summary keep the travel measured on either side of the
+ * gap), and the next stride starts afresh. Indices compare as a signed 32-bit
+ * difference: a step of 2^31 samples or more reads as going backwards.
+ *
+ * Input that is not gait gives no strides: a stride needs a smooth toes-up
+ * swing rotation of 50 ms or more and a foot that stands still between two
+ * contacts.
  *
  * Stride k runs from initial contact IC[k] to IC[k+1]. It is reported once its
  * successor's stance has been seen, so a stride arrives about one stride
@@ -104,7 +114,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1200u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1208u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

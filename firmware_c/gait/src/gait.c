@@ -23,6 +23,9 @@ static const float ACC_STORE_FS = 1.05f;
 static const float GYRO_STORE_FS = 2.0f;
 /* A gap in the sample indices longer than this restarts the detector, s. */
 static const float GAP_RESET_S = 0.1f;
+/* Travel from the end of a gap to the next still foot beyond this is not
+ * believed (an attitude the gap left wrong), m. */
+static const float GAP_TAIL_MAX_M = 6.0f;
 /* Impact window after initial contact for the peak acceleration, s. */
 static const float IMPACT_WINDOW_S = 0.06f;
 /* A stride longer than this spans a stop: its duration fields are unmeasured, s. */
@@ -182,6 +185,11 @@ static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
     }
+    if (g->cur.valid && !g->cur.zv_seen) {
+        /* no still foot between two contacts: not a stride (noise, shaking) */
+        g->cur.valid = 0;
+        g->nav.in_stance = 0;
+    }
     if (g->cur.valid) {
         stance_close(g);
         if (g->nav.gyro_sat) {
@@ -212,10 +220,20 @@ static void on_tc(gait_state_t *g, gait_pos_t at) {
 
 static void on_zv_begin(gait_state_t *g) {
     uint8_t ics = g->nav.seg_ics;
+    g->cur.zv_seen = 1;
+    uint8_t from_gap = g->nav.seg_open && g->nav.seg_gap;
     float horiz, rise;
     gait_nav_close(g, &horiz, &rise);
     g->nav.seg_ics = 0;
-    if (g->done.valid) {
+    if (from_gap) {
+        /* the rest of the stride a gap interrupted: no stride owns it */
+        if (gait_valid(horiz) && horiz < GAP_TAIL_MAX_M) {
+            g->distance_m += horiz;
+        }
+        if (g->done.valid) {
+            emit(g, &g->done, &g->done.end);
+        }
+    } else if (g->done.valid) {
         if (ics == 1u) {
             g->done.stride_m = horiz;
             g->done.rise_m = rise;
@@ -249,19 +267,6 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
         gait_trace_fsa(p->ic.index, p->pitch_ic * GM_DEG, err * GM_DEG, p->ic_in_seg, seg_len);
 #endif
     }
-}
-
-static void on_reset(gait_state_t *g) {
-    if (g->done.valid) {
-        emit(g, &g->done, &g->done.end);
-    }
-    if (g->cur.valid) {
-        stance_close(g);
-        emit(g, &g->cur, NULL);
-    }
-    g->nav.seg_open = 0;
-    g->nav.seg_ics = 0;
-    g->nav.in_stance = 0;
 }
 
 /* ---- the delay line ---- */
@@ -378,9 +383,6 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 on_zv_end(g, acc);
             }
             break;
-        case GAIT_EV_RESET:
-            on_reset(g);
-            break;
         default:
             break;
         }
@@ -406,6 +408,66 @@ static void advance_nav(gait_state_t *g) {
     gait_satfix_check(g, pos);
     g->owed--;
     process_delayed(g, pos, index);
+}
+
+/*
+ * The end of the samples before a break (end of stream, or a gap): the
+ * strapdown catches up with the detector, pending contacts settle, and the
+ * strides in progress are reported, the last one with no next IC; flags are
+ * added to it (GAIT_FLAG_SAMPLES_DROPPED when a gap ended it).
+ */
+static void drain(gait_state_t *g, uint8_t flags) {
+    while (g->owed > 0u) {
+        advance_nav(g);
+    }
+    top_settle(g);
+    if (g->heel_pending) {
+        g->heel_pending = 0;
+        on_ic(g, g->heel_at, g->top_pitch);
+    }
+    if (g->done.valid) {
+        emit(g, &g->done, &g->done.end);
+    }
+    if (g->cur.valid && !g->cur.zv_seen && flags == 0u) {
+        g->cur.valid = 0; /* the stream ends with no still foot after this contact: not a stride */
+    }
+    if (g->cur.valid) {
+        if (!g->cur.have_fsa && g->nav.in_zv) {
+            on_zv_end(g, NULL); /* the foot stands at the end: level now */
+        }
+        stance_close(g);
+        g->cur.flags |= flags;
+        emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
+    }
+}
+
+/*
+ * A gap longer than GAP_RESET_S: nothing measured before it may shape what
+ * follows. The strides in progress end there (flagged), the detector, the
+ * gyro repair and the events start over, and the strapdown starts a new
+ * segment at the next still foot (gait_nav_step breaks its integration).
+ */
+static void gap_break(gait_state_t *g) {
+    drain(g, GAIT_FLAG_SAMPLES_DROPPED);
+    gait_nav_t *n = &g->nav;
+    if (n->seg_open) {
+        /* the foot's travel from its last still instant up to the gap: no
+         * still instant ends it, so it is not drift-corrected, but over a
+         * fraction of a stride the drift is small; no stride owns it */
+        float horiz = sqrtf(n->p[0] * n->p[0] + n->p[1] * n->p[1]);
+        if (gait_valid(horiz)) {
+            g->distance_m += horiz;
+        }
+    }
+    g->ev_count = 0;
+    g->top_pending = 0;
+    g->skip_land = 0;
+    gait_detect_reset(&g->det);
+    memset(&g->sat, 0, sizeof(g->sat));
+    n->seg_open = 0;
+    n->seg_ics = 0;
+    n->in_stance = 0;
+    n->dropped = 0;
 }
 
 static int pop_out(gait_state_t *g, gait_stride_t *out) {
@@ -459,11 +521,15 @@ int gait_push(gait_t *state, uint32_t index, const gait_sample_t *s, gait_stride
         g->dropped += gap - 1u;
     }
     g->last_index = index;
-    if (gap > 1u && (float)gap * g->dt_s > GAP_RESET_S) {
-        gait_detect_reset(&g->det);
-        gait_event_push(g, GAIT_EV_RESET, gait_pos_lerp(index, index, 0.0f), 0u, 0.0f);
+    int broke = gap > 1u && (float)gap * g->dt_s > GAP_RESET_S;
+    if (broke) {
+        gap_break(g);
     }
     ring_store(g, s, gap);
+    if (broke) {
+        /* the strapdown resumes at this sample, with no motion carried over */
+        g->nav.index = index - g->ring_gap[g->head];
+    }
     g->head_index = index;
     gait_detect_step(g, index, gap, s);
     gait_satfix_step(g, s);
@@ -482,25 +548,7 @@ int gait_flush(gait_t *state, gait_stride_t *out) {
     if (pop_out(g, out)) {
         return 1;
     }
-    /* drain the delay line: the strapdown catches up with the detector */
-    while (g->owed > 0u) {
-        advance_nav(g);
-    }
-    top_settle(g);
-    if (g->heel_pending) {
-        g->heel_pending = 0;
-        on_ic(g, g->heel_at, g->top_pitch);
-    }
-    if (g->done.valid) {
-        emit(g, &g->done, &g->done.end);
-    }
-    if (g->cur.valid) {
-        if (!g->cur.have_fsa && g->nav.in_zv) {
-            on_zv_end(g, NULL); /* the foot stands at the end: level now */
-        }
-        stance_close(g);
-        emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
-    }
+    drain(g, 0u);
     return pop_out(g, out);
 }
 

@@ -39,6 +39,10 @@ static const float SWING_DPS = 100.0f;
 static const float SWING_MIN_DEG = 30.0f;
 /* A weaker one, down to this, must end in an impact, deg. */
 static const float SWING_WEAK_DEG = 12.0f;
+/* A swing rotation lasts at least this long, s: a foot's toes-up swing is a
+ * smooth rotation of a tenth of a second or more even at a sprint, while
+ * vibration or noise flips the sign of gy every few samples. */
+static const float SWING_MIN_S = 0.05f;
 /* gy back below -REARM_DPS soon after a crossing: the rotation had not ended. */
 static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
@@ -61,6 +65,10 @@ static const float ENERGY_TAU_S = 0.015f;
 static const float CENTER_HALF_S = 0.006f;
 /* Weight of the specific force's spread in that window: 1 dps ~ 5 mg, dps^2/g^2. */
 static const float ACC_WEIGHT = 40000.0f;
+/* The stillest instant of a stance has a window energy per sample under this
+ * squared, dps: a sprint's stance at 104 Hz reaches ~500, a sensor shaken at
+ * random (or random values) never gets under ~1,800. */
+static const float STILLEST_MAX_DPS = 1000.0f;
 /* Push-off: the toes go down this far past the zero-velocity instant, deg. */
 static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
@@ -147,6 +155,12 @@ static float window_energy(const gait_detect_t *d) {
     return sw + ACC_WEIGHT * (var > 0.0f ? var : 0.0f);
 }
 
+/* The stillest instant found so far could be a foot on the ground: a stance
+ * that never gets this still is not one (noise, vibration, a shaken sensor). */
+static int still_enough(const gait_detect_t *d) {
+    return d->min_energy < STILLEST_MAX_DPS * STILLEST_MAX_DPS * (float)d->w2_len;
+}
+
 /* Stillness spans and the stillest instant of a stance (until push-off). */
 static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
@@ -180,8 +194,10 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     if (!d->frozen && !d->zv_any && d->min_energy < 1e29f && index - d->min_index + 4u >= g->delay) {
         /* a long restless stance: use its stillest instant before the
          * strapdown passes it, then look for a stiller one */
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
-        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
+        if (still_enough(d)) {
+            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
+        }
         d->min_energy = 1e30f;
     }
 }
@@ -191,7 +207,7 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
     d->rel_deg -= gy * dt;
     if (!d->frozen && d->rel_deg < -PUSH_DEG) {
         d->frozen = 1;
-        if (!d->zv_any && d->min_energy < 1e29f && index - d->min_index + 2u < g->delay) {
+        if (!d->zv_any && still_enough(d) && index - d->min_index + 2u < g->delay) {
             /* no still span in this stance: its stillest instant is the zero-velocity point */
             gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
             gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
@@ -238,6 +254,7 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
+    d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
 }
 
@@ -297,6 +314,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_IDLE:
         case PH_STANCE:
             d->neg_deg = gy < 0.0f ? d->neg_deg - gy * dt : 0.0f;
+            d->neg_s = gy < 0.0f ? d->neg_s + dt : 0.0f;
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
@@ -315,9 +333,10 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_SWING:
             if (gy < 0.0f) {
                 d->swing_deg -= gy * dt;
+                d->swing_s += dt;
                 d->swing_peak = -gy > d->swing_peak ? -gy : d->swing_peak;
             } else if (d->gy1 < 0.0f) {
-                if (d->swing_deg >= SWING_WEAK_DEG) {
+                if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if an impact follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG;
                     d->top = crossing(d, index, gy, 0.0f);

@@ -99,6 +99,7 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
     }
     float dt = (float)gap * g->dt_s;
     if (!n->started || dt > GAP_BREAK_S) {
+        uint8_t after_gap = n->started;
         if (!n->started) {
             gm_quat_identity(&n->q);
             gm_quat_level(&n->q, a);
@@ -107,9 +108,17 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
             }
         }
         n->started = 1;
-        n->seg_open = 0;
+        /* after a gap the foot may be anywhere in its stride: integrate from
+         * here with the attitude carried over and the velocity unknown (taken
+         * as zero); the next still instant measures that velocity */
+        n->seg_open = after_gap;
+        n->seg_gap = after_gap;
+        n->in_zv = 0;
+        n->seg_start = index;
+        clip_reset(n);
+        n->sat_n = n->sat_sum = 0.0f;
         for (int k = 0; k < 3; k++) {
-            n->v[k] = n->an_prev[k] = 0.0f;
+            n->v[k] = n->p[k] = n->an_prev[k] = 0.0f;
             n->w_prev[k] = wr[k];
         }
         n->index = index;
@@ -213,7 +222,14 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
     gait_nav_t *n = &g->nav;
     *horiz_m = NAN;
     *rise_m = NAN;
-    if (n->seg_open) {
+    if (n->seg_open && n->seg_gap) {
+        /* from a gap: the residual velocity is the unknown velocity the
+         * foot had when the samples resumed, a constant offset throughout */
+        float seg = (float)(n->index - n->seg_start) * g->dt_s;
+        float px = n->p[0] - n->v[0] * seg, py = n->p[1] - n->v[1] * seg;
+        *horiz_m = sqrtf(px * px + py * py);
+        *rise_m = n->p[2] - n->v[2] * seg;
+    } else if (n->seg_open) {
         /* Residual velocity = drift (grows linearly over the segment: its
          * displacement error is v * T / 2) + the impulse clipping lost (a
          * step at the clipped instant t_c: error v * (T - t_c)). The impulse
@@ -295,6 +311,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
     n->span_n = 0;
     n->in_zv = 1;
     n->seg_open = 0;
+    n->seg_gap = 0;
 }
 
 float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
@@ -336,6 +353,7 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     }
     n->in_zv = 0;
     n->seg_open = 1;
+    n->seg_gap = 0;
     n->seg_start = n->index;
     clip_reset(n);
     n->sat_n = 0.0f;

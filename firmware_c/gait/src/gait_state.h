@@ -109,7 +109,6 @@ typedef enum {
     GAIT_EV_TC = 3,       /* toe-off */
     GAIT_EV_ZV_BEGIN = 4, /* first zero-velocity sample of a stance */
     GAIT_EV_ZV_END = 5,   /* last zero-velocity sample of a stance */
-    GAIT_EV_RESET = 6,    /* a long gap: drop the strides in progress */
 } gait_ev_type_t;
 
 /* GAIT_EV_IC_TOP flag: a sharp impact followed (a heel strike). */
@@ -139,6 +138,8 @@ typedef struct {
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
     float swing_deg;         /* toes-up rotation of the current swing, deg */
     float neg_deg;           /* toes-up rotation since gy last turned negative, deg */
+    float neg_s;             /* time since then, s */
+    float swing_s;           /* duration of the current swing rotation, s */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
     gait_pos_t top;          /* upward zero crossing of gy after the swing */
@@ -211,6 +212,7 @@ typedef struct {
     uint8_t started;
     uint8_t in_zv;          /* inside a zero-velocity span */
     uint8_t seg_open;       /* integrating from a zero-velocity end */
+    uint8_t seg_gap;        /* ... or from the end of a gap (unknown start velocity) */
     uint32_t index;         /* index of the last processed sample */
     uint32_t seg_start;     /* index where the segment began */
     float clip_n[3];        /* estimated lost impulse per body axis (weights) */
@@ -270,6 +272,7 @@ typedef struct {
     float stride_m;
     float rise_m;
     uint8_t flags;
+    uint8_t zv_seen;        /* the foot stood still (zero velocity) after IC */
 } gait_pending_t;
 
 struct gait_state {

@@ -98,9 +98,24 @@ typedef struct {
     gait_summary_t sum;
 } run_t;
 
+/* A break in the sample stream at gap_at_s (s from the start): `missing`
+ * samples never arrive (the motion goes on meanwhile), then the indices jump
+ * by `jump` more (the time base jumps, the motion does not). */
+typedef struct {
+    float gap_at_s;
+    uint32_t missing;
+    uint32_t jump;
+} gap_t;
+
+static void run_gap(run_t *out, int n_strides, float gyro_fs, float cfg_gyro_fs, int drop, const gap_t *gap);
+
 /* Run n_strides strides (plus standing before and after); drop `drop`
  * samples in the middle of every swing when drop > 0. */
 static void run(run_t *out, int n_strides, float gyro_fs, float cfg_gyro_fs, int drop) {
+    run_gap(out, n_strides, gyro_fs, cfg_gyro_fs, drop, NULL);
+}
+
+static void run_gap(run_t *out, int n_strides, float gyro_fs, float cfg_gyro_fs, int drop, const gap_t *gap) {
     gait_t g;
     gait_config_t cfg = {ODR, 16.0f, cfg_gyro_fs};
     memset(out, 0, sizeof(*out));
@@ -112,9 +127,16 @@ static void run(run_t *out, int n_strides, float gyro_fs, float cfg_gyro_fs, int
         if (drop > 0 && u >= 0.8f && u < 0.8f + (float)drop / ODR) {
             continue; /* a FIFO overrun in the swing */
         }
+        uint32_t index = i;
+        if (gap != NULL && (float)i / ODR >= gap->gap_at_s) {
+            if ((float)i / ODR < gap->gap_at_s + (float)gap->missing / ODR) {
+                continue; /* samples lost */
+            }
+            index += gap->jump;
+        }
         gait_sample_t s = sample_at(tau, gyro_fs);
         gait_stride_t st;
-        int rc = gait_push(&g, i, &s, &st);
+        int rc = gait_push(&g, index, &s, &st);
         CHECK(rc >= 0, "gait_push returned %d", rc);
         if (rc == 1 && out->n < MAX_STRIDES) {
             out->s[out->n++] = st;
@@ -186,6 +208,44 @@ static void test_dropped_samples(void) {
 }
 
 /* A gyro full scale below the swing rate: the strides stay, flagged, their length rebuilt. */
+/*
+ * A gap in the stream (a second of samples lost, or the time base jumping by
+ * 2 s or a minute) is a gap: the stride in progress ends there, flagged; the
+ * strides after it are whole; the distance lost is the travel during the
+ * missing samples, nothing more.
+ */
+static void test_gaps(void) {
+    static run_t r;
+    const float phases[] = {0.2f, 0.5f, 0.85f}; /* stance, push-off, swing */
+    const gap_t kinds[] = {{0.0f, 416u, 0u}, {0.0f, 0u, 832u}, {0.0f, 0u, 24960u}};
+    for (int p = 0; p < 3; p++) {
+        for (int k = 0; k < 3; k++) {
+            gap_t gap = kinds[k];
+            gap.gap_at_s = IC_AT(5) + phases[p];
+            run_gap(&r, 10, 2000.0f, 2000.0f, 0, &gap);
+            int flagged = 0, whole = 0;
+            for (int j = 0; j < r.n; j++) {
+                const gait_stride_t *s = &r.s[j];
+                flagged += (s->flags & GAIT_FLAG_SAMPLES_DROPPED) != 0u;
+                if (gait_valid(s->stride_m)) {
+                    whole++;
+                    CHECK(fabsf(s->stride_m - STRIDE_M) < 0.05f, "gap %d at phase %.2f: stride %d length %g m", k,
+                          (double)phases[p], j, (double)s->stride_m);
+                }
+            }
+            CHECK(flagged >= 1, "gap %d at phase %.2f: no stride flagged", k, (double)phases[p]);
+            CHECK(r.n >= 9 && whole >= 6, "gap %d at phase %.2f: %d strides, %d with a length", k,
+                  (double)phases[p], r.n, whole);
+            float lost_m = (float)gap.missing / ODR / STRIDE_S * STRIDE_M; /* at most */
+            CHECK(r.sum.distance_m > 10.0f * STRIDE_M - lost_m - 0.2f && r.sum.distance_m < 10.0f * STRIDE_M + 0.2f,
+                  "gap %d at phase %.2f: distance %g m, want %g less up to %g", k, (double)phases[p],
+                  (double)r.sum.distance_m, (double)(10.0f * STRIDE_M), (double)lost_m);
+            CHECK(r.sum.dropped_samples == gap.missing + gap.jump, "gap %d: dropped %u", k,
+                  (unsigned)r.sum.dropped_samples);
+        }
+    }
+}
+
 static void test_saturated_gyro(void) {
     static run_t r;
     run(&r, 10, 700.0f, 700.0f, 0);
@@ -244,6 +304,7 @@ int main(void) {
     test_standing();
     test_clean_walk();
     test_dropped_samples();
+    test_gaps();
     test_saturated_gyro();
     test_deterministic();
     printf("test_gait_walk: %d failure(s)\n", failures);
