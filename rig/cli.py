@@ -145,6 +145,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Draw gaits from the parameter and morphology space, judge the analyzer, shrink misses."""
+    from rig.explore import main as explore_main
+
+    return explore_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rig`."""
     ap = argparse.ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
@@ -195,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
+
+    from rig.explore import add_arguments as explore_arguments
+
+    p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")
+    explore_arguments(p)
+    p.set_defaults(func=cmd_explore)
     return ap
 
 

@@ -1,0 +1,471 @@
+"""`rig explore`: gaits drawn from the whole parameter and morphology space, run through the
+analyzer in-process and judged against their exact truth; a missed target is shrunk to a
+minimal gait and printed as the command that reproduces it.
+
+A case is a set of parameters, each with a neutral value (a 3 m/s heel-striking road run on the
+right foot, the gait laws' shapes, a realistic LSM6DSO at 416 Hz on the midsole). A case names
+only what differs from neutral, so `rig explore --case "speed_mps=5.5 strike=fore site=laces"
+--seed 7` is the whole gait. Shrinking puts parameters back to neutral one at a time (and tries
+smaller seeds never: the seed is part of the gait) while the miss persists, so what remains is
+what it takes to break the analyzer.
+
+Sources: `source=kinematic` (scenarios.synth with scenarios.morphology) or `source=resynth`
+(scenarios.resynth: real walking strides warped to the case's speed and cadence).
+
+Targets (rig.goals.EXPLORE_GOALS, from the issue): stride recall and precision >= 99.5 % (95 %
+on a case that turns), IC, TC and contact time within 10 ms mean absolute error, strike class
+>= 95 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shlex
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from rig.evaluate import Scores, score
+from rig.goals import EXPLORE_GOALS, TURNING_RECALL
+from scenarios.errors import ScenarioParameterError
+from scenarios.model import Recording
+
+
+
+@dataclass(frozen=True)
+class Param:
+    """One axis of the space: its neutral value, how to draw it, how to read it from text."""
+
+    name: str
+    neutral: Any
+    kind: str  # "float", "int", "choice"
+    lo: float = 0.0
+    hi: float = 0.0
+    choices: tuple[Any, ...] = ()
+    doc: str = ""
+
+    def parse(self, text: str) -> Any:
+        """The value of `name=text`; ScenarioParameterError naming the parameter if it is not one."""
+        if self.kind == "choice":
+            for c in self.choices:
+                if text in (str(c), _fmt(c)):
+                    return c
+            raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
+        try:
+            v = float(text) if self.kind == "float" else int(text)
+        except ValueError:
+            raise ScenarioParameterError(f"{self.name}={text!r}: not a number") from None
+        if not math.isfinite(v) or not self.lo <= v <= self.hi:
+            raise ScenarioParameterError(f"{self.name}={text}: must be within {self.lo:g}..{self.hi:g}")
+        return v
+
+    def draw(self, rng: np.random.Generator) -> Any:
+        """A random value of this axis."""
+        if self.kind == "choice":
+            return self.choices[int(rng.integers(len(self.choices)))]
+        if self.kind == "int":
+            return int(rng.integers(int(self.lo), int(self.hi) + 1))
+        return round(float(rng.uniform(self.lo, self.hi)), 3)
+
+
+_MORPH = (
+    Param("site", "midsole", "choice", choices=("midsole", "heel", "laces", "lateral"), doc="sensor position"),
+    Param("precontact_lead_s", None, "float", 0.0, 0.08, doc="toes-up swing ends this long before IC"),
+    Param("precontact_hump_deg", None, "float", 0.0, 15.0, doc="toes-down hump before IC"),
+    Param("contact_rate_dps", None, "float", -200.0, 500.0, doc="pitch rate at IC, + toes up"),
+    Param("landing_dps", None, "float", 150.0, 1200.0, doc="heel drop / slap peak rate"),
+    Param("pushoff_frac", None, "float", 0.35, 0.7, doc="heel-off to TC share of contact"),
+    Param("tc_deg", None, "float", -70.0, -40.0, doc="pitch at TC"),
+    Param("tc_rate_frac", None, "float", 0.3, 1.0, doc="push-off rate at TC over its peak"),
+    Param("swing_rate_scale", None, "float", 0.6, 1.5, doc="toes-up swing peak rate scale"),
+    Param("swing_peak_frac", None, "float", 0.5, 0.85, doc="where the toes-up rate peaks"),
+    Param("heel_kick_deg", None, "float", 0.0, 50.0, doc="toes-down turn after TC"),
+    Param("impact_g", None, "float", 0.0, 30.0, doc="impact spike amplitude"),
+    Param("impact_delay_s", None, "float", 0.0, 0.03, doc="impact spike start after IC"),
+)
+PARAMS: tuple[Param, ...] = (
+    Param("source", "kinematic", "choice", choices=("kinematic", "resynth"), doc="waveform source"),
+    Param("activity", "run", "choice", choices=("run", "walk", "stairs_up", "stairs_down")),
+    Param("speed_mps", 3.0, "float", 0.8, 8.0, doc="walk 0.8-2.0, run 2.0-8.0"),
+    Param("strike", "heel", "choice", choices=("heel", "mid", "fore")),
+    Param("cadence_scale", 1.0, "float", 0.9, 1.12, doc="cadence over the speed law's"),
+    Param("surface", "road", "choice", choices=("road", "treadmill")),
+    Param("turn_deg", 0.0, "float", -200.0, 200.0, doc="heading change in a turn of three strides"),
+    Param("foot", "right", "choice", choices=("right", "left")),
+    Param("odr_hz", 416.0, "choice", choices=(104.0, 208.0, 416.0, 833.0)),
+    Param("noise_scale", 1.0, "float", 0.0, 10.0, doc="sensor noise, offsets and drift x realistic"),
+    Param("mount_pitch_deg", 0.0, "float", -12.0, 12.0),
+    Param("mount_yaw_deg", 0.0, "float", -15.0, 15.0),
+    Param("drop_rate", 0.0, "float", 0.0, 0.004, doc="FIFO overruns per sample (bursts of 2-6)"),
+    Param("gyro_fs_dps", 2000.0, "choice", choices=(500.0, 1000.0, 2000.0)),
+    Param("clock_error_pct", 0.0, "float", -2.0, 2.0),
+) + _MORPH
+BY_NAME = {p.name: p for p in PARAMS}
+SPEED_RANGE = {"walk": (0.8, 2.0), "run": (2.0, 8.0)}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A gait: the parameters that differ from neutral, and the seed of its randomness."""
+
+    params: tuple[tuple[str, Any], ...] = ()
+    seed: int = 1
+
+    def get(self, name: str) -> Any:
+        """The value of a parameter (its neutral value when not set)."""
+        return dict(self.params).get(name, BY_NAME[name].neutral)
+
+    def without(self, name: str) -> "Case":
+        """The same case with one parameter back to neutral."""
+        return Case(tuple((k, v) for k, v in self.params if k != name), self.seed)
+
+    @property
+    def spec(self) -> str:
+        """The parameters as `name=value` words, the form --case reads."""
+        return " ".join(f"{k}={_fmt(v)}" for k, v in self.params)
+
+    def command(self) -> str:
+        """The exact command line that runs this case again."""
+        return f"rig explore --case {shlex.quote(self.spec)} --seed {self.seed}"
+
+    @property
+    def turning(self) -> bool:
+        """True when the case holds a turn."""
+        return bool(self.get("turn_deg"))
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def parse_case(spec: str, seed: int) -> Case:
+    """A case from `name=value` words; ScenarioParameterError names the word that is wrong."""
+    params: dict[str, Any] = {}
+    for word in spec.replace(",", " ").split():
+        name, eq, text = word.partition("=")
+        if not eq:
+            raise ScenarioParameterError(f"--case word {word!r}: write name=value (e.g. speed_mps=4.5)")
+        if name not in BY_NAME:
+            raise ScenarioParameterError(f"--case {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
+        params[name] = BY_NAME[name].parse(text)
+    case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral), seed)
+    build_recording(case)  # refuses impossible combinations before anything runs
+    return case
+
+
+def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
+    """A random valid case: each axis away from neutral with probability 1/2 (so cases mix a few
+    departures at a time), re-drawn when the combination is impossible."""
+    for _ in range(attempts):
+        params: dict[str, Any] = {}
+        source = "resynth" if rng.random() < 0.15 else "kinematic"
+        activity = "walk" if source == "resynth" else str(rng.choice(["run", "run", "run", "walk", "stairs_up", "stairs_down"]))
+        params["source"], params["activity"] = source, activity
+        lo, hi = SPEED_RANGE.get(activity, (0.0, 0.0))
+        if hi:
+            params["speed_mps"] = round(float(rng.uniform(lo, hi)), 2)
+        for p in PARAMS:
+            if p.name in ("source", "activity", "speed_mps") or rng.random() < 0.5:
+                continue
+            if source == "resynth" and p.name in BY_NAME and (p in _MORPH or p.name in ("strike", "surface", "turn_deg")):
+                continue
+            params[p.name] = p.draw(rng)
+        if params.get("precontact_lead_s") == 0.0:
+            params.pop("precontact_hump_deg", None)
+        case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral),
+                    int(rng.integers(1, 1_000_000)))
+        try:
+            build_recording(case)
+        except ValueError:
+            continue
+        return case
+    raise ScenarioParameterError("could not draw a valid case in 50 attempts")
+
+
+def _sensor(case: Case) -> Any:
+    from scenarios.sensor import SensorModel
+
+    real = SensorModel.realistic()
+    k = case.get("noise_scale")
+    return real.with_(
+        accel_noise_g=real.accel_noise_g * k, gyro_noise_dps=real.gyro_noise_dps * k,
+        accel_bias_g=real.accel_bias_g * k, gyro_bias_dps=real.gyro_bias_dps * k,
+        accel_bias_drift_g_per_rts=real.accel_bias_drift_g_per_rts * k,
+        gyro_bias_drift_dps_per_rts=real.gyro_bias_drift_dps_per_rts * k,
+        mount_rpy_deg=(0.0, case.get("mount_pitch_deg"), case.get("mount_yaw_deg")),
+        drop_rate=case.get("drop_rate"), drop_burst=4 if case.get("drop_rate") else 0,
+        gyro_fs_dps=case.get("gyro_fs_dps"), clock_error_pct=case.get("clock_error_pct"),
+    )
+
+
+def build_recording(case: Case) -> Recording:
+    """Synthesize the case's recording with its exact truth; ScenarioParameterError if impossible."""
+    from scenarios.definition import ScenarioDef, Segment
+    from scenarios.gait import nominal_timing
+    from scenarios.morphology import Morphology
+    from scenarios.resynth import ResynthSpec, resynthesize
+    from scenarios.synth import synthesize_def
+
+    activity, speed = case.get("activity"), case.get("speed_mps")
+    if case.get("source") == "resynth":
+        if activity != "walk":
+            raise ScenarioParameterError(f"source=resynth activity={activity}: the bank of real strides holds walking only")
+        nominal = 120_000.0 / nominal_timing("walk", speed).stride_ms
+        return resynthesize(ResynthSpec(
+            strides=14, cadence_spm=nominal * case.get("cadence_scale"), speed_mps=speed, foot=case.get("foot"),
+            odr_hz=case.get("odr_hz"), sensor=_sensor(case), seed=case.seed))
+    moving = activity in ("walk", "run")
+    if moving:
+        lo, hi = SPEED_RANGE[activity]
+        if not lo <= speed <= hi:
+            raise ScenarioParameterError(
+                f"speed_mps={speed:g}: {activity} speeds are {lo:g}..{hi:g} m/s here; give speed_mps in that range")
+    speed = speed if moving else 0.0
+    stride_ms = nominal_timing(activity, speed).stride_ms
+    cadence = None if case.get("cadence_scale") == 1.0 else 120_000.0 / stride_ms * case.get("cadence_scale")
+    morph = Morphology(**{p.name: case.get(p.name) for p in _MORPH})
+    strike = case.get("strike") if moving else None
+    seg: dict[str, Any] = dict(speed_mps=speed, strike=strike, cadence_spm=cadence)
+    straight_s = 5.0 if activity == "run" else 7.0
+    segments: tuple[Segment, ...]
+    if case.turning:
+        turn_s = 3.0 * stride_ms / 1000.0
+        segments = (Segment(activity, straight_s, **seg),
+                    Segment(activity, turn_s, turn_deg=case.get("turn_deg"), **seg),
+                    Segment(activity, straight_s, **seg))
+    else:
+        segments = (Segment(activity, 2.0 * straight_s, **seg),)
+    defn = ScenarioDef(name="explore", description=case.spec or "neutral", segments=segments, lead_s=1.5,
+                       surface=case.get("surface"), foot=case.get("foot"), sensor=_sensor(case), seed=case.seed,
+                       morphology=morph)
+    return synthesize_def(defn, odr_hz=case.get("odr_hz"))
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A target the case missed."""
+
+    metric: str
+    value: float | None
+    limit: float
+
+    def __str__(self) -> str:
+        v = "not measured" if self.value is None else f"{self.value:.4g}"
+        return f"{self.metric} {v} (target {self.limit:g})"
+
+
+@dataclass
+class Outcome:
+    """What one case gave."""
+
+    case: Case
+    scores: Scores
+    misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """True when every target was met."""
+        return not self.misses
+
+
+def judge(case: Case, scores: Scores) -> list[Miss]:
+    """The explore targets this case's scores miss (a figure the truth cannot give is skipped;
+    one the analyzer did not measure while the truth has it is a miss)."""
+    out: list[Miss] = []
+    for t in EXPLORE_GOALS:
+        limit = t.limit
+        if t.metric in ("recall", "precision") and case.turning:
+            limit = TURNING_RECALL
+        if t.metric == "strike_accuracy" and case.get("source") != "kinematic":
+            continue
+        value = getattr(scores, t.metric)
+        if value is None:
+            if t.metric in ("recall", "precision") or scores.n_matched == 0:
+                continue
+            if t.metric in ("tc_mae_ms", "gct_mae_ms"):
+                out.append(Miss(t.metric, None, limit))  # truth has TC; the analyzer gave none
+            continue
+        if not replace(t, limit=limit).passes(value):
+            out.append(Miss(t.metric, value, limit))
+    if scores.n_truth and scores.n_matched == 0:
+        out.append(Miss("recall", 0.0, limit=EXPLORE_GOALS[0].limit))
+    return out
+
+
+Analyzer = Callable[[Recording], tuple[Sequence[Mapping[str, Any]], Any]]
+
+
+def run_case(case: Case, analyze: Analyzer | None = None) -> Outcome:
+    """Synthesize, analyze in-process, judge."""
+    if analyze is None:
+        from rig.native import analyze as native_analyze
+
+        analyze = native_analyze
+    rec = build_recording(case)
+    assert rec.truth is not None
+    strides, summary = analyze(rec)
+    scores = score(strides, rec.truth, summary=summary)
+    return Outcome(case, scores, judge(case, scores))
+
+
+def shrink(outcome: Outcome, run: Callable[[Case], Outcome] = run_case) -> Outcome:
+    """The smallest case (fewest parameters away from neutral) that still misses a target of the
+    same metric, by putting parameters back to neutral one at a time until none can go."""
+    metrics = {m.metric for m in outcome.misses}
+    best = outcome
+    changed = True
+    while changed:
+        changed = False
+        for name, _ in best.case.params:
+            trial = best.case.without(name)
+            try:
+                got = run(trial)
+            except ScenarioParameterError:
+                continue  # this parameter is what makes the rest valid
+            if any(m.metric in metrics for m in got.misses):
+                best, changed = got, True
+                break
+    return best
+
+
+def explore(n: int, seed: int, analyze: Analyzer | None = None, out: Any = sys.stdout,
+            do_shrink: bool = True) -> list[Outcome]:
+    """Draw n cases from the space (reproducibly from seed), run and judge each; shrink misses."""
+    rng = np.random.default_rng(seed)
+    outcomes: list[Outcome] = []
+    for i in range(n):
+        case = draw_case(rng)
+        oc = run_case(case, analyze)
+        outcomes.append(oc)
+        status = "held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses))
+        print(f"[{i + 1}/{n}] {case.spec or 'neutral'} seed={case.seed}: {status}", file=out)
+        if not oc.held and do_shrink:
+            small = shrink(oc, lambda c: run_case(c, analyze))
+            print(f"    minimal gait: {small.case.spec or 'neutral'} seed={small.case.seed}: "
+                  + "; ".join(map(str, small.misses)), file=out)
+            print(f"    reproduce: {small.case.command()}", file=out)
+    return outcomes
+
+
+MAP_SPEEDS = (("walk", 1.3), ("run", 2.5), ("run", 4.0), ("run", 6.0))
+MAP_STRIKES = ("heel", "mid", "fore")
+MAP_SITES = ("midsole", "heel", "laces", "lateral")
+
+
+def holding_map(seeds: Sequence[int] = (1, 2, 3), analyze: Analyzer | None = None) -> list[dict[str, Any]]:
+    """Recall and IC/TC error over speed x strike x sensor position (neutral otherwise), each
+    cell pooled over the seeds (recall over strides, IC/TC as the mean of the cases' MAE)."""
+    rows = []
+    for activity, speed in MAP_SPEEDS:
+        for strike in MAP_STRIKES:
+            for site in MAP_SITES:
+                truth = matched = found = 0
+                ic: list[float] = []
+                tc: list[float] = []
+                for s in seeds:
+                    params = [("activity", activity), ("speed_mps", speed), ("strike", strike), ("site", site)]
+                    case = Case(tuple((k, v) for k, v in params if v != BY_NAME[k].neutral), s)
+                    oc = run_case(case, analyze)
+                    truth += oc.scores.n_truth
+                    matched += oc.scores.n_matched
+                    found += oc.scores.n_matched + oc.scores.n_false
+                    if oc.scores.ic_mae_ms is not None:
+                        ic.append(oc.scores.ic_mae_ms)
+                    if oc.scores.tc_mae_ms is not None:
+                        tc.append(oc.scores.tc_mae_ms)
+                rows.append({
+                    "activity": activity, "speed_mps": speed, "strike": strike, "site": site,
+                    "recall": matched / truth if truth else None, "precision": matched / found if found else None,
+                    "ic_mae_ms": float(np.mean(ic)) if ic else None, "tc_mae_ms": float(np.mean(tc)) if tc else None,
+                })
+    return rows
+
+
+def format_map(rows: list[dict[str, Any]]) -> str:
+    """The map as a table: one line per speed x strike, one column per sensor site with
+    recall % / IC ms / TC ms ('-' where not measured)."""
+    def cell(r: dict[str, Any]) -> str:
+        rec = "-" if r["recall"] is None else f"{100 * r['recall']:.1f}"
+        ic = "-" if r["ic_mae_ms"] is None else f"{r['ic_mae_ms']:.1f}"
+        tc = "-" if r["tc_mae_ms"] is None else f"{r['tc_mae_ms']:.1f}"
+        return f"{rec}/{ic}/{tc}"
+
+    head = f"{'gait':<18}" + "".join(f"{s:>18}" for s in MAP_SITES)
+    lines = ["where the analyzer holds: recall % / IC MAE ms / TC MAE ms per sensor site", head, "-" * len(head)]
+    by = {(r["activity"], r["speed_mps"], r["strike"], r["site"]): r for r in rows}
+    for activity, speed in MAP_SPEEDS:
+        for strike in MAP_STRIKES:
+            label = f"{activity} {speed:g} {strike}"
+            lines.append(f"{label:<18}" + "".join(f"{cell(by[(activity, speed, strike, s)]):>18}" for s in MAP_SITES))
+    return "\n".join(lines)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `rig explore`."""
+    p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draw, or of the --case gait")
+    p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
+    p.add_argument("--no-shrink", action="store_true", help="report misses without shrinking them")
+    p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
+    p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
+    p.add_argument("--json", type=Path, metavar="OUT", help="also write every outcome as JSON")
+
+
+def _list_params() -> str:
+    lines = []
+    for p in PARAMS:
+        rng = ", ".join(map(_fmt, p.choices)) if p.kind == "choice" else f"{p.lo:g}..{p.hi:g}"
+        lines.append(f"  {p.name:<20} neutral {_fmt(p.neutral) if p.neutral is not None else 'law':<10} {rng:<34} {p.doc}")
+    return "parameters of a gait (--case 'name=value ...'):\n" + "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run `rig explore`: 0 every gait held, 1 a target was missed, 2 bad parameters."""
+    try:
+        if args.list:
+            print(_list_params())
+            return 0
+        if args.cases < 1:
+            raise ScenarioParameterError(f"--cases {args.cases}: draw at least one gait")
+        outcomes: list[Outcome] = []
+        if args.map:
+            print(format_map(holding_map()))
+        if args.case is not None:
+            case = parse_case(args.case, args.seed)
+            oc = run_case(case)
+            outcomes.append(oc)
+            s = oc.scores
+            def fig(v: float | None, fmt: str) -> str:
+                return "-" if v is None else format(v, fmt)
+
+            print(f"{case.spec or 'neutral'} seed={case.seed}: {s.n_matched}/{s.n_truth} strides matched, "
+                  f"{s.n_false} false; IC {fig(s.ic_mae_ms, '.2f')} ms, TC {fig(s.tc_mae_ms, '.2f')} ms, "
+                  f"GCT {fig(s.gct_mae_ms, '.2f')} ms, strike {fig(s.strike_accuracy, '.1%')}")
+            print("held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses)))
+        elif not args.map:
+            outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink)
+            held = sum(o.held for o in outcomes)
+            print(f"{held}/{len(outcomes)} gaits held every target")
+    except ValueError as exc:  # ScenarioParameterError and the sensor model's refusals
+        print(f"rig explore: bad parameters: {exc}", file=sys.stderr)
+        return 2
+    if args.json is not None:
+        args.json.write_text(json.dumps([{"case": o.case.spec, "seed": o.case.seed, "scores": o.scores.as_dict(),
+                                          "misses": [str(m) for m in o.misses]} for o in outcomes], indent=1) + "\n")
+    return 0 if all(o.held for o in outcomes) else 1
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    """`python -m rig.explore`: the same as `rig explore`."""
+    ap = argparse.ArgumentParser(prog="rig explore", description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    return main(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli())

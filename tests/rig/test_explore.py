@@ -1,0 +1,175 @@
+"""`rig explore`: cases round-trip through the command they print, shrinking finds the minimal
+gait, the judge applies the targets, bad parameters exit 2, and the analyzer holds on gaits
+drawn from the region the map shows it holding."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from rig.cli import main as rig_main
+from rig.evaluate import Scores
+from rig.explore import (
+    BY_NAME,
+    PARAMS,
+    Case,
+    Miss,
+    Outcome,
+    build_recording,
+    draw_case,
+    explore,
+    judge,
+    parse_case,
+    shrink,
+)
+from scenarios.errors import ScenarioParameterError
+
+
+def _value(name: str) -> st.SearchStrategy[Any]:
+    p = BY_NAME[name]
+    if p.kind == "choice":
+        return st.sampled_from(p.choices)
+    if p.kind == "int":
+        return st.integers(int(p.lo), int(p.hi))
+    return st.floats(p.lo, p.hi).map(lambda v: round(v, 3))
+
+
+@st.composite
+def cases(draw: st.DrawFn, names: tuple[str, ...] = tuple(p.name for p in PARAMS)) -> Case:
+    """Any combination of parameters away from neutral; impossible ones are assumed away."""
+    chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=8))
+    params = {n: draw(_value(n)) for n in chosen}
+    if params.get("activity") in ("walk", "run") or params.get("source") == "resynth":
+        act = "walk" if params.get("source") == "resynth" else params["activity"]
+        lo, hi = (0.8, 2.0) if act == "walk" else (2.0, 8.0)
+        params["activity"] = act
+        params["speed_mps"] = draw(st.floats(lo, hi).map(lambda v: round(v, 2)))
+    case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral),
+                draw(st.integers(1, 10**6)))
+    try:
+        build_recording(case)
+    except ScenarioParameterError:
+        assume(False)
+    return case
+
+
+def _scores(**kw: Any) -> Scores:
+    base = dict(n_truth=10, n_detected=10, n_matched=10, n_missed=0, n_false=0, recall=1.0, precision=1.0,
+                ic_mae_ms=1.0, tc_mae_ms=1.0, gct_mae_ms=1.0, strike_accuracy=1.0)
+    base.update(kw)
+    return Scores(**base)  # type: ignore[arg-type]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(case=cases())
+def test_the_printed_command_reproduces_the_gait_exactly(case: Case) -> None:
+    cmd = case.command()
+    spec = cmd.split("--case ", 1)[1].rsplit(" --seed ", 1)[0].strip("'")
+    again = parse_case(spec, int(cmd.rsplit(" ", 1)[1]))
+    assert again == case
+    a, b = build_recording(case), build_recording(again)
+    assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.gyro_dps, b.gyro_dps) and np.array_equal(a.acc_g, b.acc_g)
+    assert a.truth == b.truth
+
+
+def test_draws_are_valid_reproducible_and_cover_the_space() -> None:
+    a = [draw_case(np.random.default_rng(3)) for _ in range(2)]
+    assert a[0] == a[1]
+    rng = np.random.default_rng(11)
+    drawn = [draw_case(rng) for _ in range(40)]
+    seen = {k for c in drawn for k, _ in c.params}
+    assert {"activity", "strike", "site", "odr_hz", "turn_deg", "foot", "noise_scale", "precontact_lead_s"} <= seen
+    assert {c.get("source") for c in drawn} == {"kinematic", "resynth"}
+
+
+def test_shrink_keeps_only_what_it_takes_to_miss() -> None:
+    """With a judge that misses exactly when two parameters are both set, shrinking a case of
+    six parameters ends with those two."""
+    calls: list[Case] = []
+
+    def fake_run(c: Case) -> Outcome:
+        calls.append(c)
+        names = {k for k, _ in c.params}
+        misses = [Miss("ic_mae_ms", 50.0, 10.0)] if {"site", "precontact_lead_s"} <= names else []
+        return Outcome(c, _scores(), misses)
+
+    big = Case((("strike", "fore"), ("foot", "left"), ("odr_hz", 833.0), ("site", "laces"),
+                ("precontact_lead_s", 0.0), ("impact_g", 12.0)), seed=9)
+    small = shrink(fake_run(big), fake_run)
+    assert dict(small.case.params) == {"site": "laces", "precontact_lead_s": 0.0}
+    assert small.case.seed == 9 and small.misses
+
+
+def test_judge_applies_the_targets() -> None:
+    straight = Case((("speed_mps", 4.0),))
+    turning = Case((("turn_deg", 180.0),))
+    assert judge(straight, _scores()) == []
+    assert [m.metric for m in judge(straight, _scores(recall=0.97))] == ["recall"]
+    assert judge(turning, _scores(recall=0.97)) == []  # turning steps: 95 %
+    assert [m.metric for m in judge(straight, _scores(ic_mae_ms=12.0))] == ["ic_mae_ms"]
+    # the truth has TC but the analyzer reported none: a miss, not a pass
+    assert [m.metric for m in judge(straight, _scores(tc_mae_ms=None, gct_mae_ms=None))] == ["tc_mae_ms", "gct_mae_ms"]
+    resynth = Case((("source", "resynth"), ("activity", "walk"), ("speed_mps", 1.3)))
+    assert judge(resynth, _scores(strike_accuracy=0.0)) == []  # real strides carry no strike truth
+
+
+def test_explore_prints_a_reproducing_command_for_each_miss() -> None:
+    def blind(rec: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [], {}
+
+    out = io.StringIO()
+    outcomes = explore(2, seed=4, analyze=blind, out=out)
+    assert all(not o.held for o in outcomes)
+    lines = [ln.strip() for ln in out.getvalue().splitlines() if "reproduce: " in ln]
+    assert len(lines) == 2
+    for ln in lines:
+        spec = ln.split("--case ", 1)[1].rsplit(" --seed ", 1)[0].strip("'") if "--case" in ln else ""
+        parse_case(spec, int(ln.rsplit(" ", 1)[1]))  # the printed command is valid
+
+
+@pytest.mark.parametrize("spec,word", [
+    ("speed_mps=9", "speed_mps"),
+    ("pace=3", "pace"),
+    ("odr_hz=50", "odr_hz"),
+    ("activity=walk", "speed_mps"),
+    ("source=resynth activity=stairs_up", "resynth"),
+    ("speed_mps", "name=value"),
+    ("precontact_lead_s=0 precontact_hump_deg=5", "precontact_hump_deg"),
+])
+def test_bad_parameters_exit_2_naming_them(spec: str, word: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert rig_main(["explore", "--case", spec]) == 2
+    err = capsys.readouterr().err
+    assert word in err and "Traceback" not in err
+
+
+def test_zero_cases_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert rig_main(["explore", "--cases", "0"]) == 2
+    assert "--cases" in capsys.readouterr().err
+
+
+HELD_RUNS = st.fixed_dictionaries({
+    "speed_mps": st.floats(2.5, 6.0).map(lambda v: round(v, 2)),
+    "site": st.sampled_from(["midsole", "heel"]),
+    "foot": st.sampled_from(["right", "left"]),
+    "odr_hz": st.sampled_from([208.0, 416.0, 833.0]),
+    "noise_scale": st.floats(0.0, 3.0).map(lambda v: round(v, 2)),
+    "surface": st.sampled_from(["road", "treadmill"]),
+    "cadence_scale": st.floats(0.95, 1.05).map(lambda v: round(v, 3)),
+})
+
+
+@settings(max_examples=15, deadline=None)
+@given(params=HELD_RUNS, seed=st.integers(1, 10**6))
+def test_the_analyzer_holds_on_heel_striking_runs_at_any_rate_foot_and_noise(params: dict, seed: int) -> None:
+    """The region `rig explore --map` shows held: heel strikes, 2.5-6 m/s, sensor in the midsole
+    or the heel, any foot, 208-833 Hz, up to three times the realistic sensor errors."""
+    from rig.explore import run_case
+
+    case = Case(tuple((k, v) for k, v in params.items() if v != BY_NAME[k].neutral), seed)
+    oc = run_case(case)
+    assert oc.held, f"{case.command()}: " + "; ".join(map(str, oc.misses))
