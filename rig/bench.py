@@ -68,6 +68,8 @@ class BenchReport:
     border_rows: list[dict[str, Any]] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     cost: dict[str, Any] = field(default_factory=dict)
+    explore_map: list[dict[str, Any]] = field(default_factory=list)
+    explored: dict[str, Any] = field(default_factory=dict)
 
 
 def _weighted(rows: Iterable[Row], metric: str, weight: str = "n_matched") -> float | None:
@@ -240,6 +242,14 @@ def format_bench_report(rep: BenchReport, target: str) -> str:
     for b in rep.border_rows:
         out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
                    f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})")
+    if rep.explored or rep.explore_map:
+        from rig.explore import format_explored, format_map
+
+        out.append("\ngaits the analyzer was not tuned on (rig explore, in-process):")
+        if rep.explored:
+            out.append(format_explored(rep.explored))
+        if rep.explore_map:
+            out.append(format_map(rep.explore_map))
     out.append("\ntargets:")
     for v in rep.verdicts:
         t = v.goal
@@ -276,7 +286,16 @@ def main(args: argparse.Namespace) -> int:
     rep.rows = run_catalog(names, args.target, args.runs_dir)
     if not args.scenarios:
         rep.real_rows, rep.border_rows = run_real(args.target, args.runs_dir)
+        from rig.explore import explored_summary, holding_map
+
+        rep.explored = explored_summary()
+        rep.explore_map = holding_map()
     rep.verdicts = judge(rep.rows, rep.real_rows, rep.border_rows)
+    if rep.explored:
+        from rig.goals import EXPLORE_GOALS
+
+        note = f"pooled over {rep.explored['cases']} drawn gaits"
+        rep.verdicts += [Verdict(g, rep.explored.get(g.metric), note) for g in EXPLORE_GOALS]
     rep.cost = measure_cost(args.runs_dir)
     print(format_bench_report(rep, args.target))
     if args.json:
@@ -288,6 +307,8 @@ def main(args: argparse.Namespace) -> int:
             "targets": [{"metric": v.goal.metric, "value": v.value, "limit": v.goal.limit, "status": v.status}
                         for v in rep.verdicts],
             "cost": rep.cost,
+            "explored": rep.explored,
+            "explore_map": rep.explore_map,
         }
         args.json.write_text(json.dumps(doc, indent=1) + "\n")
     return 0 if all(v.status != "FAIL" for v in rep.verdicts) else 1

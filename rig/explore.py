@@ -405,6 +405,47 @@ def format_map(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def explored_summary(n: int = 40, seed: int = 1, analyze: Analyzer | None = None) -> dict[str, Any]:
+    """n gaits drawn from the whole space (no shrinking): how many held, pooled figures, and
+    how often each target was missed."""
+    rng = np.random.default_rng(seed)
+    outs = [run_case(draw_case(rng), analyze) for _ in range(n)]
+    truth = sum(o.scores.n_truth for o in outs)
+    matched = sum(o.scores.n_matched for o in outs)
+    found = sum(o.scores.n_matched + o.scores.n_false for o in outs)
+
+    def weighted(metric: str) -> float | None:
+        pairs = [(getattr(o.scores, metric), o.scores.n_matched) for o in outs if getattr(o.scores, metric) is not None]
+        w = sum(k for _, k in pairs)
+        return sum(v * k for v, k in pairs) / w if w else None
+
+    missed: dict[str, int] = {}
+    for o in outs:
+        for m in {m.metric for m in o.misses}:
+            missed[m] = missed.get(m, 0) + 1
+    return {"cases": n, "seed": seed, "held": sum(o.held for o in outs),
+            "recall": matched / truth if truth else None, "precision": matched / found if found else None,
+            "ic_mae_ms": weighted("ic_mae_ms"), "tc_mae_ms": weighted("tc_mae_ms"),
+            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy"),
+            "gaits_missing": missed}
+
+
+def format_explored(s: dict[str, Any]) -> str:
+    """One paragraph of the explored space's figures."""
+    def pct(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1%}"
+
+    def ms(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f} ms"
+
+    misses = ", ".join(f"{k} {v}" for k, v in sorted(s["gaits_missing"].items(), key=lambda kv: -kv[1])) or "none"
+    return (f"explored space ({s['cases']} gaits drawn with `rig explore --cases {s['cases']} --seed {s['seed']}`): "
+            f"{s['held']}/{s['cases']} held every target\n"
+            f"  pooled: recall {pct(s['recall'])}, precision {pct(s['precision'])}, IC {ms(s['ic_mae_ms'])}, "
+            f"TC {ms(s['tc_mae_ms'])}, GCT {ms(s['gct_mae_ms'])}, strike {pct(s['strike_accuracy'])}\n"
+            f"  gaits missing each target: {misses}")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")

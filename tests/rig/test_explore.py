@@ -173,3 +173,19 @@ def test_the_analyzer_holds_on_heel_striking_runs_at_any_rate_foot_and_noise(par
     case = Case(tuple((k, v) for k, v in params.items() if v != BY_NAME[k].neutral), seed)
     oc = run_case(case)
     assert oc.held, f"{case.command()}: " + "; ".join(map(str, oc.misses))
+
+
+def test_bench_figures_of_the_explored_space_and_the_map() -> None:
+    from rig.explore import MAP_SITES, MAP_SPEEDS, MAP_STRIKES, explored_summary, format_explored, format_map, holding_map
+
+    def blind(rec: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [], {}
+
+    s = explored_summary(n=3, seed=2, analyze=blind)
+    assert s["held"] == 0 and s["recall"] == 0.0 and s["gaits_missing"]["recall"] == 3
+    assert "0/3 held" in format_explored(s) and "--cases 3 --seed 2" in format_explored(s)
+    rows = holding_map(seeds=(1,), analyze=blind)
+    assert len(rows) == len(MAP_SPEEDS) * len(MAP_STRIKES) * len(MAP_SITES)
+    assert all(r["recall"] == 0.0 and r["ic_mae_ms"] is None for r in rows)
+    table = format_map(rows)
+    assert all(site in table for site in MAP_SITES) and "run 6 fore" in table
