@@ -9,6 +9,8 @@ only what differs from neutral, so `rig explore --case "speed_mps=5.5 strike=for
 smaller seeds never: the seed is part of the gait) while the miss persists, so what remains is
 what it takes to break the analyzer.
 
+Terrain: road or treadmill, slopes (grade_pct), stairs up and down (activity), turns (turn_deg).
+
 Sources: `source=kinematic` (scenarios.synth with scenarios.morphology) or `source=resynth`
 (scenarios.resynth: real walking strides warped to the case's speed and cadence).
 
@@ -96,6 +98,7 @@ PARAMS: tuple[Param, ...] = (
     Param("cadence_scale", 1.0, "float", 0.9, 1.12, doc="cadence over the speed law's"),
     Param("surface", "road", "choice", choices=("road", "treadmill")),
     Param("turn_deg", 0.0, "float", -200.0, 200.0, doc="heading change in a turn of three strides"),
+    Param("grade_pct", 0.0, "float", -15.0, 15.0, doc="slope of a walk or run, + uphill"),
     Param("foot", "right", "choice", choices=("right", "left")),
     Param("odr_hz", 416.0, "choice", choices=(104.0, 208.0, 416.0, 833.0)),
     Param("noise_scale", 1.0, "float", 0.0, 10.0, doc="sensor noise, offsets and drift x realistic"),
@@ -106,6 +109,8 @@ PARAMS: tuple[Param, ...] = (
     Param("clock_error_pct", 0.0, "float", -2.0, 2.0),
 ) + _MORPH
 BY_NAME = {p.name: p for p in PARAMS}
+RESYNTH_FIXED = frozenset({p.name for p in _MORPH} | {"strike", "surface", "turn_deg", "grade_pct"})
+"""Parameters the resynthesized source cannot set (the real strides fix them)."""
 SPEED_RANGE = {"walk": (0.8, 2.0), "run": (2.0, 8.0)}
 
 
@@ -172,7 +177,9 @@ def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
         for p in PARAMS:
             if p.name in ("source", "activity", "speed_mps") or rng.random() < 0.5:
                 continue
-            if source == "resynth" and p.name in BY_NAME and (p in _MORPH or p.name in ("strike", "surface", "turn_deg")):
+            if source == "resynth" and p.name in RESYNTH_FIXED:
+                continue
+            if p.name == "grade_pct" and activity not in ("walk", "run"):
                 continue
             params[p.name] = p.draw(rng)
         if params.get("precontact_lead_s") == 0.0:
@@ -215,6 +222,11 @@ def build_recording(case: Case) -> Recording:
     if case.get("source") == "resynth":
         if activity != "walk":
             raise ScenarioParameterError(f"source=resynth activity={activity}: the bank of real strides holds walking only")
+        shaped = [k for k, _ in case.params if k in RESYNTH_FIXED]
+        if shaped:
+            raise ScenarioParameterError(
+                f"source=resynth {' '.join(shaped)}: real strides keep their own shape, strike, surface and path; "
+                "drop these or use source=kinematic")
         nominal = 120_000.0 / nominal_timing("walk", speed).stride_ms
         return resynthesize(ResynthSpec(
             strides=14, cadence_spm=nominal * case.get("cadence_scale"), speed_mps=speed, foot=case.get("foot"),
@@ -230,7 +242,7 @@ def build_recording(case: Case) -> Recording:
     cadence = None if case.get("cadence_scale") == 1.0 else 120_000.0 / stride_ms * case.get("cadence_scale")
     morph = Morphology(**{p.name: case.get(p.name) for p in _MORPH})
     strike = case.get("strike") if moving else None
-    seg: dict[str, Any] = dict(speed_mps=speed, strike=strike, cadence_spm=cadence)
+    seg: dict[str, Any] = dict(speed_mps=speed, strike=strike, cadence_spm=cadence, grade_pct=case.get("grade_pct"))
     straight_s = 5.0 if activity == "run" else 7.0
     segments: tuple[Segment, ...]
     if case.turning:

@@ -34,6 +34,8 @@ class Segment:
     the speed laws; fatigue_gct_pct: contact time grows linearly by this much over the segment.
     turn_deg: heading change over the segment (+ = to the left), spread over its strides: 180
     over a few strides is a turn on the spot, 360 over a long segment a circuit.
+    grade_pct: slope of a walk or run (+ uphill): footprints rise by grade x horizontal length
+    and the foot lies flat on the slope; angles of the sole (strike, toe-off) stay to the ground.
     """
 
     activity: str
@@ -47,6 +49,7 @@ class Segment:
     cadence_spm: float | None = None
     fatigue_gct_pct: float = 0.0
     turn_deg: float = 0.0
+    grade_pct: float = 0.0
 
     def __post_init__(self) -> None:
         if self.activity not in SEGMENT_ACTIVITIES:
@@ -80,6 +83,10 @@ class Segment:
             _refuse("fatigue_gct_pct", self.fatigue_gct_pct, "must be within -20..40 %")
         if not -720.0 <= self.turn_deg <= 720.0:
             _refuse("turn_deg", self.turn_deg, "a segment may turn at most two full circles (+-720 deg)")
+        if not -30.0 <= self.grade_pct <= 30.0:
+            _refuse("grade_pct", self.grade_pct, "a slope must be within -30..30 %")
+        if self.grade_pct and self.activity not in ("walk", "run"):
+            _refuse("grade_pct", self.grade_pct, "only a walk or a run goes up or down a slope")
         if self.turn_deg and not moving:
             _refuse("turn_deg", self.turn_deg, "only a moving segment can turn")
         if moving:

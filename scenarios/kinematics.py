@@ -79,16 +79,17 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
     k.add(_BEFORE_S, 0.0)
     cs = plan.contacts
     for i, c in enumerate(cs):
+        g = c.ground_deg  # the sole's angles are to the ground; the pitch curve is to level
         if c.ic_s is not None:
-            k.add(c.ic_s, c.fsa_deg, -c.ic_rate_dps)
-            k.add(c.flat_s, 0.0)
+            k.add(c.ic_s, c.fsa_deg + g, -c.ic_rate_dps)
+            k.add(c.flat_s, g)
         for f in c.fidgets:
             if f.pitch_deg:
-                k.add(f.start_s, 0.0)
-                k.add(f.start_s + f.duration_s / 2, f.pitch_deg)
-                k.add(f.start_s + f.duration_s, 0.0)
+                k.add(f.start_s, g)
+                k.add(f.start_s + f.duration_s / 2, f.pitch_deg + g)
+                k.add(f.start_s + f.duration_s, g)
         if c.tc_s is None or c.shape is None:
-            k.add(plan.duration_s - _BEFORE_S, 0.0)
+            k.add(plan.duration_s - _BEFORE_S, g)
             break
         sh = c.shape
         tc, nxt = c.tc_s, cs[i + 1]
@@ -108,14 +109,14 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
         # no lead: the toes-up swing runs into contact at the contact's own rate
         end_rate = -nxt.ic_rate_dps if lead_s <= 0.0 else 0.0
         prof, rows = swing_pitch(
-            tc, sh.tc_deg, r_tc, t_top, top_deg, sh.tc_deg - sh.min_deg, c.swing_peak_dps,
+            tc, sh.tc_deg + g, r_tc, t_top, top_deg + nxt.ground_deg, sh.tc_deg - sh.min_deg, c.swing_peak_dps,
             nxt.ic_s - tc, sh.swing, end_rate,
         )
         acc_tc = float(prof.rate(np.array([tc + 1e-9]))[1][0])
         pk_deg = sh.tc_deg + (1.0 + tc_frac) / 2.0 * r_pk * d_pk + acc_tc * d_pk**2 / 12.0
-        k.add(c.heeloff_s, 0.0)
-        k.add(tc - d_pk, pk_deg, -r_pk)
-        k.add(tc, sh.tc_deg, -r_tc, acc_tc)
+        k.add(c.heeloff_s, g)
+        k.add(tc - d_pk, pk_deg + g, -r_pk)
+        k.add(tc, sh.tc_deg + g, -r_tc, acc_tc)
         for t_s, deg, rate, acc in rows:
             k.add(t_s, deg, rate, acc)
     return k
@@ -197,6 +198,8 @@ class _ContactArrays:
         self.shock_len_s = np.array([c.landing.impact_width_s if c.landing else SHOCK_LEN_S for c in cs])
         self.shock_m = np.array([c.impact_g for c in cs]) * G_MPS2 * self.shock_len_s**2 / (4 * np.pi**2)
         self.shock_delay_s = np.array([c.landing.impact_delay_s if c.landing else 0.0 for c in cs])
+        self.ground_rad = np.radians([c.ground_deg for c in cs])
+        self.sloped = bool(self.ground_rad.any())
 
 
 class FootSampler:
@@ -235,11 +238,17 @@ class FootSampler:
         m, ca = self.m, self.ca
         th = np.radians(m.pitch_deg(t))
         psi = np.radians(m.yaw_deg(t))
+        if ca.sloped:
+            th = th - ca.ground_rad[c]  # the foot pivots relative to the sloped ground
         piv = np.where((th > 0.0)[:, None], HEEL_M, BALL_M)
         b = -th
         rx = np.cos(b) * piv[:, 0] + np.sin(b) * piv[:, 2]
         rz = -np.sin(b) * piv[:, 0] + np.cos(b) * piv[:, 2]
         dx, dz = piv[:, 0] - rx, piv[:, 2] - rz
+        if ca.sloped:
+            # displacement in the ground's frame, tilted toes-up by the slope
+            gr = ca.ground_rad[c]
+            dx, dz = np.cos(gr) * dx - np.sin(gr) * dz, np.sin(gr) * dx + np.cos(gr) * dz
         out = np.stack([np.cos(psi) * dx, np.sin(psi) * dx, dz], axis=1)
         ic = ca.ic_s[c]
         landed = ~np.isnan(ic)

@@ -61,6 +61,7 @@ class Contact:
     # morphology overrides of the end of the toes-up swing before IC (None: the strike's law)
     top_lead_s: float | None = None
     top_hump_deg: float | None = None
+    ground_deg: float = 0.0  # slope of the ground under this contact, + = rising ahead (toes up)
     # set when the foot leaves this contact
     shape: PitchShape | None = None
     swing_activity: str | None = None
@@ -206,7 +207,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             # stride length: speed x stride time; stairs: two steps per stride of one foot
             if seg.activity in ("walk", "run"):
                 length_m = speed * stride_s * (0.6 if first else 1.0)
-                rise_m = 0.0
+                rise_m = length_m * seg.grade_pct / 100.0 if seg.grade_pct else 0.0
             else:
                 length_m = 2.0 * STAIR_GOING_M
                 rise_m = 2.0 * STAIR_RISE_M * (1.0 if seg.activity == "stairs_up" else -1.0)
@@ -244,6 +245,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 ic_rate_dps=ic_rate,
                 top_lead_s=morph.precontact_lead_s,
                 top_hump_deg=morph.precontact_hump_deg,
+                ground_deg=math.degrees(math.atan(seg.grade_pct / 100.0)) if seg.grade_pct else 0.0,
             )
             contacts.append(nxt)
             activity_s[label] = activity_s.get(label, 0.0) + (ic - t)

@@ -159,3 +159,49 @@ def test_any_morphology_keeps_exact_events_and_a_closed_pitch(morph: Morphology,
         i = int(np.searchsorted(t, nxt.ic_s))
         back = np.trapezoid(gy[i : rest[1] + 1], t[i : rest[1] + 1])
         assert back == pytest.approx(nxt.fsa_deg, abs=1.5)  # gy = -d(pitch)/dt
+
+
+def _displacement(rec, a: int, b: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Strapdown from rest sample a to rest sample b: levelled by gravity at a, gyro integrated,
+    velocity drift removed linearly (both ends are at rest); the displacement in that frame."""
+    from scenarios.resynth import split_gravity
+
+    t, acc, gyro = rec.t_s[a : b + 1], rec.acc_g[a : b + 1], rec.gyro_dps[a : b + 1]
+    grav, _ = split_gravity(t, acc, gyro)
+    # rebuild the attitude the same way to rotate the motion into the level frame
+    from scenarios.resynth import _expm, _level
+
+    r = _level(acc[0])
+    w = np.radians(gyro)
+    a_nav = np.empty_like(acc)
+    for i in range(len(t)):
+        a_nav[i] = (r @ acc[i] - np.array([0.0, 0.0, 1.0])) * G
+        if i + 1 < len(t):
+            r = r @ _expm(0.5 * (w[i] + w[i + 1]) * (t[i + 1] - t[i]))
+    dt = np.diff(t)[:, None]
+    v = np.concatenate([np.zeros((1, 3)), np.cumsum(0.5 * (a_nav[1:] + a_nav[:-1]) * dt, axis=0)])
+    v -= v[-1] * ((t - t[0]) / (t[-1] - t[0]))[:, None]
+    return np.sum(0.5 * (v[1:] + v[:-1]) * dt, axis=0)
+
+
+@pytest.mark.parametrize("grade_pct,activity,speed", [(8.0, "run", 3.5), (-12.0, "walk", 1.3)])
+def test_slopes_lay_the_foot_on_the_slope_and_climb_it(grade_pct: float, activity: str, speed: float) -> None:
+    from scenarios import Segment
+
+    d = ScenarioDef(name="m", description="m", segments=(Segment(activity, 10.0, speed_mps=speed, grade_pct=grade_pct),),
+                    seed=4)
+    rec = synthesize_def(d, sensor=IDEAL, odr_hz=800.0)
+    slope = np.arctan(grade_pct / 100.0)
+    strides = _inner(rec)
+    rests = []
+    for s in strides[:4]:
+        a, b = np.searchsorted(rec.t_s, [s.ic_s + 0.3 * s.gct_ms / 1e3, s.tc_s - 0.3 * s.gct_ms / 1e3])  # type: ignore[operator]
+        i = a + int(np.argmin(np.linalg.norm(rec.gyro_dps[a:b], axis=1)))
+        rests.append(i)
+        # flat on the slope: gravity leans along the sole by the slope angle
+        assert rec.acc_g[i, 0] == pytest.approx(np.sin(slope), abs=0.01)
+    for s, a, b in zip(strides, rests[:-1], rests[1:]):
+        p = _displacement(rec, a, b)
+        assert np.hypot(p[0], p[1]) == pytest.approx(s.stride_m, rel=0.02)
+        assert p[2] == pytest.approx(s.rise_m, abs=0.02)
+        assert s.rise_m == pytest.approx(s.stride_m * grade_pct / 100.0, rel=1e-6)  # type: ignore[operator]
