@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from frame_spec import messages as m
 from frame_spec.envelope import encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, PAYLOADS, MsgType
 
@@ -69,8 +70,6 @@ def _c_value(v: Any) -> str:
 
 
 def _c_enum(msg: MsgType, field: str, value: Any) -> str:
-    from frame_spec import messages as m
-
     enums = {"mode": ("FRAME_MODE", m.Mode), "op": ("FRAME_OP", m.Op), "strike": ("FRAME_STRIKE", m.Strike),
              "activity": ("FRAME_ACTIVITY", m.Activity), "reason": ("FRAME_FAULT", m.FaultReason)}
     prefix, _ = enums[field]

@@ -8,20 +8,34 @@ These are benchmark figures: they are printed, never asserted by the tests.
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
+import statistics
 import subprocess
-import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from rig import arm_cost, native
+from rig.build import arm_elf
+from rig.errors import RigError
 from rig.evaluate import Scores, format_table, score
-from rig.goals import CATALOG_GOALS, REAL_GOALS, STILL_GOAL, AccuracyGoal
+from rig.explore import explored_summary, format_explored, format_map, holding_map
+from rig.goals import CATALOG_GOALS, EXPLORE_GOALS, REAL_GOALS, STILL_GOAL, AccuracyGoal
+from rig.link import Link
+from rig.records import Stride, Summary
+from rig.runner import new_run_dir, run_recording, run_scenario
+from rig.session import ReplaySession, Timeouts
+from rig.targets import make_target
+from rig.targets.qemu import QemuTarget
+from scenarios.catalog import get_scenario, list_scenarios, synthesize
+from scenarios.datasets import list_datasets, score_stride_borders
 from scenarios.model import Recording
+from scenarios.recording_csv import read_recording
 
+#: The engine that runs the analyzer in-process instead of on a target.
+NATIVE = "native"
 #: Budgets on the chip (issue 4).
 STATE_BUDGET_BYTES = 4096
 INSNS_PER_SAMPLE_BUDGET = 1500.0
@@ -61,8 +75,9 @@ class Verdict:
 
 @dataclass
 class BenchReport:
-    """Everything `rig bench` measured."""
+    """Everything `rig bench` measured, on which engine (native or a target's name)."""
 
+    target: str
     rows: list[Row] = field(default_factory=list)
     real_rows: list[Row] = field(default_factory=list)
     border_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -70,6 +85,25 @@ class BenchReport:
     cost: dict[str, Any] = field(default_factory=dict)
     explore_map: list[dict[str, Any]] = field(default_factory=list)
     explored: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no goal failed (a figure not measured fails nothing)."""
+        return all(v.status != "FAIL" for v in self.verdicts)
+
+    def to_json(self) -> dict[str, Any]:
+        """The figures as `rig bench --json` writes them."""
+        return {
+            "target": self.target,
+            "scenarios": {r.name: asdict(r.scores) for r in self.rows},
+            "real": {r.name: asdict(r.scores) for r in self.real_rows},
+            "borders": self.border_rows,
+            "targets": [{"metric": v.goal.metric, "value": v.value, "limit": v.goal.limit, "status": v.status}
+                        for v in self.verdicts],
+            "cost": self.cost,
+            "explored": self.explored,
+            "explore_map": self.explore_map,
+        }
 
 
 def _weighted(rows: Iterable[Row], metric: str, weight: str = "n_matched") -> float | None:
@@ -99,53 +133,60 @@ def pooled(rows: list[Row], metric: str) -> float | None:
     return _weighted(rows, metric)
 
 
-def _analyze(rec: Recording, target: str, runs_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    if target == "native":
-        from rig.native import analyze
-
-        return analyze(rec)
-    from rig.runner import new_run_dir, run_recording
-    from rig.targets import get_target_class
-
-    result = run_recording(get_target_class(target)(), rec, new_run_dir(runs_dir, rec.name, target))
-    return result.strides, result.summary
+def _timed(rec: Recording, target: str, runs_dir: Path) -> tuple[Sequence[Stride], Summary | None, float]:
+    """Strides and summary of rec on the engine, and the seconds the analysis took."""
+    t0 = time.perf_counter()
+    if target == NATIVE:
+        strides, summary = native.analyze(rec)
+        return strides, summary, time.perf_counter() - t0
+    result = run_recording(make_target(target), rec, new_run_dir(runs_dir, rec.name, target))
+    return result.strides, result.summary, time.perf_counter() - t0
 
 
-def run_catalog(names: list[str], target: str, runs_dir: Path) -> list[Row]:
-    """Synthesize and analyze each scenario; one Row each."""
-    from scenarios.catalog import list_scenarios, synthesize
-
-    infos = {s.name: s for s in list_scenarios()}
+def run_catalog(names: Iterable[str], target: str, runs_dir: Path, seed: int | None = None) -> list[Row]:
+    """Synthesize and analyze each scenario (on a target: rig.runner.run_scenario); one Row each."""
     rows = []
     for name in names:
-        rec = synthesize(name)
-        t0 = time.perf_counter()
-        strides, summary = _analyze(rec, target, runs_dir)
-        elapsed = time.perf_counter() - t0
-        assert rec.truth is not None
-        rows.append(Row(name, tuple(infos[name].tags), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
+        tags = tuple(get_scenario(name).tags)
+        if target == NATIVE:
+            rec = synthesize(name, seed=seed)
+            assert rec.truth is not None  # every catalog scenario has its truth
+            strides, summary, elapsed = _timed(rec, target, runs_dir)
+            scores = score(strides, rec.truth, summary=summary)
+        else:
+            t0 = time.perf_counter()
+            run = run_scenario(make_target(target), name, runs_dir, seed)
+            rec, scores, elapsed = run.recording, run.report.scores, time.perf_counter() - t0
+        rows.append(Row(name, tags, scores, len(rec.t_s), elapsed))
     return rows
 
 
-def run_real(target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any]]]:
-    """The real recordings: IC/TC-labelled ones scored as strides, border-labelled ones by border intervals."""
-    from scenarios.datasets import list_datasets, score_stride_borders
-    from scenarios.recording_csv import read_recording
+def run_recordings(paths: Iterable[Path], target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any]]]:
+    """Recordings with truth: IC/TC-labelled ones scored as strides, border-labelled ones by border intervals.
 
+    A recording without truth is skipped when it is one of scenarios/data; one named by the user is a RigError.
+    """
     rows, borders = [], []
-    for csv in list_datasets():
+    shipped = set(list_datasets())
+    for csv in paths:
         rec = read_recording(csv)
         if rec.truth is None:
-            continue
-        t0 = time.perf_counter()
-        strides, summary = _analyze(rec, target, runs_dir)
-        elapsed = time.perf_counter() - t0
+            if csv in shipped:
+                continue
+            raise RigError(f"{csv}: no ground truth beside it ({csv.with_suffix('.truth.json').name}): "
+                           "rig bench can only score a labelled recording")
+        strides, summary, elapsed = _timed(rec, target, runs_dir)
         if rec.truth.strides:
             rows.append(Row(rec.name, ("real",), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
         else:
             b = score_stride_borders(rec.truth, [s["ic_s"] for s in strides])
             borders.append({"name": rec.name, **asdict(b), "recall": b.recall})
     return rows, borders
+
+
+def run_real(target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any]]]:
+    """The real recordings under scenarios/data (see run_recordings)."""
+    return run_recordings(list_datasets(), target, runs_dir)
 
 
 def judge(rows: list[Row], real_rows: list[Row], borders: list[dict[str, Any]]) -> list[Verdict]:
@@ -171,13 +212,8 @@ def judge(rows: list[Row], real_rows: list[Row], borders: list[dict[str, Any]]) 
 
 def measure_cost(runs_dir: Path) -> dict[str, Any]:
     """State size, native speed, ARM image size and instructions per sample (where the tools exist)."""
-    from rig import native
-
     cost: dict[str, Any] = {"state_bytes": native.state_bytes(), "state_budget_bytes": STATE_BUDGET_BYTES}
     try:
-        from rig.build import arm_elf
-        from rig.targets.qemu import QemuTarget
-
         if not QemuTarget.availability().ok:
             cost["arm"] = f"unavailable: {QemuTarget.availability().reason}"
             return cost
@@ -187,12 +223,8 @@ def measure_cost(runs_dir: Path) -> dict[str, Any]:
             text, data, bss = map(int, subprocess.run([size, str(elf)], capture_output=True, text=True,
                                                       check=True).stdout.splitlines()[1].split()[:3])
             cost.update(flash_bytes=text + data, ram_bytes=data + bss, image=str(elf))
-        from rig.arm_cost import measure
-        from rig.runner import new_run_dir
-        from scenarios.catalog import synthesize
-
         rec = synthesize(COST_SCENARIO)
-        arm = measure(rec, new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "qemu"))
+        arm = arm_cost.measure(rec, new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "qemu"))
         cost.update(cost_scenario=COST_SCENARIO, arm_samples=arm.samples,
                     insns_per_sample=arm.insns_per_sample, insns_budget=INSNS_PER_SAMPLE_BUDGET)
         cost.update(measure_qemu_speed(rec, runs_dir))
@@ -204,13 +236,6 @@ def measure_cost(runs_dir: Path) -> dict[str, Any]:
 def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
     """Startup to HELLO (median of QEMU_BOOTS boots, ms) and the real-time factor of a replay of
     rec on the qemu target over each link: bulk (semihosting) and every byte through the UART."""
-    import statistics
-
-    from rig.link import Link
-    from rig.runner import new_run_dir, run_recording
-    from rig.session import ReplaySession, Timeouts
-    from rig.targets.qemu import QemuTarget
-
     boots_ms = []
     for _ in range(QEMU_BOOTS):
         target, run_dir = QemuTarget(link="bulk"), new_run_dir(runs_dir, "boot", "qemu")
@@ -228,9 +253,9 @@ def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
     return speed
 
 
-def format_bench_report(rep: BenchReport, target: str) -> str:
+def format_bench_report(rep: BenchReport) -> str:
     """The printed report: per-recording tables, the verdict table, the cost."""
-    out = [f"accuracy on the scenario catalog ({target}, 416 Hz, sensor errors as each scenario defines):",
+    out = [f"accuracy on the scenario catalog ({rep.target}, 416 Hz, sensor errors as each scenario defines):",
            format_table([(r.name, r.scores) for r in rep.rows])]
     samples = sum(r.samples for r in rep.rows)
     secs = sum(r.analyze_s for r in rep.rows)
@@ -243,8 +268,6 @@ def format_bench_report(rep: BenchReport, target: str) -> str:
         out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
                    f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})")
     if rep.explored or rep.explore_map:
-        from rig.explore import format_explored, format_map
-
         out.append("\ngaits the analyzer was not tuned on (rig explore, in-process):")
         if rep.explored:
             out.append(format_explored(rep.explored))
@@ -259,6 +282,8 @@ def format_bench_report(rep: BenchReport, target: str) -> str:
         limit = f"{t.limit:.1%}" if t.unit == "" and 0 < t.limit <= 1 else f"{t.limit:g} {t.unit}".strip()
         out.append(f"  {v.status:<5} {t.metric:<22} {shown:>12}  needs {op} {limit:<10} ({v.scope_note})")
     c = rep.cost
+    if not c:
+        return "\n".join(out)
     out.append("\ncost:")
     out.append(f"  analyzer state (sizeof gait_t): {c['state_bytes']} bytes (budget {c['state_budget_bytes']})")
     if "insns_per_sample" in c:
@@ -275,46 +300,34 @@ def format_bench_report(rep: BenchReport, target: str) -> str:
     return "\n".join(out)
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run the bench (arguments from `rig bench`); print the report; 0 when every target passes, else 1."""
-    from scenarios.catalog import get_scenario, list_scenarios
+def run_bench(scenarios: Sequence[str] = (), recordings: Sequence[Path] = (), target: str = NATIVE,
+              runs_dir: Path = Path("runs"), seed: int | None = None, cost: bool = True) -> BenchReport:
+    """Measure accuracy (and cost) and judge every goal; the report, printed by format_bench_report.
 
-    names = list(args.scenarios) or [s.name for s in list_scenarios()]
-    for n in names:
-        get_scenario(n)
-    rep = BenchReport()
-    rep.rows = run_catalog(names, args.target, args.runs_dir)
-    if not args.scenarios:
-        rep.real_rows, rep.border_rows = run_real(args.target, args.runs_dir)
-        from rig.explore import explored_summary, holding_map
-
+    scenarios: catalog names (default: the whole catalog, plus the real recordings of scenarios/data
+    and the gaits rig explore draws);
+    recordings: labelled recording CSVs to score with the real recordings; target: NATIVE (the
+    analyzer in-process) or a rig target's name. Raises KeyError for an unknown scenario before
+    anything runs, RigError for an unknown target or a recording without truth.
+    """
+    for name in scenarios:
+        get_scenario(name)  # unknown names fail before anything runs
+    if target != NATIVE:
+        make_target(target)
+    whole = not scenarios and not recordings
+    names = [s.name for s in list_scenarios()] if whole else list(scenarios)
+    rep = BenchReport(target)
+    rep.rows = run_catalog(names, target, runs_dir, seed)
+    real_paths = list_datasets() if whole else list(recordings)
+    rep.real_rows, rep.border_rows = run_recordings(real_paths, target, runs_dir)
+    if whole:
+        # gaits the analyzer was not tuned on, drawn in-process (rig explore)
         rep.explored = explored_summary()
         rep.explore_map = holding_map()
     rep.verdicts = judge(rep.rows, rep.real_rows, rep.border_rows)
     if rep.explored:
-        from rig.goals import EXPLORE_GOALS
-
         note = f"pooled over {rep.explored['cases']} drawn gaits"
         rep.verdicts += [Verdict(g, rep.explored.get(g.metric), note) for g in EXPLORE_GOALS]
-    rep.cost = measure_cost(args.runs_dir)
-    print(format_bench_report(rep, args.target))
-    if args.json:
-        doc = {
-            "target": args.target,
-            "scenarios": {r.name: asdict(r.scores) for r in rep.rows},
-            "real": {r.name: asdict(r.scores) for r in rep.real_rows},
-            "borders": rep.border_rows,
-            "targets": [{"metric": v.goal.metric, "value": v.value, "limit": v.goal.limit, "status": v.status}
-                        for v in rep.verdicts],
-            "cost": rep.cost,
-            "explored": rep.explored,
-            "explore_map": rep.explore_map,
-        }
-        args.json.write_text(json.dumps(doc, indent=1) + "\n")
-    return 0 if all(v.status != "FAIL" for v in rep.verdicts) else 1
-
-
-if __name__ == "__main__":
-    from rig.cli import main as cli_main
-
-    sys.exit(cli_main(["bench", *sys.argv[1:]]))
+    if cost:
+        rep.cost = measure_cost(runs_dir)
+    return rep

@@ -9,29 +9,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
+from rig.assertions import format_run_report
+from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError
-from rig.targets import TARGETS, available_targets, get_target_class
-from rig.targets.base import Target
+from rig.explore import add_arguments as explore_arguments
+from rig.explore import main as explore_main
+from rig.inject import to_raw
+from rig.resd_out import write_raw
+from rig.runner import new_run_dir, run_recording, run_scenario
+from rig.targets import TARGETS, available_targets, make_target
+from scenarios.catalog import get_scenario, list_scenarios, synthesize
+from scenarios.recording_csv import read_recording, write_recording
 
 DEFAULT_RUNS_DIR = Path("runs")
 
 
-def _target(name: str, port: str | None) -> Target:
-    cls = get_target_class(name)
-    if port is not None:
-        if name != "board":
-            raise RigError(f"--port is for the board target; target {name!r} starts its own link")
-        return cls(port=port)  # type: ignore[call-arg]
-    return cls()
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the scenario catalog and the targets with their availability."""
-    from scenarios.catalog import list_scenarios
-
     scenarios = list_scenarios()
     targets = available_targets()
     if args.json:
@@ -53,32 +50,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Synthesize each scenario, run it on the target, check it against its truth."""
-    from rig.assertions import check_result, format_run_report
-    from rig.runner import new_run_dir, run_recording
-    from scenarios.catalog import get_scenario, synthesize
-
     for name in args.scenarios:
         get_scenario(name)  # unknown names fail before anything starts
-    target = _target(args.target, args.port)
+    target = make_target(args.target, args.port)
     failed = 0
     for name in args.scenarios:
-        rec = synthesize(name, seed=args.seed)
-        run_dir = new_run_dir(args.runs_dir, name, target.name)
-        result = run_recording(target, rec, run_dir)
-        assert rec.truth is not None
-        report = check_result(result, rec.truth)
-        print(format_run_report(name, target.name, result, report, run_dir))
-        failed += not report.passed
+        run = run_scenario(target, name, args.runs_dir, args.seed)
+        print(format_run_report(name, target.name, run.result, run.report, run.run_dir))
+        failed += not run.report.passed
     return 1 if failed else 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
-    from rig.runner import new_run_dir, run_recording
-    from scenarios.recording_csv import read_recording
-
     rec = read_recording(args.csv)
-    target = _target(args.target, args.port)
+    target = make_target(args.target, args.port)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"
@@ -98,9 +84,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
-    from scenarios.catalog import synthesize
-    from scenarios.recording_csv import write_recording
-
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
@@ -110,9 +93,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
         write_recording(rec, args.csv)
         outs.append(str(args.csv))
     if args.resd is not None:
-        from rig.inject import to_raw
-        from rig.resd_out import write_raw
-
         write_raw(to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps)), args.resd)
         outs.append(str(args.resd))
     print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {', '.join(outs)}")
@@ -121,9 +101,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a recording (CSV or scenario name), its truth and detected events to a PNG."""
-    from scenarios.catalog import synthesize
+    # matplotlib is heavy to import: only `rig plot` pays for it
     from scenarios.plot import plot_recording
-    from scenarios.recording_csv import read_recording
 
     rec = read_recording(Path(args.source)) if args.source.endswith(".csv") else synthesize(args.source, seed=args.seed)
     detected = None
@@ -139,16 +118,18 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run the catalog through the analyzer and print accuracy and cost figures."""
-    from rig.bench import main as bench_main
-
-    return bench_main(args)
+    """Run the catalog (and recordings) through the analyzer, print accuracy and cost; 1 when a goal fails."""
+    recordings = [Path(s) for s in args.scenarios if s.endswith(".csv")]
+    names = [s for s in args.scenarios if not s.endswith(".csv")]
+    report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
+    print(format_bench_report(report))
+    if args.json:
+        args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
+    return 0 if report.passed else 1
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
     """Draw gaits from the parameter and morphology space, judge the analyzer, shrink misses."""
-    from rig.explore import main as explore_main
-
     return explore_main(args)
 
 
@@ -197,13 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("bench", help="accuracy and cost of the analyzer over the catalog")
-    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: the whole catalog")
-    p.add_argument("--target", default="native", help="native (analyzer library, fast) or a rig target")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO|FILE.csv",
+                   help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
+    p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
+    p.add_argument("--seed", type=int, default=None, help="override the scenarios' seeds")
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
-
-    from rig.explore import add_arguments as explore_arguments
 
     p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")
     explore_arguments(p)

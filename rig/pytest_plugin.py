@@ -11,14 +11,19 @@ Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
-from rig.targets import TARGETS, get_target_class
+from rig.errors import RigError
+from rig.link import Link
+from rig.runner import ScenarioRun, new_run_dir, run_scenario
+from rig.targets import TARGETS, make_target
 from rig.targets.base import Target
+
+__all__ = ["Dut", "ScenarioRun", "dut", "rig_target", "run_scenario_fixture", "runs_dir"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +43,10 @@ def pytest_configure(config: pytest.Config) -> None:
     name = config.getoption("--target")
     if name not in TARGETS:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
+    try:
+        make_target(name, config.getoption("--port"))  # a port for a target that starts its own link, say
+    except RigError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -67,12 +76,8 @@ def runs_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def rig_target(request: pytest.FixtureRequest) -> Target:
     """The session's target, not started; skips with the reason if it cannot run here."""
     name = request.config.getoption("--target")
-    port = request.config.getoption("--port")
-    cls = get_target_class(name)
-    target = cls(port=port) if name == "board" else cls()  # type: ignore[call-arg]
-    if name == "board" and port:
-        return target
-    avail = cls.availability()
+    target = make_target(name, request.config.getoption("--port"))
+    avail = target.usable()
     if not avail.ok:
         pytest.skip(f"target {name} unavailable: {avail.reason}")
     return target
@@ -83,22 +88,18 @@ class Dut:
     """A started device under test: its target, open link and run directory."""
 
     target: Target
-    link: "Link"
+    link: Link
     run_dir: Path
 
 
 @pytest.fixture
 def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> Iterator[Dut]:
     """The firmware started on the session's target, with its link open; stopped afterwards."""
-    from rig.link import Link
-    from rig.runner import new_run_dir
-
     run_dir = new_run_dir(runs_dir, request.node.name, rig_target.name)
-    url = rig_target.start(run_dir)
     try:
-        link = Link(url, run_dir)
-    except Exception:
-        rig_target.stop()
+        link = Link(rig_target.start(run_dir), run_dir)
+    except BaseException:
+        rig_target.stop()  # a target that failed half-way up is stopped too
         raise
     try:
         yield Dut(rig_target, link, run_dir)
@@ -107,34 +108,11 @@ def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> I
         rig_target.stop()
 
 
-@dataclass
-class ScenarioRun:
-    """A scenario replayed on a target and checked against its truth."""
-
-    name: str
-    result: "RunResult"
-    report: "Report"
-    run_dir: Path
-
-
-@pytest.fixture
-def run_scenario(rig_target: Target, runs_dir: Path) -> Callable[..., ScenarioRun]:
-    """Callable: run_scenario(name, seed=None) synthesizes, replays and checks a scenario."""
-    from rig.assertions import check_result
-    from rig.runner import new_run_dir, run_recording
-    from scenarios.catalog import synthesize
+@pytest.fixture(name="run_scenario")
+def run_scenario_fixture(rig_target: Target, runs_dir: Path) -> Callable[..., ScenarioRun]:
+    """Callable: run_scenario(name, seed=None) synthesizes, replays and checks a scenario (rig.runner.run_scenario)."""
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
-        rec = synthesize(name, seed=seed)
-        run_dir = new_run_dir(runs_dir, name, rig_target.name)
-        result = run_recording(rig_target, rec, run_dir)
-        assert rec.truth is not None
-        return ScenarioRun(name, result, check_result(result, rec.truth), run_dir)
+        return run_scenario(rig_target, name, runs_dir, seed)
 
     return run
-
-
-if False:  # pragma: no cover - names for type checkers only
-    from rig.assertions import Report
-    from rig.link import Link
-    from rig.records import RunResult

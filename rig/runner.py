@@ -1,18 +1,24 @@
-"""Run a recording on a target: start it, replay over the link, stop it, keep everything."""
+"""Run a recording on a target: start it, replay over the link, stop it, keep everything.
+
+run_scenario() is the one "synthesize, run, judge" the CLI, the pytest plugin and the bench share.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from rig.assertions import Report, check_result
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
+from scenarios.catalog import synthesize
 from scenarios.model import Recording
 
 
@@ -54,3 +60,29 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         (run_dir / "target.txt").write_text(ended + "\n")
     (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
     return result
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """A catalog scenario replayed on a target and judged against its truth."""
+
+    name: str
+    recording: Recording
+    result: RunResult
+    report: Report
+    run_dir: Path
+
+
+def run_scenario(target: Target, name: str, runs_dir: Path, seed: int | None = None,
+                 timeouts: Timeouts | None = None) -> ScenarioRun:
+    """Synthesize catalog scenario `name` (its own seed unless seed is given), replay it on target in
+    a fresh run directory under runs_dir, and judge the result against the scenario's truth.
+
+    Raises KeyError naming the catalog for an unknown scenario, RigError when the run fails.
+    """
+    rec = synthesize(name, seed=seed)
+    if rec.truth is None:
+        raise RigError(f"scenario {name!r} has no ground truth to judge a run by")
+    run_dir = new_run_dir(runs_dir, name, target.name)
+    result = run_recording(target, rec, run_dir, timeouts)
+    return ScenarioRun(name, rec, result, check_result(result, rec.truth), run_dir)

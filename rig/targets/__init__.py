@@ -1,4 +1,4 @@
-"""Targets by name. Choose one with get_target(); the error lists the choices."""
+"""Targets by name. make_target(name, port) gives one ready to start; an unknown name's error lists the choices."""
 
 from __future__ import annotations
 
@@ -25,9 +25,21 @@ def get_target_class(name: str) -> type[Target]:
         raise UnknownTargetError(f"unknown target {name!r}; choose one of: {', '.join(TARGETS)}") from None
 
 
+def make_target(name: str, port: str | None = None) -> Target:
+    """The target called name, not started. port is the board's link URL, and only the board's:
+    every other target starts its own link, so a port given to one is a RigError."""
+    cls = get_target_class(name)
+    if cls is BoardTarget:
+        return BoardTarget(port=port)
+    if port is not None:
+        raise RigError(f"--port is for the board target; target {name!r} starts its own link")
+    return cls()
+
+
 def available_targets() -> dict[str, Availability]:
     """Availability of every target on this machine."""
     return {name: cls.availability() for name, cls in TARGETS.items()}
 
 
-__all__ = ["Availability", "TARGETS", "Target", "UnknownTargetError", "available_targets", "get_target_class"]
+__all__ = ["Availability", "TARGETS", "Target", "UnknownTargetError", "available_targets", "get_target_class",
+           "make_target"]

@@ -54,8 +54,12 @@ class Target(abc.ABC):
     def stop(self) -> str:
         """End the firmware; return a one-line account of how it ended."""
 
+    def usable(self) -> Availability:
+        """Can this target, as configured, run here? (availability() unless its settings say more.)"""
+        return self.availability()
+
     def require(self) -> None:
         """Raise TargetUnavailable with the reason if the target cannot run here."""
-        avail = self.availability()
+        avail = self.usable()
         if not avail.ok:
             raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")

@@ -29,10 +29,9 @@ class BoardTarget(Target):
             return Availability(False, f"serial port {port} does not exist (is the board plugged in?)")
         return Availability(True)
 
-    def require(self) -> None:
-        """Trust a port given to the constructor; without one, raise TargetUnavailable as availability() says."""
-        if not self.port:
-            super().require()
+    def usable(self) -> Availability:
+        """Trust a port given to the constructor; without one, as availability() says."""
+        return Availability(True) if self.port else self.availability()
 
     def start(self, run_dir: Path) -> str:
         """Return the board's port as the link URL; the flashed board already runs, so nothing is started."""

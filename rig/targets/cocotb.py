@@ -44,7 +44,7 @@ import numpy as np
 
 from emulated_chip.lsm6dso.simulators import DEFAULT_SIMULATOR, SIMULATORS, failures, simulator_missing
 from rig.build import REPO, cosim_port_library, missing_tools, simulation, simulation_child_env
-from rig.errors import RigError, TargetUnavailable
+from rig.errors import RigError
 from rig.targets.base import Availability, Target
 
 if TYPE_CHECKING:
@@ -138,11 +138,9 @@ class CocotbTarget(Target):
         """Available when cocotb 2.1+, make, cc and the simulator $STRIDELAB_COCOTB_SIM names (default icarus) are here."""
         return availability_of(simulator_from_env())
 
-    def require(self) -> None:
-        """Raise TargetUnavailable with the reason if this target's simulator cannot run here."""
-        avail = availability_of(self.simulator)
-        if not avail.ok:
-            raise TargetUnavailable(f"target {self.name!r} is not available: {avail.reason}")
+    def usable(self) -> Availability:
+        """Whether this target's simulator can run here."""
+        return availability_of(self.simulator)
 
     def feed(self, raw: "RawStream", run_dir: Path) -> float:
         """Write the samples for the testbench; return the wall time the run may take, s."""

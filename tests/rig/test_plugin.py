@@ -55,3 +55,10 @@ def test_unavailable_board_skips_with_reason(pytester: pytest.Pytester, monkeypa
     result = pytester.runpytest("--target", "board", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*target board unavailable: no board port given*"])
+
+
+def test_port_for_a_target_that_starts_its_own_link_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--target", "host", "--port", "/dev/ttyACM0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--port is for the board target*"])

@@ -1,0 +1,104 @@
+"""rig.bench: how figures pool over the catalog, how goals are judged, the report object and its JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rig.bench import NATIVE, BenchReport, Row, Verdict, format_bench_report, judge, pooled, run_bench
+from rig.errors import RigError
+from rig.evaluate import Scores
+from rig.goals import CATALOG_GOALS, REAL_GOALS, STILL_GOAL
+
+
+def scores(n_truth: int = 10, n_matched: int = 10, n_false: int = 0, **kw: Any) -> Scores:
+    return Scores(n_truth=n_truth, n_detected=n_matched + n_false, n_matched=n_matched, n_missed=n_truth - n_matched,
+                  n_false=n_false, recall=n_matched / n_truth if n_truth else None,
+                  precision=n_matched / (n_matched + n_false) if n_matched + n_false else None, **kw)
+
+
+def row(name: str, tags: tuple[str, ...] = ("run",), **kw: Any) -> Row:
+    return Row(name, tags, scores(**kw), samples=416, analyze_s=0.1)
+
+
+def test_recall_and_precision_pool_over_strides_not_recordings() -> None:
+    rows = [row("a", n_truth=100, n_matched=100), row("b", n_truth=10, n_matched=5, n_false=5)]
+    assert pooled(rows, "recall") == pytest.approx(105 / 110)
+    assert pooled(rows, "precision") == pytest.approx(105 / 110)
+    assert pooled([], "recall") is None
+
+
+def test_timing_errors_are_weighted_by_matched_strides() -> None:
+    rows = [row("a", n_matched=30, n_truth=30, ic_mae_ms=1.0), row("b", n_matched=10, n_truth=10, ic_mae_ms=5.0),
+            row("c", n_matched=0, n_truth=5, ic_mae_ms=None)]
+    assert pooled(rows, "ic_mae_ms") == pytest.approx((30 * 1.0 + 10 * 5.0) / 40)
+
+
+def test_worst_case_metrics_and_their_scopes() -> None:
+    rows = [row("run", ("run",), cadence_max_err_spm=0.2, stride_len_mape_pct=1.0),
+            row("walk", ("walk",), cadence_max_err_spm=0.4, stride_len_mape_pct=9.0),
+            row("long", ("run", "long"), distance_err_pct=1.5),
+            row("long2", ("run", "long"), distance_err_pct=0.5)]
+    assert pooled(rows, "cadence_max_err_spm") == 0.4
+    assert pooled(rows, "stride_len_mape_pct") == pytest.approx(1.0), "walking is not level running"
+    assert pooled(rows, "distance_err_pct") == 1.5
+
+
+def test_judge_covers_every_goal_and_counts_strides_while_standing() -> None:
+    rows = [row("steady", ("run",), ic_mae_ms=1.0), row("standing", ("still",), n_truth=0, n_matched=0, n_false=2)]
+    verdicts = judge(rows, [], [])
+    assert [v.goal for v in verdicts] == list(CATALOG_GOALS) + [STILL_GOAL] + list(REAL_GOALS)
+    still = next(v for v in verdicts if v.goal == STILL_GOAL)
+    assert still.value == 2.0 and still.status == "FAIL" and "standing" in still.scope_note
+    ic = next(v for v in verdicts if v.goal.metric == "ic_mae_ms" and v.goal in CATALOG_GOALS)
+    assert ic.status == "PASS"
+    real = [v for v in verdicts if v.goal in REAL_GOALS]
+    assert all(v.status == "n/a" for v in real), "no real recordings: nothing to judge, nothing failed"
+
+
+def test_border_intervals_count_towards_real_recall() -> None:
+    borders = [{"name": "steps", "hits": 8, "intervals": 10}]
+    real_rows = [row("healthy_2x20m_left", ("real",), n_truth=10, n_matched=10, tc_mae_ms=9.0)]
+    verdicts = judge([], real_rows, borders)
+    recall = next(v for v in verdicts if v.goal in REAL_GOALS and v.goal.metric == "recall")
+    assert recall.value == pytest.approx(18 / 20)
+    tc = next(v for v in verdicts if v.goal in REAL_GOALS and v.goal.metric == "tc_mae_ms")
+    assert tc.value == 9.0 and tc.status == "FAIL"
+
+
+def test_report_passes_unless_a_goal_fails_and_writes_the_json_contract() -> None:
+    good = BenchReport("native", rows=[row("steady")])
+    good.verdicts = judge(good.rows, [], [])
+    assert good.passed
+    bad = BenchReport("native", verdicts=[Verdict(STILL_GOAL, 1.0, "standing")])
+    assert not bad.passed
+    doc = json.loads(json.dumps(good.to_json()))
+    assert set(doc) == {"target", "scenarios", "real", "borders", "targets", "cost", "explored", "explore_map"}
+    assert doc["scenarios"]["steady"]["recall"] == 1.0
+    assert {"metric", "value", "limit", "status"} == set(doc["targets"][0])
+    text = format_bench_report(good)
+    assert "steady" in text and "PASS" in text and "cost:" not in text
+
+
+def test_run_bench_on_one_scenario_judges_it(tmp_path: Path) -> None:
+    rep = run_bench(["steady_run"], runs_dir=tmp_path, cost=False)
+    assert rep.target == NATIVE and [r.name for r in rep.rows] == ["steady_run"] and not rep.real_rows
+    assert rep.rows[0].scores.recall == 1.0 and rep.passed
+
+
+def test_run_bench_refuses_a_recording_without_truth(tmp_path: Path) -> None:
+    csv = tmp_path / "bare.csv"
+    csv.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" +
+                   "".join(f"{k / 416:.6f},0,0,1,0,0,0\n" for k in range(2000)))
+    with pytest.raises(RigError, match="bare.csv: no ground truth"):
+        run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
+
+
+def test_unknown_scenario_or_target_fails_before_anything_runs(tmp_path: Path) -> None:
+    with pytest.raises(KeyError):
+        run_bench(["no_such_scenario"], runs_dir=tmp_path, cost=False)
+    with pytest.raises(RigError, match="unknown target"):
+        run_bench(["steady_run"], target="nowhere", runs_dir=tmp_path, cost=False)
