@@ -1,0 +1,33 @@
+"""Where labels sit against the signal: the synthesizer's own placements are found again, and
+the real datasets' conventions show as the offsets the domain notes describe."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios import synthesize
+from scenarios.datasets import DATA_DIR
+from scenarios.landmarks import label_offsets, main
+from scenarios.recording_csv import read_recording
+
+
+def test_synthetic_labels_sit_where_the_model_puts_them() -> None:
+    run = label_offsets(synthesize("steady_run")).stats
+    assert run["ic_vs_swing_end"] is not None and 2.0 <= run["ic_vs_swing_end"][1] <= 8.0  # synth: 2-8 ms
+    # the heel-strike impact starts 8 ms after IC and is 12 ms wide: its steepest rise after IC
+    assert run["ic_vs_impact"] is not None and -20.0 <= run["ic_vs_impact"][1] <= -8.0
+    fore = label_offsets(synthesize("forefoot_striker")).stats
+    assert fore["ic_vs_swing_end"] is not None and fore["ic_vs_swing_end"][1] == pytest.approx(60.0, abs=3.0)
+
+
+def test_motion_capture_ic_sits_just_after_the_swing_end_and_before_the_impact() -> None:
+    for side in ("left", "right"):
+        rec = read_recording(DATA_DIR / "gaitmap_example" / f"healthy_2x20m_{side}.csv")
+        st = label_offsets(rec).stats
+        assert st["ic_vs_swing_end"] is not None and abs(st["ic_vs_swing_end"][1]) < 8.0
+        assert st["ic_vs_impact"] is not None and st["ic_vs_impact"][1] < -10.0
+
+
+def test_bad_names_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no_such_scenario"]) == 2
+    assert "no_such_scenario" in capsys.readouterr().err
