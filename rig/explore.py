@@ -50,6 +50,16 @@ class Param:
     hi: float = 0.0
     choices: tuple[Any, ...] = ()
     doc: str = ""
+    toward: float | None = None  # a shrunk value moves toward this (default: a numeric neutral)
+
+    @property
+    def shrink_target(self) -> float | None:
+        """Where a numeric value of this axis is shrunk toward (None: not shrunk by value)."""
+        if self.kind == "choice":
+            return None
+        if self.toward is not None:
+            return self.toward
+        return float(self.neutral) if isinstance(self.neutral, (int, float)) else None
 
     def parse(self, text: str) -> Any:
         """The value of `name=text`; ScenarioParameterError naming the parameter if it is not one."""
@@ -77,18 +87,18 @@ class Param:
 
 _MORPH = (
     Param("site", "midsole", "choice", choices=("midsole", "heel", "laces", "lateral"), doc="sensor position"),
-    Param("precontact_lead_s", None, "float", 0.0, 0.08, doc="toes-up swing ends this long before IC"),
-    Param("precontact_hump_deg", None, "float", 0.0, 15.0, doc="toes-down hump before IC"),
-    Param("contact_rate_dps", None, "float", -200.0, 500.0, doc="pitch rate at IC, + toes up"),
-    Param("landing_dps", None, "float", 150.0, 1200.0, doc="heel drop / slap peak rate"),
-    Param("pushoff_frac", None, "float", 0.35, 0.7, doc="heel-off to TC share of contact"),
-    Param("tc_deg", None, "float", -70.0, -40.0, doc="pitch at TC"),
-    Param("tc_rate_frac", None, "float", 0.3, 1.0, doc="push-off rate at TC over its peak"),
-    Param("swing_rate_scale", None, "float", 0.6, 1.5, doc="toes-up swing peak rate scale"),
-    Param("swing_peak_frac", None, "float", 0.5, 0.85, doc="where the toes-up rate peaks"),
-    Param("heel_kick_deg", None, "float", 0.0, 50.0, doc="toes-down turn after TC"),
-    Param("impact_g", None, "float", 0.0, 30.0, doc="impact spike amplitude"),
-    Param("impact_delay_s", None, "float", 0.0, 0.03, doc="impact spike start after IC"),
+    Param("precontact_lead_s", None, "float", 0.0, 0.08, doc="toes-up swing ends this long before IC", toward=0.004),
+    Param("precontact_hump_deg", None, "float", 0.0, 15.0, doc="toes-down hump before IC", toward=0.0),
+    Param("contact_rate_dps", None, "float", -200.0, 500.0, doc="pitch rate at IC, + toes up", toward=-120.0),
+    Param("landing_dps", None, "float", 150.0, 1200.0, doc="heel drop / slap peak rate", toward=300.0),
+    Param("pushoff_frac", None, "float", 0.35, 0.7, doc="heel-off to TC share of contact", toward=0.6),
+    Param("tc_deg", None, "float", -70.0, -40.0, doc="pitch at TC", toward=-58.0),
+    Param("tc_rate_frac", None, "float", 0.3, 1.0, doc="push-off rate at TC over its peak", toward=0.88),
+    Param("swing_rate_scale", None, "float", 0.6, 1.5, doc="toes-up swing peak rate scale", toward=1.0),
+    Param("swing_peak_frac", None, "float", 0.5, 0.85, doc="where the toes-up rate peaks", toward=0.82),
+    Param("heel_kick_deg", None, "float", 0.0, 50.0, doc="toes-down turn after TC", toward=30.0),
+    Param("impact_g", None, "float", 0.0, 30.0, doc="impact spike amplitude", toward=0.0),
+    Param("impact_delay_s", None, "float", 0.0, 0.03, doc="impact spike start after IC", toward=0.008),
 )
 PARAMS: tuple[Param, ...] = (
     Param("source", "kinematic", "choice", choices=("kinematic", "resynth"), doc="waveform source"),
@@ -325,10 +335,43 @@ def run_case(case: Case, analyze: Analyzer | None = None) -> Outcome:
     return Outcome(case, scores, judge(case, scores))
 
 
+SHRINK_STEPS = 6
+"""Bisection steps per numeric parameter when shrinking its value."""
+
+
+def _with(case: Case, name: str, value: Any) -> Case:
+    return Case(tuple((k, value if k == name else v) for k, v in case.params), case.seed)
+
+
 def shrink(outcome: Outcome, run: Callable[[Case], Outcome] = run_case) -> Outcome:
-    """The smallest case (fewest parameters away from neutral) that still misses a target of the
-    same metric, by putting parameters back to neutral one at a time until none can go."""
+    """The smallest case that still misses a target of the same metric: parameters go back to
+    neutral one at a time until none can go, then each numeric value left is bisected toward
+    its neutral (or typical) value, keeping the miss (SHRINK_STEPS steps)."""
     metrics = {m.metric for m in outcome.misses}
+    best = _drop_params(outcome, run, metrics)
+    for name, value in best.case.params:
+        target = BY_NAME[name].shrink_target
+        if target is None:
+            continue
+        lo, hi = float(target), float(value)  # lo: toward neutral (assumed to hold), hi: misses
+        for _ in range(SHRINK_STEPS):
+            mid = round(0.5 * (lo + hi), 4)
+            if mid in (lo, hi):
+                break
+            try:
+                got = run(_with(best.case, name, mid))
+            except ScenarioParameterError:
+                lo = mid
+                continue
+            if any(m.metric in metrics for m in got.misses):
+                best, hi = got, mid
+            else:
+                lo = mid
+    return best
+
+
+def _drop_params(outcome: Outcome, run: Callable[[Case], Outcome], metrics: set[str]) -> Outcome:
+    """Put parameters back to neutral one at a time while the miss persists."""
     best = outcome
     changed = True
     while changed:
