@@ -126,3 +126,21 @@ def test_random_values_are_not_gait(odr_hz: float) -> None:
     strides, summary = native.analyze(rec)
     assert strides == [] and summary["strides"] == 0
     assert summary["distance_m"] == 0.0 and summary["cadence_spm"] is None
+
+
+@pytest.mark.parametrize("name", ["healthy_2x20m_left", "healthy_2x20m_right", "ic_stride_4x10m_left",
+                                  "ic_stride_4x10m_right"])
+def test_real_level_walks_read_as_walking(name: str) -> None:
+    """Real level walks (one at 204.8 Hz, one at 102.4 Hz from the top of the foot): the
+    activity comes from evidence a level walk cannot fake (a steep rise for stairs; a flight
+    phase at a running cadence or speed for a run), and the contact time from the push-off."""
+    from scenarios.datasets import list_datasets
+    from scenarios.recording_csv import read_recording
+
+    rec = read_recording(next(p for p in list_datasets() if p.stem == name))
+    strides, _ = native.analyze(rec)
+    walking = [s for s in strides if s["activity"] == "walk"]
+    assert len(walking) >= 0.9 * len(strides)
+    gct = [s["gct_ms"] for s in strides if s["gct_ms"] is not None]
+    # walking contact is well over half of a ~1.1 s stride; a contact of ~300 ms is a mistimed toe-off
+    assert np.median(gct) > 500.0 and np.percentile(gct, 10) > 400.0

@@ -8,14 +8,34 @@
  * dropped (FIFO overrun) and the analyzer accounts for the gap. A gap longer
  * than 0.1 s (samples lost, or the sensor's time base jumping) is a break:
  * the stride in progress is reported there, flagged
- * GAIT_FLAG_SAMPLES_DROPPED, with no stride time (its length, if the foot
- * had landed, and the summary keep the travel measured on either side of the
- * gap), and the next stride starts afresh. Indices compare as a signed 32-bit
+ * GAIT_FLAG_SAMPLES_DROPPED, with no stride time or length (the summary's
+ * distance keeps the travel measured on either side of the gap), and the
+ * next stride starts afresh. Indices compare as a signed 32-bit
  * difference: a step of 2^31 samples or more reads as going backwards.
  *
  * Input that is not gait gives no strides: a stride needs a smooth toes-up
  * swing rotation of 50 ms or more and a foot that stands still between two
  * contacts.
+ *
+ * The events, as physical instants (and the landmark that finds each):
+ * - IC, initial contact: the first instant the shoe touches the ground. A
+ *   heel strike touches a few ms after the swing's toes-up rotation ends (gy
+ *   rises through zero; motion capture puts the heel's contact 0-5 ms after
+ *   it), confirmed by the impact's jerk or a toes-up sole; a mid- or forefoot
+ *   strike touches when its landing rotation (a toes-down bump of gy, or the
+ *   end of the toes-up rotation where there is none) comes to rest. Labels
+ *   that sit at the peak of the impact acceleration come 20-50 ms later by
+ *   convention, not by error.
+ * - TC, toe-off: the instant the toes leave the ground, on the fall of the
+ *   last (strongest) toes-down push-off burst of gy before the swing, where
+ *   gy is back to 88 % of that burst's peak. A first, weaker toes-down burst
+ *   in the stance (the foot rolling over, seen from the top of the foot) is
+ *   not the push-off.
+ * - zero velocity: a span of still samples in the stance, or its stillest
+ *   instant; it anchors stride length and attitude.
+ * - activity: stairs when the stride climbs or descends at least 0.12 m and
+ *   a quarter of its length; run when the duty factor is under one half at a
+ *   cadence over 140 steps/min or a speed over 2.5 m/s; else walk.
  *
  * Stride k runs from initial contact IC[k] to IC[k+1]. It is reported once its
  * successor's stance has been seen, so a stride arrives about one stride

@@ -48,6 +48,14 @@ static const float LEVEL_HALF_S = 0.006f;
 static const float RUN_DUTY = 0.5f;
 static const float STAIRS_RISE_M = 0.12f;
 static const float STAIRS_MAX_M = 1.6f;
+/* Stairs rise at least this much per metre of stride (a 17/28 cm flight:
+ * 0.6; the steepest ramps for walking: 0.08-0.12). */
+static const float STAIRS_SLOPE = 0.25f;
+/* A run also has a cadence over RUN_MIN_SPM or a speed over RUN_MIN_MPS:
+ * walking stays under ~135 steps/min and ~2.2 m/s (walk-run transition at
+ * ~2.0 m/s, 135-140 steps/min). */
+static const float RUN_MIN_SPM = 140.0f;
+static const float RUN_MIN_MPS = 2.5f;
 
 /* C99 has no _Static_assert: a negative array size stops the build. */
 #define GAIT_STATIC_CHECK(name, cond) typedef char gait_check_##name[(cond) ? 1 : -1]
@@ -74,12 +82,19 @@ static void out_push(gait_state_t *g, const gait_stride_t *s) {
     }
 }
 
-static uint8_t classify(const gait_state_t *g, float duty, float rise_m, float stride_m) {
-    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M)) {
+static uint8_t classify(const gait_state_t *g, float duty, float rise_m, float stride_m, float cadence_spm,
+                        float speed_mps) {
+    /* stairs: a climb or descent steeper than a ramp over a short stride;
+     * level walking's height error does not reach that slope */
+    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M) &&
+        !(fabsf(rise_m) < STAIRS_SLOPE * stride_m)) {
         return GAIT_ACTIVITY_STAIRS;
     }
+    /* running: a flight phase (duty factor under one half) at a cadence or
+     * speed no walk reaches; a mistimed toe-off alone cannot make a run */
     if (gait_valid(duty)) {
-        return duty < RUN_DUTY ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
+        int fast = cadence_spm > RUN_MIN_SPM || speed_mps > RUN_MIN_MPS;
+        return duty < RUN_DUTY && fast ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
     }
     return g->last_activity; /* no duration: as the stride before */
 }
@@ -116,7 +131,7 @@ static void emit(gait_state_t *g, gait_pending_t *p, const gait_pos_t *end) {
     s.peak_impact_g = p->peak_impact_g;
     s.stride_m = p->stride_m; /* footprint to footprint, even across a stop */
     s.speed_mps = s.stride_m / (s.stride_ms * 0.001f);
-    s.activity = classify(g, s.duty_factor, p->rise_m, s.stride_m);
+    s.activity = classify(g, s.duty_factor, p->rise_m, s.stride_m, s.cadence_spm, s.speed_mps);
     s.flags = p->flags;
     out_push(g, &s);
 

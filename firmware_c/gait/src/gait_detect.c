@@ -74,7 +74,8 @@ static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
 static const float TC_FRAC = 0.88f;
 static const float TC_DIP_FRAC = 0.92f;
-/* The push-off burst is over once gy is under this fraction of its peak. */
+/* The push-off burst is over once gy is under this fraction of its peak (a
+ * later burst before the swing replaces it). */
 static const float TC_SEND_FRAC = 0.5f;
 /* Push-off peaks below this are not push-offs, dps. */
 static const float PUSH_MIN_DPS = 60.0f;
@@ -108,6 +109,7 @@ static void stance_begin(gait_detect_t *d) {
     d->frozen = 0;
     d->tc_found = 0;
     d->tc_sent = 0;
+    d->burst_done = 0;
     d->min_energy = 1e30f;
     d->rel_deg = 0.0f;
     d->pk_val = 0.0f;
@@ -139,6 +141,7 @@ static void candidate(gait_detect_t *d) {
     d->rel_deg = 0.0f;
     d->pk_val = 0.0f;
     d->tc_found = 0;
+    d->burst_done = 0;
 }
 
 /* Stillness of the centred window: sum |w|^2 + ACC_WEIGHT * spread of a. */
@@ -216,25 +219,28 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
     if (d->tc_sent) {
         return;
     }
-    if (gy > d->pk_val && !(d->tc_found && d->tc_locked)) {
-        /* a higher peak: the push-off is still building (unless the toe-off
-         * was already seen past the push-off rotation: then this is the
-         * foot's toes-down swing drift) */
+    if (d->burst_done && gy > d->pk_val) {
+        /* a stronger toes-down burst after the first one ended, before the
+         * swing: that one is the push-off (a top-of-foot sensor sees the
+         * stance's slow roll-over as a first, smaller burst; a toes-down
+         * drift of the foot after toe-off is weaker than its push-off) */
+        d->burst_done = 0;
+        d->pk_val = gy;
+        d->tc_found = 0;
+    } else if (gy > d->pk_val) {
+        /* a higher peak: the push-off is still building */
         d->pk_val = gy;
         d->tc_found = 0;
     } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && gy < TC_FRAC * d->pk_val) {
         d->tc = crossing(d, index, gy, TC_FRAC * d->pk_val);
         d->tc_found = 1;
-        d->tc_locked = d->frozen;
     } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && d->gy1 < d->gy2 && d->gy1 <= gy &&
                d->gy1 < TC_DIP_FRAC * d->pk_val) {
         /* the fall after the peak pauses just short of TC_FRAC: toe-off at the dip */
         d->tc = vertex(d, index, gy);
         d->tc_found = 1;
-        d->tc_locked = d->frozen;
     } else if (d->tc_found && d->frozen && gy < TC_SEND_FRAC * d->pk_val) {
-        gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f); /* the push-off burst is over */
-        d->tc_sent = 1;
+        d->burst_done = 1; /* the burst is over; the swing sends its toe-off */
     }
 }
 

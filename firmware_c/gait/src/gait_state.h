@@ -154,7 +154,8 @@ typedef struct {
     uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
     uint8_t zv_any;          /* a still span was found in this stance */
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
-    uint8_t tc_found, tc_sent, tc_locked;
+    uint8_t tc_found, tc_sent;
+    uint8_t burst_done;      /* the push-off burst of tc has ended */
     uint32_t zv_last;        /* last still sample */
     float min_energy;        /* least energy in this stance */
     uint32_t min_index;
