@@ -155,7 +155,9 @@ class Case:
 
 
 def _fmt(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    # repr is the shortest text that reads back as the same float: a printed command must
+    # reproduce the gait exactly (":g" kept 6 digits, so 1000.625 came back as 1000.62).
+    return repr(v) if isinstance(v, float) else str(v)
 
 
 def parse_case(spec: str, seed: int) -> Case:
