@@ -108,6 +108,7 @@ PARAMS: tuple[Param, ...] = (
     Param("cadence_scale", 1.0, "float", 0.9, 1.12, doc="cadence over the speed law's"),
     Param("surface", "road", "choice", choices=("road", "treadmill")),
     Param("turn_deg", 0.0, "float", -200.0, 200.0, doc="heading change in a turn of three strides"),
+    Param("turn_pitch_scale", 1.0, "float", 0.3, 1.0, doc="pitch rotation of the turn's strides (pivot steps)"),
     Param("grade_pct", 0.0, "float", -15.0, 15.0, doc="slope of a walk or run, + uphill"),
     Param("foot", "right", "choice", choices=("right", "left")),
     Param("odr_hz", 416.0, "choice", choices=(104.0, 208.0, 416.0, 833.0)),
@@ -119,7 +120,7 @@ PARAMS: tuple[Param, ...] = (
     Param("clock_error_pct", 0.0, "float", -2.0, 2.0),
 ) + _MORPH
 BY_NAME = {p.name: p for p in PARAMS}
-RESYNTH_FIXED = frozenset({p.name for p in _MORPH} | {"strike", "surface", "turn_deg", "grade_pct"})
+RESYNTH_FIXED = frozenset({p.name for p in _MORPH} | {"strike", "surface", "turn_deg", "turn_pitch_scale", "grade_pct"})
 """Parameters the resynthesized source cannot set (the real strides fix them)."""
 SPEED_RANGE = {"walk": (0.8, 2.0), "run": (2.0, 8.0)}
 
@@ -193,6 +194,8 @@ def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
                 continue
             if p.name == "grade_pct" and activity not in ("walk", "run"):
                 continue
+            if p.name == "turn_pitch_scale" and "turn_deg" not in params:
+                continue
             params[p.name] = p.draw(rng)
         if params.get("precontact_lead_s") == 0.0:
             params.pop("precontact_hump_deg", None)
@@ -257,10 +260,13 @@ def build_recording(case: Case) -> Recording:
     seg: dict[str, Any] = dict(speed_mps=speed, strike=strike, cadence_spm=cadence, grade_pct=case.get("grade_pct"))
     straight_s = 5.0 if activity == "run" else 7.0
     segments: tuple[Segment, ...]
+    if case.get("turn_pitch_scale") != 1.0 and not case.turning:
+        raise ScenarioParameterError(
+            f"turn_pitch_scale={case.get('turn_pitch_scale'):g}: scales the strides of a turn; give turn_deg too")
     if case.turning:
         turn_s = 3.0 * stride_ms / 1000.0
         segments = (Segment(activity, straight_s, **seg),
-                    Segment(activity, turn_s, turn_deg=case.get("turn_deg"), **seg),
+                    Segment(activity, turn_s, turn_deg=case.get("turn_deg"), pitch_scale=case.get("turn_pitch_scale"), **seg),
                     Segment(activity, straight_s, **seg))
     else:
         segments = (Segment(activity, 2.0 * straight_s, **seg),)

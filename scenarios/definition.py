@@ -36,6 +36,8 @@ class Segment:
     over a few strides is a turn on the spot, 360 over a long segment a circuit.
     grade_pct: slope of a walk or run (+ uphill): footprints rise by grade x horizontal length
     and the foot lies flat on the slope; angles of the sole (strike, toe-off) stay to the ground.
+    pitch_scale: the strides turn the foot this many times as far in pitch (strike angle, push-off,
+    swing): below 1 for the shuffling pivot steps of a turn on the spot.
     """
 
     activity: str
@@ -50,6 +52,7 @@ class Segment:
     fatigue_gct_pct: float = 0.0
     turn_deg: float = 0.0
     grade_pct: float = 0.0
+    pitch_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.activity not in SEGMENT_ACTIVITIES:
@@ -87,6 +90,10 @@ class Segment:
             _refuse("grade_pct", self.grade_pct, "a slope must be within -30..30 %")
         if self.grade_pct and self.activity not in ("walk", "run"):
             _refuse("grade_pct", self.grade_pct, "only a walk or a run goes up or down a slope")
+        if not 0.2 <= self.pitch_scale <= 1.5:
+            _refuse("pitch_scale", self.pitch_scale, "must be within 0.2..1.5")
+        if self.pitch_scale != 1.0 and not moving:
+            _refuse("pitch_scale", self.pitch_scale, "only a moving segment has strides to scale")
         if self.turn_deg and not moving:
             _refuse("turn_deg", self.turn_deg, "only a moving segment can turn")
         if moving:

@@ -137,6 +137,11 @@ def morph_shape(shape: PitchShape, m: Morphology) -> PitchShape:
     )
 
 
+def scale_pitch(shape: PitchShape, k: float) -> PitchShape:
+    """Landmarks of a stride that turns the foot k times as far in pitch (a pivot step: k < 1)."""
+    return replace(shape, tc_deg=shape.tc_deg * k, min_deg=shape.min_deg * k, swing_peak_dps=shape.swing_peak_dps * k)
+
+
 def morph_landing(land: LandingShape, m: Morphology) -> LandingShape:
     """The law's landing with the morphology's impact overrides."""
     if m.impact_g is None and m.impact_delay_s is None and m.impact_width_s is None:
@@ -184,6 +189,8 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             stride_s = stride_ms / 1000.0 * (1.0 + 0.5 * cv * rng.normal())
             gct_s = gct_ms / 1000.0 * (1.0 + 0.7 * cv * rng.normal())
             shape = morph_shape(pitch_shape(seg.activity, speed, strike), morph)
+            if seg.pitch_scale != 1.0:
+                shape = scale_pitch(shape, seg.pitch_scale)
             if standing:
                 # leaving a standing foot: push off now
                 cur.heeloff_s = max(t, cur.flat_s + 0.05)
@@ -220,6 +227,8 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             foot = cur.foot_m + np.array([length_m * math.cos(h), length_m * math.sin(h), rise_m])
             fsa = seg.fsa_deg if seg.fsa_deg is not None else default_fsa_deg(seg.activity, strike)
             fsa += rng.normal(0.0, 1.5 if strike == "heel" else 1.0)
+            if seg.pitch_scale != 1.0:
+                fsa *= seg.pitch_scale
             land = morph_landing(landing_shape(seg.activity, speed, strike), morph)
             heel = strike == "heel" and seg.activity in ("walk", "run")
             lead_s = float(rng.uniform(0.001, 0.005)) if seg.activity == "walk" else 0.002 + 0.0008 * speed

@@ -154,6 +154,7 @@ def test_explore_prints_a_reproducing_command_for_each_miss() -> None:
     ("source=resynth activity=stairs_up", "resynth"),
     ("source=resynth activity=walk speed_mps=1.3 site=laces", "site"),
     ("activity=stairs_down grade_pct=5", "grade_pct"),
+    ("turn_pitch_scale=0.5", "turn_deg"),
     ("speed_mps", "name=value"),
     ("precontact_lead_s=0 precontact_hump_deg=5", "precontact_hump_deg"),
 ])

@@ -205,3 +205,25 @@ def test_slopes_lay_the_foot_on_the_slope_and_climb_it(grade_pct: float, activit
         assert np.hypot(p[0], p[1]) == pytest.approx(s.stride_m, rel=0.02)
         assert p[2] == pytest.approx(s.rise_m, abs=0.02)
         assert s.rise_m == pytest.approx(s.stride_m * grade_pct / 100.0, rel=1e-6)  # type: ignore[operator]
+
+
+def test_pivot_steps_turn_the_foot_less_in_pitch() -> None:
+    from scenarios import Segment
+
+    def run(k: float):  # type: ignore[no-untyped-def]
+        d = ScenarioDef(name="m", description="m", segments=(
+            Segment("walk", 8.0, speed_mps=1.2, turn_deg=180.0, pitch_scale=k),), surface="treadmill", seed=5)
+        return synthesize_def(d, sensor=IDEAL, odr_hz=400.0)
+
+    full, pivot = run(1.0), run(0.4)
+    assert -pivot.gyro_dps[:, 1].min() < 0.6 * -full.gyro_dps[:, 1].min()
+    for a, b in zip(full.truth.strides, pivot.truth.strides):  # type: ignore[union-attr]
+        assert b.fsa_deg == pytest.approx(0.4 * a.fsa_deg)  # type: ignore[operator]
+    # the footprints turn by the segment's 180 deg; the sensor feels it as a left turn (gz > 0)
+    from scenarios.plan import build_plan
+
+    d = ScenarioDef(name="m", description="m", segments=(
+        Segment("walk", 8.0, speed_mps=1.2, turn_deg=180.0, pitch_scale=0.4),), surface="treadmill", seed=5)
+    yaws = [c.yaw_deg for c in build_plan(d, np.random.default_rng(1)).contacts]
+    assert yaws[-1] - yaws[0] == pytest.approx(180.0, abs=1.0)
+    assert np.trapezoid(pivot.gyro_dps[:, 2], pivot.t_s) > 120.0
