@@ -49,10 +49,11 @@ def tests(session: nox.Session) -> None:
     _install(session, "cocotb")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")
-    # Tests marked for an emulator run again with that target where it is installed.
+    # Tests marked for an emulator run again with that target where it is installed
+    # (-m target: only tests that say which targets they run on).
     for target in ("qemu",):
         if _available(session, target):
-            _pytest(session, "-n", "auto", "-m", "not slow", "--target", target, "tests/targets",
+            _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests",
                     allow_empty=True)
 
 

@@ -1,6 +1,6 @@
 """cocotb tests: the C driver, through ctypes in a bridge thread, on the RTL model.
 
-The pytest entry (tests/cocotb/test_lsm6dso_cosim.py) builds the driver library and
+The pytest entry (tests/emulated_chip/lsm6dso/test_cosim.py) builds the driver library and
 passes its path in LSM6DSO_DRIVER_LIB. With LSM6DSO_BENCH_SECONDS set, the benchmark
 test streams that many simulated seconds at 416 Hz and writes its figures as JSON to
 LSM6DSO_BENCH_OUT. LSM6DSO_COSIM_MASTER picks the I2C master: python (default) or bfm.

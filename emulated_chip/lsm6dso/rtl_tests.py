@@ -1,6 +1,6 @@
 """cocotb tests of the LSM6DSO model against the datasheet's behaviour.
 
-Run through tests/cocotb/test_lsm6dso_model.py (cocotb's Python runner), or any runner
+Run through tests/emulated_chip/lsm6dso/test_model.py (cocotb's Python runner), or any runner
 with toplevel ``lsm6dso_tb`` and this module. LSM6DSO_FIFO_AW in the environment gives
 the FIFO depth the model was built with (log2 of words).
 """

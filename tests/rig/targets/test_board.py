@@ -14,7 +14,7 @@ from rig.runner import run_recording
 from rig.targets.sockets import process_listens
 from rig.targets.board import BoardTarget
 from rig.targets.host import HostTarget
-from tests.rig.test_host_target import still_recording
+from tests.rig.targets.test_host import still_recording
 
 pytestmark = [
     pytest.mark.target("host"),

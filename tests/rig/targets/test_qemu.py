@@ -1,6 +1,6 @@
 """The qemu target end to end: boot, both link modes, parallel instances, port races, faults, hangs, speed.
 
-Run with: python -m pytest --target qemu tests/targets
+Run with: python -m pytest --target qemu tests/rig/targets/test_qemu.py
 """
 
 from __future__ import annotations

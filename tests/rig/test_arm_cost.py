@@ -9,7 +9,7 @@ import pytest
 from rig.arm_cost import analyzer_window, measure
 from rig.targets.base import Target
 from rig.build import arm_elf, elf_symbols
-from tests.targets.test_qemu import gait_like
+from tests.rig.targets.test_qemu import gait_like
 
 pytestmark = pytest.mark.target("qemu")
 
