@@ -161,28 +161,38 @@ def _fmt(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def parse_case(spec: str, seed: int) -> Case:
-    """A case from `name=value` words; ScenarioParameterError names the word that is wrong."""
+def parse_params(spec: str, option: str = "--case") -> dict[str, Any]:
+    """`name=value` words as parameter values; ScenarioParameterError names the word that is wrong."""
     params: dict[str, Any] = {}
     for word in spec.replace(",", " ").split():
         name, eq, text = word.partition("=")
         if not eq:
-            raise ScenarioParameterError(f"--case word {word!r}: write name=value (e.g. speed_mps=4.5)")
+            raise ScenarioParameterError(f"{option} word {word!r}: write name=value (e.g. speed_mps=4.5)")
         if name not in BY_NAME:
-            raise ScenarioParameterError(f"--case {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
+            raise ScenarioParameterError(f"{option} {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
         params[name] = BY_NAME[name].parse(text)
+    return params
+
+
+def parse_case(spec: str, seed: int) -> Case:
+    """A case from `name=value` words; ScenarioParameterError names the word that is wrong."""
+    params = parse_params(spec)
     case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral), seed)
     build_recording(case)  # refuses impossible combinations before anything runs
     return case
 
 
-def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
+def draw_case(rng: np.random.Generator, attempts: int = 50, fixed: dict[str, Any] | None = None) -> Case:
     """A random valid case: each axis away from neutral with probability 1/2 (so cases mix a few
-    departures at a time), re-drawn when the combination is impossible."""
+    departures at a time), re-drawn when the combination is impossible. `fixed` parameters keep
+    their given values (the random stream is the same with or without them)."""
+    fixed = fixed or {}
     for _ in range(attempts):
         params: dict[str, Any] = {}
         source = "resynth" if rng.random() < 0.15 else "kinematic"
+        source = fixed.get("source", source)
         activity = "walk" if source == "resynth" else str(rng.choice(["run", "run", "run", "walk", "stairs_up", "stairs_down"]))
+        activity = fixed.get("activity", activity)
         params["source"], params["activity"] = source, activity
         lo, hi = SPEED_RANGE.get(activity, (0.0, 0.0))
         if hi:
@@ -199,6 +209,7 @@ def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
             params[p.name] = p.draw(rng)
         if params.get("precontact_lead_s") == 0.0:
             params.pop("precontact_hump_deg", None)
+        params.update(fixed)
         case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral),
                     int(rng.integers(1, 1_000_000)))
         try:
@@ -206,7 +217,9 @@ def draw_case(rng: np.random.Generator, attempts: int = 50) -> Case:
         except ValueError:
             continue
         return case
-    raise ScenarioParameterError("could not draw a valid case in 50 attempts")
+    what = " ".join(f"{k}={_fmt(v)}" for k, v in fixed.items())
+    raise ScenarioParameterError(f"could not draw a valid gait in {attempts} attempts"
+                                 + (f" with --fix {what!r}: check those values go together" if fixed else ""))
 
 
 def _sensor(case: Case) -> Any:
@@ -351,14 +364,15 @@ def _with(case: Case, name: str, value: Any) -> Case:
     return Case(tuple((k, value if k == name else v) for k, v in case.params), case.seed)
 
 
-def shrink(outcome: Outcome, run: Callable[[Case], Outcome] = run_case) -> Outcome:
+def shrink(outcome: Outcome, run: Callable[[Case], Outcome] = run_case, keep: frozenset[str] = frozenset()) -> Outcome:
     """The smallest case that still misses a target of the same metric: parameters go back to
     neutral one at a time until none can go, then each numeric value left is bisected toward
-    its neutral (or typical) value, keeping the miss (SHRINK_STEPS steps)."""
+    its neutral (or typical) value, keeping the miss (SHRINK_STEPS steps). Parameters in `keep`
+    stay as they are."""
     metrics = {m.metric for m in outcome.misses}
-    best = _drop_params(outcome, run, metrics)
+    best = _drop_params(outcome, run, metrics, keep)
     for name, value in best.case.params:
-        target = BY_NAME[name].shrink_target
+        target = None if name in keep else BY_NAME[name].shrink_target
         if target is None:
             continue
         lo, hi = float(target), float(value)  # lo: toward neutral (assumed to hold), hi: misses
@@ -378,13 +392,16 @@ def shrink(outcome: Outcome, run: Callable[[Case], Outcome] = run_case) -> Outco
     return best
 
 
-def _drop_params(outcome: Outcome, run: Callable[[Case], Outcome], metrics: set[str]) -> Outcome:
+def _drop_params(outcome: Outcome, run: Callable[[Case], Outcome], metrics: set[str],
+                 keep: frozenset[str] = frozenset()) -> Outcome:
     """Put parameters back to neutral one at a time while the miss persists."""
     best = outcome
     changed = True
     while changed:
         changed = False
         for name, _ in best.case.params:
+            if name in keep:
+                continue
             trial = best.case.without(name)
             try:
                 got = run(trial)
@@ -397,18 +414,20 @@ def _drop_params(outcome: Outcome, run: Callable[[Case], Outcome], metrics: set[
 
 
 def explore(n: int, seed: int, analyze: Analyzer | None = None, out: Any = sys.stdout,
-            do_shrink: bool = True) -> list[Outcome]:
-    """Draw n cases from the space (reproducibly from seed), run and judge each; shrink misses."""
+            do_shrink: bool = True, fixed: dict[str, Any] | None = None) -> list[Outcome]:
+    """Draw n cases from the space (reproducibly from seed), run and judge each; shrink misses.
+    `fixed` parameters hold their values in every draw and through shrinking."""
     rng = np.random.default_rng(seed)
     outcomes: list[Outcome] = []
+    keep = frozenset(fixed or {})
     for i in range(n):
-        case = draw_case(rng)
+        case = draw_case(rng, fixed=fixed)
         oc = run_case(case, analyze)
         outcomes.append(oc)
         status = "held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses))
         print(f"[{i + 1}/{n}] {case.spec or 'neutral'} seed={case.seed}: {status}", file=out)
         if not oc.held and do_shrink:
-            small = shrink(oc, lambda c: run_case(c, analyze))
+            small = shrink(oc, lambda c: run_case(c, analyze), keep)
             print(f"    minimal gait: {small.case.spec or 'neutral'} seed={small.case.seed}: "
                   + "; ".join(map(str, small.misses)), file=out)
             print(f"    reproduce: {small.case.command()}", file=out)
@@ -514,6 +533,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
     p.add_argument("--seed", type=int, default=1, help="seed of the draw, or of the --case gait")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
+    p.add_argument("--fix", metavar="SPEC", help="hold these parameters in every draw: 'name=value ...' "
+                   "(e.g. 'activity=walk speed_mps=1.3' to explore around one gait)")
     p.add_argument("--no-shrink", action="store_true", help="report misses without shrinking them")
     p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
     p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
@@ -552,7 +573,8 @@ def main(args: argparse.Namespace) -> int:
                   f"GCT {fig(s.gct_mae_ms, '.2f')} ms, strike {fig(s.strike_accuracy, '.1%')}")
             print("held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses)))
         elif not args.map:
-            outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink)
+            fixed = parse_params(args.fix, "--fix") if args.fix else None
+            outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink, fixed=fixed)
             held = sum(o.held for o in outcomes)
             print(f"{held}/{len(outcomes)} gaits held every target")
     except ValueError as exc:  # ScenarioParameterError and the sensor model's refusals

@@ -87,6 +87,22 @@ def test_draws_are_valid_reproducible_and_cover_the_space() -> None:
     assert {c.get("source") for c in drawn} == {"kinematic", "resynth"}
 
 
+def test_fixed_parameters_hold_in_every_draw_and_through_shrinking() -> None:
+    def blind(rec: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [], {}
+
+    fixed = {"activity": "walk", "speed_mps": 1.3, "foot": "left"}
+    out = io.StringIO()
+    outcomes = explore(3, seed=5, analyze=blind, out=out, fixed=fixed)
+    for o in outcomes:
+        assert o.case.get("activity") == "walk" and o.case.get("speed_mps") == 1.3 and o.case.get("foot") == "left"
+    for ln in out.getvalue().splitlines():
+        if "reproduce:" in ln:
+            assert "activity=walk" in ln and "foot=left" in ln
+    # without fixed parameters the draws are the ones the seed always gave
+    assert [draw_case(np.random.default_rng(8)) for _ in range(1)] == [draw_case(np.random.default_rng(8), fixed={})]
+
+
 def test_shrink_keeps_only_what_it_takes_to_miss() -> None:
     """With a judge that misses exactly when two parameters are both set, shrinking a case of
     six parameters ends with those two."""
@@ -162,6 +178,13 @@ def test_bad_parameters_exit_2_naming_them(spec: str, word: str, capsys: pytest.
     assert rig_main(["explore", "--case", spec]) == 2
     err = capsys.readouterr().err
     assert word in err and "Traceback" not in err
+
+
+def test_bad_fix_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert rig_main(["explore", "--cases", "1", "--fix", "pace=3"]) == 2
+    assert "--fix" in capsys.readouterr().err
+    assert rig_main(["explore", "--cases", "1", "--fix", "activity=stairs_up grade_pct=5"]) == 2
+    assert "--fix" in capsys.readouterr().err
 
 
 def test_zero_cases_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
