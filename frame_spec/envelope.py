@@ -69,6 +69,8 @@ class Message:
     seq: int
     payload: dict[str, Any]
     version: int = PROTOCOL_VERSION
+    #: The stream decoder saw this seq in the frame just before: a repeat (a duplicating link).
+    repeat: bool = False
 
 
 def build_body(msg_type: MsgType, payload: dict[str, Any], seq: int) -> bytes:
@@ -129,7 +131,8 @@ class StreamDecoder:
     feed() yields a Message or a FrameError per complete frame, in order, and
     tracks the sequence numbers so a lost frame is reported as a gap. A HELLO
     with seq 0 in mid-stream is the firmware booting again: counted in
-    `restarts`, not as a gap.
+    `restarts`, not as a gap. A frame with the seq of the frame just before is
+    a repeat: yielded with `repeat` set and counted in `repeats`, not as a gap.
     """
 
     def __init__(self, max_frame_bytes: int = 1024) -> None:
@@ -138,6 +141,7 @@ class StreamDecoder:
         self.next_seq: int | None = None
         self.gaps = 0
         self.restarts = 0
+        self.repeats = 0
         self.bad_frames = 0
 
     def feed(self, data: bytes) -> Iterator[Message | FrameError]:
@@ -164,6 +168,10 @@ class StreamDecoder:
             if self.next_seq is not None and msg.seq != self.next_seq:
                 if msg.type is MsgType.HELLO and msg.seq == 0:
                     self.restarts += 1
+                elif msg.seq == (self.next_seq - 1) & 0xFFFF:
+                    self.repeats += 1
+                    yield Message(msg.type, msg.seq, msg.payload, msg.version, repeat=True)
+                    continue
                 else:
                     self.gaps += 1
             self.next_seq = (msg.seq + 1) & 0xFFFF

@@ -34,13 +34,14 @@ def _samples(n: int, start: int) -> list[dict[str, int]]:
 
 #: (type, seq, payload): edge values on purpose (zeros for COBS, extremes, a full batch > 254 bytes).
 VECTORS: list[tuple[MsgType, int, dict[str, Any]]] = [
-    (MsgType.CONFIG, 0, {"odr_mhz": 416_000, "accel_fs_g": 16, "gyro_fs_dps": 2000, "mode": "REPLAY"}),
+    (MsgType.CONFIG, 0, {"odr_mhz": 416_000, "accel_fs_g": 16, "gyro_fs_dps": 2000, "mode": "REPLAY",
+                          "session": 0xA5000001}),
     (MsgType.SAMPLE_BATCH, 1, {"first_index": 0, "samples": [{"ax": 0, "ay": 0, "az": 2049, "gx": 0, "gy": -32768, "gz": 32767}]}),
     (MsgType.SAMPLE_BATCH, 65535, {"first_index": 4_000_000_000, "samples": _samples(MAX_BATCH_SAMPLES, 12345)}),
     (MsgType.CMD, 7, {"op": "END"}),
-    (MsgType.HELLO, 0, {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+    (MsgType.HELLO, 0, {"protocol": 2, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
                         "rx_buffer_bytes": 2048, "board": "nucleo-f401re"}),
-    (MsgType.ACK, 300, {"acked_seq": 299, "status": -22}),
+    (MsgType.ACK, 300, {"acked_seq": 299, "status": -22, "session": 0xFFFFFFFF}),
     (MsgType.STRIDE, 2, {"stride_no": 1, "ic_us": 1_234_567, "tc_us": 1_456_789, "gct_ms": 222.25, "flight_ms": 98.5,
                          "swing_ms": 480.0, "stride_ms": 702.25, "cadence_spm": 170.88, "duty_factor": 0.3164,
                          "fsa_deg": 12.5, "pronation_deg": 9.75, "peak_roll_rate_dps": 310.0, "peak_impact_g": 15.99,

@@ -33,7 +33,8 @@ from construct import (
     this,
 )
 
-PROTOCOL_VERSION = 1
+#: 2: CONFIG carries a session nonce that every ACK echoes (answers from an earlier session are told apart).
+PROTOCOL_VERSION = 2
 
 #: Largest number of samples in one SAMPLE_BATCH (keeps a frame under 512 bytes).
 MAX_BATCH_SAMPLES = 32
@@ -114,6 +115,10 @@ Config = Struct(
     "accel_fs_g" / Int8ul,
     "gyro_fs_dps" / Int16ul,
     "mode" / Enum(Int8ul, Mode),
+    # Chosen by the host for each run (never 0, the firmware's session before any CONFIG);
+    # every ACK carries the session it belongs to, so an ACK left over from an earlier run
+    # can never answer for this one.
+    "session" / Int32ul,
 )
 
 Sample = Struct(
@@ -146,6 +151,9 @@ Hello = Struct(
 Ack = Struct(
     "acked_seq" / Int16ul,  # seq of the host frame this acknowledges
     "status" / Int8sl,  # 0 or a negative errno value
+    # The session this answer belongs to: for a CONFIG, the session it carried (accepted or
+    # refused); for any other frame, the session of the last CONFIG the firmware accepted.
+    "session" / Int32ul,
 )
 
 # Times are microseconds since the first sample of the stream (index 0),

@@ -77,7 +77,22 @@ class Link:
         try:
             self._port.write(data)
         except (serial.SerialException, OSError) as exc:
+            self._read_last_words()
             raise LinkError(f"writing to {self.url!r} failed: {exc}", self.capture) from None
+
+    def _read_last_words(self, limit_s: float = 0.5) -> None:
+        """After the link broke: read what the firmware sent before it went (a FAULT raises FirmwareFault)."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            before = self.rx_bytes
+            try:
+                self._pump(0.05)
+            except FirmwareFault:
+                raise
+            except LinkError:
+                return
+            if self.rx_bytes == before:
+                return
 
     # -- receiving -------------------------------------------------------
     def _pump(self, timeout_s: float) -> None:

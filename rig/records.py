@@ -104,7 +104,7 @@ class Stride(_Record):
         """A stride from an engine's values: STRIDE_FLOATS (NaN = not measured), strike and activity
         names and the flags byte. tc_s becomes None when the contact time was not measured (callers
         need not convert a meaningless TC)."""
-        floats = {key: measured(values[key]) for key in STRIDE_FLOATS}
+        floats: dict[str, Any] = {key: measured(values[key]) for key in STRIDE_FLOATS}
         flags = int(values["flags"])
         strike = values["strike"]
         return cls(
@@ -158,6 +158,20 @@ class RunResult:
     stale_frames: int = 0
     #: Times the firmware booted again after this run's CONFIG: its analyzer state was lost.
     restarts: int = 0
+    #: ACKs of another session (an earlier run's, left in the port): ignored.
+    stale_acks: int = 0
+    #: Strides whose frame was out of sequence or contradicted: why each is in doubt.
+    doubts: Sequence[str] = field(default_factory=tuple)
+    #: Indices in strides of those in doubt: marked "in_doubt": true in the result JSON.
+    in_doubt: Sequence[int] = field(default_factory=tuple)
+    #: Repeated STRIDE frames with the same content, kept once.
+    repeated_strides: int = 0
+    #: Where the firmware's stride numbers restarted (its analyzer reset during the run).
+    renumbered: Sequence[str] = field(default_factory=tuple)
+    #: SAMPLE_BATCH frames never acknowledged (lost on the way, or their ACK lost).
+    lost_batches: Sequence[str] = field(default_factory=tuple)
+    #: CONFIG, CMD HELLO or END frames sent again because no answer came.
+    resends: Sequence[str] = field(default_factory=tuple)
 
     @property
     def realtime_factor(self) -> float:
@@ -173,16 +187,30 @@ class RunResult:
         if self.restarts:
             out.append(f"the firmware restarted {self.restarts} time(s) during the run (a boot HELLO came after "
                        "CONFIG): a reset, a watchdog or a brown-out")
+        out.extend(self.renumbered)
+        out.extend(f"stride in doubt: {d}" for d in self.doubts)
+        out.extend(self.lost_batches)
+        if self.summary is not None and self.summary.strides != len(self.strides) and not self.renumbered:
+            out.append(f"the SUMMARY counts {self.summary.strides} strides but {len(self.strides)} distinct STRIDE "
+                       "frames arrived")
         return out
 
     def notes(self) -> list[str]:
         """What the run saw that is no failure but worth a line (empty when nothing)."""
-        if not self.stale_frames:
-            return []
-        return [f"{self.stale_frames} STRIDE/SUMMARY frame(s) from before this run's CONFIG were ignored "
-                "(an earlier run's, left in the port's buffer; they are in rx.bin)"]
+        out = []
+        if self.stale_frames:
+            out.append(f"{self.stale_frames} STRIDE/SUMMARY frame(s) from before this run's CONFIG were ignored "
+                       "(an earlier run's, left in the port's buffer; they are in rx.bin)")
+        if self.stale_acks:
+            out.append(f"{self.stale_acks} ACK(s) of an earlier session were ignored (they are in rx.bin)")
+        if self.repeated_strides:
+            out.append(f"{self.repeated_strides} repeated STRIDE frame(s) were kept once")
+        out.extend(self.resends)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The replay JSON contract: {"strides": [...], "summary": {...}}."""
-        return {"strides": [s.to_json() for s in self.strides],
+        doubtful = set(self.in_doubt)
+        return {"strides": [{**s.to_json(), "in_doubt": True} if i in doubtful else s.to_json()
+                            for i, s in enumerate(self.strides)],
                 "summary": self.summary.to_json() if self.summary is not None else None}

@@ -15,6 +15,7 @@ from rig.assertions import Report, check_result
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
+from rig.progress import ProgressClock
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
@@ -32,6 +33,9 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
             return path
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise RigError(f"--runs-dir {runs_dir}: cannot create a run directory there ({exc.strerror}); "
+                           "give a writable directory") from None
     raise RigError(f"cannot create a run directory under {runs_dir}")
 
 
@@ -49,7 +53,8 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         # its port never served) is stopped all the same
         url = target.start(run_dir)
         with Link(url, run_dir) as link:
-            session = ReplaySession(link, timeouts or Timeouts())
+            # waits follow the target's own progress: a target slowed by a busy host is not hung
+            session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid))
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     except RigError as exc:
         ended = target.stop()

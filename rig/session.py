@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
+from rig.progress import ProgressClock, WallClock
 from rig.records import RunResult, Stride, Summary, tc_measured
 
 US_WRAP = 1 << 32
@@ -51,6 +53,9 @@ def stride_from_payload(p: dict[str, Any], clock: _Clock) -> Stride:
     return Stride.from_values(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
 
 
+#: Times CONFIG and END are sent again when their answer does not come (a lossy link).
+RESENDS = 2
+
 #: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer.
 MAX_WINDOW = 8
 
@@ -81,44 +86,125 @@ class ReplaySession:
     Batch size and the number of batches in flight come from the firmware's HELLO
     (see flow_from_hello) unless `window` fixes the latter."""
 
-    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int | None = None) -> None:
+    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int | None = None,
+                 clock: ProgressClock | None = None, lossy: bool = False) -> None:
         self.link = link
+        #: Carry on over a lossy link: infer lost batches from later ACKs, send CONFIG and END again
+        #: (RESENDS times) when their answer does not come. Off, a lost frame ends the run in a timeout.
+        self.resends_allowed = RESENDS if lossy else 0
+        self.lossy = lossy
         self.timeouts = timeouts
+        #: What a wait is charged with: the target's own progress (see rig.progress), else wall time.
+        self.clock = clock or WallClock()
         self.window = window
         self.batch_samples = MAX_BATCH_SAMPLES
         self.hello: dict[str, Any] | None = None
-        self._strides: list[Stride] = []
         self._summary: Summary | None = None
         self._acks: dict[int, int] = {}
+        self._ack_sessions: dict[int, int] = {}
         self._clock: _Clock | None = None
         self._configured = False  # STRIDE and SUMMARY count only after this run's CONFIG is acknowledged
         self.stale_frames = 0
         self._restarts_before = 0
+        #: This run's session nonce: CONFIG carries it, and only ACKs that echo it answer this run.
+        self.session_id = secrets.randbelow(0xFFFFFFFF) + 1
+        self.stale_acks = 0
+        # (stride_no, link seq, repeat, replay-JSON stride, payload) of each STRIDE, as they came
+        self._arrival: list[tuple[int, int, bool, Stride, dict[str, Any]]] = []
+        self.renumbered: list[str] = []
+        self.doubts: list[str] = []
+        self.repeated_strides = 0
+        self.lost_batches: list[str] = []
+        self.resends: list[str] = []
 
     def _handle(self, msg: Message) -> None:
         if msg.type is MsgType.HELLO:
             self.hello = msg.payload
         elif msg.type is MsgType.ACK:
-            self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
+            # Until this run's CONFIG is acknowledged the firmware answers in whichever session it is
+            # in (the handshake's CMD HELLO); the CONFIG's own ACK and every later one echo this run's.
+            if msg.payload["session"] == self.session_id or not self._configured:
+                self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
+                self._ack_sessions[msg.payload["acked_seq"]] = msg.payload["session"]
+            else:
+                self.stale_acks += 1
         elif msg.type in (MsgType.STRIDE, MsgType.SUMMARY) and not self._configured:
             # Left over from before this run (still in the port's buffer when it was
             # opened): kept in the capture, never counted as this run's answer.
             self.stale_frames += 1
         elif msg.type is MsgType.STRIDE and self._clock is not None:
-            self._strides.append(stride_from_payload(msg.payload, self._clock))
+            self._add_stride(msg, self._clock)
         elif msg.type is MsgType.SUMMARY:
             self._summary = Summary.from_payload(msg.payload)
 
+    def _add_stride(self, msg: Message, clock: _Clock) -> None:
+        """Keep a STRIDE as it came; _resolve_strides sorts them out at the end of the run."""
+        self._arrival.append((int(msg.payload["stride_no"]), msg.seq, msg.repeat, stride_from_payload(msg.payload, clock),
+                              msg.payload))
+
+    def _resolve_strides(self) -> tuple[list[Stride], list[int]]:
+        """Each stride once, in the firmware's order, from the STRIDE frames as they came.
+
+        A repeated frame with the same content is kept once. A stride_no seen before with other
+        values is a contradiction (the first is kept, marked in doubt), unless the numbers restart
+        at 0 and go on with 1: the firmware's analyzer was reset, its strides are kept as a new
+        series. A stride whose number follows neither the stride before it nor precedes the one
+        after it (in arrival order) is out of sequence, marked in doubt; strides lost on the link
+        leave a hole in the numbers, which the strides after the hole still confirm."""
+        series: list[dict[int, Stride]] = [{}]
+        doubtful: set[tuple[int, int]] = set()  # (series, stride_no)
+        kept_order: list[tuple[int, int, int]] = []  # (series, stride_no, link seq) as they came
+        arrival = self._arrival
+        for i, (no, seq, repeat, stride, payload) in enumerate(arrival):
+            cur = series[-1]
+            if no in cur:
+                nxt = arrival[i + 1][0] if i + 1 < len(arrival) else None
+                if repeat and self._same_stride(cur[no], payload):
+                    self.repeated_strides += 1
+                    continue
+                if no == 0 and nxt == 1:
+                    self.renumbered.append(f"the firmware's stride numbers restarted at 0 after stride_no "
+                                           f"{kept_order[-1][1]} (link seq {seq}): its analyzer was reset")
+                    series.append({})
+                    cur = series[-1]
+                else:
+                    doubtful.add((len(series) - 1, no))
+                    self.doubts.append(f"stride_no {no} arrived twice with different values (link seq {seq}); "
+                                       "the first is kept")
+                    continue
+            cur[no] = stride
+            kept_order.append((len(series) - 1, no, seq))
+        for i, (k, no, seq) in enumerate(kept_order):
+            before = kept_order[i - 1][1] if i > 0 and kept_order[i - 1][0] == k else -1
+            after = kept_order[i + 1][1] if i + 1 < len(kept_order) and kept_order[i + 1][0] == k else None
+            if no == before + 1 or (after is not None and after == no + 1):
+                continue
+            doubtful.add((k, no))
+            self.doubts.append(f"stride_no {no} (link seq {seq}) is out of sequence: it came after {before}"
+                               + (f" and before {after}" if after is not None else ""))
+        keyed = [((k, no), stride) for k, numbered in enumerate(series) for no, stride in sorted(numbered.items())]
+        return [stride for _, stride in keyed], [i for i, (key, _) in enumerate(keyed) if key in doubtful]
+
+    @staticmethod
+    def _same_stride(kept: Stride, payload: dict[str, Any]) -> bool:
+        again = Stride.from_values(payload["stride_no"], kept.ic_s, kept.tc_s, payload)
+        return all(again[k] == kept[k] for k in again if k not in ("ic_s", "tc_s"))
+
     def _wait(self, done: Any, timeout_s: float, expected: str) -> None:
-        deadline = time.monotonic() + timeout_s
+        """Handle frames until done(); LinkTimeout once the wait has been charged timeout_s (self.clock)."""
+        clock = self.clock
+        clock.start()
         while not done():
-            left = deadline - time.monotonic()
-            msg = self.link.receive(left) if left > 0 else None
+            left = timeout_s - clock.charged()
+            msg = self.link.receive(min(left, 0.1)) if left > 0 else None
+            if msg is None and left > 0:
+                continue
             if msg is None:
                 pending = self.link.pending_bytes
                 bad = self.link.frame_errors
+                how = "" if isinstance(clock, WallClock) else f" ({clock.describe()})"
                 raise LinkTimeout(
-                    f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s "
+                    f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
                     f"({self.link.rx_bytes} bytes received in all"
                     + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
                     + (f"; {len(bad)} corrupt frame(s) dropped, the last: {bad[-1]}" if bad else "")
@@ -127,7 +213,12 @@ class ReplaySession:
                 )
             self._handle(msg)
 
+    def _acked(self, seq: int) -> bool:
+        """Whether this session's ACK of seq has come."""
+        return seq in self._acks and self._ack_sessions[seq] == self.session_id
+
     def _ack(self, seq: int, what: str) -> None:
+        self._ack_sessions.pop(seq, None)
         status = self._acks.pop(seq)
         if status != 0:
             raise LinkError(f"the firmware refused {what} (seq {seq}): errno {-status}", self.link.capture)
@@ -139,9 +230,18 @@ class ReplaySession:
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
-            seq = self.link.send(MsgType.CMD, {"op": Op.HELLO.name})
-            self._wait(lambda: self.hello is not None and seq in self._acks, self.timeouts.hello_s, "HELLO")
-            self._acks.pop(seq)
+            for attempt in range(1, self.resends_allowed + 2):
+                seq = self.link.send(MsgType.CMD, {"op": Op.HELLO.name})
+                try:
+                    self._wait(lambda seq=seq: self.hello is not None and (seq in self._acks or self.lossy),
+                               self.timeouts.hello_s, "HELLO")
+                    break
+                except LinkTimeout:
+                    if attempt > self.resends_allowed:
+                        raise
+                    self.resends.append(f"CMD HELLO (seq {seq}) had no HELLO: sent again")
+            self._acks.pop(seq, None)
+            self._ack_sessions.pop(seq, None)
         assert self.hello is not None
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window
@@ -150,16 +250,30 @@ class ReplaySession:
     def configure(self, raw: RawStream, mode: Mode = Mode.REPLAY) -> None:
         """Send CONFIG and wait for its acknowledgement."""
         cfg = {"odr_mhz": raw.odr_mhz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
-        seq = self.link.send(MsgType.CONFIG, cfg)
-        self._wait(lambda: seq in self._acks, self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
+        cfg["session"] = self.session_id
+        for attempt in range(1, self.resends_allowed + 2):
+            # A CONFIG lost on the way (or its ACK) is sent again: it only restarts an analyzer
+            # that has no samples yet.
+            seq = self.link.send(MsgType.CONFIG, cfg)
+            try:
+                self._wait(lambda seq=seq: self._acked(seq), self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
+                break
+            except LinkTimeout:
+                if attempt > self.resends_allowed:
+                    raise
+                self.resends.append(f"CONFIG (seq {seq}) had no ACK: sent again")
         self._ack(seq, f"CONFIG {cfg}")
         self._configured = True
+        for other in [s for s, sess in self._ack_sessions.items() if sess != self.session_id]:
+            self.stale_acks += 1  # answered in an earlier session: never this run's
+            del self._acks[other], self._ack_sessions[other]
         self._restarts_before = self.link.restarts
 
     def stream(self, raw: RawStream) -> None:
         """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
         window = self.window or 1
         inflight: list[int] = []
+        batches: dict[int, tuple[int, int]] = {}  # seq -> first and last sample index
         n = len(raw.index)
         start = 0
         while start < n:
@@ -171,16 +285,42 @@ class ReplaySession:
             rows = raw.counts[start:stop]
             samples = [dict(zip(("ax", "ay", "az", "gx", "gy", "gz"), map(int, r))) for r in rows]
             inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
+            batches[inflight[-1]] = (int(raw.index[start]), int(raw.index[stop - 1]))
             start = stop
             while len(inflight) >= window or (start >= n and inflight):
                 seq = inflight[0]
-                self._wait(lambda seq=seq: seq in self._acks, self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
-                self._ack(inflight.pop(0), "a SAMPLE_BATCH")
+                # The firmware answers frames in order: an ACK of a later batch means this one
+                # (or its ACK) was lost on the link. The run goes on and reports it.
+                try:
+                    self._wait(lambda seq=seq: self._acked(seq) or (self.lossy and any(self._acked(s) for s in inflight[1:])),
+                               self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
+                except LinkTimeout:
+                    if start < n or not self.lossy:
+                        raise
+                    # the last batches: END comes next, and its answer tells whether the firmware lives
+
+                first = batches.pop(inflight.pop(0))
+                if self._acked(seq):
+                    self._ack(seq, "a SAMPLE_BATCH")
+                else:
+                    self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first[0]}..{first[1]}) or its ACK "
+                                             "was lost on the link")
 
     def finish(self) -> None:
-        """Send END and wait for the SUMMARY."""
-        seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
-        self._wait(lambda: self._summary is not None and seq in self._acks, self.timeouts.summary_s, "SUMMARY")
+        """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost
+        END, or a lost SUMMARY, which the firmware sends again for a second END)."""
+        for attempt in range(1, self.resends_allowed + 2):
+            seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+            try:
+                self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
+                           "SUMMARY")
+                break
+            except LinkTimeout:
+                if self._summary is not None and self.lossy:
+                    return  # only the ACK of END was lost: the SUMMARY answers for it
+                if attempt > self.resends_allowed:
+                    raise
+                self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
         self._ack(seq, "END")
 
     def run(self, raw: RawStream) -> RunResult:
@@ -205,8 +345,9 @@ class ReplaySession:
         return self._result(raw, hello, t0)
 
     def _result(self, raw: RawStream, hello: dict[str, Any], t0: float) -> RunResult:
+        strides, in_doubt = self._resolve_strides()
         return RunResult(
-            strides=self._strides,
+            strides=strides,
             summary=self._summary,
             hello=hello,
             samples_sent=len(raw.index),
@@ -216,4 +357,11 @@ class ReplaySession:
             logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,
             restarts=self.link.restarts - self._restarts_before,
+            stale_acks=self.stale_acks,
+            doubts=tuple(self.doubts),
+            in_doubt=tuple(in_doubt),
+            repeated_strides=self.repeated_strides,
+            lost_batches=tuple(self.lost_batches),
+            renumbered=tuple(self.renumbered),
+            resends=tuple(self.resends),
         )

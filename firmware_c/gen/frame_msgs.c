@@ -18,24 +18,26 @@ static uint32_t get_u32(const uint8_t *p) { return (uint32_t)get_u16(p) | ((uint
 static float get_f32(const uint8_t *p) { uint32_t u = get_u32(p); float v; memcpy(&v, &u, 4); return v; }
 
 int frame_pack_config(const frame_config_t *m, uint8_t *buf, size_t cap) {
-    size_t n = 8u;
+    size_t n = 12u;
     if (n > cap) return -ENOSPC;
     size_t off = 0;
     put_u32(buf + off, m->odr_mhz); off += 4;
     put_u8(buf + off, m->accel_fs_g); off += 1;
     put_u16(buf + off, m->gyro_fs_dps); off += 2;
     put_u8(buf + off, m->mode); off += 1;
+    put_u32(buf + off, m->session); off += 4;
     return (int)off;
 }
 
 int frame_unpack_config(frame_config_t *m, const uint8_t *buf, size_t len) {
     size_t off = 0;
     memset(m, 0, sizeof *m);
-    if (len < 8u) return -EBADMSG;
+    if (len < 12u) return -EBADMSG;
     m->odr_mhz = get_u32(buf + off); off += 4;
     m->accel_fs_g = get_u8(buf + off); off += 1;
     m->gyro_fs_dps = get_u16(buf + off); off += 2;
     m->mode = get_u8(buf + off); off += 1;
+    m->session = get_u32(buf + off); off += 4;
     return off == len ? 0 : -EBADMSG;
 }
 
@@ -127,20 +129,22 @@ int frame_unpack_hello(frame_hello_t *m, const uint8_t *buf, size_t len) {
 }
 
 int frame_pack_ack(const frame_ack_t *m, uint8_t *buf, size_t cap) {
-    size_t n = 3u;
+    size_t n = 7u;
     if (n > cap) return -ENOSPC;
     size_t off = 0;
     put_u16(buf + off, m->acked_seq); off += 2;
     put_i8(buf + off, m->status); off += 1;
+    put_u32(buf + off, m->session); off += 4;
     return (int)off;
 }
 
 int frame_unpack_ack(frame_ack_t *m, const uint8_t *buf, size_t len) {
     size_t off = 0;
     memset(m, 0, sizeof *m);
-    if (len < 3u) return -EBADMSG;
+    if (len < 7u) return -EBADMSG;
     m->acked_seq = get_u16(buf + off); off += 2;
     m->status = get_i8(buf + off); off += 1;
+    m->session = get_u32(buf + off); off += 4;
     return off == len ? 0 : -EBADMSG;
 }
 

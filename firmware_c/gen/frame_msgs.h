@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FRAME_PROTOCOL_VERSION 1
+#define FRAME_PROTOCOL_VERSION 2
 #define FRAME_MAX_BATCH_SAMPLES 32
 #define FRAME_MAX_LOG_TEXT 96
 #define FRAME_FLAG_IMPACT_CLIPPED 1
@@ -59,6 +59,7 @@ typedef struct {
     uint8_t accel_fs_g;
     uint16_t gyro_fs_dps;
     uint8_t mode;
+    uint32_t session;
 } frame_config_t;
 
 /** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
@@ -117,6 +118,7 @@ int frame_unpack_hello(frame_hello_t *m, const uint8_t *buf, size_t len);
 typedef struct {
     uint16_t acked_seq;
     int8_t status;
+    uint32_t session;
 } frame_ack_t;
 
 /** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */

@@ -27,7 +27,7 @@ typedef struct {
     const hal_t *hal;
     gait_t gait;
     frame_rx_t rx;
-    frame_config_t config;
+    frame_config_t config; /* in force; config.session is 0 until a host's CONFIG is accepted */
     app_counters_t count;
     float accel_g_per_lsb, gyro_dps_per_lsb;
     uint32_t next_index;   /* expected next sample index */
@@ -35,6 +35,9 @@ typedef struct {
     uint16_t tx_seq;
     uint16_t rx_next_seq;
     bool rx_seq_known;
+    /* the last host frame handled: a byte-identical repeat of it is acknowledged again, not applied */
+    uint32_t last_print, last_session;
+    int last_status;
     uint8_t tx_buf[FRAME_WIRE_BYTES(FW_MAX_FRAME_BYTES)];
     uint8_t pay_buf[FW_MAX_FRAME_BYTES];
     frame_sample_batch_t batch; /* last SAMPLE_BATCH, unpacked */
@@ -48,7 +51,11 @@ typedef struct {
 int app_init(app_t *app, const hal_t *hal);
 
 /**
- * Process every link byte available now.
+ * Process every link byte available now. Every valid host frame is answered by an
+ * ACK carrying its seq, its status and its session (the CONFIG's own nonce for a CONFIG,
+ * else the session of the CONFIG in force), so the host can ignore earlier sessions' ACKs.
+ * A SAMPLE_BATCH identical to the frame just handled, with the same seq (a link that repeats
+ * frames), is acknowledged again with the same status but not applied twice.
  * @return frames handled (0 if none), or a negative errno value when the link
  *         is gone (-EPIPE) and the port should stop.
  */

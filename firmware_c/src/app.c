@@ -30,8 +30,8 @@ static int send_hello(app_t *app) {
     return send(app, FRAME_MSG_HELLO, frame_pack_hello(&h, app->pay_buf, sizeof app->pay_buf));
 }
 
-static int send_ack(app_t *app, uint16_t seq, int status) {
-    frame_ack_t a = {.acked_seq = seq, .status = (int8_t)status};
+static int send_ack(app_t *app, uint16_t seq, int status, uint32_t session) {
+    frame_ack_t a = {.acked_seq = seq, .status = (int8_t)status, .session = session};
     return send(app, FRAME_MSG_ACK, frame_pack_ack(&a, app->pay_buf, sizeof app->pay_buf));
 }
 
@@ -186,12 +186,24 @@ int app_finish(app_t *app) {
     return send_summary(app);
 }
 
-/* Handle one valid frame; returns the status to acknowledge. */
-static int dispatch(app_t *app, const frame_view_t *v) {
+/* FNV-1a over type, length and payload: tells a repeated frame from a new one with the same seq. */
+static uint32_t fingerprint(const frame_view_t *v) {
+    uint32_t h = 2166136261u;
+    h = (h ^ v->type) * 16777619u;
+    h = (h ^ (uint32_t)v->len) * 16777619u;
+    for (size_t i = 0; i < v->len; i++) h = (h ^ v->payload[i]) * 16777619u;
+    return h;
+}
+
+/* Handle one valid frame; returns the status to acknowledge, and in *session the session the
+ * answer belongs to: a CONFIG's own (accepted or refused), else the one in force. */
+static int dispatch(app_t *app, const frame_view_t *v, uint32_t *session) {
+    *session = app->config.session;
     switch (v->type) {
     case FRAME_MSG_CONFIG: {
         frame_config_t c;
         if (frame_unpack_config(&c, v->payload, v->len) < 0) return -EBADMSG;
+        *session = c.session;
         return apply_config(app, &c);
     }
     case FRAME_MSG_SAMPLE_BATCH:
@@ -220,7 +232,8 @@ int app_init(app_t *app, const hal_t *hal) {
     memset(app, 0, sizeof *app);
     app->hal = hal;
     frame_rx_init(&app->rx);
-    frame_config_t def = {.odr_mhz = 416000u, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY};
+    frame_config_t def = {.odr_mhz = 416000u, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY,
+                          .session = 0u};
     int rc = apply_config(app, &def);
     if (rc < 0) return rc;
     return send_hello(app);
@@ -245,12 +258,25 @@ int app_poll(app_t *app) {
                 continue;
             }
             app->count.rx_frames++;
+            uint32_t print = fingerprint(&v);
+            if (v.type == FRAME_MSG_SAMPLE_BATCH && app->rx_seq_known &&
+                v.seq == (uint16_t)(app->rx_next_seq - 1u) && print == app->last_print) {
+                /* The batch just handled, repeated by the link: answer it again, apply it once
+                 * (its samples again would read as time going back). Other frames are idempotent. */
+                int ar = send_ack(app, v.seq, app->last_status, app->last_session);
+                if (ar < 0) return ar;
+                continue;
+            }
             if (app->rx_seq_known && v.seq != app->rx_next_seq) app->count.rx_seq_gaps++;
             app->rx_next_seq = (uint16_t)(v.seq + 1u);
             app->rx_seq_known = true;
-            int status = dispatch(app, &v);
+            uint32_t session;
+            int status = dispatch(app, &v, &session);
             if (status == -EPIPE) return status;
-            int ar = send_ack(app, v.seq, status);
+            app->last_print = print;
+            app->last_status = status;
+            app->last_session = session;
+            int ar = send_ack(app, v.seq, status, session);
             if (ar < 0) return ar;
             handled++;
         }

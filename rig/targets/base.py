@@ -58,6 +58,14 @@ class Target(abc.ABC):
         """Can this target, as configured, run here? (availability() unless its settings say more.)"""
         return self.availability()
 
+    def pid(self) -> int | None:
+        """The pid of the process the firmware runs in (emulator, simulator, native build) while it
+        runs, so waits can follow its progress (rig.progress); None for a board."""
+        proc = getattr(self, "_proc", None)
+        inner = getattr(proc, "proc", proc)  # a FirmwareProcess, or a Popen
+        pid = getattr(inner, "pid", None)
+        return pid if isinstance(pid, int) else None
+
     def require(self) -> None:
         """Raise TargetUnavailable with the reason if the target cannot run here."""
         avail = self.usable()

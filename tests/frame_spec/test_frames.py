@@ -23,7 +23,7 @@ def test_stride_matches_hand_packed_bytes() -> None:
                   stride_ms=700.0, cadence_spm=171.4, duty_factor=0.357, fsa_deg=15.0, pronation_deg=8.0,
                   peak_roll_rate_dps=300.0, peak_impact_g=12.0, stride_m=2.1, speed_mps=3.0)
     payload = struct.pack("<III12fBBB", *fields.values(), 1, 2, 0x03)  # heel, run, clipped + saturated
-    body = struct.pack("<BBHH", 1, 0x12, 77, len(payload)) + payload
+    body = struct.pack("<BBHH", 2, 0x12, 77, len(payload)) + payload
     wire = cobs.encode(body + struct.pack("<H", crc16(body))) + b"\x00"
     built = encode(MsgType.STRIDE, {**fields, "strike": "heel", "activity": "run", "flags": 3}, 77)
     assert built == wire
@@ -34,10 +34,10 @@ def test_stride_matches_hand_packed_bytes() -> None:
 
 
 def test_hello_matches_hand_packed_bytes() -> None:
-    payload = struct.pack("<BBBBBH16s", 1, 0, 1, 0, 32, 2048, b"host")
-    body = struct.pack("<BBHH", 1, 0x10, 0, len(payload)) + payload
+    payload = struct.pack("<BBBBBH16s", 2, 0, 1, 0, 32, 2048, b"host")
+    body = struct.pack("<BBHH", 2, 0x10, 0, len(payload)) + payload
     expected = cobs.encode(body + struct.pack("<H", crc16(body))) + b"\x00"
-    got = encode(MsgType.HELLO, {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+    got = encode(MsgType.HELLO, {"protocol": 2, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
                                  "rx_buffer_bytes": 2048, "board": "host"}, 0)
     assert got == expected
 
@@ -80,7 +80,7 @@ def test_stream_resynchronizes_and_counts_gaps() -> None:
 
 
 def test_a_boot_hello_is_a_restart_not_a_gap() -> None:
-    hello = {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+    hello = {"protocol": 2, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
              "rx_buffer_bytes": 2048, "board": "b"}
     dec = StreamDecoder()
     wire = (encode(MsgType.LOG, {"level": 1, "text": "a"}, 0) + encode(MsgType.LOG, {"level": 1, "text": "b"}, 1)
@@ -90,16 +90,29 @@ def test_a_boot_hello_is_a_restart_not_a_gap() -> None:
     assert dec.restarts == 1 and dec.gaps == 1
 
 
+def test_config_and_ack_carry_the_session_hand_packed() -> None:
+    """CONFIG carries the host's session nonce and ACK echoes one (protocol 2)."""
+    payload = struct.pack("<IBHBI", 416_000, 16, 2000, 1, 0xDEADBEEF)
+    body = struct.pack("<BBHH", 2, 0x01, 5, len(payload)) + payload
+    wire = cobs.encode(body + struct.pack("<H", crc16(body))) + b"\x00"
+    cfg = {"odr_mhz": 416_000, "accel_fs_g": 16, "gyro_fs_dps": 2000, "mode": "REPLAY", "session": 0xDEADBEEF}
+    assert encode(MsgType.CONFIG, cfg, 5) == wire
+    payload = struct.pack("<HbI", 5, -22, 0xDEADBEEF)
+    body = struct.pack("<BBHH", 2, 0x11, 9, len(payload)) + payload
+    ack = decode(cobs.encode(body + struct.pack("<H", crc16(body))))
+    assert ack.payload == {"acked_seq": 5, "status": -22, "session": 0xDEADBEEF}
+
+
 def test_errors_name_the_problem() -> None:
     with pytest.raises(FrameError, match="too short"):
         decode(cobs.encode(b"\x01\x02"))
-    body = struct.pack("<BBHH", 2, 0x16, 0, 1) + b"\x01"
-    with pytest.raises(FrameError, match="protocol version 2"):
+    body = struct.pack("<BBHH", 1, 0x16, 0, 1) + b"\x01"
+    with pytest.raises(FrameError, match="protocol version 1, this rig speaks 2"):
         decode(cobs.encode(body + struct.pack("<H", crc16(body))))
-    body = struct.pack("<BBHH", 1, 0x7E, 0, 0)
+    body = struct.pack("<BBHH", 2, 0x7E, 0, 0)
     with pytest.raises(FrameError, match="message type|malformed"):
         decode(cobs.encode(body + struct.pack("<H", crc16(body))))
-    body = struct.pack("<BBHH", 1, 0x12, 0, 3) + b"\x01\x02\x03"
+    body = struct.pack("<BBHH", 2, 0x12, 0, 3) + b"\x01\x02\x03"
     with pytest.raises(FrameError, match="malformed"):
         decode(cobs.encode(body + struct.pack("<H", crc16(body))))
 

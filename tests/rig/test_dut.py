@@ -12,7 +12,7 @@ from rig.session import ReplaySession
 @pytest.mark.target("host", "qemu", "board")
 def test_dut_answers_hello_and_status(dut) -> None:  # type: ignore[no-untyped-def]
     hello = ReplaySession(dut.link).handshake()
-    assert hello["protocol"] == 1 and hello["max_batch"] >= 1
+    assert hello["protocol"] == 2 and hello["max_batch"] >= 1
     dut.link.send(MsgType.CMD, {"op": Op.STATUS.name})
     for _ in range(10):
         msg = dut.link.receive(2.0)

@@ -4,6 +4,9 @@
  * ("--tcp PORT", port 0 picks a free one; printed as "TCP <host>:<port>").
  * A crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE) sends a FAULT frame with the
  * faulting PC before the process dies, as the board's HardFault handler does.
+ * On a pty the process then waits (at most FAULT_DRAIN_MS) until the rig has
+ * read the frame: the kernel discards what the terminal side has not read yet
+ * when the process's end of the pty closes.
  */
 #define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, ptsname */
 #include <arpa/inet.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
@@ -27,8 +31,12 @@
 
 typedef struct {
     int fd;
+    int held; /* the pty's terminal side, held open by this process; -1 on TCP */
     struct timespec t0;
 } host_link_t;
+
+/* Longest wait for the rig to read the FAULT frame off the pty before dying, ms. */
+#define FAULT_DRAIN_MS 2000
 
 static host_link_t g_link;
 static hal_t g_hal;
@@ -89,11 +97,18 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
                                                                           : FRAME_FAULT_HARDFAULT;
     (void)app_send_fault(&g_hal, reason, pc, 0, (uint32_t)sig,
                          0, (uint32_t)(uintptr_t)info->si_addr);
+    /* poll, ioctl and nanosleep only: what a signal handler may call */
+    for (int waited_ms = 0; g_link.held >= 0 && waited_ms < FAULT_DRAIN_MS; waited_ms += 5) {
+        int unread = 0;
+        struct timespec step = {0, 5 * 1000000L};
+        if (waited_ms >= 20 && (ioctl(g_link.held, FIONREAD, &unread) < 0 || unread <= 0)) break;
+        nanosleep(&step, NULL);
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-static int open_pty(void) {
+static int open_pty(int *held) {
     int m = posix_openpt(O_RDWR | O_NOCTTY);
     if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) return -1;
     const char *name = ptsname(m);
@@ -105,6 +120,7 @@ static int open_pty(void) {
     if (s < 0 || tcgetattr(s, &t) < 0) return -1;
     cfmakeraw(&t);
     if (tcsetattr(s, TCSANOW, &t) < 0) return -1;
+    *held = s;
     printf("PTY %s\n", name);
     return m;
 }
@@ -133,9 +149,9 @@ static void usage(const char *argv0) {
 }
 
 int main(int argc, char **argv) {
-    int fd;
+    int fd, held = -1;
     if (argc == 1 || (argc == 2 && strcmp(argv[1], "--pty") == 0)) {
-        fd = open_pty();
+        fd = open_pty(&held);
     } else if (argc == 3 && strcmp(argv[1], "--tcp") == 0) {
         char *end;
         long port = strtol(argv[2], &end, 10);
@@ -155,6 +171,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     g_link.fd = fd;
+    g_link.held = held;
     clock_gettime(CLOCK_MONOTONIC, &g_link.t0);
     g_hal = (hal_t){.ctx = &g_link, .link_write = host_write, .link_read = host_read,
                     .millis = host_millis, .idle = host_idle, .fault_test = host_fault_test,

@@ -50,7 +50,7 @@ def test_replay_over_pty_round_trip(tmp_path: Path) -> None:
             result = ReplaySession(link).run(to_raw(still_recording()))
     finally:
         target.stop()
-    assert result.hello["board"] == "host" and result.hello["protocol"] == 1
+    assert result.hello["board"] == "host" and result.hello["protocol"] == 2
     assert result.summary is not None
     # Nothing the firmware sent before the rig opened the pty is lost: the capture
     # starts with its very first frame, the boot HELLO (seq 0).
@@ -174,7 +174,7 @@ def test_frames_left_from_an_earlier_run_are_not_taken_as_this_runs(tmp_path: Pa
 
 def test_a_firmware_restart_during_the_run_fails_it(tmp_path: Path, host_tcp: str) -> None:
     """A boot HELLO (seq 0) after CONFIG means the analyzer's state was lost: the run names it."""
-    boot_hello = encode(MsgType.HELLO, {"protocol": 1, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
+    boot_hello = encode(MsgType.HELLO, {"protocol": 2, "fw_major": 0, "fw_minor": 1, "fw_patch": 0, "max_batch": 32,
                                         "rx_buffer_bytes": 2048, "board": "host"}, 0)
     acks = [0]
 

@@ -1,0 +1,232 @@
+"""Fault campaign: replay scenarios on a target through a FaultyLink and check the rig against what
+the faulty link really did.
+
+For each run it checks that
+- no corrupt frame was accepted: every frame the rig decoded is one the firmware really sent;
+- every byte was kept: the capture rx.bin is exactly what the link delivered to the rig;
+- every gap was reported: a frame lost on its way to the rig (dropped or corrupted) shows as a
+  corrupt frame or a sequence gap, and a frame lost on its way to the firmware (or an analyzer
+  reset) shows in the run's link problems, or the run ends in an error that names the capture;
+- the analyzer is back in step within one stride: every stride of the truth that starts more than
+  one stride after a sample disturbed by a fault (a batch lost on the way to the firmware, an
+  analyzer reset) is detected (IC within 60 ms); strides whose frame was lost on the way to the
+  rig, and strides still in the analyzer's pipeline at a reset, are not counted.
+
+    python -m rig.fault_campaign [SCENARIO...] [--target host|qemu] [--seed N] [--json OUT]
+
+prints one line per run and the totals; exit status 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from frame_spec import FrameError, Message, MsgType, StreamDecoder, decode
+from rig.errors import RigError
+from rig.faults import FaultRates, FaultyLink
+from rig.inject import RawStream, to_raw
+from rig.link import Link
+from rig.progress import ProgressClock
+from rig.session import ReplaySession, RunResult, Timeouts
+from rig.targets import get_target_class
+
+#: Fault rates of the campaign, per frame.
+TO_RIG = FaultRates(corrupt=0.01, drop=0.01, duplicate=0.01, split=0.05, delay=0.01, stall=0.002)
+TO_FIRMWARE = FaultRates(corrupt=0.005, drop=0.005, duplicate=0.01, split=0.05, delay=0.01, stall=0.002, reset=0.001)
+#: Longest time a stride waits in the analyzer's delay line before its frame is sent, s.
+PIPELINE_S = 0.35
+#: A detected IC this close to the truth's is the same stride, s.
+MATCH_S = 0.06
+#: The default campaign: the catalog without its 10- and 30-minute runs.
+LONG_SCENARIOS = ("fatigue_run", "run_30min")
+
+
+@dataclass
+class RunFigures:
+    """What one faulty run did and how the rig fared."""
+
+    scenario: str
+    outcome: str  # "clean", "reported", "error"
+    frames_to_rig: int = 0
+    frames_to_firmware: int = 0
+    lost_to_rig: int = 0
+    lost_to_firmware: int = 0
+    duplicated: int = 0
+    resets: int = 0
+    corrupt_accepted: int = 0
+    bytes_unkept: int = 0
+    gaps_unreported: int = 0
+    strides_after_faults: int = 0
+    strides_missed_after_faults: int = 0
+    failures: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _canonical(msg: Message) -> str:
+    return json.dumps([msg.type.name, msg.seq, msg.payload], sort_keys=True, default=str)
+
+
+def _accepted(rx: bytes) -> list[Message]:
+    return [m for m in StreamDecoder().feed(rx) if not isinstance(m, FrameError)]
+
+
+def _disturbed_s(faulty: FaultyLink, raw: RawStream) -> list[float]:
+    """Recording times where the analyzer's input was disturbed: the first sample of each batch lost
+    on the way to the firmware, and of each batch an analyzer reset came before."""
+    up = faulty.to_firmware
+    return sorted(float(raw.index_to_t_s(int(m.payload["first_index"]))) for m in up.lost_messages + up.reset_before
+                  if m.type is MsgType.SAMPLE_BATCH)
+
+
+def _lost_ics_s(faulty: FaultyLink, raw: RawStream) -> list[float]:
+    """Recording times of the ICs of STRIDE frames lost on the way to the rig (not the analyzer's misses)."""
+    return [float(raw.index_to_t_s(int(m.payload["ic_us"]) * raw.odr_mhz / 1e9))
+            for m in faulty.to_rig.lost_messages if m.type is MsgType.STRIDE]
+
+
+def _recovery(result: RunResult, raw: RawStream, truth: Any, disturbed_s: list[float],
+              lost_ics_s: list[float]) -> tuple[int, int, list[str]]:
+    """(truth strides more than one stride after the last disturbance before them, how many of those
+    were missed, a few examples of the missed)."""
+    if truth is None or not disturbed_s:
+        return 0, 0, []
+    detected = np.array(sorted(s["ic_s"] for s in result.strides)) if result.strides else np.zeros(0)
+    ics = [s.ic_s for s in truth.strides]
+    counted = missed = 0
+    examples: list[str] = []
+    for k, ic in enumerate(ics):
+        period = (ics[k] - ics[k - 1]) if k > 0 else 1.5
+        shadow = [t for t in disturbed_s if t <= ic]
+        if not shadow or ic > raw.t_s[-1] - 2 * period:
+            continue
+        # A stride within one stride after a disturbance may be lost; so may the strides still in
+        # the analyzer's pipeline (two strides and its delay line) when it is reset.
+        if any(t - 2 * period - PIPELINE_S <= ic <= t + period for t in disturbed_s):
+            continue
+        if any(abs(ic - lost) < MATCH_S for lost in lost_ics_s):
+            continue  # its STRIDE frame was lost on the link: reported as a gap, not a miss
+        counted += 1
+        if not len(detected) or np.min(np.abs(detected - ic)) > MATCH_S:
+            missed += 1
+            if len(examples) < 3:
+                examples.append(f"IC at {ic:.3f} s ({ic - max(shadow):.2f} s after a fault)")
+    return counted, missed, examples
+
+
+def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: FaultRates = TO_RIG,
+            to_firmware: FaultRates = TO_FIRMWARE) -> RunFigures:
+    """One scenario on one target through a FaultyLink, checked as the module docstring says."""
+    from scenarios.catalog import synthesize
+
+    rec = synthesize(scenario)
+    raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
+    run_dir = runs_dir / f"{scenario}-{target_name}-seed{seed}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    target = get_target_class(target_name)()
+    fig = RunFigures(scenario=scenario, outcome="clean")
+    result: RunResult | None = None
+    try:
+        url = target.start(run_dir)
+        with FaultyLink(url, to_rig, to_firmware, seed=seed) as faulty:
+            try:
+                with Link(faulty.url, run_dir) as link:
+                    session = ReplaySession(link, Timeouts(hello_s=10, ack_s=5, summary_s=10),
+                                            clock=ProgressClock(target.pid), lossy=True)
+                    result = session.run(raw)
+            except RigError as exc:
+                fig.outcome = "error"
+                fig.error = str(exc).splitlines()[0][:300]
+    finally:
+        target.stop()
+    rx = (run_dir / "rx.bin").read_bytes()
+    down, up = faulty.to_rig, faulty.to_firmware
+    fig.frames_to_rig, fig.frames_to_firmware = down.frames, up.frames
+    fig.lost_to_rig, fig.lost_to_firmware = down.lost, up.lost
+    fig.duplicated, fig.resets = down.duplicated + up.duplicated, up.resets
+    genuine = set()
+    for frame in down.genuine:
+        try:
+            genuine.add(_canonical(decode(frame[:-1])))
+        except FrameError:
+            pass
+    fig.corrupt_accepted = sum(_canonical(m) not in genuine for m in _accepted(rx))
+    delivered = bytes(down.delivered)
+    if delivered[:len(rx)] != rx:
+        fig.bytes_unkept = sum(a != b for a, b in zip(delivered, rx)) + abs(len(delivered) - len(rx))
+    if result is not None:
+        problems = result.link_problems()
+        fig.outcome = "reported" if problems else "clean"
+        seen_down = result.seq_gaps + len(result.frame_errors)
+        if down.lost and not seen_down:
+            fig.gaps_unreported += down.lost
+            fig.failures.append(f"{down.lost} frame(s) lost on the way to the rig, none reported")
+        if (up.lost or up.resets) and not problems:
+            fig.gaps_unreported += up.lost + up.resets
+            fig.failures.append(f"{up.lost} frame(s) lost on the way to the firmware and {up.resets} reset(s), "
+                                "none reported")
+        counted, missed, examples = _recovery(result, raw, rec.truth, _disturbed_s(faulty, raw),
+                                              _lost_ics_s(faulty, raw))
+        fig.strides_after_faults, fig.strides_missed_after_faults = counted, missed
+        if missed:
+            fig.failures.append(f"{missed} of {counted} strides after a fault not detected: {', '.join(examples)}")
+    if fig.corrupt_accepted:
+        fig.failures.append(f"{fig.corrupt_accepted} frame(s) accepted that the firmware never sent")
+    if fig.bytes_unkept:
+        fig.failures.append(f"the capture differs from the bytes delivered ({fig.bytes_unkept} bytes)")
+    return fig
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the campaign and print its figures."""
+    from scenarios.catalog import list_scenarios
+
+    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.splitlines()[0])
+    ap.add_argument("scenarios", nargs="*", help="default: the catalog without its long runs")
+    ap.add_argument("--target", default="host")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs-dir", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    names = args.scenarios or [s.name for s in list_scenarios() if s.name not in LONG_SCENARIOS]
+    runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="fault-campaign-"))
+    figures = []
+    for k, name in enumerate(names):
+        fig = run_one(args.target, name, args.seed + k, runs_dir)
+        figures.append(fig)
+        verdict = "FAIL" if fig.failures else "ok"
+        print(f"{verdict:4} {name:<24} {fig.outcome:<8} frames {fig.frames_to_rig}/{fig.frames_to_firmware} "
+              f"lost {fig.lost_to_rig}/{fig.lost_to_firmware} dup {fig.duplicated} resets {fig.resets} "
+              f"strides after faults {fig.strides_after_faults - fig.strides_missed_after_faults}/"
+              f"{fig.strides_after_faults}" + (f"  [{fig.error}]" if fig.error else "")
+              + "".join(f"\n       {f}" for f in fig.failures), flush=True)
+    total = {k: sum(getattr(f, k) for f in figures) for k in (
+        "frames_to_rig", "frames_to_firmware", "lost_to_rig", "lost_to_firmware", "duplicated", "resets",
+        "corrupt_accepted", "bytes_unkept", "gaps_unreported", "strides_after_faults", "strides_missed_after_faults")}
+    outcomes = {o: sum(f.outcome == o for f in figures) for o in ("clean", "reported", "error")}
+    failed = sum(bool(f.failures) for f in figures)
+    after = total["strides_after_faults"]
+    recovered = after - total["strides_missed_after_faults"]
+    print(f"fault campaign on {args.target}: {len(figures)} runs ({outcomes['clean']} clean, {outcomes['reported']} "
+          f"with link problems reported, {outcomes['error']} ended in an error); frames {total['frames_to_rig']} to "
+          f"the rig and {total['frames_to_firmware']} to the firmware, {total['lost_to_rig']} and "
+          f"{total['lost_to_firmware']} of them lost, {total['duplicated']} repeated, {total['resets']} analyzer "
+          f"resets; corrupt frames accepted {total['corrupt_accepted']}; bytes not kept {total['bytes_unkept']}; "
+          f"gaps unreported {total['gaps_unreported']}; strides after a fault detected {recovered}/{after}"
+          + (f" ({100.0 * recovered / after:.1f} %)" if after else "") + f"; runs failing a check: {failed}")
+    print(f"captures in {runs_dir}")
+    if args.json:
+        args.json.write_text(json.dumps({"runs": [asdict(f) for f in figures], "total": total,
+                                         "outcomes": outcomes}, indent=1, default=str) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

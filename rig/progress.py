@@ -1,0 +1,135 @@
+"""How much of a wait an emulated target has really had: its own progress, not the wall clock.
+
+A wait for the firmware (an ACK, a SUMMARY) has a budget in seconds. On a loaded machine an
+emulator or a simulation gets a small share of a CPU: a budget counted in wall seconds then runs
+out while the target is working normally, only slowly. A `ProgressClock` charges a wait instead
+with the time the target could use: while any thread of the target's process tree is running or
+waiting for a CPU, only the CPU time it actually got is charged; while it sleeps (waiting for
+input, or blocked), wall time is charged. A target that is slow because the host is busy is
+therefore never called hung; one that spins without answering, or sleeps without answering,
+uses its budget up as before.
+
+The figures come from /proc (Linux); elsewhere the clock falls back to the wall clock.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+_PROC = Path("/proc")
+_TICKS_PER_S = float(os.sysconf("SC_CLK_TCK")) if hasattr(os, "sysconf") else 100.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """pid and every process below it (children of every thread, recursively)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            tasks = list((_PROC / str(p) / "task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                continue
+    return out
+
+
+def _thread_states(pid: int) -> tuple[float, bool]:
+    """(CPU seconds used, whether any thread is running or runnable) of one process."""
+    cpu_s, busy = 0.0, False
+    try:
+        tasks = list((_PROC / str(pid) / "task").iterdir())
+    except OSError:
+        return 0.0, False
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        # the command name is in parentheses and may hold spaces: fields start after the last ')'
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) < 13:
+            continue
+        busy = busy or fields[0] == "R"
+        cpu_s += (int(fields[11]) + int(fields[12])) / _TICKS_PER_S
+    return cpu_s, busy
+
+
+def tree_usage(pid: int) -> tuple[float, bool]:
+    """(CPU seconds used by the threads now alive in pid's process tree, whether any is runnable)."""
+    total, busy = 0.0, False
+    for p in _descendants(pid):
+        cpu_s, b = _thread_states(p)
+        total += cpu_s
+        busy = busy or b
+    return total, busy
+
+
+class ProgressClock:
+    """Seconds a target has had since start(), charged as the module docstring says.
+
+    `pid` returns the pid of the target's main process, or None when there is none (then
+    wall time is charged). The process tree is sampled at most every SAMPLE_S seconds (a wait
+    may be charged up to that much of the time just before it began).
+    """
+
+    SAMPLE_S = 0.05
+
+    def __init__(self, pid: Callable[[], int | None], wall: Callable[[], float] = time.monotonic) -> None:
+        self._pid = pid
+        self._wall = wall
+        self._last_wall = wall()
+        self._last_cpu: float | None = None
+        self._charged_s = 0.0
+        self.wall_charged_s = 0.0
+        self.cpu_charged_s = 0.0
+
+    def start(self) -> None:
+        """Begin a wait: nothing charged yet."""
+        self._charged_s = 0.0
+        self.wall_charged_s = self.cpu_charged_s = 0.0
+
+    def charged(self) -> float:
+        """Seconds charged to the current wait so far."""
+        now = self._wall()
+        wall_s = max(0.0, now - self._last_wall)
+        if wall_s < self.SAMPLE_S:
+            return self._charged_s
+        self._last_wall = now
+        pid = self._pid()
+        if pid is None or not _PROC.is_dir():
+            self._charged_s += wall_s
+            self.wall_charged_s += wall_s
+            return self._charged_s
+        cpu_s, busy = tree_usage(pid)
+        last, self._last_cpu = self._last_cpu, cpu_s
+        if last is None:
+            return self._charged_s
+        if busy:
+            # Working: charge what it got of the CPU, never more than the wall time that passed.
+            got = min(max(0.0, cpu_s - last), wall_s)
+            self._charged_s += got
+            self.cpu_charged_s += got
+        else:
+            self._charged_s += wall_s
+            self.wall_charged_s += wall_s
+        return self._charged_s
+
+    def describe(self) -> str:
+        """How the current wait was charged, for a timeout message."""
+        return (f"{self.cpu_charged_s:.1f} s of the target's CPU time while it ran and "
+                f"{self.wall_charged_s:.1f} s while it waited")
+
+
+class WallClock(ProgressClock):
+    """Charges wall time only (a board: nothing of it can be observed from here)."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
