@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,49 @@ def lint(session: nox.Session) -> None:
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     session.run("python", "-m", "frame_spec.cgen", "firmware_c/gen", "--check")
     session.run("python", "-m", "frame_spec.golden", "--check")
+
+
+@nox.session(default=False)
+def faults(session: nox.Session) -> None:
+    """Fault campaign: the catalog through a link that corrupts, drops, repeats, splits, delays, stalls and resets."""
+    _install(session)
+    for target in ("host", "qemu"):
+        if _available(session, target):
+            session.run("python", "-m", "rig.fault_campaign", "--target", target, *session.posargs)
+
+
+@nox.session(default=False)
+def sanitizers(session: nox.Session) -> None:
+    """The whole scenario catalog on the native firmware built with AddressSanitizer and UBSan."""
+    _install(session)
+    session.run("python", "-m", "rig.sanitizer_campaign", *session.posargs)
+
+
+#: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).
+FUZZ_RUNS = 10_000_000
+FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx")
+
+
+@nox.session(default=False, python=False)
+def fuzz(session: nox.Session) -> None:
+    """libFuzzer campaign on the firmware's frame decoder, CONFIG parser and receive path under ASan/UBSan."""
+    session.run("make", "-C", "firmware_c", "fuzz", external=True)
+    args = session.posargs or [f"-runs={FUZZ_RUNS}"]
+    figures = []
+    for name in FUZZ_TARGETS:
+        corpus = ROOT / "firmware_c" / "build" / "fuzz" / f"corpus-{name}"
+        corpus.mkdir(parents=True, exist_ok=True)
+        out = session.run(f"firmware_c/build/fuzz/{name}", str(corpus), "-print_final_stats=1",
+                          f"-artifact_prefix={corpus.parent}/{name}-", *args, external=True, silent=True,
+                          stderr=subprocess.STDOUT)
+        stats = dict(re.findall(r"^stat::(\w+):\s*(\S+)", str(out), re.MULTILINE))
+        done = [line for line in str(out).splitlines() if " DONE " in line]
+        figures.append(f"{name}: {stats.get('number_of_executed_units', '?').strip()} executions, "
+                       f"{stats.get('average_exec_per_sec', '?').strip()} per s, peak RSS "
+                       f"{stats.get('peak_rss_mb', '?').strip()} MB, no crash"
+                       + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else ""))
+    for line in figures:
+        session.log(f"fuzz: {line}")
 
 
 @nox.session(default=False)

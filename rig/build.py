@@ -47,6 +47,8 @@ BUILD_DIR = FIRMWARE_DIR / "build"
 QEMU_DIR = REPO / "emulated_chip" / "qemu"
 
 HOST_BINARY = BUILD_DIR / "host" / "stridelab-fw"
+#: The native firmware under AddressSanitizer and UBSan (`make -C firmware_c host-san`).
+HOST_SAN_BINARY = BUILD_DIR / "host-san" / "stridelab-fw"
 ANALYZER_LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
 ARM_ELF = BUILD_DIR / "arm" / "stridelab-fw.elf"
 QEMU_PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
@@ -116,6 +118,11 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
 def host_binary() -> Path:
     """The native firmware (`make -C firmware_c host`), built and current."""
     return make("host", HOST_BINARY, what="the native firmware")
+
+
+def host_sanitized_binary() -> Path:
+    """The native firmware built with AddressSanitizer and UBSan (`make -C firmware_c host-san`), current."""
+    return make("host-san", HOST_SAN_BINARY, what="the native firmware under ASan/UBSan")
 
 
 def analyzer_library() -> Path:

@@ -1,0 +1,29 @@
+"""Smoke run of the sanitizer campaign: a scenario on the host firmware built with ASan and UBSan
+passes its checks with no sanitizer report. `nox -s sanitizers` runs the whole catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rig.build import host_sanitized_binary
+from rig.sanitizer_campaign import run_scenario_sanitized, sanitizer_reports
+
+pytestmark = pytest.mark.target("host")
+
+
+def test_a_scenario_runs_clean_under_asan_and_ubsan(tmp_path: Path) -> None:
+    ok, reports, how = run_scenario_sanitized("sprint", tmp_path, host_sanitized_binary())
+    assert ok, how
+    assert reports == []
+    logs = list(tmp_path.glob("*/target.log"))
+    assert len(logs) == 1
+
+
+def test_sanitizer_reports_are_found(tmp_path: Path) -> None:
+    log = tmp_path / "target.log"
+    log.write_text("hello\n==12==ERROR: AddressSanitizer: stack-buffer-overflow on address 0x1\n"
+                   "gait.c:10:5: runtime error: signed integer overflow\nbye\n")
+    assert len(sanitizer_reports(log)) == 2
+    assert sanitizer_reports(tmp_path / "missing.log") == []
