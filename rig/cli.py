@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rig.assertions import format_run_report
 from rig.bench import NATIVE, format_bench_report, run_bench
@@ -71,7 +74,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.json is None or str(args.json) == "-":
         sys.stdout.write(doc)
     else:
-        args.json.write_text(doc)
+        _write_out(args.json, doc, "--json", f"the result is also in {run_dir / 'result.json'}")
         s = result.summary or {}
         print(f"{args.csv}: {len(result.strides)} strides, {s.get('distance_m') or 0:.1f} m on {target.name} "
               f"-> {args.json} (captures in {run_dir})", file=sys.stderr)
@@ -90,7 +93,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
     n = len(rec.truth.strides) if rec.truth else 0
     outs = []
     if args.csv is not None:
-        write_recording(rec, args.csv)
+        try:
+            write_recording(rec, args.csv)
+        except OSError as exc:
+            raise RigError(f"--csv {args.csv}: cannot write the recording ({exc.strerror}); "
+                           "give a writable path with room for it") from None
         outs.append(str(args.csv))
     if args.resd is not None:
         write_raw(to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps)), args.resd)
@@ -104,17 +111,61 @@ def cmd_plot(args: argparse.Namespace) -> int:
     # matplotlib is heavy to import: only `rig plot` pays for it
     from scenarios.plot import plot_recording
 
-    rec = read_recording(Path(args.source)) if args.source.endswith(".csv") else synthesize(args.source, seed=args.seed)
-    detected = None
-    if args.detected:
-        try:
-            detected = json.loads(args.detected.read_text())["strides"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise RigError(f"{args.detected}: not a replay JSON with a 'strides' list ({exc})") from None
-    t_range = (args.from_s, args.to_s) if args.from_s is not None or args.to_s is not None else None
-    out = plot_recording(rec, args.png, detected=detected, t_range_s=t_range)
+    source = Path(args.source)
+    is_file = args.source.endswith(".csv") or source.exists()
+    rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
+    detected = _detected_strides(args.detected) if args.detected else None
+    for opt, v in (("--from", args.from_s), ("--to", args.to_s)):
+        if v is not None and not math.isfinite(v):
+            raise RigError(f"{opt} {v}: not a time; give seconds from the start of the recording")
+    t_range = None
+    if args.from_s is not None or args.to_s is not None:
+        lo = args.from_s if args.from_s is not None else float(rec.t_s[0])
+        hi = args.to_s if args.to_s is not None else float(rec.t_s[-1])
+        if hi <= lo:
+            raise RigError(f"--from {lo:g} s is not before --to {hi:g} s; give a time range that ends after it starts")
+        t_range = (lo, hi)
+    try:
+        out = plot_recording(rec, args.png, detected=detected, t_range_s=t_range)
+    except OSError as exc:
+        raise RigError(f"--png {args.png}: cannot write the picture ({exc.strerror}); give a writable path") from None
     print(out)
     return 0
+
+
+def _detected_strides(path: Path) -> list[dict[str, Any]]:
+    """The strides of a replay JSON, each an object whose ic_s/tc_s are numbers or null."""
+    from scenarios.errors import RecordingError
+    from scenarios.input_file import excerpt, read_bytes
+
+    what = "not a replay JSON (an object with a 'strides' list, as rig replay writes)"
+    try:
+        data = read_bytes(path, "replay JSON", 64 << 20)
+    except RecordingError as exc:
+        raise RigError(f"--detected {exc}") from None
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise RigError(f"--detected {path}: {what}: {excerpt(str(exc), 120)}") from None
+    strides = doc.get("strides") if isinstance(doc, dict) else None
+    if not isinstance(strides, list):
+        raise RigError(f"--detected {path}: {what}")
+    for i, s in enumerate(strides):
+        ok = isinstance(s, dict) and all(
+            s.get(k) is None or (isinstance(s[k], (int, float)) and not isinstance(s[k], bool) and math.isfinite(s[k]))
+            for k in ("ic_s", "tc_s"))
+        if not ok:
+            raise RigError(f"--detected {path}: strides[{i}] is {excerpt(json.dumps(s), 60)}; each stride must be an "
+                           "object whose ic_s and tc_s are numbers (or null)")
+    return strides
+
+
+def _write_out(path: Path, text: str, option: str, fallback: str) -> None:
+    """Write an output file, or raise RigError naming the option, the path and the reason."""
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise RigError(f"{option} {path}: cannot write it ({exc.strerror}); {fallback}") from None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -124,7 +175,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
     print(format_bench_report(report))
     if args.json:
-        args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
+        _write_out(args.json, json.dumps(report.to_json(), indent=1) + "\n", "--json", "the figures are printed above")
     return 0 if report.passed else 1
 
 
@@ -149,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
-    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
     target_opts(p)
     p.set_defaults(func=cmd_run)
 
@@ -164,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, metavar="OUT")
     p.add_argument("--resd", type=Path, metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
                    "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--seed", type=_seed, default=None)
     p.add_argument("--odr-hz", type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
@@ -172,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", type=Path, required=True, metavar="OUT")
     p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--seed", type=_seed, default=None)
     p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
     p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
@@ -181,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO|FILE.csv",
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
     p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
-    p.add_argument("--seed", type=int, default=None, help="override the scenarios' seeds")
+    p.add_argument("--seed", type=_seed, default=None, help="override the scenarios' seeds")
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
@@ -192,14 +243,50 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _seed(text: str) -> int:
+    """argparse type of --seed: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give a seed >= 0")
+    return value
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every target is stopped and its capture closed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+    raise Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of `rig` and `python -m rig`."""
+    """Entry point of `rig` and `python -m rig`.
+
+    SIGTERM (what timeout and CI send) and SIGHUP end the command as Ctrl-C does: the target is
+    stopped and target.txt written; the exit status is 128 + the signal number."""
     args = build_parser().parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     try:
         return int(args.func(args))
+    except Terminated as exc:
+        print(f"rig {args.command}: ended by {exc.args[0]}; the target was stopped", file=sys.stderr)
+        return 128 + exc.signum
     except (RigError, ValueError, KeyError, OSError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"rig {args.command}: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)

@@ -1,0 +1,146 @@
+"""The rig command on bad input and on signals: exit 2 with a message naming the input, the
+problem and what to do (never a traceback, a hang or a silently wrong output), and SIGTERM or
+SIGHUP stop the target and write target.txt as Ctrl-C does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
+
+
+def rig(*args: str, cwd: Path, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout_s)
+
+
+def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert len(proc.stderr) < 1500, proc.stderr[:3000]
+    for w in words:
+        assert w in proc.stderr, proc.stderr
+
+
+def _csv(path: Path, times: list[float]) -> Path:
+    path.write_text(HEADER + "\n" + "".join(f"{t!r},0,0,1,0,0,0\n" for t in times))
+    return path
+
+
+@pytest.mark.parametrize("times, words", [
+    ([0.0], ("one.csv, line 2", "only one sample")),
+    ([0.0, 1e-7], ("one.csv, line 3", "sample rate")),
+    ([0.0, 10.0, 20.0], ("one.csv, line 3", "0.1 Hz")),
+    ([k / 416 for k in range(50)] + [1e7], ("one.csv, line 52", "gap")),
+])
+def test_replay_of_a_recording_the_firmware_cannot_take(tmp_path: Path, times: list[float], words: tuple[str, ...]) -> None:
+    _refused(rig("replay", str(_csv(tmp_path / "one.csv", times)), "--runs-dir", "runs", cwd=tmp_path), *words)
+    assert not (tmp_path / "runs").exists(), "refused before any target started"
+
+
+def test_replay_of_dev_zero_and_a_ten_megabyte_line(tmp_path: Path) -> None:
+    _refused(rig("replay", "/dev/zero", cwd=tmp_path), "/dev/zero", "character device")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"1" * (10 << 20))
+    _refused(rig("replay", str(big), cwd=tmp_path), "big.csv, line 1", "longer than")
+
+
+def test_replay_of_a_fifo_nobody_writes(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "f.csv")
+    _refused(rig("replay", "f.csv", cwd=tmp_path, timeout_s=60), "f.csv", "pipe delivered nothing")
+
+
+def test_replay_json_to_a_full_disk_names_the_path(tmp_path: Path) -> None:
+    csv = _csv(tmp_path / "still.csv", [k / 416 for k in range(832)])
+    _refused(rig("replay", str(csv), "--json", "/dev/full", "--runs-dir", "runs", cwd=tmp_path),
+             "--json /dev/full", "No space left", "result.json")
+
+
+def test_sidecar_full_scale_that_is_no_setting(tmp_path: Path) -> None:
+    csv = _csv(tmp_path / "fs.csv", [k / 416 for k in range(832)])
+    (tmp_path / "fs.truth.json").write_text('{"strides": [], "meta": {"accel_fs_g": 2.5}}')
+    _refused(rig("replay", str(csv), cwd=tmp_path), "fs.truth.json", "accel_fs_g", "2.5", "2, 4, 8, 16")
+
+
+def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
+    proc = rig("plot", "standing", "--png", "out/p", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    printed = Path(proc.stdout.strip())
+    assert (tmp_path / printed).is_file() and (tmp_path / printed).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--detected", "list.json"), ("list.json", "'strides' list")),
+    (("--detected", "odd.json"), ("odd.json", "strides[1]")),
+    (("--detected", "deep.json"), ("deep.json", "not a replay JSON")),
+    (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
+    (("--from", "nan"), ("--from nan",)),
+    (("--png", "/dev/full"), ("--png /dev/full", "No space left")),
+])
+def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "odd.json").write_text('{"strides": [{"ic_s": 1.0}, {"ic_s": "x"}]}')
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    full = ("standing", "--png", "p.png", *args) if "--png" not in args else ("standing", *args)
+    _refused(rig("plot", *full, cwd=tmp_path), *words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("synth", "walk", "--csv", "x.csv", "--seed", "-1"), ("--seed", "negative")),
+    (("synth", "walk", "--csv", "/dev/full"), ("--csv /dev/full", "No space left")),
+    (("run", "walk", "--seed", "x"), ("--seed", "not a whole number")),
+    (("replay", "x.csv", "--runs-dir", "/dev/null/runs"), ("--runs-dir /dev/null/runs",)),
+])
+def test_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    _csv(tmp_path / "x.csv", [k / 416 for k in range(832)])
+    _refused(rig(*args, cwd=tmp_path), *words)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signal_stops_the_target_and_writes_target_txt(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "rig", "run", "fatigue_run", "--runs-dir", "runs"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        firmware: list[int] = []
+        end = time.monotonic() + 300  # a bound for a loaded machine: synthesis takes a while
+        while time.monotonic() < end and proc.poll() is None:
+            time.sleep(0.1)
+            rx = list((tmp_path / "runs").glob("*/rx.bin"))
+            if rx and rx[0].stat().st_size > 1000:  # the replay is under way
+                firmware = [c for c in _children(proc.pid) if "stridelab-fw" in _cmdline(c)]
+                break
+        assert firmware, f"the replay never started: {proc.poll()}"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + sig or (sig == signal.SIGINT and proc.returncode == 130), (proc.returncode, err)
+    assert "Traceback" not in err, err
+    run_dirs = list((tmp_path / "runs").iterdir())
+    assert len(run_dirs) == 1
+    assert "terminated" in (run_dirs[0] / "target.txt").read_text() or "exited" in (run_dirs[0] / "target.txt").read_text()
+    assert not Path(f"/proc/{firmware[0]}").exists() or "zombie" in Path(f"/proc/{firmware[0]}/status").read_text()
