@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.targets.base import REPO
+from rig.build import REPO
 
 FIRMWARE = REPO / "firmware_c"
 TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx")
