@@ -17,7 +17,7 @@ from rig.session import ReplaySession, RunResult
 from rig.targets.host import HostTarget
 from scenarios.catalog import synthesize
 from tests.rig.proxy import CorruptingProxy
-from tests.rig.test_host_target import still_recording
+from tests.rig.targets.test_host import still_recording
 
 pytestmark = pytest.mark.target("host")
 

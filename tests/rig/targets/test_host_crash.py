@@ -16,7 +16,7 @@ from rig.inject import to_raw
 from rig.link import Link
 from rig.session import ReplaySession, Timeouts
 from rig.targets.host import HostTarget
-from tests.rig.test_host_target import still_recording
+from tests.rig.targets.test_host import still_recording
 
 pytestmark = pytest.mark.target("host")
 
