@@ -309,6 +309,7 @@ class Outcome:
     case: Case
     scores: Scores
     misses: list[Miss] = field(default_factory=list)
+    minimal: "Outcome | None" = None  # the shrunk gait, when this one missed and was shrunk
 
     @property
     def held(self) -> bool:
@@ -428,6 +429,7 @@ def explore(n: int, seed: int, analyze: Analyzer | None = None, out: Any = sys.s
         print(f"[{i + 1}/{n}] {case.spec or 'neutral'} seed={case.seed}: {status}", file=out)
         if not oc.held and do_shrink:
             small = shrink(oc, lambda c: run_case(c, analyze), keep)
+            oc.minimal = small
             print(f"    minimal gait: {small.case.spec or 'neutral'} seed={small.case.seed}: "
                   + "; ".join(map(str, small.misses)), file=out)
             print(f"    reproduce: {small.case.command()}", file=out)
@@ -528,6 +530,18 @@ def format_explored(s: dict[str, Any]) -> str:
             f"  gaits missing each target: {misses}")
 
 
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    """One outcome as JSON: the gait, its command, scores, misses, and the minimal gait if shrunk."""
+    doc: dict[str, Any] = {
+        "case": o.case.spec, "seed": o.case.seed, "command": o.case.command(), "held": o.held,
+        "scores": o.scores.as_dict(),
+        "misses": [{"metric": m.metric, "value": m.value, "limit": m.limit} for m in o.misses],
+    }
+    if o.minimal is not None:
+        doc["minimal"] = {k: v for k, v in outcome_json(o.minimal).items() if k != "scores"}
+    return doc
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
@@ -581,8 +595,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"rig explore: bad parameters: {exc}", file=sys.stderr)
         return 2
     if args.json is not None:
-        args.json.write_text(json.dumps([{"case": o.case.spec, "seed": o.case.seed, "scores": o.scores.as_dict(),
-                                          "misses": [str(m) for m in o.misses]} for o in outcomes], indent=1) + "\n")
+        args.json.write_text(json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n")
     return 0 if all(o.held for o in outcomes) else 1
 
 

@@ -180,6 +180,22 @@ def test_bad_parameters_exit_2_naming_them(spec: str, word: str, capsys: pytest.
     assert word in err and "Traceback" not in err
 
 
+def test_json_holds_each_gait_its_misses_and_its_minimal_gait(tmp_path: Any) -> None:
+    import json
+
+    from rig.explore import outcome_json
+
+    def blind(rec: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [], {}
+
+    outcomes = explore(2, seed=4, analyze=blind, out=io.StringIO())
+    docs = json.loads(json.dumps([outcome_json(o) for o in outcomes]))
+    for d in docs:
+        assert d["held"] is False and d["misses"][0]["metric"] == "recall"
+        assert d["command"].startswith("rig explore ") and d["minimal"]["command"].startswith("rig explore ")
+        assert d["minimal"]["misses"]
+
+
 def test_bad_fix_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert rig_main(["explore", "--cases", "1", "--fix", "pace=3"]) == 2
     assert "--fix" in capsys.readouterr().err
