@@ -49,6 +49,7 @@ static uint16_t side_len(uint16_t run_len) {
 static void repair(gait_state_t *g, int axis) {
     if (axis == 1) {
         g->sat.pend = 1;
+        g->sat.pend_reached = 0;
         g->sat.pend_sign = g->sat.sign[1];
         g->sat.pend_pos = g->sat.run_start[1];
         g->sat.pend_len = g->sat.run_len[1];
@@ -172,10 +173,21 @@ static void mean_acc(const gait_state_t *g, uint16_t pos, uint16_t ahead, float 
 
 void gait_satfix_check(gait_state_t *g, uint16_t pos) {
     gait_satfix_t *f = &g->sat;
-    if (!f->pend || pos != f->pend_pos) {
+    if (!f->pend) {
         return;
     }
-    f->pend = 0;
+    /* late: the strapdown has integrated the run already (its next still
+     * instant was not decided when it got there) */
+    int late = pos != f->pend_pos;
+    if (!late) {
+        f->pend_reached = 1;
+        f->run_nav_index = g->nav.index;
+        for (int c = 0; c < 3; c++) {
+            f->run_v[c] = g->nav.v[c];
+        }
+    } else if (!f->pend_reached) {
+        return;
+    }
     /* the first zero-velocity instant after the run, if already decided */
     uint32_t run_end = f->pend_index + f->pend_len;
     uint32_t zv = 0;
@@ -189,8 +201,12 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
         }
     }
     if (!found || (int32_t)(g->head_index - zv) < 0) {
+        if ((int32_t)(g->nav.index - f->pend_index) > (int32_t)g->delay) {
+            f->pend = 0; /* no still instant came: leave it to the levelling there */
+        }
         return;
     }
+    f->pend = 0;
     /* integrate the gyro from the strapdown's attitude up to that instant */
     gm_quat_t q = g->nav.q;
     float wp[3] = {g->nav.w_prev[0], g->nav.w_prev[1], g->nav.w_prev[2]};
@@ -228,6 +244,30 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
 #endif
     /* the run lost rate beyond full scale on its own side only */
     if (!((float)f->pend_sign * err_deg > 0.0f) || fabsf(err_deg) > MAX_FIX_DEG) {
+        return;
+    }
+    if (late) {
+        /* turn the strapdown's attitude by what the run missed, from now on,
+         * and give back what the wrong attitude did to the velocity since the
+         * run: the specific force integrated since then (velocity change plus
+         * gravity) turned by the same angle about the sole's pitch axis */
+        gait_nav_t *n = &g->nav;
+        float th = err_deg * GM_RAD;
+        float t_s = (float)(n->index - f->run_nav_index) * g->dt_s;
+        const float ey[3] = {0.0f, 1.0f, 0.0f};
+        float ax[3];
+        gm_quat_to_nav(&n->q, ey, ax);
+        float sf[3] = {n->v[0] - f->run_v[0], n->v[1] - f->run_v[1],
+                       n->v[2] - f->run_v[2] + n->g_local * GM_G_MPS2 * t_s};
+        float dv[3] = {th * (ax[1] * sf[2] - ax[2] * sf[1]), th * (ax[2] * sf[0] - ax[0] * sf[2]),
+                       th * (ax[0] * sf[1] - ax[1] * sf[0])};
+        if (n->seg_open && !n->in_zv) {
+            for (int c = 0; c < 3; c++) {
+                n->v[c] += dv[c];
+                n->p[c] += dv[c] * 0.5f * t_s; /* the error grew over the time since the run */
+            }
+        }
+        gm_quat_rotvec(&n->q, 0.0f, th, 0.0f);
         return;
     }
     /* spread it where the fit rose above full scale (evenly if nowhere) */

@@ -178,6 +178,9 @@ typedef struct {
     int8_t sign[3];        /* side of full scale the run clipped at */
     /* the last repaired pitch-rate run, awaiting the gravity check */
     uint8_t pend;
+    uint8_t pend_reached;  /* the strapdown has reached its first sample */
+    uint32_t run_nav_index; /* strapdown index there */
+    float run_v[3];        /* strapdown velocity there, m/s */
     int8_t pend_sign;
     uint16_t pend_pos;     /* ring position of its first sample */
     uint16_t pend_len;
