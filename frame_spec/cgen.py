@@ -61,7 +61,7 @@ def fields_of(msg: str, struct: Struct) -> list[Field]:
             max_len = m.ARRAY_MAX[(msg, name)]
             count_field = next(f.name for f in out if f.kind == "count")
             counts[count_field] = name
-            out.append(Field(name, "array", elem, elem=sc.subcon, max_len=max_len, count_of=count_field))  # type: ignore[arg-type]
+            out.append(Field(name, "array", elem, elem=sc.subcon, max_len=max_len, count_of=count_field))
         elif isinstance(sc, StringEncoded) and isinstance(sc.subcon, FixedSized):
             out.append(Field(name, "padded", "char", sc.subcon.length))
         elif isinstance(sc, StringEncoded) and type(sc.subcon).__name__ == "GreedyBytes":
@@ -118,7 +118,7 @@ def generate() -> tuple[str, str]:
         fields = fields_of(mt.name, struct)
         for f in fields:
             if f.kind == "array":
-                ef = _elem_fields(f.elem, f.ctype)  # type: ignore[arg-type]
+                ef = _elem_fields(f.elem, f.ctype)
                 h.append("typedef struct {")
                 h += [f"    {e.ctype} {e.name};" for e in ef]
                 h += [f"}} {f.ctype};", ""]

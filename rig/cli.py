@@ -75,8 +75,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sys.stdout.write(doc)
     else:
         _write_out(args.json, doc, "--json", f"the result is also in {run_dir / 'result.json'}")
-        s = result.summary or {}
-        print(f"{args.csv}: {len(result.strides)} strides, {s.get('distance_m') or 0:.1f} m on {target.name} "
+        distance_m = (result.summary.distance_m if result.summary else None) or 0.0
+        print(f"{args.csv}: {len(result.strides)} strides, {distance_m:.1f} m on {target.name} "
               f"-> {args.json} (captures in {run_dir})", file=sys.stderr)
     for problem in result.link_problems():
         print(f"link: {problem} (capture: {run_dir / 'rx.bin'})", file=sys.stderr)

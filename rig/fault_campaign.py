@@ -35,7 +35,8 @@ from rig.faults import FaultRates, FaultyLink
 from rig.inject import RawStream, to_raw
 from rig.link import Link
 from rig.progress import ProgressClock
-from rig.session import ReplaySession, RunResult, Timeouts
+from rig.records import RunResult
+from rig.session import ReplaySession, Timeouts
 from rig.targets import get_target_class
 
 #: Fault rates of the campaign, per frame.

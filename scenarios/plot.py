@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -14,11 +16,11 @@ _AXES = ("x", "y", "z")
 _COLORS = ("tab:blue", "tab:orange", "tab:green")
 
 
-def _events(items: list[dict] | None, key: str) -> list[float]:
+def _events(items: Sequence[Mapping[str, Any]] | None, key: str) -> list[float]:
     """The finite numbers under key in each dict of items (anything else is skipped)."""
     out = []
     for d in items or []:
-        v = d.get(key) if isinstance(d, dict) else None
+        v = d.get(key) if isinstance(d, Mapping) else None
         if isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v):
             out.append(float(v))
     return out
@@ -27,7 +29,7 @@ def _events(items: list[dict] | None, key: str) -> list[float]:
 def plot_recording(
     rec: Recording,
     png_path: Path,
-    detected: list[dict] | None = None,
+    detected: Sequence[Mapping[str, Any]] | None = None,
     t_range_s: tuple[float, float] | None = None,
 ) -> Path:
     """Plot acc (g) and gyro (dps) against t_s with truth IC (solid) / TC (dashed) lines and

