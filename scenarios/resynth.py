@@ -34,7 +34,8 @@ factor moved moderately away from the source's (a warp factor within WARP_LIMIT)
 feet, any ODR and sensor error model.
 What it cannot: a gait class the bank does not hold (today the bank is walking only, at
 102-205 Hz with the sensor on the side of the shoe: no running, no fore strikes, no stairs);
-a strike angle other than the source's (strike only selects templates); content above the
+a strike angle other than the source's (strike only selects templates whose dataset labels
+their strike, which none does today, so a strike target is refused); content above the
 source's Nyquist frequency (linear resampling adds none: an 800 Hz output of a 205 Hz source
 has no sharper impacts than the source); the accelerometer clipping of the source (kept as is);
 exact stride length, distance or foot strike angle truth (stride_m, distance_m, fsa_deg are
@@ -84,7 +85,7 @@ class Template:
     ic_s: float
     end_s: float
     stride_m: float
-    strike: str
+    strike: str | None  # the dataset's strike label; None when it labels none
     activity: str
 
     @property
@@ -179,7 +180,7 @@ def templates_of(rec: Recording) -> list[Template]:
         t0 = float(rec.t_s[i0])
         out.append(Template(
             f"{rec.name}@{s0.ic_s:.3f}", foot, t, grav, acc - grav, gyro.copy(),
-            s0.tc_s - t0, s1.ic_s - t0, float(t[-1]), length_m, s1.strike or "heel", activity,
+            s0.tc_s - t0, s1.ic_s - t0, float(t[-1]), length_m, s1.strike, activity,
         ))
     return out
 
@@ -263,7 +264,7 @@ def check_reachable(spec: ResynthSpec, bank: tuple[Template, ...]) -> list[Templ
     pool = [t for t in bank if (spec.strike is None or t.strike == spec.strike)
             and (spec.activity is None or t.activity == spec.activity)]
     if not pool:
-        have = sorted({(t.activity, t.strike) for t in bank})
+        have = sorted({(t.activity, t.strike) for t in bank}, key=str)
         raise ScenarioParameterError(
             f"no real stride of activity={spec.activity!r} strike={spec.strike!r} in the bank "
             f"(it holds {have}); pick one of those or add labelled recordings to scenarios/data")
