@@ -18,6 +18,7 @@ from frame_spec.messages import Op
 from rig.errors import FirmwareFault, LinkTimeout
 from rig.inject import to_raw
 from rig.link import Link
+from rig.progress import ProgressClock
 from rig.runner import run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import qemu as qemu_mod
@@ -54,7 +55,7 @@ def qemu_ready(rig_target: Target) -> None:
 def _hello(target: QemuTarget, run_dir: Path) -> tuple[dict, list[str]]:
     url = target.start(run_dir)
     with Link(url, run_dir) as link:
-        hello = ReplaySession(link, Timeouts(hello_s=5)).handshake()
+        hello = ReplaySession(link, Timeouts(hello_s=5), clock=ProgressClock(target.pid)).handshake()
         logs = list(link.logs)
     return hello, logs
 
@@ -88,7 +89,7 @@ def test_uptime_counts_emulated_milliseconds(qemu_ready: None, tmp_path: Path) -
     target = QemuTarget(link="uart")
     try:
         with Link(target.start(tmp_path), tmp_path) as link:
-            ReplaySession(link, Timeouts(hello_s=5)).handshake()
+            ReplaySession(link, Timeouts(hello_s=5), clock=ProgressClock(target.pid)).handshake()
             sent_1 = time.monotonic()
             first = _status(link)
             got_1 = time.monotonic()
@@ -167,7 +168,7 @@ def test_port_lost_to_another_process_is_retried(qemu_ready: None, tmp_path: Pat
     try:
         url = target.start(tmp_path)
         with Link(url, tmp_path) as link:
-            hello = ReplaySession(link, Timeouts(hello_s=5)).handshake()
+            hello = ReplaySession(link, Timeouts(hello_s=5), clock=ProgressClock(target.pid)).handshake()
     finally:
         target.stop()
         squatter.close()
@@ -183,7 +184,7 @@ def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Pa
     url = target.start(tmp_path)
     try:
         with Link(url, tmp_path) as link_:
-            session = ReplaySession(link_, Timeouts(hello_s=5, ack_s=5))
+            session = ReplaySession(link_, Timeouts(hello_s=5, ack_s=5), clock=ProgressClock(target.pid))
             session.handshake()
             session.configure(to_raw(gait_like(1.0)))
             link_.send(MsgType.CMD, {"op": Op.FAULT_TEST.name})
