@@ -253,6 +253,28 @@ def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
     return speed
 
 
+def measure_renode_cost(runs_dir: Path) -> dict[str, Any]:
+    """Instructions per sample of the ARM image under Renode (`cpu ExecutedInstructions`): COST_SCENARIO
+    sensor-fed, from the instant the sensor stream starts until Renode stops (FIFO reads over SPI, the
+    analyzer, the frames, the idle loop), over the samples of the stream."""
+    from rig.runner import new_run_dir, run_recording
+    from rig.targets.renode import RenodeTarget
+    from scenarios.catalog import synthesize
+
+    avail = RenodeTarget.availability()
+    if not avail.ok:
+        return {"renode": f"unavailable: {avail.reason}"}
+    try:
+        target = RenodeTarget(mode="sensor")
+        run_recording(target, synthesize(COST_SCENARIO), new_run_dir(runs_dir, "cost-" + COST_SCENARIO, "renode"))
+        if target.insns_at_stream_start is None or target.insns_at_stop is None or not target.stream_samples:
+            return {"renode": "not measured: Renode gave no instruction count"}
+        per = (target.insns_at_stop - target.insns_at_stream_start) / target.stream_samples
+        return {"renode_insns_per_sample": per, "renode_samples": target.stream_samples}
+    except Exception as exc:  # noqa: BLE001 - cost is reported, not fatal to the accuracy figures
+        return {"renode": f"not measured: {exc}"}
+
+
 def format_bench_report(rep: BenchReport) -> str:
     """The printed report: per-recording tables, the verdict table, the cost."""
     out = [f"accuracy on the scenario catalog ({rep.target}, 416 Hz, sensor errors as each scenario defines):",
@@ -295,6 +317,13 @@ def format_bench_report(rep: BenchReport) -> str:
         out.append(f"  QEMU: HELLO {c['qemu_hello_ms']:.0f} ms after start (median of {QEMU_BOOTS}); {c['cost_scenario']} "
                    f"replayed at {c['qemu_bulk_x_realtime']:.0f}x real time (bulk link), "
                    f"{c['qemu_uart_x_realtime']:.1f}x (every byte through the UART)")
+    if "renode_insns_per_sample" in c:
+        out.append(f"  Renode: {c['renode_insns_per_sample']:.0f} instructions per sample "
+                   f"({c['renode_samples']} samples of {COST_SCENARIO} sensor-fed: SPI FIFO reads, analyzer, frames, "
+                   f"idle loop; cpu ExecutedInstructions)"
+                   + (f", QEMU {c['insns_per_sample']:.0f} (analyzer only)" if "insns_per_sample" in c else ""))
+    if "renode" in c:
+        out.append(f"  Renode: {c['renode']}")
     if "arm" in c:
         out.append(f"  ARM: {c['arm']}")
     return "\n".join(out)
@@ -330,4 +359,6 @@ def run_bench(scenarios: Sequence[str] = (), recordings: Sequence[Path] = (), ta
         rep.verdicts += [Verdict(g, rep.explored.get(g.metric), note) for g in EXPLORE_GOALS]
     if cost:
         rep.cost = measure_cost(runs_dir)
+        if target == "renode":
+            rep.cost.update(measure_renode_cost(runs_dir))
     return rep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def stride_from_payload(p: dict[str, Any], clock: _Clock) -> Stride:
 
 #: Times CONFIG and END are sent again when their answer does not come (a lossy link).
 RESENDS = 2
+#: How long to wait for an answer to CMD HELLO before asking again, s.
+HELLO_RETRY_S = 0.5
 
 #: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer.
 MAX_WINDOW = 8
@@ -225,23 +228,36 @@ class ReplaySession:
 
     def handshake(self) -> dict[str, Any]:
         """Wait for HELLO, asking for it if the boot HELLO does not come at once
-        (a board that booted before the port was open sent it to nobody)."""
+        (a board that booted before the port was open sent it to nobody), and asking
+        again until it is answered within hello_s: a target may not listen yet (an
+        emulated UART drops what arrives before the firmware enables its receiver)."""
         first = min(0.1, self.timeouts.hello_s)
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
-            for attempt in range(1, self.resends_allowed + 2):
-                seq = self.link.send(MsgType.CMD, {"op": Op.HELLO.name})
+            # Ask again every HELLO_RETRY_S until answered: hello_s in all (times RESENDS + 1 on a lossy link).
+            total_s = self.timeouts.hello_s * (self.resends_allowed + 1)
+            deadline = time.monotonic() + total_s
+            sent: list[int] = []
+            while True:
+                sent.append(self.link.send(MsgType.CMD, {"op": Op.HELLO.name}))
+                left = deadline - time.monotonic()
                 try:
-                    self._wait(lambda seq=seq: self.hello is not None and (seq in self._acks or self.lossy),
-                               self.timeouts.hello_s, "HELLO")
+                    self._wait(lambda: self.hello is not None and (self.lossy or any(s in self._acks for s in sent)),
+                               min(HELLO_RETRY_S, max(left, 0.0)), "HELLO")
                     break
-                except LinkTimeout:
-                    if attempt > self.resends_allowed:
-                        raise
-                    self.resends.append(f"CMD HELLO (seq {seq}) had no HELLO: sent again")
-            self._acks.pop(seq, None)
-            self._ack_sessions.pop(seq, None)
+                except LinkTimeout as exc:
+                    if time.monotonic() < deadline:
+                        continue
+                    said = str(exc).split("\n  every byte")[0]
+                    said = re.sub(r"did not send HELLO within [0-9.e+-]+ s", f"did not send HELLO within {total_s:g} s",
+                                  said)
+                    raise LinkTimeout(f"{said}; sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
+                                      f"received: HELLO {'yes' if self.hello else 'no'}, "
+                                      f"ACKs of seq {sorted(self._acks) or 'none'}", self.link.capture) from None
+            for s in sent:
+                self._acks.pop(s, None)
+                self._ack_sessions.pop(s, None)
         assert self.hello is not None
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window

@@ -191,6 +191,34 @@ int lsm6dso_fifo_reset(lsm6dso_t *dev) {
     return 0;
 }
 
+int lsm6dso_fifo_hold(lsm6dso_t *dev) {
+    if (!dev) return -EINVAL;
+    int rc = wr1(dev, LSM6DSO_REG_FIFO_CTRL4, LSM6DSO_FIFO_MODE_BYPASS);
+    if (rc) return rc;
+    dev->halves = 0;
+    dev->overrun_seen = false;
+    return 0;
+}
+
+int lsm6dso_fifo_running(lsm6dso_t *dev, bool *running) {
+    if (!dev || !running) return -EINVAL;
+    uint8_t v;
+    int rc = rd(dev, LSM6DSO_REG_FIFO_CTRL4, &v, 1);
+    if (rc) return rc;
+    *running = (v & 0x7u) == LSM6DSO_FIFO_MODE_CONTINUOUS;
+    return 0;
+}
+
+int lsm6dso_stop(lsm6dso_t *dev) {
+    if (!dev) return -EINVAL;
+    const uint8_t off[2] = {0, 0}; /* CTRL1_XL, CTRL2_G: power-down */
+    int rc = wr(dev, LSM6DSO_REG_CTRL1_XL, off, sizeof off);
+    if (rc) return rc;
+    rc = wr1(dev, LSM6DSO_REG_FIFO_CTRL3, 0); /* no batching */
+    if (rc) return rc;
+    return lsm6dso_fifo_hold(dev);
+}
+
 static int16_t le16(const uint8_t *p) {
     return (int16_t)(uint16_t)((unsigned)p[0] | ((unsigned)p[1] << 8));
 }

@@ -148,6 +148,27 @@ int lsm6dso_fifo_read(lsm6dso_t *dev, lsm6dso_raw_t *out, size_t max);
 int lsm6dso_fifo_reset(lsm6dso_t *dev);
 
 /**
+ * Hold the FIFO empty (FIFO_MODE bypass) while the sensors keep running: nothing
+ * is batched until the FIFO is put back in continuous mode (lsm6dso_fifo_reset(),
+ * or whoever else starts it; see lsm6dso_fifo_running()).
+ * @return 0, -EINVAL on NULL dev, or the bus's error.
+ */
+int lsm6dso_fifo_hold(lsm6dso_t *dev);
+
+/**
+ * Whether the FIFO batches samples (FIFO_MODE continuous) into *running.
+ * @return 0, -EINVAL on NULL arguments, or the bus's error.
+ */
+int lsm6dso_fifo_running(lsm6dso_t *dev, bool *running);
+
+/**
+ * Stop the sensors: accelerometer and gyroscope powered down, no batching, FIFO
+ * in bypass (empty). lsm6dso_init() starts them again.
+ * @return 0, -EINVAL on NULL dev, or the bus's error.
+ */
+int lsm6dso_stop(lsm6dso_t *dev);
+
+/**
  * Accelerometer sensitivity (datasheet table 2).
  * @param fs_g full scale: 2, 4, 8 or 16
  * @return g per LSB (0.061e-3 .. 0.488e-3), or 0 for another full scale.

@@ -446,6 +446,42 @@ static void test_fifo_read_errors(void) {
     CHECK_EQ(lsm6dso_fifo_reset(NULL), -EINVAL);
 }
 
+static void test_fifo_hold_and_stop(void) {
+    fake_t f;
+    lsm6dso_t dev;
+    started(&f, &dev);
+    lsm6dso_raw_t s0 = sample(0), out[4];
+    fake_push_sample(&f, &s0);
+    bool running = false;
+    CHECK_EQ(lsm6dso_fifo_running(&dev, &running), 0);
+    CHECK(running);
+    CHECK_EQ(lsm6dso_fifo_hold(&dev), 0);
+    CHECK_EQ(f.reg[LSM6DSO_REG_FIFO_CTRL4], LSM6DSO_FIFO_MODE_BYPASS);
+    CHECK_EQ(f.fifo_count, 0); /* held empty */
+    CHECK_EQ(lsm6dso_fifo_running(&dev, &running), 0);
+    CHECK(!running);
+    CHECK_EQ(lsm6dso_fifo_read(&dev, out, 4), 0);
+    /* someone else starts it: batching resumes */
+    f.reg[LSM6DSO_REG_FIFO_CTRL4] = LSM6DSO_FIFO_MODE_CONTINUOUS;
+    CHECK_EQ(lsm6dso_fifo_running(&dev, &running), 0);
+    CHECK(running);
+    lsm6dso_raw_t s1 = sample(1);
+    fake_push_sample(&f, &s1);
+    CHECK_EQ(lsm6dso_fifo_read(&dev, out, 4), 1);
+    CHECK(same(&out[0], &s1));
+    CHECK_EQ(lsm6dso_stop(&dev), 0);
+    CHECK_EQ(f.reg[LSM6DSO_REG_CTRL1_XL], 0);
+    CHECK_EQ(f.reg[LSM6DSO_REG_CTRL2_G], 0);
+    CHECK_EQ(f.reg[LSM6DSO_REG_FIFO_CTRL3], 0);
+    CHECK_EQ(f.reg[LSM6DSO_REG_FIFO_CTRL4], LSM6DSO_FIFO_MODE_BYPASS);
+    CHECK_EQ(lsm6dso_fifo_hold(NULL), -EINVAL);
+    CHECK_EQ(lsm6dso_fifo_running(&dev, NULL), -EINVAL);
+    CHECK_EQ(lsm6dso_stop(NULL), -EINVAL);
+    f.fail_call = f.calls + 1;
+    f.fail_rc = -EIO;
+    CHECK_EQ(lsm6dso_fifo_running(&dev, &running), -EIO);
+}
+
 int main(void) {
     test_sensitivity();
     test_init_defaults();
@@ -460,6 +496,7 @@ int main(void) {
     test_fifo_overrun();
     test_status();
     test_fifo_read_errors();
+    test_fifo_hold_and_stop();
     if (failures) {
         fprintf(stderr, "test_lsm6dso: %d check(s) failed\n", failures);
         return 1;

@@ -53,7 +53,9 @@ MACHINE_CFG = QEMU_DIR / "netduinoplus2.cfg"
 #: Mailbox layout and flags: stm32_emu_mailbox_t in firmware_c/ports/stm32f4/stm32f4_port.h.
 MAILBOX_SYMBOL = "stm32_emu_mailbox"
 MAILBOX_MAGIC = 0x4D454C53
-MAILBOX_FORMAT = "<IIII240s"
+MAILBOX_FORMAT = "<IIII240s"  # the path's 232 bytes, then the sensor words (zero here)
+#: Bytes of rx_path in the mailbox, its NUL included.
+MAILBOX_PATH_BYTES = 232
 #: netduinoplus2's SYSCLK in QEMU: fixed, since QEMU models no RCC; SysTick counts it.
 QEMU_CORE_HZ = 168_000_000
 EMU_SEMIHOSTING = 1 << 0
@@ -79,8 +81,9 @@ def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ) ->
     """The mailbox the image reads at boot: magic, its complement, flags, the core clock
     QEMU runs SysTick from (Hz), the bulk input path."""
     path = rx_path.encode()
-    if len(path) >= 240:
-        raise RigError(f"the bulk input path {rx_path!r} is {len(path)} bytes; the mailbox holds 239: "
+    if len(path) >= MAILBOX_PATH_BYTES:
+        raise RigError(f"the bulk input path {rx_path!r} is {len(path)} bytes; the mailbox holds "
+                       f"{MAILBOX_PATH_BYTES - 1}: "
                        "use a shorter --runs-dir")
     return struct.pack(MAILBOX_FORMAT, MAILBOX_MAGIC, ~MAILBOX_MAGIC & 0xFFFFFFFF, flags, core_hz, path)
 

@@ -75,6 +75,16 @@ uint32_t stm32_emu_init(int *bulk_error) {
 
 uint32_t stm32_emu_flags(void) { return g_flags; }
 
+uint32_t stm32_emu_stream_samples(void) {
+    if (!(g_flags & STM32_EMU_SENSOR_HOST_START) || !mailbox_valid()) return 0u;
+    return stm32_emu_mailbox.stream_samples;
+}
+
+void stm32_emu_sensor_waiting(bool waiting) {
+    if (!(g_flags & STM32_EMU_SENSOR_HOST_START) || !mailbox_valid()) return;
+    stm32_emu_mailbox.sensor_waiting = waiting ? 1u : 0u;
+}
+
 uint32_t stm32_emu_core_hz(void) { return mailbox_valid() ? stm32_emu_mailbox.core_hz : 0u; }
 
 int stm32_emu_bulk_read(uint8_t *buf, size_t cap, bool link_closed) {

@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app.h"
+#include "lsm6dso.h"
+
 /* ---- clocks (clock.c) ---------------------------------------------------- */
 
 /** Clock tree the firmware ended up with. */
@@ -87,6 +90,68 @@ int stm32_usart_write_polled(const uint8_t *buf, size_t len);
 /** Received bytes lost because the ring was full or the USART overran. */
 uint32_t stm32_usart_rx_lost(void);
 
+/* ---- sensor bus (sensor_bus.c) ----------------------------------------- */
+
+/** Where stm32_sensor_probe() found the LSM6DSO. */
+typedef enum {
+    STM32_SENSOR_NONE = 0,
+    STM32_SENSOR_I2C1 = 1, /**< I2C1 (PB8/PB9) at 0x6B: the X-NUCLEO-IKS01A3 shield */
+    STM32_SENSOR_SPI1 = 2, /**< SPI1 (PA5/PA6/PA7), chip select PA4 (active low), mode 3 */
+} stm32_sensor_bus_t;
+
+/**
+ * Find the LSM6DSO: WHO_AM_I (0x6C) on I2C1 at 0x6B first, then on SPI1.
+ * Every bus wait is bounded (a missing bus, or an emulator without its model,
+ * costs a few milliseconds at most). Fills *bus with the bus it answered on.
+ * @param pclk1_hz APB1 clock (I2C1 timing), Hz
+ * @return where it was found, or STM32_SENSOR_NONE (bus left unusable).
+ */
+stm32_sensor_bus_t stm32_sensor_probe(uint32_t pclk1_hz, lsm6dso_bus_t *bus);
+
+/** Human-readable name of a probe result ("I2C1 0x6B", "SPI1", "none"). */
+const char *stm32_sensor_bus_name(stm32_sensor_bus_t where);
+
+/* ---- live mode (live.c) -------------------------------------------------- */
+
+/** Where live mode stands. */
+typedef enum {
+    STM32_LIVE_OFF = 0,     /**< not in live mode (or restarting) */
+    STM32_LIVE_AWAIT_HOST,  /**< sensor running, FIFO held until the emulator starts the stream */
+    STM32_LIVE_RUNNING,     /**< FIFO read on every poll, samples analyzed */
+    STM32_LIVE_DONE,        /**< the stream ended: SUMMARY sent, sensor stopped */
+    STM32_LIVE_FAILED,      /**< no sensor, or it failed: a LOG frame said why */
+} stm32_live_state_t;
+
+/** Live-mode state. Caller-owned; no field is for the caller to write. */
+typedef struct {
+    stm32_sensor_bus_t where;
+    lsm6dso_bus_t bus;
+    lsm6dso_t dev;
+    stm32_live_state_t state;
+    bool host_starts;        /* STM32_EMU_SENSOR_HOST_START */
+    uint32_t next_index;     /* index of the next sample out of the FIFO */
+    uint32_t stream_samples; /* the stream ends after this many (0: never) */
+    uint32_t t0_ms;          /* when numbering started, stm32_millis() */
+    uint32_t overruns;
+} stm32_live_t;
+
+/**
+ * Set up live mode on the sensor the probe found (where, bus).
+ * @param host_starts the emulator starts the FIFO and says how long the stream is
+ *        (STM32_EMU_SENSOR_HOST_START); false on a board
+ */
+void stm32_live_init(stm32_live_t *l, stm32_sensor_bus_t where, const lsm6dso_bus_t *bus, bool host_starts);
+
+/**
+ * Call on every pass of the main loop (at least every SysTick). In live mode
+ * (CONFIG mode LIVE) it starts the sensor at the CONFIG's rate and full scales,
+ * drains its FIFO into app_push_raw(), and after the stream's last sample sends
+ * the last stride and SUMMARY (app_finish()); otherwise it keeps the sensor off.
+ * A missing or failing sensor is reported once in a LOG frame.
+ * @return 0, or the link's negative errno.
+ */
+int stm32_live_poll(stm32_live_t *l, app_t *app);
+
 /* ---- emulator mailbox (emu.c) ------------------------------------------ */
 
 /*
@@ -103,6 +168,8 @@ enum {
     STM32_EMU_SEMIHOSTING = 1u << 0,     /**< semihosting works: exit instead of reset */
     STM32_EMU_BULK_RX = 1u << 1,         /**< link input comes from the file rx_path */
     STM32_EMU_FAULT_TEST_HANG = 1u << 2, /**< CMD FAULT_TEST hangs instead of faulting */
+    STM32_EMU_SENSOR_HOST_START = 1u << 3, /**< live mode: the emulator starts the sensor's FIFO and sets
+                                                stream_samples (see stm32_emu_stream_samples()) */
 };
 
 /* Bytes the rig sends on USART2 in bulk mode: they only wake the core. */
@@ -122,7 +189,11 @@ typedef struct {
     uint32_t magic_inv; /**< ~STM32_EMU_MAGIC */
     uint32_t flags;     /**< STM32_EMU_* */
     uint32_t core_hz;   /**< the fixed core clock the emulator runs SysTick from, Hz; 0: the clock tree's own */
-    char rx_path[240];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd) */
+    char rx_path[232];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd) */
+    uint32_t sensor_waiting; /**< written by the image: 1 while, in live mode, its sensor runs and its FIFO is
+                                  held for the emulator to start (STM32_EMU_SENSOR_HOST_START), else 0 */
+    uint32_t stream_samples; /**< with STM32_EMU_SENSOR_HOST_START: 0 until the emulator has started the
+                                  sensor's stream, then the samples it holds (the stream ends after them) */
 } stm32_emu_mailbox_t;
 
 /**
@@ -151,6 +222,15 @@ uint32_t stm32_emu_core_hz(void);
  *         input once the link is closed; -EIO if a read failed.
  */
 int stm32_emu_bulk_read(uint8_t *buf, size_t cap, bool link_closed);
+
+/**
+ * With STM32_EMU_SENSOR_HOST_START: the samples of the sensor stream the emulator
+ * started, or 0 while it has not started it. Always 0 on hardware.
+ */
+uint32_t stm32_emu_stream_samples(void);
+
+/** With STM32_EMU_SENSOR_HOST_START: tell the emulator whether the sensor waits for it (mailbox sensor_waiting). */
+void stm32_emu_sensor_waiting(bool waiting);
 
 /** End the emulation with code (semihosting SYS_EXIT_EXTENDED); returns only if it fails. */
 void stm32_emu_exit(uint32_t code);

@@ -20,6 +20,7 @@
 #define RCC_CFGR REG32(RCC_BASE + 0x08u)
 #define RCC_AHB1ENR REG32(RCC_BASE + 0x30u)
 #define RCC_APB1ENR REG32(RCC_BASE + 0x40u)
+#define RCC_APB2ENR REG32(RCC_BASE + 0x44u)
 
 #define RCC_CR_HSION (1u << 0)
 #define RCC_CR_HSIRDY (1u << 1)
@@ -34,7 +35,10 @@
 #define RCC_CFGR_PPRE_MASK (0x3Fu << RCC_CFGR_PPRE1_SHIFT) /* PPRE1 and PPRE2 */
 #define RCC_CFGR_HPRE_MASK (0xFu << 4)
 #define RCC_AHB1ENR_GPIOAEN (1u << 0)
+#define RCC_AHB1ENR_GPIOBEN (1u << 1)
 #define RCC_APB1ENR_USART2EN (1u << 17)
+#define RCC_APB1ENR_I2C1EN (1u << 21)
+#define RCC_APB2ENR_SPI1EN (1u << 12)
 
 /* Flash interface: wait states and caches. */
 #define FLASH_ACR REG32(0x40023C00u)
@@ -49,6 +53,56 @@
 #define GPIOA_OSPEEDR REG32(GPIOA_BASE + 0x08u)
 #define GPIOA_PUPDR REG32(GPIOA_BASE + 0x0Cu)
 #define GPIOA_AFRL REG32(GPIOA_BASE + 0x20u)
+#define GPIOA_BSRR REG32(GPIOA_BASE + 0x18u)
+
+/* GPIO port B. */
+#define GPIOB_BASE 0x40020400u
+#define GPIOB_MODER REG32(GPIOB_BASE + 0x00u)
+#define GPIOB_OTYPER REG32(GPIOB_BASE + 0x04u)
+#define GPIOB_OSPEEDR REG32(GPIOB_BASE + 0x08u)
+#define GPIOB_PUPDR REG32(GPIOB_BASE + 0x0Cu)
+#define GPIOB_AFRH REG32(GPIOB_BASE + 0x24u)
+
+/* I2C1 (PB8 SCL, PB9 SDA, AF4: the X-NUCLEO-IKS01A3 sensors). */
+#define I2C1_BASE 0x40005400u
+#define I2C1_CR1 REG32(I2C1_BASE + 0x00u)
+#define I2C1_CR2 REG32(I2C1_BASE + 0x04u)
+#define I2C1_DR REG32(I2C1_BASE + 0x10u)
+#define I2C1_SR1 REG32(I2C1_BASE + 0x14u)
+#define I2C1_SR2 REG32(I2C1_BASE + 0x18u)
+#define I2C1_CCR REG32(I2C1_BASE + 0x1Cu)
+#define I2C1_TRISE REG32(I2C1_BASE + 0x20u)
+
+#define I2C_CR1_PE (1u << 0)
+#define I2C_CR1_START (1u << 8)
+#define I2C_CR1_STOP (1u << 9)
+#define I2C_CR1_ACK (1u << 10)
+#define I2C_CR1_SWRST (1u << 15)
+#define I2C_SR1_SB (1u << 0)
+#define I2C_SR1_ADDR (1u << 1)
+#define I2C_SR1_BTF (1u << 2)
+#define I2C_SR1_RXNE (1u << 6)
+#define I2C_SR1_TXE (1u << 7)
+#define I2C_SR1_BERR (1u << 8)
+#define I2C_SR1_ARLO (1u << 9)
+#define I2C_SR1_AF (1u << 10)
+#define I2C_CCR_FS (1u << 15)
+
+/* SPI1 (PA5 SCK, PA6 MISO, PA7 MOSI, AF5; chip select PA4 as a GPIO). */
+#define SPI1_BASE 0x40013000u
+#define SPI1_CR1 REG32(SPI1_BASE + 0x00u)
+#define SPI1_SR REG32(SPI1_BASE + 0x08u)
+#define SPI1_DR REG32(SPI1_BASE + 0x0Cu)
+
+#define SPI_CR1_CPHA (1u << 0)
+#define SPI_CR1_CPOL (1u << 1)
+#define SPI_CR1_MSTR (1u << 2)
+#define SPI_CR1_BR_DIV16 (3u << 3)
+#define SPI_CR1_SPE (1u << 6)
+#define SPI_CR1_SSI (1u << 8)
+#define SPI_CR1_SSM (1u << 9)
+#define SPI_SR_RXNE (1u << 0)
+#define SPI_SR_TXE (1u << 1)
 
 /* USART2 (PA2 TX, PA3 RX: the Nucleo's ST-LINK virtual COM port). */
 #define USART2_BASE 0x40004400u

@@ -1,12 +1,21 @@
-"""The renode target: detected, never assumed; its monitor script; a replay where Renode is installed."""
+"""The renode target: detected, never assumed; its monitor script, process tree and clean-up;
+sensor-fed and UART replay runs, and two Renodes side by side, where Renode is installed."""
 
 from __future__ import annotations
 
+import socket
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 
-from rig.targets.renode import INSTALL_HINT, PLATFORM, RENODE_ENV, RenodeTarget, renode_executable, script
+from rig.targets import renode as R
+from rig.targets.renode import (INSTALL_HINT, PLATFORM, RENODE_ENV, RenodeMonitor, RenodeTarget, feed_period_ns,
+                                renode_executable, script, tree_listens)
 
 
 def test_missing_renode_is_unavailable_with_install_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -14,7 +23,7 @@ def test_missing_renode_is_unavailable_with_install_hint(monkeypatch: pytest.Mon
     monkeypatch.delenv(RENODE_ENV, raising=False)
     avail = RenodeTarget.availability()
     assert not avail.ok and avail.reason == INSTALL_HINT
-    assert "renode-run download" in avail.reason
+    assert "renode-run download" in avail.reason and "releases" in avail.reason
     with pytest.raises(Exception, match="Renode is not installed"):
         RenodeTarget().require()
 
@@ -23,19 +32,220 @@ def test_env_names_a_renode_that_is_not_executable(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(RENODE_ENV, str(tmp_path / "renode"))
     assert renode_executable() is None
     assert not RenodeTarget.availability().ok
+    monkeypatch.setenv(RENODE_ENV, str(tmp_path))  # a directory is no executable either
+    assert renode_executable() is None
 
 
-def test_script_serves_usart2_and_loads_the_image() -> None:
-    text = script(Path("/img/stridelab-f4.elf"), 40123)
+def test_a_mode_that_does_not_exist_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(Exception, match="not one of sensor, replay"):
+        RenodeTarget(mode="uart")
+    assert RenodeTarget(mode="replay").sensor_fed is False
+    assert RenodeTarget(mode="sensor").sensor_fed is True
+
+
+def test_script_serves_usart2_loads_the_image_and_preloads_the_mailbox() -> None:
+    text = script(Path("/img/stridelab-f4.elf"), 40123, 0x20017F00, R.EMU_SENSOR_HOST_START)
     assert f"LoadPlatformDescription @{PLATFORM}" in text
     assert 'CreateServerSocketTerminal 40123 "link" false' in text
     assert "connector Connect sysbus.usart2 link" in text
     assert "sysbus LoadELF @/img/stridelab-f4.elf" in text
+    assert "sysbus WriteDoubleWord 0x20017f00 0x4d454c53" in text  # magic, then its complement
+    assert "sysbus WriteDoubleWord 0x20017f04 0xb2bab3ac" in text
+    assert "sysbus WriteDoubleWord 0x20017f08 0x8" in text  # the emulator starts the sensor stream
     assert text.strip().endswith("start")
-    assert PLATFORM.exists()
+    assert PLATFORM.exists() and (PLATFORM.parent / "stridelab_f4.resc").exists()
+    assert "LSM6DSO_IMU @ spi1_cs 0" in PLATFORM.read_text()
+
+
+def test_feed_period_is_the_models_tick() -> None:
+    # Renode runs a 416 Hz thread every round(1e6 / 416) = 2404 us: one RESD sample per tick
+    assert feed_period_ns(416_000) == 2_404_000
+    assert feed_period_ns(409_800) == 2_404_000  # a sensor running 1.5 % slow still sits at 416 Hz
+    assert feed_period_ns(1_666_000) == round(1e6 / 1660) * 1000
+    assert R.nominal_odr_hz(104_000) == 104
+
+
+# ---- the process tree and clean-up, on a launcher that starts its program as a child --------------
+
+FAKE_RENODE = textwrap.dedent('''\
+    #!/bin/sh
+    # Stands in for Renode's launchers in this unit test: the "program" is a child, as mono is.
+    "{python}" "{child}"
+    echo "launcher: the program ended"
+''')
+
+FAKE_CHILD = textwrap.dedent('''\
+    import socket, sys
+    srv = None
+    sys.stdout.write("Renode, test double\\n\\r(monitor) "); sys.stdout.flush()
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "quit-ignored":
+            pass
+        elif cmd.startswith("listen "):
+            srv = socket.socket(); srv.bind(("127.0.0.1", int(cmd.split()[1]))); srv.listen(1)
+            sys.stdout.write(cmd + "\\n\\rlistening\\r\\n")
+        elif cmd == "bad":
+            sys.stdout.write(cmd + "\\n\\rNo such command or device: bad\\r\\n")
+        else:
+            sys.stdout.write(cmd + "\\n\\rok " + cmd + "\\r\\n")
+        sys.stdout.write("\\n\\r(shoe) "); sys.stdout.flush()
+''')
+
+
+@pytest.fixture
+def launcher(tmp_path: Path) -> Path:
+    child = tmp_path / "child.py"
+    child.write_text(FAKE_CHILD)
+    exe = tmp_path / "renode"
+    exe.write_text(FAKE_RENODE.format(python=sys.executable, child=child))
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_monitor_and_tree_listening_through_a_launcher(launcher: Path, tmp_path: Path) -> None:
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+        assert "test double" in mon.wait_prompt(10)
+        assert mon.command("sysbus.cpu ExecutedInstructions") == "ok sysbus.cpu ExecutedInstructions"
+        with pytest.raises(Exception, match="Renode refused `bad`: No such command"):
+            mon.command("bad")
+        port = _free_port()
+        assert not tree_listens(proc.pid, port)
+        mon.command(f"listen {port}")
+        # the launcher itself does not listen: its child does
+        assert not R.process_listens(proc.pid, port) and tree_listens(proc.pid, port)
+        assert "(shoe)" in (tmp_path / "monitor.log").read_text()
+    finally:
+        killed = R._kill_group(proc.pid)
+        proc.wait(5)
+    assert killed == 2  # the launcher and its child
+    assert R._kill_group(proc.pid) == 0
+
+
+def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp_path: Path) -> None:
+    target = RenodeTarget(mode="replay", stop_timeout_s=0.5)
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    target._proc = proc
+    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
+    target._monitor.wait_prompt(10)
+    pids = R._process_tree(proc.pid)
+    assert len(pids) == 2
+    how = target.stop()
+    assert "did not quit" in how and "killed 2 process(es)" in how, how
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    assert target.stop() == "renode was not started"
+
+
+# ---- on Renode ------------------------------------------------------------------------------
+
+
+def _renode_procs() -> set[int]:
+    """Processes whose command line names Renode (what a run must not leave behind)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"Renode.exe" in cmd or b"Renode.dll" in cmd:
+                out.add(int(entry.name))
+    return out
 
 
 @pytest.mark.target("renode")
-def test_replay_on_renode(run_scenario) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("mode", ["sensor", "replay"])
+def test_runs_on_renode_in_each_mode_and_leaves_nothing(mode: str, run_scenario, monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(R.MODE_ENV, mode)
+    before = _renode_procs()
     run = run_scenario("heel_striker")
     assert run.report.passed, run.report.explain()
+    log = (run.run_dir / "target.log").read_text()
+    assert "Machine started" in log  # Renode's own log is kept
+    assert "quit" in (run.run_dir / "target.txt").read_text()
+    assert (run.run_dir / "renode-tmp").is_dir()  # a TMPDIR of the run's own
+    if mode == "sensor":
+        assert (run.run_dir / R.RESD_FILE).is_file()
+    assert _renode_procs() <= before
+
+
+@pytest.mark.target("renode")
+def test_two_renodes_side_by_side(tmp_path: Path) -> None:
+    from rig.link import Link
+    from rig.session import ReplaySession, Timeouts
+
+    targets = [RenodeTarget(mode="replay"), RenodeTarget(mode="replay")]
+    urls: list[str] = []
+    errors: list[BaseException] = []
+
+    def start(t: RenodeTarget, d: Path) -> None:
+        try:
+            urls.append(t.start(d))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(t, tmp_path / f"r{i}")) for i, t in enumerate(targets)]
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(180)
+        assert not errors, errors
+        assert len(set(urls)) == 2
+        for i, url in enumerate(urls):
+            with Link(url, tmp_path / f"link{i}") as link:
+                hello = ReplaySession(link, Timeouts(hello_s=30)).handshake()
+                assert hello["board"].startswith("stm32f4")
+        instr = [t.instructions() for t in targets]
+        assert all(n > 0 for n in instr)
+    finally:
+        hows = [t.stop() for t in targets]
+    assert all("exit status" in h for h in hows), hows
+
+
+@pytest.mark.target("renode")
+def test_renode_failing_to_start_is_stopped_and_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(R, "PLATFORM", tmp_path / "missing.repl")
+    target = RenodeTarget(mode="replay", startup_timeout_s=60)
+    before = _renode_procs()
+    with pytest.raises(Exception, match="Renode refused `machine LoadPlatformDescription"):
+        target.start(tmp_path / "run")
+    assert target._proc is None and _renode_procs() <= before
+    assert (tmp_path / "run" / R.MONITOR_LOG).is_file()
+
+
+@pytest.mark.target("renode")
+def test_a_rig_killed_by_sigterm_leaves_no_renode(tmp_path: Path) -> None:
+    code = textwrap.dedent(f'''
+        import sys, time
+        from pathlib import Path
+        from rig.targets.renode import RenodeTarget
+        t = RenodeTarget(mode="replay")
+        t.start(Path({str(tmp_path / "run")!r}))
+        print("started", t._proc.pid, flush=True)
+        time.sleep(300)
+    ''')
+    rig = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        line = rig.stdout.readline() if rig.stdout else ""
+        assert line.startswith("started"), line
+        pgid = int(line.split()[1])
+        assert R._process_tree(pgid)
+        rig.terminate()
+        assert rig.wait(30) == -15
+        assert R._kill_group(pgid) == 0  # nothing of Renode's group is left
+    finally:
+        if rig.poll() is None:
+            rig.kill()
