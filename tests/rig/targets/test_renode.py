@@ -3,6 +3,7 @@ sensor-fed and UART replay runs, and two Renodes side by side, where Renode is i
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
 import subprocess
@@ -150,17 +151,17 @@ def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp
 # ---- on Renode ------------------------------------------------------------------------------
 
 
-def _renode_procs() -> set[int]:
-    """Processes whose command line names Renode (what a run must not leave behind)."""
+def _procs_in(run_dir: Path) -> set[int]:
+    """Live processes working in run_dir: the Renode a run started there (and its launcher) until it is stopped."""
     out = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                cmd = (entry / "cmdline").read_bytes()
+                if Path(os.readlink(entry / "cwd")) == run_dir.resolve() and \
+                        (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    out.add(int(entry.name))
             except OSError:
                 continue
-            if b"Renode.exe" in cmd or b"Renode.dll" in cmd:
-                out.add(int(entry.name))
     return out
 
 
@@ -169,7 +170,6 @@ def _renode_procs() -> set[int]:
 def test_runs_on_renode_in_each_mode_and_leaves_nothing(mode: str, run_scenario, monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(R.MODE_ENV, mode)
-    before = _renode_procs()
     run = run_scenario("heel_striker")
     assert run.report.passed, run.report.explain()
     log = (run.run_dir / "target.log").read_text()
@@ -178,7 +178,7 @@ def test_runs_on_renode_in_each_mode_and_leaves_nothing(mode: str, run_scenario,
     assert (run.run_dir / "renode-tmp").is_dir()  # a TMPDIR of the run's own
     if mode == "sensor":
         assert (run.run_dir / R.RESD_FILE).is_file()
-    assert _renode_procs() <= before
+    assert not _procs_in(run.run_dir)
 
 
 @pytest.mark.target("renode")
@@ -210,19 +210,21 @@ def test_two_renodes_side_by_side(tmp_path: Path) -> None:
                 assert hello["board"].startswith("stm32f4")
         instr = [t.instructions() for t in targets]
         assert all(n > 0 for n in instr)
+        # the launcher and the program it started (mono, on a .deb or source build) work in the run directory
+        assert all(len(_procs_in(tmp_path / f"r{i}")) >= 1 for i in range(2))
     finally:
         hows = [t.stop() for t in targets]
     assert all("exit status" in h for h in hows), hows
+    assert not any(_procs_in(tmp_path / f"r{i}") for i in range(2))
 
 
 @pytest.mark.target("renode")
 def test_renode_failing_to_start_is_stopped_and_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(R, "PLATFORM", tmp_path / "missing.repl")
     target = RenodeTarget(mode="replay", startup_timeout_s=60)
-    before = _renode_procs()
     with pytest.raises(Exception, match="Renode refused `machine LoadPlatformDescription"):
         target.start(tmp_path / "run")
-    assert target._proc is None and _renode_procs() <= before
+    assert target._proc is None and not _procs_in(tmp_path / "run")
     assert (tmp_path / "run" / R.MONITOR_LOG).is_file()
 
 
