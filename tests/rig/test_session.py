@@ -64,7 +64,7 @@ def _firmware(srv: socket.socket, ignore: int, seen: list[int]) -> None:
                 seen.append(item.seq)
                 if len(seen) <= ignore:
                     continue
-                conn.sendall(encode(MsgType.HELLO, HELLO, seq) + encode(MsgType.ACK, {"acked_seq": item.seq,
+                conn.sendall(encode(MsgType.HELLO, HELLO, seq) + encode(MsgType.ACK, {"acked_seq": item.seq, "session": 0,
                                                                                       "status": 0}, seq + 1))
                 seq += 2
 
