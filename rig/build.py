@@ -16,6 +16,9 @@ Targets launch what this module hands them and never run a compiler themselves:
 Every build runs under one lock (:func:`build_lock`), so parallel pytest-xdist
 workers build each product once; ``make`` is a no-op when a product is current.
 Make goals are called by name: a product's recipe lives in its makefile alone.
+Within one process a product is made once for each state of its sources: ``make`` runs
+again only when a file under the makefile's directory, the product itself or the
+environment changed since the last build (a test session asks for the image per test).
 """
 
 from __future__ import annotations
@@ -92,14 +95,48 @@ def build_lock(timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         yield
 
 
+def sources_stamp(directory: Path) -> str:
+    """A digest of what a make goal in directory depends on: every file under it (path, mtime,
+    size; firmware_c/build left out) and the environment make runs in."""
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if Path(root, d) != BUILD_DIR and not d.startswith("."))
+        for name in sorted(files):
+            try:
+                st = os.stat(os.path.join(root, name))
+            except OSError:
+                continue  # removed while walking: the next call sees the tree as it is
+            h.update(f"{root}/{name}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+    h.update(repr(sorted(os.environ.items())).encode())
+    return h.hexdigest()
+
+
+def _product_stamp(product: Path) -> tuple[int, int] | None:
+    try:
+        st = product.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+#: make command -> (sources_stamp before it ran, the product's stamp after) of its last success here.
+_MADE: dict[tuple[str, ...], tuple[str, tuple[int, int] | None]] = {}
+
+
 def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path | None = None,
          args: tuple[str, ...] = (), what: str = "the firmware") -> Path:
     """Run `make -C DIRECTORY [ARGS] GOAL` under the build lock (a no-op when up to date); return product.
 
-    DIRECTORY defaults to firmware_c/. Raises RigError with the command and its output when the
+    DIRECTORY defaults to firmware_c/. make is not run again in this process while nothing it
+    depends on changed (sources_stamp, and the product as it was left). Raises RigError with the command and its output when the
     build fails or product is missing, TargetUnavailable when make is not installed.
     """
-    cmd = ["make", "-s", "-C", str(directory or FIRMWARE_DIR), *args, goal]
+    directory = directory or FIRMWARE_DIR
+    cmd = ["make", "-s", "-C", str(directory), *args, goal]
+    key = tuple(cmd)
+    sources = sources_stamp(directory)
+    if _MADE.get(key) == (sources, _product_stamp(product)):
+        return product
     with build_lock():
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
@@ -108,7 +145,9 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
         except subprocess.TimeoutExpired:
             raise RigError(f"building {what} (`{' '.join(cmd)}`) took over {timeout_s:g} s") from None
     if proc.returncode != 0 or not product.exists():
+        _MADE.pop(key, None)
         raise RigError(f"building {what} failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
+    _MADE[key] = (sources, _product_stamp(product))
     return product
 
 
@@ -139,12 +178,21 @@ def cosim_port_library(timeout_s: float = 300.0) -> Path:
 
 
 def arm_toolchain_missing() -> str | None:
-    """Why the STM32F4 image cannot be built here (what to install), or None when it can."""
+    """Why the STM32F4 image cannot be built here (what to install), or None when it can.
+
+    The compiler is asked for newlib-nano once per process for each compiler found on PATH."""
     missing = missing_tools(ARM_GCC, ARM_OBJDUMP, "make")
     if missing:
         return f"{', '.join(missing)} not installed: {APT_ARM} make"
+    gcc = shutil.which(ARM_GCC)
+    assert gcc is not None  # missing_tools found it
+    return _newlib_missing(gcc, *_stamp(Path(gcc)))
+
+
+@functools.lru_cache(maxsize=4)
+def _newlib_missing(gcc: str, _mtime_ns: int, _size: int) -> str | None:
     try:
-        libc = subprocess.run([ARM_GCC, "--specs=nano.specs", "-print-file-name=libc_nano.a"],
+        libc = subprocess.run([gcc, "--specs=nano.specs", "-print-file-name=libc_nano.a"],
                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{ARM_GCC} does not run ({exc}): {APT_ARM}"

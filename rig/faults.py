@@ -23,6 +23,7 @@ import serial
 
 from frame_spec import FrameError, Message, MsgType, decode, encode
 from frame_spec.messages import Op
+from rig.link import close_port
 
 #: seq of the CMD RESET frames the wrapper injects (the rig's own seqs never reach it in a run).
 RESET_SEQ = 0xFFF0
@@ -112,7 +113,7 @@ class FaultyLink:
         for s in (self._client, self._server):
             if s is not None:
                 s.close()
-        self._port.close()
+        close_port(self._port)
 
     def __enter__(self) -> "FaultyLink":
         return self

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import serial
+from serial.urlhandler.protocol_socket import Serial as SocketSerial
 
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from rig.errors import FirmwareFault, LinkError
@@ -30,6 +33,25 @@ def _open_keeping_input(url: str, baud: int) -> serial.SerialBase:
         for name in flushes:
             delattr(port, name)  # the class's own method again
     return port
+
+
+def close_port(port: serial.SerialBase) -> None:
+    """Close the port at once.
+
+    pyserial's socket:// close() sleeps 0.3 s after closing ("give the server some
+    time" for a quick reconnect); nothing here reconnects to the same server, so the
+    socket is shut down and closed here and the port marked closed without that sleep."""
+    sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None
+    if sock is None:
+        port.close()
+        return
+    port._socket = None
+    port.is_open = False
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # the peer has gone already
+    sock.close()
 
 
 class Link:
@@ -155,9 +177,11 @@ class Link:
 
     def close(self) -> None:
         """Close the port and the capture files."""
-        for f in (self._port, self._rx, self._tx, self._log):
+        closers: list[Callable[[], None]] = [lambda: close_port(self._port), self._rx.close, self._tx.close,
+                                             self._log.close]
+        for close in closers:
             try:
-                f.close()
+                close()
             except Exception:  # noqa: BLE001 - closing must not hide the error that led here
                 pass
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, build_lock, elf_symbols
+from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, build_lock, elf_symbols, make
 from rig.errors import RigError
 from rig.targets.qemu import MAILBOX_FORMAT, MAILBOX_MAGIC, MAILBOX_SYMBOL, mailbox_bytes
 
@@ -111,3 +111,25 @@ def test_elf_symbols_refuses_a_file_that_is_no_elf(tmp_path: Path) -> None:
     bogus.write_bytes(b"not an ELF at all")
     with pytest.raises(RigError, match="image.elf is not a readable ELF file"):
         elf_symbols(bogus)
+
+
+def test_make_runs_again_only_when_a_source_or_the_product_changed(tmp_path: Path) -> None:
+    """A product asked for per test is made once for each state of its sources (rig.build.make)."""
+    sources, product, runs = tmp_path / "src", tmp_path / "out.txt", tmp_path / "runs.log"
+    sources.mkdir()
+    (sources / "in.txt").write_text("one\n")
+    # the recipe always runs when make is called: the log counts the calls
+    (sources / "Makefile").write_text(f".PHONY: all\nall:\n\tcp in.txt {product} && echo made >> {runs}\n")
+
+    def made() -> int:
+        return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+    for _ in range(3):
+        assert make("all", product, directory=sources, what="a test product") == product
+    assert made() == 1, "make ran again although nothing changed"
+    (sources / "in.txt").write_text("two, longer\n")  # a source changed: make runs
+    make("all", product, directory=sources, what="a test product")
+    assert made() == 2 and product.read_text() == "two, longer\n"
+    product.unlink()  # the product went away: make runs
+    make("all", product, directory=sources, what="a test product")
+    assert made() == 3 and product.exists()

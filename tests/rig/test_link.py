@@ -41,3 +41,26 @@ def test_bytes_sent_on_connect_are_captured(tmp_path: Path) -> None:
         assert (tmp_path / "rx.bin").read_bytes() == b"\x01\x02early"
     finally:
         server.close()
+
+
+def test_closing_a_socket_link_ends_the_connection_and_the_files(tmp_path: Path) -> None:
+    """close() shuts the socket down itself (not pyserial's close, which sleeps): the peer sees the end
+    of the stream, the port is closed and a second close() is harmless."""
+    server = socket.create_server(("127.0.0.1", 0))
+    try:
+        link = Link(f"socket://127.0.0.1:{server.getsockname()[1]}", tmp_path)
+        conn, _ = server.accept()
+        with conn:
+            link.write_raw(b"\x00bye")
+            port = link._port
+            link.close()
+            conn.settimeout(5.0)
+            received = b""
+            while chunk := conn.recv(64):
+                received += chunk
+            assert received == b"\x00bye"
+            assert not port.is_open
+            link.close()
+        assert (tmp_path / "tx.bin").read_bytes() == b"\x00bye"
+    finally:
+        server.close()
