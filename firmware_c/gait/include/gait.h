@@ -23,7 +23,12 @@
  *   rises through zero; motion capture puts the heel's contact 0-5 ms after
  *   it), confirmed by the impact's jerk or a toes-up sole; a mid- or forefoot
  *   strike touches when its landing rotation (a toes-down bump of gy, or the
- *   end of the toes-up rotation where there is none) comes to rest. Labels
+ *   end of the toes-up rotation where there is none) comes to rest. Which of
+ *   the two is contact is told by the acceleration after each: when the
+ *   impact after the bump's end is a real one (jerk) and peaks over twice as
+ *   high (|a| - 1 g) as anything just after the top, the bump was a toes-down
+ *   rotation in the air and the foot lands at its end, whatever jerk the top
+ *   had (a sensor on the laces sees one as the rotation stops). Labels
  *   that sit at the peak of the impact acceleration come 20-50 ms later by
  *   convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
@@ -134,7 +139,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1228u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1244u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -366,7 +366,8 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         case GAIT_EV_IC_TOP: {
             float pitch = pitch_at(g, e.at, r);
             g->skip_land = 0;
-            if ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD) {
+            if ((e.flags & GAIT_EVF_LANDS) == 0u &&
+                ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD)) {
                 /* heel strike: contact just after the top */
                 g->heel_pending = 1;
                 g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);

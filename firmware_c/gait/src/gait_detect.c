@@ -48,6 +48,14 @@ static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
 static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
+/* The contact is where the ground's impact follows: the end of the landing
+ * bump instead of the top when |a| - 1 g peaks this many times higher in the
+ * impact window after the bump than in the one after the top (a jerk at the
+ * top is then the swing's end or a toes-down flick in the air). */
+static const float LAND_IMPACT_RATIO = 2.0f;
+/* Samples of margin before the strapdown reaches the top: the top's event
+ * must be queued by then, decided or not. */
+static const uint32_t TOP_MARGIN = 4u;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -264,10 +272,25 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->swing_peak = 0.0f;
 }
 
+/* The top's flags from the acceleration after each landmark: an impact after
+ * the top (a heel strike), unless a far stronger one follows the end of the
+ * landing bump (the foot landed there; the top's jerk was in the air). */
+static uint8_t top_flags(const gait_detect_t *d) {
+    if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
+        d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f)) {
+        return GAIT_EVF_LANDS;
+    }
+    return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
+}
+
+static void top_send(gait_state_t *g, gait_detect_t *d) {
+    gait_event_push(g, GAIT_EV_IC_TOP, d->top, top_flags(d), d->swing_peak);
+    d->top_sent = 1;
+}
+
 static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     if (!d->top_sent) {
-        gait_event_push(g, GAIT_EV_IC_TOP, d->top, d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u,
-                        d->swing_peak);
+        top_send(g, d);
     }
     if (d->land_found) {
         gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u, 0.0f);
@@ -350,6 +373,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->land_found = 0;
                     d->fit_n = 0.0f;
                     d->jerk_max = 0.0f;
+                    d->top_acc = 0.0f;
+                    d->land_acc = 0.0f;
+                    d->land_jerk = 0.0f;
                     d->bump_max = gy;
                     set_phase(d, PH_TOP, index);
                 } else if (gy > 0.0f) {
@@ -366,7 +392,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_TOP: {
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
             float window_s = IMPACT_WINDOW_S;
-            if (!d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
+            if (top_s <= window_s && !d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
                 set_phase(d, PH_SWING, index); /* the swing rotation resumed */
                 break;
             }
@@ -380,15 +406,23 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (top_s <= window_s && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }
+            if (top_s <= window_s && an > d->top_acc) {
+                d->top_acc = an;
+            }
+            float land_s = d->land_found ? gait_pos_diff(at_index(index), d->land) * g->dt_s : 0.0f;
+            if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
+                d->land_acc = an > d->land_acc ? an : d->land_acc;
+                d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
+            }
             if (!d->top_sent && top_s > window_s && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
                 stance_begin(d); /* fidgeting: a toe tap or heel raise, no landing */
                 set_phase(d, PH_IDLE, index);
                 break;
             }
-            if (!d->top_sent && top_s > window_s) {
-                gait_event_push(g, GAIT_EV_IC_TOP, d->top,
-                                d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u, d->swing_peak);
-                d->top_sent = 1;
+            /* the top waits for the end of the landing bump and the impact
+             * after it, unless the strapdown is about to reach it */
+            if (!d->top_sent && top_s > window_s && index - d->top.index + TOP_MARGIN >= g->delay) {
+                top_send(g, d);
             }
             if (!d->land_found) {
                 if (gy > d->bump_max) {
@@ -429,7 +463,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     }
                 }
             }
-            if ((d->land_found && d->top_sent) || top_s > LAND_TIMEOUT_S) {
+            if ((d->land_found && top_s > window_s && land_s > window_s) || top_s > LAND_TIMEOUT_S) {
                 landing_done(g, d, index);
             }
             break;

@@ -113,6 +113,10 @@ typedef enum {
 
 /* GAIT_EV_IC_TOP flag: a sharp impact followed (a heel strike). */
 #define GAIT_EVF_IMPACT 1u
+/* GAIT_EV_IC_TOP flag: the impact follows the end of the landing bump, not
+ * the top (the bump was a toes-down rotation in the air): contact is the
+ * GAIT_EV_IC_LAND that comes next. */
+#define GAIT_EVF_LANDS 2u
 
 typedef struct {
     gait_pos_t at;
@@ -147,6 +151,9 @@ typedef struct {
     uint8_t top_sent, land_found;
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
+    float top_acc;           /* largest |a| just after top, g */
+    float land_acc;          /* largest |a| just after the end of the landing bump, g */
+    float land_jerk;         /* largest |da/dt| just after it, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
     uint32_t fit_ref;        /* index the fit's times count from */
