@@ -9,8 +9,9 @@ For each run it checks that
   reset) shows in the run's link problems, or the run ends in an error that names the capture;
 - the analyzer is back in step within one stride: every stride of the truth that starts more than
   one stride after a sample disturbed by a fault (a batch lost on the way to the firmware, an
-  analyzer reset) is detected (IC within 60 ms); strides whose frame was lost on the way to the
-  rig, and strides still in the analyzer's pipeline at a reset, are not counted.
+  analyzer reset) is detected (IC within 60 ms), judged on the STRIDE frames the firmware sent;
+  strides still in the analyzer's pipeline at a reset (the last one before a stop stays there
+  until the run ends) are not counted.
 
     python -m rig.fault_campaign [SCENARIO...] [--target host|qemu] [--seed N] [--json OUT]
 
@@ -87,19 +88,27 @@ def _disturbed_s(faulty: FaultyLink, raw: RawStream) -> list[float]:
                   if m.type is MsgType.SAMPLE_BATCH)
 
 
-def _lost_ics_s(faulty: FaultyLink, raw: RawStream) -> list[float]:
-    """Recording times of the ICs of STRIDE frames lost on the way to the rig (not the analyzer's misses)."""
-    return [float(raw.index_to_t_s(int(m.payload["ic_us"]) * raw.odr_mhz / 1e9))
-            for m in faulty.to_rig.lost_messages if m.type is MsgType.STRIDE]
+def _sent_ics_s(faulty: FaultyLink, raw: RawStream) -> list[float]:
+    """Recording times of the ICs of every STRIDE frame the firmware sent, whatever became of it."""
+    ics = []
+    for frame in faulty.to_rig.genuine:
+        try:
+            msg = decode(frame[:-1])
+        except FrameError:
+            continue
+        if msg.type is MsgType.STRIDE:
+            ics.append(float(raw.index_to_t_s(int(msg.payload["ic_us"]) * raw.odr_mhz / 1e9)))
+    return sorted(ics)
 
 
-def _recovery(result: RunResult, raw: RawStream, truth: Any, disturbed_s: list[float],
-              lost_ics_s: list[float]) -> tuple[int, int, list[str]]:
+def _recovery(sent_ics_s: list[float], raw: RawStream, truth: Any,
+              disturbed_s: list[float]) -> tuple[int, int, list[str]]:
     """(truth strides more than one stride after the last disturbance before them, how many of those
-    were missed, a few examples of the missed)."""
+    the analyzer missed (judged on the STRIDE frames it sent: what the rig then made of them is
+    checked as link problems), a few examples of the missed)."""
     if truth is None or not disturbed_s:
         return 0, 0, []
-    detected = np.array(sorted(s["ic_s"] for s in result.strides)) if result.strides else np.zeros(0)
+    detected = np.array(sent_ics_s)
     ics = [s.ic_s for s in truth.strides]
     counted = missed = 0
     examples: list[str] = []
@@ -108,12 +117,13 @@ def _recovery(result: RunResult, raw: RawStream, truth: Any, disturbed_s: list[f
         shadow = [t for t in disturbed_s if t <= ic]
         if not shadow or ic > raw.t_s[-1] - 2 * period:
             continue
-        # A stride within one stride after a disturbance may be lost; so may the strides still in
-        # the analyzer's pipeline (two strides and its delay line) when it is reset.
-        if any(t - 2 * period - PIPELINE_S <= ic <= t + period for t in disturbed_s):
+        # A stride within one stride after a disturbance may be lost; so may a stride still in the
+        # analyzer's pipeline when it is reset: until the next IC has passed its delay line or,
+        # for the last stride before a stop, until the end of the run (its end is only certain then).
+        nxt = ics[k + 1] if k + 1 < len(ics) else None
+        pending_until = nxt + period + PIPELINE_S if nxt is not None and nxt - ic < 2 * period else raw.t_s[-1]
+        if any(ic - period <= t <= pending_until for t in disturbed_s):
             continue
-        if any(abs(ic - lost) < MATCH_S for lost in lost_ics_s):
-            continue  # its STRIDE frame was lost on the link: reported as a gap, not a miss
         counted += 1
         if not len(detected) or np.min(np.abs(detected - ic)) > MATCH_S:
             missed += 1
@@ -173,8 +183,7 @@ def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: 
             fig.gaps_unreported += up.lost + up.resets
             fig.failures.append(f"{up.lost} frame(s) lost on the way to the firmware and {up.resets} reset(s), "
                                 "none reported")
-        counted, missed, examples = _recovery(result, raw, rec.truth, _disturbed_s(faulty, raw),
-                                              _lost_ics_s(faulty, raw))
+        counted, missed, examples = _recovery(_sent_ics_s(faulty, raw), raw, rec.truth, _disturbed_s(faulty, raw))
         fig.strides_after_faults, fig.strides_missed_after_faults = counted, missed
         if missed:
             fig.failures.append(f"{missed} of {counted} strides after a fault not detected: {', '.join(examples)}")

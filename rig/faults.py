@@ -4,7 +4,8 @@ frames, and resets the firmware's analyzer, at set rates, in both directions.
 `FaultyLink(upstream_url, rates)` opens the target's link (any pyserial URL) and serves it on a
 loopback TCP port: the rig connects to `link.url` (`socket://127.0.0.1:PORT`) as to any board.
 Bytes are cut into frames at the 0x00 delimiters and each frame meets the faults independently,
-from a seeded random generator (the same seed gives the same faults). The wrapper keeps its own
+from a seeded random generator of its direction (the same seed and the same frames give the same
+faults, however the two directions' threads interleave). The wrapper keeps its own
 account of what it did, so a campaign can check the rig against it: every frame the firmware
 really sent (`genuine`), every byte delivered to the rig (`delivered`), and how many frames of
 each direction were lost or changed.
@@ -87,8 +88,7 @@ class FaultyLink:
         self.rates = {"to_rig": to_rig, "to_firmware": to_firmware or FaultRates()}
         self.to_rig = Direction()
         self.to_firmware = Direction()
-        self._rng = random.Random(seed)
-        self._lock = threading.Lock()
+        self._rngs = {name: random.Random(f"{seed}:{name}") for name in self.rates}
         self._port = serial.serial_for_url(upstream, baudrate=baud, timeout=0.05, do_not_open=True)
         self._port.open()
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -183,39 +183,37 @@ class FaultyLink:
         except FrameError:
             pass  # the sender's frame was already bad: nothing to note
 
-    def _roll(self, p: float) -> bool:
-        with self._lock:
-            return p > 0 and self._rng.random() < p
+    def _roll(self, name: str, p: float) -> bool:
+        return p > 0 and self._rngs[name].random() < p
 
     def _forward(self, frame: bytes, write: Callable[[bytes], object], acct: Direction, r: FaultRates, name: str) -> None:
         acct.frames += 1
         acct.genuine.append(frame)
-        if self._roll(r.stall):
+        if self._roll(name, r.stall):
             acct.stalled += 1
             time.sleep(r.stall_s)
-        if name == "to_firmware" and self._roll(r.reset):
+        if name == "to_firmware" and self._roll(name, r.reset):
             acct.resets += 1
             self._send(encode(MsgType.CMD, {"op": Op.RESET.name}, RESET_SEQ + acct.resets % 8), write, acct)
             self._note(acct.reset_before, frame)
-        if self._roll(r.drop):
+        if self._roll(name, r.drop):
             acct.dropped += 1
             self._note(acct.lost_messages, frame)
             return
-        if self._roll(r.corrupt):
+        if self._roll(name, r.corrupt):
             acct.corrupted += 1
             self._note(acct.lost_messages, frame)
-            with self._lock:
-                at = self._rng.randrange(len(frame) - 1)  # never the delimiter: the frame stays one frame
-                bit = 1 << self._rng.randrange(8)
+            at = self._rngs[name].randrange(len(frame) - 1)  # never the delimiter: the frame stays one frame
+            bit = 1 << self._rngs[name].randrange(8)
             flipped = bytearray(frame)
             flipped[at] ^= bit
             if flipped[at] == 0:  # a new delimiter would cut the frame in two: flip another bit instead
                 flipped[at] = frame[at] ^ (bit << 1 if bit < 0x80 else 0x01)
             frame = bytes(flipped)
-        if self._roll(r.delay):
+        if self._roll(name, r.delay):
             acct.delayed += 1
             time.sleep(r.delay_s)
-        if self._roll(r.split) and len(frame) > 2:
+        if self._roll(name, r.split) and len(frame) > 2:
             acct.split += 1
             cut = len(frame) // 2
             self._send(frame[:cut], write, acct)
@@ -223,6 +221,6 @@ class FaultyLink:
             self._send(frame[cut:], write, acct)
         else:
             self._send(frame, write, acct)
-        if self._roll(r.duplicate):
+        if self._roll(name, r.duplicate):
             acct.duplicated += 1
             self._send(frame, write, acct)

@@ -149,28 +149,35 @@ class ReplaySession:
         """Each stride once, in the firmware's order, from the STRIDE frames as they came.
 
         A repeated frame with the same content is kept once. A stride_no seen before with other
-        values is a contradiction (the first is kept, marked in doubt), unless the numbers restart
-        at 0 and go on with 1: the firmware's analyzer was reset, its strides are kept as a new
-        series. A stride whose number follows neither the stride before it nor precedes the one
-        after it (in arrival order) is out of sequence, marked in doubt; strides lost on the link
-        leave a hole in the numbers, which the strides after the hole still confirm."""
+        values is a contradiction (the first is kept, marked in doubt), unless the numbers go back
+        below the two strides before it, in a frame that is no repeat, and the next stride confirms
+        the new count by following it: the firmware's analyzer was reset, its strides are kept as a
+        new series (a lossy link may have lost the first of them). A stride whose number follows neither the stride
+        before it nor precedes the one after it (in arrival order) is out of sequence, marked in
+        doubt; strides lost on the link leave a hole in the numbers, which the strides after the
+        hole still confirm."""
         series: list[dict[int, Stride]] = [{}]
         doubtful: set[tuple[int, int]] = set()  # (series, stride_no)
         kept_order: list[tuple[int, int, int]] = []  # (series, stride_no, link seq) as they came
         arrival = self._arrival
         for i, (no, seq, repeat, stride, payload) in enumerate(arrival):
             cur = series[-1]
-            if no in cur:
+            in_cur = [n for k, n, _ in kept_order[-2:] if k == len(series) - 1]
+            before_last, last_no = ([-1, -1] + in_cur)[-2:]
+            # Back below the two strides before it: a new count (a number only below the last one
+            # is that one out of sequence).
+            going_back = no < last_no and no <= before_last
+            if no in cur or (going_back and not repeat):
                 nxt = arrival[i + 1][0] if i + 1 < len(arrival) else None
-                if repeat and self._same_stride(cur[no], payload):
+                if no in cur and repeat and self._same_stride(cur[no], payload):
                     self.repeated_strides += 1
                     continue
-                if no == 0 and nxt == 1:
-                    self.renumbered.append(f"the firmware's stride numbers restarted at 0 after stride_no "
+                if going_back and not repeat and nxt == no + 1:
+                    self.renumbered.append(f"the firmware's stride numbers restarted at {no} after stride_no "
                                            f"{kept_order[-1][1]} (link seq {seq}): its analyzer was reset")
                     series.append({})
                     cur = series[-1]
-                else:
+                elif no in cur:
                     doubtful.add((len(series) - 1, no))
                     self.doubts.append(f"stride_no {no} arrived twice with different values (link seq {seq}); "
                                        "the first is kept")

@@ -112,6 +112,19 @@ def test_a_stride_number_out_of_sequence_is_in_doubt(tmp_path: Path, host_tcp: s
                for p in result.link_problems())
 
 
+def test_an_analyzer_reset_whose_first_stride_was_lost_starts_a_new_series(tmp_path: Path, host_tcp: str,
+                                                                             sprint_raw) -> None:
+    """After a reset the firmware counts strides again; when the link lost the new count's first
+    STRIDE, the numbers go back to 1, not 0. The strides after it are a new series, none lost or
+    in doubt."""
+    result = _through(tmp_path, host_tcp, _strides_mutated(lambda k, f: _restamped(f, k - 4) if k >= 5 else f),
+                      sprint_raw)
+    numbers = [s["stride_no"] for s in result.strides]
+    assert numbers[:5] == [0, 1, 2, 3, 4] and numbers[5:] == list(range(1, len(numbers) - 4))
+    assert not any(s.get("in_doubt") for s in result.to_json()["strides"])
+    assert any("restarted at 1 after stride_no 4" in p for p in result.link_problems())
+
+
 def test_a_contradicting_stride_number_keeps_the_first(tmp_path: Path, host_tcp: str, sprint_raw) -> None:
     result = _through(tmp_path, host_tcp, _strides_mutated(lambda k, f: _restamped(f, 0) if k == 4 else f), sprint_raw)
     numbers = [s["stride_no"] for s in result.strides]
