@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import selectors
 import subprocess
-import time
 from pathlib import Path
 from typing import IO
 
 from rig.errors import RigError
+from rig.progress import ProgressClock
 
 
 class FirmwareProcess:
@@ -29,12 +29,13 @@ class FirmwareProcess:
         assert self.proc.stdout is not None
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout_s
+        clock = ProgressClock(lambda: self.proc.pid)  # a slow host is no hung firmware
+        clock.start()
         seen: list[str] = []
         try:
-            while (left := deadline - time.monotonic()) > 0:
-                if not sel.select(left):
-                    break
+            while (left := timeout_s - clock.charged()) > 0:
+                if not sel.select(min(left, 0.1)):
+                    continue
                 line = self.proc.stdout.readline().decode(errors="replace")
                 if not line:
                     break
@@ -43,10 +44,13 @@ class FirmwareProcess:
                 seen.append(line.rstrip())
         finally:
             sel.close()
-        raise RigError(
-            f"{self.argv[0]} did not announce its link ('{prefix}...') within {timeout_s:g} s; "
-            f"exit status {self.proc.poll()}; stdout: {seen[-5:]}; stderr: {self.stderr_tail()}"
-        )
+        try:
+            status = self.proc.wait(1.0)  # its stdout ended: it is exiting
+        except subprocess.TimeoutExpired:
+            status = None
+        when = (f"ended (exit status {status}) before announcing its link ('{prefix}...')" if status is not None
+                else f"did not announce its link ('{prefix}...') within {timeout_s:g} s ({clock.describe()})")
+        raise RigError(f"{self.argv[0]} {when}; stdout: {seen[-5:]}; stderr: {self.stderr_tail()}")
 
     def stderr_tail(self, limit: int = 2000) -> str:
         """The end of what the process wrote to stderr."""

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from rig.build import QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_plugin
 from rig.errors import RigError
+from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
 from rig.targets.qemu_relay import BulkRelay
@@ -202,8 +203,9 @@ class QemuTarget(Target):
     def _await_listen(self, proc: FirmwareProcess, port: int, log: Path) -> bool:
         """True once this QEMU listens on port; False if it lost the port; raises on other failures."""
         mark = f"tcp:127.0.0.1:{port},"
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
+        clock = ProgressClock(lambda: proc.proc.pid)  # charged QEMU's own progress, not the host's load
+        clock.start()
+        while clock.charged() < self.startup_timeout_s:
             status = proc.proc.poll()
             text = log.read_text(errors="replace")
             if LISTEN_MARK in text and mark in text:
@@ -216,7 +218,8 @@ class QemuTarget(Target):
                                f"  command: {' '.join(proc.argv)}")
             time.sleep(0.002)
         how = proc.stop()
-        raise RigError(f"{QEMU} did not open its link port {port} within {self.startup_timeout_s:g} s ({how}); "
+        raise RigError(f"{QEMU} did not open its link port {port} within {self.startup_timeout_s:g} s "
+                       f"({clock.describe()}; {how}); "
                        f"stderr: {proc.stderr_tail()}")
 
     def start(self, run_dir: Path) -> str:

@@ -5,6 +5,7 @@ Run with: python -m pytest --target qemu tests/rig/targets/test_qemu.py
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -176,6 +177,16 @@ def test_port_lost_to_another_process_is_retried(qemu_ready: None, tmp_path: Pat
     assert len(handed) == 2 and url == f"socket://127.0.0.1:{handed[1]}"
 
 
+def _await_own_exit(pid: int | None, timeout_s: float) -> None:
+    """Wait until the child pid has exited, without reaping it (the target's stop() does)."""
+    assert pid is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("link", ["uart", "bulk"])
 def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Path, link: str) -> None:
     elf = arm_elf()
@@ -191,6 +202,7 @@ def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Pa
             with pytest.raises(FirmwareFault) as err:
                 for _ in range(50):
                     link_.receive(0.2)
+            _await_own_exit(target.pid(), 10.0)  # the fault handler ends QEMU just after its FAULT frame
     finally:
         ended = target.stop()
     msg = str(err.value)

@@ -1,0 +1,64 @@
+"""A firmware process's start-up wait follows the process's own progress: one starved by a busy
+host still gets its time to announce its link, one that never announces is still given up on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rig.errors import RigError
+from rig.targets.process import FirmwareProcess
+
+#: Burns cpu_s of CPU time, then announces its link.
+ANNOUNCE_AFTER_WORK = """
+import os, sys, time
+os.nice({nice})
+print("booting", flush=True)
+start = time.process_time()
+while time.process_time() - start < {cpu_s}: pass
+print("PTY /dev/pts/99", flush=True)
+time.sleep(60)
+"""
+SPIN = "import time\nwhile True: pass\n"
+
+
+def _firmware(tmp_path: Path, code: str) -> FirmwareProcess:
+    return FirmwareProcess([sys.executable, "-c", code], tmp_path / "target.log")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_a_starved_firmware_gets_its_time_to_announce(tmp_path: Path) -> None:
+    """Every core busy at a higher priority: the firmware takes seconds of wall time for 0.15 s of
+    work, more than the wait's 0.5 s; charged its own CPU time, it is not taken for hung."""
+    hogs = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(os.cpu_count() or 1)]
+    fw = _firmware(tmp_path, ANNOUNCE_AFTER_WORK.format(nice=10, cpu_s=0.15))
+    try:
+        assert fw.read_line("PTY ", timeout_s=0.5) == "/dev/pts/99"
+    finally:
+        fw.stop()
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def test_a_firmware_that_never_announces_is_given_up_on(tmp_path: Path) -> None:
+    fw = _firmware(tmp_path, "print('hello there', flush=True)\n" + SPIN)
+    try:
+        with pytest.raises(RigError, match=r"did not announce its link \('PTY \.\.\.'\) within 0\.5 s "
+                                           r"\(.* CPU time .*hello there"):
+            fw.read_line("PTY ", timeout_s=0.5)
+    finally:
+        fw.stop()
+
+
+def test_a_firmware_that_exits_is_reported_at_once(tmp_path: Path) -> None:
+    fw = _firmware(tmp_path, "import sys; print('bad flag', file=sys.stderr); sys.exit(3)")
+    try:
+        with pytest.raises(RigError, match=r"ended \(exit status 3\) before announcing its link.*bad flag"):
+            fw.read_line("PTY ", timeout_s=30)
+    finally:
+        fw.stop()
