@@ -97,6 +97,7 @@ def lint(session: nox.Session) -> None:
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     session.run("python", "-m", "frame_spec.cgen", "firmware_c/gen", "--check")
     session.run("python", "-m", "frame_spec.golden", "--check")
+    session.run("python", "-m", "frame_spec.rscs_golden", "--check")
 
 
 @nox.session(default=False)

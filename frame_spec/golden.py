@@ -54,6 +54,10 @@ VECTORS: list[tuple[MsgType, int, dict[str, Any]]] = [
     (MsgType.FAULT, 65535, {"reason": "HARDFAULT", "pc": 0x0800_1234, "lr": 0xFFFF_FFF9, "cfsr": 0x0000_8200,
                             "hfsr": 0x4000_0000, "bfar": 0xE000_EDF8}),
     (MsgType.LOG, 5, {"level": 1, "text": "rx: corrupt frame (COBS/CRC/length), dropped"}),
+    (MsgType.GATT_READ, 8, {"uuid": 0x2A54}),
+    (MsgType.GATT_WRITE, 9, {"uuid": 0x2A55, "value": "0110270000"}),
+    (MsgType.RSC_MEASUREMENT, 6, {"t_us": 61_000_000, "value": "07000355d4001f040000"}),
+    (MsgType.GATT_VALUE, 7, {"uuid": 0x2A55, "value": "1004010201"}),
 ]
 
 
@@ -86,6 +90,9 @@ def _c_init(msg: MsgType, payload: dict[str, Any]) -> str:
             parts.append(f".samples = {{{items}}}")
         elif key == "board":
             parts.append(f".board = \"{value}\"")
+        elif key == "value" and isinstance(value, str):
+            raw = bytes.fromhex(value)
+            parts.append(f".value_len = {len(raw)}, .value = {{" + ", ".join(f"0x{b:02x}" for b in raw) + "}")
         elif key == "text":
             parts.append(f".text_len = {len(value.encode())}, .text = \"{value}\"")
         elif isinstance(value, str):

@@ -17,9 +17,11 @@ from __future__ import annotations
 import enum
 
 from construct import (
+    Adapter,
     Array,
     Enum,
     Float32l,
+    GreedyBytes,
     GreedyString,
     Int8sl,
     Int8ul,
@@ -42,6 +44,9 @@ MAX_BATCH_SAMPLES = 32
 MAX_LOG_TEXT = 96
 #: Characters of the board name in HELLO.
 BOARD_NAME_LEN = 16
+#: Longest characteristic value carried in GATT_WRITE, GATT_VALUE and RSC_MEASUREMENT (an ATT
+#: notification's value at the default MTU of 23; the RSCS values are 11 bytes at most).
+MAX_GATT_VALUE = 20
 
 
 class MsgType(enum.IntEnum):
@@ -50,6 +55,8 @@ class MsgType(enum.IntEnum):
     CONFIG = 0x01
     SAMPLE_BATCH = 0x02
     CMD = 0x03
+    GATT_READ = 0x04
+    GATT_WRITE = 0x05
     HELLO = 0x10
     ACK = 0x11
     STRIDE = 0x12
@@ -57,6 +64,8 @@ class MsgType(enum.IntEnum):
     STATUS = 0x14
     FAULT = 0x15
     LOG = 0x16
+    RSC_MEASUREMENT = 0x17
+    GATT_VALUE = 0x18
 
 
 class Mode(enum.IntEnum):
@@ -218,6 +227,44 @@ Log = Struct(
     "text" / GreedyString("utf8"),
 )
 
+
+
+class HexBytes(Adapter):  # type: ignore[misc]  # construct ships no types
+    """Raw bytes that read as a hex string in Python (so payloads stay plain JSON), bytes on the wire."""
+
+    def _decode(self, obj: bytes, context: object, path: str) -> str:
+        return bytes(obj).hex()
+
+    def _encode(self, obj: str | bytes, context: object, path: str) -> bytes:
+        return bytes(obj) if isinstance(obj, (bytes, bytearray)) else bytes.fromhex(obj)
+
+
+# The chip's Bluetooth GATT server, carried over the link until the chip has a radio: the host
+# reads and writes characteristics by 16-bit UUID, the firmware answers with their values in the
+# Bluetooth specification's own bytes (frame_spec.rscs), and publishes every RSC Measurement
+# (0x2A53) it would notify. Each is acknowledged like any host frame: ACK status 0, -ENOENT for a
+# characteristic it does not have, -EACCES for one that cannot be read or written that way,
+# -EINVAL for an empty write.
+GattRead = Struct("uuid" / Int16ul)
+
+GattWrite = Struct(
+    "uuid" / Int16ul,
+    "value" / HexBytes(GreedyBytes),
+)
+
+# A characteristic's value: the answer to GATT_READ, or an indication (the SC Control Point's
+# response to a GATT_WRITE of it).
+GattValue = Struct(
+    "uuid" / Int16ul,
+    "value" / HexBytes(GreedyBytes),
+)
+
+# An RSC Measurement as notified: sent once a second of sensor time and after every stride.
+RscMeasurementMsg = Struct(
+    "t_us" / Int32ul,  # sensor time of the measurement, like STRIDE's ic_us
+    "value" / HexBytes(GreedyBytes),  # the characteristic value, frame_spec.rscs.RscMeasurement
+)
+
 #: Message type -> payload Struct. The one table both Python and C use.
 PAYLOADS: dict[MsgType, Struct] = {
     MsgType.CONFIG: Config,
@@ -230,7 +277,13 @@ PAYLOADS: dict[MsgType, Struct] = {
     MsgType.STATUS: Status,
     MsgType.FAULT: Fault,
     MsgType.LOG: Log,
+    MsgType.GATT_READ: GattRead,
+    MsgType.GATT_WRITE: GattWrite,
+    MsgType.RSC_MEASUREMENT: RscMeasurementMsg,
+    MsgType.GATT_VALUE: GattValue,
 }
 
 #: Upper bounds on variable-length fields, for fixed-size C buffers.
-ARRAY_MAX = {("SAMPLE_BATCH", "samples"): MAX_BATCH_SAMPLES, ("LOG", "text"): MAX_LOG_TEXT}
+ARRAY_MAX = {("SAMPLE_BATCH", "samples"): MAX_BATCH_SAMPLES, ("LOG", "text"): MAX_LOG_TEXT,
+             ("GATT_WRITE", "value"): MAX_GATT_VALUE, ("GATT_VALUE", "value"): MAX_GATT_VALUE,
+             ("RSC_MEASUREMENT", "value"): MAX_GATT_VALUE}

@@ -309,3 +309,85 @@ int frame_unpack_log(frame_log_t *m, const uint8_t *buf, size_t len) {
     memcpy(m->text, buf + off, len - off); off = len;
     return off == len ? 0 : -EBADMSG;
 }
+
+int frame_pack_gatt_read(const frame_gatt_read_t *m, uint8_t *buf, size_t cap) {
+    size_t n = 2u;
+    if (n > cap) return -ENOSPC;
+    size_t off = 0;
+    put_u16(buf + off, m->uuid); off += 2;
+    return (int)off;
+}
+
+int frame_unpack_gatt_read(frame_gatt_read_t *m, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    memset(m, 0, sizeof *m);
+    if (len < 2u) return -EBADMSG;
+    m->uuid = get_u16(buf + off); off += 2;
+    return off == len ? 0 : -EBADMSG;
+}
+
+int frame_pack_gatt_write(const frame_gatt_write_t *m, uint8_t *buf, size_t cap) {
+    size_t n = 2u;
+    if (m->value_len > 20u) return -EINVAL;
+    n += m->value_len;
+    if (n > cap) return -ENOSPC;
+    size_t off = 0;
+    put_u16(buf + off, m->uuid); off += 2;
+    memcpy(buf + off, m->value, m->value_len); off += m->value_len;
+    return (int)off;
+}
+
+int frame_unpack_gatt_write(frame_gatt_write_t *m, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    memset(m, 0, sizeof *m);
+    if (len < 2u) return -EBADMSG;
+    m->uuid = get_u16(buf + off); off += 2;
+    if (len - off > 20u) return -EBADMSG;
+    m->value_len = (uint16_t)(len - off);
+    memcpy(m->value, buf + off, len - off); off = len;
+    return off == len ? 0 : -EBADMSG;
+}
+
+int frame_pack_rsc_measurement(const frame_rsc_measurement_t *m, uint8_t *buf, size_t cap) {
+    size_t n = 4u;
+    if (m->value_len > 20u) return -EINVAL;
+    n += m->value_len;
+    if (n > cap) return -ENOSPC;
+    size_t off = 0;
+    put_u32(buf + off, m->t_us); off += 4;
+    memcpy(buf + off, m->value, m->value_len); off += m->value_len;
+    return (int)off;
+}
+
+int frame_unpack_rsc_measurement(frame_rsc_measurement_t *m, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    memset(m, 0, sizeof *m);
+    if (len < 4u) return -EBADMSG;
+    m->t_us = get_u32(buf + off); off += 4;
+    if (len - off > 20u) return -EBADMSG;
+    m->value_len = (uint16_t)(len - off);
+    memcpy(m->value, buf + off, len - off); off = len;
+    return off == len ? 0 : -EBADMSG;
+}
+
+int frame_pack_gatt_value(const frame_gatt_value_t *m, uint8_t *buf, size_t cap) {
+    size_t n = 2u;
+    if (m->value_len > 20u) return -EINVAL;
+    n += m->value_len;
+    if (n > cap) return -ENOSPC;
+    size_t off = 0;
+    put_u16(buf + off, m->uuid); off += 2;
+    memcpy(buf + off, m->value, m->value_len); off += m->value_len;
+    return (int)off;
+}
+
+int frame_unpack_gatt_value(frame_gatt_value_t *m, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    memset(m, 0, sizeof *m);
+    if (len < 2u) return -EBADMSG;
+    m->uuid = get_u16(buf + off); off += 2;
+    if (len - off > 20u) return -EBADMSG;
+    m->value_len = (uint16_t)(len - off);
+    memcpy(m->value, buf + off, len - off); off = len;
+    return off == len ? 0 : -EBADMSG;
+}

@@ -16,6 +16,8 @@
 #define FRAME_MSG_CONFIG 1
 #define FRAME_MSG_SAMPLE_BATCH 2
 #define FRAME_MSG_CMD 3
+#define FRAME_MSG_GATT_READ 4
+#define FRAME_MSG_GATT_WRITE 5
 #define FRAME_MSG_HELLO 16
 #define FRAME_MSG_ACK 17
 #define FRAME_MSG_STRIDE 18
@@ -23,6 +25,8 @@
 #define FRAME_MSG_STATUS 20
 #define FRAME_MSG_FAULT 21
 #define FRAME_MSG_LOG 22
+#define FRAME_MSG_RSC_MEASUREMENT 23
+#define FRAME_MSG_GATT_VALUE 24
 
 /* Where the analyzer takes its samples from. */
 #define FRAME_MODE_LIVE 0
@@ -52,6 +56,48 @@
 #define FRAME_FAULT_ASSERT 2
 #define FRAME_FAULT_WATCHDOG 3
 #define FRAME_FAULT_TEST 4
+
+/* Running Speed and Cadence service (frame_spec/rscs.py): UUIDs, field flags and codes. */
+#define FRAME_RSCS_SERVICE_UUID 0x1814
+#define FRAME_RSCS_MEASUREMENT_UUID 0x2a53
+#define FRAME_RSCS_FEATURE_UUID 0x2a54
+#define FRAME_RSCS_CONTROL_POINT_UUID 0x2a55
+#define FRAME_RSCS_SENSOR_LOCATION_UUID 0x2a5d
+#define FRAME_MAX_GATT_VALUE 20
+#define FRAME_RSCS_MEAS_STRIDE_LENGTH_PRESENT 0x01
+#define FRAME_RSCS_MEAS_TOTAL_DISTANCE_PRESENT 0x02
+#define FRAME_RSCS_MEAS_RUNNING 0x04
+#define FRAME_RSCS_FEATURE_STRIDE_LENGTH 0x0001
+#define FRAME_RSCS_FEATURE_TOTAL_DISTANCE 0x0002
+#define FRAME_RSCS_FEATURE_WALKING_OR_RUNNING_STATUS 0x0004
+#define FRAME_RSCS_FEATURE_CALIBRATION_PROCEDURE 0x0008
+#define FRAME_RSCS_FEATURE_MULTIPLE_SENSOR_LOCATIONS 0x0010
+#define FRAME_RSCS_LOCATION_OTHER 0
+#define FRAME_RSCS_LOCATION_TOP_OF_SHOE 1
+#define FRAME_RSCS_LOCATION_IN_SHOE 2
+#define FRAME_RSCS_LOCATION_HIP 3
+#define FRAME_RSCS_LOCATION_FRONT_WHEEL 4
+#define FRAME_RSCS_LOCATION_LEFT_CRANK 5
+#define FRAME_RSCS_LOCATION_RIGHT_CRANK 6
+#define FRAME_RSCS_LOCATION_LEFT_PEDAL 7
+#define FRAME_RSCS_LOCATION_RIGHT_PEDAL 8
+#define FRAME_RSCS_LOCATION_FRONT_HUB 9
+#define FRAME_RSCS_LOCATION_REAR_DROPOUT 10
+#define FRAME_RSCS_LOCATION_CHAINSTAY 11
+#define FRAME_RSCS_LOCATION_REAR_WHEEL 12
+#define FRAME_RSCS_LOCATION_REAR_HUB 13
+#define FRAME_RSCS_LOCATION_CHEST 14
+#define FRAME_RSCS_LOCATION_SPIDER 15
+#define FRAME_RSCS_LOCATION_CHAIN_RING 16
+#define FRAME_RSCS_OP_SET_CUMULATIVE_VALUE 0x01
+#define FRAME_RSCS_OP_START_SENSOR_CALIBRATION 0x02
+#define FRAME_RSCS_OP_UPDATE_SENSOR_LOCATION 0x03
+#define FRAME_RSCS_OP_REQUEST_SUPPORTED_SENSOR_LOCATIONS 0x04
+#define FRAME_RSCS_OP_RESPONSE_CODE 0x10
+#define FRAME_RSCS_RESPONSE_SUCCESS 0x01
+#define FRAME_RSCS_RESPONSE_OP_CODE_NOT_SUPPORTED 0x02
+#define FRAME_RSCS_RESPONSE_INVALID_PARAMETER 0x03
+#define FRAME_RSCS_RESPONSE_OPERATION_FAILED 0x04
 
 /* CONFIG payload (type 0x01). */
 typedef struct {
@@ -215,5 +261,51 @@ typedef struct {
 int frame_pack_log(const frame_log_t *m, uint8_t *buf, size_t cap);
 /** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
 int frame_unpack_log(frame_log_t *m, const uint8_t *buf, size_t len);
+
+/* GATT_READ payload (type 0x04). */
+typedef struct {
+    uint16_t uuid;
+} frame_gatt_read_t;
+
+/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
+int frame_pack_gatt_read(const frame_gatt_read_t *m, uint8_t *buf, size_t cap);
+/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
+int frame_unpack_gatt_read(frame_gatt_read_t *m, const uint8_t *buf, size_t len);
+
+/* GATT_WRITE payload (type 0x05). */
+typedef struct {
+    uint16_t uuid;
+    uint16_t value_len;
+    uint8_t value[20]; /* value_len used */
+} frame_gatt_write_t;
+
+/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
+int frame_pack_gatt_write(const frame_gatt_write_t *m, uint8_t *buf, size_t cap);
+/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
+int frame_unpack_gatt_write(frame_gatt_write_t *m, const uint8_t *buf, size_t len);
+
+/* RSC_MEASUREMENT payload (type 0x17). */
+typedef struct {
+    uint32_t t_us;
+    uint16_t value_len;
+    uint8_t value[20]; /* value_len used */
+} frame_rsc_measurement_t;
+
+/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
+int frame_pack_rsc_measurement(const frame_rsc_measurement_t *m, uint8_t *buf, size_t cap);
+/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
+int frame_unpack_rsc_measurement(frame_rsc_measurement_t *m, const uint8_t *buf, size_t len);
+
+/* GATT_VALUE payload (type 0x18). */
+typedef struct {
+    uint16_t uuid;
+    uint16_t value_len;
+    uint8_t value[20]; /* value_len used */
+} frame_gatt_value_t;
+
+/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
+int frame_pack_gatt_value(const frame_gatt_value_t *m, uint8_t *buf, size_t cap);
+/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
+int frame_unpack_gatt_value(frame_gatt_value_t *m, const uint8_t *buf, size_t len);
 
 #endif /* FRAME_MSGS_H */

@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "gait.h"
 #include "hal.h"
+#include "rscs.h"
 
 /** Counters reported in STATUS. */
 typedef struct {
@@ -41,6 +42,11 @@ typedef struct {
     uint8_t tx_buf[FRAME_WIRE_BYTES(FW_MAX_FRAME_BYTES)];
     uint8_t pay_buf[FW_MAX_FRAME_BYTES];
     frame_sample_batch_t batch; /* last SAMPLE_BATCH, unpacked */
+    frame_gatt_write_t gatt_write; /* last GATT_WRITE, unpacked */
+    rscs_t rscs;                /* the Running Speed and Cadence service's state */
+    uint32_t rsc_period_samples, rsc_idle_samples; /* FW_RSCS_PERIOD_MS, FW_RSCS_IDLE_MS at the ODR */
+    uint32_t rsc_next_index;    /* sample index of the next periodic RSC Measurement */
+    bool rsc_clock_started;
 } app_t;
 
 /**
@@ -60,6 +66,14 @@ int app_init(app_t *app, const hal_t *hal);
  *         is gone (-EPIPE) and the port should stop.
  */
 int app_poll(app_t *app);
+
+/*
+ * The Running Speed and Cadence service (rscs.h) rides on the same link: every stride and every
+ * FW_RSCS_PERIOD_MS of sensor time the firmware sends RSC_MEASUREMENT (the RSC Measurement value
+ * it would notify, with its sensor time); GATT_READ of RSC Feature or Sensor Location is answered
+ * by GATT_VALUE, and GATT_WRITE of the SC Control Point by GATT_VALUE carrying the response it
+ * would indicate, both before the frame's ACK.
+ */
 
 /**
  * Analyze one sample of the board's own sensor (live mode), raw LSM6DSO

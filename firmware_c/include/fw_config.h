@@ -31,6 +31,16 @@
 #define FW_ENABLE_FAULT_TEST 1
 #endif
 
+/* RSC Measurement (Running Speed and Cadence service): published every FW_RSCS_PERIOD_MS of
+ * sensor time and after every stride; speed and cadence drop to 0 once no stride has come for
+ * FW_RSCS_IDLE_MS (a slow walk's stride arrives every ~1.3 s, so 3 s is a stop, not a slow step). */
+#ifndef FW_RSCS_PERIOD_MS
+#define FW_RSCS_PERIOD_MS 1000u
+#endif
+#ifndef FW_RSCS_IDLE_MS
+#define FW_RSCS_IDLE_MS 3000u
+#endif
+
 /* The gait analyzer's own options (ring depth, event queue, tracing) are in
  * gait/include/gait_config.h: the analyzer is a library of its own. */
 

@@ -94,6 +94,82 @@ static int send_stride(app_t *app, const gait_stride_t *s) {
     return send(app, FRAME_MSG_STRIDE, frame_pack_stride(&f, app->pay_buf, sizeof app->pay_buf));
 }
 
+/* RSC Measurement at sample index `index`, as it would be notified. */
+static int send_rsc(app_t *app, uint32_t index) {
+    gait_summary_t g;
+    int rc = gait_get_summary(&app->gait, &g);
+    if (rc < 0) return rc;
+    rscs_measurement_t m;
+    rc = rscs_measure(&app->rscs, index, app->rsc_idle_samples, g.distance_m, &m);
+    if (rc < 0) return rc;
+    frame_rsc_measurement_t f;
+    f.t_us = index_to_us(app, index, 0.0f);
+    rc = rscs_pack_measurement(&m, f.value, sizeof f.value);
+    if (rc < 0) return rc;
+    f.value_len = (uint16_t)rc;
+    return send(app, FRAME_MSG_RSC_MEASUREMENT, frame_pack_rsc_measurement(&f, app->pay_buf, sizeof app->pay_buf));
+}
+
+/* A stride reported at sample index `index`: its STRIDE frame, then the RSC Measurement it updates. */
+static int report_stride(app_t *app, const gait_stride_t *s, uint32_t index) {
+    int rc = send_stride(app, s);
+    if (rc < 0) return rc;
+    rscs_on_stride(&app->rscs, index, s->speed_mps, s->stride_m, s->stride_ms, s->activity == GAIT_ACTIVITY_RUN);
+    return send_rsc(app, index);
+}
+
+/* The periodic RSC Measurement, once every rsc_period_samples of sensor time. */
+static int tick_rsc(app_t *app, uint32_t index) {
+    if (!app->rsc_clock_started) {
+        app->rsc_clock_started = true;
+        app->rsc_next_index = index + app->rsc_period_samples;
+        return 0;
+    }
+    if ((int32_t)(index - app->rsc_next_index) < 0) return 0;
+    /* After a gap in the samples the clock restarts from now rather than catching up. */
+    if ((uint32_t)(index - app->rsc_next_index) >= app->rsc_period_samples)
+        app->rsc_next_index = index;
+    app->rsc_next_index += app->rsc_period_samples;
+    return send_rsc(app, index);
+}
+
+static int send_gatt_value(app_t *app, uint16_t uuid, const uint8_t *value, int len) {
+    if (len < 0) return len;
+    frame_gatt_value_t f;
+    f.uuid = uuid;
+    f.value_len = (uint16_t)len;
+    memcpy(f.value, value, (size_t)len);
+    return send(app, FRAME_MSG_GATT_VALUE, frame_pack_gatt_value(&f, app->pay_buf, sizeof app->pay_buf));
+}
+
+static int on_gatt_read(app_t *app, const frame_view_t *v) {
+    frame_gatt_read_t r;
+    if (frame_unpack_gatt_read(&r, v->payload, v->len) < 0) return -EBADMSG;
+    uint8_t value[FRAME_MAX_GATT_VALUE];
+    return send_gatt_value(app, r.uuid, value, rscs_read(&app->rscs, r.uuid, value, sizeof value));
+}
+
+static int on_gatt_write(app_t *app, const frame_view_t *v) {
+    frame_gatt_write_t *w = &app->gatt_write;
+    if (frame_unpack_gatt_write(w, v->payload, v->len) < 0) return -EBADMSG;
+    switch (w->uuid) {
+    case FRAME_RSCS_CONTROL_POINT_UUID: {
+        gait_summary_t g;
+        int rc = gait_get_summary(&app->gait, &g);
+        if (rc < 0) return rc;
+        uint8_t rsp[FRAME_MAX_GATT_VALUE];
+        return send_gatt_value(app, w->uuid, rsp,
+                               rscs_control_point(&app->rscs, g.distance_m, w->value, w->value_len, rsp, sizeof rsp));
+    }
+    case FRAME_RSCS_MEASUREMENT_UUID:
+    case FRAME_RSCS_FEATURE_UUID:
+    case FRAME_RSCS_SENSOR_LOCATION_UUID:
+        return -EACCES;
+    default:
+        return -ENOENT;
+    }
+}
+
 static int send_summary(app_t *app) {
     gait_summary_t g;
     int rc = gait_get_summary(&app->gait, &g);
@@ -143,6 +219,10 @@ static int apply_config(app_t *app, const frame_config_t *c) {
     app->have_index = false;
     app->count.strides = 0;
     app->count.samples = 0;
+    rscs_restart(&app->rscs);
+    app->rsc_period_samples = (uint32_t)(((uint64_t)c->odr_mhz * FW_RSCS_PERIOD_MS + 500000u) / 1000000u);
+    app->rsc_idle_samples = (uint32_t)(((uint64_t)c->odr_mhz * FW_RSCS_IDLE_MS + 500000u) / 1000000u);
+    app->rsc_clock_started = false;
     return 0;
 }
 
@@ -162,7 +242,11 @@ int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw) {
     app->have_index = true;
     app->count.samples++;
     if (got < 0) return got;
-    return got ? send_stride(app, &st) : 0;
+    if (got) {
+        int rc = report_stride(app, &st, index);
+        if (rc < 0) return rc;
+    }
+    return tick_rsc(app, index);
 }
 
 static int on_batch(app_t *app, const frame_view_t *v) {
@@ -180,7 +264,7 @@ int app_finish(app_t *app) {
     gait_stride_t st;
     /* The analyzer may hold several strides behind its delayed stage: drain them all. */
     while (gait_flush(&app->gait, &st) == 1) {
-        int rc = send_stride(app, &st);
+        int rc = report_stride(app, &st, app->next_index - 1u);
         if (rc < 0) return rc;
     }
     return send_summary(app);
@@ -208,6 +292,10 @@ static int dispatch(app_t *app, const frame_view_t *v, uint32_t *session) {
     }
     case FRAME_MSG_SAMPLE_BATCH:
         return on_batch(app, v);
+    case FRAME_MSG_GATT_READ:
+        return on_gatt_read(app, v);
+    case FRAME_MSG_GATT_WRITE:
+        return on_gatt_write(app, v);
     case FRAME_MSG_CMD: {
         frame_cmd_t c;
         if (frame_unpack_cmd(&c, v->payload, v->len) < 0) return -EBADMSG;
@@ -231,6 +319,7 @@ int app_init(app_t *app, const hal_t *hal) {
     if (!app || !hal || !hal->link_write || !hal->link_read || !hal->millis) return -EINVAL;
     memset(app, 0, sizeof *app);
     app->hal = hal;
+    rscs_init(&app->rscs);
     frame_rx_init(&app->rx);
     frame_config_t def = {.odr_mhz = 416000u, .accel_fs_g = 16, .gyro_fs_dps = 2000, .mode = FRAME_MODE_REPLAY,
                           .session = 0u};
