@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rig.app_view import judge
 from rig.evaluate import Scores, score
 from rig.goals import RUN_GOALS, AccuracyGoal
 from rig.records import RunResult
@@ -29,8 +30,11 @@ class Report:
 
 
 def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal, ...] = RUN_GOALS) -> Report:
-    """Compare a run with its truth: link integrity, stride count, and every measured figure."""
+    """Compare a run with its truth: link integrity, stride count, every measured figure, and the phone
+    app's view (the RSC Measurements over time) when the firmware published it."""
     scores = score(result.strides, truth, summary=result.summary)
+    if result.rsc:
+        scores = replace(scores, **judge(list(result.rsc), truth).as_dict())
     report = Report(scores)
     report.failures += [f"link: {p}" for p in result.link_problems()]
     if result.summary is None:
@@ -38,6 +42,9 @@ def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal
     elif result.summary.get("strides") != len(result.strides):
         report.failures.append(f"SUMMARY counts {result.summary.get('strides')} strides but "
                                f"{len(result.strides)} STRIDE frames arrived")
+    duration_s = (result.summary.duration_s if result.summary is not None else None) or 0.0
+    if not result.rsc and duration_s >= 1.0:
+        report.failures.append(f"no RSC Measurement arrived in {duration_s:.1f} s of signal (one is due every second)")
     if not truth.strides and result.strides:
         report.failures.append(f"{len(result.strides)} stride(s) reported where the truth has none "
                                f"(first at {result.strides[0]['ic_s']:.3f} s)")
@@ -64,6 +71,10 @@ def format_run_report(name: str, target: str, result: RunResult, report: Report,
         f"IC {f(s.ic_mae_ms, '.1f')} ms, TC {f(s.tc_mae_ms, '.1f')} ms, stride length {f(s.stride_len_mape_pct, '.1f')} %, "
         f"{result.realtime_factor:.0f}x real time",
     ]
+    if s.app_measurements:
+        lines.append(f"  app's view: {s.app_measurements} RSC Measurements, speed {f(s.app_speed_mape_pct, '.2f')} %, "
+                     f"cadence {f(s.app_cadence_mae_per_min, '.2f')} /min, stride length {f(s.app_stride_mape_pct, '.2f')} %, "
+                     f"total distance {f(s.app_distance_err_pct, '.2f')} %, walking/running {f(s.app_status_accuracy, '.1%')}")
     lines += [f"  - {msg}" for msg in report.failures]
     lines += [f"  note: {msg}" for msg in result.notes()]
     lines.append(f"  captures: {run_dir}")

@@ -63,6 +63,14 @@ class Scores:
     cadence_max_err_spm: float | None = None
     pronation_mae_deg: float | None = None
     activity_accuracy: float | None = None
+    # The phone app's view (RSC Measurements over time, rig.app_view); None when the run had none.
+    app_measurements: int | None = None
+    app_speed_mape_pct: float | None = None
+    app_cadence_mae_per_min: float | None = None
+    app_stride_mape_pct: float | None = None
+    app_distance_err_pct: float | None = None
+    app_status_accuracy: float | None = None
+    app_state_errors: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict."""

@@ -6,7 +6,8 @@ Its `applies_to` says where it is judged:
 - ``catalog``: pooled over the scenario catalog by `rig bench` (the issue's targets);
 - ``real``: pooled over the real recordings by `rig bench`;
 - ``still``: strides reported in the scenarios with nobody walking (`rig bench`);
-- ``run``: every single scenario run on any target (`rig run`, the scenario suite).
+- ``run``: every single scenario run on any target (`rig run`, the scenario suite), including the
+  phone app's view (``app_*``: the RSC Measurements over time against the truth, rig.app_view).
   Event timing, strike and FSA hold every run to the catalog goals; detection and
   length are looser per run (one miss in a short run is several percent, and stairs
   are not level running), the catalog-wide figures being judged by the bench.
@@ -67,6 +68,13 @@ GOALS: tuple[AccuracyGoal, ...] = (
     AccuracyGoal("run", "fsa_mae_deg", 2.0, "lower", "deg", "per run"),
     AccuracyGoal("run", "stride_len_mape_pct", 5.0, "lower", "%", "per run"),
     AccuracyGoal("run", "distance_err_pct", 5.0, "lower", "%", "per run"),
+    # The phone app's view: the RSC Measurements the shoe notified, over time (rig.app_view).
+    AccuracyGoal("run", "app_speed_mape_pct", 5.0, "lower", "%", "per run, app's view"),
+    AccuracyGoal("run", "app_cadence_mae_per_min", 1.0, "lower", "/min", "per run, app's view"),
+    AccuracyGoal("run", "app_stride_mape_pct", 5.0, "lower", "%", "per run, app's view"),
+    AccuracyGoal("run", "app_distance_err_pct", 5.0, "lower", "%", "per run, app's view, worst instant"),
+    AccuracyGoal("run", "app_status_accuracy", 0.9, "higher", "", "per run, app's view, walking/running"),
+    AccuracyGoal("run", "app_state_errors", 0, "lower", "", "per run, app's view, moving vs stopped"),
     AccuracyGoal("explore", "recall", 0.995, "higher", "", "explored gaits, straight"),
     AccuracyGoal("explore", "precision", 0.995, "higher", "", "explored gaits, straight"),
     AccuracyGoal("explore", "ic_mae_ms", 10.0, "lower", "ms", "every explored gait"),

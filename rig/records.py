@@ -172,6 +172,11 @@ class RunResult:
     lost_batches: Sequence[str] = field(default_factory=tuple)
     #: CONFIG, CMD HELLO or END frames sent again because no answer came.
     resends: Sequence[str] = field(default_factory=tuple)
+    #: The RSC Measurements the firmware published (the phone app's view), in order
+    #: (rig.app_view.RscSample; empty from engines without the Running Speed and Cadence service).
+    rsc: Sequence[Any] = field(default_factory=tuple)
+    #: RSC_MEASUREMENT frames whose value was not a valid RSC Measurement: why each.
+    rsc_errors: Sequence[str] = field(default_factory=tuple)
 
     @property
     def realtime_factor(self) -> float:
@@ -190,6 +195,7 @@ class RunResult:
         out.extend(self.renumbered)
         out.extend(f"stride in doubt: {d}" for d in self.doubts)
         out.extend(self.lost_batches)
+        out.extend(f"RSC Measurement: {e}" for e in self.rsc_errors)
         if self.summary is not None and self.summary.strides != len(self.strides) and not self.renumbered:
             out.append(f"the SUMMARY counts {self.summary.strides} strides but {len(self.strides)} distinct STRIDE "
                        "frames arrived")
@@ -214,3 +220,7 @@ class RunResult:
         return {"strides": [{**s.to_json(), "in_doubt": True} if i in doubtful else s.to_json()
                             for i, s in enumerate(self.strides)],
                 "summary": self.summary.to_json() if self.summary is not None else None}
+
+    def app_view_json(self) -> list[dict[str, Any]]:
+        """The RSC Measurements in order (the run directory's app_view.json)."""
+        return [r.to_json() for r in self.rsc]

@@ -64,6 +64,8 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
             ended = target.stop()
         (run_dir / "target.txt").write_text(ended + "\n")
     (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    if result.rsc:
+        (run_dir / "app_view.json").write_text(json.dumps(result.app_view_json(), indent=1) + "\n")
     return result
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+from construct import ConstructError
 
 from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
+from rig.app_view import RscSample
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
@@ -119,8 +122,21 @@ class ReplaySession:
         self.repeated_strides = 0
         self.lost_batches: list[str] = []
         self.resends: list[str] = []
+        #: The RSC Measurements of this run, in order; frames whose value is no RSC Measurement.
+        self.rsc: list[RscSample] = []
+        self.rsc_errors: list[str] = []
+        #: Called with every frame handled (the BLE peripheral follows the run through it).
+        self.observers: list[Callable[[Message], None]] = []
+        #: Frames other threads ask to send (the BLE peripheral's SC Control Point writes): sent from
+        #: this session's thread whenever it waits, so the link has one writer.
+        self.outbox: queue.Queue[tuple[MsgType, dict[str, Any]]] = queue.Queue()
+        self._gatt_values: list[dict[str, Any]] = []
+        #: When set (time.monotonic() of the first sample), stream() sends samples in real time.
+        self.pace_t0: float | None = None
 
     def _handle(self, msg: Message) -> None:
+        for observe in self.observers:
+            observe(msg)
         if msg.type is MsgType.HELLO:
             self.hello = msg.payload
         elif msg.type is MsgType.ACK:
@@ -139,6 +155,20 @@ class ReplaySession:
             self._add_stride(msg, self._clock)
         elif msg.type is MsgType.SUMMARY:
             self._summary = Summary.from_payload(msg.payload)
+        elif msg.type is MsgType.RSC_MEASUREMENT and self._configured and self._clock is not None:
+            self._add_rsc(msg, self._clock)
+        elif msg.type is MsgType.GATT_VALUE:
+            self._gatt_values.append(msg.payload)
+
+    def _add_rsc(self, msg: Message, clock: _Clock) -> None:
+        value = bytes.fromhex(msg.payload["value"])
+        if msg.repeat and self.rsc and self.rsc[-1].value == value.hex():
+            return  # the link repeated the frame just before
+        try:
+            self.rsc.append(RscSample.from_value(clock.t_s(msg.payload["t_us"]), value))
+        except ConstructError as exc:
+            self.rsc_errors.append(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
+                                   f"({str(exc).splitlines()[0]})")
 
     def _add_stride(self, msg: Message, clock: _Clock) -> None:
         """Keep a STRIDE as it came; _resolve_strides sorts them out at the end of the run."""
@@ -205,6 +235,8 @@ class ReplaySession:
         clock = self.clock
         clock.start()
         while not done():
+            while not self.outbox.empty():
+                self.link.send(*self.outbox.get_nowait())
             left = timeout_s - clock.charged()
             msg = self.link.receive(min(left, 0.1)) if left > 0 else None
             if msg is None and left > 0:
@@ -222,6 +254,35 @@ class ReplaySession:
                     self.link.capture,
                 )
             self._handle(msg)
+
+    def wait_for(self, done: Callable[[], bool], timeout_s: float, expected: str) -> None:
+        """Handle frames (and send the outbox) until done(); LinkTimeout naming `expected` after timeout_s."""
+        self._wait(done, timeout_s, expected)
+
+    def _gatt(self, msg_type: MsgType, payload: dict[str, Any], what: str) -> bytes:
+        """Send a GATT_READ or GATT_WRITE and return the value the firmware answers it with."""
+        seq = self.link.send(msg_type, payload)
+        uuid = payload["uuid"]
+        got = lambda: seq in self._acks and (self._acks[seq] != 0 or any(v["uuid"] == uuid for v in self._gatt_values))  # noqa: E731
+        self._wait(got, self.timeouts.ack_s, f"GATT_VALUE answering {what}")
+        self._ack(seq, what)
+        value = next(v for v in self._gatt_values if v["uuid"] == uuid)
+        self._gatt_values.remove(value)
+        return bytes.fromhex(value["value"])
+
+    def gatt_read(self, uuid: int) -> bytes:
+        """The value of the firmware's characteristic `uuid` (LinkError if it refuses the read)."""
+        return self._gatt(MsgType.GATT_READ, {"uuid": uuid}, f"GATT_READ of 0x{uuid:04x}")
+
+    def gatt_write(self, uuid: int, value: bytes) -> bytes:
+        """Write the firmware's characteristic `uuid`; the value it indicates in answer (the SC Control
+        Point's response). LinkError if it refuses the write."""
+        return self._gatt(MsgType.GATT_WRITE, {"uuid": uuid, "value": value.hex()}, f"GATT_WRITE of 0x{uuid:04x}")
+
+    def take_gatt_values(self) -> list[dict[str, Any]]:
+        """GATT_VALUE payloads that arrived unasked-for by gatt_read/gatt_write (answers to the outbox)."""
+        values, self._gatt_values = self._gatt_values, []
+        return values
 
     def _acked(self, seq: int) -> bool:
         """Whether this session's ACK of seq has come."""
@@ -305,6 +366,9 @@ class ReplaySession:
             gap = np.nonzero(np.diff(raw.index[start:stop].astype(np.int64)) != 1)[0]
             if len(gap):
                 stop = start + int(gap[0]) + 1
+            if self.pace_t0 is not None:
+                # real time: a batch leaves when its first sample would have been measured
+                time.sleep(max(0.0, self.pace_t0 + float(raw.t_s[start] - raw.t_s[0]) - time.monotonic()))
             rows = raw.counts[start:stop]
             samples = [dict(zip(("ax", "ay", "az", "gx", "gy", "gz"), map(int, r))) for r in rows]
             inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
@@ -346,12 +410,15 @@ class ReplaySession:
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
         self._ack(seq, "END")
 
-    def run(self, raw: RawStream) -> RunResult:
-        """Handshake, configure, stream, finish: one whole replay."""
+    def run(self, raw: RawStream, before_stream: Callable[[ReplaySession], None] | None = None) -> RunResult:
+        """Handshake, configure, stream, finish: one whole replay. before_stream(self), if given, runs
+        once the firmware is configured and before the first sample (the BLE peripheral starts there)."""
         t0 = time.monotonic()
         self._clock = _Clock(raw)
         hello = self.handshake()
         self.configure(raw)
+        if before_stream is not None:
+            before_stream(self)
         self.stream(raw)
         self.finish()
         return self._result(raw, hello, t0)
@@ -387,4 +454,6 @@ class ReplaySession:
             lost_batches=tuple(self.lost_batches),
             renumbered=tuple(self.renumbered),
             resends=tuple(self.resends),
+            rsc=tuple(self.rsc),
+            rsc_errors=tuple(self.rsc_errors),
         )
