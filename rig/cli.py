@@ -1,4 +1,4 @@
-"""The `rig` command line: list, run, replay, synth, plot, bench.
+"""The `rig` command line: list, run, replay, synth, plot, bench, explore, ble.
 
 Exit status: 0 success, 1 a run finished but failed its checks, 2 bad input or
 a target/link error (the message names the input and the capture).
@@ -179,6 +179,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def cmd_ble(args: argparse.Namespace) -> int:
+    """Run a scenario with the shoe on Bluetooth LE (Running Speed and Cadence service) and judge
+    what a phone app receives."""
+    get_scenario(args.scenario)
+    try:
+        from rig.ble.run import run_ble
+    except ImportError as exc:
+        raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
+    target = make_target(args.target, args.port)
+    if args.hci != "virtual":
+        print(f"the shoe advertises as 'Stridelab shoe' on {args.hci}: connect to it from a phone or watch "
+              f"(Running Speed and Cadence); the run starts when it subscribes (up to {args.wait_s:g} s)", file=sys.stderr)
+    run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci, wait_s=args.wait_s)
+    print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))
+    if args.hci == "virtual":
+        steps = [f"{e['event']} {e.get('request', e.get('uuid', e.get('op', '')))} -> {e.get('value', e.get('error', ''))}"
+                 for e in run.phone_events if e.get("event") in ("read", "indication", "att_error")]
+        print(f"  phone: received {len(run.received)} of {len(run.sent)} RSC Measurements; " + "; ".join(steps))
+    return 0 if run.report.passed else 1
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
     """Draw gaits from the parameter and morphology space, judge the analyzer, shrink misses."""
     return explore_main(args)
@@ -240,7 +261,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")
     explore_arguments(p)
     p.set_defaults(func=cmd_explore)
+
+    p = sub.add_parser("ble", help="run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
+    p.add_argument("scenario")
+    p.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
+    p.add_argument("--hci", default="virtual",
+                   help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
+                        "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
+    p.add_argument("--wait-s", type=_positive_s, default=120.0,
+                   help="with a real controller: how long to wait for a central to subscribe, s (default 120)")
+    target_opts(p)
+    p.set_defaults(func=cmd_ble)
     return ap
+
+
+def _positive_s(text: str) -> float:
+    """argparse type of a duration: a finite number of seconds > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds > 0")
+    return value
 
 
 def _seed(text: str) -> int:
