@@ -188,9 +188,6 @@ def cmd_ble(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
     target = make_target(args.target, args.port)
-    if args.hci != "virtual":
-        print(f"the shoe advertises as 'Stridelab shoe' on {args.hci}: connect to it from a phone or watch "
-              f"(Running Speed and Cadence); the run starts when it subscribes (up to {args.wait_s:g} s)", file=sys.stderr)
     run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci, wait_s=args.wait_s)
     print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))
     if args.hci == "virtual":

@@ -193,6 +193,8 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
             if not phone.seen("ready"):
                 raise RigError(f"ble: the phone did not subscribe ({phone.why()})")
         else:
+            print(f"the shoe advertises as '{device.name}' on {hci}: connect to it from a phone or watch (Running Speed "
+                  f"and Cadence); the run starts when it subscribes (up to {wait_s:g} s)", file=sys.stderr, flush=True)
             session.wait_for(lambda: shoe.subscribed.is_set(), wait_s,
                              f"a central subscribing to the RSC Measurement on {hci}")
             session.pace_t0 = time.monotonic()
