@@ -88,7 +88,7 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Static checks: ruff and strict mypy over every package, the GitHub workflow, generated C is current."""
-    _install(session, "cocotb")  # mypy checks the testbenches against cocotb's own types
+    _install(session, "cocotb", "ble")  # mypy checks the testbenches and the BLE shoe against their libraries' types
     session.install("ruff", "mypy")
     session.run("ruff", "check", "rig", "frame_spec", "scenarios", "emulated_chip", "tests", "noxfile.py")
     session.run("mypy")  # every package, as [tool.mypy] in pyproject.toml says
