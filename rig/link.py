@@ -80,6 +80,10 @@ class Link:
         self._log = open(capture_dir / "frames.jsonl", "a", encoding="utf-8")
         self._decoder = StreamDecoder()
         self._inbox: list[Message] = []
+        #: Every frame decoded, in order of arrival (FAULT included); rig.dut searches it.
+        self.history: list[Message] = []
+        #: The FAULT frame, once one came.
+        self.fault: Message | None = None
         self.frame_errors: list[FrameError] = []
         self.logs: list[str] = []
         self.tx_seq = 0
@@ -136,7 +140,9 @@ class Link:
                 self._record({"error": item.reason, "raw": item.raw.hex()})
                 continue
             self._record({"type": item.type.name, "seq": item.seq, "payload": item.payload})
+            self.history.append(item)
             if item.type is MsgType.FAULT:
+                self.fault = item
                 p = item.payload
                 raise FirmwareFault(
                     f"firmware crashed: {p['reason']} at pc=0x{p['pc']:08x} lr=0x{p['lr']:08x} "
@@ -149,6 +155,14 @@ class Link:
 
     def _record(self, entry: dict[str, Any]) -> None:
         self._log.write(json.dumps(entry, default=str) + "\n")
+
+    def pump(self, timeout_s: float) -> None:
+        """Read and decode what arrives within about timeout_s into `history` (and the inbox of receive())."""
+        self._pump(timeout_s)
+
+    def trim_inbox(self, keep: int) -> None:
+        """Forget all but the last `keep` unread frames of receive()'s inbox (`history` keeps every frame)."""
+        del self._inbox[:-keep if keep > 0 else len(self._inbox)]
 
     def receive(self, timeout_s: float) -> Message | None:
         """The next valid frame, or None if none arrived within timeout_s."""
@@ -176,7 +190,14 @@ class Link:
         return self._decoder.pending
 
     def close(self) -> None:
-        """Close the port and the capture files."""
+        """Keep what is already waiting in the port, then close the port and the capture files."""
+        for _ in range(64):  # bounded: a firmware that never stops talking cannot hold the close
+            try:
+                if not self._port.is_open or not self._port.in_waiting:
+                    break
+                self._pump(0.0)
+            except Exception:  # noqa: BLE001 - a FAULT or a broken port at close: it is in the capture already
+                break
         closers: list[Callable[[], None]] = [lambda: close_port(self._port), self._rx.close, self._tx.close,
                                              self._log.close]
         for close in closers:

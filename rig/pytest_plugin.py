@@ -5,18 +5,18 @@ Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
          (skipped elsewhere); a marker without names or with an unknown name is
          an error, not a silent skip.
 Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
-          dut (a started target with its open Link), run_scenario (synthesize,
+          dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
 from rig.runner import ScenarioRun, new_run_dir, run_scenario
@@ -83,18 +83,10 @@ def rig_target(request: pytest.FixtureRequest) -> Target:
     return target
 
 
-@dataclass
-class Dut:
-    """A started device under test: its target, open link and run directory."""
-
-    target: Target
-    link: Link
-    run_dir: Path
-
-
 @pytest.fixture
 def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> Iterator[Dut]:
-    """The firmware started on the session's target, with its link open; stopped afterwards."""
+    """The firmware started on the session's target, with its link open (rig.dut.Dut: expect, expect_sequence,
+    send, replay); stopped afterwards, its captures in its own run directory."""
     run_dir = new_run_dir(runs_dir, request.node.name, rig_target.name)
     try:
         link = Link(rig_target.start(run_dir), run_dir)

@@ -268,8 +268,10 @@ class QemuTarget(Target):
         relay, self._relay = self._relay, None
         status = proc.proc.poll()
         waited = ""
-        if status is None and self.link == "bulk":
+        never_linked = relay is not None and not relay.rig_came(self.startup_timeout_s)
+        if status is None and self.link == "bulk" and not never_linked:
             # The link is closed: the relay told the firmware, which ends the emulation.
+            # (Nobody ever connected: QEMU still holds the core, nothing to wait for.)
             try:
                 status = proc.proc.wait(self.end_timeout_s)
             except subprocess.TimeoutExpired:
@@ -279,7 +281,9 @@ class QemuTarget(Target):
         if status is None:
             how = proc.stop()
             status = proc.proc.returncode
-            account = f"{waited}{how}" + ("" if waited else " (a UART cannot tell the firmware the link closed)")
+            why = (" (nothing ever connected to the link: the core had not started)" if never_linked
+                   else " (a UART cannot tell the firmware the link closed)")
+            account = f"{waited}{how}" + ("" if waited else why)
         else:
             proc.stop()
             meaning = EXIT_MEANING.get(status, "QEMU failed")
@@ -287,7 +291,7 @@ class QemuTarget(Target):
         self.exit_status = status
         if relay is not None and relay.error:
             account += f"; relay: {relay.error}"
-        if status not in (0, 3) or waited:
+        if (status not in (0, 3) or waited) and not never_linked:
             stderr = proc.log_path.read_bytes()[-2000:].decode(errors="replace").strip()
             account += f"\n  QEMU stderr ({proc.log_path}): {stderr or '(empty)'}"
         self.insn_counts = self._read_counts()

@@ -8,6 +8,7 @@ the emulation. See rig.targets.qemu for why.
 
 from __future__ import annotations
 
+import select
 import selectors
 import socket
 import threading
@@ -37,6 +38,9 @@ class BulkRelay:
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._server.getsockname()[1])
         self._stop = threading.Event()
+        #: Set once the rig has connected: before that QEMU holds its core (wait=on), so no firmware runs.
+        self.connected = threading.Event()
+        self._accepted = False
         self._thread = threading.Thread(target=self._run, name=f"qemu-bulk-relay-{self.port}", daemon=True)
         self._thread.start()
 
@@ -44,12 +48,17 @@ class BulkRelay:
         try:
             self._server.settimeout(self.accept_timeout_s)
             client, _ = self._server.accept()
+            self._accepted = True
         except OSError as exc:
             if not self._stop.is_set():
                 self.error = f"nobody connected to the link within {self.accept_timeout_s:g} s ({exc})"
             return
         finally:
             self._server.close()
+        if self._stop.is_set():
+            client.close()
+            return
+        self.connected.set()
         try:
             qemu = socket.create_connection(("127.0.0.1", self.qemu_port), timeout=5.0)
         except OSError as exc:
@@ -70,6 +79,12 @@ class BulkRelay:
         sel = selectors.DefaultSelector()
         sel.register(client, selectors.EVENT_READ)
         sel.register(qemu, selectors.EVENT_READ)
+        # QEMU's USART model drops a byte that arrives before the firmware enabled the USART, and
+        # the core starts only when the relay connects: a LINK_CLOSED sent at once would be lost and
+        # the firmware would run on until it is killed. The firmware's first byte out (its boot
+        # HELLO) shows the USART is up; until then what is owed to USART2 waits here.
+        usart_up = False
+        owed = b""
         try:
             while not self._stop.is_set():
                 for key, _ in sel.select(timeout=0.1):
@@ -77,14 +92,22 @@ class BulkRelay:
                         data = client.recv(65536)
                         if data:
                             rx.write(data)  # unbuffered: in the file before the doorbell rings
-                            qemu.sendall(DOORBELL)
+                            bell = DOORBELL
                         else:
                             sel.unregister(client)
-                            qemu.sendall(LINK_CLOSED)
+                            bell = LINK_CLOSED
+                        if usart_up:
+                            qemu.sendall(bell)
+                        elif bell not in owed:
+                            owed += bell
                     else:
                         data = qemu.recv(65536)
                         if not data:
                             return  # QEMU ended: the rig sees the end of its link
+                        if not usart_up:
+                            usart_up = True
+                            if owed:
+                                qemu.sendall(owed)
                         try:
                             client.sendall(data)
                         except OSError:
@@ -92,9 +115,26 @@ class BulkRelay:
         finally:
             sel.close()
 
+    def rig_came(self, timeout_s: float) -> bool:
+        """Whether the rig connected (or its connection waits to be accepted); waits up to timeout_s
+        for the relay to reach QEMU in that case. False when nobody ever connected."""
+        if not self.connected.is_set() and not self._accepted:
+            try:
+                pending, _, _ = select.select([self._server], [], [], 0)
+            except (OSError, ValueError):
+                pending = []
+            if not pending:
+                return False
+        return self.connected.wait(timeout_s)
+
     def close(self, timeout_s: float = 2.0) -> None:
         """Stop relaying (waits at most timeout_s for the thread)."""
         self._stop.set()
+        try:
+            # shutdown wakes an accept() blocked in the relay thread; close alone does not on Linux
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             self._server.close()
         except OSError:

@@ -244,3 +244,25 @@ def test_failed_start_reports_qemu_status_and_stderr(qemu_ready: None, tmp_path:
     monkeypatch.setattr(qemu_mod, "MACHINE_CFG", tmp_path / "missing.cfg")
     with pytest.raises(Exception, match=r"(?s)qemu-system-arm failed to start: .*exit status 1.*stderr: .*missing\.cfg"):
         QemuTarget().start(tmp_path)
+
+
+@pytest.mark.parametrize("send_first", [False, True])
+def test_link_closed_before_reading_ends_the_firmware(qemu_ready: None, tmp_path: Path, send_first: bool) -> None:
+    """The firmware's USART drops a byte that comes before it is enabled: the relay holds LINK_CLOSED
+    until the firmware has spoken, so the firmware ends the emulation itself every time."""
+    target = QemuTarget(link="bulk")
+    for i in range(4):
+        run_dir = tmp_path / f"run{i}"
+        link = Link(target.start(run_dir), run_dir)
+        if send_first:
+            link.send(MsgType.CMD, {"op": Op.STATUS.name})
+        link.close()
+        ended = target.stop()
+        assert target.exit_status == 0 and "did not end" not in ended, ended
+
+
+def test_target_stopped_before_any_link_is_not_waited_for(qemu_ready: None, tmp_path: Path) -> None:
+    target = QemuTarget(link="bulk")
+    target.start(tmp_path)
+    ended = target.stop()
+    assert "nothing ever connected" in ended and "did not end" not in ended, ended

@@ -67,6 +67,8 @@ def test_bulk_relay_files_input_rings_and_forwards_answers(tmp_path: Path) -> No
         rig = socket.create_connection(("127.0.0.1", relay.port), timeout=5.0)
         uart.settimeout(5.0)
         firmware, _ = uart.accept()
+        firmware.sendall(b"boot\x00")  # as the firmware's boot HELLO: its USART is up
+        assert _recv_exactly(rig, 5) == b"boot\x00"
         rig.sendall(b"frame-one\x00")
         assert _recv_exactly(firmware, 1) == DOORBELL
         assert rx_file.read_bytes() == b"frame-one\x00", "the bytes are in the file before the doorbell rings"
@@ -81,6 +83,31 @@ def test_bulk_relay_files_input_rings_and_forwards_answers(tmp_path: Path) -> No
             time.sleep(0.01)
         assert not relay._thread.is_alive(), "the relay ends when QEMU closes"
         assert relay.error is None
+    finally:
+        relay.close()
+        uart.close()
+
+
+def test_bulk_relay_holds_the_doorbell_and_close_until_the_firmware_has_spoken(tmp_path: Path) -> None:
+    """QEMU's USART drops a byte that comes before the firmware enabled it: what the relay owes USART2
+    waits for the firmware's first byte, then goes in order (a link closed at once still ends the firmware)."""
+    uart = socket.create_server(("127.0.0.1", 0))
+    rx_file = tmp_path / "link_rx.bin"
+    rx_file.write_bytes(b"")
+    relay = BulkRelay(uart.getsockname()[1], rx_file, accept_timeout_s=5.0)
+    try:
+        rig = socket.create_connection(("127.0.0.1", relay.port), timeout=5.0)
+        uart.settimeout(5.0)
+        firmware, _ = uart.accept()
+        rig.sendall(b"frame-one\x00")
+        rig.close()
+        firmware.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            firmware.recv(1)  # nothing yet: the USART may not be up
+        firmware.sendall(b"boot\x00")
+        assert _recv_exactly(firmware, 2) == DOORBELL + LINK_CLOSED
+        assert rx_file.read_bytes() == b"frame-one\x00"
+        firmware.close()
     finally:
         relay.close()
         uart.close()
