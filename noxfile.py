@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,24 +60,42 @@ def tests(session: nox.Session) -> None:
                     allow_empty=True)
 
 
+#: Where `nox -s hil` writes its report unless `-- --report DIR` says otherwise.
+HIL_REPORT = "runs/hil-report"
+
+
 @nox.session
 def hil(session: nox.Session) -> None:
-    """Main job: run the scenario suite on every target available on this machine."""
+    """Main job: the scenario suite on every available target (or $STRIDELAB_HIL_TARGETS), report in runs/hil-report."""
     _install(session, "cocotb")
     avail = _availability(session)
+    chosen = [t.strip() for t in os.environ.get("STRIDELAB_HIL_TARGETS", "").split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in HIL_TARGETS]
+    if unknown:
+        session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
+    args = list(session.posargs)
+    if "--report" in args[:-1]:
+        report = Path(args[args.index("--report") + 1])
+    else:
+        report = ROOT / HIL_REPORT
+        args += ["--report", str(report)]
+    if (report / "entries").is_dir():
+        shutil.rmtree(report)  # a report of this session only: rows from an earlier one would mislead
     ran = []
-    for target in HIL_TARGETS:
+    for target in chosen or HIL_TARGETS:
         ok, reason = avail.get(target, [False, "not a registered target"])
         if not ok:
             session.log(f"hil: target {target} skipped: {reason}")
+            if chosen:
+                session.error(f"hil: target {target} was asked for but cannot run here: {reason}")
             continue
         session.log(f"hil: running the scenario suite on {target}")
-        _pytest(session, "-n", "auto", "tests/hil", "--target", target, "--runs-dir", f"runs/hil-{target}",
-                allow_empty=True)
+        session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
+                    "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
         ran.append(target)
     if not ran:
         session.error("hil: no target is available on this machine")
-    session.log(f"hil: passed on {', '.join(ran)}; captures under runs/")
+    session.log(f"hil: passed on {', '.join(ran)}; report {report / 'index.html'}, captures under runs/")
 
 
 @nox.session

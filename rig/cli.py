@@ -11,6 +11,7 @@ import json
 import math
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from rig.errors import RigError
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.inject import to_raw
+from rig.report import ReportDir
 from rig.resd_out import write_raw
 from rig.runner import new_run_dir, run_recording, run_scenario
+from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.recording_csv import read_recording, write_recording
@@ -51,17 +54,77 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Synthesize each scenario, run it on the target, check it against its truth."""
-    for name in args.scenarios:
+def _run_names(args: argparse.Namespace, target: str) -> list[str]:
+    """The scenarios `rig run` runs: those named (or the catalog with --all), then its --shard."""
+    if args.all and args.scenarios:
+        raise RigError("rig run: name scenarios or give --all, not both")
+    names = [s.name for s in list_scenarios()] if args.all else list(args.scenarios)
+    if not names:
+        raise RigError("rig run: name at least one scenario (rig list shows them) or give --all")
+    for name in names:
         get_scenario(name)  # unknown names fail before anything starts
+    if args.shard is None:
+        return names
+    k, n = parse_shard(args.shard)
+    lengths = {s.name: s.duration_s for s in list_scenarios()}
+    mine = shard_of(names, k, n, weights(target, names, load_durations(args.durations), lengths))
+    print(f"shard {k}/{n}: {len(mine)} of {len(names)} scenarios: {' '.join(mine) or '(none)'}", file=sys.stderr)
+    return mine
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Synthesize each scenario, run it on the target, check it against its truth.
+
+    A failed attempt is run again up to --retries times (the same seed); a pass after that is
+    reported as a retried pass, never as a plain one. With --report or --retries a run that could
+    not complete is recorded and the others still run (exit 2 at the end); without them it ends the
+    command at once, as it always has."""
     target = make_target(args.target, args.port)
-    failed = 0
-    for name in args.scenarios:
-        run = run_scenario(target, name, args.runs_dir, args.seed)
-        print(format_run_report(name, target.name, run.result, run.report, run.run_dir))
-        failed += not run.report.passed
-    return 1 if failed else 0
+    names = _run_names(args, target.name)
+    if args.retries < 0:
+        raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
+    report = ReportDir(args.report) if args.report is not None else None
+    failed = errors = retried = 0
+    try:
+        for name in names:
+            seed = args.seed if args.seed is not None else get_scenario(name).seed
+            for attempt in range(1, args.retries + 2):
+                last = attempt == args.retries + 1
+                run_dir = new_run_dir(args.runs_dir, name, target.name)
+                t0 = time.monotonic()
+                try:
+                    run = run_scenario(target, name, args.runs_dir, seed, run_dir=run_dir)
+                except RigError as exc:
+                    if report is None and args.retries == 0:
+                        raise
+                    if report is not None:
+                        report.record_error(name, target.name, seed, exc, run_dir, args.port,
+                                            wall_s=time.monotonic() - t0)
+                    print(f"ERROR {name} on {target.name} (attempt {attempt}): {exc}", file=sys.stderr)
+                    if last:
+                        errors += 1
+                    continue
+                if report is not None:
+                    report.record_run(name, target.name, seed, run.recording, run.result, run.report, run.run_dir,
+                                      args.port)
+                print(format_run_report(name, target.name, run.result, run.report, run.run_dir))
+                if run.report.passed:
+                    if attempt > 1:
+                        retried += 1
+                        print(f"  passed on attempt {attempt} of {args.retries + 1}: a retried pass, not a plain one")
+                    break
+                if last:
+                    failed += 1
+                else:
+                    print(f"  attempt {attempt} failed; running it again (--retries {args.retries})")
+    finally:
+        if report is not None:
+            entries = report.finish()
+            print(f"report: {report.path / 'index.html'} ({len(entries)} runs; junit.xml, plots, captures beside it)",
+                  file=sys.stderr)
+    if retried:
+        print(f"{retried} scenario(s) passed only after a retry", file=sys.stderr)
+    return 2 if errors else 1 if failed else 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -217,8 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
+    p.add_argument("--all", action="store_true", help="every scenario of the catalog")
     p.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
+    p.add_argument("--report", type=Path, metavar="DIR",
+                   help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
+    p.add_argument("--retries", type=int, default=0, metavar="N",
+                   help="run a failed scenario again up to N times; a later pass is reported as retried")
+    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
+    p.add_argument("--durations", type=Path, metavar="FILE",
+                   help="durations to balance --shard by (default .ci/durations.json; a report's durations.json)")
     target_opts(p)
     p.set_defaults(func=cmd_run)
 

@@ -1,6 +1,7 @@
 """pytest plugin of the rig (registered through the pytest11 entry point).
 
-Options: --target NAME (default host), --port URL (board link), --runs-dir DIR.
+Options: --target NAME (default host), --port URL (board link), --runs-dir DIR,
+         --report DIR (rig.report: HTML, JUnit XML, plots, captures), --shard K/N (rig.shard).
 Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
          (skipped elsewhere); a marker without names or with an unknown name is
          an error, not a silent skip.
@@ -11,17 +12,22 @@ Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
+from rig.report import ReportDir
 from rig.runner import ScenarioRun, new_run_dir, run_scenario
+from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, make_target
 from rig.targets.base import Target
+from scenarios.catalog import get_scenario, list_scenarios
 
 __all__ = ["Dut", "ScenarioRun", "dut", "rig_target", "run_scenario_fixture", "runs_dir"]
 
@@ -35,10 +41,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="board link URL for --target board: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",
                     help="keep run captures here (default: pytest's temporary directory)")
+    group.addoption("--report", action="store", default=None, metavar="DIR",
+                    help="write a scenario report there: index.html, junit.xml (one testcase per scenario per "
+                         "target), a plot per run, the captures; and pytest's own JUnit XML of every test")
+    group.addoption("--shard", action="store", default=None, metavar="K/N",
+                    help="run only the K-th of N shards of the collected tests, balanced by recorded durations")
+    group.addoption("--shard-durations", action="store", default=None, metavar="FILE",
+                    help="durations to balance --shard by (default .ci/durations.json)")
 
 
+REPORT_KEY = pytest.StashKey[ReportDir]()
+#: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
+SESSION_INPUT = "stridelab_report_session"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's junitxml plugin reads --junitxml
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker and check the target name early."""
+    """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
     name = config.getoption("--target")
     if name not in TARGETS:
@@ -47,6 +66,76 @@ def pytest_configure(config: pytest.Config) -> None:
         make_target(name, config.getoption("--port"))  # a port for a target that starts its own link, say
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    report = config.getoption("--report")
+    if report:
+        worker = getattr(config, "workerinput", None)
+        try:
+            config.stash[REPORT_KEY] = ReportDir(Path(report), worker[SESSION_INPUT] if worker else None)
+        except RigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if not config.option.xmlpath:
+            config.option.xmlpath = str(Path(report) / f"pytest-junit-{name}.xml")
+        if not getattr(config.option, "junitprefix", None):
+            config.option.junitprefix = name  # the same test on two targets: two testcases
+    if config.getoption("--shard"):
+        try:
+            parse_shard(config.getoption("--shard"))
+            load_durations(Path(config.getoption("--shard-durations")) if config.getoption("--shard-durations") else None,
+                           "--shard-durations")
+        except RigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker records into the controller's report session."""
+    report = node.config.stash.get(REPORT_KEY, None)
+    if report is not None:
+        node.workerinput[SESSION_INPUT] = report.session
+
+
+def _scenario_of(item: pytest.Item) -> str | None:
+    """The catalog scenario a test runs, when it is parametrized by one (tests/hil)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    names = {s.name for s in list_scenarios()}
+    for value in params.values():
+        if isinstance(value, str) and value in names:
+            return value
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--shard K/N: keep the K-th of N shards, balanced by recorded durations (rig.shard)."""
+    text = config.getoption("--shard")
+    if not text:
+        return
+    k, n = parse_shard(text)
+    target = config.getoption("--target")
+    opt = config.getoption("--shard-durations")
+    durations = load_durations(Path(opt) if opt else None, "--shard-durations")
+    lengths = {s.name: s.duration_s for s in list_scenarios()}
+    scenario = {item.nodeid: _scenario_of(item) for item in items}
+    by_scenario = weights(target, [s for s in scenario.values() if s], durations, lengths)
+    weight = {nodeid: by_scenario[s] if s else durations.get(nodeid, 1.0) for nodeid, s in scenario.items()}
+    keep = set(shard_of([item.nodeid for item in items], k, n, weight))
+    deselected = [item for item in items if item.nodeid not in keep]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.nodeid in keep]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the report's pages once every worker has recorded its runs (in the controller)."""
+    report = session.config.stash.get(REPORT_KEY, None)
+    if report is not None and not hasattr(session.config, "workerinput"):
+        report.finish()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say where the report is."""
+    report = config.stash.get(REPORT_KEY, None)
+    if report is not None:
+        terminalreporter.write_line(f"stridelab report: {report.path / 'index.html'} (junit.xml, plots, captures beside it)")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -101,10 +190,32 @@ def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> I
 
 
 @pytest.fixture(name="run_scenario")
-def run_scenario_fixture(rig_target: Target, runs_dir: Path) -> Callable[..., ScenarioRun]:
-    """Callable: run_scenario(name, seed=None) synthesizes, replays and checks a scenario (rig.runner.run_scenario)."""
+def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> Callable[..., ScenarioRun]:
+    """Callable: run_scenario(name, seed=None) synthesizes, replays and checks a scenario (rig.runner.run_scenario).
+
+    With --report the run becomes a row of the report, and its key figures properties of the test in
+    the JUnit XML (a run that cannot complete is recorded as an error, then raised)."""
+    report = request.config.stash.get(REPORT_KEY, None)
+    port = request.config.getoption("--port")
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
-        return run_scenario(rig_target, name, runs_dir, seed)
+        seed = seed if seed is not None else get_scenario(name).seed
+        run_dir = new_run_dir(runs_dir, name, rig_target.name)
+        t0 = time.monotonic()
+        try:
+            done = run_scenario(rig_target, name, runs_dir, seed, run_dir=run_dir)
+        except RigError as exc:
+            if report is not None:
+                report.record_error(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
+                                    time.monotonic() - t0)
+            raise
+        if report is not None:
+            entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,
+                                      done.run_dir, port, request.node.nodeid)
+            request.node.user_properties += [("scenario", name), ("seed", seed), ("command", entry.command)]
+            request.node.user_properties += [(f.metric, f"{f.value:.6g}") for f in entry.figures if f.value is not None]
+            if entry.retried:
+                request.node.user_properties.append(("retried", f"{len(entry.retried)} failed attempt(s) before"))
+        return done
 
     return run

@@ -81,15 +81,16 @@ class ScenarioRun:
 
 
 def run_scenario(target: Target, name: str, runs_dir: Path, seed: int | None = None,
-                 timeouts: Timeouts | None = None) -> ScenarioRun:
+                 timeouts: Timeouts | None = None, run_dir: Path | None = None) -> ScenarioRun:
     """Synthesize catalog scenario `name` (its own seed unless seed is given), replay it on target in
-    a fresh run directory under runs_dir, and judge the result against the scenario's truth.
+    a fresh run directory under runs_dir (or in run_dir, made by new_run_dir), and judge the result
+    against the scenario's truth.
 
     Raises KeyError naming the catalog for an unknown scenario, RigError when the run fails.
     """
     rec = synthesize(name, seed=seed)
     if rec.truth is None:
         raise RigError(f"scenario {name!r} has no ground truth to judge a run by")
-    run_dir = new_run_dir(runs_dir, name, target.name)
+    run_dir = run_dir or new_run_dir(runs_dir, name, target.name)
     result = run_recording(target, rec, run_dir, timeouts)
     return ScenarioRun(name, rec, result, check_result(result, rec.truth), run_dir)

@@ -31,12 +31,14 @@ def plot_recording(
     png_path: Path,
     detected: Sequence[Mapping[str, Any]] | None = None,
     t_range_s: tuple[float, float] | None = None,
+    marks: Sequence[tuple[float, str]] = (),
 ) -> Path:
     """Plot acc (g) and gyro (dps) against t_s with truth IC (solid) / TC (dashed) lines and
     detected events (dicts with ic_s, tc_s: triangles on the gyro panel); returns png_path,
     written as PNG at exactly that path (no suffix added).
 
-    t_range_s limits the time axis (default: the whole recording).
+    t_range_s limits the time axis (default: the whole recording). marks: (t_s, label) drawn as
+    thick magenta lines with their label (a report's first failing stride).
     """
     png_path = Path(png_path)
     t = rec.t_s
@@ -61,6 +63,12 @@ def plot_recording(
         xs = [x for x in _events(detected, key) if lo <= x <= hi]
         if xs:
             ax_gyr.plot(xs, [top * 1.05] * len(xs), marker, color=color, ls="none", label=f"detected {key[:2].upper()}")
+    for x, label in marks:
+        if lo <= x <= hi:
+            for ax in (ax_acc, ax_gyr):
+                ax.axvline(x, color="magenta", lw=2.5, alpha=0.6)
+            ax_acc.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
+                            textcoords="offset points", color="magenta", fontsize=9)
     ax_acc.set_ylabel("acceleration (g)")
     ax_gyr.set_ylabel("angular rate (dps)")
     ax_gyr.set_xlabel("t (s)   truth: IC solid black, TC dashed red")

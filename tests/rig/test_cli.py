@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rig.cli import main
+from rig.cli import build_parser, main
+from scenarios.catalog import get_scenario, list_scenarios
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -129,3 +131,48 @@ def test_firmware_that_never_answers(tmp_path: Path, capsys: pytest.CaptureFixtu
     run_dirs = list(tmp_path.iterdir())
     assert len(run_dirs) == 1 and (run_dirs[0] / "rx.bin").exists()
     assert str(run_dirs[0]) in err
+
+
+def test_run_with_report_writes_a_row_with_the_command_that_runs_it_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report"
+    code, out, err = run_cli(capsys, "run", "sprint", "--target", "host", "--runs-dir", str(tmp_path / "runs"),
+                             "--report", str(report))
+    assert code == 0, out + err
+    assert f"report: {report}/index.html" in err
+    entry = json.loads((report / "entries" / "host--sprint.json").read_text())
+    assert entry["verdict"] == "passed" and entry["seed"] == get_scenario("sprint").seed
+    again = build_parser().parse_args(shlex.split(entry["command"])[1:])
+    assert (again.scenarios, again.target, again.seed) == (["sprint"], "host", get_scenario("sprint").seed)
+    assert entry["command"] in (report / "index.html").read_text()
+    assert (report / entry["run_dir"] / "frames.jsonl").is_file() and (report / entry["plot"]).is_file()
+
+
+def test_runs_that_cannot_complete_are_retried_recorded_and_the_rest_still_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.close()  # nothing listens there: every attempt fails at once
+    report = tmp_path / "report"
+    code, _, err = run_cli(capsys, "run", "sprint", "walk", "--target", "board", "--port", f"socket://127.0.0.1:{port}",
+                           "--runs-dir", str(tmp_path / "runs"), "--report", str(report), "--retries", "1")
+    assert code == 2
+    assert err.count("ERROR sprint on board") == 2 and err.count("ERROR walk on board") == 2
+    verdicts = {p.name: json.loads(p.read_text())["verdict"] for p in (report / "entries").iterdir()}
+    assert verdicts == {"board--sprint.json": "error", "board--walk.json": "error"}
+    assert f"--port socket://127.0.0.1:{port}" in (report / "index.html").read_text()
+
+
+def test_run_all_in_shards_covers_the_catalog_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    durations = tmp_path / "durations.json"
+    durations.write_text('{"host::run_30min": 60, "host::fatigue_run": 20}')
+    picked = []
+    for k in (1, 2, 3):
+        # a bad --retries stops the command after the shard is chosen and printed, before anything runs
+        code, _, err = run_cli(capsys, "run", "--all", "--shard", f"{k}/3", "--durations", str(durations),
+                               "--retries", "-1")
+        assert code == 2 and "--retries -1" in err
+        picked += err.split("scenarios: ", 1)[1].splitlines()[0].split()
+    assert sorted(picked) == sorted(s.name for s in list_scenarios())
+    code, _, err = run_cli(capsys, "run", "sprint", "--all")
+    assert code == 2 and "not both" in err

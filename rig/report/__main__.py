@@ -1,0 +1,45 @@
+"""python -m rig.report merge OUT DIR... [--summary FILE]: one report from several (CI jobs, shards).
+
+Exit status: 0 when every run passed, 1 when one failed or did not complete, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rig.errors import RigError
+from rig.report.directory import merge_reports, summary_markdown
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Merge report directories; append the Markdown summary to --summary (e.g. $GITHUB_STEP_SUMMARY)."""
+    ap = argparse.ArgumentParser(prog="python -m rig.report", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("merge", help="merge report directories into one")
+    p.add_argument("out", type=Path, metavar="OUT")
+    p.add_argument("sources", type=Path, nargs="+", metavar="DIR")
+    p.add_argument("--summary", type=Path, metavar="FILE", help="append the Markdown summary to FILE")
+    p.add_argument("--title", default="Stridelab scenario report")
+    args = ap.parse_args(argv)
+    try:
+        entries = merge_reports(args.out, args.sources, args.title)
+        text = summary_markdown(entries, args.title)
+        if args.summary is not None:
+            try:
+                with open(args.summary, "a", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as exc:
+                raise RigError(f"--summary {args.summary}: cannot append to it ({exc.strerror})") from None
+    except RigError as exc:
+        print(f"rig.report merge: error: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    print(f"report: {args.out / 'index.html'}")
+    return 0 if all(e.verdict == "passed" for e in entries) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

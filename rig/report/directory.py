@@ -1,0 +1,187 @@
+"""A report directory (layout in rig.report): entries recorded as runs end, pages written from them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rig.assertions import Report
+from rig.errors import RigError
+from rig.records import RunResult
+from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_stride, rerun_command
+from rig.report.html import render
+from rig.report.junit import write_junit
+from scenarios.model import Recording
+
+ENTRIES = "entries"
+PLOTS = "plots"
+CAPTURES = "captures"
+
+
+def _writable_dir(path: Path, option: str) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RigError(f"{option} {path}: cannot write a report there ({exc.strerror}); give a writable directory") from None
+    return path
+
+
+class ReportDir:
+    """Where one process (a `rig run`, a pytest session and its workers) records its runs.
+
+    session: the same id in every process of one run (pytest-xdist workers share the controller's),
+    so a second attempt of a scenario in the same session is reported as a retry, while a later
+    session (another target of `nox -s hil`) adds its own rows beside the earlier ones.
+    """
+
+    def __init__(self, path: Path, session: str | None = None, option: str = "--report") -> None:
+        self.path = _writable_dir(Path(path), option)
+        self.session = session or uuid.uuid4().hex
+        for sub in (ENTRIES, PLOTS, CAPTURES):
+            (self.path / sub).mkdir(exist_ok=True)
+
+    def _inside(self, run_dir: Path) -> bool:
+        try:
+            run_dir.resolve().relative_to(self.path.resolve())
+            return True
+        except ValueError:
+            return False
+
+    def _keep_captures(self, run_dir: Path) -> str:
+        """The run directory relative to the report, copied into captures/ when it lies elsewhere."""
+        if not self._inside(run_dir):
+            dest = self.path / CAPTURES / run_dir.name
+            dest.mkdir(parents=True, exist_ok=True)
+            for name in CAPTURE_FILES:
+                if (run_dir / name).is_file():
+                    shutil.copy2(run_dir / name, dest / name)
+            run_dir = dest
+        return Path(os.path.relpath(run_dir.resolve(), self.path.resolve())).as_posix()
+
+    def record_run(self, scenario: str, target: str, seed: int | None, rec: Recording, result: RunResult,
+                   report: Report, run_dir: Path, port: str | None = None, nodeid: str | None = None) -> Entry:
+        """Record a run that completed (passed or failed its checks): figures, captures, plot."""
+        first = first_failing_stride(result, rec.truth) if rec.truth is not None and not report.passed else None
+        entry = Entry(
+            scenario=scenario, target=target, seed=seed, verdict="passed" if report.passed else "failed",
+            command=rerun_command(scenario, target, seed, port), figures=figures_of(report),
+            failures=list(report.failures), notes=list(result.notes()),
+            strides_truth=report.scores.n_truth, strides_detected=report.scores.n_detected,
+            realtime_factor=result.realtime_factor, wall_s=result.wall_s,
+            run_dir=self._keep_captures(run_dir), nodeid=nodeid, session=self.session,
+            first_failing_s=first[0] if first else None, first_failing_why=first[1] if first else None,
+        )
+        png = self.path / PLOTS / f"{entry.key}.png"
+        from rig.report.plots import plot_run  # matplotlib only when a report is drawn
+        plot_run(rec, result, png, entry.first_failing_s, entry.first_failing_why)
+        entry.plot = f"{PLOTS}/{png.name}"
+        return self._save(entry)
+
+    def record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
+                     run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
+                     wall_s: float | None = None) -> Entry:
+        """Record a run that did not complete (a target or link error): the message, whatever was captured."""
+        entry = Entry(scenario=scenario, target=target, seed=seed, verdict="error",
+                      command=rerun_command(scenario, target, seed, port), failures=[str(error)],
+                      run_dir=self._keep_captures(run_dir) if run_dir is not None and run_dir.is_dir() else None,
+                      nodeid=nodeid, session=self.session, wall_s=wall_s)
+        return self._save(entry)
+
+    def _save(self, entry: Entry) -> Entry:
+        path = self.path / ENTRIES / f"{entry.key}.json"
+        try:
+            before = Entry.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            before = None
+        if before is not None and before.session == entry.session:
+            # the same scenario again in the same session: a retry, never silent
+            entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]
+                                              if before.verdict != "passed" else [])
+        entry.write(path)
+        return entry
+
+    def finish(self, title: str = "Stridelab scenario report") -> list[Entry]:
+        """Write index.html, junit.xml, summary.md and durations.json from every entry in the directory."""
+        entries = load_entries([self.path])
+        write_pages(self.path, entries, title)
+        return entries
+
+
+def load_entries(dirs: Iterable[Path]) -> list[Entry]:
+    """Every entry of the report directories (the last read wins for a scenario and target)."""
+    found: dict[str, Entry] = {}
+    for d in dirs:
+        for path in sorted((Path(d) / ENTRIES).glob("*.json")):
+            try:
+                entry = Entry.from_json(json.loads(path.read_text()))
+            except (OSError, ValueError, TypeError) as exc:
+                raise RigError(f"{path}: not a report entry ({exc}); was it written by rig.report?") from None
+            found[entry.key] = entry
+    return list(found.values())
+
+
+def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
+    """index.html, junit.xml, summary.md and durations.json of entries, in out."""
+    present = {e.key: [n for n in CAPTURE_FILES if e.run_dir and (out / e.run_dir / n).is_file()] for e in entries}
+    (out / "index.html").write_text(render(entries, title, present))
+    write_junit(entries, out / "junit.xml")
+    (out / "summary.md").write_text(summary_markdown(entries, title))
+    durations = {f"{e.target}::{e.scenario}": round(e.wall_s, 3) for e in entries if e.wall_s is not None}
+    (out / "durations.json").write_text(json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+
+
+def summary_markdown(entries: Sequence[Entry], title: str) -> str:
+    """Totals per target, then every run that failed, did not complete or passed only on a retry."""
+    lines = [f"## {title}", "", "| target | runs | passed | of which retried | failed | error |", "|---|---|---|---|---|---|"]
+    for target in sorted({e.target for e in entries}):
+        rows = [e for e in entries if e.target == target]
+        lines.append(f"| {target} | {len(rows)} | {sum(e.verdict == 'passed' for e in rows)} | "
+                     f"{sum(e.retried_pass for e in rows)} | {sum(e.verdict == 'failed' for e in rows)} | "
+                     f"{sum(e.verdict == 'error' for e in rows)} |")
+    odd = sorted((e for e in entries if e.verdict != "passed" or e.retried), key=lambda e: (e.target, e.scenario))
+    if odd:
+        lines += ["", "| run | verdict | why | re-run |", "|---|---|---|---|"]
+        for e in odd:
+            why = (e.failures[0] if e.failures else e.retried[-1].get("message", "")).splitlines()[0][:160]
+            verdict = f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass else e.verdict
+            lines.append(f"| {e.scenario} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
+    if not entries:
+        lines.append("\nNo scenario ran.")
+    return "\n".join(lines) + "\n"
+
+
+def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
+    """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
+    out = _writable_dir(Path(out), "merge: OUT")
+    entries: dict[str, Entry] = {}
+    for src in sources:
+        if not (Path(src) / ENTRIES).is_dir():
+            raise RigError(f"merge: {src} is no report directory (it has no {ENTRIES}/); give directories that "
+                           "rig run --report or pytest --report wrote")
+        for e in load_entries([Path(src)]):
+            for attr in ("run_dir", "plot"):
+                rel = getattr(e, attr)
+                if rel is None:
+                    continue
+                source = Path(src) / rel
+                dest = out / (CAPTURES if attr == "run_dir" else PLOTS) / f"{e.target}--{Path(rel).name}"
+                if source.is_dir():
+                    shutil.copytree(source, dest, dirs_exist_ok=True)
+                elif source.is_file():
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, dest)
+                setattr(e, attr, dest.relative_to(out).as_posix())
+            entries[e.key] = e
+    (out / ENTRIES).mkdir(exist_ok=True)
+    for e in entries.values():
+        e.write(out / ENTRIES / f"{e.key}.json")
+    merged = list(entries.values())
+    write_pages(out, merged, title)
+    return merged

@@ -1,0 +1,165 @@
+"""One row of a report: a scenario run on a target, its verdict, figures, captures and the command
+that runs it again. Entries are JSON files, so runs in other processes, jobs or machines merge."""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from rig.assertions import Report
+from rig.evaluate import match_strides
+from rig.goals import RUN_GOALS, AccuracyGoal
+from rig.records import RunResult
+from scenarios.model import Truth
+
+Verdict = Literal["passed", "failed", "error"]
+#: Capture files of a run directory a report links to, when they exist.
+CAPTURE_FILES = ("rx.bin", "tx.bin", "frames.jsonl", "result.json", "target.log", "target.txt")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a run against its tolerance; passed is None when it was not measured."""
+
+    metric: str
+    value: float | None
+    limit: float
+    better: str
+    unit: str
+    passed: bool | None
+
+    def tolerance(self) -> str:
+        """The tolerance as read: '>= 0.98', '<= 3 ms'."""
+        return f"{'>=' if self.better == 'higher' else '<='} {self.limit:g}{(' ' + self.unit) if self.unit else ''}"
+
+    def shown(self) -> str:
+        """The value as read, '-' when not measured."""
+        if self.value is None:
+            return "-"
+        return f"{self.value:.4g}{(' ' + self.unit) if self.unit else ''}"
+
+
+@dataclass
+class Entry:
+    """A scenario run on a target as a report shows it (see the module docstring)."""
+
+    scenario: str
+    target: str
+    seed: int | None
+    verdict: Verdict
+    command: str
+    figures: list[Figure] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: Earlier attempts of this run that failed before this one (a retried pass is not a plain pass).
+    retried: list[dict[str, str]] = field(default_factory=list)
+    strides_truth: int | None = None
+    strides_detected: int | None = None
+    realtime_factor: float | None = None
+    wall_s: float | None = None
+    run_dir: str | None = None
+    #: Where the first stride out of tolerance is on the recording's timeline, and why.
+    first_failing_s: float | None = None
+    first_failing_why: str | None = None
+    #: The plot, relative to the report directory.
+    plot: str | None = None
+    #: The pytest node id, when pytest ran it.
+    nodeid: str | None = None
+    #: Which process wrote it (a pytest session, a `rig run`): a second attempt in the same one is a retry.
+    session: str = ""
+
+    @property
+    def key(self) -> str:
+        """File-name-safe identity of the row: one per scenario per target."""
+        return f"{self.target}--{self.scenario}"
+
+    @property
+    def retried_pass(self) -> bool:
+        """Passed, but only after failed attempts."""
+        return self.verdict == "passed" and bool(self.retried)
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as a JSON object."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Entry":
+        """An entry read back from to_json()."""
+        data = dict(doc)
+        data["figures"] = [Figure(**f) for f in data.get("figures", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def write(self, path: Path) -> None:
+        """Write the entry as JSON."""
+        path.write_text(json.dumps(self.to_json(), indent=1, default=_plain) + "\n")
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, float) else str(value)
+
+
+def rerun_command(scenario: str, target: str, seed: int | None, port: str | None = None) -> str:
+    """The `rig run` command that runs exactly this scenario again."""
+    argv = ["rig", "run", scenario, "--target", target]
+    if seed is not None:
+        argv += ["--seed", str(seed)]
+    if port:
+        argv += ["--port", port]
+    return shlex.join(argv)
+
+
+def figures_of(report: Report, goals: Sequence[AccuracyGoal] = RUN_GOALS) -> list[Figure]:
+    """Each goal's figure of the run against its limit."""
+    out = []
+    for g in goals:
+        value = getattr(report.scores, g.metric, None)
+        value = None if value is None or (isinstance(value, float) and not math.isfinite(value)) else float(value)
+        out.append(Figure(g.metric, value, float(g.limit), g.better, g.unit, g.passes(value)))
+    return out
+
+
+def _limit(metric: str, goals: Sequence[AccuracyGoal]) -> float | None:
+    return next((g.limit for g in goals if g.metric == metric), None)
+
+
+def first_failing_stride(result: RunResult, truth: Truth,
+                         goals: Sequence[AccuracyGoal] = RUN_GOALS) -> tuple[float, str] | None:
+    """(time s, why) of the earliest stride that is missed, a false alarm, or a matched stride whose
+    own IC, TC or contact-time error is over the run's limit on the mean error, whose strike class is
+    wrong, or whose strike angle is off by more than the limit; None when every stride is within."""
+    detected = list(result.strides)
+    m = match_strides(detected, truth)
+    found: list[tuple[float, str]] = []
+    for ti in m.missed:
+        found.append((truth.strides[ti].ic_s, f"true stride at {truth.strides[ti].ic_s:.3f} s was not detected"))
+    for di in m.false_alarms:
+        t = detected[di]["ic_s"]
+        found.append((float(t), f"stride_no {detected[di]['stride_no']} at {t:.3f} s matches no true stride"))
+    limits = {k: _limit(k, goals) for k in ("ic_mae_ms", "tc_mae_ms", "gct_mae_ms", "fsa_mae_deg")}
+    for di, ti in m.pairs:
+        d, t = detected[di], truth.strides[ti]
+        why = []
+        err = (float(d["ic_s"]) - t.ic_s) * 1e3
+        if limits["ic_mae_ms"] is not None and abs(err) > limits["ic_mae_ms"]:
+            why.append(f"IC off by {err:+.1f} ms")
+        if t.tc_s is not None and d.get("tc_s") is not None:
+            err = (float(d["tc_s"]) - t.tc_s) * 1e3
+            if limits["tc_mae_ms"] is not None and abs(err) > limits["tc_mae_ms"]:
+                why.append(f"TC off by {err:+.1f} ms")
+        elif t.tc_s is not None:
+            why.append("TC not measured")
+        if t.strike is not None and d.get("strike") != t.strike:
+            why.append(f"strike {d.get('strike')} where the truth is {t.strike}")
+        if t.fsa_deg is not None and d.get("fsa_deg") is not None and limits["fsa_mae_deg"] is not None:
+            err = float(d["fsa_deg"]) - t.fsa_deg
+            if abs(err) > limits["fsa_mae_deg"]:
+                why.append(f"strike angle off by {err:+.1f} deg")
+        if why:
+            found.append((t.ic_s, f"stride_no {d['stride_no']} at {t.ic_s:.3f} s: {', '.join(why)}"))
+    return min(found) if found else None

@@ -1,0 +1,74 @@
+"""Split a run list into N shards of about equal time, from recorded durations (`--shard K/N`).
+
+Each item goes to exactly one shard: longest first, each to the shard with the least time so far
+(ties to the lowest shard, items in name order), so every job computes the same split. An item
+with no recorded duration is weighed by its scenario's length times the median ratio of recorded
+run time to scenario length on that target (1 s per scenario second when nothing is recorded).
+Durations live in DURATIONS_FILE as {"TARGET::SCENARIO": seconds}; a report directory's
+durations.json has that form (rig.report), so a CI run can refresh it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rig.build import REPO
+from rig.errors import RigError
+
+DURATIONS_FILE = REPO / ".ci" / "durations.json"
+
+
+def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
+    """(k, n) of 'K/N' with 1 <= K <= N; RigError naming the option otherwise."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not m or not (1 <= int(m.group(1)) <= int(m.group(2))):
+        raise RigError(f"{option} {text!r}: give K/N with 1 <= K <= N, e.g. {option} 2/4 (the second of four shards)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def load_durations(path: Path | None = None, option: str = "--durations") -> dict[str, float]:
+    """Recorded seconds per 'TARGET::SCENARIO'; {} when the default file is missing, RigError for a bad file."""
+    p = path or DURATIONS_FILE
+    try:
+        doc = json.loads(p.read_text())
+    except FileNotFoundError:
+        if path is None:
+            return {}
+        raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote") from None
+    except (OSError, ValueError) as exc:
+        raise RigError(f"{option} {p}: not a durations file ({exc}); give a durations.json a report wrote") from None
+    if not isinstance(doc, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                                            for v in doc.values()):
+        raise RigError(f"{option} {p}: must be a JSON object of 'TARGET::SCENARIO': seconds >= 0")
+    return {str(k): float(v) for k, v in doc.items()}
+
+
+def weights(target: str, scenarios: Sequence[str], durations: Mapping[str, float],
+            length_s: Mapping[str, float]) -> dict[str, float]:
+    """Seconds each scenario is expected to take on target (see the module docstring)."""
+    known = {s: durations[f"{target}::{s}"] for s in scenarios if f"{target}::{s}" in durations}
+    ratios = [durations[k] / length_s[k.split("::", 1)[1]] for k in durations
+              if k.startswith(f"{target}::") and length_s.get(k.split("::", 1)[1], 0) > 0]
+    ratio = statistics.median(ratios) if ratios else 1.0
+    return {s: known.get(s, length_s.get(s, 1.0) * ratio) for s in scenarios}
+
+
+def split(items: Sequence[str], n: int, weight: Mapping[str, float]) -> list[list[str]]:
+    """items in n shards balanced by weight (longest first into the lightest shard); each in input order."""
+    loads = [0.0] * n
+    shards: list[list[str]] = [[] for _ in range(n)]
+    for item in sorted(items, key=lambda i: (-weight.get(i, 0.0), i)):
+        k = min(range(n), key=lambda j: (loads[j], j))
+        shards[k].append(item)
+        loads[k] += weight.get(item, 0.0)
+    order = {item: i for i, item in enumerate(items)}
+    return [sorted(s, key=order.__getitem__) for s in shards]
+
+
+def shard_of(items: Sequence[str], k: int, n: int, weight: Mapping[str, float]) -> list[str]:
+    """The k-th (1-based) of n shards of items."""
+    return split(items, n, weight)[k - 1]

@@ -1,0 +1,143 @@
+"""Report directories: entries, JUnit XML, the HTML page, plots, captures, retries and merging.
+
+Runs come from the native firmware (the host target), judged as rig run judges them; a failing run
+is made by moving one detected stride, so where the report marks it is known exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from rig.assertions import check_result
+from rig.errors import LinkTimeout
+from rig.records import RunResult
+from rig.report import ReportDir, first_failing_stride, load_entries, merge_reports
+from rig.report.__main__ import main as report_main
+from rig.runner import run_recording
+from rig.targets.host import HostTarget
+from scenarios.catalog import synthesize
+from scenarios.model import Recording
+
+
+@pytest.fixture(scope="module")
+def sprint(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recording, RunResult]:
+    rec = synthesize("sprint")
+    result = run_recording(HostTarget(), rec, tmp_path_factory.mktemp("sprint"))
+    return rec, dataclasses.replace(result, wall_s=1.0)
+
+
+def _late(result: RunResult, index: int, late_s: float) -> RunResult:
+    strides = list(result.strides)
+    strides[index] = dataclasses.replace(strides[index], ic_s=strides[index].ic_s + late_s)
+    return dataclasses.replace(result, strides=strides)
+
+
+def _run_dir(tmp_path: Path, name: str) -> Path:
+    d = tmp_path / "runs" / name
+    d.mkdir(parents=True)
+    (d / "rx.bin").write_bytes(b"\x01\x02\x00")
+    (d / "target.txt").write_text("ended\n")
+    return d
+
+
+def test_first_failing_stride_is_the_one_out_of_tolerance(sprint: tuple[Recording, RunResult]) -> None:
+    rec, result = sprint
+    assert rec.truth is not None
+    assert first_failing_stride(result, rec.truth) is None
+    bad = _late(_late(result, 12, 0.020), 20, 0.030)
+    t_s, why = first_failing_stride(bad, rec.truth) or (None, "")
+    assert t_s == pytest.approx(rec.truth.strides[12].ic_s, abs=0.01) or "stride_no 12" in why
+    assert "IC off by +2" in why
+    missing = dataclasses.replace(result, strides=[s for i, s in enumerate(result.strides) if i != 5])
+    assert "was not detected" in (first_failing_stride(missing, rec.truth) or (0, ""))[1]
+
+
+def test_report_of_a_pass_a_failure_and_an_error(tmp_path: Path, sprint: tuple[Recording, RunResult]) -> None:
+    rec, result = sprint
+    assert rec.truth is not None
+    bad = _late(result, 12, 0.5)  # far off: a miss and a false alarm
+    report = ReportDir(tmp_path / "report")
+    report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "a"))
+    failed = report.record_run("sprint", "qemu", 4, rec, bad, check_result(bad, rec.truth), _run_dir(tmp_path, "b"))
+    report.record_error("walk", "qemu", 11, LinkTimeout("the firmware did not send HELLO"), _run_dir(tmp_path, "c"))
+    entries = report.finish()
+    assert {(e.target, e.scenario, e.verdict) for e in entries} == {
+        ("host", "sprint", "passed"), ("qemu", "sprint", "failed"), ("qemu", "walk", "error")}
+    assert failed.first_failing_s is not None and "not detected" in (failed.first_failing_why or "")
+
+    out = tmp_path / "report"
+    suites = ET.parse(out / "junit.xml").getroot()
+    assert suites.get("tests") == "3" and suites.get("failures") == "1" and suites.get("errors") == "1"
+    cases = {(c.get("classname"), c.get("name")): c for c in suites.iter("testcase")}
+    assert set(cases) == {("host.scenarios", "sprint"), ("qemu.scenarios", "sprint"), ("qemu.scenarios", "walk")}
+    props = {p.get("name"): p.get("value") for p in cases[("host.scenarios", "sprint")].iter("property")}
+    assert props["recall"] == "1" and props["ic_mae_ms.tolerance"] == "<= 3 ms"
+    assert props["command"] == "rig run sprint --target host --seed 4"
+    assert cases[("qemu.scenarios", "sprint")].find("failure") is not None
+    assert "did not send HELLO" in (cases[("qemu.scenarios", "walk")].find("error").get("message") or "")  # type: ignore[union-attr]
+
+    page = (out / "index.html").read_text()
+    assert "rig run walk --target qemu --seed 11" in page and "did not send HELLO" in page
+    assert "<script" not in page and "http" not in page  # self-contained
+    for e in entries:
+        assert e.run_dir and (out / e.run_dir / "rx.bin").read_bytes() == b"\x01\x02\x00"
+        assert f'href="{e.run_dir}/rx.bin"' in page
+    for e in entries[:2]:
+        assert e.plot and (out / e.plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    summary = (out / "summary.md").read_text()
+    assert "| qemu | 2 | 0 | 0 | 1 | 1 |" in summary and "`rig run sprint --target qemu --seed 4`" in summary
+    assert json.loads((out / "durations.json").read_text())["host::sprint"] == 1.0
+
+
+def test_a_retried_pass_is_reported_as_such(tmp_path: Path, sprint: tuple[Recording, RunResult]) -> None:
+    rec, result = sprint
+    assert rec.truth is not None
+    bad = _late(result, 3, 0.5)
+    report = ReportDir(tmp_path / "r", session="one")
+    report.record_run("sprint", "host", 4, rec, bad, check_result(bad, rec.truth), _run_dir(tmp_path, "a"))
+    entry = report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "b"))
+    assert entry.verdict == "passed" and entry.retried_pass and entry.retried[0]["verdict"] == "failed"
+    report.finish()
+    case = next(ET.parse(tmp_path / "r" / "junit.xml").getroot().iter("testcase"))
+    assert case.find("flakyFailure") is not None
+    assert "PASSED after 1 failed attempt(s)" in (tmp_path / "r" / "index.html").read_text()
+    assert "passed after 1 failed attempt(s)" in (tmp_path / "r" / "summary.md").read_text()
+    # another session (the next target of nox -s hil, a new rig run) replaces the row: no retry
+    later = ReportDir(tmp_path / "r", session="two").record_run(
+        "sprint", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "c"))
+    assert not later.retried
+
+
+def test_merge_of_job_reports(tmp_path: Path, sprint: tuple[Recording, RunResult], capsys: pytest.CaptureFixture[str]) -> None:
+    rec, result = sprint
+    assert rec.truth is not None
+    bad = _late(result, 3, 0.5)
+    ReportDir(tmp_path / "job1").record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth),
+                                            _run_dir(tmp_path, "a"))
+    ReportDir(tmp_path / "job2").record_run("sprint", "qemu", 4, rec, bad, check_result(bad, rec.truth),
+                                            _run_dir(tmp_path, "b"))
+    step_summary = tmp_path / "step_summary.md"
+    code = report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job1"), str(tmp_path / "job2"),
+                        "--summary", str(step_summary)])
+    assert code == 1  # one run failed
+    merged = load_entries([tmp_path / "all"])
+    assert {e.target for e in merged} == {"host", "qemu"}
+    for e in merged:
+        assert e.run_dir and (tmp_path / "all" / e.run_dir / "rx.bin").is_file()
+        assert e.plot and (tmp_path / "all" / e.plot).is_file()
+    assert "| qemu | 1 | 0 | 0 | 1 | 0 |" in step_summary.read_text()
+    assert merge_reports(tmp_path / "again", [tmp_path / "all"])  # a merged report merges again
+    assert report_main(["merge", str(tmp_path / "x"), str(tmp_path / "runs")]) == 2
+    assert "is no report directory" in capsys.readouterr().err
+
+
+def test_report_dir_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(Exception, match=r"--report .*file/report: cannot write a report there"):
+        ReportDir(blocker / "report")

@@ -1,0 +1,58 @@
+"""--shard K/N: every item in exactly one shard, shards balanced by recorded durations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rig.errors import RigError
+from rig.shard import load_durations, parse_shard, shard_of, split, weights
+
+
+@given(st.dictionaries(st.text("abcdefgh", min_size=1, max_size=6), st.floats(0, 1000), max_size=40),
+       st.integers(1, 8))
+def test_every_item_lands_in_exactly_one_shard(weight: dict[str, float], n: int) -> None:
+    items = sorted(weight)
+    shards = split(items, n, weight)
+    assert sorted(i for s in shards for i in s) == items
+    loads = [sum(weight[i] for i in s) for s in shards]
+    # greedy longest-first: no shard exceeds the lightest by more than its own largest item
+    for s, load in zip(shards, loads):
+        if s:
+            assert load - min(loads) <= max(weight[i] for i in s) + 1e-9
+
+
+def test_the_long_scenario_gets_a_shard_of_its_own() -> None:
+    weight = {"run_30min": 60.0, "fatigue_run": 20.0, "sprint": 2.0, "walk": 3.0, "standing": 2.0, "intervals": 4.0}
+    items = list(weight)
+    assert shard_of(items, 1, 3, weight) == ["run_30min"]
+    assert shard_of(items, 2, 3, weight) == ["fatigue_run"]
+    assert shard_of(items, 3, 3, weight) == ["sprint", "walk", "standing", "intervals"]
+
+
+def test_unrecorded_scenarios_are_weighed_by_their_length() -> None:
+    durations = {"qemu::a": 10.0, "qemu::b": 30.0, "host::c": 999.0}
+    lengths = {"a": 10.0, "b": 10.0, "c": 40.0}
+    w = weights("qemu", ["a", "b", "c"], durations, lengths)
+    assert w == {"a": 10.0, "b": 30.0, "c": 40.0 * 2.0}  # median ratio of recorded time to length: 2
+
+
+@pytest.mark.parametrize("text", ["", "3", "0/2", "3/2", "a/b", "1/0", "-1/2"])
+def test_bad_shard_is_refused_naming_the_option(text: str) -> None:
+    with pytest.raises(RigError, match=r"--shard .*give K/N with 1 <= K <= N"):
+        parse_shard(text)
+
+
+def test_durations_file(tmp_path: Path) -> None:
+    good = tmp_path / "d.json"
+    good.write_text('{"qemu::sprint": 1.5}')
+    assert load_durations(good) == {"qemu::sprint": 1.5}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"qemu::sprint": "fast"}')
+    with pytest.raises(RigError, match="bad.json: must be a JSON object"):
+        load_durations(bad)
+    with pytest.raises(RigError, match="no such file"):
+        load_durations(tmp_path / "missing.json")
