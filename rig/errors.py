@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class RigError(Exception):
@@ -28,4 +30,22 @@ class LinkTimeout(LinkError):
 
 
 class FirmwareFault(LinkError):
-    """The firmware reported a FAULT frame (crash)."""
+    """The firmware reported a FAULT frame (crash); `where` holds PC and LR as source, when the image is known."""
+
+    payload: dict[str, Any]
+    where: dict[str, str]
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], capture: Path | None,
+                     symbolize: Callable[[int], str] | None = None) -> "FirmwareFault":
+        """The error of a FAULT payload: reason and registers in hex, then PC and LR as function, file and line."""
+        p = payload
+        message = (f"firmware crashed: {p['reason']} at pc=0x{p['pc']:08x} lr=0x{p['lr']:08x} "
+                   f"cfsr=0x{p['cfsr']:08x} hfsr=0x{p['hfsr']:08x} bfar=0x{p['bfar']:08x}")
+        where = {reg: symbolize(int(p[reg])) for reg in ("pc", "lr")} if symbolize is not None else {}
+        for reg, text in where.items():
+            message += f"\n  {reg} 0x{p[reg]:08x}: {text}"
+        err = cls(message, capture)
+        err.payload = dict(payload)
+        err.where = where
+        return err

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import serial
@@ -62,9 +62,12 @@ class Link:
     ``frames.jsonl``. A FAULT frame raises FirmwareFault at once.
     """
 
-    def __init__(self, url: str, capture_dir: Path, baud: int = 115200) -> None:
+    def __init__(self, url: str, capture_dir: Path, baud: int = 115200,
+                 symbolize: Callable[[int], str] | None = None) -> None:
+        """symbolize: address -> 'function at file:line' of the running image (rig.symbolize), for a FAULT."""
         capture_dir.mkdir(parents=True, exist_ok=True)
         self.url = url
+        self.symbolize = symbolize
         self.capture = capture_dir / "rx.bin"
         try:
             self._port = _open_keeping_input(url, baud)
@@ -143,12 +146,7 @@ class Link:
             self.history.append(item)
             if item.type is MsgType.FAULT:
                 self.fault = item
-                p = item.payload
-                raise FirmwareFault(
-                    f"firmware crashed: {p['reason']} at pc=0x{p['pc']:08x} lr=0x{p['lr']:08x} "
-                    f"cfsr=0x{p['cfsr']:08x} hfsr=0x{p['hfsr']:08x} bfar=0x{p['bfar']:08x}",
-                    self.capture,
-                )
+                raise FirmwareFault.from_payload(item.payload, self.capture, self.symbolize)
             if item.type is MsgType.LOG:
                 self.logs.append(item.payload["text"])
             self._inbox.append(item)

@@ -25,6 +25,7 @@ from rig.link import Link
 from rig.report import ReportDir
 from rig.runner import ScenarioRun, new_run_dir, run_scenario
 from rig.shard import load_durations, parse_shard, shard_of, weights
+from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
 from rig.targets.base import Target
 from scenarios.catalog import get_scenario, list_scenarios
@@ -178,7 +179,7 @@ def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> I
     send, replay); stopped afterwards, its captures in its own run directory."""
     run_dir = new_run_dir(runs_dir, request.node.name, rig_target.name)
     try:
-        link = Link(rig_target.start(run_dir), run_dir)
+        link = Link(rig_target.start(run_dir), run_dir, symbolize=symbolizer(rig_target.image()))
     except BaseException:
         rig_target.stop()  # a target that failed half-way up is stopped too
         raise

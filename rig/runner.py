@@ -18,6 +18,7 @@ from rig.link import Link
 from rig.progress import ProgressClock
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
+from rig.symbolize import symbolizer
 from rig.targets.base import Target
 from scenarios.catalog import synthesize
 from scenarios.model import Recording
@@ -52,7 +53,7 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         # start() inside the try: a target that fails half-way up (an emulator launched,
         # its port never served) is stopped all the same
         url = target.start(run_dir)
-        with Link(url, run_dir) as link:
+        with Link(url, run_dir, symbolize=symbolizer(target.image())) as link:
             # waits follow the target's own progress: a target slowed by a busy host is not hung
             session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid))
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)

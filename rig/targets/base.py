@@ -66,6 +66,10 @@ class Target(abc.ABC):
         pid = getattr(inner, "pid", None)
         return pid if isinstance(pid, int) else None
 
+    def image(self) -> Path | None:
+        """The firmware image (ELF) this target runs, for symbolizing a FAULT; None when unknown (host, board)."""
+        return None
+
     def require(self) -> None:
         """Raise TargetUnavailable with the reason if the target cannot run here."""
         avail = self.usable()

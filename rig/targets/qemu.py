@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rig.build import QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_plugin
+from rig.build import ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_plugin
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
@@ -168,6 +168,10 @@ class QemuTarget(Target):
             return Availability(False, f"{QEMU} not installed: {APT_QEMU}")
         why = arm_toolchain_missing()
         return Availability(False, why) if why else Availability(True)
+
+    def image(self) -> Path | None:
+        """The ELF it runs: the one given, else the project's ARM image once built."""
+        return self.elf or (ARM_ELF if ARM_ELF.is_file() else None)
 
     # -- start -------------------------------------------------------------
     def _argv(self, elf: Path, port: int, mailbox: Path, plugin: Path | None) -> list[str]:

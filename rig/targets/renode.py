@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from rig.build import REPO, arm_elf, arm_toolchain_missing, elf_symbols
+from rig.build import ARM_ELF, REPO, arm_elf, arm_toolchain_missing, elf_symbols
 from rig.errors import RigError
 from rig.targets.base import Availability, Target
 from rig.targets.sockets import free_port, process_listens
@@ -312,6 +312,10 @@ class RenodeTarget(Target):
         return STARTUP_BUDGET_S + stream_s / BUDGET_VIRTUAL_S_PER_WALL_S
 
     # -- start ---------------------------------------------------------------------
+    def image(self) -> Path | None:
+        """The ELF it runs: the one given, else the project's ARM image once built."""
+        return self.elf or (ARM_ELF if ARM_ELF.is_file() else None)
+
     def start(self, run_dir: Path) -> str:
         """Build the image, start Renode on it; return the socket:// URL of USART2 once Renode serves it.
 

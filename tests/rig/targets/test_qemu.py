@@ -22,6 +22,7 @@ from rig.link import Link
 from rig.progress import ProgressClock
 from rig.runner import run_recording
 from rig.session import ReplaySession, Timeouts
+from rig.symbolize import symbolizer
 from rig.targets import qemu as qemu_mod
 from rig.targets.base import Target
 from rig.build import arm_elf, elf_symbols
@@ -194,7 +195,7 @@ def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Pa
     target = QemuTarget(link=link)
     url = target.start(tmp_path)
     try:
-        with Link(url, tmp_path) as link_:
+        with Link(url, tmp_path, symbolize=symbolizer(target.image())) as link_:
             session = ReplaySession(link_, Timeouts(hello_s=5, ack_s=5), clock=ProgressClock(target.pid))
             session.handshake()
             session.configure(to_raw(gait_like(1.0)))
@@ -219,6 +220,9 @@ def test_crash_sends_fault_frame_naming_pc_and_lr(qemu_ready: None, tmp_path: Pa
     assert cfsr & (1 << 9) and cfsr & (1 << 15), f"expected a precise bus fault with BFAR valid, cfsr=0x{cfsr:08x}"
     assert bfar == 0x2FFF0000
     assert target.exit_status == 3 and "faulted" in ended
+    # symbolized from the image's ELF: the function, file and line of PC and LR
+    assert err.value.where["pc"].startswith("port_fault_test+0x") and "ports/stm32f4/main.c:" in err.value.where["pc"]
+    assert f"pc 0x{pc:08x}: port_fault_test+0x" in msg and f"lr 0x{lr:08x}: " in msg and " at firmware_c/" in msg
 
 
 def test_hung_firmware_is_killed_at_the_timeout_with_capture_kept(qemu_ready: None, tmp_path: Path) -> None:
