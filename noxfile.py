@@ -136,6 +136,14 @@ def sanitizers(session: nox.Session) -> None:
     session.run("python", "-m", "rig.sanitizer_campaign", *session.posargs)
 
 
+@nox.session(default=False)
+def coverage(session: nox.Session) -> None:
+    """Line and branch coverage of the firmware by the scenario catalog (gcov on the host build), HTML in runs/coverage."""
+    _install(session)
+    session.install("gcovr")
+    session.run("python", "-m", "rig.coverage_campaign", *session.posargs)
+
+
 #: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).
 FUZZ_RUNS = 10_000_000
 FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx")

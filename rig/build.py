@@ -5,6 +5,7 @@ Targets launch what this module hands them and never run a compiler themselves:
 | artifact | function | built by |
 |---|---|---|
 | native firmware | :func:`host_binary` | ``make -C firmware_c host`` |
+| ... with gcov counters | :func:`host_coverage_binary` | ``make -C firmware_c host-cov`` |
 | analyzer library (ctypes) | :func:`analyzer_library` | ``make -C firmware_c lib`` |
 | co-simulation port library | :func:`cosim_port_library` | ``make -C firmware_c -f ports/cosim/cosim.mk cosim`` |
 | STM32F4 image (ELF) | :func:`arm_elf` | ``make -C firmware_c arm`` |
@@ -52,6 +53,8 @@ QEMU_DIR = REPO / "emulated_chip" / "qemu"
 HOST_BINARY = BUILD_DIR / "host" / "stridelab-fw"
 #: The native firmware under AddressSanitizer and UBSan (`make -C firmware_c host-san`).
 HOST_SAN_BINARY = BUILD_DIR / "host-san" / "stridelab-fw"
+#: The native firmware with gcov counters (`make -C firmware_c host-cov`): its .gcno/.gcda files lie beside it.
+HOST_COV_BINARY = BUILD_DIR / "host-cov" / "stridelab-fw"
 ANALYZER_LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
 ARM_ELF = BUILD_DIR / "arm" / "stridelab-fw.elf"
 QEMU_PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
@@ -162,6 +165,11 @@ def host_binary() -> Path:
 def host_sanitized_binary() -> Path:
     """The native firmware built with AddressSanitizer and UBSan (`make -C firmware_c host-san`), current."""
     return make("host-san", HOST_SAN_BINARY, what="the native firmware under ASan/UBSan")
+
+
+def host_coverage_binary() -> Path:
+    """The native firmware with gcov counters (`make -C firmware_c host-cov`), current."""
+    return make("host-cov", HOST_COV_BINARY, what="the native firmware with gcov counters")
 
 
 def analyzer_library() -> Path:

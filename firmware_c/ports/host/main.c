@@ -108,6 +108,19 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     raise(sig);
 }
 
+#ifdef STRIDELAB_COVERAGE
+/* The coverage build ends its main loop on SIGTERM (how the rig stops it), so the
+ * normal exit writes the gcov counters; the other builds keep SIGTERM's default. */
+static volatile sig_atomic_t g_stop;
+static void on_term(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
+#define STOP_REQUESTED() (g_stop != 0)
+#else
+#define STOP_REQUESTED() 0
+#endif
+
 static int open_pty(int *held) {
     int m = posix_openpt(O_RDWR | O_NOCTTY);
     if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) return -1;
@@ -185,9 +198,12 @@ int main(int argc, char **argv) {
     sigaction(SIGILL, &sa, NULL);
     sigaction(SIGFPE, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+#ifdef STRIDELAB_COVERAGE
+    signal(SIGTERM, on_term);
+#endif
 
     int rc = app_init(&g_app, &g_hal);
-    while (rc >= 0) {
+    while (rc >= 0 && !STOP_REQUESTED()) {
         rc = app_poll(&g_app);
         if (rc == 0) g_hal.idle(g_hal.ctx);
     }
