@@ -98,6 +98,17 @@ def hil(session: nox.Session) -> None:
     session.log(f"hil: passed on {', '.join(ran)}; report {report / 'index.html'}, captures under runs/")
 
 
+@nox.session(default=False)
+def board(session: nox.Session) -> None:
+    """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
+    _install(session)
+    via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
+    # one firmware serves the whole suite, one run after the other (no -n)
+    session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
+                "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir", f"runs/hil-board-{via}",
+                *session.posargs, success_codes=[0, 5])
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Accuracy and cost of the analyzer over the scenario catalog (prints the figures)."""

@@ -45,6 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report", action="store", default=None, metavar="DIR",
                     help="write a scenario report there: index.html, junit.xml (one testcase per scenario per "
                          "target), a plot per run, the captures; and pytest's own JUnit XML of every test")
+    group.addoption("--report-as", action="store", default=None, metavar="NAME",
+                    help="name the target so in the report (default its name), e.g. board-rfc2217")
     group.addoption("--shard", action="store", default=None, metavar="K/N",
                     help="run only the K-th of N shards of the collected tests, balanced by recorded durations")
     group.addoption("--shard-durations", action="store", default=None, metavar="FILE",
@@ -74,10 +76,11 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[REPORT_KEY] = ReportDir(Path(report), worker[SESSION_INPUT] if worker else None)
         except RigError as exc:
             raise pytest.UsageError(str(exc)) from None
+        label = config.getoption("--report-as") or name
         if not config.option.xmlpath:
-            config.option.xmlpath = str(Path(report) / f"pytest-junit-{name}.xml")
+            config.option.xmlpath = str(Path(report) / f"pytest-junit-{label}.xml")
         if not getattr(config.option, "junitprefix", None):
-            config.option.junitprefix = name  # the same test on two targets: two testcases
+            config.option.junitprefix = label  # the same test on two targets: two testcases
     if config.getoption("--shard"):
         try:
             parse_shard(config.getoption("--shard"))
@@ -198,6 +201,7 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
     the JUnit XML (a run that cannot complete is recorded as an error, then raised)."""
     report = request.config.stash.get(REPORT_KEY, None)
     port = request.config.getoption("--port")
+    label = request.config.getoption("--report-as")
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
         seed = seed if seed is not None else get_scenario(name).seed
@@ -208,11 +212,11 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
         except RigError as exc:
             if report is not None:
                 report.record_error(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
-                                    time.monotonic() - t0)
+                                    time.monotonic() - t0, label)
             raise
         if report is not None:
             entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,
-                                      done.run_dir, port, request.node.nodeid)
+                                      done.run_dir, port, request.node.nodeid, label)
             request.node.user_properties += [("scenario", name), ("seed", seed), ("command", entry.command)]
             request.node.user_properties += [(f.metric, f"{f.value:.6g}") for f in entry.figures if f.value is not None]
             if entry.retried:

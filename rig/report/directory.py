@@ -66,11 +66,13 @@ class ReportDir:
         return Path(os.path.relpath(run_dir.resolve(), self.path.resolve())).as_posix()
 
     def record_run(self, scenario: str, target: str, seed: int | None, rec: Recording, result: RunResult,
-                   report: Report, run_dir: Path, port: str | None = None, nodeid: str | None = None) -> Entry:
-        """Record a run that completed (passed or failed its checks): figures, captures, plot."""
+                   report: Report, run_dir: Path, port: str | None = None, nodeid: str | None = None,
+                   label: str | None = None) -> Entry:
+        """Record a run that completed (passed or failed its checks): figures, captures, plot.
+        label: how the report names the target (default its name), e.g. board-rfc2217 for one way to a board."""
         first = first_failing_stride(result, rec.truth) if rec.truth is not None and not report.passed else None
         entry = Entry(
-            scenario=scenario, target=target, seed=seed, verdict="passed" if report.passed else "failed",
+            scenario=scenario, target=label or target, seed=seed, verdict="passed" if report.passed else "failed",
             command=rerun_command(scenario, target, seed, port), figures=figures_of(report),
             failures=list(report.failures), notes=list(result.notes()),
             strides_truth=report.scores.n_truth, strides_detected=report.scores.n_detected,
@@ -86,9 +88,9 @@ class ReportDir:
 
     def record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
                      run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
-                     wall_s: float | None = None) -> Entry:
+                     wall_s: float | None = None, label: str | None = None) -> Entry:
         """Record a run that did not complete (a target or link error): the message, whatever was captured."""
-        entry = Entry(scenario=scenario, target=target, seed=seed, verdict="error",
+        entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
                       run_dir=self._keep_captures(run_dir) if run_dir is not None and run_dir.is_dir() else None,
                       nodeid=nodeid, session=self.session, wall_s=wall_s)

@@ -1,0 +1,112 @@
+"""A stand-in board for CI: the native firmware on a pseudo-terminal, alone or behind ser2net speaking
+RFC 2217, so the `board` target's own code path runs the scenario suite with no board plugged in.
+
+    python -m rig.board_stand --via pty|rfc2217 -- COMMAND...
+
+starts the stand, runs COMMAND with $STRIDELAB_PORT set to its URL (what `--target board` reads),
+and stops the stand however COMMAND ends (signals included); exit status is COMMAND's, 2 when the
+stand cannot start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rig.errors import RigError
+from rig.targets.board import PORT_ENV
+from rig.targets.host import HostTarget
+from rig.targets.sockets import free_port, process_listens
+
+LISTEN_TIMEOUT_S = 10.0
+
+
+@contextmanager
+def stand(via: str, work_dir: Path) -> Iterator[str]:
+    """The native firmware started, and ser2net in front of it for via='rfc2217'; yields the board URL."""
+    if via not in ("pty", "rfc2217"):
+        raise RigError(f"--via {via!r}: choose pty or rfc2217")
+    if via == "rfc2217" and shutil.which("ser2net") is None:
+        raise RigError("ser2net is not installed: apt-get install ser2net (bash .ci/setup installs it)")
+    firmware = HostTarget()
+    pty = firmware.start(work_dir)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        if via == "pty":
+            yield pty
+            return
+        port = free_port()
+        cfg = work_dir / "ser2net.yaml"
+        cfg.write_text("connection: &board\n"
+                       f"  accepter: telnet(rfc2217),tcp,127.0.0.1,{port}\n"
+                       f"  connector: serialdev,{pty},115200n81,local\n"
+                       "  options:\n    kickolduser: true\n")
+        with open(work_dir / "ser2net.log", "wb") as log:
+            server = subprocess.Popen(["ser2net", "-n", "-d", "-c", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + LISTEN_TIMEOUT_S
+        while not process_listens(server.pid, port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RigError(f"ser2net did not listen on 127.0.0.1:{port} within {LISTEN_TIMEOUT_S:g} s "
+                               f"(exit status {server.poll()}); its log: {work_dir / 'ser2net.log'}")
+            time.sleep(0.05)
+        # a pty has no modem lines: the server never acknowledges DTR/RTS changes
+        yield f"rfc2217://127.0.0.1:{port}?ign_set_control"
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(5)
+        firmware.stop()
+
+
+def _stop_on(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command against the stand-in board (see the module docstring)."""
+    ap = argparse.ArgumentParser(prog="python -m rig.board_stand", description=__doc__.splitlines()[0])
+    ap.add_argument("--via", default="pty", choices=("pty", "rfc2217"), help="how the board is reached")
+    ap.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND... run with $STRIDELAB_PORT set")
+    args = ap.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("rig.board_stand: error: give the command to run after --, e.g. -- pytest tests/hil --target board",
+              file=sys.stderr)
+        return 2
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on)
+    work_dir = Path(tempfile.mkdtemp(prefix="board-stand-"))
+    child: subprocess.Popen[bytes] | None = None
+    try:
+        with stand(args.via, work_dir) as url:
+            print(f"board stand: native firmware via {args.via} at {url} (logs in {work_dir})", file=sys.stderr, flush=True)
+            child = subprocess.Popen(command, env={**os.environ, PORT_ENV: url})
+            return child.wait()
+    except RigError as exc:
+        print(f"rig.board_stand: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        if child is not None and child.poll() is None:
+            child.terminate()
+            child.wait(30)
+        return 130
+    except OSError as exc:
+        print(f"rig.board_stand: error: cannot run {command[0]!r}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
