@@ -22,6 +22,7 @@ from rig.errors import RigError
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.inject import to_raw
+from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
 from rig.runner import new_run_dir, run_recording, run_scenario
@@ -92,9 +93,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 last = attempt == args.retries + 1
                 run_dir = new_run_dir(args.runs_dir, name, target.name)
                 t0 = time.monotonic()
+                progress = ProgressLine(f"{name} on {target.name}")
                 try:
-                    run = run_scenario(target, name, args.runs_dir, seed, run_dir=run_dir)
+                    run = run_scenario(target, name, args.runs_dir, seed, run_dir=run_dir, progress=progress)
                 except RigError as exc:
+                    progress.close()
                     if report is None and args.retries == 0:
                         raise
                     if report is not None:
@@ -104,6 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     if last:
                         errors += 1
                     continue
+                progress.close()
                 if report is not None:
                     report.record_run(name, target.name, seed, run.recording, run.result, run.report, run.run_dir,
                                       args.port)

@@ -16,6 +16,7 @@ from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.progress import ProgressClock
+from rig.progress_line import ProgressCallback
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
 from rig.symbolize import symbolizer
@@ -40,8 +41,9 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     raise RigError(f"cannot create a run directory under {runs_dir}")
 
 
-def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts | None = None) -> RunResult:
-    """Replay rec on target; captures and result.json land in run_dir.
+def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts | None = None,
+                  progress: ProgressCallback | None = None) -> RunResult:
+    """Replay rec on target; captures and result.json land in run_dir; progress is told of each batch sent.
 
     On any failure the error says how the target ended and where the capture is;
     the capture files are kept either way.
@@ -55,7 +57,7 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         url = target.start(run_dir)
         with Link(url, run_dir, symbolize=symbolizer(target.image())) as link:
             # waits follow the target's own progress: a target slowed by a busy host is not hung
-            session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid))
+            session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid), progress=progress)
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     except RigError as exc:
         ended = target.stop()
@@ -82,7 +84,8 @@ class ScenarioRun:
 
 
 def run_scenario(target: Target, name: str, runs_dir: Path, seed: int | None = None,
-                 timeouts: Timeouts | None = None, run_dir: Path | None = None) -> ScenarioRun:
+                 timeouts: Timeouts | None = None, run_dir: Path | None = None,
+                 progress: ProgressCallback | None = None) -> ScenarioRun:
     """Synthesize catalog scenario `name` (its own seed unless seed is given), replay it on target in
     a fresh run directory under runs_dir (or in run_dir, made by new_run_dir), and judge the result
     against the scenario's truth.
@@ -93,5 +96,5 @@ def run_scenario(target: Target, name: str, runs_dir: Path, seed: int | None = N
     if rec.truth is None:
         raise RigError(f"scenario {name!r} has no ground truth to judge a run by")
     run_dir = run_dir or new_run_dir(runs_dir, name, target.name)
-    result = run_recording(target, rec, run_dir, timeouts)
+    result = run_recording(target, rec, run_dir, timeouts, progress)
     return ScenarioRun(name, rec, result, check_result(result, rec.truth), run_dir)

@@ -19,6 +19,7 @@ from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
+from rig.progress_line import ProgressCallback
 from rig.records import RunResult, Stride, Summary, tc_measured
 
 US_WRAP = 1 << 32
@@ -93,8 +94,11 @@ class ReplaySession:
     (see flow_from_hello) unless `window` fixes the latter."""
 
     def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int | None = None,
-                 clock: ProgressClock | None = None, lossy: bool = False) -> None:
+                 clock: ProgressClock | None = None, lossy: bool = False,
+                 progress: ProgressCallback | None = None) -> None:
         self.link = link
+        #: Called as samples go out: (samples sent, samples in all, Hz) (rig.progress_line shows it).
+        self.progress = progress
         #: Carry on over a lossy link: infer lost batches from later ACKs, send CONFIG and END again
         #: (RESENDS times) when their answer does not come. Off, a lost frame ends the run in a timeout.
         self.resends_allowed = RESENDS if lossy else 0
@@ -374,6 +378,8 @@ class ReplaySession:
             inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
             batches[inflight[-1]] = (int(raw.index[start]), int(raw.index[stop - 1]))
             start = stop
+            if self.progress is not None:
+                self.progress(start, n, raw.odr_mhz / 1000.0)
             while len(inflight) >= window or (start >= n and inflight):
                 seq = inflight[0]
                 # The firmware answers frames in order: an ACK of a later batch means this one
