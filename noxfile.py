@@ -149,10 +149,11 @@ def sanitizers(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def coverage(session: nox.Session) -> None:
-    """Line and branch coverage of the firmware by the scenario catalog (gcov on the host build), HTML in runs/coverage."""
+    """Coverage of the firmware by the catalog: gcov on the host build, the ARM image under QEMU; HTML in runs/coverage."""
     _install(session)
     session.install("gcovr")
-    session.run("python", "-m", "rig.coverage_campaign", *session.posargs)
+    arm = ["--arm"] if _available(session, "qemu") else []  # the ARM image under QEMU too, where it runs
+    session.run("python", "-m", "rig.coverage_campaign", *arm, *session.posargs)
 
 
 #: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).

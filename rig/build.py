@@ -58,6 +58,8 @@ HOST_COV_BINARY = BUILD_DIR / "host-cov" / "stridelab-fw"
 ANALYZER_LIBRARY = BUILD_DIR / "host" / "libstridelab.so"
 ARM_ELF = BUILD_DIR / "arm" / "stridelab-fw.elf"
 QEMU_PLUGIN = BUILD_DIR / "qemu-plugin" / "insn_count.so"
+#: The TCG plugin that records which instructions ran (the ARM image's coverage).
+QEMU_COVER_PLUGIN = BUILD_DIR / "qemu-plugin" / "pc_cover.so"
 #: The co-simulation port's makefile, relative to firmware_c/, and its product.
 COSIM_MAKEFILE = "ports/cosim/cosim.mk"
 COSIM_PORT_LIBRARY = BUILD_DIR / "cosim" / "libstridelab_cosim.so"
@@ -335,6 +337,12 @@ def qemu_plugin(timeout_s: float = 120.0) -> Path:
     """The instruction-counting TCG plugin, built from source with the host compiler; its .so."""
     return make("all", QEMU_PLUGIN, timeout_s, directory=QEMU_DIR, args=(f"BUILD={QEMU_PLUGIN.parent}",),
                 what="the QEMU plugin")
+
+
+def qemu_cover_plugin(timeout_s: float = 120.0) -> Path:
+    """The TCG plugin that records the address of every instruction that ran; its .so."""
+    return make("all", QEMU_COVER_PLUGIN, timeout_s, directory=QEMU_DIR, args=(f"BUILD={QEMU_COVER_PLUGIN.parent}",),
+                what="the QEMU coverage plugin")
 
 
 # ---- the sensor model under a simulator -----------------------------------------------------

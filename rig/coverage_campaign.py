@@ -5,7 +5,10 @@ The catalog (or the scenarios named) runs on the native firmware built with gcov
 in the build directory, and gcovr turns them into an HTML report, a line per source file with its
 line and branch coverage, each file's lines marked as run or never reached.
 
-    python -m rig.coverage_campaign [SCENARIO...] [--html DIR] [--runs-dir DIR]
+    python -m rig.coverage_campaign [SCENARIO...] [--html DIR] [--runs-dir DIR] [--arm]
+
+With --arm the same scenarios also run on the ARM image under QEMU with a TCG plugin that records
+every instruction that ran (rig.arm_coverage): DIR/arm/index.html shows the image's lines.
 
 prints one line per scenario, then line and branch coverage per file and in all; exit status 1
 if a scenario failed its checks, 2 if gcovr is missing or fails.
@@ -84,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("scenarios", nargs="*", help="default: the whole catalog")
     ap.add_argument("--html", type=Path, default=DEFAULT_HTML, metavar="DIR", help="where the HTML report goes")
     ap.add_argument("--runs-dir", type=Path, default=None)
+    ap.add_argument("--arm", action="store_true",
+                    help="also the ARM image's lines under QEMU (a TCG plugin), in DIR/arm/index.html")
     args = ap.parse_args(argv)
     try:
         names = args.scenarios or [s.name for s in list_scenarios()]
@@ -94,6 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         t0 = time.monotonic()
         passed = run_catalog(names, runs_dir, binary)
         doc = gcovr(binary, args.html)
+        if args.arm:
+            from rig.arm_coverage import arm_report
+
+            arm_ran, arm_code, arm_passed = arm_report(names, runs_dir, args.html / "arm")
+            passed = min(passed, arm_passed)
+            print(f"ARM image under QEMU: {arm_ran} of {arm_code} source lines with code ran "
+                  f"({100.0 * arm_ran / max(arm_code, 1):.1f} %); report {args.html / 'arm' / 'index.html'}")
     except (RigError, KeyError) as exc:
         print(f"coverage: error: {exc}", file=sys.stderr)
         return 2

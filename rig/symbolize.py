@@ -162,3 +162,23 @@ def symbolizer(elf: Path | None) -> Callable[[int], str] | None:
             return f"? ({elf}: {exc.strerror})"
 
     return describe
+
+
+def code_lines(elf: Path) -> dict[str, set[int]]:
+    """The source lines the image has code for (its DWARF line table), by file."""
+    st = elf.stat()
+    out: dict[str, set[int]] = {}
+    for _, file, line in _image(elf.resolve(), st.st_mtime_ns, st.st_size).rows:
+        if line > 0:
+            out.setdefault(file, set()).add(line)
+    return out
+
+
+def lines_run(elf: Path, addresses: set[int]) -> dict[str, set[int]]:
+    """The source lines of the instructions at addresses (instructions that ran), by file."""
+    out: dict[str, set[int]] = {}
+    for address in addresses:
+        at = locate(elf, address)
+        if at.file is not None and at.line:
+            out.setdefault(at.file, set()).add(at.line)
+    return out

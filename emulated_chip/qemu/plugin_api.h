@@ -1,6 +1,6 @@
 /*
  * plugin_api.h - the part of QEMU's TCG plugin interface (API version 1, as
- * in QEMU 7.2) that insn_count.c uses, declared here because Debian ships no
+ * in QEMU 7.2) that insn_count.c and pc_cover.c use, declared here because Debian ships no
  * qemu-plugin.h. QEMU resolves these names in its own executable when it
  * loads the plugin (-plugin FILE.so); the signatures follow the interface
  * QEMU 7.2 documents in include/qemu/qemu-plugin.h.
@@ -60,6 +60,10 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qe
                                               uint64_t imm);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+/** An instruction of a translation block (pc_cover.c reads its address). */
+struct qemu_plugin_insn;
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 void qemu_plugin_outs(const char *string);
 

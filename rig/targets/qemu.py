@@ -38,7 +38,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rig.build import ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_plugin
+from rig.build import (ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_cover_plugin,
+                       qemu_plugin)
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
@@ -132,6 +133,7 @@ class QemuTarget(Target):
         startup_timeout_s: float = 10.0,
         end_timeout_s: float = 2.0,
         elf: Path | None = None,
+        cover_out: Path | None = None,
     ) -> None:
         """link: "bulk" (fast) or "uart" (every byte through USART2, as on a board); default $STRIDELAB_QEMU_LINK or bulk.
         icount: deterministic guest time (-icount shift=0: one instruction per ns).
@@ -139,6 +141,7 @@ class QemuTarget(Target):
         fault_test_hangs: CMD FAULT_TEST makes the firmware hang instead of fault (hang tests).
         end_timeout_s: how long stop() waits for the firmware to end QEMU before killing it.
         elf: the image to run; default rig.build.arm_elf() (built and current).
+        cover_out: write there, when QEMU ends, the address of every instruction that ran (a TCG plugin).
         """
         link = link or os.environ.get(LINK_ENV) or "bulk"
         if link not in ("bulk", "uart"):
@@ -150,6 +153,7 @@ class QemuTarget(Target):
         self.startup_timeout_s = startup_timeout_s
         self.end_timeout_s = end_timeout_s
         self.elf = elf
+        self.cover_out = cover_out
         self._proc: FirmwareProcess | None = None
         self._relay: BulkRelay | None = None
         self._counts_file: Path | None = None
@@ -187,6 +191,8 @@ class QemuTarget(Target):
         if self.insn_count is not None:
             assert self._counts_file is not None and plugin is not None
             argv += ["-plugin", self.insn_count.plugin_arg(plugin, self._counts_file)]
+        if self.cover_out is not None:
+            argv += ["-plugin", f"{qemu_cover_plugin()},out={self.cover_out.resolve()}"]
         return argv
 
     def _launch(self, elf: Path, mailbox: Path, plugin: Path | None, log: Path) -> tuple[FirmwareProcess, int]:

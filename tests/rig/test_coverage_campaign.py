@@ -27,3 +27,20 @@ def test_one_scenario_reaches_the_analyzer_and_application(tmp_path: Path,
     assert not any(name.startswith("ports/stm32f4") for name in files)
     page = (tmp_path / "cov" / "index.html").read_text()
     assert "gait_detect.c" in page and "coverage by the scenario catalog" in page
+
+
+@pytest.mark.target("qemu")
+def test_the_arm_image_under_qemu_shows_lines_run_and_never_run(rig_target: object, tmp_path: Path) -> None:
+    from rig.arm_coverage import arm_report
+    from rig.build import arm_elf
+    from rig.symbolize import code_lines
+
+    ran, code, passed = arm_report(["sprint"], tmp_path / "runs", tmp_path / "arm")
+    assert passed == 1 and 0 < ran < code
+    page = (tmp_path / "arm" / "index.html").read_text()
+    assert "firmware_c/gait/src/gait_detect.c" in page and "firmware_c/ports/stm32f4/main.c" in page
+    # the crash on purpose is in the image and never runs in a replay
+    fault_lines = code_lines(arm_elf())["firmware_c/ports/stm32f4/main.c"]
+    assert fault_lines and 'class="never"' in page
+    cover = next((tmp_path / "runs").glob("*/pc_cover.txt")).read_text().split()
+    assert cover and all(0x08000000 <= int(a, 16) < 0x08100000 for a in cover)
