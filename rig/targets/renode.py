@@ -1,4 +1,4 @@
-"""The renode target: the same STM32F4 image under the Renode emulator, link on USART2 over a server socket.
+"""The renode target: the same STM32F4 image under the Renode emulator, link on USART2 over a pseudo-terminal.
 
 Two modes ($STRIDELAB_RENODE_MODE, or ``mode=``):
 
@@ -25,17 +25,19 @@ its own, with a TMPDIR of the run's own (Renode deletes other instances'
 path. Its log goes to ``target.log`` in the run directory (``logFile``), the
 monitor's transcript to ``renode-monitor.log``.
 
-USART2 is served by ``emulation CreateServerSocketTerminal`` on a port the rig
-picks. Renode 1.15 and 1.16 bind that socket to every interface (their
-``SocketServerProvider`` listens on ``IPAddress.Any`` and takes no address):
-the rig connects through 127.0.0.1, but the port is reachable from the network
-while a run lasts; run on a host whose firewall closes high ports.
+USART2 is served on a pseudo-terminal (``emulation CreateUartPtyTerminal``),
+linked as ``usart2`` in the run directory: Renode opens no socket at all. (Its
+``CreateServerSocketTerminal`` would listen on every interface: up to 1.16 its
+``SocketServerProvider`` binds ``IPAddress.Any`` and takes no address.) The
+emulation starts once the rig has opened that link, as QEMU's ``wait=on`` does,
+so the boot HELLO is in the capture.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import ipaddress
 import os
 import re
 import shutil
@@ -49,7 +51,6 @@ from typing import IO, Any
 from rig.build import ARM_ELF, REPO, arm_elf, arm_toolchain_missing, elf_symbols
 from rig.errors import RigError
 from rig.targets.base import Availability, Target
-from rig.targets.sockets import free_port, process_listens
 
 if False:  # pragma: no cover - for type checkers only
     from rig.inject import RawStream
@@ -82,6 +83,8 @@ RENODE_FEED_HZ = {12: 12, 26: 26, 52: 52, 104: 104, 208: 208, 416: 416, 833: 833
 RESD_FILE = "sensor.resd"
 LOG_FILE = "target.log"
 MONITOR_LOG = "renode-monitor.log"
+#: The link: a symbolic link to USART2's pseudo-terminal, in the run directory.
+PTY_LINK = "usart2"
 #: Speed the wall-time budget of a sensor-fed run assumes, virtual s per wall s (Renode does
 #: several on one core; the budget leaves room for a loaded machine).
 BUDGET_VIRTUAL_S_PER_WALL_S = 0.5
@@ -119,13 +122,14 @@ def feed_period_ns(odr_mhz: int) -> int:
     return round(1e6 / RENODE_FEED_HZ[nominal_odr_hz(odr_mhz)]) * 1000
 
 
-def script(elf: Path, port: int, mailbox_addr: int | None = None, flags: int = 0) -> str:
-    """The Renode monitor commands that load the platform and the image, serve USART2 on port
-    and preload the image's emulator mailbox (when mailbox_addr is given)."""
+def script(elf: Path, pty: Path, mailbox_addr: int | None = None, flags: int = 0, start: bool = True) -> str:
+    """The Renode monitor commands that load the platform and the image, serve USART2 on a
+    pseudo-terminal linked at pty, preload the image's emulator mailbox (when mailbox_addr is
+    given) and, with start, start the emulation."""
     lines = [
         'mach create "shoe"',
         f"machine LoadPlatformDescription @{PLATFORM}",
-        f'emulation CreateServerSocketTerminal {port} "link" false',
+        f'emulation CreateUartPtyTerminal "link" "{pty}" true',
         "connector Connect sysbus.usart2 link",
         f"sysbus LoadELF @{elf}",
     ]
@@ -135,7 +139,7 @@ def script(elf: Path, port: int, mailbox_addr: int | None = None, flags: int = 0
         lines += [f"sysbus WriteDoubleWord {mailbox_addr + off:#x} 0" for off in (MAILBOX_SENSOR_WAITING,
                                                                                   MAILBOX_STREAM_SAMPLES)]
     # Run as fast as the host allows: guest time does not wait for wall time.
-    lines += ["emulation SetGlobalAdvanceImmediately true", "start", ""]
+    lines += ["emulation SetGlobalAdvanceImmediately true"] + (["start"] if start else []) + [""]
     return "\n".join(lines)
 
 
@@ -159,9 +163,62 @@ def _process_tree(root: int) -> list[int]:
     return out
 
 
-def tree_listens(root: int, port: int) -> bool:
-    """True when root or a process descended from it listens on TCP port: launchers start mono as a child."""
-    return any(process_listens(pid, port) for pid in _process_tree(root))
+def _socket_inodes(pid: int) -> set[str]:
+    """The inodes of pid's sockets (Linux /proc)."""
+    out: set[str] = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return out
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            link = os.readlink(fd)
+            if link.startswith("socket:["):
+                out.add(link[8:-1])
+    return out
+
+
+def tree_listening(root: int) -> list[tuple[str, int]]:
+    """(address, port) of every TCP socket that root or a process descended from it listens on
+    (launchers start mono as a child); addresses as 127.0.0.1, 0.0.0.0, ::1, ::."""
+    inodes: set[str] = set()
+    for pid in _process_tree(root):
+        inodes |= _socket_inodes(pid)
+    out = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
+                continue
+            hex_addr, hex_port = fields[1].rsplit(":", 1)
+            raw = bytes.fromhex(hex_addr)
+            # /proc prints the address as 32-bit words in host (little-endian) order
+            words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            out.append((str(ipaddress.ip_address(words)), int(hex_port, 16)))
+    return out
+
+
+def opened_elsewhere(device: str, exclude: set[int]) -> bool:
+    """True when a process not in exclude has device open (Linux /proc); this process is looked at first."""
+    def holds(pid: int) -> bool:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            return False
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == device:
+                    return True
+        return False
+
+    if os.getpid() not in exclude and holds(os.getpid()):
+        return True
+    return any(holds(int(e.name)) for e in Path("/proc").iterdir()
+               if e.name.isdigit() and int(e.name) not in exclude and int(e.name) != os.getpid())
 
 
 class RenodeMonitor:
@@ -243,7 +300,7 @@ class RenodeMonitor:
 
 
 class RenodeTarget(Target):
-    """The STM32F4 image under Renode; the rig talks to USART2 through `socket://`.
+    """The STM32F4 image under Renode; the rig talks to USART2 through a pseudo-terminal.
 
     Args:
         mode: "sensor" (the scenario feeds Renode's LSM6DSO model from RESD) or "replay"
@@ -270,6 +327,7 @@ class RenodeTarget(Target):
         self._run_dir: Path | None = None
         self._raw: Any = None
         self._mailbox_addr = 0
+        self._pty_device = ""
         self._arm_thread: threading.Thread | None = None
         self._arm_stop = threading.Event()
         self._arm_error: str = ""
@@ -317,10 +375,11 @@ class RenodeTarget(Target):
         return self.elf or (ARM_ELF if ARM_ELF.is_file() else None)
 
     def start(self, run_dir: Path) -> str:
-        """Build the image, start Renode on it; return the socket:// URL of USART2 once Renode serves it.
+        """Build the image, start Renode on it; return the path of USART2's pseudo-terminal.
 
-        In sensor mode feed() must have written the samples. Raises RigError (after stopping
-        Renode) if Renode fails or does not serve USART2 within startup_timeout_s seconds.
+        The emulation starts once the caller opens that path. In sensor mode feed() must have
+        written the samples. Raises RigError (after stopping Renode) if Renode fails or does not
+        answer within startup_timeout_s seconds.
         """
         self.require()
         run_dir = run_dir.resolve()
@@ -359,34 +418,23 @@ class RenodeTarget(Target):
         self._monitor.wait_prompt(self.startup_timeout_s)
         self._monitor.command(f"logFile @{run_dir / LOG_FILE}")
         flags = EMU_SENSOR_HOST_START if self.sensor_fed else 0
-        for attempt in range(5):
-            port = free_port()
-            text = script(elf, port, addr, flags)
-            (run_dir / "stridelab.resc").write_text(text)
-            lines = [line for line in text.splitlines() if line]
-            try:
-                for line in lines:
-                    self._monitor.command(line, timeout_s=max(1.0, deadline - time.monotonic()))
-            except RigError as exc:
-                if "in use" in str(exc) and attempt < 4:  # another process took the port first
-                    self._monitor.command("mach clear", check=False)
-                    continue
-                raise
-            break
-        while not tree_listens(self._proc.pid, port):
-            if self._proc.poll() is not None or time.monotonic() > deadline:
-                raise RigError(f"Renode did not serve USART2 on port {port} within {self.startup_timeout_s:g} s "
-                               f"(exit status {self._proc.poll()}); see {run_dir / LOG_FILE} and "
-                               f"{run_dir / MONITOR_LOG}")
-            time.sleep(0.05)
-        if self.sensor_fed:
-            self._arm_stop.clear()
-            self._arm_error = ""
-            self._arm_thread = threading.Thread(target=self._arm_when_waiting, name="renode-arm", daemon=True)
-            self._arm_thread.start()
-        return f"socket://127.0.0.1:{port}"
+        pty = run_dir / PTY_LINK
+        (run_dir / "stridelab.resc").write_text(script(elf, pty, addr, flags))
+        for line in script(elf, pty, addr, flags, start=False).splitlines():
+            if line:
+                self._monitor.command(line, timeout_s=max(1.0, deadline - time.monotonic()))
+        try:
+            self._pty_device = os.readlink(pty)
+        except OSError as exc:
+            raise RigError(f"Renode did not link USART2's pseudo-terminal at {pty} ({exc.strerror}); see "
+                           f"{run_dir / MONITOR_LOG}") from None
+        self._arm_stop.clear()
+        self._arm_error = ""
+        self._arm_thread = threading.Thread(target=self._run_when_linked, name="renode-start", daemon=True)
+        self._arm_thread.start()
+        return str(pty)
 
-    # -- sensor-fed: start the stream in step with the firmware --------------------
+    # -- run once the rig holds the link; sensor-fed: start the stream in step with the firmware --
     def _read_word(self, addr: int) -> int:
         assert self._monitor is not None
         with self._lock:
@@ -399,6 +447,23 @@ class RenodeTarget(Target):
         with self._lock:
             out = self._monitor.command("sysbus.cpu ExecutedInstructions")
         return _number(out, "sysbus.cpu ExecutedInstructions")
+
+    def _run_when_linked(self) -> None:
+        """Start the emulation once a process other than Renode opened USART2's pseudo-terminal
+        (bytes sent before would be lost to the rig); then, sensor-fed, start the stream."""
+        assert self._proc is not None and self._monitor is not None
+        renode = set(_process_tree(self._proc.pid))
+        try:
+            while not opened_elsewhere(self._pty_device, renode):
+                if self._arm_stop.wait(0.05):
+                    return
+            with self._lock:
+                self._monitor.command("start")
+        except RigError as exc:
+            self._arm_error = f"starting the emulation failed: {exc}"
+            return
+        if self.sensor_fed:
+            self._arm_when_waiting()
 
     def _arm_when_waiting(self) -> None:
         """Wait for the firmware to hold its sensor's FIFO, then start the FIFO and the RESD feeds at one instant."""
@@ -423,7 +488,7 @@ class RenodeTarget(Target):
                     m.command("start")
                 return
         except RigError as exc:
-            self._arm_error = str(exc)
+            self._arm_error = f"starting the sensor stream failed: {exc}"
 
     # -- stop ---------------------------------------------------------------------
     def stop(self) -> str:
@@ -462,7 +527,7 @@ class RenodeTarget(Target):
         if killed:
             parts.append(f"killed {killed} process(es) left in its group")
         if self._arm_error:
-            parts.append(f"starting the sensor stream failed: {self._arm_error}")
+            parts.append(self._arm_error)
         if self.insns_at_stop is not None:
             parts.append(f"{self.insns_at_stop} instructions executed")
         if self._run_dir is not None:

@@ -3,6 +3,7 @@ sensor-fed and UART replay runs, and two Renodes side by side, where Renode is i
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import stat
@@ -16,7 +17,7 @@ import pytest
 
 from rig.targets import renode as R
 from rig.targets.renode import (INSTALL_HINT, PLATFORM, RENODE_ENV, RenodeMonitor, RenodeTarget, feed_period_ns,
-                                renode_executable, script, tree_listens)
+                                opened_elsewhere, renode_executable, script, tree_listening)
 
 
 def test_missing_renode_is_unavailable_with_install_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -45,15 +46,18 @@ def test_a_mode_that_does_not_exist_is_refused(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_script_serves_usart2_loads_the_image_and_preloads_the_mailbox() -> None:
-    text = script(Path("/img/stridelab-f4.elf"), 40123, 0x20017F00, R.EMU_SENSOR_HOST_START)
+    text = script(Path("/img/stridelab-f4.elf"), Path("/run/usart2"), 0x20017F00, R.EMU_SENSOR_HOST_START)
     assert f"LoadPlatformDescription @{PLATFORM}" in text
-    assert 'CreateServerSocketTerminal 40123 "link" false' in text
+    assert 'CreateUartPtyTerminal "link" "/run/usart2" true' in text
+    assert "SocketTerminal" not in text  # Renode's server socket would listen on every interface
     assert "connector Connect sysbus.usart2 link" in text
     assert "sysbus LoadELF @/img/stridelab-f4.elf" in text
     assert "sysbus WriteDoubleWord 0x20017f00 0x4d454c53" in text  # magic, then its complement
     assert "sysbus WriteDoubleWord 0x20017f04 0xb2bab3ac" in text
     assert "sysbus WriteDoubleWord 0x20017f08 0x8" in text  # the emulator starts the sensor stream
     assert text.strip().endswith("start")
+    unstarted = script(Path("/img/stridelab-f4.elf"), Path("/run/usart2"), start=False)
+    assert "start" not in unstarted.split() and "WriteDoubleWord" not in unstarted
     assert PLATFORM.exists() and (PLATFORM.parent / "stridelab_f4.resc").exists()
     assert "LSM6DSO_IMU @ spi1_cs 0" in PLATFORM.read_text()
 
@@ -120,16 +124,34 @@ def test_monitor_and_tree_listening_through_a_launcher(launcher: Path, tmp_path:
         with pytest.raises(Exception, match="Renode refused `bad`: No such command"):
             mon.command("bad")
         port = _free_port()
-        assert not tree_listens(proc.pid, port)
+        assert ("127.0.0.1", port) not in tree_listening(proc.pid)
         mon.command(f"listen {port}")
-        # the launcher itself does not listen: its child does
-        assert not R.process_listens(proc.pid, port) and tree_listens(proc.pid, port)
+        # the launcher itself does not listen: its child does, and the address is read as /proc gives it
+        assert tree_listening(proc.pid) == [("127.0.0.1", port)]
+        assert not R._socket_inodes(proc.pid)
         assert "(shoe)" in (tmp_path / "monitor.log").read_text()
     finally:
         killed = R._kill_group(proc.pid)
         proc.wait(5)
     assert killed == 2  # the launcher and its child
     assert R._kill_group(proc.pid) == 0
+
+
+def test_the_link_counts_as_opened_only_by_a_process_outside_renode() -> None:
+    master, slave = os.openpty()
+    device = os.ttyname(slave)
+    os.close(slave)
+    child = subprocess.Popen([sys.executable, "-c", "import os, sys, time; os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY);"
+                              " print('open', flush=True); time.sleep(60)", device], stdout=subprocess.PIPE, text=True)
+    try:
+        assert not opened_elsewhere(device, set())  # this process holds the master side only
+        assert child.stdout is not None and child.stdout.readline() == "open\n"
+        assert opened_elsewhere(device, set())
+        assert not opened_elsewhere(device, {child.pid})  # Renode's own hold on it does not count
+    finally:
+        child.kill()
+        child.wait()
+        os.close(master)
 
 
 def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp_path: Path) -> None:
@@ -210,6 +232,10 @@ def test_two_renodes_side_by_side(tmp_path: Path) -> None:
                 assert hello["board"].startswith("stm32f4")
         instr = [t.instructions() for t in targets]
         assert all(n > 0 for n in instr)
+        # the link is a pseudo-terminal: whatever Renode listens on is on loopback only (nothing, as run here)
+        for t in targets:
+            assert t._proc is not None
+            assert all(ipaddress.ip_address(a).is_loopback for a, _ in tree_listening(t._proc.pid))
         # the launcher and the program it started (mono, on a .deb or source build) work in the run directory
         assert all(len(_procs_in(tmp_path / f"r{i}")) >= 1 for i in range(2))
     finally:
