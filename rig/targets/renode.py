@@ -328,6 +328,7 @@ class RenodeTarget(Target):
         self._raw: Any = None
         self._mailbox_addr = 0
         self._pty_device = ""
+        self._ended = ""
         self._arm_thread: threading.Thread | None = None
         self._arm_stop = threading.Event()
         self._arm_error: str = ""
@@ -492,11 +493,12 @@ class RenodeTarget(Target):
 
     # -- stop ---------------------------------------------------------------------
     def stop(self) -> str:
-        """Quit Renode (killing its process group after stop_timeout_s); return how it ended."""
+        """Quit Renode (killing its process group after stop_timeout_s); return how it ended
+        (again on a second call: start() that failed has stopped it already)."""
         proc, self._proc = self._proc, None
         _RUNNING.discard(self)
         if proc is None:
-            return "renode was not started"
+            return self._ended or "renode was not started"
         self._arm_stop.set()
         if self._arm_thread is not None:
             self._arm_thread.join(10.0)
@@ -532,7 +534,8 @@ class RenodeTarget(Target):
             parts.append(f"{self.insns_at_stop} instructions executed")
         if self._run_dir is not None:
             parts.append(f"log {self._run_dir / LOG_FILE}")
-        return "; ".join(parts)
+        self._ended = "; ".join(parts)
+        return self._ended
 
 
 #: Renodes this process started and has not stopped yet: stopped at exit and on SIGTERM/SIGHUP too.

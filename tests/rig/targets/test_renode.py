@@ -167,7 +167,8 @@ def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp
     assert "did not quit" in how and "killed 2 process(es)" in how, how
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
-    assert target.stop() == "renode was not started"
+    assert target.stop() == how  # asked again, it tells how Renode ended
+    assert RenodeTarget().stop() == "renode was not started"
 
 
 # ---- on Renode ------------------------------------------------------------------------------
@@ -251,6 +252,7 @@ def test_renode_failing_to_start_is_stopped_and_explained(tmp_path: Path, monkey
     with pytest.raises(Exception, match="Renode refused `machine LoadPlatformDescription"):
         target.start(tmp_path / "run")
     assert target._proc is None and not _procs_in(tmp_path / "run")
+    assert "exit status" in target.stop()  # the runner asks again: how it ended, not "not started"
     assert (tmp_path / "run" / R.MONITOR_LOG).is_file()
 
 
