@@ -22,6 +22,9 @@ from construct import (
     this,
 )
 
+import numpy as np
+
+from frame_spec import fastpath
 from frame_spec.messages import PAYLOADS, PROTOCOL_VERSION, MsgType
 
 DELIMITER = b"\x00"
@@ -50,6 +53,10 @@ Frame = Struct(
     "crc" / Checksum(Int16ul, crc16, this.body.data),
     Terminated,
 )
+
+
+#: The header and CRC as struct formats (frame_spec.fastpath), for the frames that take the fast path.
+_HEADER, _CRC = fastpath.header_formats(Body, Frame)
 
 
 class FrameError(ValueError):
@@ -84,6 +91,15 @@ def encode(msg_type: MsgType, payload: dict[str, Any], seq: int) -> bytes:
     return cobs.encode(build_body(msg_type, payload, seq)) + DELIMITER
 
 
+def encode_sample_batch(seq: int, first_index: int, counts: np.ndarray,
+                        columns: tuple[str, ...] = ("ax", "ay", "az", "gx", "gy", "gz")) -> bytes:
+    """encode(SAMPLE_BATCH, {"first_index": first_index, "samples": rows of counts}, seq), byte for
+    byte, without construct: counts is an (n, 6) integer array whose columns are named `columns`."""
+    payload = fastpath.sample_batch_payload(first_index, counts, columns)
+    body = _HEADER.pack(PROTOCOL_VERSION, int(MsgType.SAMPLE_BATCH), seq & 0xFFFF, len(payload)) + payload
+    return cobs.encode(body + _CRC.pack(crc16(body))) + DELIMITER
+
+
 def _plain(value: Any) -> Any:
     """construct containers and enum strings to plain dicts, lists, str and int."""
     if isinstance(value, dict):
@@ -104,6 +120,9 @@ def parse_body(raw: bytes) -> Message:
     want, got = int.from_bytes(raw[-2:], "little"), crc16(raw[:-2])
     if want != got:
         raise FrameError(f"CRC mismatch: frame says 0x{want:04x}, bytes give 0x{got:04x}", raw)
+    fast = _parse_fixed(raw)
+    if fast is not None:
+        return fast
     try:
         parsed = Frame.parse(raw)
     except ConstructError as exc:
@@ -114,6 +133,19 @@ def parse_body(raw: bytes) -> Message:
     if isinstance(body.type, int) and not isinstance(body.type, str):
         raise FrameError(f"unknown message type 0x{int(body.type):02x}", raw)
     return Message(type=MsgType[str(body.type)], seq=body.seq, payload=_plain(body.payload), version=body.version)
+
+
+def _parse_fixed(raw: bytes) -> Message | None:
+    """A frame of this protocol version whose payload has a fixed layout, parsed without construct
+    (frame_spec.fastpath); None for every other frame, which construct then parses or explains."""
+    head = _HEADER.size
+    version, msg_type, seq, length = _HEADER.unpack_from(raw)
+    if version != PROTOCOL_VERSION or length != len(raw) - head - _CRC.size:
+        return None
+    fixed = fastpath.parse_payload(msg_type, memoryview(raw)[head:head + length])
+    if fixed is None:
+        return None
+    return Message(type=fixed[0], seq=seq, payload=fixed[1], version=version)
 
 
 def decode(stuffed: bytes) -> Message:
@@ -146,15 +178,17 @@ class StreamDecoder:
 
     def feed(self, data: bytes) -> Iterator[Message | FrameError]:
         """Take received bytes; yield each complete frame's decode result."""
-        for byte in data:
-            if byte != 0:
-                self._buf.append(byte)
-                if len(self._buf) > self._max:
-                    raw = bytes(self._buf)
-                    self._buf.clear()
+        parts = bytes(data).split(DELIMITER)
+        for i, part in enumerate(parts):
+            if part:
+                self._buf += part
+                while len(self._buf) > self._max:
+                    raw = bytes(self._buf[:self._max + 1])
+                    del self._buf[:self._max + 1]
                     self.bad_frames += 1
                     yield FrameError(f"no delimiter within {self._max} bytes", raw)
-                continue
+            if i == len(parts) - 1:
+                break  # no delimiter after this part (yet)
             stuffed = bytes(self._buf)
             self._buf.clear()
             if not stuffed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,12 @@ class RawStream:
 
     def index_to_t_s(self, sample_index: np.ndarray | float) -> np.ndarray:
         """Recording time of a (fractional) sample index, by linear interpolation."""
-        return np.interp(sample_index, self.index, self.t_s)
+        return np.interp(sample_index, self._index_f64, self.t_s)
+
+    @functools.cached_property
+    def _index_f64(self) -> np.ndarray:
+        # np.interp converts its x points to float64 on every call: once per stream, not per stride
+        return self.index.astype(np.float64)
 
 
 #: The sensor sample index is a u32 that the analyzer compares as a signed difference: a stream

@@ -12,7 +12,10 @@ from typing import Any
 import serial
 from serial.urlhandler.protocol_socket import Serial as SocketSerial
 
+import numpy as np
+
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
+from frame_spec.envelope import encode_sample_batch
 from rig.errors import FirmwareFault, LinkError
 
 
@@ -100,6 +103,14 @@ class Link:
         self.write_raw(encode(msg_type, payload, seq))
         return seq
 
+    def send_samples(self, first_index: int, counts: np.ndarray) -> int:
+        """Send one SAMPLE_BATCH of the (n, 6) counts ax, ay, az, gx, gy, gz from sensor index
+        first_index (the fast encoder: the same bytes as send()); returns its sequence number."""
+        seq = self.tx_seq
+        self.tx_seq = (self.tx_seq + 1) & 0xFFFF
+        self.write_raw(encode_sample_batch(seq, first_index, counts))
+        return seq
+
     def write_raw(self, data: bytes) -> None:
         """Send bytes as they are (tests use it to send corrupt frames)."""
         self._tx.write(data)
@@ -131,6 +142,13 @@ class Link:
         which over RFC 2217 is a network round trip per read."""
         try:
             data = self._port.read(max(1, self._port.in_waiting))
+            sock = getattr(self._port, "_socket", None) if data and isinstance(self._port, SocketSerial) else None
+            if sock is not None:
+                # socket:// says 1 byte waiting whatever is there: take the rest without waiting
+                try:
+                    data += sock.recv(65536)
+                except BlockingIOError:
+                    pass  # nothing more yet (its socket does not block)
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
         if not data:

@@ -373,9 +373,7 @@ class ReplaySession:
             if self.pace_t0 is not None:
                 # real time: a batch leaves when its first sample would have been measured
                 time.sleep(max(0.0, self.pace_t0 + float(raw.t_s[start] - raw.t_s[0]) - time.monotonic()))
-            rows = raw.counts[start:stop]
-            samples = [dict(zip(("ax", "ay", "az", "gx", "gy", "gz"), map(int, r))) for r in rows]
-            inflight.append(self.link.send(MsgType.SAMPLE_BATCH, {"first_index": int(raw.index[start]), "samples": samples}))
+            inflight.append(self.link.send_samples(int(raw.index[start]), raw.counts[start:stop]))
             batches[inflight[-1]] = (int(raw.index[start]), int(raw.index[stop - 1]))
             start = stop
             if self.progress is not None:
