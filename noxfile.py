@@ -116,6 +116,13 @@ def bench(session: nox.Session) -> None:
     session.run("rig", "bench", *session.posargs)
 
 
+@nox.session(default=False)
+def speed(session: nox.Session) -> None:
+    """Speed figures as ratios: QEMU per-test overhead, host 30-minute run, QEMU replay, cocotb catalog."""
+    _install(session, "cocotb")
+    session.run("python", "-m", "rig.speed", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Static checks: ruff and strict mypy over every package, the GitHub workflow, generated C is current."""

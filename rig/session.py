@@ -63,8 +63,9 @@ RESENDS = 2
 #: How long to wait for an answer to CMD HELLO before asking again, s.
 HELLO_RETRY_S = 0.5
 
-#: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer.
-MAX_WINDOW = 8
+#: Most SAMPLE_BATCH frames in flight, however large the firmware's receive buffer (a firmware
+#: announcing a large one, as the native build does, lets both sides wake up less often).
+MAX_WINDOW = 64
 
 
 def batch_wire_bytes(samples: int) -> int:

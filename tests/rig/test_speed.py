@@ -1,0 +1,43 @@
+"""rig.speed: the benchmark's command line and its figures' form (never their values: those are printed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rig import speed
+from rig.targets.qemu import QemuTarget
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--rounds", "0"], "--rounds 0: give at least 1"),
+    (["--cocotb-scenario", "no_such_run"], "no_such_run: not in the catalog"),
+    (["--only", "everything"], "invalid choice: 'everything'"),
+])
+def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        speed.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_figures_print_as_ratios_and_say_what_was_skipped() -> None:
+    text = speed.format_figures({
+        "cores": 2, "load_before": 0.5, "load_after": 0.7,
+        "overhead": {"rounds": 3, "bare_qemu_s": 0.1, "rig_per_test_s": 0.12, "ratio": 1.2, "goal_ratio": 1.3},
+        "qemu": {"skipped": "qemu-system-arm not installed"},
+        "cocotb": {"skipped": "cocotb is not installed"},
+    })
+    assert "1.20x bare QEMU" in text and "load average (1 min) before / after: 0.50 / 0.70 on 2 cores" in text
+    assert "qemu: skipped: qemu-system-arm not installed" in text and "cocotb: skipped: cocotb is not installed" in text
+
+
+@pytest.mark.target("qemu")
+def test_the_overhead_figure_compares_the_rig_with_bare_qemu(rig_target: object, tmp_path: Path) -> None:
+    if not QemuTarget.availability().ok:
+        pytest.skip(QemuTarget.availability().reason)
+    fig = speed.measure_overhead(tmp_path, rounds=1)
+    assert fig["bare_qemu_s"] > 0 and fig["rig_per_test_s"] > 0
+    assert fig["ratio"] == pytest.approx(fig["rig_per_test_s"] / fig["bare_qemu_s"])
+    assert len(list(tmp_path.glob("*-rig0-qemu/rx.bin"))) == 1, "the rig's cycles keep their captures"
