@@ -185,6 +185,19 @@ class StatsT(ctypes.Structure):
         return {f[0]: int(getattr(self, f[0])) for f in self._fields_}
 
 
+# What the port asks when it is stepped (cosim_co_t.op).
+CO_READ, CO_WRITE, CO_WAIT, CO_DONE = 1, 2, 3, 4
+CO_MAX_BYTES = 256
+
+
+class CoT(ctypes.Structure):
+    """cosim_co_t: a request of the stepped port and the simulation's answer."""
+
+    _fields_ = [("op", ctypes.c_int32), ("reg", ctypes.c_uint8), ("len", ctypes.c_uint16),
+                ("timeout_us", ctypes.c_uint32), ("result", ctypes.c_int32), ("now_ns", ctypes.c_uint64),
+                ("data", ctypes.c_uint8 * CO_MAX_BYTES)]
+
+
 def load_port(library: Path) -> ctypes.CDLL:
     """The co-simulation port library, its functions typed and its structures checked against C."""
     try:
@@ -198,7 +211,11 @@ def load_port(library: Path) -> ctypes.CDLL:
     lib.cosim_run.restype = ctypes.c_int
     lib.cosim_struct_size.argtypes = [ctypes.c_int]
     lib.cosim_struct_size.restype = ctypes.c_size_t
-    for which, struct in enumerate((SimT, OptionsT, StatsT)):
+    lib.cosim_co_start.argtypes = [ctypes.POINTER(OptionsT), ctypes.POINTER(StatsT), ctypes.POINTER(CoT)]
+    lib.cosim_co_start.restype = ctypes.c_int
+    lib.cosim_co_resume.argtypes = [ctypes.POINTER(CoT)]
+    lib.cosim_co_resume.restype = ctypes.c_int
+    for which, struct in enumerate((SimT, OptionsT, StatsT, CoT)):
         size = lib.cosim_struct_size(which)
         if size != ctypes.sizeof(struct):
             raise RuntimeError(f"{library}: {struct.__doc__} is {size} bytes in C but {ctypes.sizeof(struct)} "

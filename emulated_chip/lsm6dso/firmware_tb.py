@@ -4,17 +4,19 @@ This module runs inside the simulator (cocotb imports it; the rig's cocotb targe
 through ``rig.targets.cocotb_launch``), so it lives beside the model it drives. One test, :func:`firmware_on_the_sensor`:
 
 - the board: the model powered on with I2C selected, the Verilog I2C master on its bus;
-- the sensor: once the firmware gives the part an output rate, :class:`SensorFeed` strobes
-  the recording's samples into the model's sample port, sample ``k`` in output slot
-  ``index[k]`` at the recording's real rate (the configured ODR as this sensor's clock
-  runs it), so a slot the recording lost stays empty; when the last one is in, it says
-  the stream is over;
-- the MCU: :class:`FirmwarePort` calls ``cosim_run()`` of the co-simulation port
-  (``firmware_c/ports/cosim``) in a cocotb bridge thread. The port's bus, INT1 and clock
-  callbacks block on coroutines that run the I2C transaction, sleep until INT1, or read
-  the simulated time, so every register access costs the time it takes on the wire.
-  No Python exception crosses into C: a failing callback returns a negative errno and
-  the exception is kept for the report.
+- the sensor: once the firmware gives the part an output rate, the testbench's sample
+  player (``hdl/sample_player.v``) strobes the recording's samples into the model's sample
+  port, sample ``k`` in output slot ``index[k]`` at the recording's real rate (the configured
+  ODR as this sensor's clock runs it), so a slot the recording lost stays empty. It reads
+  them from a file :class:`SensorFeed` writes, all in the simulator: Python wakes only to
+  check the configuration at the first slot and when the player says the stream is over;
+- the MCU: :class:`FirmwarePort` steps ``cosim_run()`` of the co-simulation port
+  (``firmware_c/ports/cosim``), which runs on a stack of its own in the simulator's thread
+  and comes back with each register transaction or sleep it needs; the transaction runs
+  bit by bit in the Verilog I2C master (one wake-up of Python per transaction), the sleep
+  until INT1, and simulated time stands still while the C code computes, so every register
+  access costs the time it takes on the wire. No Python exception reaches C: a failing
+  request is a negative errno there and the exception is kept for the report.
 
 Settings come from the JSON file named by ``STRIDELAB_COCOTB_CONFIG`` (written by the
 target): the library, the samples, the announce file, the MCU stalls to inject, the
@@ -30,27 +32,29 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Coroutine
 from typing import Any
 
 import cocotb
 import numpy as np
 from cocotb.simtime import get_sim_time
-from cocotb.task import bridge, resume
 from cocotb.triggers import Event, First, RisingEdge, Timer
 
 from emulated_chip.lsm6dso.bridge import (
+    CO_DONE,
+    CO_READ,
+    CO_WAIT,
+    CO_WRITE,
     WAKE_INT1,
     WAKE_STREAM_OVER,
-    BusCallbacks,
-    NowNsFn,
+    CoT,
     OptionsT,
-    SimT,
     StatsT,
-    WaitFn,
     errno_name,
     load_port,
 )
 from emulated_chip.lsm6dso.cosim import make_master, power_on
+from emulated_chip.lsm6dso.i2c_master import I2cNack
 from emulated_chip.lsm6dso.regs import ACCEL_FS_CODE, GYRO_FS_CODE, I2C_ADDRESS
 from emulated_chip.lsm6dso.samples import RawSample, SampleSource
 
@@ -76,6 +80,8 @@ class RunConfig:
     config_timeout_s: float = 60.0
     link_timeout_s: float = 10.0
     fifo_wtm_samples: int = 16
+    #: Where the sample player reads the samples (the +stridelab_samples plusarg names the same file).
+    player_file: Path | None = None
 
     @classmethod
     def from_env(cls) -> RunConfig:
@@ -95,6 +101,7 @@ class RunConfig:
             config_timeout_s=float(raw.get("config_timeout_s", 60.0)),
             link_timeout_s=float(raw.get("link_timeout_s", 10.0)),
             fifo_wtm_samples=int(raw.get("fifo_wtm_samples", 16)),
+            player_file=Path(raw["player_file"]) if raw.get("player_file") else None,
         )
 
 
@@ -128,16 +135,28 @@ class SensorStream:
 # ---- the sensor's side ------------------------------------------------------------------
 
 
+def write_player_file(stream: SensorStream, path: Path) -> None:
+    """The samples as the sample player reads them: COUNT DURATION_NS, then DUE_NS and six counts a line."""
+    due = np.array([stream.slot_ns(int(k)) for k in stream.index.tolist()], dtype=np.int64)
+    rows = np.column_stack([due, stream.counts.astype(np.int64)])
+    body = "\n".join(" ".join(map(str, r)) for r in rows.tolist())
+    path.write_text(f"{len(rows)} {stream.duration_ns}\n{body}\n")
+
+
 @dataclass
 class SensorFeed:
     """Feeds a :class:`SensorStream` into the model once the firmware starts the part.
 
-    ``over`` is set one period after the last sample; ``errors`` holds what made the
-    feed stop early (a rate or full scale the samples were not made for).
+    With a player file, the Verilog sample player strobes the samples in (Python wakes at the
+    first slot, to check the configuration, and at the end); without one, Python strobes each
+    sample itself (slow: three wake-ups a sample). ``over`` is set one period after the last
+    sample; ``errors`` holds what made the feed stop early (a rate or full scale the samples
+    were not made for).
     """
 
     dut: Any
     stream: SensorStream
+    player_file: Path | None = None
     over: Event = field(default_factory=Event)
     errors: list[str] = field(default_factory=list)
     #: Simulated time of the sensor's start (its output rate written), ns; None before.
@@ -149,10 +168,42 @@ class SensorFeed:
         """Wait for an output rate, check the configuration, feed every sample at its slot."""
         dut = self.dut
         source = SampleSource(dut)
+        if self.player_file is not None:
+            write_player_file(self.stream, self.player_file)
+            dut.player_abort.value = 0
+            dut.player_en.value = 1
         while source.odr_hz() == 0.0:
             await First(dut.odr_xl.value_change, dut.odr_g.value_change)
         self.start_ns = int(get_sim_time("ns"))
         self.start_wall_s = time.perf_counter()
+        if self.player_file is not None:
+            await self._play(source)
+        else:
+            await self._push_each(source)
+        self.over.set()
+
+    async def _play(self, source: SampleSource) -> None:
+        dut, s = self.dut, self.stream
+        assert self.start_ns is not None
+        first_due = self.start_ns + s.slot_ns(int(s.index[0]))
+        now = int(get_sim_time("ns"))
+        if first_due > now:
+            await Timer(first_due - now, "ns")
+        # the firmware has had a sample period to finish configuring the part
+        problem = self._configuration_problem(source.odr_hz())
+        if problem:
+            self.errors.append(problem)
+            dut.player_abort.value = 1
+            return
+        if not dut.player_done.value:
+            await RisingEdge(dut.player_done)
+        if dut.player_error.value:
+            self.errors.append(f"the sample player could not read {self.player_file} (see the simulator's output)")
+        elif int(dut.player_played.value) != len(s.index):
+            self.errors.append(f"the sample player strobed {int(dut.player_played.value)} of {len(s.index)} samples")
+
+    async def _push_each(self, source: SampleSource) -> None:
+        assert self.start_ns is not None
         s = self.stream
         now = self.start_ns
         for k, slot in enumerate(s.index.tolist()):
@@ -163,7 +214,6 @@ class SensorFeed:
                 problem = self._configuration_problem(source.odr_hz())
                 if problem:
                     self.errors.append(problem)
-                    self.over.set()
                     return
             ax, ay, az, gx, gy, gz = (int(v) for v in s.counts[k])
             await source.push(RawSample(gyro=(gx, gy, gz), accel=(ax, ay, az)))
@@ -171,7 +221,6 @@ class SensorFeed:
         end = self.start_ns + s.duration_ns
         if end > now:
             await Timer(end - now, "ns")
-        self.over.set()
 
     def _configuration_problem(self, model_hz: float) -> str:
         s = self.stream
@@ -190,7 +239,14 @@ class SensorFeed:
 
 
 class FirmwarePort:
-    """The firmware's co-simulation port on the model: run() blocks a bridge thread until it ends.
+    """The firmware's co-simulation port on the model, stepped from the simulator's thread.
+
+    :meth:`run` starts the port's ``cosim_run()`` on a stack of its own (``cosim_co_start``);
+    it runs until it needs the bus or a sleep, and returns that request. The request is
+    carried out here, in simulated time, and the answer handed back with
+    ``cosim_co_resume``: one return to Python per register transaction or sleep, no thread.
+    A failing request becomes a negative errno for C (a NACK is -ENXIO, anything else -EIO)
+    and the exception is kept for the report.
 
     Args:
         dut: the ``lsm6dso_tb`` toplevel handle.
@@ -205,63 +261,79 @@ class FirmwarePort:
         self.feed = feed
         self.lib = load_port(config.library)
         self.i2c = make_master(dut, config.master)
-        #: Exceptions raised by callbacks, in order (each became a negative errno in C).
+        #: Exceptions raised by requests, in order (each became a negative errno in C).
         self.errors: list[BaseException] = []
         self.stats = StatsT()
-        self._now_ns = int(get_sim_time("ns"))
         self._stalls_ns = [(round(a * 1e9), round((a + d) * 1e9)) for a, d in config.stalls_s]
-        read_blocking = resume(self._read)
-        write_blocking = resume(self._write)
-        self._wait_blocking = resume(self._wait)
-        # the C side keeps these pointers: they must live as long as the port
-        self._bus = BusCallbacks(read_blocking, write_blocking, self.errors)
-        self._callbacks = (WaitFn(self._c_wait), NowNsFn(self._c_now_ns))
-        self.sim = SimT(None, self._bus.read_fn, self._bus.write_fn, *self._callbacks)
         self.options = OptionsT()
         self.lib.cosim_options_default(ctypes.byref(self.options))
-        self._announce = str(config.announce).encode()
+        self._announce = str(config.announce).encode()  # C keeps the pointer: it lives as long as the port
         self.options.announce_path = self._announce
         self.options.connect_timeout_ms = round(config.connect_timeout_s * 1000)
         self.options.config_timeout_ms = round(config.config_timeout_s * 1000)
         self.options.link_timeout_ms = round(config.link_timeout_s * 1000)
         self.options.fifo_wtm_samples = config.fifo_wtm_samples
 
-    def run(self, sim_limit_ns: int) -> int:
-        """cosim_run() (call it in a bridge thread); its return code, 0 after a whole run."""
+    async def run(self, sim_limit_ns: int) -> int:
+        """Run the port to its end, serving its requests; cosim_run()'s return code, 0 after a whole run."""
         self.options.sim_limit_ns = sim_limit_ns
-        return int(self.lib.cosim_run(ctypes.byref(self.sim), ctypes.byref(self.options), ctypes.byref(self.stats)))
+        co = CoT()
+        co.now_ns = int(get_sim_time("ns"))
+        co_ref = ctypes.byref(co)
+        rc = self.lib.cosim_co_start(ctypes.byref(self.options), ctypes.byref(self.stats), co_ref)
+        if rc < 0:
+            raise RuntimeError(f"cosim_co_start failed: {errno_name(rc)}")
+        resume_port = self.lib.cosim_co_resume
+        while co.op != CO_DONE:
+            op = co.op
+            if op == CO_READ:
+                co.result = await self._answer(self._read(co.reg, co.len, co))
+            elif op == CO_WRITE:
+                co.result = await self._answer(self._write(co.reg, bytes(co.data[:co.len])))
+            elif op == CO_WAIT:
+                co.result = await self._answer(self._wait(co.timeout_us))
+            else:
+                raise RuntimeError(f"the co-simulation port asked for unknown request {op}")
+            co.now_ns = int(get_sim_time("ns"))
+            resume_port(co_ref)
+        return int(co.result)
 
-    # ---- coroutines the callbacks block on (they run in the simulator's thread) ---------
-
-    async def _read(self, reg: int, length: int) -> bytes:
+    async def _answer(self, request: Coroutine[Any, Any, int]) -> int:
+        """A request's result for C: its own, or a negative errno if it raised (kept in errors)."""
         try:
-            return await self.i2c.read_regs(I2C_ADDRESS, reg, length)
-        finally:
-            self._now_ns = int(get_sim_time("ns"))
+            return await request
+        except I2cNack as exc:
+            self.errors.append(exc)
+            return -errno.ENXIO
+        except Exception as exc:  # noqa: BLE001 - C gets an errno, the report gets the exception
+            self.errors.append(exc)
+            return -errno.EIO
 
-    async def _write(self, reg: int, data: bytes) -> None:
-        try:
-            await self.i2c.write_regs(I2C_ADDRESS, reg, data)
-        finally:
-            self._now_ns = int(get_sim_time("ns"))
+    # ---- the requests, carried out in simulated time ---------------------------------------
+
+    async def _read(self, reg: int, length: int, co: CoT) -> int:
+        data = await self.i2c.read_regs(I2C_ADDRESS, reg, length)
+        ctypes.memmove(co.data, data, length)
+        return 0
+
+    async def _write(self, reg: int, data: bytes) -> int:
+        await self.i2c.write_regs(I2C_ADDRESS, reg, data)
+        return 0
 
     async def _wait(self, timeout_us: int) -> int:
-        try:
-            dut, over = self.dut, self.feed.over
-            rose = False
-            if not over.is_set():
-                edge = RisingEdge(dut.int1)
-                fired = await First(edge, Timer(timeout_us, "us"), over.wait())
-                rose = fired is edge
-            # INT1 is reported only when the MCU takes it at the edge: a stalled wake-up
-            # happens later, and the port must not time the FIFO by it
-            flags = WAKE_INT1 if rose and not await self._stall() else 0
-            if over.is_set():
-                self.feed.end_wall_s = self.feed.end_wall_s or time.perf_counter()
-                flags |= WAKE_STREAM_OVER
-            return flags
-        finally:
-            self._now_ns = int(get_sim_time("ns"))
+        dut, over = self.dut, self.feed.over
+        rose = False
+        if not over.is_set():
+            edge = RisingEdge(dut.int1)
+            fired = await First(edge, Timer(timeout_us, "us"), over.wait())
+            rose = fired is edge
+        # INT1 is reported only when the MCU takes it at the edge: a stalled wake-up
+        # happens later, and the port must not time the FIFO by it
+        flags = WAKE_INT1 if rose and not await self._stall() else 0
+        if over.is_set():
+            self.feed.end_wall_s = self.feed.end_wall_s or time.perf_counter()
+            flags |= WAKE_STREAM_OVER
+        return flags
 
     async def _stall(self) -> bool:
         """An injected MCU stall (say, a flash erase): the wake-up waits until it is over.
@@ -278,18 +350,6 @@ class FirmwarePort:
                 delayed = True
         return delayed
 
-    # ---- callbacks from C: never let an exception through -----------------------------
-
-    def _c_wait(self, _ctx: int | None, timeout_us: int) -> int:
-        try:
-            return int(self._wait_blocking(timeout_us))
-        except BaseException as exc:  # noqa: BLE001
-            self.errors.append(exc)
-            return -errno.EIO
-
-    def _c_now_ns(self, _ctx: int | None) -> int:
-        return self._now_ns
-
 
 @cocotb.test()
 async def firmware_on_the_sensor(dut: Any) -> None:
@@ -299,13 +359,13 @@ async def firmware_on_the_sensor(dut: Any) -> None:
     if not len(stream.index):
         raise AssertionError(f"{config.samples} holds no samples")
     await power_on(dut)
-    feed = SensorFeed(dut, stream)
+    feed = SensorFeed(dut, stream, config.player_file)
     feeder = cocotb.start_soon(feed.run())
     port = FirmwarePort(dut, config, feed)
     # the stream must be over by then: sensor start-up and a 10 s margin on top
     limit_ns = int(get_sim_time("ns")) + stream.duration_ns + 10**10
     wall0 = time.perf_counter()
-    rc = await bridge(port.run)(limit_ns)
+    rc = await port.run(limit_ns)
     wall = time.perf_counter() - wall0
     if not feeder.done():
         feeder.cancel()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from cocotb.handle import LogicObject
@@ -226,17 +227,22 @@ class I2cMaster(I2cRegisterMaster):
 
 
 class I2cBfmMaster(I2cRegisterMaster):
-    """The testbench's Verilog I2C master (``i2c_master_bfm``), commanded byte by byte.
+    """The testbench's Verilog I2C master (``i2c_master_bfm``): a register read or write of up
+    to :attr:`XMAX` data bytes is one command, run bit by bit in the simulator (the test wakes
+    once per transaction); the bus primitives, and longer transactions, go byte by byte.
 
     Bus timing is the BFM's (fast mode, 400 kHz, by its parameters). Every command
-    completes in bounded simulated time; op_timeout_us bounds each wait anyway.
+    completes in bounded simulated time; op_timeout_us bounds each byte command's wait
+    anyway (a transaction's wait: see :meth:`_transaction`).
 
     Args:
         dut: the ``lsm6dso_tb`` toplevel handle (its ``bfm_*`` ports).
         op_timeout_us: longest simulated time one byte may take.
     """
 
-    _START, _WRITE, _READ, _STOP = 1, 2, 3, 4
+    _START, _WRITE, _READ, _STOP, _WRITE_REGS, _READ_REGS = 1, 2, 3, 4, 5, 6
+    #: Most data bytes one transaction command carries (the BFM's XMAX parameter).
+    XMAX = 128
 
     def __init__(self, dut: Any, op_timeout_us: float = 100.0) -> None:
         self._dut = dut
@@ -248,6 +254,10 @@ class I2cBfmMaster(I2cRegisterMaster):
         self._go = int(go) if go.is_resolvable else 0
         if not go.is_resolvable:
             dut.bfm_go.value = 0
+        # the handles and the trigger a transaction uses, looked up once
+        self._x = SimpleNamespace(**{name: getattr(dut, f"bfm_{name}") for name in (
+            "op", "go", "xaddr", "xreg", "xlen", "xwdata", "xrdata", "xnack", "xnack_at", "conflict")})
+        self._done = ValueChange(dut.bfm_done)
 
     async def _run(self, op: int, wdata: int = 0, ack: bool = False) -> None:
         dut = self._dut
@@ -262,6 +272,56 @@ class I2cBfmMaster(I2cRegisterMaster):
             raise I2cError(f"the I2C bus-functional master did not finish op {op} in {self._timeout_us} us") from None
         if dut.bfm_conflict.value:
             raise I2cError(f"SDA held low by a device while the master released it (op {op})")
+
+    async def _transaction(self, op: int, address: int, reg: int, count: int, data: bytes = b"") -> None:
+        """One register transaction in the BFM; raises I2cNack as the byte-by-byte path would.
+
+        This is the co-simulation's hot path (one call per register access of the firmware), so
+        it waits on the BFM's done alone: a transaction is a fixed sequence of delays in the
+        BFM, which always ends; were it ever not to, the simulation would run out of events
+        and end, failing the test, rather than hang."""
+        h = self._x
+        h.xaddr.value = address
+        h.xreg.value = reg
+        h.xlen.value = count
+        if data:
+            h.xwdata.value = int.from_bytes(data, "little")
+        h.op.value = op
+        self._go ^= 1
+        h.go.value = self._go
+        await self._done
+        if h.conflict.value:
+            raise I2cError(f"SDA held low by a device while the master released it (op {op})")
+        where = int(h.xnack.value)
+        wire_bytes = count + (3 if op == self._READ_REGS else 2)
+        if where == 0:
+            self.bytes_transferred += wire_bytes
+            return
+        if where == 1:
+            raise I2cNack(f"no ACK for address 0x{address:02X} (write)")
+        if where == 2:
+            if op == self._READ_REGS:
+                raise I2cNack(f"device 0x{address:02X} did not ACK register address 0x{reg:02X}")
+            raise I2cNack(f"device 0x{address:02X} did not ACK the register address (0x{reg:02X})")
+        if where == 3:
+            k = int(h.xnack_at.value)
+            raise I2cNack(f"device 0x{address:02X} did not ACK the data byte {k} (0x{data[k]:02X})")
+        raise I2cNack(f"no ACK for address 0x{address:02X} (read)")
+
+    async def write_regs(self, address: int, reg: int, data: Sequence[int] | bytes) -> None:
+        """S addr+W reg data... P, as one command when it fits; raises :class:`I2cNack` on any missing ACK."""
+        payload = bytes(data)
+        if not 1 <= len(payload) <= self.XMAX:
+            await super().write_regs(address, reg, payload)
+            return
+        await self._transaction(self._WRITE_REGS, address, reg, len(payload), payload)
+
+    async def read_regs(self, address: int, reg: int, count: int) -> bytes:
+        """S addr+W reg Sr addr+R data... (NACK on the last) P, as one command when it fits."""
+        if not 1 <= count <= self.XMAX:
+            return await super().read_regs(address, reg, count)
+        await self._transaction(self._READ_REGS, address, reg, count)
+        return int(self._x.xrdata.value).to_bytes(self.XMAX, "little")[:count]
 
     async def start(self) -> None:
         """Have the BFM send START, or a repeated START inside a transaction."""

@@ -63,6 +63,8 @@ BUDGET_SIM_S_PER_WALL_S = 0.25
 STARTUP_BUDGET_S = 30.0
 
 SAMPLES_FILE = "sensor.npz"
+#: The samples as the testbench's Verilog sample player reads them (written by the testbench).
+PLAYER_FILE = "sensor_player.txt"
 SETTINGS_FILE = "cocotb.json"
 ANNOUNCE_FILE = "link.addr"
 RESULTS_FILE = "results.xml"
@@ -181,6 +183,7 @@ class CocotbTarget(Target):
             "trace_name": "lsm6dso_tb.fst",
             "library": str(library),
             "samples": str(samples),
+            "player_file": str(run_dir / PLAYER_FILE),
             "announce": str(announce),
             "speed_out": str(run_dir / SPEED_FILE),
             "master": "bfm",

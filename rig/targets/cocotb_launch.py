@@ -50,6 +50,8 @@ def run(settings_path: Path) -> int:
     run_dir = Path(settings["run_dir"])
     results = Path(settings["results"])
     plusargs = [f"+dumpfile_path={run_dir / settings['trace_name']}"] if settings["waves"] else []
+    if settings.get("player_file"):
+        plusargs.append(f"+stridelab_samples={settings['player_file']}")
     runner = get_runner(settings["simulator"])
     try:
         runner.test(

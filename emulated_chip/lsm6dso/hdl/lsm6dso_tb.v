@@ -5,8 +5,10 @@
 // A bus master in the testbench never drives the lines directly: it releases (1) or pulls
 // low (0) scl_m / sda_m, and reads the resolved lines scl / sda, as on a wired-AND bus.
 // For SPI it drives cs_n, scl (as SPC) and sda_m (as SDI) push-pull and reads sdo.
-// A second I2C master, the byte-level bus-functional model i2c_master_bfm, shares the
-// bus (bfm_* ports); whichever master is unused leaves its lines released.
+// A second I2C master, the bus-functional model i2c_master_bfm (one command per byte or per
+// register transaction), shares the bus (bfm_* ports); whichever master is unused leaves its
+// lines released. The sample port is driven by the smp_* inputs, or, once player_en is 1, by
+// sample_player, which strobes a recording in from a file without waking the test.
 module lsm6dso_tb #(
     parameter FIFO_AW = 7
 ) (
@@ -36,9 +38,26 @@ module lsm6dso_tb #(
     output wire               bfm_done,
     output wire [7:0]         bfm_rdata,
     output wire               bfm_nack,
-    output wire               bfm_conflict
+    output wire               bfm_conflict,
+    input  wire [6:0]         bfm_xaddr,
+    input  wire [7:0]         bfm_xreg,
+    input  wire [7:0]         bfm_xlen,
+    input  wire [8*128-1:0]   bfm_xwdata,
+    output wire [8*128-1:0]   bfm_xrdata,
+    output wire [2:0]         bfm_xnack,
+    output wire [7:0]         bfm_xnack_at,
+    input  wire               player_en,
+    input  wire               player_abort,
+    output wire               player_started,
+    output wire               player_done,
+    output wire               player_error,
+    output wire [31:0]        player_played
 );
     wire chip_sda_oe, chip_sdo, chip_sdo_oe, bfm_scl, bfm_sda;
+    wire pl_strobe;
+    wire signed [15:0] pl_gx, pl_gy, pl_gz, pl_ax, pl_ay, pl_az;
+    // an input nobody drives is x or z: only a 1 selects the player
+    wire use_player = (player_en === 1'b1);
 
     // Pull-ups: a line is high unless someone pulls it low.
     assign scl = scl_m & bfm_scl;
@@ -50,6 +69,13 @@ module lsm6dso_tb #(
         .go(bfm_go),
         .wdata(bfm_wdata),
         .ack(bfm_ack),
+        .xaddr(bfm_xaddr),
+        .xreg(bfm_xreg),
+        .xlen(bfm_xlen),
+        .xwdata(bfm_xwdata),
+        .xrdata(bfm_xrdata),
+        .xnack(bfm_xnack),
+        .xnack_at(bfm_xnack_at),
         .done(bfm_done),
         .rdata(bfm_rdata),
         .nack(bfm_nack),
@@ -69,16 +95,34 @@ module lsm6dso_tb #(
         .sdo(chip_sdo),
         .sdo_oe(chip_sdo_oe),
         .int1(int1),
-        .smp_strobe(smp_strobe),
-        .smp_gx(smp_gx),
-        .smp_gy(smp_gy),
-        .smp_gz(smp_gz),
-        .smp_ax(smp_ax),
-        .smp_ay(smp_ay),
-        .smp_az(smp_az),
+        .smp_strobe(use_player ? pl_strobe : smp_strobe),
+        .smp_gx(use_player ? pl_gx : smp_gx),
+        .smp_gy(use_player ? pl_gy : smp_gy),
+        .smp_gz(use_player ? pl_gz : smp_gz),
+        .smp_ax(use_player ? pl_ax : smp_ax),
+        .smp_ay(use_player ? pl_ay : smp_ay),
+        .smp_az(use_player ? pl_az : smp_az),
         .odr_xl(odr_xl),
         .odr_g(odr_g),
         .fs_xl(fs_xl),
         .fs_g(fs_g)
+    );
+
+    sample_player u_player (
+        .enable(use_player),
+        .abort(player_abort),
+        .odr_xl(odr_xl),
+        .odr_g(odr_g),
+        .strobe(pl_strobe),
+        .gx(pl_gx),
+        .gy(pl_gy),
+        .gz(pl_gz),
+        .ax(pl_ax),
+        .ay(pl_ay),
+        .az(pl_az),
+        .started(player_started),
+        .done(player_done),
+        .error(player_error),
+        .played(player_played)
     );
 endmodule

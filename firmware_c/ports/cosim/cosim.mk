@@ -11,7 +11,7 @@ include Makefile
 
 PORT_COSIM := ports/cosim
 COSIM_OUT := $(BUILD)/cosim
-COSIM_SRC := $(PORT_COSIM)/cosim_port.c $(PORT_COSIM)/slotclock.c
+COSIM_SRC := $(PORT_COSIM)/cosim_port.c $(PORT_COSIM)/cosim_co.c $(PORT_COSIM)/slotclock.c
 COSIM_HDR := $(wildcard $(PORT_COSIM)/*.h)
 COSIM_LIB := $(COSIM_OUT)/libstridelab_cosim.so
 COSIM_TEST := $(COSIM_OUT)/test_slotclock

@@ -69,6 +69,7 @@ size_t cosim_struct_size(int which) {
     case 0: return sizeof(cosim_sim_t);
     case 1: return sizeof(cosim_options_t);
     case 2: return sizeof(cosim_stats_t);
+    case 3: return sizeof(cosim_co_t);
     default: return 0;
     }
 }

@@ -88,7 +88,52 @@ void cosim_options_default(cosim_options_t *opt);
  */
 int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t *stats);
 
-/** Size of cosim_sim_t, cosim_options_t and cosim_stats_t, for the caller's layout check. */
+/** Size of cosim_sim_t, cosim_options_t, cosim_stats_t and cosim_co_t, for the caller's layout check. */
 size_t cosim_struct_size(int which);
+
+/*
+ * Stepping the port from the simulation's own thread (cosim_co.c).
+ *
+ * cosim_co_start() runs cosim_run() on a stack of its own, in the caller's thread, until the
+ * port asks something of the simulation (a bus transaction, a sleep); it then returns with the
+ * request in cosim_co_t. The simulation carries it out in simulated time, writes the answer
+ * into the same cosim_co_t and calls cosim_co_resume(), which runs the port on to its next
+ * request. No thread, lock or callback into the simulation's language is involved: the
+ * simulation wakes once per register transaction and once per sleep, and nothing else.
+ */
+
+/* What the port asks (cosim_co_t.op). */
+#define COSIM_CO_READ 1  /* read len bytes from consecutive registers from reg into data */
+#define COSIM_CO_WRITE 2 /* write data[0..len) to consecutive registers from reg */
+#define COSIM_CO_WAIT 3  /* sleep as cosim_sim_t.wait does, at most timeout_us of simulated time */
+#define COSIM_CO_DONE 4  /* cosim_run() returned result: the run is over */
+/* Most bytes one bus request carries (the driver's FIFO bursts are 112). */
+#define COSIM_CO_MAX_BYTES 256u
+
+/** A request of the port and the simulation's answer. */
+typedef struct {
+    int32_t op;          /**< COSIM_CO_*, set by the port */
+    uint8_t reg;         /**< READ, WRITE: first register */
+    uint16_t len;        /**< READ, WRITE: bytes */
+    uint32_t timeout_us; /**< WAIT: longest sleep, simulated us */
+    int32_t result;      /**< the answer: 0 or a negative errno (READ, WRITE), COSIM_WAKE_* bits or a
+                              negative errno (WAIT); for DONE, cosim_run()'s return code */
+    uint64_t now_ns;     /**< simulated time, ns: set by the simulation before every resume */
+    uint8_t data[COSIM_CO_MAX_BYTES]; /**< WRITE: the bytes to write; READ: the answer's bytes */
+} cosim_co_t;
+
+/**
+ * Start a run (see cosim_run) and run it to its first request.
+ * @param co the request block, kept by the port until the run is DONE; set co->now_ns first
+ * @return 0 with co->op set; -EINVAL on bad arguments; -EBUSY while another run is under way
+ */
+int cosim_co_start(const cosim_options_t *opt, cosim_stats_t *stats, cosim_co_t *co);
+
+/**
+ * Hand the port the answer in co (result, and data for a READ; now_ns always) and run it to
+ * its next request (co->op; COSIM_CO_DONE when the run is over).
+ * @return 0; -EINVAL when no run is under way or co is not the run's request block
+ */
+int cosim_co_resume(cosim_co_t *co);
 
 #endif /* COSIM_PORT_H */

@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from frame_spec import MsgType
@@ -47,17 +48,17 @@ def test_sigsegv_during_a_replay_reaches_the_rig(tmp_path: Path, tcp: bool) -> N
         with Link(url, tmp_path) as link:
             session = ReplaySession(link, Timeouts(hello_s=5, ack_s=5, summary_s=5))
             session.handshake()
-            original = link.send
+            original = link.send_samples  # the session sends every SAMPLE_BATCH through it
             sent = [0]
 
-            def send_then_crash(msg_type: MsgType, payload: dict) -> int:
-                seq = original(msg_type, payload)
-                sent[0] += msg_type is MsgType.SAMPLE_BATCH
+            def send_then_crash(first_index: int, counts: np.ndarray) -> int:
+                seq = original(first_index, counts)
+                sent[0] += 1
                 if sent[0] == 20:
                     threading.Timer(0.05, os.kill, (proc.proc.pid, signal.SIGSEGV)).start()
                 return seq
 
-            link.send = send_then_crash  # type: ignore[method-assign]
+            link.send_samples = send_then_crash  # type: ignore[method-assign]
             with pytest.raises(FirmwareFault, match=r"firmware crashed: (TEST|HARDFAULT)"):
                 session.run(to_raw(still_recording(30.0)))
     finally:
