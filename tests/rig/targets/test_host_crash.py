@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -54,13 +53,13 @@ def test_sigsegv_during_a_replay_reaches_the_rig(tmp_path: Path, tcp: bool) -> N
             def send_then_crash(first_index: int, counts: np.ndarray) -> int:
                 seq = original(first_index, counts)
                 sent[0] += 1
-                if sent[0] == 20:
-                    threading.Timer(0.05, os.kill, (proc.proc.pid, signal.SIGSEGV)).start()
+                if sent[0] == 20:  # at once: the replay may well be over within 50 ms
+                    os.kill(proc.proc.pid, signal.SIGSEGV)
                 return seq
 
             link.send_samples = send_then_crash  # type: ignore[method-assign]
             with pytest.raises(FirmwareFault, match=r"firmware crashed: (TEST|HARDFAULT)"):
-                session.run(to_raw(still_recording(30.0)))
+                session.run(to_raw(still_recording(120.0)))
     finally:
         target.stop()
     assert '"type": "FAULT"' in (tmp_path / "frames.jsonl").read_text()
