@@ -352,7 +352,9 @@ def _simulation_key(simulator: str, fifo_aw: int, waves: bool) -> str:
     h = hashlib.sha256()
     for src in HDL_SOURCES:
         h.update(src.name.encode() + b"\0" + src.read_bytes())
-    h.update(f"{simulator} FIFO_AW={fifo_aw} waves={waves} cocotb={importlib.metadata.version('cocotb')}".encode())
+    args = get_simulator(simulator).build_args(waves)
+    h.update(f"{simulator} FIFO_AW={fifo_aw} waves={waves} args={args} "
+             f"cocotb={importlib.metadata.version('cocotb')}".encode())
     return h.hexdigest()
 
 

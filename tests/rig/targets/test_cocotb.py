@@ -1,7 +1,7 @@
 """The cocotb target: the firmware's native build on the LSM6DSO model, judged like every other target.
 
-Three short scenario runs on the simulator $STRIDELAB_COCOTB_SIM names (Icarus by
-default; STRIDELAB_COCOTB_SIM=verilator runs them on Verilator): a catalog run that must
+Three short scenario runs on the simulator $STRIDELAB_COCOTB_SIM names (Verilator by
+default where installed, else Icarus; STRIDELAB_COCOTB_SIM=icarus runs them on Icarus): a catalog run that must
 also match the host build frame for frame, the catalog's dropouts (the recording's lost
 samples are empty sensor slots the port must find by timing the FIFO), and FIFO overruns
 provoked by stalling the MCU. Then the port's own unit test, and how the target starts,
