@@ -174,3 +174,21 @@ def test_a_toes_down_rotation_in_the_air_is_not_the_contact(strike: str, seed: i
     assert scores.recall == 1.0 and scores.precision == 1.0
     assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
     assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 5.0
+
+
+@pytest.mark.parametrize("contact_rate_dps", [100.0, 300.0])
+@pytest.mark.parametrize("site", ["midsole", "heel", "laces"])
+def test_a_toes_up_rotation_into_the_ground_is_the_contact(contact_rate_dps: float, site: str) -> None:
+    """A forefoot runner whose toes-up swing rotation runs right into the ground (no toes-down
+    rotation before contact) lands on the ball and the heel drops at once: gy crosses zero only at
+    foot flat, tens of ms later. Contact is the impact while the foot still rotates toes up; toe-off
+    and the strike class follow from it (before: IC and TC ~65 ms late, strike read as heel)."""
+    from rig.explore import Case, run_case
+
+    case = Case((("speed_mps", 5.0), ("strike", "fore"), ("site", site), ("precontact_lead_s", 0.0),
+                 ("precontact_hump_deg", 0.0), ("contact_rate_dps", contact_rate_dps)), 1)
+    scores = run_case(case).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
+    assert scores.tc_mae_ms is not None and scores.tc_mae_ms < 5.0
+    assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.9

@@ -28,9 +28,15 @@
  *   impact after the bump's end is a real one (jerk) and peaks over twice as
  *   high (|a| - 1 g) as anything just after the top, the bump was a toes-down
  *   rotation in the air and the foot lands at its end, whatever jerk the top
- *   had (a sensor on the laces sees one as the rotation stops). Labels
- *   that sit at the peak of the impact acceleration come 20-50 ms later by
- *   convention, not by error.
+ *   had (a sensor on the laces sees one as the rotation stops). A foot can
+ *   also hit the ground still rotating toes up (a forefoot strike with no
+ *   toes-down rotation before it: the ball lands, the heel drops and gy
+ *   crosses zero only at foot flat): contact is then the impact (|a| jumps
+ *   up) late in the swing rotation, at the least toes-up rate just before
+ *   it, provided the foot goes on rotating toes up for 12 ms after it and
+ *   no landing at least half as strong (|a| - 1 g) follows gy's zero
+ *   crossing. Labels that sit at the peak of the impact acceleration come
+ *   20-50 ms later by convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
  *   last (strongest) toes-down push-off burst of gy before the swing, where
  *   gy is back to 88 % of that burst's peak. A first, weaker toes-down burst
@@ -139,7 +145,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1244u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1268u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -366,7 +366,9 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         case GAIT_EV_IC_TOP: {
             float pitch = pitch_at(g, e.at, r);
             g->skip_land = 0;
-            if ((e.flags & GAIT_EVF_LANDS) == 0u &&
+            if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
+                on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
+            } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
                 ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD)) {
                 /* heel strike: contact just after the top */
                 g->heel_pending = 1;

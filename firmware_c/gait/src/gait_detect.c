@@ -56,6 +56,17 @@ static const float LAND_IMPACT_RATIO = 2.0f;
 /* Samples of margin before the strapdown reaches the top: the top's event
  * must be queued by then, decided or not. */
 static const uint32_t TOP_MARGIN = 4u;
+/* Late in the swing: the toes-up rate has fallen under this fraction of its
+ * peak. An impact there, before gy crosses zero, is a foot that hit the
+ * ground still rotating toes up (the heel then drops). */
+static const float SWING_LATE_FRAC = 0.7f;
+/* The contact is the last least toes-up rate (the rotation slowing into the
+ * ground, then the heel drop speeding it up again) if it came this shortly
+ * before the impact, else the sample before the impact, s. */
+static const float NOTCH_BEFORE_S = 0.015f;
+/* After such an impact the foot goes on rotating toes up this long (the heel
+ * drops) if it was the contact, s. */
+static const float HIT_HOLD_S = 0.012f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -133,10 +144,10 @@ static gait_pos_t crossing(const gait_detect_t *d, uint32_t index, float gy, flo
     return gait_pos_lerp(d->idx1, index, (d->gy1 - level) / (d->gy1 - gy));
 }
 
-/* Vertex of the parabola through the last three samples (a minimum at i1). */
+/* Vertex of the parabola through the last three samples (an extremum at i1). */
 static gait_pos_t vertex(const gait_detect_t *d, uint32_t index, float gy) {
     float den = d->gy2 - 2.0f * d->gy1 + gy;
-    float off = den > 0.0f ? 0.5f * (d->gy2 - gy) / den : 0.0f;
+    float off = den != 0.0f ? 0.5f * (d->gy2 - gy) / den : 0.0f;
     off = off > 0.5f ? 0.5f : (off < -0.5f ? -0.5f : off);
     if (off >= 0.0f) {
         return gait_pos_lerp(d->idx1, index, off);
@@ -254,6 +265,10 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
 
 /* A swing starts: close the stance's zero-velocity span and toe-off. */
 static void stance_end(gait_state_t *g, gait_detect_t *d) {
+    if (d->hit_pending) {
+        d->hit_pending = 0; /* a new swing before a landing: the impact was the contact */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->hit, GAIT_EVF_CONTACT, d->swing_peak);
+    }
     if (d->zv_state == 1) {
         gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
         d->zv_state = 2;
@@ -270,6 +285,8 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
+    d->notch_found = 0;
+    d->hit_found = 0;
 }
 
 /* The top's flags from the acceleration after each landmark: an impact after
@@ -286,6 +303,125 @@ static uint8_t top_flags(const gait_detect_t *d) {
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     gait_event_push(g, GAIT_EV_IC_TOP, d->top, top_flags(d), d->swing_peak);
     d->top_sent = 1;
+}
+
+/* |da/dt| between the previous sample and this one, g/s. */
+static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
+    const float a[3] = {s->ax_g, s->ay_g, s->az_g};
+    float j = 0.0f;
+    for (int k = 0; k < 3; k++) {
+        float da = a[k] - d->acc1[k];
+        j += da * da;
+    }
+    return sqrtf(j) / dt;
+}
+
+/*
+ * Late in a swing rotation that has not ended: did the foot hit the ground
+ * still rotating toes up? A mid- or forefoot strike with no toes-down
+ * rotation before contact does: the ball lands, the heel drops, and gy only
+ * crosses zero at foot flat, tens of ms later. The ground's impact makes |a|
+ * jump up; the contact is where the slowing rotation was least toes-up just
+ * before it, or the sample before it. It can be the contact only if the foot
+ * goes on rotating toes up for HIT_HOLD_S after it (the heel dropping): the
+ * abrupt end of a swing rotation also jerks a sensor off the rotation's axis
+ * (heel, laces), but gy crosses zero right there. The detector then goes to
+ * stance; hit_settle decides whether a stronger landing follows.
+ * Returns 1 when the detector went to stance.
+ */
+static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float an) {
+    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
+        d->notch_found = 0;
+        d->hit_found = 0;
+        return 0;
+    }
+    if (d->hit_found) {
+        float hit_s = (float)(index - d->hit_index) * g->dt_s;
+        if (hit_s <= IMPACT_WINDOW_S && an > d->hit_acc) {
+            d->hit_acc = an;
+        }
+        if (hit_s < HIT_HOLD_S) {
+            return 0;
+        }
+        d->notch_found = 0;
+        d->hit_found = 0;
+        d->hit_pending = 1;
+        d->hit_xing = 0;
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
+        return 1;
+    }
+    if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
+        d->notch = vertex(d, index, gy);
+        d->notch_found = 1;
+    }
+    /* the ground stops the foot: |a| jumps up (the end of a swing rotation
+     * seen off the rotation's axis can make it fall, or rise) */
+    float an1 = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+    if ((an - an1) / dt > IMPACT_JERK_GPS) {
+        d->hit = at_index(d->idx1);
+        if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
+            d->hit = d->notch;
+        }
+        d->hit_index = index;
+        d->hit_acc = an;
+        d->hit_found = 1;
+    }
+    return 0;
+}
+
+/*
+ * In stance from an impact late in the swing (swing_contact): if gy then
+ * crosses zero and a landing impact follows that is not far weaker than the
+ * first (LAND_IMPACT_RATIO), the first was a jolt in the air and the foot
+ * lands at the crossing: the detector goes back to the landing (PH_TOP) with
+ * that top sent as a heel strike's. Otherwise the impact was the contact.
+ * Decided after the crossing's impact window, after LAND_TIMEOUT_S with no
+ * crossing, or before the strapdown reaches the impact.
+ * Returns 1 when the detector went back to the landing.
+ */
+static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float jerk, float an) {
+    float hit_s = (float)(index - d->hit_index) * g->dt_s;
+    if (hit_s <= IMPACT_WINDOW_S && an > d->hit_acc) {
+        d->hit_acc = an;
+    }
+    float top_s = 0.0f;
+    if (!d->hit_xing) {
+        if (d->gy1 < 0.0f && gy >= 0.0f) {
+            d->top = crossing(d, index, gy, 0.0f);
+            d->hit_xing = 1;
+            d->jerk_max = jerk;
+            d->top_acc = an;
+            d->bump_max = gy;
+        }
+    } else {
+        top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
+        if (top_s <= IMPACT_WINDOW_S) {
+            d->jerk_max = jerk > d->jerk_max ? jerk : d->jerk_max;
+            d->top_acc = an > d->top_acc ? an : d->top_acc;
+        }
+        d->bump_max = gy > d->bump_max ? gy : d->bump_max;
+    }
+    int late = index - d->hit.index + TOP_MARGIN >= g->delay;
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && hit_s <= LAND_TIMEOUT_S) {
+        return 0;
+    }
+    d->hit_pending = 0;
+    if (!late && d->hit_xing && d->jerk_max > IMPACT_JERK_GPS &&
+        LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
+        d->top_sent = 1;
+        d->land_found = 0;
+        d->fit_n = 0.0f;
+        d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
+        d->fit_ref = index;
+        d->land_acc = 0.0f;
+        d->land_jerk = 0.0f;
+        set_phase(d, PH_TOP, index);
+        return 1;
+    }
+    gait_event_push(g, GAIT_EV_IC_TOP, d->hit, GAIT_EVF_CONTACT, d->swing_peak);
+    return 0;
 }
 
 static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
@@ -347,6 +483,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
+            if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, jerk_of(d, s, dt), an)) {
+                break; /* the landing came after: back to it */
+            }
             track_still(g, d, index);
             if (d->phase == PH_STANCE) {
                 track_pushoff(g, d, index, gy, dt);
@@ -364,11 +503,15 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->swing_deg -= gy * dt;
                 d->swing_s += dt;
                 d->swing_peak = -gy > d->swing_peak ? -gy : d->swing_peak;
+                if (swing_contact(g, d, index, gy, dt, an)) {
+                    break;
+                }
             } else if (d->gy1 < 0.0f) {
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if an impact follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG;
                     d->top = crossing(d, index, gy, 0.0f);
+                    d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_found = 0;
                     d->fit_n = 0.0f;
@@ -396,13 +539,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 set_phase(d, PH_SWING, index); /* the swing rotation resumed */
                 break;
             }
-            float jerk = 0.0f;
-            const float a[3] = {s->ax_g, s->ay_g, s->az_g};
-            for (int k = 0; k < 3; k++) {
-                float da = a[k] - d->acc1[k];
-                jerk += da * da;
-            }
-            jerk = sqrtf(jerk) / dt;
+            float jerk = jerk_of(d, s, dt);
             if (top_s <= window_s && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }

@@ -117,6 +117,9 @@ typedef enum {
  * the top (the bump was a toes-down rotation in the air): contact is the
  * GAIT_EV_IC_LAND that comes next. */
 #define GAIT_EVF_LANDS 2u
+/* GAIT_EV_IC_TOP flag: the foot hit the ground while still rotating toes up
+ * (no top came first): the event is the contact itself. */
+#define GAIT_EVF_CONTACT 4u
 
 typedef struct {
     gait_pos_t at;
@@ -148,6 +151,13 @@ typedef struct {
     /* landing: between the end of the swing rotation and the stance */
     gait_pos_t top;          /* upward zero crossing of gy after the swing */
     gait_pos_t land;         /* end of the landing bump */
+    gait_pos_t notch;        /* last local maximum of gy late in the swing (toes-up rate least) */
+    gait_pos_t hit;          /* contact candidate: an impact late in a swing rotation */
+    uint32_t hit_index;      /* sample of that impact */
+    float hit_acc;           /* largest |a| just after it, g */
+    uint8_t notch_found, hit_found;
+    uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
+    uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
