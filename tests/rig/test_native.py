@@ -192,3 +192,22 @@ def test_a_toes_up_rotation_into_the_ground_is_the_contact(contact_rate_dps: flo
     assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
     assert scores.tc_mae_ms is not None and scores.tc_mae_ms < 5.0
     assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.9
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_heel_slap_after_a_toes_down_rotation_in_the_air_is_not_the_push_off(seed: int) -> None:
+    """A walker whose foot turns toes down in the air before the heel lands, then slaps down: the
+    slap belongs to the landing. Taken as the push-off, it put toe-off ~80 ms after contact (contact
+    times of ~100 ms at a walk), froze the stance before the foot was flat (strides of 0.2-1.0 m,
+    read as stairs) and measured the strike angle there."""
+    from rig.explore import Case, run_case
+
+    case = Case((("activity", "walk"), ("speed_mps", 1.1), ("precontact_lead_s", 0.04),
+                 ("precontact_hump_deg", 8.0), ("landing_dps", 300.0)), seed)
+    scores = run_case(case).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.tc_mae_ms is not None and scores.tc_mae_ms < 10.0
+    assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 10.0
+    assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.9
+    assert scores.activity_accuracy is not None and scores.activity_accuracy >= 0.9
+    assert scores.stride_len_mape_pct is not None and scores.stride_len_mape_pct < 15.0

@@ -41,7 +41,9 @@
  *   last (strongest) toes-down push-off burst of gy before the swing, where
  *   gy is back to 88 % of that burst's peak. A first, weaker toes-down burst
  *   in the stance (the foot rolling over, seen from the top of the foot) is
- *   not the push-off.
+ *   not the push-off, nor is a heel slap: when the landing ended at a dip of
+ *   gy above zero (a toes-down rotation in the air, then the heel's impact)
+ *   and gy rises again, the stance starts once that slap is over.
  * - zero velocity: a span of still samples in the stance, or its stillest
  *   instant; it anchors stride length and attitude.
  * - activity: stairs when the stride climbs or descends at least 0.12 m and
@@ -145,7 +147,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1268u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1280u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

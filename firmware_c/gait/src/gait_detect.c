@@ -72,6 +72,13 @@ static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
 static const float LAND_FIT_LO = 0.02f;
 static const float LAND_FIT_HI = 0.2f;
+/* A heel slap after a landing that ended at a dip of gy above zero (a
+ * toes-down rotation in the air, then the heel lands with an impact that the
+ * top did not have, and the foot slaps down): gy rises this far over the
+ * dip, dps. The stance starts when the
+ * slap is over (gy under LAND_FRAC of its peak), at most LAND_TIMEOUT_S after
+ * the dip: a slap is not a push-off. */
+static const float SLAP_MIN_DPS = 50.0f;
 /* No landing bump end within this time: none, s. */
 static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
@@ -424,13 +431,18 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     return 0;
 }
 
-static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+static void land_send(gait_state_t *g, gait_detect_t *d) {
     if (!d->top_sent) {
         top_send(g, d);
     }
-    if (d->land_found) {
+    if (d->land_found && !d->land_sent) {
         gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u, 0.0f);
     }
+    d->land_sent = 1;
+}
+
+static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+    land_send(g, d);
     stance_begin(d);
     set_phase(d, PH_STANCE, index);
 }
@@ -514,6 +526,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_found = 0;
+                    d->land_sent = 0;
+                    d->slap = 0;
                     d->fit_n = 0.0f;
                     d->jerk_max = 0.0f;
                     d->top_acc = 0.0f;
@@ -586,6 +600,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                            d->gy1 < LAND_FRAC * d->bump_max) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
+                    d->slap = d->gy1 > 0.0f;
+                    d->slap_dip = d->gy1;
+                    d->slap_max = gy;
                 }
                 if (d->land_found && d->fit_n >= 2.0f) {
                     float den = d->fit_n * d->fit_tt - d->fit_t * d->fit_t;
@@ -600,7 +617,20 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     }
                 }
             }
-            if ((d->land_found && top_s > window_s && land_s > window_s) || top_s > LAND_TIMEOUT_S) {
+            if (d->land_found && d->slap && gy > d->slap_max) {
+                d->slap_max = gy;
+            }
+            /* a heel slap after the dip: part of the landing, not the stance */
+            int slapping = d->land_found && d->slap && d->slap_max > d->slap_dip + SLAP_MIN_DPS &&
+                           gy > LAND_FRAC * d->slap_max && land_s <= LAND_TIMEOUT_S &&
+                           d->jerk_max <= IMPACT_JERK_GPS && d->land_jerk > IMPACT_JERK_GPS;
+            if (d->land_found && top_s > window_s && land_s > window_s) {
+                if (!slapping) {
+                    landing_done(g, d, index);
+                } else if (!d->land_sent) {
+                    land_send(g, d); /* the contact is known: queue it before the strapdown gets there */
+                }
+            } else if (top_s > LAND_TIMEOUT_S && !slapping) {
                 landing_done(g, d, index);
             }
             break;

@@ -159,6 +159,9 @@ typedef struct {
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
+    uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
+    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
+    float slap_dip, slap_max; /* gy at that dip and the largest since, dps */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
     float top_acc;           /* largest |a| just after top, g */
