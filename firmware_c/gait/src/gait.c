@@ -18,9 +18,12 @@
 #include <string.h>
 
 /* Headroom of the int16 ring over full scale: the gyro keeps repaired
- * samples beyond full scale, the accelerometer only its measured range. */
+ * samples beyond full scale, the accelerometer only its measured range. A
+ * repaired swing reaches ~2,000 dps at a sprint whatever the full scale, so
+ * the gyro's stored range is at least GYRO_STORE_MIN_DPS. */
 static const float ACC_STORE_FS = 1.05f;
 static const float GYRO_STORE_FS = 2.0f;
+static const float GYRO_STORE_MIN_DPS = 2500.0f;
 /* A gap in the sample indices longer than this restarts the detector, s. */
 static const float GAP_RESET_S = 0.1f;
 /* Travel from the end of a gap to the next still foot beyond this is not
@@ -512,7 +515,9 @@ int gait_init(gait_t *state, const gait_config_t *cfg) {
     g->cfg = *cfg;
     g->dt_s = 1.0f / cfg->odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
-    g->gyro_lsb = GYRO_STORE_FS * cfg->gyro_fs_dps / 32767.0f;
+    float gyro_store_dps = GYRO_STORE_FS * cfg->gyro_fs_dps;
+    gyro_store_dps = gyro_store_dps < GYRO_STORE_MIN_DPS ? GYRO_STORE_MIN_DPS : gyro_store_dps;
+    g->gyro_lsb = gyro_store_dps / 32767.0f;
     g->acc_inv = 1.0f / g->acc_lsb;
     g->gyro_inv = 1.0f / g->gyro_lsb;
     uint32_t delay = GAIT_RING_SAMPLES - 8u;

@@ -1,12 +1,16 @@
 /*
  * gait_satfix.c - rebuild the rotation a saturated gyroscope did not measure.
  *
- * At a sprint the toes-up swing rate exceeds the gyroscope's full scale and
- * the samples stick at it. The true rate is a smooth bump, so a quadratic
- * fitted by least squares to the unsaturated samples on both sides of the
- * stuck run reconstructs its top; wherever the fit lies beyond full scale it
- * replaces the stored sample. The repair happens in the ring buffer before the
- * strapdown reaches the run, so the attitude integrates the rebuilt rate.
+ * When running, the toes-up swing rate and the push-off rate exceed the
+ * gyroscope's full scale and the samples stick at it. The true rate is a
+ * bump whose flanks are measured on both sides of the stuck run: their
+ * tangents at the run's edges meet at its top, and a tent on them, two thirds
+ * as high for a rounded top, rebuilds it (a parabola when both flanks are
+ * alike; a push-off that rises slowly and falls steeply into the swing is
+ * lopsided, which a symmetric fit over several samples on each side gets
+ * badly wrong). Wherever it lies beyond full scale it replaces the stored
+ * sample. The repair happens in the ring buffer before the strapdown reaches
+ * the run, so the attitude integrates the rebuilt rate.
  *
  * A fit cannot know how long the rate stayed above full scale. Gravity can:
  * the foot lies flat at the next zero-velocity instant, a few tenths of a
@@ -25,7 +29,8 @@ void gait_trace_satfix(uint32_t index, uint16_t len, float err_deg);
 
 /* A sample at or beyond this fraction of full scale counts as saturated. */
 static const float SAT_FRAC = 0.99f;
-/* Unsaturated samples used on each side of a run: bounds. */
+/* Unsaturated samples awaited after a run before it is repaired (a run that
+ * resumes within them is one run): bounds. */
 static const uint16_t SIDE_MIN = 4u;
 static const uint16_t SIDE_MAX = 12u;
 /* Pitch a repaired run may still miss at most; more means something else is wrong, deg. */
@@ -46,67 +51,86 @@ static uint16_t side_len(uint16_t run_len) {
     return m;
 }
 
+/* A zero-velocity event queued after sensor index a and up to b. */
+static int zv_between(const gait_state_t *g, uint32_t a, uint32_t b) {
+    for (uint8_t i = 0; i < g->ev_count; i++) {
+        const gait_event_t *e = &g->ev[i];
+        if ((e->type == GAIT_EV_ZV_BEGIN || e->type == GAIT_EV_ZV_END) && (int32_t)(e->at.index - a) > 0 &&
+            (int32_t)(e->at.index - b) <= 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void pend_pop(gait_satfix_t *f) {
+    for (uint8_t i = 1; i < f->pend_n; i++) {
+        f->pq[i - 1u] = f->pq[i];
+    }
+    f->pend_n--;
+}
+
+/* Queue the pitch-rate run just repaired for the gravity check. Two runs with
+ * no still foot between them (a push-off and the swing after it) meet the
+ * same check, which can give the pitch missed since the last levelling to one
+ * run only: the longer. */
+static void pend_add(gait_satfix_t *f, const gait_state_t *g) {
+    gait_satpend_t nw;
+    nw.index = f->pend_index_new;
+    nw.nav_index = 0;
+    nw.v[0] = nw.v[1] = nw.v[2] = 0.0f;
+    nw.pos = f->run_start[1];
+    nw.len = f->run_len[1];
+    nw.sign = f->sign[1];
+    nw.reached = 0;
+    if (f->pend_n > 0u) {
+        gait_satpend_t *last = &f->pq[f->pend_n - 1u];
+        if (!last->reached && !zv_between(g, last->index + last->len, nw.index)) {
+            if (nw.len >= last->len) {
+                *last = nw;
+            }
+            return;
+        }
+    }
+    if (f->pend_n >= GAIT_SAT_PENDS) {
+        pend_pop(f); /* the oldest waited longest */
+    }
+    f->pq[f->pend_n++] = nw;
+}
+
 static void repair(gait_state_t *g, int axis) {
     if (axis == 1) {
-        g->sat.pend = 1;
-        g->sat.pend_reached = 0;
-        g->sat.pend_sign = g->sat.sign[1];
-        g->sat.pend_pos = g->sat.run_start[1];
-        g->sat.pend_len = g->sat.run_len[1];
-        g->sat.pend_index = g->sat.pend_index_new;
+        pend_add(&g->sat, g);
     }
     gait_satfix_t *f = &g->sat;
     uint16_t run = f->run_len[axis];
-    uint16_t after = f->after[axis];
-    uint16_t side = side_len(run);
-    uint16_t total = (uint16_t)(side + run + after);
-    uint16_t first = ring_back(f->run_start[axis], side);
     float sign = (float)f->sign[axis];
-    float lim = SAT_FRAC * g->cfg.gyro_fs_dps;
-    /* times in samples from the first sample of the window (gaps honoured),
-     * centred on the run to keep the normal equations well conditioned */
-    float t_mid = (float)side + 0.5f * (float)run;
-    float a[3][3] = {{0}}, b[3] = {0}, c[3];
-    float t = 0.0f;
-    for (uint16_t k = 0; k < total; k++) {
-        uint16_t pos = (uint16_t)((first + k) % GAIT_RING_SAMPLES);
-        if (k > 0) {
-            t += (float)g->ring_gap[pos];
-        }
-        float y = (float)g->ring[pos].w[axis] * g->gyro_lsb;
-        if (fabsf(y) >= lim) {
-            continue;
-        }
-        float u = t - t_mid;
-        float u2 = u * u;
-        a[0][0] += 1.0f;
-        a[0][1] += u;
-        a[0][2] += u2;
-        a[1][2] += u2 * u;
-        a[2][2] += u2 * u2;
-        b[0] += y;
-        b[1] += y * u;
-        b[2] += y * u2;
-    }
-    a[1][0] = a[0][1];
-    a[1][1] = a[0][2];
-    a[2][0] = a[0][2];
-    a[2][1] = a[1][2];
-    if (!gm_solve3(a, b, c) || !(sign * c[2] < 0.0f)) {
+    /* the two unsaturated samples on each side of the run: levels and
+     * slopes (toward full scale, per sample period) at its edges */
+    uint16_t in1 = ring_back(f->run_start[axis], 1u), in2 = ring_back(f->run_start[axis], 2u);
+    uint16_t out1 = (uint16_t)((f->run_start[axis] + run) % GAIT_RING_SAMPLES);
+    uint16_t out2 = (uint16_t)((out1 + 1u) % GAIT_RING_SAMPLES);
+    float y_in = (float)g->ring[in1].w[axis] * g->gyro_lsb;
+    float y_out = (float)g->ring[out1].w[axis] * g->gyro_lsb;
+    float m_in = sign * (y_in - (float)g->ring[in2].w[axis] * g->gyro_lsb) / (float)g->ring_gap[in1];
+    float m_out = sign * (y_out - (float)g->ring[out2].w[axis] * g->gyro_lsb) / (float)g->ring_gap[out2];
+    if (!(m_in > 0.0f) || !(m_out > 0.0f)) {
         return; /* no bump beyond full scale: leave the samples as they are */
     }
+    /* length of the run from the last sample before it to the first after, samples */
+    float len = 0.0f;
+    for (uint16_t k = 0; k <= run; k++) {
+        len += (float)g->ring_gap[(f->run_start[axis] + k) % GAIT_RING_SAMPLES];
+    }
     float store_max = 32767.0f * g->gyro_lsb;
-    t = 0.0f;
-    for (uint16_t k = 0; k < total; k++) {
-        uint16_t pos = (uint16_t)((first + k) % GAIT_RING_SAMPLES);
-        if (k > 0) {
-            t += (float)g->ring_gap[pos];
-        }
-        if (k < side || k >= side + run) {
-            continue;
-        }
-        float u = t - t_mid;
-        float y = c[0] + u * (c[1] + u * c[2]);
+    float t = 0.0f;
+    for (uint16_t k = 0; k < run; k++) {
+        uint16_t pos = (uint16_t)((f->run_start[axis] + k) % GAIT_RING_SAMPLES);
+        t += (float)g->ring_gap[pos];
+        /* the edges' tangents meet at the bump's top: a tent, two thirds
+         * as high for a rounded top (a parabola when the edges are alike) */
+        float up = m_in * t, down = m_out * (len - t);
+        float y = y_in + (y_out - y_in) * t / len + sign * (2.0f / 3.0f) * (up < down ? up : down);
         float meas = (float)g->ring[pos].w[axis] * g->gyro_lsb;
         if (sign * y > sign * meas) {
             if (y > store_max) {
@@ -172,24 +196,29 @@ static void mean_acc(const gait_state_t *g, uint16_t pos, uint16_t ahead, float 
 }
 
 void gait_satfix_check(gait_state_t *g, uint16_t pos) {
-    gait_satfix_t *f = &g->sat;
-    if (!f->pend) {
+    gait_satfix_t *fx = &g->sat;
+    if (fx->pend_n == 0u) {
+        return;
+    }
+    for (uint8_t i = 0; i < fx->pend_n; i++) {
+        gait_satpend_t *pi = &fx->pq[i];
+        if (!pi->reached && pos == pi->pos) {
+            pi->reached = 1;
+            pi->nav_index = g->nav.index;
+            for (int c = 0; c < 3; c++) {
+                pi->v[c] = g->nav.v[c];
+            }
+        }
+    }
+    gait_satpend_t *f = &fx->pq[0];
+    if (!f->reached) {
         return;
     }
     /* late: the strapdown has integrated the run already (its next still
      * instant was not decided when it got there) */
-    int late = pos != f->pend_pos;
-    if (!late) {
-        f->pend_reached = 1;
-        f->run_nav_index = g->nav.index;
-        for (int c = 0; c < 3; c++) {
-            f->run_v[c] = g->nav.v[c];
-        }
-    } else if (!f->pend_reached) {
-        return;
-    }
+    int late = pos != f->pos;
     /* the first zero-velocity instant after the run, if already decided */
-    uint32_t run_end = f->pend_index + f->pend_len;
+    uint32_t run_end = f->index + f->len;
     uint32_t zv = 0;
     int found = 0;
     for (uint8_t i = 0; i < g->ev_count; i++) {
@@ -201,12 +230,14 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
         }
     }
     if (!found || (int32_t)(g->head_index - zv) < 0) {
-        if ((int32_t)(g->nav.index - f->pend_index) > (int32_t)g->delay) {
-            f->pend = 0; /* no still instant came: leave it to the levelling there */
+        if ((int32_t)(g->nav.index - f->index) > (int32_t)g->delay) {
+            pend_pop(fx); /* no still instant came: leave it to the levelling there */
         }
         return;
     }
-    f->pend = 0;
+    gait_satpend_t run = *f;
+    pend_pop(fx);
+    f = &run;
     /* integrate the gyro from the strapdown's attitude up to that instant */
     gm_quat_t q = g->nav.q;
     float wp[3] = {g->nav.w_prev[0], g->nav.w_prev[1], g->nav.w_prev[2]};
@@ -240,10 +271,10 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
     gm_quat_level(&q, acc);
     float err_deg = (before - gm_pitch_up_rad(&q)) * GM_DEG;
 #if GAIT_TRACE
-    gait_trace_satfix(f->pend_index, f->pend_len, err_deg);
+    gait_trace_satfix(f->index, f->len, err_deg);
 #endif
     /* the run lost rate beyond full scale on its own side only */
-    if (!((float)f->pend_sign * err_deg > 0.0f) || fabsf(err_deg) > MAX_FIX_DEG) {
+    if (!((float)f->sign * err_deg > 0.0f) || fabsf(err_deg) > MAX_FIX_DEG) {
         return;
     }
     if (late) {
@@ -253,12 +284,12 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
          * gravity) turned by the same angle about the sole's pitch axis */
         gait_nav_t *n = &g->nav;
         float th = err_deg * GM_RAD;
-        float t_s = (float)(n->index - f->run_nav_index) * g->dt_s;
+        float t_s = (float)(n->index - f->nav_index) * g->dt_s;
         const float ey[3] = {0.0f, 1.0f, 0.0f};
         float ax[3];
         gm_quat_to_nav(&n->q, ey, ax);
-        float sf[3] = {n->v[0] - f->run_v[0], n->v[1] - f->run_v[1],
-                       n->v[2] - f->run_v[2] + n->g_local * GM_G_MPS2 * t_s};
+        float sf[3] = {n->v[0] - f->v[0], n->v[1] - f->v[1],
+                       n->v[2] - f->v[2] + n->g_local * GM_G_MPS2 * t_s};
         float dv[3] = {th * (ax[1] * sf[2] - ax[2] * sf[1]), th * (ax[2] * sf[0] - ax[0] * sf[2]),
                        th * (ax[0] * sf[1] - ax[1] * sf[0])};
         if (n->seg_open && !n->in_zv) {
@@ -273,17 +304,17 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
     /* spread it where the fit rose above full scale (evenly if nowhere) */
     float lim = SAT_FRAC * g->cfg.gyro_fs_dps;
     float wsum = 0.0f;
-    for (uint16_t k = 0; k < f->pend_len; k++) {
-        const gait_raw_t *r = &g->ring[(f->pend_pos + k) % GAIT_RING_SAMPLES];
-        float x = (float)f->pend_sign * (float)r->w[1] * g->gyro_lsb - lim;
+    for (uint16_t k = 0; k < f->len; k++) {
+        const gait_raw_t *r = &g->ring[(f->pos + k) % GAIT_RING_SAMPLES];
+        float x = (float)f->sign * (float)r->w[1] * g->gyro_lsb - lim;
         wsum += (x > 0.0f ? x : 0.0f) + 1.0f;
     }
     float store_max = 32767.0f * g->gyro_lsb;
-    for (uint16_t k = 0; k < f->pend_len; k++) {
-        uint16_t q_pos = (uint16_t)((f->pend_pos + k) % GAIT_RING_SAMPLES);
+    for (uint16_t k = 0; k < f->len; k++) {
+        uint16_t q_pos = (uint16_t)((f->pos + k) % GAIT_RING_SAMPLES);
         gait_raw_t *r = &g->ring[q_pos];
         float y = (float)r->w[1] * g->gyro_lsb;
-        float x = (float)f->pend_sign * y - lim;
+        float x = (float)f->sign * y - lim;
         float wk = (x > 0.0f ? x : 0.0f) + 1.0f;
         float dt = (float)g->ring_gap[q_pos] * g->dt_s;
         y += err_deg * (wk / wsum) / dt;

@@ -191,20 +191,28 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
 
 /* ---- saturated gyro repair (gait_satfix.c) ---- */
 
+/* Repaired pitch-rate runs awaiting the gravity check, at most (a ring that
+ * spans more than a stride at a low rate holds several). */
+#define GAIT_SAT_PENDS 3u
+
+/* A repaired pitch-rate run awaiting the gravity check at the next still foot. */
+typedef struct {
+    uint32_t index;        /* sensor index of its first sample */
+    uint32_t nav_index;    /* strapdown index when it got there */
+    float v[3];            /* strapdown velocity there, m/s */
+    uint16_t pos;          /* ring position of its first sample */
+    uint16_t len;
+    int8_t sign;
+    uint8_t reached;       /* the strapdown has reached its first sample */
+} gait_satpend_t;
+
 typedef struct {
     uint16_t run_start[3]; /* ring position of the first saturated sample per axis */
     uint16_t run_len[3];   /* saturated samples in the run (0 = none) */
     uint16_t after[3];     /* unsaturated samples since the run ended */
     int8_t sign[3];        /* side of full scale the run clipped at */
-    /* the last repaired pitch-rate run, awaiting the gravity check */
-    uint8_t pend;
-    uint8_t pend_reached;  /* the strapdown has reached its first sample */
-    uint32_t run_nav_index; /* strapdown index there */
-    float run_v[3];        /* strapdown velocity there, m/s */
-    int8_t pend_sign;
-    uint16_t pend_pos;     /* ring position of its first sample */
-    uint16_t pend_len;
-    uint32_t pend_index;   /* sensor index of its first sample */
+    uint8_t pend_n;        /* runs in pq, oldest first */
+    gait_satpend_t pq[GAIT_SAT_PENDS];
     uint32_t pend_index_new; /* sensor index of the run being tracked on gy */
 } gait_satfix_t;
 
