@@ -274,8 +274,16 @@ def imu_blocks(counts: np.ndarray, g_per_lsb: float, dps_per_lsb: float, period_
 
 
 def write(path: Path, blocks: list[ResdBlock]) -> Path:
-    """Write blocks as a RESD file at path (atomically: a reader never sees half a file); return path."""
+    """Write blocks as a RESD file at path (atomically: a reader never sees half a file); return path.
+
+    Only a regular file (or nothing) is replaced: a device, FIFO or directory named as the output is
+    written through (or refused by the OS), never swapped for a file, which would destroy /dev/null or
+    /dev/full for everyone when run as root."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as out:
+            out.write(build(blocks))
+        return path
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(build(blocks))
     tmp.replace(path)

@@ -167,7 +167,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
                            "give a writable path with room for it") from None
         outs.append(str(args.csv))
     if args.resd is not None:
-        write_raw(to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps)), args.resd)
+        try:
+            write_raw(to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps)), args.resd)
+        except OSError as exc:
+            raise RigError(f"--resd {args.resd}: cannot write the sensor data ({exc.strerror}); "
+                           "give a writable path with room for it") from None
         outs.append(str(args.resd))
     print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {', '.join(outs)}")
     return 0

@@ -11,6 +11,7 @@ durations.json has that form (rig.report), so a CI run can refresh it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
@@ -18,8 +19,12 @@ from pathlib import Path
 
 from rig.build import REPO
 from rig.errors import RigError
+from scenarios.errors import RecordingError
+from scenarios.input_file import excerpt, read_bytes
 
 DURATIONS_FILE = REPO / ".ci" / "durations.json"
+#: Largest durations file read, bytes (a catalog on five targets is about 10 kB).
+MAX_DURATIONS_BYTES = 8 << 20
 
 
 def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
@@ -33,17 +38,21 @@ def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
 def load_durations(path: Path | None = None, option: str = "--durations") -> dict[str, float]:
     """Recorded seconds per 'TARGET::SCENARIO'; {} when the default file is missing, RigError for a bad file."""
     p = path or DURATIONS_FILE
-    try:
-        doc = json.loads(p.read_text())
-    except FileNotFoundError:
+    if not p.exists() and not p.is_symlink():
         if path is None:
             return {}
-        raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote") from None
-    except (OSError, ValueError) as exc:
-        raise RigError(f"{option} {p}: not a durations file ({exc}); give a durations.json a report wrote") from None
-    if not isinstance(doc, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+        raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote")
+    try:
+        # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out
+        doc = json.loads(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8"))
+    except RecordingError as exc:
+        raise RigError(f"{option} {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise RigError(f"{option} {p}: not a durations file ({excerpt(str(exc), 120)}); "
+                       "give a durations.json a report wrote") from None
+    if not isinstance(doc, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
                                             for v in doc.values()):
-        raise RigError(f"{option} {p}: must be a JSON object of 'TARGET::SCENARIO': seconds >= 0")
+        raise RigError(f"{option} {p}: must be a JSON object of 'TARGET::SCENARIO': seconds >= 0 (finite numbers)")
     return {str(k): float(v) for k, v in doc.items()}
 
 
