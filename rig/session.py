@@ -364,13 +364,17 @@ class ReplaySession:
         inflight: list[int] = []
         batches: dict[int, tuple[int, int]] = {}  # seq -> first and last sample index
         n = len(raw.index)
+        # A batch holds consecutive indices only: a gap starts a new batch. Where the runs
+        # of consecutive indices start, found once for the whole stream.
+        breaks = (np.flatnonzero(np.diff(raw.index.astype(np.int64)) != 1) + 1).tolist()
+        next_break = 0
         start = 0
         while start < n:
-            # A batch holds consecutive indices only: a gap starts a new batch.
             stop = min(start + self.batch_samples, n)
-            gap = np.nonzero(np.diff(raw.index[start:stop].astype(np.int64)) != 1)[0]
-            if len(gap):
-                stop = start + int(gap[0]) + 1
+            while next_break < len(breaks) and breaks[next_break] <= start:
+                next_break += 1
+            if next_break < len(breaks) and breaks[next_break] < stop:
+                stop = breaks[next_break]
             if self.pace_t0 is not None:
                 # real time: a batch leaves when its first sample would have been measured
                 time.sleep(max(0.0, self.pace_t0 + float(raw.t_s[start] - raw.t_s[0]) - time.monotonic()))
