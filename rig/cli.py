@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rig.assertions import format_run_report
+from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError
 from rig.explore import add_arguments as explore_arguments
@@ -80,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reported as a retried pass, never as a plain one. With --report or --retries a run that could
     not complete is recorded and the others still run (exit 2 at the end); without them it ends the
     command at once, as it always has."""
-    target = make_target(args.target, args.port)
+    target = make_target(args.target, args.port, args.board_profile)
     names = _run_names(args, target.name)
     if args.retries < 0:
         raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
@@ -134,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
     rec = read_recording(args.csv)
-    target = make_target(args.target, args.port)
+    target = make_target(args.target, args.port, args.board_profile)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"
@@ -285,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     def target_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--target", default="host", help=f"where the firmware runs: {', '.join(TARGETS)} (default host)")
         p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
+        p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)} "
+                       f"(default ${PROFILE_ENV}, else {DEFAULT_PROFILE})")
         p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import time
@@ -17,6 +18,7 @@ import numpy as np
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
 from rig.errors import FirmwareFault, LinkError
+from rig.serial_ports import busy_error, is_local, require_present
 
 
 def _open_keeping_input(url: str, baud: int) -> serial.SerialBase:
@@ -26,6 +28,8 @@ def _open_keeping_input(url: str, baud: int) -> serial.SerialBase:
     was open (its boot HELLO, or anything a peer sent at once on connect);
     every byte that reaches the rig must land in the capture instead."""
     port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, do_not_open=True)
+    if is_local(url):
+        port.exclusive = True  # an advisory lock: a second rig on the same board is told, not interleaved
     # The POSIX class flushes through _reset_input_buffer, the others through the public name.
     flushes = [name for name in ("reset_input_buffer", "_reset_input_buffer") if hasattr(port, name)]
     for name in flushes:
@@ -72,11 +76,16 @@ class Link:
         self.url = url
         self.symbolize = symbolize
         self.capture = capture_dir / "rx.bin"
+        if is_local(url):
+            require_present(url)
         try:
             self._port = _open_keeping_input(url, baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
                 self._port.write_timeout = 10
         except (serial.SerialException, ValueError, OSError) as exc:
+            if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY
+                                  or "Device or resource busy" in str(exc)):
+                raise busy_error(url, str(exc)) from None
             raise LinkError(
                 f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
                 "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"

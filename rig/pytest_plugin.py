@@ -40,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"rig target the firmware runs on: {', '.join(TARGETS)} (default host)")
     group.addoption("--port", action="store", default=None, metavar="URL",
                     help="board link URL for --target board: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
+    group.addoption("--board-profile", action="store", default=None, metavar="NAME",
+                    help="board profile for --target board (rig.boards): the HELLO it must answer")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",
                     help="keep run captures here (default: pytest's temporary directory)")
     group.addoption("--report", action="store", default=None, metavar="DIR",
@@ -66,7 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if name not in TARGETS:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
     try:
-        make_target(name, config.getoption("--port"))  # a port for a target that starts its own link, say
+        # a port or profile for a target that starts its own link, say
+        make_target(name, config.getoption("--port"), config.getoption("--board-profile"))
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
     report = config.getoption("--report")
@@ -169,7 +172,7 @@ def runs_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def rig_target(request: pytest.FixtureRequest) -> Target:
     """The session's target, not started; skips with the reason if it cannot run here."""
     name = request.config.getoption("--target")
-    target = make_target(name, request.config.getoption("--port"))
+    target = make_target(name, request.config.getoption("--port"), request.config.getoption("--board-profile"))
     avail = target.usable()
     if not avail.ok:
         pytest.skip(f"target {name} unavailable: {avail.reason}")

@@ -15,6 +15,7 @@ from construct import ConstructError
 from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.app_view import RscSample
+from rig.boards import describe_answer
 from rig.errors import LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
@@ -96,10 +97,13 @@ class ReplaySession:
 
     def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), window: int | None = None,
                  clock: ProgressClock | None = None, lossy: bool = False,
-                 progress: ProgressCallback | None = None) -> None:
+                 progress: ProgressCallback | None = None,
+                 hello_check: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.link = link
         #: Called as samples go out: (samples sent, samples in all, Hz) (rig.progress_line shows it).
         self.progress = progress
+        #: Raises when the HELLO is not the firmware this run expects (a board's profile).
+        self.hello_check = hello_check
         #: Carry on over a lossy link: infer lost batches from later ACKs, send CONFIG and END again
         #: (RESENDS times) when their answer does not come. Off, a lost frame ends the run in a timeout.
         self.resends_allowed = RESENDS if lossy else 0
@@ -327,14 +331,25 @@ class ReplaySession:
                                   said)
                     raise LinkTimeout(f"{said}; sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
                                       f"received: HELLO {'yes' if self.hello else 'no'}, "
-                                      f"ACKs of seq {sorted(self._acks) or 'none'}", self.link.capture) from None
+                                      f"ACKs of seq {sorted(self._acks) or 'none'}"
+                                      + ("" if self.hello else f"\n  what the port sent: {self._describe_answer()}"),
+                                      self.link.capture) from None
             for s in sent:
                 self._acks.pop(s, None)
                 self._ack_sessions.pop(s, None)
         assert self.hello is not None
+        if self.hello_check is not None:
+            self.hello_check(self.hello)
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window
         return self.hello
+
+    def _describe_answer(self) -> str:
+        try:
+            data = self.link.capture.read_bytes()[-4096:]
+        except OSError:
+            data = b""
+        return describe_answer(data, self.link.frame_errors)
 
     def configure(self, raw: RawStream, mode: Mode = Mode.REPLAY) -> None:
         """Send CONFIG and wait for its acknowledgement."""

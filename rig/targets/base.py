@@ -8,7 +8,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rig.errors import TargetUnavailable
 
@@ -53,6 +53,13 @@ class Target(abc.ABC):
     @abc.abstractmethod
     def stop(self) -> str:
         """End the firmware; return a one-line account of how it ended."""
+
+    #: Link speed, bits per second (what a real UART would run at; emulated links ignore it).
+    baud: int = 115200
+
+    def check_hello(self, hello: dict[str, Any]) -> None:
+        """Raise RigError when the firmware's HELLO is not what this target must run (default: any HELLO)."""
+        return None
 
     def usable(self) -> Availability:
         """Can this target, as configured, run here? (availability() unless its settings say more.)"""

@@ -64,7 +64,7 @@ def ser2net_board(tmp_path: Path):
 
 
 def test_replay_through_ser2net_rfc2217(ser2net_board: str, tmp_path: Path) -> None:
-    board = BoardTarget(port=ser2net_board)
+    board = BoardTarget(port=ser2net_board, profile="host")
     result = run_recording(board, still_recording(3.0), tmp_path / "run")
     assert result.hello["board"] == "host"
     assert result.summary is not None and result.summary["duration_s"] == pytest.approx(3.0, abs=0.01)

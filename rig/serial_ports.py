@@ -1,0 +1,86 @@
+"""Local serial ports: whether a path is one, whether it exists, and which processes hold it open."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rig.errors import LinkError, RigError
+
+#: Where USB-serial adapters and the ST-LINK appear on Linux.
+DEVICE_GLOBS = ("/dev/ttyACM*", "/dev/ttyUSB*", "/dev/serial/by-id/*")
+
+
+def is_local(url: str) -> bool:
+    """True for a device path (/dev/ttyACM0, a symlink to one), False for a pyserial URL (scheme://)."""
+    return "://" not in url
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A process that has a port open."""
+
+    pid: int
+    command: str
+
+    def __str__(self) -> str:
+        return f"pid {self.pid} ({self.command})"
+
+
+def _command(pid: int) -> str:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(a.decode(errors="replace") for a in argv if a)[:120] or "?"
+
+
+def holders(path: str, exclude: frozenset[int] = frozenset()) -> list[Holder]:
+    """Processes (other than this one and those in exclude) with path open, from /proc (Linux)."""
+    try:
+        real = os.path.realpath(path)
+    except OSError:
+        return []
+    found: list[Holder] = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in exclude or int(entry.name) == me:
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) == real:
+                    found.append(Holder(int(entry.name), _command(int(entry.name))))
+                    break
+            except OSError:
+                continue
+    return found
+
+
+def present_ports() -> list[str]:
+    """Serial devices present now (ttyACM, ttyUSB, by-id names)."""
+    return sorted({p for pattern in DEVICE_GLOBS for p in glob.glob(pattern)})
+
+
+def require_present(path: str) -> None:
+    """Raise LinkError when a local port does not exist, listing the ports that do."""
+    if os.path.exists(path):
+        return
+    present = present_ports()
+    raise LinkError(
+        f"cannot open the link {path!r}: no such serial port; check that the port exists: is the board plugged in "
+        f"and powered (its USB cable, the ST-LINK's LED)? Ports present now: {', '.join(present) if present else 'none'}"
+    )
+
+
+def busy_error(path: str, reason: str, exclude: frozenset[int] = frozenset()) -> RigError:
+    """The error for a port another process holds: names each holder."""
+    who = holders(path, exclude)
+    held = "; held by " + ", ".join(map(str, who)) if who else ""
+    return RigError(f"serial port {path} is busy ({reason}){held}: close that program (a terminal, "
+                    "another rig run, ModemManager) or give another --port")
