@@ -49,3 +49,7 @@ class FirmwareFault(LinkError):
         err.payload = dict(payload)
         err.where = where
         return err
+
+
+class FirmwareRestarted(LinkError):
+    """The firmware booted again mid-run (a boot HELLO after CONFIG, then answers without this run's session)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import numpy as np
 
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
-from rig.errors import FirmwareFault, LinkError
+from rig.errors import FirmwareFault, LinkError, RigError
 from rig.serial_ports import busy_error, is_local, require_present
 
 
@@ -70,26 +71,19 @@ class Link:
     """
 
     def __init__(self, url: str, capture_dir: Path, baud: int = 115200,
-                 symbolize: Callable[[int], str] | None = None) -> None:
-        """symbolize: address -> 'function at file:line' of the running image (rig.symbolize), for a FAULT."""
+                 symbolize: Callable[[int], str] | None = None, reopen_s: float = 0.0) -> None:
+        """symbolize: address -> 'function at file:line' of the running image (rig.symbolize), for a FAULT.
+        reopen_s: when the port fails (a USB device that vanished: the ST-LINK re-enumerating after
+        flashing or a brown-out), wait up to this long for it to come back and reopen it; 0 fails at once."""
         capture_dir.mkdir(parents=True, exist_ok=True)
         self.url = url
         self.symbolize = symbolize
+        self.baud = baud
+        self.reopen_s = reopen_s
         self.capture = capture_dir / "rx.bin"
-        if is_local(url):
-            require_present(url)
-        try:
-            self._port = _open_keeping_input(url, baud)
-            if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
-                self._port.write_timeout = 10
-        except (serial.SerialException, ValueError, OSError) as exc:
-            if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY
-                                  or "Device or resource busy" in str(exc)):
-                raise busy_error(url, str(exc)) from None
-            raise LinkError(
-                f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
-                "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"
-            ) from None
+        #: Each time the port vanished and was reopened, as a sentence.
+        self.reopens: list[str] = []
+        self._port = self._open()
         self._rx = open(self.capture, "ab", buffering=0)
         self._tx = open(capture_dir / "tx.bin", "ab", buffering=0)
         self._log = open(capture_dir / "frames.jsonl", "a", encoding="utf-8")
@@ -103,6 +97,51 @@ class Link:
         self.logs: list[str] = []
         self.tx_seq = 0
         self.rx_bytes = 0
+
+    def _open(self) -> serial.SerialBase:
+        url = self.url
+        if is_local(url):
+            require_present(url)
+        try:
+            port = _open_keeping_input(url, self.baud)
+            if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
+                port.write_timeout = 10
+            return port
+        except (serial.SerialException, ValueError, OSError) as exc:
+            if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY
+                                  or "Device or resource busy" in str(exc)):
+                raise busy_error(url, str(exc)) from None
+            raise LinkError(
+                f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
+                "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"
+            ) from None
+
+    def _reopen(self, failure: Exception) -> bool:
+        """After the port failed: wait (at most reopen_s) for it to come back and reopen it.
+
+        True once reopened; False when reopening is off. Raises LinkError when it does not come back."""
+        if self.reopen_s <= 0:
+            return False
+        try:
+            self._port.close()
+        except Exception:  # noqa: BLE001 - the port is gone already; closing only frees the descriptor
+            pass
+        t0 = time.monotonic()
+        last = str(failure)
+        while (waited := time.monotonic() - t0) < self.reopen_s:
+            if not is_local(self.url) or os.path.exists(self.url):
+                try:
+                    self._port = self._open()
+                    self.reopens.append(f"the port {self.url} failed after {self.rx_bytes} bytes received ({failure}) "
+                                        f"and was reopened {waited:.2f} s later")
+                    self._record({"reopened": self.url, "after_rx_bytes": self.rx_bytes, "gap_s": round(waited, 3)})
+                    return True
+                except RigError as exc:
+                    last = str(exc)
+            time.sleep(0.05)
+        raise LinkError(f"the port {self.url} failed after {self.rx_bytes} bytes received ({failure}) and did not come "
+                        f"back within {self.reopen_s:g} s (last: {last}): is the board still plugged in and powered?",
+                        self.capture)
 
     # -- sending ---------------------------------------------------------
     def send(self, msg_type: MsgType, payload: dict[str, Any]) -> int:
@@ -126,7 +165,11 @@ class Link:
         try:
             self._port.write(data)
         except (serial.SerialException, OSError) as exc:
-            self._read_last_words()
+            reopens = len(self.reopens)
+            self._read_last_words()  # which reopens the port if reading fails too
+            if len(self.reopens) > reopens or self._reopen(exc):
+                self.write_raw(data)  # a frame cut short on the old port is dropped by the firmware's decoder
+                return
             raise LinkError(f"writing to {self.url!r} failed: {exc}", self.capture) from None
 
     def _read_last_words(self, limit_s: float = 0.5) -> None:
@@ -159,6 +202,8 @@ class Link:
                 except BlockingIOError:
                     pass  # nothing more yet (its socket does not block)
         except (serial.SerialException, OSError) as exc:
+            if self._reopen(exc):
+                return
             raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
         if not data:
             return

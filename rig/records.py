@@ -168,6 +168,8 @@ class RunResult:
     repeated_strides: int = 0
     #: Where the firmware's stride numbers restarted (its analyzer reset during the run).
     renumbered: Sequence[str] = field(default_factory=tuple)
+    #: Times the port vanished (a USB device re-enumerating) and was reopened, as sentences.
+    reopens: Sequence[str] = field(default_factory=tuple)
     #: SAMPLE_BATCH frames never acknowledged (lost on the way, or their ACK lost).
     lost_batches: Sequence[str] = field(default_factory=tuple)
     #: CONFIG, CMD HELLO or END frames sent again because no answer came.
@@ -212,6 +214,7 @@ class RunResult:
         if self.repeated_strides:
             out.append(f"{self.repeated_strides} repeated STRIDE frame(s) were kept once")
         out.extend(self.resends)
+        out.extend(self.reopens)
         return out
 
     def to_json(self) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         # start() inside the try: a target that fails half-way up (an emulator launched,
         # its port never served) is stopped all the same
         url = target.start(run_dir)
-        with Link(url, run_dir, baud=target.baud, symbolize=symbolizer(target.image())) as link:
+        with Link(url, run_dir, baud=target.baud, reopen_s=target.reopen_s, symbolize=symbolizer(target.image())) as link:
             # waits follow the target's own progress: a target slowed by a busy host is not hung
             session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid), progress=progress,
                                     hello_check=target.check_hello)

@@ -16,7 +16,7 @@ from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
 from rig.app_view import RscSample
 from rig.boards import describe_answer
-from rig.errors import LinkError, LinkTimeout
+from rig.errors import FirmwareRestarted, LinkError, LinkTimeout
 from rig.inject import RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
@@ -142,11 +142,27 @@ class ReplaySession:
         self._gatt_values: list[dict[str, Any]] = []
         #: When set (time.monotonic() of the first sample), stream() sends samples in real time.
         self.pace_t0: float | None = None
+        #: Samples of this run the firmware acknowledged so far.
+        self.samples_acked = 0
+        self._boot_hello = ""
+        self._reopens_before = 0
+
+    def _restarted(self, evidence: str) -> None:
+        """The firmware rebooted mid-run: its analyzer lost this run, so the run ends here, saying so."""
+        raise FirmwareRestarted(
+            f"the firmware on {self.link.url} restarted mid-run: {self._boot_hello}, and {evidence}. A reset (the "
+            "RESET button, a flasher, a watchdog) or a brown-out; the strides of this run are lost: run it again",
+            self.link.capture)
 
     def _handle(self, msg: Message) -> None:
         for observe in self.observers:
             observe(msg)
         if msg.type is MsgType.HELLO:
+            if self._configured and msg.seq == 0 and not msg.repeat:
+                self._boot_hello = (f"a boot HELLO (seq 0) came after this run's CONFIG, {self.samples_acked} samples "
+                                    f"into the run, at byte {self.link.rx_bytes} of the capture")
+                if len(self.link.reopens) > self._reopens_before:
+                    self._restarted("the port vanished and came back")
             self.hello = msg.payload
         elif msg.type is MsgType.ACK:
             # Until this run's CONFIG is acknowledged the firmware answers in whichever session it is
@@ -156,6 +172,8 @@ class ReplaySession:
                 self._ack_sessions[msg.payload["acked_seq"]] = msg.payload["session"]
             else:
                 self.stale_acks += 1
+                if self._boot_hello and msg.payload["session"] == 0:
+                    self._restarted("its ACKs now carry no session (0): it lost this run's CONFIG")
         elif msg.type in (MsgType.STRIDE, MsgType.SUMMARY) and not self._configured:
             # Left over from before this run (still in the port's buffer when it was
             # opened): kept in the capture, never counted as this run's answer.
@@ -250,6 +268,8 @@ class ReplaySession:
             msg = self.link.receive(min(left, 0.1)) if left > 0 else None
             if msg is None and left > 0:
                 continue
+            if msg is None and self._boot_hello:
+                self._restarted(f"then it did not send {expected} within {timeout_s:g} s")
             if msg is None:
                 pending = self.link.pending_bytes
                 bad = self.link.frame_errors
@@ -372,6 +392,7 @@ class ReplaySession:
             self.stale_acks += 1  # answered in an earlier session: never this run's
             del self._acks[other], self._ack_sessions[other]
         self._restarts_before = self.link.restarts
+        self._reopens_before = len(self.link.reopens)
 
     def stream(self, raw: RawStream) -> None:
         """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
@@ -413,6 +434,7 @@ class ReplaySession:
                 first = batches.pop(inflight.pop(0))
                 if self._acked(seq):
                     self._ack(seq, "a SAMPLE_BATCH")
+                    self.samples_acked += first[1] - first[0] + 1
                 else:
                     self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first[0]}..{first[1]}) or its ACK "
                                              "was lost on the link")
@@ -471,6 +493,7 @@ class ReplaySession:
             logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,
             restarts=self.link.restarts - self._restarts_before,
+            reopens=tuple(self.link.reopens),
             stale_acks=self.stale_acks,
             doubts=tuple(self.doubts),
             in_doubt=tuple(in_doubt),

@@ -56,6 +56,8 @@ class Target(abc.ABC):
 
     #: Link speed, bits per second (what a real UART would run at; emulated links ignore it).
     baud: int = 115200
+    #: How long the link waits for a port that vanished to come back (a board's USB re-enumerating), s; 0: never.
+    reopen_s: float = 0.0
 
     def check_hello(self, hello: dict[str, Any]) -> None:
         """Raise RigError when the firmware's HELLO is not what this target must run (default: any HELLO)."""

@@ -11,6 +11,8 @@ from rig.serial_ports import is_local, require_present
 from rig.targets.base import Availability, Target
 
 PORT_ENV = "STRIDELAB_PORT"
+#: How long a device path that vanished (the ST-LINK re-enumerating after flashing, a brown-out) may stay away, s.
+REOPEN_S = 10.0
 
 
 class BoardTarget(Target):
@@ -26,6 +28,8 @@ class BoardTarget(Target):
         self.port = port or os.environ.get(PORT_ENV)
         self.profile = profile if isinstance(profile, BoardProfile) else get_profile(profile)
         self.baud = self.profile.baud
+        # a USB device comes back at the same path (/dev/serial/by-id/...); a network port that closed has ended
+        self.reopen_s = REOPEN_S if self.port and is_local(self.port) else 0.0
 
     @classmethod
     def availability(cls) -> Availability:
