@@ -148,6 +148,13 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def linkbench(session: nox.Session) -> None:
+    """Link utilization: replay through a line at 115200 and 921600 baud, print the share of its byte rate used."""
+    _install(session)
+    session.run("python", "-m", "rig.linkbench", *session.posargs)
+
+
+@nox.session(default=False)
 def sanitizers(session: nox.Session) -> None:
     """The whole scenario catalog on the native firmware built with AddressSanitizer and UBSan."""
     _install(session)

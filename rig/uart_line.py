@@ -1,0 +1,117 @@
+"""A serial line at a set baud rate between two ptys: what a UART and its cable let through.
+
+A pty moves bytes as fast as the processes at its ends; a board's UART moves baud/10 bytes a second
+(8N1: a start bit, 8 data bits, a stop bit). `python -m rig.uart_line --baud 115200 DEVICE` opens
+DEVICE (the native firmware's pty), creates a pty of its own, prints ``PTY <path>`` and forwards
+between them, each direction no faster than the line: the link-utilization benchmark
+(rig.linkbench) runs the rig through it. Bytes are never dropped: when the line is busy the sender
+waits (the pty's buffer fills and its writes block), as behind a UART with flow control.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import signal
+import sys
+import termios
+import time
+import tty
+from collections.abc import Sequence
+
+#: Bits on the wire per byte at 8N1.
+BITS_PER_BYTE = 10
+
+
+class Direction:
+    """One direction of the line: a queue of bytes released at the line's byte rate."""
+
+    def __init__(self, src: int, dst: int, bytes_per_s: float) -> None:
+        self.src, self.dst = src, dst
+        self.bytes_per_s = bytes_per_s
+        self.queue = bytearray()
+        self.free_at = time.monotonic()  # when the line has sent everything released so far
+        self.moved = 0
+
+    def wants_input(self) -> bool:
+        """Read more only while little is queued: the sender then waits, as on a line with flow control."""
+        return len(self.queue) < 256
+
+    def pump(self, now: float) -> float:
+        """Release what the line has transmitted by now; return when the next byte is due (s, monotonic)."""
+        if not self.queue:
+            self.free_at = max(self.free_at, now)
+            return float("inf")
+        due = int((now - self.free_at) * self.bytes_per_s)
+        if due <= 0:
+            return self.free_at + 1.0 / self.bytes_per_s
+        chunk = bytes(self.queue[:due])
+        try:
+            n = os.write(self.dst, chunk)
+        except BlockingIOError:
+            return now + 0.001
+        del self.queue[:n]
+        self.free_at += n / self.bytes_per_s
+        self.moved += n
+        return now if self.queue else float("inf")
+
+
+def _raw(fd: int) -> None:
+    tty.setraw(fd, termios.TCSANOW)
+    os.set_blocking(fd, False)
+
+
+def serve(device: str, baud: int, announce: bool = True) -> None:
+    """Forward between device and a new pty at baud (8N1) until device or the pty's user hangs up."""
+    bytes_per_s = baud / BITS_PER_BYTE
+    dev = os.open(device, os.O_RDWR | os.O_NOCTTY)
+    _raw(dev)
+    master, slave = os.openpty()
+    tty.setraw(slave, termios.TCSANOW)  # the far end sees a raw line, as a board's tty
+    os.set_blocking(master, False)
+    if announce:
+        print(f"PTY {os.ttyname(slave)}", flush=True)
+    to_device = Direction(master, dev, bytes_per_s)
+    to_user = Direction(dev, master, bytes_per_s)
+    while True:
+        now = time.monotonic()
+        due = min(to_device.pump(now), to_user.pump(now))
+        readers = [d.src for d in (to_device, to_user) if d.wants_input()]
+        wait = max(0.0, min(due - time.monotonic(), 0.05))
+        ready, _, _ = select.select(readers, [], [], wait)
+        for d in (to_device, to_user):
+            if d.src in ready:
+                try:
+                    data = os.read(d.src, 4096)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    return  # the device went away
+                if not data and d.src == dev:
+                    return
+                if not d.queue:  # an idle line starts sending now, not when it went idle
+                    d.free_at = max(d.free_at, time.monotonic())
+                d.queue += data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: python -m rig.uart_line --baud N DEVICE."""
+    ap = argparse.ArgumentParser(prog="python -m rig.uart_line", description=__doc__.splitlines()[0])
+    ap.add_argument("device", help="the pty (or tty) at the far end of the line: the firmware's")
+    ap.add_argument("--baud", type=int, default=115200, help="line speed, bits per second (8N1)")
+    args = ap.parse_args(argv)
+    if args.baud < 300:
+        print(f"--baud {args.baud}: give a line speed of at least 300 bits per second", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        serve(args.device, args.baud)
+    except OSError as exc:
+        print(f"uart_line: {args.device}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The link-utilization benchmark: the line model passes every byte, and the figure is computed from what was sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rig.linkbench import GOAL_FRACTION, Utilization, measure
+
+pytestmark = pytest.mark.target("host")
+
+
+def test_the_figure_is_bytes_sent_over_time_against_the_line_s_byte_rate() -> None:
+    u = Utilization(baud=115200, samples=4160, wire_bytes=46080, stream_s=5.0, window=5, batch_samples=32)
+    assert u.line_bytes_per_s == 11520 and u.achieved_bytes_per_s == 9216 and u.fraction == pytest.approx(0.8)
+    assert "80.0%" in u.line() and "ok" in u.line()
+    assert "below the goal" in Utilization(9600, 1, 100, 1.0, 1, 1).line() and GOAL_FRACTION == 0.8
+
+
+def test_a_replay_through_the_line_model_is_measured_whole(tmp_path: Path) -> None:
+    u = measure(921600, "steady_run", 2.0, tmp_path)
+    assert u.samples == 832 and u.window >= 1 and u.batch_samples == 32
+    # every byte sent while streaming went through the line, and the firmware answered every batch
+    frames = (tmp_path / "921600" / "frames.jsonl").read_text()
+    assert '"type": "SUMMARY"' in frames
+    assert u.wire_bytes > 832 * 12 and u.stream_s > 0
