@@ -135,11 +135,13 @@ def generate() -> tuple[str, str]:
          "static uint32_t get_u32(const uint8_t *p) { return (uint32_t)get_u16(p) | ((uint32_t)get_u16(p + 2) << 16); }",
          "static float get_f32(const uint8_t *p) { uint32_t u = get_u32(p); float v; memcpy(&v, &u, 4); return v; }",
          ""]
+    elements: set[str] = set()  # element structs already emitted (two messages may carry samples)
     for mt, struct in m.PAYLOADS.items():
         name = mt.name.lower()
         fields = fields_of(mt.name, struct)
         for f in fields:
-            if f.kind == "array":
+            if f.kind == "array" and f.ctype not in elements:
+                elements.add(f.ctype)
                 ef = _elem_fields(f.elem, f.ctype)
                 h.append("typedef struct {")
                 h += [f"    {e.ctype} {e.name};" for e in ef]

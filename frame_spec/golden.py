@@ -58,6 +58,7 @@ VECTORS: list[tuple[MsgType, int, dict[str, Any]]] = [
     (MsgType.GATT_WRITE, 9, {"uuid": 0x2A55, "value": "0110270000"}),
     (MsgType.RSC_MEASUREMENT, 6, {"t_us": 61_000_000, "value": "07000355d4001f040000"}),
     (MsgType.GATT_VALUE, 7, {"uuid": 0x2A55, "value": "1004010201"}),
+    (MsgType.RAW_BATCH, 10, {"first_index": 70_000, "samples": _samples(3, 5432)}),
 ]
 
 

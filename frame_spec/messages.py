@@ -66,6 +66,7 @@ class MsgType(enum.IntEnum):
     LOG = 0x16
     RSC_MEASUREMENT = 0x17
     GATT_VALUE = 0x18
+    RAW_BATCH = 0x19
 
 
 class Mode(enum.IntEnum):
@@ -73,6 +74,7 @@ class Mode(enum.IntEnum):
 
     LIVE = 0  # the board's own sensor
     REPLAY = 1  # SAMPLE_BATCH frames from the host
+    RAW = 2  # the board's own sensor, streamed to the host in RAW_BATCH frames, not analyzed (rig record)
 
 
 class Op(enum.IntEnum):
@@ -141,6 +143,15 @@ Sample = Struct(
 
 SampleBatch = Struct(
     "first_index" / Int32ul,  # sensor sample index of samples[0]; the rest follow by 1
+    "count" / Rebuild(Int8ul, len_(this.samples)),
+    "samples" / Array(this.count, Sample),
+)
+
+# Raw samples of the board's own sensor in RAW mode, as it read them (rotated into the shoe frame):
+# consecutive indices from first_index; a jump in first_index between two batches is samples the
+# sensor lost (a FIFO overrun). END ends the stream after a last, possibly short, batch.
+RawBatch = Struct(
+    "first_index" / Int32ul,
     "count" / Rebuild(Int8ul, len_(this.samples)),
     "samples" / Array(this.count, Sample),
 )
@@ -281,9 +292,11 @@ PAYLOADS: dict[MsgType, Struct] = {
     MsgType.GATT_WRITE: GattWrite,
     MsgType.RSC_MEASUREMENT: RscMeasurementMsg,
     MsgType.GATT_VALUE: GattValue,
+    MsgType.RAW_BATCH: RawBatch,
 }
 
 #: Upper bounds on variable-length fields, for fixed-size C buffers.
-ARRAY_MAX = {("SAMPLE_BATCH", "samples"): MAX_BATCH_SAMPLES, ("LOG", "text"): MAX_LOG_TEXT,
+ARRAY_MAX = {("SAMPLE_BATCH", "samples"): MAX_BATCH_SAMPLES, ("RAW_BATCH", "samples"): MAX_BATCH_SAMPLES,
+             ("LOG", "text"): MAX_LOG_TEXT,
              ("GATT_WRITE", "value"): MAX_GATT_VALUE, ("GATT_VALUE", "value"): MAX_GATT_VALUE,
              ("RSC_MEASUREMENT", "value"): MAX_GATT_VALUE}

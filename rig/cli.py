@@ -1,4 +1,4 @@
-"""The `rig` command line: list, run, replay, synth, plot, bench, explore, ble.
+"""The `rig` command line: list, run, replay, record, synth, plot, bench, explore, ble.
 
 Exit status: 0 success, 1 a run finished but failed its checks, 2 bad input or
 a target/link error (the message names the input and the capture).
@@ -28,7 +28,7 @@ from rig.report import ReportDir
 from rig.resd_out import write_raw
 from rig.runner import new_run_dir, run_recording, run_scenario
 from rig.shard import load_durations, parse_shard, shard_of, weights
-from rig.targets import TARGETS, available_targets, make_target
+from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.recording_csv import read_recording, write_recording
 
@@ -151,6 +151,43 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for note in result.notes():
         print(f"note: {note}", file=sys.stderr)
     return 1 if result.link_problems() else 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """Stream the sensor of the firmware at --port (or of a host/qemu target with its synthetic sensor) into a CSV."""
+    from rig.record import record
+    from rig.targets.host import HostTarget
+    from rig.targets.qemu import QemuTarget
+
+    if args.target == "board":
+        target: Target = make_target("board", args.port, args.board_profile)
+    elif args.port is not None or args.board_profile is not None:
+        raise RigError(f"--port and --board-profile are for --target board; target {args.target!r} starts its own link")
+    elif args.target == "host":
+        target = HostTarget(synth_sensor=True)
+    elif args.target == "qemu":
+        target = QemuTarget(synth_sensor=True)
+    else:
+        raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
+                       "(their synthetic sensor)")
+    target.require()
+    run_dir = new_run_dir(args.runs_dir, args.out.stem, target.name)
+    ended = ""
+    try:
+        result = record(target.start(run_dir), args.out, run_dir, args.duration, args.odr_hz,
+                        hello_check=target.check_hello, baud=target.baud, reopen_s=target.reopen_s, pid=target.pid)
+    except RigError as exc:
+        ended = target.stop()
+        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
+    finally:
+        if not ended:
+            ended = target.stop()
+        (run_dir / "target.txt").write_text(ended + "\n")
+    print(f"{result.line()} (captures in {run_dir})")
+    if result.dropped or result.seq_gaps:
+        print(f"note: {result.dropped} samples lost by the sensor or the link; {result.seq_gaps} frame(s) lost "
+              f"on the link (capture: {run_dir / 'rx.bin'})", file=sys.stderr)
+    return 0
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -309,6 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="OUT", help="output file (default: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("record", help="stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
+    p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
+    p.add_argument("--target", default="board", choices=("board", "host", "qemu"),
+                   help="board (default; --port URL), or host/qemu with their synthetic sensor")
+    p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
+    p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
+    p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")

@@ -313,6 +313,14 @@ class ReplaySession:
         values, self._gatt_values = self._gatt_values, []
         return values
 
+    def take(self, msg: Message) -> None:
+        """Handle a frame received outside this session's own waits (HELLO, ACK, STRIDE, SUMMARY)."""
+        self._handle(msg)
+
+    def acked(self, seq: int) -> bool:
+        """Whether this session's ACK of seq has come."""
+        return self._acked(seq)
+
     def _acked(self, seq: int) -> bool:
         """Whether this session's ACK of seq has come."""
         return seq in self._acks and self._ack_sessions[seq] == self.session_id

@@ -391,3 +391,26 @@ int frame_unpack_gatt_value(frame_gatt_value_t *m, const uint8_t *buf, size_t le
     memcpy(m->value, buf + off, len - off); off = len;
     return off == len ? 0 : -EBADMSG;
 }
+
+int frame_pack_raw_batch(const frame_raw_batch_t *m, uint8_t *buf, size_t cap) {
+    size_t n = 5u;
+    if (m->count > 32u) return -EINVAL;
+    n += (size_t)m->count * SIZE_FRAME_SAMPLE_T;
+    if (n > cap) return -ENOSPC;
+    size_t off = 0;
+    put_u32(buf + off, m->first_index); off += 4;
+    put_u8(buf + off, m->count); off += 1;
+    for (size_t i = 0; i < m->count; i++) { pack_frame_sample_t(&m->samples[i], buf + off); off += SIZE_FRAME_SAMPLE_T; }
+    return (int)off;
+}
+
+int frame_unpack_raw_batch(frame_raw_batch_t *m, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    memset(m, 0, sizeof *m);
+    if (len < 5u) return -EBADMSG;
+    m->first_index = get_u32(buf + off); off += 4;
+    m->count = get_u8(buf + off); off += 1;
+    if (m->count > 32u || len - off != (size_t)m->count * SIZE_FRAME_SAMPLE_T) return -EBADMSG;
+    for (size_t i = 0; i < m->count; i++) { unpack_frame_sample_t(&m->samples[i], buf + off); off += SIZE_FRAME_SAMPLE_T; }
+    return off == len ? 0 : -EBADMSG;
+}

@@ -27,10 +27,12 @@
 #define FRAME_MSG_LOG 22
 #define FRAME_MSG_RSC_MEASUREMENT 23
 #define FRAME_MSG_GATT_VALUE 24
+#define FRAME_MSG_RAW_BATCH 25
 
 /* Where the analyzer takes its samples from. */
 #define FRAME_MODE_LIVE 0
 #define FRAME_MODE_REPLAY 1
+#define FRAME_MODE_RAW 2
 
 /* CMD operations. */
 #define FRAME_OP_HELLO 0
@@ -307,5 +309,17 @@ typedef struct {
 int frame_pack_gatt_value(const frame_gatt_value_t *m, uint8_t *buf, size_t cap);
 /** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
 int frame_unpack_gatt_value(frame_gatt_value_t *m, const uint8_t *buf, size_t len);
+
+/* RAW_BATCH payload (type 0x19). */
+typedef struct {
+    uint32_t first_index;
+    uint8_t count;
+    frame_sample_t samples[32]; /* count used */
+} frame_raw_batch_t;
+
+/** Pack into buf. @return bytes written, or -ENOSPC if cap is too small, -EINVAL on a bad count. */
+int frame_pack_raw_batch(const frame_raw_batch_t *m, uint8_t *buf, size_t cap);
+/** Unpack len bytes. @return 0, or -EBADMSG if the length does not match the fields. */
+int frame_unpack_raw_batch(frame_raw_batch_t *m, const uint8_t *buf, size_t len);
 
 #endif /* FRAME_MSGS_H */

@@ -47,6 +47,7 @@ typedef struct {
     uint32_t rsc_period_samples, rsc_idle_samples; /* FW_RSCS_PERIOD_MS, FW_RSCS_IDLE_MS at the ODR */
     uint32_t rsc_next_index;    /* sample index of the next periodic RSC Measurement */
     bool rsc_clock_started;
+    frame_raw_batch_t raw;      /* RAW mode: samples gathered for the next RAW_BATCH */
 } app_t;
 
 /**
@@ -77,14 +78,24 @@ int app_poll(app_t *app);
 
 /**
  * Analyze one sample of the board's own sensor (live mode), raw LSM6DSO
- * counts already rotated into the shoe frame.
- * @return 0, or a negative errno value from the link.
+ * counts already rotated into the shoe frame. In raw mode the sample is not
+ * analyzed but sent to the host: gathered into RAW_BATCH frames of up to
+ * FRAME_MAX_BATCH_SAMPLES consecutive indices (an index jump starts a new one).
+ * @return 0, -EINVAL for an index before the last one, or a negative errno value from the link.
  */
 int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw);
 
 /**
+ * Whether the port should run its own sensor and push its samples (CONFIG mode LIVE or RAW).
+ * @return true in live and raw mode.
+ */
+bool app_sensor_wanted(const app_t *app);
+
+/**
  * End of the sensor stream (live mode: the port saw its sensor stop): report
  * the last stride if it can be closed, then SUMMARY. CMD END does the same.
+ * In raw mode: send the samples gathered so far (a last, short RAW_BATCH) and
+ * return to replay mode, so the port stops its sensor; no SUMMARY.
  * @return 0, or a negative errno value from the link.
  */
 int app_finish(app_t *app);

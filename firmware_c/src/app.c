@@ -207,7 +207,7 @@ static int send_status(app_t *app) {
 static int apply_config(app_t *app, const frame_config_t *c) {
     float a = lsm6dso_accel_g_per_lsb(c->accel_fs_g);
     float g = lsm6dso_gyro_mdps_per_lsb(c->gyro_fs_dps) * 1e-3f;
-    if (c->odr_mhz < 1000u || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_REPLAY) return -EINVAL;
+    if (c->odr_mhz < 1000u || a == 0.0f || g == 0.0f || c->mode > FRAME_MODE_RAW) return -EINVAL;
     gait_config_t gc = {.odr_hz = (float)c->odr_mhz * 1e-3f,
                         .accel_fs_g = (float)c->accel_fs_g,
                         .gyro_fs_dps = (float)c->gyro_fs_dps};
@@ -223,11 +223,41 @@ static int apply_config(app_t *app, const frame_config_t *c) {
     app->rsc_period_samples = (uint32_t)(((uint64_t)c->odr_mhz * FW_RSCS_PERIOD_MS + 500000u) / 1000000u);
     app->rsc_idle_samples = (uint32_t)(((uint64_t)c->odr_mhz * FW_RSCS_IDLE_MS + 500000u) / 1000000u);
     app->rsc_clock_started = false;
+    app->raw.count = 0;
     return 0;
+}
+
+/* Send the raw samples gathered so far (RAW mode) as one RAW_BATCH. */
+static int flush_raw(app_t *app) {
+    if (app->raw.count == 0) return 0;
+    int rc = send(app, FRAME_MSG_RAW_BATCH, frame_pack_raw_batch(&app->raw, app->pay_buf, sizeof app->pay_buf));
+    app->raw.count = 0;
+    return rc;
+}
+
+/* RAW mode: gather the sample into the current RAW_BATCH (consecutive indices only), send it when full. */
+static int push_raw_sample(app_t *app, uint32_t index, const frame_sample_t *raw) {
+    if (app->raw.count > 0 && index != app->raw.first_index + app->raw.count) {
+        int rc = flush_raw(app); /* samples were lost in between: the next batch starts after the gap */
+        if (rc < 0) return rc;
+    }
+    if (app->raw.count == 0) app->raw.first_index = index;
+    app->raw.samples[app->raw.count++] = *raw;
+    return app->raw.count == FRAME_MAX_BATCH_SAMPLES ? flush_raw(app) : 0;
+}
+
+bool app_sensor_wanted(const app_t *app) {
+    return app->config.mode == FRAME_MODE_LIVE || app->config.mode == FRAME_MODE_RAW;
 }
 
 int app_push_raw(app_t *app, uint32_t index, const frame_sample_t *raw) {
     if (app->have_index && (int32_t)(index - app->next_index) < 0) return -EINVAL;
+    if (app->config.mode == FRAME_MODE_RAW) {
+        app->next_index = index + 1u;
+        app->have_index = true;
+        app->count.samples++;
+        return push_raw_sample(app, index, raw);
+    }
     gait_sample_t s = {
         .ax_g = (float)raw->ax * app->accel_g_per_lsb,
         .ay_g = (float)raw->ay * app->accel_g_per_lsb,
@@ -261,6 +291,12 @@ static int on_batch(app_t *app, const frame_view_t *v) {
 }
 
 int app_finish(app_t *app) {
+    if (app->config.mode == FRAME_MODE_RAW) {
+        /* the raw stream ends: its last samples, then back to waiting for a host (replay mode) */
+        int rc = flush_raw(app);
+        app->config.mode = FRAME_MODE_REPLAY;
+        return rc;
+    }
     gait_stride_t st;
     /* The analyzer may hold several strides behind its delayed stage: drain them all. */
     while (gait_flush(&app->gait, &st) == 1) {

@@ -15,9 +15,12 @@ class HostTarget(Target):
     name = "host"
     description = "native build of the firmware, link on a pseudo-terminal"
 
-    def __init__(self, startup_timeout_s: float = 10.0, tcp: bool = False, binary: Path | None = None) -> None:
-        """binary: the native firmware to run; default rig.build.host_binary() (built and current)."""
+    def __init__(self, startup_timeout_s: float = 10.0, tcp: bool = False, binary: Path | None = None,
+                 synth_sensor: bool = False) -> None:
+        """binary: the native firmware to run; default rig.build.host_binary() (built and current).
+        synth_sensor: give the firmware the synthetic sensor (--sensor synth) for live and raw mode."""
         self.binary = binary
+        self.synth_sensor = synth_sensor
         self.startup_timeout_s = startup_timeout_s
         self.tcp = tcp
         self._proc: FirmwareProcess | None = None
@@ -39,6 +42,8 @@ class HostTarget(Target):
         self.require()
         binary = self.binary or host_binary()
         argv = [str(binary), "--tcp", "0"] if self.tcp else [str(binary), "--pty"]
+        if self.synth_sensor:
+            argv += ["--sensor", "synth"]
         self._proc = FirmwareProcess(argv, run_dir / "target.log")
         if self.tcp:
             return "socket://" + self._proc.read_line("TCP ", self.startup_timeout_s)

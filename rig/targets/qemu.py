@@ -63,6 +63,8 @@ QEMU_CORE_HZ = 168_000_000
 EMU_SEMIHOSTING = 1 << 0
 EMU_BULK_RX = 1 << 1
 EMU_FAULT_TEST_HANG = 1 << 2
+#: STM32_EMU_SYNTH_SENSOR: no LSM6DSO in this machine, so live and raw mode read the synthetic sensor.
+EMU_SYNTH_SENSOR = 1 << 4
 
 #: Semihosting exit codes of the image (STM32_EXIT_* in stm32f4_port.h) and what they mean.
 EXIT_MEANING = {
@@ -134,6 +136,7 @@ class QemuTarget(Target):
         end_timeout_s: float = 2.0,
         elf: Path | None = None,
         cover_out: Path | None = None,
+        synth_sensor: bool = False,
     ) -> None:
         """link: "bulk" (fast) or "uart" (every byte through USART2, as on a board); default $STRIDELAB_QEMU_LINK or bulk.
         icount: deterministic guest time (-icount shift=0: one instruction per ns).
@@ -142,7 +145,9 @@ class QemuTarget(Target):
         end_timeout_s: how long stop() waits for the firmware to end QEMU before killing it.
         elf: the image to run; default rig.build.arm_elf() (built and current).
         cover_out: write there, when QEMU ends, the address of every instruction that ran (a TCG plugin).
+        synth_sensor: live and raw mode read the image's synthetic sensor (netduinoplus2 has no LSM6DSO).
         """
+        self.synth_sensor = synth_sensor
         link = link or os.environ.get(LINK_ENV) or "bulk"
         if link not in ("bulk", "uart"):
             raise RigError(f"qemu target: link {link!r} (argument or ${LINK_ENV}) is neither 'bulk' nor 'uart'")
@@ -245,6 +250,7 @@ class QemuTarget(Target):
         self._mailbox_addr = addr
         run_dir.mkdir(parents=True, exist_ok=True)
         flags = EMU_SEMIHOSTING | (EMU_FAULT_TEST_HANG if self.fault_test_hangs else 0)
+        flags |= EMU_SYNTH_SENSOR if self.synth_sensor else 0
         rx_path = ""
         if self.link == "bulk":
             rx_file = (run_dir / RX_FILE).resolve()

@@ -7,6 +7,8 @@
  * On a pty the process then waits (at most FAULT_DRAIN_MS) until the rig has
  * read the frame: the kernel discards what the terminal side has not read yet
  * when the process's end of the pty closes.
+ * "--sensor synth" gives it a sensor: in live and raw mode it reads the synthetic
+ * one (synth_sensor.h) at the CONFIG's rate, by the monotonic clock.
  */
 #define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, ptsname */
 #include <arpa/inet.h>
@@ -16,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "synth_sensor.h"
 
 typedef struct {
     int fd;
@@ -158,25 +162,64 @@ static int open_tcp(int port) {
 }
 
 static void usage(const char *argv0) {
-    fprintf(stderr, "usage: %s [--pty | --tcp PORT]\n", argv0);
+    fprintf(stderr, "usage: %s [--pty | --tcp PORT] [--sensor synth]\n", argv0);
+}
+
+/* The synthetic sensor (--sensor synth): in live and raw mode, every sample the time since the
+ * mode began says is due, at most SYNTH_BURST a pass of the main loop. */
+#define SYNTH_BURST 64u
+typedef struct {
+    bool on, running;
+    uint32_t next_index, t0_ms;
+} host_synth_t;
+
+static host_synth_t g_synth;
+
+static int synth_poll(host_synth_t *s, app_t *app) {
+    if (!s->on) return 0;
+    if (!app_sensor_wanted(app)) {
+        s->running = false;
+        return 0;
+    }
+    uint32_t now = host_millis(&g_link);
+    /* a new CONFIG restarted the analyzer (it has no sample index yet): restart the stream too */
+    if (!s->running || (!app->have_index && s->next_index > 0)) {
+        s->running = true;
+        s->next_index = 0;
+        s->t0_ms = now;
+    }
+    uint64_t due = (uint64_t)(now - s->t0_ms) * app->config.odr_mhz / 1000000u;
+    for (uint32_t n = 0; n < SYNTH_BURST && s->next_index < due && app_sensor_wanted(app); n++) {
+        frame_sample_t smp;
+        synth_sensor_sample(s->next_index, &smp);
+        int rc = app_push_raw(app, s->next_index++, &smp);
+        if (rc < 0) return rc;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv) {
     int fd, held = -1;
-    if (argc == 1 || (argc == 2 && strcmp(argv[1], "--pty") == 0)) {
-        fd = open_pty(&held);
-    } else if (argc == 3 && strcmp(argv[1], "--tcp") == 0) {
-        char *end;
-        long port = strtol(argv[2], &end, 10);
-        if (*end || port < 0 || port > 65535) {
+    long port = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--pty") == 0) {
+            port = -1;
+        } else if (strcmp(argv[i], "--tcp") == 0 && i + 1 < argc) {
+            char *end;
+            port = strtol(argv[++i], &end, 10);
+            if (*end || port < 0 || port > 65535) {
+                usage(argv[0]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--sensor") == 0 && i + 1 < argc && strcmp(argv[i + 1], "synth") == 0) {
+            g_synth.on = true;
+            i++;
+        } else {
             usage(argv[0]);
             return 2;
         }
-        fd = open_tcp((int)port);
-    } else {
-        usage(argv[0]);
-        return 2;
     }
+    fd = port < 0 ? open_pty(&held) : open_tcp((int)port);
     if (fd < 0) {
         perror("stridelab-fw: cannot open the link");
         return 1;
@@ -205,7 +248,18 @@ int main(int argc, char **argv) {
     int rc = app_init(&g_app, &g_hal);
     while (rc >= 0 && !STOP_REQUESTED()) {
         rc = app_poll(&g_app);
-        if (rc == 0) g_hal.idle(g_hal.ctx);
+        if (rc >= 0) {
+            int handled = rc;
+            rc = synth_poll(&g_synth, &g_app);
+            if (rc == 0 && handled == 0) {
+                if (g_synth.running) { /* wake for the next samples as well as for the link */
+                    struct pollfd pf = {.fd = g_link.fd, .events = POLLIN};
+                    (void)poll(&pf, 1, 5);
+                } else {
+                    g_hal.idle(g_hal.ctx);
+                }
+            }
+        }
     }
     if (rc != -EPIPE) fprintf(stderr, "stridelab-fw: link error %d (%s)\n", rc, strerror(-rc));
     return rc == -EPIPE ? 0 : 1;

@@ -11,7 +11,10 @@
 #include <errno.h>
 
 #include "stm32f4_port.h"
+#include "synth_sensor.h"
 
+/* Most synthetic samples made in one poll: the link is served between bursts. */
+#define SYNTH_BURST 64u
 /* Samples taken out of the FIFO per read: 32 x 12 bytes on the stack. */
 #define DRAIN_SAMPLES 32u
 /* An emptied FIFO cannot overrun again before the next read: more in a row is a fault. */
@@ -51,6 +54,13 @@ static int start(stm32_live_t *l, app_t *app) {
     if (l->where == STM32_SENSOR_NONE) {
         return fail(l, app, -ENODEV, "live: no LSM6DSO answered (I2C1 at 0x6B, SPI1)");
     }
+    if (l->where == STM32_SENSOR_SYNTH) {
+        l->next_index = 0;
+        l->stream_samples = 0;
+        l->t0_ms = stm32_millis();
+        l->state = STM32_LIVE_RUNNING;
+        return 0;
+    }
     lsm6dso_config_t cfg;
     lsm6dso_config_default(&cfg);
     cfg.odr_hz = nominal_odr_hz(app->config.odr_mhz);
@@ -73,12 +83,26 @@ static int start(stm32_live_t *l, app_t *app) {
 
 static int finish(stm32_live_t *l, app_t *app) {
     l->state = STM32_LIVE_DONE;
-    (void)lsm6dso_stop(&l->dev);
+    if (l->where != STM32_SENSOR_SYNTH) (void)lsm6dso_stop(&l->dev);
     return app_finish(app);
+}
+
+/* The synthetic sensor: every sample the time since the start says is due, at most SYNTH_BURST a poll. */
+static int drain_synth(stm32_live_t *l, app_t *app) {
+    uint64_t due = (uint64_t)(stm32_millis() - l->t0_ms) * app->config.odr_mhz / 1000000u;
+    for (uint32_t n = 0; n < SYNTH_BURST && l->next_index < due; n++) {
+        frame_sample_t s;
+        synth_sensor_sample(l->next_index, &s);
+        int rc = app_push_raw(app, l->next_index++, &s);
+        if (rc < 0) return rc;
+        if (!app_sensor_wanted(app)) return 0;
+    }
+    return 0;
 }
 
 /* Read the FIFO until it is empty; number and analyze what came out. */
 static int drain(stm32_live_t *l, app_t *app) {
+    if (l->where == STM32_SENSOR_SYNTH) return drain_synth(l, app);
     lsm6dso_raw_t got[DRAIN_SAMPLES];
     int overruns = 0;
     for (;;) {
@@ -105,9 +129,11 @@ static int drain(stm32_live_t *l, app_t *app) {
 }
 
 int stm32_live_poll(stm32_live_t *l, app_t *app) {
-    bool live = app->config.mode == FRAME_MODE_LIVE;
+    bool live = app_sensor_wanted(app);
     if (!live) {
-        if (l->state == STM32_LIVE_RUNNING || l->state == STM32_LIVE_AWAIT_HOST) (void)lsm6dso_stop(&l->dev);
+        if ((l->state == STM32_LIVE_RUNNING || l->state == STM32_LIVE_AWAIT_HOST) && l->where != STM32_SENSOR_SYNTH) {
+            (void)lsm6dso_stop(&l->dev);
+        }
         l->state = STM32_LIVE_OFF;
         return 0;
     }

@@ -84,6 +84,7 @@ int main(void) {
     irq_enable();
     lsm6dso_bus_t sensor_bus;
     stm32_sensor_bus_t sensor = stm32_sensor_probe(clk.pclk1_hz, &sensor_bus);
+    if (sensor == STM32_SENSOR_NONE && (stm32_emu_flags() & STM32_EMU_SYNTH_SENSOR)) sensor = STM32_SENSOR_SYNTH;
     stm32_live_init(&g_live, sensor, &sensor_bus, (stm32_emu_flags() & STM32_EMU_SENSOR_HOST_START) != 0);
 
     g_hal = (hal_t){.ctx = 0, .link_write = port_write, .link_read = port_read, .millis = port_millis,
@@ -92,7 +93,9 @@ int main(void) {
     if (rc >= 0 && !clk.pll_locked) rc = app_log(&g_app, 2, "clock: PLL did not lock, running on HSI 16 MHz");
     if (rc >= 0 && bulk_error) rc = app_log(&g_app, 0, "emulator: cannot open the bulk input file");
     if (rc >= 0 && sensor != STM32_SENSOR_NONE) {
-        rc = app_log(&g_app, 3, sensor == STM32_SENSOR_I2C1 ? "sensor: LSM6DSO on I2C1 at 0x6B" : "sensor: LSM6DSO on SPI1");
+        rc = app_log(&g_app, 3, sensor == STM32_SENSOR_I2C1   ? "sensor: LSM6DSO on I2C1 at 0x6B"
+                                : sensor == STM32_SENSOR_SPI1 ? "sensor: LSM6DSO on SPI1"
+                                                              : "sensor: synthetic (no LSM6DSO answered)");
     }
     while (rc >= 0) {
         rc = app_poll(&g_app);

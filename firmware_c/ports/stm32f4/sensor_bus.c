@@ -191,6 +191,7 @@ const char *stm32_sensor_bus_name(stm32_sensor_bus_t where) {
     switch (where) {
     case STM32_SENSOR_I2C1: return "I2C1 0x6B";
     case STM32_SENSOR_SPI1: return "SPI1";
+    case STM32_SENSOR_SYNTH: return "synthetic";
     default: return "none";
     }
 }

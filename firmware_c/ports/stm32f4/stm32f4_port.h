@@ -97,6 +97,7 @@ typedef enum {
     STM32_SENSOR_NONE = 0,
     STM32_SENSOR_I2C1 = 1, /**< I2C1 (PB8/PB9) at 0x6B: the X-NUCLEO-IKS01A3 shield */
     STM32_SENSOR_SPI1 = 2, /**< SPI1 (PA5/PA6/PA7), chip select PA4 (active low), mode 3 */
+    STM32_SENSOR_SYNTH = 3, /**< no LSM6DSO: the synthetic sensor (synth_sensor.h), when an emulator asks for it */
 } stm32_sensor_bus_t;
 
 /**
@@ -170,6 +171,7 @@ enum {
     STM32_EMU_FAULT_TEST_HANG = 1u << 2, /**< CMD FAULT_TEST hangs instead of faulting */
     STM32_EMU_SENSOR_HOST_START = 1u << 3, /**< live mode: the emulator starts the sensor's FIFO and sets
                                                 stream_samples (see stm32_emu_stream_samples()) */
+    STM32_EMU_SYNTH_SENSOR = 1u << 4, /**< no LSM6DSO answered: live and raw mode read the synthetic sensor */
 };
 
 /* Bytes the rig sends on USART2 in bulk mode: they only wake the core. */

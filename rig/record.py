@@ -1,0 +1,209 @@
+"""`rig record`: the board's own sensor, streamed raw over the link into a recording CSV.
+
+The firmware in RAW mode (CONFIG mode RAW) sends every sample its sensor delivers in RAW_BATCH
+frames instead of analyzing it. The rig writes each one as a row of the recording CSV as it comes
+(the file is valid at every moment), shows the samples, the rate and the samples lost (jumps of the
+sample index: a FIFO overrun, or a frame lost on the link) while it runs, and stops on --duration
+(sensor time) or Ctrl-C/SIGTERM: it sends END, and keeps every sample the firmware sent before
+acknowledging it. The file replays on every target and draws with `rig plot`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from frame_spec import Message, MsgType
+from frame_spec.messages import Mode, Op
+from rig.errors import LinkTimeout, RigError
+from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
+from rig.link import Link
+from rig.progress import ProgressClock, WallClock
+from rig.session import ReplaySession
+from scenarios.recording_csv import COLUMNS
+
+#: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
+ACCEL_FS_G = 16
+GYRO_FS_DPS = 2000
+#: How long the stream may pause before the recording fails, s (a board sends 13 batches a second at 416 Hz).
+STALL_S = 5.0
+#: How often the progress line is redrawn, s.
+PROGRESS_EVERY_S = 0.5
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What a recording got."""
+
+    out: Path
+    samples: int
+    #: Samples the index says were lost (sensor overruns, frames lost on the link).
+    dropped: int
+    #: Sensor time covered, first to last sample, s.
+    duration_s: float
+    odr_hz: float
+    #: Why it stopped: "duration", or the signal's name.
+    stopped_by: str
+    hello: dict[str, Any]
+    seq_gaps: int
+
+    def line(self) -> str:
+        """One line for the user."""
+        return (f"{self.samples} samples ({self.duration_s:.2f} s at {self.odr_hz:g} Hz), {self.dropped} dropped, "
+                f"stopped by {self.stopped_by} -> {self.out}")
+
+
+class _Csv:
+    """The recording CSV, written a row at a time and flushed every batch."""
+
+    def __init__(self, path: Path, odr_hz: float, source: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._f: IO[str] = open(path, "w", encoding="ascii")
+        except OSError as exc:
+            raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
+        self._f.write(f"# stridelab recording {path.stem}, {source}\n"
+                      f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
+                      + ",".join(COLUMNS) + "\n")
+        self._odr_hz = odr_hz
+        self._g = ACCEL_G_PER_LSB[ACCEL_FS_G]
+        self._dps = GYRO_DPS_PER_LSB[GYRO_FS_DPS]
+
+    def write(self, first_index: int, samples: list[dict[str, int]]) -> None:
+        rows = []
+        for i, s in enumerate(samples):
+            rows.append(f"{(first_index + i) / self._odr_hz:.6f},{s['ax'] * self._g:.7f},{s['ay'] * self._g:.7f},"
+                        f"{s['az'] * self._g:.7f},{s['gx'] * self._dps:.5f},{s['gy'] * self._dps:.5f},"
+                        f"{s['gz'] * self._dps:.5f}\n")
+        self._f.write("".join(rows))
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
+
+
+class Recorder:
+    """One recording over an open Link: handshake, CONFIG in RAW mode, collect, END."""
+
+    def __init__(self, link: Link, csv: _Csv, odr_hz: float, progress: IO[str] | None = None,
+                 hello_check: Callable[[dict[str, Any]], None] | None = None, clock: ProgressClock | None = None) -> None:
+        self.link = link
+        self.csv = csv
+        self.odr_hz = odr_hz
+        self.progress = progress
+        self.session = ReplaySession(link, hello_check=hello_check, clock=clock)
+        self.clock = clock or WallClock()
+        self.samples = 0
+        self.dropped = 0
+        self.first: int | None = None
+        self.next_index: int | None = None
+        self._t0 = 0.0
+        self._shown = 0.0
+
+    def _take(self, msg: Message) -> None:
+        if msg.type is not MsgType.RAW_BATCH:
+            self.session.take(msg)
+            return
+        first = int(msg.payload["first_index"])
+        samples = msg.payload["samples"]
+        if self.next_index is not None and first < self.next_index:
+            raise RigError(f"the firmware on {self.link.url} sent sample {first} after {self.next_index - 1}: its "
+                           "sample index went back (a reset?); the recording so far is kept")
+        if self.first is None:
+            self.first = first
+        elif self.next_index is not None:
+            self.dropped += first - self.next_index
+        self.csv.write(first, samples)
+        self.samples += len(samples)
+        self.next_index = first + len(samples)
+        self._show()
+
+    def _show(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is None or (not final and now - self._shown < PROGRESS_EVERY_S):
+            return
+        self._shown = now
+        span = self.sensor_s()
+        rate = (self.samples + self.dropped) / span if span > 0 else 0.0
+        self.progress.write(f"\rrecording: {self.samples} samples, {span:7.2f} s, {rate:6.1f} samples/s, "
+                            f"{self.dropped} dropped" + ("\n" if final else ""))
+        self.progress.flush()
+
+    def sensor_s(self) -> float:
+        """Sensor time from the first sample to the last one received, s."""
+        if self.first is None or self.next_index is None:
+            return 0.0
+        return (self.next_index - 1 - self.first) / self.odr_hz
+
+    def start(self) -> dict[str, Any]:
+        """HELLO (checked), then CONFIG in RAW mode."""
+        hello = self.session.handshake()
+        settings = RawStream(np.zeros((0, 6), np.int16), np.zeros(0, np.uint32), np.zeros(0), int(round(self.odr_hz * 1000)),
+                             ACCEL_FS_G, GYRO_FS_DPS)
+        self.session.configure(settings, Mode.RAW)
+        self._t0 = time.monotonic()
+        return hello
+
+    def collect(self, duration_s: float | None) -> None:
+        """Write batches until duration_s of sensor time (None: until interrupted); RigError on a stalled stream."""
+        last = self.samples
+        self.clock.start()
+        while duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz:
+            msg = self.link.receive(0.1)
+            if msg is not None:
+                self._take(msg)
+            if self.samples != last:
+                last = self.samples
+                self.clock.start()
+            elif self.clock.charged() > STALL_S:
+                raise LinkTimeout(f"the firmware on {self.link.url} sent no samples for {STALL_S:g} s "
+                                  f"({self.samples} so far): is its sensor running? (LOG: {self.link.logs[-3:]})",
+                                  self.link.capture)
+
+    def stop(self) -> None:
+        """END, then every batch until its ACK: nothing the firmware sent before it is left out."""
+        seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+        self.clock.start()
+        while not self.session.acked(seq):
+            msg = self.link.receive(0.1)
+            if msg is not None:
+                self._take(msg)
+            elif self.clock.charged() > STALL_S:
+                raise LinkTimeout(f"the firmware on {self.link.url} did not acknowledge END within {STALL_S:g} s; "
+                                  f"{self.samples} samples are kept", self.link.capture)
+        self._show(final=True)
+
+
+def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, odr_hz: float = 416.0,
+           hello_check: Callable[[dict[str, Any]], None] | None = None, baud: int = 115200, reopen_s: float = 0.0,
+           progress: IO[str] | None = sys.stderr, pid: Callable[[], int | None] | None = None) -> RecordResult:
+    """Record the sensor of the firmware at url into out; captures in run_dir.
+
+    Stops after duration_s seconds of sensor time, or on KeyboardInterrupt (Ctrl-C, and SIGTERM/SIGHUP
+    in the CLI): either way it ends the stream with END and keeps every sample sent before its ACK.
+    A second interrupt during that stop abandons it; the file keeps what was written."""
+    if duration_s is not None and not duration_s > 0:
+        raise RigError(f"--duration {duration_s}: give a positive number of seconds")
+    if not 10.0 <= odr_hz <= 6667.0:
+        raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    csv = _Csv(out, odr_hz, f"recorded by rig record from {url}")
+    stopped_by = "duration"
+    try:
+        with Link(url, run_dir, baud=baud, reopen_s=reopen_s) as link:
+            rec = Recorder(link, csv, odr_hz, progress, hello_check,
+                           ProgressClock(pid) if pid is not None else None)
+            hello = rec.start()
+            try:
+                rec.collect(duration_s)
+            except KeyboardInterrupt as exc:
+                stopped_by = str(exc.args[0]) if exc.args else "Ctrl-C"
+            rec.stop()
+            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stopped_by, hello, link.seq_gaps)
+    finally:
+        csv.close()

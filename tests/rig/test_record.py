@@ -1,0 +1,136 @@
+"""`rig record`: the firmware's raw mode streams its sensor into a recording CSV that replays and plots.
+Real ptys and sockets: the host build and the QEMU image with their synthetic sensor."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rig.cli import main
+from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB
+from rig.record import record
+from rig.targets.host import HostTarget
+from rig.targets.qemu import QemuTarget
+from scenarios.recording_csv import read_recording
+
+
+def tri(i: np.ndarray, period: int, amp: int) -> np.ndarray:
+    """The synthetic sensor's triangle (synth_sensor.h), in the same unsigned integer arithmetic."""
+    u = (4 * amp * (i % period)) // period
+    return np.where(u <= 2 * amp, u - amp, 3 * amp - u)
+
+
+def synth_counts(index: np.ndarray) -> np.ndarray:
+    i = index.astype(np.int64)
+    return np.column_stack([tri(i, 400, 3000), tri(i + 100, 700, 1000), 2049 + tri(i, 400, 2000),
+                            tri(i, 550, 4000), tri(i + 50, 400, 8000), tri(i, 900, 1500)])
+
+
+def recorded_counts(csv: Path) -> tuple[np.ndarray, np.ndarray]:
+    rec = read_recording(csv)
+    index = np.rint(rec.t_s * rec.odr_hz).astype(np.int64)
+    counts = np.column_stack([np.rint(rec.acc_g / ACCEL_G_PER_LSB[16]), np.rint(rec.gyro_dps / GYRO_DPS_PER_LSB[2000])])
+    return index, counts.astype(np.int64)
+
+
+def raw_samples_in_capture(run_dir: Path) -> int:
+    frames = [json.loads(line) for line in (run_dir / "frames.jsonl").read_text().splitlines()]
+    return sum(len(f["payload"]["samples"]) for f in frames if f.get("type") == "RAW_BATCH")
+
+
+def check_recording(csv: Path, run_dir: Path, at_least_s: float) -> None:
+    index, counts = recorded_counts(csv)
+    assert index[0] == 0 and np.all(np.diff(index) == 1), "every sample, none lost, none twice"
+    assert len(index) >= at_least_s * 416
+    assert np.array_equal(counts, synth_counts(index)), "each row is the sensor's sample"
+    assert raw_samples_in_capture(run_dir) == len(index), "every sample received is in the file"
+
+
+@pytest.mark.target("host")
+def test_record_from_the_host_build(tmp_path: Path) -> None:
+    fw = HostTarget(synth_sensor=True)
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    try:
+        result = record(url, tmp_path / "walk.csv", tmp_path / "run", duration_s=2.0, progress=None)
+    finally:
+        fw.stop()
+    assert result.stopped_by == "duration" and result.dropped == 0 and result.seq_gaps == 0
+    assert result.hello["board"] == "host" and result.duration_s >= 2.0
+    check_recording(tmp_path / "walk.csv", tmp_path / "run", 2.0)
+
+
+@pytest.mark.target("qemu")
+def test_record_from_the_qemu_image_and_replay_it_there(tmp_path: Path) -> None:
+    qemu = QemuTarget(synth_sensor=True, link="uart")
+    if not qemu.usable().ok:
+        pytest.skip(qemu.usable().reason)
+    url = qemu.start(tmp_path / "run")
+    try:
+        result = record(url, tmp_path / "walk.csv", tmp_path / "run", duration_s=2.0, progress=None, pid=qemu.pid)
+    finally:
+        qemu.stop()
+    assert result.hello["board"] == "stm32f4" and result.dropped == 0
+    check_recording(tmp_path / "walk.csv", tmp_path / "run", 2.0)
+    assert main(["replay", str(tmp_path / "walk.csv"), "--target", "qemu", "--json", str(tmp_path / "q.json"),
+                 "--runs-dir", str(tmp_path / "runs")]) == 0
+    assert json.loads((tmp_path / "q.json").read_text())["summary"]["duration_s"] == pytest.approx(
+        result.duration_s, abs=0.01)
+
+
+def _rig(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "rig", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_recording_and_keeps_every_sample(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "run.csv"
+    proc = _rig("record", "--target", "host", "--out", str(out), "--runs-dir", "runs", cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 600):
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert f"stopped by {'Ctrl-C' if sig == signal.SIGINT else sig.name}" in stdout
+    assert "recording:" in stderr and "samples/s" in stderr, "live progress"
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    check_recording(out, run_dir, 1.0)
+
+
+@pytest.mark.target("host")
+def test_the_recording_replays_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "walk.csv"
+    assert main(["record", "--target", "host", "--out", str(csv), "--duration", "1.5",
+                 "--runs-dir", str(tmp_path / "runs")]) == 0
+    assert "0 dropped" in capsys.readouterr().out
+    assert main(["replay", str(csv), "--target", "host", "--json", str(tmp_path / "r.json"),
+                 "--runs-dir", str(tmp_path / "runs")]) == 0
+    summary = json.loads((tmp_path / "r.json").read_text())["summary"]
+    assert summary["duration_s"] == pytest.approx(len(read_recording(csv).t_s) / 416, abs=0.01)
+    assert main(["plot", str(csv), "--png", str(tmp_path / "walk.png")]) == 0
+    assert (tmp_path / "walk.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("args, words", [
+    (["--target", "host", "--duration", "0"], "--duration 0.0: give a positive number of seconds"),
+    (["--target", "host", "--port", "/dev/ttyACM0"], "--port and --board-profile are for --target board"),
+    (["--target", "board", "--port", "/nonexistent/ttyACM7"], "no such serial port"),
+])
+def test_bad_record_options(tmp_path: Path, args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["record", "--out", str(tmp_path / "x.csv"), "--runs-dir", str(tmp_path / "runs"), *args]) == 2
+    assert words in capsys.readouterr().err
