@@ -49,7 +49,7 @@ def _available(session: nox.Session, target: str) -> bool:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
-    _install(session, "cocotb", "ble")
+    _install(session, "cocotb", "ble", "labgrid")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")
     # Tests marked for an emulator run again with that target where it is installed

@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reported as a retried pass, never as a plain one. With --report or --retries a run that could
     not complete is recorded and the others still run (exit 2 at the end); without them it ends the
     command at once, as it always has."""
-    target = make_target(args.target, args.port, args.board_profile)
+    target = make_target(args.target, args.port, args.board_profile, args.place)
     names = _run_names(args, target.name)
     if args.retries < 0:
         raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
     rec = read_recording(args.csv)
-    target = make_target(args.target, args.port, args.board_profile)
+    target = make_target(args.target, args.port, args.board_profile, args.place)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"
@@ -160,9 +160,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     from rig.targets.qemu import QemuTarget
 
     if args.target == "board":
-        target: Target = make_target("board", args.port, args.board_profile)
-    elif args.port is not None or args.board_profile is not None:
-        raise RigError(f"--port and --board-profile are for --target board; target {args.target!r} starts its own link")
+        target: Target = make_target("board", args.port, args.board_profile, args.place)
+    elif args.port is not None or args.board_profile is not None or args.place is not None:
+        raise RigError(f"--port, --place and --board-profile are for --target board; target {args.target!r} starts "
+                       "its own link")
     elif args.target == "host":
         target = HostTarget(synth_sensor=True)
     elif args.target == "qemu":
@@ -325,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
         p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)} "
                        f"(default ${PROFILE_ENV}, else {DEFAULT_PROFILE})")
+        p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire for the board "
+                       "instead of --port; the coordinator is $LG_COORDINATOR (default $LG_PLACE)")
         p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
@@ -355,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
     p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
     p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
+    p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire instead of --port")
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
     p.set_defaults(func=cmd_record)
 

@@ -27,8 +27,10 @@ from rig.runner import ScenarioRun, new_run_dir, run_scenario
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
+from rig.farm import PlaceLease, place_pool
 from rig.targets.base import Target
 from scenarios.catalog import get_scenario, list_scenarios
+from rig.targets.board import BoardTarget
 
 __all__ = ["Dut", "ScenarioRun", "dut", "rig_target", "run_scenario_fixture", "runs_dir"]
 
@@ -42,6 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="board link URL for --target board: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
     group.addoption("--board-profile", action="store", default=None, metavar="NAME",
                     help="board profile for --target board (rig.boards): the HELLO it must answer")
+    group.addoption("--place", action="store", default=None, metavar="NAME[,NAME...]",
+                    help="labgrid place, or a pool, for --target board: each pytest-xdist worker acquires a different "
+                         "one for the session (coordinator: $LG_COORDINATOR; default $LG_PLACE)")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",
                     help="keep run captures here (default: pytest's temporary directory)")
     group.addoption("--report", action="store", default=None, metavar="DIR",
@@ -69,7 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
     try:
         # a port or profile for a target that starts its own link, say
-        make_target(name, config.getoption("--port"), config.getoption("--board-profile"))
+        make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
+                    config.getoption("--place"))
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
     report = config.getoption("--report")
@@ -168,11 +174,35 @@ def runs_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return Path(opt) if opt else tmp_path_factory.mktemp("runs")
 
 
+@pytest.fixture(scope="session")
+def board_lease(request: pytest.FixtureRequest) -> Iterator[PlaceLease | None]:
+    """With --target board and --place (or $LG_PLACE): the labgrid place this worker holds for the whole
+    session, a different one for each xdist worker; released at the end, or by the keeper if the worker dies."""
+    if request.config.getoption("--target") != "board" or request.config.getoption("--port"):
+        yield None
+        return
+    target = make_target("board", None, request.config.getoption("--board-profile"), request.config.getoption("--place"))
+    assert isinstance(target, BoardTarget)
+    if not target.place:
+        yield None
+        return
+    lease = PlaceLease.acquire(place_pool(target.place), target.coordinator)
+    try:
+        yield lease
+    finally:
+        lease.release()
+
+
 @pytest.fixture
-def rig_target(request: pytest.FixtureRequest) -> Target:
+def rig_target(request: pytest.FixtureRequest, board_lease: PlaceLease | None) -> Target:
     """The session's target, not started; skips with the reason if it cannot run here."""
     name = request.config.getoption("--target")
-    target = make_target(name, request.config.getoption("--port"), request.config.getoption("--board-profile"))
+    if board_lease is not None:
+        board = BoardTarget(port=board_lease.url, profile=request.config.getoption("--board-profile"))
+        board.place_label = board_lease.place
+        return board
+    target = make_target(name, request.config.getoption("--port"), request.config.getoption("--board-profile"),
+                         request.config.getoption("--place"))
     avail = target.usable()
     if not avail.ok:
         pytest.skip(f"target {name} unavailable: {avail.reason}")
@@ -216,6 +246,9 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
             if report is not None:
                 report.record_error(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
                                     time.monotonic() - t0, label)
+            place = getattr(rig_target, "place_label", None)
+            if place:  # a farm's failure names its place first: many boards, one summary
+                raise type(exc)(f"labgrid place {place}: {exc}") from None
             raise
         if report is not None:
             entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,

@@ -25,13 +25,15 @@ def get_target_class(name: str) -> type[Target]:
         raise UnknownTargetError(f"unknown target {name!r}; choose one of: {', '.join(TARGETS)}") from None
 
 
-def make_target(name: str, port: str | None = None, profile: str | None = None) -> Target:
-    """The target called name, not started. port is the board's link URL and profile its board profile
-    (rig.boards), and only the board's: every other target starts its own link, so either given to one is
-    a RigError."""
+def make_target(name: str, port: str | None = None, profile: str | None = None, place: str | None = None) -> Target:
+    """The target called name, not started. port is the board's link URL, profile its board profile
+    (rig.boards) and place a labgrid place to acquire for it (rig.farm), and only the board's: every other
+    target starts its own link, so any of them given to one is a RigError."""
     cls = get_target_class(name)
     if cls is BoardTarget:
-        return BoardTarget(port=port, profile=profile)
+        return BoardTarget(port=port, profile=profile, place=place)
+    if place is not None:
+        raise RigError(f"--place is for the board target; target {name!r} starts its own link")
     if port is not None:
         raise RigError(f"--port is for the board target; target {name!r} starts its own link")
     if profile is not None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from rig.boards import BoardProfile, check_hello, get_profile
+from rig.errors import RigError
+from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
 from rig.serial_ports import is_local, require_present
 from rig.targets.base import Availability, Target
 
@@ -23,9 +25,21 @@ class BoardTarget(Target):
     name = "board"
     description = f"a flashed board at --port URL (or ${PORT_ENV}): /dev/ttyACM0, rfc2217://, socket://"
 
-    def __init__(self, port: str | None = None, profile: BoardProfile | str | None = None) -> None:
-        """profile: a BoardProfile or its name; default $STRIDELAB_BOARD_PROFILE, else nucleo-f401re."""
-        self.port = port or os.environ.get(PORT_ENV)
+    def __init__(self, port: str | None = None, profile: BoardProfile | str | None = None,
+                 place: str | None = None, coordinator: str | None = None) -> None:
+        """profile: a BoardProfile or its name; default $STRIDELAB_BOARD_PROFILE, else nucleo-f401re.
+        place: a labgrid place (or comma-separated pool) to acquire for each run instead of a port
+        (rig.farm); coordinator: labgrid's HOST:PORT (default $LG_COORDINATOR)."""
+        if port and place:
+            raise RigError("give the board's --port or a labgrid --place, not both")
+        port = port or (None if place else os.environ.get(PORT_ENV))
+        # labgrid's own convention: $LG_PLACE names the place when no port is given
+        self.place = place or (None if port else os.environ.get(PLACE_ENV))
+        self.coordinator = coordinator
+        self._lease: PlaceLease | None = None
+        #: The labgrid place the port belongs to, when someone else holds its lease (the pytest plugin).
+        self.place_label: str | None = None
+        self.port = port
         self.profile = profile if isinstance(profile, BoardProfile) else get_profile(profile)
         self.baud = self.profile.baud
         # a USB device comes back at the same path (/dev/serial/by-id/...); a network port that closed has ended
@@ -42,14 +56,23 @@ class BoardTarget(Target):
         return Availability(True)
 
     def usable(self) -> Availability:
-        """Trust a port given to the constructor; without one, as availability() says."""
+        """Trust a port given to the constructor; a place needs labgrid; else as availability() says."""
+        if self.place:
+            why = labgrid_missing()
+            return Availability(False, why) if why else Availability(True)
         return Availability(True) if self.port else self.availability()
 
     def start(self, run_dir: Path) -> str:
         """Return the board's port as the link URL; the flashed board already runs, so nothing is started.
+        With a place: acquire it (held until stop()) and return its NetworkSerialPort's rfc2217:// URL.
 
-        Raises RigError when a device path does not exist (naming the ports that do)."""
+        Raises RigError when a device path does not exist (naming the ports that do), or no place could be
+        acquired (naming each and why)."""
         self.require()
+        if self.place:
+            self._lease = PlaceLease.acquire(place_pool(self.place), self.coordinator)
+            self.port = self._lease.url
+            return self.port
         assert self.port is not None
         if is_local(self.port):
             require_present(self.port)
@@ -60,5 +83,11 @@ class BoardTarget(Target):
         check_hello(self.profile, hello, str(self.port))
 
     def stop(self) -> str:
-        """Leave the board running (nothing to stop); return a line saying so."""
-        return f"board at {self.port} left running"
+        """Leave the board running (nothing to stop), release its place if one was acquired; say so."""
+        how = f"board at {self.port} left running"
+        if self.place_label:
+            how += f" (labgrid place {self.place_label})"
+        if self._lease is not None:
+            lease, self._lease = self._lease, None
+            how += f" (labgrid place {lease.place}); {lease.release()}"
+        return how

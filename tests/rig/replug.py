@@ -9,8 +9,10 @@ name and forwards again. Every byte it forwards each way is kept, to compare wit
 
 from __future__ import annotations
 
+import fcntl
 import os
 import select
+import struct
 import termios
 import threading
 import time
@@ -61,10 +63,12 @@ class Replug:
         os.replace(tmp, self.link)
 
     def _unplug(self) -> None:
-        # The rig only writes after an ACK: with the firmware's bytes held back it goes quiet.
+        # The rig only writes after an ACK: with the firmware's bytes held back it goes quiet once it has
+        # read every byte already forwarded (none left in its side's input) and answered them.
         quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < 0.1:
-            if self._forward_rig():
+        while time.monotonic() - quiet_since < 0.3:
+            unread = struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0" * 4))[0]
+            if self._forward_rig() or unread:
                 quiet_since = time.monotonic()
             time.sleep(0.005)
         self.link.unlink()
