@@ -47,10 +47,15 @@ class BoardTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when $STRIDELAB_PORT names a URL (scheme://) or an existing serial device."""
+        """Available when $STRIDELAB_PORT names a URL (scheme://) or an existing serial device, or
+        $LG_PLACE a labgrid place (with labgrid installed)."""
         port = os.environ.get(PORT_ENV)
+        if not port and os.environ.get(PLACE_ENV):
+            why = labgrid_missing()
+            return Availability(False, why) if why else Availability(True)
         if not port:
-            return Availability(False, f"no board port given: pass --port URL or set {PORT_ENV}")
+            return Availability(False, f"no board port given: pass --port URL (or --place NAME) or set {PORT_ENV} "
+                                       f"(or {PLACE_ENV})")
         if "://" not in port and not Path(port).exists():
             return Availability(False, f"serial port {port} does not exist (is the board plugged in?)")
         return Availability(True)
