@@ -10,7 +10,9 @@ acknowledging it. The file replays on every target and draws with `rig plot`.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,11 +152,11 @@ class Recorder:
         self._t0 = time.monotonic()
         return hello
 
-    def collect(self, duration_s: float | None) -> None:
-        """Write batches until duration_s of sensor time (None: until interrupted); RigError on a stalled stream."""
+    def collect(self, duration_s: float | None, stop: Callable[[], bool] = lambda: False) -> None:
+        """Write batches until duration_s of sensor time (None: until stop() says so); RigError on a stalled stream."""
         last = self.samples
         self.clock.start()
-        while duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz:
+        while not stop() and (duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz):
             msg = self.link.receive(0.1)
             if msg is not None:
                 self._take(msg)
@@ -185,25 +187,52 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
            progress: IO[str] | None = sys.stderr, pid: Callable[[], int | None] | None = None) -> RecordResult:
     """Record the sensor of the firmware at url into out; captures in run_dir.
 
-    Stops after duration_s seconds of sensor time, or on KeyboardInterrupt (Ctrl-C, and SIGTERM/SIGHUP
-    in the CLI): either way it ends the stream with END and keeps every sample sent before its ACK.
-    A second interrupt during that stop abandons it; the file keeps what was written."""
+    Stops after duration_s seconds of sensor time, or on Ctrl-C, SIGTERM or SIGHUP (when called from the
+    main thread): either way it ends the stream with END and keeps every sample sent before its ACK.
+    A second signal during that stop abandons it (KeyboardInterrupt); the file keeps what was written."""
     if duration_s is not None and not duration_s > 0:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
     if not 10.0 <= odr_hz <= 6667.0:
         raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
     csv = _Csv(out, odr_hz, f"recorded by rig record from {url}")
-    stopped_by = "duration"
     try:
         with Link(url, run_dir, baud=baud, reopen_s=reopen_s) as link:
             rec = Recorder(link, csv, odr_hz, progress, hello_check,
                            ProgressClock(pid) if pid is not None else None)
             hello = rec.start()
-            try:
-                rec.collect(duration_s)
-            except KeyboardInterrupt as exc:
-                stopped_by = str(exc.args[0]) if exc.args else "Ctrl-C"
-            rec.stop()
-            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stopped_by, hello, link.seq_gaps)
+            with _StopRequests() as stop:
+                rec.collect(duration_s, stop.requested)
+                rec.stop()
+            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stop.by or "duration", hello,
+                                link.seq_gaps)
     finally:
         csv.close()
+
+
+class _StopRequests:
+    """While recording, SIGINT, SIGTERM and SIGHUP ask the loop to stop instead of interrupting it anywhere
+    (a byte read from the port but not yet in the capture would be lost); a second one interrupts the stop."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.by = ""
+        self._saved: dict[int, Any] = {}
+
+    def requested(self) -> bool:
+        return bool(self.by)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.by:
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+        self.by = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+    def __enter__(self) -> "_StopRequests":
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                self._saved[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)

@@ -128,7 +128,7 @@ def test_the_recording_replays_and_plots(tmp_path: Path, capsys: pytest.CaptureF
 @pytest.mark.target("host")
 @pytest.mark.parametrize("args, words", [
     (["--target", "host", "--duration", "0"], "--duration 0.0: give a positive number of seconds"),
-    (["--target", "host", "--port", "/dev/ttyACM0"], "--port and --board-profile are for --target board"),
+    (["--target", "host", "--port", "/dev/ttyACM0"], "--port, --place and --board-profile are for --target board"),
     (["--target", "board", "--port", "/nonexistent/ttyACM7"], "no such serial port"),
 ])
 def test_bad_record_options(tmp_path: Path, args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
