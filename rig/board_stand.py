@@ -3,7 +3,8 @@ RFC 2217, so the `board` target's own code path runs the scenario suite with no 
 
     python -m rig.board_stand --via pty|rfc2217 -- COMMAND...
 
-starts the stand, runs COMMAND with $STRIDELAB_PORT set to its URL (what `--target board` reads),
+starts the stand, runs COMMAND with $STRIDELAB_PORT set to its URL (what `--target board` reads) and
+$STRIDELAB_BOARD_PROFILE to `host` (the board profile whose HELLO the native build answers),
 and stops the stand however COMMAND ends (signals included); exit status is COMMAND's, 2 when the
 stand cannot start.
 """
@@ -22,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from rig.boards import HOST_PTY, PROFILE_ENV
 from rig.errors import RigError
 from rig.targets.board import PORT_ENV
 from rig.targets.host import HostTarget
@@ -93,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with stand(args.via, work_dir) as url:
             print(f"board stand: native firmware via {args.via} at {url} (logs in {work_dir})", file=sys.stderr, flush=True)
-            child = subprocess.Popen(command, env={**os.environ, PORT_ENV: url})
+            # the stand is the native build: its HELLO is the host profile's (rig.boards), not a NUCLEO's
+            child = subprocess.Popen(command, env={**os.environ, PORT_ENV: url, PROFILE_ENV: HOST_PTY.name})
             return child.wait()
     except RigError as exc:
         print(f"rig.board_stand: error: {exc}", file=sys.stderr)
