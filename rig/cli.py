@@ -19,7 +19,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.bench import NATIVE, format_bench_report, run_bench
-from rig.errors import RigError
+from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.inject import to_raw
@@ -99,8 +99,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     run = run_scenario(target, name, args.runs_dir, seed, run_dir=run_dir, progress=progress)
                 except RigError as exc:
                     progress.close()
-                    if report is None and args.retries == 0:
-                        raise
+                    if (report is None and args.retries == 0) or isinstance(exc, TargetUnavailable):
+                        raise  # a target missing here is missing for every attempt and every scenario
                     if report is not None:
                         report.record_error(name, target.name, seed, exc, run_dir, args.port,
                                             wall_s=time.monotonic() - t0)

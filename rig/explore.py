@@ -545,7 +545,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the draw, or of the --case gait")
+    p.add_argument("--seed", type=_seed, default=1, help="seed of the draw, or of the --case gait")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
     p.add_argument("--fix", metavar="SPEC", help="hold these parameters in every draw: 'name=value ...' "
                    "(e.g. 'activity=walk speed_mps=1.3' to explore around one gait)")
@@ -553,6 +553,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
     p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write every outcome as JSON")
+
+
+def _seed(text: str) -> int:
+    """argparse type of --seed: a whole number >= 0 (numpy's generators take no negative seed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give a seed >= 0")
+    return value
 
 
 def _list_params() -> str:
@@ -595,7 +606,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"rig explore: bad parameters: {exc}", file=sys.stderr)
         return 2
     if args.json is not None:
-        args.json.write_text(json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n")
+        try:
+            args.json.write_text(json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n")
+        except OSError as exc:
+            print(f"rig explore: --json {args.json}: cannot write it ({exc.strerror}); the outcomes are printed above",
+                  file=sys.stderr)
+            return 2
     return 0 if all(o.held for o in outcomes) else 1
 
 

@@ -12,6 +12,7 @@ Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,6 +87,10 @@ def pytest_configure(config: pytest.Config) -> None:
         except RigError as exc:
             raise pytest.UsageError(str(exc)) from None
         label = config.getoption("--report-as") or name
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", label):
+            # it names files in the report (pytest-junit-LABEL.xml, plots/LABEL--SCENARIO.png): no path in it
+            raise pytest.UsageError(f"--report-as {label!r}: not a target name; use letters, digits, '.', '_' "
+                                    "and '-' (e.g. board-rfc2217)")
         if not config.option.xmlpath:
             config.option.xmlpath = str(Path(report) / f"pytest-junit-{label}.xml")
         if not getattr(config.option, "junitprefix", None):

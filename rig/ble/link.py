@@ -104,6 +104,12 @@ class BleStack:
                     await t.close()
                 except Exception:  # noqa: BLE001 - closing must not hide the error that led here
                     pass
+            # a run cut short (Ctrl-C, SIGTERM) leaves tasks waiting, e.g. the shoe's sender: cancel them here, or
+            # the interpreter reports each as destroyed while pending, with a traceback, at exit
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         try:
             self.call(close, timeout_s, "closing the Bluetooth transports")

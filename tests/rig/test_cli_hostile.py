@@ -72,3 +72,32 @@ def test_synth_resd_onto_a_device_writes_through_it_never_replaces_it(tmp_path: 
 ])
 def test_synth_resd_that_cannot_be_written(tmp_path: Path, out: str, words: tuple[str, ...]) -> None:
     _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
+
+
+def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> None:
+    # each attempt of --retries made a run directory and failed the same way, 10^20 times if asked
+    env = {k: v for k, v in os.environ.items() if k != "STRIDELAB_PORT"}
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "standing", "--target", "board", "--retries",
+                           "99999999999", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env=env)
+    _refused(proc, "board", "not available", "--port")
+    assert len(list((tmp_path / "runs").iterdir())) <= 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--seed", "-3", "--cases", "1"), ("--seed", "-3 is negative")),
+    (("--case", "speed_mps=3", "--no-shrink", "--json", "."), ("--json .", "Is a directory")),
+])
+def test_explore_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    _refused(rig("explore", *args, cwd=tmp_path, timeout_s=300), *words)
+
+
+@pytest.mark.parametrize("label", ["../../out", "a/b", ""])
+def test_pytest_report_as_is_a_name_not_a_path(tmp_path: Path, label: str) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--report", "rep/r",
+                           "--report-as", label], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    if label:
+        assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+        assert f"--report-as {label!r}" in proc.stderr and "not a target name" in proc.stderr
+    assert not list(tmp_path.glob("*.xml")) and not (tmp_path / "out.xml").exists()
