@@ -22,6 +22,7 @@ from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
+from rig.explore import seed_arg
 from rig.inject import to_raw
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -333,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--all", action="store_true", help="every scenario of the catalog")
-    p.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
+    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
     p.add_argument("--retries", type=int, default=0, metavar="N",
@@ -367,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, metavar="OUT")
     p.add_argument("--resd", type=Path, metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
                    "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
-    p.add_argument("--seed", type=_seed, default=None)
+    p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--odr-hz", type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
@@ -375,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", type=Path, required=True, metavar="OUT")
     p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
-    p.add_argument("--seed", type=_seed, default=None)
+    p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
     p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
@@ -384,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO|FILE.csv",
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
     p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
-    p.add_argument("--seed", type=_seed, default=None, help="override the scenarios' seeds")
+    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenarios' seeds")
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
@@ -395,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ble", help="run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
-    p.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
+    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--hci", default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
@@ -414,17 +415,6 @@ def _positive_s(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds > 0")
-    return value
-
-
-def _seed(text: str) -> int:
-    """argparse type of --seed: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative; give a seed >= 0")
     return value
 
 

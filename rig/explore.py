@@ -545,7 +545,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
-    p.add_argument("--seed", type=_seed, default=1, help="seed of the draw, or of the --case gait")
+    p.add_argument("--seed", type=seed_arg, default=1, help="seed of the draw, or of the --case gait")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
     p.add_argument("--fix", metavar="SPEC", help="hold these parameters in every draw: 'name=value ...' "
                    "(e.g. 'activity=walk speed_mps=1.3' to explore around one gait)")
@@ -555,8 +555,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="OUT", help="also write every outcome as JSON")
 
 
-def _seed(text: str) -> int:
-    """argparse type of --seed: a whole number >= 0 (numpy's generators take no negative seed)."""
+def seed_arg(text: str) -> int:
+    """argparse type of every --seed of the rig: a whole number >= 0 (numpy's generators take no negative seed)."""
     try:
         value = int(text)
     except ValueError:
