@@ -106,6 +106,11 @@ class Link:
             port = _open_keeping_input(url, self.baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
                 port.write_timeout = 10
+            sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None
+            if sock is not None:
+                # every frame leaves at once: Nagle's algorithm would hold a frame written while
+                # an earlier one is unacknowledged, up to the peer's delayed ACK (40 ms)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return port
         except (serial.SerialException, ValueError, OSError) as exc:
             if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY

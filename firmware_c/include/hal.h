@@ -41,6 +41,12 @@ typedef struct {
 
     /** Board name reported in HELLO, at most 16 characters. */
     const char *board_name;
+
+    /**
+     * Bytes of link input the port holds unread, announced in HELLO (the rig keeps
+     * no more than this unacknowledged); 0 means the receive ring, FW_RX_RING_BYTES.
+     */
+    uint16_t rx_buffer_bytes;
 } hal_t;
 
 #endif /* HAL_H */

@@ -24,7 +24,7 @@ static int send_hello(app_t *app) {
     h.fw_minor = FW_VERSION_MINOR;
     h.fw_patch = FW_VERSION_PATCH;
     h.max_batch = FRAME_MAX_BATCH_SAMPLES;
-    h.rx_buffer_bytes = FW_RX_RING_BYTES;
+    h.rx_buffer_bytes = app->hal->rx_buffer_bytes ? app->hal->rx_buffer_bytes : FW_RX_RING_BYTES;
     const char *name = app->hal->board_name ? app->hal->board_name : "unknown";
     for (size_t i = 0; i < sizeof h.board && name[i]; i++) h.board[i] = name[i];
     return send(app, FRAME_MSG_HELLO, frame_pack_hello(&h, app->pay_buf, sizeof app->pay_buf));

@@ -187,7 +187,7 @@ class QemuTarget(Target):
         argv = [
             QEMU, "-readconfig", str(MACHINE_CFG), "-nodefaults", "-display", "none", "-monitor", "none",
             "-semihosting-config", "enable=on,target=native",
-            "-serial", "null", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on",
+            "-serial", "null", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
             "-kernel", str(elf),
             "-device", f"loader,file={mailbox},addr={self._mailbox_addr:#x},force-raw=on",
         ]

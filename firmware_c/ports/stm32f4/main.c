@@ -88,7 +88,8 @@ int main(void) {
     stm32_live_init(&g_live, sensor, &sensor_bus, (stm32_emu_flags() & STM32_EMU_SENSOR_HOST_START) != 0);
 
     g_hal = (hal_t){.ctx = 0, .link_write = port_write, .link_read = port_read, .millis = port_millis,
-                    .idle = port_idle, .fault_test = port_fault_test, .board_name = BOARD_NAME};
+                    .idle = port_idle, .fault_test = port_fault_test, .board_name = BOARD_NAME,
+                    .rx_buffer_bytes = (stm32_emu_flags() & STM32_EMU_BULK_RX) ? STM32_EMU_BULK_RX_BYTES : 0u};
     int rc = app_init(&g_app, &g_hal);
     if (rc >= 0 && !clk.pll_locked) rc = app_log(&g_app, 2, "clock: PLL did not lock, running on HSI 16 MHz");
     if (rc >= 0 && bulk_error) rc = app_log(&g_app, 0, "emulator: cannot open the bulk input file");

@@ -177,6 +177,9 @@ enum {
 /* Bytes the rig sends on USART2 in bulk mode: they only wake the core. */
 #define STM32_EMU_DOORBELL 0x00u /* more input was appended to rx_path */
 #define STM32_EMU_LINK_CLOSED 0x04u /* the rig closed the link: end once rx_path is read */
+/* Link input announced in HELLO in bulk mode, bytes: the input is a host file, which never
+ * fills, so the rig may keep many batches in flight instead of the receive ring's few. */
+#define STM32_EMU_BULK_RX_BYTES 32768u
 
 /** Exit codes the firmware reports through semihosting. */
 enum {
