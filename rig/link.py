@@ -7,7 +7,8 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,7 @@ class Link:
         self.logs: list[str] = []
         self.tx_seq = 0
         self.rx_bytes = 0
+        self._held: list[bytes] | None = None
 
     def _open(self) -> serial.SerialBase:
         url = self.url
@@ -164,8 +166,30 @@ class Link:
         self.write_raw(encode_sample_batch(seq, first_index, counts))
         return seq
 
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Frames sent inside the block leave in one write when it ends: the peer wakes once for
+        them, not once per frame. Nothing is sent if the block raises.
+
+        A link that reopens a vanished port (reopen_s) writes each frame at once all the same:
+        a write cut short there is sent again whole, which must be only the frame it cut."""
+        if self.reopen_s > 0 or self._held is not None:
+            yield
+            return
+        self._held = []
+        try:
+            yield
+            held = self._held
+        finally:
+            self._held = None
+        if held:
+            self.write_raw(b"".join(held))
+
     def write_raw(self, data: bytes) -> None:
         """Send bytes as they are (tests use it to send corrupt frames)."""
+        if self._held is not None:
+            self._held.append(data)
+            return
         self._tx.write(data)
         try:
             self._port.write(data)

@@ -6,6 +6,7 @@ import queue
 import re
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -87,6 +88,22 @@ def flow_from_hello(hello: dict[str, Any]) -> tuple[int, int]:
     while batch > 1 and batch_wire_bytes(batch) > rx_bytes:
         batch -= 1
     return batch, min(MAX_WINDOW, rx_bytes // batch_wire_bytes(batch))
+
+
+def batch_bounds(index: np.ndarray, batch_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first, one past the last) position in `index` of each SAMPLE_BATCH: at most batch_samples
+    samples of consecutive indices each (a gap in the indices starts a new batch)."""
+    n = len(index)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # runs of consecutive indices, each cut into batches of batch_samples from its start
+    run_starts = np.concatenate(([0], np.flatnonzero(np.diff(index.astype(np.int64)) != 1) + 1))
+    run_stops = np.append(run_starts[1:], n)
+    per_run = -(-(run_stops - run_starts) // batch_samples)
+    starts = np.repeat(run_starts, per_run) + batch_samples * (
+        np.arange(per_run.sum()) - np.repeat(np.cumsum(per_run) - per_run, per_run))
+    stops = np.minimum(starts + batch_samples, np.repeat(run_stops, per_run))
+    return starts, stops
 
 
 class ReplaySession:
@@ -403,49 +420,57 @@ class ReplaySession:
         self._reopens_before = len(self.link.reopens)
 
     def stream(self, raw: RawStream) -> None:
-        """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged."""
-        window = self.window or 1
-        inflight: list[int] = []
-        batches: dict[int, tuple[int, int]] = {}  # seq -> first and last sample index
-        n = len(raw.index)
-        # A batch holds consecutive indices only: a gap starts a new batch. Where the runs
-        # of consecutive indices start, found once for the whole stream.
-        breaks = (np.flatnonzero(np.diff(raw.index.astype(np.int64)) != 1) + 1).tolist()
-        next_break = 0
-        start = 0
-        while start < n:
-            stop = min(start + self.batch_samples, n)
-            while next_break < len(breaks) and breaks[next_break] <= start:
-                next_break += 1
-            if next_break < len(breaks) and breaks[next_break] < stop:
-                stop = breaks[next_break]
-            if self.pace_t0 is not None:
-                # real time: a batch leaves when its first sample would have been measured
-                time.sleep(max(0.0, self.pace_t0 + float(raw.t_s[start] - raw.t_s[0]) - time.monotonic()))
-            inflight.append(self.link.send_samples(int(raw.index[start]), raw.counts[start:stop]))
-            batches[inflight[-1]] = (int(raw.index[start]), int(raw.index[stop - 1]))
-            start = stop
-            if self.progress is not None:
-                self.progress(start, n, raw.odr_mhz / 1000.0)
-            while len(inflight) >= window or (start >= n and inflight):
-                seq = inflight[0]
-                # The firmware answers frames in order: an ACK of a later batch means this one
-                # (or its ACK) was lost on the link. The run goes on and reports it.
-                try:
-                    self._wait(lambda seq=seq: self._acked(seq) or (self.lossy and any(self._acked(s) for s in inflight[1:])),
-                               self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
-                except LinkTimeout:
-                    if start < n or not self.lossy:
-                        raise
-                    # the last batches: END comes next, and its answer tells whether the firmware lives
+        """Send every sample in SAMPLE_BATCH frames, at most `window` unacknowledged.
 
-                first = batches.pop(inflight.pop(0))
-                if self._acked(seq):
-                    self._ack(seq, "a SAMPLE_BATCH")
-                    self.samples_acked += first[1] - first[0] + 1
-                else:
-                    self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first[0]}..{first[1]}) or its ACK "
-                                             "was lost on the link")
+        Once a quarter of the window (at least one batch) is free, the batches that fill it
+        again leave in one write (Link.together): with a large window the firmware and the
+        rig wake once per group of batches, not once per batch. Paced replays send one batch
+        at a time, each when its first sample would have been measured."""
+        window = self.window or 1
+        refill = 1 if self.pace_t0 is not None else max(1, window // 4)
+        starts, stops = batch_bounds(raw.index, self.batch_samples)
+        first_index = raw.index[starts].tolist()
+        last_index = raw.index[stops - 1].tolist()
+        starts_l, stops_l = starts.tolist(), stops.tolist()
+        n, nb = len(raw.index), len(starts_l)
+        inflight: deque[int] = deque()
+        batches: dict[int, int] = {}  # seq -> batch number
+        b = 0
+        while b < nb or inflight:
+            room = window - len(inflight)
+            if b < nb and room >= min(refill, nb - b):
+                group = 1 if self.pace_t0 is not None else room
+                if self.pace_t0 is not None:
+                    # real time: a batch leaves when its first sample would have been measured
+                    time.sleep(max(0.0, self.pace_t0 + float(raw.t_s[starts_l[b]] - raw.t_s[0]) - time.monotonic()))
+                end = min(nb, b + group)
+                with self.link.together():
+                    for k in range(b, end):
+                        seq = self.link.send_samples(first_index[k], raw.counts[starts_l[k]:stops_l[k]])
+                        inflight.append(seq)
+                        batches[seq] = k
+                b = end
+                if self.progress is not None:
+                    self.progress(stops_l[b - 1], n, raw.odr_mhz / 1000.0)
+                continue
+            seq = inflight[0]
+            # The firmware answers frames in order: an ACK of a later batch means this one
+            # (or its ACK) was lost on the link. The run goes on and reports it.
+            try:
+                self._wait(lambda seq=seq: self._acked(seq) or (self.lossy and any(self._acked(s) for s in inflight)),
+                           self.timeouts.ack_s, f"ACK of SAMPLE_BATCH seq {seq}")
+            except LinkTimeout:
+                if b < nb or not self.lossy:
+                    raise
+                # the last batches: END comes next, and its answer tells whether the firmware lives
+
+            k = batches.pop(inflight.popleft())
+            if self._acked(seq):
+                self._ack(seq, "a SAMPLE_BATCH")
+                self.samples_acked += last_index[k] - first_index[k] + 1
+            else:
+                self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first_index[k]}..{last_index[k]}) "
+                                         "or its ACK was lost on the link")
 
     def finish(self) -> None:
         """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost

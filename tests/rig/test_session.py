@@ -6,12 +6,15 @@ import socket
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frame_spec import MsgType, StreamDecoder, encode
 from rig.errors import LinkError, LinkTimeout
 from rig.link import Link
-from rig.session import MAX_WINDOW, ReplaySession, Timeouts, batch_wire_bytes, flow_from_hello
+from rig.session import MAX_WINDOW, ReplaySession, Timeouts, batch_bounds, batch_wire_bytes, flow_from_hello
 
 
 def test_wire_bytes_of_a_batch_bound_any_real_batch() -> None:
@@ -40,6 +43,25 @@ def test_a_firmware_with_smaller_batches_gets_them() -> None:
 def test_a_buffer_too_small_for_one_sample_is_a_clear_error() -> None:
     with pytest.raises(LinkError, match=r"rx_buffer_bytes 20.*FW_RX_RING_BYTES"):
         flow_from_hello({"max_batch": 32, "rx_buffer_bytes": 20})
+
+
+def _bounds_one_by_one(index: np.ndarray, batch: int) -> list[tuple[int, int]]:
+    """Batches as a loop sample by sample cuts them: a new one when full or at a gap."""
+    out: list[tuple[int, int]] = []
+    for i in range(len(index)):
+        if out and out[-1][1] == i and i - out[-1][0] < batch and index[i] == index[i - 1] + 1:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
+@given(st.lists(st.integers(1, 40), max_size=60), st.integers(1, 32))
+def test_batches_hold_consecutive_indices_and_no_more_than_a_batch(steps: list[int], batch: int) -> None:
+    """Gaps of any size anywhere (steps > 1), batches of any size: the same cut as sample by sample."""
+    index = np.cumsum([0] + steps).astype(np.uint32)[: len(steps)] if steps else np.zeros(0, np.uint32)
+    starts, stops = batch_bounds(index, batch)
+    assert list(zip(starts.tolist(), stops.tolist())) == _bounds_one_by_one(index, batch)
 
 
 # ---- the handshake survives a target that is not listening yet ----------------------------------
