@@ -6,6 +6,7 @@ turns it into a Recording with truth. Names are stable: tests and CI refer to th
 
 from __future__ import annotations
 
+from .cache import cached
 from .definition import ScenarioDef, ScenarioInfo, Segment
 from .errors import UnknownScenarioError
 from .model import Recording
@@ -318,5 +319,9 @@ def get_scenario(name: str) -> ScenarioDef:
 
 
 def synthesize(name: str, seed: int | None = None, odr_hz: float = 416.0) -> Recording:
-    """Synthesize a catalog scenario; seed None uses the scenario's own (reproducible) seed."""
-    return synthesize_def(get_scenario(name), seed=seed, odr_hz=odr_hz)
+    """Synthesize a catalog scenario; seed None uses the scenario's own (reproducible) seed.
+
+    The recording comes from the cache of synthesized recordings when it holds it (scenarios.cache:
+    the same samples and truth, bit for bit)."""
+    defn = get_scenario(name)
+    return cached(name, seed, odr_hz, lambda: synthesize_def(defn, seed=seed, odr_hz=odr_hz))

@@ -1,0 +1,121 @@
+"""A cache of synthesized catalog recordings, so that each is synthesized once per machine.
+
+Synthesis is deterministic: a scenario, a seed and a sensor rate give the same samples and truth,
+bit for bit, as long as the code that synthesizes them is the same. A recording is therefore kept
+under a key made of the scenario's name, the seed, the rate, a digest of the scenarios package
+(every file in it: code and data) and the versions of numpy and Python; any change to one of them
+is a different key. The 30-minute run takes longer to synthesize than to replay on the fast
+targets, and a test session synthesizes it once per target.
+
+Where: $STRIDELAB_SYNTH_CACHE (a directory; "off" turns the cache off), else
+$XDG_CACHE_HOME/stridelab/recordings, else ~/.cache/stridelab/recordings. Entries are pickles
+written by this module only, replaced atomically (parallel test workers may write the same one).
+A cache that cannot be read or written is passed by: the recording is synthesized as without it.
+The oldest entries go once the directory holds more than MAX_BYTES.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .model import Recording
+
+#: Environment variable naming the cache directory ("off": no cache).
+CACHE_ENV = "STRIDELAB_SYNTH_CACHE"
+#: Bytes the cache may hold before its oldest entries are removed.
+MAX_BYTES = 1 << 30
+_PACKAGE = Path(__file__).resolve().parent
+_source_digest: str | None = None
+
+
+def cache_dir() -> Path | None:
+    """The cache directory in effect, or None when the cache is off."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env.lower() == "off":
+        return None
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stridelab" / "recordings"
+
+
+def source_digest() -> str:
+    """SHA-256 (hex, 16 digits) of every file of the scenarios package, its path included, with the
+    numpy and Python versions: what a synthesized recording depends on besides its arguments."""
+    global _source_digest
+    if _source_digest is None:
+        h = hashlib.sha256(f"numpy {np.__version__}; python {platform.python_version()}".encode())
+        for path in sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _source_digest = h.hexdigest()[:16]
+    return _source_digest
+
+
+def entry_path(directory: Path, name: str, seed: int | None, odr_hz: float) -> Path:
+    """The cache file of one (scenario, seed, rate) for the current source."""
+    return directory / f"{name}-{'default' if seed is None else seed}-{odr_hz!r}-{source_digest()}.pickle"
+
+
+def cached(name: str, seed: int | None, odr_hz: float, make: Callable[[], Recording]) -> Recording:
+    """The recording of (name, seed, odr_hz) from the cache, else make() it and keep it there."""
+    directory = cache_dir()
+    if directory is None:
+        return make()
+    path = entry_path(directory, name, seed, odr_hz)
+    try:
+        with open(path, "rb") as f:
+            rec = pickle.load(f)
+        if isinstance(rec, Recording) and rec.name == name:
+            os.utime(path)  # recently used: pruned last
+            return rec
+    except Exception:  # noqa: BLE001 - missing, unreadable or from another version: synthesize again
+        pass
+    rec = make()
+    _store(directory, path, rec)
+    return rec
+
+
+def _store(directory: Path, path: Path, rec: Recording) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(rec, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _prune(directory, keep=path)
+    except OSError:
+        pass  # a read-only or full disk: the recording was synthesized all the same
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Remove the least recently used entries (never `keep`) while the cache holds more than MAX_BYTES."""
+    entries = []
+    for p in directory.glob("*.pickle"):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        entries.append((st.st_mtime, st.st_size, p))
+    total = sum(size for _, size, _ in entries)
+    for _, size, p in sorted(entries):
+        if total <= MAX_BYTES:
+            break
+        if p == keep:
+            continue
+        try:
+            p.unlink()
+            total -= size
+        except OSError:
+            pass

@@ -1,0 +1,93 @@
+"""The cache of synthesized recordings gives back exactly what synthesis makes."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenarios import cache
+from scenarios.catalog import get_scenario, synthesize
+from scenarios.model import Recording
+from scenarios.synth import synthesize_def
+
+NAME = "sprint"
+
+
+def _same(a: Recording, b: Recording) -> None:
+    for f in dataclasses.fields(Recording):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), f.name
+        else:
+            assert x == y, f.name
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    return tmp_path
+
+
+def test_a_cached_recording_is_the_synthesized_one_bit_for_bit(cache_dir: Path) -> None:
+    first = synthesize(NAME)
+    assert len(list(cache_dir.glob("*.pickle"))) == 1
+    again = synthesize(NAME)
+    assert again is not first
+    _same(again, first)
+    _same(again, synthesize_def(get_scenario(NAME)))
+
+
+def test_seed_and_rate_are_part_of_the_key(cache_dir: Path) -> None:
+    a, b, c = synthesize(NAME), synthesize(NAME, seed=7), synthesize(NAME, odr_hz=208.0)
+    assert len(list(cache_dir.glob("*.pickle"))) == 3
+    assert not np.array_equal(b.acc_g, a.acc_g)
+    assert len(c.t_s) < len(a.t_s)
+    _same(synthesize(NAME, seed=7), synthesize_def(get_scenario(NAME), seed=7))
+
+
+def test_an_unreadable_entry_is_synthesized_again(cache_dir: Path) -> None:
+    synthesize(NAME)
+    (entry,) = cache_dir.glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+    assert entry.read_bytes() != b"not a pickle"
+
+
+def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    synthesize(NAME)
+    assert cache.cache_dir() is None and not any(tmp_path.rglob("*.pickle"))
+
+
+def test_a_cache_that_cannot_be_written_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the directory would go")
+    monkeypatch.setenv(cache.CACHE_ENV, str(blocked / "cache"))
+    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+
+
+def test_the_key_follows_every_file_of_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "scenarios"
+    (package / "data").mkdir(parents=True)
+    (package / "synth.py").write_text("x = 1\n")
+    (package / "data" / "table.csv").write_text("a,b\n")
+    monkeypatch.setattr(cache, "_PACKAGE", package)
+    digests = []
+    for edit in (None, package / "synth.py", package / "data" / "table.csv"):
+        if edit is not None:
+            edit.write_text(edit.read_text() + "# changed\n")
+        monkeypatch.setattr(cache, "_source_digest", None)
+        digests.append(cache.source_digest())
+    assert len(set(digests)) == 3
+    assert cache.entry_path(tmp_path, NAME, None, 416.0).name.endswith(digests[-1] + ".pickle")
+
+
+def test_the_oldest_entries_go_past_the_limit(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_BYTES", 1)
+    synthesize(NAME)
+    synthesize(NAME, seed=3)
+    assert [p.name for p in cache_dir.glob("*.pickle")] == [cache.entry_path(cache_dir, NAME, 3, 416.0).name]
