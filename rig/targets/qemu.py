@@ -10,13 +10,17 @@ Two ways to feed the link (``link=``, default from $STRIDELAB_QEMU_LINK, else "b
 - ``"uart"``: every byte both ways through the emulated USART2, exactly as on
   the board. QEMU's USART model takes one received byte at a time (about
   17 kB/s), so a 416 Hz replay runs at about 3x real time.
-- ``"bulk"`` (default): answers still come out of USART2, but the bytes the rig
-  sends are appended to a file in the run directory that the firmware reads
-  with semihosting (firmware_c/ports/stm32f4/emu.c), the same frames through
-  the same application code and analyzer. A local relay does this behind the
+- ``"bulk"`` (default): the bytes the rig sends are appended to a file in the
+  run directory that the firmware reads with semihosting
+  (firmware_c/ports/stm32f4/emu.c), the same frames through the same
+  application code and analyzer; its answers go, one semihosting write per
+  frame, to a FIFO in the run directory (QEMU's USART model costs a system call
+  and a wake-up of its main loop per byte). A local relay does this behind the
   ``socket://`` URL, so sessions, captures and tests do not change; after each
   write it rings USART2 with one byte to wake the core, and when the rig closes
   the link it tells the firmware, which ends the emulation through semihosting.
+  The fault handler still reports on USART2; the relay passes on what the FIFO
+  holds first. Where no FIFO can be made, answers stay on USART2.
 
 The image learns which paths it may use from a mailbox QEMU preloads at the top
 of SRAM (``-device loader``); on a board that mailbox is never valid, so the
@@ -33,7 +37,6 @@ from __future__ import annotations
 
 import os
 import struct
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +68,8 @@ EMU_BULK_RX = 1 << 1
 EMU_FAULT_TEST_HANG = 1 << 2
 #: STM32_EMU_SYNTH_SENSOR: no LSM6DSO in this machine, so live and raw mode read the synthetic sensor.
 EMU_SYNTH_SENSOR = 1 << 4
+#: STM32_EMU_BULK_TX: answers go to the FIFO whose path follows the input's in the mailbox.
+EMU_BULK_TX = 1 << 5
 
 #: Semihosting exit codes of the image (STM32_EXIT_* in stm32f4_port.h) and what they mean.
 EXIT_MEANING = {
@@ -77,18 +82,24 @@ LISTEN_MARK = "QEMU waiting for connection on:"
 PORT_IN_USE = "Address already in use"
 PORT_ATTEMPTS = 8
 RX_FILE = "link_rx.bin"
+TX_FIFO = "link_tx.fifo"
 #: Environment variable choosing the default link mode ("bulk" or "uart"), e.g. for a whole pytest run.
 LINK_ENV = "STRIDELAB_QEMU_LINK"
 
 
-def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ) -> bytes:
+def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ, tx_path: str = "") -> bytes:
     """The mailbox the image reads at boot: magic, its complement, flags, the core clock
-    QEMU runs SysTick from (Hz), the bulk input path."""
+    QEMU runs SysTick from (Hz), the bulk input path and, with EMU_BULK_TX, the output path after it."""
     path = rx_path.encode()
     if len(path) >= MAILBOX_PATH_BYTES:
         raise RigError(f"the bulk input path {rx_path!r} is {len(path)} bytes; the mailbox holds "
                        f"{MAILBOX_PATH_BYTES - 1}: "
                        "use a shorter --runs-dir")
+    if flags & EMU_BULK_TX:
+        path += b"\0" + tx_path.encode()
+        if len(path) >= MAILBOX_PATH_BYTES:
+            raise RigError(f"the bulk input and output paths take {len(path) + 1} bytes; the mailbox holds "
+                           f"{MAILBOX_PATH_BYTES}")
     return struct.pack(MAILBOX_FORMAT, MAILBOX_MAGIC, ~MAILBOX_MAGIC & 0xFFFFFFFF, flags, core_hz, path)
 
 
@@ -251,14 +262,19 @@ class QemuTarget(Target):
         run_dir.mkdir(parents=True, exist_ok=True)
         flags = EMU_SEMIHOSTING | (EMU_FAULT_TEST_HANG if self.fault_test_hangs else 0)
         flags |= EMU_SYNTH_SENSOR if self.synth_sensor else 0
-        rx_path = ""
+        rx_path = tx_path = ""
+        tx_fifo: Path | None = None
         if self.link == "bulk":
             rx_file = (run_dir / RX_FILE).resolve()
             rx_file.write_bytes(b"")
             rx_path = str(rx_file)
             flags |= EMU_BULK_RX
+            tx_fifo = self._make_fifo((run_dir / TX_FIFO).resolve(), len(rx_path.encode()))
+            if tx_fifo is not None:
+                tx_path = str(tx_fifo)
+                flags |= EMU_BULK_TX
         mailbox = run_dir / "qemu-mailbox.bin"
-        mailbox.write_bytes(mailbox_bytes(flags, rx_path))
+        mailbox.write_bytes(mailbox_bytes(flags, rx_path, tx_path=tx_path))
         plugin = None
         if self.insn_count is not None:
             plugin = qemu_plugin()
@@ -269,12 +285,26 @@ class QemuTarget(Target):
         self._proc, port = self._launch(elf, mailbox, plugin, run_dir / "target.log")
         if self.link == "uart":
             return f"socket://127.0.0.1:{port}"
-        self._relay = BulkRelay(port, Path(rx_path), self.startup_timeout_s)
+        self._relay = BulkRelay(port, Path(rx_path), self.startup_timeout_s, tx_fifo)
         return f"socket://127.0.0.1:{self._relay.port}"
+
+    @staticmethod
+    def _make_fifo(path: Path, rx_path_bytes: int) -> Path | None:
+        """A FIFO for the bulk output at path, or None (answers then stay on USART2): where the
+        file system has no FIFOs, or both paths would not fit the mailbox."""
+        if rx_path_bytes + 1 + len(str(path).encode()) >= MAILBOX_PATH_BYTES:
+            return None
+        try:
+            path.unlink(missing_ok=True)
+            os.mkfifo(path)
+        except (OSError, AttributeError):  # AttributeError: no os.mkfifo on this system
+            return None
+        return path
 
     # -- stop --------------------------------------------------------------
     def stop(self) -> str:
-        """End QEMU: in bulk mode wait up to end_timeout_s seconds for the firmware to exit, else terminate it.
+        """End QEMU: in bulk mode wait up to end_timeout_s seconds (charged QEMU's progress, rig.progress)
+        for the firmware to exit, else terminate it.
 
         Sets exit_status and insn_counts; returns how QEMU ended and what its status means, with its stderr on failure.
         """
@@ -288,10 +318,14 @@ class QemuTarget(Target):
         if status is None and self.link == "bulk" and not never_linked:
             # The link is closed: the relay told the firmware, which ends the emulation.
             # (Nobody ever connected: QEMU still holds the core, nothing to wait for.)
-            try:
-                status = proc.proc.wait(self.end_timeout_s)
-            except subprocess.TimeoutExpired:
-                waited = f"the firmware did not end within {self.end_timeout_s:g} s of the link closing; "
+            # charged QEMU's own progress: on a busy host the firmware is not hung, only slow to end
+            clock = ProgressClock(lambda: proc.proc.pid)
+            clock.start()
+            while (status := proc.proc.poll()) is None and clock.charged() < self.end_timeout_s:
+                time.sleep(0.005)
+            if status is None:
+                waited = (f"the firmware did not end within {self.end_timeout_s:g} s of the link closing "
+                          f"({clock.describe()}); ")
         if relay is not None:
             relay.close()
         if status is None:

@@ -1,9 +1,10 @@
 """The bulk link of the qemu target: a loopback relay between the rig's socket and QEMU's USART2.
 
 Bytes from the rig are appended to a file the firmware reads with semihosting, then one
-doorbell byte goes to USART2 to wake the core; bytes from USART2 go back to the rig
-unchanged. When the rig closes its side, LINK_CLOSED goes to USART2 so the firmware ends
-the emulation. See rig.targets.qemu for why.
+doorbell byte goes to USART2 to wake the core; bytes from the firmware's output FIFO (when
+it writes its answers there) and from USART2 go back to the rig unchanged. When the rig
+closes its side, LINK_CLOSED goes to USART2 so the firmware ends the emulation. See
+rig.targets.qemu for why.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import select
 import selectors
 import socket
+import os
 import threading
 from pathlib import Path
 from typing import IO
@@ -25,16 +27,23 @@ class BulkRelay:
     """The `socket://` endpoint of bulk mode.
 
     Bytes from the rig are appended to the bulk input file, then one doorbell
-    byte goes to USART2; bytes from USART2 go back to the rig unchanged. When
+    byte goes to USART2; bytes from the output FIFO tx_fifo (if given) and from
+    USART2 go back to the rig unchanged. The firmware writes to USART2 there
+    only from its fault handler, after everything else: what the FIFO holds is
+    passed on before any byte from USART2, so the order is the firmware's. When
     the rig closes its side, LINK_CLOSED goes to USART2 and the relay keeps
     forwarding until QEMU closes (the firmware ends the emulation).
     """
 
-    def __init__(self, qemu_port: int, rx_file: Path, accept_timeout_s: float) -> None:
+    def __init__(self, qemu_port: int, rx_file: Path, accept_timeout_s: float, tx_fifo: Path | None = None) -> None:
         self.qemu_port = qemu_port
         self.rx_file = rx_file
         self.accept_timeout_s = accept_timeout_s
         self.error: str | None = None
+        self.tx_fifo = tx_fifo
+        # Open for reading before the core starts (it waits for the relay): the firmware's open
+        # for writing then returns at once instead of waiting for a reader.
+        self._fifo_fd = os.open(tx_fifo, os.O_RDONLY | os.O_NONBLOCK) if tx_fifo is not None else None
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._server.getsockname()[1])
         self._stop = threading.Event()
@@ -75,20 +84,62 @@ class BulkRelay:
                 if not self._stop.is_set():
                     self.error = f"relay between the rig and QEMU failed: {exc}"
 
+    def _read_fifo(self) -> bytes | None:
+        """What the output FIFO holds now (b"" if nothing); None once it has ended (QEMU closed it)."""
+        assert self._fifo_fd is not None
+        out = b""
+        while True:
+            try:
+                data = os.read(self._fifo_fd, 65536)
+            except BlockingIOError:
+                return out
+            if not data:
+                return out or None
+            out += data
+
     def _pump(self, client: socket.socket, qemu: socket.socket, rx: IO[bytes]) -> None:
         sel = selectors.DefaultSelector()
         sel.register(client, selectors.EVENT_READ)
         sel.register(qemu, selectors.EVENT_READ)
+        fifo_fd = self._fifo_fd
+        fifo_open = fifo_fd is not None
+        if fifo_fd is not None:
+            sel.register(fifo_fd, selectors.EVENT_READ)
         # QEMU's USART model drops a byte that arrives before the firmware enabled the USART, and
         # the core starts only when the relay connects: a LINK_CLOSED sent at once would be lost and
         # the firmware would run on until it is killed. The firmware's first byte out (its boot
         # HELLO) shows the USART is up; until then what is owed to USART2 waits here.
         usart_up = False
         owed = b""
+
+        def to_rig(data: bytes) -> None:
+            nonlocal usart_up, owed
+            if not usart_up:
+                usart_up = True
+                if owed:
+                    qemu.sendall(owed)
+            try:
+                client.sendall(data)
+            except OSError:
+                pass  # the rig has gone; keep draining until QEMU ends
+
+        def from_fifo() -> None:
+            nonlocal fifo_open
+            if not fifo_open or fifo_fd is None:
+                return
+            data = self._read_fifo()
+            if data is None:
+                fifo_open = False
+                sel.unregister(fifo_fd)
+            elif data:
+                to_rig(data)
+
         try:
             while not self._stop.is_set():
                 for key, _ in sel.select(timeout=0.1):
-                    if key.fileobj is client:
+                    if fifo_fd is not None and key.fileobj == fifo_fd:
+                        from_fifo()
+                    elif key.fileobj is client:
                         data = client.recv(65536)
                         if data:
                             rx.write(data)  # unbuffered: in the file before the doorbell rings
@@ -102,16 +153,10 @@ class BulkRelay:
                             owed += bell
                     else:
                         data = qemu.recv(65536)
+                        from_fifo()  # written before these bytes: passed on first
                         if not data:
                             return  # QEMU ended: the rig sees the end of its link
-                        if not usart_up:
-                            usart_up = True
-                            if owed:
-                                qemu.sendall(owed)
-                        try:
-                            client.sendall(data)
-                        except OSError:
-                            pass  # the rig has gone; keep draining until QEMU ends
+                        to_rig(data)
         finally:
             sel.close()
 
@@ -140,3 +185,9 @@ class BulkRelay:
         except OSError:
             pass
         self._thread.join(timeout_s)
+        if self._fifo_fd is not None and not self._thread.is_alive():
+            os.close(self._fifo_fd)
+            self._fifo_fd = None
+        if self.tx_fifo is not None:
+            # a FIFO left in the run directory would hang whatever later opens it to read (an archiver)
+            self.tx_fifo.unlink(missing_ok=True)

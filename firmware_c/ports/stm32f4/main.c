@@ -26,6 +26,7 @@ static stm32_live_t g_live;
 
 static int port_write(void *ctx, const uint8_t *buf, size_t len) {
     (void)ctx;
+    if (stm32_emu_flags() & STM32_EMU_BULK_TX) return stm32_emu_bulk_write(buf, len);
     return stm32_usart_write(buf, len);
 }
 
@@ -76,8 +77,8 @@ __attribute__((noinline)) static void port_fault_test(void *ctx) {
 
 int main(void) {
     stm32_clocks_t clk = stm32_clock_init();
-    int bulk_error = 0;
-    (void)stm32_emu_init(&bulk_error);
+    int bulk_error = 0, bulk_tx_error = 0;
+    (void)stm32_emu_init(&bulk_error, &bulk_tx_error);
     uint32_t emu_core_hz = stm32_emu_core_hz(); /* 0 on a board */
     stm32_tick_init(emu_core_hz ? emu_core_hz : clk.hclk_hz);
     stm32_usart_init(clk.pclk1_hz, STM32_LINK_BAUD);
@@ -93,6 +94,7 @@ int main(void) {
     int rc = app_init(&g_app, &g_hal);
     if (rc >= 0 && !clk.pll_locked) rc = app_log(&g_app, 2, "clock: PLL did not lock, running on HSI 16 MHz");
     if (rc >= 0 && bulk_error) rc = app_log(&g_app, 0, "emulator: cannot open the bulk input file");
+    if (rc >= 0 && bulk_tx_error) rc = app_log(&g_app, 2, "emulator: cannot open the bulk output, answering on USART2");
     if (rc >= 0 && sensor != STM32_SENSOR_NONE) {
         rc = app_log(&g_app, 3, sensor == STM32_SENSOR_I2C1   ? "sensor: LSM6DSO on I2C1 at 0x6B"
                                 : sensor == STM32_SENSOR_SPI1 ? "sensor: LSM6DSO on SPI1"

@@ -172,6 +172,8 @@ enum {
     STM32_EMU_SENSOR_HOST_START = 1u << 3, /**< live mode: the emulator starts the sensor's FIFO and sets
                                                 stream_samples (see stm32_emu_stream_samples()) */
     STM32_EMU_SYNTH_SENSOR = 1u << 4, /**< no LSM6DSO answered: live and raw mode read the synthetic sensor */
+    STM32_EMU_BULK_TX = 1u << 5, /**< with STM32_EMU_BULK_RX: link output goes to the host path that follows
+                                      rx_path's NUL in the same field (a FIFO the emulator's relay reads) */
 };
 
 /* Bytes the rig sends on USART2 in bulk mode: they only wake the core. */
@@ -194,7 +196,8 @@ typedef struct {
     uint32_t magic_inv; /**< ~STM32_EMU_MAGIC */
     uint32_t flags;     /**< STM32_EMU_* */
     uint32_t core_hz;   /**< the fixed core clock the emulator runs SysTick from, Hz; 0: the clock tree's own */
-    char rx_path[232];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd) */
+    char rx_path[232];  /**< NUL-terminated host path of the bulk input (absolute, or relative to QEMU's cwd);
+                             with STM32_EMU_BULK_TX the output path follows it, NUL-terminated too */
     uint32_t sensor_waiting; /**< written by the image: 1 while, in live mode, its sensor runs and its FIFO is
                                   held for the emulator to start (STM32_EMU_SENSOR_HOST_START), else 0 */
     uint32_t stream_samples; /**< with STM32_EMU_SENSOR_HOST_START: 0 until the emulator has started the
@@ -202,12 +205,21 @@ typedef struct {
 } stm32_emu_mailbox_t;
 
 /**
- * Read the mailbox once at boot and open the bulk input if asked.
+ * Read the mailbox once at boot and open the bulk input (and output) if asked.
  * @return the flags in effect (0 on hardware), never fails: a bulk input
- *         that cannot be opened clears STM32_EMU_BULK_RX and sets
- *         *bulk_error to -ENOENT.
+ *         that cannot be opened clears STM32_EMU_BULK_RX and STM32_EMU_BULK_TX
+ *         and sets *bulk_error to -ENOENT; a bulk output that cannot be opened
+ *         clears STM32_EMU_BULK_TX (output stays on USART2) and sets
+ *         *bulk_tx_error to -ENOENT.
  */
-uint32_t stm32_emu_init(int *bulk_error);
+uint32_t stm32_emu_init(int *bulk_error, int *bulk_tx_error);
+
+/**
+ * With STM32_EMU_BULK_TX: send link output to the bulk output (one semihosting
+ * SYS_WRITE, a few microseconds, instead of one emulated USART write per byte).
+ * @return len, or -EIO if the write failed, -EBADF if there is no bulk output.
+ */
+int stm32_emu_bulk_write(const uint8_t *buf, size_t len);
 
 /** Flags in effect (0 on hardware). */
 uint32_t stm32_emu_flags(void);

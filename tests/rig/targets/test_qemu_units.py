@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from pathlib import Path
@@ -118,3 +119,47 @@ def test_bulk_relay_reports_nobody_connecting(tmp_path: Path) -> None:
     relay._thread.join(5.0)
     assert relay.error is not None and "nobody connected to the link within 0.2 s" in relay.error
     relay.close()
+
+
+def test_bulk_relay_passes_on_the_output_fifo_before_usart2(tmp_path: Path) -> None:
+    """Answers come through the FIFO; the fault handler's USART2 bytes, written after them (and
+    after which the firmware writes nothing more), reach the rig after them whichever the relay
+    sees first. The FIFO is gone once the relay closes."""
+    uart = socket.create_server(("127.0.0.1", 0))
+    rx_file = tmp_path / "link_rx.bin"
+    rx_file.write_bytes(b"")
+    fifo = tmp_path / "link_tx.fifo"
+    os.mkfifo(fifo)
+    relay = BulkRelay(uart.getsockname()[1], rx_file, accept_timeout_s=5.0, tx_fifo=fifo)
+    try:
+        rig = socket.create_connection(("127.0.0.1", relay.port), timeout=5.0)
+        uart.settimeout(5.0)
+        firmware, _ = uart.accept()
+        rig.sendall(b"frame-one\x00")
+        out = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # does not wait: the relay reads it already
+        os.write(out, b"hello\x00")  # the firmware's first answer: its USART is up, the doorbell may go
+        assert _recv_exactly(firmware, 1) == DOORBELL
+        assert _recv_exactly(rig, 6) == b"hello\x00"
+        for round_ in range(20):
+            answers = b"".join(b"answer %d.%d\x00" % (round_, i) for i in range(50))
+            os.write(out, answers)
+            firmware.sendall(b"fault %d\x00" % round_)  # at once: the relay may well see it first
+            expected = answers + b"fault %d\x00" % round_
+            assert _recv_exactly(rig, len(expected)) == expected
+        os.close(out)
+        firmware.close()  # the emulation ends
+        relay._thread.join(5.0)
+        assert not relay._thread.is_alive() and relay.error is None
+    finally:
+        relay.close()
+        uart.close()
+    assert not fifo.exists()
+
+
+def test_mailbox_holds_the_output_path_after_the_input_path() -> None:
+    flags = qemu_mod.EMU_BULK_RX | qemu_mod.EMU_BULK_TX
+    box = qemu_mod.mailbox_bytes(flags, "/runs/a/link_rx.bin", tx_path="/runs/a/link_tx.fifo")
+    assert box[16:16 + qemu_mod.MAILBOX_PATH_BYTES].rstrip(b"\0") == b"/runs/a/link_rx.bin\0/runs/a/link_tx.fifo"
+    assert len(box) == 256
+    with pytest.raises(Exception, match="the mailbox holds 232"):
+        qemu_mod.mailbox_bytes(flags, "/r/" + "x" * 120, tx_path="/t/" + "y" * 120)
