@@ -44,8 +44,12 @@
  *   not the push-off, nor is a heel slap: when the landing ended at a dip of
  *   gy above zero (a toes-down rotation in the air, then the heel's impact)
  *   and gy rises again, the stance starts once that slap is over.
- * - zero velocity: a span of still samples in the stance, or its stillest
- *   instant; it anchors stride length and attitude.
+ * - zero velocity: a span of still samples in the stance (low-passed rate
+ *   and | |a| - 1 g | small), trimmed to run from its first to its last
+ *   sample whose own rate is under 10 dps: the foot moves as soon as it
+ *   turns (a sensor above or behind the toes the heel rises about moves at
+ *   once), before a low-passed figure notices; or else the stance's stillest
+ *   instant. It anchors stride length and attitude.
  * - activity: stairs when the stride climbs or descends at least 0.12 m and
  *   a quarter of its length; run when the duty factor is under one half at a
  *   cadence over 140 steps/min or a speed over 2.5 m/s; else walk.
@@ -147,7 +151,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1340u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1344u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -87,6 +87,11 @@ static const float MOVE_DPS = 40.0f;
 static const float STILL_G = 0.12f;
 static const float MOVE_G = 0.25f;
 static const float ENERGY_TAU_S = 0.015f;
+/* A foot standing still turns slower than this, sample by sample, dps: the
+ * low-passed energy lags the start of the heel rise (the foot rotating about
+ * its toes, a sensor above or behind them already moving), so a still span
+ * ends at its last sample this quiet. */
+static const float QUIET_DPS = 10.0f;
 /* Half width of the centred window for the stillest instant, s. */
 static const float CENTER_HALF_S = 0.006f;
 /* Weight of the specific force's spread in that window: 1 dps ~ 5 mg, dps^2/g^2. */
@@ -190,24 +195,62 @@ static int still_enough(const gait_detect_t *d) {
     return d->min_energy < STILLEST_MAX_DPS * STILLEST_MAX_DPS * (float)d->w2_len;
 }
 
-/* Stillness spans and the stillest instant of a stance (until push-off). */
-static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+/*
+ * A still span by the low-passed energy starts a little after the foot stops
+ * and ends a little after it starts to move again (the heel rising about the
+ * toes: a sensor above or behind them is already moving). The strapdown must
+ * integrate up to the first and from the last sample whose own rate is quiet:
+ * velocity it misses at either end stays in the segment's residual as an
+ * offset, of which the drift correction (v T / 2) takes only half away,
+ * shortening every stride. A span with no quiet sample keeps its low-passed
+ * ends.
+ */
+static void zv_begin_send(gait_state_t *g, gait_detect_t *d, uint32_t at) {
+    gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(at), 0u, 0.0f);
+    d->begin_sent = 1;
+}
+
+static void zv_end_send(gait_state_t *g, gait_detect_t *d) {
+    uint32_t end = d->quiet_seen ? d->zv_quiet : d->zv_last;
+    if (!d->begin_sent) {
+        zv_begin_send(g, d, d->zv_first); /* never quiet */
+    }
+    gait_event_push(g, GAIT_EV_ZV_END, at_index(end), 0u, 0.0f);
+    d->zv_state = 2;
+}
+
+/* Stillness spans and the stillest instant of a stance (until push-off);
+ * w2 = |w|^2 of this sample, dps^2. */
+static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float w2) {
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
     int moving = d->energy > MOVE_DPS * MOVE_DPS || d->acc_dev > MOVE_G;
+    int quiet = still && w2 < QUIET_DPS * QUIET_DPS;
     if (d->zv_state == 1) {
         if (moving || d->frozen) {
-            gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
-            d->zv_state = 2;
+            zv_end_send(g, d);
         } else if (still) {
             d->zv_last = index;
             candidate(d);
         }
     } else if (still && !d->frozen) {
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(index), 0u, 0.0f);
         d->zv_state = 1;
         d->zv_any = 1;
+        d->zv_first = index;
         d->zv_last = index;
+        d->quiet_seen = 0;
+        d->begin_sent = 0;
         candidate(d);
+    }
+    if (d->zv_state == 1 && !d->frozen) {
+        if (quiet) {
+            if (!d->begin_sent) {
+                zv_begin_send(g, d, index);
+            }
+            d->zv_quiet = index;
+            d->quiet_seen = 1;
+        } else if (!d->begin_sent && index - d->zv_first + 4u >= g->delay) {
+            zv_begin_send(g, d, d->zv_first); /* before the strapdown passes it */
+        }
     }
     /* the stillest instant: centred window sum of |w|^2 (no filter lag),
      * attributed to the middle of the window */
@@ -277,8 +320,7 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->hit, GAIT_EVF_CONTACT, d->swing_peak);
     }
     if (d->zv_state == 1) {
-        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->zv_last), 0u, 0.0f);
-        d->zv_state = 2;
+        zv_end_send(g, d);
     }
     if (d->phase == PH_STANCE && d->frozen && d->tc_found && !d->tc_sent) {
         gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f);
@@ -498,7 +540,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */
             }
-            track_still(g, d, index);
+            track_still(g, d, index, w2);
             if (d->phase == PH_STANCE) {
                 track_pushoff(g, d, index, gy, dt);
             }

@@ -176,7 +176,11 @@ typedef struct {
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
     uint8_t tc_found, tc_sent;
     uint8_t burst_done;      /* the push-off burst of tc has ended */
+    uint8_t quiet_seen;      /* the still span had a quiet sample (zv_quiet) */
+    uint8_t begin_sent;      /* its ZV_BEGIN is queued */
     uint32_t zv_last;        /* last still sample */
+    uint32_t zv_first;       /* first still sample of the span (low-passed energy) */
+    uint32_t zv_quiet;       /* last sample of the span whose own rate was quiet (no filter lag) */
     float min_energy;        /* least energy in this stance */
     uint32_t min_index;
     float rel_deg;           /* pitch change since the zero-velocity candidate, deg */
