@@ -35,7 +35,11 @@
  *   up) late in the swing rotation, at the least toes-up rate just before
  *   it, provided the foot goes on rotating toes up for 12 ms after it and
  *   no landing at least half as strong (|a| - 1 g) follows gy's zero
- *   crossing. Labels that sit at the peak of the impact acceleration come
+ *   crossing. A heel's impact starts within tens of ms of the end of its
+ *   toes-up rotation; when none follows the top and the first comes over 65 ms
+ *   after it, before the landing bump has ended, the foot was still in the air
+ *   at the top (the rotation stopped early): contact is then 10 ms before
+ *   that impact's onset. Labels that sit at the peak of the impact acceleration come
  *   20-50 ms later by convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
  *   last (strongest) toes-down push-off burst of gy before the swing, where
@@ -151,7 +155,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1344u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1356u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

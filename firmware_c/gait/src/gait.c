@@ -362,15 +362,18 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             g->heel_pending = 0; /* an event overtook the lead: contact now */
             on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
         }
-        if (e.type != GAIT_EV_IC_LAND) {
+        if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE) {
             top_settle(g);
         }
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
             float pitch = pitch_at(g, e.at, r);
             g->skip_land = 0;
+            g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
+            } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
+                g->late_pending = 1; /* in the air at the top: contact before the late impact */
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
                 ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD)) {
                 /* heel strike: contact just after the top */
@@ -384,6 +387,12 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             }
             break;
         }
+        case GAIT_EV_IC_LATE:
+            if (g->late_pending) {
+                g->late_pending = 0;
+                on_ic(g, e.at, pitch_at(g, e.at, r));
+            }
+            break;
         case GAIT_EV_IC_LAND:
             if (g->top_pending) {
                 g->top_pending = 0;
@@ -482,6 +491,7 @@ static void gap_break(gait_state_t *g) {
     }
     g->ev_count = 0;
     g->top_pending = 0;
+    g->late_pending = 0;
     g->skip_land = 0;
     gait_detect_reset(&g->det);
     memset(&g->sat, 0, sizeof(g->sat));

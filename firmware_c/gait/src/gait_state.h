@@ -109,6 +109,7 @@ typedef enum {
     GAIT_EV_TC = 3,       /* toe-off */
     GAIT_EV_ZV_BEGIN = 4, /* first zero-velocity sample of a stance */
     GAIT_EV_ZV_END = 5,   /* last zero-velocity sample of a stance */
+    GAIT_EV_IC_LATE = 6,  /* contact before an impact that came long after the top (GAIT_EVF_LATE) */
 } gait_ev_type_t;
 
 /* GAIT_EV_IC_TOP flag: a sharp impact followed (a heel strike). */
@@ -120,6 +121,10 @@ typedef enum {
 /* GAIT_EV_IC_TOP flag: the foot hit the ground while still rotating toes up
  * (no top came first): the event is the contact itself. */
 #define GAIT_EVF_CONTACT 4u
+/* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
+ * long after it, before the landing bump ended: the foot was still in the
+ * air at the top; contact is the GAIT_EV_IC_LATE that comes next. */
+#define GAIT_EVF_LATE 8u
 
 typedef struct {
     gait_pos_t at;
@@ -157,6 +162,8 @@ typedef struct {
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
+    uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
+    gait_pos_t late;         /* the sample before that impact's onset */
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
@@ -337,6 +344,7 @@ struct gait_state {
     uint8_t top_pending;
     uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
+    uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     gait_pos_t heel_at;       /* its contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
