@@ -63,6 +63,10 @@ def close_port(port: serial.SerialBase) -> None:
     sock.close()
 
 
+#: One encoder for every line of frames.jsonl (json.dumps would make one per call).
+_JSON_LINE = json.JSONEncoder(default=str)
+
+
 class Link:
     """Frames to and from the firmware over a pyserial URL.
 
@@ -253,7 +257,7 @@ class Link:
             self._inbox.append(item)
 
     def _record(self, entry: dict[str, Any]) -> None:
-        self._log.write(json.dumps(entry, default=str) + "\n")
+        self._log.write(_JSON_LINE.encode(entry) + "\n")
 
     def pump(self, timeout_s: float) -> None:
         """Read and decode what arrives within about timeout_s into `history` (and the inbox of receive())."""

@@ -14,12 +14,22 @@ from rig.targets.qemu import QemuTarget
     (["--rounds", "0"], "--rounds 0: give at least 1"),
     (["--cocotb-scenario", "no_such_run"], "no_such_run: not in the catalog"),
     (["--only", "everything"], "invalid choice: 'everything'"),
+    (["--qemu-scenario", "no_such_run"], "--qemu-scenario no_such_run: not in the catalog"),
+    (["--qemu-link", "usb"], "invalid choice: 'usb'"),
 ])
 def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         speed.main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_qemu_figure_prints_each_link_measured_with_its_cpu_time() -> None:
+    bulk = {"bulk_x_realtime": 150.0, "bulk_qemu_cpu_s_per_min": 0.11, "bulk_rig_cpu_s_per_min": 0.1}
+    text = speed.format_figures({"cores": 2, "load_before": 1.0, "load_after": 1.0,
+                                 "qemu": {"scenario": "run_30min", "duration_s": 1800.0, **bulk}})
+    assert "qemu run_30min: 150.0x real time over the bulk link (CPU per minute of gait: QEMU 0.11 s, rig 0.10 s)" \
+        in text and "apart" not in text and "UART" not in text
 
 
 def test_figures_print_as_ratios_and_say_what_was_skipped() -> None:
