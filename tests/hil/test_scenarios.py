@@ -19,8 +19,10 @@ FAST_TARGETS = ("host", "qemu")
 
 
 def _params() -> list:
+    """Longest first: with parallel workers (-n) the long runs start at once, not last, while the
+    other workers share out the short ones (the suite does not end waiting on one long run)."""
     out = []
-    for info in list_scenarios():
+    for info in sorted(list_scenarios(), key=lambda info: -info.duration_s):
         marks = [pytest.mark.slow] if info.duration_s > SHORT_S else []
         out.append(pytest.param(info.name, marks=marks, id=info.name))
     return out
