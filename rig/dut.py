@@ -137,7 +137,7 @@ class Dut:
         self.link = link
         self.run_dir = run_dir
         #: What a wait is charged with: the target's own progress (see rig.progress).
-        self.clock = clock or ProgressClock(target.pid)
+        self.clock = clock or target.progress_clock()
         #: The session nonce send() puts in a CONFIG that does not give one.
         self.session = secrets.randbelow(0xFFFFFFFF) + 1
         self._cursor = 0  # index in link.history of the first frame expect() has not passed

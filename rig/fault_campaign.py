@@ -35,7 +35,6 @@ from rig.errors import RigError
 from rig.faults import FaultRates, FaultyLink
 from rig.inject import RawStream, to_raw
 from rig.link import Link
-from rig.progress import ProgressClock
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
 from rig.targets import get_target_class
@@ -150,7 +149,7 @@ def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: 
             try:
                 with Link(faulty.url, run_dir) as link:
                     session = ReplaySession(link, Timeouts(hello_s=10, ack_s=5, summary_s=10),
-                                            clock=ProgressClock(target.pid), lossy=True)
+                                            clock=target.progress_clock(), lossy=True)
                     result = session.run(raw)
             except RigError as exc:
                 fig.outcome = "error"

@@ -15,7 +15,6 @@ from rig.assertions import Report, check_result
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
-from rig.progress import ProgressClock
 from rig.progress_line import ProgressCallback
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
@@ -57,7 +56,7 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         url = target.start(run_dir)
         with Link(url, run_dir, baud=target.baud, reopen_s=target.reopen_s, symbolize=symbolizer(target.image())) as link:
             # waits follow the target's own progress: a target slowed by a busy host is not hung
-            session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid), progress=progress,
+            session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock(), progress=progress,
                                     hello_check=target.check_hello)
             result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     except RigError as exc:

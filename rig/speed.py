@@ -47,7 +47,6 @@ from rig.assertions import check_result
 from rig.build import arm_elf
 from rig.errors import RigError
 from rig.link import Link
-from rig.progress import ProgressClock
 from rig.runner import new_run_dir, run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import make_target
@@ -109,7 +108,7 @@ def rig_qemu_cycle(run_dir: Path) -> float:
         raise RigError(f"target qemu is not available: {avail.reason}")
     try:
         with Link(target.start(run_dir), run_dir) as link:
-            ReplaySession(link, Timeouts(), clock=ProgressClock(target.pid)).handshake()
+            ReplaySession(link, Timeouts(), clock=target.progress_clock()).handshake()
     finally:
         target.stop()
     return time.perf_counter() - t0

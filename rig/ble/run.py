@@ -34,7 +34,6 @@ from rig.ble.shoe import ShoePeripheral
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
-from rig.progress import ProgressClock
 from rig.records import RunResult
 from rig.runner import new_run_dir
 from rig.session import ReplaySession, Timeouts
@@ -202,7 +201,7 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
     try:
         url = target.start(run_dir)
         with Link(url, run_dir) as link:
-            session = ReplaySession(link, timeouts or Timeouts(), clock=ProgressClock(target.pid))
+            session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock())
             result = session.run(raw, before_stream)
             shoe = holder["shoe"]
             stack.call(shoe.drain, STEP_S, "handing the last RSC Measurements to the GATT layer")

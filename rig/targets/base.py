@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rig.errors import TargetUnavailable
+from rig.progress import ProgressClock
 
 if TYPE_CHECKING:
     from rig.inject import RawStream
@@ -74,6 +75,12 @@ class Target(abc.ABC):
         inner = getattr(proc, "proc", proc)  # a FirmwareProcess, or a Popen
         pid = getattr(inner, "pid", None)
         return pid if isinstance(pid, int) else None
+
+    def progress_clock(self) -> ProgressClock:
+        """What a wait for the firmware is charged with, made once start() has returned: by default
+        the progress of its process (rig.progress); an emulator that can say how far its machine
+        has come (Renode) charges that instead."""
+        return ProgressClock(self.pid)
 
     def image(self) -> Path | None:
         """The firmware image (ELF) this target runs, for symbolizing a FAULT; None when unknown (host, board)."""

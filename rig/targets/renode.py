@@ -50,7 +50,9 @@ from typing import IO, Any
 
 from rig.build import ARM_ELF, REPO, arm_elf, arm_toolchain_missing, elf_symbols
 from rig.errors import RigError
+from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.targets.renode_progress import EmulatedProgress, RenodeClock
 
 if False:  # pragma: no cover - for type checkers only
     from rig.inject import RawStream
@@ -89,6 +91,12 @@ PTY_LINK = "usart2"
 #: several on one core; the budget leaves room for a loaded machine).
 BUDGET_VIRTUAL_S_PER_WALL_S = 0.5
 STARTUP_BUDGET_S = 60.0
+#: How often the rig asks Renode how far the emulation has come (rig.targets.renode_progress), s.
+PROGRESS_SAMPLE_S = 0.2
+#: How long one such question may take before the sampler gives up (the waits then fall back on
+#: Renode's host progress), s.
+PROGRESS_QUERY_S = 30.0
+_VIRTUAL_TIME = re.compile(r"TimeElapsed = (\d+):(\d\d):(\d\d)\.(\d{6})")
 _PROMPT = re.compile(r"\n\r?\((?:monitor|[^()\r\n]+)\) $")
 _ERRORS = ("No such command", "There was an error", "Could not", "error executing", "Unhandled exception",
            "Fatal error", "Exception")
@@ -333,6 +341,10 @@ class RenodeTarget(Target):
         self._arm_stop = threading.Event()
         self._arm_error: str = ""
         self._lock = threading.Lock()
+        self._sampler: threading.Thread | None = None
+        self._mips: float | None = None
+        #: How far the emulation had come when last asked (None before, or once Renode stops answering).
+        self.progress: EmulatedProgress | None = None
         #: Instructions the core executed: at the stream's start (sensor mode) and at stop().
         self.insns_at_stream_start: int | None = None
         self.insns_at_stop: int | None = None
@@ -424,6 +436,8 @@ class RenodeTarget(Target):
         for line in script(elf, pty, addr, flags, start=False).splitlines():
             if line:
                 self._monitor.command(line, timeout_s=max(1.0, deadline - time.monotonic()))
+        self._mips = float(_number(self._monitor.command("sysbus.cpu PerformanceInMips"),
+                                   "sysbus.cpu PerformanceInMips"))
         try:
             self._pty_device = os.readlink(pty)
         except OSError as exc:
@@ -463,8 +477,42 @@ class RenodeTarget(Target):
         except RigError as exc:
             self._arm_error = f"starting the emulation failed: {exc}"
             return
+        self._sampler = threading.Thread(target=self._sample_progress, name="renode-progress", daemon=True)
+        self._sampler.start()
         if self.sensor_fed:
             self._arm_when_waiting()
+
+    # -- how far the emulation has come: what the waits are charged with -----------
+    def progress_clock(self) -> ProgressClock:
+        """A RenodeClock: waits follow the emulated core's instructions (and, while the sensor
+        stream runs, virtual time), not Renode's host CPU time; before start(), Renode's host progress."""
+        if self._mips is None:
+            return super().progress_clock()
+        return RenodeClock(lambda: self.progress, self._mips, self.pid)
+
+    def virtual_time_s(self) -> float:
+        """The machine's virtual time, s (`machine ElapsedVirtualTime`)."""
+        assert self._monitor is not None
+        with self._lock:
+            out = self._monitor.command("machine ElapsedVirtualTime", timeout_s=PROGRESS_QUERY_S)
+        return _virtual_s(out)
+
+    def _sample_progress(self) -> None:
+        """Ask Renode every PROGRESS_SAMPLE_S how far the emulation has come (self.progress); a
+        question not answered ends the sampling (the waits then follow Renode's host progress)."""
+        assert self._monitor is not None
+        m = self._monitor
+        while not self._arm_stop.wait(PROGRESS_SAMPLE_S):
+            try:
+                with self._lock:
+                    insns = _number(m.command("sysbus.cpu ExecutedInstructions", timeout_s=PROGRESS_QUERY_S),
+                                    "sysbus.cpu ExecutedInstructions")
+                    virtual_s = _virtual_s(m.command("machine ElapsedVirtualTime", timeout_s=PROGRESS_QUERY_S))
+                    streaming = self.insns_at_stream_start is not None
+            except RigError:
+                self.progress = None
+                return
+            self.progress = EmulatedProgress(insns, virtual_s, streaming)
 
     def _arm_when_waiting(self) -> None:
         """Wait for the firmware to hold its sensor's FIFO, then start the FIFO and the RESD feeds at one instant."""
@@ -500,9 +548,10 @@ class RenodeTarget(Target):
         if proc is None:
             return self._ended or "renode was not started"
         self._arm_stop.set()
-        if self._arm_thread is not None:
-            self._arm_thread.join(10.0)
-            self._arm_thread = None
+        for thread in (self._arm_thread, self._sampler):
+            if thread is not None:
+                thread.join(10.0)
+        self._arm_thread = self._sampler = None
         how = ""
         if proc.poll() is None and self._monitor is not None:
             with contextlib.suppress(RigError):
@@ -573,6 +622,16 @@ def _number(out: str, command: str) -> int:
         return int(out.split()[-1], 0)
     except (IndexError, ValueError):
         raise RigError(f"Renode answered `{command}` with {out!r}, not a number") from None
+
+
+def _virtual_s(out: str) -> float:
+    """Seconds of the machine's virtual time in what Renode printed for `machine ElapsedVirtualTime`
+    (`[Domain = <its time source, over several lines>, TimeElapsed = 00:01:02.345678]`)."""
+    m = _VIRTUAL_TIME.search(out)
+    if m is None:
+        raise RigError(f"Renode answered `machine ElapsedVirtualTime` with {out!r}, not a time")
+    h, mi, s, us = (int(g) for g in m.groups())
+    return h * 3600 + mi * 60 + s + us * 1e-6
 
 
 def _kill_group(pgid: int) -> int:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -233,6 +234,8 @@ def test_two_renodes_side_by_side(tmp_path: Path) -> None:
                 assert hello["board"].startswith("stm32f4")
         instr = [t.instructions() for t in targets]
         assert all(n > 0 for n in instr)
+        for t in targets:
+            _a_wait_on_the_idle_firmware_follows_its_core(t)
         # the link is a pseudo-terminal: whatever Renode listens on is on loopback only (nothing, as run here)
         for t in targets:
             assert t._proc is not None
@@ -243,6 +246,30 @@ def test_two_renodes_side_by_side(tmp_path: Path) -> None:
         hows = [t.stop() for t in targets]
     assert all("exit status" in h for h in hows), hows
     assert not any(_procs_in(tmp_path / f"r{i}") for i in range(2))
+
+
+def _a_wait_on_the_idle_firmware_follows_its_core(target: RenodeTarget) -> None:
+    """The firmware sleeps in WFI waiting for the rig while Renode burns CPU: a wait is charged
+    what the core executed (and Renode's host progress at 1/HOST_FACTOR), not Renode's CPU time."""
+    from rig.progress import ProgressClock
+    from rig.targets.renode_progress import HOST_FACTOR, RenodeClock
+
+    clock = target.progress_clock()
+    assert isinstance(clock, RenodeClock) and clock.instructions_per_s > 0
+    host = ProgressClock(target.pid)
+    clock.start()
+    host.start()
+    end = time.monotonic() + 120  # a bound for a loaded machine, not a speed figure
+    while time.monotonic() < end and (host.charged() < 1.0 or clock.instructions_charged == 0):
+        clock.charged()
+        time.sleep(0.05)
+    charged = clock.charged()
+    assert target.progress is not None and target.progress.virtual_s > 0 and not target.progress.virtual_counts
+    assert clock.instructions_charged > 0, "the sampler follows the core (its SysTick runs)"
+    assert clock.virtual_charged_s == 0.0, "virtual time counts only while the sensor stream runs"
+    # the core asleep computes for well under a second: the bound on Renode's host progress leads
+    assert charged == pytest.approx(clock.host_charged_s / HOST_FACTOR, abs=0.05), clock.describe()
+    assert charged < host.charged(), "Renode's own CPU time would have been charged in full"
 
 
 @pytest.mark.target("renode")
