@@ -498,8 +498,9 @@ class RenodeTarget(Target):
         return _virtual_s(out)
 
     def _sample_progress(self) -> None:
-        """Ask Renode every PROGRESS_SAMPLE_S how far the emulation has come (self.progress); a
-        question not answered ends the sampling (the waits then follow Renode's host progress)."""
+        """Ask Renode every PROGRESS_SAMPLE_S how far the emulation has come (self.progress: the
+        virtual time only while the sensor stream runs, the one time it counts); a question not
+        answered ends the sampling (the waits then follow Renode's host progress)."""
         assert self._monitor is not None
         m = self._monitor
         while not self._arm_stop.wait(PROGRESS_SAMPLE_S):
@@ -507,8 +508,9 @@ class RenodeTarget(Target):
                 with self._lock:
                     insns = _number(m.command("sysbus.cpu ExecutedInstructions", timeout_s=PROGRESS_QUERY_S),
                                     "sysbus.cpu ExecutedInstructions")
-                    virtual_s = _virtual_s(m.command("machine ElapsedVirtualTime", timeout_s=PROGRESS_QUERY_S))
                     streaming = self.insns_at_stream_start is not None
+                    virtual_s = (_virtual_s(m.command("machine ElapsedVirtualTime", timeout_s=PROGRESS_QUERY_S))
+                                 if streaming else 0.0)
             except RigError:
                 self.progress = None
                 return

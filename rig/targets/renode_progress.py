@@ -41,8 +41,8 @@ HOST_FACTOR = 10.0
 @dataclass(frozen=True)
 class EmulatedProgress:
     """What Renode's monitor last said about the emulation: instructions the core executed,
-    virtual time of the machine (s), and whether the firmware's input then came from inside the
-    emulation only (the sensor stream running)."""
+    whether the firmware's input then came from inside the emulation only (the sensor stream
+    running) and, if so, the machine's virtual time (s; else not asked, 0)."""
 
     instructions: int
     virtual_s: float
