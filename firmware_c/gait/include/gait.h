@@ -26,9 +26,10 @@
  *   end of the toes-up rotation where there is none) comes to rest. Which of
  *   the two is contact is told by the acceleration after each: when the
  *   impact after the bump's end is a real one (jerk) and peaks over twice as
- *   high (|a| - 1 g) as anything just after the top, the bump was a toes-down
- *   rotation in the air and the foot lands at its end, whatever jerk the top
- *   had (a sensor on the laces sees one as the rotation stops). A foot can
+ *   high (|a| - 1 g) as anything just after the top, or higher with over
+ *   twice the jerk, the bump was a toes-down rotation in the air and the foot
+ *   lands at its end, whatever jerk the top had (a sensor on the laces sees
+ *   one as the rotation stops, and several g as a fast swing ends). A foot can
  *   also hit the ground still rotating toes up (a forefoot strike with no
  *   toes-down rotation before it: the ball lands, the heel drops and gy
  *   crosses zero only at foot flat): contact is then the impact (|a| jumps

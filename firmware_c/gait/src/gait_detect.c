@@ -50,8 +50,9 @@ static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
- * impact window after the bump than in the one after the top (a jerk at the
- * top is then the swing's end or a toes-down flick in the air). */
+ * impact window after the bump than in the one after the top, or peaks
+ * higher with a jerk this many times larger (a jerk at the top is then the
+ * swing's end or a toes-down flick in the air). */
 static const float LAND_IMPACT_RATIO = 2.0f;
 /* A heel's impact starts within tens of ms of the end of its toes-up
  * rotation (contact 0-5 ms after it, the impact 10-30 ms after contact;
@@ -352,7 +353,10 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
  * landing bump (the foot landed there; the top's jerk was in the air). */
 static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
-        d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f)) {
+        (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f) ||
+         (d->land_acc > d->top_acc && d->land_jerk > LAND_IMPACT_RATIO * d->jerk_max))) {
+        /* far higher, or higher and far sharper: a fast swing's end seen off
+         * the rotation's axis decelerates the sensor by several g, smoothly */
         return GAIT_EVF_LANDS;
     }
     return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
