@@ -168,8 +168,7 @@ class OptionsT(ctypes.Structure):
     """cosim_options_t"""
 
     _fields_ = [("announce_path", ctypes.c_char_p), ("tcp_port", ctypes.c_uint16),
-                ("connect_timeout_ms", ctypes.c_uint32), ("config_timeout_ms", ctypes.c_uint32),
-                ("link_timeout_ms", ctypes.c_uint32), ("poll_us", ctypes.c_uint32),
+                ("rig_pid", ctypes.c_int32), ("poll_us", ctypes.c_uint32),
                 ("sim_limit_ns", ctypes.c_uint64), ("fifo_wtm_samples", ctypes.c_uint16)]
 
 

@@ -8,6 +8,10 @@
  * index gap), push
  * each one to the application, handle link frames; when the stream is over, drain
  * once more and finish (last stride, SUMMARY).
+ *
+ * Waits on the rig follow the rig, not the host's clock: each polls the socket together
+ * with a pidfd of the rig's process (or, where there is none, checks the process every
+ * WATCH_SLICE_MS) and ends when the rig's end of the link closes or its process ends.
  */
 #include "cosim_port.h"
 
@@ -17,11 +21,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -30,6 +35,8 @@
 
 #define BOARD_NAME "cosim"
 #define IDLE_POLL_MS 20
+/* Without a pidfd: how often a wait on the rig checks that its process is still there, ms. */
+#define WATCH_SLICE_MS 100
 /* Samples one FIFO read may return: the real part's whole FIFO (512 words) and more. */
 #define DRAIN_CAP 272u
 /* An emptied FIFO cannot overrun again before the next read: more in a row is a fault. */
@@ -40,6 +47,8 @@ typedef struct {
     const cosim_options_t *opt;
     cosim_stats_t *stats;
     int fd;
+    int rig_pid;    /* the rig's process */
+    int rig_fd;     /* a pidfd of it (readable once it ended), or -1: checked with kill(pid, 0) */
     hal_t hal;
     app_t app;
     lsm6dso_t dev;
@@ -55,9 +64,7 @@ void cosim_options_default(cosim_options_t *opt) {
     *opt = (cosim_options_t){
         .announce_path = NULL,
         .tcp_port = 0,
-        .connect_timeout_ms = 60000u,
-        .config_timeout_ms = 60000u,
-        .link_timeout_ms = 10000u,
+        .rig_pid = 0,
         .poll_us = 100000u,
         .sim_limit_ns = 0,
         .fifo_wtm_samples = 16,
@@ -74,12 +81,42 @@ size_t cosim_struct_size(int which) {
     }
 }
 
-/* ---- wall clock, for the link's timeouts only -------------------------------------- */
+/* ---- the rig's liveness: what bounds every wait on the rig ---------------------------- */
 
-static int64_t wall_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+/* Watch the rig's process (pid > 0) or the parent; -ESRCH if it is gone already. */
+static int watch_rig(port_t *p, int32_t pid) {
+    p->rig_pid = pid > 0 ? (int)pid : (int)getppid();
+    p->rig_fd = -1;
+#ifdef SYS_pidfd_open
+    p->rig_fd = (int)syscall(SYS_pidfd_open, (pid_t)p->rig_pid, 0);
+    if (p->rig_fd < 0 && errno == ESRCH) return -ESRCH;
+#endif
+    if (p->rig_fd < 0 && kill((pid_t)p->rig_pid, 0) < 0 && errno == ESRCH) return -ESRCH;
+    return 0;
+}
+
+static bool rig_gone(const port_t *p) {
+    if (p->rig_fd >= 0) {
+        struct pollfd pf = {.fd = p->rig_fd, .events = POLLIN};
+        return poll(&pf, 1, 0) > 0; /* a pidfd is readable once its process ended */
+    }
+    return kill((pid_t)p->rig_pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Wait until fd has one of events, or the rig's process ended: no bound of the host's clock.
+ * @return 0 when fd is ready (or in error: the next call on it says which), -ESRCH when the rig
+ *         is gone, or a negative errno of poll
+ */
+static int await_fd_or_rig(const port_t *p, int fd, short events) {
+    for (;;) {
+        struct pollfd pf[2] = {{.fd = fd, .events = events}, {.fd = p->rig_fd, .events = POLLIN}};
+        bool pidfd = p->rig_fd >= 0;
+        int n = poll(pf, pidfd ? 2u : 1u, pidfd ? -1 : WATCH_SLICE_MS);
+        if (n < 0 && errno != EINTR) return -errno;
+        if (pidfd ? (n > 0 && pf[1].revents != 0) : rig_gone(p)) return -ESRCH;
+        if (n > 0 && pf[0].revents != 0) return 0;
+    }
 }
 
 /* ---- HAL: the link --------------------------------------------------------------- */
@@ -87,7 +124,6 @@ static int64_t wall_ms(void) {
 static int link_write(void *ctx, const uint8_t *buf, size_t len) {
     port_t *p = ctx;
     size_t done = 0;
-    int64_t deadline = wall_ms() + p->opt->link_timeout_ms;
     while (done < len) {
         ssize_t n = send(p->fd, buf + done, len - done, MSG_NOSIGNAL);
         if (n > 0) {
@@ -97,10 +133,9 @@ static int link_write(void *ctx, const uint8_t *buf, size_t len) {
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             return errno == ECONNRESET ? -EPIPE : -errno;
         }
-        int64_t left = deadline - wall_ms();
-        if (left <= 0) return -ETIMEDOUT;
-        struct pollfd pf = {.fd = p->fd, .events = POLLOUT};
-        if (poll(&pf, 1, (int)left) < 0 && errno != EINTR) return -errno;
+        /* a full socket: the rig is slow (a busy host) or gone; wait for whichever it is */
+        int rc = await_fd_or_rig(p, p->fd, POLLOUT);
+        if (rc < 0) return rc;
     }
     return (int)len;
 }
@@ -153,8 +188,9 @@ static int announce(const char *path, uint16_t port) {
     return rename(tmp, path) == 0 ? 0 : -errno; /* atomic: the reader never sees half a line */
 }
 
-/* Listen on loopback, announce the port, accept one connection within the timeout. */
-static int open_link(const cosim_options_t *opt) {
+/* Listen on loopback, announce the port, accept one connection while the rig lives. */
+static int open_link(const port_t *p) {
+    const cosim_options_t *opt = p->opt;
     int srv = socket(AF_INET, SOCK_STREAM, 0);
     if (srv < 0) return -errno;
     int one = 1;
@@ -168,11 +204,7 @@ static int open_link(const cosim_options_t *opt) {
         rc = -errno;
     }
     if (rc == 0) rc = announce(opt->announce_path, ntohs(a.sin_port));
-    if (rc == 0) {
-        struct pollfd pf = {.fd = srv, .events = POLLIN};
-        int ready = poll(&pf, 1, (int)opt->connect_timeout_ms);
-        rc = ready < 0 ? -errno : ready == 0 ? -ETIMEDOUT : 0;
-    }
+    if (rc == 0) rc = await_fd_or_rig(p, srv, POLLIN);
     int fd = rc == 0 ? accept(srv, NULL, NULL) : -1;
     if (rc == 0 && fd < 0) rc = -errno;
     close(srv);
@@ -199,21 +231,23 @@ static uint16_t nominal_odr_hz(uint32_t odr_mhz) {
 }
 
 static int fail(port_t *p, int rc, const char *what) {
-    char text[96];
-    snprintf(text, sizeof text, "cosim: %s failed: %s", what, strerror(-rc));
+    char text[128];
+    if (rc == -ESRCH) {
+        snprintf(text, sizeof text, "cosim: %s failed: the rig's process (pid %d) ended", what, p->rig_pid);
+    } else {
+        snprintf(text, sizeof text, "cosim: %s failed: %s", what, strerror(-rc));
+    }
     fprintf(stderr, "%s\n", text);
     if (p->fd >= 0 && rc != -EPIPE) (void)app_log(&p->app, 0, text);
     return rc;
 }
 
-/* Serve the link until CONFIG puts the application in live mode. */
+/* Serve the link until CONFIG puts the application in live mode, the rig closes it or is gone. */
 static int await_live(port_t *p) {
-    int64_t deadline = wall_ms() + p->opt->config_timeout_ms;
     while (p->app.config.mode != FRAME_MODE_LIVE) {
         int rc = app_poll(&p->app);
         if (rc < 0) return rc;
-        if (wall_ms() > deadline) return -ETIMEDOUT;
-        if (rc == 0) p->hal.idle(p->hal.ctx);
+        if (rc == 0 && (rc = await_fd_or_rig(p, p->fd, POLLIN)) < 0) return rc;
     }
     return 0;
 }
@@ -305,19 +339,18 @@ static int live(port_t *p) {
         if (p->opt->sim_limit_ns && sim->now_ns(sim->ctx) > p->opt->sim_limit_ns) {
             return fail(p, -ETIMEDOUT, "waiting for the end of the sample stream");
         }
+        if (rig_gone(p)) return fail(p, -ESRCH, "serving the link");
     }
 }
 
-/* After SUMMARY: keep answering until the rig closes the link. */
+/* After SUMMARY: keep answering until the rig closes the link (or its process ends: -ESRCH). */
 static int await_close(port_t *p) {
-    int64_t deadline = wall_ms() + p->opt->link_timeout_ms;
-    while (wall_ms() < deadline) {
+    for (;;) {
         int rc = app_poll(&p->app);
         if (rc == -EPIPE) return 0;
         if (rc < 0) return rc;
-        if (rc == 0) p->hal.idle(p->hal.ctx);
+        if (rc == 0 && (rc = await_fd_or_rig(p, p->fd, POLLIN)) < 0) return rc;
     }
-    return -ETIMEDOUT;
 }
 
 int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t *stats) {
@@ -332,8 +365,12 @@ int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t 
     p->stats = stats ? stats : &g_no_stats;
     memset(p->stats, 0, sizeof *p->stats);
     p->fd = -1;
-    int fd = open_link(opt);
-    if (fd < 0) return fail(p, fd, "opening the link (listen, announce, accept)");
+    int fd = watch_rig(p, opt->rig_pid);
+    if (fd == 0) fd = open_link(p);
+    if (fd < 0) {
+        if (p->rig_fd >= 0) close(p->rig_fd);
+        return fail(p, fd, "opening the link (listen, announce, accept)");
+    }
     p->fd = fd;
     p->hal = (hal_t){.ctx = p, .link_write = link_write, .link_read = link_read, .millis = sim_millis,
                      .idle = link_idle, .fault_test = NULL, .board_name = BOARD_NAME};
@@ -350,5 +387,7 @@ int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t 
     }
     close(p->fd);
     p->fd = -1;
+    if (p->rig_fd >= 0) close(p->rig_fd);
+    p->rig_fd = -1;
     return rc;
 }

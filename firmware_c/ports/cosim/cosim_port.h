@@ -10,6 +10,13 @@
  * the C code computes. The link to the rig is a TCP socket on loopback, the same
  * framing as on every other port.
  *
+ * No wait of the port is bounded by the host's clock: a busy host slows the rig and the
+ * simulation alike and must not change a run's verdict. A wait on the simulation (the
+ * sensor's stream) is bounded in simulated time (sim_limit_ns); a wait on the rig (to
+ * connect, to configure, to take a frame, to close the link) lasts as long as the rig's
+ * process lives and its end of the link is open, and no longer. The rig bounds its own
+ * waits and stops the simulation when it gives up.
+ *
  * Sensor axes: the model is fed samples already in the shoe frame, so the port maps
  * sensor x, y, z to shoe x, y, z unchanged (identity).
  *
@@ -48,10 +55,8 @@ typedef struct {
 typedef struct {
     const char *announce_path;   /**< file that gets "127.0.0.1:PORT\n" once the port listens; NULL: none */
     uint16_t tcp_port;           /**< loopback port to listen on, 0: any free one */
-    uint32_t connect_timeout_ms; /**< wall time the rig has to connect */
-    uint32_t config_timeout_ms;  /**< wall time from connection to CONFIG in live mode */
-    uint32_t link_timeout_ms;    /**< wall time one link write may block, and the rig has to close the
-                                      link after SUMMARY */
+    int32_t rig_pid;             /**< the rig's process: every wait on the rig ends when it is gone;
+                                      0: the parent process */
     uint32_t poll_us;            /**< longest sleep without INT1, simulated us (at least twice the
                                       watermark period) */
     uint64_t sim_limit_ns;       /**< simulated time by which the stream must be over (0: none) */
@@ -72,7 +77,7 @@ typedef struct {
     uint64_t stream_end_ns; /**< simulated time the stream was found over */
 } cosim_stats_t;
 
-/** Defaults: any port, 60 s to connect and to configure, 10 s link writes, 100 ms polls, watermark 16. */
+/** Defaults: any port, the parent process as the rig, 100 ms polls, watermark 16. */
 void cosim_options_default(cosim_options_t *opt);
 
 /**
@@ -81,10 +86,10 @@ void cosim_options_default(cosim_options_t *opt);
  * send the last stride and SUMMARY, and wait for the rig to close the link.
  * On a fatal error a LOG frame says why before the link is closed.
  * @param stats filled in as the run goes (may be NULL)
- * @return 0 after a whole run; -EINVAL on bad arguments; -ETIMEDOUT when the rig did
- *         not connect, configure or close in time or the stream outlived sim_limit_ns;
- *         -EPIPE if the rig closed the link before SUMMARY; or the error of the link,
- *         the socket calls or the sensor driver.
+ * @return 0 after a whole run; -EINVAL on bad arguments; -ESRCH when the rig's process
+ *         (rig_pid) ended before it closed the link; -ETIMEDOUT when the stream outlived
+ *         sim_limit_ns; -EPIPE if the rig closed the link before SUMMARY; or the error of
+ *         the link, the socket calls or the sensor driver.
  */
 int cosim_run(const cosim_sim_t *sim, const cosim_options_t *opt, cosim_stats_t *stats);
 

@@ -10,9 +10,13 @@ refuses and stops.
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +25,7 @@ import pytest
 from rig.assertions import check_result
 from rig.errors import RigError
 from rig.evaluate import score
+from rig.faults import FaultRates, FaultyLink
 from rig.inject import to_raw
 from rig.runner import run_recording
 from rig.records import RunResult
@@ -159,3 +164,131 @@ def test_a_hung_simulation_is_killed_and_its_log_kept(cocotb_target: CocotbTarge
     assert "killed after 1 s" in how and "did not finish" in how, how
     assert "cocotb.regression" in (tmp_path / LOG_FILE).read_text(errors="replace")
     assert json.loads((tmp_path / "cocotb.json").read_text())["simulator"] == cocotb_target.simulator
+
+
+# ---- the port's waits on the rig: bounded by the rig's process and link, never by the host's clock ----
+
+#: Runs the port (no simulator: it waits on the rig before it needs the bus) and prints cosim_run()'s code.
+_PORT_UNTIL_THE_RIG = """
+import ctypes, sys
+from pathlib import Path
+from emulated_chip.lsm6dso.bridge import CO_DONE, CoT, OptionsT, StatsT, load_port
+lib = load_port(Path(sys.argv[1]))
+opt, stats, co = OptionsT(), StatsT(), CoT()
+lib.cosim_options_default(ctypes.byref(opt))
+announce = sys.argv[2].encode()
+opt.announce_path = announce
+opt.rig_pid = int(sys.argv[3])
+rc = lib.cosim_co_start(ctypes.byref(opt), ctypes.byref(stats), ctypes.byref(co))
+print("op", co.op, "done" if co.op == CO_DONE else "asked the bus", "rc", rc, "result", co.result, flush=True)
+"""
+
+
+def _port_waiting_on(rig_pid: int, tmp_path: Path) -> tuple[subprocess.Popen[str], tuple[str, int]]:
+    """The port in a process of its own, waiting for the rig rig_pid; and the address it listens on."""
+    from rig.build import REPO, cosim_port_library
+
+    announce = tmp_path / "link.addr"
+    port = subprocess.Popen([sys.executable, "-c", _PORT_UNTIL_THE_RIG, str(cosim_port_library()), str(announce),
+                             str(rig_pid)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if announce.is_file() or port.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert announce.is_file(), f"the port did not listen: {port.communicate(timeout=30)}"
+    host, tcp = announce.read_text().strip().split(":")
+    return port, (host, int(tcp))
+
+
+def _ended_with(port: subprocess.Popen[str]) -> tuple[int, str]:
+    """cosim_run()'s code and the port's messages; the 60 s are a guard against a hang, not a figure."""
+    out, err = port.communicate(timeout=60)
+    assert "done" in out, (out, err)
+    return int(out.split("result")[1]), err
+
+
+@pytest.fixture
+def rig_process() -> Iterator[subprocess.Popen[bytes]]:
+    """A process standing in for the rig: the port waits for it as long as it lives."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_port_waits_to_be_connected_until_the_rig_is_gone(rig_process: subprocess.Popen[bytes],
+                                                          tmp_path: Path) -> None:
+    """A rig that never connects: the port ends when its process does (-ESRCH), not at a wall-clock
+    timeout (it was 60 s, then -ETIMEDOUT: a slow rig on a busy host failed the same way)."""
+    port, _ = _port_waiting_on(rig_process.pid, tmp_path)
+    assert port.poll() is None
+    rig_process.kill()
+    rc, err = _ended_with(port)
+    assert rc == -errno.ESRCH, err
+    assert f"the rig's process (pid {rig_process.pid}) ended" in err, err
+
+
+def test_port_waits_for_config_until_the_rig_is_gone_with_the_link_open(rig_process: subprocess.Popen[bytes],
+                                                                        tmp_path: Path) -> None:
+    """Connected and left without CONFIG, the link held open by another process: the port ends with the rig."""
+    port, addr = _port_waiting_on(rig_process.pid, tmp_path)
+    with socket.create_connection(addr, timeout=30) as conn:
+        assert conn.recv(64), "no HELLO from the port"
+        rig_process.kill()
+        rc, err = _ended_with(port)
+    assert rc == -errno.ESRCH and "waiting for CONFIG" in err, err
+
+
+def test_port_ends_when_the_rig_closes_the_link(rig_process: subprocess.Popen[bytes], tmp_path: Path) -> None:
+    """The rig alive but its end of the link closed before CONFIG: -EPIPE at once."""
+    port, addr = _port_waiting_on(rig_process.pid, tmp_path)
+    with socket.create_connection(addr, timeout=30) as conn:
+        assert conn.recv(64), "no HELLO from the port"
+    rc, err = _ended_with(port)
+    assert rc == -errno.EPIPE and rig_process.poll() is None, err
+
+
+def test_port_refuses_a_rig_that_is_gone_already(tmp_path: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    from rig.build import REPO, cosim_port_library
+
+    proc = subprocess.run([sys.executable, "-c", _PORT_UNTIL_THE_RIG, str(cosim_port_library()),
+                           str(tmp_path / "link.addr"), str(gone.pid)], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+    assert f"result {-errno.ESRCH}" in proc.stdout and not (tmp_path / "link.addr").exists(), proc
+
+
+class _RigSlowToClose(CocotbTarget):
+    """The link passes through a forwarder that, once the rig is done, holds the firmware's end open
+    for hold_s before closing it: as a rig starved by a busy host would be late to close."""
+
+    def __init__(self, hold_s: float) -> None:
+        super().__init__(stop_grace_s=120.0)
+        self.hold_s = hold_s
+        self.forwarder: FaultyLink | None = None
+
+    def start(self, run_dir: Path) -> str:
+        self.forwarder = FaultyLink(super().start(run_dir), FaultRates())
+        return self.forwarder.url
+
+    def stop(self) -> str:
+        if self.forwarder is not None:
+            time.sleep(self.hold_s)
+            self.forwarder.close()
+        return super().stop()
+
+
+def test_a_rig_late_to_close_the_link_changes_no_verdict(tmp_path: Path) -> None:
+    """SUMMARY sent, the rig takes 12 s to close the link: the testbench still passes (the port waited
+    10 s of wall time and failed with -ETIMEDOUT, so a busy host turned a good run into a failed one)."""
+    target = _RigSlowToClose(hold_s=12.0)
+    avail = availability_of(target.simulator)
+    if not avail.ok:
+        pytest.skip(f"cocotb target unavailable: {avail.reason}")
+    rec = synthesize_def(ScenarioDef(name="short_run", description="3 s at 3.0 m/s", tags=("run",),
+                                     speed_mps=3.0, duration_s=3.0, seed=5))
+    result = run_recording(target, rec, tmp_path)
+    assert result.summary is not None
+    ended = (tmp_path / "target.txt").read_text()
+    assert "ended, exit status 0: testbench passed" in ended, ended
