@@ -24,6 +24,7 @@ from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import to_raw
+from rig.out_path import out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -86,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = _run_names(args, target.name)
     if args.retries < 0:
         raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
+    target.require()  # a target missing here: said once, before any run directory or report is made
     report = ReportDir(args.report) if args.report is not None else None
     failed = errors = retried = 0
     try:
@@ -347,12 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help="replay a recording CSV on a target, write the JSON result")
     p.add_argument("csv", type=Path, metavar="FILE.csv")
-    p.add_argument("--json", type=Path, metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("record", help="stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    p.add_argument("--out", type=out_file("--out"), required=True, metavar="FILE.csv")
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
     p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
     p.add_argument("--target", default="board", choices=("board", "host", "qemu"),
@@ -365,8 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
-    p.add_argument("--csv", type=Path, metavar="OUT")
-    p.add_argument("--resd", type=Path, metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
+    p.add_argument("--csv", type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
+    p.add_argument("--resd", type=out_file("--resd"), metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
                    "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--odr-hz", type=float, default=416.0)
@@ -374,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plot", help="plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
-    p.add_argument("--png", type=Path, required=True, metavar="OUT")
+    p.add_argument("--png", type=out_file("--png"), required=True, metavar="OUT")
     p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
@@ -387,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenarios' seeds")
     p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
-    p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")

@@ -27,13 +27,13 @@ import math
 import shlex
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from rig.evaluate import Scores, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
+from rig.out_path import out_file
 from scenarios.errors import ScenarioParameterError
 from scenarios.model import Recording
 
@@ -552,7 +552,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-shrink", action="store_true", help="report misses without shrinking them")
     p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
     p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
-    p.add_argument("--json", type=Path, metavar="OUT", help="also write every outcome as JSON")
+    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write every outcome as JSON")
 
 
 def seed_arg(text: str) -> int:

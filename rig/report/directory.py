@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rig.assertions import Report
 from rig.errors import RigError
+from rig.out_path import kind_of
 from rig.records import RunResult
 from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_stride, rerun_command
 from rig.report.html import render
@@ -23,6 +24,10 @@ CAPTURES = "captures"
 
 
 def _writable_dir(path: Path, option: str) -> Path:
+    kind = kind_of(path)
+    if kind not in (None, "a directory"):
+        raise RigError(f"{option} {path}: is {kind}, not a directory; give a directory for the report "
+                       "(it is made when missing)")
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / f".probe-{uuid.uuid4().hex}"
@@ -73,6 +78,7 @@ class ReportDir:
         first = first_failing_stride(result, rec.truth) if rec.truth is not None and not report.passed else None
         entry = Entry(
             scenario=scenario, target=label or target, seed=seed, verdict="passed" if report.passed else "failed",
+            catalog_seed=_catalog_seed(scenario, seed),
             command=rerun_command(scenario, target, seed, port), figures=figures_of(report),
             failures=list(report.failures), notes=list(result.notes()),
             strides_truth=report.scores.n_truth, strides_detected=report.scores.n_detected,
@@ -91,6 +97,7 @@ class ReportDir:
                      wall_s: float | None = None, label: str | None = None) -> Entry:
         """Record a run that did not complete (a target or link error): the message, whatever was captured."""
         entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
+                      catalog_seed=_catalog_seed(scenario, seed),
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
                       run_dir=self._keep_captures(run_dir) if run_dir is not None and run_dir.is_dir() else None,
                       nodeid=nodeid, session=self.session, wall_s=wall_s)
@@ -106,6 +113,11 @@ class ReportDir:
             # the same scenario again in the same session: a retry, never silent
             entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]
                                               if before.verdict != "passed" else [])
+        elif before is not None:
+            # another run (a later `rig run`, a second session at once) of the same row: it replaces the
+            # row, and says so
+            entry.notes.append(f"replaces the row of an earlier run in this report ({before.verdict}; its "
+                               f"captures: {before.run_dir or 'none'})")
         entry.write(path)
         return entry
 
@@ -114,6 +126,18 @@ class ReportDir:
         entries = load_entries([self.path])
         write_pages(self.path, entries, title)
         return entries
+
+
+def _catalog_seed(scenario: str, seed: int | None) -> bool:
+    """Whether seed is the scenario's own (or none was given, or the scenario is not in the catalog)."""
+    from scenarios.catalog import get_scenario
+
+    if seed is None:
+        return True
+    try:
+        return bool(get_scenario(scenario).seed == seed)
+    except KeyError:
+        return True
 
 
 def load_entries(dirs: Iterable[Path]) -> list[Entry]:
@@ -153,7 +177,7 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
         for e in odd:
             why = (e.failures[0] if e.failures else e.retried[-1].get("message", "")).splitlines()[0][:160]
             verdict = f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass else e.verdict
-            lines.append(f"| {e.scenario} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
+            lines.append(f"| {e.name} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
     if not entries:
         lines.append("\nNo scenario ran.")
     return "\n".join(lines) + "\n"

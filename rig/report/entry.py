@@ -72,11 +72,19 @@ class Entry:
     nodeid: str | None = None
     #: Which process wrote it (a pytest session, a `rig run`): a second attempt in the same one is a retry.
     session: str = ""
+    #: Run with the scenario's own seed; False: another seed (--seed), a row of its own beside it.
+    catalog_seed: bool = True
 
     @property
     def key(self) -> str:
-        """File-name-safe identity of the row: one per scenario per target."""
-        return f"{self.target}--{self.scenario}"
+        """File-name-safe identity of the row: one per scenario per target (and per seed other than its own)."""
+        base = f"{self.target}--{self.scenario}"
+        return base if self.catalog_seed else f"{base}--seed{self.seed}"
+
+    @property
+    def name(self) -> str:
+        """The scenario as a row names it: with its seed when that is not the scenario's own."""
+        return self.scenario if self.catalog_seed else f"{self.scenario} (seed {self.seed})"
 
     @property
     def retried_pass(self) -> bool:

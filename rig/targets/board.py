@@ -89,6 +89,8 @@ class BoardTarget(Target):
 
     def stop(self) -> str:
         """Leave the board running (nothing to stop), release its place if one was acquired; say so."""
+        if self.port is None and self._lease is None:
+            return "board: none was started (no port given, no place acquired)"
         how = f"board at {self.port} left running"
         if self.place_label:
             how += f" (labgrid place {self.place_label})"

@@ -5,6 +5,7 @@ nothing outside the named output is touched."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from rig.errors import RigError
 from rig.shard import load_durations
+from rig.targets.board import BoardTarget
 
 
 def rig(*args: str, cwd: Path, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
@@ -68,7 +70,7 @@ def test_synth_resd_onto_a_device_writes_through_it_never_replaces_it(tmp_path: 
 
 
 @pytest.mark.parametrize("out, words", [
-    (".", ("--resd .", "directory")),
+    (".", ("--resd", "'.' names a directory")),
 ])
 def test_synth_resd_that_cannot_be_written(tmp_path: Path, out: str, words: tuple[str, ...]) -> None:
     _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
@@ -81,12 +83,13 @@ def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> 
                            "99999999999", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env=env)
     _refused(proc, "board", "not available", "--port")
-    assert len(list((tmp_path / "runs").iterdir())) <= 1
+    assert not (tmp_path / "runs").exists() or len(list((tmp_path / "runs").iterdir())) <= 1
 
 
 @pytest.mark.parametrize("args, words", [
     (("--seed", "-3", "--cases", "1"), ("--seed", "-3 is negative")),
-    (("--case", "speed_mps=3", "--no-shrink", "--json", "."), ("--json .", "Is a directory")),
+    (("--case", "speed_mps=3", "--no-shrink", "--json", "."), ("--json", "'.' names a directory")),
+    (("--case", "speed_mps=3", "--no-shrink", "--json", "/dev/full"), ("--json /dev/full", "No space left")),
 ])
 def test_explore_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     _refused(rig("explore", *args, cwd=tmp_path, timeout_s=300), *words)
@@ -101,3 +104,66 @@ def test_pytest_report_as_is_a_name_not_a_path(tmp_path: Path, label: str) -> No
         assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
         assert f"--report-as {label!r}" in proc.stderr and "not a target name" in proc.stderr
     assert not list(tmp_path.glob("*.xml")) and not (tmp_path / "out.xml").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (("synth", "standing", "--csv", "d/"), ("--csv", "'d/' names a directory")),
+    (("synth", "standing", "--csv", "/dev/null"), ("--csv", "/dev/null is a character device", "truth.json")),
+    (("synth", "standing", "--csv", "sub"), ("--csv", "sub is a directory")),
+    (("synth", "standing", "--csv", ""), ("--csv", "empty path")),
+    (("synth", "standing", "--resd", "d/"), ("--resd", "'d/' names a directory")),
+    (("replay", "x.csv", "--json", "d/"), ("--json", "'d/' names a directory")),
+    (("plot", "standing", "--png", "sub/.."), ("--png", "names a directory")),
+    (("bench", "standing", "--json", "sub"), ("--json", "sub is a directory")),
+    (("record", "--target", "host", "--out", "d/"), ("--out", "'d/' names a directory")),
+])
+def test_output_files_that_name_a_directory_or_a_device(tmp_path: Path, args: tuple[str, ...],
+                                                        words: tuple[str, ...]) -> None:
+    # `--csv d/` wrote a file named d; `--csv /dev/null` wrote /dev/null.truth.json beside the device
+    (tmp_path / "sub").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    _refused(rig(*args, cwd=tmp_path, timeout_s=60), *words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before, "something was written"
+
+
+def test_synth_csv_onto_a_fifo_writes_no_sidecar_beside_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "rec.csv"
+    os.mkfifo(fifo)
+    _refused(rig("synth", "standing", "--csv", str(fifo), cwd=tmp_path, timeout_s=60), f"{fifo} is a FIFO")
+    assert not (tmp_path / "rec.truth.json").exists()
+
+
+def test_two_runs_into_one_report_keep_a_row_each(tmp_path: Path) -> None:
+    # the second run (another seed) silently replaced the first one's row
+    first = rig("run", "standing", "--report", "rep", "--runs-dir", "runs", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = rig("run", "standing", "--seed", "3", "--report", "rep", "--runs-dir", "runs", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "rep/index.html (2 runs" in second.stderr, second.stderr[-2000:]
+    assert sorted(p.name for p in (tmp_path / "rep" / "entries").iterdir()) == [
+        "host--standing--seed3.json", "host--standing.json"]
+    junit = (tmp_path / "rep" / "junit.xml").read_text()
+    assert junit.count('name="standing"') == 2 and '"seed" value="3"' in junit, junit
+    # the same row again from another run replaces it, and says so
+    third = rig("run", "standing", "--report", "rep", "--runs-dir", "runs", cwd=tmp_path)
+    assert third.returncode == 0 and "rep/index.html (2 runs" in third.stderr, third.stderr[-2000:]
+    row = json.loads((tmp_path / "rep" / "entries" / "host--standing.json").read_text())
+    assert any("replaces the row of an earlier run" in n for n in row["notes"]), row["notes"]
+
+
+def test_board_without_a_port_starts_nothing_and_says_nothing_was_left_running(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("STRIDELAB_PORT", "LG_PLACE")}
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "walk", "--target", "board", "--runs-dir", "runs"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    _refused(proc, "board", "not available", "--port")
+    assert "left running" not in proc.stderr and "None" not in proc.stderr, proc.stderr
+    assert not (tmp_path / "runs").exists(), "a run directory for a run that never started"
+    assert "none was started" in BoardTarget(port=None, place=None).stop()
+
+
+def test_pytest_report_onto_a_device_says_it_is_no_directory(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--report",
+                           "/dev/full"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "--report /dev/full: is a character device, not a directory" in proc.stderr, proc.stderr

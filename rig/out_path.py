@@ -1,0 +1,51 @@
+"""Output paths of the rig's options, checked before any work is done.
+
+A path given for a file to write must name a file: `d/` (a directory spelled as one) would
+otherwise become a file `d`, and an existing directory fails only after the run. An output
+that gets a sidecar beside it (a recording CSV and its NAME.truth.json) must be a regular
+file or nothing yet: `--csv /dev/null` would otherwise create `/dev/null.truth.json`.
+A device or pipe is fine for an output without a sidecar (`--json /dev/stdout`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+_KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+
+
+def kind_of(path: Path | str) -> str | None:
+    """What is at path ("a regular file", "a directory", "a character device", ...), None when nothing is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return next((word for test, word in _KINDS if test(mode)), "not a regular file")
+
+
+def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
+    """argparse type of an option naming a file to write (refusals name the option through argparse).
+
+    sidecar: what is written beside the file (e.g. "NAME.truth.json"): the path must then be a
+    regular file or not exist yet."""
+
+    def check(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError("an empty path; give the file to write")
+        if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
+            raise argparse.ArgumentTypeError(f"{text!r} names a directory; give a file path (e.g. {text.rstrip('/')}/OUT)")
+        kind = kind_of(text)
+        if kind == "a directory":
+            raise argparse.ArgumentTypeError(f"{text} is a directory; give a file path inside it "
+                                             f"(e.g. {text.rstrip('/')}/OUT)")
+        if sidecar and kind not in (None, "a regular file"):
+            raise argparse.ArgumentTypeError(f"{text} is {kind}, not a file: {option} also writes {sidecar} beside "
+                                             "it; give the path of a regular file")
+        return Path(text)
+
+    return check
