@@ -25,7 +25,7 @@ from rig.explore import explored_summary, format_explored, format_map, holding_m
 from rig.goals import CATALOG_GOALS, EXPLORE_GOALS, REAL_GOALS, STILL_GOAL, AccuracyGoal
 from rig.link import Link
 from rig.records import Stride, Summary
-from rig.runner import new_run_dir, run_recording, run_scenario
+from rig.runner import new_run_dir, run_recording, run_scenario, target_running
 from rig.session import ReplaySession, Timeouts
 from rig.targets import make_target
 from rig.targets.qemu import QemuTarget
@@ -240,12 +240,9 @@ def measure_qemu_speed(rec: Recording, runs_dir: Path) -> dict[str, float]:
     for _ in range(QEMU_BOOTS):
         target, run_dir = QemuTarget(link="bulk"), new_run_dir(runs_dir, "boot", "qemu")
         t0 = time.monotonic()
-        try:
-            with Link(target.start(run_dir), run_dir) as link:
-                ReplaySession(link, Timeouts(hello_s=5)).handshake()
-                boots_ms.append(1000.0 * (time.monotonic() - t0))
-        finally:
-            target.stop()
+        with target_running(target, run_dir) as url, Link(url, run_dir) as link:
+            ReplaySession(link, Timeouts(hello_s=5)).handshake()
+            boots_ms.append(1000.0 * (time.monotonic() - t0))
     speed = {"qemu_hello_ms": statistics.median(boots_ms)}
     for link_kind in ("bulk", "uart"):
         result = run_recording(QemuTarget(link=link_kind), rec, new_run_dir(runs_dir, rec.name, f"qemu-{link_kind}"))

@@ -28,7 +28,7 @@ from rig.out_path import out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
-from rig.runner import new_run_dir, run_recording, run_scenario
+from rig.runner import new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
@@ -176,17 +176,9 @@ def cmd_record(args: argparse.Namespace) -> int:
                        "(their synthetic sensor)")
     target.require()
     run_dir = new_run_dir(args.runs_dir, args.out.stem, target.name)
-    ended = ""
-    try:
-        result = record(target.start(run_dir), args.out, run_dir, args.duration, args.odr_hz,
+    with target_running(target, run_dir) as url:
+        result = record(url, args.out, run_dir, args.duration, args.odr_hz,
                         hello_check=target.check_hello, baud=target.baud, reopen_s=target.reopen_s, pid=target.pid)
-    except RigError as exc:
-        ended = target.stop()
-        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
-    finally:
-        if not ended:
-            ended = target.stop()
-        (run_dir / "target.txt").write_text(ended + "\n")
     print(f"{result.line()} (captures in {run_dir})")
     if result.dropped or result.seq_gaps:
         print(f"note: {result.dropped} samples lost by the sensor or the link; {result.seq_gaps} frame(s) lost "

@@ -36,6 +36,7 @@ from rig.faults import FaultRates, FaultyLink
 from rig.inject import RawStream, to_raw
 from rig.link import Link
 from rig.records import RunResult
+from rig.runner import target_running
 from rig.session import ReplaySession, Timeouts
 from rig.targets import get_target_class
 
@@ -143,19 +144,15 @@ def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: 
     target = get_target_class(target_name)()
     fig = RunFigures(scenario=scenario, outcome="clean")
     result: RunResult | None = None
-    try:
-        url = target.start(run_dir)
-        with FaultyLink(url, to_rig, to_firmware, seed=seed) as faulty:
-            try:
-                with Link(faulty.url, run_dir) as link:
-                    session = ReplaySession(link, Timeouts(hello_s=10, ack_s=5, summary_s=10),
-                                            clock=target.progress_clock(), lossy=True)
-                    result = session.run(raw)
-            except RigError as exc:
-                fig.outcome = "error"
-                fig.error = str(exc).splitlines()[0][:300]
-    finally:
-        target.stop()
+    with target_running(target, run_dir) as url, FaultyLink(url, to_rig, to_firmware, seed=seed) as faulty:
+        try:
+            with Link(faulty.url, run_dir) as link:
+                session = ReplaySession(link, Timeouts(hello_s=10, ack_s=5, summary_s=10),
+                                        clock=target.progress_clock(), lossy=True)
+                result = session.run(raw)
+        except RigError as exc:
+            fig.outcome = "error"
+            fig.error = str(exc).splitlines()[0][:300]
     rx = (run_dir / "rx.bin").read_bytes()
     down, up = faulty.to_rig, faulty.to_firmware
     fig.frames_to_rig, fig.frames_to_firmware = down.frames, up.frames

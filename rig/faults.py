@@ -8,7 +8,8 @@ from a seeded random generator of its direction (the same seed and the same fram
 faults, however the two directions' threads interleave). The wrapper keeps its own
 account of what it did, so a campaign can check the rig against it: every frame the firmware
 really sent (`genuine`), every byte delivered to the rig (`delivered`), and how many frames of
-each direction were lost or changed.
+each direction were lost or changed. `edit_to_rig` rewrites every firmware frame on its way, for a
+test's own corruption of chosen frames (stale frames prepended, one byte of one frame flipped).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ import serial
 
 from frame_spec import FrameError, Message, MsgType, decode, encode
 from frame_spec.messages import Op
-from rig.link import close_port
+from rig.link import close_port, open_keeping_input
+
+#: Given a complete wire frame (COBS bytes + 0x00), the bytes to pass on instead (any number of frames).
+FrameEdit = Callable[[bytes], bytes]
 
 #: seq of the CMD RESET frames the wrapper injects (the rig's own seqs never reach it in a run).
 RESET_SEQ = 0xFFF0
@@ -62,6 +66,8 @@ class Direction:
     delayed: int = 0
     stalled: int = 0
     resets: int = 0
+    #: frames the edit function changed
+    edited: int = 0
     #: every complete frame received from the sender, as received (COBS bytes + 0x00)
     genuine: list[bytes] = field(default_factory=list)
     #: every byte passed on to the receiver, in order
@@ -80,19 +86,23 @@ class Direction:
 class FaultyLink:
     """Serve `upstream` (a pyserial URL) on 127.0.0.1 with faults; see the module docstring.
 
-    Only frames are faulted: a trailing partial frame is passed on when the sender closes."""
+    Only frames are faulted: a trailing partial frame is passed on when the sender closes.
+    edit_to_rig: applied to every firmware frame before its faults (see FrameEdit)."""
 
     def __init__(self, upstream: str, to_rig: FaultRates, to_firmware: FaultRates | None = None,
-                 seed: int = 0, baud: int = 115200) -> None:
+                 seed: int = 0, baud: int = 115200, edit_to_rig: FrameEdit | None = None) -> None:
         self.upstream = upstream
+        self._edits: dict[str, FrameEdit | None] = {"to_rig": edit_to_rig, "to_firmware": None}
         self.rates = {"to_rig": to_rig, "to_firmware": to_firmware or FaultRates()}
         self.to_rig = Direction()
         self.to_firmware = Direction()
         self._rngs = {name: random.Random(f"{seed}:{name}") for name in self.rates}
-        self._port = serial.serial_for_url(upstream, baudrate=baud, timeout=0.05, do_not_open=True)
-        self._port.open()
+        # pyserial's open() would flush what the firmware sent already (its boot HELLO): keep it
+        self._port = open_keeping_input(upstream, baud)
         self._server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"socket://127.0.0.1:{self._server.getsockname()[1]}"
+        #: the loopback port the rig connects to, and its URL
+        self.port: int = self._server.getsockname()[1]
+        self.url = f"socket://127.0.0.1:{self.port}"
         self._client: socket.socket | None = None
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._serve, daemon=True, name="faulty-link")]
@@ -189,6 +199,13 @@ class FaultyLink:
     def _forward(self, frame: bytes, write: Callable[[bytes], object], acct: Direction, r: FaultRates, name: str) -> None:
         acct.frames += 1
         acct.genuine.append(frame)
+        edit = self._edits[name]
+        if edit is not None:
+            edited = edit(frame)
+            acct.edited += edited != frame
+            frame = edited
+            if not frame:
+                return
         if self._roll(name, r.stall):
             acct.stalled += 1
             time.sleep(r.stall_s)

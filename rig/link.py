@@ -23,7 +23,7 @@ from rig.errors import FirmwareFault, LinkError, RigError
 from rig.serial_ports import busy_error, is_local, require_present
 
 
-def _open_keeping_input(url: str, baud: int) -> serial.SerialBase:
+def open_keeping_input(url: str, baud: int) -> serial.SerialBase:
     """Open a pyserial URL without the input flush that pyserial's open() does.
 
     That flush would silently discard what the firmware sent before the port
@@ -109,7 +109,7 @@ class Link:
         if is_local(url):
             require_present(url)
         try:
-            port = _open_keeping_input(url, self.baud)
+            port = open_keeping_input(url, self.baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
                 port.write_timeout = 10
             sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None

@@ -24,7 +24,7 @@ from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
-from rig.runner import ScenarioRun, new_run_dir, run_scenario
+from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
@@ -219,16 +219,10 @@ def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> I
     """The firmware started on the session's target, with its link open (rig.dut.Dut: expect, expect_sequence,
     send, replay); stopped afterwards, its captures in its own run directory."""
     run_dir = new_run_dir(runs_dir, request.node.name, rig_target.name)
-    try:
-        link = Link(rig_target.start(run_dir), run_dir, symbolize=symbolizer(rig_target.image()))
-    except BaseException:
-        rig_target.stop()  # a target that failed half-way up is stopped too
-        raise
-    try:
+    # a target that failed half-way up is stopped too; how it ended goes to target.txt
+    with target_running(rig_target, run_dir) as url, \
+            Link(url, run_dir, symbolize=symbolizer(rig_target.image())) as link:
         yield Dut(rig_target, link, run_dir)
-    finally:
-        link.close()
-        rig_target.stop()
 
 
 @pytest.fixture(name="run_scenario")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,27 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     raise RigError(f"cannot create a run directory under {runs_dir}")
 
 
+@contextmanager
+def target_running(target: Target, run_dir: Path) -> Iterator[str]:
+    """Start target for a run in run_dir and give its link URL; stop it on every way out of the block.
+
+    However the block ends (done, a RigError, Ctrl-C or the exception a signal raises) the target
+    is stopped and how it ended is written to run_dir/target.txt; a start() that fails half-way
+    (an emulator launched, its port never served) is stopped all the same. A RigError is raised
+    again with how the target ended and where the run directory is.
+    """
+    ended = ""
+    try:
+        yield target.start(run_dir)
+    except RigError as exc:
+        ended = target.stop()
+        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
+    finally:
+        if not ended:
+            ended = target.stop()
+        (run_dir / "target.txt").write_text(ended + "\n")
+
+
 def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts | None = None,
                   progress: ProgressCallback | None = None) -> RunResult:
     """Replay rec on target; captures and result.json land in run_dir; progress is told of each batch sent.
@@ -49,23 +72,12 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
     """
     raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
     run_s = target.feed(raw, run_dir) if target.sensor_fed else 0.0
-    ended = ""
-    try:
-        # start() inside the try: a target that fails half-way up (an emulator launched,
-        # its port never served) is stopped all the same
-        url = target.start(run_dir)
-        with Link(url, run_dir, baud=target.baud, reopen_s=target.reopen_s, symbolize=symbolizer(target.image())) as link:
-            # waits follow the target's own progress: a target slowed by a busy host is not hung
-            session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock(), progress=progress,
-                                    hello_check=target.check_hello)
-            result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
-    except RigError as exc:
-        ended = target.stop()
-        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
-    finally:
-        if not ended:
-            ended = target.stop()
-        (run_dir / "target.txt").write_text(ended + "\n")
+    with target_running(target, run_dir) as url, \
+            Link(url, run_dir, baud=target.baud, reopen_s=target.reopen_s, symbolize=symbolizer(target.image())) as link:
+        # waits follow the target's own progress: a target slowed by a busy host is not hung
+        session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock(), progress=progress,
+                                hello_check=target.check_hello)
+        result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
     (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
     if result.rsc:
         (run_dir / "app_view.json").write_text(json.dumps(result.app_view_json(), indent=1) + "\n")

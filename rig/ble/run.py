@@ -35,7 +35,7 @@ from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.records import RunResult
-from rig.runner import new_run_dir
+from rig.runner import new_run_dir, target_running
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
 from scenarios.catalog import synthesize
@@ -159,7 +159,6 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
     stack = BleStack(hci)
     phone: PhoneProcess | None = None
     holder: dict[str, ShoePeripheral] = {}
-    ended = ""
 
     def before_stream(session: ReplaySession) -> None:
         nonlocal phone
@@ -199,8 +198,7 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
             session.pace_t0 = time.monotonic()
 
     try:
-        url = target.start(run_dir)
-        with Link(url, run_dir) as link:
+        with target_running(target, run_dir) as url, Link(url, run_dir) as link:
             session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock())
             result = session.run(raw, before_stream)
             shoe = holder["shoe"]
@@ -211,13 +209,7 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
                 session.wait_for(lambda: len(ph.seen("notification")) >= len(shoe.notified) or ph.exited, STEP_S,
                                  "the phone's last notifications")
             stack.call(shoe.close, STEP_S, "disconnecting the phone")
-    except RigError as exc:
-        ended = target.stop()
-        raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
     finally:
-        if not ended:
-            ended = target.stop()
-        (run_dir / "target.txt").write_text(ended + "\n")
         if phone is not None:
             phone.stop()
         stack.stop()

@@ -1,13 +1,15 @@
-"""run_recording: a target that fails while starting is stopped all the same, and says how it ended."""
+"""run_recording and target_running: a target that fails while starting, or whose run ends in any way,
+is stopped all the same, and says how it ended."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from rig.errors import RigError
-from rig.runner import run_recording
+from rig.runner import run_recording, target_running
 from rig.targets.base import Availability, Target
 from scenarios.catalog import synthesize
 
@@ -40,3 +42,32 @@ def test_a_failed_start_still_stops_the_target(tmp_path: Path) -> None:
     assert target.stops == 1
     assert str(tmp_path) in str(err.value)
     assert (tmp_path / "target.txt").read_text() == "emulator terminated\n"
+
+
+class _Starts(_FailsToStart):
+    """A target that starts (its link URL is a placeholder nothing opens)."""
+
+    def start(self, run_dir: Path) -> str:
+        return "socket://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, RuntimeError, None])
+def test_target_running_stops_the_target_on_every_way_out(tmp_path: Path, raised: type[BaseException] | None) -> None:
+    """Ctrl-C (and the exception a SIGTERM/SIGHUP raises), any other error, a clean end: each stops
+    the target once and writes target.txt; only a RigError gets the target's ending in its message."""
+    target = _Starts()
+    with pytest.raises(raised) if raised else contextlib.nullcontext():
+        with target_running(target, tmp_path) as url:
+            assert url == "socket://127.0.0.1:9"
+            if raised:
+                raise raised("interrupted")
+    assert target.stops == 1
+    assert (tmp_path / "target.txt").read_text() == "emulator terminated\n"
+
+
+def test_target_running_says_how_the_target_ended_on_a_rig_error(tmp_path: Path) -> None:
+    target = _Starts()
+    with pytest.raises(RigError, match="no SUMMARY\n  target: emulator terminated\n  run directory: "):
+        with target_running(target, tmp_path):
+            raise RigError("no SUMMARY")
+    assert target.stops == 1
