@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 import time
@@ -439,6 +440,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated as exc:
         print(f"rig {args.command}: ended by {exc.args[0]}; the target was stopped", file=sys.stderr)
         return 128 + exc.signum
+    except BrokenPipeError:
+        # the reader of the output went away (rig ... | head): end as a pipeline expects, without the
+        # interpreter's own complaint when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"rig {args.command}: its output was closed by the reader (a pipe); stopped, the target too",
+              file=sys.stderr)
+        return 128 + signal.SIGPIPE
     except (RigError, ValueError, KeyError, OSError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"rig {args.command}: error: {msg}", file=sys.stderr)

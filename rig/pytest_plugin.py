@@ -24,6 +24,7 @@ from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
+from rig.out_path import kind_of
 from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
@@ -79,6 +80,12 @@ def pytest_configure(config: pytest.Config) -> None:
                     config.getoption("--place"))
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    runs = config.getoption("--runs-dir")
+    kind = kind_of(runs) if runs else None
+    if kind not in (None, "a directory"):
+        # found at the first run otherwise, once per test
+        raise pytest.UsageError(f"--runs-dir {runs}: is {kind}, not a directory; give a directory for the run "
+                                "captures (it is made when missing)")
     report = config.getoption("--report")
     if report:
         worker = getattr(config, "workerinput", None)

@@ -17,6 +17,7 @@ from rig.assertions import Report, check_result
 from rig.errors import RigError
 from rig.inject import to_raw
 from rig.link import Link
+from rig.out_path import kind_of
 from rig.progress_line import ProgressCallback
 from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
@@ -37,7 +38,9 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise RigError(f"--runs-dir {runs_dir}: cannot create a run directory there ({exc.strerror}); "
+            kind = kind_of(runs_dir)
+            why = f"it is {kind}, not a directory" if kind not in (None, "a directory") else exc.strerror
+            raise RigError(f"--runs-dir {runs_dir}: cannot create a run directory there ({why}); "
                            "give a writable directory") from None
     raise RigError(f"cannot create a run directory under {runs_dir}")
 

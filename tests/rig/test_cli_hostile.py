@@ -167,3 +167,27 @@ def test_pytest_report_onto_a_device_says_it_is_no_directory(tmp_path: Path) -> 
                            "/dev/full"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert "--report /dev/full: is a character device, not a directory" in proc.stderr, proc.stderr
+
+
+def test_output_closed_by_its_reader_ends_quietly(tmp_path: Path) -> None:
+    # `rig run ... | head -c 10` ended with "error: [Errno 32] Broken pipe" (exit 2) and, at exit, the
+    # interpreter's own "Exception ignored ... BrokenPipeError"
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "standing", "--runs-dir", "runs"], cwd=tmp_path,
+                          stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300)
+    os.close(write_end)
+    assert proc.returncode == 128 + 13, (proc.returncode, proc.stderr[-2000:])
+    assert "output was closed by the reader" in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    run_dir, = (tmp_path / "runs").iterdir()
+    assert (run_dir / "target.txt").is_file() and (run_dir / "rx.bin").stat().st_size > 0
+
+
+def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
+    # it passed configuration and failed every test that ran a target, each with the same RigError
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--runs-dir",
+                           "/dev/null"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "--runs-dir /dev/null: is a character device, not a directory" in proc.stderr, proc.stderr
