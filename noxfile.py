@@ -20,6 +20,35 @@ ROOT = Path(__file__).parent
 HIL_TARGETS = ("host", "qemu", "cocotb", "renode", "board")
 
 
+#: What a report directory holds (rig.report): clearing one removes these and nothing else.
+REPORT_PARTS = ("entries", "plots", "captures", "index.html", "junit.xml", "summary.md", "durations.json")
+
+
+def report_option(args: list[str]) -> str | None:
+    """The directory of the last --report DIR or --report=DIR in pytest arguments, None without one."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--report" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--report="):
+            found = arg.split("=", 1)[1]
+    return found
+
+
+def clear_report(report: Path) -> None:
+    """Remove an earlier report's parts from report (never the directory, nor anything else in it)."""
+    if not (report / "entries").is_dir():
+        return
+    for part in REPORT_PARTS:
+        path = report / part
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.is_file() or path.is_symlink():
+            path.unlink()
+    for junit in report.glob("pytest-junit-*.xml"):
+        junit.unlink()
+
+
 def _install(session: nox.Session, *extras: str) -> None:
     spec = f".[{','.join(('test',) + extras)}]"
     session.install("-e", spec)
@@ -74,13 +103,11 @@ def hil(session: nox.Session) -> None:
     if unknown:
         session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
     args = list(session.posargs)
-    if "--report" in args[:-1]:
-        report = Path(args[args.index("--report") + 1])
-    else:
-        report = ROOT / HIL_REPORT
+    given = report_option(args)
+    report = Path(given) if given else ROOT / HIL_REPORT
+    if not given:
         args += ["--report", str(report)]
-    if (report / "entries").is_dir():
-        shutil.rmtree(report)  # a report of this session only: rows from an earlier one would mislead
+    clear_report(report)  # a report of this session only: rows from an earlier one would mislead
     ran = []
     for target in chosen or HIL_TARGETS:
         ok, reason = avail.get(target, [False, "not a registered target"])

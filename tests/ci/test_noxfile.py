@@ -1,0 +1,54 @@
+"""The nox sessions' own handling of their arguments (noxfile.py), without running a session."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _session(*args: Any, **kwargs: Any) -> Any:
+    """nox.session, as a decorator with or without arguments: the function unchanged."""
+    return args[0] if args and callable(args[0]) else (lambda f: f)
+
+
+def _noxfile(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """noxfile.py loaded as a module; nox itself (absent from the sessions' environments) stands in
+    as far as loading the file needs: decorators and options."""
+    if importlib.util.find_spec("nox") is None:
+        monkeypatch.setitem(sys.modules, "nox", SimpleNamespace(session=_session, Session=object,
+                                                                 options=SimpleNamespace()))
+    spec = importlib.util.spec_from_file_location("stridelab_noxfile", REPO / "noxfile.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("args, report", [
+    (["--report", "d"], "d"),
+    (["--report=d"], "d"),  # was ignored: the default report was used and cleared instead
+    (["-k", "walk", "--report", "a", "--report=b"], "b"),
+    (["--report"], None),
+    ([], None),
+])
+def test_hil_finds_the_report_in_either_spelling(monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                                 report: str | None) -> None:
+    assert _noxfile(monkeypatch).report_option(args) == report
+
+
+def test_hil_clears_an_earlier_report_and_nothing_else(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # the whole directory was removed, whatever else it held (a --report of one's home, say)
+    for d in ("entries", "plots", "captures", "notes"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "x").write_text("x")
+    for f in ("index.html", "junit.xml", "pytest-junit-host.xml", "mine.txt"):
+        (tmp_path / f).write_text("x")
+    _noxfile(monkeypatch).clear_report(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "notes"]
