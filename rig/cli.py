@@ -7,6 +7,7 @@ a target/link error (the message names the input and the capture).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -25,7 +26,7 @@ from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import to_raw
-from rig.out_path import out_file
+from rig.out_path import kind_of, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -195,11 +196,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
     n = len(rec.truth.strides) if rec.truth else 0
     outs = []
     if args.csv is not None:
+        device = kind_of(args.csv) == "a character device"
         try:
-            write_recording(rec, args.csv)
+            # through a device the recording goes, never its truth beside it (/dev/null.truth.json)
+            write_recording(dataclasses.replace(rec, truth=None) if device else rec, args.csv)
         except OSError as exc:
             raise RigError(f"--csv {args.csv}: cannot write the recording ({exc.strerror}); "
                            "give a writable path with room for it") from None
+        if device:
+            raise RigError(f"--csv {args.csv}: is a character device, not a file: the recording went through it, "
+                           f"but its truth (NAME.truth.json) cannot go beside it; give the path of a regular file")
         outs.append(str(args.csv))
     if args.resd is not None:
         try:

@@ -32,7 +32,9 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
     """argparse type of an option naming a file to write (refusals name the option through argparse).
 
     sidecar: what is written beside the file (e.g. "NAME.truth.json"): the path must then be a
-    regular file or not exist yet."""
+    regular file, nothing yet, or a character device (written through; the command refuses the
+    sidecar after, so /dev/full still says it is full). A FIFO (its open would wait for a reader)
+    or a block device is refused."""
 
     def check(text: str) -> Path:
         if not text.strip():
@@ -43,9 +45,9 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
         if kind == "a directory":
             raise argparse.ArgumentTypeError(f"{text} is a directory; give a file path inside it "
                                              f"(e.g. {text.rstrip('/')}/OUT)")
-        if sidecar and kind not in (None, "a regular file"):
-            raise argparse.ArgumentTypeError(f"{text} is {kind}, not a file: {option} also writes {sidecar} beside "
-                                             "it; give the path of a regular file")
+        if sidecar and kind not in (None, "a regular file", "a character device"):
+            raise argparse.ArgumentTypeError(f"{option} {text}: is {kind}, not a file: {option} also writes {sidecar} "
+                                             "beside it; give the path of a regular file")
         return Path(text)
 
     return check

@@ -108,7 +108,7 @@ def test_pytest_report_as_is_a_name_not_a_path(tmp_path: Path, label: str) -> No
 
 @pytest.mark.parametrize("args, words", [
     (("synth", "standing", "--csv", "d/"), ("--csv", "'d/' names a directory")),
-    (("synth", "standing", "--csv", "/dev/null"), ("--csv", "/dev/null is a character device", "truth.json")),
+    (("synth", "standing", "--csv", "/dev/null"), ("--csv /dev/null: is a character device", "truth.json")),
     (("synth", "standing", "--csv", "sub"), ("--csv", "sub is a directory")),
     (("synth", "standing", "--csv", ""), ("--csv", "empty path")),
     (("synth", "standing", "--resd", "d/"), ("--resd", "'d/' names a directory")),
@@ -129,7 +129,7 @@ def test_output_files_that_name_a_directory_or_a_device(tmp_path: Path, args: tu
 def test_synth_csv_onto_a_fifo_writes_no_sidecar_beside_it(tmp_path: Path) -> None:
     fifo = tmp_path / "rec.csv"
     os.mkfifo(fifo)
-    _refused(rig("synth", "standing", "--csv", str(fifo), cwd=tmp_path, timeout_s=60), f"{fifo} is a FIFO")
+    _refused(rig("synth", "standing", "--csv", str(fifo), cwd=tmp_path, timeout_s=60), f"{fifo}: is a FIFO")
     assert not (tmp_path / "rec.truth.json").exists()
 
 
