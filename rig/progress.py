@@ -9,14 +9,22 @@ input, or blocked), wall time is charged. A target that is slow because the host
 therefore never called hung; one that spins without answering, or sleeps without answering,
 uses its budget up as before.
 
+A thread blocked on the host itself (state D: a disk write under I/O pressure) counts as working,
+and so, with rig_threads, do the rig's own threads that serve the target's link (QEMU's bulk
+relay appends each batch to a file before it rings the firmware's doorbell: while that thread
+waits for a CPU or the disk, QEMU sleeps, and the wait is the host's, not the target's). While
+working, a wait is charged at least 1/STARVED_FLOOR of the wall time, so a thread blocked for ever
+still ends it (after at most STARVED_FLOOR times its budget).
+
 The figures come from /proc (Linux); elsewhere the clock falls back to the wall clock.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path
 
 _PROC = Path("/proc")
@@ -41,14 +49,21 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _thread_states(pid: int) -> tuple[float, bool]:
-    """(CPU seconds used, whether any thread is running or runnable) of one process."""
+#: Thread states that mean working or held up by the host: running or runnable, and disk sleep.
+_WORKING = ("R", "D")
+
+
+def _thread_states(pid: int, skip: Container[str] = ()) -> tuple[float, bool]:
+    """(CPU seconds used, whether any thread is running, runnable or in disk sleep) of one process,
+    without the threads whose ids are in skip."""
     cpu_s, busy = 0.0, False
     try:
         tasks = list((_PROC / str(pid) / "task").iterdir())
     except OSError:
         return 0.0, False
     for task in tasks:
+        if task.name in skip:
+            continue
         try:
             stat = (task / "stat").read_text()
         except OSError:
@@ -57,7 +72,7 @@ def _thread_states(pid: int) -> tuple[float, bool]:
         fields = stat[stat.rfind(")") + 2:].split()
         if len(fields) < 13:
             continue
-        busy = busy or fields[0] == "R"
+        busy = busy or fields[0] in _WORKING
         cpu_s += (int(fields[11]) + int(fields[12])) / _TICKS_PER_S
     return cpu_s, busy
 
@@ -77,13 +92,17 @@ class ProgressClock:
 
     `pid` returns the pid of the target's main process, or None when there is none (then
     wall time is charged). The process tree is sampled at most every SAMPLE_S seconds (a wait
-    may be charged up to that much of the time just before it began).
+    may be charged up to that much of the time just before it began). rig_threads: count this
+    process's other threads (those serving the target's link) as part of the target.
     """
 
     SAMPLE_S = 0.05
+    STARVED_FLOOR = 20.0
 
-    def __init__(self, pid: Callable[[], int | None], wall: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, pid: Callable[[], int | None], wall: Callable[[], float] = time.monotonic,
+                 rig_threads: bool = False) -> None:
         self._pid = pid
+        self._rig_threads = rig_threads
         self._wall = wall
         self._last_wall = wall()
         self._last_cpu: float | None = None
@@ -109,12 +128,17 @@ class ProgressClock:
             self.wall_charged_s += wall_s
             return self._charged_s
         cpu_s, busy = tree_usage(pid)
+        if self._rig_threads:
+            # the rig's threads but the one asking (it is running now, to ask)
+            own_s, own_busy = _thread_states(os.getpid(), skip={str(threading.get_native_id())})
+            cpu_s, busy = cpu_s + own_s, busy or own_busy
         last, self._last_cpu = self._last_cpu, cpu_s
         if last is None:
             return self._charged_s
         if busy:
-            # Working: charge what it got of the CPU, never more than the wall time that passed.
-            got = min(max(0.0, cpu_s - last), wall_s)
+            # Working: charge what it got of the CPU, never more than the wall time that passed,
+            # never less than a share of it (a thread held up for ever still ends the wait)
+            got = min(max(cpu_s - last, wall_s / self.STARVED_FLOOR), wall_s)
             self._charged_s += got
             self.cpu_charged_s += got
         else:

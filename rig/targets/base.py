@@ -79,8 +79,9 @@ class Target(abc.ABC):
     def progress_clock(self) -> ProgressClock:
         """What a wait for the firmware is charged with, made once start() has returned: by default
         the progress of its process (rig.progress); an emulator that can say how far its machine
-        has come (Renode) charges that instead."""
-        return ProgressClock(self.pid)
+        has come (Renode) charges that instead. The rig's own threads count as the target's (they
+        serve its link: QEMU's bulk relay, say)."""
+        return ProgressClock(self.pid, rig_threads=True)
 
     def image(self) -> Path | None:
         """The firmware image (ELF) this target runs, for symbolizing a FAULT; None when unknown (host, board)."""

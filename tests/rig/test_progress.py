@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -30,8 +32,11 @@ def _charge_for(clock: ProgressClock, seconds: float) -> float:
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
 def test_a_sleeping_target_is_charged_wall_time() -> None:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # started (its imports read from disk: disk sleep counts as working) before the clock starts
+    proc = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+                            stdout=subprocess.PIPE)
     try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
         time.sleep(0.3)
         clock = ProgressClock(lambda: proc.pid)
         charged = _charge_for(clock, 1.0)
@@ -83,3 +88,33 @@ def test_wall_clock_charges_wall_time() -> None:
     clock = WallClock()
     charged = _charge_for(clock, 0.3)
     assert charged == clock.wall_charged_s and charged > 0.1
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_a_rig_thread_serving_the_link_counts_as_the_target_working() -> None:
+    """QEMU sleeps until the rig's relay thread rings its doorbell: while that thread is running or
+    waiting for the CPU (a busy host), the wait is charged CPU time, not the wall clock (stairs_up on
+    QEMU failed `nox -s hil` at load 20: 0.0 s of CPU and 5.1 s of waiting charged, no ACK)."""
+    target = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    stop = threading.Event()
+
+    def relay_at_work() -> None:  # hashing a large buffer runs in C without the GIL: state R
+        block = b"x" * 20_000_000
+        while not stop.is_set():
+            hashlib.sha256(block).digest()
+
+    worker = threading.Thread(target=relay_at_work, daemon=True)
+    worker.start()
+    try:
+        time.sleep(0.3)
+        with_rig = ProgressClock(lambda: target.pid, rig_threads=True)
+        _charge_for(with_rig, 1.5)
+        without = ProgressClock(lambda: target.pid)
+        _charge_for(without, 1.0)
+    finally:
+        stop.set()
+        worker.join()
+        target.kill()
+        target.wait()
+    assert with_rig.cpu_charged_s > with_rig.wall_charged_s, (with_rig.describe(), "the relay's work counts")
+    assert without.wall_charged_s > 0.5 and without.cpu_charged_s == 0.0, without.describe()
