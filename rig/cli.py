@@ -160,7 +160,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Stream the sensor of the firmware at --port (or of a host/qemu target with its synthetic sensor) into a CSV."""
-    from rig.record import record
+    from rig.record import check_settings, record
     from rig.targets.host import HostTarget
     from rig.targets.qemu import QemuTarget
 
@@ -176,6 +176,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     else:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
+    check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
     target.require()
     run_dir = new_run_dir(args.runs_dir, args.out.stem, target.name)
     with target_running(target, run_dir) as url:

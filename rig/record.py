@@ -182,6 +182,14 @@ class Recorder:
         self._show(final=True)
 
 
+def check_settings(duration_s: float | None, odr_hz: float) -> None:
+    """Refuse a --duration or --odr-hz no recording can have (RigError naming the option), before anything starts."""
+    if duration_s is not None and not duration_s > 0:
+        raise RigError(f"--duration {duration_s}: give a positive number of seconds")
+    if not 10.0 <= odr_hz <= 6667.0:
+        raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+
+
 def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, odr_hz: float = 416.0,
            hello_check: Callable[[dict[str, Any]], None] | None = None, baud: int = 115200, reopen_s: float = 0.0,
            progress: IO[str] | None = sys.stderr, pid: Callable[[], int | None] | None = None) -> RecordResult:
@@ -190,10 +198,7 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
     Stops after duration_s seconds of sensor time, or on Ctrl-C, SIGTERM or SIGHUP (when called from the
     main thread): either way it ends the stream with END and keeps every sample sent before its ACK.
     A second signal during that stop abandons it (KeyboardInterrupt); the file keeps what was written."""
-    if duration_s is not None and not duration_s > 0:
-        raise RigError(f"--duration {duration_s}: give a positive number of seconds")
-    if not 10.0 <= odr_hz <= 6667.0:
-        raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    check_settings(duration_s, odr_hz)
     csv = _Csv(out, odr_hz, f"recorded by rig record from {url}")
     try:
         with Link(url, run_dir, baud=baud, reopen_s=reopen_s) as link:

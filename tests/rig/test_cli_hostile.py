@@ -191,3 +191,17 @@ def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
                            "/dev/null"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert "--runs-dir /dev/null: is a character device, not a directory" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--duration", "nan"), ("--duration nan", "positive number of seconds")),
+    (("--duration", "-1"), ("--duration -1.0", "positive number of seconds")),
+    (("--odr-hz", "0"), ("--odr-hz 0.0", "between 12.5 and 6667 Hz")),
+])
+def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, args: tuple[str, ...],
+                                                               words: tuple[str, ...]) -> None:
+    # refused by name, but only after the firmware was started and a run directory made
+    proc = rig("record", "--target", "host", "--out", "r.csv", "--runs-dir", "runs", *args, cwd=tmp_path)
+    _refused(proc, *words)
+    assert "target:" not in proc.stderr, proc.stderr
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "r.csv").exists()
