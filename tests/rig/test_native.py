@@ -299,3 +299,34 @@ def test_a_sensor_on_the_laces_keeps_the_walking_distance(monkeypatch: pytest.Mo
     assert rec.truth.distance_m is not None
     err_pct = (summary.distance_m / rec.truth.distance_m - 1.0) * 100.0
     assert abs(err_pct) < 1.0
+
+
+@pytest.mark.parametrize("spec, seed", [
+    ("activity=walk speed_mps=1.3 strike=mid turn_deg=180.0 turn_pitch_scale=0.3", 1),
+    ("activity=walk speed_mps=1.3 strike=fore turn_deg=180.0 turn_pitch_scale=0.3", 2),
+    ("activity=walk speed_mps=1.3 turn_deg=180.0 turn_pitch_scale=0.3 precontact_lead_s=0.05", 1),
+    ("activity=stairs_down", 1),
+    ("activity=stairs_down precontact_hump_deg=0.807", 607879),
+])
+def test_a_weak_swing_that_lands_softly_is_a_step(spec: str, seed: int) -> None:
+    """Pivot steps of a 180 deg turn (a third of the pitch rotation) and steps down a staircase
+    rotate the foot toes up by 12-30 deg: such a weak rotation was a step only if a jerk followed
+    its top, and a mid- or forefoot strike, or a soft landing, has none (every turning step of
+    these gaits, or every stride down the stairs, was lost). The landing itself now also tells:
+    an impact after the landing bump, or |a| rising 1 g over gravity as the foot takes the body's
+    weight."""
+    from rig.explore import parse_case, run_case
+
+    scores = run_case(parse_case(spec, seed)).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+
+
+@pytest.mark.parametrize("odr_hz", [104.0, 416.0, 833.0])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fidgeting_stays_no_stride(odr_hz: float, seed: int) -> None:
+    """Toe taps, heel raises and weight shifts rotate the foot as weakly as a pivot step, but they
+    carry no body weight: |a| stays within about 0.4 g of gravity, so they are no steps."""
+    from scenarios.catalog import synthesize
+
+    strides, _ = native.analyze(synthesize("fidgeting", seed=seed, odr_hz=odr_hz))
+    assert strides == []

@@ -15,7 +15,11 @@
  *
  * Input that is not gait gives no strides: a stride needs a smooth toes-up
  * swing rotation of 50 ms or more and a foot that stands still between two
- * contacts.
+ * contacts. A weak swing rotation (12-30 deg: the pivot steps of a turn,
+ * shuffling, steps down a staircase) is a step only if the foot lands: a
+ * jerk after the rotation's end or after its landing bump, or |a| rising 1 g
+ * over gravity there as the foot takes the body's weight; toe taps and heel
+ * raises do neither.
  *
  * The events, as physical instants (and the landmark that finds each):
  * - IC, initial contact: the first instant the shoe touches the ground. A

@@ -34,10 +34,14 @@ enum {
 
 /* gy below -SWING_DPS (toes-up rate) is a swing, dps. */
 static const float SWING_DPS = 100.0f;
+/* A landing takes the body's weight: |a| peaks at least this far over 1 g
+ * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
+ * heel raises, weight shifts) stays within about 0.4 g of it. */
+static const float LANDING_G = 1.0f;
 /* A swing must rotate the foot toes-up by at least this much, deg
  * (fidgeting toe taps and heel raises rotate it less). */
 static const float SWING_MIN_DEG = 30.0f;
-/* A weaker one, down to this, must end in an impact, deg. */
+/* A weaker one, down to this, must end in a landing (LANDING_G), deg. */
 static const float SWING_WEAK_DEG = 12.0f;
 /* A swing rotation lasts at least this long, s: a foot's toes-up swing is a
  * smooth rotation of a tenth of a second or more even at a sprint, while
@@ -583,7 +587,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 }
             } else if (d->gy1 < 0.0f) {
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
-                    /* a weak rotation (turning, shuffling) counts only if an impact follows */
+                    /* a weak rotation (turning, shuffling) counts only if a landing follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG;
                     d->top = crossing(d, index, gy, 0.0f);
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
@@ -634,10 +638,25 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
             }
+            /* a weak rotation (a pivot step, a shuffle) lands: an impact
+             * after the top (heel strike) or after the landing bump (mid- or
+             * forefoot strike), or |a| rising LANDING_G over 1 g there as the
+             * foot takes the body's weight, even softly; with none of these
+             * it was fidgeting: a toe tap or heel raise. Decided once the
+             * bump's window has passed, or when the strapdown is about to
+             * reach the top. */
             if (!d->top_sent && top_s > window_s && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
-                stance_begin(d); /* fidgeting: a toe tap or heel raise, no landing */
-                set_phase(d, PH_IDLE, index);
-                break;
+                int land_hit = (d->land_found && (d->land_jerk > IMPACT_JERK_GPS || d->land_acc - 1.0f > LANDING_G)) ||
+                               d->top_acc - 1.0f > LANDING_G;
+                int land_over = (d->land_found && land_s > window_s) || top_s > LAND_TIMEOUT_S ||
+                                index - d->top.index + TOP_MARGIN >= g->delay;
+                if (land_hit) {
+                    d->weak = 0;
+                } else if (land_over) {
+                    stance_begin(d);
+                    set_phase(d, PH_IDLE, index);
+                    break;
+                } /* else wait: the landing bump decides */
             }
             /* the top waits for the end of the landing bump and the impact
              * after it, unless the strapdown is about to reach it */
