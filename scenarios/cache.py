@@ -10,6 +10,8 @@ targets, and a test session synthesizes it once per target.
 Where: $STRIDELAB_SYNTH_CACHE (a directory; "off" turns the cache off), else
 $XDG_CACHE_HOME/stridelab/recordings, else ~/.cache/stridelab/recordings. Entries are pickles
 written by this module only, replaced atomically (parallel test workers may write the same one).
+A pickle runs code when it is loaded, so an entry is loaded only when it is a regular file owned by
+this user that nobody else may write; the directory is made private (0700).
 A cache that cannot be read or written is passed by: the recording is synthesized as without it.
 The oldest entries go once the directory holds more than MAX_BYTES.
 """
@@ -20,6 +22,7 @@ import hashlib
 import os
 import pickle
 import platform
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +75,8 @@ def cached(name: str, seed: int | None, odr_hz: float, make: Callable[[], Record
     path = entry_path(directory, name, seed, odr_hz)
     try:
         with open(path, "rb") as f:
+            if not _trusted(os.fstat(f.fileno())):
+                raise PermissionError(path)
             rec = pickle.load(f)
         if isinstance(rec, Recording) and rec.name == name:
             os.utime(path)  # recently used: pruned last
@@ -83,9 +88,14 @@ def cached(name: str, seed: int | None, odr_hz: float, make: Callable[[], Record
     return rec
 
 
+def _trusted(st: os.stat_result) -> bool:
+    """True for a regular file of this user that neither its group nor others may write."""
+    return stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
 def _store(directory: Path, path: Path, rec: Recording) -> None:
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,16 @@ def test_an_unreadable_entry_is_synthesized_again(cache_dir: Path) -> None:
     entry.write_bytes(b"not a pickle")
     _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
     assert entry.read_bytes() != b"not a pickle"
+
+
+def test_an_entry_others_may_write_is_not_loaded(cache_dir: Path) -> None:
+    synthesize(NAME)
+    (entry,) = cache_dir.glob("*.pickle")
+    forged = dataclasses.replace(synthesize(NAME), acc_g=np.zeros_like(synthesize(NAME).acc_g))
+    entry.write_bytes(pickle.dumps(forged))
+    entry.chmod(0o666)  # anyone could have written it: loading it would run their code
+    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+    assert entry.stat().st_mode & 0o022 == 0  # replaced by this user's own entry
 
 
 def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
