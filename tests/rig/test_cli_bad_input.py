@@ -120,7 +120,8 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.target("host")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_signal_stops_the_target_and_writes_target_txt(tmp_path: Path, sig: signal.Signals) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "rig", "run", "fatigue_run", "--runs-dir", "runs"], cwd=tmp_path,
+    # the 30-minute run: the host replays 10 minutes of gait in under a second, faster than the signal comes
+    proc = subprocess.Popen([sys.executable, "-m", "rig", "run", "run_30min", "--runs-dir", "runs"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         firmware: list[int] = []

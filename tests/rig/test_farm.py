@@ -93,7 +93,8 @@ def test_a_place_someone_holds_is_named(lab: object, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_ctrl_c_and_a_crash_release_the_place(lab: object, tmp_path: Path, sig: signal.Signals) -> None:
-    proc = _rig_run(lab, tmp_path, "lab-3", "steady_run")
+    # long enough that the replay is still under way when the signal comes, however fast the link is
+    proc = _rig_run(lab, tmp_path, "lab-3", "fatigue_run")
     try:
         deadline = time.monotonic() + 300
         while not any((tmp_path / "runs").glob("*/rx.bin")) or lab.acquired().get("lab-3") == "":  # type: ignore
