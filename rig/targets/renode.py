@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ipaddress
 import os
 import re
 import shutil
@@ -53,6 +52,7 @@ from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
 from rig.targets.renode_progress import EmulatedProgress, RenodeClock
+from rig.targets.sockets import listening_sockets, socket_inodes
 
 if False:  # pragma: no cover - for type checkers only
     from rig.inject import RawStream
@@ -171,43 +171,13 @@ def _process_tree(root: int) -> list[int]:
     return out
 
 
-def _socket_inodes(pid: int) -> set[str]:
-    """The inodes of pid's sockets (Linux /proc)."""
-    out: set[str] = set()
-    try:
-        fds = list(Path(f"/proc/{pid}/fd").iterdir())
-    except OSError:
-        return out
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            link = os.readlink(fd)
-            if link.startswith("socket:["):
-                out.add(link[8:-1])
-    return out
-
-
 def tree_listening(root: int) -> list[tuple[str, int]]:
     """(address, port) of every TCP socket that root or a process descended from it listens on
     (launchers start mono as a child); addresses as 127.0.0.1, 0.0.0.0, ::1, ::."""
     inodes: set[str] = set()
     for pid in _process_tree(root):
-        inodes |= _socket_inodes(pid)
-    out = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
-                continue
-            hex_addr, hex_port = fields[1].rsplit(":", 1)
-            raw = bytes.fromhex(hex_addr)
-            # /proc prints the address as 32-bit words in host (little-endian) order
-            words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
-            out.append((str(ipaddress.ip_address(words)), int(hex_port, 16)))
-    return out
+        inodes |= socket_inodes(pid)
+    return [(addr, port) for addr, port, inode in listening_sockets() if inode in inodes]
 
 
 def opened_elsewhere(device: str, exclude: set[int]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from pathlib import Path
@@ -18,14 +19,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def process_listens(pid: int, port: int) -> bool:
-    """True when process pid has a TCP socket listening on port (Linux /proc).
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of pid's sockets (Linux /proc); empty when pid is gone or not readable."""
+    out: set[str] = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return out
+    for fd in fds:
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out.add(link[8:-1])
+    return out
 
-    Checking the owner, rather than connecting to the port, never steals a
-    connection from whoever really serves it, and never mistakes another
-    process that took the port for the one we started.
-    """
-    inodes = set()
+
+def listening_sockets() -> list[tuple[str, int, str]]:
+    """(address, port, socket inode) of every TCP socket listening on this machine (Linux /proc/net/tcp
+    and tcp6); addresses as 127.0.0.1, 0.0.0.0, ::1, ::."""
+    out = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -33,17 +47,22 @@ def process_listens(pid: int, port: int) -> bool:
             continue
         for line in lines:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
-                inodes.add(fields[9])
-    try:
-        fds = list(Path(f"/proc/{pid}/fd").iterdir())
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            link = os.readlink(fd)
-        except OSError:
-            continue
-        if link.startswith("socket:[") and link[8:-1] in inodes:
-            return True
-    return False
+            if fields[3] != "0A":  # 0A: LISTEN
+                continue
+            hex_addr, hex_port = fields[1].rsplit(":", 1)
+            raw = bytes.fromhex(hex_addr)
+            # /proc prints the address as 32-bit words in host (little-endian) order
+            words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            out.append((str(ipaddress.ip_address(words)), int(hex_port, 16), fields[9]))
+    return out
+
+
+def process_listens(pid: int, port: int) -> bool:
+    """True when process pid has a TCP socket listening on port (Linux /proc).
+
+    Checking the owner, rather than connecting to the port, never steals a
+    connection from whoever really serves it, and never mistakes another
+    process that took the port for the one we started.
+    """
+    inodes = {inode for _, p, inode in listening_sockets() if p == port}
+    return bool(inodes & socket_inodes(pid))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from rig.targets import renode as R
+from rig.targets.sockets import socket_inodes
 from rig.targets.renode import (INSTALL_HINT, PLATFORM, RENODE_ENV, RenodeMonitor, RenodeTarget, feed_period_ns,
                                 opened_elsewhere, renode_executable, script, tree_listening)
 
@@ -129,7 +130,7 @@ def test_monitor_and_tree_listening_through_a_launcher(launcher: Path, tmp_path:
         mon.command(f"listen {port}")
         # the launcher itself does not listen: its child does, and the address is read as /proc gives it
         assert tree_listening(proc.pid) == [("127.0.0.1", port)]
-        assert not R._socket_inodes(proc.pid)
+        assert not socket_inodes(proc.pid)
         assert "(shoe)" in (tmp_path / "monitor.log").read_text()
     finally:
         killed = R._kill_group(proc.pid)
