@@ -8,6 +8,7 @@ These are benchmark figures: they are printed, never asserted by the tests.
 
 from __future__ import annotations
 
+import math
 import shutil
 import statistics
 import subprocess
@@ -180,8 +181,21 @@ def run_recordings(paths: Iterable[Path], target: str, runs_dir: Path) -> tuple[
             rows.append(Row(rec.name, ("real",), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
         else:
             b = score_stride_borders(rec.truth, [s["ic_s"] for s in strides])
-            borders.append({"name": rec.name, **asdict(b), "recall": b.recall})
+            borders.append({"name": rec.name, **asdict(b), "recall": b.recall,
+                            **footprint_distance(rec.truth.distance_m, summary)})
     return rows, borders
+
+
+def footprint_distance(truth_m: float | None, summary: Summary | None) -> dict[str, float | None]:
+    """The analyzer's distance (summary, m) against the footprint path (truth_m, m), and the signed error in %
+    (negative: short); an empty dict when the recording has no footprints."""
+    if truth_m is None or truth_m <= 0:
+        return {}
+    measured = summary.get("distance_m") if summary is not None else None
+    if measured is None or not math.isfinite(float(measured)):
+        return {"distance_m": None, "truth_distance_m": truth_m, "distance_err_pct": None}
+    return {"distance_m": float(measured), "truth_distance_m": truth_m,
+            "distance_err_pct": (float(measured) - truth_m) / truth_m * 100.0}
 
 
 def run_real(target: str, runs_dir: Path) -> tuple[list[Row], list[dict[str, Any]]]:
@@ -204,6 +218,16 @@ def judge(rows: list[Row], real_rows: list[Row], borders: list[dict[str, Any]]) 
                 total = sum(b["intervals"] for b in borders) + sum(r.scores.n_truth for r in real_rows)
                 value = hits / total if total else value
             out.append(Verdict(t, value, "all real recordings"))
+        elif t.metric == "distance_err_pct":
+            errs = [(abs(b["distance_err_pct"]) if b["distance_err_pct"] is not None else math.inf, b["name"])
+                    for b in borders if "distance_err_pct" in b]
+            worst = max(errs, default=None)
+            out.append(Verdict(t, None if worst is None else worst[0],
+                               t.scope if worst is None else f"{t.scope}: {worst[1]}"))
+        elif t.metric == "activity_accuracy":
+            acts = [(r.scores.activity_accuracy, r.name) for r in real_rows if r.scores.activity_accuracy is not None]
+            low = min(acts, default=None)
+            out.append(Verdict(t, None if low is None else low[0], t.scope if low is None else f"{t.scope}: {low[1]}"))
         else:
             mocap = [r for r in real_rows if r.name in MOCAP_RECORDINGS]
             out.append(Verdict(t, pooled(mocap, t.metric), "healthy_2x20m left+right"))
@@ -272,6 +296,16 @@ def measure_renode_cost(runs_dir: Path) -> dict[str, Any]:
         return {"renode": f"not measured: {exc}"}
 
 
+def _distance_text(b: dict[str, Any]) -> str:
+    """', distance X m against footprints Y m (E %)' for a border row with footprints, else ''."""
+    if "truth_distance_m" not in b:
+        return ""
+    if b["distance_m"] is None:
+        return f"; no distance against footprints {b['truth_distance_m']:.2f} m"
+    return (f"; distance {b['distance_m']:.2f} m against footprints {b['truth_distance_m']:.2f} m "
+            f"({b['distance_err_pct']:+.2f} %)")
+
+
 def format_bench_report(rep: BenchReport) -> str:
     """The printed report: per-recording tables, the verdict table, the cost."""
     out = [f"accuracy on the scenario catalog ({rep.target}, 416 Hz, sensor errors as each scenario defines):",
@@ -285,7 +319,8 @@ def format_bench_report(rep: BenchReport) -> str:
         out += ["\nreal recordings labelled with events:", format_table([(r.name, r.scores) for r in rep.real_rows])]
     for b in rep.border_rows:
         out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
-                   f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})")
+                   f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})"
+                   + _distance_text(b))
     if rep.explored or rep.explore_map:
         out.append("\ngaits the analyzer was not tuned on (rig explore, in-process):")
         if rep.explored:

@@ -59,6 +59,8 @@ GOALS: tuple[AccuracyGoal, ...] = (
     AccuracyGoal("real", "precision", 0.99, "higher", "", "real recordings vs their reference events"),
     AccuracyGoal("real", "ic_mae_ms", 5.0, "lower", "ms", "motion-capture-labelled walks"),
     AccuracyGoal("real", "tc_mae_ms", 8.0, "lower", "ms", "motion-capture-labelled walks"),
+    AccuracyGoal("real", "distance_err_pct", 1.5, "lower", "%", "recordings with footprints, worst"),
+    AccuracyGoal("real", "activity_accuracy", 0.99, "higher", "", "labelled level strides, worst recording"),
     AccuracyGoal("run", "recall", 0.98, "higher", "", "per run"),
     AccuracyGoal("run", "precision", 0.98, "higher", "", "per run"),
     AccuracyGoal("run", "ic_mae_ms", 3.0, "lower", "ms", "per run"),

@@ -102,3 +102,33 @@ def test_unknown_scenario_or_target_fails_before_anything_runs(tmp_path: Path) -
         run_bench(["no_such_scenario"], runs_dir=tmp_path, cost=False)
     with pytest.raises(RigError, match="unknown target"):
         run_bench(["steady_run"], target="nowhere", runs_dir=tmp_path, cost=False)
+
+
+def test_distance_against_footprints_is_judged_on_the_worst_recording() -> None:
+    borders = [{"name": "near", "hits": 10, "intervals": 10, "distance_m": 99.0, "truth_distance_m": 100.0,
+                "distance_err_pct": -1.0},
+               {"name": "far", "hits": 10, "intervals": 10, "distance_m": 102.0, "truth_distance_m": 100.0,
+                "distance_err_pct": 2.0},
+               {"name": "no footprints", "hits": 10, "intervals": 10}]
+    dist = next(v for v in judge([], [], borders) if v.goal in REAL_GOALS and v.goal.metric == "distance_err_pct")
+    assert dist.value == 2.0 and dist.status == "FAIL" and "far" in dist.scope_note
+    unmeasured = [{"name": "lost", "hits": 1, "intervals": 1, "distance_m": None, "truth_distance_m": 5.0,
+                   "distance_err_pct": None}]
+    lost = next(v for v in judge([], [], unmeasured) if v.goal in REAL_GOALS and v.goal.metric == "distance_err_pct")
+    assert lost.status == "FAIL", "a recording with footprints and no distance is not a pass"
+
+
+def test_activity_is_judged_on_the_worst_real_recording() -> None:
+    real_rows = [row("a", ("real",), activity_accuracy=1.0), row("b", ("real",), activity_accuracy=0.9),
+                 row("c", ("real",))]
+    act = next(v for v in judge([], real_rows, []) if v.goal in REAL_GOALS and v.goal.metric == "activity_accuracy")
+    assert act.value == 0.9 and act.status == "FAIL" and "b" in act.scope_note
+
+
+def test_footprint_distance_signs_the_error() -> None:
+    from rig.bench import footprint_distance
+
+    assert footprint_distance(None, {"distance_m": 3.0}) == {}
+    short = footprint_distance(10.0, {"distance_m": 9.8})
+    assert short["distance_err_pct"] == pytest.approx(-2.0)
+    assert footprint_distance(10.0, {"distance_m": float("nan")})["distance_err_pct"] is None
