@@ -118,6 +118,7 @@ class BulkRelay:
                 usart_up = True
                 if owed:
                     qemu.sendall(owed)
+                self._unlink_fifo()
             try:
                 client.sendall(data)
             except OSError:
@@ -188,6 +189,18 @@ class BulkRelay:
         if self._fifo_fd is not None and not self._thread.is_alive():
             os.close(self._fifo_fd)
             self._fifo_fd = None
+        self._unlink_fifo()
+
+    def _unlink_fifo(self) -> None:
+        """Remove the output FIFO's name; the pipe lives on between the ends already open.
+
+        A FIFO left in the run directory would hang whatever later opens it to read (an archiver, a
+        copy). The firmware opens its end during its start-up, before its first byte: once that byte
+        has come (through the FIFO or USART2) nothing needs the name any more, so even a rig killed
+        with SIGKILL afterwards leaves none behind.
+        """
         if self.tx_fifo is not None:
-            # a FIFO left in the run directory would hang whatever later opens it to read (an archiver)
-            self.tx_fifo.unlink(missing_ok=True)
+            try:
+                self.tx_fifo.unlink(missing_ok=True)
+            except OSError:
+                pass  # a directory made read-only meanwhile: close() tries again

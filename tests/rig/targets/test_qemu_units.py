@@ -124,7 +124,7 @@ def test_bulk_relay_reports_nobody_connecting(tmp_path: Path) -> None:
 def test_bulk_relay_passes_on_the_output_fifo_before_usart2(tmp_path: Path) -> None:
     """Answers come through the FIFO; the fault handler's USART2 bytes, written after them (and
     after which the firmware writes nothing more), reach the rig after them whichever the relay
-    sees first. The FIFO is gone once the relay closes."""
+    sees first. The FIFO's name is gone once the firmware's first byte has come."""
     uart = socket.create_server(("127.0.0.1", 0))
     rx_file = tmp_path / "link_rx.bin"
     rx_file.write_bytes(b"")
@@ -140,6 +140,7 @@ def test_bulk_relay_passes_on_the_output_fifo_before_usart2(tmp_path: Path) -> N
         os.write(out, b"hello\x00")  # the firmware's first answer: its USART is up, the doorbell may go
         assert _recv_exactly(firmware, 1) == DOORBELL
         assert _recv_exactly(rig, 6) == b"hello\x00"
+        assert not fifo.exists(), "the firmware has its end open: the name goes, a SIGKILL leaves no FIFO"
         for round_ in range(20):
             answers = b"".join(b"answer %d.%d\x00" % (round_, i) for i in range(50))
             os.write(out, answers)
