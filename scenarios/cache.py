@@ -8,33 +8,39 @@ is a different key. The 30-minute run takes longer to synthesize than to replay 
 targets, and a test session synthesizes it once per target.
 
 Where: $STRIDELAB_SYNTH_CACHE (a directory; "off" turns the cache off), else
-$XDG_CACHE_HOME/stridelab/recordings, else ~/.cache/stridelab/recordings. Entries are pickles
-written by this module only, replaced atomically (parallel test workers may write the same one).
-A pickle runs code when it is loaded, so an entry is loaded only when it is a regular file owned by
-this user that nobody else may write; the directory is made private (0700).
-A cache that cannot be read or written is passed by: the recording is synthesized as without it.
+$XDG_CACHE_HOME/stridelab/recordings, else ~/.cache/stridelab/recordings. An entry holds data only,
+never code: a numpy .npz archive of the sample arrays and a JSON text of the rest (name, rates,
+full scales, truth), read with allow_pickle=False. It is replaced atomically (parallel test workers
+may write the same one) and loaded only when it is a regular file of this user that nobody else
+may write; the directory is made private (0700). A recording whose truth would not come back from
+JSON exactly as it is is not kept. A cache that cannot be read or written is passed by: the
+recording is synthesized as without it.
 The oldest entries go once the directory holds more than MAX_BYTES.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
-import pickle
 import platform
 import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .model import Recording
+from .model import Recording, StrideTruth, Truth
 
 #: Environment variable naming the cache directory ("off": no cache).
 CACHE_ENV = "STRIDELAB_SYNTH_CACHE"
 #: Bytes the cache may hold before its oldest entries are removed.
 MAX_BYTES = 1 << 30
+#: The sample arrays of a Recording, stored as arrays of the archive.
+_ARRAYS = ("t_s", "acc_g", "gyro_dps")
 _PACKAGE = Path(__file__).resolve().parent
 _source_digest: str | None = None
 
@@ -64,7 +70,7 @@ def source_digest() -> str:
 
 def entry_path(directory: Path, name: str, seed: int | None, odr_hz: float) -> Path:
     """The cache file of one (scenario, seed, rate) for the current source."""
-    return directory / f"{name}-{'default' if seed is None else seed}-{odr_hz!r}-{source_digest()}.pickle"
+    return directory / f"{name}-{'default' if seed is None else seed}-{odr_hz!r}-{source_digest()}.npz"
 
 
 def cached(name: str, seed: int | None, odr_hz: float, make: Callable[[], Recording]) -> Recording:
@@ -77,8 +83,8 @@ def cached(name: str, seed: int | None, odr_hz: float, make: Callable[[], Record
         with open(path, "rb") as f:
             if not _trusted(os.fstat(f.fileno())):
                 raise PermissionError(path)
-            rec = pickle.load(f)
-        if isinstance(rec, Recording) and rec.name == name:
+            rec = _load(f)
+        if rec.name == name:
             os.utime(path)  # recently used: pruned last
             return rec
     except Exception:  # noqa: BLE001 - missing, unreadable or from another version: synthesize again
@@ -93,13 +99,53 @@ def _trusted(st: os.stat_result) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
+def _doc(rec: Recording) -> str:
+    """Everything of rec but its sample arrays, as JSON text."""
+    doc = {f.name: getattr(rec, f.name) for f in dataclasses.fields(Recording) if f.name not in _ARRAYS}
+    if rec.truth is not None:
+        doc["truth"] = dataclasses.asdict(rec.truth)
+    return json.dumps(doc, allow_nan=True)
+
+
+def _truth(doc: dict[str, Any] | None) -> Truth | None:
+    """The Truth a _doc() wrote (None stays None)."""
+    if doc is None:
+        return None
+    d = dict(doc)
+    d["strides"] = tuple(StrideTruth(**x) for x in d["strides"])
+    d["label_windows_s"] = tuple(tuple(w) for w in d["label_windows_s"])
+    return Truth(**d)
+
+
+def _load(f: object) -> Recording:
+    """A Recording from an entry's open file: arrays and JSON only, no pickled objects."""
+    with np.load(f, allow_pickle=False) as z:  # type: ignore[arg-type]
+        doc = json.loads(str(z["doc"][()]))
+        arrays: dict[str, Any] = {k: np.array(z[k]) for k in _ARRAYS}
+    doc["truth"] = _truth(doc.get("truth"))
+    return Recording(**doc, **arrays)
+
+
+def _round_trips(rec: Recording) -> bool:
+    """True when rec's truth and fields come back from their JSON text exactly as they are
+    (a tuple in truth.meta would come back a list, a NaN unequal to itself: not kept)."""
+    try:
+        doc = json.loads(_doc(rec))
+    except (TypeError, ValueError):
+        return False
+    doc["truth"] = _truth(doc.get("truth"))
+    return all(doc[f.name] == getattr(rec, f.name) for f in dataclasses.fields(Recording) if f.name not in _ARRAYS)
+
+
 def _store(directory: Path, path: Path, rec: Recording) -> None:
+    if not _round_trips(rec):
+        return
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(rec, f, protocol=pickle.HIGHEST_PROTOCOL)
+                np.savez(f, doc=np.array(_doc(rec)), **{k: getattr(rec, k) for k in _ARRAYS})
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -112,7 +158,7 @@ def _store(directory: Path, path: Path, rec: Recording) -> None:
 def _prune(directory: Path, keep: Path) -> None:
     """Remove the least recently used entries (never `keep`) while the cache holds more than MAX_BYTES."""
     entries = []
-    for p in directory.glob("*.pickle"):
+    for p in directory.glob("*.npz"):
         try:
             st = p.stat()
         except OSError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_cached_recording_is_the_synthesized_one_bit_for_bit(cache_dir: Path) -> None:
     first = synthesize(NAME)
-    assert len(list(cache_dir.glob("*.pickle"))) == 1
+    assert len(list(cache_dir.glob("*.npz"))) == 1
     again = synthesize(NAME)
     assert again is not first
     _same(again, first)
@@ -43,7 +42,7 @@ def test_a_cached_recording_is_the_synthesized_one_bit_for_bit(cache_dir: Path) 
 
 def test_seed_and_rate_are_part_of_the_key(cache_dir: Path) -> None:
     a, b, c = synthesize(NAME), synthesize(NAME, seed=7), synthesize(NAME, odr_hz=208.0)
-    assert len(list(cache_dir.glob("*.pickle"))) == 3
+    assert len(list(cache_dir.glob("*.npz"))) == 3
     assert not np.array_equal(b.acc_g, a.acc_g)
     assert len(c.t_s) < len(a.t_s)
     _same(synthesize(NAME, seed=7), synthesize_def(get_scenario(NAME), seed=7))
@@ -51,18 +50,19 @@ def test_seed_and_rate_are_part_of_the_key(cache_dir: Path) -> None:
 
 def test_an_unreadable_entry_is_synthesized_again(cache_dir: Path) -> None:
     synthesize(NAME)
-    (entry,) = cache_dir.glob("*.pickle")
-    entry.write_bytes(b"not a pickle")
+    (entry,) = cache_dir.glob("*.npz")
+    entry.write_bytes(b"not an archive")
     _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
-    assert entry.read_bytes() != b"not a pickle"
+    assert entry.read_bytes() != b"not an archive"
 
 
 def test_an_entry_others_may_write_is_not_loaded(cache_dir: Path) -> None:
     synthesize(NAME)
-    (entry,) = cache_dir.glob("*.pickle")
+    (entry,) = cache_dir.glob("*.npz")
     forged = dataclasses.replace(synthesize(NAME), acc_g=np.zeros_like(synthesize(NAME).acc_g))
-    entry.write_bytes(pickle.dumps(forged))
-    entry.chmod(0o666)  # anyone could have written it: loading it would run their code
+    entry.unlink()
+    cache._store(cache_dir, entry, forged)
+    entry.chmod(0o666)  # anyone could have written it
     _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
     assert entry.stat().st_mode & 0o022 == 0  # replaced by this user's own entry
 
@@ -71,7 +71,7 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv(cache.CACHE_ENV, "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     synthesize(NAME)
-    assert cache.cache_dir() is None and not any(tmp_path.rglob("*.pickle"))
+    assert cache.cache_dir() is None and not any(tmp_path.rglob("*.npz"))
 
 
 def test_a_cache_that_cannot_be_written_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,11 +94,34 @@ def test_the_key_follows_every_file_of_the_package(tmp_path: Path, monkeypatch: 
         monkeypatch.setattr(cache, "_source_digest", None)
         digests.append(cache.source_digest())
     assert len(set(digests)) == 3
-    assert cache.entry_path(tmp_path, NAME, None, 416.0).name.endswith(digests[-1] + ".pickle")
+    assert cache.entry_path(tmp_path, NAME, None, 416.0).name.endswith(digests[-1] + ".npz")
 
 
 def test_the_oldest_entries_go_past_the_limit(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "MAX_BYTES", 1)
     synthesize(NAME)
     synthesize(NAME, seed=3)
-    assert [p.name for p in cache_dir.glob("*.pickle")] == [cache.entry_path(cache_dir, NAME, 3, 416.0).name]
+    assert [p.name for p in cache_dir.glob("*.npz")] == [cache.entry_path(cache_dir, NAME, 3, 416.0).name]
+
+
+class _Boom:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("code ran while loading",))
+
+
+def test_an_entry_holding_pickled_objects_is_not_loaded(cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    synthesize(NAME)
+    (entry,) = cache_dir.glob("*.npz")
+    with open(entry, "wb") as f:
+        np.savez(f, doc=np.array([_Boom()], dtype=object), t_s=np.zeros(3), acc_g=np.zeros((3, 3)),
+                 gyro_dps=np.zeros((3, 3)))
+    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+    assert "code ran" not in capsys.readouterr().out
+
+
+def test_a_truth_that_json_would_change_is_not_kept(cache_dir: Path) -> None:
+    rec = synthesize_def(get_scenario(NAME))
+    assert rec.truth is not None
+    odd = dataclasses.replace(rec, truth=dataclasses.replace(rec.truth, meta={"window": (1.0, 2.0)}))
+    cache._store(cache_dir, cache_dir / "odd.npz", odd)
+    assert not (cache_dir / "odd.npz").exists()
