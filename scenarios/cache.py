@@ -157,6 +157,11 @@ def _store(directory: Path, path: Path, rec: Recording) -> None:
 
 def _prune(directory: Path, keep: Path) -> None:
     """Remove the least recently used entries (never `keep`) while the cache holds more than MAX_BYTES."""
+    for old in directory.glob("*.pickle"):  # entries of the former format: never loaded now
+        try:
+            old.unlink()
+        except OSError:
+            pass
     entries = []
     for p in directory.glob("*.npz"):
         try:

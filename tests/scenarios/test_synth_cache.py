@@ -125,3 +125,10 @@ def test_a_truth_that_json_would_change_is_not_kept(cache_dir: Path) -> None:
     odd = dataclasses.replace(rec, truth=dataclasses.replace(rec.truth, meta={"window": (1.0, 2.0)}))
     cache._store(cache_dir, cache_dir / "odd.npz", odd)
     assert not (cache_dir / "odd.npz").exists()
+
+
+def test_entries_of_the_former_pickle_format_are_removed(cache_dir: Path) -> None:
+    old = cache_dir / "sprint-default-416.0-0123456789abcdef.pickle"
+    old.write_bytes(b"\x80\x05N.")
+    synthesize(NAME)
+    assert not old.exists() and len(list(cache_dir.glob("*.npz"))) == 1
