@@ -251,6 +251,44 @@ def test_a_heel_still_in_the_air_at_the_end_of_the_swing_lands_before_its_impact
     assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.95
 
 
+@pytest.mark.parametrize("gait", [
+    (("activity", "walk"), ("speed_mps", 1.3), ("precontact_lead_s", 0.04)),
+    (("activity", "walk"), ("speed_mps", 1.3), ("site", "heel"), ("precontact_lead_s", 0.04)),
+    (("speed_mps", 2.5), ("precontact_lead_s", 0.03)),
+])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_heel_still_descending_at_the_end_of_the_swing_lands_at_its_impact(
+        gait: tuple[tuple[str, object], ...], seed: int) -> None:
+    """A heel striker whose toes-up rotation stops 30-40 ms before the heel lands: the first impact
+    comes 35-50 ms after the end of the rotation, sooner than the late-impact rule waits for. The
+    strapdown shows the foot still descending there (0.55-1 m/s), neither arrested nor slapping
+    down on the way to the impact: it was in the air, and contact is just before the impact
+    (before: IC and contact time 25-35 ms off)."""
+    from rig.explore import Case, run_case
+
+    scores = run_case(Case(gait, seed)).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
+    assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 5.0
+
+
+@pytest.mark.parametrize("gait", [
+    (("activity", "walk"), ("speed_mps", 1.3), ("impact_delay_s", 0.03)),
+    (("speed_mps", 3.0), ("impact_delay_s", 0.022)),
+])
+def test_a_heel_on_the_ground_at_the_end_of_the_swing_keeps_its_contact_there(
+        gait: tuple[tuple[str, object], ...]) -> None:
+    """A heel that lands at the end of its toes-up rotation but whose impact starts 22-30 ms later
+    (its peak within the 10-30 ms after contact that heel strikes show): a walking heel descends
+    too slowly there to be in the air, a running one is arrested by the ground, so contact stays
+    at the top."""
+    from rig.explore import Case, run_case
+
+    scores = run_case(Case(gait, 1)).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
+
+
 def test_a_heel_whose_impact_comes_late_on_real_walks_keeps_its_contact_at_the_top() -> None:
     """On the motion-capture walks the heel's impact comes up to ~45 ms after the end of the swing
     rotation while the heel touches there: those strides keep their contact at the top."""

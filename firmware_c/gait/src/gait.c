@@ -42,6 +42,31 @@ static const float HEEL_TOP_DEG = 12.0f;
 static const float WALK_LEAD_S = 0.0025f;
 static const float RUN_LEAD_S = 0.002f;
 static const float RUN_LEAD_S_PER_MPS = 0.0008f;
+/* A heel strike's top with a late first impact (GAIT_EVF_AIR): the foot
+ * was still in the air at the top if it descended faster than this there,
+ * m/s, by the strapdown less the last stride's drift. A heel touching down
+ * at a walk descends at 0.0-0.37 m/s at the end of its toes-up rotation
+ * (gaitmap's motion-capture walks, 60 strides); a foot with 15-55 ms still
+ * to fall descends at 0.45-2 m/s (the model's airborne leads, walking to
+ * 6 m/s). The margin covers the strapdown's drift over one swing. ... */
+static const float AIR_DESCENT_MPS = 0.5f;
+/* ... and its descent did not speed up on the way to the impact by more
+ * than this, m/s^2: a heel already on the ground lets the foot slap down
+ * about it, and a sensor ahead of the heel then descends faster and faster
+ * (resynthesized real walks: 3-20 m/s^2), while the leg slows a foot in the
+ * air. The
+ * allowance is the strapdown's noise over a few tens of ms. */
+static const float AIR_SLAP_MPS2 = 1.0f;
+/* ... and, running, the ground did not arrest it just after the top. A
+ * running heel lands descending at ~1 m/s, so the descent alone does not
+ * tell; the ground stops it within tens of ms (the shoe's compression;
+ * model: 25 ms, its descent slowing by 4-7 m/s^2 over the first 16 ms),
+ * while in the air the leg slows the foot by 1-2 m/s^2. At a walk the swing
+ * itself slows the foot by 4-6 m/s^2 before contact, so there only the
+ * descent speed (a heel lands at under 0.37 m/s) and the slap tell. Window
+ * after the top, s, and the slowing over it that marks an arrest, m/s^2. */
+static const float AIR_EARLY_S = 0.016f;
+static const float AIR_ARREST_MPS2 = 3.0f;
 /* Without a measured stride, a swing faster than this is running, dps. */
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
@@ -315,6 +340,12 @@ static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
     }
 }
 
+/* The foot is running: the last measured stride ran, else (none yet) the
+ * swing's peak toes-up rate is a runner's. */
+static int running_now(const gait_state_t *g, float swing_peak_dps) {
+    return g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
+}
+
 /*
  * A heel lands a few ms after its toes-up rotation ends (gy crosses zero):
  * the foot has started its slap when the heel touches. Like Falbriard et
@@ -323,7 +354,7 @@ static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
  * measured stride, else the swing's peak rate (which rises with speed).
  */
 static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
-    int running = g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
+    int running = running_now(g, swing_peak_dps);
     if (!running) {
         return WALK_LEAD_S;
     }
@@ -337,6 +368,24 @@ static void top_settle(gait_state_t *g) {
     if (g->top_pending) {
         g->top_pending = 0;
         on_ic(g, g->top_at, g->top_pitch);
+    }
+}
+
+/* A top awaiting the air test takes its contact at the top after all. */
+static void air_settle(gait_state_t *g) {
+    if (g->air_pending) {
+        g->air_pending = 0;
+        g->late_pending = 0;
+        on_ic(g, g->heel_at, g->top_pitch);
+    }
+}
+
+/* The descent of a top awaiting the air test, AIR_EARLY_S after the top. */
+static void air_track(gait_state_t *g, uint32_t index) {
+    gait_pos_t now = {index, 0.0f};
+    if (g->air_pending && !g->air_early && gait_pos_diff(now, g->top_at) * g->dt_s >= AIR_EARLY_S) {
+        g->air_early = 1;
+        g->air_vz_early = gait_nav_vz(g);
     }
 }
 
@@ -355,6 +404,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         g->nav.dropped = 1;
     }
     heel_settle(g, r, index);
+    air_track(g, index);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         gait_event_pop(g);
@@ -364,6 +414,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         }
         if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE) {
             top_settle(g);
+            air_settle(g);
         }
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
@@ -374,6 +425,19 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
+            } else if ((e.flags & GAIT_EVF_AIR) != 0u && pitch > HEEL_TOP_DEG * GM_RAD &&
+                       gait_nav_vz(g) < -AIR_DESCENT_MPS) {
+                /* a heel strike whose foot still descends fast at the top:
+                 * the velocity at its late impact decides */
+                g->late_pending = 1;
+                g->air_pending = 1;
+                g->air_early = 0;
+                g->air_run = (uint8_t)running_now(g, e.value);
+                g->top_at = e.at;
+                g->top_pitch = pitch;
+                g->top_vz = gait_nav_vz(g);
+                g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
+                g->skip_land = 1;
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
                 ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD)) {
                 /* heel strike: contact just after the top */
@@ -388,6 +452,17 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             break;
         }
         case GAIT_EV_IC_LATE:
+            if (g->air_pending) {
+                float dt = gait_pos_diff(e.at, g->top_at) * g->dt_s;
+                float vz = gait_nav_vz(g);
+                float early_s = g->air_early ? AIR_EARLY_S : dt;
+                float vz_early = g->air_early ? g->air_vz_early : vz;
+                if (!(dt > 0.0f) || vz - g->top_vz < -AIR_SLAP_MPS2 * dt ||
+                    (g->air_run && vz_early - g->top_vz > AIR_ARREST_MPS2 * early_s)) {
+                    air_settle(g); /* arrested or slapping down: the heel was on the ground at the top */
+                }
+                g->air_pending = 0;
+            }
             if (g->late_pending) {
                 g->late_pending = 0;
                 on_ic(g, e.at, pitch_at(g, e.at, r));
@@ -451,6 +526,7 @@ static void drain(gait_state_t *g, uint8_t flags) {
         advance_nav(g);
     }
     top_settle(g);
+    air_settle(g);
     if (g->heel_pending) {
         g->heel_pending = 0;
         on_ic(g, g->heel_at, g->top_pitch);
@@ -492,6 +568,7 @@ static void gap_break(gait_state_t *g) {
     g->ev_count = 0;
     g->top_pending = 0;
     g->late_pending = 0;
+    g->air_pending = 0;
     g->skip_land = 0;
     gait_detect_reset(&g->det);
     memset(&g->sat, 0, sizeof(g->sat));

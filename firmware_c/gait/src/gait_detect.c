@@ -369,10 +369,12 @@ static uint8_t top_flags(const gait_detect_t *d) {
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
     float late = d->late_found ? gait_pos_diff(d->late, d->top) : 0.0f; /* samples */
-    if (flags == 0u && late * g->dt_s > LATE_IMPACT_S) {
-        /* the foot touched just before that late impact, not at the top */
+    if (flags == 0u && d->late_found) {
+        /* the foot touched just before that late impact, not at the top, if
+         * it came very late; if it came sooner, the strapdown decides from
+         * the foot's descent (gait.c) */
         gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, late - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
-        flags = GAIT_EVF_LATE;
+        flags = late * g->dt_s > LATE_IMPACT_S ? GAIT_EVF_LATE : GAIT_EVF_AIR;
     }
     gait_event_push(g, GAIT_EV_IC_TOP, d->top, flags, d->swing_peak);
     d->top_sent = 1;

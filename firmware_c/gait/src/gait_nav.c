@@ -72,6 +72,7 @@ void gait_nav_reset(gait_nav_t *n) {
         n->acc_lp[k] = n->acc_sum[k] = n->gyr_sum[k] = n->bias[k] = 0.0f;
     }
     n->gyr_peak = 0.0f;
+    n->drift_z = 0.0f;
     n->g_local = 1.0f;
     n->span_n = 0;
     n->started = 0;
@@ -229,6 +230,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
         float px = n->p[0] - n->v[0] * seg, py = n->p[1] - n->v[1] * seg;
         *horiz_m = sqrtf(px * px + py * py);
         *rise_m = n->p[2] - n->v[2] * seg;
+        n->drift_z = 0.0f;
     } else if (n->seg_open) {
         /* Residual velocity = drift (grows linearly over the segment: its
          * displacement error is v * T / 2) + the impulse clipping lost (a
@@ -291,6 +293,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
         /* a saturated gyro leaves an attitude error from the saturation on
          * (whatever the repair missed): the drift then starts there */
         float drift_from = n->sat_n > 0.0f ? n->sat_sum / n->sat_n : 0.0f;
+        n->drift_z = seg > 0.0f ? (n->v[2] - step[2]) / seg : 0.0f;
         float lever_drift = 0.5f * (seg - drift_from) * g->dt_s;
         float pc[3];
         for (int k = 0; k < 3; k++) {
@@ -359,4 +362,12 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     n->sat_n = 0.0f;
     n->sat_sum = 0.0f;
     return err;
+}
+
+float gait_nav_vz(const gait_state_t *g) {
+    const gait_nav_t *n = &g->nav;
+    if (!n->seg_open) {
+        return n->v[2];
+    }
+    return n->v[2] - n->drift_z * (float)(n->index - n->seg_start);
 }

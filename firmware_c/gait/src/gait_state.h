@@ -125,6 +125,12 @@ typedef enum {
  * long after it, before the landing bump ended: the foot was still in the
  * air at the top; contact is the GAIT_EV_IC_LATE that comes next. */
 #define GAIT_EVF_LATE 8u
+/* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
+ * after the top's impact window, before the landing bump ended: contact is
+ * the GAIT_EV_IC_LATE that comes next if the foot was still descending in
+ * the air at the top (the strapdown's velocity decides, gait.c), else just
+ * after the top as for any heel strike. */
+#define GAIT_EVF_AIR 16u
 
 typedef struct {
     gait_pos_t at;
@@ -279,6 +285,7 @@ typedef struct {
     uint8_t gyro_sat;           /* a gyro axis saturated since the last IC */
     uint8_t dropped;            /* a sample gap since the last IC */
     uint8_t seg_ics;            /* initial contacts inside the segment */
+    float drift_z;              /* vertical velocity drift of the last segment, m/s per sample */
 } gait_nav_t;
 
 /** Reset the strapdown. */
@@ -294,6 +301,12 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m);
  * error removed, rad.
  */
 float gait_nav_open(gait_state_t *g, const float acc_level[3]);
+/**
+ * Vertical velocity of the sensor now, m/s (+ up), integrated since the last
+ * zero-velocity span, less the drift the last segment's residual predicts
+ * (sensor bias and attitude errors change slowly from stride to stride).
+ */
+float gait_nav_vz(const gait_state_t *g);
 
 /* ---- strides ---- */
 
@@ -345,6 +358,11 @@ struct gait_state {
     uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
+    uint8_t air_pending;      /* a heel-strike top flagged GAIT_EVF_AIR waits for its GAIT_EV_IC_LATE */
+    uint8_t air_early;        /* air_vz_early is measured */
+    uint8_t air_run;          /* that top is a running stride's */
+    float top_vz;             /* its strapdown vertical velocity at the top, m/s (+ up) */
+    float air_vz_early;       /* the vertical velocity shortly after that top, m/s */
     gait_pos_t heel_at;       /* its contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
