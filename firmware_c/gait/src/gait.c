@@ -36,6 +36,11 @@ static const float STRIDE_MAX_S = 2.5f;
 /* Strike classes by foot strike angle (Mo et al. 2023 cut-offs), deg. */
 static const float HEEL_FSA_DEG = 7.4f;
 static const float FORE_FSA_DEG = -0.8f;
+/* Below this sample rate the strike angle comes from the levelled attitude,
+ * Hz: a landing turns the sole in 20-40 ms, 2-4 samples at 104 Hz, too few
+ * to integrate its rotation (foot trajectories hold down to ~250 Hz, Bailey
+ * and Harle 2014); 4-8 samples at 208 Hz. */
+static const float FSA_GYRO_MIN_HZ = 150.0f;
 /* A swing top this far toes-up is a heel strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
@@ -261,8 +266,32 @@ static void on_tc(gait_state_t *g, gait_pos_t at) {
     }
 }
 
+/*
+ * Foot strike angle: the sole's turn from initial contact to the first
+ * still instant after it, when the foot lies flat, from the gyroscope alone.
+ * The landing lasts tens of ms, over which gyro drift is negligible, and no
+ * gravity reference enters: levelling at a zero-velocity instant is off by
+ * whatever the foot is still accelerating there (a running foot is never
+ * quite still: on the laces, 6 cm above the sole, the turn from heel drop
+ * to heel rise tilts the measured gravity by ~15 deg), and that error
+ * differs between a running instant and a standing span, so a strike angle
+ * taken between two levellings was wrong on the first and last strides of
+ * a run. Falls back to on_zv_end's levelling when the contact came inside a
+ * still span or after a gap, or at sample rates too low to follow a landing.
+ */
+static void fsa_at_flat(gait_state_t *g) {
+    gait_pending_t *p = &g->cur;
+    const gait_nav_t *n = &g->nav;
+    if (p->valid && !p->have_fsa && p->ic_in_seg != 0xFFFFFFFFu && n->seg_open && !n->seg_gap &&
+        g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
+        p->fsa_deg = (p->pitch_ic - gm_pitch_up_rad(&n->q)) * GM_DEG;
+        p->have_fsa = 1;
+    }
+}
+
 static void on_zv_begin(gait_state_t *g) {
     uint8_t ics = g->nav.seg_ics;
+    fsa_at_flat(g);
     g->cur.zv_seen = 1;
     uint8_t from_gap = g->nav.seg_open && g->nav.seg_gap;
     float horiz, rise;
