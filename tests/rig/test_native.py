@@ -255,6 +255,7 @@ def test_a_heel_still_in_the_air_at_the_end_of_the_swing_lands_before_its_impact
     (("activity", "walk"), ("speed_mps", 1.3), ("precontact_lead_s", 0.04)),
     (("activity", "walk"), ("speed_mps", 1.3), ("site", "heel"), ("precontact_lead_s", 0.04)),
     (("speed_mps", 2.5), ("precontact_lead_s", 0.03)),
+    (("speed_mps", 3.0), ("site", "laces"), ("precontact_lead_s", 0.03)),
 ])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_heel_still_descending_at_the_end_of_the_swing_lands_at_its_impact(

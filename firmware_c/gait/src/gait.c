@@ -58,10 +58,10 @@ static const float AIR_DESCENT_MPS = 0.5f;
 /* ... and its descent did not speed up on the way to the impact by more
  * than this, m/s^2: a heel already on the ground lets the foot slap down
  * about it, and a sensor ahead of the heel then descends faster and faster
- * (resynthesized real walks: 3-20 m/s^2), while the leg slows a foot in the
- * air. The
- * allowance is the strapdown's noise over a few tens of ms. */
-static const float AIR_SLAP_MPS2 = 1.0f;
+ * (resynthesized real walks: 3-20 m/s^2), while the leg changes the descent
+ * of a foot in the air little (the model's airborne leads: slowing it, or
+ * speeding it up by under 1.6 m/s^2 at 3 m/s). */
+static const float AIR_SLAP_MPS2 = 2.0f;
 /* ... and, running, the ground did not arrest it just after the top. A
  * running heel lands descending at ~1 m/s, so the descent alone does not
  * tell; the ground stops it within tens of ms (the shoe's compression;
