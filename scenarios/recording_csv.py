@@ -219,16 +219,67 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
     return odr_hz
 
 
+#: Standard gravity, m/s^2 per g.
+G_MPS2 = 9.80665
+#: |a| where the foot is quiet must be gravity's 1 g within this range, g. Quiet samples turn
+#: slower than QUIET_DPS: the foot in stance (or standing), where the specific force is gravity
+#: (its median there is 0.97-1.09 g on every real recording and catalog scenario, sprints included).
+GRAVITY_RANGE_G = (0.7, 1.4)
+#: A sample is quiet when |rate| is under this, dps.
+QUIET_DPS = 30.0
+#: Quiet samples needed to judge gravity, and as a share of the recording.
+MIN_QUIET = 20
+MIN_QUIET_SHARE = 0.01
+#: Largest |rate| a gyroscope in dps can show while its accelerometer shows a foot moving, dps: a
+#: foot's toes-up swing turns it at 150 dps or more even at a slow walk, so a recording whose rates
+#: stay under this is in rad/s (a walk's swing is 3 to 10 rad/s).
+RAD_S_MAX = 20.0
+#: The accelerometer shows a foot moving when a twentieth of its samples are this far from the
+#: median |a| (heel strikes, push-offs), g: walks and stairs reach 1.6 g or more, standing and
+#: fidgeting stay within about 0.2 g.
+MOVING_G = 0.5
+
+
+def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
+    """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale):
+    analysed as they are they would give a silently wrong answer (no strides)."""
+    norm_g = np.linalg.norm(acc_g, axis=1)
+    quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+    n_quiet = int(np.count_nonzero(quiet))
+    lo, hi = GRAVITY_RANGE_G
+    if n_quiet >= max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):
+        gravity = float(np.median(norm_g[quiet]))
+        if not lo <= gravity <= hi:
+            if lo * G_MPS2 <= gravity <= hi * G_MPS2:
+                todo = f"the accelerometer columns look like m/s^2: divide ax_g, ay_g, az_g by {G_MPS2}"
+            else:
+                todo = "check the accelerometer's unit and scale: the columns ax_g, ay_g, az_g are in g"
+            raise _fail(path, None, f"|a| is {gravity:.3g} (median) where the foot is still, and gravity alone gives 1 g",
+                        todo)
+    median_g = float(np.median(norm_g))
+    moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
+    top_rate = float(np.max(np.abs(gyro_dps)))
+    if moving and top_rate < RAD_S_MAX:
+        raise _fail(
+            path, None,
+            f"the accelerometer shows a foot moving but the largest |rate| is {top_rate:.3g}, where a foot's swing "
+            f"turns it at 150 dps or more",
+            f"the gyroscope columns look like rad/s: multiply gx_dps, gy_dps, gz_dps by {180.0 / math.pi:.5f}",
+        )
+
+
 def read_recording(path: Path) -> Recording:
     """Read a recording CSV (and NAME.truth.json beside it when present).
 
     odr_hz is the median sample rate of the file. Raises RecordingError naming the file, the
     line and what to change (also for a file the rig cannot replay: one sample, a sample rate
-    outside ODR_RANGE_HZ, a gap the link cannot carry, a sidecar with bad content).
+    outside ODR_RANGE_HZ, a gap the link cannot carry, columns plainly not in g and dps, a sidecar
+    with bad content).
     """
     path = Path(path)
     cols, line_nos = _read_samples(path)
     odr_hz = _check_timing(path, cols[:, 0], line_nos)
+    _check_units(path, cols[:, 1:4], cols[:, 4:7])
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
     side = truth_path(path)

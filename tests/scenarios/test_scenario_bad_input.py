@@ -238,3 +238,32 @@ def test_plot_writes_the_path_it_was_given(tmp_path: Path) -> None:
     assert out == tmp_path / "out" / "p"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (tmp_path / "out" / "p.png").exists()
+
+
+# -- columns plainly not in g and dps: analysed as they are, the answer would be silently wrong --
+
+def _rescaled(tmp_path: Path, acc_scale: float = 1.0, gyro_scale: float = 1.0, name: str = "walk") -> Path:
+    import dataclasses
+
+    rec = synthesize(name)
+    path = tmp_path / f"{name}.csv"
+    write_recording(dataclasses.replace(rec, truth=None, acc_g=rec.acc_g * acc_scale,
+                                        gyro_dps=rec.gyro_dps * gyro_scale), path)
+    return path
+
+
+def test_acceleration_in_metres_per_second_squared(tmp_path: Path) -> None:
+    _refused(_rescaled(tmp_path, acc_scale=9.80665), "where the foot is still", "m/s^2", "divide ax_g, ay_g, az_g by 9.80665")
+
+
+def test_acceleration_at_a_wrong_scale(tmp_path: Path) -> None:
+    _refused(_rescaled(tmp_path, acc_scale=1 / 2048), "gravity alone gives 1 g", "unit and scale")
+
+
+def test_rates_in_radians_per_second(tmp_path: Path) -> None:
+    _refused(_rescaled(tmp_path, gyro_scale=np.pi / 180.0), "rad/s", "multiply gx_dps, gy_dps, gz_dps by 57.29578")
+
+
+@pytest.mark.parametrize("name", ["sprint_gyro_saturation", "standing", "fidgeting", "stairs_down"])
+def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
+    read_recording(_rescaled(tmp_path, name=name))
