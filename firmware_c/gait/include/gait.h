@@ -66,7 +66,9 @@
  *   once), before a low-passed figure notices; or else the stance's stillest
  *   instant. It anchors stride length and attitude.
  * - activity: stairs when the stride climbs or descends at least 0.12 m and
- *   a quarter of its length; run when the duty factor is under one half at a
+ *   a quarter of its length, and more than the attitude error the still foot
+ *   shows at the stride's end could make on its own (its length times the
+ *   sine of the angle between gravity and the integrated vertical); run when the duty factor is under one half at a
  *   cadence over 140 steps/min or a speed over 2.5 m/s; else walk.
  *
  * Stride k runs from initial contact IC[k] to IC[k+1]. It is reported once its

@@ -289,13 +289,27 @@ static void fsa_at_flat(gait_state_t *g) {
     }
 }
 
+/*
+ * A stride's rise as evidence, m: the drift-corrected rise if it stands out
+ * of what the attitude error found at its end could make on its own
+ * (tilt_rise_m), else 0 (level within what the strapdown can tell). A
+ * strapdown whose attitude comes back tilted turns a level stride into a
+ * climb: stairs need a rise that error cannot explain.
+ */
+static float rise_evidence(float rise_m, float tilt_rise_m) {
+    if (gait_valid(rise_m) && gait_valid(tilt_rise_m) && !(fabsf(rise_m) > tilt_rise_m)) {
+        return 0.0f;
+    }
+    return rise_m;
+}
+
 static void on_zv_begin(gait_state_t *g) {
     uint8_t ics = g->nav.seg_ics;
     fsa_at_flat(g);
     g->cur.zv_seen = 1;
     uint8_t from_gap = g->nav.seg_open && g->nav.seg_gap;
-    float horiz, rise;
-    gait_nav_close(g, &horiz, &rise);
+    float horiz, rise, tilt_rise;
+    gait_nav_close(g, &horiz, &rise, &tilt_rise);
     g->nav.seg_ics = 0;
     if (from_gap) {
         /* the rest of the stride a gap interrupted: no stride owns it */
@@ -308,7 +322,7 @@ static void on_zv_begin(gait_state_t *g) {
     } else if (g->done.valid) {
         if (ics == 1u) {
             g->done.stride_m = horiz;
-            g->done.rise_m = rise;
+            g->done.rise_m = rise_evidence(rise, tilt_rise);
         }
         emit(g, &g->done, &g->done.end);
     } else if (ics == 1u && gait_valid(horiz)) {

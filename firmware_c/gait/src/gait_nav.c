@@ -219,10 +219,32 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
     n->index = index;
 }
 
-void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
+/*
+ * The rise an attitude error alone could give a stride of horizontal length
+ * L, m: at the still instant that ends it, the foot's specific force is
+ * gravity, and the integrated attitude sees it lean theta off the vertical
+ * (gyro scale, axis or timing errors; an accelerometer and a gyro that
+ * disagree). A path seen through such an error climbs or sinks by up to
+ * L sin(theta); sin(theta) is the horizontal share of that force, no
+ * trigonometry needed. A foot not yet quite still only makes the figure
+ * larger (a rise then counts for less, never for more).
+ */
+static float attitude_rise_m(const gait_nav_t *n, float horiz_m) {
+    float an[3];
+    gm_quat_to_nav(&n->q, n->acc_lp, an);
+    float h2 = an[0] * an[0] + an[1] * an[1];
+    float am2 = h2 + an[2] * an[2];
+    if (!(am2 > 0.0f)) {
+        return 0.0f;
+    }
+    return horiz_m * sqrtf(h2 / am2);
+}
+
+void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_rise_m) {
     gait_nav_t *n = &g->nav;
     *horiz_m = NAN;
     *rise_m = NAN;
+    *tilt_rise_m = NAN;
     if (n->seg_open && n->seg_gap) {
         /* from a gap: the residual velocity is the unknown velocity the
          * foot had when the samples resumed, a constant offset throughout */
@@ -231,6 +253,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
         *horiz_m = sqrtf(px * px + py * py);
         *rise_m = n->p[2] - n->v[2] * seg;
         n->drift_z = 0.0f;
+        *tilt_rise_m = attitude_rise_m(n, *horiz_m);
     } else if (n->seg_open) {
         /* Residual velocity = drift (grows linearly over the segment: its
          * displacement error is v * T / 2) + the impulse clipping lost (a
@@ -301,6 +324,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m) {
         }
         *horiz_m = sqrtf(pc[0] * pc[0] + pc[1] * pc[1]);
         *rise_m = pc[2];
+        *tilt_rise_m = attitude_rise_m(n, *horiz_m);
 #if GAIT_TRACE
         gait_trace_close(n->index, seg, n->v, n->p, n->clip_n[2], n->clip_n[2] > 0.0f ? n->clip_sum[2] / n->clip_n[2] : 0.0f);
 #endif

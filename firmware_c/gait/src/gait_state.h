@@ -292,8 +292,13 @@ typedef struct {
 void gait_nav_reset(gait_nav_t *n);
 /** Integrate one delayed sample (gap = index step from the previous one). */
 void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap);
-/** End the segment at a zero-velocity begin: drift-corrected displacement, m. */
-void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m);
+/**
+ * End the segment at a zero-velocity begin: drift-corrected displacement, m
+ * (horizontal length, rise), and the rise the attitude error found at this
+ * still instant could make on its own over that length, m (NAN with no
+ * segment).
+ */
+void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_rise_m);
 /**
  * Start a segment at a zero-velocity end: re-level from the specific force
  * averaged over the still span, or from acc_level (g) when the span is a
