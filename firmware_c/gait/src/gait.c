@@ -51,9 +51,11 @@ static const float RUN_LEAD_S_PER_MPS = 0.0008f;
  * was still in the air at the top if it descended faster than this there,
  * m/s, by the strapdown less the last stride's drift. A heel touching down
  * at a walk descends at 0.0-0.37 m/s at the end of its toes-up rotation
- * (gaitmap's motion-capture walks, 60 strides); a foot with 15-55 ms still
- * to fall descends at 0.45-2 m/s (the model's airborne leads, walking to
- * 6 m/s). The margin covers the strapdown's drift over one swing. ... */
+ * (gaitmap's motion-capture walks, 60 strides); the strapdown reads real
+ * walking tops with a late impact at up to 0.49 m/s after the drift
+ * correction (gaitmap, gdin; two gdin tops at 0.67 m/s are told apart by
+ * the slap test below). A foot with 15-55 ms still to fall descends at
+ * 0.45-2 m/s (the model's airborne leads, walking to 6 m/s). ... */
 static const float AIR_DESCENT_MPS = 0.5f;
 /* ... and its descent did not speed up on the way to the impact by more
  * than this, m/s^2: a heel already on the ground lets the foot slap down
