@@ -438,3 +438,20 @@ def test_stairs_need_a_rise_the_attitude_error_cannot_make(spec: str, seed: int,
     matched = [s for s in strides if np.min(np.abs(truth - s.ic_s)) < 0.05]
     assert len(matched) >= len(rec.truth.strides) - 1
     assert [s.ic_s for s in matched if s["activity"] != activity] == []
+
+
+@pytest.mark.parametrize("spec, seed", [
+    ("speed_mps=4.0 strike=mid mount_yaw_deg=14.0", 1),
+    ("speed_mps=4.0 strike=mid mount_yaw_deg=-14.0 foot=left", 2),
+    ("speed_mps=3.0 strike=mid site=laces mount_yaw_deg=12.0", 3),
+    ("activity=walk speed_mps=1.4 mount_yaw_deg=-12.0", 1),
+    ("activity=walk speed_mps=1.4", 1),
+])
+def test_a_sensor_turned_on_the_shoe_keeps_the_strike_angle(spec: str, seed: int) -> None:
+    """A sensor turned 12-14 deg about the vertical on the shoe sees the foot's inversion at contact
+    and eversion to flat partly as pitch: the strike angle read 2-3 deg off (a mid-foot strike near
+    a class cut-off taken for a heel or a forefoot strike). The sole's own pitch axis is learnt from
+    the swing's net toes-up turn; every stride after the first swing keeps its angle."""
+    errors = _fsa_errors_deg(spec, seed)
+    assert len(errors) >= 10
+    assert max(abs(e) for e in errors[1:]) < 1.0, errors

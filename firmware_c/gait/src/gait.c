@@ -41,6 +41,20 @@ static const float FORE_FSA_DEG = -0.8f;
  * to integrate its rotation (foot trajectories hold down to ~250 Hz, Bailey
  * and Harle 2014); 4-8 samples at 208 Hz. */
 static const float FSA_GYRO_MIN_HZ = 150.0f;
+/* A swing that turns the sole toes up this much teaches its pitch axis, rad
+ * (running 60-110 deg from the push-off's toes down to the landing, walking
+ * 50-70; a turn on the spot or a shuffle less). */
+static const float SOLE_TURN_MIN_RAD = 0.5236f;
+/* A swing whose heading turns by more than this fraction of its whole turn
+ * is a step of a turn (its axis leans toward the vertical): not learnt from.
+ * Straight strides turn their heading 2-6 deg over a 60-110 deg swing. */
+static const float SOLE_TURN_YAW_FRAC = 0.2f;
+/* Weight of one swing in the learnt pitch axis: a few strides' average. */
+static const float SOLE_AXIS_GAIN = 0.25f;
+/* A mounting turned less than 5 deg about the vertical (this is its tangent)
+ * is taken as straight: the swing's own inversion and turn tilt its axis by
+ * a few degrees. */
+static const float SOLE_YAW_MIN_TAN = 0.0875f;
 /* A swing top this far toes-up is a heel strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
@@ -110,6 +124,87 @@ void gait_trace_fsa(uint32_t ic_index, float pitch_deg, float err_deg, uint32_t 
 #endif
 
 /* ---- strides ---- */
+
+/*
+ * The sole's axes in the sensor frame. A sensor sits on the shoe turned
+ * about the vertical by up to 15-20 deg (a clip on the laces, a pod in the
+ * midsole): its own x axis then also rises with the foot's roll, and the
+ * inversion at contact and eversion to flat (10-15 deg) reads as 2-3 deg of
+ * strike angle. From its most toes-down attitude after toe-off to contact,
+ * the swing turns the foot toes up by 50-110 deg while its roll and heading
+ * go out and mostly back: the axis of that net turn is the sole's pitch
+ * axis, whatever the mounting. The long axis is perpendicular to it and
+ * level when the foot lies flat.
+ */
+static void sole_track(gait_state_t *g) {
+    const gait_nav_t *n = &g->nav;
+    if (n->in_zv || n->in_stance) {
+        return;
+    }
+    const gm_quat_t *q = &n->q;
+    float fz = 2.0f * (q->x * q->z - q->w * q->y); /* the sensor's toes direction, elevation sine */
+    if (fz < g->swing_fz) {
+        g->swing_fz = fz;
+        g->swing_q = *q;
+    }
+}
+
+/* At a contact: the swing's net turn since its most toes-down attitude. */
+static void sole_learn(gait_state_t *g) {
+    if (g->swing_fz <= 1.0f) {
+        gm_quat_t a = {g->swing_q.w, -g->swing_q.x, -g->swing_q.y, -g->swing_q.z};
+        gm_quat_t body, nav;
+        gm_quat_mul(&body, &a, &g->nav.q); /* the turn in the sensor frame */
+        gm_quat_mul(&nav, &g->nav.q, &a);  /* ... and in the navigation frame */
+        float v[3] = {body.x, body.y, body.z};
+        float vn = sqrtf(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        if (2.0f * gm_atan2f(vn, fabsf(body.w)) > SOLE_TURN_MIN_RAD && fabsf(nav.z) < SOLE_TURN_YAW_FRAC * vn) {
+            /* the axis as a line, pointed toward the wearer's left */
+            float s = v[0] * g->sole_y[0] + v[1] * g->sole_y[1] + v[2] * g->sole_y[2] < 0.0f ? -1.0f : 1.0f;
+            s /= vn;
+            for (int k = 0; k < 3; k++) {
+                g->sole_acc[k] += SOLE_AXIS_GAIN * (s * v[k] - g->sole_acc[k]);
+            }
+        }
+    }
+    g->swing_fz = 2.0f;
+}
+
+/* Both sole axes from the learnt pitch axis and the attitude just levelled
+ * (the foot flat): the pitch axis made level, the long axis level too. */
+static void sole_level(gait_state_t *g) {
+    const gm_quat_t *q = &g->nav.q;
+    /* the navigation frame's up in the sensor frame */
+    float up[3] = {2.0f * (q->x * q->z - q->w * q->y), 2.0f * (q->y * q->z + q->w * q->x),
+                   1.0f - 2.0f * (q->x * q->x + q->y * q->y)};
+    float y[3] = {g->sole_acc[0], g->sole_acc[1], g->sole_acc[2]};
+    if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * SOLE_YAW_MIN_TAN) {
+        y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
+        y[1] = 1.0f;
+        y[2] = 0.0f;
+    }
+    float d = y[0] * up[0] + y[1] * up[1] + y[2] * up[2];
+    for (int a = 0; a < 3; a++) {
+        y[a] -= d * up[a];
+    }
+    float x[3] = {y[1] * up[2] - y[2] * up[1], y[2] * up[0] - y[0] * up[2], y[0] * up[1] - y[1] * up[0]};
+    float ny = sqrtf(y[0] * y[0] + y[1] * y[1] + y[2] * y[2]);
+    float nx = sqrtf(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+    if (!(ny > 1e-3f) || !(nx > 1e-3f)) {
+        return; /* the pitch axis upright: keep the axes */
+    }
+    for (int a = 0; a < 3; a++) {
+        g->sole_y[a] = y[a] / ny;
+        g->sole_x[a] = x[a] / nx;
+    }
+}
+
+/* Elevation of the sole's long axis (+ = toes up), rad. */
+static float sole_pitch(const gait_state_t *g) {
+    float f[3];
+    gm_quat_to_nav(&g->nav.q, g->sole_x, f);
+    return gm_atan2f(f[2], sqrtf(f[0] * f[0] + f[1] * f[1]));
+}
 
 static void out_push(gait_state_t *g, const gait_stride_t *s) {
     if (g->out_n < GAIT_OUT_QUEUE) {
@@ -232,6 +327,7 @@ static void stance_close(gait_state_t *g) {
 }
 
 static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
+    sole_learn(g);
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
     }
@@ -286,7 +382,7 @@ static void fsa_at_flat(gait_state_t *g) {
     const gait_nav_t *n = &g->nav;
     if (p->valid && !p->have_fsa && p->ic_in_seg != 0xFFFFFFFFu && n->seg_open && !n->seg_gap &&
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
-        p->fsa_deg = (p->pitch_ic - gm_pitch_up_rad(&n->q)) * GM_DEG;
+        p->fsa_deg = (p->pitch_ic - sole_pitch(g)) * GM_DEG;
         p->have_fsa = 1;
     }
 }
@@ -336,7 +432,9 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
     gait_nav_t *n = &g->nav;
     uint32_t seg_len = n->index - n->seg_start;
     int had_seg = !n->seg_open && n->in_zv; /* closed by the matching begin */
-    float err = gait_nav_open(g, acc_level);
+    float before = sole_pitch(g);
+    (void)gait_nav_open(g, acc_level);
+    float err = before - sole_pitch(g); /* the pitch error levelling removed, along the sole */
     gait_pending_t *p = &g->cur;
     if (p->valid && !p->have_fsa) {
         float pitch = p->pitch_ic;
@@ -348,20 +446,30 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
         /* the sole's angle to the ground: relative to the foot lying flat
          * here, which also cancels the sensor's tilt in the sole and the
          * accelerometer offsets that tilt every levelling alike */
-        pitch -= gm_pitch_up_rad(&n->q);
+        pitch -= sole_pitch(g);
         p->fsa_deg = pitch * GM_DEG;
         p->have_fsa = 1;
 #if GAIT_TRACE
         gait_trace_fsa(p->ic.index, p->pitch_ic * GM_DEG, err * GM_DEG, p->ic_in_seg, seg_len);
 #endif
     }
+    sole_level(g);
 }
 
 /* ---- the delay line ---- */
 
-/* Strapdown pitch at a position inside the sample just integrated, rad. */
-static float pitch_at(const gait_state_t *g, gait_pos_t at, const gait_raw_t *r) {
+/* Strapdown pitch of the sensor's own x axis at a position inside the
+ * sample just integrated, rad. */
+static float sensor_pitch_at(const gait_state_t *g, gait_pos_t at, const gait_raw_t *r) {
     return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
+}
+
+/* Strapdown pitch of the sole there: its rate about the sole's pitch axis
+ * turns it toes down, rad. */
+static float pitch_at(const gait_state_t *g, gait_pos_t at) {
+    const float *w = g->nav.w_prev;
+    float wy = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
+    return sole_pitch(g) - at.frac * wy * g->dt_s;
 }
 
 /* Specific force averaged over a centred window around ring position pos, g
@@ -435,27 +543,28 @@ static void air_track(gait_state_t *g, uint32_t index) {
 }
 
 /* The heel-strike contact, once the strapdown has reached it. */
-static void heel_settle(gait_state_t *g, const gait_raw_t *r, uint32_t index) {
+static void heel_settle(gait_state_t *g, uint32_t index) {
     if (g->heel_pending && g->heel_at.index <= index) {
         g->heel_pending = 0;
-        on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
+        on_ic(g, g->heel_at, pitch_at(g, g->heel_at));
     }
 }
 
 static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     const gait_raw_t *r = &g->ring[pos];
     gait_nav_step(g, r, index, g->ring_gap[pos]);
+    sole_track(g);
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
-    heel_settle(g, r, index);
+    heel_settle(g, index);
     air_track(g, index);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         gait_event_pop(g);
         if (g->heel_pending) {
             g->heel_pending = 0; /* an event overtook the lead: contact now */
-            on_ic(g, g->heel_at, pitch_at(g, g->heel_at, r));
+            on_ic(g, g->heel_at, pitch_at(g, g->heel_at));
         }
         if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE) {
             top_settle(g);
@@ -463,14 +572,15 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         }
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
-            float pitch = pitch_at(g, e.at, r);
+            float pitch = pitch_at(g, e.at);
+            float top_up = sensor_pitch_at(g, e.at, r); /* how far toes up the swing ended */
             g->skip_land = 0;
             g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
-            } else if ((e.flags & GAIT_EVF_AIR) != 0u && pitch > HEEL_TOP_DEG * GM_RAD &&
+            } else if ((e.flags & GAIT_EVF_AIR) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
                        gait_nav_vz(g) < -AIR_DESCENT_MPS) {
                 /* a heel strike whose foot still descends fast at the top:
                  * the velocity at its late impact decides */
@@ -484,7 +594,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
                 g->skip_land = 1;
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
-                ((e.flags & GAIT_EVF_IMPACT) != 0u || pitch > HEEL_TOP_DEG * GM_RAD)) {
+                ((e.flags & GAIT_EVF_IMPACT) != 0u || top_up > HEEL_TOP_DEG * GM_RAD)) {
                 /* heel strike: contact just after the top */
                 g->heel_pending = 1;
                 g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
@@ -510,13 +620,13 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             }
             if (g->late_pending) {
                 g->late_pending = 0;
-                on_ic(g, e.at, pitch_at(g, e.at, r));
+                on_ic(g, e.at, pitch_at(g, e.at));
             }
             break;
         case GAIT_EV_IC_LAND:
             if (g->top_pending) {
                 g->top_pending = 0;
-                on_ic(g, e.at, pitch_at(g, e.at, r));
+                on_ic(g, e.at, pitch_at(g, e.at));
             }
             g->skip_land = 0;
             break;
@@ -611,6 +721,7 @@ static void gap_break(gait_state_t *g) {
         }
     }
     g->ev_count = 0;
+    g->swing_fz = 2.0f; /* the turn across a gap is unknown */
     g->top_pending = 0;
     g->late_pending = 0;
     g->air_pending = 0;
@@ -656,6 +767,9 @@ int gait_init(gait_t *state, const gait_config_t *cfg) {
     g->delay = (uint16_t)delay;
     gait_detect_reset(&g->det);
     gait_nav_reset(&g->nav);
+    g->sole_y[1] = 1.0f; /* until learnt: the sensor's own axes */
+    g->sole_x[0] = 1.0f;
+    g->swing_fz = 2.0f;
     return 0;
 }
 

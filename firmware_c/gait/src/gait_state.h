@@ -323,7 +323,7 @@ typedef struct {
     gait_pos_t end;         /* the next IC */
     uint8_t have_tc;
     uint8_t have_fsa;
-    float pitch_ic;         /* strapdown pitch at IC, rad, before correction */
+    float pitch_ic;         /* strapdown pitch of the sole's long axis at IC, rad, before correction */
     uint32_t ic_in_seg;     /* samples from its segment start to IC */
     uint8_t sat_before_ic;  /* the gyro saturated in the segment before IC */
     float fsa_deg;
@@ -354,6 +354,14 @@ struct gait_state {
     gait_detect_t det;
     gait_satfix_t sat;
     gait_nav_t nav;
+    /* the sole's axes in the sensor frame (a sensor may sit turned on the
+     * shoe): the pitch axis the swing turns about, learnt, and the long
+     * axis; both level when the foot last lay flat */
+    float sole_acc[3];        /* swing's pitch axis averaged over strides (unit vectors) */
+    float sole_y[3];          /* pitch axis (toward the wearer's left), unit */
+    float sole_x[3];          /* long axis (toward the toes), unit */
+    gm_quat_t swing_q;        /* attitude where the swing was most toes down */
+    float swing_fz;           /* its toes' elevation, sine (above 1: none yet) */
     gait_pending_t cur;       /* opened by the last IC */
     gait_pending_t done;      /* closed by the next IC, awaiting its length */
     gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
