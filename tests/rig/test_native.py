@@ -297,12 +297,16 @@ def test_a_heel_whose_impact_comes_late_on_real_walks_keeps_its_contact_at_the_t
     from scenarios.datasets import list_datasets
     from scenarios.recording_csv import read_recording
 
+    errors_ms = []
     for side in ("left", "right"):
         rec = read_recording(next(p for p in list_datasets() if p.stem == f"healthy_2x20m_{side}"))
         assert rec.truth is not None
         strides, _ = native.analyze(rec)
         scores = score(strides, rec.truth)
-        assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.5, side
+        # the right foot's first step from standing lands softer than the rest (~17 ms after the top)
+        assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 6.0, side
+        errors_ms += [scores.ic_mae_ms] * scores.n_matched
+    assert np.mean(errors_ms) < 5.0
 
 
 @pytest.mark.parametrize("speed_mps, limit_pct", [(3.0, 2.0), (5.0, 4.0)])
@@ -455,3 +459,22 @@ def test_a_sensor_turned_on_the_shoe_keeps_the_strike_angle(spec: str, seed: int
     errors = _fsa_errors_deg(spec, seed)
     assert len(errors) >= 10
     assert max(abs(e) for e in errors[1:]) < 1.0, errors
+
+
+def test_a_first_step_that_lands_on_its_heel_and_slaps_down_is_a_step() -> None:
+    """The right foot's first step from standing on the motion-capture walk turns it toes up by
+    only ~20 deg; the heel touches softly at the end of that rotation and the forefoot's impact
+    comes ~90 ms later, in the middle of the foot slapping down. It is a step, with its contact
+    at the end of the rotation, not at the forefoot's impact."""
+    from rig.evaluate import match_strides
+    from scenarios.datasets import list_datasets
+    from scenarios.recording_csv import read_recording
+
+    rec = read_recording(next(p for p in list_datasets() if p.stem == "healthy_2x20m_right"))
+    assert rec.truth is not None
+    first_ic_s = rec.truth.strides[0].ic_s
+    strides, _ = native.analyze(rec)
+    m = match_strides(strides, rec.truth)
+    assert 0 not in m.missed, f"the first step at {first_ic_s:.2f} s was not detected"
+    (ic_s,) = [float(strides[d]["ic_s"]) for d, t in m.pairs if t == 0]
+    assert abs(ic_s - first_ic_s) < 0.03, f"contact {ic_s:.3f} s for the label at {first_ic_s:.3f} s"

@@ -369,7 +369,7 @@ static uint8_t top_flags(const gait_detect_t *d) {
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
     float late = d->late_found ? gait_pos_diff(d->late, d->top) : 0.0f; /* samples */
-    if (flags == 0u && d->late_found) {
+    if (flags == 0u && d->late_found && !d->slapped) {
         /* the foot touched just before that late impact, not at the top, if
          * it came very late; if it came sooner, the strapdown decides from
          * the foot's descent (gait.c) */
@@ -493,6 +493,7 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->land_acc = 0.0f;
         d->land_jerk = 0.0f;
         d->late_found = 0;
+        d->slapped = 0;
         set_phase(d, PH_TOP, index);
         return 1;
     }
@@ -603,6 +604,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->land_acc = 0.0f;
                     d->land_jerk = 0.0f;
                     d->late_found = 0;
+                    d->slapped = 0;
                     d->bump_max = gy;
                     set_phase(d, PH_TOP, index);
                 } else if (gy > 0.0f) {
@@ -643,17 +645,24 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or
              * forefoot strike), or |a| rising LANDING_G over 1 g there as the
-             * foot takes the body's weight, even softly; with none of these
-             * it was fidgeting: a toe tap or heel raise. Decided once the
-             * bump's window has passed, or when the strapdown is about to
-             * reach the top. */
+             * foot takes the body's weight, even softly, or while the foot
+             * slaps down about its heel in between (a soft heel contact at
+             * the top, the forefoot's impact tens of ms later: a first step
+             * from standing); with none of these it was fidgeting: a toe tap
+             * or heel raise. Decided once the bump's window has passed, or
+             * when the strapdown is about to reach the top. */
             if (!d->top_sent && top_s > window_s && d->weak && d->jerk_max <= IMPACT_JERK_GPS) {
+                int slap_hit = !d->land_found && an - 1.0f > LANDING_G;
                 int land_hit = (d->land_found && (d->land_jerk > IMPACT_JERK_GPS || d->land_acc - 1.0f > LANDING_G)) ||
-                               d->top_acc - 1.0f > LANDING_G;
+                               d->top_acc - 1.0f > LANDING_G || slap_hit;
                 int land_over = (d->land_found && land_s > window_s) || top_s > LAND_TIMEOUT_S ||
                                 index - d->top.index + TOP_MARGIN >= g->delay;
                 if (land_hit) {
                     d->weak = 0;
+                    /* a weak swing barely lifts the foot: one that lands
+                     * slapping down touched at the top, and the impact in
+                     * the slap is the forefoot's, not a late contact */
+                    d->slapped = (uint8_t)slap_hit;
                 } else if (land_over) {
                     stance_begin(d);
                     set_phase(d, PH_IDLE, index);

@@ -176,6 +176,7 @@ typedef struct {
     uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
     float slap_dip, slap_max; /* gy at that dip and the largest since, dps */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
+    uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
     float top_acc;           /* largest |a| just after top, g */
     float land_acc;          /* largest |a| just after the end of the landing bump, g */
