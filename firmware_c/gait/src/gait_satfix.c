@@ -150,6 +150,16 @@ void gait_satfix_step(gait_state_t *g, const gait_sample_t *s) {
     for (int k = 0; k < 3; k++) {
         int sat = fabsf(w[k]) >= lim;
         if (sat) {
+            int8_t side = (int8_t)(w[k] > 0.0f ? 1 : -1);
+            if (f->run_len[k] > 0u && side != f->sign[k]) {
+                /* clipped at the other side of full scale: a new rotation
+                 * (the heel's slap toes down right after the swing's toes-up
+                 * run), not the same run resuming; the run before ends here */
+                if (f->after[k] >= 2u) {
+                    repair(g, k);
+                }
+                f->run_len[k] = 0u;
+            }
             if (f->run_len[k] == 0u) {
                 f->run_start[k] = g->head;
                 if (k == 1) {
@@ -157,7 +167,7 @@ void gait_satfix_step(gait_state_t *g, const gait_sample_t *s) {
                 }
                 f->run_len[k] = 1u;
                 f->after[k] = 0u;
-                f->sign[k] = (int8_t)(w[k] > 0.0f ? 1 : -1);
+                f->sign[k] = side;
             } else {
                 /* a run that resumes after a short dip is one run */
                 f->run_len[k] = (uint16_t)(f->run_len[k] + f->after[k] + 1u);
