@@ -27,6 +27,15 @@ Before contact
 - contact_rate_dps: pitch rate at IC, + = toes up (heel strikes slap toes-down at -(60+20 v)
   running, -40 walking; mid and fore 0). With no lead, a positive rate is a toes-up rotation
   running through contact into the heel drop.
+- Physical consistency: a foot in the air turns one way between the end of the swing and IC. A
+  toes-up rate at IC (contact_rate_dps > 0: the ball lands first on stairs or in forefoot
+  running, the heel then drops) means the swing's toes-up rotation is still running when the sole
+  touches, so there is no top before contact and no toes-down hump: with a positive contact rate
+  the law's lead and hump become 0. Giving a positive contact rate together with a lead > 0 or a
+  hump > 0 is refused (ScenarioParameterError naming them): the toes-up rotation would have to
+  stop at the top, turn toes down (the hump), then turn toes up again in the air, a reversal
+  no foot makes. Give the contact rate alone (or lead and hump 0), or a lead/hump with a contact
+  rate <= 0 (a heel strike's slap starting before contact).
 After contact
 - landing_dps: peak rate of the rotation from the strike angle to foot flat (the heel drop of a
   fore strike, the slap of a heel strike); sets the time from IC to foot flat.
@@ -134,6 +143,16 @@ class Morphology:
                 f"morphology precontact_hump_deg={self.precontact_hump_deg}: a toes-down hump needs "
                 "time before contact; give precontact_lead_s > 0 or set the hump to 0"
             )
+        if self.contact_rate_dps is not None and self.contact_rate_dps > 0.0:
+            given = [f"{n}={getattr(self, n)}" for n in ("precontact_lead_s", "precontact_hump_deg")
+                     if (getattr(self, n) or 0.0) > 0.0]
+            if given:
+                raise ScenarioParameterError(
+                    f"morphology contact_rate_dps={self.contact_rate_dps} with {' '.join(given)}: a toes-up "
+                    "rate at contact means the swing's toes-up rotation runs into contact, so the foot "
+                    "would have to stop at a top, turn toes down and turn toes up again in the air; give "
+                    "the contact rate alone (no lead, no hump) or a contact rate <= 0 with the lead/hump"
+                )
 
     @property
     def is_default(self) -> bool:

@@ -252,8 +252,10 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 impact_g=land.impact_g * float(np.clip(1.0 + 0.25 * rng.normal(), 0.4, 1.8)),
                 slap_lead_s=lead_s if heel else 0.0,
                 ic_rate_dps=ic_rate,
-                top_lead_s=morph.precontact_lead_s,
-                top_hump_deg=morph.precontact_hump_deg,
+                # a toes-up rate at IC: the swing's toes-up rotation runs into contact (no top, no
+                # hump; Morphology refuses a lead or hump given with it)
+                top_lead_s=0.0 if ic_rate < 0.0 else morph.precontact_lead_s,
+                top_hump_deg=0.0 if ic_rate < 0.0 else morph.precontact_hump_deg,
                 ground_deg=math.degrees(math.atan(seg.grade_pct / 100.0)) if seg.grade_pct else 0.0,
             )
             contacts.append(nxt)

@@ -427,7 +427,7 @@ def test_a_level_walk_whose_attitude_comes_back_tilted_is_not_stairs(name: str) 
      "mount_yaw_deg=-7.473 drop_rate=0.004 clock_error_pct=1.547", 830256, "walk"),
     # stairs whose own integration runs the wrong way and only the drift correction recovers the climb
     ("activity=stairs_up noise_scale=6.221 mount_pitch_deg=-1.871 mount_yaw_deg=-1.139 clock_error_pct=-0.507 "
-     "site=lateral precontact_lead_s=0.032 precontact_hump_deg=7.819 contact_rate_dps=491.065 pushoff_frac=0.432 "
+     "site=lateral precontact_lead_s=0.032 precontact_hump_deg=7.819 pushoff_frac=0.432 "
      "tc_rate_frac=0.467", 888773, "stairs"),
 ])
 def test_stairs_need_a_rise_the_attitude_error_cannot_make(spec: str, seed: int, activity: str) -> None:

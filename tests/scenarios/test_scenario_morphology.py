@@ -122,7 +122,7 @@ def test_impossible_morphology_is_refused_by_name(changes: dict, name: str) -> N
 
 
 _MORPHS = st.builds(
-    Morphology,
+    dict,
     precontact_lead_s=st.none() | st.sampled_from([0.0, 0.01, 0.05]),
     contact_rate_dps=st.none() | st.floats(-300.0, 500.0),
     landing_dps=st.none() | st.floats(150.0, 1200.0),
@@ -133,7 +133,9 @@ _MORPHS = st.builds(
     heel_kick_deg=st.none() | st.floats(0.0, 50.0),
     impact_g=st.none() | st.floats(0.0, 30.0),
     site=st.sampled_from(SITES),
-)
+).filter(  # a toes-up contact rate goes with no lead (refused otherwise, see the refusal test)
+    lambda d: not ((d["contact_rate_dps"] or 0.0) > 0.0 and (d["precontact_lead_s"] or 0.0) > 0.0)
+).map(lambda d: Morphology(**d))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -227,3 +229,38 @@ def test_pivot_steps_turn_the_foot_less_in_pitch() -> None:
     yaws = [c.yaw_deg for c in build_plan(d, np.random.default_rng(1)).contacts]
     assert yaws[-1] - yaws[0] == pytest.approx(180.0, abs=1.0)
     assert np.trapezoid(pivot.gyro_dps[:, 2], pivot.t_s) > 120.0
+
+
+@pytest.mark.parametrize("changes", [
+    {"contact_rate_dps": 300.0, "precontact_lead_s": 0.04},
+    {"contact_rate_dps": 476.0, "precontact_hump_deg": 6.0},
+    {"contact_rate_dps": 120.0, "precontact_lead_s": 0.02, "precontact_hump_deg": 10.0},
+])
+def test_a_toes_up_contact_after_a_top_or_hump_is_refused(changes: dict) -> None:
+    """A toes-up rate at contact after the rotation stopped (lead) or turned toes down (hump) would
+    need the foot to reverse in the air: refused, naming the contact rate and what was given."""
+    with pytest.raises(ScenarioParameterError, match="contact_rate_dps") as err:
+        Morphology(**changes)
+    for name in changes:
+        assert name in str(err.value)
+
+
+@pytest.mark.parametrize("strike, activity", [("fore", "run"), ("mid", "run"), ("heel", "run"),
+                                              ("fore", "stairs_down"), ("mid", "stairs_up")])
+def test_a_toes_up_contact_runs_into_contact_without_reversal(strike: str, activity: str) -> None:
+    """With only a toes-up contact rate given, the law's lead and hump go: from the swing's
+    toes-up peak to IC the foot turns toes up only (gy < 0), and the truth's contact sample reads
+    the contact rate."""
+    from scenarios import Segment
+
+    rate = 300.0
+    d = ScenarioDef(name="m", description="m", strike=strike, duration_s=8.0, seed=3,
+                    segments=(Segment(activity, 8.0, 4.0 if activity == "run" else 0.0, strike=strike),),
+                    morphology=Morphology(contact_rate_dps=rate))
+    rec = synthesize_def(d, sensor=IDEAL, odr_hz=1000.0)
+    gy = rec.gyro_dps[:, 1]
+    for s in _inner(rec):
+        a, i = np.searchsorted(rec.t_s, [s.ic_s - 0.12, s.ic_s])
+        peak = a + int(np.argmin(gy[a:i]))  # the swing's toes-up peak before contact
+        assert gy[peak:i].max() < 0.0  # toes up all the way into contact: no top, no hump
+        assert gy[i] == pytest.approx(-rate, abs=0.1 * rate)
