@@ -492,3 +492,18 @@ def test_a_heel_slap_clipped_right_after_the_swing_is_its_own_run(seed: int) -> 
     assert scores.recall == 1.0 and scores.precision == 1.0
     assert scores.fsa_mae_deg is not None and scores.fsa_mae_deg < 3.5
     assert scores.stride_len_mape_pct is not None and scores.stride_len_mape_pct < 14.0
+
+
+@pytest.mark.parametrize("spec, seed", [("speed_mps=7.5", 2), ("speed_mps=6.27 pushoff_frac=0.395 tc_deg=-67.092", 919923)])
+def test_a_push_off_clipped_by_the_gyro_keeps_its_toe_off(spec: str, seed: int) -> None:
+    """A +-500 dps gyro clips the push-off, whose true peak is ~1,000 dps at a run: toe-off (the rate
+    back to 88 % of that peak) lies inside the clipped run. Timed at 88 % of full scale after the run,
+    it came 11-14 ms late. The top is now rebuilt from the rise into the run and its length, and the
+    toe-off taken back from the run's end at the fall's slope there."""
+    from rig.explore import parse_case, run_case
+
+    clipped = run_case(parse_case(f"{spec} gyro_fs_dps=500.0", seed)).scores
+    full = run_case(parse_case(f"{spec} gyro_fs_dps=2000.0", seed)).scores
+    assert clipped.tc_bias_ms is not None and full.tc_bias_ms is not None
+    assert clipped.tc_mae_ms is not None and clipped.tc_mae_ms < 10.0
+    assert abs(clipped.tc_bias_ms - full.tc_bias_ms) < 6.0

@@ -15,7 +15,9 @@
  *   STANCE   foot on the ground. Zero velocity: a span of still samples, or
  *            else the stillest instant before push-off. Push-off: the heel
  *            rises (pitch falls by PUSH_DEG from that instant) and gy peaks;
- *            toe-off is where gy has fallen back to TC_FRAC of its peak.
+ *            toe-off is where gy has fallen back to TC_FRAC of its peak
+ *            (a peak the gyro clipped is rebuilt from the run's entry and
+ *            length, its toe-off taken back from the run's end).
  *            The next swing confirms it.
  * Events carry exact sample positions; the strapdown runs behind and
  * consumes them (gait_state.h).
@@ -119,6 +121,8 @@ static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
 static const float TC_FRAC = 0.88f;
 static const float TC_DIP_FRAC = 0.92f;
+/* A sample at or beyond this fraction of the gyro's full scale is clipped. */
+static const float CLIP_FRAC = 0.99f;
 /* The push-off burst is over once gy is under this fraction of its peak (a
  * later burst before the swing replaces it). */
 static const float TC_SEND_FRAC = 0.5f;
@@ -158,6 +162,7 @@ static void stance_begin(gait_detect_t *d) {
     d->min_energy = 1e30f;
     d->rel_deg = 0.0f;
     d->pk_val = 0.0f;
+    d->clip_state = 0;
 }
 
 static gait_pos_t at_index(uint32_t index) {
@@ -301,6 +306,41 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
     }
     if (d->tc_sent) {
         return;
+    }
+    float lim = CLIP_FRAC * g->cfg.gyro_fs_dps - g->nav.bias[1];
+    if (gy >= lim) {
+        if (d->clip_state != 1u) {
+            d->clip_in_idx = d->idx1;
+            uint32_t step = d->idx1 - d->idx2;
+            d->clip_in_m = (d->gy1 - d->gy2) / (float)(step > 0u ? step : 1u);
+        }
+        d->clip_state = 1u;
+    } else if (d->clip_state == 1u) {
+        /* the run is over; its fall's slope needs the next sample */
+        d->clip_state = 2u;
+        d->clip_exit = crossing(d, index, gy, lim);
+        return;
+    } else if (d->clip_state == 2u) {
+        /* the push-off's peak was beyond full scale: a rounded top entered
+         * at slope m and clipped for L samples rises m L / 4 above it */
+        d->clip_state = 0u;
+        float len = gait_pos_diff(d->clip_exit, at_index(d->clip_in_idx));
+        float top = lim + 0.25f * d->clip_in_m * len;
+        if (top > d->pk_val) {
+            d->pk_val = top;
+        }
+        if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && TC_FRAC * top > lim && len > 0.0f) {
+            /* its fall to TC_FRAC of the top is inside the run: back from
+             * the run's end at the fall's steepest slope seen there (the
+             * rate may collapse through full scale within a sample) */
+            float fall = d->gy1 - gy;
+            float drop = lim - d->gy1;
+            fall = drop > fall ? drop : fall;
+            float back = fall > 0.0f ? (TC_FRAC * top - lim) / fall : 0.0f;
+            back = back > 0.5f * len ? 0.5f * len : back;
+            d->tc = gait_pos_lerp(d->clip_in_idx, d->clip_in_idx + (uint32_t)ceilf(len), (len - back) / ceilf(len));
+            d->tc_found = 1;
+        }
     }
     if (d->burst_done && gy > d->pk_val) {
         /* a stronger toes-down burst after the first one ended, before the

@@ -190,6 +190,7 @@ typedef struct {
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
     uint8_t tc_found, tc_sent;
     uint8_t burst_done;      /* the push-off burst of tc has ended */
+    uint8_t clip_state;      /* push-off beyond the gyro's full scale: 1 clipped, 2 just back under */
     uint8_t quiet_seen;      /* the still span had a quiet sample (zv_quiet) */
     uint8_t begin_sent;      /* its ZV_BEGIN is queued */
     uint32_t zv_last;        /* last still sample */
@@ -200,6 +201,9 @@ typedef struct {
     float rel_deg;           /* pitch change since the zero-velocity candidate, deg */
     float pk_val;            /* push-off peak of gy, dps */
     gait_pos_t tc;           /* toe-off candidate */
+    uint32_t clip_in_idx;    /* last sample before the push-off's clipped run */
+    float clip_in_m;         /* gy's rise there, dps per sample */
+    gait_pos_t clip_exit;    /* where gy came back under full scale */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
