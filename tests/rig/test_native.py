@@ -194,6 +194,27 @@ def test_a_toes_up_rotation_into_the_ground_is_the_contact(contact_rate_dps: flo
     assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.9
 
 
+@pytest.mark.parametrize("gait", [
+    (("speed_mps", 3.0),),
+    (("speed_mps", 5.0), ("site", "lateral")),
+    (("speed_mps", 4.0), ("odr_hz", 208.0)),
+])
+@pytest.mark.parametrize("contact_rate_dps", [150.0, 400.0])
+def test_a_heel_landing_still_rotating_toes_up_touches_at_the_knee_of_its_slap(
+        gait: tuple[tuple[str, object], ...], contact_rate_dps: float) -> None:
+    """A heel striker whose toes-up swing rotation is still running when the heel touches: the
+    ground stops it at once and gy turns from a gentle rise into the slap's steep one, crossing zero
+    5-25 ms later. Contact is that knee, not the crossing (before: IC and contact time 10-15 ms
+    late)."""
+    from rig.explore import Case, run_case
+
+    scores = run_case(Case(gait + (("contact_rate_dps", contact_rate_dps),), 1)).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 6.0
+    assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 6.0
+    assert scores.strike_accuracy is not None and scores.strike_accuracy >= 0.95
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_heel_slap_after_a_toes_down_rotation_in_the_air_is_not_the_push_off(seed: int) -> None:
     """A walker whose foot turns toes down in the air before the heel lands, then slaps down: the

@@ -25,8 +25,12 @@
  * - IC, initial contact: the first instant the shoe touches the ground. A
  *   heel strike touches a few ms after the swing's toes-up rotation ends (gy
  *   rises through zero; motion capture puts the heel's contact 0-5 ms after
- *   it), confirmed by the impact's jerk or a toes-up sole; a mid- or forefoot
- *   strike touches when its landing rotation (a toes-down bump of gy, or the
+ *   it), confirmed by the impact's jerk or a toes-up sole. A heel that lands with
+ *   the foot still rotating toes up stops that rotation at once: gy, slowing
+ *   gently at the swing's end, turns abruptly into a steep rise through zero
+ *   (the slap); contact is that knee, before the crossing, when the foot
+ *   still turned toes up faster than 40 dps there and an impact follows
+ *   it. A mid- or forefoot strike touches when its landing rotation (a toes-down bump of gy, or the
  *   end of the toes-up rotation where there is none) comes to rest. Which of
  *   the two is contact is told by the acceleration after each: when the
  *   impact after the bump's end is a real one (jerk) and peaks over twice as
@@ -168,7 +172,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1448u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1540u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -83,6 +83,25 @@ static const float NOTCH_BEFORE_S = 0.015f;
 /* After such an impact the foot goes on rotating toes up this long (the heel
  * drops) if it was the contact, s. */
 static const float HIT_HOLD_S = 0.012f;
+/* A heel that lands while the foot still rotates toes up: the ground's
+ * force behind the ankle arrests the rotation at once, and gy, which was
+ * slowing gently at the end of the swing, rises abruptly through zero into
+ * the slap. The contact is the knee where that rise starts, not the zero
+ * crossing that follows (knee_track finds it). The knee must come with the
+ * foot still turning toes up faster than KNEE_DPS (a rotation fading to zero
+ * at the top is the ordinary heel strike), the rise from it to the crossing
+ * (while the foot still turns toes up: a toes-down turn in the air after the
+ * top is no contact) must be KNEE_STEEP times steeper than before it and
+ * steeper than KNEE_RISE_DPS_S (the ground's arrest, not a swing's end), the
+ * crossing must follow within KNEE_MAX_S, and an impact must follow the knee
+ * (before the top or in its impact window; without one the swing ended in
+ * the air). A later dip of the slope under KNEE_FRAC of the steepest rise
+ * since the knee is a later knee. */
+static const float KNEE_DPS = 40.0f;
+static const float KNEE_STEEP = 2.0f;
+static const float KNEE_RISE_DPS_S = 15000.0f;
+static const float KNEE_MAX_S = 0.04f;
+static const float KNEE_FRAC = 0.5f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -390,6 +409,10 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->swing_peak = 0.0f;
     d->notch_found = 0;
     d->hit_found = 0;
+    d->knee[0].found = 0;
+    d->knee[1].found = 0;
+    d->jolt_found = 0;
+    d->knee_hit = 0;
 }
 
 /* The top's flags from the acceleration after each landmark: an impact after
@@ -406,8 +429,21 @@ static uint8_t top_flags(const gait_detect_t *d) {
     return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
 }
 
+/* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
+static uint32_t top_first(const gait_detect_t *d) {
+    return d->knee_hit ? d->contact.index : d->top.index;
+}
+
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
+    int jolted = d->jolt_found && d->jolt.index >= d->contact.index; /* an impact between knee and top */
+    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && jolted))) {
+        /* the heel landed still rotating toes up: contact at the knee, with
+         * the impact after it, before the top or just after it */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->contact, GAIT_EVF_CONTACT, d->swing_peak);
+        d->top_sent = 1;
+        return;
+    }
     float late = d->late_found ? gait_pos_diff(d->late, d->top) : 0.0f; /* samples */
     if (flags == 0u && d->late_found && !d->slapped) {
         /* the foot touched just before that late impact, not at the top, if
@@ -429,6 +465,68 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
         j += da * da;
     }
     return sqrtf(j) / dt;
+}
+
+/*
+ * In a swing rotation, sl = slope of gy from the previous sample to this
+ * one, dps/s. Two marks of the knee, kept while gy rises after the swing's
+ * peak: a dip of the slope (the rotation slowing into the ground just before
+ * it takes over; a later dip replaces it if lower, or under KNEE_FRAC of the
+ * steepest rise since it), and, late in the rotation, the step over which
+ * the slope rose most (at a low rate a dip of a few ms falls between two
+ * samples), placed where the lines before and after that step meet.
+ */
+static void knee_track(gait_detect_t *d, float sl) {
+    gait_knee_t *k = d->knee;
+    for (int m = 0; m < 2; m++) {
+        if (k[m].found && sl > k[m].rise_sl) {
+            k[m].rise_sl = sl;
+        }
+    }
+    if (!(d->gy1 < 0.0f && d->sl2 > 0.0f)) {
+        return;
+    }
+    if (d->sl1 < d->sl2 && d->sl1 <= sl &&
+        (!k[0].found || d->sl1 < k[0].sl || d->sl1 < KNEE_FRAC * k[0].rise_sl)) {
+        /* vertex of the parabola through the three slopes, each at its step's middle */
+        float den = d->sl2 - 2.0f * d->sl1 + sl;
+        float off = den != 0.0f ? 0.5f * (d->sl2 - sl) / den : 0.0f;
+        off = off > 0.5f ? 0.5f : (off < -0.5f ? -0.5f : off);
+        k[0].at = gait_pos_lerp(d->idx2, d->idx1, 0.5f + off);
+        k[0].gy = d->gy1;
+        k[0].after = d->idx1;
+        k[0].sl = d->sl1;
+        k[0].rise_sl = sl;
+        k[0].found = 1;
+    }
+    float inc = sl - d->sl2;
+    if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
+        float f = (d->sl1 - sl) / (d->sl2 - sl);
+        f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
+        k[1].at = gait_pos_lerp(d->idx2, d->idx1, f);
+        k[1].gy = d->gy1;
+        k[1].after = d->idx1;
+        k[1].sl = d->sl2;
+        k[1].inc = inc;
+        k[1].rise_sl = sl;
+        k[1].found = 1;
+    }
+}
+
+/* At the top: was a knee the contact (see KNEE_DPS)? The dip first, then the step. */
+static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
+    for (int m = 0; m < 2; m++) {
+        const gait_knee_t *k = &d->knee[m];
+        /* the rise from the sample after the knee to the top, the foot still turning toes up there */
+        float to_top_s = gait_pos_diff(d->top, at_index(k->after)) * g->dt_s;
+        float rise = to_top_s > 0.0f ? -k->gy / to_top_s : 0.0f;
+        if (k->found && k->gy < -KNEE_DPS && rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S &&
+            gait_pos_diff(d->top, k->at) * g->dt_s < KNEE_MAX_S) {
+            d->contact = k->at;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -526,6 +624,7 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
+        d->knee_hit = 0;
         d->land_found = 0;
         d->fit_n = 0.0f;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
@@ -566,6 +665,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     float dt = (float)gap * g->dt_s;
     float w2 = gx * gx + gy * gy + gz * gz;
     float an = sqrtf(s->ax_g * s->ax_g + s->ay_g * s->ay_g + s->az_g * s->az_g);
+    float sl = d->have_prev && dt > 0.0f ? (gy - d->gy1) / dt : 0.0f;
     float alpha = dt / ENERGY_TAU_S;
     alpha = alpha > 1.0f ? 1.0f : alpha;
     if (d->w2_len == 0u) {
@@ -621,6 +721,11 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
+            knee_track(d, sl);
+            if (jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
+                d->jolt = at_index(d->idx1); /* an impact in the swing rotation */
+                d->jolt_found = 1;
+            }
             if (gy < 0.0f) {
                 d->swing_deg -= gy * dt;
                 d->swing_s += dt;
@@ -633,6 +738,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     /* a weak rotation (turning, shuffling) counts only if a landing follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG;
                     d->top = crossing(d, index, gy, 0.0f);
+                    d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_found = 0;
@@ -672,6 +778,10 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (top_s <= window_s && an > d->top_acc) {
                 d->top_acc = an;
             }
+            if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
+                !(d->jolt_found && d->jolt.index >= d->contact.index)) {
+                d->knee_hit = 0; /* no impact after the knee: the swing ended in the air */
+            }
             if (!d->late_found && !d->land_found && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
                 jerk > IMPACT_JERK_GPS) {
                 d->late = at_index(d->idx1); /* the first impact, after the top's window */
@@ -696,7 +806,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 int land_hit = (d->land_found && (d->land_jerk > IMPACT_JERK_GPS || d->land_acc - 1.0f > LANDING_G)) ||
                                d->top_acc - 1.0f > LANDING_G || slap_hit;
                 int land_over = (d->land_found && land_s > window_s) || top_s > LAND_TIMEOUT_S ||
-                                index - d->top.index + TOP_MARGIN >= g->delay;
+                                index - top_first(d) + TOP_MARGIN >= g->delay;
                 if (land_hit) {
                     d->weak = 0;
                     /* a weak swing barely lifts the foot: one that lands
@@ -711,7 +821,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             /* the top waits for the end of the landing bump and the impact
              * after it, unless the strapdown is about to reach it */
-            if (!d->top_sent && top_s > window_s && index - d->top.index + TOP_MARGIN >= g->delay) {
+            if (!d->top_sent && top_s > window_s && index - top_first(d) + TOP_MARGIN >= g->delay) {
                 top_send(g, d);
             }
             if (!d->land_found) {
@@ -781,6 +891,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
     d->gy2 = d->gy1;
     d->idx2 = d->idx1;
+    d->sl2 = d->sl1;
+    d->sl1 = sl;
     d->gy1 = gy;
     d->idx1 = index;
     d->acc1[0] = s->ax_g;

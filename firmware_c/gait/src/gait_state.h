@@ -141,6 +141,17 @@ typedef struct {
 
 /* ---- detector (gait_detect.c), on the newest sample ---- */
 
+/* A knee of gy late in a swing rotation: where its rise turns steep. */
+typedef struct {
+    gait_pos_t at;
+    uint32_t after;          /* the sample after it */
+    float gy;                /* gy at that sample, dps */
+    float sl;                /* slope of gy before it, dps/s */
+    float inc;               /* the slope's rise over the step, dps/s */
+    float rise_sl;           /* steepest slope since, dps/s */
+    uint8_t found;
+} gait_knee_t;
+
 typedef struct {
     uint8_t phase;           /* detector phase (gait_detect.c) */
     uint8_t have_prev;
@@ -167,6 +178,12 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
+    float sl1, sl2;          /* slope of gy over the last step and the one before, dps/s */
+    gait_knee_t knee[2];     /* late in the swing: a dip of that slope, and its largest rise */
+    gait_pos_t contact;      /* the knee taken as the contact */
+    gait_pos_t jolt;         /* the last impact (jerk) in the swing rotation */
+    uint8_t jolt_found;
+    uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
     gait_pos_t late;         /* the sample before that impact's onset */
