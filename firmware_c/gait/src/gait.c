@@ -55,6 +55,16 @@ static const float SOLE_AXIS_GAIN = 0.25f;
  * is taken as straight: the swing's own inversion and turn tilt its axis by
  * a few degrees. */
 static const float SOLE_YAW_MIN_TAN = 0.0875f;
+/* A ball-first landing's heel may still be coming down, slowly, when the
+ * foot first reads still (up stairs, a forefoot walk: the heel comes down
+ * over 0.1-0.25 s, its last degrees under the stillness threshold). If the
+ * sole still turns toes up faster than FLAT_TURN_DPS there (gyro noise is
+ * ~1 dps), its flat attitude is its most toes-up one until it turns back
+ * toes down by FLAT_BACK_RAD (0.1 deg: noise and the roll's leak into the
+ * pitch axis), at most FLAT_SETTLE_S after that instant. */
+static const float FLAT_TURN_DPS = 10.0f;
+static const float FLAT_BACK_RAD = 0.0017f;
+static const float FLAT_SETTLE_S = 0.25f;
 /* A swing top this far toes-up is a heel strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
@@ -326,7 +336,17 @@ static void stance_close(gait_state_t *g) {
     }
 }
 
+/* The heel is down: the strike angle is to the sole lying flat. */
+static void flat_settle(gait_state_t *g) {
+    gait_pending_t *p = &g->cur;
+    if (g->flat_n > 0u && p->valid && p->have_fsa) {
+        p->fsa_deg -= g->flat_up * GM_DEG;
+    }
+    g->flat_n = 0;
+}
+
 static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
+    flat_settle(g);
     sole_learn(g);
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
@@ -384,7 +404,35 @@ static void fsa_at_flat(gait_state_t *g) {
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
         p->fsa_deg = (p->pitch_ic - sole_pitch(g)) * GM_DEG;
         p->have_fsa = 1;
+        const float *w = n->w_prev;
+        float up_dps = -(w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * GM_DEG;
+        if (p->fsa_deg < 0.0f && up_dps > FLAT_TURN_DPS) {
+            g->flat_n = 1; /* the heel still coming down: follow it */
+            g->flat_turn = g->flat_up = 0.0f;
+        }
     }
+}
+
+/* Over the start of a still span after a ball-first landing: the sole's
+ * toes-up turn as the heel comes down. */
+static void flat_track(gait_state_t *g) {
+    const gait_nav_t *n = &g->nav;
+    if (g->flat_n == 0u) {
+        return;
+    }
+    if ((float)g->flat_n * g->dt_s > FLAT_SETTLE_S) {
+        flat_settle(g);
+        return;
+    }
+    const float *w = n->w_prev;
+    g->flat_turn -= (w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * g->dt_s;
+    if (g->flat_turn > g->flat_up) {
+        g->flat_up = g->flat_turn;
+    } else if (g->flat_turn < g->flat_up - FLAT_BACK_RAD) {
+        flat_settle(g); /* turning back toes down: the heel is down */
+        return;
+    }
+    g->flat_n++;
 }
 
 /*
@@ -588,6 +636,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     const gait_raw_t *r = &g->ring[pos];
     gait_nav_step(g, r, index, g->ring_gap[pos]);
     sole_track(g);
+    flat_track(g);
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
@@ -730,6 +779,7 @@ static void drain(gait_state_t *g, uint8_t flags) {
         if (!g->cur.have_fsa && g->nav.in_zv) {
             on_zv_end(g, NULL); /* the foot stands at the end: level now */
         }
+        flat_settle(g);
         stance_close(g);
         g->cur.flags |= flags;
         emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
@@ -756,6 +806,7 @@ static void gap_break(gait_state_t *g) {
     }
     g->ev_count = 0;
     g->swing_fz = 2.0f; /* the turn across a gap is unknown */
+    g->flat_n = 0;
     g->top_pending = 0;
     g->late_pending = 0;
     g->air_pending = 0;
