@@ -50,6 +50,41 @@ def test_heel_strike_angle_at_low_sample_rates(spec: str, limit_deg: float) -> N
         assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= limit_deg, (spec, seed, s.fsa_mae_deg)
 
 
+@pytest.mark.parametrize("spec", [
+    "speed_mps=6.15 strike=mid contact_rate_dps=480.0 landing_dps=925.0", "odr_hz=104.0", "odr_hz=208.0 activity=walk speed_mps=1.3",
+])
+def test_strike_angle_is_the_soles_at_the_reported_contact(spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wherever the contact falls from the strapdown's sample (before it, after it, samples
+    away: a contact settled late, or ahead of an overtaking event), the strike angle is the
+    sole's attitude at the contact the stride reports."""
+    import scenarios.synth as synth
+    from rig.evaluate import match_strides
+    from rig.explore import build_recording, parse_case
+
+    motions = []
+    build_motion = synth.build_motion
+
+    def keep(plan):  # type: ignore[no-untyped-def]
+        motions.append(build_motion(plan))
+        return motions[-1]
+
+    monkeypatch.setattr(synth, "build_motion", keep)
+    for seed in (1, 2):
+        rec = build_recording(parse_case(spec, seed))
+        assert rec.truth is not None
+        motion = motions[-1]
+        ground = {round(c.ic_s, 9): c.ground_deg for c in motion.plan.contacts if c.ic_s is not None}
+        strides, _ = analyze(rec)
+        errs = []
+        for di, ti in match_strides(strides, rec.truth).pairs:
+            d, t = strides[di], rec.truth.strides[ti]
+            if d["fsa_deg"] is None:
+                continue
+            sole = float(motion.pitch_deg(np.array([float(d["ic_s"])]))[0]) - ground[round(t.ic_s, 9)]
+            errs.append(abs(d["fsa_deg"] - sole))
+        assert len(errs) >= 10 and float(np.mean(errs)) <= 0.3 and max(errs) <= 1.0, (spec, seed, errs)
+
+
 @pytest.mark.parametrize("spec", ["activity=stairs_up odr_hz=833.0", "activity=stairs_up odr_hz=833.0 foot=left"])
 def test_ball_first_landing_angle_to_the_heel_down(spec: str) -> None:
     """Up stairs the ball lands and the heel comes down slowly: the foot may first read still

@@ -522,36 +522,48 @@ static float ring_sole_rate(const gait_state_t *g, uint16_t pos) {
     return wy;
 }
 
+/* Samples of history the ring keeps behind the strapdown that pitch_at may
+ * go back over (a contact settled a few samples after it). */
+#define PITCH_BACK_MAX 4u
+
 /*
- * Strapdown pitch of the sole at a position within a sample of the one it
- * has just integrated (before or after it: a contact found while the
- * strapdown integrated the sample before is settled at the next one), rad.
- * Its rate about the sole's pitch axis turns it toes down; the strapdown
- * takes that rate as linear between samples (trapezoid), and so does the
- * part of a sample between the contact and the strapdown, with the
- * neighbour's rate when the ring holds it without a gap. A landing changes
- * the rate by tens of thousands of dps/s and turns the sole by up to 10 deg
- * over one sample at 104 Hz.
+ * Strapdown pitch of the sole at a position near the sample the strapdown
+ * has just integrated, rad: a contact may be settled a sample or more after
+ * it (its heel-strike lead ended inside the top's sample), or before it (an
+ * event overtook the lead). The sole's rate about its pitch axis turns it
+ * toes down; the strapdown takes that rate as linear between samples
+ * (trapezoid), and so does the turn from the strapdown's sample to the
+ * contact, over the samples the ring holds on that side without a gap (past
+ * them, the last rate held). A landing changes the rate by tens of
+ * thousands of dps/s and turns the sole by up to 10 deg over one sample at
+ * 104 Hz.
  */
 static float pitch_at(const gait_state_t *g, gait_pos_t at) {
     const gait_nav_t *n = &g->nav;
     const float *w = n->w_prev;
-    const float *y = g->sole_y;
-    float wy = w[0] * y[0] + w[1] * y[1] + w[2] * y[2];
+    float w0 = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
     gait_pos_t now = {n->index, 0.0f};
-    float s = gait_pos_diff(at, now); /* samples from the strapdown's sample */
-    float turn = s * wy;
+    float s = gait_pos_diff(at, now); /* samples from the strapdown's sample, + = later */
+    float dir = s < 0.0f ? -1.0f : 1.0f;
+    float left = fabsf(s);
+    float turn = 0.0f; /* toes-down turn from now to the contact, in rate x samples */
     uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - g->owed) % GAIT_RING_SAMPLES);
-    if (s >= 0.0f && s <= 1.0f && g->owed > 0u) {
-        uint16_t next = (uint16_t)((pos + 1u) % GAIT_RING_SAMPLES);
-        if (g->ring_gap[next] == 1u) {
-            turn += 0.5f * s * s * (ring_sole_rate(g, next) - wy);
+    uint32_t avail = s < 0.0f ? PITCH_BACK_MAX : g->owed;
+    for (uint32_t k = 0u; left > 0.0f && k < avail; k++) {
+        /* the neighbour on the contact's side, and the gap between them */
+        uint16_t nb = (uint16_t)((dir > 0.0f ? pos + 1u : pos + GAIT_RING_SAMPLES - 1u) % GAIT_RING_SAMPLES);
+        if (g->ring_gap[dir > 0.0f ? nb : pos] != 1u) {
+            break;
         }
-    } else if (s < 0.0f && s >= -1.0f && g->ring_gap[pos] == 1u) {
-        uint16_t prev = (uint16_t)((pos + GAIT_RING_SAMPLES - 1u) % GAIT_RING_SAMPLES);
-        turn += 0.5f * s * s * (wy - ring_sole_rate(g, prev));
+        float w1 = ring_sole_rate(g, nb);
+        float f = left < 1.0f ? left : 1.0f;
+        turn += f * w0 + 0.5f * f * f * (w1 - w0);
+        left -= f;
+        w0 = w1;
+        pos = nb;
     }
-    return sole_pitch(g) - turn * g->dt_s;
+    turn += left * w0; /* beyond the samples at hand: the last rate held */
+    return sole_pitch(g) - dir * turn * g->dt_s;
 }
 
 /* Specific force averaged over a centred window around ring position pos, g
