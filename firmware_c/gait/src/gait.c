@@ -65,7 +65,8 @@ static const float SOLE_YAW_MIN_TAN = 0.0875f;
 static const float FLAT_TURN_DPS = 10.0f;
 static const float FLAT_BACK_RAD = 0.0017f;
 static const float FLAT_SETTLE_S = 0.25f;
-/* A swing top this far toes-up is a heel strike even without an impact, deg. */
+/* A swing top this far toes-up (the sole, to the foot lying flat) is a heel
+ * strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
 static const float WALK_LEAD_S = 0.0025f;
@@ -506,12 +507,6 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
 
 /* ---- the delay line ---- */
 
-/* Strapdown pitch of the sensor's own x axis at a position inside the
- * sample just integrated, rad. */
-static float sensor_pitch_at(const gait_state_t *g, gait_pos_t at, const gait_raw_t *r) {
-    return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
-}
-
 /* The sole's pitch rate in ring sample pos (bias removed), rad/s, + = toes down. */
 static float ring_sole_rate(const gait_state_t *g, uint16_t pos) {
     const gait_raw_t *r = &g->ring[pos];
@@ -668,7 +663,11 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
             float pitch = pitch_at(g, e.at);
-            float top_up = sensor_pitch_at(g, e.at, r); /* how far toes up the swing ended */
+            /* how far toes up the swing ended: the sole's angle to the foot
+             * lying flat, not the sensor's own axis (a sensor pitched on the
+             * shoe by up to 10-15 deg would move a heel strike's top under
+             * HEEL_TOP_DEG, or a ball-first landing's over it) */
+            float top_up = pitch;
             g->skip_land = 0;
             g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
