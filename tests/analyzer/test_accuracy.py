@@ -60,11 +60,12 @@ def test_strike_angle_is_the_soles_at_the_reported_contact(spec: str, monkeypatc
     import scenarios.synth as synth
     from rig.evaluate import match_strides
     from rig.explore import build_recording, parse_case
+    from scenarios.kinematics import FootMotion, build_motion
+    from scenarios.plan import GaitPlan
 
-    motions = []
-    build_motion = synth.build_motion
+    motions: list[FootMotion] = []
 
-    def keep(plan):  # type: ignore[no-untyped-def]
+    def keep(plan: GaitPlan) -> FootMotion:
         motions.append(build_motion(plan))
         return motions[-1]
 
