@@ -55,7 +55,18 @@ static const float SOLE_AXIS_GAIN = 0.25f;
  * is taken as straight: the swing's own inversion and turn tilt its axis by
  * a few degrees. */
 static const float SOLE_YAW_MIN_TAN = 0.0875f;
-/* A swing top this far toes-up is a heel strike even without an impact, deg. */
+/* A ball-first landing's heel may still be coming down, slowly, when the
+ * foot first reads still (up stairs, a forefoot walk: the heel comes down
+ * over 0.1-0.25 s, its last degrees under the stillness threshold). If the
+ * sole still turns toes up faster than FLAT_TURN_DPS there (gyro noise is
+ * ~1 dps), its flat attitude is its most toes-up one until it turns back
+ * toes down by FLAT_BACK_RAD (0.1 deg: noise and the roll's leak into the
+ * pitch axis), at most FLAT_SETTLE_S after that instant. */
+static const float FLAT_TURN_DPS = 10.0f;
+static const float FLAT_BACK_RAD = 0.0017f;
+static const float FLAT_SETTLE_S = 0.25f;
+/* A swing top this far toes-up (the sole, to the foot lying flat) is a heel
+ * strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
 static const float WALK_LEAD_S = 0.0025f;
@@ -326,7 +337,17 @@ static void stance_close(gait_state_t *g) {
     }
 }
 
+/* The heel is down: the strike angle is to the sole lying flat. */
+static void flat_settle(gait_state_t *g) {
+    gait_pending_t *p = &g->cur;
+    if (g->flat_n > 0u && p->valid && p->have_fsa) {
+        p->fsa_deg -= g->flat_up * GM_DEG;
+    }
+    g->flat_n = 0;
+}
+
 static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
+    flat_settle(g);
     sole_learn(g);
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
@@ -384,7 +405,35 @@ static void fsa_at_flat(gait_state_t *g) {
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
         p->fsa_deg = (p->pitch_ic - sole_pitch(g)) * GM_DEG;
         p->have_fsa = 1;
+        const float *w = n->w_prev;
+        float up_dps = -(w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * GM_DEG;
+        if (p->fsa_deg < 0.0f && up_dps > FLAT_TURN_DPS) {
+            g->flat_n = 1; /* the heel still coming down: follow it */
+            g->flat_turn = g->flat_up = 0.0f;
+        }
     }
+}
+
+/* Over the start of a still span after a ball-first landing: the sole's
+ * toes-up turn as the heel comes down. */
+static void flat_track(gait_state_t *g) {
+    const gait_nav_t *n = &g->nav;
+    if (g->flat_n == 0u) {
+        return;
+    }
+    if ((float)g->flat_n * g->dt_s > FLAT_SETTLE_S) {
+        flat_settle(g);
+        return;
+    }
+    const float *w = n->w_prev;
+    g->flat_turn -= (w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * g->dt_s;
+    if (g->flat_turn > g->flat_up) {
+        g->flat_up = g->flat_turn;
+    } else if (g->flat_turn < g->flat_up - FLAT_BACK_RAD) {
+        flat_settle(g); /* turning back toes down: the heel is down */
+        return;
+    }
+    g->flat_n++;
 }
 
 /*
@@ -458,18 +507,58 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
 
 /* ---- the delay line ---- */
 
-/* Strapdown pitch of the sensor's own x axis at a position inside the
- * sample just integrated, rad. */
-static float sensor_pitch_at(const gait_state_t *g, gait_pos_t at, const gait_raw_t *r) {
-    return gm_pitch_up_rad(&g->nav.q) - at.frac * (float)r->w[1] * g->gyro_lsb * GM_RAD * g->dt_s;
+/* The sole's pitch rate in ring sample pos (bias removed), rad/s, + = toes down. */
+static float ring_sole_rate(const gait_state_t *g, uint16_t pos) {
+    const gait_raw_t *r = &g->ring[pos];
+    float wy = 0.0f;
+    for (int k = 0; k < 3; k++) {
+        wy += ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD * g->sole_y[k];
+    }
+    return wy;
 }
 
-/* Strapdown pitch of the sole there: its rate about the sole's pitch axis
- * turns it toes down, rad. */
+/* Samples of history the ring keeps behind the strapdown that pitch_at may
+ * go back over (a contact settled a few samples after it). */
+#define PITCH_BACK_MAX 4u
+
+/*
+ * Strapdown pitch of the sole at a position near the sample the strapdown
+ * has just integrated, rad: a contact may be settled a sample or more after
+ * it (its heel-strike lead ended inside the top's sample), or before it (an
+ * event overtook the lead). The sole's rate about its pitch axis turns it
+ * toes down; the strapdown takes that rate as linear between samples
+ * (trapezoid), and so does the turn from the strapdown's sample to the
+ * contact, over the samples the ring holds on that side without a gap (past
+ * them, the last rate held). A landing changes the rate by tens of
+ * thousands of dps/s and turns the sole by up to 10 deg over one sample at
+ * 104 Hz.
+ */
 static float pitch_at(const gait_state_t *g, gait_pos_t at) {
-    const float *w = g->nav.w_prev;
-    float wy = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
-    return sole_pitch(g) - at.frac * wy * g->dt_s;
+    const gait_nav_t *n = &g->nav;
+    const float *w = n->w_prev;
+    float w0 = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
+    gait_pos_t now = {n->index, 0.0f};
+    float s = gait_pos_diff(at, now); /* samples from the strapdown's sample, + = later */
+    float dir = s < 0.0f ? -1.0f : 1.0f;
+    float left = fabsf(s);
+    float turn = 0.0f; /* toes-down turn from now to the contact, in rate x samples */
+    uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - g->owed) % GAIT_RING_SAMPLES);
+    uint32_t avail = s < 0.0f ? PITCH_BACK_MAX : g->owed;
+    for (uint32_t k = 0u; left > 0.0f && k < avail; k++) {
+        /* the neighbour on the contact's side, and the gap between them */
+        uint16_t nb = (uint16_t)((dir > 0.0f ? pos + 1u : pos + GAIT_RING_SAMPLES - 1u) % GAIT_RING_SAMPLES);
+        if (g->ring_gap[dir > 0.0f ? nb : pos] != 1u) {
+            break;
+        }
+        float w1 = ring_sole_rate(g, nb);
+        float f = left < 1.0f ? left : 1.0f;
+        turn += f * w0 + 0.5f * f * f * (w1 - w0);
+        left -= f;
+        w0 = w1;
+        pos = nb;
+    }
+    turn += left * w0; /* beyond the samples at hand: the last rate held */
+    return sole_pitch(g) - dir * turn * g->dt_s;
 }
 
 /* Specific force averaged over a centred window around ring position pos, g
@@ -554,6 +643,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     const gait_raw_t *r = &g->ring[pos];
     gait_nav_step(g, r, index, g->ring_gap[pos]);
     sole_track(g);
+    flat_track(g);
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
@@ -573,7 +663,11 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
             float pitch = pitch_at(g, e.at);
-            float top_up = sensor_pitch_at(g, e.at, r); /* how far toes up the swing ended */
+            /* how far toes up the swing ended: the sole's angle to the foot
+             * lying flat, not the sensor's own axis (a sensor pitched on the
+             * shoe by up to 10-15 deg would move a heel strike's top under
+             * HEEL_TOP_DEG, or a ball-first landing's over it) */
+            float top_up = pitch;
             g->skip_land = 0;
             g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
@@ -696,6 +790,7 @@ static void drain(gait_state_t *g, uint8_t flags) {
         if (!g->cur.have_fsa && g->nav.in_zv) {
             on_zv_end(g, NULL); /* the foot stands at the end: level now */
         }
+        flat_settle(g);
         stance_close(g);
         g->cur.flags |= flags;
         emit(g, &g->cur, NULL); /* the last contact: no next IC closes it */
@@ -722,6 +817,7 @@ static void gap_break(gait_state_t *g) {
     }
     g->ev_count = 0;
     g->swing_fz = 2.0f; /* the turn across a gap is unknown */
+    g->flat_n = 0;
     g->top_pending = 0;
     g->late_pending = 0;
     g->air_pending = 0;

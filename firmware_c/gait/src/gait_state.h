@@ -384,6 +384,9 @@ struct gait_state {
     float sole_x[3];          /* long axis (toward the toes), unit */
     gm_quat_t swing_q;        /* attitude where the swing was most toes down */
     float swing_fz;           /* its toes' elevation, sine (above 1: none yet) */
+    float flat_turn;          /* sole's toes-up turn since the still span began, rad */
+    float flat_up;            /* its highest value within FLAT_SETTLE_S */
+    uint16_t flat_n;          /* samples of the still span followed (0: not following) */
     gait_pending_t cur;       /* opened by the last IC */
     gait_pending_t done;      /* closed by the next IC, awaiting its length */
     gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
