@@ -82,6 +82,10 @@ static const float AIR_DESCENT_MPS = 0.3f;
  * line over 10-80 ms). The departure grows from zero at contact: the
  * contact is where its rise, extrapolated back, started. */
 static const float FALL_FORCE_MPS2 = 5.0f;
+/* ... or this many times the course's own scatter about its line, where
+ * that is larger (a fast swing's course in the air wanders by a few m/s^2,
+ * more for a sensor away from the foot's rotation centre). */
+static const float FALL_SCATTER = 3.0f;
 /* ... unless the foot's descent sped up in the air, on average, by more
  * than this, m/s^2: a heel already on the ground lets the foot slap down
  * about it, and a sensor ahead of the heel then descends faster and faster
@@ -548,21 +552,32 @@ static void top_settle(gait_state_t *g) {
     }
 }
 
-/* A falling top whose contact was not found: contact just after the top. */
-static void fall_settle(gait_state_t *g) {
-    if (g->fall) {
-        g->fall = 0;
+/* A falling top whose contact the ground's force did not place: just after
+ * the top, or, for a top with a late impact, 10 ms before that impact. */
+static void fall_fallback(gait_state_t *g) {
+    g->fall = 0;
+    if (g->fall_late == 1u) {
+        g->late_pending = 1; /* its GAIT_EV_IC_LATE is still to come */
+    } else {
         on_ic(g, g->heel_at, g->top_pitch);
     }
 }
 
+/* A falling top whose contact was not found. */
+static void fall_settle(gait_state_t *g) {
+    if (g->fall) {
+        fall_fallback(g);
+    }
+}
+
 /* A heel-strike top whose foot still falls: contact awaits the ground's force. */
-static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples) {
+static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late) {
     g->fall = 1;
+    g->fall_late = late;
     g->top_at = top;
     g->top_pitch = pitch;
     g->heel_at = gait_pos_add(top, heel_lead_samples);
-    g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = 0.0f;
+    g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
     g->fall_dev = 0.0f;
     g->fall_fresh = 1;
     g->skip_land = 1;
@@ -584,6 +599,7 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
         g->fall_a += a;
         g->fall_tt += k * k;
         g->fall_ta += k * a;
+        g->fall_aa += a * a;
     }
 }
 
@@ -617,19 +633,23 @@ static void fall_track(gait_state_t *g, uint32_t index) {
         float slope = (n * g->fall_ta - g->fall_t * g->fall_a) / den;
         float icpt = (g->fall_a - slope * g->fall_t) / n;
         float dev = a - (icpt + slope * k);
+        /* the course's own scatter about its line */
+        float res = g->fall_aa - icpt * g->fall_a - slope * g->fall_ta;
+        float force = FALL_SCATTER * sqrtf(res > 0.0f ? res / n : 0.0f);
+        force = force > FALL_FORCE_MPS2 ? force : FALL_FORCE_MPS2;
         float rise = dev - g->fall_dev;
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
         back = back > 2.0f ? 2.0f : back;
-        if (fabsf(dev) > FALL_FORCE_MPS2 && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
+        if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
             !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
             /* begun at the top: a sensor away from the rotation's centre
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */
             g->fall_fresh = 0;
-            g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = 0.0f;
+            g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
             g->fall_dev = 0.0f;
             n = 0.0f;
-        } else if (fabsf(dev) > FALL_FORCE_MPS2) {
+        } else if (fabsf(dev) > force) {
             float since = k - back; /* the departure rose linearly from zero: back to where it began */
             float air_mean = g->fall_a / n; /* the vertical acceleration in the air since the top */
             float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
@@ -639,8 +659,9 @@ static void fall_track(gait_state_t *g, uint32_t index) {
                 since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
                 /* on the ground at the top, or the force began no later than
                  * the heel's phase lead puts the contact, within what its
-                 * onset tells: the finer estimate */
-                on_ic(g, g->heel_at, g->top_pitch);
+                 * onset tells: the finer estimate (a top with a late impact
+                 * was in the air: its rule) */
+                fall_fallback(g);
                 return;
             }
             gait_pos_t at = gait_pos_add(g->top_at, since);
@@ -658,6 +679,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
     g->fall_a += a;
     g->fall_tt += k * k;
     g->fall_ta += k * a;
+    g->fall_aa += a * a;
 }
 
 /* The heel-strike contact, once the strapdown has reached it. */
@@ -698,6 +720,10 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
+            } else if ((e.flags & GAIT_EVF_LATE) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
+                       gait_nav_vz(g) < -AIR_DESCENT_MPS) {
+                /* in the air at the top, still falling: contact when the ground stops it */
+                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u);
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
@@ -706,7 +732,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                  * foot still falls fast there, when the ground stops it */
                 float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
                 if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < -AIR_DESCENT_MPS) {
-                    fall_start(g, e.at, pitch, lead);
+                    fall_start(g, e.at, pitch, lead, 0u);
                 } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
@@ -724,6 +750,13 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             break;
         }
         case GAIT_EV_IC_LATE:
+            if (g->fall && g->fall_late == 1u) {
+                /* the late rule's contact, should the force not show */
+                g->fall_late = 2;
+                g->fall = 2;
+                g->heel_at = e.at;
+                g->top_pitch = pitch_at(g, e.at);
+            }
             if (g->late_pending) {
                 g->late_pending = 0;
                 on_ic(g, e.at, pitch_at(g, e.at));

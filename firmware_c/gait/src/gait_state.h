@@ -127,7 +127,8 @@ typedef enum {
 #define GAIT_EVF_CONTACT 4u
 /* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
  * long after it, before the landing bump ended: the foot was still in the
- * air at the top; contact is the GAIT_EV_IC_LATE that comes next. */
+ * air at the top; contact is the GAIT_EV_IC_LATE that comes next, unless
+ * the strapdown finds the ground's force first (gait.c). */
 #define GAIT_EVF_LATE 8u
 /* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
  * after the top's impact window, before the landing bump ended (a
@@ -377,11 +378,12 @@ struct gait_state {
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
-    float fall_n, fall_t, fall_a, fall_tt, fall_ta; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
+    float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
     float fall_dev;           /* the last sample's departure from that line, m/s^2 */
     float an_hist[GAIT_FALL_HIST]; /* the strapdown's last vertical accelerations, m/s^2 (ring) */
     uint8_t an_pos;           /* the ring's next slot */
     uint8_t fall_fresh;       /* the line fit has not restarted after the top */
+    uint8_t fall_late;        /* that top had a late impact (1; 2: its GAIT_EV_IC_LATE came, now heel_at) */
     gait_pos_t heel_at;       /* a heel strike's contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
