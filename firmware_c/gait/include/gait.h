@@ -48,13 +48,17 @@
  *   toes-up rotation; when none follows the top and the first comes over 65 ms
  *   after it, before the landing bump has ended, the foot was still in the air
  *   at the top (the rotation stopped early): contact is then 10 ms before
- *   that impact's onset. When the first impact comes sooner (25-65 ms after
- *   a heel strike's top), the strapdown decides: a foot that still descends
- *   faster than 0.5 m/s at the top (vertical velocity since the last still
- *   foot, less the last stride's drift) and whose descent does not speed up
- *   on the way to the impact (as a sensor ahead of a grounded heel does when
- *   the foot slaps down about it) was in the air there, and contact is 10 ms
- *   before that impact's onset; else it is at the top. Labels that sit at the peak of the impact acceleration come
+ *   that impact's onset, unless the strapdown finds it as follows. A heel
+ *   strike's foot that still descends faster than 0.3 m/s at the top
+ *   (vertical velocity since the last still foot, less the last stride's
+ *   drift) may still be in the air there: the strapdown follows its vertical
+ *   acceleration, and the first departure from its smooth course in the air
+ *   (a line fitted from just before the top; by over 5 m/s^2 and three times
+ *   the course's own scatter) is the ground's force, contact where that
+ *   departure started. A descent that sped up on the way (a sensor ahead of
+ *   a grounded heel, as the foot slaps down about it), or a departure no
+ *   later than the heel's few-ms phase lead, keeps the contact just after
+ *   the top. Labels that sit at the peak of the impact acceleration come
  *   20-50 ms later by convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
  *   last (strongest) toes-down push-off burst of gy before the swing, where
@@ -172,7 +176,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1552u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1608u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

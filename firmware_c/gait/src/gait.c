@@ -72,33 +72,61 @@ static const float HEEL_TOP_DEG = 12.0f;
 static const float WALK_LEAD_S = 0.0025f;
 static const float RUN_LEAD_S = 0.002f;
 static const float RUN_LEAD_S_PER_MPS = 0.0008f;
-/* A heel strike's top with a late first impact (GAIT_EVF_AIR): the foot
- * was still in the air at the top if it descended faster than this there,
- * m/s, by the strapdown less the last stride's drift. A heel touching down
- * at a walk descends at 0.0-0.37 m/s at the end of its toes-up rotation
- * (gaitmap's motion-capture walks, 60 strides); the strapdown reads real
- * walking tops with a late impact at up to 0.49 m/s after the drift
- * correction (gaitmap, gdin; two gdin tops at 0.67 m/s are told apart by
- * the slap test below). A foot with 15-55 ms still to fall descends at
- * 0.45-2 m/s (the model's airborne leads, walking to 6 m/s). ... */
-static const float AIR_DESCENT_MPS = 0.5f;
-/* ... and its descent did not speed up on the way to the impact by more
+/* A heel strike's top where the foot still falls is not yet its contact:
+ * a top whose sensor descends faster than this, m/s (strapdown less the last
+ * stride's drift), is followed until the ground's force shows. At the top
+ * the foot does not pitch, so every point of it descends alike: a heel
+ * touching down at a walk descends at 0.0-0.37 m/s there (gaitmap's
+ * motion-capture walks, 60 strides), and the strapdown reads real walking
+ * tops at up to 0.5 m/s (gaitmap, gdin: those are told by the slap test
+ * below); a foot with 10-80 ms still to fall descends at 0.4-2 m/s (the
+ * model's airborne leads, walking to 8 m/s). */
+static const float AIR_DESCENT_MPS = 0.3f;
+/* In the air the leg changes the foot's vertical acceleration smoothly; the
+ * ground's force at contact makes it depart from that course within a few
+ * ms: the heel's descent is arrested (up), and a sensor ahead of the heel is
+ * first pulled down as the foot starts to pivot about it. A departure from
+ * the line fitted to the vertical acceleration around the top larger than
+ * this marks the contact, m/s^2 (the model: a walking heel landing at 0.35
+ * m/s departs by 5-7 m/s^2 within 6 ms, a running one by 10-15 within 2 ms,
+ * while a midsole sensor's course in the air stays within 1-2 m/s^2 of the
+ * line over 10-80 ms). The departure grows from zero at contact: the
+ * contact is where its rise, extrapolated back, started. */
+static const float FALL_FORCE_MPS2 = 5.0f;
+/* ... or this many times the course's own scatter about its line, where
+ * that is larger (a fast swing's course in the air wanders by a few m/s^2,
+ * more for a sensor away from the foot's rotation centre). */
+static const float FALL_SCATTER = 3.0f;
+/* ... unless the foot's descent sped up in the air, on average, by more
  * than this, m/s^2: a heel already on the ground lets the foot slap down
  * about it, and a sensor ahead of the heel then descends faster and faster
- * (resynthesized real walks: 3-20 m/s^2), while the leg changes the descent
- * of a foot in the air little (the model's airborne leads: slowing it, or
- * speeding it up by under 1.6 m/s^2 at 3 m/s). */
+ * (real walks: 3-20 m/s^2), while the leg changes the descent of a foot in
+ * the air little (the model's airborne leads: slowing it, or speeding it up
+ * by under 2 m/s^2): the contact was then just after the top. */
 static const float AIR_SLAP_MPS2 = 2.0f;
-/* ... and, running, the ground did not arrest it just after the top. A
- * running heel lands descending at ~1 m/s, so the descent alone does not
- * tell; the ground stops it within tens of ms (the shoe's compression;
- * model: 25 ms, its descent slowing by 4-7 m/s^2 over the first 16 ms),
- * while in the air the leg slows the foot by 1-2 m/s^2. At a walk the swing
- * itself slows the foot by 4-6 m/s^2 before contact, so there only the
- * descent speed (a heel lands at under 0.37 m/s) and the slap tell. Window
- * after the top, s, and the slowing over it that marks an arrest, m/s^2. */
-static const float AIR_EARLY_S = 0.016f;
-static const float AIR_ARREST_MPS2 = 3.0f;
+/* A fall followed this long after the top with no departure: contact just
+ * after the top after all, s (airborne leads are 10-80 ms). */
+static const float FALL_MAX_S = 0.12f;
+/* The departure's onset is known to within the span it was extrapolated
+ * back over plus this or a sample (a soft landing's force builds slower
+ * than linearly, and a sensor ahead of the heel feels the arrest and the
+ * foot's pivot partly cancel at first), s: an onset no later than the
+ * heel's phase lead plus that is the heel's contact just after the top. */
+static const float FALL_ONSET_TOL_S = 0.005f;
+/* The course in the air is fitted from this long before the top, s (at
+ * most GAIT_FALL_HIST samples, at least 2): a heel that lands a few ms
+ * after the top leaves too few samples in the air after it. */
+static const float FALL_PRE_S = 0.01f;
+/* A departure that began within this of the top may be the swing
+ * rotation's own stop, felt by a sensor away from the rotation's centre, s
+ * (the model's laces, heel and lateral sites: a step of 5-10 m/s^2 at the
+ * top): the course in the air restarts after it. */
+static const float FALL_STOP_S = 0.003f;
+/* ... back to where the vertical acceleration changed faster than this,
+ * m/s^3: a sensor away from the foot's rotation centre feels the swing
+ * rotation's stop (tens of m/s^2 within a few ms on the heel or the laces),
+ * while the leg changes the foot's own course by 100-500 m/s^3. */
+static const float FALL_AIR_JERK = 1000.0f;
 /* Without a measured stride, a swing faster than this is running, dps. */
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
@@ -613,22 +641,134 @@ static void top_settle(gait_state_t *g) {
     }
 }
 
-/* A top awaiting the air test takes its contact at the top after all. */
-static void air_settle(gait_state_t *g) {
-    if (g->air_pending) {
-        g->air_pending = 0;
-        g->late_pending = 0;
+/* A falling top whose contact the ground's force did not place: just after
+ * the top, or, for a top with a late impact, 10 ms before that impact. */
+static void fall_fallback(gait_state_t *g) {
+    g->fall = 0;
+    if (g->fall_late == 1u) {
+        g->late_pending = 1; /* its GAIT_EV_IC_LATE is still to come */
+    } else {
         on_ic(g, g->heel_at, g->top_pitch);
     }
 }
 
-/* The descent of a top awaiting the air test, AIR_EARLY_S after the top. */
-static void air_track(gait_state_t *g, uint32_t index) {
-    gait_pos_t now = {index, 0.0f};
-    if (g->air_pending && !g->air_early && gait_pos_diff(now, g->top_at) * g->dt_s >= AIR_EARLY_S) {
-        g->air_early = 1;
-        g->air_vz_early = gait_nav_vz(g);
+/* A falling top whose contact was not found. */
+static void fall_settle(gait_state_t *g) {
+    if (g->fall) {
+        fall_fallback(g);
     }
+}
+
+/* A heel-strike top whose foot still falls: contact awaits the ground's force. */
+static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late) {
+    g->fall = 1;
+    g->fall_late = late;
+    g->top_at = top;
+    g->top_pitch = pitch;
+    g->heel_at = gait_pos_add(top, heel_lead_samples);
+    g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
+    g->fall_dev = 0.0f;
+    g->fall_fresh = 1;
+    g->skip_land = 1;
+    /* the course in the air starts before the top */
+    uint32_t m = (uint32_t)(FALL_PRE_S * g->cfg.odr_hz + 0.5f);
+    m = m < 2u ? 2u : (m > GAIT_FALL_HIST ? GAIT_FALL_HIST : m);
+    gait_pos_t now = {g->nav.index, 0.0f};
+    float k0 = gait_pos_diff(now, top); /* the last sample's time from the top, samples */
+    float newer = 0.0f;
+    for (uint32_t j = 0; j < m; j++) {
+        float a = g->an_hist[(g->an_pos + GAIT_FALL_HIST - 1u - j) % GAIT_FALL_HIST];
+        if (j > 0u && fabsf(a - newer) * g->cfg.odr_hz > FALL_AIR_JERK) {
+            break; /* the swing rotation still ending: not the foot's own course */
+        }
+        newer = a;
+        float k = k0 - (float)j;
+        g->fall_n += 1.0f;
+        g->fall_t += k;
+        g->fall_a += a;
+        g->fall_tt += k * k;
+        g->fall_ta += k * a;
+        g->fall_aa += a * a;
+    }
+}
+
+/*
+ * The fall after a top, on the sample the strapdown just integrated: the
+ * first departure of the vertical acceleration from its course in the air
+ * (a line fitted from just before the top) is the ground's force; the
+ * contact is where that departure started. A descent that sped up on the
+ * way there (the foot pivoting about a heel already down), or a departure
+ * no later than the heel's phase lead puts the contact, leaves the contact
+ * just after the top.
+ */
+static void fall_track(gait_state_t *g, uint32_t index) {
+    if (!g->fall) {
+        return;
+    }
+    gait_pos_t now = {index, 0.0f};
+    float k = gait_pos_diff(now, g->top_at); /* samples since the top */
+    if (k * g->dt_s > FALL_MAX_S) {
+        fall_settle(g);
+        return;
+    }
+    if (g->fall == 1u && g->heel_at.index <= index) {
+        g->fall = 2; /* past the heel's phase lead: its pitch, should the contact be there */
+        g->top_pitch = pitch_at(g, g->heel_at);
+    }
+    float a = g->nav.an_prev[2];
+    float n = g->fall_n;
+    float den = n * g->fall_tt - g->fall_t * g->fall_t;
+    if (n >= 2.0f && den > 0.0f) {
+        float slope = (n * g->fall_ta - g->fall_t * g->fall_a) / den;
+        float icpt = (g->fall_a - slope * g->fall_t) / n;
+        float dev = a - (icpt + slope * k);
+        /* the course's own scatter about its line */
+        float res = g->fall_aa - icpt * g->fall_a - slope * g->fall_ta;
+        float force = FALL_SCATTER * sqrtf(res > 0.0f ? res / n : 0.0f);
+        force = force > FALL_FORCE_MPS2 ? force : FALL_FORCE_MPS2;
+        float rise = dev - g->fall_dev;
+        float back = rise * dev > 0.0f ? dev / rise : 0.0f;
+        back = back > 2.0f ? 2.0f : back;
+        if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
+            !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
+            /* begun at the top: a sensor away from the rotation's centre
+             * also feels the swing rotation's own stop there; the course in
+             * the air restarts after it, once */
+            g->fall_fresh = 0;
+            g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
+            g->fall_dev = 0.0f;
+            n = 0.0f;
+        } else if (fabsf(dev) > force) {
+            float since = k - back; /* the departure rose linearly from zero: back to where it began */
+            float air_mean = g->fall_a / n; /* the vertical acceleration in the air since the top */
+            float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
+            tol = tol < 1.0f ? 1.0f : tol;
+            g->fall = 0;
+            if (!(since > 0.0f) || air_mean < -AIR_SLAP_MPS2 ||
+                since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
+                /* on the ground at the top, or the force began no later than
+                 * the heel's phase lead puts the contact, within what its
+                 * onset tells: the finer estimate (a top with a late impact
+                 * was in the air: its rule) */
+                fall_fallback(g);
+                return;
+            }
+            gait_pos_t at = gait_pos_add(g->top_at, since);
+            const float *w = g->nav.w_prev;
+            float wy = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
+            on_ic(g, at, sole_pitch(g) + back * wy * g->dt_s);
+            return;
+        }
+        if (n > 0.0f) {
+            g->fall_dev = dev;
+        }
+    }
+    g->fall_n += 1.0f;
+    g->fall_t += k;
+    g->fall_a += a;
+    g->fall_tt += k * k;
+    g->fall_ta += k * a;
+    g->fall_aa += a * a;
 }
 
 /* The heel-strike contact, once the strapdown has reached it. */
@@ -647,8 +787,10 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
+    g->an_hist[g->an_pos] = g->nav.an_prev[2];
+    g->an_pos = (uint8_t)((g->an_pos + 1u) % GAIT_FALL_HIST);
     heel_settle(g, index);
-    air_track(g, index);
+    fall_track(g, index);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         gait_event_pop(g);
@@ -658,7 +800,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
         }
         if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE) {
             top_settle(g);
-            air_settle(g);
+            fall_settle(g);
         }
         switch (e.type) {
         case GAIT_EV_IC_TOP: {
@@ -672,27 +814,28 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             g->late_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
+            } else if ((e.flags & GAIT_EVF_LATE) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
+                       gait_nav_vz(g) < -AIR_DESCENT_MPS) {
+                /* in the air at the top, still falling: contact when the ground stops it */
+                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u);
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
-            } else if ((e.flags & GAIT_EVF_AIR) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
-                       gait_nav_vz(g) < -AIR_DESCENT_MPS) {
-                /* a heel strike whose foot still descends fast at the top:
-                 * the velocity at its late impact decides */
-                g->late_pending = 1;
-                g->air_pending = 1;
-                g->air_early = 0;
-                g->air_run = (uint8_t)running_now(g, e.value);
-                g->top_at = e.at;
-                g->top_pitch = pitch;
-                g->top_vz = gait_nav_vz(g);
-                g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
-                g->skip_land = 1;
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
-                ((e.flags & GAIT_EVF_IMPACT) != 0u || top_up > HEEL_TOP_DEG * GM_RAD)) {
-                /* heel strike: contact just after the top */
-                g->heel_pending = 1;
-                g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
-                g->skip_land = 1;
+                       ((e.flags & (GAIT_EVF_IMPACT | GAIT_EVF_AIR)) != 0u || top_up > HEEL_TOP_DEG * GM_RAD)) {
+                /* heel strike: contact just after the top, or, where the
+                 * foot still falls fast there, when the ground stops it */
+                float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
+                if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < -AIR_DESCENT_MPS) {
+                    fall_start(g, e.at, pitch, lead, 0u);
+                } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
+                    g->heel_pending = 1;
+                    g->heel_at = gait_pos_add(e.at, lead);
+                    g->skip_land = 1;
+                } else {
+                    g->top_pending = 1;
+                    g->top_at = e.at;
+                    g->top_pitch = pitch;
+                }
             } else {
                 g->top_pending = 1;
                 g->top_at = e.at;
@@ -701,16 +844,12 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             break;
         }
         case GAIT_EV_IC_LATE:
-            if (g->air_pending) {
-                float dt = gait_pos_diff(e.at, g->top_at) * g->dt_s;
-                float vz = gait_nav_vz(g);
-                float early_s = g->air_early ? AIR_EARLY_S : dt;
-                float vz_early = g->air_early ? g->air_vz_early : vz;
-                if (!(dt > 0.0f) || vz - g->top_vz < -AIR_SLAP_MPS2 * dt ||
-                    (g->air_run && vz_early - g->top_vz > AIR_ARREST_MPS2 * early_s)) {
-                    air_settle(g); /* arrested or slapping down: the heel was on the ground at the top */
-                }
-                g->air_pending = 0;
+            if (g->fall && g->fall_late == 1u) {
+                /* the late rule's contact, should the force not show */
+                g->fall_late = 2;
+                g->fall = 2;
+                g->heel_at = e.at;
+                g->top_pitch = pitch_at(g, e.at);
             }
             if (g->late_pending) {
                 g->late_pending = 0;
@@ -775,7 +914,7 @@ static void drain(gait_state_t *g, uint8_t flags) {
         advance_nav(g);
     }
     top_settle(g);
-    air_settle(g);
+    fall_settle(g);
     if (g->heel_pending) {
         g->heel_pending = 0;
         on_ic(g, g->heel_at, g->top_pitch);
@@ -820,7 +959,7 @@ static void gap_break(gait_state_t *g) {
     g->flat_n = 0;
     g->top_pending = 0;
     g->late_pending = 0;
-    g->air_pending = 0;
+    g->fall = 0;
     g->skip_land = 0;
     gait_detect_reset(&g->det);
     memset(&g->sat, 0, sizeof(g->sat));

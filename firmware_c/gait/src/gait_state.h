@@ -34,6 +34,10 @@ static inline const gait_state_t *gait_state_of_const(const gait_t *g) {
 /* Longest centred window for the stillest instant of a stance, samples. */
 #define GAIT_CENTER_MAX 9u
 
+/* Vertical accelerations kept before a heel-strike top: the course in the air
+ * the contact departs from starts there. */
+#define GAIT_FALL_HIST 8u
+
 /* Finished strides held for gait_push / gait_flush to return one at a time. */
 #define GAIT_OUT_QUEUE 4u
 
@@ -123,13 +127,14 @@ typedef enum {
 #define GAIT_EVF_CONTACT 4u
 /* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
  * long after it, before the landing bump ended: the foot was still in the
- * air at the top; contact is the GAIT_EV_IC_LATE that comes next. */
+ * air at the top; contact is the GAIT_EV_IC_LATE that comes next, unless
+ * the strapdown finds the ground's force first (gait.c). */
 #define GAIT_EVF_LATE 8u
 /* GAIT_EV_IC_TOP flag: no impact followed the top, and the first one came
- * after the top's impact window, before the landing bump ended: contact is
- * the GAIT_EV_IC_LATE that comes next if the foot was still descending in
- * the air at the top (the strapdown's velocity decides, gait.c), else just
- * after the top as for any heel strike. */
+ * after the top's impact window, before the landing bump ended (a
+ * GAIT_EV_IC_LATE follows, 10 ms before it). Like any heel strike's top, the
+ * strapdown places the contact (gait.c): just after the top, or, if the foot
+ * still fell there, where the ground's force shows. */
 #define GAIT_EVF_AIR 16u
 
 typedef struct {
@@ -391,17 +396,19 @@ struct gait_state {
     gait_pending_t done;      /* closed by the next IC, awaiting its length */
     gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
     gait_pos_t top_at;        /* a swing top waiting for its landing */
-    float top_pitch;          /* strapdown pitch there, rad */
+    float top_pitch;          /* strapdown pitch there (a falling top: at heel_at once passed), rad */
     uint8_t top_pending;
     uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
-    uint8_t air_pending;      /* a heel-strike top flagged GAIT_EVF_AIR waits for its GAIT_EV_IC_LATE */
-    uint8_t air_early;        /* air_vz_early is measured */
-    uint8_t air_run;          /* that top is a running stride's */
-    float top_vz;             /* its strapdown vertical velocity at the top, m/s (+ up) */
-    float air_vz_early;       /* the vertical velocity shortly after that top, m/s */
-    gait_pos_t heel_at;       /* its contact: the top plus the phase lead */
+    uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
+    float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
+    float fall_dev;           /* the last sample's departure from that line, m/s^2 */
+    float an_hist[GAIT_FALL_HIST]; /* the strapdown's last vertical accelerations, m/s^2 (ring) */
+    uint8_t an_pos;           /* the ring's next slot */
+    uint8_t fall_fresh;       /* the line fit has not restarted after the top */
+    uint8_t fall_late;        /* that top had a late impact (1; 2: its GAIT_EV_IC_LATE came, now heel_at) */
+    gait_pos_t heel_at;       /* a heel strike's contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
     uint8_t out_n;
