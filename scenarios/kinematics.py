@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .morphology import HUMP_RATE_MAX_DPS
 from .plan import Contact, GaitPlan
 from .smooth import KnotList, Knots
 from .swing import swing_pitch
@@ -67,6 +68,8 @@ def _top_morphed(nxt: Contact) -> tuple[float, float]:
     lead = law_lead if nxt.top_lead_s is None else nxt.top_lead_s
     if nxt.top_hump_deg is not None:
         hump = nxt.top_hump_deg
+        if nxt.top_lead_s is None:
+            lead = max(lead, hump / HUMP_RATE_MAX_DPS)  # time for the hump at a rate a foot can turn
     elif nxt.strike == "heel" and nxt.activity in ("walk", "run"):
         hump = max(nxt.ic_rate_dps, 0.0) * lead / 2.0
     else:

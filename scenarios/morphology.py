@@ -23,7 +23,11 @@ Before contact
   mid 40 ms, fore 60 ms). 0 makes the toes-up rotation run right into contact.
 - precontact_hump_deg: toes-down rotation between the end of the toes-up swing and IC (the
   "hump": heel strikes start their slap before contact; mid 6 deg, fore 10 deg). Needs a
-  positive lead; 0 removes the hump.
+  positive lead; 0 removes the hump. A foot turns toes down in the air at a mean rate of at most
+  HUMP_RATE_MAX_DPS over the lead (the laws' humps: 50-170 dps): a hump given without a lead
+  takes at least hump / HUMP_RATE_MAX_DPS of lead (a 10 deg hump inside a heel strike's 4 ms
+  would peak near 5,000 dps, beyond any foot and any gyro range), and a hump given with a lead
+  too short for it is refused.
 - contact_rate_dps: pitch rate at IC, + = toes up (heel strikes slap toes-down at -(60+20 v)
   running, -40 walking; mid and fore 0). With no lead, a positive rate is a toes-up rotation
   running through contact into the heel drop.
@@ -82,6 +86,9 @@ SITE_LEVER_ARM_M: dict[str, tuple[float, float, float]] = {
 """Sensor offset from the midsole reference point per site, m, shoe frame (right shoe)."""
 
 SITES = tuple(SITE_LEVER_ARM_M)
+
+#: Fastest mean toes-down rate of the hump over the pre-contact lead, dps (peak about twice it).
+HUMP_RATE_MAX_DPS = 300.0
 
 # (field, lowest, highest, what the range means)
 _RANGES: tuple[tuple[str, float, float], ...] = (
@@ -153,6 +160,13 @@ class Morphology:
                     "would have to stop at a top, turn toes down and turn toes up again in the air; give "
                     "the contact rate alone (no lead, no hump) or a contact rate <= 0 with the lead/hump"
                 )
+        lead, hump = self.precontact_lead_s, self.precontact_hump_deg
+        if lead and hump and hump / lead > HUMP_RATE_MAX_DPS:
+            raise ScenarioParameterError(
+                f"morphology precontact_hump_deg={hump} with precontact_lead_s={lead}: the foot would turn "
+                f"toes down at {hump / lead:.0f} dps on average in the air (at most {HUMP_RATE_MAX_DPS:.0f}); "
+                f"give a lead of at least {hump / HUMP_RATE_MAX_DPS:.3f} s, a smaller hump, or the hump alone"
+            )
 
     @property
     def is_default(self) -> bool:

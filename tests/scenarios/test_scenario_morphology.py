@@ -114,6 +114,7 @@ def test_left_foot_mirrors_the_lateral_site() -> None:
     ({"site": "tongue"}, "site"),
     ({"lever_arm_m": (0.0, 0.5)}, "lever_arm_m"),
     ({"precontact_lead_s": 0.0, "precontact_hump_deg": 5.0}, "precontact_hump_deg"),
+    ({"precontact_lead_s": 0.004, "precontact_hump_deg": 10.0}, "precontact_hump_deg"),
     ({"swing_rate_scale": float("nan")}, "swing_rate_scale"),
 ])
 def test_impossible_morphology_is_refused_by_name(changes: dict, name: str) -> None:
@@ -264,3 +265,18 @@ def test_a_toes_up_contact_runs_into_contact_without_reversal(strike: str, activ
         peak = a + int(np.argmin(gy[a:i]))  # the swing's toes-up peak before contact
         assert gy[peak:i].max() < 0.0  # toes up all the way into contact: no top, no hump
         assert gy[i] == pytest.approx(-rate, abs=0.1 * rate)
+
+
+@pytest.mark.parametrize("strike, hump_deg", [("heel", 10.0), ("heel", 4.0), ("mid", 15.0)])
+def test_a_hump_given_alone_takes_the_time_a_foot_needs_for_it(strike: str, hump_deg: float) -> None:
+    """A toes-down hump given without a lead used the law's lead: 2-8 ms for a heel strike, so a
+    10 deg hump peaked near 5,000 dps in the air, beyond any foot and any gyro range. The lead now
+    stretches so the hump's mean rate stays within HUMP_RATE_MAX_DPS; the foot still lands at the
+    strike angle at IC."""
+    from scenarios.morphology import HUMP_RATE_MAX_DPS
+
+    rec = _run(Morphology(precontact_hump_deg=hump_deg), strike=strike, speed=3.5)
+    gy, t = rec.gyro_dps[:, 1], rec.t_s
+    for s in _inner(rec):
+        a, b = np.searchsorted(t, [s.ic_s - 0.15, s.ic_s])
+        assert gy[a:b].max() < 2.5 * HUMP_RATE_MAX_DPS, f"toes-down peak {gy[a:b].max():.0f} dps before IC {s.ic_s:.3f}"
