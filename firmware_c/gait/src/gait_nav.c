@@ -10,6 +10,19 @@
  * impact beyond full scale), the missing impulse is a velocity step at the
  * clipped instant t_c and the displacement error is v_end * (T - t_c). Roll
  * and pitch are re-levelled from gravity at every zero-velocity span.
+ *
+ * A foot that rolls over its stance is never still: at its stillest instant
+ * it still turns about its ground contact (heel, then ball of the foot), and
+ * a sensor at r from that contact moves at w x r. Taken as zero at both ends
+ * of a segment, that velocity shortened every stride by about w h T (h the
+ * sensor's height above the ground: a 25 dps stillest instant, h = 6 cm,
+ * T = 0.9 s: 2.4 cm, 1.4 %). A segment therefore opens with, and measures its
+ * residual against, w x (0, 0, h), w the pitch's part of the rate (a roll
+ * turns about the shoe's edge or the ankle, wherever those are, and moves
+ * the sensor sideways at most). The lever r is learnt in the body frame,
+ * by least squares, from the heel rise that follows every stance (the foot
+ * turning about the ball: the velocity gained since the segment opened is
+ * w x R r - w_open x R_open r).
  */
 #include <math.h>
 #include <stddef.h>
@@ -33,6 +46,128 @@ static const float BIAS_FULL_S = 1.0f;
 static const float NEUTRAL_SPAN_S = 0.5f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
+/* The heel rise learnt from: up to this much rotation after the segment opens,
+ * rad, and s. */
+static const float LEVER_WIN_RAD = 0.1745f; /* 10 deg */
+static const float LEVER_WIN_S = 0.15f;
+/* A heel rise turns the rate this much at least (trace of its normal
+ * equations, about twice the summed squared rate change), rad^2/s^2. */
+static const float LEVER_MIN_TRACE = 2.0f;
+/* A sensor on the shoe sits within this of the ball of the foot, m; and at
+ * most LEVER_MAX_M above the ground contact. */
+static const float LEVER_REACH_M = 0.3f;
+static const float LEVER_MAX_M = 0.15f;
+/* Weight of the stances before in the learnt lever, per stance. */
+static const float LEVER_DECAY = 0.9f;
+/* Ridge of the lever fit, relative to its trace: the lever along the rotation
+ * axis is not seen and stays near zero. */
+static const float LEVER_RIDGE = 1e-3f;
+
+/* Body-to-navigation rotation matrix of q. */
+static void quat_matrix(const gm_quat_t *q, float r[3][3]) {
+    float w = q->w, x = q->x, y = q->y, z = q->z;
+    r[0][0] = 1.0f - 2.0f * (y * y + z * z);
+    r[0][1] = 2.0f * (x * y - w * z);
+    r[0][2] = 2.0f * (x * z + w * y);
+    r[1][0] = 2.0f * (x * y + w * z);
+    r[1][1] = 1.0f - 2.0f * (x * x + z * z);
+    r[1][2] = 2.0f * (y * z - w * x);
+    r[2][0] = 2.0f * (x * z - w * y);
+    r[2][1] = 2.0f * (y * z + w * x);
+    r[2][2] = 1.0f - 2.0f * (x * x + y * y);
+}
+
+/*
+ * The velocity a body-frame lever r gives the sensor at the body rate wr
+ * (rad/s) is w_nav x (R r) = m r with m = [w_nav]x R: m, and w_nav.
+ */
+static void lever_matrix(const gm_quat_t *q, const float wr[3], float m[3][3], float wn[3]) {
+    float r[3][3];
+    quat_matrix(q, r);
+    for (int i = 0; i < 3; i++) {
+        wn[i] = r[i][0] * wr[0] + r[i][1] * wr[1] + r[i][2] * wr[2];
+    }
+    for (int j = 0; j < 3; j++) {
+        m[0][j] = wn[1] * r[2][j] - wn[2] * r[1][j];
+        m[1][j] = wn[2] * r[0][j] - wn[0] * r[2][j];
+        m[2][j] = wn[0] * r[1][j] - wn[1] * r[0][j];
+    }
+}
+
+/* The sensor's height above the ground contact now, m: the learnt lever's
+ * vertical part (heel and ball lie level with a flat sole). */
+static float lever_height(const gait_nav_t *n) {
+    const gm_quat_t *q = &n->q;
+    float h = 2.0f * (q->x * q->z - q->w * q->y) * n->lever_b[0] + 2.0f * (q->y * q->z + q->w * q->x) * n->lever_b[1] +
+              (1.0f - 2.0f * (q->x * q->x + q->y * q->y)) * n->lever_b[2];
+    return h < 0.0f ? 0.0f : (h > LEVER_MAX_M ? LEVER_MAX_M : h);
+}
+
+/* Horizontal velocity of a sensor h above the ground contact turning at the
+ * nav-frame rate wn (rad/s): w x (0, 0, h), m/s. */
+static void lever_velocity(const float wn[3], float h, float out[3]) {
+    out[0] = wn[1] * h;
+    out[1] = -wn[0] * h;
+    out[2] = 0.0f;
+}
+
+/* Solve the symmetric normal equations (a packed 00 01 02 11 12 22) with a
+ * ridge relative to their trace; 0 when singular. */
+static int lever_solve(const float a[6], const float b[3], float x[3]) {
+    float ridge = LEVER_RIDGE * (a[0] + a[3] + a[5]);
+    float m[3][3] = {{a[0] + ridge, a[1], a[2]}, {a[1], a[3] + ridge, a[4]}, {a[2], a[4], a[5] + ridge}};
+    float r[3] = {b[0], b[1], b[2]};
+    return gm_solve3(m, r, x);
+}
+
+/* The heel rise after a segment opened is over: fold its fit of the lever
+ * into the learnt one (a rise that turned too little, or whose lever lies
+ * off the foot, teaches nothing). */
+static void lever_learn(gait_nav_t *n) {
+    n->win_on = 0;
+    if (!(n->win_a[0] + n->win_a[3] + n->win_a[5] >= LEVER_MIN_TRACE)) {
+        return;
+    }
+    float r[3];
+    if (!lever_solve(n->win_a, n->win_b, r) || !(r[0] * r[0] + r[1] * r[1] + r[2] * r[2] < LEVER_REACH_M * LEVER_REACH_M)) {
+        return;
+    }
+    for (int k = 0; k < 6; k++) {
+        n->lev_a[k] = LEVER_DECAY * n->lev_a[k] + n->win_a[k];
+    }
+    for (int k = 0; k < 3; k++) {
+        n->lev_b[k] = LEVER_DECAY * n->lev_b[k] + n->win_b[k];
+    }
+    if (!lever_solve(n->lev_a, n->lev_b, n->lever_b)) {
+        n->lever_b[0] = n->lever_b[1] = n->lever_b[2] = 0.0f;
+    }
+}
+
+/* One sample of the heel rise: the velocity gained since the segment opened
+ * is (m - m_open) r for the lever r; accumulate the normal equations. */
+static void lever_step(gait_nav_t *n, const float wr[3], float dt, float elapsed_s) {
+    float m[3][3], wn[3];
+    lever_matrix(&n->q, wr, m, wn);
+    for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) {
+            m[i][j] -= n->win_m[i][j];
+        }
+    }
+    float dv[3] = {n->v[0] - n->win_v[0], n->v[1] - n->win_v[1], n->v[2] - n->win_v[2]};
+    static const uint8_t I[6] = {0, 0, 0, 1, 1, 2}, J[6] = {0, 1, 2, 1, 2, 2};
+    for (int k = 0; k < 6; k++) {
+        n->win_a[k] += m[0][I[k]] * m[0][J[k]] + m[1][I[k]] * m[1][J[k]] + m[2][I[k]] * m[2][J[k]];
+    }
+    for (int j = 0; j < 3; j++) {
+        n->win_b[j] += m[0][j] * dv[0] + m[1][j] * dv[1] + m[2][j] * dv[2];
+    }
+    n->win_ang += (fabsf(wn[0]) + fabsf(wn[1])) * dt;
+    if (n->win_ang >= LEVER_WIN_RAD) {
+        lever_learn(n);
+    } else if (elapsed_s > LEVER_WIN_S) {
+        n->win_on = 0; /* no heel rise: the foot lifted some other way */
+    }
+}
 
 static void clip_reset(gait_nav_t *n) {
     for (int k = 0; k < 3; k++) {
@@ -88,6 +223,15 @@ void gait_nav_reset(gait_nav_t *n) {
     n->impact_clipped = 0;
     n->impact_until = 0;
     n->gyro_sat = 0;
+    for (int k = 0; k < 6; k++) {
+        n->lev_a[k] = n->win_a[k] = 0.0f;
+    }
+    for (int k = 0; k < 3; k++) {
+        n->lever_b[k] = n->lev_b[k] = n->win_b[k] = n->win_v[k] = 0.0f;
+        n->win_m[k][0] = n->win_m[k][1] = n->win_m[k][2] = 0.0f;
+    }
+    n->win_ang = 0.0f;
+    n->win_on = 0;
 }
 
 void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap) {
@@ -114,6 +258,7 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
          * as zero); the next still instant measures that velocity */
         n->seg_open = after_gap;
         n->seg_gap = after_gap;
+        n->win_on = 0;
         n->in_zv = 0;
         n->seg_start = index;
         clip_reset(n);
@@ -168,6 +313,13 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
         if (fabsf((float)r->w[k] * g->gyro_lsb) >= lim_w) {
             n->gyro_sat = 1;
             sat = 1;
+        }
+    }
+    if (n->win_on) {
+        if (clipped || sat) {
+            n->win_on = 0; /* an impact or a clipped rate: not a clean heel rise */
+        } else {
+            lever_step(n, wr, dt, (float)(index - n->seg_start) * g->dt_s);
         }
     }
     if (n->seg_open) {
@@ -263,6 +415,16 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
          * step each); what they cannot explain, or explain with the wrong
          * sign, is drift. */
         float seg = (float)(n->index - n->seg_start);
+        {
+            /* the foot's own velocity here is not error */
+            float wn[3], vb[3];
+            const float wp[3] = {0.0f, n->w_prev[1], 0.0f};
+            gm_quat_to_nav(&n->q, wp, wn);
+            lever_velocity(wn, lever_height(n), vb);
+            for (int k = 0; k < 3; k++) {
+                n->v[k] -= vb[k];
+            }
+        }
         for (int k = 0; k < 3; k++) {
             clip_episode_end(n, k, n->ep_in[k]); /* still clipped at the end */
         }
@@ -336,6 +498,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
     }
     n->gyr_peak = 0.0f;
     n->span_n = 0;
+    n->win_on = 0;
     n->in_zv = 1;
     n->seg_open = 0;
     n->seg_gap = 0;
@@ -374,10 +537,24 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     if ((float)n->span_n * g->dt_s >= NEUTRAL_SPAN_S) {
         n->roll_neutral = gm_roll_sin(&n->q); /* standing: the sole's neutral roll */
     }
-    for (int k = 0; k < 3; k++) {
-        n->v[k] = 0.0f;
-        n->p[k] = 0.0f;
+    float wn[3];
+    lever_matrix(&n->q, n->w_prev, n->win_m, wn);
+    {
+        const float wp[3] = {0.0f, n->w_prev[1], 0.0f};
+        float wpn[3];
+        gm_quat_to_nav(&n->q, wp, wpn);
+        lever_velocity(wpn, lever_height(n), n->v);
     }
+    for (int k = 0; k < 3; k++) {
+        n->p[k] = 0.0f;
+        n->win_v[k] = n->v[k];
+        n->win_b[k] = 0.0f;
+    }
+    for (int k = 0; k < 6; k++) {
+        n->win_a[k] = 0.0f;
+    }
+    n->win_ang = 0.0f;
+    n->win_on = 1;
     n->in_zv = 0;
     n->seg_open = 1;
     n->seg_gap = 0;

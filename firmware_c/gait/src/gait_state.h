@@ -313,6 +313,15 @@ typedef struct {
     uint8_t dropped;            /* a sample gap since the last IC */
     uint8_t seg_ics;            /* initial contacts inside the segment */
     float drift_z;              /* vertical velocity drift of the last segment, m/s per sample */
+    /* where the sensor sits on the foot: from the ball of the foot it turns
+     * about as the heel rises, body frame (learnt over the stances) */
+    float lever_b[3];           /* m */
+    float lev_a[6], lev_b[3];   /* decayed normal equations of that fit (a: symmetric 3x3) */
+    float win_a[6], win_b[3];   /* the same over this segment's heel rise */
+    float win_m[3][3];          /* [w]x R where the segment opened, 1/s */
+    float win_v[3];             /* velocity the segment opened with, m/s */
+    float win_ang;              /* rotation since the segment opened, rad */
+    uint8_t win_on;             /* learning from the segment's heel rise */
 } gait_nav_t;
 
 /** Reset the strapdown. */
