@@ -36,6 +36,16 @@ enum {
 
 /* gy below -SWING_DPS (toes-up rate) is a swing, dps. */
 static const float SWING_DPS = 100.0f;
+/* A pivot step (the foot turning about the vertical as it steps round a
+ * corner, up or down a turning stair, or turning round on the spot) lifts
+ * the foot with a fraction of the toes-up rotation, its rate peaking under
+ * SWING_DPS: gy below -PIVOT_DPS is a swing too once the foot has turned
+ * PIVOT_YAW_DEG about the sole's normal (gz) since gy turned negative. A
+ * straight stride's swing turns it a few degrees, a toe tap or heel raise in
+ * place barely at all; a pivot swing is weak and counts only if it lands
+ * (LANDING_G), dps and deg. */
+static const float PIVOT_DPS = 50.0f;
+static const float PIVOT_YAW_DEG = 8.0f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -702,6 +712,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_STANCE:
             d->neg_deg = gy < 0.0f ? d->neg_deg - gy * dt : 0.0f;
             d->neg_s = gy < 0.0f ? d->neg_s + dt : 0.0f;
+            d->neg_yaw_deg = gy < 0.0f ? d->neg_yaw_deg + gz * dt : 0.0f;
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
@@ -714,7 +725,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             /* a toes-up rotation is a swing once the stance is past its landing
              * (a forefoot landing's heel drop is toes-up too) */
-            if (gy < -SWING_DPS && (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
+            int pivot = gy < -PIVOT_DPS && fabsf(d->neg_yaw_deg) >= PIVOT_YAW_DEG;
+            if ((gy < -SWING_DPS || pivot) && (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
                 swing_begin(g, d, index);
             } else if (d->phase == PH_STANCE && since_s > STANCE_MAX_S) {
                 set_phase(d, PH_IDLE, index); /* standing */

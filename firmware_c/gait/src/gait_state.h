@@ -173,6 +173,7 @@ typedef struct {
     float swing_deg;         /* toes-up rotation of the current swing, deg */
     float neg_deg;           /* toes-up rotation since gy last turned negative, deg */
     float neg_s;             /* time since then, s */
+    float neg_yaw_deg;       /* rotation about the foot's vertical (gz) since then, deg */
     float swing_s;           /* duration of the current swing rotation, s */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
