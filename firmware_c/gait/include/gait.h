@@ -66,7 +66,11 @@
  *   in the stance (the foot rolling over, seen from the top of the foot) is
  *   not the push-off, nor is a heel slap: when the landing ended at a dip of
  *   gy above zero (a toes-down rotation in the air, then the heel's impact)
- *   and gy rises again, the stance starts once that slap is over.
+ *   and gy rises again, the stance starts once that slap is over. A peak the
+ *   gyro clipped (past 99 % of full scale) is rebuilt as a rounded top from
+ *   the rate's rise into the clipped run and the run's length; when 88 % of
+ *   it lies above full scale, toe-off is inside the run, taken back from the
+ *   run's end at the fall's steepest slope there.
  * - zero velocity: a span of still samples in the stance (low-passed rate
  *   and | |a| - 1 g | small), trimmed to run from its first to its last
  *   sample whose own rate is under 10 dps: the foot moves as soon as it
