@@ -51,7 +51,9 @@ def test_heel_strike_angle_at_low_sample_rates(spec: str, limit_deg: float) -> N
 
 
 @pytest.mark.parametrize("spec", [
-    "speed_mps=6.15 strike=mid contact_rate_dps=480.0 landing_dps=925.0", "odr_hz=104.0", "odr_hz=208.0 activity=walk speed_mps=1.3",
+    "speed_mps=6.15 strike=mid contact_rate_dps=480.0 landing_dps=925.0",
+    "odr_hz=104.0",
+    "odr_hz=208.0 activity=walk speed_mps=1.3",
 ])
 def test_strike_angle_is_the_soles_at_the_reported_contact(spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Wherever the contact falls from the strapdown's sample (before it, after it, samples
