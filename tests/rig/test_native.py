@@ -546,3 +546,22 @@ def test_a_push_off_clipped_by_the_gyro_keeps_its_toe_off(spec: str, seed: int) 
     assert clipped.tc_bias_ms is not None and full.tc_bias_ms is not None
     assert clipped.tc_mae_ms is not None and clipped.tc_mae_ms < 10.0
     assert abs(clipped.tc_bias_ms - full.tc_bias_ms) < 6.0
+
+
+@pytest.mark.parametrize("spec, seed", [
+    ("activity=walk speed_mps=1.09 grade_pct=-8.469 site=laces precontact_lead_s=0.072 landing_dps=1000.124 "
+     "pushoff_frac=0.382 swing_rate_scale=0.831 swing_peak_frac=0.762 heel_kick_deg=36.176", 103871),
+    ("activity=walk speed_mps=1.5 cadence_scale=1.092 turn_deg=-28.188 grade_pct=13.983 foot=left mount_pitch_deg=4.4 "
+     "mount_yaw_deg=-2.853 clock_error_pct=-0.197 precontact_hump_deg=13.696 landing_dps=944.93 tc_rate_frac=0.795 "
+     "swing_rate_scale=1.328 swing_peak_frac=0.822 heel_kick_deg=12.928", 832887),
+])
+def test_a_foot_that_stands_still_after_a_toes_down_burst_has_not_pushed_off(spec: str, seed: int) -> None:
+    """A walk whose contact was found early (in the air) takes the landing's slap, a toes-down burst
+    inside the stance, as the push-off: toe-off came 40-200 ms early. A foot past its toe-off is in
+    the air and is never quiet again before it lands, so a quiet foot after the burst means it was
+    still on the ground: the push-off is looked for again."""
+    from rig.explore import parse_case, run_case
+
+    scores = run_case(parse_case(spec, seed)).scores
+    assert scores.recall == 1.0
+    assert scores.tc_mae_ms is not None and scores.tc_mae_ms < 10.0

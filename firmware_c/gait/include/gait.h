@@ -66,7 +66,10 @@
  *   in the stance (the foot rolling over, seen from the top of the foot) is
  *   not the push-off, nor is a heel slap: when the landing ended at a dip of
  *   gy above zero (a toes-down rotation in the air, then the heel's impact)
- *   and gy rises again, the stance starts once that slap is over. A peak the
+ *   and gy rises again, the stance starts once that slap is over. A foot
+ *   quiet for 50 ms after a toes-down burst was still on the ground (past
+ *   toe-off it is in the air until it lands): that burst was not the
+ *   push-off, which is looked for again. A peak the
  *   gyro clipped (past 99 % of full scale) is rebuilt as a rounded top from
  *   the rate's rise into the clipped run and the run's length; when 88 % of
  *   it lies above full scale, toe-off is inside the run, taken back from the
@@ -180,7 +183,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1752u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1756u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -150,6 +150,8 @@ static const float PUSH_DEG = 20.0f;
 /* Toe-off: gy back down to this fraction of the push-off peak. */
 static const float TC_FRAC = 0.88f;
 static const float TC_DIP_FRAC = 0.92f;
+/* Quiet this long after a toes-down burst: the foot is still on the ground, s. */
+static const float REST_AFTER_S = 0.05f;
 /* A sample at or beyond this fraction of the gyro's full scale is clipped. */
 static const float CLIP_FRAC = 0.99f;
 /* The push-off burst is over once gy is under this fraction of its peak (a
@@ -185,6 +187,7 @@ static void stance_begin(gait_detect_t *d) {
     d->zv_state = 0;
     d->zv_any = 0;
     d->frozen = 0;
+    d->quiet_after = 0;
     d->tc_found = 0;
     d->tc_sent = 0;
     d->burst_done = 0;
@@ -273,6 +276,19 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float
     int still = d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G;
     int moving = d->energy > MOVE_DPS * MOVE_DPS || d->acc_dev > MOVE_G;
     int quiet = still && w2 < QUIET_DPS * QUIET_DPS;
+    if (d->frozen && quiet) {
+        /* a foot past its toe-off is in the air and never quiet again before
+         * it lands: quiet this long after a toes-down burst, it was still on
+         * the ground, and that burst was the landing's slap, not the push-off */
+        if (++d->quiet_after >= (uint16_t)(REST_AFTER_S * g->cfg.odr_hz + 1.0f)) {
+            d->frozen = 0;
+            d->quiet_after = 0;
+            d->clip_state = 0;
+            candidate(d);
+        }
+    } else {
+        d->quiet_after = 0;
+    }
     if (d->zv_state == 1) {
         if (moving || d->frozen) {
             zv_end_send(g, d);

@@ -224,6 +224,7 @@ typedef struct {
     float rel_deg;           /* pitch change since the zero-velocity candidate, deg */
     float pk_val;            /* push-off peak of gy, dps */
     gait_pos_t tc;           /* toe-off candidate */
+    uint16_t quiet_after;    /* quiet samples in a row since the push-off began */
     uint32_t clip_in_idx;    /* last sample before the push-off's clipped run */
     float clip_in_m;         /* gy's rise there, dps per sample */
     gait_pos_t clip_exit;    /* where gy came back under full scale */
