@@ -245,6 +245,13 @@ static float sole_pitch(const gait_state_t *g) {
     return gm_atan2f(f[2], sqrtf(f[0] * f[0] + f[1] * f[1]));
 }
 
+/* The sole's pitch rate at the strapdown's last sample (bias removed), rad/s,
+ * + = toes down. */
+static float sole_rate(const gait_state_t *g) {
+    const float *w = g->nav.w_prev;
+    return w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
+}
+
 static void out_push(gait_state_t *g, const gait_stride_t *s) {
     if (g->out_n < GAIT_OUT_QUEUE) {
         g->outq[g->out_n++] = *s;
@@ -433,8 +440,7 @@ static void fsa_at_flat(gait_state_t *g) {
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
         p->fsa_deg = (p->pitch_ic - sole_pitch(g)) * GM_DEG;
         p->have_fsa = 1;
-        const float *w = n->w_prev;
-        float up_dps = -(w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * GM_DEG;
+        float up_dps = -sole_rate(g) * GM_DEG;
         if (p->fsa_deg < 0.0f && up_dps > FLAT_TURN_DPS) {
             g->flat_n = 1; /* the heel still coming down: follow it */
             g->flat_turn = g->flat_up = 0.0f;
@@ -445,7 +451,6 @@ static void fsa_at_flat(gait_state_t *g) {
 /* Over the start of a still span after a ball-first landing: the sole's
  * toes-up turn as the heel comes down. */
 static void flat_track(gait_state_t *g) {
-    const gait_nav_t *n = &g->nav;
     if (g->flat_n == 0u) {
         return;
     }
@@ -453,8 +458,7 @@ static void flat_track(gait_state_t *g) {
         flat_settle(g);
         return;
     }
-    const float *w = n->w_prev;
-    g->flat_turn -= (w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2]) * g->dt_s;
+    g->flat_turn -= sole_rate(g) * g->dt_s;
     if (g->flat_turn > g->flat_up) {
         g->flat_up = g->flat_turn;
     } else if (g->flat_turn < g->flat_up - FLAT_BACK_RAD) {
@@ -563,8 +567,7 @@ static float ring_sole_rate(const gait_state_t *g, uint16_t pos) {
  */
 static float pitch_at(const gait_state_t *g, gait_pos_t at) {
     const gait_nav_t *n = &g->nav;
-    const float *w = n->w_prev;
-    float w0 = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
+    float w0 = sole_rate(g);
     gait_pos_t now = {n->index, 0.0f};
     float s = gait_pos_diff(at, now); /* samples from the strapdown's sample, + = later */
     float dir = s < 0.0f ? -1.0f : 1.0f;
@@ -659,6 +662,22 @@ static void fall_settle(gait_state_t *g) {
     }
 }
 
+/* Empty the line fit of the vertical acceleration in the air. */
+static void fall_clear(gait_state_t *g) {
+    g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
+    g->fall_dev = 0.0f;
+}
+
+/* Add a sample to that fit: k samples from the top, vertical acceleration a, m/s^2. */
+static void fall_add(gait_state_t *g, float k, float a) {
+    g->fall_n += 1.0f;
+    g->fall_t += k;
+    g->fall_a += a;
+    g->fall_tt += k * k;
+    g->fall_ta += k * a;
+    g->fall_aa += a * a;
+}
+
 /* A heel-strike top whose foot still falls: contact awaits the ground's force. */
 static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late) {
     g->fall = 1;
@@ -666,8 +685,7 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
     g->top_at = top;
     g->top_pitch = pitch;
     g->heel_at = gait_pos_add(top, heel_lead_samples);
-    g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
-    g->fall_dev = 0.0f;
+    fall_clear(g);
     g->fall_fresh = 1;
     g->skip_land = 1;
     /* the course in the air starts before the top */
@@ -682,13 +700,7 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
             break; /* the swing rotation still ending: not the foot's own course */
         }
         newer = a;
-        float k = k0 - (float)j;
-        g->fall_n += 1.0f;
-        g->fall_t += k;
-        g->fall_a += a;
-        g->fall_tt += k * k;
-        g->fall_ta += k * a;
-        g->fall_aa += a * a;
+        fall_add(g, k0 - (float)j, a);
     }
 }
 
@@ -735,8 +747,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */
             g->fall_fresh = 0;
-            g->fall_n = g->fall_t = g->fall_a = g->fall_tt = g->fall_ta = g->fall_aa = 0.0f;
-            g->fall_dev = 0.0f;
+            fall_clear(g);
             n = 0.0f;
         } else if (fabsf(dev) > force) {
             float since = k - back; /* the departure rose linearly from zero: back to where it began */
@@ -754,21 +765,14 @@ static void fall_track(gait_state_t *g, uint32_t index) {
                 return;
             }
             gait_pos_t at = gait_pos_add(g->top_at, since);
-            const float *w = g->nav.w_prev;
-            float wy = w[0] * g->sole_y[0] + w[1] * g->sole_y[1] + w[2] * g->sole_y[2];
-            on_ic(g, at, sole_pitch(g) + back * wy * g->dt_s);
+            on_ic(g, at, sole_pitch(g) + back * sole_rate(g) * g->dt_s);
             return;
         }
         if (n > 0.0f) {
             g->fall_dev = dev;
         }
     }
-    g->fall_n += 1.0f;
-    g->fall_t += k;
-    g->fall_a += a;
-    g->fall_tt += k * k;
-    g->fall_ta += k * a;
-    g->fall_aa += a * a;
+    fall_add(g, k, a);
 }
 
 /* The heel-strike contact, once the strapdown has reached it. */

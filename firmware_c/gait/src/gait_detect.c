@@ -455,6 +455,11 @@ static uint8_t top_flags(const gait_detect_t *d) {
     return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
 }
 
+/* An impact came in the swing rotation at or after the knee taken as contact. */
+static int jolt_after_knee(const gait_detect_t *d) {
+    return d->jolt_found && d->jolt.index >= d->contact.index;
+}
+
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
 static uint32_t top_first(const gait_detect_t *d) {
     return d->knee_hit ? d->contact.index : d->top.index;
@@ -462,8 +467,7 @@ static uint32_t top_first(const gait_detect_t *d) {
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
-    int jolted = d->jolt_found && d->jolt.index >= d->contact.index; /* an impact between knee and top */
-    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && jolted))) {
+    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && jolt_after_knee(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
         gait_event_push(g, GAIT_EV_IC_TOP, d->contact, GAIT_EVF_CONTACT, d->swing_peak);
@@ -807,7 +811,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
-                !(d->jolt_found && d->jolt.index >= d->contact.index)) {
+                !jolt_after_knee(d)) {
                 d->knee_hit = 0; /* no impact after the knee: the swing ended in the air */
             }
             if (!d->late_found && !d->land_found && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&

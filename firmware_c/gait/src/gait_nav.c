@@ -103,9 +103,14 @@ static float lever_height(const gait_nav_t *n) {
     return h < 0.0f ? 0.0f : (h > LEVER_MAX_M ? LEVER_MAX_M : h);
 }
 
-/* Horizontal velocity of a sensor h above the ground contact turning at the
- * nav-frame rate wn (rad/s): w x (0, 0, h), m/s. */
-static void lever_velocity(const float wn[3], float h, float out[3]) {
+/* Horizontal velocity of the sensor as the foot rolls over its ground contact
+ * at the last sample's pitch rate: w x (0, 0, h), w that rate in the nav
+ * frame, h the sensor's height above the contact, m/s. */
+static void rolling_velocity(const gait_nav_t *n, float out[3]) {
+    const float wp[3] = {0.0f, n->w_prev[1], 0.0f};
+    float wn[3];
+    gm_quat_to_nav(&n->q, wp, wn);
+    float h = lever_height(n);
     out[0] = wn[1] * h;
     out[1] = -wn[0] * h;
     out[2] = 0.0f;
@@ -417,10 +422,8 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
         float seg = (float)(n->index - n->seg_start);
         {
             /* the foot's own velocity here is not error */
-            float wn[3], vb[3];
-            const float wp[3] = {0.0f, n->w_prev[1], 0.0f};
-            gm_quat_to_nav(&n->q, wp, wn);
-            lever_velocity(wn, lever_height(n), vb);
+            float vb[3];
+            rolling_velocity(n, vb);
             for (int k = 0; k < 3; k++) {
                 n->v[k] -= vb[k];
             }
@@ -539,12 +542,7 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     }
     float wn[3];
     lever_matrix(&n->q, n->w_prev, n->win_m, wn);
-    {
-        const float wp[3] = {0.0f, n->w_prev[1], 0.0f};
-        float wpn[3];
-        gm_quat_to_nav(&n->q, wp, wpn);
-        lever_velocity(wpn, lever_height(n), n->v);
-    }
+    rolling_velocity(n, n->v);
     for (int k = 0; k < 3; k++) {
         n->p[k] = 0.0f;
         n->win_v[k] = n->v[k];
