@@ -39,13 +39,10 @@ def test_events_and_strike(name: str) -> None:
 def test_heel_strike_angle_at_low_sample_rates(spec: str, limit_deg: float) -> None:
     """A heel strike's contact often falls within the sample before the strapdown's: its angle
     is taken there, not one sample's slap later (at 104 Hz one sample turns the sole 1-5 deg)."""
-    from rig.explore import build_recording, parse_case
+    from rig.explore import parse_case, run_case
 
     for seed in (1, 2):
-        rec = build_recording(parse_case(spec, seed))
-        assert rec.truth is not None
-        strides, _ = analyze(rec)
-        s = score(strides, rec.truth)
+        s = run_case(parse_case(spec, seed)).scores
         assert s.recall == 1.0 and s.strike_accuracy == 1.0, (spec, seed, s)
         assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= limit_deg, (spec, seed, s.fsa_mae_deg)
 
@@ -93,13 +90,10 @@ def test_heel_strike_top_is_the_soles_not_the_sensors(spec: str) -> None:
     """Whether a swing ended toes up enough for a heel strike is the sole's angle to the foot
     lying flat: a sensor pitched on the shoe neither makes a ball-first step up a heel strike
     nor hides a heel strike with a weak impact."""
-    from rig.explore import build_recording, parse_case
+    from rig.explore import parse_case, run_case
 
     for seed in (1, 2):
-        rec = build_recording(parse_case(spec, seed))
-        assert rec.truth is not None
-        strides, _ = analyze(rec)
-        s = score(strides, rec.truth)
+        s = run_case(parse_case(spec, seed)).scores
         assert s.recall == 1.0 and s.strike_accuracy == 1.0, (spec, seed, s)
         assert s.ic_mae_ms is not None and s.ic_mae_ms <= 3.0, (spec, seed, s.ic_mae_ms)
 
@@ -108,13 +102,10 @@ def test_heel_strike_top_is_the_soles_not_the_sensors(spec: str) -> None:
 def test_ball_first_landing_angle_to_the_heel_down(spec: str) -> None:
     """Up stairs the ball lands and the heel comes down slowly: the foot may first read still
     before the heel is down; the strike angle is to the sole lying flat, not to that instant."""
-    from rig.explore import build_recording, parse_case
+    from rig.explore import parse_case, run_case
 
     for seed in (2, 3):
-        rec = build_recording(parse_case(spec, seed))
-        assert rec.truth is not None
-        strides, _ = analyze(rec)
-        s = score(strides, rec.truth)
+        s = run_case(parse_case(spec, seed)).scores
         assert s.recall == 1.0 and s.strike_accuracy == 1.0, (spec, seed, s)
         assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= 0.2, (spec, seed, s.fsa_mae_deg)
 
