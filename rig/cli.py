@@ -25,7 +25,7 @@ from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.explore import seed_arg
-from rig.inject import to_raw
+from rig.inject import beyond_full_scale, to_raw
 from rig.out_path import kind_of, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -141,6 +141,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
+    clipped = beyond_full_scale(rec)
+    if clipped:
+        print(f"note: {clipped}", file=sys.stderr)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"

@@ -81,6 +81,26 @@ def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> flo
     return float((int(idx[-1]) - int(idx[0])) / (t_s[-1] - t_s[0]))
 
 
+def beyond_full_scale(rec: Recording) -> str | None:
+    """A note naming the samples of `rec` outside the sensor's full scales (which the firmware
+    receives clipped at full scale, as the sensor would deliver them); None when all are inside."""
+    acc_n = int(np.count_nonzero(np.any(np.abs(rec.acc_g) > rec.accel_fs_g, axis=1)))
+    gyro_n = int(np.count_nonzero(np.any(np.abs(rec.gyro_dps) > rec.gyro_fs_dps, axis=1)))
+    if not acc_n and not gyro_n:
+        return None
+    parts = []
+    if acc_n:
+        parts.append(f"{acc_n} sample(s) beyond +-{rec.accel_fs_g:g} g (peak {np.max(np.abs(rec.acc_g)):.4g} g)")
+    if gyro_n:
+        parts.append(f"{gyro_n} sample(s) beyond +-{rec.gyro_fs_dps:g} dps (peak {np.max(np.abs(rec.gyro_dps)):.4g} dps)")
+    widest = rec.accel_fs_g >= max(ACCEL_G_PER_LSB) and rec.gyro_fs_dps >= max(GYRO_DPS_PER_LSB)
+    remedy = ("the LSM6DSO reads no wider, so strides there are flagged impact_clipped / gyro_saturated" if widest else
+              f"if the recording was made at wider full scales, say so in {rec.name}.truth.json "
+              "(meta accel_fs_g, gyro_fs_dps)")
+    return (f"{rec.name}: {' and '.join(parts)}; the firmware gets them clipped at full scale, as the sensor "
+            f"would read them; {remedy}")
+
+
 def to_raw(rec: Recording, odr_hz: float | None = None, accel_fs_g: int = 16, gyro_fs_dps: int = 2000) -> RawStream:
     """Quantize a recording to int16 counts at the given full scales (clipping at full scale)."""
     if accel_fs_g not in ACCEL_G_PER_LSB:

@@ -176,3 +176,25 @@ def test_run_all_in_shards_covers_the_catalog_once(tmp_path: Path, capsys: pytes
     assert sorted(picked) == sorted(s.name for s in list_scenarios())
     code, _, err = run_cli(capsys, "run", "sprint", "--all")
     assert code == 2 and "not both" in err
+
+
+@pytest.mark.target("host")
+def test_replay_says_which_samples_the_sensor_could_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Samples beyond the LSM6DSO's full scales reach the firmware clipped: the replay says so, with counts and peaks."""
+    csv = tmp_path / "loud.csv"
+    rows = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
+    for i in range(2080):
+        loud = 1000 <= i < 1010
+        rows.append(f"{i / 416:.6f},{40.0 if loud else 0.0},0,1,0,{-3000.0 if loud and i % 2 else 0.0},0")
+    csv.write_text("\n".join(rows) + "\n")
+    code, _, err = run_cli(capsys, "replay", str(csv), "--target", "host", "--json", str(tmp_path / "r.json"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    assert "10 sample(s) beyond +-16 g (peak 40 g)" in err
+    assert "5 sample(s) beyond +-2000 dps (peak 3000 dps)" in err
+    quiet = tmp_path / "quiet.csv"
+    quiet.write_text("\n".join(r.replace("40.0", "15.0").replace("-3000.0", "-1999.0") for r in rows) + "\n")
+    code, _, err = run_cli(capsys, "replay", str(quiet), "--target", "host", "--json", str(tmp_path / "q.json"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    assert "beyond" not in err
