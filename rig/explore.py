@@ -489,11 +489,8 @@ def format_map(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def explored_summary(n: int = 40, seed: int = 1, analyze: Analyzer | None = None) -> dict[str, Any]:
-    """n gaits drawn from the whole space (no shrinking): how many held, pooled figures, and
-    how often each target was missed."""
-    rng = np.random.default_rng(seed)
-    outs = [run_case(draw_case(rng), analyze) for _ in range(n)]
+def _pooled(outs: Sequence[Outcome]) -> dict[str, Any]:
+    """Recall, precision and the matched-stride-weighted figures pooled over some outcomes."""
     truth = sum(o.scores.n_truth for o in outs)
     matched = sum(o.scores.n_matched for o in outs)
     found = sum(o.scores.n_matched + o.scores.n_false for o in outs)
@@ -503,15 +500,36 @@ def explored_summary(n: int = 40, seed: int = 1, analyze: Analyzer | None = None
         w = sum(k for _, k in pairs)
         return sum(v * k for v, k in pairs) / w if w else None
 
+    return {"cases": len(outs), "held": sum(o.held for o in outs),
+            "recall": matched / truth if truth else None, "precision": matched / found if found else None,
+            "ic_mae_ms": weighted("ic_mae_ms"), "tc_mae_ms": weighted("tc_mae_ms"),
+            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy")}
+
+
+#: The per-gait timing figures the explore goals ask of every gait.
+TIMING_METRICS = ("ic_mae_ms", "tc_mae_ms", "gct_mae_ms")
+
+
+def explored_summary(n: int = 200, seed: int = 1, analyze: Analyzer | None = None) -> dict[str, Any]:
+    """n gaits drawn from the whole space (no shrinking): how many held, pooled figures (all, the
+    straight gaits, the turning ones), the worst gait's timing figures, and how often each
+    target was missed."""
+    rng = np.random.default_rng(seed)
+    outs = [run_case(draw_case(rng), analyze) for _ in range(n)]
     missed: dict[str, int] = {}
     for o in outs:
         for m in {m.metric for m in o.misses}:
             missed[m] = missed.get(m, 0) + 1
-    return {"cases": n, "seed": seed, "held": sum(o.held for o in outs),
-            "recall": matched / truth if truth else None, "precision": matched / found if found else None,
-            "ic_mae_ms": weighted("ic_mae_ms"), "tc_mae_ms": weighted("tc_mae_ms"),
-            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy"),
-            "gaits_missing": missed}
+    worst: dict[str, Any] = {}
+    for metric in TIMING_METRICS:
+        got = [(getattr(o.scores, metric), o.case.command()) for o in outs if getattr(o.scores, metric) is not None]
+        if got:
+            value, command = max(got)
+            worst[metric] = {"value": value, "command": command}
+    return {**_pooled(outs), "seed": seed,
+            "straight": _pooled([o for o in outs if not o.case.turning]),
+            "turning": _pooled([o for o in outs if o.case.turning]),
+            "worst": worst, "gaits_missing": missed}
 
 
 def format_explored(s: dict[str, Any]) -> str:
@@ -522,12 +540,20 @@ def format_explored(s: dict[str, Any]) -> str:
     def ms(v: float | None) -> str:
         return "-" if v is None else f"{v:.1f} ms"
 
+    def line(label: str, g: dict[str, Any]) -> str:
+        return (f"  {label}: {g['held']}/{g['cases']} held; recall {pct(g['recall'])}, precision {pct(g['precision'])}, "
+                f"IC {ms(g['ic_mae_ms'])}, TC {ms(g['tc_mae_ms'])}, GCT {ms(g['gct_mae_ms'])}, "
+                f"strike {pct(g['strike_accuracy'])}")
+
     misses = ", ".join(f"{k} {v}" for k, v in sorted(s["gaits_missing"].items(), key=lambda kv: -kv[1])) or "none"
-    return (f"explored space ({s['cases']} gaits drawn with `rig explore --cases {s['cases']} --seed {s['seed']}`): "
-            f"{s['held']}/{s['cases']} held every target\n"
-            f"  pooled: recall {pct(s['recall'])}, precision {pct(s['precision'])}, IC {ms(s['ic_mae_ms'])}, "
-            f"TC {ms(s['tc_mae_ms'])}, GCT {ms(s['gct_mae_ms'])}, strike {pct(s['strike_accuracy'])}\n"
-            f"  gaits missing each target: {misses}")
+    out = [f"explored space ({s['cases']} gaits drawn with `rig explore --cases {s['cases']} --seed {s['seed']}`): "
+           f"{s['held']}/{s['cases']} held every target",
+           line("pooled", s)]
+    out += [line(k, s[k]) for k in ("straight", "turning") if s.get(k, {}).get("cases")]
+    out.append(f"  gaits missing each target: {misses}")
+    for metric, w in s.get("worst", {}).items():
+        out.append(f"  worst {metric}: {w['value']:.1f}  {w['command']}")
+    return "\n".join(out)
 
 
 def outcome_json(o: Outcome) -> dict[str, Any]:

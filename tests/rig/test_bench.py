@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rig.bench import NATIVE, BenchReport, Row, Verdict, format_bench_report, judge, pooled, run_bench
+from rig.bench import NATIVE, BenchReport, Row, Verdict, explored_verdicts, format_bench_report, judge, pooled, run_bench
 from rig.errors import RigError
 from rig.evaluate import Scores
 from rig.goals import CATALOG_GOALS, REAL_GOALS, STILL_GOAL
@@ -132,3 +132,21 @@ def test_footprint_distance_signs_the_error() -> None:
     short = footprint_distance(10.0, {"distance_m": 9.8})
     assert short["distance_err_pct"] == pytest.approx(-2.0)
     assert footprint_distance(10.0, {"distance_m": float("nan")})["distance_err_pct"] is None
+
+
+def test_explored_goals_are_judged_as_stated_straight_turning_and_every_gait() -> None:
+    """Straight gaits at 99.5 %, turning ones at 95 %, timing on the worst gait (one late gait
+    fails the goal however good the pool), strike pooled."""
+    group = {"cases": 10, "held": 10, "recall": 0.999, "precision": 0.996, "ic_mae_ms": 2.0, "tc_mae_ms": 2.0,
+             "gct_mae_ms": 2.0, "strike_accuracy": 0.97}
+    s = {**group, "cases": 20, "seed": 1, "straight": group, "turning": {**group, "recall": 0.96, "precision": 0.94},
+         "worst": {"ic_mae_ms": {"value": 12.0, "command": "rig explore --case x"},
+                   "tc_mae_ms": {"value": 4.0, "command": "rig explore --case y"}},
+         "gaits_missing": {"ic_mae_ms": 1}}
+    got = {(v.goal.metric, v.goal.limit): v for v in explored_verdicts(s)}
+    assert got[("recall", 0.995)].status == "PASS" and got[("recall", 0.95)].status == "PASS"
+    assert got[("precision", 0.995)].status == "PASS" and got[("precision", 0.95)].status == "FAIL"
+    assert got[("ic_mae_ms", 10.0)].status == "FAIL" and "1 over the limit" in got[("ic_mae_ms", 10.0)].scope_note
+    assert got[("tc_mae_ms", 10.0)].status == "PASS"
+    assert got[("gct_mae_ms", 10.0)].status == "n/a"
+    assert got[("strike_accuracy", 0.95)].value == 0.97
