@@ -110,6 +110,28 @@ def test_ball_first_landing_angle_to_the_heel_down(spec: str) -> None:
         assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= 0.2, (spec, seed, s.fsa_mae_deg)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ball_first_landing_angle_where_the_ball_lands(seed: int) -> None:
+    """A ball-first landing whose contact is reported at the top of its toes-down turn, while
+    the foot is still in the air (up stairs, the turn lasting 14 ms): the sole then turns on toes
+    down, the ball lands, and the heel drop brings it back up to flat. The strike angle is the
+    sole's where the ball landed (its most toes-down attitude), not the one at the top."""
+    from scenarios.definition import ScenarioDef, Segment
+    from scenarios.morphology import Morphology
+    from scenarios.sensor import SensorModel
+    from scenarios.synth import synthesize_def
+
+    defn = ScenarioDef(
+        name="ball_first", description="up stairs, ball first at -6 deg", lead_s=1.5, seed=seed,
+        segments=(Segment("stairs_up", 14.0, fsa_deg=-6.0),), sensor=SensorModel.realistic(),
+        morphology=Morphology(precontact_lead_s=0.014, landing_dps=950.0, impact_delay_s=0.029))
+    rec = synthesize_def(defn)
+    assert rec.truth is not None
+    s = score(analyze(rec)[0], rec.truth)
+    assert s.recall == 1.0 and s.strike_accuracy == 1.0, (seed, s)
+    assert s.fsa_mae_deg is not None and s.fsa_mae_deg <= 0.5, (seed, s.fsa_mae_deg)
+
+
 @pytest.mark.parametrize("name", RUNS)
 def test_running_stride_length(name: str) -> None:
     rec = synthesize(name)

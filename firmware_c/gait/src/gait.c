@@ -65,6 +65,9 @@ static const float SOLE_YAW_MIN_TAN = 0.0875f;
 static const float FLAT_TURN_DPS = 10.0f;
 static const float FLAT_BACK_RAD = 0.0017f;
 static const float FLAT_SETTLE_S = 0.25f;
+/* A landing whose sole turned this far more toes down than flat, deg, landed
+ * on the ball of the foot there (see ball_first). */
+static const float BALL_FIRST_DEG = -3.0f;
 /* A swing top this far toes-up (the sole, to the foot lying flat) is a heel
  * strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
@@ -340,6 +343,7 @@ static void pending_open(gait_state_t *g, gait_pos_t ic, float pitch_rad) {
     p->stride_m = NAN;
     p->rise_m = NAN;
     p->pitch_ic = pitch_rad;
+    g->land_fz = 2.0f;
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
     p->sat_before_ic = n->sat_n > 0.0f;
     n->in_stance = 1;
@@ -420,6 +424,53 @@ static void on_tc(gait_state_t *g, gait_pos_t at) {
     }
 }
 
+/* From a contact to the first still instant: the sole's most toes-down
+ * attitude (its long axis' elevation sine: no angle needed per sample). */
+static void land_track(gait_state_t *g) {
+    if (!g->cur.valid || g->cur.have_fsa || g->nav.in_zv) {
+        return;
+    }
+    const gm_quat_t *q = &g->nav.q;
+    const float *x = g->sole_x;
+    float fz = 2.0f * (q->x * q->z - q->w * q->y) * x[0] + 2.0f * (q->y * q->z + q->w * q->x) * x[1] +
+               (1.0f - 2.0f * (q->x * q->x + q->y * q->y)) * x[2];
+    if (fz < g->land_fz) {
+        g->land_fz = fz;
+    }
+}
+
+/* The sole's most toes-down turn from the contact's pitch to the first still
+ * instant, rad (<= 0). */
+static float land_min_turn(const gait_state_t *g) {
+    float fz = g->land_fz;
+    if (!(fz < 1.0f)) {
+        return 0.0f;
+    }
+    float turn = gm_atan2f(fz, sqrtf(1.0f - fz * fz)) - g->cur.pitch_ic;
+    return turn < 0.0f ? turn : 0.0f;
+}
+
+/*
+ * The strike angle of a landing, deg, from the sole's angle to flat at the
+ * reported contact (fsa_deg) and its most toes-down turn from there before
+ * the foot stood still (min_turn_deg, <= 0). A sole that turned more toes
+ * down than flat after the reported contact and came back up landed on the
+ * ball of the foot, and the heel drop that brought it back began when the
+ * ball touched: the contact was at that most toes-down attitude, and any
+ * earlier reported contact (the top of a toes-down turn before the ball
+ * landed) was still in the air. A heel on the ground never lets the sole
+ * turn past flat (the forefoot lands on the ground), so heel and midfoot
+ * landings keep the angle at the reported contact; so does a dip under flat
+ * smaller than BALL_FIRST_DEG (what the landing's roll leaking into a sole
+ * axis a few degrees off, or an unlearnt gyro offset over the landing, can
+ * read), and a heel strike's angle at the reported contact: such a dip
+ * after it is no evidence that it was in the air.
+ */
+static float ball_first(float fsa_deg, float min_turn_deg) {
+    float low = fsa_deg + min_turn_deg;
+    return fsa_deg < HEEL_FSA_DEG && low < BALL_FIRST_DEG ? low : fsa_deg;
+}
+
 /*
  * Foot strike angle: the sole's turn from initial contact to the first
  * still instant after it, when the foot lies flat, from the gyroscope alone.
@@ -438,7 +489,7 @@ static void fsa_at_flat(gait_state_t *g) {
     const gait_nav_t *n = &g->nav;
     if (p->valid && !p->have_fsa && p->ic_in_seg != 0xFFFFFFFFu && n->seg_open && !n->seg_gap &&
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
-        p->fsa_deg = (p->pitch_ic - sole_pitch(g)) * GM_DEG;
+        p->fsa_deg = ball_first((p->pitch_ic - sole_pitch(g)) * GM_DEG, land_min_turn(g) * GM_DEG);
         p->have_fsa = 1;
         float up_dps = -sole_rate(g) * GM_DEG;
         if (p->fsa_deg < 0.0f && up_dps > FLAT_TURN_DPS) {
@@ -528,7 +579,7 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
          * here, which also cancels the sensor's tilt in the sole and the
          * accelerometer offsets that tilt every levelling alike */
         pitch -= sole_pitch(g);
-        p->fsa_deg = pitch * GM_DEG;
+        p->fsa_deg = ball_first(pitch * GM_DEG, land_min_turn(g) * GM_DEG);
         p->have_fsa = 1;
 #if GAIT_TRACE
         gait_trace_fsa(p->ic.index, p->pitch_ic * GM_DEG, err * GM_DEG, p->ic_in_seg, seg_len);
@@ -788,6 +839,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     gait_nav_step(g, r, index, g->ring_gap[pos]);
     sole_track(g);
     flat_track(g);
+    land_track(g);
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }

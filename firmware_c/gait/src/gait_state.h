@@ -403,6 +403,8 @@ struct gait_state {
     float flat_turn;          /* sole's toes-up turn since the still span began, rad */
     float flat_up;            /* its highest value within FLAT_SETTLE_S */
     uint16_t flat_n;          /* samples of the still span followed (0: not following) */
+    float land_fz;            /* lowest elevation sine of the sole's long axis from the
+                               * contact to the first still instant (above 1: none) */
     gait_pending_t cur;       /* opened by the last IC */
     gait_pending_t done;      /* closed by the next IC, awaiting its length */
     gait_stride_t outq[GAIT_OUT_QUEUE]; /* finished strides not yet returned */
