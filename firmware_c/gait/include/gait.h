@@ -44,7 +44,13 @@
  *   up) late in the swing rotation, at the least toes-up rate just before
  *   it, provided the foot goes on rotating toes up for 12 ms after it and
  *   no landing at least half as strong (|a| - 1 g) follows gy's zero
- *   crossing. A heel's impact starts within tens of ms of the end of its
+ *   crossing. A ball that lands while the toes-up rotation is steady or
+ *   slowing makes it speed up at once as the heel drops: contact is then the
+ *   least toes-up rate before the speed-up, when the rate grows a quarter
+ *   (25 dps at least) and |a| rises 1 g within 25 ms of it, and the foot
+ *   turns no more than 30 deg toes up from there before gy reaches zero
+ *   (foot flat); a foot turning further was still in the air.
+ *   A heel's impact starts within tens of ms of the end of its
  *   toes-up rotation; when none follows the top and the first comes over 65 ms
  *   after it, before the landing bump has ended, the foot was still in the air
  *   at the top (the rotation stopped early): contact is then 10 ms before
@@ -183,7 +189,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1756u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1780u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -112,6 +112,21 @@ static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
 static const float KNEE_MAX_S = 0.04f;
 static const float KNEE_FRAC = 0.5f;
+/* A forefoot that lands still rotating toes up: the ball touches and the
+ * ground's force ahead of the ankle drops the heel, so the toes-up rotation,
+ * steady or slowing until then, speeds up at once, while |a| rises LANDING_G
+ * as the foot takes the body's weight. A swing's own toes-up rotation, past
+ * its start, does not speed up again with such a rise. Contact is the last
+ * least toes-up rate before that speed-up (heel_drop), when the rate grows by
+ * DROP_DPS and |a| rises LANDING_G over its value there within
+ * DROP_WINDOW_S, dps and s. */
+static const float DROP_DPS = 25.0f;
+static const float DROP_FRAC = 0.25f;
+static const float DROP_WINDOW_S = 0.025f;
+/* The heel drop ends with the foot flat: from the contact the foot turns
+ * toes up by its strike angle, never more than this, deg (forefoot strikes
+ * land 5-20 deg toes down); a foot still turning past it was in the air. */
+static const float DROP_MAX_DEG = 30.0f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -439,6 +454,7 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->knee[1].found = 0;
     d->jolt_found = 0;
     d->knee_hit = 0;
+    d->drop_found = 0;
 }
 
 /* The top's flags from the acceleration after each landmark: an impact after
@@ -559,6 +575,57 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
     return 0;
 }
 
+/* The detector goes to stance from a contact in the swing rotation (at d->hit). */
+static void hit_stance(gait_detect_t *d, uint32_t index) {
+    d->notch_found = 0;
+    d->hit_found = 0;
+    d->drop_found = 0;
+    d->hit_pending = 1;
+    d->hit_xing = 0;
+    d->drop_hit = 0;
+    stance_begin(d);
+    set_phase(d, PH_STANCE, index);
+}
+
+/*
+ * In a swing rotation that has turned the foot SWING_WEAK_DEG toes up: did a
+ * forefoot land, the heel then dropping (see DROP_DPS)? Tracks the last local
+ * maximum of gy (the least toes-up rate) and, within DROP_WINDOW_S of it, the
+ * rate's growth and the rise of |a|. The detector then goes to stance with
+ * that maximum as the contact; hit_settle still hands it to a stronger
+ * landing after gy's zero crossing (the speed-up was in the air).
+ * Returns 1 when the detector went to stance.
+ */
+static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float an) {
+    if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
+        d->drop = vertex(d, index, gy);
+        d->drop_gy = d->gy1;
+        d->drop_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        d->drop_acc = an;
+        d->drop_found = 1;
+        return 0;
+    }
+    if (!d->drop_found) {
+        return 0;
+    }
+    if (gait_pos_diff(at_index(index), d->drop) * g->dt_s > DROP_WINDOW_S) {
+        d->drop_found = 0;
+        return 0;
+    }
+    d->drop_acc = an > d->drop_acc ? an : d->drop_acc;
+    float grow = DROP_FRAC * -d->drop_gy;
+    if (d->drop_gy - gy > (grow > DROP_DPS ? grow : DROP_DPS) && d->drop_acc - d->drop_an > LANDING_G) {
+        d->hit = d->drop;
+        d->hit_index = d->drop.index;
+        d->hit_acc = d->drop_acc;
+        hit_stance(d, index);
+        d->drop_hit = 1;
+        d->drop_deg = 0.0f;
+        return 1;
+    }
+    return 0;
+}
+
 /*
  * Late in a swing rotation that has not ended: did the foot hit the ground
  * still rotating toes up? A mid- or forefoot strike with no toes-down
@@ -573,6 +640,11 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
  * Returns 1 when the detector went to stance.
  */
 static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float an) {
+    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S) {
+        d->drop_found = 0;
+    } else if (heel_drop(g, d, index, gy, an)) {
+        return 1;
+    }
     if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
         d->notch_found = 0;
         d->hit_found = 0;
@@ -586,12 +658,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         if (hit_s < HIT_HOLD_S) {
             return 0;
         }
-        d->notch_found = 0;
-        d->hit_found = 0;
-        d->hit_pending = 1;
-        d->hit_xing = 0;
-        stance_begin(d);
-        set_phase(d, PH_STANCE, index);
+        hit_stance(d, index);
         return 1;
     }
     if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
@@ -623,8 +690,21 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
  * crossing, or before the strapdown reaches the impact.
  * Returns 1 when the detector went back to the landing.
  */
-static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float jerk, float an) {
+static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float jerk, float an) {
     float hit_s = (float)(index - d->hit_index) * g->dt_s;
+    if (d->drop_hit && !d->hit_xing && gy < 0.0f) {
+        d->drop_deg -= gy * dt;
+        if (d->drop_deg > DROP_MAX_DEG) {
+            /* turned too far toes up for a heel drop: the swing rotation
+             * sped up in the air; it goes on */
+            d->hit_pending = 0;
+            d->drop_hit = 0;
+            d->swing_deg += d->drop_deg;
+            d->swing_s += hit_s;
+            set_phase(d, PH_SWING, index);
+            return 1;
+        }
+    }
     if (hit_s <= IMPACT_WINDOW_S && an > d->hit_acc) {
         d->hit_acc = an;
     }
@@ -646,9 +726,12 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->bump_max = gy > d->bump_max ? gy : d->bump_max;
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
-    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && hit_s <= LAND_TIMEOUT_S) {
+    /* a heel drop waits for the foot flat (or its bound) however slow */
+    int waits = hit_s <= LAND_TIMEOUT_S || (d->drop_hit && !d->hit_xing);
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && waits) {
         return 0;
     }
+    d->drop_hit = 0;
     d->hit_pending = 0;
     if (!late && d->hit_xing && d->jerk_max > IMPACT_JERK_GPS &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
@@ -736,7 +819,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
-            if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, jerk_of(d, s, dt), an)) {
+            if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, dt, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */
             }
             track_still(g, d, index, w2);
@@ -746,7 +829,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             /* a toes-up rotation is a swing once the stance is past its landing
              * (a forefoot landing's heel drop is toes-up too) */
             int pivot = gy < -PIVOT_DPS && fabsf(d->neg_yaw_deg) >= PIVOT_YAW_DEG;
-            if ((gy < -SWING_DPS || pivot) && (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
+            int dropping = d->hit_pending && d->drop_hit && !d->hit_xing; /* the heel still drops */
+            if ((gy < -SWING_DPS || pivot) && !dropping &&
+                (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
                 swing_begin(g, d, index);
             } else if (d->phase == PH_STANCE && since_s > STANCE_MAX_S) {
                 set_phase(d, PH_IDLE, index); /* standing */

@@ -184,6 +184,13 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
+    uint8_t drop_found;      /* drop holds a local maximum of gy not DROP_WINDOW_S old */
+    uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
+    gait_pos_t drop;         /* last local maximum of gy in the swing rotation: a heel drop may start there */
+    float drop_gy;           /* gy there, dps */
+    float drop_an;           /* |a| there, g */
+    float drop_acc;          /* largest |a| since, g */
+    float drop_deg;          /* toes-up rotation since a heel drop's contact, deg */
     float sl1, sl2;          /* slope of gy over the last step and the one before, dps/s */
     gait_knee_t knee[2];     /* late in the swing: a dip of that slope, and its largest rise */
     gait_pos_t contact;      /* the knee taken as the contact */
