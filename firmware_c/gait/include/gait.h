@@ -46,8 +46,9 @@
  *   no landing at least half as strong (|a| - 1 g) follows gy's zero
  *   crossing. A ball that lands while the toes-up rotation is steady or
  *   slowing makes it speed up at once as the heel drops: contact is then the
- *   least toes-up rate before the speed-up, when the rate grows a quarter
- *   (25 dps at least) and |a| rises 1 g within 25 ms of it, and the foot
+ *   least toes-up rate before the speed-up, when the rate grows a fifth
+ *   (25 dps at least) within 15 ms of it, or two samples (a swing's own
+ *   rotation speeds up gradually), and |a| rises 1 g within 25 ms, and the foot
  *   turns no more than 30 deg toes up from there before gy reaches zero
  *   (foot flat); a foot turning further was still in the air.
  *   A heel's impact starts within tens of ms of the end of its
@@ -189,7 +190,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1780u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1784u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -115,13 +115,15 @@ static const float KNEE_FRAC = 0.5f;
 /* A forefoot that lands still rotating toes up: the ball touches and the
  * ground's force ahead of the ankle drops the heel, so the toes-up rotation,
  * steady or slowing until then, speeds up at once, while |a| rises LANDING_G
- * as the foot takes the body's weight. A swing's own toes-up rotation, past
- * its start, does not speed up again with such a rise. Contact is the last
- * least toes-up rate before that speed-up (heel_drop), when the rate grows by
- * DROP_DPS and |a| rises LANDING_G over its value there within
- * DROP_WINDOW_S, dps and s. */
+ * as the foot takes the body's weight. A swing's own toes-up rotation
+ * speeds up again only gradually (the leg's muscles, not an impact). Contact
+ * is the last least toes-up rate before that speed-up (heel_drop), when the
+ * rate grows by DROP_FRAC of itself (DROP_DPS at least) within DROP_FAST_S
+ * and |a| rises LANDING_G over its value there within DROP_WINDOW_S, dps
+ * and s. */
 static const float DROP_DPS = 25.0f;
-static const float DROP_FRAC = 0.25f;
+static const float DROP_FRAC = 0.2f;
+static const float DROP_FAST_S = 0.015f;
 static const float DROP_WINDOW_S = 0.025f;
 /* The heel drop ends with the foot flat: from the contact the foot turns
  * toes up by its strike angle, never more than this, deg (forefoot strikes
@@ -599,22 +601,28 @@ static void hit_stance(gait_detect_t *d, uint32_t index) {
 static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float an) {
     if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
         d->drop = vertex(d, index, gy);
+        d->drop_idx = d->idx1;
         d->drop_gy = d->gy1;
         d->drop_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
         d->drop_acc = an;
         d->drop_found = 1;
-        return 0;
     }
     if (!d->drop_found) {
         return 0;
     }
-    if (gait_pos_diff(at_index(index), d->drop) * g->dt_s > DROP_WINDOW_S) {
-        d->drop_found = 0;
+    float since_s = gait_pos_diff(at_index(index), d->drop) * g->dt_s;
+    /* at a low rate the speed-up may show only two samples on */
+    int fast_over = since_s > DROP_FAST_S && index - d->drop_idx > 2u;
+    if (since_s > DROP_WINDOW_S || (fast_over && d->drop_found == 1u)) {
+        d->drop_found = 0; /* no landing, or a rotation speeding up gradually */
         return 0;
     }
     d->drop_acc = an > d->drop_acc ? an : d->drop_acc;
     float grow = DROP_FRAC * -d->drop_gy;
-    if (d->drop_gy - gy > (grow > DROP_DPS ? grow : DROP_DPS) && d->drop_acc - d->drop_an > LANDING_G) {
+    if (d->drop_gy - gy > (grow > DROP_DPS ? grow : DROP_DPS)) {
+        d->drop_found = 2; /* sped up at once */
+    }
+    if (d->drop_found == 2u && d->drop_acc - d->drop_an > LANDING_G) {
         d->hit = d->drop;
         d->hit_index = d->drop.index;
         d->hit_acc = d->drop_acc;
