@@ -46,7 +46,8 @@
  *   no landing at least half as strong (|a| - 1 g) follows gy's zero
  *   crossing. A ball that lands while the toes-up rotation is steady or
  *   slowing makes it speed up at once as the heel drops: contact is then the
- *   least toes-up rate before the speed-up, when the rate grows a fifth
+ *   last sample before the speed-up where the rate was slowing or steady
+ *   (gaining under an eighth of that pace), when the rate grows a fifth
  *   (25 dps at least) within 15 ms of it, or two samples (a swing's own
  *   rotation speeds up gradually), and |a| rises 1 g within 25 ms, and the foot
  *   turns no more than 30 deg toes up from there before gy reaches zero

@@ -117,10 +117,10 @@ static const float KNEE_FRAC = 0.5f;
  * steady or slowing until then, speeds up at once, while |a| rises LANDING_G
  * as the foot takes the body's weight. A swing's own toes-up rotation
  * speeds up again only gradually (the leg's muscles, not an impact). Contact
- * is the last least toes-up rate before that speed-up (heel_drop), when the
- * rate grows by DROP_FRAC of itself (DROP_DPS at least) within DROP_FAST_S
- * and |a| rises LANDING_G over its value there within DROP_WINDOW_S, dps
- * and s. */
+ * is the last sample where the rate was slowing or steady before that
+ * speed-up (heel_drop), when the rate grows by DROP_FRAC of itself (DROP_DPS
+ * at least) within DROP_FAST_S (or two samples) and |a| rises LANDING_G over
+ * its value there within DROP_WINDOW_S, dps and s. */
 static const float DROP_DPS = 25.0f;
 static const float DROP_FRAC = 0.2f;
 static const float DROP_FAST_S = 0.015f;
@@ -591,16 +591,27 @@ static void hit_stance(gait_detect_t *d, uint32_t index) {
 
 /*
  * In a swing rotation that has turned the foot SWING_WEAK_DEG toes up: did a
- * forefoot land, the heel then dropping (see DROP_DPS)? Tracks the last local
- * maximum of gy (the least toes-up rate) and, within DROP_WINDOW_S of it, the
+ * forefoot land, the heel then dropping (see DROP_DPS)? Tracks the last
+ * sample the rate was slowing or steady into and sped up from (at a local
+ * maximum of gy, the parabola's vertex) and, within DROP_WINDOW_S of it, the
  * rate's growth and the rise of |a|. The detector then goes to stance with
- * that maximum as the contact; hit_settle still hands it to a stronger
+ * that sample as the contact; hit_settle hands it back to the swing if the
+ * foot turns over DROP_MAX_DEG toes up before foot flat, or to a stronger
  * landing after gy's zero crossing (the speed-up was in the air).
  * Returns 1 when the detector went to stance.
  */
+/* The growth of the toes-up rate that marks a heel drop from rate gy, dps. */
+static float drop_grow(float gy) {
+    float grow = DROP_FRAC * -gy;
+    return grow > DROP_DPS ? grow : DROP_DPS;
+}
+
 static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float an) {
-    if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
-        d->drop = vertex(d, index, gy);
+    /* the rate steady (speeding up at under an eighth of a heel drop's
+     * pace) or slowing into the previous sample, and speeding up from it */
+    float steady = -drop_grow(d->gy1) / (8.0f * DROP_FAST_S);
+    if (d->drop_found != 2u && d->gy1 < 0.0f && gy <= d->gy1 && d->sl1 >= steady) {
+        d->drop = d->gy1 > d->gy2 ? vertex(d, index, gy) : at_index(d->idx1);
         d->drop_idx = d->idx1;
         d->drop_gy = d->gy1;
         d->drop_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
@@ -618,8 +629,7 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         return 0;
     }
     d->drop_acc = an > d->drop_acc ? an : d->drop_acc;
-    float grow = DROP_FRAC * -d->drop_gy;
-    if (d->drop_gy - gy > (grow > DROP_DPS ? grow : DROP_DPS)) {
+    if (d->drop_gy - gy > drop_grow(d->drop_gy)) {
         d->drop_found = 2; /* sped up at once */
     }
     if (d->drop_found == 2u && d->drop_acc - d->drop_an > LANDING_G) {

@@ -184,10 +184,10 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
-    uint8_t drop_found;      /* drop holds a local maximum of gy not DROP_WINDOW_S old: 1, 2 once the rate sped up */
+    uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
     uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
-    gait_pos_t drop;         /* last local maximum of gy in the swing rotation: a heel drop may start there */
-    uint32_t drop_idx;       /* the sample of that maximum */
+    gait_pos_t drop;         /* last sample the swing's toes-up rotation was slowing or steady into and sped up from: a heel drop may start there */
+    uint32_t drop_idx;       /* that sample */
     float drop_gy;           /* gy there, dps */
     float drop_an;           /* |a| there, g */
     float drop_acc;          /* largest |a| since, g */
