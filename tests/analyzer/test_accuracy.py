@@ -119,6 +119,19 @@ def test_ball_landing_still_rotating_toes_up(spec: str) -> None:
         assert s.strike_accuracy is not None and s.strike_accuracy >= 0.9, (spec, seed, s.strike_accuracy)
 
 
+@pytest.mark.parametrize("spec", ["speed_mps=2.06 strike=mid site=heel contact_rate_dps=340.0"])
+def test_soft_landing_arresting_a_toes_up_rotation(spec: str) -> None:
+    """A mid-foot strike that lands still rotating toes up stops that rotation at once (the
+    knee of gy), with no heel's impact transient: |a| rising as the foot takes weight confirms
+    the knee as the contact, not the end of the slap that follows tens of ms later."""
+    from rig.explore import parse_case, run_case
+
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.recall == 1.0 and s.precision == 1.0, (spec, seed, s)
+        assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (spec, seed, s.ic_mae_ms)
+
+
 @pytest.mark.parametrize("spec", ["activity=stairs_up odr_hz=833.0", "activity=stairs_up odr_hz=833.0 foot=left"])
 def test_ball_first_landing_angle_to_the_heel_down(spec: str) -> None:
     """Up stairs the ball lands and the heel comes down slowly: the foot may first read still

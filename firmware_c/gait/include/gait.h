@@ -30,7 +30,8 @@
  *   gently at the swing's end, turns abruptly into a steep rise through zero
  *   (the slap); contact is that knee, before the crossing, when the foot
  *   still turned toes up faster than 40 dps there and an impact follows
- *   it. A mid- or forefoot strike touches when its landing rotation (a toes-down bump of gy, or the
+ *   it (a jerk, or |a| rising 1 g over its value at the knee by 25 ms after
+ *   the crossing as the foot takes weight). A mid- or forefoot strike touches when its landing rotation (a toes-down bump of gy, or the
  *   end of the toes-up rotation where there is none) comes to rest. Which of
  *   the two is contact is told by the acceleration after each: when the
  *   impact after the bump's end is a real one (jerk) and peaks over twice as
@@ -191,7 +192,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1784u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1796u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

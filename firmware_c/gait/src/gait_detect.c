@@ -104,8 +104,9 @@ static const float HIT_HOLD_S = 0.012f;
  * top is no contact) must be KNEE_STEEP times steeper than before it and
  * steeper than KNEE_RISE_DPS_S (the ground's arrest, not a swing's end), the
  * crossing must follow within KNEE_MAX_S, and an impact must follow the knee
- * (before the top or in its impact window; without one the swing ended in
- * the air). A later dip of the slope under KNEE_FRAC of the steepest rise
+ * (before the top or in its impact window, or |a| rising LANDING_G over its
+ * value at the knee by the end of that window; without one the swing ended
+ * in the air). A later dip of the slope under KNEE_FRAC of the steepest rise
  * since the knee is a later knee. */
 static const float KNEE_DPS = 40.0f;
 static const float KNEE_STEEP = 2.0f;
@@ -473,9 +474,12 @@ static uint8_t top_flags(const gait_detect_t *d) {
     return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
 }
 
-/* An impact came in the swing rotation at or after the knee taken as contact. */
-static int jolt_after_knee(const gait_detect_t *d) {
-    return d->jolt_found && d->jolt.index >= d->contact.index;
+/* The foot landed at the knee taken as contact: an impact (jerk) came in the
+ * swing rotation at or after it, or |a| rose LANDING_G over its value there
+ * by the end of the top's impact window as the foot took the body's weight
+ * (a mid- or forefoot landing has no heel's impact transient). */
+static int knee_landed(const gait_detect_t *d) {
+    return (d->jolt_found && d->jolt.index >= d->contact.index) || d->top_acc - d->contact_an > LANDING_G;
 }
 
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
@@ -485,7 +489,7 @@ static uint32_t top_first(const gait_detect_t *d) {
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
-    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && jolt_after_knee(d)))) {
+    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
         gait_event_push(g, GAIT_EV_IC_TOP, d->contact, GAIT_EVF_CONTACT, d->swing_peak);
@@ -545,6 +549,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].after = d->idx1;
         k[0].sl = d->sl1;
         k[0].rise_sl = sl;
+        k[0].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
@@ -557,6 +562,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[1].sl = d->sl2;
         k[1].inc = inc;
         k[1].rise_sl = sl;
+        k[1].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
         k[1].found = 1;
     }
 }
@@ -571,6 +577,7 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
         if (k->found && k->gy < -KNEE_DPS && rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S &&
             gait_pos_diff(d->top, k->at) * g->dt_s < KNEE_MAX_S) {
             d->contact = k->at;
+            d->contact_an = k->an;
             return 1;
         }
     }
@@ -914,7 +921,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
-                !jolt_after_knee(d)) {
+                !knee_landed(d)) {
                 d->knee_hit = 0; /* no impact after the knee: the swing ended in the air */
             }
             if (!d->late_found && !d->land_found && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&

@@ -154,6 +154,7 @@ typedef struct {
     float sl;                /* slope of gy before it, dps/s */
     float inc;               /* the slope's rise over the step, dps/s */
     float rise_sl;           /* steepest slope since, dps/s */
+    float an;                /* |a| at the sample after it, g */
     uint8_t found;
 } gait_knee_t;
 
@@ -195,6 +196,7 @@ typedef struct {
     float sl1, sl2;          /* slope of gy over the last step and the one before, dps/s */
     gait_knee_t knee[2];     /* late in the swing: a dip of that slope, and its largest rise */
     gait_pos_t contact;      /* the knee taken as the contact */
+    float contact_an;        /* |a| there, g */
     gait_pos_t jolt;         /* the last impact (jerk) in the swing rotation */
     uint8_t jolt_found;
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
