@@ -119,6 +119,29 @@ def test_ball_landing_still_rotating_toes_up(spec: str) -> None:
         assert s.strike_accuracy is not None and s.strike_accuracy >= 0.9, (spec, seed, s.strike_accuracy)
 
 
+def test_knock_in_the_swing_is_no_ball_landing() -> None:
+    """A knock on the shoe late in the swing (one sample of a faster toes-up rate with a jolt of
+    |a|, the rate back on its course at the next sample) looks for a moment like a ball landing
+    whose heel drops; the heel drop's speed-up lasts, the knock's does not: no contact there."""
+    from rig.explore import build_recording, parse_case
+
+    for seed in (1, 2):
+        rec = build_recording(parse_case("activity=walk speed_mps=1.3 strike=mid", seed))
+        assert rec.truth is not None
+        gy = rec.gyro_dps[:, 1]
+        for s in rec.truth.strides[1:-1]:
+            # the swing before this contact: past its toes-up peak, at 40 % of it
+            w = np.nonzero((rec.t_s > s.ic_s - 0.35) & (rec.t_s < s.ic_s))[0]
+            k = int(w[np.argmin(gy[w])])
+            i = k + int(np.argmax(gy[k:w[-1]] > 0.4 * gy[k]))
+            rec.gyro_dps[i, 1] = 1.3 * gy[i]
+            rec.acc_g[i, 2] += 1.2
+        strides, _ = analyze(rec)
+        sc = score(strides, rec.truth)
+        assert sc.recall == 1.0 and sc.precision == 1.0, (seed, sc)
+        assert sc.ic_mae_ms is not None and sc.ic_mae_ms <= 3.0, (seed, sc.ic_mae_ms)
+
+
 @pytest.mark.parametrize("spec", ["speed_mps=2.06 strike=mid site=heel contact_rate_dps=340.0"])
 def test_soft_landing_arresting_a_toes_up_rotation(spec: str) -> None:
     """A mid-foot strike that lands still rotating toes up stops that rotation at once (the

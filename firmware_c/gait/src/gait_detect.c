@@ -120,8 +120,9 @@ static const float KNEE_FRAC = 0.5f;
  * speeds up again only gradually (the leg's muscles, not an impact). Contact
  * is the last sample where the rate was slowing or steady before that
  * speed-up (heel_drop), when the rate grows by DROP_FRAC of itself (DROP_DPS
- * at least) within DROP_FAST_S (or two samples) and |a| rises LANDING_G over
- * its value there within DROP_WINDOW_S, dps and s. */
+ * at least) within DROP_FAST_S (or two samples), is still that far up at the
+ * next sample (a knock on the shoe in the air shakes it for one), and |a|
+ * rises LANDING_G over its value there within DROP_WINDOW_S, dps and s. */
 static const float DROP_DPS = 25.0f;
 static const float DROP_FRAC = 0.2f;
 static const float DROP_FAST_S = 0.015f;
@@ -631,15 +632,29 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
     float since_s = gait_pos_diff(at_index(index), d->drop) * g->dt_s;
     /* at a low rate the speed-up may show only two samples on */
     int fast_over = since_s > DROP_FAST_S && index - d->drop_idx > 2u;
-    if (since_s > DROP_WINDOW_S || (fast_over && d->drop_found == 1u)) {
+    /* a speed-up seen on the last sample is checked on this one even past
+     * the window (at a low rate its next sample may come later) */
+    int checking = d->drop_found == 2u && index - d->drop_idx <= 2u;
+    if ((since_s > DROP_WINDOW_S && !checking) || (fast_over && d->drop_found == 1u)) {
         d->drop_found = 0; /* no landing, or a rotation speeding up gradually */
         return 0;
     }
-    d->drop_acc = an > d->drop_acc ? an : d->drop_acc;
-    if (d->drop_gy - gy > drop_grow(d->drop_gy)) {
-        d->drop_found = 2; /* sped up at once */
+    if (since_s <= DROP_WINDOW_S && an > d->drop_acc) {
+        d->drop_acc = an;
     }
-    if (d->drop_found == 2u && d->drop_acc - d->drop_an > LANDING_G) {
+    int grown = d->drop_gy - gy > drop_grow(d->drop_gy);
+    if (d->drop_found == 1u) {
+        if (grown) {
+            d->drop_found = 2; /* sped up at once; the next sample tells if it lasts */
+            d->drop_idx = index;
+        }
+        return 0;
+    }
+    if (!grown) {
+        d->drop_found = 0; /* the rate fell back (a knock shaking the foot in the air), or no landing */
+        return 0;
+    }
+    if (d->drop_acc - d->drop_an > LANDING_G) {
         d->hit = d->drop;
         d->hit_index = d->drop.index;
         d->hit_acc = d->drop_acc;
