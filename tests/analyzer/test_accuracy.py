@@ -114,7 +114,8 @@ def test_ball_landing_still_rotating_toes_up(spec: str) -> None:
 
     for seed in (1, 2):
         s = run_case(parse_case(spec, seed)).scores
-        assert s.recall >= 0.9 and s.precision >= 0.9, (spec, seed, s)
+        assert s.recall is not None and s.recall >= 0.9, (spec, seed, s)
+        assert s.precision is not None and s.precision >= 0.9, (spec, seed, s)
         assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (spec, seed, s.ic_mae_ms)
         assert s.strike_accuracy is not None and s.strike_accuracy >= 0.9, (spec, seed, s.strike_accuracy)
 
