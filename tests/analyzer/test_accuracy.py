@@ -120,6 +120,19 @@ def test_ball_landing_still_rotating_toes_up(spec: str) -> None:
         assert s.strike_accuracy is not None and s.strike_accuracy >= 0.9, (spec, seed, s.strike_accuracy)
 
 
+def test_heel_drop_within_one_sample() -> None:
+    """A sprinting forefoot at 104 Hz: the ball lands and the heel is down within one or two
+    samples (the sped-up rotation all but stopped at the next sample): still a landing, unlike a
+    knock, after which the rate goes back to the swing's own."""
+    from rig.explore import parse_case, run_case
+
+    spec = "speed_mps=6.39 strike=fore odr_hz=104.0 contact_rate_dps=70.0 landing_dps=950.0"
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.recall == 1.0 and s.precision == 1.0, (seed, s)
+        assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (seed, s.ic_mae_ms)
+
+
 def test_knock_in_the_swing_is_no_ball_landing() -> None:
     """A knock on the shoe late in the swing (one sample of a faster toes-up rate with a jolt of
     |a|, the rate back on its course at the next sample) looks for a moment like a ball landing

@@ -50,8 +50,9 @@
  *   last sample before the speed-up where the rate was slowing or steady
  *   (gaining under an eighth of that pace), when the rate grows a fifth
  *   (25 dps at least) within 15 ms of it, or two samples (a swing's own
- *   rotation speeds up gradually), stays that far up at the next sample (a
- *   knock on the shoe shakes it for one), and |a| rises 1 g within 25 ms, and the foot
+ *   rotation speeds up gradually), stays that far up at the next sample or
+ *   has all but stopped there (a knock on the shoe shakes it for one sample,
+ *   then the swing goes on), and |a| rises 1 g within 25 ms, and the foot
  *   turns no more than 30 deg toes up from there before gy reaches zero
  *   (foot flat); a foot turning further was still in the air.
  *   A heel's impact starts within tens of ms of the end of its
@@ -193,7 +194,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1796u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1800u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

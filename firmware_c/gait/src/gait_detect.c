@@ -127,6 +127,9 @@ static const float DROP_DPS = 25.0f;
 static const float DROP_FRAC = 0.2f;
 static const float DROP_FAST_S = 0.015f;
 static const float DROP_WINDOW_S = 0.025f;
+/* ... unless the rotation has all but stopped there (under this fraction of
+ * the sped-up rate): the heel came down within a sample, as at a low rate. */
+static const float DROP_DONE_FRAC = 0.25f;
 /* The heel drop ends with the foot flat: from the contact the foot turns
  * toes up by its strike angle, never more than this, deg (forefoot strikes
  * land 5-20 deg toes down); a foot still turning past it was in the air. */
@@ -647,10 +650,11 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         if (grown) {
             d->drop_found = 2; /* sped up at once; the next sample tells if it lasts */
             d->drop_idx = index;
+            d->drop_fast = gy;
         }
         return 0;
     }
-    if (!grown) {
+    if (!grown && gy < DROP_DONE_FRAC * d->drop_fast) {
         d->drop_found = 0; /* the rate fell back (a knock shaking the foot in the air), or no landing */
         return 0;
     }

@@ -192,6 +192,7 @@ typedef struct {
     float drop_gy;           /* gy there, dps */
     float drop_an;           /* |a| there, g */
     float drop_acc;          /* largest |a| since, g */
+    float drop_fast;         /* gy where the rate was first seen sped up, dps */
     float drop_deg;          /* toes-up rotation since a heel drop's contact, deg */
     float sl1, sl2;          /* slope of gy over the last step and the one before, dps/s */
     gait_knee_t knee[2];     /* late in the swing: a dip of that slope, and its largest rise */
