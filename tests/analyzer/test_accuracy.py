@@ -98,6 +98,77 @@ def test_heel_strike_top_is_the_soles_not_the_sensors(spec: str) -> None:
         assert s.ic_mae_ms is not None and s.ic_mae_ms <= 3.0, (spec, seed, s.ic_mae_ms)
 
 
+@pytest.mark.parametrize("spec", [
+    "activity=stairs_down contact_rate_dps=126.0",
+    "activity=stairs_down contact_rate_dps=2.0",
+    "activity=stairs_down contact_rate_dps=60.0 odr_hz=104.0",
+    "activity=stairs_down contact_rate_dps=277.6 landing_dps=626.6",
+])
+def test_ball_landing_still_rotating_toes_up(spec: str) -> None:
+    """Down stairs the ball can land while the swing's toes-up rotation still runs: the heel
+    then drops, speeding that rotation up (from a slowing rotation, or one still gathering
+    speed gently), and gy reaches zero only at foot flat. Contact is the ball's touchdown,
+    where the rotation sped up with the foot taking weight, not the foot flat up to 200 ms
+    later."""
+    from rig.explore import parse_case, run_case
+
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.recall is not None and s.recall >= 0.9, (spec, seed, s)
+        assert s.precision is not None and s.precision >= 0.9, (spec, seed, s)
+        assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (spec, seed, s.ic_mae_ms)
+        assert s.strike_accuracy is not None and s.strike_accuracy >= 0.9, (spec, seed, s.strike_accuracy)
+
+
+def test_heel_drop_within_one_sample() -> None:
+    """A sprinting forefoot at 104 Hz: the ball lands and the heel is down within one or two
+    samples (the sped-up rotation all but stopped at the next sample): still a landing, unlike a
+    knock, after which the rate goes back to the swing's own."""
+    from rig.explore import parse_case, run_case
+
+    spec = "speed_mps=6.39 strike=fore odr_hz=104.0 contact_rate_dps=70.0 landing_dps=950.0"
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.recall == 1.0 and s.precision == 1.0, (seed, s)
+        assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (seed, s.ic_mae_ms)
+
+
+def test_knock_in_the_swing_is_no_ball_landing() -> None:
+    """A knock on the shoe late in the swing (one sample of a faster toes-up rate with a jolt of
+    |a|, the rate back on its course at the next sample) looks for a moment like a ball landing
+    whose heel drops; the heel drop's speed-up lasts, the knock's does not: no contact there."""
+    from rig.explore import build_recording, parse_case
+
+    for seed in (1, 2):
+        rec = build_recording(parse_case("activity=walk speed_mps=1.3 strike=mid", seed))
+        assert rec.truth is not None
+        gy = rec.gyro_dps[:, 1]
+        for s in rec.truth.strides[1:-1]:
+            # the swing before this contact: past its toes-up peak, at 40 % of it
+            w = np.nonzero((rec.t_s > s.ic_s - 0.35) & (rec.t_s < s.ic_s))[0]
+            k = int(w[np.argmin(gy[w])])
+            i = k + int(np.argmax(gy[k:w[-1]] > 0.4 * gy[k]))
+            rec.gyro_dps[i, 1] = 1.3 * gy[i]
+            rec.acc_g[i, 2] += 1.2
+        strides, _ = analyze(rec)
+        sc = score(strides, rec.truth)
+        assert sc.recall == 1.0 and sc.precision == 1.0, (seed, sc)
+        assert sc.ic_mae_ms is not None and sc.ic_mae_ms <= 3.0, (seed, sc.ic_mae_ms)
+
+
+@pytest.mark.parametrize("spec", ["speed_mps=2.06 strike=mid site=heel contact_rate_dps=340.0"])
+def test_soft_landing_arresting_a_toes_up_rotation(spec: str) -> None:
+    """A mid-foot strike that lands still rotating toes up stops that rotation at once (the
+    knee of gy), with no heel's impact transient: |a| rising as the foot takes weight confirms
+    the knee as the contact, not the end of the slap that follows tens of ms later."""
+    from rig.explore import parse_case, run_case
+
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.recall == 1.0 and s.precision == 1.0, (spec, seed, s)
+        assert s.ic_mae_ms is not None and s.ic_mae_ms <= 10.0, (spec, seed, s.ic_mae_ms)
+
+
 @pytest.mark.parametrize("spec", ["activity=stairs_up odr_hz=833.0", "activity=stairs_up odr_hz=833.0 foot=left"])
 def test_ball_first_landing_angle_to_the_heel_down(spec: str) -> None:
     """Up stairs the ball lands and the heel comes down slowly: the foot may first read still

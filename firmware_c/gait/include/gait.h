@@ -30,7 +30,8 @@
  *   gently at the swing's end, turns abruptly into a steep rise through zero
  *   (the slap); contact is that knee, before the crossing, when the foot
  *   still turned toes up faster than 40 dps there and an impact follows
- *   it. A mid- or forefoot strike touches when its landing rotation (a toes-down bump of gy, or the
+ *   it (a jerk, or |a| rising 1 g over its value at the knee by 25 ms after
+ *   the crossing as the foot takes weight). A mid- or forefoot strike touches when its landing rotation (a toes-down bump of gy, or the
  *   end of the toes-up rotation where there is none) comes to rest. Which of
  *   the two is contact is told by the acceleration after each: when the
  *   impact after the bump's end is a real one (jerk) and peaks over twice as
@@ -44,7 +45,17 @@
  *   up) late in the swing rotation, at the least toes-up rate just before
  *   it, provided the foot goes on rotating toes up for 12 ms after it and
  *   no landing at least half as strong (|a| - 1 g) follows gy's zero
- *   crossing. A heel's impact starts within tens of ms of the end of its
+ *   crossing. A ball that lands while the toes-up rotation is steady or
+ *   slowing makes it speed up at once as the heel drops: contact is then the
+ *   last sample before the speed-up where the rate was slowing or steady
+ *   (gaining under an eighth of that pace), when the rate grows a fifth
+ *   (25 dps at least) within 15 ms of it, or two samples (a swing's own
+ *   rotation speeds up gradually), stays that far up at the next sample or
+ *   has all but stopped there (a knock on the shoe shakes it for one sample,
+ *   then the swing goes on), and |a| rises 1 g within 25 ms, and the foot
+ *   turns no more than 30 deg toes up from there before gy reaches zero
+ *   (foot flat); a foot turning further was still in the air.
+ *   A heel's impact starts within tens of ms of the end of its
  *   toes-up rotation; when none follows the top and the first comes over 65 ms
  *   after it, before the landing bump has ended, the foot was still in the air
  *   at the top (the rotation stopped early): contact is then 10 ms before
@@ -183,7 +194,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1760u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1804u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

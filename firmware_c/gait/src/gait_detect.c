@@ -104,14 +104,36 @@ static const float HIT_HOLD_S = 0.012f;
  * top is no contact) must be KNEE_STEEP times steeper than before it and
  * steeper than KNEE_RISE_DPS_S (the ground's arrest, not a swing's end), the
  * crossing must follow within KNEE_MAX_S, and an impact must follow the knee
- * (before the top or in its impact window; without one the swing ended in
- * the air). A later dip of the slope under KNEE_FRAC of the steepest rise
+ * (before the top or in its impact window, or |a| rising LANDING_G over its
+ * value at the knee by the end of that window; without one the swing ended
+ * in the air). A later dip of the slope under KNEE_FRAC of the steepest rise
  * since the knee is a later knee. */
 static const float KNEE_DPS = 40.0f;
 static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
 static const float KNEE_MAX_S = 0.04f;
 static const float KNEE_FRAC = 0.5f;
+/* A forefoot that lands still rotating toes up: the ball touches and the
+ * ground's force ahead of the ankle drops the heel, so the toes-up rotation,
+ * steady or slowing until then, speeds up at once, while |a| rises LANDING_G
+ * as the foot takes the body's weight. A swing's own toes-up rotation
+ * speeds up again only gradually (the leg's muscles, not an impact). Contact
+ * is the last sample where the rate was slowing or steady before that
+ * speed-up (heel_drop), when the rate grows by DROP_FRAC of itself (DROP_DPS
+ * at least) within DROP_FAST_S (or two samples), is still that far up at the
+ * next sample (a knock on the shoe in the air shakes it for one), and |a|
+ * rises LANDING_G over its value there within DROP_WINDOW_S, dps and s. */
+static const float DROP_DPS = 25.0f;
+static const float DROP_FRAC = 0.2f;
+static const float DROP_FAST_S = 0.015f;
+static const float DROP_WINDOW_S = 0.025f;
+/* ... unless the rotation has all but stopped there (under this fraction of
+ * the sped-up rate): the heel came down within a sample, as at a low rate. */
+static const float DROP_DONE_FRAC = 0.25f;
+/* The heel drop ends with the foot flat: from the contact the foot turns
+ * toes up by its strike angle, never more than this, deg (forefoot strikes
+ * land 5-20 deg toes down); a foot still turning past it was in the air. */
+static const float DROP_MAX_DEG = 30.0f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -439,6 +461,7 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->knee[1].found = 0;
     d->jolt_found = 0;
     d->knee_hit = 0;
+    d->drop_found = 0;
 }
 
 /* The top's flags from the acceleration after each landmark: an impact after
@@ -455,9 +478,12 @@ static uint8_t top_flags(const gait_detect_t *d) {
     return d->jerk_max > IMPACT_JERK_GPS ? GAIT_EVF_IMPACT : 0u;
 }
 
-/* An impact came in the swing rotation at or after the knee taken as contact. */
-static int jolt_after_knee(const gait_detect_t *d) {
-    return d->jolt_found && d->jolt.index >= d->contact.index;
+/* The foot landed at the knee taken as contact: an impact (jerk) came in the
+ * swing rotation at or after it, or |a| rose LANDING_G over its value there
+ * by the end of the top's impact window as the foot took the body's weight
+ * (a mid- or forefoot landing has no heel's impact transient). */
+static int knee_landed(const gait_detect_t *d) {
+    return (d->jolt_found && d->jolt.index >= d->contact.index) || d->top_acc - d->contact_an > LANDING_G;
 }
 
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
@@ -467,7 +493,7 @@ static uint32_t top_first(const gait_detect_t *d) {
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
-    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && jolt_after_knee(d)))) {
+    if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
         gait_event_push(g, GAIT_EV_IC_TOP, d->contact, GAIT_EVF_CONTACT, d->swing_peak);
@@ -527,6 +553,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].after = d->idx1;
         k[0].sl = d->sl1;
         k[0].rise_sl = sl;
+        k[0].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
@@ -539,6 +566,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[1].sl = d->sl2;
         k[1].inc = inc;
         k[1].rise_sl = sl;
+        k[1].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
         k[1].found = 1;
     }
 }
@@ -553,8 +581,91 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
         if (k->found && k->gy < -KNEE_DPS && rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S &&
             gait_pos_diff(d->top, k->at) * g->dt_s < KNEE_MAX_S) {
             d->contact = k->at;
+            d->contact_an = k->an;
             return 1;
         }
+    }
+    return 0;
+}
+
+/* The detector goes to stance from a contact in the swing rotation (at d->hit). */
+static void hit_stance(gait_detect_t *d, uint32_t index) {
+    d->notch_found = 0;
+    d->hit_found = 0;
+    d->drop_found = 0;
+    d->hit_pending = 1;
+    d->hit_xing = 0;
+    d->drop_hit = 0;
+    stance_begin(d);
+    set_phase(d, PH_STANCE, index);
+}
+
+/*
+ * In a swing rotation that has turned the foot SWING_WEAK_DEG toes up: did a
+ * forefoot land, the heel then dropping (see DROP_DPS)? Tracks the last
+ * sample the rate was slowing or steady into and sped up from (at a local
+ * maximum of gy, the parabola's vertex) and, within DROP_WINDOW_S of it, the
+ * rate's growth and the rise of |a|. The detector then goes to stance with
+ * that sample as the contact; hit_settle hands it back to the swing if the
+ * foot turns over DROP_MAX_DEG toes up before foot flat, or to a stronger
+ * landing after gy's zero crossing (the speed-up was in the air).
+ * Returns 1 when the detector went to stance.
+ */
+/* The growth of the toes-up rate that marks a heel drop from rate gy, dps. */
+static float drop_grow(float gy) {
+    float grow = DROP_FRAC * -gy;
+    return grow > DROP_DPS ? grow : DROP_DPS;
+}
+
+static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float an) {
+    /* the rate steady (speeding up at under an eighth of a heel drop's
+     * pace) or slowing into the previous sample, and speeding up from it */
+    float steady = -drop_grow(d->gy1) / (8.0f * DROP_FAST_S);
+    if (d->drop_found != 2u && d->gy1 < 0.0f && gy <= d->gy1 && d->sl1 >= steady) {
+        d->drop = d->gy1 > d->gy2 ? vertex(d, index, gy) : at_index(d->idx1);
+        d->drop_idx = d->idx1;
+        d->drop_gy = d->gy1;
+        d->drop_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        d->drop_acc = an;
+        d->drop_found = 1;
+    }
+    if (!d->drop_found) {
+        return 0;
+    }
+    float since_s = gait_pos_diff(at_index(index), d->drop) * g->dt_s;
+    /* at a low rate the speed-up may show only two samples on */
+    int fast_over = since_s > DROP_FAST_S && index - d->drop_idx > 2u;
+    /* a speed-up seen on the last sample is checked on this one even past
+     * the window (at a low rate its next sample may come later) */
+    int checking = d->drop_found == 2u && index - d->drop_idx <= 2u;
+    if ((since_s > DROP_WINDOW_S && !checking) || (fast_over && d->drop_found == 1u)) {
+        d->drop_found = 0; /* no landing, or a rotation speeding up gradually */
+        return 0;
+    }
+    if (since_s <= DROP_WINDOW_S && an > d->drop_acc) {
+        d->drop_acc = an;
+    }
+    int grown = d->drop_gy - gy > drop_grow(d->drop_gy);
+    if (d->drop_found == 1u) {
+        if (grown) {
+            d->drop_found = 2; /* sped up at once; the next sample tells if it lasts */
+            d->drop_idx = index;
+            d->drop_fast = gy;
+        }
+        return 0;
+    }
+    if (!grown && gy < DROP_DONE_FRAC * d->drop_fast) {
+        d->drop_found = 0; /* the rate fell back (a knock shaking the foot in the air), or no landing */
+        return 0;
+    }
+    if (d->drop_acc - d->drop_an > LANDING_G) {
+        d->hit = d->drop;
+        d->hit_index = d->drop.index;
+        d->hit_acc = d->drop_acc;
+        hit_stance(d, index);
+        d->drop_hit = 1;
+        d->drop_deg = 0.0f;
+        return 1;
     }
     return 0;
 }
@@ -573,6 +684,11 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
  * Returns 1 when the detector went to stance.
  */
 static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float an) {
+    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S) {
+        d->drop_found = 0;
+    } else if (heel_drop(g, d, index, gy, an)) {
+        return 1;
+    }
     if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
         d->notch_found = 0;
         d->hit_found = 0;
@@ -586,12 +702,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         if (hit_s < HIT_HOLD_S) {
             return 0;
         }
-        d->notch_found = 0;
-        d->hit_found = 0;
-        d->hit_pending = 1;
-        d->hit_xing = 0;
-        stance_begin(d);
-        set_phase(d, PH_STANCE, index);
+        hit_stance(d, index);
         return 1;
     }
     if (d->gy1 > d->gy2 && d->gy1 >= gy && d->gy1 < 0.0f) {
@@ -623,8 +734,21 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
  * crossing, or before the strapdown reaches the impact.
  * Returns 1 when the detector went back to the landing.
  */
-static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float jerk, float an) {
+static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float jerk, float an) {
     float hit_s = (float)(index - d->hit_index) * g->dt_s;
+    if (d->drop_hit && !d->hit_xing && gy < 0.0f) {
+        d->drop_deg -= gy * dt;
+        if (d->drop_deg > DROP_MAX_DEG) {
+            /* turned too far toes up for a heel drop: the swing rotation
+             * sped up in the air; it goes on */
+            d->hit_pending = 0;
+            d->drop_hit = 0;
+            d->swing_deg += d->drop_deg;
+            d->swing_s += hit_s;
+            set_phase(d, PH_SWING, index);
+            return 1;
+        }
+    }
     if (hit_s <= IMPACT_WINDOW_S && an > d->hit_acc) {
         d->hit_acc = an;
     }
@@ -646,9 +770,12 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->bump_max = gy > d->bump_max ? gy : d->bump_max;
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
-    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && hit_s <= LAND_TIMEOUT_S) {
+    /* a heel drop waits for the foot flat (or its bound) however slow */
+    int waits = hit_s <= LAND_TIMEOUT_S || (d->drop_hit && !d->hit_xing);
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && waits) {
         return 0;
     }
+    d->drop_hit = 0;
     d->hit_pending = 0;
     if (!late && d->hit_xing && d->jerk_max > IMPACT_JERK_GPS &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
@@ -736,7 +863,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
             }
-            if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, jerk_of(d, s, dt), an)) {
+            if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, dt, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */
             }
             track_still(g, d, index, w2);
@@ -746,7 +873,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             /* a toes-up rotation is a swing once the stance is past its landing
              * (a forefoot landing's heel drop is toes-up too) */
             int pivot = gy < -PIVOT_DPS && fabsf(d->neg_yaw_deg) >= PIVOT_YAW_DEG;
-            if ((gy < -SWING_DPS || pivot) && (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
+            int dropping = d->hit_pending && d->drop_hit && !d->hit_xing; /* the heel still drops */
+            if ((gy < -SWING_DPS || pivot) && !dropping &&
+                (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
                 swing_begin(g, d, index);
             } else if (d->phase == PH_STANCE && since_s > STANCE_MAX_S) {
                 set_phase(d, PH_IDLE, index); /* standing */
@@ -811,7 +940,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
-                !jolt_after_knee(d)) {
+                !knee_landed(d)) {
                 d->knee_hit = 0; /* no impact after the knee: the swing ended in the air */
             }
             if (!d->late_found && !d->land_found && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&

@@ -154,6 +154,7 @@ typedef struct {
     float sl;                /* slope of gy before it, dps/s */
     float inc;               /* the slope's rise over the step, dps/s */
     float rise_sl;           /* steepest slope since, dps/s */
+    float an;                /* |a| at the sample after it, g */
     uint8_t found;
 } gait_knee_t;
 
@@ -184,9 +185,19 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
+    uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
+    uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
+    gait_pos_t drop;         /* last sample the swing's toes-up rotation was slowing or steady into and sped up from: a heel drop may start there */
+    uint32_t drop_idx;       /* that sample */
+    float drop_gy;           /* gy there, dps */
+    float drop_an;           /* |a| there, g */
+    float drop_acc;          /* largest |a| since, g */
+    float drop_fast;         /* gy where the rate was first seen sped up, dps */
+    float drop_deg;          /* toes-up rotation since a heel drop's contact, deg */
     float sl1, sl2;          /* slope of gy over the last step and the one before, dps/s */
     gait_knee_t knee[2];     /* late in the swing: a dip of that slope, and its largest rise */
     gait_pos_t contact;      /* the knee taken as the contact */
+    float contact_an;        /* |a| there, g */
     gait_pos_t jolt;         /* the last impact (jerk) in the swing rotation */
     uint8_t jolt_found;
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
