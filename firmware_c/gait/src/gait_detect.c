@@ -124,6 +124,13 @@ static const float LAND_FIT_HI = 0.2f;
  * slap is over (gy under LAND_FRAC of its peak), at most LAND_TIMEOUT_S after
  * the dip: a slap is not a push-off. */
 static const float SLAP_MIN_DPS = 50.0f;
+/* A landing bump that ends by crossing zero into a toes-up turn of at least
+ * this much within the impact window was in the air: the ball of the foot
+ * landed at its end and the heel then dropped about it (a heel on the ground
+ * since the top slaps the foot down to flat and stays there). A fore strike's
+ * heel drop turns the foot 1-5 deg in that window (a slow one on a stair
+ * less), gyro noise and bias a few hundredths of a degree, deg. */
+static const float HEEL_DROP_DEG = 1.0f;
 /* No landing bump end within this time: none, s. */
 static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
@@ -441,10 +448,16 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->knee_hit = 0;
 }
 
-/* The top's flags from the acceleration after each landmark: an impact after
- * the top (a heel strike), unless a far stronger one follows the end of the
- * landing bump (the foot landed there; the top's jerk was in the air). */
+/* The top's flags: the landing bump's end if the heel dropped after it (the
+ * bump was a toes-down turn in the air, and the jolt a sensor away from the
+ * foot's rotation centre feels at the top is that turn's start); else from
+ * the acceleration after each landmark: an impact after the top (a heel
+ * strike), unless a far stronger one follows the end of the landing bump
+ * (the foot landed there; the top's jerk was in the air). */
 static uint8_t top_flags(const gait_detect_t *d) {
+    if (d->land_xing && d->drop_deg >= HEEL_DROP_DEG) {
+        return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
+    }
     if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
         (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f) ||
          (d->land_acc > d->top_acc && d->land_jerk > LAND_IMPACT_RATIO * d->jerk_max))) {
@@ -661,6 +674,8 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->fit_ref = index;
         d->land_acc = 0.0f;
         d->land_jerk = 0.0f;
+        d->drop_deg = 0.0f;
+        d->land_xing = 0;
         d->late_found = 0;
         d->slapped = 0;
         set_phase(d, PH_TOP, index);
@@ -781,6 +796,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->top_acc = 0.0f;
                     d->land_acc = 0.0f;
                     d->land_jerk = 0.0f;
+                    d->drop_deg = 0.0f;
+                    d->land_xing = 0;
                     d->late_found = 0;
                     d->slapped = 0;
                     d->bump_max = gy;
@@ -823,6 +840,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
+                if (d->land_xing && gy < 0.0f) {
+                    d->drop_deg -= gy * dt;
+                }
             }
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or
@@ -877,6 +897,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
                     d->land = crossing(d, index, gy, 0.0f);
                     d->land_found = 1;
+                    d->land_xing = 1;
+                    d->drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
                 } else if (d->gy1 < d->gy2 && d->gy1 <= gy && d->bump_max > REARM_DPS &&
                            d->gy1 < LAND_FRAC * d->bump_max) {
                     d->land = vertex(d, index, gy);

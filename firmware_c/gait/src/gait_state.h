@@ -204,6 +204,8 @@ typedef struct {
     float top_acc;           /* largest |a| just after top, g */
     float land_acc;          /* largest |a| just after the end of the landing bump, g */
     float land_jerk;         /* largest |da/dt| just after it, g/s */
+    float drop_deg;          /* toes-up turn just after it (the heel dropping), deg */
+    uint8_t land_xing;       /* the bump ended by crossing zero */
     float bump_max;          /* largest gy of the landing bump, dps */
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
     uint32_t fit_ref;        /* index the fit's times count from */
