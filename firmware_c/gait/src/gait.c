@@ -89,6 +89,10 @@ static const float AIR_DESCENT_MPS = 0.3f;
  * walks resynthesized from them); the model's airborne feet descend at
  * 0.5-2.6 m/s. */
 static const float KNEE_DESCENT_MPS = 0.5f;
+/* ... and whatever the course from there to the knee when it descended
+ * faster than this, m/s (a heel down at the top has stopped: the strapdown
+ * reads walks resynthesized from gaitmap's at up to 0.9 m/s there). */
+static const float KNEE_FALL_MPS = 1.0f;
 /* In the air the leg changes the foot's vertical acceleration smoothly; the
  * ground's force at contact makes it depart from that course within a few
  * ms: the heel's descent is arrested (up), and a sensor ahead of the heel is
@@ -829,8 +833,9 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             } else if ((e.flags & GAIT_EVF_KNEE) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
                 /* still falling at the top: contact at the slap's knee, unless the
                  * descent sped up on the way there (the foot pivoting about a heel
-                 * already down, rolling on it before the forefoot slaps) */
-                g->knee_pending = 1;
+                 * already down, rolling on it before the forefoot slaps): then
+                 * just after the top, or, with a late impact, before it */
+                g->knee_pending = (e.flags & GAIT_EVF_LATE) != 0u ? 2u : 1u;
                 g->knee_vz = gait_nav_vz(g);
                 g->top_at = e.at;
                 g->top_pitch = pitch;
@@ -865,6 +870,12 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             break;
         }
         case GAIT_EV_IC_LATE:
+            if (g->knee_pending == 2u) {
+                /* a top with a late impact: should the knee not be the contact,
+                 * the late rule's is (the foot was in the air at the top) */
+                g->heel_at = e.at;
+                g->top_pitch = pitch_at(g, e.at);
+            }
             if (g->fall && g->fall_late == 1u) {
                 /* the late rule's contact, should the force not show */
                 g->fall_late = 2;
@@ -882,7 +893,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 float air_s = gait_pos_diff(e.at, g->top_at) * g->dt_s;
                 float air_mean = air_s > 0.0f ? (gait_nav_vz(g) - g->knee_vz) / air_s : 0.0f;
                 g->knee_pending = 0;
-                if (air_mean < -AIR_SLAP_MPS2) {
+                if (g->knee_vz >= -KNEE_FALL_MPS && air_mean < -AIR_SLAP_MPS2) {
                     on_ic(g, g->heel_at, g->top_pitch);
                 } else {
                     on_ic(g, e.at, pitch_at(g, e.at));
