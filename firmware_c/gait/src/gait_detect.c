@@ -899,13 +899,13 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->late = at_index(d->idx1); /* the first impact, after the top's window */
                 d->late_found = 1;
             }
+            /* the sole's pitch rate (+ = toes down), dps: a sensor turned on the
+             * shoe reads part of the foot's roll in its own gy */
+            float wy = gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2];
             float land_s = d->land_found ? gait_pos_diff(at_index(index), d->land) * g->dt_s : 0.0f;
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
-                /* about the sole's pitch axis: a sensor turned on the shoe reads
-                 * part of the foot's roll in its own gy */
-                float wy = gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2];
                 if (d->land_xing && wy < 0.0f) {
                     d->drop_deg -= wy * dt;
                 }
@@ -968,6 +968,18 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->land_found = 1;
                     d->land_xing = 1;
                     d->drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
+                } else if (d->gy1 >= 0.0f && gy < 0.0f && top_s > window_s && !d->land_xing) {
+                    /* a crossing after a bump too small to count: the ball's
+                     * landing if the heel drops right after it */
+                    d->land = crossing(d, index, gy, 0.0f);
+                    d->land_xing = 1;
+                    d->drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
+                } else if (d->land_xing && gy < 0.0f &&
+                           gait_pos_diff(at_index(index), d->land) * g->dt_s <= window_s) {
+                    d->drop_deg -= wy < 0.0f ? wy * dt : 0.0f;
+                    d->land_found = (uint8_t)(d->drop_deg >= HEEL_DROP_DEG);
+                } else if (d->land_xing) {
+                    d->land_xing = 0; /* no heel drop: not a landing */
                 } else if (d->gy1 < d->gy2 && d->gy1 <= gy && d->bump_max > REARM_DPS &&
                            d->gy1 < LAND_FRAC * d->bump_max) {
                     d->land = vertex(d, index, gy);
