@@ -494,10 +494,11 @@ static uint32_t top_first(const gait_detect_t *d) {
 /*
  * In the landing bump, sl = slope of gy from the previous sample to this one,
  * dps/s, jerk = |da/dt| there, g/s: the step over which the slope rose most
- * into a rise of gy while the foot turned toes down (placed where the lines
- * before and after that step meet; the slap's end, where a fall of gy eases,
- * is no knee), the steepest slope and the largest jerk within the impact
- * window after it.
+ * into a rise of gy while the foot turned toes down, from HUMP_AIR_S after
+ * the top (placed where the lines before and after that step meet; the
+ * hump's own abrupt start at the top, and the slap's end, where a fall of gy
+ * eases, are no knees), the steepest slope and the largest jerk within the
+ * impact window after it.
  */
 static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float sl, float jerk) {
     gait_knee_t *k = &d->hump_knee;
@@ -506,7 +507,7 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
     }
     float inc = sl - d->sl2;
-    if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f &&
+    if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
         (!k->found || inc > k->inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
