@@ -87,3 +87,19 @@ def test_the_start_of_a_steep_hump_is_not_the_heels_knee(seed: int) -> None:
     assert scores.recall == 1.0 and scores.precision == 1.0
     assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
     assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 5.0
+
+
+@pytest.mark.parametrize("gait", [
+    (("speed_mps", 2.1), ("site", "lateral"), ("precontact_hump_deg", 7.0), ("contact_rate_dps", -175.0)),
+    (("speed_mps", 2.8), ("site", "lateral"), ("precontact_hump_deg", 7.0), ("contact_rate_dps", -110.0)),
+])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_hump_that_slows_into_a_dip_before_the_slap_lands_at_the_dip(
+        gait: tuple[tuple[str, object], ...], seed: int) -> None:
+    """The toes-down turn in the air peaks and slows to 110-175 dps before the heel lands; the
+    heel's slap then speeds it up again, gently at a jog: the dip before that rise is the knee,
+    however slowly the slap builds (before: IC 10-21 ms early, at the top)."""
+    scores = run_case(Case(gait, seed)).scores
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0
+    assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 5.0

@@ -529,8 +529,12 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
     if (!k->found || air_s < HUMP_AIR_S) {
         return 0;
     }
-    float mean_sl = k->gy / air_s;
-    return k->rise_sl > HUMP_STEEP * mean_sl && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
+    /* the turn in the air before it: its mean slope from the top, or, where
+     * it had passed its peak and fell into a dip before the slap, the
+     * falling slope there */
+    float before = k->gy / air_s;
+    before = k->sl < 0.0f ? k->sl : before;
+    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
 }
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
