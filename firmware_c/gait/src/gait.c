@@ -91,7 +91,8 @@ static const float AIR_DESCENT_MPS = 0.3f;
 static const float KNEE_DESCENT_MPS = 0.5f;
 /* ... and whatever the course from there to the knee when it descended
  * faster than this, m/s (a heel down at the top has stopped: the strapdown
- * reads walks resynthesized from gaitmap's at up to 0.9 m/s there). */
+ * reads most tops of the walks resynthesized from gaitmap's under 0.9 m/s,
+ * a few very toes-up ones at up to 1.8, which then land at the knee). */
 static const float KNEE_FALL_MPS = 1.0f;
 /* In the air the leg changes the foot's vertical acceleration smoothly; the
  * ground's force at contact makes it depart from that course within a few
