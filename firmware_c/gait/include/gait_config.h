@@ -16,9 +16,11 @@
 #endif
 
 /* Stride events (contacts, toe-offs, still spans) in flight between the
- * detector and the strapdown. */
+ * detector and the strapdown: up to 8 a stride (top, landing, late impact,
+ * slap knee, toe-off, still span's two ends), and at 104 Hz the delay line
+ * holds 1.15 s, 2.3 strides of a fast run. */
 #ifndef GAIT_EVENT_QUEUE
-#define GAIT_EVENT_QUEUE 16u
+#define GAIT_EVENT_QUEUE 20u
 #endif
 
 /* 1 = call the gait_trace* hooks (queued events, detector phases, segment

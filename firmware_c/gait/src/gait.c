@@ -85,6 +85,18 @@ static const float RUN_LEAD_S_PER_MPS = 0.0008f;
  * below); a foot with 10-80 ms still to fall descends at 0.4-2 m/s (the
  * model's airborne leads, walking to 8 m/s). */
 static const float AIR_DESCENT_MPS = 0.3f;
+/* A top whose slap steepened late (GAIT_EVF_KNEE) had its contact at that
+ * knee only if its sensor descended faster than this there, m/s: a heel
+ * already down rolls on it before the forefoot slaps, with the same knee, and
+ * the strapdown reads such tops at up to 0.5 m/s (gaitmap's walks, and the
+ * walks resynthesized from them); the model's airborne feet descend at
+ * 0.5-2.6 m/s. */
+static const float KNEE_DESCENT_MPS = 0.5f;
+/* ... and whatever the course from there to the knee when it descended
+ * faster than this, m/s (a heel down at the top has stopped: the strapdown
+ * reads most tops of the walks resynthesized from gaitmap's under 0.9 m/s,
+ * a few very toes-up ones at up to 1.8, which then land at the knee). */
+static const float KNEE_FALL_MPS = 1.0f;
 /* In the air the leg changes the foot's vertical acceleration smoothly; the
  * ground's force at contact makes it depart from that course within a few
  * ms: the heel's descent is arrested (up), and a sensor ahead of the heel is
@@ -854,7 +866,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             g->heel_pending = 0; /* an event overtook the lead: contact now */
             on_ic(g, g->heel_at, pitch_at(g, g->heel_at));
         }
-        if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE) {
+        if (e.type != GAIT_EV_IC_LAND && e.type != GAIT_EV_IC_LATE && e.type != GAIT_EV_IC_KNEE) {
             top_settle(g);
             fall_settle(g);
         }
@@ -868,8 +880,19 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             float top_up = pitch;
             g->skip_land = 0;
             g->late_pending = 0;
+            g->knee_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
+            } else if ((e.flags & GAIT_EVF_KNEE) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
+                /* still falling at the top: contact at the slap's knee, unless the
+                 * descent sped up on the way there (the foot pivoting about a heel
+                 * already down, rolling on it before the forefoot slaps): then
+                 * just after the top, or, with a late impact, before it */
+                g->knee_pending = (e.flags & GAIT_EVF_LATE) != 0u ? 2u : 1u;
+                g->knee_vz = gait_nav_vz(g);
+                g->top_at = e.at;
+                g->top_pitch = pitch;
+                g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
             } else if ((e.flags & GAIT_EVF_LATE) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
                        gait_nav_vz(g) < -AIR_DESCENT_MPS) {
                 /* in the air at the top, still falling: contact when the ground stops it */
@@ -900,6 +923,12 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             break;
         }
         case GAIT_EV_IC_LATE:
+            if (g->knee_pending == 2u) {
+                /* a top with a late impact: should the knee not be the contact,
+                 * the late rule's is (the foot was in the air at the top) */
+                g->heel_at = e.at;
+                g->top_pitch = pitch_at(g, e.at);
+            }
             if (g->fall && g->fall_late == 1u) {
                 /* the late rule's contact, should the force not show */
                 g->fall_late = 2;
@@ -910,6 +939,18 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             if (g->late_pending) {
                 g->late_pending = 0;
                 on_ic(g, e.at, pitch_at(g, e.at));
+            }
+            break;
+        case GAIT_EV_IC_KNEE:
+            if (g->knee_pending) {
+                float air_s = gait_pos_diff(e.at, g->top_at) * g->dt_s;
+                float air_mean = air_s > 0.0f ? (gait_nav_vz(g) - g->knee_vz) / air_s : 0.0f;
+                g->knee_pending = 0;
+                if (g->knee_vz >= -KNEE_FALL_MPS && air_mean < -AIR_SLAP_MPS2) {
+                    on_ic(g, g->heel_at, g->top_pitch);
+                } else {
+                    on_ic(g, e.at, pitch_at(g, e.at));
+                }
             }
             break;
         case GAIT_EV_IC_LAND:
@@ -1015,6 +1056,7 @@ static void gap_break(gait_state_t *g) {
     g->flat_n = 0;
     g->top_pending = 0;
     g->late_pending = 0;
+    g->knee_pending = 0;
     g->fall = 0;
     g->skip_land = 0;
     gait_detect_reset(&g->det);

@@ -146,6 +146,26 @@ static const float LAND_FIT_HI = 0.2f;
  * slap is over (gy under LAND_FRAC of its peak), at most LAND_TIMEOUT_S after
  * the dip: a slap is not a push-off. */
 static const float SLAP_MIN_DPS = 50.0f;
+/* A landing bump that ends by crossing zero into a toes-up turn of at least
+ * this much within the impact window was in the air: the ball of the foot
+ * landed at its end and the heel then dropped about it (a heel on the ground
+ * since the top slaps the foot down to flat and stays there). A fore strike's
+ * heel drop turns the foot 1-5 deg in that window (a slow one on a stair
+ * less), gyro noise and bias a few hundredths of a degree, deg. */
+static const float HEEL_DROP_DEG = 1.0f;
+/* A heel strike whose swing rotation ends tens of ms before contact turns
+ * toes down in the air after the top (the hump: the leg lowers the toes at a
+ * few thousand dps/s), and the heel's contact then steepens that turn into
+ * the slap (the ground's force behind the ankle: tens of thousands of dps/s)
+ * with an impact. The contact is that knee of gy, not the top, when it comes
+ * HUMP_AIR_S or more after the top (past a heel's phase lead of 2-8 ms), the
+ * steepest slope within the impact window after it is HUMP_STEEP times the
+ * mean slope of the turn from the top to it and over HUMP_RISE_DPS_S, and an
+ * impact follows within that window. A heel that lands at the top slaps the
+ * foot down from there: its rise steepens gradually, 1.5-2.5 times. */
+static const float HUMP_AIR_S = 0.012f;
+static const float HUMP_STEEP = 3.0f;
+static const float HUMP_RISE_DPS_S = 5000.0f;
 /* No landing bump end within this time: none, s. */
 static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
@@ -464,10 +484,16 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->drop_found = 0;
 }
 
-/* The top's flags from the acceleration after each landmark: an impact after
- * the top (a heel strike), unless a far stronger one follows the end of the
- * landing bump (the foot landed there; the top's jerk was in the air). */
+/* The top's flags: the landing bump's end if the heel dropped after it (the
+ * bump was a toes-down turn in the air, and the jolt a sensor away from the
+ * foot's rotation centre feels at the top is that turn's start); else from
+ * the acceleration after each landmark: an impact after the top (a heel
+ * strike), unless a far stronger one follows the end of the landing bump
+ * (the foot landed there; the top's jerk was in the air). */
 static uint8_t top_flags(const gait_detect_t *d) {
+    if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
+        return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
+    }
     if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
         (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f) ||
          (d->land_acc > d->top_acc && d->land_jerk > LAND_IMPACT_RATIO * d->jerk_max))) {
@@ -491,6 +517,52 @@ static uint32_t top_first(const gait_detect_t *d) {
     return d->knee_hit ? d->contact.index : d->top.index;
 }
 
+/*
+ * In the landing bump, sl = slope of gy from the previous sample to this one,
+ * dps/s, jerk = |da/dt| there, g/s: the step over which the slope rose most
+ * into a rise of gy while the foot turned toes down, from HUMP_AIR_S after
+ * the top (placed where the lines before and after that step meet; the
+ * hump's own abrupt start at the top, and the slap's end, where a fall of gy
+ * eases, are no knees), the steepest slope and the largest jerk within the
+ * impact window after it.
+ */
+static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float sl, float jerk) {
+    gait_knee_t *k = &d->hump_knee;
+    if (k->found && gait_pos_diff(at_index(index), k->at) * g->dt_s <= IMPACT_WINDOW_S) {
+        k->rise_sl = sl > k->rise_sl ? sl : k->rise_sl;
+        d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
+    }
+    float inc = sl - d->sl2;
+    if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
+        (!k->found || inc > k->inc)) {
+        float f = (d->sl1 - sl) / (d->sl2 - sl);
+        f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
+        k->at = gait_pos_lerp(d->idx2, d->idx1, f);
+        k->gy = d->gy2 + f * (d->gy1 - d->gy2);
+        k->after = d->idx1;
+        k->sl = d->sl2;
+        k->inc = inc;
+        k->rise_sl = sl;
+        k->found = 1;
+        d->slap_jerk = jerk;
+    }
+}
+
+/* Was the bump's knee the heel's contact after a turn in the air (see HUMP_AIR_S)? */
+static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
+    const gait_knee_t *k = &d->hump_knee;
+    float air_s = gait_pos_diff(k->at, d->top) * g->dt_s;
+    if (!k->found || air_s < HUMP_AIR_S) {
+        return 0;
+    }
+    /* the turn in the air before it: its mean slope from the top, or, where
+     * it had passed its peak and fell into a dip before the slap, the
+     * falling slope there */
+    float before = k->gy / air_s;
+    before = k->sl < 0.0f ? k->sl : before;
+    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
+}
+
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
@@ -507,6 +579,11 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
          * the foot's descent (gait.c) */
         gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, late - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
         flags = late * g->dt_s > LATE_IMPACT_S ? GAIT_EVF_LATE : GAIT_EVF_AIR;
+    }
+    if (flags != GAIT_EVF_LANDS && slap_is_contact(g, d)) {
+        /* the slap steepened late: the contact if the foot was in the air at the top (gait.c) */
+        gait_event_push(g, GAIT_EV_IC_KNEE, d->hump_knee.at, 0u, 0.0f);
+        flags |= GAIT_EVF_KNEE;
     }
     gait_event_push(g, GAIT_EV_IC_TOP, d->top, flags, d->swing_peak);
     d->top_sent = 1;
@@ -788,6 +865,10 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->fit_ref = index;
         d->land_acc = 0.0f;
         d->land_jerk = 0.0f;
+        d->bump_drop_deg = 0.0f;
+        d->land_xing = 0;
+        d->hump_knee.found = 0;
+        d->slap_jerk = 0.0f;
         d->late_found = 0;
         d->slapped = 0;
         set_phase(d, PH_TOP, index);
@@ -910,6 +991,10 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->top_acc = 0.0f;
                     d->land_acc = 0.0f;
                     d->land_jerk = 0.0f;
+                    d->bump_drop_deg = 0.0f;
+                    d->land_xing = 0;
+                    d->hump_knee.found = 0;
+                    d->slap_jerk = 0.0f;
                     d->late_found = 0;
                     d->slapped = 0;
                     d->bump_max = gy;
@@ -948,10 +1033,19 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->late = at_index(d->idx1); /* the first impact, after the top's window */
                 d->late_found = 1;
             }
+            /* the sole's pitch rate (+ = toes down), dps: a sensor turned on the
+             * shoe reads part of the foot's roll in its own gy */
+            float wy = gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2];
             float land_s = d->land_found ? gait_pos_diff(at_index(index), d->land) * g->dt_s : 0.0f;
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
+                if (d->land_xing && wy < 0.0f) {
+                    d->bump_drop_deg -= wy * dt;
+                }
+            }
+            if (!d->land_found && !d->top_sent) {
+                slap_track(g, d, index, sl, jerk);
             }
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or
@@ -1006,6 +1100,20 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
                     d->land = crossing(d, index, gy, 0.0f);
                     d->land_found = 1;
+                    d->land_xing = 1;
+                    d->bump_drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
+                } else if (d->gy1 >= 0.0f && gy < 0.0f && top_s > window_s && !d->land_xing) {
+                    /* a crossing after a bump too small to count: the ball's
+                     * landing if the heel drops right after it */
+                    d->land = crossing(d, index, gy, 0.0f);
+                    d->land_xing = 1;
+                    d->bump_drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
+                } else if (d->land_xing && gy < 0.0f &&
+                           gait_pos_diff(at_index(index), d->land) * g->dt_s <= window_s) {
+                    d->bump_drop_deg -= wy < 0.0f ? wy * dt : 0.0f;
+                    d->land_found = (uint8_t)(d->bump_drop_deg >= HEEL_DROP_DEG);
+                } else if (d->land_xing) {
+                    d->land_xing = 0; /* no heel drop: not a landing */
                 } else if (d->gy1 < d->gy2 && d->gy1 <= gy && d->bump_max > REARM_DPS &&
                            d->gy1 < LAND_FRAC * d->bump_max) {
                     d->land = vertex(d, index, gy);

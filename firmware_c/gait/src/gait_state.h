@@ -114,6 +114,7 @@ typedef enum {
     GAIT_EV_ZV_BEGIN = 4, /* first zero-velocity sample of a stance */
     GAIT_EV_ZV_END = 5,   /* last zero-velocity sample of a stance */
     GAIT_EV_IC_LATE = 6,  /* contact before an impact that came long after the top (GAIT_EVF_LATE) */
+    GAIT_EV_IC_KNEE = 7,  /* where a hump in the air steepened into the heel's slap (GAIT_EVF_KNEE) */
 } gait_ev_type_t;
 
 /* GAIT_EV_IC_TOP flag: a sharp impact followed (a heel strike). */
@@ -136,6 +137,12 @@ typedef enum {
  * strapdown places the contact (gait.c): just after the top, or, if the foot
  * still fell there, where the ground's force shows. */
 #define GAIT_EVF_AIR 16u
+/* GAIT_EV_IC_TOP flag: gy's toes-down rise after the top steepened late into
+ * the slap, with an impact (a GAIT_EV_IC_KNEE follows at that knee): if the
+ * foot still fell at the top, it turned toes down in the air (a hump) and the
+ * heel's contact made the slap: contact at the knee (gait.c). A heel down at
+ * the top rolls on it the same way before the forefoot slaps. */
+#define GAIT_EVF_KNEE 32u
 
 typedef struct {
     gait_pos_t at;
@@ -215,6 +222,10 @@ typedef struct {
     float top_acc;           /* largest |a| just after top, g */
     float land_acc;          /* largest |a| just after the end of the landing bump, g */
     float land_jerk;         /* largest |da/dt| just after it, g/s */
+    float bump_drop_deg;     /* toes-up turn just after it (the heel dropping), deg */
+    uint8_t land_xing;       /* the bump ended by crossing zero */
+    gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
+    float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
     uint32_t fit_ref;        /* index the fit's times count from */
@@ -425,6 +436,8 @@ struct gait_state {
     uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
+    uint8_t knee_pending;     /* a top flagged GAIT_EVF_KNEE, still falling, waits for its GAIT_EV_IC_KNEE (2: GAIT_EVF_LATE too) */
+    float knee_vz;            /* the strapdown's vertical velocity at that top, m/s */
     uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
     float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
     float fall_dev;           /* the last sample's departure from that line, m/s^2 */
