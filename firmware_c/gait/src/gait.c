@@ -520,17 +520,24 @@ static void flat_track(gait_state_t *g) {
 }
 
 /*
- * A stride's rise as evidence, m: the drift-corrected rise if it stands out
- * of what the attitude error found at its end could make on its own
- * (tilt_rise_m), else 0 (level within what the strapdown can tell). A
- * strapdown whose attitude comes back tilted turns a level stride into a
- * climb: stairs need a rise that error cannot explain.
+ * A stride's rise as evidence, m: the drift-corrected rise less what the
+ * attitude error found at its end could make on its own (tilt_rise_m, the
+ * stride's length times the sine of the tilt the still foot shows), with
+ * the rise's sign; 0 when the error can explain it all. A strapdown whose
+ * attitude comes back tilted turns a level stride into a climb, and it
+ * does so by any part of that error: a rise just past it is still mostly
+ * error, and only the rise beyond it is measured against what stairs make
+ * (classify: STAIRS_RISE_M and STAIRS_SLOPE of the stride).
  */
 static float rise_evidence(float rise_m, float tilt_rise_m) {
-    if (gait_valid(rise_m) && gait_valid(tilt_rise_m) && !(fabsf(rise_m) > tilt_rise_m)) {
+    if (!gait_valid(rise_m) || !gait_valid(tilt_rise_m)) {
+        return rise_m;
+    }
+    float beyond = fabsf(rise_m) - tilt_rise_m;
+    if (!(beyond > 0.0f)) {
         return 0.0f;
     }
-    return rise_m;
+    return rise_m < 0.0f ? -beyond : beyond;
 }
 
 static void on_zv_begin(gait_state_t *g) {
