@@ -373,6 +373,7 @@ typedef struct {
     float rise_m;
     uint8_t flags;
     uint8_t zv_seen;        /* the foot stood still (zero velocity) after IC */
+    uint8_t rise_clear;     /* the rise beyond the attitude error is a stair's (rise_beyond) */
 } gait_pending_t;
 
 struct gait_state {
