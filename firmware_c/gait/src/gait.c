@@ -273,12 +273,18 @@ static void out_push(gait_state_t *g, const gait_stride_t *s) {
     }
 }
 
-static uint8_t classify(const gait_state_t *g, float duty, float rise_m, float stride_m, float cadence_spm,
-                        float speed_mps) {
-    /* stairs: a climb or descent steeper than a ramp over a short stride;
-     * level walking's height error does not reach that slope */
-    if (gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M) &&
-        !(fabsf(rise_m) < STAIRS_SLOPE * stride_m)) {
+/* A rise stairs make over a stride of stride_m, m: a climb or descent
+ * steeper than a ramp over a short stride. */
+static int stairs_rise(float rise_m, float stride_m) {
+    return gait_valid(rise_m) && fabsf(rise_m) > STAIRS_RISE_M && !(stride_m > STAIRS_MAX_M) &&
+           !(fabsf(rise_m) < STAIRS_SLOPE * stride_m);
+}
+
+static uint8_t classify(const gait_state_t *g, const gait_pending_t *p, float duty, float stride_m,
+                        float cadence_spm, float speed_mps) {
+    /* stairs: a stair's rise that the attitude error cannot explain away;
+     * from level ground, one clear of that error as well (rise_clear) */
+    if (stairs_rise(p->rise_m, stride_m) && (p->rise_clear || g->last_activity == GAIT_ACTIVITY_STAIRS)) {
         return GAIT_ACTIVITY_STAIRS;
     }
     /* running: a flight phase (duty factor under one half) at a cadence or
@@ -322,7 +328,7 @@ static void emit(gait_state_t *g, gait_pending_t *p, const gait_pos_t *end) {
     s.peak_impact_g = p->peak_impact_g;
     s.stride_m = p->stride_m; /* footprint to footprint, even across a stop */
     s.speed_mps = s.stride_m / (s.stride_ms * 0.001f);
-    s.activity = classify(g, s.duty_factor, p->rise_m, s.stride_m, s.cadence_spm, s.speed_mps);
+    s.activity = classify(g, p, s.duty_factor, s.stride_m, s.cadence_spm, s.speed_mps);
     s.flags = p->flags;
     out_push(g, &s);
 
@@ -534,7 +540,8 @@ static void flat_track(gait_state_t *g) {
 /*
  * A stride's rise as evidence, m: the drift-corrected rise if it stands out
  * of what the attitude error found at its end could make on its own
- * (tilt_rise_m), else 0 (level within what the strapdown can tell). A
+ * (tilt_rise_m, the stride's length times the sine of the tilt the still
+ * foot shows), else 0 (level within what the strapdown can tell). A
  * strapdown whose attitude comes back tilted turns a level stride into a
  * climb: stairs need a rise that error cannot explain.
  */
@@ -543,6 +550,26 @@ static float rise_evidence(float rise_m, float tilt_rise_m) {
         return 0.0f;
     }
     return rise_m;
+}
+
+/*
+ * The rise beyond what that attitude error could make, m, with the rise's
+ * sign (0 when the error explains it all). A rise just past the error is
+ * still mostly error: a level stride read through a slightly tilted
+ * attitude sits right at the stairs slope, where a fraction of a dps of
+ * gyro offset tips it either way. Leaving level ground for stairs takes a
+ * stair's rise beyond the error; on stairs, a stride's rise only has to
+ * stand out of it (a still foot on a stair may lean, and its rise with it).
+ */
+static float rise_beyond(float rise_m, float tilt_rise_m) {
+    if (!gait_valid(rise_m) || !gait_valid(tilt_rise_m)) {
+        return rise_m;
+    }
+    float beyond = fabsf(rise_m) - tilt_rise_m;
+    if (!(beyond > 0.0f)) {
+        return 0.0f;
+    }
+    return rise_m < 0.0f ? -beyond : beyond;
 }
 
 static void on_zv_begin(gait_state_t *g) {
@@ -565,6 +592,7 @@ static void on_zv_begin(gait_state_t *g) {
         if (ics == 1u) {
             g->done.stride_m = horiz;
             g->done.rise_m = rise_evidence(rise, tilt_rise);
+            g->done.rise_clear = (uint8_t)stairs_rise(rise_beyond(rise, tilt_rise), horiz);
         }
         emit(g, &g->done, &g->done.end);
     } else if (ics == 1u && gait_valid(horiz)) {

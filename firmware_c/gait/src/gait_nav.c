@@ -37,9 +37,20 @@ void gait_trace_close(uint32_t index, float seg, const float v[3], const float p
 static const float CLIP_FRAC = 0.99f;
 /* Low-pass time constant of the specific force used for levelling, s. */
 static const float ACC_LP_TAU_S = 0.01f;
-/* Gyro bias learning: still spans at least this long, and this still. */
+/* Gyro bias learning: still spans at least this long, and this still (the
+ * largest |w| less the offset learnt so far). */
 static const float BIAS_SPAN_S = 0.2f;
 static const float BIAS_STILL_DPS = 4.0f;
+/* ... or, for an offset that test cannot see past (an offset beyond its
+ * threshold would never be learnt: a still gyro reads its offset), a stand at
+ * least BIAS_FULL_S long whose rates scatter about their own mean by less
+ * than BIAS_SCATTER_DPS (rms of the vector; a still LSM6DSO's noise is ~0.1
+ * dps). A foot standing still does not turn at a steady rate for a second
+ * (up stairs the heel comes down over a shorter stance): a mean that holds
+ * over such a stand is the offset, up to BIAS_MAX_DPS (the part's zero-rate
+ * level is +-1 dps typical, more after soldering and over temperature). */
+static const float BIAS_SCATTER_DPS = 2.0f;
+static const float BIAS_MAX_DPS = 20.0f;
 /* A still span this long measures the bias fully; shorter ones in part, s. */
 static const float BIAS_FULL_S = 1.0f;
 /* Standing still this long sets the neutral roll that pronation counts from, s. */
@@ -211,7 +222,7 @@ void gait_nav_reset(gait_nav_t *n) {
         n->v[k] = n->p[k] = n->an_prev[k] = n->w_prev[k] = 0.0f;
         n->acc_lp[k] = n->acc_sum[k] = n->gyr_sum[k] = n->bias[k] = 0.0f;
     }
-    n->gyr_peak = 0.0f;
+    n->gyr_peak = n->gyr_sq = 0.0f;
     n->drift_z = 0.0f;
     n->g_local = 1.0f;
     n->span_n = 0;
@@ -293,6 +304,7 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
         if (wn > n->gyr_peak) {
             n->gyr_peak = wn;
         }
+        n->gyr_sq += w[0] * w[0] + w[1] * w[1] + w[2] * w[2];
         if (n->span_n < 0xFFFFu) {
             n->span_n++;
         }
@@ -499,7 +511,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
         n->acc_sum[k] = 0.0f;
         n->gyr_sum[k] = 0.0f;
     }
-    n->gyr_peak = 0.0f;
+    n->gyr_peak = n->gyr_sq = 0.0f;
     n->span_n = 0;
     n->win_on = 0;
     n->in_zv = 1;
@@ -520,11 +532,21 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
             a[k] = n->acc_sum[k] * inv;
         }
         float span_s = (float)n->span_n * g->dt_s;
-        if (span_s >= BIAS_SPAN_S && n->gyr_peak < BIAS_STILL_DPS) {
+        float m[3], m2 = 0.0f, b2 = 0.0f;
+        for (int k = 0; k < 3; k++) {
+            m[k] = n->gyr_sum[k] * inv; /* the offset left over the span */
+            m2 += m[k] * m[k];
+            b2 += (n->bias[k] + m[k]) * (n->bias[k] + m[k]);
+        }
+        float scatter2 = n->gyr_sq * inv - m2;
+        int still = span_s >= BIAS_SPAN_S && n->gyr_peak < BIAS_STILL_DPS;
+        int stand = span_s >= BIAS_FULL_S && scatter2 < BIAS_SCATTER_DPS * BIAS_SCATTER_DPS &&
+                    b2 < BIAS_MAX_DPS * BIAS_MAX_DPS;
+        if (still || stand) {
             float gain = span_s / BIAS_FULL_S;
             gain = gain > 1.0f ? 1.0f : gain;
             for (int k = 0; k < 3; k++) {
-                n->bias[k] += gain * n->gyr_sum[k] * inv;
+                n->bias[k] += gain * m[k];
             }
             float am = sqrtf(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
             n->g_local += 0.5f * (am - n->g_local);

@@ -306,6 +306,7 @@ typedef struct {
     float acc_sum[3];       /* specific force summed over the still span, g */
     float gyr_sum[3];       /* angular rate summed over the still span, dps */
     float gyr_peak;         /* largest |w| in the still span, dps */
+    float gyr_sq;           /* |w|^2 summed over the still span, dps^2 */
     float bias[3];          /* gyro bias estimate, dps */
     float g_local;          /* |specific force| at rest, g (scale errors) */
     uint16_t span_n;        /* samples in the still span */
@@ -394,6 +395,7 @@ typedef struct {
     float rise_m;
     uint8_t flags;
     uint8_t zv_seen;        /* the foot stood still (zero velocity) after IC */
+    uint8_t rise_clear;     /* the rise beyond the attitude error is a stair's (rise_beyond) */
 } gait_pending_t;
 
 struct gait_state {
