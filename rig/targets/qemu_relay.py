@@ -14,6 +14,7 @@ import selectors
 import socket
 import os
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -45,25 +46,29 @@ class BulkRelay:
         # for writing then returns at once instead of waiting for a reader.
         self._fifo_fd = os.open(tx_fifo, os.O_RDONLY | os.O_NONBLOCK) if tx_fifo is not None else None
         self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.setblocking(False)
         self.port = int(self._server.getsockname()[1])
         self._stop = threading.Event()
         #: Set once the rig has connected: before that QEMU holds its core (wait=on), so no firmware runs.
         self.connected = threading.Event()
         self._accepted = False
+        # held while a connection is taken off the backlog and marked accepted, so rig_came never
+        # sees the moment between the two (backlog empty, not yet marked) as "nobody came"
+        self._accept_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=f"qemu-bulk-relay-{self.port}", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._server.settimeout(self.accept_timeout_s)
-            client, _ = self._server.accept()
-            self._accepted = True
+            client = self._accept()
         except OSError as exc:
             if not self._stop.is_set():
                 self.error = f"nobody connected to the link within {self.accept_timeout_s:g} s ({exc})"
             return
         finally:
             self._server.close()
+        if client is None:
+            return
         if self._stop.is_set():
             client.close()
             return
@@ -83,6 +88,29 @@ class BulkRelay:
             except OSError as exc:
                 if not self._stop.is_set():
                     self.error = f"relay between the rig and QEMU failed: {exc}"
+
+    def _accept(self) -> socket.socket | None:
+        """The rig's connection, taken under the accept lock; None when stopped first. Raises
+        TimeoutError when nobody connects within accept_timeout_s."""
+        deadline = time.monotonic() + self.accept_timeout_s
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("timed out")
+            try:
+                ready, _, _ = select.select([self._server], [], [], min(left, 0.1))
+            except ValueError:  # closed by close() between the stop check and here
+                return None
+            if not ready:
+                continue
+            with self._accept_lock:
+                try:
+                    client, _ = self._server.accept()
+                except BlockingIOError:
+                    continue
+                self._accepted = True
+                return client
+        return None
 
     def _read_fifo(self) -> bytes | None:
         """What the output FIFO holds now (b"" if nothing); None once it has ended (QEMU closed it)."""
@@ -164,13 +192,14 @@ class BulkRelay:
     def rig_came(self, timeout_s: float) -> bool:
         """Whether the rig connected (or its connection waits to be accepted); waits up to timeout_s
         for the relay to reach QEMU in that case. False when nobody ever connected."""
-        if not self.connected.is_set() and not self._accepted:
-            try:
-                pending, _, _ = select.select([self._server], [], [], 0)
-            except (OSError, ValueError):
-                pending = []
-            if not pending:
-                return False
+        with self._accept_lock:
+            if not self.connected.is_set() and not self._accepted:
+                try:
+                    pending, _, _ = select.select([self._server], [], [], 0)
+                except (OSError, ValueError):
+                    pending = []
+                if not pending:
+                    return False
         return self.connected.wait(timeout_s)
 
     def close(self, timeout_s: float = 2.0) -> None:

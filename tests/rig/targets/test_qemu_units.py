@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,6 +121,40 @@ def test_bulk_relay_reports_nobody_connecting(tmp_path: Path) -> None:
     relay._thread.join(5.0)
     assert relay.error is not None and "nobody connected to the link within 0.2 s" in relay.error
     relay.close()
+
+
+class _SlowToMark:
+    """A listening socket whose accept() returns only after a pause: the relay thread descheduled
+    between taking the rig's connection off the backlog and marking it accepted."""
+
+    def __init__(self, sock: socket.socket, taken: threading.Event) -> None:
+        self._sock, self._taken = sock, taken
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        got = self._sock.accept()
+        self._taken.set()
+        time.sleep(0.3)
+        return got
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def test_a_rig_being_taken_off_the_backlog_is_not_nobody(tmp_path: Path) -> None:
+    """stop() asks whether the rig ever connected: asked while the relay holds the connection but
+    has not marked it yet, the answer is still yes (else QEMU is killed as never linked)."""
+    uart = socket.create_server(("127.0.0.1", 0))
+    relay = BulkRelay(uart.getsockname()[1], tmp_path / "rx.bin", accept_timeout_s=5.0)
+    taken = threading.Event()
+    relay._server = _SlowToMark(relay._server, taken)  # type: ignore[assignment]
+    rig = socket.create_connection(("127.0.0.1", relay.port))
+    try:
+        assert taken.wait(5.0)
+        assert relay.rig_came(5.0)
+    finally:
+        rig.close()
+        relay.close()
+        uart.close()
 
 
 def test_bulk_relay_passes_on_the_output_fifo_before_usart2(tmp_path: Path) -> None:
