@@ -594,8 +594,10 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         return;
     }
     d->peak_deg -= gy * dt;
-    if (gy < d->peak_hi - DROP_DPS || d->peak_deg > DROP_MAX_DEG) {
-        d->peak_state = 0; /* sped up again, or turned too far: the swing goes on */
+    if (gy < d->peak_hi - DROP_DPS || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+        /* sped up again, or turned too far: the swing goes on (or the
+         * strapdown is about to pass the peak undecided) */
+        d->peak_state = 0;
         return;
     }
     d->peak_hi = gy > d->peak_hi ? gy : d->peak_hi;
@@ -1028,6 +1030,14 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_SWING:
             knee_track(d, sl);
             peak_track(g, d, index, gy, dt, an);
+            if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
+                /* flat and still before the rotation even ended: the ball
+                 * landed at the peak, and the heel has dropped */
+                gait_event_push(g, GAIT_EV_IC_TOP, d->peak_at, GAIT_EVF_CONTACT, d->swing_peak);
+                stance_begin(d);
+                set_phase(d, PH_STANCE, index);
+                break;
+            }
             if (jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
                 d->jolt = at_index(d->idx1); /* an impact in the swing rotation */
                 d->jolt_found = 1;
@@ -1089,7 +1099,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->peak_state >= 2u && !d->top_sent) {
-                if (top_s <= window_s && an - d->peak_an > LANDING_G) {
+                if ((top_s <= window_s && an - d->peak_an > LANDING_G) ||
+                    index - d->peak_at.index + TOP_MARGIN >= g->delay) {
                     d->peak_state = 0; /* the foot took its weight at the top: it landed there */
                 } else {
                     d->peak_an = an < d->peak_an ? an : d->peak_an; /* loaded up to the decision */
