@@ -134,6 +134,19 @@ static const float DROP_DONE_FRAC = 0.25f;
  * toes up by its strike angle, never more than this, deg (forefoot strikes
  * land 5-20 deg toes down); a foot still turning past it was in the air. */
 static const float DROP_MAX_DEG = 30.0f;
+/* A ball that lands at the swing's toes-up rate peak (a fore- or midfoot
+ * strike that drops the heel at once, often down a stair): the ground's
+ * impact follows the peak within IMPACT_WINDOW_S (|a| rising LANDING_G over
+ * its value at the peak), and from there the rotation only decays to foot
+ * flat (never speeding up again by DROP_DPS, turning the foot toes up by its
+ * strike angle, DROP_MAX_DEG at most) while the foot bears the body's weight (|a| over PEAK_LOADED_G from the impact on; a foot
+ * in the air falls freely, under ~0.6 g) and comes to rest flat and still
+ * (STILL_G, STILL_DPS). A swing's peak is followed by its top, the toes-down
+ * hump and a landing with its own impact: the peak is the contact only when,
+ * in hindsight, the top had no impact, no late impact, no rise of |a| by
+ * LANDING_G over its least since the peak's impact (a foot taking its weight
+ * at the top) and no landing bump over LAND_FRAC of the peak rate, g. */
+static const float PEAK_LOADED_G = 0.8f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -482,6 +495,7 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->jolt_found = 0;
     d->knee_hit = 0;
     d->drop_found = 0;
+    d->peak_state = 0;
 }
 
 /* The top's flags: the landing bump's end if the heel dropped after it (the
@@ -563,8 +577,59 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
     return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
 }
 
+/*
+ * In a swing rotation (gy this sample, dt its step, s, an = |a|, g): the last
+ * peak of the toes-up rate, then the impact within IMPACT_WINDOW_S of it and
+ * the rotation's decay after it (see PEAK_LOADED_G).
+ */
+static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float an) {
+    if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak) {
+        d->peak_at = vertex(d, index, gy);
+        d->peak_hi = d->gy1;
+        d->peak_deg = 0.0f;
+        d->peak_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        d->peak_state = 1;
+    }
+    if (d->peak_state == 0u) {
+        return;
+    }
+    d->peak_deg -= gy * dt;
+    if (gy < d->peak_hi - DROP_DPS || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+        /* sped up again, or turned too far: the swing goes on (or the
+         * strapdown is about to pass the peak undecided) */
+        d->peak_state = 0;
+        return;
+    }
+    d->peak_hi = gy > d->peak_hi ? gy : d->peak_hi;
+    if (d->peak_state >= 2u) {
+        d->peak_an = an < d->peak_an ? an : d->peak_an;
+        if (gy > -STILL_DPS && d->acc_dev < STILL_G) {
+            d->peak_state = 3; /* flat and still, bearing the body's weight */
+        }
+        return;
+    }
+    if (gait_pos_diff(at_index(index), d->peak_at) * g->dt_s > IMPACT_WINDOW_S) {
+        d->peak_state = 0; /* no impact: the swing's own peak */
+    } else if (an - d->peak_an > LANDING_G) {
+        d->peak_state = 2;
+        d->peak_an = an;
+    }
+}
+
+/* Was the toes-up rate peak the contact (see PEAK_LOADED_G)? */
+static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
+    return d->peak_state == 3u && d->peak_an > PEAK_LOADED_G && !d->late_found &&
+           d->bump_max < LAND_FRAC * d->swing_peak && !slap_is_contact(g, d);
+}
+
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
+    if (flags == 0u && !d->knee_hit && peak_landed(g, d)) {
+        /* the ball landed at the peak; the heel dropped to foot flat */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->peak_at, GAIT_EVF_CONTACT, d->swing_peak);
+        d->top_sent = 1;
+        return;
+    }
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
@@ -964,6 +1029,15 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             break;
         case PH_SWING:
             knee_track(d, sl);
+            peak_track(g, d, index, gy, dt, an);
+            if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
+                /* flat and still before the rotation even ended: the ball
+                 * landed at the peak, and the heel has dropped */
+                gait_event_push(g, GAIT_EV_IC_TOP, d->peak_at, GAIT_EVF_CONTACT, d->swing_peak);
+                stance_begin(d);
+                set_phase(d, PH_STANCE, index);
+                break;
+            }
             if (jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
                 d->jolt = at_index(d->idx1); /* an impact in the swing rotation */
                 d->jolt_found = 1;
@@ -1023,6 +1097,17 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             if (top_s <= window_s && an > d->top_acc) {
                 d->top_acc = an;
+            }
+            if (d->peak_state >= 2u && !d->top_sent) {
+                if ((top_s <= window_s && an - d->peak_an > LANDING_G) ||
+                    index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+                    d->peak_state = 0; /* the foot took its weight at the top: it landed there */
+                } else {
+                    d->peak_an = an < d->peak_an ? an : d->peak_an; /* loaded up to the decision */
+                    if (fabsf(gy) < STILL_DPS && d->acc_dev < STILL_G) {
+                        d->peak_state = 3; /* flat and still */
+                    }
+                }
             }
             if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
                 !knee_landed(d)) {

@@ -250,6 +250,12 @@ typedef struct {
     uint32_t clip_in_idx;    /* last sample before the push-off's clipped run */
     float clip_in_m;         /* gy's rise there, dps per sample */
     gait_pos_t clip_exit;    /* where gy came back under full scale */
+    /* a ball landing at the swing's toes-up rate peak (see PEAK_LOADED_G) */
+    gait_pos_t peak_at;      /* the last peak of the toes-up rate */
+    float peak_hi;           /* least toes-up rate since, dps */
+    float peak_deg;          /* toes-up turn since, deg */
+    float peak_an;           /* |a| at the peak, then the least since its impact, g */
+    uint8_t peak_state;      /* 0 none, 1 a peak, 2 an impact followed it, 3 then the foot was flat and still */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
