@@ -231,6 +231,27 @@ def test_activities_are_told_apart() -> None:
         assert summary[f"{key}_s"] == pytest.approx(rec.truth.activity_s[key], rel=0.1)
 
 
+@pytest.mark.parametrize("spec", ["speed_mps=2.05 cadence_scale=0.9", "speed_mps=2.4 cadence_scale=0.9 site=laces"])
+def test_slow_jog_with_a_clear_flight_is_running(spec: str) -> None:
+    """A jog at 2-2.4 m/s and 120-135 steps/min (under the cadence no walk reaches) with a
+    flight of 130 ms (duty factor 0.35): running, though slower than the plain speed cut."""
+    from rig.explore import parse_case, run_case
+
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.activity_accuracy is not None and s.activity_accuracy >= 0.95, (spec, seed, s.activity_accuracy)
+
+
+@pytest.mark.parametrize("spec", ["activity=walk speed_mps=2.0", "activity=walk speed_mps=1.9 cadence_scale=0.9"])
+def test_brisk_walk_stays_a_walk(spec: str) -> None:
+    """The fastest walks (2 m/s) keep their double support: walking."""
+    from rig.explore import parse_case, run_case
+
+    for seed in (1, 2):
+        s = run_case(parse_case(spec, seed)).scores
+        assert s.activity_accuracy is not None and s.activity_accuracy >= 0.95, (spec, seed, s.activity_accuracy)
+
+
 def test_stairs_are_stairs() -> None:
     strides, _ = analyze(synthesize("stairs_up"))
     acts = [s["activity"] for s in strides[:-1]]

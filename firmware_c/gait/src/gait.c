@@ -159,6 +159,16 @@ static const float STAIRS_SLOPE = 0.25f;
  * ~2.0 m/s, 135-140 steps/min). */
 static const float RUN_MIN_SPM = 140.0f;
 static const float RUN_MIN_MPS = 2.5f;
+/* ... or a clear flight (duty factor under RUN_CLEAR_DUTY: a walk's double
+ * support puts it over one half, measurement error by a few hundredths) at a
+ * speed over the walk-run transition, RUN_TRANSITION_MPS: a slow jog at 120-135
+ * steps/min. A walk would need a toe-off 50 ms early and a speed no walk
+ * keeps at once to read as one. A run already under way stays one down to
+ * RUN_KEEP_FRAC of that speed: a stride's speed scatters by several percent,
+ * and a jog right at the transition must not flicker between the two. */
+static const float RUN_CLEAR_DUTY = 0.45f;
+static const float RUN_TRANSITION_MPS = 2.0f;
+static const float RUN_KEEP_FRAC = 0.9f;
 
 /* C99 has no _Static_assert: a negative array size stops the build. */
 #define GAIT_STATIC_CHECK(name, cond) typedef char gait_check_##name[(cond) ? 1 : -1]
@@ -290,7 +300,9 @@ static uint8_t classify(const gait_state_t *g, const gait_pending_t *p, float du
     /* running: a flight phase (duty factor under one half) at a cadence or
      * speed no walk reaches; a mistimed toe-off alone cannot make a run */
     if (gait_valid(duty)) {
-        int fast = cadence_spm > RUN_MIN_SPM || speed_mps > RUN_MIN_MPS;
+        float jog_mps = g->last_activity == GAIT_ACTIVITY_RUN ? RUN_KEEP_FRAC * RUN_TRANSITION_MPS : RUN_TRANSITION_MPS;
+        int fast = cadence_spm > RUN_MIN_SPM || speed_mps > RUN_MIN_MPS ||
+                   (duty < RUN_CLEAR_DUTY && speed_mps > jog_mps);
         return duty < RUN_DUTY && fast ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
     }
     return g->last_activity; /* no duration: as the stride before */
