@@ -503,7 +503,8 @@ def _pooled(outs: Sequence[Outcome]) -> dict[str, Any]:
     return {"cases": len(outs), "held": sum(o.held for o in outs),
             "recall": matched / truth if truth else None, "precision": matched / found if found else None,
             "ic_mae_ms": weighted("ic_mae_ms"), "tc_mae_ms": weighted("tc_mae_ms"),
-            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy")}
+            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy"),
+            "activity_accuracy": weighted("activity_accuracy")}
 
 
 #: The per-gait timing figures the explore goals ask of every gait.
@@ -526,9 +527,13 @@ def explored_summary(n: int = 200, seed: int = 1, analyze: Analyzer | None = Non
         if got:
             value, command = max(got)
             worst[metric] = {"value": value, "command": command}
+    level = [o for o in outs if o.case.get("activity") in ("walk", "run") and not o.case.get("grade_pct")]
     return {**_pooled(outs), "seed": seed,
             "straight": _pooled([o for o in outs if not o.case.turning]),
             "turning": _pooled([o for o in outs if o.case.turning]),
+            "activity": {a: _pooled([o for o in outs if o.case.get("activity") == a])["activity_accuracy"]
+                         for a in ("walk", "run", "stairs_up", "stairs_down")},
+            "level_activity": _pooled(level)["activity_accuracy"],
             "worst": worst, "gaits_missing": missed}
 
 
@@ -550,6 +555,9 @@ def format_explored(s: dict[str, Any]) -> str:
            f"{s['held']}/{s['cases']} held every target",
            line("pooled", s)]
     out += [line(k, s[k]) for k in ("straight", "turning") if s.get(k, {}).get("cases")]
+    if "activity" in s:
+        each = ", ".join(f"{a} {pct(v)}" for a, v in s["activity"].items())
+        out.append(f"  activity read right: {each}; level walks and runs {pct(s.get('level_activity'))}")
     out.append(f"  gaits missing each target: {misses}")
     for metric, w in s.get("worst", {}).items():
         out.append(f"  worst {metric}: {w['value']:.1f}  {w['command']}")

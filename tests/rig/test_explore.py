@@ -241,6 +241,7 @@ def test_bench_figures_of_the_explored_space_and_the_map() -> None:
     assert s["held"] == 0 and s["recall"] == 0.0 and s["gaits_missing"]["recall"] == 3
     assert "0/3 held" in format_explored(s) and "--cases 3 --seed 2" in format_explored(s)
     assert s["straight"]["cases"] + s["turning"]["cases"] == 3 and s["worst"] == {}
+    assert set(s["activity"]) == {"walk", "run", "stairs_up", "stairs_down"} and s["level_activity"] is None
     rows = holding_map(seeds=(1,), analyze=blind)
     assert len(rows) == len(MAP_SPEEDS) * len(MAP_STRIKES) * len(MAP_SITES)
     assert all(r["recall"] == 0.0 and r["ic_mae_ms"] is None for r in rows)
