@@ -252,6 +252,11 @@ static void stance_begin(gait_detect_t *d) {
     d->clip_state = 0;
 }
 
+/* |a| of the previous sample, g. */
+static float an_prev(const gait_detect_t *d) {
+    return sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+}
+
 static gait_pos_t at_index(uint32_t index) {
     gait_pos_t p = {index, 0.0f};
     return p;
@@ -587,7 +592,7 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         d->peak_at = vertex(d, index, gy);
         d->peak_hi = d->gy1;
         d->peak_deg = 0.0f;
-        d->peak_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        d->peak_an = an_prev(d);
         d->peak_state = 1;
     }
     if (d->peak_state == 0u) {
@@ -695,7 +700,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].after = d->idx1;
         k[0].sl = d->sl1;
         k[0].rise_sl = sl;
-        k[0].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        k[0].an = an_prev(d);
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
@@ -708,7 +713,7 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[1].sl = d->sl2;
         k[1].inc = inc;
         k[1].rise_sl = sl;
-        k[1].an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        k[1].an = an_prev(d);
         k[1].found = 1;
     }
 }
@@ -767,7 +772,7 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         d->drop = d->gy1 > d->gy2 ? vertex(d, index, gy) : at_index(d->idx1);
         d->drop_idx = d->idx1;
         d->drop_gy = d->gy1;
-        d->drop_an = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+        d->drop_an = an_prev(d);
         d->drop_acc = an;
         d->drop_found = 1;
     }
@@ -853,7 +858,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     }
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
      * seen off the rotation's axis can make it fall, or rise) */
-    float an1 = sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+    float an1 = an_prev(d);
     if ((an - an1) / dt > IMPACT_JERK_GPS) {
         d->hit = at_index(d->idx1);
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
