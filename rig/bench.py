@@ -21,7 +21,7 @@ from typing import Any
 from rig import arm_cost, native
 from rig.build import arm_elf
 from rig.errors import RigError
-from rig.evaluate import Scores, format_table, score
+from rig.evaluate import Scores, format_table, pool, score
 from rig.explore import TIMING_METRICS, explored_summary, format_explored, format_map, holding_map
 from rig.goals import CATALOG_GOALS, EXPLORE_GOALS, REAL_GOALS, STILL_GOAL, TURNING_RECALL, AccuracyGoal
 from rig.link import Link
@@ -107,31 +107,18 @@ class BenchReport:
         }
 
 
-def _weighted(rows: Iterable[Row], metric: str, weight: str = "n_matched") -> float | None:
-    pairs = [(getattr(r.scores, metric), getattr(r.scores, weight)) for r in rows]
-    pairs = [(v, w) for v, w in pairs if v is not None and w]
-    total = sum(w for _, w in pairs)
-    return sum(v * w for v, w in pairs) / total if total else None
-
-
 def pooled(rows: list[Row], metric: str) -> float | None:
     """The catalog-wide figure of one metric (how each metric pools is part of its definition)."""
-    if metric == "recall":
-        truth = sum(r.scores.n_truth for r in rows)
-        return sum(r.scores.n_matched for r in rows) / truth if truth else None
-    if metric == "precision":
-        det = sum(r.scores.n_matched + r.scores.n_false for r in rows)
-        return sum(r.scores.n_matched for r in rows) / det if det else None
     if metric == "cadence_max_err_spm":
         vals = [r.scores.cadence_max_err_spm for r in rows if r.scores.cadence_max_err_spm is not None]
         return max(vals) if vals else None
     if metric == "stride_len_mape_pct":
         level_runs = [r for r in rows if "run" in r.tags and "stairs" not in r.tags and "walk" not in r.tags]
-        return _weighted(level_runs, metric)
+        return pool([r.scores for r in level_runs], metric)
     if metric == "distance_err_pct":
         long_runs = [r.scores.distance_err_pct for r in rows if "long" in r.tags and r.scores.distance_err_pct is not None]
         return max(long_runs) if long_runs else None
-    return _weighted(rows, metric)
+    return pool([r.scores for r in rows], metric)
 
 
 def _timed(rec: Recording, target: str, runs_dir: Path) -> tuple[Sequence[Stride], Summary | None, float]:

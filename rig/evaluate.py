@@ -287,6 +287,22 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def pool(scores: Sequence[Scores], metric: str) -> float | None:
+    """One figure over several scorings: recall and precision from the summed stride counts, any
+    other metric as the mean of each scoring's value weighted by its matched strides; None when
+    nothing measured it."""
+    matched = sum(s.n_matched for s in scores)
+    if metric == "recall":
+        truth = sum(s.n_truth for s in scores)
+        return matched / truth if truth else None
+    if metric == "precision":
+        found = sum(s.n_matched + s.n_false for s in scores)
+        return matched / found if found else None
+    pairs = [(v, s.n_matched) for s in scores if (v := getattr(s, metric)) is not None and s.n_matched]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total else None
+
+
 def format_table(rows: Sequence[tuple[str, Scores]]) -> str:
     """A fixed-width text table, one row per recording; '-' where not measured."""
     head = f"{'recording':<28}" + "".join(f"{h:>9}" for _, h, _ in TABLE_COLUMNS)

@@ -31,7 +31,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from rig.evaluate import Scores, score
+from rig.evaluate import Scores, pool, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
 from rig.out_path import out_file
 from scenarios.errors import ScenarioParameterError
@@ -491,20 +491,10 @@ def format_map(rows: list[dict[str, Any]]) -> str:
 
 def _pooled(outs: Sequence[Outcome]) -> dict[str, Any]:
     """Recall, precision and the matched-stride-weighted figures pooled over some outcomes."""
-    truth = sum(o.scores.n_truth for o in outs)
-    matched = sum(o.scores.n_matched for o in outs)
-    found = sum(o.scores.n_matched + o.scores.n_false for o in outs)
-
-    def weighted(metric: str) -> float | None:
-        pairs = [(getattr(o.scores, metric), o.scores.n_matched) for o in outs if getattr(o.scores, metric) is not None]
-        w = sum(k for _, k in pairs)
-        return sum(v * k for v, k in pairs) / w if w else None
-
+    scores = [o.scores for o in outs]
     return {"cases": len(outs), "held": sum(o.held for o in outs),
-            "recall": matched / truth if truth else None, "precision": matched / found if found else None,
-            "ic_mae_ms": weighted("ic_mae_ms"), "tc_mae_ms": weighted("tc_mae_ms"),
-            "gct_mae_ms": weighted("gct_mae_ms"), "strike_accuracy": weighted("strike_accuracy"),
-            "activity_accuracy": weighted("activity_accuracy")}
+            **{m: pool(scores, m) for m in ("recall", "precision", "ic_mae_ms", "tc_mae_ms", "gct_mae_ms",
+                                             "strike_accuracy", "activity_accuracy")}}
 
 
 #: The per-gait timing figures the explore goals ask of every gait.
