@@ -871,6 +871,22 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     return 0;
 }
 
+/* The detector goes to the landing (PH_TOP) after a top: nothing of a
+ * landing bump, its heel drop or slap, or a late impact seen yet. */
+static void landing_begin(gait_detect_t *d, uint32_t index) {
+    d->land_found = 0;
+    d->fit_n = 0.0f;
+    d->land_acc = 0.0f;
+    d->land_jerk = 0.0f;
+    d->bump_drop_deg = 0.0f;
+    d->land_xing = 0;
+    d->hump_knee.found = 0;
+    d->slap_jerk = 0.0f;
+    d->late_found = 0;
+    d->slapped = 0;
+    set_phase(d, PH_TOP, index);
+}
+
 /*
  * In stance from an impact late in the swing (swing_contact): if gy then
  * crosses zero and a landing impact follows that is not far weaker than the
@@ -929,19 +945,9 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
         d->knee_hit = 0;
-        d->land_found = 0;
-        d->fit_n = 0.0f;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
         d->fit_ref = index;
-        d->land_acc = 0.0f;
-        d->land_jerk = 0.0f;
-        d->bump_drop_deg = 0.0f;
-        d->land_xing = 0;
-        d->hump_knee.found = 0;
-        d->slap_jerk = 0.0f;
-        d->late_found = 0;
-        d->slapped = 0;
-        set_phase(d, PH_TOP, index);
+        landing_begin(d, index);
         return 1;
     }
     gait_event_push(g, GAIT_EV_IC_TOP, d->hit, GAIT_EVF_CONTACT, d->swing_peak);
@@ -1062,22 +1068,12 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
-                    d->land_found = 0;
                     d->land_sent = 0;
                     d->slap = 0;
-                    d->fit_n = 0.0f;
                     d->jerk_max = 0.0f;
                     d->top_acc = 0.0f;
-                    d->land_acc = 0.0f;
-                    d->land_jerk = 0.0f;
-                    d->bump_drop_deg = 0.0f;
-                    d->land_xing = 0;
-                    d->hump_knee.found = 0;
-                    d->slap_jerk = 0.0f;
-                    d->late_found = 0;
-                    d->slapped = 0;
                     d->bump_max = gy;
-                    set_phase(d, PH_TOP, index);
+                    landing_begin(d, index);
                 } else if (gy > 0.0f) {
                     /* a small rotation (fidgeting): back to standing */
                     stance_begin(d);
