@@ -108,9 +108,9 @@ static void lever_matrix(const gm_quat_t *q, const float wr[3], float m[3][3], f
 /* The sensor's height above the ground contact now, m: the learnt lever's
  * vertical part (heel and ball lie level with a flat sole). */
 static float lever_height(const gait_nav_t *n) {
-    const gm_quat_t *q = &n->q;
-    float h = 2.0f * (q->x * q->z - q->w * q->y) * n->lever_b[0] + 2.0f * (q->y * q->z + q->w * q->x) * n->lever_b[1] +
-              (1.0f - 2.0f * (q->x * q->x + q->y * q->y)) * n->lever_b[2];
+    float rn[3];
+    gm_quat_to_nav(&n->q, n->lever_b, rn);
+    float h = rn[2];
     return h < 0.0f ? 0.0f : (h > LEVER_MAX_M ? LEVER_MAX_M : h);
 }
 
