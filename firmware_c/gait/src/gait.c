@@ -237,10 +237,8 @@ static void sole_learn(gait_state_t *g) {
 /* Both sole axes from the learnt pitch axis and the attitude just levelled
  * (the foot flat): the pitch axis made level, the long axis level too. */
 static void sole_level(gait_state_t *g) {
-    const gm_quat_t *q = &g->nav.q;
-    /* the navigation frame's up in the sensor frame */
-    float up[3] = {2.0f * (q->x * q->z - q->w * q->y), 2.0f * (q->y * q->z + q->w * q->x),
-                   1.0f - 2.0f * (q->x * q->x + q->y * q->y)};
+    float up[3]; /* the navigation frame's up in the sensor frame */
+    gm_quat_up(&g->nav.q, up);
     float y[3] = {g->sole_acc[0], g->sole_acc[1], g->sole_acc[2]};
     if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * SOLE_YAW_MIN_TAN) {
         y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
@@ -460,10 +458,10 @@ static void land_track(gait_state_t *g) {
     if (!g->cur.valid || g->cur.have_fsa || g->nav.in_zv) {
         return;
     }
-    const gm_quat_t *q = &g->nav.q;
+    float up[3];
+    gm_quat_up(&g->nav.q, up);
     const float *x = g->sole_x;
-    float fz = 2.0f * (q->x * q->z - q->w * q->y) * x[0] + 2.0f * (q->y * q->z + q->w * q->x) * x[1] +
-               (1.0f - 2.0f * (q->x * q->x + q->y * q->y)) * x[2];
+    float fz = up[0] * x[0] + up[1] * x[1] + up[2] * x[2];
     if (fz < g->land_fz) {
         g->land_fz = fz;
     }

@@ -86,6 +86,12 @@ void gm_quat_to_nav(const gm_quat_t *q, const float v[3], float out[3]) {
     out[2] = 2.0f * (xz - wy) * r0 + 2.0f * (yz + wx) * r1 + (1.0f - 2.0f * (xx + yy)) * r2;
 }
 
+void gm_quat_up(const gm_quat_t *q, float up[3]) {
+    up[0] = 2.0f * (q->x * q->z - q->w * q->y);
+    up[1] = 2.0f * (q->y * q->z + q->w * q->x);
+    up[2] = 1.0f - 2.0f * (q->x * q->x + q->y * q->y);
+}
+
 void gm_quat_level(gm_quat_t *q, const float acc_body[3]) {
     float an[3];
     gm_quat_to_nav(q, acc_body, an);

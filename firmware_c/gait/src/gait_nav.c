@@ -108,9 +108,9 @@ static void lever_matrix(const gm_quat_t *q, const float wr[3], float m[3][3], f
 /* The sensor's height above the ground contact now, m: the learnt lever's
  * vertical part (heel and ball lie level with a flat sole). */
 static float lever_height(const gait_nav_t *n) {
-    float rn[3];
-    gm_quat_to_nav(&n->q, n->lever_b, rn);
-    float h = rn[2];
+    float up[3];
+    gm_quat_up(&n->q, up);
+    float h = up[0] * n->lever_b[0] + up[1] * n->lever_b[1] + up[2] * n->lever_b[2];
     return h < 0.0f ? 0.0f : (h > LEVER_MAX_M ? LEVER_MAX_M : h);
 }
 

@@ -66,6 +66,8 @@ void gm_quat_normalize(gm_quat_t *q);
 void gm_quat_rotvec(gm_quat_t *q, float rx, float ry, float rz);
 /** out = R(q) v: a body-frame vector in the navigation frame. */
 void gm_quat_to_nav(const gm_quat_t *q, const float v[3], float out[3]);
+/** The navigation frame's up in the body frame (the third row of R(q)): (R(q) v).z = up . v. */
+void gm_quat_up(const gm_quat_t *q, float up[3]);
 /** Tilt q about a horizontal axis so that acc_body (any units) points up; heading kept. */
 void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
 /** Elevation of the toes (body +x) above the horizontal, rad, + = toes up. */
