@@ -517,13 +517,13 @@ def explored_summary(n: int = 200, seed: int = 1, analyze: Analyzer | None = Non
         if got:
             value, command = max(got)
             worst[metric] = {"value": value, "command": command}
-    level = [o for o in outs if o.case.get("activity") in ("walk", "run") and not o.case.get("grade_pct")]
+    level = [o.scores for o in outs if o.case.get("activity") in ("walk", "run") and not o.case.get("grade_pct")]
     return {**_pooled(outs), "seed": seed,
             "straight": _pooled([o for o in outs if not o.case.turning]),
             "turning": _pooled([o for o in outs if o.case.turning]),
-            "activity": {a: _pooled([o for o in outs if o.case.get("activity") == a])["activity_accuracy"]
+            "activity": {a: pool([o.scores for o in outs if o.case.get("activity") == a], "activity_accuracy")
                          for a in ("walk", "run", "stairs_up", "stairs_down")},
-            "level_activity": _pooled(level)["activity_accuracy"],
+            "level_activity": pool(level, "activity_accuracy"),
             "worst": worst, "gaits_missing": missed}
 
 
