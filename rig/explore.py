@@ -170,13 +170,30 @@ def parse_params(spec: str, option: str = "--case") -> dict[str, Any]:
             raise ScenarioParameterError(f"{option} word {word!r}: write name=value (e.g. speed_mps=4.5)")
         if name not in BY_NAME:
             raise ScenarioParameterError(f"{option} {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
+        if name in params:
+            raise ScenarioParameterError(f"{option} {name!r}: given twice; give each parameter once")
         params[name] = BY_NAME[name].parse(text)
     return params
+
+
+def _refuse_unused(params: dict[str, Any]) -> None:
+    """ScenarioParameterError for a parameter the gait would ignore: stairs go at the stairs' own
+    pace and land as the steps make them, so a speed or strike given with them would be printed
+    as the gait's but never shape it."""
+    activity = params.get("activity", BY_NAME["activity"].neutral)
+    if activity in ("walk", "run") or params.get("source") == "resynth":
+        return
+    unused = [n for n in ("speed_mps", "strike") if n in params]
+    if unused:
+        raise ScenarioParameterError(
+            f"activity={activity} {' '.join(f'{n}={_fmt(params[n])}' for n in unused)}: stairs set their own pace "
+            "and landing; drop " + " and ".join(unused) + " or use activity=walk or run")
 
 
 def parse_case(spec: str, seed: int) -> Case:
     """A case from `name=value` words; ScenarioParameterError names the word that is wrong."""
     params = parse_params(spec)
+    _refuse_unused(params)
     case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral), seed)
     build_recording(case)  # refuses impossible combinations before anything runs
     return case
@@ -206,10 +223,17 @@ def draw_case(rng: np.random.Generator, attempts: int = 50, fixed: dict[str, Any
                 continue
             if p.name == "turn_pitch_scale" and "turn_deg" not in params:
                 continue
-            params[p.name] = p.draw(rng)
+            value = p.draw(rng)
+            if p.name == "strike" and activity not in ("walk", "run"):
+                continue  # drawn all the same: the stream of draws does not depend on the activity
+            params[p.name] = value
         if params.get("precontact_lead_s") == 0.0:
             params.pop("precontact_hump_deg", None)
         params.update(fixed)
+        try:
+            _refuse_unused(params)
+        except ValueError:
+            continue
         case = Case(tuple((p.name, params[p.name]) for p in PARAMS if p.name in params and params[p.name] != p.neutral),
                     int(rng.integers(1, 1_000_000)))
         try:

@@ -173,11 +173,28 @@ def test_explore_prints_a_reproducing_command_for_each_miss() -> None:
     ("turn_pitch_scale=0.5", "turn_deg"),
     ("speed_mps", "name=value"),
     ("precontact_lead_s=0 precontact_hump_deg=5", "precontact_hump_deg"),
+    ("speed_mps=3 speed_mps=4", "given twice"),
+    ("activity=stairs_up strike=fore", "strike=fore"),
+    ("activity=stairs_down speed_mps=1.2", "speed_mps=1.2"),
 ])
 def test_bad_parameters_exit_2_naming_them(spec: str, word: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert rig_main(["explore", "--case", spec]) == 2
     err = capsys.readouterr().err
     assert word in err and "Traceback" not in err
+
+
+def test_a_drawn_stairs_gait_names_no_speed_or_strike_it_would_ignore() -> None:
+    import numpy as np
+
+    from rig.explore import draw_case
+
+    rng = np.random.default_rng(7)
+    cases = [draw_case(rng) for _ in range(60)]
+    stairs = [c for c in cases if c.get("activity") in ("stairs_up", "stairs_down")]
+    assert stairs
+    for c in stairs:
+        assert "strike=" not in c.spec and "speed_mps=" not in c.spec
+        assert parse_case(c.spec, c.seed) == c  # its printed command reproduces it
 
 
 def test_json_holds_each_gait_its_misses_and_its_minimal_gait(tmp_path: Any) -> None:
