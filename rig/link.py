@@ -20,7 +20,7 @@ import numpy as np
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
 from rig.errors import FirmwareFault, LinkError, RigError
-from rig.serial_ports import busy_error, is_local, require_present
+from rig.serial_ports import busy_error, check_network_url, is_local, require_present
 
 
 def open_keeping_input(url: str, baud: int) -> serial.SerialBase:
@@ -108,6 +108,7 @@ class Link:
         url = self.url
         if is_local(url):
             require_present(url)
+        check_network_url(url)
         try:
             port = open_keeping_input(url, self.baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout

@@ -18,6 +18,19 @@ def is_local(url: str) -> bool:
     return "://" not in url
 
 
+def check_network_url(url: str) -> None:
+    """LinkError naming the fault when a socket:// or rfc2217:// URL has no host or no port in
+    1..65535 (pyserial's own message for these is a garbled format string); other URLs pass."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("socket", "rfc2217"):
+        return
+    hostport = rest.split("?", 1)[0].split("/", 1)[0]
+    host, colon, port = hostport.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise LinkError(f"cannot open the link {url!r}: {hostport!r} is no host:port with a port in 1..65535; "
+                        f"give {scheme}://HOST:PORT (e.g. {scheme}://localhost:5000)")
+
+
 @dataclass(frozen=True)
 class Holder:
     """A process that has a port open."""

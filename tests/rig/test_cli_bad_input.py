@@ -97,6 +97,8 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("synth", "walk", "--csv", "/dev/full"), ("--csv /dev/full", "No space left")),
     (("run", "walk", "--seed", "x"), ("--seed", "not a whole number")),
     (("replay", "x.csv", "--runs-dir", "/dev/null/runs"), ("--runs-dir /dev/null/runs",)),
+    (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
+    (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
 ])
 def test_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     _csv(tmp_path / "x.csv", [k / 416 for k in range(832)])
