@@ -70,6 +70,9 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     for name in names:
         get_scenario(name)  # unknown names fail before anything starts
     if args.shard is None:
+        if args.durations is not None:
+            raise RigError(f"rig run: --durations {args.durations} balances --shard only; give --shard K/N too, "
+                           "or drop --durations")
         return names
     k, n = parse_shard(args.shard)
     lengths = {s.name: s.duration_s for s in list_scenarios()}

@@ -204,6 +204,7 @@ def draw_case(rng: np.random.Generator, attempts: int = 50, fixed: dict[str, Any
     departures at a time), re-drawn when the combination is impossible. `fixed` parameters keep
     their given values (the random stream is the same with or without them)."""
     fixed = fixed or {}
+    _refuse_unused(fixed)
     for _ in range(attempts):
         params: dict[str, Any] = {}
         source = "resynth" if rng.random() < 0.15 else "kinematic"
@@ -595,8 +596,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
     p.add_argument("--seed", type=seed_arg, default=1, help="seed of the draw, or of the --case gait")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
-    p.add_argument("--fix", metavar="SPEC", help="hold these parameters in every draw: 'name=value ...' "
-                   "(e.g. 'activity=walk speed_mps=1.3' to explore around one gait)")
+    p.add_argument("--fix", metavar="SPEC", action="append",
+                   help="hold these parameters in every draw: 'name=value ...' (e.g. 'activity=walk speed_mps=1.3' "
+                   "to explore around one gait); may be given more than once")
     p.add_argument("--no-shrink", action="store_true", help="report misses without shrinking them")
     p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
     p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
@@ -630,6 +632,9 @@ def main(args: argparse.Namespace) -> int:
             return 0
         if args.cases < 1:
             raise ScenarioParameterError(f"--cases {args.cases}: draw at least one gait")
+        if args.case is not None and args.fix:
+            raise ScenarioParameterError(f"--fix {' '.join(args.fix)!r} holds parameters of drawn gaits, and --case "
+                                         "runs exactly one: write them into --case instead")
         outcomes: list[Outcome] = []
         if args.map:
             print(format_map(holding_map()))
@@ -646,7 +651,7 @@ def main(args: argparse.Namespace) -> int:
                   f"GCT {fig(s.gct_mae_ms, '.2f')} ms, strike {fig(s.strike_accuracy, '.1%')}")
             print("held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses)))
         elif not args.map:
-            fixed = parse_params(args.fix, "--fix") if args.fix else None
+            fixed = parse_params(" ".join(args.fix), "--fix") if args.fix else None
             outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink, fixed=fixed)
             held = sum(o.held for o in outcomes)
             print(f"{held}/{len(outcomes)} gaits held every target")

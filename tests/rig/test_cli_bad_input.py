@@ -97,6 +97,7 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("synth", "walk", "--csv", "/dev/full"), ("--csv /dev/full", "No space left")),
     (("run", "walk", "--seed", "x"), ("--seed", "not a whole number")),
     (("replay", "x.csv", "--runs-dir", "/dev/null/runs"), ("--runs-dir /dev/null/runs",)),
+    (("run", "walk", "--durations", "d.json"), ("--durations d.json", "--shard")),
     (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
     (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
 ])

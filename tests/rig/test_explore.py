@@ -218,6 +218,10 @@ def test_bad_fix_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--fix" in capsys.readouterr().err
     assert rig_main(["explore", "--cases", "1", "--fix", "activity=stairs_up grade_pct=5"]) == 2
     assert "--fix" in capsys.readouterr().err
+    assert rig_main(["explore", "--cases", "1", "--fix", "activity=stairs_up", "--fix", "strike=fore"]) == 2
+    assert "strike=fore" in capsys.readouterr().err  # every --fix holds, the last does not replace the first
+    assert rig_main(["explore", "--case", "speed_mps=4", "--fix", "strike=fore"]) == 2
+    assert "--case" in capsys.readouterr().err
 
 
 def test_zero_cases_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
