@@ -145,7 +145,14 @@ static const float DROP_MAX_DEG = 30.0f;
  * hump and a landing with its own impact: the peak is the contact only when,
  * in hindsight, the top had no impact, no late impact, no rise of |a| by
  * LANDING_G over its least since the peak's impact (a foot taking its weight
- * at the top) and no landing bump over LAND_FRAC of the peak rate, g. */
+ * at the top) and no landing bump over LAND_FRAC of the peak rate, g.
+ * When the impact after the peak is a sharp one (a jerk over
+ * IMPACT_JERK_GPS: the ground's, which no swing motion has), the foot need
+ * not be seen loaded and still: a heel drop that rocks the foot past flat
+ * about its heel lifts the sensor and unloads it for a few tens of ms, and
+ * rocks it back down as a toes-down bump. That bump is no landing as long as
+ * no impact (jerk) follows its end; a smooth rise of |a| near a swing's peak
+ * (the leg braking the foot in the air) has no such jerk. */
 static const float PEAK_LOADED_G = 0.8f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
@@ -583,17 +590,22 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
 }
 
 /*
- * In a swing rotation (gy this sample, dt its step, s, an = |a|, g): the last
- * peak of the toes-up rate, then the impact within IMPACT_WINDOW_S of it and
- * the rotation's decay after it (see PEAK_LOADED_G).
+ * In a swing rotation (s the sample, gy its pitch rate, dt its step, s,
+ * an = |a|, g): the last peak of the toes-up rate, then the impact within
+ * IMPACT_WINDOW_S of it (and whether it was sharp) and the rotation's decay
+ * after it (see PEAK_LOADED_G).
  */
-static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt, float an) {
+static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt);
+
+static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, const gait_sample_t *s, float gy,
+                       float dt, float an) {
     if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak) {
         d->peak_at = vertex(d, index, gy);
         d->peak_hi = d->gy1;
         d->peak_deg = 0.0f;
         d->peak_an = an_prev(d);
         d->peak_state = 1;
+        d->peak_jolt = 0;
     }
     if (d->peak_state == 0u) {
         return;
@@ -606,6 +618,10 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         return;
     }
     d->peak_hi = gy > d->peak_hi ? gy : d->peak_hi;
+    int in_window = gait_pos_diff(at_index(index), d->peak_at) * g->dt_s <= IMPACT_WINDOW_S;
+    if (in_window && !d->peak_jolt && jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
+        d->peak_jolt = 1;
+    }
     if (d->peak_state >= 2u) {
         d->peak_an = an < d->peak_an ? an : d->peak_an;
         if (gy > -STILL_DPS && d->acc_dev < STILL_G) {
@@ -613,7 +629,7 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         }
         return;
     }
-    if (gait_pos_diff(at_index(index), d->peak_at) * g->dt_s > IMPACT_WINDOW_S) {
+    if (!in_window) {
         d->peak_state = 0; /* no impact: the swing's own peak */
     } else if (an - d->peak_an > LANDING_G) {
         d->peak_state = 2;
@@ -623,8 +639,14 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
 
 /* Was the toes-up rate peak the contact (see PEAK_LOADED_G)? */
 static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
-    return d->peak_state == 3u && d->peak_an > PEAK_LOADED_G && !d->late_found &&
-           d->bump_max < LAND_FRAC * d->swing_peak && !slap_is_contact(g, d);
+    if (d->late_found || slap_is_contact(g, d)) {
+        return 0;
+    }
+    if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G && d->bump_max < LAND_FRAC * d->swing_peak) {
+        return 1; /* loaded, then flat and still */
+    }
+    /* a sharp impact, and the bump after the top (if any) ends with none */
+    return d->peak_state >= 2u && d->peak_jolt && !(d->land_found && d->land_jerk > IMPACT_JERK_GPS);
 }
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
@@ -1040,7 +1062,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             break;
         case PH_SWING:
             knee_track(d, sl);
-            peak_track(g, d, index, gy, dt, an);
+            peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
                 /* flat and still before the rotation even ended: the ball
                  * landed at the peak, and the heel has dropped */

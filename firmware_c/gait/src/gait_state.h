@@ -258,6 +258,7 @@ typedef struct {
     float peak_deg;          /* toes-up turn since, deg */
     float peak_an;           /* |a| at the peak, then the least since its impact, g */
     uint8_t peak_state;      /* 0 none, 1 a peak, 2 an impact followed it, 3 then the foot was flat and still */
+    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) came within the impact window after the peak */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
