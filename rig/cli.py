@@ -243,6 +243,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
         hi = args.to_s if args.to_s is not None else float(rec.t_s[-1])
         if hi <= lo:
             raise RigError(f"--from {lo:g} s is not before --to {hi:g} s; give a time range that ends after it starts")
+        first, last = float(rec.t_s[0]), float(rec.t_s[-1])
+        if hi < first or lo > last:
+            raise RigError(f"--from {lo:g} s --to {hi:g} s: the recording runs from {first:g} to {last:g} s, so that "
+                           "plot would be empty; give a range that overlaps it")
         t_range = (lo, hi)
     try:
         out = plot_recording(rec, args.png, detected=detected, t_range_s=t_range)

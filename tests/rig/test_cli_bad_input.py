@@ -82,6 +82,7 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--detected", "deep.json"), ("deep.json", "not a replay JSON")),
     (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
     (("--from", "nan"), ("--from nan",)),
+    (("--from", "1000", "--to", "2000"), ("--from 1000", "runs from")),
     (("--png", "/dev/full"), ("--png /dev/full", "No space left")),
 ])
 def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
