@@ -38,7 +38,12 @@
  *   high (|a| - 1 g) as anything just after the top, or higher with over
  *   twice the jerk, the bump was a toes-down rotation in the air and the foot
  *   lands at its end, whatever jerk the top had (a sensor on the laces sees
- *   one as the rotation stops, and several g as a fast swing ends). A foot can
+ *   one as the rotation stops, and several g as a fast swing ends). A ball
+ *   that touches while the bump still runs (a stair step, a slow forefoot
+ *   walk: the ground arrests the toes-down turn over tens of ms) lands
+ *   earlier, where |a|, falling as the foot is eased down in the air (under
+ *   2 g), turns into the ground's braking and rises over 1 g before the
+ *   bump's end, gy there still 25-90 % of the bump's peak. A foot can
  *   also hit the ground still rotating toes up (a forefoot strike with no
  *   toes-down rotation before it: the ball lands, the heel drops and gy
  *   crosses zero only at foot flat): contact is then the impact (|a| jumps
@@ -194,7 +199,7 @@ typedef struct {
  * an event). The analyzer's sources check at compile time that its private
  * layout fits in it with little slack.
  */
-#define GAIT_STATE_BYTES (1888u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
+#define GAIT_STATE_BYTES (1928u + 13u * (GAIT_RING_SAMPLES) + 16u * (GAIT_EVENT_QUEUE))
 
 /**
  * Analyzer state, owned by the caller (static, on the stack, or inside the

@@ -159,6 +159,32 @@ static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
 static const float LAND_FIT_LO = 0.02f;
 static const float LAND_FIT_HI = 0.2f;
+/* A mid- or forefoot that touches while it still turns toes down (a stair
+ * step, a slow forefoot walk): the ground's force at the ball arrests that
+ * turn over tens of ms, so gy reaches zero (the landing bump's end) only
+ * well after contact, while the foot's descent is braked from contact on.
+ * |a|, falling as the leg eases the foot down in the air, turns at contact
+ * into that braking and rises BRAKE_G or more over its least value before
+ * the bump has ended. Contact is then that least |a| after the bump's peak,
+ * provided the foot still turned toes down there at BRAKE_RATE_FRAC of the
+ * bump's peak rate or more (a foot that touches at the bump's end takes its
+ * load only after it, and a rise of |a| late in the bump, with the rotation
+ * nearly over, is the rotation's own end at a sensor off its axis), g. */
+static const float BRAKE_G = 1.0f;
+static const float BRAKE_RATE_FRAC = 0.25f;
+/* ... and past the bump's peak: gy fallen under BRAKE_TURN_FRAC of it. A
+ * rise of |a| from the peak on is the turn's own slowing, felt by a sensor
+ * off its axis (laces, heel: alpha x r, several g at a few hundred dps
+ * stopped in tens of ms). A bump peaking under BRAKE_SLOW_DPS cannot move
+ * |a| by BRAKE_G so at a sensor within reach of the ball (15 cm): there the
+ * foot may touch at the peak itself, dps. */
+static const float BRAKE_TURN_FRAC = 0.9f;
+static const float BRAKE_SLOW_DPS = 100.0f;
+/* ... and from the air: |a| under BRAKE_AIR_G at that least value (a foot
+ * the leg eases down moves within about a g of free motion; a dip between
+ * two jolts of a foot already hitting the ground, as at a walker's heel
+ * with a sensor on the side of the shoe, stays well above), g. */
+static const float BRAKE_AIR_G = 2.0f;
 /* A heel slap after a landing that ended at a dip of gy above zero (a
  * toes-down rotation in the air, then the heel lands with an impact that the
  * top did not have, and the foot slaps down): gy rises this far over the
@@ -901,6 +927,8 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->land_acc = 0.0f;
     d->land_jerk = 0.0f;
     d->bump_drop_deg = 0.0f;
+    d->brake_rise = 0.0f;
+    d->brake_low_an = 1e6f;
     d->land_xing = 0;
     d->hump_knee.found = 0;
     d->slap_jerk = 0.0f;
@@ -976,12 +1004,47 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     return 0;
 }
 
+/* In the landing bump's descent, before its end is known: the least |a|
+ * since the bump's peak (where it restarts) or since a new fall of |a|
+ * under it, and the largest rise of |a| over such a least value, with where
+ * that least value was, gy there and where the rise peaked. */
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart) {
+    if (restart) {
+        d->brake_rise = 0.0f;
+    }
+    if (restart || an < d->brake_low_an) {
+        d->brake_low = at_index(index);
+        d->brake_low_an = an;
+        d->brake_low_gy = gy;
+    } else if (an - d->brake_low_an > d->brake_rise) {
+        d->brake_rise = an - d->brake_low_an;
+        d->brake_at = d->brake_low;
+        d->brake_an = d->brake_low_an;
+        d->brake_gy = d->brake_low_gy;
+        d->brake_peak = index;
+    }
+}
+
+/* The landing bump's contact: the least |a| before the ground's braking
+ * when that braking peaked before the bump's end (BRAKE_G) with the foot
+ * in the air until then (BRAKE_AIR_G) and still turning toes down, past
+ * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC), else its end. */
+static gait_pos_t land_contact(const gait_detect_t *d) {
+    if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && d->brake_gy > BRAKE_RATE_FRAC * d->bump_max &&
+        (d->brake_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS) &&
+        gait_pos_diff(d->land, at_index(d->brake_peak)) > 0.0f &&
+        gait_pos_diff(d->brake_at, d->top) > 0.0f) {
+        return d->brake_at;
+    }
+    return d->land;
+}
+
 static void land_send(gait_state_t *g, gait_detect_t *d) {
     if (!d->top_sent) {
         top_send(g, d);
     }
     if (d->land_found && !d->land_sent) {
-        gait_event_push(g, GAIT_EV_IC_LAND, d->land, 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_IC_LAND, land_contact(d), 0u, 0.0f);
     }
     d->land_sent = 1;
 }
@@ -1188,6 +1251,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 top_send(g, d);
             }
             if (!d->land_found) {
+                if (!d->land_xing) {
+                    brake_track(d, index, an, gy, gy > d->bump_max);
+                }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
                     d->fit_n = 0.0f; /* still rising: the descent starts later */

@@ -225,6 +225,14 @@ typedef struct {
     float land_acc;          /* largest |a| just after the end of the landing bump, g */
     float land_jerk;         /* largest |da/dt| just after it, g/s */
     float bump_drop_deg;     /* toes-up turn just after it (the heel dropping), deg */
+    gait_pos_t brake_low;    /* least |a| in the landing bump's descent since its peak or since |a| last fell under it */
+    float brake_low_an;      /* |a| there, g */
+    float brake_low_gy;      /* gy there, dps */
+    gait_pos_t brake_at;     /* the least |a| the largest rise started from: where the ground may start braking the foot */
+    float brake_an;          /* |a| there, g */
+    float brake_gy;          /* gy there, dps */
+    float brake_rise;        /* that rise, g */
+    uint32_t brake_peak;     /* sample where it peaked */
     uint8_t land_xing;       /* the bump ended by crossing zero */
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
