@@ -745,11 +745,15 @@ static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
 }
 
 /* The strapdown cannot tell whether a running foot still fell at the top:
- * it reads the foot rising there (see RISE_LOST_MPS). A walking heel down at
- * the top rolls on it into a knee too (see KNEE_DESCENT_MPS): a walk keeps its
- * top without the strapdown's word. */
+ * it reads the foot rising there (see RISE_LOST_MPS), or the gyro clipped in
+ * the swing (a runner's swing turns at 1,000-2,000 dps: its attitude through
+ * the clipped run is rebuilt, and the vertical speed at the top that gravity's
+ * leak leaves cannot bear a 0.5 m/s test). A walking heel down at the top
+ * rolls on it into a knee too (see KNEE_DESCENT_MPS), and a walk's clipped
+ * swing is short and slow enough to be rebuilt well: a walk keeps its top
+ * without the strapdown's word. */
 static int descent_lost(const gait_state_t *g, float swing_peak_dps) {
-    return running_now(g, swing_peak_dps) && gait_nav_vz(g) > RISE_LOST_MPS;
+    return running_now(g, swing_peak_dps) && (gait_nav_vz(g) > RISE_LOST_MPS || g->nav.sat_n > 0.0f);
 }
 
 /* A swing top whose landing never came is the contact. */
