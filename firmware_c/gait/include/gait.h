@@ -74,7 +74,11 @@
  *   departure started. A descent that sped up on the way (a sensor ahead of
  *   a grounded heel, as the foot slaps down about it), or a departure no
  *   later than the heel's few-ms phase lead, keeps the contact just after
- *   the top. Labels that sit at the peak of the impact acceleration come
+ *   the top. A running foot whose gyro clipped in the swing, or that the
+ *   strapdown reads rising faster than 1 m/s at the top (a foot ending its
+ *   swing descends; a low sample rate spoils a fast swing's integration), has
+ *   been lost by the strapdown: when the toes-down turn in the air after the
+ *   top then steepens into the slap with an impact, contact is that knee. Labels that sit at the peak of the impact acceleration come
  *   20-50 ms later by convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
  *   last (strongest) toes-down push-off burst of gy before the swing, where

@@ -97,6 +97,13 @@ static const float KNEE_DESCENT_MPS = 0.5f;
  * reads most tops of the walks resynthesized from gaitmap's under 0.9 m/s,
  * a few very toes-up ones at up to 1.8, which then land at the knee). */
 static const float KNEE_FALL_MPS = 1.0f;
+/* A foot at the end of its swing descends onto the ground: a strapdown that
+ * reads a running foot rising faster than this at the top has lost the swing
+ * (a gyro clipped far past its range, or a low sample rate, spoilt the
+ * integration of a fast swing: the model's 104 Hz runs with a 500-1000 dps
+ * gyro read +1 to +3 m/s), m/s. Its descent then tells nothing, and a slap
+ * that steepened late with its impact (GAIT_EVF_KNEE) is the contact. */
+static const float RISE_LOST_MPS = 1.0f;
 /* In the air the leg changes the foot's vertical acceleration smoothly; the
  * ground's force at contact makes it depart from that course within a few
  * ms: the heel's descent is arrested (up), and a sensor ahead of the heel is
@@ -737,6 +744,18 @@ static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
     return RUN_LEAD_S + RUN_LEAD_S_PER_MPS * v;
 }
 
+/* The strapdown cannot tell whether a running foot still fell at the top:
+ * it reads the foot rising there (see RISE_LOST_MPS), or the gyro clipped in
+ * the swing (a runner's swing turns at 1,000-2,000 dps: its attitude through
+ * the clipped run is rebuilt, and the vertical speed at the top that gravity's
+ * leak leaves cannot bear a 0.5 m/s test). A walking heel down at the top
+ * rolls on it into a knee too (see KNEE_DESCENT_MPS), and a walk's clipped
+ * swing is short and slow enough to be rebuilt well: a walk keeps its top
+ * without the strapdown's word. */
+static int descent_lost(const gait_state_t *g, float swing_peak_dps) {
+    return running_now(g, swing_peak_dps) && (gait_nav_vz(g) > RISE_LOST_MPS || g->nav.sat_n > 0.0f);
+}
+
 /* A swing top whose landing never came is the contact. */
 static void top_settle(gait_state_t *g) {
     if (g->top_pending) {
@@ -921,13 +940,13 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             g->knee_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
                 on_ic(g, e.at, pitch); /* landed still rotating toes up: contact here */
-            } else if ((e.flags & GAIT_EVF_KNEE) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
+            } else if ((e.flags & GAIT_EVF_KNEE) != 0u && (gait_nav_vz(g) < -KNEE_DESCENT_MPS || descent_lost(g, e.value))) {
                 /* still falling at the top: contact at the slap's knee, unless the
                  * descent sped up on the way there (the foot pivoting about a heel
                  * already down, rolling on it before the forefoot slaps): then
                  * just after the top, or, with a late impact, before it */
                 g->knee_pending = (e.flags & GAIT_EVF_LATE) != 0u ? 2u : 1u;
-                g->knee_vz = gait_nav_vz(g);
+                g->knee_vz = descent_lost(g, e.value) ? -2.0f * KNEE_FALL_MPS : gait_nav_vz(g); /* lost: no slap test */
                 g->top_at = e.at;
                 g->top_pitch = pitch;
                 g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);
