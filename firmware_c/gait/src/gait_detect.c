@@ -68,7 +68,13 @@ static const float IMPACT_JERK_GPS = 700.0f;
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
  * impact window after the bump than in the one after the top, or peaks
  * higher with a jerk this many times larger (a jerk at the top is then the
- * swing's end or a toes-down flick in the air). */
+ * swing's end or a toes-down flick in the air). An impact that starts after
+ * the top and peaks before the bump's end counts as the top's, sized over
+ * its own window: a heel that lands 20-30 ms after the top (in the air
+ * there, turning toes down) has its impact peak past the top's window, and
+ * the foot then slaps down about the heel until the bump ends, where the
+ * forefoot's smaller knock follows; a ball that lands at the bump's end has
+ * its impact peak after it. */
 static const float LAND_IMPACT_RATIO = 2.0f;
 /* A heel's impact starts within tens of ms of the end of its toes-up
  * rotation (contact 0-5 ms after it, the impact 10-30 ms after contact;
@@ -546,9 +552,16 @@ static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
     }
+    /* the impact the foot took before the bump's end: at the top, or the
+     * first one after it, sized over its own window, if it peaked before the
+     * bump ended (a heel that lands tens of ms after the top peaks after the
+     * top's window; a ball landing at the bump's end peaks after it) */
+    int imp = d->imp_found && d->imp_peak < d->land.index;
+    float pre_acc = imp && d->imp_acc > d->top_acc ? d->imp_acc : d->top_acc;
+    float pre_jerk = imp && d->imp_jerk > d->jerk_max ? d->imp_jerk : d->jerk_max;
     if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
-        (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (d->top_acc - 1.0f) ||
-         (d->land_acc > d->top_acc && d->land_jerk > LAND_IMPACT_RATIO * d->jerk_max))) {
+        (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (pre_acc - 1.0f) ||
+         (d->land_acc > pre_acc && d->land_jerk > LAND_IMPACT_RATIO * pre_jerk))) {
         /* far higher, or higher and far sharper: a fast swing's end seen off
          * the rotation's axis decelerates the sensor by several g, smoothly */
         return GAIT_EVF_LANDS;
@@ -933,6 +946,9 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->hump_knee.found = 0;
     d->slap_jerk = 0.0f;
     d->late_found = 0;
+    d->imp_found = 0;
+    d->imp_acc = 0.0f;
+    d->imp_jerk = 0.0f;
     d->slapped = 0;
     set_phase(d, PH_TOP, index);
 }
@@ -1198,6 +1214,17 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->knee_hit && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
                 !knee_landed(d)) {
                 d->knee_hit = 0; /* no impact after the knee: the swing ended in the air */
+            }
+            if (!d->imp_found && !d->land_found && jerk > IMPACT_JERK_GPS) {
+                d->imp_found = 1; /* the first impact after the top, before the bump's end */
+                d->imp_idx = index;
+            }
+            if (d->imp_found && (float)(index - d->imp_idx) * g->dt_s <= window_s) {
+                if (an > d->imp_acc) {
+                    d->imp_acc = an;
+                    d->imp_peak = index;
+                }
+                d->imp_jerk = jerk > d->imp_jerk ? jerk : d->imp_jerk;
             }
             if (!d->late_found && !d->land_found && top_s > window_s && d->jerk_max <= IMPACT_JERK_GPS &&
                 jerk > IMPACT_JERK_GPS) {

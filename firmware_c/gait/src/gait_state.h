@@ -213,6 +213,11 @@ typedef struct {
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
     gait_pos_t late;         /* the sample before that impact's onset */
+    uint8_t imp_found;       /* an impact (jerk) came after the top, before the bump's end */
+    uint32_t imp_idx;        /* the sample of its onset */
+    float imp_acc;           /* largest |a| within the impact window from that onset, g */
+    uint32_t imp_peak;       /* the sample of that largest |a| */
+    float imp_jerk;          /* largest |da/dt| there, g/s */
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
