@@ -31,3 +31,15 @@ def test_a_heel_impact_inside_the_landing_bump_is_no_ball_landing(
     scores = run_case(Case(gait, seed)).scores
     assert_every_stride_on_time(scores)
     assert scores.strike_accuracy == 1.0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_foot_still_falling_at_the_top_whose_impact_comes_inside_the_bump_landed_before_its_end(seed: int) -> None:
+    """Up a stair the foot still descends fast (about 1 m/s) at the top, 55-60 ms before it lands
+    with a 14 g impact, and turns toes down until the landing bump ends 20 ms after contact: the
+    impact inside the bump shows the foot was on the ground before its end, so the contact is where
+    the ground's force shows, not the bump's end (before: IC 22 ms late)."""
+    gait = (("activity", "stairs_up"), ("site", "laces"), ("contact_rate_dps", -42.0), ("heel_kick_deg", 18.0),
+            ("impact_g", 13.7), ("impact_delay_s", 0.001))
+    scores = run_case(Case(gait, seed)).scores
+    assert_every_stride_on_time(scores, within_ms=10.0)

@@ -967,6 +967,13 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
                     g->skip_land = 1;
+                } else if ((e.flags & GAIT_EVF_BUMP) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
+                    /* still falling faster than a heel already down moves at
+                     * the top, and the ground's impact came inside the landing
+                     * bump: the foot landed before the bump's end (a heel in
+                     * the air at the top, turning toes down), so the contact
+                     * is where the ground's force shows, or before that impact */
+                    fall_start(g, e.at, pitch, lead, 1u);
                 } else {
                     g->top_pending = 1;
                     g->top_at = e.at;

@@ -688,6 +688,8 @@ static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
     return d->peak_state >= 2u && d->peak_jolt && !(d->land_found && d->land_jerk > IMPACT_JERK_GPS);
 }
 
+static gait_pos_t land_contact(const gait_detect_t *d);
+
 static void top_send(gait_state_t *g, gait_detect_t *d) {
     uint8_t flags = top_flags(d);
     if (flags == 0u && !d->knee_hit && peak_landed(g, d)) {
@@ -710,6 +712,9 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
          * the foot's descent (gait.c) */
         gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, late - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
         flags = late * g->dt_s > LATE_IMPACT_S ? GAIT_EVF_LATE : GAIT_EVF_AIR;
+        if (flags == GAIT_EVF_AIR && d->land_found && d->imp_found && d->imp_peak < land_contact(d).index) {
+            flags |= GAIT_EVF_BUMP; /* the impact came inside the bump */
+        }
     }
     if (flags != GAIT_EVF_LANDS && slap_is_contact(g, d)) {
         /* the slap steepened late: the contact if the foot was in the air at the top (gait.c) */

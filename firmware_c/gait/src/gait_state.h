@@ -145,6 +145,12 @@ typedef enum {
  * heel's contact made the slap: contact at the knee (gait.c). A heel down at
  * the top rolls on it the same way before the forefoot slaps. */
 #define GAIT_EVF_KNEE 32u
+/* GAIT_EV_IC_TOP flag, with GAIT_EVF_AIR: that first impact peaked before
+ * the landing bump's contact (its end, or where the ground started braking
+ * the foot): a ball that lands there takes its impact after it, so the foot
+ * was on the ground inside the bump. A top still falling fast then has its
+ * contact where the strapdown sees the ground's force (gait.c). */
+#define GAIT_EVF_BUMP 64u
 
 typedef struct {
     gait_pos_t at;
