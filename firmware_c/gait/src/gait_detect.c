@@ -218,7 +218,11 @@ static const float HEEL_DROP_DEG = 1.0f;
 static const float HUMP_AIR_S = 0.012f;
 static const float HUMP_STEEP = 3.0f;
 static const float HUMP_RISE_DPS_S = 5000.0f;
-/* No landing bump end within this time: none, s. */
+/* No landing bump end within this time: none, s. Counted from the top, or,
+ * when the foot hung nearly still in the air after it (gy under REARM_DPS:
+ * down a steep grade the toes-up rotation ends 100-140 ms before contact),
+ * from the start of the toes-down bump that then carries it into the ground:
+ * a bump still descending is not given up. */
 static const float LAND_TIMEOUT_S = 0.15f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
 static const float STILL_DPS = 25.0f;
@@ -941,6 +945,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
  * landing bump, its heel drop or slap, or a late impact seen yet. */
 static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->land_found = 0;
+    d->bump_from = index;
     d->fit_n = 0.0f;
     d->land_acc = 0.0f;
     d->land_jerk = 0.0f;
@@ -1283,6 +1288,11 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 top_send(g, d);
             }
             if (!d->land_found) {
+                /* the bump's peak up to the previous sample: a dip there ends
+                 * the bump before it, never one this sample only starts (a
+                 * foot that hangs still in the air after the top, then turns
+                 * toes down into the ground, starts that turn from a dip) */
+                float bump_before = d->bump_max;
                 if (!d->land_xing) {
                     brake_track(d, index, an, gy, gy > d->bump_max);
                 }
@@ -1320,8 +1330,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->land_found = (uint8_t)(d->bump_drop_deg >= HEEL_DROP_DEG);
                 } else if (d->land_xing) {
                     d->land_xing = 0; /* no heel drop: not a landing */
-                } else if (d->gy1 < d->gy2 && d->gy1 <= gy && d->bump_max > REARM_DPS &&
-                           d->gy1 < LAND_FRAC * d->bump_max) {
+                } else if (d->gy1 < d->gy2 && d->gy1 <= gy && bump_before > REARM_DPS &&
+                           d->gy1 < LAND_FRAC * bump_before) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
                     d->slap = d->gy1 > 0.0f;
@@ -1344,6 +1354,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->land_found && d->slap && gy > d->slap_max) {
                 d->slap_max = gy;
             }
+            if (d->bump_max <= REARM_DPS) {
+                d->bump_from = index; /* no landing bump yet: the foot hangs in the air */
+            }
             /* a heel slap after the dip: part of the landing, not the stance */
             int slapping = d->land_found && d->slap && d->slap_max > d->slap_dip + SLAP_MIN_DPS &&
                            gy > LAND_FRAC * d->slap_max && land_s <= LAND_TIMEOUT_S &&
@@ -1354,7 +1367,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 } else if (!d->land_sent) {
                     land_send(g, d); /* the contact is known: queue it before the strapdown gets there */
                 }
-            } else if (top_s > LAND_TIMEOUT_S && !slapping) {
+            } else if (top_s > LAND_TIMEOUT_S && !slapping &&
+                       (d->bump_max <= REARM_DPS || (float)(index - d->bump_from) * g->dt_s > LAND_TIMEOUT_S)) {
                 landing_done(g, d, index);
             }
             break;

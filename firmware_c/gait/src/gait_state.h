@@ -248,6 +248,7 @@ typedef struct {
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
+    uint32_t bump_from;      /* last sample before the landing bump rose over REARM_DPS (the top's, or later if the foot hung in the air) */
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
     uint32_t fit_ref;        /* index the fit's times count from */
     /* stance */
