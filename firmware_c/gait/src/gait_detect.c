@@ -290,6 +290,7 @@ static void stance_begin(gait_detect_t *d) {
     d->tc_sent = 0;
     d->burst_done = 0;
     d->min_energy = 1e30f;
+    d->min_sent = 0;
     d->rel_deg = 0.0f;
     d->pk_val = 0.0f;
     d->clip_state = 0;
@@ -428,16 +429,21 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float
     if (!d->frozen && !d->zv_any && d->w2_sum < d->min_energy && index - d->phase_start > half) {
         d->min_energy = d->w2_sum;
         d->min_index = index - half;
+        d->min_sent = 0;
         candidate(d);
     }
-    if (!d->frozen && !d->zv_any && d->min_energy < 1e29f && index - d->min_index + 4u >= g->delay) {
+    if (!d->frozen && !d->zv_any && !d->min_sent && d->min_energy < 1e29f && index - d->min_index + 4u >= g->delay) {
         /* a long restless stance: use its stillest instant before the
-         * strapdown passes it, then look for a stiller one */
+         * strapdown passes it, then look for a stiller one. Only a stiller
+         * one: the push-off is measured from the stillest instant, and an
+         * instant merely stiller than the samples after the one queued is
+         * the foot already rotating (the push-off's own burst easing),
+         * which would restart the push-off's search inside it */
         if (still_enough(d)) {
             gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
             gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
         }
-        d->min_energy = 1e30f;
+        d->min_sent = 1;
     }
 }
 
@@ -515,6 +521,11 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
     }
 }
 
+/* The strapdown has not yet passed sample i: an event there can still be queued. */
+static int index_before_nav(const gait_state_t *g, const gait_detect_t *d, uint32_t i) {
+    return d->idx1 - i + 2u < g->delay;
+}
+
 /* A swing starts: close the stance's zero-velocity span and toe-off. */
 static void stance_end(gait_state_t *g, gait_detect_t *d) {
     if (d->hit_pending) {
@@ -524,7 +535,20 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
     if (d->zv_state == 1) {
         zv_end_send(g, d);
     }
-    if (d->phase == PH_STANCE && d->frozen && d->tc_found && !d->tc_sent) {
+    int weak_push = d->phase == PH_STANCE && !d->frozen && !d->zv_any;
+    if (weak_push && !d->min_sent && still_enough(d) && index_before_nav(g, d, d->min_index)) {
+        /* a stance with no still span whose push-off turned the heel up by
+         * less than PUSH_DEG (a pivot step turns the foot a fraction as far
+         * in pitch): the swing now starting shows the foot was on the
+         * ground before it, and its stillest instant is its zero-velocity
+         * point, as at a push-off (track_pushoff) */
+        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
+    }
+    /* the toe-off: where the push-off's toes-down burst fell back to TC_FRAC
+     * of its peak. A swing starting confirms it was the push-off, even one
+     * that turned the heel up by less than PUSH_DEG (a pivot step's) */
+    if (d->phase == PH_STANCE && (d->frozen || weak_push) && d->tc_found && !d->tc_sent) {
         gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f);
         d->tc_sent = 1;
     }
@@ -1140,7 +1164,13 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             /* a toes-up rotation is a swing once the stance is past its landing
              * (a forefoot landing's heel drop is toes-up too) */
-            int pivot = gy < -PIVOT_DPS && fabsf(d->neg_yaw_deg) >= PIVOT_YAW_DEG;
+            /* a pivot step: the foot turned about the sole's normal, or it
+             * pushed off (a toes-down burst that fell back: the toe-off)
+             * since the stance's stillest instant, however little the
+             * heel rose (a pivot step on a straight or gently turning
+             * stair lifts it by a fraction of a stride's pitch) */
+            int pushed = d->phase == PH_STANCE && d->tc_found && d->pk_val > PUSH_MIN_DPS;
+            int pivot = gy < -PIVOT_DPS && (fabsf(d->neg_yaw_deg) >= PIVOT_YAW_DEG || pushed);
             int dropping = d->hit_pending && d->drop_hit && !d->hit_xing; /* the heel still drops */
             if ((gy < -SWING_DPS || pivot) && !dropping &&
                 (d->phase == PH_IDLE || d->frozen || d->zv_any || since_s > LANDED_S)) {
@@ -1174,7 +1204,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             } else if (d->gy1 < 0.0f) {
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if a landing follows */
-                    d->weak = d->swing_deg < SWING_MIN_DEG;
+                    d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->hit_found = 0; /* the rotation ended: that impact was its end */

@@ -260,6 +260,7 @@ typedef struct {
     uint8_t clip_state;      /* push-off beyond the gyro's full scale: 1 clipped, 2 just back under */
     uint8_t quiet_seen;      /* the still span had a quiet sample (zv_quiet) */
     uint8_t begin_sent;      /* its ZV_BEGIN is queued */
+    uint8_t min_sent;        /* the stillest instant so far is queued as a zero-velocity point */
     uint32_t zv_last;        /* last still sample */
     uint32_t zv_first;       /* first still sample of the span (low-passed energy) */
     uint32_t zv_quiet;       /* last sample of the span whose own rate was quiet (no filter lag) */
