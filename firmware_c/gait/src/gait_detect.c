@@ -625,6 +625,9 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         k->rise_sl = sl > k->rise_sl ? sl : k->rise_sl;
         d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
     }
+    if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
+        d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
+    }
     float inc = sl - d->sl2;
     if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
         (!k->found || inc > k->inc)) {
@@ -636,6 +639,7 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         k->sl = d->sl2;
         k->inc = inc;
         k->rise_sl = sl;
+        k->eased = d->air_hi - d->gy2;
         k->found = 1;
         d->slap_jerk = jerk;
     }
@@ -746,7 +750,9 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
     }
     if (flags != GAIT_EVF_LANDS && slap_is_contact(g, d)) {
         /* the slap steepened late: the contact if the foot was in the air at the top (gait.c) */
-        gait_event_push(g, GAIT_EV_IC_KNEE, d->hump_knee.at, 0u, 0.0f);
+        /* value: how far the toes-down turn in the air had eased from its
+         * peak before the slap steepened it, dps */
+        gait_event_push(g, GAIT_EV_IC_KNEE, d->hump_knee.at, 0u, d->hump_knee.eased);
         flags |= GAIT_EVF_KNEE;
     }
     gait_event_push(g, GAIT_EV_IC_TOP, d->top, flags, d->swing_peak);
@@ -796,6 +802,9 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].rise_sl = sl;
         k[0].an = an_prev(d);
         k[0].found = 1;
+    }
+    if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
+        d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
     }
     float inc = sl - d->sl2;
     if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
@@ -978,6 +987,7 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->brake_low_an = 1e6f;
     d->land_xing = 0;
     d->hump_knee.found = 0;
+    d->air_hi = 0.0f;
     d->slap_jerk = 0.0f;
     d->late_found = 0;
     d->imp_found = 0;

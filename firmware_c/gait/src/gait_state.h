@@ -170,6 +170,7 @@ typedef struct {
     float inc;               /* the slope's rise over the step, dps/s */
     float rise_sl;           /* steepest slope since, dps/s */
     float an;                /* |a| at the sample after it, g */
+    float eased;             /* how far gy had fallen from its peak since the top to the sample before it, dps */
     uint8_t found;
 } gait_knee_t;
 
@@ -246,6 +247,7 @@ typedef struct {
     uint32_t brake_peak;     /* sample where it peaked */
     uint8_t land_xing;       /* the bump ended by crossing zero */
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
+    float air_hi;            /* highest gy since the top, up to two samples back, dps */
     float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
     float bump_max;          /* largest gy of the landing bump, dps */
     uint32_t bump_from;      /* last sample before the landing bump rose over REARM_DPS (the top's, or later if the foot hung in the air) */
@@ -470,6 +472,7 @@ struct gait_state {
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     uint8_t knee_pending;     /* a top flagged GAIT_EVF_KNEE, still falling, waits for its GAIT_EV_IC_KNEE (2: GAIT_EVF_LATE too) */
     float knee_vz;            /* the strapdown's vertical velocity at that top, m/s */
+    uint8_t knee_run;         /* that top ended a running swing */
     uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
     float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
     float fall_dev;           /* the last sample's departure from that line, m/s^2 */
