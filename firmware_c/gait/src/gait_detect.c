@@ -140,6 +140,15 @@ static const float DROP_DONE_FRAC = 0.25f;
  * toes up by its strike angle, never more than this, deg (forefoot strikes
  * land 5-20 deg toes down); a foot still turning past it was in the air. */
 static const float DROP_MAX_DEG = 30.0f;
+/* A foot whose ball has landed and whose heel has dropped to flat cannot
+ * turn toes down at once: its forefoot is on the ground, and it turns toes
+ * down again only at push-off, after a foot-flat. A toes-down rate over this
+ * within IMPACT_WINDOW_S of the rotation's end is the heel's slap after a
+ * heel strike: the "heel drop" was the swing's own rotation speeding up
+ * again in the air (a swing read on top of the foot often slows and speeds
+ * up again mid-way, with |a| swinging by 1-3 g), and the impact that ends
+ * the slap (the forefoot's) tells the landing, dps. */
+static const float SETTLE_SLAP_DPS = 100.0f;
 /* A ball that lands at the swing's toes-up rate peak (a fore- or midfoot
  * strike that drops the heel at once, often down a stair): the ground's
  * impact follows the peak within IMPACT_WINDOW_S (|a| rising LANDING_G over
@@ -1033,28 +1042,43 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
             d->jerk_max = jerk;
             d->top_acc = an;
             d->bump_max = gy;
+            d->slap = 0;
+            d->slap_jerk = 0.0f;
         }
     } else {
         top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
         if (top_s <= IMPACT_WINDOW_S) {
             d->jerk_max = jerk > d->jerk_max ? jerk : d->jerk_max;
             d->top_acc = an > d->top_acc ? an : d->top_acc;
+            if (gy > SETTLE_SLAP_DPS) {
+                d->slap = 1; /* toes down at once: the heel's slap */
+            }
         }
         d->bump_max = gy > d->bump_max ? gy : d->bump_max;
+    }
+    /* the slap runs until gy falls back under LAND_FRAC of its peak */
+    int slap_on = d->hit_xing && d->slap && top_s <= LAND_TIMEOUT_S && gy > LAND_FRAC * d->bump_max;
+    if (slap_on) {
+        d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
+        d->top_acc = an > d->top_acc ? an : d->top_acc;
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
     /* a heel drop waits for the foot flat (or its bound) however slow */
     int waits = hit_s <= LAND_TIMEOUT_S || (d->drop_hit && !d->hit_xing);
-    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S) && waits) {
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on) && (waits || slap_on)) {
         return 0;
     }
     d->drop_hit = 0;
     d->hit_pending = 0;
-    if (!late && d->hit_xing && d->jerk_max > IMPACT_JERK_GPS &&
+    /* the slap's own impact, or at a low rate (where a sample smears the
+     * jerk) |a| LANDING_G over 1 g in it */
+    int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
+    if (!late && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
         d->knee_hit = 0;
+        d->slap = 0;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
         d->fit_ref = index;
         landing_begin(d, index);
@@ -1167,6 +1191,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, dt, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */
+            }
+            if (d->phase == PH_STANCE && d->hit_pending && d->slap) {
+                break; /* a slap after the rotation's end: no stance of its own yet */
             }
             track_still(g, d, index, w2);
             if (d->phase == PH_STANCE) {
