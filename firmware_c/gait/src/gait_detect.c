@@ -812,9 +812,6 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].an = an_prev(d);
         k[0].found = 1;
     }
-    if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
-        d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
-    }
     float inc = sl - d->sl2;
     if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
