@@ -286,6 +286,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
 def _write_out(path: Path, text: str, option: str, fallback: str) -> None:
     """Write an output file, or raise RigError naming the option, the path and the reason."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     except OSError as exc:
         raise RigError(f"{option} {path}: cannot write it ({exc.strerror}); {fallback}") from None

@@ -660,6 +660,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     if args.json is not None:
         try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n")
         except OSError as exc:
             print(f"rig explore: --json {args.json}: cannot write it ({exc.strerror}); the outcomes are printed above",

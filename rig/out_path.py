@@ -5,6 +5,9 @@ otherwise become a file `d`, and an existing directory fails only after the run.
 that gets a sidecar beside it (a recording CSV and its NAME.truth.json) must be a regular
 file or nothing yet: `--csv /dev/null` would otherwise create `/dev/null.truth.json`.
 A device or pipe is fine for an output without a sidecar (`--json /dev/stdout`).
+Missing parent directories are created when the file is written, so a path under a regular
+file (`notes.txt/out.json`) or under a directory the user may not write into is refused up front,
+not after a run of minutes.
 """
 
 from __future__ import annotations
@@ -48,6 +51,21 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
         if sidecar and kind not in (None, "a regular file", "a character device"):
             raise argparse.ArgumentTypeError(f"{option} {text}: is {kind}, not a file: {option} also writes {sidecar} "
                                              "beside it; give the path of a regular file")
+        _check_parent(option, Path(text))
         return Path(text)
 
     return check
+
+
+def _check_parent(option: str, path: Path) -> None:
+    """Refuse (argparse) a path whose nearest existing ancestor is no directory or not writable."""
+    ancestor = path.parent
+    while kind_of(ancestor) is None and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    kind = kind_of(ancestor)
+    if kind != "a directory":
+        raise argparse.ArgumentTypeError(f"{option} {path}: {ancestor} is {kind or 'missing'}, not a directory; "
+                                         "give a path inside a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{option} {path}: cannot create files under {ancestor} (no write "
+                                         "permission); give a path in a directory you can write")

@@ -126,6 +126,23 @@ def test_output_files_that_name_a_directory_or_a_device(tmp_path: Path, args: tu
     assert sorted(p.name for p in tmp_path.iterdir()) == before, "something was written"
 
 
+@pytest.mark.parametrize("args", [("bench", "standing", "--json", "notes.txt/out.json"),
+                                  ("replay", "x.csv", "--json", "notes.txt/sub/out.json"),
+                                  ("synth", "standing", "--csv", "notes.txt/rec.csv")])
+def test_output_under_a_regular_file_is_refused_before_any_work(tmp_path: Path, args: tuple[str, ...]) -> None:
+    # bench ran its whole catalog and only then found it could not write its JSON
+    (tmp_path / "notes.txt").write_text("notes\n")
+    _refused(rig(*args, cwd=tmp_path, timeout_s=60), args[-2], "notes.txt is a regular file, not a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_explore_json_into_a_new_directory_creates_it(tmp_path: Path) -> None:
+    proc = rig("explore", "--case", "speed_mps=4", "--no-shrink", "--json", "out/sub/explore.json", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    outcomes = json.loads((tmp_path / "out" / "sub" / "explore.json").read_text())
+    assert len(outcomes) == 1 and outcomes[0]["case"] == "speed_mps=4.0"
+
+
 def test_synth_csv_onto_a_fifo_writes_no_sidecar_beside_it(tmp_path: Path) -> None:
     fifo = tmp_path / "rec.csv"
     os.mkfifo(fifo)
