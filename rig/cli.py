@@ -26,6 +26,7 @@ from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import beyond_full_scale, to_raw
+from rig.ble.hci_arg import hci_arg
 from rig.out_path import kind_of, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -410,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ble", help="run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--hci", default="virtual",
+    p.add_argument("--hci", type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
     p.add_argument("--wait-s", type=_positive_s, default=120.0,

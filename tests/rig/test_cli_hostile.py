@@ -222,3 +222,16 @@ def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, 
     _refused(proc, *words)
     assert "target:" not in proc.stderr, proc.stderr
     assert not (tmp_path / "runs").exists() and not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("hci, words", [
+    ("tcp-server:0.0.0.0:9999", ("would listen on every interface", "tcp-server:127.0.0.1:PORT")),
+    ("tcp-server:_:9999", ("would listen on every interface",)),
+    ("udp:192.168.1.2:9000,127.0.0.1:9001", ("would listen on '192.168.1.2'", "udp:127.0.0.1:PORT")),
+    ("", ("an empty transport", "usb:0")),
+])
+def test_ble_controller_that_would_listen_beyond_loopback_is_refused_before_the_firmware_starts(
+        tmp_path: Path, hci: str, words: tuple[str, ...]) -> None:
+    # tcp-server:0.0.0.0 opened a socket on every interface, after the firmware had started
+    _refused(rig("ble", "standing", "--hci", hci, "--runs-dir", "runs", cwd=tmp_path, timeout_s=60), "--hci", *words)
+    assert not (tmp_path / "runs").exists()
