@@ -324,6 +324,11 @@ class RenodeTarget(Target):
     def availability(cls) -> Availability:
         """Available when a Renode executable is found and the ARM toolchain that builds the image is installed."""
         if renode_executable() is None:
+            named = os.environ.get(RENODE_ENV)
+            if named:
+                return Availability(False, f"{RENODE_ENV}={named} is not an executable file; set it to the renode "
+                                           "executable (the .deb's /usr/bin/renode, the portable build's renode, a "
+                                           "source tree's renode script), or unset it to use `renode` on PATH")
             return Availability(False, INSTALL_HINT)
         if mode_from_env() not in MODES:
             return Availability(False, f"${MODE_ENV}={mode_from_env()!r} is not a mode of the renode target; "

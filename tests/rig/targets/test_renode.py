@@ -35,7 +35,8 @@ def test_missing_renode_is_unavailable_with_install_hint(monkeypatch: pytest.Mon
 def test_env_names_a_renode_that_is_not_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(RENODE_ENV, str(tmp_path / "renode"))
     assert renode_executable() is None
-    assert not RenodeTarget.availability().ok
+    avail = RenodeTarget.availability()
+    assert not avail.ok and f"{RENODE_ENV}={tmp_path / 'renode'} is not an executable file" in avail.reason
     monkeypatch.setenv(RENODE_ENV, str(tmp_path))  # a directory is no executable either
     assert renode_executable() is None
 
