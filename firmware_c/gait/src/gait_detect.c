@@ -233,6 +233,18 @@ static const float HUMP_RISE_DPS_S = 5000.0f;
  * from the start of the toes-down bump that then carries it into the ground:
  * a bump still descending is not given up. */
 static const float LAND_TIMEOUT_S = 0.15f;
+/* A foot whose toes-up rotation ends in the air (a slow walker's foot
+ * hovering before it is set down) may show no impact at the top and a
+ * landing bump that is only a wobble; the heel then strikes tens of ms
+ * later, with an impact that throws the foot toes down about the heel at
+ * once (the slap). A foot already landed cannot do that: its heel is down,
+ * or its ball is and the heel then drops toes up. An impact at least
+ * HOVER_MIN_S after such a top, within LAND_TIMEOUT_S of it, followed
+ * within HOVER_SLAP_S by gy rising SLAP_MIN_DPS over its value at the
+ * impact's onset to over SETTLE_SLAP_DPS, is the heel's contact. The model's
+ * heel impacts come at most 30 ms after contact: HOVER_MIN_S lies past them. */
+static const float HOVER_MIN_S = 0.04f;
+static const float HOVER_SLAP_S = 0.05f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
 static const float STILL_DPS = 25.0f;
 static const float MOVE_DPS = 40.0f;
@@ -566,6 +578,8 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
+    d->swing_from = index;
+    d->hover = 0;
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
@@ -1131,9 +1145,43 @@ static void land_send(gait_state_t *g, gait_detect_t *d) {
 }
 
 static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+    /* no impact anywhere since the top: the foot may not have landed yet */
+    int quiet = d->jerk_max <= IMPACT_JERK_GPS && !d->imp_found && !d->late_found && !d->slapped &&
+                !(d->land_found && d->land_jerk > IMPACT_JERK_GPS) && !(d->knee_hit && top_flags(d) != GAIT_EVF_LANDS);
     land_send(g, d);
     stance_begin(d);
     set_phase(d, PH_STANCE, index);
+    d->hover = (uint8_t)(quiet && index_before_nav(g, d, d->swing_from));
+    d->hover_top = d->top.index;
+}
+
+/* In stance from a landing with no impact (see HOVER_MIN_S): 1 if the heel
+ * struck only now, the landing taken back and the contact queued at the
+ * impact's onset; 0 otherwise (settled once LAND_TIMEOUT_S has passed). */
+static int hover_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float jerk) {
+    float top_s = (float)(index - d->hover_top) * g->dt_s;
+    if (top_s > LAND_TIMEOUT_S || !index_before_nav(g, d, d->swing_from)) {
+        d->hover = 0; /* the landing stands */
+        return 0;
+    }
+    if (d->hover == 2u && (float)(index - d->hover_imp) * g->dt_s > HOVER_SLAP_S) {
+        d->hover = 1; /* no slap after that impact: look on */
+    }
+    if (d->hover == 1u && top_s >= HOVER_MIN_S && jerk > IMPACT_JERK_GPS) {
+        d->hover = 2;
+        d->hover_imp = d->idx1;
+        d->hover_gy = d->gy1;
+    }
+    if (d->hover == 2u && gy > SETTLE_SLAP_DPS && gy > d->hover_gy + SLAP_MIN_DPS) {
+        /* the slap: the heel struck at the impact's onset */
+        gait_event_cancel_from(g, d->swing_from);
+        gait_event_push(g, GAIT_EV_IC_TOP, at_index(d->hover_imp), GAIT_EVF_CONTACT, d->swing_peak);
+        d->hover = 0;
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
+        return 1;
+    }
+    return 0;
 }
 
 void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
@@ -1185,6 +1233,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             d->neg_yaw_deg = gy < 0.0f ? d->neg_yaw_deg + gz * dt : 0.0f;
             if (d->phase == PH_IDLE) {
                 d->frozen = 0; /* standing: no push-off to wait for */
+            }
+            if (d->phase == PH_STANCE && d->hover && hover_settle(g, d, index, gy, jerk_of(d, s, dt))) {
+                break; /* the heel struck only now */
             }
             if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, dt, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */

@@ -45,12 +45,12 @@ gait_pos_t gait_pos_lerp(uint32_t a, uint32_t b, float f) {
 /* ---- events ---- */
 
 #if GAIT_TRACE
-void gait_trace(int type, uint32_t index, float frac);
+void gait_trace(int type, uint32_t index, float frac, unsigned flags);
 #endif
 
 void gait_event_push(gait_state_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value) {
 #if GAIT_TRACE
-    gait_trace(type, at.index, at.frac);
+    gait_trace(type, at.index, at.frac, flags);
 #endif
     if (g->ev_count >= GAIT_EVENT_QUEUE) {
         return; /* cannot happen at sane rates; the event is lost */
@@ -66,6 +66,16 @@ void gait_event_push(gait_state_t *g, uint8_t type, gait_pos_t at, uint8_t flags
     g->ev[i].flags = flags;
     g->ev[i].value = value;
     g->ev_count++;
+}
+
+void gait_event_cancel_from(gait_state_t *g, uint32_t from) {
+    uint8_t kept = 0;
+    for (uint8_t i = 0; i < g->ev_count; i++) {
+        if (g->ev[i].at.index < from) {
+            g->ev[kept++] = g->ev[i];
+        }
+    }
+    g->ev_count = kept;
 }
 
 void gait_event_pop(gait_state_t *g) {

@@ -232,6 +232,11 @@ typedef struct {
     float slap_dip, slap_max; /* gy at that dip and the largest since, dps */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
+    uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
+    uint32_t swing_from;     /* sample at which the current swing began */
+    uint32_t hover_top;      /* the top of that landing */
+    uint32_t hover_imp;      /* the impact's onset: the sample before |a| jumped */
+    float hover_gy;          /* gy there, dps */
     float jerk_max;          /* largest |da/dt| just after top, g/s */
     float top_acc;           /* largest |a| just after top, g */
     float land_acc;          /* largest |a| just after the end of the landing bump, g */
@@ -502,5 +507,8 @@ struct gait_state {
 void gait_event_push(gait_state_t *g, uint8_t type, gait_pos_t at, uint8_t flags, float value);
 /** Remove the oldest event (the queue must not be empty). */
 void gait_event_pop(gait_state_t *g);
+/* Drops every queued event at sample `from` or later (the detector took
+ * back a landing the strapdown has not reached yet). */
+void gait_event_cancel_from(gait_state_t *g, uint32_t from);
 
 #endif /* GAIT_STATE_H */
