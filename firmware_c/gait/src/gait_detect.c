@@ -642,11 +642,12 @@ static uint32_t top_first(const gait_detect_t *d) {
  * eases, are no knees), the steepest slope and the largest jerk within the
  * impact window after it.
  */
-static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float sl, float jerk) {
+static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float sl, float jerk, float an) {
     gait_knee_t *k = &d->hump_knee;
     if (k->found && gait_pos_diff(at_index(index), k->at) * g->dt_s <= IMPACT_WINDOW_S) {
         k->rise_sl = sl > k->rise_sl ? sl : k->rise_sl;
         d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
+        d->slap_an_hi = an > d->slap_an_hi ? an : d->slap_an_hi;
     }
     if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
         d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
@@ -665,6 +666,8 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         k->eased = d->air_hi - d->gy2;
         k->found = 1;
         d->slap_jerk = jerk;
+        d->slap_an0 = an_prev(d);
+        d->slap_an_hi = an;
     }
 }
 
@@ -680,7 +683,8 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
      * falling slope there */
     float before = k->gy / air_s;
     before = k->sl < 0.0f ? k->sl : before;
-    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
+    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S &&
+           (d->slap_jerk > IMPACT_JERK_GPS || d->slap_an_hi - d->slap_an0 > LANDING_G);
 }
 
 /*
@@ -1368,7 +1372,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 }
             }
             if (!d->land_found && !d->top_sent) {
-                slap_track(g, d, index, sl, jerk);
+                slap_track(g, d, index, sl, jerk, an);
             }
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or

@@ -254,6 +254,8 @@ typedef struct {
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float air_hi;            /* highest gy since the top, up to two samples back, dps */
     float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
+    float slap_an0;          /* |a| at the sample before that knee, g */
+    float slap_an_hi;        /* largest |a| within the impact window after that knee, g */
     float bump_max;          /* largest gy of the landing bump, dps */
     uint32_t bump_from;      /* last sample before the landing bump rose over REARM_DPS (the top's, or later if the foot hung in the air) */
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
