@@ -1100,6 +1100,11 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         return 1;
     }
     gait_event_push(g, GAIT_EV_IC_TOP, d->hit, GAIT_EVF_CONTACT, d->swing_peak);
+    /* a contact read from the rotation and |a| alone, with no impact after
+     * the rotation's end: the foot may still be in the air (HOVER_MIN_S) */
+    d->hover = (uint8_t)(!late && d->hit_xing && d->jerk_max <= IMPACT_JERK_GPS && !slap_hit &&
+                         index_before_nav(g, d, d->swing_from));
+    d->hover_top = d->top.index;
     return 0;
 }
 
