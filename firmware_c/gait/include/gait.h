@@ -78,8 +78,14 @@
  *   strapdown reads rising faster than 1 m/s at the top (a foot ending its
  *   swing descends; a low sample rate spoils a fast swing's integration), has
  *   been lost by the strapdown: when the toes-down turn in the air after the
- *   top then steepens into the slap with an impact, contact is that knee. Labels that sit at the peak of the impact acceleration come
- *   20-50 ms later by convention, not by error.
+ *   top then steepens into the slap with an impact, contact is that knee.
+ *   A landing found with no impact (a wobble of a foot hanging in the air
+ *   read as a ball landing, or a swing that eased and surged again) is taken
+ *   back when, 40-150 ms after the rotation's end, an impact comes and gy
+ *   rises within 50 ms into a toes-down slap over 100 dps, which a foot
+ *   already landed cannot make: contact is that impact's onset, the heel's.
+ *   Labels that sit at the peak of the impact acceleration come 20-50 ms
+ *   later by convention, not by error.
  * - TC, toe-off: the instant the toes leave the ground, on the fall of the
  *   last (strongest) toes-down push-off burst of gy before the swing, where
  *   gy is back to 88 % of that burst's peak. A first, weaker toes-down burst
