@@ -113,7 +113,16 @@ static const float HIT_HOLD_S = 0.012f;
  * (before the top or in its impact window, or |a| rising LANDING_G over its
  * value at the knee by the end of that window; without one the swing ended
  * in the air). A later dip of the slope under KNEE_FRAC of the steepest rise
- * since the knee is a later knee. */
+ * since the knee is a later knee. The heel may land while the swing's
+ * toes-up rate is still at its peak (a walker's heel planted at full swing,
+ * a runner's heel striking with the foot still turning): gy then turns from
+ * its peak straight into the ground's steep rise, the knee is at the peak
+ * itself, and the contact is that peak, not the top 10-40 ms later. A peak
+ * the gyro clipped hides its own shape (the fall after a rounded top beyond
+ * full scale is steep in itself), so there the knee is looked for only late
+ * in the rotation (SWING_LATE_FRAC). A heel that lands in a slap after a
+ * toes-down turn in the air (slap_is_contact) shows the knee was the swing's
+ * own end: a fast swing (a run's) can stop that abruptly in the air. */
 static const float KNEE_DPS = 40.0f;
 static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
@@ -739,6 +748,9 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
         d->top_sent = 1;
         return;
     }
+    if (d->knee_hit && slap_is_contact(g, d)) {
+        d->knee_hit = 0; /* the heel landed in the slap after a turn in the air: the knee was the swing's end */
+    }
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
@@ -784,21 +796,27 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
  * one, dps/s. Two marks of the knee, kept while gy rises after the swing's
  * peak: a dip of the slope (the rotation slowing into the ground just before
  * it takes over; a later dip replaces it if lower, or under KNEE_FRAC of the
- * steepest rise since it), and, late in the rotation, the step over which
- * the slope rose most (at a low rate a dip of a few ms falls between two
- * samples), placed where the lines before and after that step meet.
+ * steepest rise since it), and, from the rate's peak on (late in the
+ * rotation only when the gyro clipped the peak), the step over which the
+ * slope rose most (at a low rate a dip of a few ms falls between two
+ * samples; at the peak the slope turns from the swing's own speed-up
+ * straight into the ground's arrest), placed where the lines before and
+ * after that step meet. gy = this sample's pitch rate, dps.
  */
-static void knee_track(gait_detect_t *d, float sl) {
+static void knee_track(const gait_state_t *g, gait_detect_t *d, float gy, float sl) {
     gait_knee_t *k = d->knee;
     for (int m = 0; m < 2; m++) {
         if (k[m].found && sl > k[m].rise_sl) {
             k[m].rise_sl = sl;
         }
     }
-    if (!(d->gy1 < 0.0f && d->sl2 > 0.0f)) {
+    if (-gy > d->swing_peak) {
+        k[1].found = 0; /* the rotation still speeds up: a step before its peak is none */
+    }
+    if (!(d->gy1 < 0.0f)) {
         return;
     }
-    if (d->sl1 < d->sl2 && d->sl1 <= sl &&
+    if (d->sl2 > 0.0f && d->sl1 < d->sl2 && d->sl1 <= sl &&
         (!k[0].found || d->sl1 < k[0].sl || d->sl1 < KNEE_FRAC * k[0].rise_sl)) {
         /* vertex of the parabola through the three slopes, each at its step's middle */
         float den = d->sl2 - 2.0f * d->sl1 + sl;
@@ -813,7 +831,11 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
-    if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
+    /* gy at or beyond the gyro's negative full scale: clipped, its slope unknown */
+    float clip = -CLIP_FRAC * g->cfg.gyro_fs_dps - g->nav.bias[1];
+    int early = -d->gy2 >= SWING_LATE_FRAC * d->swing_peak;
+    if (inc > 0.0f && -gy < d->swing_peak && d->gy2 > clip && d->gy1 > clip &&
+        !(early && -d->swing_peak <= clip) && (!k[1].found || inc > k[1].inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
         k[1].at = gait_pos_lerp(d->idx2, d->idx1, f);
@@ -1214,7 +1236,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
-            knee_track(d, sl);
+            knee_track(g, d, gy, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
                 /* flat and still before the rotation even ended: the ball
