@@ -64,6 +64,11 @@ static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
 static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
+/* An impact transient's |a| rises from its onset to its peak within this
+ * long (heel pads and soles: 5-10 ms of rise, the model's transient 6 ms):
+ * at a sample period of half this or longer the sampling phase may split
+ * the jump over two steps, each then under IMPACT_JERK_GPS, s. */
+static const float IMPACT_RISE_S = 0.006f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
  * impact window after the bump than in the one after the top, or peaks
@@ -316,7 +321,7 @@ static void stance_begin(gait_detect_t *d) {
 
 /* |a| of the previous sample, g. */
 static float an_prev(const gait_detect_t *d) {
-    return sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+    return d->an1;
 }
 
 static gait_pos_t at_index(uint32_t index) {
@@ -990,8 +995,11 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
      * seen off the rotation's axis can make it fall, or rise) */
     float an1 = an_prev(d);
-    if ((an - an1) / dt > IMPACT_JERK_GPS) {
-        d->hit = at_index(d->idx1);
+    /* the impact's jump of |a| in the last step, or, where two steps span
+     * its rise (IMPACT_RISE_S), in the last two, per sample period */
+    int split = 2.0f * dt >= IMPACT_RISE_S && (an - d->an2) / dt > IMPACT_JERK_GPS && (an - an1) / dt <= IMPACT_JERK_GPS;
+    if ((an - an1) / dt > IMPACT_JERK_GPS || split) {
+        d->hit = at_index(split ? d->idx2 : d->idx1); /* the last sample before the jump */
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
             d->hit = d->notch;
         }
@@ -1470,6 +1478,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     d->sl1 = sl;
     d->gy1 = gy;
     d->idx1 = index;
+    d->an2 = d->an1;
+    d->an1 = an;
     d->acc1[0] = s->ax_g;
     d->acc1[1] = s->ay_g;
     d->acc1[2] = s->az_g;
