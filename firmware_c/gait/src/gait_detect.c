@@ -64,6 +64,11 @@ static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
 static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
+/* An impact transient's |a| rises from its onset to its peak within this
+ * long (heel pads and soles: 5-10 ms of rise, the model's transient 6 ms):
+ * at a sample period of half this or longer the sampling phase may split
+ * the jump over two steps, each then under IMPACT_JERK_GPS, s. */
+static const float IMPACT_RISE_S = 0.006f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
  * impact window after the bump than in the one after the top, or peaks
@@ -113,7 +118,16 @@ static const float HIT_HOLD_S = 0.012f;
  * (before the top or in its impact window, or |a| rising LANDING_G over its
  * value at the knee by the end of that window; without one the swing ended
  * in the air). A later dip of the slope under KNEE_FRAC of the steepest rise
- * since the knee is a later knee. */
+ * since the knee is a later knee. The heel may land while the swing's
+ * toes-up rate is still at its peak (a walker's heel planted at full swing,
+ * a runner's heel striking with the foot still turning): gy then turns from
+ * its peak straight into the ground's steep rise, the knee is at the peak
+ * itself, and the contact is that peak, not the top 10-40 ms later. A peak
+ * the gyro clipped hides its own shape (the fall after a rounded top beyond
+ * full scale is steep in itself), so there the knee is looked for only late
+ * in the rotation (SWING_LATE_FRAC). A heel that lands in a slap after a
+ * toes-down turn in the air (slap_is_contact) shows the knee was the swing's
+ * own end: a fast swing (a run's) can stop that abruptly in the air. */
 static const float KNEE_DPS = 40.0f;
 static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
@@ -319,7 +333,7 @@ static void stance_begin(gait_detect_t *d) {
 
 /* |a| of the previous sample, g. */
 static float an_prev(const gait_detect_t *d) {
-    return sqrtf(d->acc1[0] * d->acc1[0] + d->acc1[1] * d->acc1[1] + d->acc1[2] * d->acc1[2]);
+    return d->an1;
 }
 
 static gait_pos_t at_index(uint32_t index) {
@@ -757,6 +771,9 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
         d->top_sent = 1;
         return;
     }
+    if (d->knee_hit && slap_is_contact(g, d)) {
+        d->knee_hit = 0; /* the heel landed in the slap after a turn in the air: the knee was the swing's end */
+    }
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
@@ -802,21 +819,27 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
  * one, dps/s. Two marks of the knee, kept while gy rises after the swing's
  * peak: a dip of the slope (the rotation slowing into the ground just before
  * it takes over; a later dip replaces it if lower, or under KNEE_FRAC of the
- * steepest rise since it), and, late in the rotation, the step over which
- * the slope rose most (at a low rate a dip of a few ms falls between two
- * samples), placed where the lines before and after that step meet.
+ * steepest rise since it), and, from the rate's peak on (late in the
+ * rotation only when the gyro clipped the peak), the step over which the
+ * slope rose most (at a low rate a dip of a few ms falls between two
+ * samples; at the peak the slope turns from the swing's own speed-up
+ * straight into the ground's arrest), placed where the lines before and
+ * after that step meet. gy = this sample's pitch rate, dps.
  */
-static void knee_track(gait_detect_t *d, float sl) {
+static void knee_track(const gait_state_t *g, gait_detect_t *d, float gy, float sl) {
     gait_knee_t *k = d->knee;
     for (int m = 0; m < 2; m++) {
         if (k[m].found && sl > k[m].rise_sl) {
             k[m].rise_sl = sl;
         }
     }
-    if (!(d->gy1 < 0.0f && d->sl2 > 0.0f)) {
+    if (-gy > d->swing_peak) {
+        k[1].found = 0; /* the rotation still speeds up: a step before its peak is none */
+    }
+    if (!(d->gy1 < 0.0f)) {
         return;
     }
-    if (d->sl1 < d->sl2 && d->sl1 <= sl &&
+    if (d->sl2 > 0.0f && d->sl1 < d->sl2 && d->sl1 <= sl &&
         (!k[0].found || d->sl1 < k[0].sl || d->sl1 < KNEE_FRAC * k[0].rise_sl)) {
         /* vertex of the parabola through the three slopes, each at its step's middle */
         float den = d->sl2 - 2.0f * d->sl1 + sl;
@@ -831,7 +854,11 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
-    if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
+    /* gy at or beyond the gyro's negative full scale: clipped, its slope unknown */
+    float clip = -CLIP_FRAC * g->cfg.gyro_fs_dps - g->nav.bias[1];
+    int early = -d->gy2 >= SWING_LATE_FRAC * d->swing_peak;
+    if (inc > 0.0f && -gy < d->swing_peak && d->gy2 > clip && d->gy1 > clip &&
+        !(early && -d->swing_peak <= clip) && (!k[1].found || inc > k[1].inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
         k[1].at = gait_pos_lerp(d->idx2, d->idx1, f);
@@ -986,8 +1013,11 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
      * seen off the rotation's axis can make it fall, or rise) */
     float an1 = an_prev(d);
-    if ((an - an1) / dt > IMPACT_JERK_GPS) {
-        d->hit = at_index(d->idx1);
+    /* the impact's jump of |a| in the last step, or, where two steps span
+     * its rise (IMPACT_RISE_S), in the last two, per sample period */
+    int split = 2.0f * dt >= IMPACT_RISE_S && (an - d->an2) / dt > IMPACT_JERK_GPS && (an - an1) / dt <= IMPACT_JERK_GPS;
+    if ((an - an1) / dt > IMPACT_JERK_GPS || split) {
+        d->hit = at_index(split ? d->idx2 : d->idx1); /* the last sample before the jump */
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
             d->hit = d->notch;
         }
@@ -1274,7 +1304,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
-            knee_track(d, sl);
+            knee_track(g, d, gy, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
                 /* flat and still before the rotation even ended: the ball
@@ -1508,6 +1538,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     d->sl1 = sl;
     d->gy1 = gy;
     d->idx1 = index;
+    d->an2 = d->an1;
+    d->an1 = an;
     d->acc1[0] = s->ax_g;
     d->acc1[1] = s->ay_g;
     d->acc1[2] = s->az_g;

@@ -181,6 +181,7 @@ typedef struct {
     uint32_t idx1, idx2;     /* indices of the previous two samples */
     float gy1, gy2;          /* their gy, dps */
     float acc1[3];           /* previous specific force, g */
+    float an1, an2;          /* |a| of the previous sample and of the one before, g */
     float energy;            /* low-passed |w|^2, dps^2 */
     float w2_hist[GAIT_CENTER_MAX];    /* recent |w|^2, dps^2 (centred window) */
     float a_hist[GAIT_CENTER_MAX][3];  /* recent specific force, g */
