@@ -169,6 +169,18 @@ static const float SETTLE_SLAP_DPS = 100.0f;
  * no impact (jerk) follows its end; a smooth rise of |a| near a swing's peak
  * (the leg braking the foot in the air) has no such jerk. */
 static const float PEAK_LOADED_G = 0.8f;
+/* A ball that lands while the toes-up rotation is past its peak, slowing or
+ * steady (a stair step: the foot comes down onto the tread still turning
+ * toes up, and the heel then drops about the ball to flat), often with no
+ * heel's impact transient at all: the step arrests the foot's descent
+ * (0.3-0.6 m/s stopped within a few tens of ms) and |a| climbs LANDING_G or
+ * more over its least value within LOAD_RISE_S (about 100 g/s sustained,
+ * rising from the first ms of contact). The leg braking the foot in the air
+ * near the end of a swing changes |a| over tens of ms instead. Such a load
+ * rise counts as the ground's, as a sharp impact does, and past the peak's
+ * impact window the contact is the sample where the rise began (the foot
+ * touching), s. */
+static const float LOAD_RISE_S = 0.010f;
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -686,6 +698,8 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         d->peak_an = an_prev(d);
         d->peak_state = 1;
         d->peak_jolt = 0;
+        d->load_low_an = d->peak_an;
+        d->load_low_idx = d->idx1;
     }
     if (d->peak_state == 0u) {
         return;
@@ -702,6 +716,31 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
     if (in_window && !d->peak_jolt && jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
         d->peak_jolt = 1;
     }
+    /* the load rise (LOAD_RISE_S): |a| up LANDING_G from the last sample
+     * it rose into slower than that pace (where the ground's arrest began),
+     * the foot still turning toes up */
+    int load = 0;
+    if (d->peak_state <= 2u && !d->peak_jolt) {
+        if (an - an_prev(d) <= LANDING_G / LOAD_RISE_S * dt) {
+            d->load_low_an = an;
+            d->load_low_idx = index;
+        } else if (an - d->load_low_an > LANDING_G && gy < 0.0f) {
+            load = 1;
+        }
+    }
+    if (load) {
+        /* the ground's arrest: the contact is where it began, unless that
+         * was before the peak (the ball landed at the peak) */
+        if (gait_pos_diff(at_index(d->load_low_idx), d->peak_at) > 0.0f) {
+            d->peak_at = at_index(d->load_low_idx);
+            d->peak_deg = 0.0f;
+        }
+        if (d->peak_state < 2u) {
+            d->peak_an = an;
+        }
+        d->peak_state = 2;
+        d->peak_jolt = 1;
+    }
     if (d->peak_state >= 2u) {
         d->peak_an = an < d->peak_an ? an : d->peak_an;
         if (gy > -STILL_DPS && d->acc_dev < STILL_G) {
@@ -709,9 +748,7 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         }
         return;
     }
-    if (!in_window) {
-        d->peak_state = 0; /* no impact: the swing's own peak */
-    } else if (an - d->peak_an > LANDING_G) {
+    if (in_window && an - d->peak_an > LANDING_G) {
         d->peak_state = 2;
         d->peak_an = an;
     }

@@ -280,8 +280,11 @@ typedef struct {
     float peak_hi;           /* least toes-up rate since, dps */
     float peak_deg;          /* toes-up turn since, deg */
     float peak_an;           /* |a| at the peak, then the least since its impact, g */
-    uint8_t peak_state;      /* 0 none, 1 a peak, 2 an impact followed it, 3 then the foot was flat and still */
-    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) came within the impact window after the peak */
+    uint8_t peak_state;      /* 0 none, 1 a peak (past its impact window: watching for a load rise),
+                              * 2 an impact or a load rise followed it, 3 then the foot was flat and still */
+    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) or a load rise came after the peak */
+    float load_low_an;       /* least |a| since the peak, within the last LOAD_RISE_S, g */
+    uint32_t load_low_idx;   /* its sample: where a load rise from it began */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
