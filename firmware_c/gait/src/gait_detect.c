@@ -181,6 +181,27 @@ static const float PEAK_LOADED_G = 0.8f;
  * impact window the contact is the sample where the rise began (the foot
  * touching), s. */
 static const float LOAD_RISE_S = 0.010f;
+/* ... and |a| stays over its value at the rise's onset this long from it:
+ * the step bears the foot from contact on (the arrest lasts tens of ms),
+ * while a knock on the shoe in the air, or a scuff of the toes in a swing,
+ * shakes it for a few ms and lets |a| fall back under where it rose from, s. */
+static const float LOAD_HOLD_S = 0.012f;
+/* A ball that landed, and whose heel then dropped about it, is flat when the
+ * toes-up rotation ends: from that top the foot turns toes down by a few
+ * degrees at most (a heel drop that rocked it past flat about the heel rocks
+ * back). A heel that lands at the top has the foot toes up by its strike
+ * angle (over 7.4 deg for a heel strike), and the foot then slaps down
+ * through it: a load rise before such a top was no contact (a scuff or a
+ * jolt of the shoe in the swing), deg. */
+static const float LOAD_FLAT_DEG = 8.0f;
+/* The step stops the foot's descent within tens of ms (the load rise peaks
+ * 10-20 ms after contact): |a| has fallen LOAD_FALL_FRAC of LANDING_G from
+ * its peak within LOAD_PEAK_S of the onset; the leg braking a swing in the
+ * air builds |a| up over most of the late swing, s and fraction. */
+static const float LOAD_PEAK_S = 0.030f;
+static const float LOAD_FALL_FRAC = 0.5f;
+/* peak_jolt: the ground's load rise (not a sharp jerk) followed the peak. */
+enum { PEAK_LOAD = 2 };
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -589,6 +610,7 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->knee_hit = 0;
     d->drop_found = 0;
     d->peak_state = 0;
+    d->load_cand = 0;
 }
 
 /* The top's flags: the landing bump's end if the heel dropped after it (the
@@ -691,7 +713,11 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt);
 
 static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, const gait_sample_t *s, float gy,
                        float dt, float an) {
-    if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak) {
+    /* a new peak of the toes-up rate, unless the ground's load rise came
+     * before it (or one is being confirmed): then it is the heel drop's,
+     * about the landed ball */
+    int landed = (d->peak_state == 2u && d->peak_jolt == PEAK_LOAD) || d->load_cand;
+    if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak && !landed) {
         d->peak_at = vertex(d, index, gy);
         d->peak_hi = d->gy1;
         d->peak_deg = 0.0f;
@@ -700,15 +726,21 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         d->peak_jolt = 0;
         d->load_low_an = d->peak_an;
         d->load_low_idx = d->idx1;
+        d->load_cand = 0;
     }
     if (d->peak_state == 0u) {
         return;
     }
     d->peak_deg -= gy * dt;
-    if (gy < d->peak_hi - DROP_DPS || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+    /* after a load rise (or while one is being confirmed) the rotation may
+     * speed up again: the heel drops about the landed ball (see DROP_DPS),
+     * turning the foot toes up by its strike angle at most */
+    int sped = gy < d->peak_hi - DROP_DPS && d->peak_jolt != PEAK_LOAD && !d->load_cand;
+    if (sped || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
         /* sped up again, or turned too far: the swing goes on (or the
          * strapdown is about to pass the peak undecided) */
         d->peak_state = 0;
+        d->load_cand = 0;
         return;
     }
     d->peak_hi = gy > d->peak_hi ? gy : d->peak_hi;
@@ -720,15 +752,30 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
      * it rose into slower than that pace (where the ground's arrest began),
      * the foot still turning toes up */
     int load = 0;
-    if (d->peak_state <= 2u && !d->peak_jolt) {
-        if (an - an_prev(d) <= LANDING_G / LOAD_RISE_S * dt) {
+    if (d->peak_state <= 2u && d->peak_jolt != PEAK_LOAD) {
+        float an1 = an_prev(d);
+        float cand_s = (float)(index - d->load_low_idx) * g->dt_s;
+        int knock = an < d->load_low_an && cand_s < LOAD_HOLD_S;
+        if (d->load_cand && (knock || gy >= 0.0f || cand_s > LOAD_PEAK_S)) {
+            /* back under the onset at once (a knock on the shoe in the air),
+             * or still rising (the leg braking the swing) */
+            d->load_cand = 0;
             d->load_low_an = an;
             d->load_low_idx = index;
-        } else if (an - d->load_low_an > LANDING_G && gy < 0.0f) {
-            load = 1;
+        } else if (d->load_cand) {
+            d->load_max = an > d->load_max ? an : d->load_max;
+            load = cand_s >= LOAD_HOLD_S && an < d->load_max - LOAD_FALL_FRAC * LANDING_G;
+        } else if (an - d->load_low_an > LANDING_G && gy < 0.0f && !d->peak_jolt) {
+            /* (a rise that starts after a sharp impact is no later contact) */
+            d->load_cand = 1;
+            d->load_max = an;
+        } else if (an - an1 <= LANDING_G / LOAD_RISE_S * dt) {
+            d->load_low_an = an;
+            d->load_low_idx = index;
         }
     }
     if (load) {
+        d->load_cand = 0;
         /* the ground's arrest: the contact is where it began, unless that
          * was before the peak (the ball landed at the peak) */
         if (gait_pos_diff(at_index(d->load_low_idx), d->peak_at) > 0.0f) {
@@ -739,7 +786,7 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
             d->peak_an = an;
         }
         d->peak_state = 2;
-        d->peak_jolt = 1;
+        d->peak_jolt = PEAK_LOAD;
     }
     if (d->peak_state >= 2u) {
         d->peak_an = an < d->peak_an ? an : d->peak_an;
@@ -758,6 +805,9 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
 static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
     if (d->late_found || slap_is_contact(g, d)) {
         return 0;
+    }
+    if (d->peak_jolt == PEAK_LOAD && d->top_down_deg > LOAD_FLAT_DEG) {
+        return 0; /* the foot slapped down after the top: a heel landed there */
     }
     if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G && d->bump_max < LAND_FRAC * d->swing_peak) {
         return 1; /* loaded, then flat and still */
@@ -1021,6 +1071,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
  * landing bump, its heel drop or slap, or a late impact seen yet. */
 static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->land_found = 0;
+    d->top_down_deg = 0.0f;
     d->bump_from = index;
     d->fit_n = 0.0f;
     d->land_acc = 0.0f;
@@ -1305,6 +1356,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 break;
             }
             float jerk = jerk_of(d, s, dt);
+            if (!d->top_sent && gy > 0.0f) {
+                d->top_down_deg += gy * dt;
+            }
             if (top_s <= window_s && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }
@@ -1312,7 +1366,18 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->peak_state >= 2u && !d->top_sent) {
-                if ((top_s <= window_s && an - d->peak_an > LANDING_G) ||
+                /* after a load rise (PEAK_LOAD) the foot rocks past flat about
+                 * its heel and back, unloading the sensor and loading it again
+                 * over tens of ms: the foot takes its weight at the top only
+                 * with a load rise of its own there */
+                float rise = an - d->peak_an;
+                if (d->peak_jolt == PEAK_LOAD) {
+                    if (an - an_prev(d) <= LANDING_G / LOAD_RISE_S * dt) {
+                        d->load_low_an = an;
+                    }
+                    rise = an - d->load_low_an;
+                }
+                if ((top_s <= window_s && rise > LANDING_G) ||
                     index - d->peak_at.index + TOP_MARGIN >= g->delay) {
                     d->peak_state = 0; /* the foot took its weight at the top: it landed there */
                 } else {

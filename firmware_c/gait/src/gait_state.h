@@ -285,6 +285,9 @@ typedef struct {
     uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) or a load rise came after the peak */
     float load_low_an;       /* least |a| since the peak, within the last LOAD_RISE_S, g */
     uint32_t load_low_idx;   /* its sample: where a load rise from it began */
+    uint8_t load_cand;       /* |a| has risen LANDING_G over it: held for LOAD_HOLD_S, it was the ground's */
+    float load_max;          /* largest |a| since that rise began, g */
+    float top_down_deg;      /* toes-down turn since the top, until the top is sent, deg */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
