@@ -1177,7 +1177,7 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
  * since the bump's peak (where it restarts) or since a new fall of |a|
  * under it, and the largest rise of |a| over such a least value, with where
  * that least value was, gy there and where the rise peaked. */
-static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart) {
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt_s) {
     if (restart) {
         d->brake_rise = 0.0f;
     }
@@ -1185,12 +1185,22 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
         d->brake_low = at_index(index);
         d->brake_low_an = an;
         d->brake_low_gy = gy;
-    } else if (an - d->brake_low_an > d->brake_rise) {
-        d->brake_rise = an - d->brake_low_an;
+        d->brake_low_fast = 0;
+        return;
+    }
+    float rise = an - d->brake_low_an;
+    if (d->brake_low_fast == 0u && rise > BRAKE_G) {
+        /* 1: the rise reached BRAKE_G at a load rise's pace (LOAD_RISE_S), 2: slower */
+        float took_s = gait_pos_diff(at_index(index), d->brake_low) * dt_s;
+        d->brake_low_fast = took_s <= LOAD_RISE_S * rise / LANDING_G ? 1u : 2u;
+    }
+    if (rise > d->brake_rise) {
+        d->brake_rise = rise;
         d->brake_at = d->brake_low;
         d->brake_an = d->brake_low_an;
         d->brake_gy = d->brake_low_gy;
         d->brake_peak = index;
+        d->brake_fast = (uint8_t)(d->brake_low_fast == 1u);
     }
 }
 
@@ -1199,7 +1209,11 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
  * in the air until then (BRAKE_AIR_G) and still turning toes down, past
  * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC), else its end. */
 static gait_pos_t land_contact(const gait_detect_t *d) {
-    if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && d->brake_gy > BRAKE_RATE_FRAC * d->bump_max &&
+    /* a rise at a load rise's pace (LOAD_RISE_S) is the ground's however
+     * little the foot still turned toes down there: the end of a toes-down
+     * turn seen off its axis changes |a| over tens of ms */
+    int turning = d->brake_gy > BRAKE_RATE_FRAC * d->bump_max || (d->brake_fast && d->brake_gy > 0.0f);
+    if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && turning &&
         (d->brake_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS) &&
         gait_pos_diff(d->land, at_index(d->brake_peak)) > 0.0f &&
         gait_pos_diff(d->brake_at, d->top) > 0.0f) {
@@ -1460,7 +1474,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                  * toes down into the ground, starts that turn from a dip) */
                 float bump_before = d->bump_max;
                 if (!d->land_xing) {
-                    brake_track(d, index, an, gy, gy > d->bump_max);
+                    brake_track(d, index, an, gy, gy > d->bump_max, g->dt_s);
                 }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
