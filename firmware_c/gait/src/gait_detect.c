@@ -233,6 +233,23 @@ static const float BRAKE_SLOW_DPS = 100.0f;
  * two jolts of a foot already hitting the ground, as at a walker's heel
  * with a sensor on the side of the shoe, stays well above), g. */
 static const float BRAKE_AIR_G = 2.0f;
+/* A ball that touches a stair while the foot still turns toes down, however
+ * slowly (the braking above asks for BRAKE_RATE_FRAC of the bump's peak rate
+ * and a peak before the bump's end): the step arrests the foot's descent and
+ * |a| climbs BRAKE_G within BUMP_RISE_MAX_S of the sample where it began to
+ * climb (its step in under BUMP_ONSET_FRAC of a load rise's pace, see
+ * LOAD_RISE_S), reaching LANDING_G over 1 g (the foot takes the body's
+ * weight), and stays over where it began for LOAD_HOLD_S (a knock shakes the
+ * shoe for one or two samples). The foot pivoting about the ball builds the
+ * load more gently than a ball landing in the swing: 0.35 m/s stopped over
+ * ~35 ms up a stair climbs about a g in 12-15 ms. The end of a toes-down turn
+ * seen off its axis changes |a| over tens of ms, and a sensor behind the heel
+ * in a fast hump swings it by a g or two without taking weight. The contact
+ * is that onset, when it comes before the bump's end (gy still over
+ * LAND_FRAC of the bump's peak there: the bump's own end estimate serves for
+ * a touch at its end), fraction and s. */
+static const float BUMP_ONSET_FRAC = 0.5f;
+static const float BUMP_RISE_MAX_S = 0.015f;
 /* A heel slap after a landing that ended at a dip of gy above zero (a
  * toes-down rotation in the air, then the heel lands with an impact that the
  * top did not have, and the foot slaps down): gy rises this far over the
@@ -764,7 +781,9 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
             d->load_low_idx = index;
         } else if (d->load_cand) {
             d->load_max = an > d->load_max ? an : d->load_max;
-            load = cand_s >= LOAD_HOLD_S && an < d->load_max - LOAD_FALL_FRAC * LANDING_G;
+            /* held, peaked and falling, and the foot took the body's weight
+             * (|a| LANDING_G over 1 g) */
+            load = cand_s >= LOAD_HOLD_S && an < d->load_max - LOAD_FALL_FRAC * LANDING_G && d->load_max - 1.0f > LANDING_G;
         } else if (an - d->load_low_an > LANDING_G && gy < 0.0f && !d->peak_jolt) {
             /* (a rise that starts after a sharp impact is no later contact) */
             d->load_cand = 1;
@@ -1079,6 +1098,7 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->bump_drop_deg = 0.0f;
     d->brake_rise = 0.0f;
     d->brake_low_an = 1e6f;
+    d->load_found = 0;
     d->land_xing = 0;
     d->hump_knee.found = 0;
     d->air_hi = 0.0f;
@@ -1177,47 +1197,56 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
  * since the bump's peak (where it restarts) or since a new fall of |a|
  * under it, and the largest rise of |a| over such a least value, with where
  * that least value was, gy there and where the rise peaked. */
-static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt_s) {
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt) {
+    float an1 = an_prev(d);
     if (restart) {
         d->brake_rise = 0.0f;
+        d->load_found = 0;
+    }
+    /* the load rise (see BUMP_ONSET_FRAC): BRAKE_G up within
+     * BUMP_RISE_MAX_S from the last sample |a| rose into slower than
+     * BUMP_ONSET_FRAC of a load rise's pace, to LANDING_G over 1 g, the foot
+     * still turning toes down at that onset; the first one after the bump's
+     * peak */
+    if (restart || (!d->load_found && an - an1 <= BUMP_ONSET_FRAC * LANDING_G / LOAD_RISE_S * dt)) {
+        d->load_on = index;
+        d->load_on_an = an;
+        d->load_on_gy = gy;
+    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && d->load_on_gy > 0.0f &&
+               (float)(index - d->load_on) * dt <= BUMP_RISE_MAX_S) {
+        d->load_found = 1;
     }
     if (restart || an < d->brake_low_an) {
         d->brake_low = at_index(index);
         d->brake_low_an = an;
         d->brake_low_gy = gy;
-        d->brake_low_fast = 0;
-        return;
-    }
-    float rise = an - d->brake_low_an;
-    if (d->brake_low_fast == 0u && rise > BRAKE_G) {
-        /* 1: the rise reached BRAKE_G at a load rise's pace (LOAD_RISE_S), 2: slower */
-        float took_s = gait_pos_diff(at_index(index), d->brake_low) * dt_s;
-        d->brake_low_fast = took_s <= LOAD_RISE_S * rise / LANDING_G ? 1u : 2u;
-    }
-    if (rise > d->brake_rise) {
-        d->brake_rise = rise;
+    } else if (an - d->brake_low_an > d->brake_rise) {
+        d->brake_rise = an - d->brake_low_an;
         d->brake_at = d->brake_low;
         d->brake_an = d->brake_low_an;
         d->brake_gy = d->brake_low_gy;
         d->brake_peak = index;
-        d->brake_fast = (uint8_t)(d->brake_low_fast == 1u);
     }
 }
 
 /* The landing bump's contact: the least |a| before the ground's braking
  * when that braking peaked before the bump's end (BRAKE_G) with the foot
  * in the air until then (BRAKE_AIR_G) and still turning toes down, past
- * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC), else its end. */
+ * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC); else the onset of a
+ * load rise in the bump's descent (BUMP_ONSET_FRAC), held, that began
+ * before the bump's end, however little the foot still turned toes down
+ * there and wherever the rise peaks; else the bump's end. */
 static gait_pos_t land_contact(const gait_detect_t *d) {
-    /* a rise at a load rise's pace (LOAD_RISE_S) is the ground's however
-     * little the foot still turned toes down there: the end of a toes-down
-     * turn seen off its axis changes |a| over tens of ms */
-    int turning = d->brake_gy > BRAKE_RATE_FRAC * d->bump_max || (d->brake_fast && d->brake_gy > 0.0f);
-    if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && turning &&
+    if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && d->brake_gy > BRAKE_RATE_FRAC * d->bump_max &&
         (d->brake_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS) &&
         gait_pos_diff(d->land, at_index(d->brake_peak)) > 0.0f &&
         gait_pos_diff(d->brake_at, d->top) > 0.0f) {
         return d->brake_at;
+    }
+    if (d->load_found == 2u && d->load_on_an < BRAKE_AIR_G && gait_pos_diff(at_index(d->load_on), d->top) > 0.0f &&
+        d->load_on_gy > LAND_FRAC * d->bump_max &&
+        (d->load_on_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS)) {
+        return at_index(d->load_on);
     }
     return d->land;
 }
@@ -1435,6 +1464,14 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (!d->land_found && !d->top_sent) {
                 slap_track(g, d, index, sl, jerk);
             }
+            if (d->load_found == 1u && an < d->load_on_an) {
+                d->load_found = 0; /* back under its onset at once: a knock, not the ground's load (LOAD_HOLD_S) */
+                d->load_on = index;
+                d->load_on_an = an;
+                d->load_on_gy = gy;
+            } else if (d->load_found == 1u && (float)(index - d->load_on) * g->dt_s >= LOAD_HOLD_S) {
+                d->load_found = 2; /* held: the step bears the foot */
+            }
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or
              * forefoot strike), or |a| rising LANDING_G over 1 g there as the
@@ -1474,7 +1511,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                  * toes down into the ground, starts that turn from a dip) */
                 float bump_before = d->bump_max;
                 if (!d->land_xing) {
-                    brake_track(d, index, an, gy, gy > d->bump_max, g->dt_s);
+                    brake_track(d, index, an, gy, gy > d->bump_max, dt);
                 }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;

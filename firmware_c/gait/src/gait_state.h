@@ -245,8 +245,10 @@ typedef struct {
     float brake_gy;          /* gy there, dps */
     float brake_rise;        /* that rise, g */
     uint32_t brake_peak;     /* sample where it peaked */
-    uint8_t brake_low_fast;  /* the rise from brake_low: 0 under BRAKE_G yet, 1 reached it at a load rise's pace, 2 slower */
-    uint8_t brake_fast;      /* the largest rise reached BRAKE_G at a load rise's pace (LOAD_RISE_S) */
+    uint32_t load_on;        /* the last sample |a| rose into slower than a load rise's pace (LOAD_RISE_S) */
+    float load_on_an;        /* |a| there, g */
+    float load_on_gy;        /* gy there, dps */
+    uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
     uint8_t land_xing;       /* the bump ended by crossing zero */
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float air_hi;            /* highest gy since the top, up to two samples back, dps */
