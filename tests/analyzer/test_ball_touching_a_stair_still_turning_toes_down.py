@@ -38,3 +38,15 @@ def test_a_heel_sensor_swung_by_a_toes_down_turn_in_the_air_is_no_load_rise() ->
     case = parse_case("activity=stairs_up surface=treadmill noise_scale=4.129 mount_pitch_deg=10.28 site=heel "
                       "landing_dps=961.664 swing_peak_frac=0.654 impact_g=14.752", 583564)
     assert_every_stride_on_time(run_case(case).scores)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_ball_that_lands_late_in_the_swing_lands_at_the_load_rise_before_its_impact(seed: int) -> None:
+    """Up a stair the ball lands as the swing's toes-up rotation fades (22 dps), the step bears
+    the foot at once (|a| 1 g up within 10 ms) and the forefoot's impact transient follows 23 ms
+    later: contact at the load rise's onset, not the sample before the impact (before: 26 ms late).
+    One stride of the eleven is still found 200 ms late, at foot flat (no impact follows it)."""
+    gait = (("activity", "stairs_up"), ("contact_rate_dps", 22.0), ("impact_g", 3.0), ("impact_delay_s", 0.023))
+    scores = run_case(Case(gait, seed)).scores
+    assert scores.ic_mae_ms is not None and scores.ic_mae_ms < 5.0, scores.ic_mae_ms
+    assert scores.gct_mae_ms is not None and scores.gct_mae_ms < 5.0, scores.gct_mae_ms

@@ -250,6 +250,11 @@ static const float BRAKE_AIR_G = 2.0f;
  * a touch at its end), fraction and s. */
 static const float BUMP_ONSET_FRAC = 0.5f;
 static const float BUMP_RISE_MAX_S = 0.015f;
+/* The impact transient of a landing peaks 10-30 ms after contact (domain
+ * notes): an impact late in the swing rotation that comes within this long
+ * of the onset of a load rise (BUMP_ONSET_FRAC) before it had its contact
+ * at that onset, the step already bearing the foot, s. */
+static const float LOAD_IMPACT_S = 0.035f;
 /* A heel slap after a landing that ended at a dip of gy above zero (a
  * toes-down rotation in the air, then the heel lands with an impact that the
  * top did not have, and the foot slaps down): gy rises this far over the
@@ -628,6 +633,9 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->drop_found = 0;
     d->peak_state = 0;
     d->load_cand = 0;
+    d->sw_load = 0;
+    d->sw_on = index;
+    d->sw_on_an = 1e6f;
 }
 
 /* The top's flags: the landing bump's end if the heel dropped after it (the
@@ -1054,6 +1062,9 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
         d->notch_found = 0;
         d->hit_found = 0;
+        d->sw_load = 0;
+        d->sw_on = index;
+        d->sw_on_an = an;
         return 0;
     }
     if (d->hit_found) {
@@ -1074,10 +1085,22 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
      * seen off the rotation's axis can make it fall, or rise) */
     float an1 = an_prev(d);
+    /* a load rise late in the swing (as in the landing bump, see
+     * BUMP_ONSET_FRAC): where it began */
+    if (!d->sw_load && an - an1 <= BUMP_ONSET_FRAC * LANDING_G / LOAD_RISE_S * dt) {
+        d->sw_on = index;
+        d->sw_on_an = an;
+    } else if (!d->sw_load && an - d->sw_on_an > LANDING_G && an - 1.0f > LANDING_G &&
+               (float)(index - d->sw_on) * dt <= BUMP_RISE_MAX_S) {
+        d->sw_load = 1;
+    }
     if ((an - an1) / dt > IMPACT_JERK_GPS) {
         d->hit = at_index(d->idx1);
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
             d->hit = d->notch;
+        }
+        if (d->sw_load && gait_pos_diff(d->hit, at_index(d->sw_on)) * g->dt_s <= LOAD_IMPACT_S) {
+            d->hit = at_index(d->sw_on); /* the step took the foot's weight before its impact */
         }
         d->hit_index = index;
         d->hit_acc = an;

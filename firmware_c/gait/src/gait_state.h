@@ -201,6 +201,9 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
+    uint8_t sw_load;         /* late in the swing rotation, a load rise came from sw_on (BUMP_ONSET_FRAC) */
+    uint32_t sw_on;          /* the last sample |a| rose into slower than half a load rise's pace */
+    float sw_on_an;          /* |a| there, g */
     uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
     uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
     gait_pos_t drop;         /* last sample the swing's toes-up rotation was slowing or steady into and sped up from: a heel drop may start there */
