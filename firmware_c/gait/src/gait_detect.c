@@ -1196,12 +1196,19 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on) && (waits || slap_on)) {
         return 0;
     }
+    /* a heel drop that ends at the crossing within the impact window of its
+     * own landing, with no stronger impact there: the jerk there is that
+     * landing's transient still going (a ball's impact rings for ~10 ms and
+     * the heel comes down within it when it drops at 1000 dps), not a second
+     * landing after a speed-up in the air (whose impact outdoes the jolt) */
+    int ringing = d->drop_hit && d->hit_xing && d->top_acc <= d->hit_acc &&
+                  gait_pos_diff(d->top, at_index(d->hit_index)) * g->dt_s < IMPACT_WINDOW_S;
     d->drop_hit = 0;
     d->hit_pending = 0;
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
-    if (!late && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
+    if (!late && !ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
