@@ -183,6 +183,39 @@ static const float SETTLE_SLAP_DPS = 100.0f;
  * no impact (jerk) follows its end; a smooth rise of |a| near a swing's peak
  * (the leg braking the foot in the air) has no such jerk. */
 static const float PEAK_LOADED_G = 0.8f;
+/* A ball that lands while the toes-up rotation is past its peak, slowing or
+ * steady (a stair step: the foot comes down onto the tread still turning
+ * toes up, and the heel then drops about the ball to flat), often with no
+ * heel's impact transient at all: the step arrests the foot's descent
+ * (0.3-0.6 m/s stopped within a few tens of ms) and |a| climbs LANDING_G or
+ * more over its least value within LOAD_RISE_S (about 100 g/s sustained,
+ * rising from the first ms of contact). The leg braking the foot in the air
+ * near the end of a swing changes |a| over tens of ms instead. Such a load
+ * rise counts as the ground's, as a sharp impact does, and past the peak's
+ * impact window the contact is the sample where the rise began (the foot
+ * touching), s. */
+static const float LOAD_RISE_S = 0.010f;
+/* ... and |a| stays over its value at the rise's onset this long from it:
+ * the step bears the foot from contact on (the arrest lasts tens of ms),
+ * while a knock on the shoe in the air, or a scuff of the toes in a swing,
+ * shakes it for a few ms and lets |a| fall back under where it rose from, s. */
+static const float LOAD_HOLD_S = 0.012f;
+/* A ball that landed, and whose heel then dropped about it, is flat when the
+ * toes-up rotation ends: from that top the foot turns toes down by a few
+ * degrees at most (a heel drop that rocked it past flat about the heel rocks
+ * back). A heel that lands at the top has the foot toes up by its strike
+ * angle (over 7.4 deg for a heel strike), and the foot then slaps down
+ * through it: a load rise before such a top was no contact (a scuff or a
+ * jolt of the shoe in the swing), deg. */
+static const float LOAD_FLAT_DEG = 8.0f;
+/* The step stops the foot's descent within tens of ms (the load rise peaks
+ * 10-20 ms after contact): |a| has fallen LOAD_FALL_FRAC of LANDING_G from
+ * its peak within LOAD_PEAK_S of the onset; the leg braking a swing in the
+ * air builds |a| up over most of the late swing, s and fraction. */
+static const float LOAD_PEAK_S = 0.030f;
+static const float LOAD_FALL_FRAC = 0.5f;
+/* peak_jolt: the ground's load rise (not a sharp jerk) followed the peak. */
+enum { PEAK_LOAD = 2 };
 /* The landing bump ends where gy falls under this fraction of its peak. */
 static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
@@ -214,6 +247,28 @@ static const float BRAKE_SLOW_DPS = 100.0f;
  * two jolts of a foot already hitting the ground, as at a walker's heel
  * with a sensor on the side of the shoe, stays well above), g. */
 static const float BRAKE_AIR_G = 2.0f;
+/* A ball that touches a stair while the foot still turns toes down, however
+ * slowly (the braking above asks for BRAKE_RATE_FRAC of the bump's peak rate
+ * and a peak before the bump's end): the step arrests the foot's descent and
+ * |a| climbs BRAKE_G within BUMP_RISE_MAX_S of the sample where it began to
+ * climb (its step in under BUMP_ONSET_FRAC of a load rise's pace, see
+ * LOAD_RISE_S), reaching LANDING_G over 1 g (the foot takes the body's
+ * weight), and stays over where it began for LOAD_HOLD_S (a knock shakes the
+ * shoe for one or two samples). The foot pivoting about the ball builds the
+ * load more gently than a ball landing in the swing: 0.35 m/s stopped over
+ * ~35 ms up a stair climbs about a g in 12-15 ms. The end of a toes-down turn
+ * seen off its axis changes |a| over tens of ms, and a sensor behind the heel
+ * in a fast hump swings it by a g or two without taking weight. The contact
+ * is that onset, when it comes before the bump's end (gy still over
+ * LAND_FRAC of the bump's peak there: the bump's own end estimate serves for
+ * a touch at its end), fraction and s. */
+static const float BUMP_ONSET_FRAC = 0.5f;
+static const float BUMP_RISE_MAX_S = 0.015f;
+/* The impact transient of a landing peaks 10-30 ms after contact (domain
+ * notes): an impact late in the swing rotation that comes within this long
+ * of the onset of a load rise (BUMP_ONSET_FRAC) before it had its contact
+ * at that onset, the step already bearing the foot, s. */
+static const float LOAD_IMPACT_S = 0.035f;
 /* A heel slap after a landing that ended at a dip of gy above zero (a
  * toes-down rotation in the air, then the heel lands with an impact that the
  * top did not have, and the foot slaps down): gy rises this far over the
@@ -605,6 +660,10 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->knee_hit = 0;
     d->drop_found = 0;
     d->peak_state = 0;
+    d->load_cand = 0;
+    d->sw_load = 0;
+    d->sw_on = index;
+    d->sw_on_an = 1e6f;
 }
 
 /* The top's flags: the landing bump's end if the heel dropped after it (the
@@ -711,28 +770,82 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt);
 
 static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, const gait_sample_t *s, float gy,
                        float dt, float an) {
-    if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak) {
+    /* a new peak of the toes-up rate, unless the ground's load rise came
+     * before it (or one is being confirmed): then it is the heel drop's,
+     * about the landed ball */
+    int landed = (d->peak_state == 2u && d->peak_jolt == PEAK_LOAD) || d->load_cand;
+    if (d->gy1 < 0.0f && d->gy1 < d->gy2 && d->gy1 <= gy && -d->gy1 >= d->swing_peak && !landed) {
         d->peak_at = vertex(d, index, gy);
         d->peak_hi = d->gy1;
         d->peak_deg = 0.0f;
         d->peak_an = an_prev(d);
         d->peak_state = 1;
         d->peak_jolt = 0;
+        d->load_low_an = d->peak_an;
+        d->load_low_idx = d->idx1;
+        d->load_cand = 0;
     }
     if (d->peak_state == 0u) {
         return;
     }
     d->peak_deg -= gy * dt;
-    if (gy < d->peak_hi - DROP_DPS || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+    /* after a load rise (or while one is being confirmed) the rotation may
+     * speed up again: the heel drops about the landed ball (see DROP_DPS),
+     * turning the foot toes up by its strike angle at most */
+    int sped = gy < d->peak_hi - DROP_DPS && d->peak_jolt != PEAK_LOAD && !d->load_cand;
+    if (sped || d->peak_deg > DROP_MAX_DEG || index - d->peak_at.index + TOP_MARGIN >= g->delay) {
         /* sped up again, or turned too far: the swing goes on (or the
          * strapdown is about to pass the peak undecided) */
         d->peak_state = 0;
+        d->load_cand = 0;
         return;
     }
     d->peak_hi = gy > d->peak_hi ? gy : d->peak_hi;
     int in_window = gait_pos_diff(at_index(index), d->peak_at) * g->dt_s <= IMPACT_WINDOW_S;
     if (in_window && !d->peak_jolt && jerk_of(d, s, dt) > IMPACT_JERK_GPS) {
         d->peak_jolt = 1;
+    }
+    /* the load rise (LOAD_RISE_S): |a| up LANDING_G from the last sample
+     * it rose into slower than that pace (where the ground's arrest began),
+     * the foot still turning toes up */
+    int load = 0;
+    if (d->peak_state <= 2u && d->peak_jolt != PEAK_LOAD) {
+        float an1 = an_prev(d);
+        float cand_s = (float)(index - d->load_low_idx) * g->dt_s;
+        int knock = an < d->load_low_an && cand_s < LOAD_HOLD_S;
+        if (d->load_cand && (knock || gy >= 0.0f || cand_s > LOAD_PEAK_S)) {
+            /* back under the onset at once (a knock on the shoe in the air),
+             * or still rising (the leg braking the swing) */
+            d->load_cand = 0;
+            d->load_low_an = an;
+            d->load_low_idx = index;
+        } else if (d->load_cand) {
+            d->load_max = an > d->load_max ? an : d->load_max;
+            /* held, peaked and falling, and the foot took the body's weight
+             * (|a| LANDING_G over 1 g) */
+            load = cand_s >= LOAD_HOLD_S && an < d->load_max - LOAD_FALL_FRAC * LANDING_G && d->load_max - 1.0f > LANDING_G;
+        } else if (an - d->load_low_an > LANDING_G && gy < 0.0f && !d->peak_jolt) {
+            /* (a rise that starts after a sharp impact is no later contact) */
+            d->load_cand = 1;
+            d->load_max = an;
+        } else if (an - an1 <= LANDING_G / LOAD_RISE_S * dt) {
+            d->load_low_an = an;
+            d->load_low_idx = index;
+        }
+    }
+    if (load) {
+        d->load_cand = 0;
+        /* the ground's arrest: the contact is where it began, unless that
+         * was before the peak (the ball landed at the peak) */
+        if (gait_pos_diff(at_index(d->load_low_idx), d->peak_at) > 0.0f) {
+            d->peak_at = at_index(d->load_low_idx);
+            d->peak_deg = 0.0f;
+        }
+        if (d->peak_state < 2u) {
+            d->peak_an = an;
+        }
+        d->peak_state = 2;
+        d->peak_jolt = PEAK_LOAD;
     }
     if (d->peak_state >= 2u) {
         d->peak_an = an < d->peak_an ? an : d->peak_an;
@@ -741,9 +854,7 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         }
         return;
     }
-    if (!in_window) {
-        d->peak_state = 0; /* no impact: the swing's own peak */
-    } else if (an - d->peak_an > LANDING_G) {
+    if (in_window && an - d->peak_an > LANDING_G) {
         d->peak_state = 2;
         d->peak_an = an;
     }
@@ -753,6 +864,9 @@ static void peak_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
 static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
     if (d->late_found || slap_is_contact(g, d)) {
         return 0;
+    }
+    if (d->peak_jolt == PEAK_LOAD && d->top_down_deg > LOAD_FLAT_DEG) {
+        return 0; /* the foot slapped down after the top: a heel landed there */
     }
     if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G && d->bump_max < LAND_FRAC * d->swing_peak) {
         return 1; /* loaded, then flat and still */
@@ -993,6 +1107,9 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
         d->notch_found = 0;
         d->hit_found = 0;
+        d->sw_load = 0;
+        d->sw_on = index;
+        d->sw_on_an = an;
         return 0;
     }
     if (d->hit_found) {
@@ -1013,6 +1130,15 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
      * seen off the rotation's axis can make it fall, or rise) */
     float an1 = an_prev(d);
+    /* a load rise late in the swing (as in the landing bump, see
+     * BUMP_ONSET_FRAC): where it began */
+    if (!d->sw_load && an - an1 <= BUMP_ONSET_FRAC * LANDING_G / LOAD_RISE_S * dt) {
+        d->sw_on = index;
+        d->sw_on_an = an;
+    } else if (!d->sw_load && an - d->sw_on_an > LANDING_G && an - 1.0f > LANDING_G &&
+               (float)(index - d->sw_on) * dt <= BUMP_RISE_MAX_S) {
+        d->sw_load = 1;
+    }
     /* the impact's jump of |a| in the last step, or, where two steps span
      * its rise (IMPACT_RISE_S), in the last two, per sample period */
     int split = 2.0f * dt >= IMPACT_RISE_S && (an - d->an2) / dt > IMPACT_JERK_GPS && (an - an1) / dt <= IMPACT_JERK_GPS;
@@ -1020,6 +1146,9 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         d->hit = at_index(split ? d->idx2 : d->idx1); /* the last sample before the jump */
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
             d->hit = d->notch;
+        }
+        if (d->sw_load && gait_pos_diff(d->hit, at_index(d->sw_on)) * g->dt_s <= LOAD_IMPACT_S) {
+            d->hit = at_index(d->sw_on); /* the step took the foot's weight before its impact */
         }
         d->hit_index = index;
         d->hit_acc = an;
@@ -1032,6 +1161,7 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
  * landing bump, its heel drop or slap, or a late impact seen yet. */
 static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->land_found = 0;
+    d->top_down_deg = 0.0f;
     d->bump_from = index;
     d->fit_n = 0.0f;
     d->land_acc = 0.0f;
@@ -1039,6 +1169,7 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->bump_drop_deg = 0.0f;
     d->brake_rise = 0.0f;
     d->brake_low_an = 1e6f;
+    d->load_found = 0;
     d->land_xing = 0;
     d->hump_knee.found = 0;
     d->air_hi = 0.0f;
@@ -1113,12 +1244,19 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on) && (waits || slap_on)) {
         return 0;
     }
+    /* a heel drop that ends at the crossing within the impact window of its
+     * own landing, with no stronger impact there: the jerk there is that
+     * landing's transient still going (a ball's impact rings for ~10 ms and
+     * the heel comes down within it when it drops at 1000 dps), not a second
+     * landing after a speed-up in the air (whose impact outdoes the jolt) */
+    int ringing = d->drop_hit && d->hit_xing && d->top_acc <= d->hit_acc &&
+                  gait_pos_diff(d->top, at_index(d->hit_index)) * g->dt_s < IMPACT_WINDOW_S;
     d->drop_hit = 0;
     d->hit_pending = 0;
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
-    if (!late && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
+    if (!late && !ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
@@ -1142,9 +1280,24 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
  * since the bump's peak (where it restarts) or since a new fall of |a|
  * under it, and the largest rise of |a| over such a least value, with where
  * that least value was, gy there and where the rise peaked. */
-static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart) {
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt) {
+    float an1 = an_prev(d);
     if (restart) {
         d->brake_rise = 0.0f;
+        d->load_found = 0;
+    }
+    /* the load rise (see BUMP_ONSET_FRAC): BRAKE_G up within
+     * BUMP_RISE_MAX_S from the last sample |a| rose into slower than
+     * BUMP_ONSET_FRAC of a load rise's pace, to LANDING_G over 1 g, the foot
+     * still turning toes down at that onset; the first one after the bump's
+     * peak */
+    if (restart || (!d->load_found && an - an1 <= BUMP_ONSET_FRAC * LANDING_G / LOAD_RISE_S * dt)) {
+        d->load_on = index;
+        d->load_on_an = an;
+        d->load_on_gy = gy;
+    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && d->load_on_gy > 0.0f &&
+               (float)(index - d->load_on) * dt <= BUMP_RISE_MAX_S) {
+        d->load_found = 1;
     }
     if (restart || an < d->brake_low_an) {
         d->brake_low = at_index(index);
@@ -1162,13 +1315,21 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
 /* The landing bump's contact: the least |a| before the ground's braking
  * when that braking peaked before the bump's end (BRAKE_G) with the foot
  * in the air until then (BRAKE_AIR_G) and still turning toes down, past
- * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC), else its end. */
+ * the bump's peak (BRAKE_RATE_FRAC, BRAKE_TURN_FRAC); else the onset of a
+ * load rise in the bump's descent (BUMP_ONSET_FRAC), held, that began
+ * before the bump's end, however little the foot still turned toes down
+ * there and wherever the rise peaks; else the bump's end. */
 static gait_pos_t land_contact(const gait_detect_t *d) {
     if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && d->brake_gy > BRAKE_RATE_FRAC * d->bump_max &&
         (d->brake_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS) &&
         gait_pos_diff(d->land, at_index(d->brake_peak)) > 0.0f &&
         gait_pos_diff(d->brake_at, d->top) > 0.0f) {
         return d->brake_at;
+    }
+    if (d->load_found == 2u && d->load_on_an < BRAKE_AIR_G && gait_pos_diff(at_index(d->load_on), d->top) > 0.0f &&
+        d->load_on_gy > LAND_FRAC * d->bump_max &&
+        (d->load_on_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS)) {
+        return at_index(d->load_on);
     }
     return d->land;
 }
@@ -1358,6 +1519,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 break;
             }
             float jerk = jerk_of(d, s, dt);
+            if (!d->top_sent && gy > 0.0f) {
+                d->top_down_deg += gy * dt;
+            }
             if (top_s <= window_s && jerk > d->jerk_max) {
                 d->jerk_max = jerk;
             }
@@ -1365,7 +1529,18 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->top_acc = an;
             }
             if (d->peak_state >= 2u && !d->top_sent) {
-                if ((top_s <= window_s && an - d->peak_an > LANDING_G) ||
+                /* after a load rise (PEAK_LOAD) the foot rocks past flat about
+                 * its heel and back, unloading the sensor and loading it again
+                 * over tens of ms: the foot takes its weight at the top only
+                 * with a load rise of its own there */
+                float rise = an - d->peak_an;
+                if (d->peak_jolt == PEAK_LOAD) {
+                    if (an - an_prev(d) <= LANDING_G / LOAD_RISE_S * dt) {
+                        d->load_low_an = an;
+                    }
+                    rise = an - d->load_low_an;
+                }
+                if ((top_s <= window_s && rise > LANDING_G) ||
                     index - d->peak_at.index + TOP_MARGIN >= g->delay) {
                     d->peak_state = 0; /* the foot took its weight at the top: it landed there */
                 } else {
@@ -1409,6 +1584,14 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (!d->land_found && !d->top_sent) {
                 slap_track(g, d, index, sl, jerk, an);
             }
+            if (d->load_found == 1u && an < d->load_on_an) {
+                d->load_found = 0; /* back under its onset at once: a knock, not the ground's load (LOAD_HOLD_S) */
+                d->load_on = index;
+                d->load_on_an = an;
+                d->load_on_gy = gy;
+            } else if (d->load_found == 1u && (float)(index - d->load_on) * g->dt_s >= LOAD_HOLD_S) {
+                d->load_found = 2; /* held: the step bears the foot */
+            }
             /* a weak rotation (a pivot step, a shuffle) lands: an impact
              * after the top (heel strike) or after the landing bump (mid- or
              * forefoot strike), or |a| rising LANDING_G over 1 g there as the
@@ -1448,7 +1631,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                  * toes down into the ground, starts that turn from a dip) */
                 float bump_before = d->bump_max;
                 if (!d->land_xing) {
-                    brake_track(d, index, an, gy, gy > d->bump_max);
+                    brake_track(d, index, an, gy, gy > d->bump_max, dt);
                 }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;

@@ -202,6 +202,9 @@ typedef struct {
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
     uint8_t notch_found, hit_found;
+    uint8_t sw_load;         /* late in the swing rotation, a load rise came from sw_on (BUMP_ONSET_FRAC) */
+    uint32_t sw_on;          /* the last sample |a| rose into slower than half a load rise's pace */
+    float sw_on_an;          /* |a| there, g */
     uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
     uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
     gait_pos_t drop;         /* last sample the swing's toes-up rotation was slowing or steady into and sped up from: a heel drop may start there */
@@ -251,6 +254,10 @@ typedef struct {
     float brake_gy;          /* gy there, dps */
     float brake_rise;        /* that rise, g */
     uint32_t brake_peak;     /* sample where it peaked */
+    uint32_t load_on;        /* the last sample |a| rose into slower than a load rise's pace (LOAD_RISE_S) */
+    float load_on_an;        /* |a| there, g */
+    float load_on_gy;        /* gy there, dps */
+    uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
     uint8_t land_xing;       /* the bump ended by crossing zero */
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float air_hi;            /* highest gy since the top, up to two samples back, dps */
@@ -288,8 +295,14 @@ typedef struct {
     float peak_hi;           /* least toes-up rate since, dps */
     float peak_deg;          /* toes-up turn since, deg */
     float peak_an;           /* |a| at the peak, then the least since its impact, g */
-    uint8_t peak_state;      /* 0 none, 1 a peak, 2 an impact followed it, 3 then the foot was flat and still */
-    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) came within the impact window after the peak */
+    uint8_t peak_state;      /* 0 none, 1 a peak (past its impact window: watching for a load rise),
+                              * 2 an impact or a load rise followed it, 3 then the foot was flat and still */
+    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) or a load rise came after the peak */
+    float load_low_an;       /* least |a| since the peak, within the last LOAD_RISE_S, g */
+    uint32_t load_low_idx;   /* its sample: where a load rise from it began */
+    uint8_t load_cand;       /* |a| has risen LANDING_G over it: held for LOAD_HOLD_S, it was the ground's */
+    float load_max;          /* largest |a| since that rise began, g */
+    float top_down_deg;      /* toes-down turn since the top, until the top is sent, deg */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
