@@ -46,6 +46,20 @@ static const float SWING_DPS = 100.0f;
  * (LANDING_G), dps and deg. */
 static const float PIVOT_DPS = 50.0f;
 static const float PIVOT_YAW_DEG = 8.0f;
+/* A pivot step with little or no toes-up rotation at all (turning round on
+ * the spot: the foot lifted or rocked onto its heel or ball and swivelled
+ * 30-150 deg about its vertical in 0.2-0.6 s, then set down softly): a sole
+ * bearing the body's weight cannot spin about its vertical faster than
+ * PIVOT_SPIN_DPS (the friction over the whole sole), so a foot spinning
+ * faster is unloaded: it has left the ground (toe-off at the first such
+ * sample) and touches again where that spin ends for the last time before
+ * the foot stands still (contact). It is a step when the foot turned
+ * PIVOT_TURN_DEG or more between two still stances with no swing landing in
+ * between: a straight stride's stance turns the foot a few degrees, and toe
+ * taps, heel raises and weight shifts in place barely turn it at all, dps
+ * and deg. */
+static const float PIVOT_SPIN_DPS = 100.0f;
+static const float PIVOT_TURN_DEG = 30.0f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -288,6 +302,25 @@ static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
 #endif
     d->phase = phase;
     d->phase_start = index;
+    if (phase == PH_STANCE) {
+        /* landed: a new stance, whose turn about the vertical starts here */
+        d->piv_deg = 0.0f;
+        d->piv_fast = 0;
+        d->piv_rested = 0;
+    }
+}
+
+/* The foot's turn about its vertical since it last stood still or landed
+ * (see PIVOT_TURN_DEG); gz = the rate about the sole's normal, dps. */
+static void pivot_track(gait_detect_t *d, uint32_t index, float gz, float dt) {
+    d->piv_deg += gz * dt;
+    if (fabsf(gz) > PIVOT_SPIN_DPS) {
+        if (!d->piv_fast) {
+            d->piv_from = index;
+        }
+        d->piv_fast = 1;
+        d->piv_last = index;
+    }
 }
 
 static void stance_begin(gait_detect_t *d) {
@@ -561,6 +594,34 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
         gait_event_push(g, GAIT_EV_TC, d->tc, 0u, 0.0f);
         d->tc_sent = 1;
     }
+}
+
+/* In a stance or standing: the foot stands still again. If it spun unloaded
+ * about its vertical and turned PIVOT_TURN_DEG since it last stood still or
+ * landed, with no swing landing in between, that was a pivot step: toe-off
+ * where the spin began (or the push-off's, if one was seen), contact where
+ * it ended. Either way the next episode starts here. */
+static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+    if (!(d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G)) {
+        return;
+    }
+    if (d->piv_rested && d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG && index - d->piv_from + TOP_MARGIN < g->delay) {
+        gait_pos_t tc = d->phase == PH_STANCE && d->frozen && d->tc_found ? d->tc : at_index(d->piv_from);
+        int tc_sent = d->tc_sent;
+        d->hit_pending = 0;
+        if (d->zv_state == 1) {
+            zv_end_send(g, d);
+        }
+        if (!tc_sent) {
+            gait_event_push(g, GAIT_EV_TC, tc, 0u, 0.0f);
+        }
+        gait_event_push(g, GAIT_EV_IC_TOP, at_index(d->piv_last), GAIT_EVF_CONTACT, 0.0f);
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
+    }
+    d->piv_deg = 0.0f;
+    d->piv_fast = 0;
+    d->piv_rested = 1;
 }
 
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
@@ -1176,6 +1237,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
 
     if (d->have_prev) {
+        pivot_track(d, index, gz, dt);
         float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:
@@ -1192,6 +1254,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_STANCE && d->hit_pending && d->slap) {
                 break; /* a slap after the rotation's end: no stance of its own yet */
             }
+            pivot_settle(g, d, index);
             track_still(g, d, index, w2);
             if (d->phase == PH_STANCE) {
                 track_pushoff(g, d, index, gy, dt);

@@ -191,6 +191,11 @@ typedef struct {
     float neg_deg;           /* toes-up rotation since gy last turned negative, deg */
     float neg_s;             /* time since then, s */
     float neg_yaw_deg;       /* rotation about the foot's vertical (gz) since then, deg */
+    float piv_deg;           /* turn about the foot's vertical (gz) since it last stood still or landed, deg */
+    uint32_t piv_from;       /* first sample of that episode spinning faster than PIVOT_SPIN_DPS (lift) */
+    uint32_t piv_last;       /* last such sample (the spin's end) */
+    uint8_t piv_fast;        /* the episode has spun that fast */
+    uint8_t piv_rested;      /* the foot has stood still since it landed */
     float swing_s;           /* duration of the current swing rotation, s */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
