@@ -37,7 +37,8 @@ class Segment:
     grade_pct: slope of a walk or run (+ uphill): footprints rise by grade x horizontal length
     and the foot lies flat on the slope; angles of the sole (strike, toe-off) stay to the ground.
     pitch_scale: the strides turn the foot this many times as far in pitch (strike angle, push-off,
-    swing): below 1 for the shuffling pivot steps of a turn on the spot.
+    swing): below 1 for the shuffling pivot steps of a turn on the spot (down to 0.05: a foot that
+    barely tilts as it swivels round).
     """
 
     activity: str
@@ -90,8 +91,10 @@ class Segment:
             _refuse("grade_pct", self.grade_pct, "a slope must be within -30..30 %")
         if self.grade_pct and self.activity not in ("walk", "run"):
             _refuse("grade_pct", self.grade_pct, "only a walk or a run goes up or down a slope")
-        if not 0.2 <= self.pitch_scale <= 1.5:
-            _refuse("pitch_scale", self.pitch_scale, "must be within 0.2..1.5")
+        # down to 0.05: turning round on the spot, real feet lift and swivel 30-150 deg with a
+        # toes-up rate peaking at -20..-110 dps, some with no toes-up rotation at all
+        if not 0.05 <= self.pitch_scale <= 1.5:
+            _refuse("pitch_scale", self.pitch_scale, "must be within 0.05..1.5")
         if self.pitch_scale != 1.0 and not moving:
             _refuse("pitch_scale", self.pitch_scale, "only a moving segment has strides to scale")
         if self.turn_deg and not moving:
