@@ -60,6 +60,26 @@ static const float PIVOT_YAW_DEG = 8.0f;
  * and deg. */
 static const float PIVOT_SPIN_DPS = 100.0f;
 static const float PIVOT_TURN_DEG = 30.0f;
+/* A foot that lands while it turns fast about its vertical (a turning step,
+ * the leg rotating the foot in the air): only the ground can stop that spin
+ * within tens of ms. An unloaded foot keeps its spin about its own vertical
+ * until the hip's rotators slow it, over a tenth of a second or more; at
+ * contact the friction under a sole taking the body's weight brakes it at
+ * once. A ball that lands while the foot turns then lowers its heel slowly:
+ * the toes-up rotation dwindles at a few tens of dps for 0.1-0.4 s (or stops
+ * and resumes as the heel drops), so the rotation's end (the top) comes long
+ * after the contact. When, in a swing whose foot spun faster than
+ * SPIN_LAND_DPS, that spin fell under SPIN_LAND_FRAC of its peak (and did
+ * not pick up again past half of it), its steepest fall faster than
+ * SPIN_ARREST_DPS_S, the foot touched where that steepest fall began, if it
+ * began SPIN_BEFORE_S or more before the top (closer, the ordinary landing
+ * marks it) with the foot no longer rotating toes up at a swing's rate
+ * (gy above -SWING_DPS: a foot still swinging through, or shaken by its
+ * landing, has not been set down by its ball), dps, dps/s, s. */
+static const float SPIN_LAND_DPS = 200.0f;
+static const float SPIN_LAND_FRAC = 0.3f;
+static const float SPIN_ARREST_DPS_S = 4000.0f;
+static const float SPIN_BEFORE_S = 0.08f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -624,9 +644,52 @@ static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->piv_rested = 1;
 }
 
+/* In a swing (its rotation and landing): the foot's spin about its vertical,
+ * its steepest fall since its peak and whether it has fallen under
+ * SPIN_LAND_FRAC of it (see SPIN_LAND_DPS); az = |gz| of this sample, dps,
+ * dt its step, s. A spin that picks up again past half its peak was not
+ * arrested by the ground. */
+static void spin_track(gait_detect_t *d, float az, float dt) {
+    float az1 = fabsf(d->gz1);
+    if (az > d->spin_peak) {
+        d->spin_peak = az;
+        d->spin_fall = 0.0f;
+        d->spin_down = 0;
+        return;
+    }
+    if (d->spin_down && az > 0.5f * d->spin_peak) {
+        d->spin_peak = az; /* the spin resumed: the fall was in the air */
+        d->spin_fall = 0.0f;
+        d->spin_down = 0;
+        return;
+    }
+    float fall = dt > 0.0f ? (az1 - az) / dt : 0.0f;
+    if (!d->spin_down && fall > d->spin_fall) {
+        d->spin_fall = fall;
+        d->spin_at = at_index(d->idx1);
+        d->spin_gy = d->gy1;
+    }
+    if (az < SPIN_LAND_FRAC * d->spin_peak) {
+        d->spin_down = 1;
+    }
+}
+
+/* At the top: did the ground arrest the foot's spin well before it (see
+ * SPIN_LAND_DPS), with the strapdown not yet there? */
+static int spin_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32_t index) {
+    return d->spin_down && d->spin_peak > SPIN_LAND_DPS && d->spin_fall > SPIN_ARREST_DPS_S &&
+           index - d->spin_at.index + TOP_MARGIN < g->delay &&
+           gait_pos_diff(d->top, d->spin_at) * g->dt_s > SPIN_BEFORE_S &&
+           gait_pos_diff(d->spin_at, d->peak_at) > 0.0f && d->spin_gy > -SWING_DPS;
+}
+
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
+    d->spin_peak = 0.0f;
+    d->spin_fall = 0.0f;
+    d->spin_down = 0;
+    d->spin_hit = 0;
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
@@ -677,7 +740,7 @@ static int knee_landed(const gait_detect_t *d) {
 
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
 static uint32_t top_first(const gait_detect_t *d) {
-    return d->knee_hit ? d->contact.index : d->top.index;
+    return d->spin_hit ? d->spin_at.index : (d->knee_hit ? d->contact.index : d->top.index);
 }
 
 /*
@@ -793,6 +856,12 @@ static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
 static gait_pos_t land_contact(const gait_detect_t *d);
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
+    if (d->spin_hit) {
+        /* the ground arrested the foot's spin: it touched there */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->spin_at, GAIT_EVF_CONTACT, d->swing_peak);
+        d->top_sent = 1;
+        return;
+    }
     uint8_t flags = top_flags(d);
     if (flags == 0u && !d->knee_hit && peak_landed(g, d)) {
         /* the ball landed at the peak; the heel dropped to foot flat */
@@ -1136,6 +1205,7 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
         d->knee_hit = 0;
+        d->spin_hit = 0;
         d->slap = 0;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
         d->fit_ref = index;
@@ -1277,6 +1347,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
+            spin_track(d, fabsf(gz), dt);
             knee_track(d, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
@@ -1304,6 +1375,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
+                    d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_sent = 0;
@@ -1324,6 +1396,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_TOP: {
+            spin_track(d, fabsf(gz), dt);
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
             float window_s = IMPACT_WINDOW_S;
             if (top_s <= window_s && !d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
@@ -1510,6 +1583,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     d->sl2 = d->sl1;
     d->sl1 = sl;
     d->gy1 = gy;
+    d->gz1 = gz;
     d->idx1 = index;
     d->acc1[0] = s->ax_g;
     d->acc1[1] = s->ay_g;

@@ -221,6 +221,13 @@ typedef struct {
     float contact_an;        /* |a| there, g */
     gait_pos_t jolt;         /* the last impact (jerk) in the swing rotation */
     uint8_t jolt_found;
+    float gz1;               /* gz of the previous sample, dps */
+    float spin_peak;         /* fastest turn about the foot's vertical since the swing began (or resumed), dps */
+    float spin_fall;         /* steepest fall of that rate since the peak, dps/s */
+    gait_pos_t spin_at;      /* where that fall began */
+    float spin_gy;           /* gy there, dps */
+    uint8_t spin_down;       /* the rate has fallen under SPIN_LAND_FRAC of its peak */
+    uint8_t spin_hit;        /* the ground arrested that spin well before the top: the contact */
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
