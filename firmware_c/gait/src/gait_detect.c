@@ -57,7 +57,12 @@ static const float PIVOT_YAW_DEG = 8.0f;
  * PIVOT_TURN_DEG or more between two still stances with no swing landing in
  * between: a straight stride's stance turns the foot a few degrees, and toe
  * taps, heel raises and weight shifts in place barely turn it at all, dps
- * and deg. */
+ * and deg. And only if |a| left 1 g by more than MOVE_G from the spin's
+ * start until the foot stood still: a foot lifted and set down again is
+ * accelerated up and braked as it takes the body's weight back, while a
+ * foot whose weight the other one bears can be slid round flat on the floor
+ * (a swivel on the spot, 100-450 dps), its sensor feeling only gravity and a
+ * few hundredths of a g of the spin's own centripetal pull. */
 static const float PIVOT_SPIN_DPS = 100.0f;
 static const float PIVOT_TURN_DEG = 30.0f;
 /* A foot that lands while it turns fast about its vertical (a turning step,
@@ -332,11 +337,14 @@ static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
 
 /* The foot's turn about its vertical since it last stood still or landed
  * (see PIVOT_TURN_DEG); gz = the rate about the sole's normal, dps. */
-static void pivot_track(gait_detect_t *d, uint32_t index, float gz, float dt) {
+static void pivot_track(gait_detect_t *d, uint32_t index, float gz, float dt, float an) {
+    float dev = fabsf(an - 1.0f);
+    d->piv_dev = dev > d->piv_dev ? dev : d->piv_dev;
     d->piv_deg += gz * dt;
     if (fabsf(gz) > PIVOT_SPIN_DPS) {
         if (!d->piv_fast) {
             d->piv_from = index;
+            d->piv_dev = 0.0f;
         }
         d->piv_fast = 1;
         d->piv_last = index;
@@ -625,7 +633,8 @@ static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     if (!(d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G)) {
         return;
     }
-    if (d->piv_rested && d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG && index - d->piv_from + TOP_MARGIN < g->delay) {
+    if (d->piv_rested && d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG &&
+        d->piv_dev > MOVE_G && index - d->piv_from + TOP_MARGIN < g->delay) {
         gait_pos_t tc = d->phase == PH_STANCE && d->frozen && d->tc_found ? d->tc : at_index(d->piv_from);
         int tc_sent = d->tc_sent;
         d->hit_pending = 0;
@@ -1307,7 +1316,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
 
     if (d->have_prev) {
-        pivot_track(d, index, gz, dt);
+        pivot_track(d, index, gz, dt, an);
         float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:

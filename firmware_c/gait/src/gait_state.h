@@ -194,6 +194,7 @@ typedef struct {
     float piv_deg;           /* turn about the foot's vertical (gz) since it last stood still or landed, deg */
     uint32_t piv_from;       /* first sample of that episode spinning faster than PIVOT_SPIN_DPS (lift) */
     uint32_t piv_last;       /* last such sample (the spin's end) */
+    float piv_dev;           /* largest | |a| - 1 g | since that spin began, g */
     uint8_t piv_fast;        /* the episode has spun that fast */
     uint8_t piv_rested;      /* the foot has stood still since it landed */
     float swing_s;           /* duration of the current swing rotation, s */
