@@ -152,6 +152,13 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
                 ev.add(f.start_s, 0.0)
                 ev.add(f.start_s + f.duration_s / 2, f.roll_deg)
                 ev.add(f.start_s + f.duration_s, 0.0)
+            if f.yaw_deg:
+                # slid round about the sole's middle: the sensor above it only turns
+                third = f.duration_s / 3.0
+                yaw.add(f.start_s, c.yaw_deg)
+                yaw.add(f.start_s + third, c.yaw_deg + f.yaw_deg)
+                yaw.add(f.start_s + 2.0 * third, c.yaw_deg + f.yaw_deg)
+                yaw.add(f.start_s + f.duration_s, c.yaw_deg)
             if any(f.slide_m):
                 for kl, d in ((sx, f.slide_m[0]), (sy, f.slide_m[1])):
                     kl.add(f.start_s, 0.0)
