@@ -76,15 +76,21 @@ static const float PIVOT_TURN_DEG = 30.0f;
  * after the contact. When, in a swing whose foot spun faster than
  * SPIN_LAND_DPS, that spin fell under SPIN_LAND_FRAC of its peak (and did
  * not pick up again past half of it), its steepest fall faster than
- * SPIN_ARREST_DPS_S, the foot touched where that steepest fall began, if it
- * began SPIN_BEFORE_S or more before the top (closer, the ordinary landing
- * marks it) with the foot no longer rotating toes up at a swing's rate
- * (gy above -SWING_DPS: a foot still swinging through, or shaken by its
- * landing, has not been set down by its ball), dps, dps/s, s. */
+ * SPIN_ARREST_DPS_S, the foot touched where the braking began (that steepest
+ * fall's line back to the peak rate, see SPIN_BUILD_S), if the spin was down
+ * SPIN_BEFORE_S or more before the top (the foot stood there, not spinning,
+ * while its heel came down; a spin stopped just at the top is the ordinary
+ * landing, which the top marks) and the foot no longer rotated toes up at a
+ * swing's rate where the spin fell steepest (gy above -SWING_DPS: a foot
+ * still swinging through, or shaken by its landing, has not been set down
+ * by its ball), dps, dps/s, s. */
 static const float SPIN_LAND_DPS = 200.0f;
 static const float SPIN_LAND_FRAC = 0.3f;
 static const float SPIN_ARREST_DPS_S = 4000.0f;
 static const float SPIN_BEFORE_S = 0.08f;
+/* The sole's friction builds up to its full braking within this time of contact (the load
+ * coming onto it), so the braking's onset lies at most this far before its steepest fall, s. */
+static const float SPIN_BUILD_S = 0.02f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -658,28 +664,34 @@ static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
  * SPIN_LAND_FRAC of it (see SPIN_LAND_DPS); az = |gz| of this sample, dps,
  * dt its step, s. A spin that picks up again past half its peak was not
  * arrested by the ground. */
-static void spin_track(gait_detect_t *d, float az, float dt) {
+static void spin_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float az, float dt) {
     float az1 = fabsf(d->gz1);
-    if (az > d->spin_peak) {
+    if (az > d->spin_peak || (d->spin_down && az > 0.5f * d->spin_peak)) {
+        /* a faster spin, or the spin resumed: any fall so far was in the air */
         d->spin_peak = az;
-        d->spin_fall = 0.0f;
-        d->spin_down = 0;
-        return;
-    }
-    if (d->spin_down && az > 0.5f * d->spin_peak) {
-        d->spin_peak = az; /* the spin resumed: the fall was in the air */
+        d->spin_peak_idx = index;
         d->spin_fall = 0.0f;
         d->spin_down = 0;
         return;
     }
     float fall = dt > 0.0f ? (az1 - az) / dt : 0.0f;
     if (!d->spin_down && fall > d->spin_fall) {
+        /* the braking began where this steepest fall's line meets the spin's peak rate (the
+         * friction builds up as the sole takes the weight), SPIN_BUILD_S at most before this
+         * fall and never before the peak itself: samples back from the previous sample */
+        float back = (d->spin_peak - az1) / (az1 - az) * (float)(index - d->idx1);
+        float most = (float)(d->idx1 - d->spin_peak_idx);
+        float build = SPIN_BUILD_S * g->cfg.odr_hz;
+        most = most < build ? most : build;
+        back = back < most ? back : most;
+        uint32_t whole = (uint32_t)ceilf(back);
         d->spin_fall = fall;
-        d->spin_at = at_index(d->idx1);
+        d->spin_at = gait_pos_add(at_index(d->idx1 - whole), (float)whole - back);
         d->spin_gy = d->gy1;
     }
-    if (az < SPIN_LAND_FRAC * d->spin_peak) {
+    if (!d->spin_down && az < SPIN_LAND_FRAC * d->spin_peak) {
         d->spin_down = 1;
+        d->spin_down_idx = index;
     }
 }
 
@@ -688,7 +700,7 @@ static void spin_track(gait_detect_t *d, float az, float dt) {
 static int spin_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32_t index) {
     return d->spin_down && d->spin_peak > SPIN_LAND_DPS && d->spin_fall > SPIN_ARREST_DPS_S &&
            index - d->spin_at.index + TOP_MARGIN < g->delay &&
-           gait_pos_diff(d->top, d->spin_at) * g->dt_s > SPIN_BEFORE_S &&
+           gait_pos_diff(d->top, at_index(d->spin_down_idx)) * g->dt_s > SPIN_BEFORE_S &&
            gait_pos_diff(d->spin_at, d->peak_at) > 0.0f && d->spin_gy > -SWING_DPS;
 }
 
@@ -1356,7 +1368,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
-            spin_track(d, fabsf(gz), dt);
+            spin_track(g, d, index, fabsf(gz), dt);
             knee_track(d, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
@@ -1405,7 +1417,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_TOP: {
-            spin_track(d, fabsf(gz), dt);
+            spin_track(g, d, index, fabsf(gz), dt);
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
             float window_s = IMPACT_WINDOW_S;
             if (top_s <= window_s && !d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {

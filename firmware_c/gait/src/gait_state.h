@@ -224,9 +224,11 @@ typedef struct {
     uint8_t jolt_found;
     float gz1;               /* gz of the previous sample, dps */
     float spin_peak;         /* fastest turn about the foot's vertical since the swing began (or resumed), dps */
+    uint32_t spin_peak_idx;  /* where that peak was */
     float spin_fall;         /* steepest fall of that rate since the peak, dps/s */
-    gait_pos_t spin_at;      /* where that fall began */
+    gait_pos_t spin_at;      /* where the braking began: that fall's line back to the peak rate */
     float spin_gy;           /* gy there, dps */
+    uint32_t spin_down_idx;  /* where it fell under SPIN_LAND_FRAC of its peak */
     uint8_t spin_down;       /* the rate has fallen under SPIN_LAND_FRAC of its peak */
     uint8_t spin_hit;        /* the ground arrested that spin well before the top: the contact */
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
