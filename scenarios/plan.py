@@ -65,6 +65,9 @@ class Contact:
     top_lead_s: float | None = None
     top_hump_deg: float | None = None
     ground_deg: float = 0.0  # slope of the ground under this contact, + = rising ahead (toes up)
+    # the foot still turns about its vertical at this rate at IC (+ = to the left), and the
+    # ground's friction stops that spin within LANDING_SPIN_ARREST_S
+    land_spin_dps: float = 0.0
     # set when the foot leaves this contact
     shape: PitchShape | None = None
     swing_activity: str | None = None
@@ -277,6 +280,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 top_lead_s=0.0 if ic_rate < 0.0 else morph.precontact_lead_s,
                 top_hump_deg=0.0 if ic_rate < 0.0 else morph.precontact_hump_deg,
                 ground_deg=math.degrees(math.atan(seg.grade_pct / 100.0)) if seg.grade_pct else 0.0,
+                land_spin_dps=math.copysign(seg.landing_spin_dps, seg.turn_deg) if seg.landing_spin_dps else 0.0,
             )
             contacts.append(nxt)
             activity_s[label] = activity_s.get(label, 0.0) + (ic - t)
