@@ -91,6 +91,17 @@ static const float SPIN_BEFORE_S = 0.08f;
 /* The sole's friction builds up to its full braking within this time of contact (the load
  * coming onto it), so the braking's onset lies at most this far before its steepest fall, s. */
 static const float SPIN_BUILD_S = 0.02f;
+/* A foot that comes to rest before its toes-up rotation ends: a ball that
+ * lands as the walker stops (or turns) lowers its heel so slowly that the
+ * rotation creeps to zero with the foot already standing still (STILL_DPS,
+ * STILL_G at the top). A rotation ending in the air ends moving. The foot
+ * touched where it began to take its weight: the least |a| late in the
+ * rotation (toes-up rate under SWING_LATE_FRAC of its peak) before the last
+ * rise of |a| over it by more than REST_LOAD_G, if that began SPIN_BEFORE_S
+ * or more before the top. A heel lowered from a heel raise in place moves
+ * no weight onto the foot that it did not already bear, and fidgeting keeps
+ * |a| within about 0.4 g of 1 g (see LANDING_G), g. */
+static const float REST_LOAD_G = 0.5f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -704,6 +715,42 @@ static int spin_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32
            gait_pos_diff(d->spin_at, d->peak_at) > 0.0f && d->spin_gy > -SWING_DPS;
 }
 
+/* Late in a swing rotation (see REST_LOAD_G): the last rise of |a| by more
+ * than REST_LOAD_G over the least value before it, and where that least
+ * value was (after a rise has peaked, the least value is sought afresh: the
+ * leg braking the foot in the air swells |a| too, before the ground's own
+ * rise); an = |a| of this sample, g. */
+static void rest_track(gait_detect_t *d, uint32_t index, float gy, float an) {
+    if (!(gy < 0.0f && -gy < SWING_LATE_FRAC * d->swing_peak)) {
+        return;
+    }
+    if (d->rest_rising) {
+        if (an >= d->rest_peak) {
+            d->rest_peak = an;
+            return;
+        }
+        d->rest_rising = 0; /* past that rise's peak */
+        d->rest_low = an;
+        d->rest_low_at = index;
+    }
+    if (an < d->rest_low) {
+        d->rest_low = an;
+        d->rest_low_at = index;
+    } else if (an - d->rest_low > REST_LOAD_G) {
+        d->rest_at = d->rest_low_at;
+        d->rest_found = 1;
+        d->rest_rising = 1;
+        d->rest_peak = an;
+    }
+}
+
+/* At the top: did the foot come to rest on the ground before it (see REST_LOAD_G)? */
+static int rest_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32_t index) {
+    return d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G && d->rest_found &&
+           gait_pos_diff(d->top, at_index(d->rest_at)) * g->dt_s > SPIN_BEFORE_S &&
+           index - d->rest_at + TOP_MARGIN < g->delay;
+}
+
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
@@ -711,6 +758,10 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->spin_fall = 0.0f;
     d->spin_down = 0;
     d->spin_hit = 0;
+    d->rest_low = 1e6f;
+    d->rest_found = 0;
+    d->rest_rising = 0;
+    d->rest_hit = 0;
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
@@ -761,7 +812,10 @@ static int knee_landed(const gait_detect_t *d) {
 
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
 static uint32_t top_first(const gait_detect_t *d) {
-    return d->spin_hit ? d->spin_at.index : (d->knee_hit ? d->contact.index : d->top.index);
+    if (d->spin_hit || d->rest_hit) {
+        return d->spin_hit ? d->spin_at.index : d->rest_at;
+    }
+    return d->knee_hit ? d->contact.index : d->top.index;
 }
 
 /*
@@ -877,9 +931,11 @@ static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
 static gait_pos_t land_contact(const gait_detect_t *d);
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
-    if (d->spin_hit) {
-        /* the ground arrested the foot's spin: it touched there */
-        gait_event_push(g, GAIT_EV_IC_TOP, d->spin_at, GAIT_EVF_CONTACT, d->swing_peak);
+    if (d->spin_hit || d->rest_hit) {
+        /* the ground arrested the foot's spin, or the foot took its weight
+         * and came to rest before the rotation ended: it touched there */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->spin_hit ? d->spin_at : at_index(d->rest_at), GAIT_EVF_CONTACT,
+                        d->swing_peak);
         d->top_sent = 1;
         return;
     }
@@ -1227,6 +1283,7 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->top_sent = 1;
         d->knee_hit = 0;
         d->spin_hit = 0;
+        d->rest_hit = 0;
         d->slap = 0;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
         d->fit_ref = index;
@@ -1369,6 +1426,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             break;
         case PH_SWING:
             spin_track(g, d, index, fabsf(gz), dt);
+            rest_track(d, index, gy, an);
             knee_track(d, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
@@ -1397,6 +1455,10 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
+                    d->rest_hit = (uint8_t)(!d->spin_hit && rest_is_contact(g, d, index));
+                    if (d->rest_hit) {
+                        d->weak = 0; /* it landed before the top */
+                    }
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_sent = 0;

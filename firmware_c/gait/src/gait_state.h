@@ -231,6 +231,13 @@ typedef struct {
     uint32_t spin_down_idx;  /* where it fell under SPIN_LAND_FRAC of its peak */
     uint8_t spin_down;       /* the rate has fallen under SPIN_LAND_FRAC of its peak */
     uint8_t spin_hit;        /* the ground arrested that spin well before the top: the contact */
+    float rest_low;          /* late in the swing rotation: least |a| so far, g */
+    float rest_peak;         /* peak of the rise under way, g */
+    uint32_t rest_low_at;    /* where that least value was */
+    uint32_t rest_at;        /* where the least value before the last rise over REST_LOAD_G was */
+    uint8_t rest_found;      /* such a rise was seen */
+    uint8_t rest_rising;     /* and has not peaked yet */
+    uint8_t rest_hit;        /* the foot took its weight there and came to rest before the top: the contact */
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
