@@ -37,7 +37,14 @@ class Segment:
     grade_pct: slope of a walk or run (+ uphill): footprints rise by grade x horizontal length
     and the foot lies flat on the slope; angles of the sole (strike, toe-off) stay to the ground.
     pitch_scale: the strides turn the foot this many times as far in pitch (strike angle, push-off,
-    swing): below 1 for the shuffling pivot steps of a turn on the spot.
+    swing): below 1 for the shuffling pivot steps of a turn on the spot (down to 0.05: a foot that
+    barely tilts as it swivels round).
+    landing_spin_dps: a turning segment's feet still turn about their vertical at this rate (in the
+    turn's direction) when they touch down, and the ground's friction stops that spin within
+    LANDING_SPIN_ARREST_S of contact (real turning steps: 100-650 dps arrested in 20-60 ms).
+    swivel_deg: a fidget segment's foot, instead of random fidgets, is slid round flat on the floor
+    about its vertical by this much and back, again and again, with the body's weight on the other
+    foot (turning on the spot without lifting it): never a step.
     """
 
     activity: str
@@ -53,6 +60,8 @@ class Segment:
     turn_deg: float = 0.0
     grade_pct: float = 0.0
     pitch_scale: float = 1.0
+    landing_spin_dps: float = 0.0
+    swivel_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.activity not in SEGMENT_ACTIVITIES:
@@ -90,10 +99,20 @@ class Segment:
             _refuse("grade_pct", self.grade_pct, "a slope must be within -30..30 %")
         if self.grade_pct and self.activity not in ("walk", "run"):
             _refuse("grade_pct", self.grade_pct, "only a walk or a run goes up or down a slope")
-        if not 0.2 <= self.pitch_scale <= 1.5:
-            _refuse("pitch_scale", self.pitch_scale, "must be within 0.2..1.5")
+        # down to 0.05: turning round on the spot, real feet lift and swivel 30-150 deg with a
+        # toes-up rate peaking at -20..-110 dps, some with no toes-up rotation at all
+        if not 0.05 <= self.pitch_scale <= 1.5:
+            _refuse("pitch_scale", self.pitch_scale, "must be within 0.05..1.5")
         if self.pitch_scale != 1.0 and not moving:
             _refuse("pitch_scale", self.pitch_scale, "only a moving segment has strides to scale")
+        if not 0.0 <= self.landing_spin_dps <= 800.0:
+            _refuse("landing_spin_dps", self.landing_spin_dps, "a foot lands spinning at 0..800 dps")
+        if self.landing_spin_dps and not self.turn_deg:
+            _refuse("landing_spin_dps", self.landing_spin_dps, "only a turning segment's feet land spinning")
+        if not -180.0 <= self.swivel_deg <= 180.0:
+            _refuse("swivel_deg", self.swivel_deg, "a foot swivels on the spot by at most +-180 deg")
+        if self.swivel_deg and self.activity != "fidget":
+            _refuse("swivel_deg", self.swivel_deg, "only a fidget segment swivels a standing foot")
         if self.turn_deg and not moving:
             _refuse("turn_deg", self.turn_deg, "only a moving segment can turn")
         if moving:

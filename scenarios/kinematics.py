@@ -125,6 +125,11 @@ def _pitch_knots(plan: GaitPlan) -> KnotList:
     return k
 
 
+LANDING_SPIN_ARREST_S = 0.04
+"""A foot that lands spinning about its vertical is stopped by the ground within tens of ms (real
+turning steps: 100-650 dps arrested in 20-60 ms)."""
+
+
 def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList, KnotList]:
     ev, yaw, sx, sy = KnotList(), KnotList(), KnotList(), KnotList()
     for kl in (ev, sx, sy):
@@ -134,7 +139,14 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
     for i, c in enumerate(cs):
         p = c.pronation_deg
         if c.ic_s is not None:
-            yaw.add(c.ic_s, c.yaw_deg)
+            if c.land_spin_dps:
+                # still turning at contact; the sole's friction brakes the spin at a steady rate
+                # to a stop LANDING_SPIN_ARREST_S later, at the contact's heading
+                w, arrest_s = c.land_spin_dps, LANDING_SPIN_ARREST_S
+                yaw.add(c.ic_s, c.yaw_deg - w * arrest_s / 2.0, w, -w / arrest_s)
+                yaw.add(c.ic_s + arrest_s, c.yaw_deg)
+            else:
+                yaw.add(c.ic_s, c.yaw_deg)
             # lands slightly inverted, everts during loading, holds (quiet mid-stance), returns
             ev.add(c.ic_s, -0.3 * p)
             if c.tc_s is not None:
@@ -152,6 +164,13 @@ def _roll_yaw_slide_knots(plan: GaitPlan) -> tuple[KnotList, KnotList, KnotList,
                 ev.add(f.start_s, 0.0)
                 ev.add(f.start_s + f.duration_s / 2, f.roll_deg)
                 ev.add(f.start_s + f.duration_s, 0.0)
+            if f.yaw_deg:
+                # slid round about the sole's middle: the sensor above it only turns
+                third = f.duration_s / 3.0
+                yaw.add(f.start_s, c.yaw_deg)
+                yaw.add(f.start_s + third, c.yaw_deg + f.yaw_deg)
+                yaw.add(f.start_s + 2.0 * third, c.yaw_deg + f.yaw_deg)
+                yaw.add(f.start_s + f.duration_s, c.yaw_deg)
             if any(f.slide_m):
                 for kl, d in ((sx, f.slide_m[0]), (sy, f.slide_m[1])):
                     kl.add(f.start_s, 0.0)

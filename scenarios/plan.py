@@ -36,6 +36,9 @@ class Fidget:
     pitch_deg: float = 0.0
     roll_deg: float = 0.0
     slide_m: tuple[float, float] = (0.0, 0.0)
+    # the flat foot slid round about its vertical by yaw_deg (through the sole's middle, under the
+    # sensor), held there, and slid back
+    yaw_deg: float = 0.0
 
 
 @dataclass
@@ -62,6 +65,9 @@ class Contact:
     top_lead_s: float | None = None
     top_hump_deg: float | None = None
     ground_deg: float = 0.0  # slope of the ground under this contact, + = rising ahead (toes up)
+    # the foot still turns about its vertical at this rate at IC (+ = to the left), and the
+    # ground's friction stops that spin within LANDING_SPIN_ARREST_S
+    land_spin_dps: float = 0.0
     # set when the foot leaves this contact
     shape: PitchShape | None = None
     swing_activity: str | None = None
@@ -93,6 +99,21 @@ def _apex_m(activity: str, speed_mps: float) -> float:
     if activity == "walk":
         return 0.10
     return 0.12 if activity == "stairs_up" else 0.06
+
+
+SWIVEL_S = 0.45
+"""A foot slid round on the spot turns in 0.3-0.6 s (real swivels: 100-450 dps at their peak)."""
+
+
+def _swivels(t0: float, t1: float, yaw_deg: float) -> list[Fidget]:
+    """Turning a standing foot on the spot and back: each swivel, its hold and the swivel back
+    take 3 x SWIVEL_S, with the foot standing still for 1 s between them."""
+    out: list[Fidget] = []
+    t = t0 + 1.0
+    while t + 3.0 * SWIVEL_S <= t1 - 0.5:
+        out.append(Fidget(t, 3.0 * SWIVEL_S, yaw_deg=yaw_deg))
+        t += 3.0 * SWIVEL_S + 1.0
+    return out
 
 
 def _fidgets(t0: float, t1: float, rng: np.random.Generator) -> list[Fidget]:
@@ -173,7 +194,9 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
         seg_t0 = t
         seg_end = t + seg.duration_s
         if seg.activity in ("still", "fidget"):
-            if seg.activity == "fidget":
+            if seg.activity == "fidget" and seg.swivel_deg:
+                contacts[-1].fidgets.extend(_swivels(seg_t0, seg_end, seg.swivel_deg))
+            elif seg.activity == "fidget":
                 contacts[-1].fidgets.extend(_fidgets(seg_t0, seg_end, rng))
             activity_s["still"] = activity_s.get("still", 0.0) + seg.duration_s
             t = max(seg_end, contacts[-1].flat_s + 0.1)
@@ -257,6 +280,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
                 top_lead_s=0.0 if ic_rate < 0.0 else morph.precontact_lead_s,
                 top_hump_deg=0.0 if ic_rate < 0.0 else morph.precontact_hump_deg,
                 ground_deg=math.degrees(math.atan(seg.grade_pct / 100.0)) if seg.grade_pct else 0.0,
+                land_spin_dps=math.copysign(seg.landing_spin_dps, seg.turn_deg) if seg.landing_spin_dps else 0.0,
             )
             contacts.append(nxt)
             activity_s[label] = activity_s.get(label, 0.0) + (ic - t)

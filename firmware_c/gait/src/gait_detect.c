@@ -46,6 +46,62 @@ static const float SWING_DPS = 100.0f;
  * (LANDING_G), dps and deg. */
 static const float PIVOT_DPS = 50.0f;
 static const float PIVOT_YAW_DEG = 8.0f;
+/* A pivot step with little or no toes-up rotation at all (turning round on
+ * the spot: the foot lifted or rocked onto its heel or ball and swivelled
+ * 30-150 deg about its vertical in 0.2-0.6 s, then set down softly): a sole
+ * bearing the body's weight cannot spin about its vertical faster than
+ * PIVOT_SPIN_DPS (the friction over the whole sole), so a foot spinning
+ * faster is unloaded: it has left the ground (toe-off at the first such
+ * sample) and touches again where that spin ends for the last time before
+ * the foot stands still (contact). It is a step when the foot turned
+ * PIVOT_TURN_DEG or more between two still stances with no swing landing in
+ * between: a straight stride's stance turns the foot a few degrees, and toe
+ * taps, heel raises and weight shifts in place barely turn it at all, dps
+ * and deg. And only if |a| left 1 g by more than MOVE_G from the spin's
+ * start until the foot stood still: a foot lifted and set down again is
+ * accelerated up and braked as it takes the body's weight back, while a
+ * foot whose weight the other one bears can be slid round flat on the floor
+ * (a swivel on the spot, 100-450 dps), its sensor feeling only gravity and a
+ * few hundredths of a g of the spin's own centripetal pull. */
+static const float PIVOT_SPIN_DPS = 100.0f;
+static const float PIVOT_TURN_DEG = 30.0f;
+/* A foot that lands while it turns fast about its vertical (a turning step,
+ * the leg rotating the foot in the air): only the ground can stop that spin
+ * within tens of ms. An unloaded foot keeps its spin about its own vertical
+ * until the hip's rotators slow it, over a tenth of a second or more; at
+ * contact the friction under a sole taking the body's weight brakes it at
+ * once. A ball that lands while the foot turns then lowers its heel slowly:
+ * the toes-up rotation dwindles at a few tens of dps for 0.1-0.4 s (or stops
+ * and resumes as the heel drops), so the rotation's end (the top) comes long
+ * after the contact. When, in a swing whose foot spun faster than
+ * SPIN_LAND_DPS, that spin fell under SPIN_LAND_FRAC of its peak (and did
+ * not pick up again past half of it), its steepest fall faster than
+ * SPIN_ARREST_DPS_S, the foot touched where the braking began (that steepest
+ * fall's line back to the peak rate, see SPIN_BUILD_S), if the spin was down
+ * SPIN_BEFORE_S or more before the top (the foot stood there, not spinning,
+ * while its heel came down; a spin stopped just at the top is the ordinary
+ * landing, which the top marks) and the foot no longer rotated toes up at a
+ * swing's rate where the spin fell steepest (gy above -SWING_DPS: a foot
+ * still swinging through, or shaken by its landing, has not been set down
+ * by its ball), dps, dps/s, s. */
+static const float SPIN_LAND_DPS = 200.0f;
+static const float SPIN_LAND_FRAC = 0.3f;
+static const float SPIN_ARREST_DPS_S = 4000.0f;
+static const float SPIN_BEFORE_S = 0.08f;
+/* The sole's friction builds up to its full braking within this time of contact (the load
+ * coming onto it), so the braking's onset lies at most this far before its steepest fall, s. */
+static const float SPIN_BUILD_S = 0.02f;
+/* A foot that comes to rest before its toes-up rotation ends: a ball that
+ * lands as the walker stops (or turns) lowers its heel so slowly that the
+ * rotation creeps to zero with the foot already standing still (STILL_DPS,
+ * STILL_G at the top). A rotation ending in the air ends moving. The foot
+ * touched where it began to take its weight: the least |a| late in the
+ * rotation (toes-up rate under SWING_LATE_FRAC of its peak) before the last
+ * rise of |a| over it by more than REST_LOAD_G, if that began SPIN_BEFORE_S
+ * or more before the top. A heel lowered from a heel raise in place moves
+ * no weight onto the foot that it did not already bear, and fidgeting keeps
+ * |a| within about 0.4 g of 1 g (see LANDING_G), g. */
+static const float REST_LOAD_G = 0.5f;
 /* A landing takes the body's weight: |a| peaks at least this far over 1 g
  * (a 0.3-1 m/s downward foot stopped in tens of ms), g; fidgeting (toe taps,
  * heel raises, weight shifts) stays within about 0.4 g of it. */
@@ -369,6 +425,28 @@ static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
 #endif
     d->phase = phase;
     d->phase_start = index;
+    if (phase == PH_STANCE) {
+        /* landed: a new stance, whose turn about the vertical starts here */
+        d->piv_deg = 0.0f;
+        d->piv_fast = 0;
+        d->piv_rested = 0;
+    }
+}
+
+/* The foot's turn about its vertical since it last stood still or landed
+ * (see PIVOT_TURN_DEG); gz = the rate about the sole's normal, dps. */
+static void pivot_track(gait_detect_t *d, uint32_t index, float gz, float dt, float an) {
+    float dev = fabsf(an - 1.0f);
+    d->piv_dev = dev > d->piv_dev ? dev : d->piv_dev;
+    d->piv_deg += gz * dt;
+    if (fabsf(gz) > PIVOT_SPIN_DPS) {
+        if (!d->piv_fast) {
+            d->piv_from = index;
+            d->piv_dev = 0.0f;
+        }
+        d->piv_fast = 1;
+        d->piv_last = index;
+    }
 }
 
 static void stance_begin(gait_detect_t *d) {
@@ -644,11 +722,129 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
     }
 }
 
+/* In a stance or standing: the foot stands still again. If it spun unloaded
+ * about its vertical and turned PIVOT_TURN_DEG since it last stood still or
+ * landed, with no swing landing in between, that was a pivot step: toe-off
+ * where the spin began (or the push-off's, if one was seen), contact where
+ * it ended. Either way the next episode starts here. */
+static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
+    if (!(d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G)) {
+        return;
+    }
+    if (d->piv_rested && d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG &&
+        d->piv_dev > MOVE_G && index - d->piv_from + TOP_MARGIN < g->delay) {
+        gait_pos_t tc = d->phase == PH_STANCE && d->frozen && d->tc_found ? d->tc : at_index(d->piv_from);
+        int tc_sent = d->tc_sent;
+        d->hit_pending = 0;
+        if (d->zv_state == 1) {
+            zv_end_send(g, d);
+        }
+        if (!tc_sent) {
+            gait_event_push(g, GAIT_EV_TC, tc, 0u, 0.0f);
+        }
+        gait_event_push(g, GAIT_EV_IC_TOP, at_index(d->piv_last), GAIT_EVF_CONTACT, 0.0f);
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
+    }
+    d->piv_deg = 0.0f;
+    d->piv_fast = 0;
+    d->piv_rested = 1;
+}
+
+/* In a swing (its rotation and landing): the foot's spin about its vertical,
+ * its steepest fall since its peak and whether it has fallen under
+ * SPIN_LAND_FRAC of it (see SPIN_LAND_DPS); az = |gz| of this sample, dps,
+ * dt its step, s. A spin that picks up again past half its peak was not
+ * arrested by the ground. */
+static void spin_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, float az, float dt) {
+    float az1 = fabsf(d->gz1);
+    if (az > d->spin_peak || (d->spin_down && az > 0.5f * d->spin_peak)) {
+        /* a faster spin, or the spin resumed: any fall so far was in the air */
+        d->spin_peak = az;
+        d->spin_peak_idx = index;
+        d->spin_fall = 0.0f;
+        d->spin_down = 0;
+        return;
+    }
+    float fall = dt > 0.0f ? (az1 - az) / dt : 0.0f;
+    if (!d->spin_down && fall > d->spin_fall) {
+        /* the braking began where this steepest fall's line meets the spin's peak rate (the
+         * friction builds up as the sole takes the weight), SPIN_BUILD_S at most before this
+         * fall and never before the peak itself: samples back from the previous sample */
+        float back = (d->spin_peak - az1) / (az1 - az) * (float)(index - d->idx1);
+        float most = (float)(d->idx1 - d->spin_peak_idx);
+        float build = SPIN_BUILD_S * g->cfg.odr_hz;
+        most = most < build ? most : build;
+        back = back < most ? back : most;
+        uint32_t whole = (uint32_t)ceilf(back);
+        d->spin_fall = fall;
+        d->spin_at = gait_pos_add(at_index(d->idx1 - whole), (float)whole - back);
+        d->spin_gy = d->gy1;
+    }
+    if (!d->spin_down && az < SPIN_LAND_FRAC * d->spin_peak) {
+        d->spin_down = 1;
+        d->spin_down_idx = index;
+    }
+}
+
+/* At the top: did the ground arrest the foot's spin well before it (see
+ * SPIN_LAND_DPS), with the strapdown not yet there? */
+static int spin_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32_t index) {
+    return d->spin_down && d->spin_peak > SPIN_LAND_DPS && d->spin_fall > SPIN_ARREST_DPS_S &&
+           index - d->spin_at.index + TOP_MARGIN < g->delay &&
+           gait_pos_diff(d->top, at_index(d->spin_down_idx)) * g->dt_s > SPIN_BEFORE_S &&
+           gait_pos_diff(d->spin_at, d->peak_at) > 0.0f && d->spin_gy > -SWING_DPS;
+}
+
+/* Late in a swing rotation (see REST_LOAD_G): the last rise of |a| by more
+ * than REST_LOAD_G over the least value before it, and where that least
+ * value was (after a rise has peaked, the least value is sought afresh: the
+ * leg braking the foot in the air swells |a| too, before the ground's own
+ * rise); an = |a| of this sample, g. */
+static void rest_track(gait_detect_t *d, uint32_t index, float gy, float an) {
+    if (!(gy < 0.0f && -gy < SWING_LATE_FRAC * d->swing_peak)) {
+        return;
+    }
+    if (d->rest_rising) {
+        if (an >= d->rest_peak) {
+            d->rest_peak = an;
+            return;
+        }
+        d->rest_rising = 0; /* past that rise's peak */
+        d->rest_low = an;
+        d->rest_low_at = index;
+    }
+    if (an < d->rest_low) {
+        d->rest_low = an;
+        d->rest_low_at = index;
+    } else if (an - d->rest_low > REST_LOAD_G) {
+        d->rest_at = d->rest_low_at;
+        d->rest_found = 1;
+        d->rest_rising = 1;
+        d->rest_peak = an;
+    }
+}
+
+/* At the top: did the foot come to rest on the ground before it (see REST_LOAD_G)? */
+static int rest_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32_t index) {
+    return d->energy < STILL_DPS * STILL_DPS && d->acc_dev < STILL_G && d->rest_found &&
+           gait_pos_diff(d->top, at_index(d->rest_at)) * g->dt_s > SPIN_BEFORE_S &&
+           index - d->rest_at + TOP_MARGIN < g->delay;
+}
+
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
     d->swing_from = index;
     d->hover = 0;
+    d->spin_peak = 0.0f;
+    d->spin_fall = 0.0f;
+    d->spin_down = 0;
+    d->spin_hit = 0;
+    d->rest_low = 1e6f;
+    d->rest_found = 0;
+    d->rest_rising = 0;
+    d->rest_hit = 0;
     d->swing_deg = d->neg_deg; /* the toes-up rotation began when gy turned negative */
     d->swing_s = d->neg_s;
     d->swing_peak = 0.0f;
@@ -703,6 +899,9 @@ static int knee_landed(const gait_detect_t *d) {
 
 /* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
 static uint32_t top_first(const gait_detect_t *d) {
+    if (d->spin_hit || d->rest_hit) {
+        return d->spin_hit ? d->spin_at.index : d->rest_at;
+    }
     return d->knee_hit ? d->contact.index : d->top.index;
 }
 
@@ -878,6 +1077,14 @@ static int peak_landed(const gait_state_t *g, const gait_detect_t *d) {
 static gait_pos_t land_contact(const gait_detect_t *d);
 
 static void top_send(gait_state_t *g, gait_detect_t *d) {
+    if (d->spin_hit || d->rest_hit) {
+        /* the ground arrested the foot's spin, or the foot took its weight
+         * and came to rest before the rotation ended: it touched there */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->spin_hit ? d->spin_at : at_index(d->rest_at), GAIT_EVF_CONTACT,
+                        d->swing_peak);
+        d->top_sent = 1;
+        return;
+    }
     uint8_t flags = top_flags(d);
     if (flags == 0u && !d->knee_hit && peak_landed(g, d)) {
         /* the ball landed at the peak; the heel dropped to foot flat */
@@ -1261,6 +1468,8 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
         d->knee_hit = 0;
+        d->spin_hit = 0;
+        d->rest_hit = 0;
         d->slap = 0;
         d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
         d->fit_ref = index;
@@ -1424,6 +1633,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
 
     if (d->have_prev) {
+        pivot_track(d, index, gz, dt, an);
         float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:
@@ -1443,6 +1653,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_STANCE && d->hit_pending && d->slap) {
                 break; /* a slap after the rotation's end: no stance of its own yet */
             }
+            pivot_settle(g, d, index);
             track_still(g, d, index, w2);
             if (d->phase == PH_STANCE) {
                 track_pushoff(g, d, index, gy, dt);
@@ -1465,6 +1676,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_SWING:
+            spin_track(g, d, index, fabsf(gz), dt);
+            rest_track(d, index, gy, an);
             knee_track(g, d, gy, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
@@ -1492,6 +1705,11 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
+                    d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
+                    d->rest_hit = (uint8_t)(!d->spin_hit && rest_is_contact(g, d, index));
+                    if (d->rest_hit) {
+                        d->weak = 0; /* it landed before the top */
+                    }
                     d->hit_found = 0; /* the rotation ended: that impact was its end */
                     d->top_sent = 0;
                     d->land_sent = 0;
@@ -1512,6 +1730,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_TOP: {
+            spin_track(g, d, index, fabsf(gz), dt);
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
             float window_s = IMPACT_WINDOW_S;
             if (top_s <= window_s && !d->top_sent && !d->land_found && gy < -REARM_DPS && d->bump_max < 4.0f * REARM_DPS) {
@@ -1720,6 +1939,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     d->sl2 = d->sl1;
     d->sl1 = sl;
     d->gy1 = gy;
+    d->gz1 = gz;
     d->idx1 = index;
     d->an2 = d->an1;
     d->an1 = an;

@@ -175,8 +175,6 @@ typedef struct {
 } gait_knee_t;
 
 typedef struct {
-    uint8_t phase;           /* detector phase (gait_detect.c) */
-    uint8_t have_prev;
     uint32_t phase_start;    /* index at which the phase began */
     uint32_t idx1, idx2;     /* indices of the previous two samples */
     float gy1, gy2;          /* their gy, dps */
@@ -186,12 +184,15 @@ typedef struct {
     float w2_hist[GAIT_CENTER_MAX];    /* recent |w|^2, dps^2 (centred window) */
     float a_hist[GAIT_CENTER_MAX][3];  /* recent specific force, g */
     float w2_sum;            /* stillness of the window: sum |w|^2 + ACC_WEIGHT * sum |a - mean a|^2 */
-    uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
     float acc_dev;           /* low-passed | |a| - 1 g |, g */
     float swing_deg;         /* toes-up rotation of the current swing, deg */
     float neg_deg;           /* toes-up rotation since gy last turned negative, deg */
     float neg_s;             /* time since then, s */
     float neg_yaw_deg;       /* rotation about the foot's vertical (gz) since then, deg */
+    float piv_deg;           /* turn about the foot's vertical (gz) since it last stood still or landed, deg */
+    uint32_t piv_from;       /* first sample of that episode spinning faster than PIVOT_SPIN_DPS (lift) */
+    uint32_t piv_last;       /* last such sample (the spin's end) */
+    float piv_dev;           /* largest | |a| - 1 g | since that spin began, g */
     float swing_s;           /* duration of the current swing rotation, s */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
@@ -201,12 +202,8 @@ typedef struct {
     gait_pos_t hit;          /* contact candidate: an impact late in a swing rotation */
     uint32_t hit_index;      /* sample of that impact */
     float hit_acc;           /* largest |a| just after it, g */
-    uint8_t notch_found, hit_found;
-    uint8_t sw_load;         /* late in the swing rotation, a load rise came from sw_on (BUMP_ONSET_FRAC) */
     uint32_t sw_on;          /* the last sample |a| rose into slower than half a load rise's pace */
     float sw_on_an;          /* |a| there, g */
-    uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
-    uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
     gait_pos_t drop;         /* last sample the swing's toes-up rotation was slowing or steady into and sped up from: a heel drop may start there */
     uint32_t drop_idx;       /* that sample */
     float drop_gy;           /* gy there, dps */
@@ -219,24 +216,23 @@ typedef struct {
     gait_pos_t contact;      /* the knee taken as the contact */
     float contact_an;        /* |a| there, g */
     gait_pos_t jolt;         /* the last impact (jerk) in the swing rotation */
-    uint8_t jolt_found;
-    uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
-    uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
-    uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
+    float gz1;               /* gz of the previous sample, dps */
+    float spin_peak;         /* fastest turn about the foot's vertical since the swing began (or resumed), dps */
+    uint32_t spin_peak_idx;  /* where that peak was */
+    float spin_fall;         /* steepest fall of that rate since the peak, dps/s */
+    gait_pos_t spin_at;      /* where the braking began: that fall's line back to the peak rate */
+    float spin_gy;           /* gy there, dps */
+    uint32_t spin_down_idx;  /* where it fell under SPIN_LAND_FRAC of its peak */
+    float rest_low;          /* late in the swing rotation: least |a| so far, g */
+    float rest_peak;         /* peak of the rise under way, g */
+    uint32_t rest_low_at;    /* where that least value was */
+    uint32_t rest_at;        /* where the least value before the last rise over REST_LOAD_G was */
     gait_pos_t late;         /* the sample before that impact's onset */
-    uint8_t imp_found;       /* an impact (jerk) came after the top, before the bump's end */
     uint32_t imp_idx;        /* the sample of its onset */
     float imp_acc;           /* largest |a| within the impact window from that onset, g */
     uint32_t imp_peak;       /* the sample of that largest |a| */
     float imp_jerk;          /* largest |da/dt| there, g/s */
-    uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
-    uint8_t top_sent, land_found;
-    uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
-    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
     float slap_dip, slap_max; /* gy at that dip and the largest since, dps */
-    uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
-    uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
-    uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
     uint32_t swing_from;     /* sample at which the current swing began */
     uint32_t hover_top;      /* the top of that landing */
     uint32_t hover_imp;      /* the impact's onset: the sample before |a| jumped */
@@ -257,8 +253,6 @@ typedef struct {
     uint32_t load_on;        /* the last sample |a| rose into slower than a load rise's pace (LOAD_RISE_S) */
     float load_on_an;        /* |a| there, g */
     float load_on_gy;        /* gy there, dps */
-    uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
-    uint8_t land_xing;       /* the bump ended by crossing zero */
     gait_knee_t hump_knee;   /* in the landing bump: where gy's rise steepened most (at: the knee, gy: gy there, rise_sl: steepest slope within the impact window after it) */
     float air_hi;            /* highest gy since the top, up to two samples back, dps */
     float slap_jerk;         /* largest |da/dt| within the impact window after that knee, g/s */
@@ -269,15 +263,6 @@ typedef struct {
     float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
     uint32_t fit_ref;        /* index the fit's times count from */
     /* stance */
-    uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
-    uint8_t zv_any;          /* a still span was found in this stance */
-    uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
-    uint8_t tc_found, tc_sent;
-    uint8_t burst_done;      /* the push-off burst of tc has ended */
-    uint8_t clip_state;      /* push-off beyond the gyro's full scale: 1 clipped, 2 just back under */
-    uint8_t quiet_seen;      /* the still span had a quiet sample (zv_quiet) */
-    uint8_t begin_sent;      /* its ZV_BEGIN is queued */
-    uint8_t min_sent;        /* the stillest instant so far is queued as a zero-velocity point */
     uint32_t zv_last;        /* last still sample */
     uint32_t zv_first;       /* first still sample of the span (low-passed energy) */
     uint32_t zv_quiet;       /* last sample of the span whose own rate was quiet (no filter lag) */
@@ -297,12 +282,50 @@ typedef struct {
     float peak_an;           /* |a| at the peak, then the least since its impact, g */
     uint8_t peak_state;      /* 0 none, 1 a peak (past its impact window: watching for a load rise),
                               * 2 an impact or a load rise followed it, 3 then the foot was flat and still */
-    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) or a load rise came after the peak */
     float load_low_an;       /* least |a| since the peak, within the last LOAD_RISE_S, g */
     uint32_t load_low_idx;   /* its sample: where a load rise from it began */
-    uint8_t load_cand;       /* |a| has risen LANDING_G over it: held for LOAD_HOLD_S, it was the ground's */
     float load_max;          /* largest |a| since that rise began, g */
     float top_down_deg;      /* toes-down turn since the top, until the top is sent, deg */
+    /* flags and small counters, packed together */
+    uint8_t phase;           /* detector phase (gait_detect.c) */
+    uint8_t have_prev;
+    uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
+    uint8_t piv_fast;        /* the episode has spun that fast */
+    uint8_t piv_rested;      /* the foot has stood still since it landed */
+    uint8_t notch_found, hit_found;
+    uint8_t sw_load;         /* late in the swing rotation, a load rise came from sw_on (BUMP_ONSET_FRAC) */
+    uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
+    uint8_t drop_hit;        /* the pending contact is a heel drop's (drop_deg bounds it) */
+    uint8_t jolt_found;
+    uint8_t spin_down;       /* the rate has fallen under SPIN_LAND_FRAC of its peak */
+    uint8_t spin_hit;        /* the ground arrested that spin well before the top: the contact */
+    uint8_t rest_found;      /* such a rise was seen */
+    uint8_t rest_rising;     /* and has not peaked yet */
+    uint8_t rest_hit;        /* the foot took its weight there and came to rest before the top: the contact */
+    uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
+    uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
+    uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
+    uint8_t imp_found;       /* an impact (jerk) came after the top, before the bump's end */
+    uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
+    uint8_t top_sent, land_found;
+    uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
+    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
+    uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
+    uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
+    uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
+    uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
+    uint8_t land_xing;       /* the bump ended by crossing zero */
+    uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
+    uint8_t zv_any;          /* a still span was found in this stance */
+    uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
+    uint8_t tc_found, tc_sent;
+    uint8_t burst_done;      /* the push-off burst of tc has ended */
+    uint8_t clip_state;      /* push-off beyond the gyro's full scale: 1 clipped, 2 just back under */
+    uint8_t quiet_seen;      /* the still span had a quiet sample (zv_quiet) */
+    uint8_t begin_sent;      /* its ZV_BEGIN is queued */
+    uint8_t min_sent;        /* the stillest instant so far is queued as a zero-velocity point */
+    uint8_t peak_jolt;       /* a jerk (IMPACT_JERK_GPS) or a load rise came after the peak */
+    uint8_t load_cand;       /* |a| has risen LANDING_G over it: held for LOAD_HOLD_S, it was the ground's */
 } gait_detect_t;
 
 /** Reset the detector (start of stream or after a long gap). */
