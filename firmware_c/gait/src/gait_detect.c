@@ -64,6 +64,13 @@ static const float REARM_DPS = 15.0f;
 /* Impact test window after the top, s, and the jerk that marks an impact, g/s. */
 static const float IMPACT_WINDOW_S = 0.025f;
 static const float IMPACT_JERK_GPS = 700.0f;
+/* The ground's impact makes |a| jump within a few ms; IMPACT_JERK_GPS is such
+ * a jump of 1.7 g read over this one step (the 416 Hz the analyzer was set up
+ * at), s. A sample period longer than the jump's rise reads the same jump
+ * spread over the whole period, its jerk shrunk by the period's ratio to this
+ * (1.7 g between two samples at 104 Hz reads 175 g/s). Used where an impact
+ * only confirms a landmark that gy has already placed (HUMP_AIR_S). */
+static const float IMPACT_RISE_S = 0.0024f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
  * impact window after the bump than in the one after the top, or peaks
@@ -222,7 +229,8 @@ static const float HEEL_DROP_DEG = 1.0f;
  * HUMP_AIR_S or more after the top (past a heel's phase lead of 2-8 ms), the
  * steepest slope within the impact window after it is HUMP_STEEP times the
  * mean slope of the turn from the top to it and over HUMP_RISE_DPS_S, and an
- * impact follows within that window. A heel that lands at the top slaps the
+ * impact follows within that window (a jump of |a| between two samples,
+ * whatever the rate: IMPACT_RISE_S). A heel that lands at the top slaps the
  * foot down from there: its rise steepens gradually, 1.5-2.5 times. */
 static const float HUMP_AIR_S = 0.012f;
 static const float HUMP_STEEP = 3.0f;
@@ -666,7 +674,14 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
      * falling slope there */
     float before = k->gy / air_s;
     before = k->sl < 0.0f ? k->sl : before;
-    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S && d->slap_jerk > IMPACT_JERK_GPS;
+    /* the impact after the knee: a jump of |a| by IMPACT_JERK_GPS x
+     * IMPACT_RISE_S between two samples, however far apart (at 104 Hz a
+     * heel's impact of a few g reads 300-450 g/s: a knee it follows is the
+     * heel's contact, the foot's first touch of the ground after its turn
+     * in the air, 30-40 ms after the top) */
+    float step_s = g->dt_s > IMPACT_RISE_S ? g->dt_s : IMPACT_RISE_S;
+    return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S &&
+           d->slap_jerk * step_s > IMPACT_JERK_GPS * IMPACT_RISE_S;
 }
 
 /*
