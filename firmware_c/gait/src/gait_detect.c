@@ -866,6 +866,7 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
 
 /* The detector goes to stance from a contact in the swing rotation (at d->hit). */
 static void hit_stance(gait_detect_t *d, uint32_t index) {
+    d->late_found = 0;
     d->notch_found = 0;
     d->hit_found = 0;
     d->drop_found = 0;
@@ -1032,8 +1033,15 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
  * crosses zero and a landing impact follows that is not far weaker than the
  * first (LAND_IMPACT_RATIO), the first was a jolt in the air and the foot
  * lands at the crossing: the detector goes back to the landing (PH_TOP) with
- * that top sent as a heel strike's. Otherwise the impact was the contact.
- * Decided after the crossing's impact window, after LAND_TIMEOUT_S with no
+ * that top sent as a heel strike's. If instead the foot hangs after the
+ * crossing (no impact in its window, no slap: a heel on the ground since the
+ * first impact would slap the foot down about it at once) and a late impact
+ * not far weaker than the first follows within LAND_TIMEOUT_S of it, the
+ * first was the swing rotation's own abrupt stop in the air, felt off the
+ * rotation's axis, and the foot touched just before the late impact: the top
+ * is sent with GAIT_EVF_LATE and that contact (gait.c), the detector stays in
+ * stance. Otherwise the impact was the contact. Decided after the crossing's
+ * impact window (or the late impact's), after LAND_TIMEOUT_S with no
  * crossing, or before the strapdown reaches the impact.
  * Returns 1 when the detector went back to the landing.
  */
@@ -1084,13 +1092,43 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->top_acc = an > d->top_acc ? an : d->top_acc;
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
+    /* the foot hung after the crossing (no impact in its window, no slap,
+     * never still, no push-off: a foot on the ground since the first impact
+     * takes the body's weight and stands still, or pushes off): the first
+     * impact after that window, and its size over its own */
+    int hung = d->hit_xing && top_s > IMPACT_WINDOW_S && !d->slap && d->jerk_max <= IMPACT_JERK_GPS && !d->zv_any &&
+               !d->frozen;
+    if (hung && !d->late_found && jerk > IMPACT_JERK_GPS) {
+        d->late = at_index(d->idx1);
+        d->late_found = 1;
+        d->imp_acc = an;
+    }
+    int late_on = d->late_found && gait_pos_diff(at_index(index), d->late) * g->dt_s <= IMPACT_WINDOW_S;
+    if (late_on && an > d->imp_acc) {
+        d->imp_acc = an;
+    }
     /* a heel drop waits for the foot flat (or its bound) however slow */
     int waits = hit_s <= LAND_TIMEOUT_S || (d->drop_hit && !d->hit_xing);
-    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on) && (waits || slap_on)) {
+    int hangs = hung && top_s <= LAND_TIMEOUT_S && (!d->late_found || late_on);
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on && !hangs) && (waits || slap_on || hangs)) {
         return 0;
     }
     d->drop_hit = 0;
     d->hit_pending = 0;
+    if (!late && hung && d->late_found && LAND_IMPACT_RATIO * (d->imp_acc - 1.0f) > d->hit_acc - 1.0f) {
+        /* the foot hung in the air after the crossing, and the ground's
+         * impact came only then, not far weaker than the first: that first
+         * was the swing rotation's own abrupt stop in the air (a sensor off
+         * the rotation's axis feels it as a jump of |a|), and the foot
+         * touched just before the late impact, as after any top with none
+         * (GAIT_EVF_LATE whatever its delay: the foot was in the air at the
+         * top, so the top is no contact) */
+        float after = gait_pos_diff(d->late, d->top);
+        gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, after - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_LATE, d->swing_peak);
+        d->top_sent = 1;
+        return 0;
+    }
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);

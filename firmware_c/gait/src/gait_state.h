@@ -218,7 +218,7 @@ typedef struct {
     uint8_t jolt_found;
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
-    uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
+    uint8_t late_found;      /* an impact came after the top's window, before the bump's end (or, in stance from an impact in the swing, after the crossing's window: hit_settle) */
     gait_pos_t late;         /* the sample before that impact's onset */
     uint8_t imp_found;       /* an impact (jerk) came after the top, before the bump's end */
     uint32_t imp_idx;        /* the sample of its onset */
