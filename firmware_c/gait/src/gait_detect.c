@@ -1039,8 +1039,8 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
  * not far weaker than the first follows within LAND_TIMEOUT_S of it, the
  * first was the swing rotation's own abrupt stop in the air, felt off the
  * rotation's axis, and the foot touched just before the late impact: the top
- * is sent with GAIT_EVF_LATE and that contact (gait.c), the detector stays in
- * stance. Otherwise the impact was the contact. Decided after the crossing's
+ * is sent with GAIT_EVF_LATE and that contact (gait.c), and the stance
+ * starts afresh there (its stillest instant is not the hang's). Otherwise the impact was the contact. Decided after the crossing's
  * impact window (or the late impact's), after LAND_TIMEOUT_S with no
  * crossing, or before the strapdown reaches the impact.
  * Returns 1 when the detector went back to the landing.
@@ -1127,6 +1127,9 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, after - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_LATE, d->swing_peak);
         d->top_sent = 1;
+        /* the stance starts at the late impact: nothing of the hang is still */
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
         return 0;
     }
     /* the slap's own impact, or at a low rate (where a sample smears the
