@@ -124,20 +124,20 @@ static const float FALL_SCATTER = 3.0f;
  * about it, and a sensor ahead of the heel then descends faster and faster
  * (real walks: 3-20 m/s^2), while the leg changes the descent of a foot in
  * the air little (the model's airborne leads: slowing it, or speeding it up
- * by under 2 m/s^2): the contact was then just after the top. */
+ * by under 2 m/s^2): the contact was then just after the top. That can only
+ * be where a heel on the ground is possible: a walk (see below) whose top
+ * descended no faster than KNEE_FALL_MPS (a heel down at the top has
+ * stopped). A foot falling faster at the top is in the air whatever its
+ * course after it: a toes-down turn in the air (the hump) also speeds up the
+ * descent of a sensor away from the turn's centre (the turn's rate times its
+ * lever), though the foot is in the air (the model's laces runs: 4-9 m/s^2).
+ * Runs keep the knee (GAIT_EVF_KNEE) whatever the course to it: a runner's
+ * foot turns toes down in the air before the heel lands (the model's laces
+ * runs with a 40 ms airborne lead and no hump of their own: 4-5.5 m/s^2 by
+ * the knee), and the heel already down that rolls on it before the forefoot
+ * slaps, with the same knee, is a walk's (gaitmap's walks and the walks
+ * resynthesized from them: the only real strides with such knees). */
 static const float AIR_SLAP_MPS2 = 2.0f;
-/* ... unless, in a run, the foot's toes-down turn between the top and the
- * knee had passed its peak and eased by more than this before the slap
- * steepened it, dps: a runner's foot turning toes down in the air (the
- * hump) is braked by the leg before the heel lands, and a sensor away from
- * that turn's centre (laces, heel) descends faster during it (the turn's
- * rate times its lever: 5-8 m/s^2 over a 4-7 deg hump on the laces) though
- * the foot is in the air. A walking heel already down rolls on it with a
- * rate that also dips before the forefoot slaps (the walks resynthesized
- * from gaitmap's): a walk keeps the slap test. The model's laces runners
- * ease by 8-37 dps at 416 Hz over a 4.7 deg hump; gyro noise moves a peak by
- * about 1 dps (0.1 dps rms, ten times the sensor's noise). */
-static const float AIR_EASED_DPS = 5.0f;
 /* A fall followed this long after the top with no departure: contact just
  * after the top after all, s (airborne leads are 10-80 ms). */
 static const float FALL_MAX_S = 0.12f;
@@ -819,6 +819,7 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
     g->heel_at = gait_pos_add(top, heel_lead_samples);
     fall_clear(g);
     g->fall_fresh = 1;
+    g->fall_fast = gait_nav_vz(g) < -KNEE_FALL_MPS;
     g->skip_land = 1;
     /* the course in the air starts before the top */
     uint32_t m = (uint32_t)(FALL_PRE_S * g->cfg.odr_hz + 0.5f);
@@ -874,7 +875,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
         back = back > 2.0f ? 2.0f : back;
         if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
-            !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
+            !(g->fall_a < -AIR_SLAP_MPS2 * n && !g->fall_fast)) {
             /* begun at the top: a sensor away from the rotation's centre
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */
@@ -887,12 +888,14 @@ static void fall_track(gait_state_t *g, uint32_t index) {
             float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
             tol = tol < 1.0f ? 1.0f : tol;
             g->fall = 0;
-            if (!(since > 0.0f) || air_mean < -AIR_SLAP_MPS2 ||
+            if (!(since > 0.0f) || (air_mean < -AIR_SLAP_MPS2 && !g->fall_fast) ||
                 since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
-                /* on the ground at the top, or the force began no later than
-                 * the heel's phase lead puts the contact, within what its
-                 * onset tells: the finer estimate (a top with a late impact
-                 * was in the air: its rule) */
+                /* on the ground at the top (a descent that sped up in the
+                 * air, unless the top fell faster than a heel down can:
+                 * AIR_SLAP_MPS2), or the force began no later than the
+                 * heel's phase lead puts the contact, within what its onset
+                 * tells: the finer estimate (a top with a late impact was
+                 * in the air: its rule) */
                 fall_fallback(g);
                 return;
             }
@@ -1023,10 +1026,9 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 float air_s = gait_pos_diff(e.at, g->top_at) * g->dt_s;
                 float air_mean = air_s > 0.0f ? (gait_nav_vz(g) - g->knee_vz) / air_s : 0.0f;
                 g->knee_pending = 0;
-                /* a toes-down turn that eased before the slap was braked by
-                 * the leg: the foot turned free in the air, and a descent that
-                 * sped up there is that turn seen off its centre */
-                if (g->knee_vz >= -KNEE_FALL_MPS && air_mean < -AIR_SLAP_MPS2 && !(g->knee_run && e.value > AIR_EASED_DPS)) {
+                /* a walk whose top descended slowly and sped up into the
+                 * knee: a heel already down, rolling (AIR_SLAP_MPS2) */
+                if (g->knee_vz >= -KNEE_FALL_MPS && air_mean < -AIR_SLAP_MPS2 && !g->knee_run) {
                     on_ic(g, g->heel_at, g->top_pitch);
                 } else {
                     on_ic(g, e.at, pitch_at(g, e.at));
