@@ -68,13 +68,14 @@ static const float IMPACT_JERK_GPS = 700.0f;
  * a jump of 1.7 g read over this one step (the 416 Hz the analyzer was set up
  * at), s. A sample period longer than the jump's rise reads the same jump
  * spread over the whole period, its jerk shrunk by the period's ratio to this
- * (1.7 g between two samples at 104 Hz reads 175 g/s). Used where an impact
- * only confirms a landmark that gy has already placed: the knee of a heel's
- * slap after a hump (HUMP_AIR_S), and the least toes-up rate of a foot that
- * hits the ground still rotating toes up (swing_contact). Elsewhere (the
- * top's own impact, the late impact) a jolt of the foot in the air at a low
- * rate reads as large a jump: the walks resynthesized from real ones at
- * 104-208 Hz then lose their contacts. */
+ * (1.7 g between two samples at 104 Hz reads 175 g/s). Used only where an
+ * impact confirms a landmark that gy has already placed after the top: the
+ * knee of a heel's slap after a hump (HUMP_AIR_S). Elsewhere a jolt of the
+ * foot in the air, or a noisy sensor, at a low rate reads as large a jump:
+ * sized so for the top's own impact or the late impact, walks resynthesized
+ * from real ones at 104-208 Hz lose their contacts; for an impact in the
+ * swing rotation (swing_contact), one such walk at 104 Hz took a contact
+ * 86 ms early, mid-swing. */
 static const float IMPACT_RISE_S = 0.0024f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
@@ -987,13 +988,9 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         d->notch_found = 1;
     }
     /* the ground stops the foot: |a| jumps up (the end of a swing rotation
-     * seen off the rotation's axis can make it fall, or rise) by an impact's
-     * jump between two samples, whatever the rate (IMPACT_RISE_S: at 104 or
-     * 208 Hz the jerk read over a sample period is a quarter or a half of
-     * the same jump's at 416 Hz) */
+     * seen off the rotation's axis can make it fall, or rise) */
     float an1 = an_prev(d);
-    float step_s = g->dt_s > IMPACT_RISE_S ? g->dt_s : IMPACT_RISE_S;
-    if ((an - an1) / dt > IMPACT_JERK_GPS * IMPACT_RISE_S / step_s) {
+    if ((an - an1) / dt > IMPACT_JERK_GPS) {
         d->hit = at_index(d->idx1);
         if (d->notch_found && gait_pos_diff(d->hit, d->notch) * g->dt_s <= NOTCH_BEFORE_S) {
             d->hit = d->notch;
