@@ -735,7 +735,7 @@ static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
 
 /* The foot is running: the last measured stride ran, else (none yet) the
  * swing's peak toes-up rate is a runner's. */
-static int running_now(const gait_state_t *g, float swing_peak_dps) {
+int gait_running_now(const gait_state_t *g, float swing_peak_dps) {
     return g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
 }
 
@@ -747,7 +747,7 @@ static int running_now(const gait_state_t *g, float swing_peak_dps) {
  * measured stride, else the swing's peak rate (which rises with speed).
  */
 static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
-    int running = running_now(g, swing_peak_dps);
+    int running = gait_running_now(g, swing_peak_dps);
     if (!running) {
         return WALK_LEAD_S;
     }
@@ -765,7 +765,7 @@ static float heel_lead_s(const gait_state_t *g, float swing_peak_dps) {
  * swing is short and slow enough to be rebuilt well: a walk keeps its top
  * without the strapdown's word. */
 static int descent_lost(const gait_state_t *g, float swing_peak_dps) {
-    return running_now(g, swing_peak_dps) && (gait_nav_vz(g) > RISE_LOST_MPS || g->nav.sat_n > 0.0f);
+    return gait_running_now(g, swing_peak_dps) && (gait_nav_vz(g) > RISE_LOST_MPS || g->nav.sat_n > 0.0f);
 }
 
 /* A swing top whose landing never came is the contact. */
@@ -962,7 +962,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                  * just after the top, or, with a late impact, before it */
                 g->knee_pending = (e.flags & GAIT_EVF_LATE) != 0u ? 2u : 1u;
                 g->knee_vz = descent_lost(g, e.value) ? -2.0f * KNEE_FALL_MPS : gait_nav_vz(g); /* lost: no slap test */
-                g->knee_run = (uint8_t)running_now(g, e.value);
+                g->knee_run = (uint8_t)gait_running_now(g, e.value);
                 g->top_at = e.at;
                 g->top_pitch = pitch;
                 g->heel_at = gait_pos_add(e.at, heel_lead_s(g, e.value) * g->cfg.odr_hz);

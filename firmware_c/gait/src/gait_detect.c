@@ -1090,11 +1090,13 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
     /* the foot hung after the crossing (no impact in its window, no slap,
-     * never still, no push-off: a foot on the ground since the first impact
-     * takes the body's weight and stands still, or pushes off): the first
+     * never still, no push-off: a walking foot on the ground since the first
+     * impact takes the body's weight and stands still, or pushes off; a
+     * running foot is never still on the ground either, and its stance is
+     * over within 100-200 ms, so a run cannot tell the two): the first
      * impact after that window, and its size over its own */
     int hung = d->hit_xing && top_s > IMPACT_WINDOW_S && !d->slap && d->jerk_max <= IMPACT_JERK_GPS && !d->zv_any &&
-               !d->frozen;
+               !d->frozen && !gait_running_now(g, d->swing_peak);
     if (hung && !d->late_found && jerk > IMPACT_JERK_GPS) {
         d->late = at_index(d->idx1);
         d->late_found = 1;

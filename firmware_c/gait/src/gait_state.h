@@ -408,6 +408,10 @@ float gait_nav_vz(const gait_state_t *g);
 
 /* ---- strides ---- */
 
+/** The foot is running: the last measured stride ran, else (none yet) the
+ * swing's peak toes-up rate, dps, is a runner's (gait.c). */
+int gait_running_now(const gait_state_t *g, float swing_peak_dps);
+
 /* A stride being assembled, IC[k] to IC[k+1]. */
 typedef struct {
     uint8_t valid;
