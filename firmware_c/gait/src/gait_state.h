@@ -483,7 +483,6 @@ struct gait_state {
     float an_hist[GAIT_FALL_HIST]; /* the strapdown's last vertical accelerations, m/s^2 (ring) */
     uint8_t an_pos;           /* the ring's next slot */
     uint8_t fall_fresh;       /* the line fit has not restarted after the top */
-    uint8_t fall_fast;        /* that top descended faster than a heel on the ground reads (KNEE_FALL_MPS) */
     uint8_t fall_late;        /* that top had a late impact (1; 2: its GAIT_EV_IC_LATE came, now heel_at) */
     gait_pos_t heel_at;       /* a heel strike's contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
