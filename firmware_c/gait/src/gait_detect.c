@@ -125,6 +125,19 @@ static const float IMPACT_JERK_GPS = 700.0f;
  * at a sample period of half this or longer the sampling phase may split
  * the jump over two steps, each then under IMPACT_JERK_GPS, s. */
 static const float IMPACT_RISE_S = 0.006f;
+/* The ground's impact makes |a| jump within a few ms; IMPACT_JERK_GPS is such
+ * a jump of 1.7 g read over this one step (the 416 Hz the analyzer was set up
+ * at), s. A sample period longer than the jump's rise reads the same jump
+ * spread over the whole period, its jerk shrunk by the period's ratio to this
+ * (1.7 g between two samples at 104 Hz reads 175 g/s). Used only where an
+ * impact confirms a landmark that gy has already placed after the top: the
+ * knee of a heel's slap after a hump (HUMP_AIR_S). Elsewhere a jolt of the
+ * foot in the air, or a noisy sensor, at a low rate reads as large a jump:
+ * sized so for the top's own impact or the late impact, walks resynthesized
+ * from real ones at 104-208 Hz lose their contacts; for an impact in the
+ * swing rotation (swing_contact), one such walk at 104 Hz took a contact
+ * 86 ms early, mid-swing. */
+static const float IMPACT_STEP_S = 0.0024f;
 /* The contact is where the ground's impact follows: the end of the landing
  * bump instead of the top when |a| - 1 g peaks this many times higher in the
  * impact window after the bump than in the one after the top, or peaks
@@ -347,7 +360,8 @@ static const float HEEL_DROP_DEG = 1.0f;
  * HUMP_AIR_S or more after the top (past a heel's phase lead of 2-8 ms), the
  * steepest slope within the impact window after it is HUMP_STEEP times the
  * mean slope of the turn from the top to it and over HUMP_RISE_DPS_S, and an
- * impact follows within that window. A heel that lands at the top slaps the
+ * impact follows within that window (a jump of |a| between two samples,
+ * whatever the rate: IMPACT_STEP_S). A heel that lands at the top slaps the
  * foot down from there: its rise steepens gradually, 1.5-2.5 times. */
 static const float HUMP_AIR_S = 0.012f;
 static const float HUMP_STEEP = 3.0f;
@@ -955,8 +969,16 @@ static int slap_is_contact(const gait_state_t *g, const gait_detect_t *d) {
      * falling slope there */
     float before = k->gy / air_s;
     before = k->sl < 0.0f ? k->sl : before;
+    /* the impact after the knee: a jump of |a| by IMPACT_JERK_GPS x
+     * IMPACT_STEP_S between two samples, however far apart (at 104 Hz a
+     * heel's impact of a few g reads 300-450 g/s: a knee it follows is the
+     * heel's contact, the foot's first touch of the ground after its turn
+     * in the air, 30-40 ms after the top), or |a| rising LANDING_G over its
+     * value before the knee within the impact window (one sample smears the
+     * jump over two) */
+    float step_s = g->dt_s > IMPACT_STEP_S ? g->dt_s : IMPACT_STEP_S;
     return k->rise_sl > HUMP_STEEP * before && k->rise_sl > HUMP_RISE_DPS_S &&
-           (d->slap_jerk > IMPACT_JERK_GPS || d->slap_an_hi - d->slap_an0 > LANDING_G);
+           (d->slap_jerk * step_s > IMPACT_JERK_GPS * IMPACT_STEP_S || d->slap_an_hi - d->slap_an0 > LANDING_G);
 }
 
 /*
@@ -1212,6 +1234,7 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
 
 /* The detector goes to stance from a contact in the swing rotation (at d->hit). */
 static void hit_stance(gait_detect_t *d, uint32_t index) {
+    d->late_found = 0;
     d->notch_found = 0;
     d->hit_found = 0;
     d->drop_found = 0;
@@ -1394,8 +1417,15 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
  * crosses zero and a landing impact follows that is not far weaker than the
  * first (LAND_IMPACT_RATIO), the first was a jolt in the air and the foot
  * lands at the crossing: the detector goes back to the landing (PH_TOP) with
- * that top sent as a heel strike's. Otherwise the impact was the contact.
- * Decided after the crossing's impact window, after LAND_TIMEOUT_S with no
+ * that top sent as a heel strike's. If instead the foot hangs after the
+ * crossing (no impact in its window, no slap: a heel on the ground since the
+ * first impact would slap the foot down about it at once) and a late impact
+ * not far weaker than the first follows within LAND_TIMEOUT_S of it, the
+ * first was the swing rotation's own abrupt stop in the air, felt off the
+ * rotation's axis, and the foot touched just before the late impact: the top
+ * is sent with GAIT_EVF_LATE and that contact (gait.c), and the stance
+ * starts afresh there (its stillest instant is not the hang's). Otherwise the impact was the contact. Decided after the crossing's
+ * impact window (or the late impact's), after LAND_TIMEOUT_S with no
  * crossing, or before the strapdown reaches the impact.
  * Returns 1 when the detector went back to the landing.
  */
@@ -1446,9 +1476,27 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         d->top_acc = an > d->top_acc ? an : d->top_acc;
     }
     int late = index - d->hit.index + TOP_MARGIN >= g->delay;
+    /* the foot hung after the crossing (no impact in its window, no slap,
+     * never still, no push-off: a walking foot on the ground since the first
+     * impact takes the body's weight and stands still, or pushes off; a
+     * running foot is never still on the ground either, and its stance is
+     * over within 100-200 ms, so a run cannot tell the two): the first
+     * impact after that window, and its size over its own */
+    int hung = d->hit_xing && top_s > IMPACT_WINDOW_S && !d->slap && d->jerk_max <= IMPACT_JERK_GPS && !d->zv_any &&
+               !d->frozen && !gait_running_now(g, d->swing_peak);
+    if (hung && !d->late_found && jerk > IMPACT_JERK_GPS) {
+        d->late = at_index(d->idx1);
+        d->late_found = 1;
+        d->imp_acc = an;
+    }
+    int late_on = d->late_found && gait_pos_diff(at_index(index), d->late) * g->dt_s <= IMPACT_WINDOW_S;
+    if (late_on && an > d->imp_acc) {
+        d->imp_acc = an;
+    }
     /* a heel drop waits for the foot flat (or its bound) however slow */
     int waits = hit_s <= LAND_TIMEOUT_S || (d->drop_hit && !d->hit_xing);
-    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on) && (waits || slap_on)) {
+    int hangs = hung && top_s <= LAND_TIMEOUT_S && (!d->late_found || late_on);
+    if (!late && !(d->hit_xing && top_s > IMPACT_WINDOW_S && !slap_on && !hangs) && (waits || slap_on || hangs)) {
         return 0;
     }
     /* a heel drop that ends at the crossing within the impact window of its
@@ -1460,6 +1508,23 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
                   gait_pos_diff(d->top, at_index(d->hit_index)) * g->dt_s < IMPACT_WINDOW_S;
     d->drop_hit = 0;
     d->hit_pending = 0;
+    if (!late && hung && d->late_found && LAND_IMPACT_RATIO * (d->imp_acc - 1.0f) > d->hit_acc - 1.0f) {
+        /* the foot hung in the air after the crossing, and the ground's
+         * impact came only then, not far weaker than the first: that first
+         * was the swing rotation's own abrupt stop in the air (a sensor off
+         * the rotation's axis feels it as a jump of |a|), and the foot
+         * touched just before the late impact, as after any top with none
+         * (GAIT_EVF_LATE whatever its delay: the foot was in the air at the
+         * top, so the top is no contact) */
+        float after = gait_pos_diff(d->late, d->top);
+        gait_event_push(g, GAIT_EV_IC_LATE, gait_pos_add(d->top, after - LATE_CONTACT_S * g->cfg.odr_hz), 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_LATE, d->swing_peak);
+        d->top_sent = 1;
+        /* the stance starts at the late impact: nothing of the hang is still */
+        stance_begin(d);
+        set_phase(d, PH_STANCE, index);
+        return 0;
+    }
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);

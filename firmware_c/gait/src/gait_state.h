@@ -304,7 +304,7 @@ typedef struct {
     uint8_t rest_hit;        /* the foot took its weight there and came to rest before the top: the contact */
     uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
-    uint8_t late_found;      /* an impact came after the top's window, before the bump's end */
+    uint8_t late_found;      /* an impact came after the top's window, before the bump's end (or, in stance from an impact in the swing, after the crossing's window: hit_settle) */
     uint8_t imp_found;       /* an impact (jerk) came after the top, before the bump's end */
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
@@ -451,6 +451,10 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]);
 float gait_nav_vz(const gait_state_t *g);
 
 /* ---- strides ---- */
+
+/** The foot is running: the last measured stride ran, else (none yet) the
+ * swing's peak toes-up rate, dps, is a runner's (gait.c). */
+int gait_running_now(const gait_state_t *g, float swing_peak_dps);
 
 /* A stride being assembled, IC[k] to IC[k+1]. */
 typedef struct {
