@@ -1169,20 +1169,17 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
  * straight into the ground's arrest), placed where the lines before and
  * after that step meet. gy = this sample's pitch rate, dps.
  */
-static void knee_track(const gait_state_t *g, gait_detect_t *d, float gy, float sl) {
+static void knee_track(gait_detect_t *d, float sl) {
     gait_knee_t *k = d->knee;
     for (int m = 0; m < 2; m++) {
         if (k[m].found && sl > k[m].rise_sl) {
             k[m].rise_sl = sl;
         }
     }
-    if (-gy > d->swing_peak) {
-        k[1].found = 0; /* the rotation still speeds up: a step before its peak is none */
-    }
-    if (!(d->gy1 < 0.0f)) {
+    if (!(d->gy1 < 0.0f && d->sl2 > 0.0f)) {
         return;
     }
-    if (d->sl2 > 0.0f && d->sl1 < d->sl2 && d->sl1 <= sl &&
+    if (d->sl1 < d->sl2 && d->sl1 <= sl &&
         (!k[0].found || d->sl1 < k[0].sl || d->sl1 < KNEE_FRAC * k[0].rise_sl)) {
         /* vertex of the parabola through the three slopes, each at its step's middle */
         float den = d->sl2 - 2.0f * d->sl1 + sl;
@@ -1197,11 +1194,7 @@ static void knee_track(const gait_state_t *g, gait_detect_t *d, float gy, float 
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
-    /* gy at or beyond the gyro's negative full scale: clipped, its slope unknown */
-    float clip = -CLIP_FRAC * g->cfg.gyro_fs_dps - g->nav.bias[1];
-    int early = -d->gy2 >= SWING_LATE_FRAC * d->swing_peak;
-    if (inc > 0.0f && -gy < d->swing_peak && d->gy2 > clip && d->gy1 > clip &&
-        !(early && -d->swing_peak <= clip) && (!k[1].found || inc > k[1].inc)) {
+    if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
         k[1].at = gait_pos_lerp(d->idx2, d->idx1, f);
@@ -1743,7 +1736,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_SWING:
             spin_track(g, d, index, fabsf(gz), dt);
             rest_track(d, index, gy, an);
-            knee_track(g, d, gy, sl);
+            knee_track(d, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
                 /* flat and still before the rotation even ended: the ball
