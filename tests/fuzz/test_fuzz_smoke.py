@@ -46,3 +46,16 @@ def test_fuzz_target_runs_clean(fuzzers: Path, tmp_path: Path, name: str) -> Non
     runs = int(re.search(r"stat::number_of_executed_units:\s*(\d+)", out).group(1))  # type: ignore[union-attr]
     assert runs > 100, out[-2000:]
     assert any(corpus.iterdir()), "the fuzzer found no input worth keeping: the harness reaches nothing"
+
+
+#: Inputs the fuzzers once found a fault with, named TARGET-what: each must now run clean.
+REGRESSIONS = sorted((FIRMWARE / "fuzz" / "regress").glob("*"))
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
+def test_inputs_that_once_failed_run_clean(fuzzers: Path, case: Path) -> None:
+    """fuzz_rx-spin-braking-before-the-peak: a turning step's spin braking computed from a rate over
+    the spin's kept peak converted -1 samples to an unsigned index (UBSan)."""
+    target = case.name.split("-", 1)[0]
+    proc = subprocess.run([str(fuzzers / target), str(case)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "runtime error" not in proc.stderr, proc.stderr[-3000:]

@@ -790,6 +790,7 @@ static void spin_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
         float build = SPIN_BUILD_S * g->cfg.odr_hz;
         most = most < build ? most : build;
         back = back < most ? back : most;
+        back = back > 0.0f ? back : 0.0f; /* (a rate over the kept peak, or no number at all: from here) */
         uint32_t whole = (uint32_t)ceilf(back);
         d->spin_fall = fall;
         d->spin_at = gait_pos_add(at_index(d->idx1 - whole), (float)whole - back);
