@@ -253,11 +253,9 @@ static void sole_learn(gait_state_t *g) {
     g->swing_fz = 2.0f;
 }
 
-/* Both sole axes from the learnt pitch axis and the attitude just levelled
- * (the foot flat): the pitch axis made level, the long axis level too. */
-static void sole_level(gait_state_t *g) {
-    float up[3]; /* the navigation frame's up in the sensor frame */
-    gm_quat_up(&g->nav.q, up);
+/* Both sole axes from the learnt pitch axis and the sensor frame's up with
+ * the foot flat (unit): the pitch axis made level, the long axis level too. */
+static void sole_axes(gait_state_t *g, const float up[3]) {
     float y[3] = {g->sole_acc[0], g->sole_acc[1], g->sole_acc[2]};
     if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * SOLE_YAW_MIN_TAN) {
         y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
@@ -278,6 +276,13 @@ static void sole_level(gait_state_t *g) {
         g->sole_y[a] = y[a] / ny;
         g->sole_x[a] = x[a] / nx;
     }
+}
+
+/* The sole's axes levelled with the attitude just levelled (the foot flat). */
+static void sole_level(gait_state_t *g) {
+    float up[3]; /* the navigation frame's up in the sensor frame */
+    gm_quat_up(&g->nav.q, up);
+    sole_axes(g, up);
 }
 
 /* Elevation of the sole's long axis (+ = toes up), rad. */
@@ -435,6 +440,17 @@ static void flat_settle(gait_state_t *g) {
 static void on_ic(gait_state_t *g, gait_pos_t at, float pitch_rad) {
     flat_settle(g);
     sole_learn(g);
+    /* The pitch axis this swing just taught is the sole's at its own
+     * contact too: a sensor turned about the vertical reads the inversion at
+     * contact as strike angle (2-3 deg at 15 deg of mounting yaw) until its
+     * axes are learnt, so the first stride of a walk would keep that error.
+     * The sole's up when it last lay flat, in the sensor frame, is x cross y
+     * of the axes levelled there (the sensor's own axes before any). */
+    const float *sx = g->sole_x, *sy = g->sole_y;
+    float up[3] = {sx[1] * sy[2] - sx[2] * sy[1], sx[2] * sy[0] - sx[0] * sy[2], sx[0] * sy[1] - sx[1] * sy[0]};
+    float before = sole_pitch(g);
+    sole_axes(g, up);
+    pitch_rad += sole_pitch(g) - before;
     if (g->done.valid) {
         emit(g, &g->done, &g->done.end); /* no stance closed its length */
     }
