@@ -65,7 +65,7 @@ class Param:
         """The value of `name=text`; ScenarioParameterError naming the parameter if it is not one."""
         if self.kind == "choice":
             for c in self.choices:
-                if text in (str(c), _fmt(c)):
+                if text in (str(c), _fmt(c)) or _same_number(text, c):
                     return c
             raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
         try:
@@ -153,6 +153,16 @@ class Case:
     def turning(self) -> bool:
         """True when the case holds a turn."""
         return bool(self.get("turn_deg"))
+
+
+def _same_number(text: str, choice: Any) -> bool:
+    """True when a numeric choice is written another way (odr_hz=104 for 104.0)."""
+    if isinstance(choice, bool) or not isinstance(choice, (int, float)):
+        return False
+    try:
+        return float(text) == float(choice)
+    except ValueError:
+        return False
 
 
 def _fmt(v: Any) -> str:

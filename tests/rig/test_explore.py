@@ -25,6 +25,7 @@ from rig.explore import (
     explore,
     judge,
     parse_case,
+    parse_params,
     shrink,
 )
 from scenarios.errors import ScenarioParameterError
@@ -268,3 +269,16 @@ def test_bench_figures_of_the_explored_space_and_the_map() -> None:
     assert all(r["recall"] == 0.0 and r["ic_mae_ms"] is None for r in rows)
     table = format_map(rows)
     assert all(site in table for site in MAP_SITES) and "run 6 fore" in table
+
+
+@pytest.mark.parametrize("text, value", [("104", 104.0), ("104.0", 104.0), ("833", 833.0), ("1e3", 1000.0)])
+def test_a_numeric_choice_reads_however_the_number_is_written(text: str, value: float) -> None:
+    """odr_hz=104 is the 104.0 of the choices (it was refused as not one of them)."""
+    name = "odr_hz" if value != 1000.0 else "gyro_fs_dps"
+    assert parse_params(f"{name}={text}")[name] == value
+
+
+def test_a_number_that_is_no_choice_is_still_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """odr_hz=100 is not a rate the sensor has: exit 2 naming it."""
+    assert rig_main(["explore", "--case", "odr_hz=100"]) == 2
+    assert "odr_hz='100'" in capsys.readouterr().err
