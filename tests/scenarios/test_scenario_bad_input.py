@@ -191,6 +191,15 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "non-UTF-8": (b'{"strides": [], "meta": {"who": "\xff\xfe"}}', ("not UTF-8",)),
     "a JSON list": ([1, 2], ("not a JSON object",)),
     "huge string value": ({"strides": [{"ic_s": "y" * 100_000}]}, ("strides[0].ic_s", "...")),
+    # labels that contradict themselves: scored as they are, they charge the analyzer with their errors
+    "event toe-off before its contact": ({"events": [{"ic_s": 1.0, "tc_s": 0.8}]}, ("events[0].tc_s", "not after")),
+    "event toe-off after the next contact": ({"events": [{"ic_s": 1.0, "tc_s": 2.5}, {"ic_s": 2.0}]},
+                                             ("events[0].tc_s", "next contact", "events[1]")),
+    "an event given twice": ({"events": [{"ic_s": 2.0}, {"ic_s": 1.0}, {"ic_s": 2.0}]}, ("events[0]", "events[2]")),
+    "stride toe-off at its contact": ({"strides": [{"ic_s": 1.0, "tc_s": 1.0}]}, ("strides[0].tc_s",)),
+    "stride contact time negative": ({"strides": [{"ic_s": 1.0, "gct_ms": -250.0}]}, ("strides[0].gct_ms",)),
+    "stride contact time not its own": ({"strides": [{"ic_s": 1.0, "tc_s": 1.25, "gct_ms": 900.0}]},
+                                        ("strides[0].gct_ms", "250")),
 }
 
 
