@@ -268,13 +268,51 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
         )
 
 
+#: Keys under which a sidecar's meta declares the recording's sample rate, Hz (ours; the labelled
+#: real recordings').
+RATE_KEYS = ("odr_hz", "sample_rate_hz")
+#: How far the declared sample rate may differ from the timestamps' (median) before the two are
+#: taken to contradict each other: a sensor's clock runs a few percent off its nominal rate at most.
+RATE_AGREE = 0.05
+
+
+def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_hz: float) -> None:
+    """Refuse a sidecar that cannot describe this recording: a declared sample rate the timestamps
+    contradict (the labels were timed on another clock, or belong to another file), a labelled
+    contact outside the recording, a label window that misses it entirely. Scored as they are,
+    such labels give a silently wrong recall and precision."""
+    for key in RATE_KEYS:
+        declared = truth.meta.get(key)
+        if declared is None:
+            continue
+        if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 < declared < math.inf:
+            raise _fail(side, None, f"{key} is {excerpt(json.dumps(declared))}, not a sample rate",
+                        "write the sample rate in Hz as a positive JSON number, or leave it out")
+        if abs(odr_hz / float(declared) - 1.0) > RATE_AGREE:
+            raise _fail(side, None, f"{key} says {float(declared):g} Hz but the timestamps of {csv} give "
+                        f"{odr_hz:.4g} Hz", "this truth belongs to another recording, or t_s is not in seconds: "
+                        "check both")
+    t0, t1 = float(t_s[0]), float(t_s[-1])
+    slack = 1.0 / odr_hz
+    for k, stride in enumerate(truth.strides):
+        if not t0 - slack <= stride.ic_s <= t1 + slack:
+            raise _fail(side, None, f"contact {k + 1} of {len(truth.strides)} is labelled at {stride.ic_s:g} s, "
+                        f"outside the {t0:g}..{t1:g} s of {csv}",
+                        "this truth belongs to another recording, or its times are not in seconds from the same "
+                        "clock as t_s: check both")
+    for a, b in truth.label_windows_s:
+        if b < t0 or a > t1:
+            raise _fail(side, None, f"the label window {a:g}..{b:g} s lies outside the {t0:g}..{t1:g} s of {csv}",
+                        "give label windows in seconds on the clock of t_s, or leave them out")
+
+
 def read_recording(path: Path) -> Recording:
     """Read a recording CSV (and NAME.truth.json beside it when present).
 
     odr_hz is the median sample rate of the file. Raises RecordingError naming the file, the
     line and what to change (also for a file the rig cannot replay: one sample, a sample rate
     outside ODR_RANGE_HZ, a gap the link cannot carry, columns plainly not in g and dps, a sidecar
-    with bad content).
+    with bad content or one that does not fit the recording: see `_check_truth_fits`).
     """
     path = Path(path)
     cols, line_nos = _read_samples(path)
@@ -285,6 +323,7 @@ def read_recording(path: Path) -> Recording:
     side = truth_path(path)
     if side.exists():
         truth = read_truth(side)
+        _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
         accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
         gyro_fs_dps = float(truth.meta.get("gyro_fs_dps") or gyro_fs_dps)
     return Recording(

@@ -216,6 +216,34 @@ def test_bad_sidecar_names_file_key_and_fix(tmp_path: Path, case: str) -> None:
     assert len(msg) < MAX_MESSAGE_CHARS + len(str(tmp_path)), msg[:2000]
 
 
+# The recording of _with_sidecar: 50 rows at 100 Hz, 0 to 0.49 s.
+ALIEN_SIDECARS: dict[str, tuple[object, tuple[str, ...]]] = {
+    "our rate twice the timestamps'": ({"strides": [], "meta": {"odr_hz": 200}}, ("odr_hz says 200 Hz", "100 Hz")),
+    "a labelled rate half the timestamps'": ({"events": [], "sample_rate_hz": 50.0}, ("sample_rate_hz", "50 Hz")),
+    "contacts in milliseconds": ({"events": [{"ic_s": 120.0}, {"ic_s": 250.0}]}, ("120 s", "outside", "0.49")),
+    "a stride after the end": ({"strides": [{"ic_s": 0.2}, {"ic_s": 7.0}]}, ("contact 2 of 2", "outside")),
+    "a label window after the end": ({"events": [], "label_window_s": [100.0, 200.0]}, ("label window", "outside")),
+}
+
+
+def test_sidecar_rate_that_is_a_word(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match=r"x\.truth\.json: sample_rate_hz is .*fast.*, not a sample rate; write"):
+        read_recording(_with_sidecar(tmp_path, {"events": [], "sample_rate_hz": "fast"}))
+
+
+@pytest.mark.parametrize("case", sorted(ALIEN_SIDECARS))
+def test_sidecar_that_does_not_fit_its_recording(tmp_path: Path, case: str) -> None:
+    doc, words = ALIEN_SIDECARS[case]
+    msg = _refused(_with_sidecar(tmp_path, doc), *words)
+    assert "x.truth.json" in msg
+
+
+def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
+    rec = read_recording(_with_sidecar(tmp_path, {"strides": [{"ic_s": 0.2, "tc_s": 0.4}], "meta": {"odr_hz": 101.0},
+                                                   "label_windows_s": [[0.1, 9.0]]}))
+    assert rec.truth is not None and [s.ic_s for s in rec.truth.strides] == [0.2]
+
+
 def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_file, "PIPE_WAIT_S", 0.3)
     path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
