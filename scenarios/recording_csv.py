@@ -1,7 +1,7 @@
 """Recording CSV and its truth sidecar: read and write.
 
 CSV: optional `#` comment lines, then the header `t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps`
-(columns in any order, extra columns ignored), then one sample a row. t_s must increase
+(columns in any order, each once; extra columns ignored), then one sample a row. t_s must increase
 strictly; every value must be a finite number.
 
 Sidecar `NAME.truth.json` beside `NAME.csv`, in one of two formats:
@@ -162,6 +162,12 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
                     path, line_no,
                     f"header lacks column(s) {', '.join(missing)} (found {excerpt(','.join(names), 120)})",
                     "the header must hold " + ",".join(COLUMNS),
+                )
+            twice = sorted({c for c in COLUMNS if names.count(c) > 1}, key=COLUMNS.index)
+            if twice:
+                raise _fail(
+                    path, line_no, f"header names column(s) {', '.join(twice)} more than once",
+                    "keep one column of each name: which of the two holds the samples cannot be told",
                 )
             samples = _Samples(path, names)
             continue

@@ -122,6 +122,12 @@ def test_long_header_is_quoted_briefly(tmp_path: Path) -> None:
     _refused(path, "line 1", "header lacks")
 
 
+def test_header_naming_a_column_twice(tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text(HEADER + ",ax_g\n" + "".join(f"{k / 100!r},0,0,1,0,0,0,9\n" for k in range(50)))
+    _refused(path, "line 1", "ax_g more than once")
+
+
 def test_non_utf8_csv(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
