@@ -60,6 +60,12 @@ _ROWS_PER_CHUNK = 1 << 15
 
 
 def _decode(path: Path, line_no: int, raw: bytes) -> str:
+    if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
+                    "save the CSV as UTF-8 (or plain ASCII) text")
+    if b"\r" in raw:
+        raise _fail(path, line_no, f"a carriage return inside the line ({excerpt(raw)}): lines ended by CR alone",
+                    "save the CSV with LF or CRLF line ends")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -128,6 +128,37 @@ def test_header_naming_a_column_twice(tmp_path: Path) -> None:
     _refused(path, "line 1", "ax_g more than once")
 
 
+def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(50))).encode())
+    _refused(path, "line 1", "carriage return", "LF")
+
+
+def test_long_recording_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(2000))).encode())
+    _refused(path, "line 1", "carriage return", "LF")
+
+
+def test_one_row_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    rows = [f"{k / 100!r},{ROW}" for k in range(50)]
+    path.write_bytes((HEADER + "\r\n" + "\r\n".join(rows[:10]) + "\r" + "\r\n".join(rows[10:]) + "\r\n").encode())
+    _refused(path, "line 11", "carriage return")
+
+
+def test_utf16_csv(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes((HEADER + "\n" + "".join(f"{k / 100!r},{ROW}\n" for k in range(50))).encode("utf-16"))
+    _refused(path, "UTF-16", "UTF-8")
+
+
+def test_crlf_csv_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "dos.csv"
+    path.write_bytes((HEADER + "\r\n" + "".join(f"{k / 100!r},{ROW}\r\n" for k in range(50))).encode())
+    assert len(read_recording(path).t_s) == 50
+
+
 def test_non_utf8_csv(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
