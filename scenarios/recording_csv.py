@@ -73,16 +73,26 @@ def _decode(path: Path, line_no: int, raw: bytes) -> str:
                     "give a CSV text file") from None
 
 
-def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
-    """Find the first malformed row and raise for it (the slow path after a failed parse)."""
+def _check_field_counts(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
+    """Raise for the first row whose number of fields is not the header's."""
+    want = len(names) - 1
     for line_no, raw in rows:
-        fields = raw.split(",")
-        if len(fields) != len(names):
+        if raw.count(",") != want:
             raise _fail(
-                path, line_no, f"{len(fields)} fields where the header has {len(names)}",
+                path, line_no, f"{raw.count(',') + 1} fields where the header has {len(names)}",
                 "give every row one value per header column",
             )
+
+
+def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
+    """Find the first malformed row and raise for it (the slow path after a failed parse); only the
+    columns of COLUMNS need hold numbers, the others are not read."""
+    _check_field_counts(path, rows, names)
+    for line_no, raw in rows:
+        fields = raw.split(",")
         for name, f in zip(names, fields):
+            if name not in COLUMNS:
+                continue
             try:
                 float(f)
             except ValueError:
@@ -113,13 +123,19 @@ class _Samples:
                         "split the recording into parts of at most that many rows")
         texts = [r for _, r in rows]
         try:
-            data = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None)
-            if data.shape != (len(rows), len(self.names)):
-                raise ValueError
+            if len(self.names) == len(COLUMNS):  # loadtxt checks every row has the header's fields
+                cols = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None)
+                if cols.shape != (len(rows), len(COLUMNS)):
+                    raise ValueError
+                cols = cols[:, self.take]
+            else:  # only the columns of COLUMNS are parsed: an extra one may hold anything (a label, a note)
+                _check_field_counts(self.path, rows, self.names)
+                cols = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None, usecols=self.take)
+                if cols.shape != (len(rows), len(COLUMNS)):
+                    raise ValueError
         except ValueError:
             _check_rows(self.path, rows, self.names)
             raise _fail(self.path, rows[0][0], "rows could not be parsed", "check the delimiter is a comma") from None
-        cols = data[:, self.take]
         bad = ~np.isfinite(cols)
         if bad.any():
             r, c = np.argwhere(bad)[0]
