@@ -27,7 +27,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_file
+from rig.out_path import kind_of, out_dir, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -343,13 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
                        f"(default ${PROFILE_ENV}, else {DEFAULT_PROFILE})")
         p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire for the board "
                        "instead of --port; the coordinator is $LG_COORDINATOR (default $LG_PLACE)")
-        p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
+        p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+                       help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--all", action="store_true", help="every scenario of the catalog")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--report", type=Path, metavar="DIR",
+    p.add_argument("--report", type=out_dir("--report"), metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
     p.add_argument("--retries", type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
@@ -374,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
     p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
     p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire instead of --port")
-    p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
+    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+                   help="where captures go (default runs/)")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
@@ -400,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
     p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenarios' seeds")
-    p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
+    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
 

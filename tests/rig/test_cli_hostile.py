@@ -116,6 +116,10 @@ def test_pytest_report_as_is_a_name_not_a_path(tmp_path: Path, label: str) -> No
     (("plot", "standing", "--png", "sub/.."), ("--png", "names a directory")),
     (("bench", "standing", "--json", "sub"), ("--json", "sub is a directory")),
     (("record", "--target", "host", "--out", "d/"), ("--out", "'d/' names a directory")),
+    # an empty directory option was the current one: the report's files landed among the user's
+    (("run", "standing", "--report", ""), ("--report", "empty path")),
+    (("replay", "x.csv", "--runs-dir", " "), ("--runs-dir", "empty path")),
+    (("bench", "standing", "--runs-dir", ""), ("--runs-dir", "empty path")),
 ])
 def test_output_files_that_name_a_directory_or_a_device(tmp_path: Path, args: tuple[str, ...],
                                                         words: tuple[str, ...]) -> None:
