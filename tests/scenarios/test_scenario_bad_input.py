@@ -128,6 +128,14 @@ def test_header_naming_a_column_twice(tmp_path: Path) -> None:
     _refused(path, "line 1", "ax_g more than once")
 
 
+@pytest.mark.parametrize("field", ["1_0", "\u0661.5", "\uff11.0", "0x1"])
+def test_numbers_python_reads_but_a_csv_parser_does_not(tmp_path: Path, field: str) -> None:
+    # were refused as "rows could not be parsed; check the delimiter is a comma"
+    path = tmp_path / "odd.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},{field if k == 7 else 0},0,1,0,0,0\n" for k in range(50)))
+    _refused(path, "line 9", "column ax_g", "is not a number")
+
+
 def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(50))).encode())
