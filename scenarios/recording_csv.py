@@ -276,8 +276,9 @@ MOVING_G = 0.5
 def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale):
     analysed as they are they would give a silently wrong answer (no strides)."""
-    norm_g = np.linalg.norm(acc_g, axis=1)
-    quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+    with np.errstate(over="ignore"):  # a value past 1e154 squares to inf: its norm is inf, as it should be
+        norm_g = np.linalg.norm(acc_g, axis=1)
+        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
     n_quiet = int(np.count_nonzero(quiet))
     lo, hi = GRAVITY_RANGE_G
     if n_quiet >= max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):

@@ -8,6 +8,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,17 @@ def test_numbers_python_reads_but_a_csv_parser_does_not(tmp_path: Path, field: s
     path = tmp_path / "odd.csv"
     path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},{field if k == 7 else 0},0,1,0,0,0\n" for k in range(50)))
     _refused(path, "line 9", "column ax_g", "is not a number")
+
+
+def test_values_near_the_largest_float_read_without_a_warning(tmp_path: Path) -> None:
+    # numpy's "overflow encountered in multiply" went to stderr beside the rig's own note
+    path = tmp_path / "spikes.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},{'1e300' if k == 7 else 0},0,1,0,{'-1e300' if k == 9 else 0},0\n"
+                                             for k in range(50)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = read_recording(path)
+    assert rec.acc_g[7, 0] == 1e300 and rec.gyro_dps[9, 1] == -1e300
 
 
 def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
