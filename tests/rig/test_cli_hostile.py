@@ -182,6 +182,21 @@ def test_board_without_a_port_starts_nothing_and_says_nothing_was_left_running(t
     assert "none was started" in BoardTarget(port=None, place=None).stop()
 
 
+@pytest.mark.parametrize("option", ["--port", "--place"])
+def test_an_empty_board_port_or_place_is_refused_not_replaced(tmp_path: Path, option: str) -> None:
+    # --port "$UNSET": the rig took $STRIDELAB_PORT's board instead, and pytest skipped every test (a green run)
+    env = {**os.environ, "STRIDELAB_PORT": "/dev/null", "LG_PLACE": "elsewhere"}
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "walk", "--target", "board", option, "",
+                           "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    _refused(proc, f"{option} '' is empty")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board",
+                           option, " "], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"{option} ' ' is empty" in proc.stderr, proc.stderr
+
+
 def test_pytest_report_onto_a_device_says_it_is_no_directory(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--report",
