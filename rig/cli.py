@@ -35,7 +35,7 @@ from rig.runner import new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.recording_csv import read_recording, write_recording
+from scenarios.recording_csv import ODR_RANGE_HZ, median_rate_hz, rate_in_range, read_recording, write_recording
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -201,6 +201,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
+    rate_hz = median_rate_hz(rec.t_s)
+    if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
+        lo, hi = ODR_RANGE_HZ
+        raise RigError(f"{args.scenario} --odr-hz {args.odr_hz:g}: the scenario's sensor clock "
+                       f"({rate_hz / args.odr_hz - 1:+.2%}) puts its samples at {rate_hz:.6g} Hz, outside the "
+                       f"{lo:g}..{hi:g} Hz of a recording the rig replays; give --odr-hz within "
+                       f"{lo * args.odr_hz / rate_hz:.6g}..{hi * args.odr_hz / rate_hz:.6g}")
     n = len(rec.truth.strides) if rec.truth else 0
     outs = []
     if args.csv is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios import Recording, RecordingError, read_recording, synthesize, write_recording
 from scenarios import input_file
 
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
@@ -44,6 +44,16 @@ def _refused(path: Path, *words: str) -> str:
 
 def test_rows_a_tenth_of_a_microsecond_apart(tmp_path: Path) -> None:
     _refused(_csv(tmp_path, [0.0, 1e-7]), "line 3", "sample rate", "Hz")
+
+
+@pytest.mark.parametrize("odr_hz", [10.0, 10000.0])
+def test_the_edges_of_the_rate_range_read_back(tmp_path: Path, odr_hz: float) -> None:
+    # times written to the microsecond put a 10,000 Hz recording at 10000.00000002 Hz: refused
+    n = 3000
+    acc = np.tile([0.0, 0.0, 1.0], (n, 1))
+    rec = Recording("edge", odr_hz, np.arange(n) / odr_hz, acc, np.zeros((n, 3)))
+    write_recording(rec, tmp_path / "edge.csv")
+    assert read_recording(tmp_path / "edge.csv").odr_hz == pytest.approx(odr_hz, rel=1e-6)
 
 
 def test_one_row(tmp_path: Path) -> None:
