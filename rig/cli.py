@@ -304,6 +304,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Run the catalog (and recordings) through the analyzer, print accuracy and cost; 1 when a goal fails."""
     recordings = [Path(s) for s in args.scenarios if s.endswith(".csv")]
     names = [s for s in args.scenarios if not s.endswith(".csv")]
+    seen: dict[object, str] = {}
+    for given, key in [(str(r), ("file", os.path.realpath(r))) for r in recordings] + [(n, ("name", n)) for n in names]:
+        if key in seen:  # scored twice, it would weigh twice in every pooled figure
+            raise RigError(f"rig bench: {given} is given twice ({seen[key]} and {given}); give each scenario and "
+                           "recording once")
+        seen[key] = given
     report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
     print(format_bench_report(report))
     if args.json:

@@ -101,6 +101,9 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("run", "walk", "--durations", "d.json"), ("--durations d.json", "--shard")),
     (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
     (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
+    # a recording given twice weighed twice in the pooled figures
+    (("bench", "x.csv", "./x.csv"), ("x.csv is given twice",)),
+    (("bench", "standing", "walk", "standing"), ("standing is given twice",)),
     # the scenario's clock runs 1.5 % fast: synth wrote a 10,150 Hz recording that replay then refused
     (("synth", "clock_fast", "--csv", "fast.csv", "--odr-hz", "10000"), ("10149.8 Hz", "--odr-hz within", "9852.41")),
 ])
