@@ -197,6 +197,17 @@ def test_an_empty_board_port_or_place_is_refused_not_replaced(tmp_path: Path, op
     assert f"{option} ' ' is empty" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("option", ["--report", "--runs-dir", "--shard", "--shard-durations", "--report-as",
+                                    "--board-profile"])
+def test_pytest_options_given_empty_are_refused_not_dropped(tmp_path: Path, option: str) -> None:
+    # --report "$UNSET" wrote no report and --shard "" ran every test, both with exit 0
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", option, ""],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"{option} '' is empty" in proc.stderr, proc.stderr
+
+
 def test_pytest_report_onto_a_device_says_it_is_no_directory(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--report",
