@@ -613,12 +613,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write every outcome as JSON")
 
 
+#: Most digits of a seed (a 128-bit seed has 39; Python reads no more than 4300).
+SEED_DIGITS = 100
+
+
 def seed_arg(text: str) -> int:
     """argparse type of every --seed of the rig: a whole number >= 0 (numpy's generators take no negative seed)."""
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > SEED_DIGITS:
+        raise argparse.ArgumentTypeError(f"a seed of {digits} digits ({text[:20]}...); give at most {SEED_DIGITS}")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; give a seed >= 0")
     return value

@@ -101,6 +101,8 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("run", "walk", "--durations", "d.json"), ("--durations d.json", "--shard")),
     (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
     (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
+    # a 5000-digit seed was "not a whole number", quoted whole in a 5 kB message
+    (("synth", "walk", "--csv", "x.csv", "--seed", "1" + "0" * 5000), ("a seed of 5001 digits", "at most 100")),
     # a recording given twice weighed twice in the pooled figures
     (("bench", "x.csv", "./x.csv"), ("x.csv is given twice",)),
     (("bench", "standing", "walk", "standing"), ("standing is given twice",)),
