@@ -101,6 +101,11 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("run", "walk", "--durations", "d.json"), ("--durations d.json", "--shard")),
     (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
     (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
+    # pyserial waited 1e9 s for a silent server's RFC 2217 negotiation: no bound of the rig applied
+    (("replay", "x.csv", "--target", "board", "--port", "rfc2217://127.0.0.1:9?timeout=1e9"),
+     ("timeout='1e9'", "<= 30 s")),
+    (("replay", "x.csv", "--target", "board", "--port", "rfc2217://127.0.0.1:9?logging=info&timeout=nan"),
+     ("timeout='nan'",)),
     # a 5000-digit seed was "not a whole number", quoted whole in a 5 kB message
     (("synth", "walk", "--csv", "x.csv", "--seed", "1" + "0" * 5000), ("a seed of 5001 digits", "at most 100")),
     # a recording given twice weighed twice in the pooled figures
