@@ -1,5 +1,5 @@
 """python -m rig: the same as the `rig` command."""
 
-from rig.cli import main
+from rig.entry import main
 
 raise SystemExit(main())

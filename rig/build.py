@@ -16,6 +16,8 @@ Targets launch what this module hands them and never run a compiler themselves:
 
 Every build runs under one lock (:func:`build_lock`), so parallel pytest-xdist
 workers build each product once; ``make`` is a no-op when a product is current.
+A build runs in a process group of its own, ended whole when it is cut short (its time
+limit, Ctrl-C, SIGTERM): no compiler goes on running after the rig (:mod:`rig.process_group`).
 Make goals are called by name: a product's recipe lives in its makefile alone.
 Within one process a product is made once for each state of its sources: ``make`` runs
 again only when a file under the makefile's directory, the product itself or the
@@ -44,6 +46,7 @@ from elftools.elf.sections import SymbolTableSection
 from emulated_chip.lsm6dso import HDL_SOURCES
 from emulated_chip.lsm6dso.simulators import get_simulator
 from rig.errors import RigError, TargetUnavailable
+from rig.process_group import run_group
 
 REPO = Path(__file__).resolve().parents[1]
 FIRMWARE_DIR = REPO / "firmware_c"
@@ -144,7 +147,7 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
         return product
     with build_lock():
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+            proc = run_group(cmd, timeout_s)
         except FileNotFoundError:
             raise TargetUnavailable("`make` is not installed: apt-get install make gcc") from None
         except subprocess.TimeoutExpired:
@@ -381,8 +384,7 @@ def simulation(simulator: str, fifo_aw: int, waves: bool, timeout_s: float = 600
             return build_dir
         stamp.unlink(missing_ok=True)
         try:
-            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s,
-                                  env=simulation_child_env(), stdin=subprocess.DEVNULL)
+            proc = run_group(cmd, timeout_s, cwd=REPO, env=simulation_child_env(), stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise RigError(f"building the LSM6DSO model for {simulator} took over {timeout_s:g} s; "
                            f"see {build_dir / 'build.log'}") from None

@@ -27,7 +27,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_file
+from rig.out_path import kind_of, out_dir, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -35,7 +35,7 @@ from rig.runner import new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.recording_csv import read_recording, write_recording
+from scenarios.recording_csv import ODR_RANGE_HZ, median_rate_hz, rate_in_range, read_recording, write_recording
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -201,6 +201,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
+    rate_hz = median_rate_hz(rec.t_s)
+    if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
+        lo, hi = ODR_RANGE_HZ
+        raise RigError(f"{args.scenario} --odr-hz {args.odr_hz:g}: the scenario's sensor clock "
+                       f"({rate_hz / args.odr_hz - 1:+.2%}) puts its samples at {rate_hz:.6g} Hz, outside the "
+                       f"{lo:g}..{hi:g} Hz of a recording the rig replays; give --odr-hz within "
+                       f"{lo * args.odr_hz / rate_hz:.6g}..{hi * args.odr_hz / rate_hz:.6g}")
     n = len(rec.truth.strides) if rec.truth else 0
     outs = []
     if args.csv is not None:
@@ -297,6 +304,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Run the catalog (and recordings) through the analyzer, print accuracy and cost; 1 when a goal fails."""
     recordings = [Path(s) for s in args.scenarios if s.endswith(".csv")]
     names = [s for s in args.scenarios if not s.endswith(".csv")]
+    seen: dict[object, str] = {}
+    for given, key in [(str(r), ("file", os.path.realpath(r))) for r in recordings] + [(n, ("name", n)) for n in names]:
+        if key in seen:  # scored twice, it would weigh twice in every pooled figure
+            raise RigError(f"rig bench: {given} is given twice ({seen[key]} and {given}); give each scenario and "
+                           "recording once")
+        seen[key] = given
     report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
     print(format_bench_report(report))
     if args.json:
@@ -343,13 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
                        f"(default ${PROFILE_ENV}, else {DEFAULT_PROFILE})")
         p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire for the board "
                        "instead of --port; the coordinator is $LG_COORDINATOR (default $LG_PLACE)")
-        p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
+        p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+                       help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--all", action="store_true", help="every scenario of the catalog")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--report", type=Path, metavar="DIR",
+    p.add_argument("--report", type=out_dir("--report"), metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
     p.add_argument("--retries", type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
@@ -374,7 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
     p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
     p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire instead of --port")
-    p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR, help="where captures go (default runs/)")
+    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+                   help="where captures go (default runs/)")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
@@ -400,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
     p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
     p.add_argument("--seed", type=seed_arg, default=None, help="override the scenarios' seeds")
-    p.add_argument("--runs-dir", type=Path, default=DEFAULT_RUNS_DIR)
+    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR)
     p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
 

@@ -67,6 +67,14 @@ class Param:
             for c in self.choices:
                 if text in (str(c), _fmt(c)) or _same_number(text, c):
                     return c
+            if all(isinstance(c, float) for c in self.choices):
+                try:
+                    v = float(text)
+                except ValueError:
+                    v = math.nan
+                for c in self.choices:  # odr_hz=416 is the choice 416.0
+                    if v == c:
+                        return c
             raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
         try:
             v = float(text) if self.kind == "float" else int(text)
@@ -615,12 +623,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write every outcome as JSON")
 
 
+#: Most digits of a seed (a 128-bit seed has 39; Python reads no more than 4300).
+SEED_DIGITS = 100
+
+
 def seed_arg(text: str) -> int:
     """argparse type of every --seed of the rig: a whole number >= 0 (numpy's generators take no negative seed)."""
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > SEED_DIGITS:
+        raise argparse.ArgumentTypeError(f"a seed of {digits} digits ({text[:20]}...); give at most {SEED_DIGITS}")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; give a seed >= 0")
     return value

@@ -57,6 +57,20 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
     return check
 
 
+def out_dir(option: str) -> Callable[[str], Path]:
+    """argparse type of an option naming a directory to write into (--report, --runs-dir): an
+    empty path would be the current directory, and the report's index.html, junit.xml, plots/
+    and captures/ (or the run directories) would land among whatever files are there."""
+
+    def check(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"an empty path; give the directory {option} writes into "
+                                             "(it is made when missing; '.' for this one)")
+        return Path(text)
+
+    return check
+
+
 def _check_parent(option: str, path: Path) -> None:
     """Refuse (argparse) a path whose nearest existing ancestor is no directory or not writable."""
     ancestor = path.parent

@@ -71,6 +71,13 @@ SESSION_INPUT = "stridelab_report_session"
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
+    for option in ("--target", "--runs-dir", "--report", "--report-as", "--shard", "--shard-durations",
+                   "--board-profile"):
+        value = config.getoption(option)
+        # an empty value (an unset variable: --report "$DIR") would read as the option not given:
+        # no report, every test instead of a shard, all with exit 0
+        if value is not None and not str(value).strip():
+            raise pytest.UsageError(f"{option} {value!r} is empty; give a value or leave {option} out")
     name = config.getoption("--target")
     if name not in TARGETS:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")

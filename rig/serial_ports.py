@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import glob
+import math
 import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from rig.errors import LinkError, RigError
 
+#: Longest RFC 2217 negotiation an rfc2217://...?timeout=S URL may ask pyserial to wait for, s: its
+#: wait for a silent server is pyserial's own, outside every bound of the rig.
+MAX_NEGOTIATION_S = 30.0
 #: Where USB-serial adapters and the ST-LINK appear on Linux.
 DEVICE_GLOBS = ("/dev/ttyACM*", "/dev/ttyUSB*", "/dev/serial/by-id/*")
 
@@ -29,6 +34,16 @@ def check_network_url(url: str) -> None:
     if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise LinkError(f"cannot open the link {url!r}: {hostport!r} is no host:port with a port in 1..65535; "
                         f"give {scheme}://HOST:PORT (e.g. {scheme}://localhost:5000)")
+    if scheme == "rfc2217":
+        for value in urllib.parse.parse_qs(rest.partition("?")[2]).get("timeout", []):
+            try:
+                timeout_s = float(value)
+            except ValueError:
+                timeout_s = math.nan
+            if not 0 < timeout_s <= MAX_NEGOTIATION_S:
+                raise LinkError(f"cannot open the link {url!r}: timeout={value!r} is no wait for the RFC 2217 "
+                                f"negotiation the rig can bound; give 0 < timeout <= {MAX_NEGOTIATION_S:g} s "
+                                "(pyserial's default is 3) or leave it out")
 
 
 @dataclass(frozen=True)

@@ -79,5 +79,9 @@ def split(items: Sequence[str], n: int, weight: Mapping[str, float]) -> list[lis
 
 
 def shard_of(items: Sequence[str], k: int, n: int, weight: Mapping[str, float]) -> list[str]:
-    """The k-th (1-based) of n shards of items."""
-    return split(items, n, weight)[k - 1]
+    """The k-th (1-based) of n shards of items.
+
+    Only the first len(items) shards can hold an item (each shard past them is empty), so a huge N
+    (--shard 1/99999999999999999999) is split as that many shards, never allocated."""
+    used = min(n, len(items))
+    return split(items, used, weight)[k - 1] if k <= used else []

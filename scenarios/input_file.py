@@ -125,6 +125,9 @@ def read_lines(path: Path, what: str) -> Iterator[tuple[int, bytes]]:
 
 
 def _long_line(path: Path, line_no: int, data: bytes) -> RecordingError:
+    if b"\r" in data.rstrip(b"\r"):
+        return fail(path, line_no, f"line longer than {MAX_LINE_BYTES} bytes holding carriage returns "
+                    f"(starts {excerpt(data)}): lines ended by CR alone", "save the file with LF or CRLF line ends")
     return fail(path, line_no, f"line longer than {MAX_LINE_BYTES} bytes (starts {excerpt(data)})",
                 "give one sample a line, fields separated by commas")
 

@@ -1,7 +1,7 @@
 """Recording CSV and its truth sidecar: read and write.
 
 CSV: optional `#` comment lines, then the header `t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps`
-(columns in any order, extra columns ignored), then one sample a row. t_s must increase
+(columns in any order, each once; extra columns ignored), then one sample a row. t_s must increase
 strictly; every value must be a finite number.
 
 Sidecar `NAME.truth.json` beside `NAME.csv`, in one of two formats:
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,29 @@ MAX_SAMPLES = 1 << 23
 MAX_INDEX = (1 << 32) - 1
 MAX_STEP_S = float((1 << 31) / 1e6)
 _ROWS_PER_CHUNK = 1 << 15
+#: Relative slack of the rate range: times written to the microsecond (write_recording) give a
+#: 10,000 Hz recording a median period a few parts in 1e10 short of 100 us.
+ODR_SLACK = 1e-6
+
+
+def rate_in_range(odr_hz: float) -> bool:
+    """A sample rate a recording may have (ODR_RANGE_HZ, give or take the rounding of its times)."""
+    lo, hi = ODR_RANGE_HZ
+    return lo * (1.0 - ODR_SLACK) <= odr_hz <= hi * (1.0 + ODR_SLACK)
+
+
+def median_rate_hz(t_s: np.ndarray) -> float:
+    """The sample rate of sample times t_s (at least two), Hz: over their median period."""
+    return 1.0 / float(np.median(np.diff(t_s)))
 
 
 def _decode(path: Path, line_no: int, raw: bytes) -> str:
+    if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
+                    "save the CSV as UTF-8 (or plain ASCII) text")
+    if b"\r" in raw:
+        raise _fail(path, line_no, f"a carriage return inside the line ({excerpt(raw)}): lines ended by CR alone",
+                    "save the CSV with LF or CRLF line ends")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -67,23 +88,37 @@ def _decode(path: Path, line_no: int, raw: bytes) -> str:
                     "give a CSV text file") from None
 
 
-def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
-    """Find the first malformed row and raise for it (the slow path after a failed parse)."""
+#: A field numpy's parser reads as a number: ASCII digits, an optional sign, point and exponent, or
+#: inf/nan; Python's float() takes more (1_000, other scripts' digits), which the fast path refuses.
+_NUMBER = re.compile(r"\s*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)\s*",
+                     re.IGNORECASE)
+
+
+def _check_field_counts(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
+    """Raise for the first row whose number of fields is not the header's."""
+    want = len(names) - 1
     for line_no, raw in rows:
-        fields = raw.split(",")
-        if len(fields) != len(names):
+        if raw.count(",") != want:
             raise _fail(
-                path, line_no, f"{len(fields)} fields where the header has {len(names)}",
+                path, line_no, f"{raw.count(',') + 1} fields where the header has {len(names)}",
                 "give every row one value per header column",
             )
+
+
+def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> None:
+    """Find the first malformed row and raise for it (the slow path after a failed parse); only the
+    columns of COLUMNS need hold numbers, the others are not read."""
+    _check_field_counts(path, rows, names)
+    for line_no, raw in rows:
+        fields = raw.split(",")
         for name, f in zip(names, fields):
-            try:
-                float(f)
-            except ValueError:
+            if name not in COLUMNS:
+                continue
+            if not _NUMBER.fullmatch(f):
                 raise _fail(
                     path, line_no, f"column {name}: {excerpt(f.strip())} is not a number",
                     "write plain decimal numbers (e.g. 0.0123)",
-                ) from None
+                )
 
 
 class _Samples:
@@ -107,13 +142,19 @@ class _Samples:
                         "split the recording into parts of at most that many rows")
         texts = [r for _, r in rows]
         try:
-            data = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None)
-            if data.shape != (len(rows), len(self.names)):
-                raise ValueError
+            if len(self.names) == len(COLUMNS):  # loadtxt checks every row has the header's fields
+                cols = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None)
+                if cols.shape != (len(rows), len(COLUMNS)):
+                    raise ValueError
+                cols = cols[:, self.take]
+            else:  # only the columns of COLUMNS are parsed: an extra one may hold anything (a label, a note)
+                _check_field_counts(self.path, rows, self.names)
+                cols = np.loadtxt(texts, delimiter=",", ndmin=2, dtype=float, comments=None, usecols=self.take)
+                if cols.shape != (len(rows), len(COLUMNS)):
+                    raise ValueError
         except ValueError:
             _check_rows(self.path, rows, self.names)
             raise _fail(self.path, rows[0][0], "rows could not be parsed", "check the delimiter is a comma") from None
-        cols = data[:, self.take]
         bad = ~np.isfinite(cols)
         if bad.any():
             r, c = np.argwhere(bad)[0]
@@ -163,6 +204,12 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
                     f"header lacks column(s) {', '.join(missing)} (found {excerpt(','.join(names), 120)})",
                     "the header must hold " + ",".join(COLUMNS),
                 )
+            twice = sorted({c for c in COLUMNS if names.count(c) > 1}, key=COLUMNS.index)
+            if twice:
+                raise _fail(
+                    path, line_no, f"header names column(s) {', '.join(twice)} more than once",
+                    "keep one column of each name: which of the two holds the samples cannot be told",
+                )
             samples = _Samples(path, names)
             continue
         rows.append((line_no, s))
@@ -190,7 +237,7 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
     period_s = float(np.median(dt))
     odr_hz = 1.0 / period_s
     lo, hi = ODR_RANGE_HZ
-    if not lo <= odr_hz <= hi:
+    if not rate_in_range(odr_hz):
         r = int(np.argmin(np.abs(dt - period_s))) + 1
         raise _fail(
             path, int(line_nos[r]),
@@ -243,8 +290,9 @@ MOVING_G = 0.5
 def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale):
     analysed as they are they would give a silently wrong answer (no strides)."""
-    norm_g = np.linalg.norm(acc_g, axis=1)
-    quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+    with np.errstate(over="ignore"):  # a value past 1e154 squares to inf: its norm is inf, as it should be
+        norm_g = np.linalg.norm(acc_g, axis=1)
+        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
     n_quiet = int(np.count_nonzero(quiet))
     lo, hi = GRAVITY_RANGE_G
     if n_quiet >= max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):
@@ -268,13 +316,51 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
         )
 
 
+#: Keys under which a sidecar's meta declares the recording's sample rate, Hz (ours; the labelled
+#: real recordings').
+RATE_KEYS = ("odr_hz", "sample_rate_hz")
+#: How far the declared sample rate may differ from the timestamps' (median) before the two are
+#: taken to contradict each other: a sensor's clock runs a few percent off its nominal rate at most.
+RATE_AGREE = 0.05
+
+
+def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_hz: float) -> None:
+    """Refuse a sidecar that cannot describe this recording: a declared sample rate the timestamps
+    contradict (the labels were timed on another clock, or belong to another file), a labelled
+    contact outside the recording, a label window that misses it entirely. Scored as they are,
+    such labels give a silently wrong recall and precision."""
+    for key in RATE_KEYS:
+        declared = truth.meta.get(key)
+        if declared is None:
+            continue
+        if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 < declared < math.inf:
+            raise _fail(side, None, f"{key} is {excerpt(json.dumps(declared))}, not a sample rate",
+                        "write the sample rate in Hz as a positive JSON number, or leave it out")
+        if abs(odr_hz / float(declared) - 1.0) > RATE_AGREE:
+            raise _fail(side, None, f"{key} says {float(declared):g} Hz but the timestamps of {csv} give "
+                        f"{odr_hz:.4g} Hz", "this truth belongs to another recording, or t_s is not in seconds: "
+                        "check both")
+    t0, t1 = float(t_s[0]), float(t_s[-1])
+    slack = 1.0 / odr_hz
+    for k, stride in enumerate(truth.strides):
+        if not t0 - slack <= stride.ic_s <= t1 + slack:
+            raise _fail(side, None, f"contact {k + 1} of {len(truth.strides)} is labelled at {stride.ic_s:g} s, "
+                        f"outside the {t0:g}..{t1:g} s of {csv}",
+                        "this truth belongs to another recording, or its times are not in seconds from the same "
+                        "clock as t_s: check both")
+    for a, b in truth.label_windows_s:
+        if b < t0 or a > t1:
+            raise _fail(side, None, f"the label window {a:g}..{b:g} s lies outside the {t0:g}..{t1:g} s of {csv}",
+                        "give label windows in seconds on the clock of t_s, or leave them out")
+
+
 def read_recording(path: Path) -> Recording:
     """Read a recording CSV (and NAME.truth.json beside it when present).
 
     odr_hz is the median sample rate of the file. Raises RecordingError naming the file, the
     line and what to change (also for a file the rig cannot replay: one sample, a sample rate
     outside ODR_RANGE_HZ, a gap the link cannot carry, columns plainly not in g and dps, a sidecar
-    with bad content).
+    with bad content or one that does not fit the recording: see `_check_truth_fits`).
     """
     path = Path(path)
     cols, line_nos = _read_samples(path)
@@ -285,6 +371,7 @@ def read_recording(path: Path) -> Recording:
     side = truth_path(path)
     if side.exists():
         truth = read_truth(side)
+        _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
         accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
         gyro_fs_dps = float(truth.meta.get("gyro_fs_dps") or gyro_fs_dps)
     return Recording(

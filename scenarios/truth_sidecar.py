@@ -4,8 +4,9 @@ Two formats (see recording_csv for what each key means): ours, written by write_
 (`format: "stridelab-truth"` or a `strides` list), and the labelled real recordings' (`events`,
 `label_window(s)_s`, `footprints_m`, anything else kept in meta). Every value the rig uses is
 checked for its type and range before use: a number must be a finite JSON number (no NaN,
-Infinity, strings or booleans), the full scales must be LSM6DSO settings; anything else is a
-RecordingError naming the file, the key and what to write instead.
+Infinity, strings or booleans), the full scales must be LSM6DSO settings, and the contacts
+must not contradict each other (see `_check_contacts`); anything else is a RecordingError naming
+the file, the key and what to write instead.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
         if "ic_s" not in e:
             raise _Bad(f"events[{i}]", "has no ic_s", "give each event its initial contact time ic_s")
         events.append((_number(e["ic_s"], f"events[{i}].ic_s"), _opt_number(e.get("tc_s"), f"events[{i}].tc_s")))
+    _check_contacts([(f"events[{i}]", StrideTruth(ic_s=ic, tc_s=tc)) for i, (ic, tc) in enumerate(events)])
     events.sort(key=lambda e: e[0])
     act = _activity(doc.get("activity"))
 
@@ -176,8 +178,40 @@ def _stride(s: Any, where: str) -> StrideTruth:
     return StrideTruth(**values)
 
 
+#: How far a stride's gct_ms may differ from its tc_s - ic_s, ms (both written from one contact).
+GCT_AGREE_MS = 1.0
+
+
+def _check_contacts(strides: list[tuple[str, StrideTruth]]) -> None:
+    """Refuse labels that contradict themselves: two contacts of the foot at one time, a contact
+    that ends before it starts or after the foot's next contact begins, a contact time that is not
+    its own TC - IC. Scored as they are they would charge the analyzer with errors of the labels.
+    `strides` are (key path, stride), in any order."""
+    ordered = sorted(strides, key=lambda ws: ws[1].ic_s)
+    for k, (where, s) in enumerate(ordered):
+        nxt = ordered[k + 1] if k + 1 < len(ordered) else None
+        if nxt is not None and nxt[1].ic_s == s.ic_s:
+            raise _Bad(where, f"and {nxt[0]} both have ic_s {s.ic_s:g}: one foot lands once at a time",
+                       "drop the duplicated label (each file holds one foot's contacts)")
+        if s.tc_s is not None:
+            if s.tc_s <= s.ic_s:
+                raise _Bad(f"{where}.tc_s", f"is {s.tc_s:g}, not after its ic_s {s.ic_s:g}",
+                           "give the toe-off time after the initial contact (times in seconds)")
+            if nxt is not None and s.tc_s >= nxt[1].ic_s:
+                raise _Bad(f"{where}.tc_s", f"is {s.tc_s:g}, not before the next contact's ic_s {nxt[1].ic_s:g} "
+                           f"({nxt[0]})", "a foot leaves the ground before it lands again: check the labels' times")
+        for key in ("gct_ms", "stride_ms", "swing_ms"):
+            v = getattr(s, key)
+            if v is not None and v < 0:
+                raise _Bad(f"{where}.{key}", f"is {v:g}", "a duration is >= 0 ms")
+        if s.gct_ms is not None and s.tc_s is not None and abs(s.gct_ms - 1e3 * (s.tc_s - s.ic_s)) > GCT_AGREE_MS:
+            raise _Bad(f"{where}.gct_ms", f"is {s.gct_ms:g} ms but its tc_s - ic_s is {1e3 * (s.tc_s - s.ic_s):g} ms",
+                       "give the contact time of the same contact, or leave gct_ms out")
+
+
 def _own_truth(doc: dict[str, Any]) -> Truth:
     strides = tuple(_stride(s, f"strides[{i}]") for i, s in enumerate(_list(doc.get("strides", []), "strides")))
+    _check_contacts([(f"strides[{i}]", s) for i, s in enumerate(strides)])
     activity_s = {str(k): _number(v, f"activity_s.{k}") for k, v in _obj(doc.get("activity_s", {}), "activity_s").items()}
     meta = dict(_obj(doc.get("meta", {}), "meta"))
     _full_scales(meta, "meta.")

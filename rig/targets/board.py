@@ -30,6 +30,13 @@ class BoardTarget(Target):
         """profile: a BoardProfile or its name; default $STRIDELAB_BOARD_PROFILE, else nucleo-f401re.
         place: a labgrid place (or comma-separated pool) to acquire for each run instead of a port
         (rig.farm); coordinator: labgrid's HOST:PORT (default $LG_COORDINATOR)."""
+        for option, value, env in (("--port", port, PORT_ENV), ("--place", place, PLACE_ENV)):
+            # an empty value (an unset shell variable: --port "$BOARD") must not fall back to the
+            # environment's board, nor read as no board at all (every test skipped, a green run)
+            if value is not None and not value.strip():
+                raise RigError(f"{option} {value!r} is empty; give the board's "
+                               f"{'link URL (/dev/ttyACM0, socket://HOST:PORT)' if option == '--port' else 'labgrid place'}, "
+                               f"or leave {option} out to use ${env}")
         if port and place:
             raise RigError("give the board's --port or a labgrid --place, not both")
         port = port or (None if place else os.environ.get(PORT_ENV))

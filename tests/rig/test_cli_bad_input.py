@@ -101,6 +101,18 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (("run", "walk", "--durations", "d.json"), ("--durations d.json", "--shard")),
     (("record", "--port", "socket://localhost:99999", "--out", "r.csv"), ("socket://localhost:99999", "1..65535")),
     (("record", "--port", "rfc2217://localhost", "--out", "r.csv"), ("rfc2217://localhost", "HOST:PORT")),
+    # pyserial waited 1e9 s for a silent server's RFC 2217 negotiation: no bound of the rig applied
+    (("replay", "x.csv", "--target", "board", "--port", "rfc2217://127.0.0.1:9?timeout=1e9"),
+     ("timeout='1e9'", "<= 30 s")),
+    (("replay", "x.csv", "--target", "board", "--port", "rfc2217://127.0.0.1:9?logging=info&timeout=nan"),
+     ("timeout='nan'",)),
+    # a 5000-digit seed was "not a whole number", quoted whole in a 5 kB message
+    (("synth", "walk", "--csv", "x.csv", "--seed", "1" + "0" * 5000), ("a seed of 5001 digits", "at most 100")),
+    # a recording given twice weighed twice in the pooled figures
+    (("bench", "x.csv", "./x.csv"), ("x.csv is given twice",)),
+    (("bench", "standing", "walk", "standing"), ("standing is given twice",)),
+    # the scenario's clock runs 1.5 % fast: synth wrote a 10,150 Hz recording that replay then refused
+    (("synth", "clock_fast", "--csv", "fast.csv", "--odr-hz", "10000"), ("10149.8 Hz", "--odr-hz within", "9852.41")),
 ])
 def test_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     _csv(tmp_path / "x.csv", [k / 416 for k in range(832)])

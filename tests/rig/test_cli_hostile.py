@@ -116,6 +116,10 @@ def test_pytest_report_as_is_a_name_not_a_path(tmp_path: Path, label: str) -> No
     (("plot", "standing", "--png", "sub/.."), ("--png", "names a directory")),
     (("bench", "standing", "--json", "sub"), ("--json", "sub is a directory")),
     (("record", "--target", "host", "--out", "d/"), ("--out", "'d/' names a directory")),
+    # an empty directory option was the current one: the report's files landed among the user's
+    (("run", "standing", "--report", ""), ("--report", "empty path")),
+    (("replay", "x.csv", "--runs-dir", " "), ("--runs-dir", "empty path")),
+    (("bench", "standing", "--runs-dir", ""), ("--runs-dir", "empty path")),
 ])
 def test_output_files_that_name_a_directory_or_a_device(tmp_path: Path, args: tuple[str, ...],
                                                         words: tuple[str, ...]) -> None:
@@ -176,6 +180,32 @@ def test_board_without_a_port_starts_nothing_and_says_nothing_was_left_running(t
     assert "left running" not in proc.stderr and "None" not in proc.stderr, proc.stderr
     assert not (tmp_path / "runs").exists(), "a run directory for a run that never started"
     assert "none was started" in BoardTarget(port=None, place=None).stop()
+
+
+@pytest.mark.parametrize("option", ["--port", "--place"])
+def test_an_empty_board_port_or_place_is_refused_not_replaced(tmp_path: Path, option: str) -> None:
+    # --port "$UNSET": the rig took $STRIDELAB_PORT's board instead, and pytest skipped every test (a green run)
+    env = {**os.environ, "STRIDELAB_PORT": "/dev/null", "LG_PLACE": "elsewhere"}
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "walk", "--target", "board", option, "",
+                           "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    _refused(proc, f"{option} '' is empty")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board",
+                           option, " "], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"{option} ' ' is empty" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("option", ["--report", "--runs-dir", "--shard", "--shard-durations", "--report-as",
+                                    "--board-profile"])
+def test_pytest_options_given_empty_are_refused_not_dropped(tmp_path: Path, option: str) -> None:
+    # --report "$UNSET" wrote no report and --shard "" ran every test, both with exit 0
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", option, ""],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"{option} '' is empty" in proc.stderr, proc.stderr
 
 
 def test_pytest_report_onto_a_device_says_it_is_no_directory(tmp_path: Path) -> None:

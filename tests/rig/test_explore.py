@@ -184,6 +184,14 @@ def test_bad_parameters_exit_2_naming_them(spec: str, word: str, capsys: pytest.
     assert word in err and "Traceback" not in err
 
 
+def test_numeric_choices_are_read_by_value() -> None:
+    # odr_hz=416 was refused: "must be one of 104.0, 208.0, 416.0, 833.0"
+    assert parse_params("odr_hz=416 gyro_fs_dps=1e3") == {"odr_hz": 416.0, "gyro_fs_dps": 1000.0}
+    for spec in ("odr_hz=415", "odr_hz=nan", "odr_hz=fast", "gyro_fs_dps=inf"):
+        with pytest.raises(ValueError, match="must be one of"):
+            parse_params(spec)
+
+
 def test_a_drawn_stairs_gait_names_no_speed_or_strike_it_would_ignore() -> None:
     import numpy as np
 

@@ -25,6 +25,21 @@ def test_every_item_lands_in_exactly_one_shard(weight: dict[str, float], n: int)
             assert load - min(loads) <= max(weight[i] for i in s) + 1e-9
 
 
+@given(st.dictionaries(st.text("abcdefgh", min_size=1, max_size=6), st.floats(0, 1000), max_size=12),
+       st.integers(1, 30))
+def test_more_shards_than_items_are_the_same_split(weight: dict[str, float], n: int) -> None:
+    items = sorted(weight)
+    full = split(items, n, weight)
+    assert [shard_of(items, k, n, weight) for k in range(1, n + 1)] == full
+
+
+def test_a_huge_shard_count_is_no_crash() -> None:
+    items = ["a", "b", "c"]
+    n = 99999999999999999999
+    assert shard_of(items, 1, n, {"a": 1.0}) == ["a"]
+    assert shard_of(items, n, n, {}) == []
+
+
 def test_the_long_scenario_gets_a_shard_of_its_own() -> None:
     weight = {"run_30min": 60.0, "fatigue_run": 20.0, "sprint": 2.0, "walk": 3.0, "standing": 2.0, "intervals": 4.0}
     items = list(weight)

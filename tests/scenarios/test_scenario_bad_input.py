@@ -8,12 +8,13 @@ import json
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios import Recording, RecordingError, read_recording, synthesize, write_recording
 from scenarios import input_file
 
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
@@ -43,6 +44,16 @@ def _refused(path: Path, *words: str) -> str:
 
 def test_rows_a_tenth_of_a_microsecond_apart(tmp_path: Path) -> None:
     _refused(_csv(tmp_path, [0.0, 1e-7]), "line 3", "sample rate", "Hz")
+
+
+@pytest.mark.parametrize("odr_hz", [10.0, 10000.0])
+def test_the_edges_of_the_rate_range_read_back(tmp_path: Path, odr_hz: float) -> None:
+    # times written to the microsecond put a 10,000 Hz recording at 10000.00000002 Hz: refused
+    n = 3000
+    acc = np.tile([0.0, 0.0, 1.0], (n, 1))
+    rec = Recording("edge", odr_hz, np.arange(n) / odr_hz, acc, np.zeros((n, 3)))
+    write_recording(rec, tmp_path / "edge.csv")
+    assert read_recording(tmp_path / "edge.csv").odr_hz == pytest.approx(odr_hz, rel=1e-6)
 
 
 def test_one_row(tmp_path: Path) -> None:
@@ -122,6 +133,62 @@ def test_long_header_is_quoted_briefly(tmp_path: Path) -> None:
     _refused(path, "line 1", "header lacks")
 
 
+def test_header_naming_a_column_twice(tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text(HEADER + ",ax_g\n" + "".join(f"{k / 100!r},0,0,1,0,0,0,9\n" for k in range(50)))
+    _refused(path, "line 1", "ax_g more than once")
+
+
+@pytest.mark.parametrize("field", ["1_0", "\u0661.5", "\uff11.0", "0x1"])
+def test_numbers_python_reads_but_a_csv_parser_does_not(tmp_path: Path, field: str) -> None:
+    # were refused as "rows could not be parsed; check the delimiter is a comma"
+    path = tmp_path / "odd.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},{field if k == 7 else 0},0,1,0,0,0\n" for k in range(50)))
+    _refused(path, "line 9", "column ax_g", "is not a number")
+
+
+def test_values_near_the_largest_float_read_without_a_warning(tmp_path: Path) -> None:
+    # numpy's "overflow encountered in multiply" went to stderr beside the rig's own note
+    path = tmp_path / "spikes.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},{'1e300' if k == 7 else 0},0,1,0,{'-1e300' if k == 9 else 0},0\n"
+                                             for k in range(50)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = read_recording(path)
+    assert rec.acc_g[7, 0] == 1e300 and rec.gyro_dps[9, 1] == -1e300
+
+
+def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(50))).encode())
+    _refused(path, "line 1", "carriage return", "LF")
+
+
+def test_long_recording_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(2000))).encode())
+    _refused(path, "line 1", "carriage return", "LF")
+
+
+def test_one_row_ended_by_cr_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    rows = [f"{k / 100!r},{ROW}" for k in range(50)]
+    path.write_bytes((HEADER + "\r\n" + "\r\n".join(rows[:10]) + "\r" + "\r\n".join(rows[10:]) + "\r\n").encode())
+    _refused(path, "line 11", "carriage return")
+
+
+def test_utf16_csv(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes((HEADER + "\n" + "".join(f"{k / 100!r},{ROW}\n" for k in range(50))).encode("utf-16"))
+    _refused(path, "UTF-16", "UTF-8")
+
+
+def test_crlf_csv_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "dos.csv"
+    path.write_bytes((HEADER + "\r\n" + "".join(f"{k / 100!r},{ROW}\r\n" for k in range(50))).encode())
+    assert len(read_recording(path).t_s) == 50
+
+
 def test_non_utf8_csv(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
@@ -191,6 +258,15 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "non-UTF-8": (b'{"strides": [], "meta": {"who": "\xff\xfe"}}', ("not UTF-8",)),
     "a JSON list": ([1, 2], ("not a JSON object",)),
     "huge string value": ({"strides": [{"ic_s": "y" * 100_000}]}, ("strides[0].ic_s", "...")),
+    # labels that contradict themselves: scored as they are, they charge the analyzer with their errors
+    "event toe-off before its contact": ({"events": [{"ic_s": 1.0, "tc_s": 0.8}]}, ("events[0].tc_s", "not after")),
+    "event toe-off after the next contact": ({"events": [{"ic_s": 1.0, "tc_s": 2.5}, {"ic_s": 2.0}]},
+                                             ("events[0].tc_s", "next contact", "events[1]")),
+    "an event given twice": ({"events": [{"ic_s": 2.0}, {"ic_s": 1.0}, {"ic_s": 2.0}]}, ("events[0]", "events[2]")),
+    "stride toe-off at its contact": ({"strides": [{"ic_s": 1.0, "tc_s": 1.0}]}, ("strides[0].tc_s",)),
+    "stride contact time negative": ({"strides": [{"ic_s": 1.0, "gct_ms": -250.0}]}, ("strides[0].gct_ms",)),
+    "stride contact time not its own": ({"strides": [{"ic_s": 1.0, "tc_s": 1.25, "gct_ms": 900.0}]},
+                                        ("strides[0].gct_ms", "250")),
 }
 
 
@@ -205,6 +281,34 @@ def test_bad_sidecar_names_file_key_and_fix(tmp_path: Path, case: str) -> None:
     for word in words:
         assert word in msg, msg
     assert len(msg) < MAX_MESSAGE_CHARS + len(str(tmp_path)), msg[:2000]
+
+
+# The recording of _with_sidecar: 50 rows at 100 Hz, 0 to 0.49 s.
+ALIEN_SIDECARS: dict[str, tuple[object, tuple[str, ...]]] = {
+    "our rate twice the timestamps'": ({"strides": [], "meta": {"odr_hz": 200}}, ("odr_hz says 200 Hz", "100 Hz")),
+    "a labelled rate half the timestamps'": ({"events": [], "sample_rate_hz": 50.0}, ("sample_rate_hz", "50 Hz")),
+    "contacts in milliseconds": ({"events": [{"ic_s": 120.0}, {"ic_s": 250.0}]}, ("120 s", "outside", "0.49")),
+    "a stride after the end": ({"strides": [{"ic_s": 0.2}, {"ic_s": 7.0}]}, ("contact 2 of 2", "outside")),
+    "a label window after the end": ({"events": [], "label_window_s": [100.0, 200.0]}, ("label window", "outside")),
+}
+
+
+def test_sidecar_rate_that_is_a_word(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match=r"x\.truth\.json: sample_rate_hz is .*fast.*, not a sample rate; write"):
+        read_recording(_with_sidecar(tmp_path, {"events": [], "sample_rate_hz": "fast"}))
+
+
+@pytest.mark.parametrize("case", sorted(ALIEN_SIDECARS))
+def test_sidecar_that_does_not_fit_its_recording(tmp_path: Path, case: str) -> None:
+    doc, words = ALIEN_SIDECARS[case]
+    msg = _refused(_with_sidecar(tmp_path, doc), *words)
+    assert "x.truth.json" in msg
+
+
+def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
+    rec = read_recording(_with_sidecar(tmp_path, {"strides": [{"ic_s": 0.2, "tc_s": 0.4}], "meta": {"odr_hz": 101.0},
+                                                   "label_windows_s": [[0.1, 9.0]]}))
+    assert rec.truth is not None and [s.ic_s for s in rec.truth.strides] == [0.2]
 
 
 def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,6 +48,20 @@ def test_comments_column_order_and_no_sidecar(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_g[:, 2], 1.0)
 
 
+def test_extra_columns_may_hold_anything(tmp_path: Path) -> None:
+    text = "t_s,label,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps,note\n"
+    text += "".join(f"{k / 100!r},walk,0,0,1,1,2,3,{'' if k % 2 else 'x y'}\n" for k in range(30))
+    rec = read_recording(_write(tmp_path, text))
+    assert len(rec.t_s) == 30
+    np.testing.assert_array_equal(rec.gyro_dps[-1], [1.0, 2.0, 3.0])
+
+
+def test_extra_column_still_counts_in_a_row_s_fields(tmp_path: Path) -> None:
+    text = f"{HEADER},label\n0,0,0,1,0,0,0,walk\n0.01,0,0,1,0,0,0\n"
+    with pytest.raises(RecordingError, match="line 3: 7 fields where the header has 8"):
+        read_recording(_write(tmp_path, text))
+
+
 BAD_CASES = {
     "missing column": (f"{HEADER.replace(',gz_dps', '')}\n0,0,0,1,0,0\n", 1, "gz_dps"),
     "bad number": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n", 3, "ay_g"),
