@@ -67,14 +67,6 @@ class Param:
             for c in self.choices:
                 if text in (str(c), _fmt(c)) or _same_number(text, c):
                     return c
-            if all(isinstance(c, float) for c in self.choices):
-                try:
-                    v = float(text)
-                except ValueError:
-                    v = math.nan
-                for c in self.choices:  # odr_hz=416 is the choice 416.0
-                    if v == c:
-                        return c
             raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
         try:
             v = float(text) if self.kind == "float" else int(text)
