@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .morphology import HUMP_RATE_MAX_DPS
+from .morphology import HUMP_ACC_MAX_DPS2, HUMP_RATE_MAX_DPS
 from .plan import Contact, GaitPlan
 from .smooth import KnotList, Knots
 from .swing import swing_pitch
@@ -73,7 +73,12 @@ def _top_morphed(nxt: Contact) -> tuple[float, float]:
     elif nxt.strike == "heel" and nxt.activity in ("walk", "run"):
         hump = max(nxt.ic_rate_dps, 0.0) * lead / 2.0
     else:
-        hump = law_top - nxt.fsa_deg
+        # the law's hump over a lead given shorter than the law's: the foot has only that long to
+        # turn toes down in the air, at a mean rate of at most HUMP_RATE_MAX_DPS and an angular
+        # acceleration of at most HUMP_ACC_MAX_DPS2 (the hump's S-curve peaks at 10/sqrt(3)
+        # hump / lead^2). A fore strike's 10 deg inside 1 ms would be a 10,000 dps pitch step,
+        # and its acceleration, joined to the swing's path, threw the foot metres below ground.
+        hump = min(law_top - nxt.fsa_deg, HUMP_RATE_MAX_DPS * lead, HUMP_ACC_MAX_DPS2 * lead**2 * 3**0.5 / 10.0)
     return lead, nxt.fsa_deg + (hump if lead > 0.0 else 0.0)
 
 

@@ -280,3 +280,20 @@ def test_a_hump_given_alone_takes_the_time_a_foot_needs_for_it(strike: str, hump
     for s in _inner(rec):
         a, b = np.searchsorted(t, [s.ic_s - 0.15, s.ic_s])
         assert gy[a:b].max() < 2.5 * HUMP_RATE_MAX_DPS, f"toes-down peak {gy[a:b].max():.0f} dps before IC {s.ic_s:.3f}"
+
+
+@pytest.mark.parametrize("strike, lead_s", [("fore", 0.001), ("fore", 0.01), ("mid", 0.002)])
+def test_a_lead_given_alone_keeps_only_the_hump_a_foot_can_turn_in_it(strike: str, lead_s: float) -> None:
+    """A short lead given without a hump kept the law's hump (mid 6 deg, fore 10 deg): inside 1 ms
+    that is a 10,000 dps pitch step, and its acceleration, joined to the swing's path at IC, threw
+    the foot metres below ground (hundreds of g before contact). The hump is now cut to what a foot
+    turns within the lead, and the swing stays a swing."""
+    from scenarios.morphology import HUMP_RATE_MAX_DPS
+
+    rec = _run(Morphology(precontact_lead_s=lead_s), strike=strike, speed=3.5)
+    gy, t = rec.gyro_dps[:, 1], rec.t_s
+    norm = np.linalg.norm(rec.acc_g, axis=1)
+    for s in _inner(rec):
+        a, b = np.searchsorted(t, [s.ic_s - 0.15, s.ic_s])
+        assert norm[a:b].max() < 12.0, f"{norm[a:b].max():.0f} g in the air before IC {s.ic_s:.3f}"
+        assert gy[a:b].max() < 2.5 * HUMP_RATE_MAX_DPS, f"toes-down peak {gy[a:b].max():.0f} dps before IC {s.ic_s:.3f}"
