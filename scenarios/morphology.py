@@ -41,7 +41,10 @@ Before contact
   hump > 0 is refused (ScenarioParameterError naming them): the toes-up rotation would have to
   stop at the top, turn toes down (the hump), then turn toes up again in the air, a reversal
   no foot makes. Give the contact rate alone (or lead and hump 0), or a lead/hump with a contact
-  rate <= 0 (a heel strike's slap starting before contact).
+  rate <= 0 (a heel strike's slap starting before contact). A foot landing flat or on its heel
+  while still turning toes up fast sweeps its ball up relative to the heel, so the ball came
+  from below the heel: such a landing comes down faster than the law's landing speed, as fast
+  as it takes for no sole point to be below the ground before IC (scenarios.kinematics).
 After contact
 - landing_dps: peak rate of the rotation from the strike angle to foot flat (the heel drop of a
   fore strike, the slap of a heel strike); sets the time from IC to foot flat.
