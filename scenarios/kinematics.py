@@ -12,11 +12,11 @@ central differences 0.1 ms apart, so integrating them gives the trajectory back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .morphology import HUMP_RATE_MAX_DPS
+from .morphology import HUMP_ACC_MAX_DPS2, HUMP_RATE_MAX_DPS
 from .plan import Contact, GaitPlan
 from .smooth import KnotList, Knots
 from .swing import swing_pitch
@@ -73,7 +73,12 @@ def _top_morphed(nxt: Contact) -> tuple[float, float]:
     elif nxt.strike == "heel" and nxt.activity in ("walk", "run"):
         hump = max(nxt.ic_rate_dps, 0.0) * lead / 2.0
     else:
-        hump = law_top - nxt.fsa_deg
+        # the law's hump over a lead given shorter than the law's: the foot has only that long to
+        # turn toes down in the air, at a mean rate of at most HUMP_RATE_MAX_DPS and an angular
+        # acceleration of at most HUMP_ACC_MAX_DPS2 (the hump's S-curve peaks at 10/sqrt(3)
+        # hump / lead^2). A fore strike's 10 deg inside 1 ms would be a 10,000 dps pitch step,
+        # and its acceleration, joined to the swing's path, threw the foot metres below ground.
+        hump = min(law_top - nxt.fsa_deg, HUMP_RATE_MAX_DPS * lead, HUMP_ACC_MAX_DPS2 * lead**2 * 3**0.5 / 10.0)
     return lead, nxt.fsa_deg + (hump if lead > 0.0 else 0.0)
 
 
@@ -327,8 +332,80 @@ class FootSampler:
         return acc, gyro, pos
 
 
+CLEAR_BEFORE_S = 0.2
+"""How long before IC the sole is kept off the ground (the end of the swing's descent), s."""
+CLEAR_PASSES = 4
+"""Passes of build_motion's landing-speed correction (each one nearly closes the gap)."""
+CLEAR_TOL_M = 2e-4
+"""A sole point this little below its contact level before IC counts as clear, m."""
+
+
+def _sole_gaps(motion: FootMotion) -> dict[int, tuple[float, float]]:
+    """Walks and runs whose heel or ball goes below the ground before IC: contact index ->
+    (depth m, time before IC s) of the deepest point. The ground is the level of the sole's
+    lowest point at IC (its first touch), across the contact's slope."""
+    sampler = FootSampler(motion)
+    cs = motion.plan.contacts
+    tau = np.arange(CLEAR_BEFORE_S, -1e-9, -0.001)  # ends at IC itself
+    land = [i for i, c in enumerate(cs) if i > 0 and c.ic_s is not None and c.activity in ("walk", "run")]
+    if not land:
+        return {}
+    ic = np.array([cs[i].ic_s for i in land])
+    t = (ic[:, None] - tau[None, :]).ravel()
+    owner = np.repeat(np.asarray(land), len(tau))
+    swing, k = sampler.phase(t)
+    # the swing that lands on each contact, and the contact itself at IC
+    keep = (swing & (k == owner - 1)) | (~swing & (k == owner))
+    k = np.where(swing, k, owner)
+    pos = sampler.local_position(t, t, swing, k) + sampler.ca.foot_m[k]
+    r, _ = sampler._attitude(t)
+    g = np.radians([cs[i].ground_deg for i in land])
+    yaw = np.radians([cs[i].yaw_deg for i in land])
+    n = np.repeat(np.stack([-np.sin(g) * np.cos(yaw), -np.sin(g) * np.sin(yaw), np.cos(g)], axis=1), len(tau), axis=0)
+    heel = np.einsum("nij,j->ni", r, HEEL_M) + pos
+    ball = np.einsum("nij,j->ni", r, BALL_M) + pos
+    low = np.minimum((heel * n).sum(axis=1), (ball * n).sum(axis=1)).reshape(len(land), len(tau))
+    keep = keep.reshape(len(land), len(tau))
+    out: dict[int, tuple[float, float]] = {}
+    for row, i in enumerate(land):
+        if not keep[row, -1]:
+            continue
+        gap = np.where(keep[row, :-1], low[row, :-1] - low[row, -1], np.inf)
+        j = int(np.argmin(gap))
+        if gap[j] < -CLEAR_TOL_M:
+            out[i] = (float(-gap[j]), float(tau[j]))
+    return out
+
+
 def build_motion(plan: GaitPlan) -> FootMotion:
-    """Turn a gait plan into knot curves for attitude and swing position."""
+    """Turn a gait plan into knot curves for attitude and swing position.
+
+    A foot that lands turning toes up sweeps its ball upward relative to the heel (at the ball's
+    distance times the rate); coming from toes down, the ball was below the heel just before.
+    With the heel descending at the law's landing speed, a strong toes-up rate into a flat or
+    heel landing took the ball through the ground tens of ms before IC, a first contact the
+    truth never had. Such a landing comes down faster: its vertical landing speed is raised by
+    what the ball would otherwise have gone below the ground over the time before IC it did,
+    until no sole point is lower before IC than at its first touch.
+    """
+    motion = _build_motion_once(plan)
+    for _ in range(CLEAR_PASSES):
+        gaps = _sole_gaps(motion)
+        if not gaps:
+            break
+        contacts = list(plan.contacts)
+        for i, (depth, before_s) in gaps.items():
+            c = contacts[i]
+            assert c.landing is not None
+            land = replace(c.landing, v_down_mps=c.landing.v_down_mps + depth / before_s)
+            contacts[i] = replace(c, landing=land)
+        plan = replace(plan, contacts=contacts)
+        motion = _build_motion_once(plan)
+    return motion
+
+
+def _build_motion_once(plan: GaitPlan) -> FootMotion:
+    """Knot curves for attitude and swing position from the plan as it is."""
     pitch = _pitch_knots(plan).arrays()
     ev, yaw, sx, sy = (k.arrays() for k in _roll_yaw_slide_knots(plan))
     cs = plan.contacts

@@ -27,7 +27,9 @@ Before contact
   HUMP_RATE_MAX_DPS over the lead (the laws' humps: 50-170 dps): a hump given without a lead
   takes at least hump / HUMP_RATE_MAX_DPS of lead (a 10 deg hump inside a heel strike's 4 ms
   would peak near 5,000 dps, beyond any foot and any gyro range), and a hump given with a lead
-  too short for it is refused.
+  too short for it is refused. A lead given alone keeps the law's hump only as far as the foot
+  can turn it within that lead (at most HUMP_RATE_MAX_DPS on average and HUMP_ACC_MAX_DPS2):
+  a fore strike's 10 deg hump in a 1 ms lead would be a 10,000 dps pitch step.
 - contact_rate_dps: pitch rate at IC, + = toes up (heel strikes slap toes-down at -(60+20 v)
   running, -40 walking; mid and fore 0). With no lead, a positive rate is a toes-up rotation
   running through contact into the heel drop.
@@ -39,7 +41,10 @@ Before contact
   hump > 0 is refused (ScenarioParameterError naming them): the toes-up rotation would have to
   stop at the top, turn toes down (the hump), then turn toes up again in the air, a reversal
   no foot makes. Give the contact rate alone (or lead and hump 0), or a lead/hump with a contact
-  rate <= 0 (a heel strike's slap starting before contact).
+  rate <= 0 (a heel strike's slap starting before contact). A foot landing flat or on its heel
+  while still turning toes up fast sweeps its ball up relative to the heel, so the ball came
+  from below the heel: such a landing comes down faster than the law's landing speed, as fast
+  as it takes for no sole point to be below the ground before IC (scenarios.kinematics).
 After contact
 - landing_dps: peak rate of the rotation from the strike angle to foot flat (the heel drop of a
   fore strike, the slap of a heel strike); sets the time from IC to foot flat.
@@ -89,6 +94,12 @@ SITES = tuple(SITE_LEVER_ARM_M)
 
 #: Fastest mean toes-down rate of the hump over the pre-contact lead, dps (peak about twice it).
 HUMP_RATE_MAX_DPS = 300.0
+
+#: Fastest angular acceleration of a foot turning toes down in the air, deg/s^2. The laws' own
+#: slap onsets (a heel strike reaching 40-220 dps within its 1-8 ms lead: 8,000-40,000 deg/s^2
+#: on average, about twice that at the peak) stay below it. A law's hump kept over a lead given
+#: shorter than the law's is cut to what the foot can turn within it (scenarios.kinematics).
+HUMP_ACC_MAX_DPS2 = 1.0e5
 
 # (field, lowest, highest, what the range means)
 _RANGES: tuple[tuple[str, float, float], ...] = (

@@ -280,3 +280,53 @@ def test_a_hump_given_alone_takes_the_time_a_foot_needs_for_it(strike: str, hump
     for s in _inner(rec):
         a, b = np.searchsorted(t, [s.ic_s - 0.15, s.ic_s])
         assert gy[a:b].max() < 2.5 * HUMP_RATE_MAX_DPS, f"toes-down peak {gy[a:b].max():.0f} dps before IC {s.ic_s:.3f}"
+
+
+@pytest.mark.parametrize("strike, lead_s", [("fore", 0.001), ("fore", 0.01), ("mid", 0.002)])
+def test_a_lead_given_alone_keeps_only_the_hump_a_foot_can_turn_in_it(strike: str, lead_s: float) -> None:
+    """A short lead given without a hump kept the law's hump (mid 6 deg, fore 10 deg): inside 1 ms
+    that is a 10,000 dps pitch step, and its acceleration, joined to the swing's path at IC, threw
+    the foot metres below ground (hundreds of g before contact). The hump is now cut to what a foot
+    turns within the lead, and the swing stays a swing."""
+    from scenarios.morphology import HUMP_RATE_MAX_DPS
+
+    rec = _run(Morphology(precontact_lead_s=lead_s), strike=strike, speed=3.5)
+    gy, t = rec.gyro_dps[:, 1], rec.t_s
+    norm = np.linalg.norm(rec.acc_g, axis=1)
+    for s in _inner(rec):
+        a, b = np.searchsorted(t, [s.ic_s - 0.15, s.ic_s])
+        assert norm[a:b].max() < 12.0, f"{norm[a:b].max():.0f} g in the air before IC {s.ic_s:.3f}"
+        assert gy[a:b].max() < 2.5 * HUMP_RATE_MAX_DPS, f"toes-down peak {gy[a:b].max():.0f} dps before IC {s.ic_s:.3f}"
+
+
+def _sole_low_m(rec_def, seed: int = 3):  # type: ignore[no-untyped-def]
+    """(contacts, times, lowest sole point height) of a level-ground definition, 1 ms apart."""
+    from scenarios.kinematics import BALL_M, HEEL_M, FootSampler, build_motion
+    from scenarios.plan import build_plan
+
+    gait_rng, _ = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    plan = build_plan(rec_def, gait_rng)
+    sampler = FootSampler(build_motion(plan))
+    t = np.arange(0.0, plan.duration_s, 0.001)
+    _, _, pos = sampler.imu(t)  # the midsole point: the definition's site is the midsole
+    r, _ = sampler._attitude(t)
+    low = np.minimum((pos + r @ HEEL_M)[:, 2], (pos + r @ BALL_M)[:, 2])
+    return [c for c in plan.contacts if c.ic_s is not None][2:-2], t, low
+
+
+@pytest.mark.parametrize("strike, speed, activity", [("mid", 1.2, "walk"), ("heel", 1.2, "walk"), ("mid", 3.5, "run")])
+def test_a_foot_landing_turning_toes_up_keeps_its_ball_above_the_ground(strike: str, speed: float, activity: str) -> None:
+    """A foot that lands still turning toes up fast sweeps its ball up relative to the heel; coming
+    from toes down, the ball was below the heel just before IC. With the heel coming down at the
+    law's landing speed, the ball went 1-3 cm into the ground 40 ms before a flat landing, a first
+    contact the truth never had. No sole point is lower before IC than at IC's first touch."""
+    from scenarios import Segment
+
+    d = ScenarioDef(name="m", description="m", duration_s=8.0, seed=3,
+                    segments=(Segment(activity, 8.0, speed, strike=strike),),
+                    morphology=Morphology(contact_rate_dps=450.0, swing_peak_frac=0.6))
+    contacts, t, low = _sole_low_m(d)
+    for c in contacts:
+        a, i = np.searchsorted(t, [c.ic_s - 0.2, c.ic_s])
+        touch = low[i]  # the sole's lowest point at IC, on the ground
+        assert low[a:i].min() > touch - 5e-4, f"sole {1000 * (touch - low[a:i].min()):.1f} mm below ground before IC {c.ic_s:.3f}"
