@@ -1781,6 +1781,19 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if a landing follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
+                    if (d->weak && d->hit_found) {
+                        /* a weak rotation counts only if a landing follows,
+                         * and its impact came late in the rotation: the ball
+                         * of a pivot step up a stair lands still turning toes
+                         * up and its heel drops within a sample or two (a few
+                         * degrees at 400-500 dps), so the rate reaches zero
+                         * inside HIT_HOLD_S with the foot on the step. Taking
+                         * the impact for the swing's end would leave the
+                         * landing with no impact after the top: the step lost,
+                         * its contact then read from the pivot's spin */
+                        hit_stance(d, index);
+                        break;
+                    }
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
