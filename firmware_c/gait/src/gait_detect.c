@@ -211,7 +211,10 @@ static const float KNEE_FRAC = 0.5f;
  * speed-up (heel_drop), when the rate grows by DROP_FRAC of itself (DROP_DPS
  * at least) within DROP_FAST_S (or two samples), is still that far up at the
  * next sample (a knock on the shoe in the air shakes it for one), and |a|
- * rises LANDING_G over its value there within DROP_WINDOW_S, dps and s. */
+ * rises LANDING_G over its value there within DROP_WINDOW_S, or by the
+ * sample that confirms the speed-up (at 104 Hz the window holds two samples
+ * after the slowest one: the foot's load, rising with the heel drop over
+ * 20-30 ms, may peak only at the third), dps and s. */
 static const float DROP_DPS = 25.0f;
 static const float DROP_FRAC = 0.2f;
 static const float DROP_FAST_S = 0.015f;
@@ -350,7 +353,11 @@ static const float SLAP_MIN_DPS = 50.0f;
  * landed at its end and the heel then dropped about it (a heel on the ground
  * since the top slaps the foot down to flat and stays there). A fore strike's
  * heel drop turns the foot 1-5 deg in that window (a slow one on a stair
- * less), gyro noise and bias a few hundredths of a degree, deg. */
+ * less), gyro noise and bias a few hundredths of a degree, deg. A step over
+ * which the rate fell counts the mean of its two rates (drop_step): a heel
+ * that drops within a sample period (a stair's 3-5 deg at 500-1000 dps,
+ * 104 Hz) shows its rate at one sample only, followed by the still foot's
+ * zero. */
 static const float HEEL_DROP_DEG = 1.0f;
 /* A heel strike whose swing rotation ends tens of ms before contact turns
  * toes down in the air after the top (the hump: the leg lowers the toes at a
@@ -1281,7 +1288,7 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         d->drop_found = 0; /* no landing, or a rotation speeding up gradually */
         return 0;
     }
-    if (since_s <= DROP_WINDOW_S && an > d->drop_acc) {
+    if ((since_s <= DROP_WINDOW_S || checking) && an > d->drop_acc) {
         d->drop_acc = an;
     }
     int grown = d->drop_gy - gy > drop_grow(d->drop_gy);
@@ -1602,6 +1609,18 @@ static gait_pos_t land_contact(const gait_detect_t *d) {
     return d->land;
 }
 
+/* The toes-up turn over the step from the previous sample to this one, deg:
+ * this sample's toes-up rate over the step, or, where the rate fell over it
+ * (the heel reached flat inside the step), the mean of the two samples'
+ * rates (wy = this sample's sole pitch rate; the previous sample's as the
+ * sensor read it, gy1: the roll a turned sensor leaks into it is small while
+ * the heel drops), dps. */
+static float drop_step(const gait_detect_t *d, float wy, float dt) {
+    float now = wy < 0.0f ? -wy : 0.0f;
+    float before = d->gy1 < 0.0f ? -d->gy1 : 0.0f;
+    return (before > now ? 0.5f * (before + now) : now) * dt;
+}
+
 static void land_send(gait_state_t *g, gait_detect_t *d) {
     if (!d->top_sent) {
         top_send(g, d);
@@ -1762,6 +1781,19 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if a landing follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
+                    if (d->weak && d->hit_found) {
+                        /* a weak rotation counts only if a landing follows,
+                         * and its impact came late in the rotation: the ball
+                         * of a pivot step up a stair lands still turning toes
+                         * up and its heel drops within a sample or two (a few
+                         * degrees at 400-500 dps), so the rate reaches zero
+                         * inside HIT_HOLD_S with the foot on the step. Taking
+                         * the impact for the swing's end would leave the
+                         * landing with no impact after the top: the step lost,
+                         * its contact then read from the pivot's spin */
+                        hit_stance(d, index);
+                        break;
+                    }
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d);
                     d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
@@ -1855,8 +1887,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
-                if (d->land_xing && wy < 0.0f) {
-                    d->bump_drop_deg -= wy * dt;
+                if (d->land_xing) {
+                    d->bump_drop_deg += drop_step(d, wy, dt);
                 }
             }
             if (!d->land_found && !d->top_sent) {
@@ -1941,7 +1973,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->bump_drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
                 } else if (d->land_xing && gy < 0.0f &&
                            gait_pos_diff(at_index(index), d->land) * g->dt_s <= window_s) {
-                    d->bump_drop_deg -= wy < 0.0f ? wy * dt : 0.0f;
+                    d->bump_drop_deg += drop_step(d, wy, dt);
                     d->land_found = (uint8_t)(d->bump_drop_deg >= HEEL_DROP_DEG);
                 } else if (d->land_xing) {
                     d->land_xing = 0; /* no heel drop: not a landing */
