@@ -898,6 +898,17 @@ static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
     }
+    /* the bump fell to a dip with the foot in the air (|a| under
+     * BRAKE_AIR_G) still turning toes down (over STILL_DPS), and the heel's
+     * slap rose from there by SETTLE_SLAP_DPS before the landing ended: a
+     * heel down since the top or the bump's knee slaps the foot down to flat
+     * and stops there; it cannot turn toes down again at hundreds of dps
+     * before push-off. The bump was a toes-down flick in the air, and the
+     * impact it seemed to have (several g of alpha x r at a sensor behind
+     * the ankle, as the flick starts) was none; the heel touched at the dip */
+    if (d->land_found && d->slap == 2u && d->slap_dip > STILL_DPS && d->slap_max > d->slap_dip + SETTLE_SLAP_DPS) {
+        return GAIT_EVF_LANDS;
+    }
     /* the impact the foot took before the bump's end: at the top, or the
      * first one after it, sized over its own window, if it peaked before the
      * bump ended (a heel that lands tens of ms after the top peaks after the
@@ -1964,7 +1975,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                            d->gy1 < LAND_FRAC * bump_before) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
-                    d->slap = d->gy1 > 0.0f;
+                    /* 2: the foot in the air at that dip (BRAKE_AIR_G) */
+                    d->slap = (uint8_t)(d->gy1 > 0.0f ? (an_prev(d) < BRAKE_AIR_G ? 2u : 1u) : 0u);
                     d->slap_dip = d->gy1;
                     d->slap_max = gy;
                 }
