@@ -319,6 +319,17 @@ static const float BRAKE_SLOW_DPS = 100.0f;
  * two jolts of a foot already hitting the ground, as at a walker's heel
  * with a sensor on the side of the shoe, stays well above), g. */
 static const float BRAKE_AIR_G = 2.0f;
+/* The ground's braking and load (this and the load rise below) push the
+ * sole up: the rise of |a| they make has the specific force along the
+ * sensor's z pointing out of the sole. A toes-down turn in the air slowing
+ * down, seen by a sensor behind the ankle (at the heel), reads alpha x r
+ * pointing into the sole instead: 1.5-6 g of |a| rising smoothly from past
+ * the turn's peak while az stays below zero, sample after sample, though
+ * the foot is still in the air (the model's heel sites: a 10-15 deg flick
+ * of 400-550 dps stopped within 20-30 ms). A rise counts when az is above
+ * zero at its sample or the one before, or when |a| jumps between two
+ * samples by IMPACT_JERK_GPS x IMPACT_STEP_S: an impact's transient rings,
+ * and a sample may catch it pointing either way. */
 /* A ball that touches a stair while the foot still turns toes down, however
  * slowly (the braking above asks for BRAKE_RATE_FRAC of the bump's peak rate
  * and a peak before the bump's end): the step arrests the foot's descent and
@@ -893,6 +904,17 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
 static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
+    }
+    /* the bump fell to a dip with the foot in the air (|a| under
+     * BRAKE_AIR_G) still turning toes down (over STILL_DPS), and the heel's
+     * slap rose from there by SETTLE_SLAP_DPS before the landing ended: a
+     * heel down since the top or the bump's knee slaps the foot down to flat
+     * and stops there; it cannot turn toes down again at hundreds of dps
+     * before push-off. The bump was a toes-down flick in the air, and the
+     * impact it seemed to have (several g of alpha x r at a sensor behind
+     * the ankle, as the flick starts) was none; the heel touched at the dip */
+    if (d->land_found && d->slap == 2u && d->slap_dip > STILL_DPS && d->slap_max > d->slap_dip + SETTLE_SLAP_DPS) {
+        return GAIT_EVF_LANDS;
     }
     /* the impact the foot took before the bump's end: at the top, or the
      * first one after it, sized over its own window, if it peaked before the
@@ -1555,8 +1577,12 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
  * since the bump's peak (where it restarts) or since a new fall of |a|
  * under it, and the largest rise of |a| over such a least value, with where
  * that least value was, gy there and where the rise peaked. */
-static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt) {
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float up, float gy, int restart, float dt) {
     float an1 = an_prev(d);
+    /* the ground pushes the sole up: a rise of |a| it makes points out of
+     * the sole there or at the sample before, or is an impact's jump
+     * (see BRAKE_AIR_G); up = az, g */
+    int pushed = up > 0.0f || d->acc1[2] > 0.0f || an - an1 > IMPACT_JERK_GPS * IMPACT_STEP_S;
     if (restart) {
         d->brake_rise = 0.0f;
         d->load_found = 0;
@@ -1570,7 +1596,7 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
         d->load_on = index;
         d->load_on_an = an;
         d->load_on_gy = gy;
-    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && d->load_on_gy > 0.0f &&
+    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && pushed && d->load_on_gy > 0.0f &&
                (float)(index - d->load_on) * dt <= BUMP_RISE_MAX_S) {
         d->load_found = 1;
     }
@@ -1578,7 +1604,7 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
         d->brake_low = at_index(index);
         d->brake_low_an = an;
         d->brake_low_gy = gy;
-    } else if (an - d->brake_low_an > d->brake_rise) {
+    } else if (an - d->brake_low_an > d->brake_rise && pushed) {
         d->brake_rise = an - d->brake_low_an;
         d->brake_at = d->brake_low;
         d->brake_an = d->brake_low_an;
@@ -1941,7 +1967,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                  * toes down into the ground, starts that turn from a dip) */
                 float bump_before = d->bump_max;
                 if (!d->land_xing) {
-                    brake_track(d, index, an, gy, gy > d->bump_max, dt);
+                    brake_track(d, index, an, s->az_g, gy, gy > d->bump_max, dt);
                 }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
@@ -1981,7 +2007,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                            d->gy1 < LAND_FRAC * bump_before) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
-                    d->slap = d->gy1 > 0.0f;
+                    /* 2: the foot in the air at that dip (BRAKE_AIR_G) */
+                    d->slap = (uint8_t)(d->gy1 > 0.0f ? (an_prev(d) < BRAKE_AIR_G ? 2u : 1u) : 0u);
                     d->slap_dip = d->gy1;
                     d->slap_max = gy;
                 }

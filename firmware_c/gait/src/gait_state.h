@@ -309,7 +309,7 @@ typedef struct {
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
-    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
+    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow (2: |a| under BRAKE_AIR_G there) */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
     uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
