@@ -307,6 +307,15 @@ static int stairs_rise(float rise_m, float stride_m) {
            !(fabsf(rise_m) < STAIRS_SLOPE * stride_m);
 }
 
+/* A stride with a duration ran: a flight phase (duty factor under one half)
+ * at a cadence or speed no walk reaches; a mistimed toe-off alone cannot
+ * make a run. */
+static int stride_ran(const gait_state_t *g, float duty, float cadence_spm, float speed_mps) {
+    float jog_mps = g->last_activity == GAIT_ACTIVITY_RUN ? RUN_KEEP_FRAC * RUN_TRANSITION_MPS : RUN_TRANSITION_MPS;
+    int fast = cadence_spm > RUN_MIN_SPM || speed_mps > RUN_MIN_MPS || (duty < RUN_CLEAR_DUTY && speed_mps > jog_mps);
+    return duty < RUN_DUTY && fast;
+}
+
 static uint8_t classify(const gait_state_t *g, const gait_pending_t *p, float duty, float stride_m,
                         float cadence_spm, float speed_mps) {
     /* stairs: a stair's rise that the attitude error cannot explain away;
@@ -314,13 +323,8 @@ static uint8_t classify(const gait_state_t *g, const gait_pending_t *p, float du
     if (stairs_rise(p->rise_m, stride_m) && (p->rise_clear || g->last_activity == GAIT_ACTIVITY_STAIRS)) {
         return GAIT_ACTIVITY_STAIRS;
     }
-    /* running: a flight phase (duty factor under one half) at a cadence or
-     * speed no walk reaches; a mistimed toe-off alone cannot make a run */
     if (gait_valid(duty)) {
-        float jog_mps = g->last_activity == GAIT_ACTIVITY_RUN ? RUN_KEEP_FRAC * RUN_TRANSITION_MPS : RUN_TRANSITION_MPS;
-        int fast = cadence_spm > RUN_MIN_SPM || speed_mps > RUN_MIN_MPS ||
-                   (duty < RUN_CLEAR_DUTY && speed_mps > jog_mps);
-        return duty < RUN_DUTY && fast ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
+        return stride_ran(g, duty, cadence_spm, speed_mps) ? GAIT_ACTIVITY_RUN : GAIT_ACTIVITY_WALK;
     }
     return g->last_activity; /* no duration: as the stride before */
 }
@@ -366,6 +370,12 @@ static void emit(gait_state_t *g, gait_pending_t *p, const gait_pos_t *end) {
         g->distance_m += s.stride_m;
     }
     if (gait_valid(s.stride_ms)) {
+        /* the foot's own pace, whatever rise the strapdown read: a run's
+         * flight and cadence are a run's on a slope or a stair too, and a
+         * fast swing the gyro clipped at a low rate can spoil the rise */
+        if (gait_valid(s.duty_factor)) {
+            g->last_ran = (uint8_t)stride_ran(g, s.duty_factor, s.cadence_spm, s.speed_mps);
+        }
         g->last_activity = s.activity;
         if (gait_valid(s.speed_mps)) {
             g->last_speed = s.speed_mps;
@@ -736,7 +746,7 @@ static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
 /* The foot is running: the last measured stride ran, else (none yet) the
  * swing's peak toes-up rate is a runner's. */
 int gait_running_now(const gait_state_t *g, float swing_peak_dps) {
-    return g->last_speed > 0.0f ? g->last_activity == GAIT_ACTIVITY_RUN : swing_peak_dps > RUN_SWING_DPS;
+    return g->last_speed > 0.0f ? g->last_ran : swing_peak_dps > RUN_SWING_DPS;
 }
 
 /*

@@ -531,6 +531,7 @@ struct gait_state {
     gait_pos_t heel_at;       /* a heel strike's contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
+    uint8_t last_ran;         /* the last stride with a duty factor ran (stride_ran), stairs or not */
     uint8_t out_n;
     /* run summary */
     uint8_t started;
