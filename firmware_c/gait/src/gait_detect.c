@@ -939,8 +939,13 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
     if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
         d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
     }
+    /* a fall that eases into a rise is the knee only in the bump (a dip,
+     * the toes-down turn in the air checked by the heel's contact), not
+     * past its end (gy under LAND_FRAC of its peak: the slap's own end,
+     * the foot flat, which a gyro bias or noise can turn into a rise) */
+    float dip_min = d->sl2 < 0.0f ? LAND_FRAC * d->bump_max : 0.0f;
     float inc = sl - d->sl2;
-    if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
+    if (d->gy1 > dip_min && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
         (!k->found || inc > k->inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
