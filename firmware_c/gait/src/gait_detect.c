@@ -202,6 +202,18 @@ static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
 static const float KNEE_MAX_S = 0.04f;
 static const float KNEE_FRAC = 0.5f;
+/* Near the swing's peak rate the slope of gy is small and turns smoothly, so
+ * samples out of place make a step in it as large as the ground's arrest: a
+ * host that finds lost samples by timing its sensor's FIFO places a loss
+ * anywhere within one read of it (tens of ms), shifting the samples between
+ * by the loss's length. A knee there counts only with no sample lost from
+ * this long before it until the top is sent, s. */
+static const float KNEE_PEAK_CLEAN_S = 0.05f;
+/* ... and the ground stops a rotation at the swing's peak rate at once: the
+ * top follows such a knee within this long (a heel planted at 500 dps: 12 ms),
+ * where a swing that stops by itself in the air takes 30-40 ms from its peak
+ * rate to zero, s. */
+static const float KNEE_PEAK_MAX_S = 0.025f;
 /* A forefoot that lands still rotating toes up: the ball touches and the
  * ground's force ahead of the ankle drops the heel, so the toes-up rotation,
  * steady or slowing until then, speeds up at once, while |a| rises LANDING_G
@@ -968,8 +980,13 @@ static void slap_track(const gait_state_t *g, gait_detect_t *d, uint32_t index, 
     if (gait_pos_diff(at_index(d->idx2), d->top) >= 0.0f) {
         d->air_hi = d->gy2 > d->air_hi ? d->gy2 : d->air_hi;
     }
+    /* a fall that eases into a rise is the knee only in the bump (a dip,
+     * the toes-down turn in the air checked by the heel's contact), not
+     * past its end (gy under LAND_FRAC of its peak: the slap's own end,
+     * the foot flat, which a gyro bias or noise can turn into a rise) */
+    float dip_min = d->sl2 < 0.0f ? LAND_FRAC * d->bump_max : 0.0f;
     float inc = sl - d->sl2;
-    if (d->gy1 > 0.0f && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
+    if (d->gy1 > dip_min && inc > 0.0f && sl > 0.0f && gait_pos_diff(at_index(d->idx2), d->top) * g->dt_s >= HUMP_AIR_S &&
         (!k->found || inc > k->inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
@@ -1147,6 +1164,12 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
     if (d->knee_hit && slap_is_contact(g, d)) {
         d->knee_hit = 0; /* the heel landed in the slap after a turn in the air: the knee was the swing's end */
     }
+    if (d->knee_hit == 2u && d->late_found) {
+        /* a knee at the swing's peak rate, and the ground's impact only long
+         * after the top: the swing stopped abruptly in the air (its stop
+         * jolts a sensor off the rotation's axis), and the heel landed later */
+        d->knee_hit = 0;
+    }
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
         /* the heel landed still rotating toes up: contact at the knee, with
          * the impact after it, before the top or just after it */
@@ -1199,17 +1222,20 @@ static float jerk_of(const gait_detect_t *d, const gait_sample_t *s, float dt) {
  * straight into the ground's arrest), placed where the lines before and
  * after that step meet. gy = this sample's pitch rate, dps.
  */
-static void knee_track(gait_detect_t *d, float sl) {
+static void knee_track(const gait_state_t *g, gait_detect_t *d, float gy, float sl) {
     gait_knee_t *k = d->knee;
     for (int m = 0; m < 2; m++) {
         if (k[m].found && sl > k[m].rise_sl) {
             k[m].rise_sl = sl;
         }
     }
-    if (!(d->gy1 < 0.0f && d->sl2 > 0.0f)) {
+    if (-gy > d->swing_peak) {
+        k[1].found = 0; /* the rotation still speeds up: a step before its peak is none */
+    }
+    if (!(d->gy1 < 0.0f)) {
         return;
     }
-    if (d->sl1 < d->sl2 && d->sl1 <= sl &&
+    if (d->sl2 > 0.0f && d->sl1 < d->sl2 && d->sl1 <= sl &&
         (!k[0].found || d->sl1 < k[0].sl || d->sl1 < KNEE_FRAC * k[0].rise_sl)) {
         /* vertex of the parabola through the three slopes, each at its step's middle */
         float den = d->sl2 - 2.0f * d->sl1 + sl;
@@ -1224,7 +1250,14 @@ static void knee_track(gait_detect_t *d, float sl) {
         k[0].found = 1;
     }
     float inc = sl - d->sl2;
-    if (inc > 0.0f && -d->gy2 < SWING_LATE_FRAC * d->swing_peak && (!k[1].found || inc > k[1].inc)) {
+    /* gy at or beyond the gyro's negative full scale: clipped, its slope unknown */
+    float clip = -CLIP_FRAC * g->cfg.gyro_fs_dps - g->nav.bias[1];
+    int early = -d->gy2 >= SWING_LATE_FRAC * d->swing_peak;
+    /* near the peak only with no sample lost lately (KNEE_PEAK_CLEAN_S): such
+     * a step must not displace a knee later in the rotation */
+    int clean = (float)d->run_len >= KNEE_PEAK_CLEAN_S * g->cfg.odr_hz;
+    if (inc > 0.0f && -gy < d->swing_peak && d->gy2 > clip && d->gy1 > clip &&
+        !(early && (-d->swing_peak <= clip || !clean)) && (!k[1].found || inc > k[1].inc)) {
         float f = (d->sl1 - sl) / (d->sl2 - sl);
         f = f > 1.0f ? 1.0f : (f < 0.0f ? 0.0f : f);
         k[1].at = gait_pos_lerp(d->idx2, d->idx1, f);
@@ -1239,17 +1272,21 @@ static void knee_track(gait_detect_t *d, float sl) {
 }
 
 /* At the top: was a knee the contact (see KNEE_DPS)? The dip first, then the step. */
-static int knee_is_contact(const gait_state_t *g, gait_detect_t *d) {
+static int knee_is_contact(const gait_state_t *g, gait_detect_t *d, uint32_t index) {
     for (int m = 0; m < 2; m++) {
         const gait_knee_t *k = &d->knee[m];
         /* the rise from the sample after the knee to the top, the foot still turning toes up there */
         float to_top_s = gait_pos_diff(d->top, at_index(k->after)) * g->dt_s;
         float rise = to_top_s > 0.0f ? -k->gy / to_top_s : 0.0f;
+        /* the step near the swing's peak rate: no sample lost around it (see
+         * KNEE_PEAK_CLEAN_S); a dip of the slope is a dip whatever the rate */
+        int early = m == 1 && -k->gy >= SWING_LATE_FRAC * d->swing_peak;
+        int on_time = (float)d->run_len >= (float)(index - k->after) + KNEE_PEAK_CLEAN_S * g->cfg.odr_hz;
         if (k->found && k->gy < -KNEE_DPS && rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S &&
-            gait_pos_diff(d->top, k->at) * g->dt_s < KNEE_MAX_S) {
+            gait_pos_diff(d->top, k->at) * g->dt_s < (early ? KNEE_PEAK_MAX_S : KNEE_MAX_S) && (!early || on_time)) {
             d->contact = k->at;
             d->contact_an = k->an;
-            return 1;
+            return early ? 2 : 1;
         }
     }
     return 0;
@@ -1704,6 +1741,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     float gy = s->gy_dps - g->nav.bias[1];
     float gz = s->gz_dps - g->nav.bias[2];
     float dt = (float)gap * g->dt_s;
+    d->run_len = gap != 1u ? 0u : (uint8_t)(d->run_len < 255u ? d->run_len + 1u : 255u);
     float w2 = gx * gx + gy * gy + gz * gz;
     float an = sqrtf(s->ax_g * s->ax_g + s->ay_g * s->ay_g + s->az_g * s->az_g);
     float sl = d->have_prev && dt > 0.0f ? (gy - d->gy1) / dt : 0.0f;
@@ -1782,7 +1820,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         case PH_SWING:
             spin_track(g, d, index, fabsf(gz), dt);
             rest_track(d, index, gy, an);
-            knee_track(d, sl);
+            knee_track(g, d, gy, sl);
             peak_track(g, d, index, s, gy, dt, an);
             if (d->peak_state == 3u && d->peak_an > PEAK_LOADED_G) {
                 /* flat and still before the rotation even ended: the ball
@@ -1821,7 +1859,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                         break;
                     }
                     d->top = crossing(d, index, gy, 0.0f);
-                    d->knee_hit = (uint8_t)knee_is_contact(g, d);
+                    d->knee_hit = (uint8_t)knee_is_contact(g, d, index);
                     d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
                     d->rest_hit = (uint8_t)(!d->spin_hit && rest_is_contact(g, d, index));
                     if (d->rest_hit) {
@@ -1847,6 +1885,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             }
             break;
         case PH_TOP: {
+            if (d->knee_hit == 2u && gap != 1u && !d->top_sent) {
+                d->knee_hit = 0; /* a sample lost before the top is sent: the knee near the peak may be out of place */
+            }
             spin_track(g, d, index, fabsf(gz), dt);
             float top_s = gait_pos_diff(at_index(index), d->top) * g->dt_s;
             float window_s = IMPACT_WINDOW_S;
