@@ -414,7 +414,8 @@ typedef struct {
     uint8_t gyro_sat;           /* a gyro axis saturated since the last IC */
     uint8_t dropped;            /* a sample gap since the last IC */
     uint8_t seg_ics;            /* initial contacts inside the segment */
-    float drift_z;              /* vertical velocity drift of the last segment, m/s per sample */
+    uint8_t drift_n;            /* closed segments drift_z averages, up to 1 / DRIFT_NEW_FRAC */
+    float drift_z;              /* vertical velocity drift, averaged over the closed segments, m/s per sample */
     /* where the sensor sits on the foot: from the ball of the foot it turns
      * about as the heel rises, body frame (learnt over the stances) */
     float lever_b[3];           /* m */
