@@ -154,15 +154,7 @@ static const float FALL_PRE_S = 0.01f;
 /* A departure that began within this of the top may be the swing
  * rotation's own stop, felt by a sensor away from the rotation's centre, s
  * (the model's laces, heel and lateral sites: a step of 5-10 m/s^2 at the
- * top): the course in the air restarts after it. Unless the descent
- * already sped up in the air (a heel down, rolling: see AIR_SLAP_MPS2),
- * which only samples after the top can tell. At a sample period longer than
- * this, the stop shows a sample after the top at the earliest; with fewer
- * than two samples after the top in the line (the course starts FALL_PRE_S
- * before it: one or two samples at 104 Hz), the line's mean is the course
- * before the top, where a sensor away from the rotation's centre still feels
- * the swing rotation ending (the model's 104 Hz laces: -10 to -15 m/s^2
- * there), not the foot's descent: the course restarts regardless. */
+ * top): the course in the air restarts after it. */
 static const float FALL_STOP_S = 0.003f;
 /* ... back to where the vertical acceleration changed faster than this,
  * m/s^3: a sensor away from the foot's rotation centre feels the swing
@@ -908,7 +900,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
         back = back > 2.0f ? 2.0f : back;
         if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
-            (!(g->fall_a < -AIR_SLAP_MPS2 * n) || (k < 2.0f && g->dt_s > FALL_STOP_S))) {
+            !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
             /* begun at the top: a sensor away from the rotation's centre
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */

@@ -223,10 +223,7 @@ static const float KNEE_PEAK_MAX_S = 0.025f;
  * speed-up (heel_drop), when the rate grows by DROP_FRAC of itself (DROP_DPS
  * at least) within DROP_FAST_S (or two samples), is still that far up at the
  * next sample (a knock on the shoe in the air shakes it for one), and |a|
- * rises LANDING_G over its value there within DROP_WINDOW_S, or by the
- * sample that confirms the speed-up (at 104 Hz the window holds two samples
- * after the slowest one: the foot's load, rising with the heel drop over
- * 20-30 ms, may peak only at the third), dps and s. */
+ * rises LANDING_G over its value there within DROP_WINDOW_S, dps and s. */
 static const float DROP_DPS = 25.0f;
 static const float DROP_FRAC = 0.2f;
 static const float DROP_FAST_S = 0.015f;
@@ -331,17 +328,6 @@ static const float BRAKE_SLOW_DPS = 100.0f;
  * two jolts of a foot already hitting the ground, as at a walker's heel
  * with a sensor on the side of the shoe, stays well above), g. */
 static const float BRAKE_AIR_G = 2.0f;
-/* The ground's braking and load (this and the load rise below) push the
- * sole up: the rise of |a| they make has the specific force along the
- * sensor's z pointing out of the sole. A toes-down turn in the air slowing
- * down, seen by a sensor behind the ankle (at the heel), reads alpha x r
- * pointing into the sole instead: 1.5-6 g of |a| rising smoothly from past
- * the turn's peak while az stays below zero, sample after sample, though
- * the foot is still in the air (the model's heel sites: a 10-15 deg flick
- * of 400-550 dps stopped within 20-30 ms). A rise counts when az is above
- * zero at its sample or the one before, or when |a| jumps between two
- * samples by IMPACT_JERK_GPS x IMPACT_STEP_S: an impact's transient rings,
- * and a sample may catch it pointing either way. */
 /* A ball that touches a stair while the foot still turns toes down, however
  * slowly (the braking above asks for BRAKE_RATE_FRAC of the bump's peak rate
  * and a peak before the bump's end): the step arrests the foot's descent and
@@ -376,11 +362,7 @@ static const float SLAP_MIN_DPS = 50.0f;
  * landed at its end and the heel then dropped about it (a heel on the ground
  * since the top slaps the foot down to flat and stays there). A fore strike's
  * heel drop turns the foot 1-5 deg in that window (a slow one on a stair
- * less), gyro noise and bias a few hundredths of a degree, deg. A step over
- * which the rate fell counts the mean of its two rates (drop_step): a heel
- * that drops within a sample period (a stair's 3-5 deg at 500-1000 dps,
- * 104 Hz) shows its rate at one sample only, followed by the still foot's
- * zero. */
+ * less), gyro noise and bias a few hundredths of a degree, deg. */
 static const float HEEL_DROP_DEG = 1.0f;
 /* A heel strike whose swing rotation ends tens of ms before contact turns
  * toes down in the air after the top (the hump: the leg lowers the toes at a
@@ -917,17 +899,6 @@ static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
     }
-    /* the bump fell to a dip with the foot in the air (|a| under
-     * BRAKE_AIR_G) still turning toes down (over STILL_DPS), and the heel's
-     * slap rose from there by SETTLE_SLAP_DPS before the landing ended: a
-     * heel down since the top or the bump's knee slaps the foot down to flat
-     * and stops there; it cannot turn toes down again at hundreds of dps
-     * before push-off. The bump was a toes-down flick in the air, and the
-     * impact it seemed to have (several g of alpha x r at a sensor behind
-     * the ankle, as the flick starts) was none; the heel touched at the dip */
-    if (d->land_found && d->slap == 2u && d->slap_dip > STILL_DPS && d->slap_max > d->slap_dip + SETTLE_SLAP_DPS) {
-        return GAIT_EVF_LANDS;
-    }
     /* the impact the foot took before the bump's end: at the top, or the
      * first one after it, sized over its own window, if it peaked before the
      * bump ended (a heel that lands tens of ms after the top peaks after the
@@ -1347,7 +1318,7 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         d->drop_found = 0; /* no landing, or a rotation speeding up gradually */
         return 0;
     }
-    if ((since_s <= DROP_WINDOW_S || checking) && an > d->drop_acc) {
+    if (since_s <= DROP_WINDOW_S && an > d->drop_acc) {
         d->drop_acc = an;
     }
     int grown = d->drop_gy - gy > drop_grow(d->drop_gy);
@@ -1614,12 +1585,8 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
  * since the bump's peak (where it restarts) or since a new fall of |a|
  * under it, and the largest rise of |a| over such a least value, with where
  * that least value was, gy there and where the rise peaked. */
-static void brake_track(gait_detect_t *d, uint32_t index, float an, float up, float gy, int restart, float dt) {
+static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, int restart, float dt) {
     float an1 = an_prev(d);
-    /* the ground pushes the sole up: a rise of |a| it makes points out of
-     * the sole there or at the sample before, or is an impact's jump
-     * (see BRAKE_AIR_G); up = az, g */
-    int pushed = up > 0.0f || d->acc1[2] > 0.0f || an - an1 > IMPACT_JERK_GPS * IMPACT_STEP_S;
     if (restart) {
         d->brake_rise = 0.0f;
         d->load_found = 0;
@@ -1633,7 +1600,7 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float up, fl
         d->load_on = index;
         d->load_on_an = an;
         d->load_on_gy = gy;
-    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && pushed && d->load_on_gy > 0.0f &&
+    } else if (!d->load_found && an - d->load_on_an > BRAKE_G && an - 1.0f > LANDING_G && d->load_on_gy > 0.0f &&
                (float)(index - d->load_on) * dt <= BUMP_RISE_MAX_S) {
         d->load_found = 1;
     }
@@ -1641,7 +1608,7 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float up, fl
         d->brake_low = at_index(index);
         d->brake_low_an = an;
         d->brake_low_gy = gy;
-    } else if (an - d->brake_low_an > d->brake_rise && pushed) {
+    } else if (an - d->brake_low_an > d->brake_rise) {
         d->brake_rise = an - d->brake_low_an;
         d->brake_at = d->brake_low;
         d->brake_an = d->brake_low_an;
@@ -1670,18 +1637,6 @@ static gait_pos_t land_contact(const gait_detect_t *d) {
         return at_index(d->load_on);
     }
     return d->land;
-}
-
-/* The toes-up turn over the step from the previous sample to this one, deg:
- * this sample's toes-up rate over the step, or, where the rate fell over it
- * (the heel reached flat inside the step), the mean of the two samples'
- * rates (wy = this sample's sole pitch rate; the previous sample's as the
- * sensor read it, gy1: the roll a turned sensor leaks into it is small while
- * the heel drops), dps. */
-static float drop_step(const gait_detect_t *d, float wy, float dt) {
-    float now = wy < 0.0f ? -wy : 0.0f;
-    float before = d->gy1 < 0.0f ? -d->gy1 : 0.0f;
-    return (before > now ? 0.5f * (before + now) : now) * dt;
 }
 
 static void land_send(gait_state_t *g, gait_detect_t *d) {
@@ -1845,19 +1800,6 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (d->swing_deg >= SWING_WEAK_DEG && d->swing_s >= SWING_MIN_S) {
                     /* a weak rotation (turning, shuffling) counts only if a landing follows */
                     d->weak = d->swing_deg < SWING_MIN_DEG || d->swing_peak < SWING_DPS;
-                    if (d->weak && d->hit_found) {
-                        /* a weak rotation counts only if a landing follows,
-                         * and its impact came late in the rotation: the ball
-                         * of a pivot step up a stair lands still turning toes
-                         * up and its heel drops within a sample or two (a few
-                         * degrees at 400-500 dps), so the rate reaches zero
-                         * inside HIT_HOLD_S with the foot on the step. Taking
-                         * the impact for the swing's end would leave the
-                         * landing with no impact after the top: the step lost,
-                         * its contact then read from the pivot's spin */
-                        hit_stance(d, index);
-                        break;
-                    }
                     d->top = crossing(d, index, gy, 0.0f);
                     d->knee_hit = (uint8_t)knee_is_contact(g, d, index);
                     d->spin_hit = (uint8_t)spin_is_contact(g, d, index);
@@ -1954,8 +1896,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
                 d->land_jerk = jerk > d->land_jerk ? jerk : d->land_jerk;
-                if (d->land_xing) {
-                    d->bump_drop_deg += drop_step(d, wy, dt);
+                if (d->land_xing && wy < 0.0f) {
+                    d->bump_drop_deg -= wy * dt;
                 }
             }
             if (!d->land_found && !d->top_sent) {
@@ -2008,7 +1950,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                  * toes down into the ground, starts that turn from a dip) */
                 float bump_before = d->bump_max;
                 if (!d->land_xing) {
-                    brake_track(d, index, an, s->az_g, gy, gy > d->bump_max, dt);
+                    brake_track(d, index, an, gy, gy > d->bump_max, dt);
                 }
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
@@ -2040,7 +1982,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->bump_drop_deg = -0.5f * gy * gait_pos_diff(at_index(index), d->land) * g->dt_s;
                 } else if (d->land_xing && gy < 0.0f &&
                            gait_pos_diff(at_index(index), d->land) * g->dt_s <= window_s) {
-                    d->bump_drop_deg += drop_step(d, wy, dt);
+                    d->bump_drop_deg -= wy < 0.0f ? wy * dt : 0.0f;
                     d->land_found = (uint8_t)(d->bump_drop_deg >= HEEL_DROP_DEG);
                 } else if (d->land_xing) {
                     d->land_xing = 0; /* no heel drop: not a landing */
@@ -2048,8 +1990,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                            d->gy1 < LAND_FRAC * bump_before) {
                     d->land = vertex(d, index, gy);
                     d->land_found = 1;
-                    /* 2: the foot in the air at that dip (BRAKE_AIR_G) */
-                    d->slap = (uint8_t)(d->gy1 > 0.0f ? (an_prev(d) < BRAKE_AIR_G ? 2u : 1u) : 0u);
+                    d->slap = d->gy1 > 0.0f;
                     d->slap_dip = d->gy1;
                     d->slap_max = gy;
                 }

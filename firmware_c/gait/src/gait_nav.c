@@ -57,18 +57,6 @@ static const float BIAS_FULL_S = 1.0f;
 static const float NEUTRAL_SPAN_S = 0.5f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
-/* Share of a closed segment's vertical drift taken into the running estimate
- * the next tops are read with (gait_nav_vz). The residual velocity at a
- * segment's end is the steady drift (bias, attitude error) plus the step the
- * contact's impact left: an impact lasting a few ms, sampled at 104 Hz, is
- * integrated as one sample's value or nothing, whichever the sampling phase
- * gives: the model's 104 Hz walks with a heel 45 ms in the air at the top
- * read the next top's descent up to 0.6 m/s off through the last segment's
- * drift alone (0.1-0.2 m/s at 208 Hz, where the impact spans samples). Over
- * sampling phases that vary from stride to stride, that sum is the impact's
- * true impulse on average: averaged over segments, the drift keeps what
- * persists and loses most of what the sampling phase put there. */
-static const float DRIFT_NEW_FRAC = 0.25f;
 /* The heel rise learnt from: up to this much rotation after the segment opens,
  * rad, and s. */
 static const float LEVER_WIN_RAD = 0.1745f; /* 10 deg */
@@ -236,7 +224,6 @@ void gait_nav_reset(gait_nav_t *n) {
     }
     n->gyr_peak = n->gyr_sq = 0.0f;
     n->drift_z = 0.0f;
-    n->drift_n = 0;
     n->g_local = 1.0f;
     n->span_n = 0;
     n->started = 0;
@@ -434,8 +421,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
         float px = n->p[0] - n->v[0] * seg, py = n->p[1] - n->v[1] * seg;
         *horiz_m = sqrtf(px * px + py * py);
         *rise_m = n->p[2] - n->v[2] * seg;
-        n->drift_z = 0.0f; /* the drift before the gap tells nothing after it */
-        n->drift_n = 0;
+        n->drift_z = 0.0f;
         *tilt_rise_m = attitude_rise_m(n, *horiz_m);
     } else if (n->seg_open) {
         /* Residual velocity = drift (grows linearly over the segment: its
@@ -507,14 +493,7 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
         /* a saturated gyro leaves an attitude error from the saturation on
          * (whatever the repair missed): the drift then starts there */
         float drift_from = n->sat_n > 0.0f ? n->sat_sum / n->sat_n : 0.0f;
-        if (seg > 0.0f) {
-            float drift = (n->v[2] - step[2]) / seg;
-            /* the mean of the segments so far, then a running average */
-            if ((float)n->drift_n * DRIFT_NEW_FRAC < 1.0f) {
-                n->drift_n++;
-            }
-            n->drift_z += (drift - n->drift_z) / (float)n->drift_n;
-        }
+        n->drift_z = seg > 0.0f ? (n->v[2] - step[2]) / seg : 0.0f;
         float lever_drift = 0.5f * (seg - drift_from) * g->dt_s;
         float pc[3];
         for (int k = 0; k < 3; k++) {

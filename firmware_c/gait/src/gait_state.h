@@ -310,7 +310,7 @@ typedef struct {
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
-    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow (2: |a| under BRAKE_AIR_G there) */
+    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
     uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
@@ -414,8 +414,7 @@ typedef struct {
     uint8_t gyro_sat;           /* a gyro axis saturated since the last IC */
     uint8_t dropped;            /* a sample gap since the last IC */
     uint8_t seg_ics;            /* initial contacts inside the segment */
-    uint8_t drift_n;            /* closed segments drift_z averages, up to 1 / DRIFT_NEW_FRAC */
-    float drift_z;              /* vertical velocity drift, averaged over the closed segments, m/s per sample */
+    float drift_z;              /* vertical velocity drift of the last segment, m/s per sample */
     /* where the sensor sits on the foot: from the ball of the foot it turns
      * about as the heel rises, body frame (learnt over the stances) */
     float lever_b[3];           /* m */
