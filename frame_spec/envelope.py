@@ -25,6 +25,7 @@ from construct import (
 import numpy as np
 
 from frame_spec import fastpath
+from frame_spec.limits import payload_problem
 from frame_spec.messages import PAYLOADS, PROTOCOL_VERSION, MsgType
 
 DELIMITER = b"\x00"
@@ -122,7 +123,7 @@ def parse_body(raw: bytes) -> Message:
         raise FrameError(f"CRC mismatch: frame says 0x{want:04x}, bytes give 0x{got:04x}", raw)
     fast = _parse_fixed(raw)
     if fast is not None:
-        return fast
+        return _within_limits(fast, raw)
     try:
         parsed = Frame.parse(raw)
     except ConstructError as exc:
@@ -132,7 +133,16 @@ def parse_body(raw: bytes) -> Message:
         raise FrameError(f"protocol version {body.version}, this rig speaks {PROTOCOL_VERSION}", raw)
     if isinstance(body.type, int) and not isinstance(body.type, str):
         raise FrameError(f"unknown message type 0x{int(body.type):02x}", raw)
-    return Message(type=MsgType[str(body.type)], seq=body.seq, payload=_plain(body.payload), version=body.version)
+    msg = Message(type=MsgType[str(body.type)], seq=body.seq, payload=_plain(body.payload), version=body.version)
+    return _within_limits(msg, raw)
+
+
+def _within_limits(msg: Message, raw: bytes) -> Message:
+    """msg, if its payload keeps the protocol's limits (frame_spec.limits); FrameError naming the field if not."""
+    why = payload_problem(msg.type, msg.payload)
+    if why is not None:
+        raise FrameError(why, raw)
+    return msg
 
 
 def _parse_fixed(raw: bytes) -> Message | None:
