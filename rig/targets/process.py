@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import selectors
 import subprocess
 from pathlib import Path
@@ -11,6 +12,10 @@ from rig.errors import RigError
 from rig.progress import ProgressClock
 
 
+#: Longest stdout line read_line() keeps whole (a longer one is cut there and read on as another).
+MAX_LINE_BYTES = 4096
+
+
 class FirmwareProcess:
     """A child process whose stdout announces its link; stderr goes to a log file."""
 
@@ -18,6 +23,8 @@ class FirmwareProcess:
         self.argv = argv
         self.log_path = log_path
         self._log: IO[bytes] = open(log_path, "wb")
+        #: stdout read but not yet taken as a whole line by read_line().
+        self._stdout_buf = bytearray()
         try:
             self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL)
         except OSError as exc:
@@ -25,27 +32,41 @@ class FirmwareProcess:
             raise RigError(f"cannot start {argv[0]}: {exc}") from None
 
     def read_line(self, prefix: str, timeout_s: float) -> str:
-        """Wait for a stdout line starting with prefix; return the rest of the line."""
+        """Wait for a stdout line starting with prefix; return the rest of the line.
+
+        stdout is read in whatever pieces arrive (never a blocking readline): a process that
+        prints part of a line and then goes quiet is judged by timeout_s like one that prints
+        nothing, and a line longer than MAX_LINE_BYTES is cut there."""
         assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
         sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        sel.register(fd, selectors.EVENT_READ)
         clock = ProgressClock(lambda: self.proc.pid)  # a slow host is no hung firmware
         clock.start()
         seen: list[str] = []
+        ended = False
         try:
             while (left := timeout_s - clock.charged()) > 0:
                 if not sel.select(min(left, 0.1)):
                     continue
-                line = self.proc.stdout.readline().decode(errors="replace")
-                if not line:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    ended = True
                     break
-                if line.startswith(prefix):
-                    return line[len(prefix):].strip()
-                seen.append(line.rstrip())
+                self._stdout_buf += chunk
+                while (cut := self._stdout_buf.find(b"\n")) >= 0 or len(self._stdout_buf) > MAX_LINE_BYTES:
+                    cut = cut if 0 <= cut <= MAX_LINE_BYTES else MAX_LINE_BYTES
+                    line = bytes(self._stdout_buf[:cut]).decode(errors="replace")
+                    del self._stdout_buf[:cut + 1]
+                    if line.startswith(prefix):
+                        return line[len(prefix):].strip()
+                    seen.append(line.rstrip())
         finally:
             sel.close()
+        if self._stdout_buf:
+            seen.append(bytes(self._stdout_buf[:MAX_LINE_BYTES]).decode(errors="replace").rstrip() + " (no end of line)")
         try:
-            status = self.proc.wait(1.0)  # its stdout ended: it is exiting
+            status = self.proc.wait(1.0 if ended else 0.0)  # its stdout ended: it is exiting
         except subprocess.TimeoutExpired:
             status = None
         when = (f"ended (exit status {status}) before announcing its link ('{prefix}...')" if status is not None

@@ -64,3 +64,25 @@ def test_a_firmware_that_exits_is_reported_at_once(tmp_path: Path) -> None:
             fw.read_line("PTY ", timeout_s=30)
     finally:
         fw.stop()
+
+
+def test_a_firmware_that_prints_half_a_line_and_goes_quiet_is_given_up_on_in_time(tmp_path: Path) -> None:
+    """Part of a line and then silence (a prompt, a console waiting for input): the wait ends at its
+    bound, saying what came, instead of blocking until the process ends (here 30 s later)."""
+    fw = _firmware(tmp_path, "import sys, time\nsys.stdout.write('login: '); sys.stdout.flush(); time.sleep(30)\n")
+    try:
+        with pytest.raises(RigError, match=r"did not announce its link \('PTY \.\.\.'\) within 0\.5 s.*login: "
+                                           r"?\(no end of line\)"):
+            fw.read_line("PTY ", 0.5)
+    finally:
+        fw.stop()
+
+
+def test_the_link_line_after_a_long_line_and_in_pieces_is_found(tmp_path: Path) -> None:
+    code = ("import sys, time\nsys.stdout.write('x' * 10000 + '\\nPT'); sys.stdout.flush(); time.sleep(0.2)\n"
+            "sys.stdout.write('Y /dev/pts/7\\n'); sys.stdout.flush(); time.sleep(30)\n")
+    fw = _firmware(tmp_path, code)
+    try:
+        assert fw.read_line("PTY ", 5.0) == "/dev/pts/7"
+    finally:
+        fw.stop()
