@@ -199,12 +199,12 @@ def coverage(session: nox.Session) -> None:
 
 #: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).
 FUZZ_RUNS = 10_000_000
-FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx")
+FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
 
 @nox.session(default=False, python=False)
 def fuzz(session: nox.Session) -> None:
-    """libFuzzer campaign on the firmware's frame decoder, CONFIG parser and receive path under ASan/UBSan."""
+    """libFuzzer campaign on the firmware's frame decoder, CONFIG parser, receive path and message codec under ASan/UBSan."""
     session.run("make", "-C", "firmware_c", "fuzz", external=True)
     args = session.posargs or [f"-runs={FUZZ_RUNS}"]
     figures = []

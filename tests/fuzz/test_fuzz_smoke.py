@@ -1,5 +1,5 @@
 """A few seconds of each libFuzzer target on the firmware (frame decoder, CONFIG parser, whole
-receive path) under ASan and UBSan: no crash, no leak, no undefined behaviour. `nox -s fuzz`
+receive path, message codec) under ASan and UBSan: no crash, no leak, no undefined behaviour. `nox -s fuzz`
 runs the long campaign."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from rig.build import REPO
 
 FIRMWARE = REPO / "firmware_c"
-TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx")
+TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
 
 def _need_clang() -> None:
