@@ -14,7 +14,7 @@ import numpy as np
 from construct import ConstructError
 
 from frame_spec import Message, MsgType, encode
-from frame_spec.messages import MAX_BATCH_SAMPLES, Mode, Op
+from frame_spec.messages import MAX_BATCH_SAMPLES, PROTOCOL_VERSION, Mode, Op
 from rig.app_view import RscSample
 from rig.boards import describe_answer
 from rig.errors import FirmwareRestarted, LinkError, LinkTimeout
@@ -104,6 +104,21 @@ def batch_bounds(index: np.ndarray, batch_samples: int) -> tuple[np.ndarray, np.
         np.arange(per_run.sum()) - np.repeat(np.cumsum(per_run) - per_run, per_run))
     stops = np.minimum(starts + batch_samples, np.repeat(run_stops, per_run))
     return starts, stops
+
+
+def check_protocol(hello: dict[str, Any], url: str, capture: Any = None) -> None:
+    """Raise LinkError when a HELLO announces another protocol than this rig's (PROTOCOL_VERSION).
+
+    Every frame's envelope carries the version too, but a firmware of another protocol may keep the
+    envelope and change what a message means (CONFIG's session, ACK's fields): its answers would be
+    read as this protocol's, and judged wrongly."""
+    protocol = hello.get("protocol")
+    if protocol == PROTOCOL_VERSION:
+        return
+    fw = f"{hello.get('fw_major')}.{hello.get('fw_minor')}.{hello.get('fw_patch')}"
+    raise LinkError(f"the firmware on {url} announced protocol {protocol} in its HELLO (board {hello.get('board')!r}, "
+                    f"firmware {fw}); this rig speaks protocol {PROTOCOL_VERSION}: run the firmware built from this "
+                    "tree (make -C firmware_c host arm), or the rig of that firmware's version", capture)
 
 
 class ReplaySession:
@@ -385,6 +400,7 @@ class ReplaySession:
         assert self.hello is not None
         if self.hello_check is not None:
             self.hello_check(self.hello)
+        check_protocol(self.hello, self.link.url, self.link.capture)
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window
         return self.hello

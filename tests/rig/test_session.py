@@ -66,11 +66,11 @@ def test_batches_hold_consecutive_indices_and_no_more_than_a_batch(steps: list[i
 
 # ---- the handshake survives a target that is not listening yet ----------------------------------
 
-HELLO = {"protocol": 1, "fw_major": 1, "fw_minor": 0, "fw_patch": 0, "max_batch": 16, "rx_buffer_bytes": 1024,
+HELLO = {"protocol": 2, "fw_major": 1, "fw_minor": 0, "fw_patch": 0, "max_batch": 16, "rx_buffer_bytes": 1024,
          "board": "deaf-at-first"}
 
 
-def _firmware(srv: socket.socket, ignore: int, seen: list[int]) -> None:
+def _firmware(srv: socket.socket, ignore: int, seen: list[int], hello: dict[str, object] = HELLO) -> None:
     """Plays a firmware whose receiver is off for the first `ignore` frames: it drops them."""
     conn, _ = srv.accept()
     dec = StreamDecoder()
@@ -86,17 +86,17 @@ def _firmware(srv: socket.socket, ignore: int, seen: list[int]) -> None:
                 seen.append(item.seq)
                 if len(seen) <= ignore:
                     continue
-                conn.sendall(encode(MsgType.HELLO, HELLO, seq) + encode(MsgType.ACK, {"acked_seq": item.seq, "session": 0,
+                conn.sendall(encode(MsgType.HELLO, hello, seq) + encode(MsgType.ACK, {"acked_seq": item.seq, "session": 0,
                                                                                       "status": 0}, seq + 1))
                 seq += 2
 
 
-def _serve(ignore: int) -> tuple[socket.socket, list[int], threading.Thread]:
+def _serve(ignore: int, hello: dict[str, object] = HELLO) -> tuple[socket.socket, list[int], threading.Thread]:
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(1)
     seen: list[int] = []
-    th = threading.Thread(target=_firmware, args=(srv, ignore, seen), daemon=True)
+    th = threading.Thread(target=_firmware, args=(srv, ignore, seen, hello), daemon=True)
     th.start()
     return srv, seen, th
 
@@ -117,3 +117,14 @@ def test_no_answer_says_what_was_sent_and_what_came(tmp_path: Path) -> None:
     text = str(err.value)
     assert "sent CMD HELLO" in text and "time(s)" in text and "received: HELLO no, ACKs of seq none" in text
     assert "0 bytes received" in text and len(seen) >= 3
+
+
+@pytest.mark.parametrize("protocol", [1, 3, 255])
+def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, protocol: int) -> None:
+    """Frames of this protocol's envelope, but a HELLO announcing another protocol: the run ends at
+    the handshake, naming both versions, instead of reading that firmware's answers as this protocol's."""
+    srv, _, _ = _serve(ignore=0, hello={**HELLO, "protocol": protocol})
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        with pytest.raises(LinkError, match=rf"announced protocol {protocol} in its HELLO \(board 'deaf-at-first', "
+                                            r"firmware 1\.0\.0\); this rig speaks protocol 2"):
+            ReplaySession(link, Timeouts(hello_s=2)).handshake()
