@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import socket
 import time
@@ -63,8 +64,20 @@ def close_port(port: serial.SerialBase) -> None:
     sock.close()
 
 
-#: One encoder for every line of frames.jsonl (json.dumps would make one per call).
-_JSON_LINE = json.JSONEncoder(default=str)
+#: One encoder for every line of frames.jsonl (json.dumps would make one per call); strict JSON only.
+_JSON_LINE = json.JSONEncoder(default=str, allow_nan=False)
+
+
+def _json_safe(value: Any) -> Any:
+    """value with every NaN float as None (null: a field the firmware could not measure, as in
+    result.json), so that each line of frames.jsonl is JSON any reader takes."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 class Link:
@@ -248,7 +261,7 @@ class Link:
                 self.frame_errors.append(item)
                 self._record({"error": item.reason, "raw": item.raw.hex()})
                 continue
-            self._record({"type": item.type.name, "seq": item.seq, "payload": item.payload})
+            self._record({"type": item.type.name, "seq": item.seq, "payload": _json_safe(item.payload)})
             self.history.append(item)
             if item.type is MsgType.FAULT:
                 self.fault = item

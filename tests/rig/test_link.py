@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import socket
 import tty
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from frame_spec import MsgType, encode
 from rig.link import Link
+from rig.records import STRIDE_FLOATS
 
 
 def test_bytes_waiting_on_a_pty_at_open_are_captured_and_decoded(tmp_path: Path) -> None:
@@ -64,3 +67,30 @@ def test_closing_a_socket_link_ends_the_connection_and_the_files(tmp_path: Path)
         assert (tmp_path / "tx.bin").read_bytes() == b"\x00bye"
     finally:
         server.close()
+
+
+def _strict_json(line: str) -> object:
+    def refuse(token: str) -> object:
+        raise ValueError(f"{token} is not JSON")
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_frames_jsonl_is_strict_json_when_a_stride_was_not_measured(tmp_path: Path) -> None:
+    """An unmeasured field is NaN on the wire; frames.jsonl writes it as null, as result.json does,
+    not as the bare NaN token no JSON reader but Python's takes."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    payload = {"stride_no": 3, "ic_us": 1000, "tc_us": 1000, "strike": "heel", "activity": "run", "flags": 0,
+               **{name: math.nan for name in STRIDE_FLOATS}}
+    payload["fsa_deg"] = 12.5
+    try:
+        os.write(master, encode(MsgType.STRIDE, payload, 0))
+        with Link(os.ttyname(slave), tmp_path) as link:
+            msg = link.receive(2.0)
+        assert msg is not None and math.isnan(msg.payload["gct_ms"])  # the frame itself keeps NaN
+    finally:
+        os.close(master)
+        os.close(slave)
+    (line,) = (tmp_path / "frames.jsonl").read_text().splitlines()
+    entry = _strict_json(line)
+    assert isinstance(entry, dict) and entry["payload"]["gct_ms"] is None and entry["payload"]["fsa_deg"] == 12.5
