@@ -11,8 +11,8 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from frame_spec.envelope import FrameError
-from frame_spec.messages import PROTOCOL_VERSION
+from frame_spec.envelope import FrameError, Message, StreamDecoder
+from frame_spec.messages import PROTOCOL_VERSION, MsgType
 from rig.errors import RigError
 
 PROFILE_ENV = "STRIDELAB_BOARD_PROFILE"
@@ -88,6 +88,19 @@ def check_hello(profile: BoardProfile, hello: dict[str, Any], url: str) -> None:
 _BOOTLOADER_BYTES = frozenset(b"\x79\x1f")
 
 
+#: Messages only the host sends: a firmware never does, so receiving them is hearing the rig's own words.
+_HOST_TYPES = frozenset({MsgType.CONFIG, MsgType.SAMPLE_BATCH, MsgType.CMD, MsgType.GATT_READ, MsgType.GATT_WRITE})
+
+
+def _host_frames(data: bytes) -> list[str]:
+    """The names of the frames in data when every valid frame there is one the host sends (else [])."""
+    decoded = [m for m in StreamDecoder(max_frame_bytes=4096).feed(data) if isinstance(m, Message)]
+    if not decoded or any(m.type not in _HOST_TYPES for m in decoded):
+        return []
+    names = [f"{m.type.name} {m.payload['op']}" if m.type is MsgType.CMD else m.type.name for m in decoded]
+    return sorted(set(names), key=names.index)
+
+
 def describe_answer(data: bytes, frame_errors: list[FrameError]) -> str:
     """What a port that sent no HELLO did send, as a sentence: nothing, text, a bootloader's bytes,
     frames of another protocol version, or bytes that are no frame."""
@@ -97,6 +110,10 @@ def describe_answer(data: bytes, frame_errors: list[FrameError]) -> str:
     versions = [e.reason for e in frame_errors if e.reason.startswith("protocol version")]
     if versions:
         return f"frames of another protocol came back ({versions[-1]}): another firmware version runs there"
+    echoed = _host_frames(data)
+    if echoed:
+        return (f"the rig's own frames came back ({', '.join(echoed)}): the port echoes what it is sent (a "
+                "loop:// URL, TX wired to RX, a console with echo on), no firmware answers on it")
     printable = set(string.printable.encode())
     head = data[:200]
     if sum(b in printable for b in head) >= 0.9 * len(head):

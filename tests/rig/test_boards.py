@@ -6,7 +6,8 @@ import pytest
 
 from cobs import cobs
 
-from frame_spec.envelope import Frame, StreamDecoder
+from frame_spec.envelope import Frame, StreamDecoder, encode
+from frame_spec.messages import MsgType
 from rig.boards import HOST_PTY, NUCLEO_F401RE, PROFILES, check_hello, describe_answer, get_profile
 from rig.errors import RigError
 
@@ -59,3 +60,14 @@ def test_describe_frames_of_another_protocol_version() -> None:
     frame = cobs.encode(body) + b"\x00"
     text = describe_answer(frame, _errors(frame))
     assert "another protocol" in text and "protocol version 1" in text
+
+
+def test_the_rigs_own_frames_echoed_back_are_named_a_loopback() -> None:
+    """A loop:// port (or TX wired to RX) gives back the rig's CMD HELLO: valid frames of this link,
+    not 'bytes that are no frame'."""
+    echo = b"".join(encode(MsgType.CMD, {"op": "HELLO"}, seq) for seq in range(3))
+    said = describe_answer(echo, [])
+    assert "the rig's own frames came back (CMD HELLO)" in said and "loop://" in said
+    assert "no frame of this link" not in said
+    hello = encode(MsgType.HELLO, HELLO, 0)
+    assert "own frames" not in describe_answer(echo + hello, [])
