@@ -38,6 +38,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
@@ -45,6 +46,7 @@ from elftools.elf.sections import SymbolTableSection
 
 from emulated_chip.lsm6dso import HDL_SOURCES
 from emulated_chip.lsm6dso.simulators import get_simulator
+from rig.elf_check import EM_ARM, elf_damage, host_machine
 from rig.errors import RigError, TargetUnavailable
 from rig.process_group import run_group
 
@@ -132,12 +134,14 @@ _MADE: dict[tuple[str, ...], tuple[str, tuple[int, int] | None]] = {}
 
 
 def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path | None = None,
-         args: tuple[str, ...] = (), what: str = "the firmware") -> Path:
+         args: tuple[str, ...] = (), what: str = "the firmware", machine: int | None | Literal["host"] = "host") -> Path:
     """Run `make -C DIRECTORY [ARGS] GOAL` under the build lock (a no-op when up to date); return product.
 
     DIRECTORY defaults to firmware_c/. make is not run again in this process while nothing it
     depends on changed (sources_stamp, and the product as it was left). Raises RigError with the command and its output when the
     build fails or product is missing, TargetUnavailable when make is not installed.
+    A product that is no whole ELF file for `machine` (an ELF e_machine; "host": this machine's;
+    rig.elf_check) is removed first, so make builds it again instead of keeping it by its date.
     """
     directory = directory or FIRMWARE_DIR
     cmd = ["make", "-s", "-C", str(directory), *args, goal]
@@ -146,6 +150,7 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
     if _MADE.get(key) == (sources, _product_stamp(product)):
         return product
     with build_lock():
+        _remove_if_damaged(product, host_machine() if machine == "host" else machine)
         try:
             proc = run_group(cmd, timeout_s)
         except FileNotFoundError:
@@ -157,6 +162,21 @@ def make(goal: str, product: Path, timeout_s: float = 300.0, *, directory: Path 
         raise RigError(f"building {what} failed: `{' '.join(cmd)}` exited {proc.returncode}\n{proc.stderr[-3000:]}")
     _MADE[key] = (sources, _product_stamp(product))
     return product
+
+
+def _remove_if_damaged(product: Path, machine: int | None) -> None:
+    """Remove product when it exists but is no whole ELF for machine (make then builds it again)."""
+    if not product.is_file():
+        return
+    why = elf_damage(product, machine)
+    if why is None:
+        return
+    try:
+        product.unlink()
+    except OSError as exc:
+        raise RigError(f"the build product {product} {why}, and it cannot be removed to build it again "
+                       f"({exc.strerror}): remove it (or make -C firmware_c clean)") from None
+    print(f"rig: the build product {product} {why}: building it again", file=sys.stderr)
 
 
 # ---- host builds ------------------------------------------------------------------------
@@ -216,7 +236,7 @@ def _newlib_missing(gcc: str, _mtime_ns: int, _size: int) -> str | None:
 
 def arm_elf() -> Path:
     """The STM32F4 image (`make -C firmware_c arm`), built and current: the ELF QEMU, Renode and a board run."""
-    return make("arm", ARM_ELF, what="the STM32F4 image")
+    return make("arm", ARM_ELF, what="the STM32F4 image", machine=EM_ARM)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
