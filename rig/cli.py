@@ -20,6 +20,7 @@ from typing import Any
 
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
+from rig.once import Once
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -350,20 +351,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     def target_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--target", default="host", help=f"where the firmware runs: {', '.join(TARGETS)} (default host)")
-        p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
-        p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)} "
+        p.add_argument("--target", action=Once, default="host",
+                       help=f"where the firmware runs: {', '.join(TARGETS)} (default host)")
+        p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
+        p.add_argument("--board-profile", action=Once, metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)} "
                        f"(default ${PROFILE_ENV}, else {DEFAULT_PROFILE})")
-        p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire for the board "
+        p.add_argument("--place", action=Once, metavar="NAME[,NAME...]",
+                       help="a labgrid place (or pool) to acquire for the board "
                        "instead of --port; the coordinator is $LG_COORDINATOR (default $LG_PLACE)")
-        p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+        p.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
                        help="where captures go (default runs/)")
 
     p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--all", action="store_true", help="every scenario of the catalog")
-    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--report", type=out_dir("--report"), metavar="DIR",
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
+    p.add_argument("--report", action=Once, type=out_dir("--report"), metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
     p.add_argument("--retries", type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
@@ -375,37 +378,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help="replay a recording CSV on a target, write the JSON result")
     p.add_argument("csv", type=Path, metavar="FILE.csv")
-    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("record", help="stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
-    p.add_argument("--out", type=out_file("--out"), required=True, metavar="FILE.csv")
+    p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
     p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
-    p.add_argument("--target", default="board", choices=("board", "host", "qemu"),
+    p.add_argument("--target", action=Once, default="board", choices=("board", "host", "qemu"),
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
-    p.add_argument("--port", help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
-    p.add_argument("--board-profile", metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
-    p.add_argument("--place", metavar="NAME[,NAME...]", help="a labgrid place (or pool) to acquire instead of --port")
-    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
+    p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
+    p.add_argument("--board-profile", action=Once, metavar="NAME", help=f"the board's profile: {', '.join(PROFILES)}")
+    p.add_argument("--place", action=Once, metavar="NAME[,NAME...]",
+                   help="a labgrid place (or pool) to acquire instead of --port")
+    p.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
                    help="where captures go (default runs/)")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
-    p.add_argument("--csv", type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
+    p.add_argument("--csv", action=Once, type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
     p.add_argument("--resd", type=out_file("--resd"), metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
                    "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
-    p.add_argument("--seed", type=seed_arg, default=None)
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None)
     p.add_argument("--odr-hz", type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("plot", help="plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
-    p.add_argument("--png", type=out_file("--png"), required=True, metavar="OUT")
+    p.add_argument("--png", action=Once, type=out_file("--png"), required=True, metavar="OUT")
     p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
-    p.add_argument("--seed", type=seed_arg, default=None)
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None)
     p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
     p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
@@ -413,10 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="accuracy and cost of the analyzer over the catalog")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO|FILE.csv",
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
-    p.add_argument("--target", default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
-    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenarios' seeds")
-    p.add_argument("--runs-dir", type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR)
-    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
+    p.add_argument("--target", action=Once, default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenarios' seeds")
+    p.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR)
+    p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")
@@ -425,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ble", help="run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
-    p.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--hci", type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")

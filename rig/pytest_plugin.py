@@ -25,6 +25,7 @@ from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
 from rig.out_path import kind_of
+from rig.once import Once
 from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
@@ -40,13 +41,13 @@ __all__ = ["Dut", "ScenarioRun", "dut", "rig_target", "run_scenario_fixture", "r
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add the rig's command-line options."""
     group = parser.getgroup("stridelab", "Stridelab HIL rig")
-    group.addoption("--target", action="store", default="host", metavar="NAME",
+    group.addoption("--target", action=Once, default="host", metavar="NAME",
                     help=f"rig target the firmware runs on: {', '.join(TARGETS)} (default host)")
-    group.addoption("--port", action="store", default=None, metavar="URL",
+    group.addoption("--port", action=Once, default=None, metavar="URL",
                     help="board link URL for --target board: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
-    group.addoption("--board-profile", action="store", default=None, metavar="NAME",
+    group.addoption("--board-profile", action=Once, default=None, metavar="NAME",
                     help="board profile for --target board (rig.boards): the HELLO it must answer")
-    group.addoption("--place", action="store", default=None, metavar="NAME[,NAME...]",
+    group.addoption("--place", action=Once, default=None, metavar="NAME[,NAME...]",
                     help="labgrid place, or a pool, for --target board: each pytest-xdist worker acquires a different "
                          "one for the session (coordinator: $LG_COORDINATOR; default $LG_PLACE)")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",

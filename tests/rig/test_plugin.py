@@ -62,3 +62,12 @@ def test_port_for_a_target_that_starts_its_own_link_is_a_usage_error(pytester: p
     result = pytester.runpytest("-p", "no:cacheprovider", "--target", "host", "--port", "/dev/ttyACM0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--port is for the board target*"])
+
+
+def test_a_target_given_twice_is_refused_not_the_last_one_taken(pytester: pytest.Pytester) -> None:
+    """--target host --target qemu ran on qemu alone and skipped every host test, exit 0."""
+    pytester.makepyfile("import pytest\n\n@pytest.mark.target('host')\ndef test_on_host(): pass\n")
+    result = pytester.runpytest("--target", "host", "--target", "qemu")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--target given twice (host and qemu): it takes one value*"])
+    pytester.runpytest("--target", "host", "--target", "host").assert_outcomes(passed=1)
