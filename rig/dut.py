@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-from construct import ConstructError, Rebuild
+from construct import ConstructError, Enum, Rebuild
 
 from frame_spec import Message, MsgType, encode
 from frame_spec.messages import PAYLOADS
@@ -123,7 +123,26 @@ def build_payload(msg_type: MsgType, fields: Mapping[str, Any]) -> dict[str, Any
             ([f"missing field(s) {', '.join(missing)}"] if missing else [])
             + ([f"unknown field(s) {', '.join(unknown)}"] if unknown else []))
             + f"; its fields are: {', '.join(needed)}")
+    for sc in struct.subcons:
+        if isinstance(sc.subcon, Enum) and sc.name in fields:
+            names = [str(v) for v in sc.subcon.decmapping.values()]
+            value = fields[sc.name]
+            if str(value) not in names and value not in sc.subcon.decmapping:
+                raise RigError(f"{msg_type.name} {sc.name}={value!r} is not one of {', '.join(names)}")
     return dict(fields)
+
+
+def _bounded(timeout: Any, call: str) -> float:
+    """timeout as seconds, when it is a finite number >= 0; RigError naming it otherwise (NaN or
+    infinity would make a wait without a bound, a negative one no wait at all)."""
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(timeout, bool) or not math.isfinite(value) or value < 0:
+        raise RigError(f"dut.{call}(timeout={timeout!r}): give the seconds of the target's progress to wait, "
+                       "a finite number >= 0 (every wait of the rig has a bound)")
+    return value
 
 
 class Dut:
@@ -142,6 +161,18 @@ class Dut:
         self.session = secrets.randbelow(0xFFFFFFFF) + 1
         self._cursor = 0  # index in link.history of the first frame expect() has not passed
         self.last_replay: ReplaySession | None = None
+        #: Set when the target was stopped (the test that asked for this Dut ended): why it is over.
+        self.stopped: str | None = None
+
+    def stop(self, why: str) -> None:
+        """Mark this Dut over (its target stopped, its link closed): every later call says so."""
+        self.stopped = why
+
+    def _require_running(self, call: str) -> None:
+        if self.stopped is not None:
+            raise RigError(f"dut.{call}(): this dut is over: {self.stopped}. A dut serves the test that asked for "
+                           "it while that test runs; ask for the dut fixture in the test that uses it "
+                           f"(captures: {self.run_dir})")
 
     # -- frames ---------------------------------------------------------------
     @property
@@ -188,6 +219,8 @@ class Dut:
         """The next frame of frame_type (e.g. "STRIDE") that predicate accepts, received since the last
         match; waits up to timeout seconds of the target's progress. Frames of other types, or that the
         predicate refuses, are passed over (they stay in `received`). ExpectTimeout lists what came."""
+        self._require_running("expect")
+        timeout = _bounded(timeout, "expect")
         name = _type_name(frame_type)
         frame, charged_s = self._wait_for(name, predicate, self._cursor, timeout)
         if frame is None:
@@ -198,6 +231,8 @@ class Dut:
     def expect_sequence(self, *steps: Step, timeout: float = 5.0) -> list[Frame]:
         """Frames matching steps in this order (others may come between), each a type name or
         (type name, predicate); all within timeout seconds of the target's progress together."""
+        self._require_running("expect_sequence")
+        timeout = _bounded(timeout, "expect_sequence")
         if not steps:
             raise RigError("expect_sequence needs at least one step: a type name or (type name, predicate)")
         parsed: list[tuple[str, Callable[[Frame], bool] | None]] = []
@@ -249,6 +284,7 @@ class Dut:
         """Build the message frame_type (a name of frame_spec's MsgType) from fields and send it;
         returns its link sequence number (its ACK carries it as acked_seq). Enumerated fields take
         their names (op="STATUS"). A CONFIG without a session gets this Dut's session nonce."""
+        self._require_running("send")
         msg_type = MsgType[_type_name(frame_type)]
         if msg_type is MsgType.CONFIG:
             fields.setdefault("session", self.session)
@@ -265,6 +301,7 @@ class Dut:
         """Replay a catalog scenario (by name) or a Recording through the link as `rig run` does:
         handshake, CONFIG, every sample, END, SUMMARY. Its frames join `received`, where expect() finds
         them. Not for a target that reads its own emulated sensor (renode, cocotb): use run_scenario."""
+        self._require_running("replay")
         if self.target.sensor_fed:
             raise RigError(f"target {self.target.name} reads its samples from its emulated sensor, fed before "
                            "it starts: replay a scenario there with the run_scenario fixture")

@@ -237,7 +237,11 @@ def dut(rig_target: Target, runs_dir: Path, request: pytest.FixtureRequest) -> I
     # a target that failed half-way up is stopped too; how it ended goes to target.txt
     with target_running(rig_target, run_dir) as url, \
             Link(url, run_dir, symbolize=symbolizer(rig_target.image())) as link:
-        yield Dut(rig_target, link, run_dir)
+        device = Dut(rig_target, link, run_dir)
+        try:
+            yield device
+        finally:
+            device.stop(f"its target was stopped when {request.node.nodeid} ended")
 
 
 @pytest.fixture(name="run_scenario")

@@ -20,6 +20,8 @@ from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.base import Availability, Target
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.mark.target("host", "qemu", "board")
 def test_dut_answers_hello_and_status(dut) -> None:  # type: ignore[no-untyped-def]
@@ -165,7 +167,7 @@ def test_send_builds_any_message_by_name(loop_dut: Dut) -> None:
     ("NOPE", {}, "'NOPE' is no message type of frame_spec; choose one of: CONFIG, SAMPLE_BATCH"),
     ("CMD", {}, "CMD: missing field(s) op; its fields are: op"),
     ("CMD", {"op": "STATUS", "speed": 1}, "CMD: unknown field(s) speed"),
-    ("CMD", {"op": "DANCE"}, "CMD {op: 'DANCE'}: cannot build it"),
+    ("CMD", {"op": "DANCE"}, "CMD op='DANCE' is not one of HELLO, END, RESET, STATUS, FAULT_TEST"),
     ("LOG", {"level": 300, "text": "x"}, "LOG {level: 300, text: 'x'}: cannot build it"),
 ])
 def test_send_refuses_what_frame_spec_cannot_build(loop_dut: Dut, kind: str, fields: dict, message: str) -> None:
@@ -179,3 +181,37 @@ def test_a_field_that_does_not_exist_is_named(loop_dut: Dut) -> None:
     loop_dut.send("CMD", op="END")
     with pytest.raises(AttributeError, match="a CMD frame has no field 'gct_ms'; its fields: op"):
         loop_dut.expect("CMD", lambda c: c.gct_ms > 0)
+
+
+@pytest.mark.parametrize("timeout", [math.nan, math.inf, -1.0, "soon", None, True])
+def test_a_wait_without_a_bound_is_refused(loop_dut: Dut, timeout: object) -> None:
+    """timeout=nan waited for ever (no comparison with NaN ends a wait), inf too."""
+    with pytest.raises(RigError, match=r"dut\.expect\(timeout=.*a finite number >= 0"):
+        loop_dut.expect("STATUS", timeout=timeout)  # type: ignore[arg-type]
+    with pytest.raises(RigError, match=r"dut\.expect_sequence\(timeout=.*a finite number >= 0"):
+        loop_dut.expect_sequence("STATUS", timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_a_dut_used_after_its_test_says_so(loop_dut: Dut) -> None:
+    """A dut kept past its test: its link is closed, and a call said 'I/O operation on closed file'."""
+    loop_dut.stop("its target was stopped when test_keep ended")
+    for call in (lambda: loop_dut.send("CMD", op="STATUS"), lambda: loop_dut.expect("STATUS"),
+                 lambda: loop_dut.expect_sequence("STATUS"), lambda: loop_dut.replay("walk")):
+        with pytest.raises(RigError, match=r"this dut is over: its target was stopped when test_keep ended"):
+            call()
+
+
+def test_the_dut_fixture_is_over_when_its_test_ends(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        KEPT = []
+
+        def test_keep(dut):
+            KEPT.append(dut)
+
+        def test_after(dut):
+            KEPT[0].send("CMD", op="STATUS")
+    """)
+    result = pytester.runpytest("--target", "host", "--runs-dir", str(pytester.path / "runs"))
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*dut.send(): this dut is over: its target was stopped when "
+                                 "test_the_dut_fixture_is_over_when_its_test_ends.py::test_keep ended*"])
