@@ -121,6 +121,12 @@ def parse_body(raw: bytes) -> Message:
     want, got = int.from_bytes(raw[-2:], "little"), crc16(raw[:-2])
     if want != got:
         raise FrameError(f"CRC mismatch: frame says 0x{want:04x}, bytes give 0x{got:04x}", raw)
+    if raw[0] != PROTOCOL_VERSION:  # another version may lay its header out otherwise: nothing else is read
+        raise FrameError(f"protocol version {raw[0]}, this rig speaks {PROTOCOL_VERSION}", raw)
+    declared = _HEADER.unpack_from(raw)[-1]
+    held = len(raw) - _HEADER.size - _CRC.size
+    if declared != held:
+        raise FrameError(f"length field says a payload of {declared} bytes, the frame holds {held}", raw)
     fast = _parse_fixed(raw)
     if fast is not None:
         return _within_limits(fast, raw)

@@ -145,3 +145,12 @@ def test_frames_at_the_limits_are_accepted() -> None:
                                           "avg_cadence_spm": 0.0, "still_s": 0.0, "walk_s": 0.0, "run_s": 0.0,
                                           "stairs_s": 0.0, "dropped_samples": 0}, 2)[:-1])
     assert math.isnan(nan.payload["distance_m"])
+
+
+@pytest.mark.parametrize(("declared", "held"), [(0xFFFF, 40), (0, 3), (41, 40)])
+def test_a_length_field_that_disagrees_with_the_frame_is_named(declared: int, held: int) -> None:
+    """A length field at its maximum over a 40-byte payload read as 'malformed frame: Error in path
+    (parsing) -> body -> payload'."""
+    body = struct.pack("<BBHH", PROTOCOL_VERSION, int(MsgType.LOG), 3, declared) + b"\x01" * held
+    with pytest.raises(FrameError, match=rf"length field says a payload of {declared} bytes, the frame holds {held} "):
+        parse_body(body + struct.pack("<H", crc16(body)))
