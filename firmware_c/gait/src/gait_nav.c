@@ -127,6 +127,39 @@ static void rolling_velocity(const gait_nav_t *n, float out[3]) {
     out[2] = 0.0f;
 }
 
+/*
+ * The specific force at a still instant levels the attitude; the foot is not
+ * quite still there: it turns about a point of its sole, and a sensor at r
+ * from that point feels dw/dt x r + w x (w x r) on top of gravity. Up from a
+ * sole point the sensor sits at the learnt height h whichever point that is
+ * (heel, ball, the shoe's edge); along the sole the lever depends on the
+ * point, and for a foot turning about a horizontal axis that part adds a
+ * vertical force, which barely tilts the level. So r = h up, and w the
+ * pitch's part of the rate (a roll turns about the shoe's edge or the ankle,
+ * its lever unknown, as in rolling_velocity): on the laces (h about 8 cm) a
+ * push-off already under way at 90 rad/s^2 adds 0.8 g forward, a tilt of
+ * the level by tens of degrees that cost a fast run 10 % of its length.
+ * w_lo, w_mid, w_hi: body rates at the window's start, middle and end,
+ * rad/s, span_s apart end to end; acc (g) is corrected in place.
+ */
+void gait_nav_unlever(const gait_state_t *g, const float w_lo[3], const float w_mid[3], const float w_hi[3],
+                      float span_s, float acc[3]) {
+    const gait_nav_t *n = &g->nav;
+    float h = lever_height(n);
+    if (!(span_s > 0.0f) || !(h > 0.0f)) {
+        return;
+    }
+    float up[3];
+    gm_quat_up(&n->q, up);
+    /* w = (0, wy, 0), r = h up: dw/dt x r + w x (w x r) */
+    float wd = (w_hi[1] - w_lo[1]) / span_s;
+    float wy = w_mid[1];
+    float f[3] = {wd * h * up[2] - wy * wy * h * up[0], 0.0f, -wd * h * up[0] - wy * wy * h * up[2]};
+    for (int k = 0; k < 3; k++) {
+        acc[k] -= f[k] * (1.0f / GM_G_MPS2);
+    }
+}
+
 /* Solve the symmetric normal equations (a packed 00 01 02 11 12 22) with a
  * ridge relative to their trace; 0 when singular. */
 static int lever_solve(const float a[6], const float b[3], float x[3]) {

@@ -443,6 +443,11 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
  * single instant (NULL: the low-passed specific force). Returns the pitch
  * error removed, rad.
  */
+/** Take from acc (g, body frame) the force the foot's turn about a sole point
+ * gives the sensor at its height above the sole; w_lo, w_mid, w_hi the body
+ * rates (rad/s) at a window's start, middle and end, span_s apart. */
+void gait_nav_unlever(const gait_state_t *g, const float w_lo[3], const float w_mid[3], const float w_hi[3],
+                      float span_s, float acc[3]);
 float gait_nav_open(gait_state_t *g, const float acc_level[3]);
 /**
  * Vertical velocity of the sensor now, m/s (+ up), integrated since the last
