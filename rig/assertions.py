@@ -9,6 +9,7 @@ from rig.app_view import judge
 from rig.evaluate import Scores, score
 from rig.goals import RUN_GOALS, AccuracyGoal
 from rig.records import RunResult
+from rig.unmeasured import unmeasured
 from scenarios.model import Truth
 
 @dataclass
@@ -48,8 +49,15 @@ def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal
     if not truth.strides and result.strides:
         report.failures.append(f"{len(result.strides)} stride(s) reported where the truth has none "
                                f"(first at {result.strides[0]['ic_s']:.3f} s)")
+    lacking = {u.metric: u for u in unmeasured(result.strides, truth)}
     for tol in tolerances:
         value = getattr(scores, tol.metric)
+        if tol.metric in lacking:
+            # a figure the firmware did not measure where the truth has it fails its goal, whatever
+            # the strides it did measure gave (none at all would otherwise skip the goal)
+            report.checked.append(tol.metric)
+            report.failures.append(lacking[tol.metric].sentence())
+            continue
         verdict = tol.passes(value)
         if verdict is None:
             continue
