@@ -9,6 +9,7 @@ from rig.app_view import judge
 from rig.evaluate import Scores, score
 from rig.goals import RUN_GOALS, AccuracyGoal
 from rig.records import RunResult
+from rig.summary_check import summary_problems
 from rig.unmeasured import unmeasured
 from scenarios.model import Truth
 
@@ -40,7 +41,9 @@ def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal
     report.failures += [f"link: {p}" for p in result.link_problems()]
     if result.summary is None:
         report.failures.append("no SUMMARY frame arrived")
-    elif result.summary.get("strides") != len(result.strides):
+    else:
+        report.failures += summary_problems(result.summary, result.strides, result.samples_sent)
+    if result.summary is not None and result.summary.get("strides") != len(result.strides):
         report.failures.append(f"SUMMARY counts {result.summary.get('strides')} strides but "
                                f"{len(result.strides)} STRIDE frames arrived")
     duration_s = (result.summary.duration_s if result.summary is not None else None) or 0.0

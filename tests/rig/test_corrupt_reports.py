@@ -53,3 +53,17 @@ def test_a_bouts_last_stride_may_lack_its_contact_time() -> None:
     strides[3] = dataclasses.replace(strides[3], tc_s=None, gct_ms=None)  # in the middle of a bout
     failures = _failures(rec, dataclasses.replace(result, strides=strides))
     assert any(f.startswith("tc_mae_ms: the firmware reported no toe-off time (NaN) on 1 of") for f in failures), failures
+
+
+def test_an_all_nan_summary_is_corrupt() -> None:
+    rec, result = _run("sprint")
+    assert result.summary is not None
+    assert not [f for f in _failures(rec, result) if "SUMMARY" in f]
+    blank = dataclasses.replace(result.summary, **{k: None for k in (
+        "distance_m", "duration_s", "still_s", "walk_s", "run_s", "stairs_s", "cadence_spm", "pace_s_per_km")})
+    failures = _failures(rec, dataclasses.replace(result, summary=blank))
+    assert any("the SUMMARY reports no distance_m, duration_s, still_s, walk_s, run_s, stairs_s (NaN)" in f
+               for f in failures), failures
+    assert any("no cadence_spm (NaN) though" in f for f in failures), failures
+    nopace = dataclasses.replace(result.summary, pace_s_per_km=None)
+    assert any("but no pace_s_per_km" in f for f in _failures(rec, dataclasses.replace(result, summary=nopace)))

@@ -1,0 +1,34 @@
+"""The SUMMARY frame's figures against what the analyzer always knows.
+
+The analyzer's summary (firmware_c/gait: gait_get_summary) always measures the distance, the
+duration and the time spent in each activity (0 is a measurement); the pace is NaN only when no
+distance was covered, the cadence only when no stride measured one. A SUMMARY of NaN where the
+analyzer must have a figure is a corrupt report, not a run to judge ("0x real time" from a NaN
+duration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rig.records import Stride, Summary
+
+#: Summary fields the analyzer measures on every run.
+ALWAYS_MEASURED: tuple[str, ...] = ("distance_m", "duration_s", "still_s", "walk_s", "run_s", "stairs_s")
+
+
+def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: int) -> list[str]:
+    """What is wrong with a SUMMARY's figures, as sentences (empty when nothing)."""
+    out: list[str] = []
+    lacking = [k for k in ALWAYS_MEASURED if summary[k] is None]
+    if lacking:
+        out.append(f"the SUMMARY reports no {', '.join(lacking)} (NaN): the analyzer measures "
+                   f"{'them' if len(lacking) > 1 else 'it'} on every run, so the SUMMARY is corrupt")
+    if summary.duration_s is not None and summary.duration_s <= 0.0 and samples_sent > 0:
+        out.append(f"the SUMMARY's duration_s is {summary.duration_s:g} s after {samples_sent} samples were sent")
+    if summary.distance_m is not None and summary.distance_m > 0.0 and summary.pace_s_per_km is None:
+        out.append(f"the SUMMARY reports {summary.distance_m:.1f} m covered but no pace_s_per_km (NaN)")
+    with_cadence = sum(s.cadence_spm is not None for s in strides)
+    if with_cadence and summary.cadence_spm is None:
+        out.append(f"the SUMMARY reports no cadence_spm (NaN) though {with_cadence} STRIDE frame(s) measured one")
+    return out
