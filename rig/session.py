@@ -23,8 +23,7 @@ from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.progress_line import ProgressCallback
 from rig.records import RunResult, Stride, Summary, tc_measured
-
-US_WRAP = 1 << 32
+from rig.stride_times import FirmwareClock, Placed, place_stride, time_doubts
 
 
 @dataclass(frozen=True)
@@ -36,28 +35,16 @@ class Timeouts:
     summary_s: float = 10.0
 
 
-class _Clock:
-    """Unwraps the firmware's 32-bit microsecond times and maps them onto the recording."""
-
-    def __init__(self, raw: RawStream) -> None:
-        self._raw = raw
-        self._offset = 0
-        self._last = 0
-
-    def t_s(self, us: int) -> float:
-        if us + self._offset < self._last - US_WRAP // 2:
-            self._offset += US_WRAP
-        self._last = us + self._offset
-        return float(self._raw.index_to_t_s(self._last * self._raw.odr_mhz / 1e9))
+#: The firmware's clock (rig.stride_times.FirmwareClock), by its earlier name.
+_Clock = FirmwareClock
 
 
-def stride_from_payload(p: dict[str, Any], clock: _Clock) -> Stride:
+def stride_from_payload(p: dict[str, Any], clock: FirmwareClock) -> Stride:
     """A STRIDE payload as a Stride record (times on the recording's timeline).
 
     An unmeasured TC never reaches the clock: its time field is meaningless and
     would disturb the unwrapping of the 32-bit microsecond times."""
-    tc_s = clock.t_s(p["tc_us"]) if tc_measured(p) else None
-    return Stride.from_values(p["stride_no"], clock.t_s(p["ic_us"]), tc_s, p)
+    return place_stride(p, clock, tc_measured(p)).stride
 
 
 #: Times CONFIG and END are sent again when their answer does not come (a lossy link).
@@ -158,6 +145,8 @@ class ReplaySession:
         self.stale_acks = 0
         # (stride_no, link seq, repeat, replay-JSON stride, payload) of each STRIDE, as they came
         self._arrival: list[tuple[int, int, bool, Stride, dict[str, Any]]] = []
+        # each arrival's stride as placed on the recording (its firmware times, those outside the run)
+        self._placed: list[Placed] = []
         self.renumbered: list[str] = []
         self.doubts: list[str] = []
         self.repeated_strides = 0
@@ -219,7 +208,7 @@ class ReplaySession:
         elif msg.type is MsgType.GATT_VALUE:
             self._gatt_values.append(msg.payload)
 
-    def _add_rsc(self, msg: Message, clock: _Clock) -> None:
+    def _add_rsc(self, msg: Message, clock: FirmwareClock) -> None:
         value = bytes.fromhex(msg.payload["value"])
         if msg.repeat and self.rsc and self.rsc[-1].value == value.hex():
             return  # the link repeated the frame just before
@@ -229,10 +218,11 @@ class ReplaySession:
             self.rsc_errors.append(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
                                    f"({str(exc).splitlines()[0]})")
 
-    def _add_stride(self, msg: Message, clock: _Clock) -> None:
+    def _add_stride(self, msg: Message, clock: FirmwareClock) -> None:
         """Keep a STRIDE as it came; _resolve_strides sorts them out at the end of the run."""
-        self._arrival.append((int(msg.payload["stride_no"]), msg.seq, msg.repeat, stride_from_payload(msg.payload, clock),
-                              msg.payload))
+        placed = place_stride(msg.payload, clock, tc_measured(msg.payload))
+        self._placed.append(placed)
+        self._arrival.append((int(msg.payload["stride_no"]), msg.seq, msg.repeat, placed.stride, msg.payload))
 
     def _resolve_strides(self) -> tuple[list[Stride], list[int]]:
         """Each stride once, in the firmware's order, from the STRIDE frames as they came.
@@ -246,6 +236,7 @@ class ReplaySession:
         doubt; strides lost on the link leave a hole in the numbers, which the strides after the
         hole still confirm."""
         series: list[dict[int, Stride]] = [{}]
+        placed: dict[tuple[int, int], Placed] = {}  # (series, stride_no): the stride kept, as placed
         doubtful: set[tuple[int, int]] = set()  # (series, stride_no)
         kept_order: list[tuple[int, int, int]] = []  # (series, stride_no, link seq) as they came
         arrival = self._arrival
@@ -272,6 +263,7 @@ class ReplaySession:
                                        "the first is kept")
                     continue
             cur[no] = stride
+            placed[(len(series) - 1, no)] = self._placed[i] if i < len(self._placed) else Placed(stride, 0, 0)
             kept_order.append((len(series) - 1, no, seq))
         for i, (k, no, seq) in enumerate(kept_order):
             before = kept_order[i - 1][1] if i > 0 and kept_order[i - 1][0] == k else -1
@@ -281,6 +273,11 @@ class ReplaySession:
             doubtful.add((k, no))
             self.doubts.append(f"stride_no {no} (link seq {seq}) is out of sequence: it came after {before}"
                                + (f" and before {after}" if after is not None else ""))
+        for k, numbered in enumerate(series):
+            nos = sorted(numbered)
+            for pos, why in time_doubts([placed[(k, no)] for no in nos]):
+                doubtful.add((k, nos[pos]))
+                self.doubts.append(why)
         keyed = [((k, no), stride) for k, numbered in enumerate(series) for no, stride in sorted(numbered.items())]
         return [stride for _, stride in keyed], [i for i, (key, _) in enumerate(keyed) if key in doubtful]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +44,10 @@ def test_unmeasured_toe_off_does_not_disturb_the_clock() -> None:
     from rig.session import _Clock, stride_from_payload
 
     rec = synthesize("steady_run")
-    raw = to_raw(rec)
+    # a stream 60 times as long (indices 60 apart: samples dropped) reaches past half the 32-bit wrap
+    raw = dataclasses.replace(to_raw(rec), index=to_raw(rec).index * 60)
     clock = _Clock(raw)
-    late_us = 3_000_000_000  # 50 min into a stream, past half the 32-bit wrap
+    late_us = 3_000_000_000  # 50 min into the stream
     base = {"stride_no": 0, "tc_us": 0, "strike": "heel", "activity": "run", "flags": 0,
             **{k: float("nan") for k in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm",
                                           "duty_factor", "fsa_deg", "pronation_deg", "peak_roll_rate_dps",

@@ -133,3 +133,43 @@ def test_a_contradicting_stride_number_keeps_the_first(tmp_path: Path, host_tcp:
     problems = result.link_problems()
     assert any("stride_no 0 arrived twice with different values" in p for p in problems)
     assert any("SUMMARY counts" in p for p in problems)
+
+
+def _retimed(frame: bytes, **times: int) -> bytes:
+    msg = decode(frame[:-1])
+    return encode(MsgType.STRIDE, {**msg.payload, **times}, msg.seq)
+
+
+def _time_changes() -> dict[str, Callable[[dict[int, dict[str, int]], int, bytes], bytes]]:
+    """Each way a firmware's stride times cannot be, applied to the fourth STRIDE (k == 3)."""
+    return {
+        # early in a run: no 32-bit wrap, a wrong time (it was read as a wrap, every later stride with it)
+        "wrap": lambda seen, k, f: _retimed(f, ic_us=0xFFFFFFF0) if k == 3 else f,
+        "tc_first": lambda seen, k, f: _retimed(f, tc_us=seen[k]["ic_us"] - 50_000) if k == 3 else f,
+        "backwards": lambda seen, k, f: _retimed(f, ic_us=seen[2]["ic_us"]) if k == 3 else f,
+    }
+
+
+@pytest.mark.parametrize("how,said", [
+    ("wrap", "stride_no 3: ic_us 4294967280 (0xFFFFFFF0) is"),
+    ("tc_first", "stride_no 3: its toe-off (tc_us"),
+    ("backwards", "is the same as that of stride_no 2"),
+])
+def test_stride_times_that_cannot_be_are_named(tmp_path: Path, host_tcp: str, sprint_raw, how: str,
+                                               said: str) -> None:
+    seen: dict[int, dict[str, int]] = {}
+    change = _time_changes()[how]
+
+    def mutate(k: int, frame: bytes) -> bytes:
+        seen[k] = decode(frame[:-1]).payload
+        return change(seen, k, frame)
+    result = _through(tmp_path, host_tcp, _strides_mutated(mutate), sprint_raw)
+    problems = result.link_problems()
+    assert any(said in p for p in problems), problems
+    doubtful = [s["stride_no"] for s in result.to_json()["strides"] if s.get("in_doubt")]
+    assert 3 in doubtful and len(doubtful) <= 2, doubtful
+    if how == "wrap":
+        # the wrong time put no wrap into the clock: the strides after it stay on the recording
+        after = [s for s in result.strides if s.stride_no > 3]
+        assert after and all(s.ic_s < float(sprint_raw.t_s[-1]) for s in after)
+        assert not [p for p in problems if "stride_no 4" in p]
