@@ -301,10 +301,25 @@ def _write_out(path: Path, text: str, option: str, fallback: str) -> None:
         raise RigError(f"{option} {path}: cannot write it ({exc.strerror}); {fallback}") from None
 
 
+def _refuse_paths_as_names(names: Sequence[str]) -> None:
+    """RigError for a bench argument that is no scenario but a path: a directory (bench reads no
+    directory) or a file whose name does not end in .csv (read as a scenario name, it was 'unknown')."""
+    known = {s.name for s in list_scenarios()}
+    for name in names:
+        if name in known or not os.path.lexists(name):
+            continue
+        if os.path.isdir(name):
+            raise RigError(f"rig bench: {name} is a directory; bench reads scenario names and recording files "
+                           f"named *.csv: give the recordings in it (e.g. {os.path.join(name, '*.csv')})")
+        raise RigError(f"rig bench: {name} is a file whose name does not end in .csv, so it was read as a scenario "
+                       "name (there is none of that name); give a recording named *.csv (rename or link it)")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the catalog (and recordings) through the analyzer, print accuracy and cost; 1 when a goal fails."""
     recordings = [Path(s) for s in args.scenarios if s.endswith(".csv")]
     names = [s for s in args.scenarios if not s.endswith(".csv")]
+    _refuse_paths_as_names(names)
     seen: dict[object, str] = {}
     for given, key in [(str(r), ("file", os.path.realpath(r))) for r in recordings] + [(n, ("name", n)) for n in names]:
         if key in seen:  # scored twice, it would weigh twice in every pooled figure

@@ -111,11 +111,16 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     # a recording given twice weighed twice in the pooled figures
     (("bench", "x.csv", "./x.csv"), ("x.csv is given twice",)),
     (("bench", "standing", "walk", "standing"), ("standing is given twice",)),
+    # a directory, or a recording named other than *.csv, was an 'unknown scenario'
+    (("bench", "recs"), ("rig bench: recs is a directory", "recs/*.csv")),
+    (("bench", "x.CSV"), ("x.CSV is a file whose name does not end in .csv", "rename")),
     # the scenario's clock runs 1.5 % fast: synth wrote a 10,150 Hz recording that replay then refused
     (("synth", "clock_fast", "--csv", "fast.csv", "--odr-hz", "10000"), ("10149.8 Hz", "--odr-hz within", "9852.41")),
 ])
 def test_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     _csv(tmp_path / "x.csv", [k / 416 for k in range(832)])
+    _csv(tmp_path / "x.CSV", [k / 416 for k in range(832)])
+    (tmp_path / "recs").mkdir()
     _refused(rig(*args, cwd=tmp_path), *words)
 
 
