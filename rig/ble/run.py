@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from construct import ConstructError
+
 from frame_spec import Message, MsgType
 from frame_spec import rscs
 from rig.app_view import RscSample
@@ -124,16 +126,33 @@ class BleRun:
     phone_events: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _phone_view(result: RunResult, received: list[bytes], set_distance_m: float | None) -> list[RscSample]:
-    """The phone's values on the firmware's timeline (the i-th received is the i-th sent), with the
-    distance it set itself taken back out so the view is judged against the scenario's truth."""
-    out = []
-    for sent, value in zip(result.rsc, received):
-        smp = RscSample.from_value(sent.t_s, value)
+def _phone_view(result: RunResult, received: list[bytes],
+                set_distance_m: float | None) -> tuple[list[RscSample], list[bytes], list[str]]:
+    """The phone's values on the firmware's timeline (the i-th well-formed value received is the i-th
+    the firmware sent well formed), with the distance it set itself taken back out so the view is
+    judged against the scenario's truth; the well-formed values received; and a sentence for each
+    received value that is no RSC Measurement (the shoe relays what the firmware sent, malformed or
+    not: it is named, never parsed into the view)."""
+    out: list[RscSample] = []
+    well_formed: list[bytes] = []
+    problems: list[str] = []
+    sent = iter(result.rsc)
+    for i, value in enumerate(received):
+        try:
+            rscs.parse_measurement(value)
+        except ConstructError as exc:
+            problems.append(f"ble: notification #{i} the phone received, {value.hex(' ') or 'empty'}, is no RSC "
+                            f"Measurement ({str(exc).splitlines()[0]}); it is left out of the app's view (phone.jsonl)")
+            continue
+        well_formed.append(value)
+        at = next(sent, None)
+        if at is None:
+            continue  # more than the firmware sent: the comparison with what was sent names it
+        smp = RscSample.from_value(at.t_s, value)
         if set_distance_m is not None and smp.total_m is not None:
             smp = dataclasses.replace(smp, total_m=smp.total_m - set_distance_m)
         out.append(smp)
-    return out
+    return out, well_formed, problems
 
 
 def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, hci: str = VIRTUAL,
@@ -219,11 +238,12 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
     if phone is None:
         return BleRun(name, rec, result, check_result(result, rec.truth), run_dir, sent, [], [])
     received = [bytes.fromhex(e["value"]) for e in phone.seen("notification")]
-    report = check_result(dataclasses.replace(result, rsc=tuple(_phone_view(result, received, set_distance_m))),
-                          rec.truth)
-    if received != sent:
-        first = next((i for i, (a, b) in enumerate(zip(sent, received)) if a != b), min(len(sent), len(received)))
-        report.failures.append(f"ble: the phone received {len(received)} RSC Measurements, the firmware sent {len(sent)}; "
+    view, well_formed, malformed = _phone_view(result, received, set_distance_m)
+    report = check_result(dataclasses.replace(result, rsc=tuple(view)), rec.truth)
+    report.failures += malformed
+    if well_formed != sent:
+        first = next((i for i, (a, b) in enumerate(zip(sent, well_formed)) if a != b), min(len(sent), len(well_formed)))
+        report.failures.append(f"ble: the phone received {len(well_formed)} RSC Measurements, the firmware sent {len(sent)}; "
                                f"the first difference is at #{first} (phone.jsonl, app_view.json)")
     return BleRun(name, rec, result, report, run_dir, sent, received,
                   [e for e in phone.events if e.get("event") != "notification"])
