@@ -253,6 +253,7 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
             f"a gap of {float(dt[r - 1]):.6g} s after the previous row; the link's times span at most {MAX_STEP_S:.0f} s",
             "split the recording at the gap",
         )
+    _check_rate_holds(path, t_s, line_nos, dt * odr_hz, odr_hz)
     index = np.cumsum(np.maximum(1.0, np.rint(dt * odr_hz)))
     over = np.flatnonzero(index > MAX_INDEX)
     if len(over):
@@ -264,6 +265,38 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
             "split the recording into shorter parts",
         )
     return odr_hz
+
+
+#: A row closer to the one before than this many periods of the recording's (median) rate is early:
+#: timestamp jitter stays far within it, a faster sampling does not.
+EARLY_PERIODS = 0.6
+#: This many early rows in a row are a faster sampling, not jitter: read at the recording's rate, each
+#: would count as one whole period and compress the time after them (a recording whose rate rose
+#: from 104 to 416 Hz read its last part four times too slowly: contact times 339 ms off).
+EARLY_RUN = 64
+
+
+def _check_rate_holds(path: Path, t_s: np.ndarray, line_nos: np.ndarray, periods: np.ndarray, odr_hz: float) -> None:
+    """RecordingError at the first run of EARLY_RUN rows sampled faster than the recording's rate.
+
+    periods: each row's distance from the row before, in periods of odr_hz. A slower sampling
+    (a rate that falls mid-file) reads as dropped samples at their true times, and stays."""
+    early = (periods < EARLY_PERIODS).astype(np.int64)
+    if len(early) < EARLY_RUN:
+        return
+    runs = np.convolve(early, np.ones(EARLY_RUN, dtype=np.int64), mode="valid")
+    full = np.flatnonzero(runs == EARLY_RUN)
+    if not len(full):
+        return
+    r = int(full[0]) + 1
+    seg = np.diff(t_s[r - 1:r + EARLY_RUN])
+    raise _fail(
+        path, int(line_nos[r]),
+        f"from t_s={float(t_s[r])!r} on, {EARLY_RUN} rows or more come {float(np.median(seg)) * 1e3:.4g} ms apart "
+        f"({1.0 / float(np.median(seg)):.4g} Hz) while the recording's rate (its median) is {odr_hz:.4g} Hz: "
+        "the sample rate changed within the file",
+        "split the recording where its rate changes, one rate a file",
+    )
 
 
 #: Standard gravity, m/s^2 per g.

@@ -39,6 +39,9 @@ def _csv(path: Path, times: list[float]) -> Path:
     ([0.0, 1e-7], ("one.csv, line 3", "sample rate")),
     ([0.0, 10.0, 20.0], ("one.csv, line 3", "0.1 Hz")),
     ([k / 416 for k in range(50)] + [1e7], ("one.csv, line 52", "gap")),
+    # 104 Hz, then 416 Hz from 2 s on: read at 104 Hz, the last part's times were compressed fourfold
+    ([k / 104 for k in range(208)] + [2.0 + (k + 1) / 416 for k in range(100)],
+     ("one.csv, line 211", "2.404 ms apart (416 Hz)", "104 Hz", "the sample rate changed", "one rate a file")),
 ])
 def test_replay_of_a_recording_the_firmware_cannot_take(tmp_path: Path, times: list[float], words: tuple[str, ...]) -> None:
     _refused(rig("replay", str(_csv(tmp_path / "one.csv", times)), "--runs-dir", "runs", cwd=tmp_path), *words)
