@@ -385,6 +385,20 @@ def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_
         if b < t0 or a > t1:
             raise _fail(side, None, f"the label window {a:g}..{b:g} s lies outside the {t0:g}..{t1:g} s of {csv}",
                         "give label windows in seconds on the clock of t_s, or leave them out")
+    _check_contacts_judged(csv, side, truth, t0, t1)
+
+
+def _check_contacts_judged(csv: Path, side: Path, truth: Truth, t0: float, t1: float) -> None:
+    """RecordingError when the truth labels contacts but none lies in a label window: scored, such a
+    truth judges nothing (no true stride, every detection ignored) and reads as a perfect precision."""
+    if not truth.strides or any(a <= s.ic_s <= b for s in truth.strides for a, b in truth.label_windows_s):
+        return
+    n = len(truth.strides)
+    where = ("but no label window (label_windows_s) says where they are labelled" if not truth.label_windows_s else
+             f"but none lies in its label windows ({', '.join(f'{a:g}..{b:g} s' for a, b in truth.label_windows_s)})")
+    raise _fail(side, None, f"{n} contact(s) are labelled {where}: none would be judged",
+                f"add \"label_windows_s\": [[start_s, end_s], ...] spanning the labelled contacts (the whole "
+                f"recording of {csv} is [[{t0:g}, {t1:g}]])")
 
 
 def read_recording(path: Path) -> Recording:

@@ -169,3 +169,15 @@ def test_signal_stops_the_target_and_writes_target_txt(tmp_path: Path, sig: sign
     assert len(run_dirs) == 1
     assert "terminated" in (run_dirs[0] / "target.txt").read_text() or "exited" in (run_dirs[0] / "target.txt").read_text()
     assert not Path(f"/proc/{firmware[0]}").exists() or "zombie" in Path(f"/proc/{firmware[0]}/status").read_text()
+
+
+@pytest.mark.parametrize("windows, words", [
+    ("", ("2 contact(s) are labelled but no label window", "[[0, 1.99519]]")),
+    (', "label_windows_s": []', ("2 contact(s) are labelled but no label window",)),
+    (', "label_windows_s": [[1.7, 1.9]]', ("but none lies in its label windows (1.7..1.9 s)",)),
+])
+def test_sidecar_whose_contacts_no_window_holds(tmp_path: Path, windows: str, words: tuple[str, ...]) -> None:
+    """Scored, such a truth judged nothing: no true stride, every detection ignored, precision 100 %."""
+    csv = _csv(tmp_path / "lab.csv", [k / 416 for k in range(831)])
+    (tmp_path / "lab.truth.json").write_text('{"strides": [{"ic_s": 0.5}, {"ic_s": 1.5}]' + windows + "}")
+    _refused(rig("bench", str(csv), cwd=tmp_path), "lab.truth.json", *words, "label_windows_s")
