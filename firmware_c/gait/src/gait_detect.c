@@ -396,6 +396,24 @@ static const float LAND_TIMEOUT_S = 0.15f;
  * heel impacts come at most 30 ms after contact: HOVER_MIN_S lies past them. */
 static const float HOVER_MIN_S = 0.04f;
 static const float HOVER_SLAP_S = 0.05f;
+/* A shuffle step (a short step into a stop, a first step from standing, a
+ * step round a turn with the foot barely lifted): the toes-up rotation is
+ * weak and the landing soft, so neither tells it from fidgeting (a toe tap,
+ * a heel raise, a weight shift). What tells them apart is where the foot
+ * went: a step carries the foot a footprint further between two still
+ * stances, a toe tap or heel raise puts it back where it stood. A weak
+ * swing with no landing of its own is a step when the foot, integrated from
+ * its last still sample before the swing to the end of its landing bump
+ * (a strapdown of its own over the samples the delay line still holds, its
+ * attitude levelled from gravity at that still sample), went GLIDE_M or
+ * more horizontally. Fidgeting moves it by the lever of a rotation of a few
+ * degrees (a sensor 15 cm from the ball turned 15 deg: 4 cm), m. The delay
+ * line holds GAIT_RING_SAMPLES: a swing from a still stance to its landing
+ * fits in it at output rates up to about 200 Hz; at higher rates the test
+ * is not made and such a swing stays fidgeting. */
+static const float GLIDE_M = 0.12f;
+/* ... a foot standing still is quiet (QUIET_DPS, STILL_G) this long at least, s. */
+static const float GLIDE_STILL_S = 0.04f;
 /* Stillness: low-passed |w| under STILL_DPS and | |a| - 1 g | under STILL_G. */
 static const float STILL_DPS = 25.0f;
 static const float MOVE_DPS = 40.0f;
@@ -859,6 +877,85 @@ static int rest_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32
            index - d->rest_at + TOP_MARGIN < g->delay;
 }
 
+/* Horizontal distance the foot went from sample from (still) to the newest
+ * sample, m (see GLIDE_M); -1 when the samples are no longer all in the
+ * delay line or a gap lies between. The foot's velocity is zero at from;
+ * the foot has landed by the newest sample, so the velocity left there is
+ * integration error grown over the span, which takes v T / 2 off the
+ * distance (as in the strapdown's own segments). */
+static float ring_glide_m(const gait_state_t *g, uint32_t before, uint32_t to) {
+    /* the foot's last still sample before the swing: the end of the last
+     * run of GLIDE_STILL_S of quiet samples (a single quiet sample may be
+     * the heel rise's toes-down turn reversing into the swing's toes-up one) */
+    uint32_t need = (uint32_t)(GLIDE_STILL_S * g->cfg.odr_hz + 1.0f), run = 0u, n = to - before;
+    uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - n) % GAIT_RING_SAMPLES);
+    const gait_raw_t *r;
+    for (;;) {
+        if (n + 16u >= g->delay) {
+            return -1.0f;
+        }
+        r = &g->ring[pos];
+        float w2 = 0.0f, a2 = 0.0f;
+        for (int k = 0; k < 3; k++) {
+            float wk = (float)r->w[k] * g->gyro_lsb - g->nav.bias[k];
+            float ak = (float)r->a[k] * g->acc_lsb;
+            w2 += wk * wk;
+            a2 += ak * ak;
+        }
+        float dev = sqrtf(a2) - 1.0f;
+        run = w2 < QUIET_DPS * QUIET_DPS && fabsf(dev) < STILL_G ? run + 1u : 0u;
+        if (run >= need) {
+            break;
+        }
+        if (g->ring_gap[pos] != 1u) {
+            return -1.0f;
+        }
+        pos = (uint16_t)((pos + GAIT_RING_SAMPLES - 1u) % GAIT_RING_SAMPLES);
+        n++;
+    }
+    /* the run's latest sample */
+    n -= need - 1u;
+    pos = (uint16_t)((pos + need - 1u) % GAIT_RING_SAMPLES);
+    r = &g->ring[pos];
+    float a[3], w_prev[3], an_prev[3] = {0.0f, 0.0f, 0.0f}, v[3] = {0.0f, 0.0f, 0.0f}, p[3] = {0.0f, 0.0f, 0.0f};
+    for (int k = 0; k < 3; k++) {
+        a[k] = (float)r->a[k] * g->acc_lsb;
+        w_prev[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
+    }
+    gm_quat_t q;
+    gm_quat_identity(&q);
+    gm_quat_level(&q, a);
+    float g0 = sqrtf(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+    float dt = g->dt_s;
+    for (uint32_t i = 1u; i <= n; i++) {
+        pos = (uint16_t)((pos + 1u) % GAIT_RING_SAMPLES);
+        if (g->ring_gap[pos] != 1u) {
+            return -1.0f;
+        }
+        r = &g->ring[pos];
+        float w[3], an[3];
+        for (int k = 0; k < 3; k++) {
+            a[k] = (float)r->a[k] * g->acc_lsb;
+            w[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
+        }
+        gm_quat_rotvec(&q, 0.5f * (w_prev[0] + w[0]) * dt, 0.5f * (w_prev[1] + w[1]) * dt,
+                       0.5f * (w_prev[2] + w[2]) * dt);
+        gm_quat_to_nav(&q, a, an);
+        an[2] -= g0;
+        for (int k = 0; k < 3; k++) {
+            an[k] *= GM_G_MPS2;
+            float v1 = v[k] + 0.5f * (an_prev[k] + an[k]) * dt;
+            p[k] += 0.5f * (v[k] + v1) * dt;
+            v[k] = v1;
+            an_prev[k] = an[k];
+            w_prev[k] = w[k];
+        }
+    }
+    float half = 0.5f * (float)n * dt;
+    float x = p[0] - v[0] * half, y = p[1] - v[1] * half;
+    return sqrtf(x * x + y * y);
+}
+
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     stance_end(g, d);
     set_phase(d, PH_SWING, index);
@@ -1122,6 +1219,12 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
          * and came to rest before the rotation ended: it touched there */
         gait_event_push(g, GAIT_EV_IC_TOP, d->spin_hit ? d->spin_at : at_index(d->rest_at), GAIT_EVF_CONTACT,
                         d->swing_peak);
+        d->top_sent = 1;
+        return;
+    }
+    if (d->slapped == 2u) {
+        /* a shuffle step found by the distance the foot went (GLIDE_M) */
+        gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_CONTACT, d->swing_peak);
         d->top_sent = 1;
         return;
     }
@@ -1932,6 +2035,16 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                      * slapping down touched at the top, and the impact in
                      * the slap is the forefoot's, not a late contact */
                     d->slapped = (uint8_t)slap_hit;
+                } else if (land_over && !(d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG) &&
+                           ring_glide_m(g, d->swing_from, index) >= GLIDE_M) {
+                    /* no landing to speak of, but the foot went a step's way
+                     * (GLIDE_M). A foot that spun round is a pivot step,
+                     * which its next still stance settles (pivot_settle).
+                     * A shuffle barely lifts the foot: it is down when its
+                     * toes-up rotation ends, and a toes-down bump after that
+                     * is the sole slapping flat, not a landing */
+                    d->weak = 0;
+                    d->slapped = 2;
                 } else if (land_over) {
                     stance_begin(d);
                     set_phase(d, PH_IDLE, index);

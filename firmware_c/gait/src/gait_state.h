@@ -312,7 +312,7 @@ typedef struct {
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
     uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
-    uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top */
+    uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top (2: by the distance it went) */
     uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
     uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
     uint8_t land_xing;       /* the bump ended by crossing zero */
