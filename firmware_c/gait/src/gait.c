@@ -760,16 +760,14 @@ static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {
     if (h < 1) {
         return;
     }
-    /* the window's rates: its ends give the angular acceleration */
-    float w[3][3];
+    /* the window's pitch rates: its ends give the angular acceleration */
+    float wy[3];
     const int32_t at[3] = {-h, 0, h};
     for (int i = 0; i < 3; i++) {
         const gait_raw_t *r = &g->ring[(uint16_t)((int32_t)pos + at[i] + (int32_t)GAIT_RING_SAMPLES) % GAIT_RING_SAMPLES];
-        for (int a = 0; a < 3; a++) {
-            w[i][a] = ((float)r->w[a] * g->gyro_lsb - g->nav.bias[a]) * GM_RAD;
-        }
+        wy[i] = ((float)r->w[1] * g->gyro_lsb - g->nav.bias[1]) * GM_RAD;
     }
-    gait_nav_unlever(g, w[0], w[1], w[2], 2.0f * (float)h * g->dt_s, out);
+    gait_nav_unlever(g, wy[0], wy[1], wy[2], 2.0f * (float)h * g->dt_s, out);
 }
 
 /* The foot is running: the last measured stride ran, else (none yet) the

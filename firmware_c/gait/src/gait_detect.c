@@ -877,17 +877,17 @@ static int rest_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32
            index - d->rest_at + TOP_MARGIN < g->delay;
 }
 
-/* Horizontal distance the foot went from sample from (still) to the newest
- * sample, m (see GLIDE_M); -1 when the samples are no longer all in the
- * delay line or a gap lies between. The foot's velocity is zero at from;
+/* Horizontal distance the foot went from its last still sample at or before
+ * swing_from to the newest sample, to, m (see GLIDE_M); -1 when the samples
+ * are no longer all in the delay line or a gap lies between. The foot's velocity is zero at from;
  * the foot has landed by the newest sample, so the velocity left there is
  * integration error grown over the span, which takes v T / 2 off the
  * distance (as in the strapdown's own segments). */
-static float ring_glide_m(const gait_state_t *g, uint32_t before, uint32_t to) {
+static float ring_glide_m(const gait_state_t *g, uint32_t swing_from, uint32_t to) {
     /* the foot's last still sample before the swing: the end of the last
      * run of GLIDE_STILL_S of quiet samples (a single quiet sample may be
      * the heel rise's toes-down turn reversing into the swing's toes-up one) */
-    uint32_t need = (uint32_t)(GLIDE_STILL_S * g->cfg.odr_hz + 1.0f), run = 0u, n = to - before;
+    uint32_t need = (uint32_t)(GLIDE_STILL_S * g->cfg.odr_hz + 1.0f), run = 0u, n = to - swing_from;
     uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - n) % GAIT_RING_SAMPLES);
     const gait_raw_t *r;
     for (;;) {
@@ -920,8 +920,8 @@ static float ring_glide_m(const gait_state_t *g, uint32_t before, uint32_t to) {
     float a[3], w_prev[3], an_prev[3] = {0.0f, 0.0f, 0.0f}, v[3] = {0.0f, 0.0f, 0.0f}, p[3] = {0.0f, 0.0f, 0.0f};
     for (int k = 0; k < 3; k++) {
         a[k] = (float)r->a[k] * g->acc_lsb;
-        w_prev[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
     }
+    gait_raw_rate(g, r, w_prev);
     gm_quat_t q;
     gm_quat_identity(&q);
     gm_quat_level(&q, a);
@@ -936,8 +936,8 @@ static float ring_glide_m(const gait_state_t *g, uint32_t before, uint32_t to) {
         float w[3], an[3];
         for (int k = 0; k < 3; k++) {
             a[k] = (float)r->a[k] * g->acc_lsb;
-            w[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
         }
+        gait_raw_rate(g, r, w);
         gm_quat_rotvec(&q, 0.5f * (w_prev[0] + w[0]) * dt, 0.5f * (w_prev[1] + w[1]) * dt,
                        0.5f * (w_prev[2] + w[2]) * dt);
         gm_quat_to_nav(&q, a, an);

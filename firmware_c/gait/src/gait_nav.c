@@ -139,11 +139,10 @@ static void rolling_velocity(const gait_nav_t *n, float out[3]) {
  * its lever unknown, as in rolling_velocity): on the laces (h about 8 cm) a
  * push-off already under way at 90 rad/s^2 adds 0.8 g forward, a tilt of
  * the level by tens of degrees that cost a fast run 10 % of its length.
- * w_lo, w_mid, w_hi: body rates at the window's start, middle and end,
- * rad/s, span_s apart end to end; acc (g) is corrected in place.
+ * wy_lo, wy_mid, wy_hi: body pitch rates at the window's start, middle and
+ * end, rad/s, span_s apart end to end; acc (g) is corrected in place.
  */
-void gait_nav_unlever(const gait_state_t *g, const float w_lo[3], const float w_mid[3], const float w_hi[3],
-                      float span_s, float acc[3]) {
+void gait_nav_unlever(const gait_state_t *g, float wy_lo, float wy_mid, float wy_hi, float span_s, float acc[3]) {
     const gait_nav_t *n = &g->nav;
     float h = lever_height(n);
     if (!(span_s > 0.0f) || !(h > 0.0f)) {
@@ -152,8 +151,8 @@ void gait_nav_unlever(const gait_state_t *g, const float w_lo[3], const float w_
     float up[3];
     gm_quat_up(&n->q, up);
     /* w = (0, wy, 0), r = h up: dw/dt x r + w x (w x r) */
-    float wd = (w_hi[1] - w_lo[1]) / span_s;
-    float wy = w_mid[1];
+    float wd = (wy_hi - wy_lo) / span_s;
+    float wy = wy_mid;
     float f[3] = {wd * h * up[2] - wy * wy * h * up[0], 0.0f, -wd * h * up[0] - wy * wy * h * up[2]};
     for (int k = 0; k < 3; k++) {
         acc[k] -= f[k] * (1.0f / GM_G_MPS2);

@@ -357,9 +357,7 @@ void gait_satfix_check(gait_state_t *g, uint16_t pos) {
         index += g->ring_gap[p];
         float dt = (float)g->ring_gap[p] * g->dt_s;
         float w[3];
-        for (int c = 0; c < 3; c++) {
-            w[c] = ((float)r->w[c] * g->gyro_lsb - g->nav.bias[c]) * GM_RAD;
-        }
+        gait_raw_rate(g, r, w);
         gm_quat_rotvec(&q, 0.5f * (wp[0] + w[0]) * dt, 0.5f * (wp[1] + w[1]) * dt, 0.5f * (wp[2] + w[2]) * dt);
         wp[0] = w[0];
         wp[1] = w[1];

@@ -443,12 +443,11 @@ void gait_nav_close(gait_state_t *g, float *horiz_m, float *rise_m, float *tilt_
  * single instant (NULL: the low-passed specific force). Returns the pitch
  * error removed, rad.
  */
-/** Take from acc (g, body frame) the force the foot's turn about a sole point
- * gives the sensor at its height above the sole; w_lo, w_mid, w_hi the body
- * rates (rad/s) at a window's start, middle and end, span_s apart. */
-void gait_nav_unlever(const gait_state_t *g, const float w_lo[3], const float w_mid[3], const float w_hi[3],
-                      float span_s, float acc[3]);
 float gait_nav_open(gait_state_t *g, const float acc_level[3]);
+/** Take from acc (g, body frame) the force the foot's turn about a sole point
+ * gives the sensor at its height above the sole; wy_lo, wy_mid, wy_hi the
+ * body pitch rates (rad/s) at a window's start, middle and end, span_s apart. */
+void gait_nav_unlever(const gait_state_t *g, float wy_lo, float wy_mid, float wy_hi, float span_s, float acc[3]);
 /**
  * Vertical velocity of the sensor now, m/s (+ up), integrated since the last
  * zero-velocity span, less the drift the last segment's residual predicts
@@ -550,6 +549,13 @@ struct gait_state {
     uint32_t cadence_n;
     float activity_s[GAIT_ACTIVITY_COUNT];
 };
+
+/** Body rates of stored sample r with the gyro bias removed, rad/s. */
+static inline void gait_raw_rate(const gait_state_t *g, const gait_raw_t *r, float w_rad[3]) {
+    for (int k = 0; k < 3; k++) {
+        w_rad[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
+    }
+}
 
 /* ---- event queue (gait_events.c) ---- */
 
