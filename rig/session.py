@@ -35,18 +35,6 @@ class Timeouts:
     summary_s: float = 10.0
 
 
-#: The firmware's clock (rig.stride_times.FirmwareClock), by its earlier name.
-_Clock = FirmwareClock
-
-
-def stride_from_payload(p: dict[str, Any], clock: FirmwareClock) -> Stride:
-    """A STRIDE payload as a Stride record (times on the recording's timeline).
-
-    An unmeasured TC never reaches the clock: its time field is meaningless and
-    would disturb the unwrapping of the 32-bit microsecond times."""
-    return place_stride(p, clock, tc_measured(p)).stride
-
-
 #: Times CONFIG and END are sent again when their answer does not come (a lossy link).
 RESENDS = 2
 #: How long to wait for an answer to CMD HELLO before asking again, s.
@@ -136,17 +124,15 @@ class ReplaySession:
         self._summary: Summary | None = None
         self._acks: dict[int, int] = {}
         self._ack_sessions: dict[int, int] = {}
-        self._clock: _Clock | None = None
+        self._clock: FirmwareClock | None = None
         self._configured = False  # STRIDE and SUMMARY count only after this run's CONFIG is acknowledged
         self.stale_frames = 0
         self._restarts_before = 0
         #: This run's session nonce: CONFIG carries it, and only ACKs that echo it answer this run.
         self.session_id = secrets.randbelow(0xFFFFFFFF) + 1
         self.stale_acks = 0
-        # (stride_no, link seq, repeat, replay-JSON stride, payload) of each STRIDE, as they came
-        self._arrival: list[tuple[int, int, bool, Stride, dict[str, Any]]] = []
-        # each arrival's stride as placed on the recording (its firmware times, those outside the run)
-        self._placed: list[Placed] = []
+        # (stride_no, link seq, repeat, stride as placed on the recording, payload) of each STRIDE, as they came
+        self._arrival: list[tuple[int, int, bool, Placed, dict[str, Any]]] = []
         self.renumbered: list[str] = []
         self.doubts: list[str] = []
         self.repeated_strides = 0
@@ -221,8 +207,7 @@ class ReplaySession:
     def _add_stride(self, msg: Message, clock: FirmwareClock) -> None:
         """Keep a STRIDE as it came; _resolve_strides sorts them out at the end of the run."""
         placed = place_stride(msg.payload, clock, tc_measured(msg.payload))
-        self._placed.append(placed)
-        self._arrival.append((int(msg.payload["stride_no"]), msg.seq, msg.repeat, placed.stride, msg.payload))
+        self._arrival.append((int(msg.payload["stride_no"]), msg.seq, msg.repeat, placed, msg.payload))
 
     def _resolve_strides(self) -> tuple[list[Stride], list[int]]:
         """Each stride once, in the firmware's order, from the STRIDE frames as they came.
@@ -240,7 +225,8 @@ class ReplaySession:
         doubtful: set[tuple[int, int]] = set()  # (series, stride_no)
         kept_order: list[tuple[int, int, int]] = []  # (series, stride_no, link seq) as they came
         arrival = self._arrival
-        for i, (no, seq, repeat, stride, payload) in enumerate(arrival):
+        for i, (no, seq, repeat, here, payload) in enumerate(arrival):
+            stride = here.stride
             cur = series[-1]
             in_cur = [n for k, n, _ in kept_order[-2:] if k == len(series) - 1]
             before_last, last_no = ([-1, -1] + in_cur)[-2:]
@@ -263,7 +249,7 @@ class ReplaySession:
                                        "the first is kept")
                     continue
             cur[no] = stride
-            placed[(len(series) - 1, no)] = self._placed[i] if i < len(self._placed) else Placed(stride, 0, 0)
+            placed[(len(series) - 1, no)] = here
             kept_order.append((len(series) - 1, no, seq))
         for i, (k, no, seq) in enumerate(kept_order):
             before = kept_order[i - 1][1] if i > 0 and kept_order[i - 1][0] == k else -1
@@ -506,7 +492,7 @@ class ReplaySession:
         """Handshake, configure, stream, finish: one whole replay. before_stream(self), if given, runs
         once the firmware is configured and before the first sample (the BLE peripheral starts there)."""
         t0 = time.monotonic()
-        self._clock = _Clock(raw)
+        self._clock = FirmwareClock(raw)
         hello = self.handshake()
         self.configure(raw)
         if before_stream is not None:
@@ -519,7 +505,7 @@ class ReplaySession:
         """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
         the firmware's SUMMARY, which it sends when its sensor stream ends (within run_s)."""
         t0 = time.monotonic()
-        self._clock = _Clock(raw)
+        self._clock = FirmwareClock(raw)
         hello = self.handshake()
         self.configure(raw, Mode.LIVE)
         self._wait(lambda: self._summary is not None, run_s + self.timeouts.summary_s,

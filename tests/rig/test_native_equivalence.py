@@ -41,19 +41,21 @@ def test_native_matches_firmware(name: str, tmp_path: Path) -> None:
 def test_unmeasured_toe_off_does_not_disturb_the_clock() -> None:
     """A stride without TC carries a meaningless tc_us; it must not be unwrapped as a time."""
     from rig.inject import to_raw
-    from rig.session import _Clock, stride_from_payload
+    from rig.records import tc_measured
+    from rig.stride_times import FirmwareClock, place_stride
 
     rec = synthesize("steady_run")
     # a stream 60 times as long (indices 60 apart: samples dropped) reaches past half the 32-bit wrap
     raw = dataclasses.replace(to_raw(rec), index=to_raw(rec).index * 60)
-    clock = _Clock(raw)
+    clock = FirmwareClock(raw)
     late_us = 3_000_000_000  # 50 min into the stream
     base = {"stride_no": 0, "tc_us": 0, "strike": "heel", "activity": "run", "flags": 0,
             **{k: float("nan") for k in ("gct_ms", "flight_ms", "swing_ms", "stride_ms", "cadence_spm",
                                           "duty_factor", "fsa_deg", "pronation_deg", "peak_roll_rate_dps",
                                           "peak_impact_g", "stride_m", "speed_mps")}}
-    first = stride_from_payload({**base, "ic_us": late_us}, clock)
-    second = stride_from_payload({**base, "ic_us": late_us + 700_000}, clock)
+    first_p, second_p = {**base, "ic_us": late_us}, {**base, "ic_us": late_us + 700_000}
+    first = place_stride(first_p, clock, tc_measured(first_p)).stride
+    second = place_stride(second_p, clock, tc_measured(second_p)).stride
     assert first["tc_s"] is None and second["tc_s"] is None
     # No spurious wrap from tc_us = 0: the clock still stands where the second IC put it.
     assert clock._last == late_us + 700_000
