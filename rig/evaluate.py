@@ -79,11 +79,18 @@ class Scores:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+#: How far a detected initial contact may sit from a true one and still be that stride, s: one foot's
+#: strides are at least about 0.6 s apart (200 steps/min), so a detection cannot pair with a neighbour,
+#: and it is ten times the timing goals, so it pairs strides without excusing a timing error.
+MATCH_TOLERANCE_S = 0.1
+
+
 def _in_windows(t: float, windows: Sequence[tuple[float, float]], slack: float = 0.0) -> bool:
     return any(a - slack <= t <= b + slack for a, b in windows)
 
 
-def match_strides(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = 0.1) -> Matching:
+def match_strides(detected: Sequence[Mapping[str, Any]], truth: Truth,
+                  tolerance_s: float = MATCH_TOLERANCE_S) -> Matching:
     """Pair detections with true strides one-to-one by IC time.
 
     Only true ICs inside truth.label_windows_s count. A detection may pair with
@@ -192,7 +199,7 @@ def _truth_distance(truth: Truth) -> float | None:
     return None
 
 
-def score(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = 0.1,
+def score(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = MATCH_TOLERANCE_S,
           summary: Mapping[str, Any] | None = None) -> Scores:
     """Accuracy of detected strides against the truth of one recording.
 

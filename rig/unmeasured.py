@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rig.evaluate import match_strides
+from rig.evaluate import MATCH_TOLERANCE_S, match_strides
 from rig.records import measured
 from scenarios.model import StrideTruth, Truth
 
@@ -62,7 +62,8 @@ def _ends_bout(detected: Sequence[Mapping[str, Any]], di: int) -> bool:
     return here is None or nxt is None or nxt - here > STRIDE_MAX_S
 
 
-def unmeasured(detected: Sequence[Mapping[str, Any]], truth: Truth, tolerance_s: float = 0.1) -> list[Unmeasured]:
+def unmeasured(detected: Sequence[Mapping[str, Any]], truth: Truth,
+               tolerance_s: float = MATCH_TOLERANCE_S) -> list[Unmeasured]:
     """The figures left unmeasured on matched strides whose truth has them (empty when none)."""
     pairs = match_strides(detected, truth, tolerance_s).pairs
     out: list[Unmeasured] = []
