@@ -303,7 +303,9 @@ def format_bench_report(rep: BenchReport) -> str:
         out.append(f"\n{samples} samples analysed in {secs:.2f} s: {samples / secs:,.0f} samples/s, "
                    f"{samples / 416.0 / secs:,.0f}x real time at 416 Hz")
     if rep.real_rows:
-        out += ["\nreal recordings labelled with events:", format_table([(r.name, r.scores) for r in rep.real_rows])]
+        # the real recordings of scenarios/data, or whatever labelled files were given (synthetic ones too)
+        out += ["\nrecordings labelled with events (from their sidecars):",
+                format_table([(r.name, r.scores) for r in rep.real_rows])]
     for b in rep.border_rows:
         out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
                    f"{b['missed']} missed, {b['extra']} extra (counted steps: {b['step_count']})"
