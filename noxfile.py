@@ -25,11 +25,12 @@ REPORT_PARTS = ("entries", "plots", "captures", "index.html", "junit.xml", "summ
 
 
 def report_option(args: list[str]) -> str | None:
-    """The directory of the last --report DIR or --report=DIR in pytest arguments, None without one."""
+    """The directory of the last --report DIR or --report=DIR in pytest arguments, None without one,
+    "" for a --report with no directory (an empty one, or none after it)."""
     found = None
     for i, arg in enumerate(args):
-        if arg == "--report" and i + 1 < len(args):
-            found = args[i + 1]
+        if arg == "--report":
+            found = args[i + 1] if i + 1 < len(args) else ""
         elif arg.startswith("--report="):
             found = arg.split("=", 1)[1]
     return found
@@ -104,8 +105,11 @@ def hil(session: nox.Session) -> None:
         session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
     args = list(session.posargs)
     given = report_option(args)
+    if given == "":
+        # refused before anything is cleared: the default report must not be emptied for a typo
+        session.error("hil: --report needs a directory (e.g. -- --report runs/my-report); none was given")
     report = Path(given) if given else ROOT / HIL_REPORT
-    if not given:
+    if given is None:
         args += ["--report", str(report)]
     clear_report(report)  # a report of this session only: rows from an earlier one would mislead
     ran = []

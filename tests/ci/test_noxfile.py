@@ -35,7 +35,9 @@ def _noxfile(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     (["--report", "d"], "d"),
     (["--report=d"], "d"),  # was ignored: the default report was used and cleared instead
     (["-k", "walk", "--report", "a", "--report=b"], "b"),
-    (["--report"], None),
+    (["--report"], ""),  # was None: the default report was cleared, then pytest refused the option
+    (["--report", ""], ""),
+    (["--report="], ""),
     ([], None),
 ])
 def test_hil_finds_the_report_in_either_spelling(monkeypatch: pytest.MonkeyPatch, args: list[str],
