@@ -320,23 +320,15 @@ RAD_S_MAX = 20.0
 MOVING_G = 0.5
 
 
-def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
-    """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale):
-    analysed as they are they would give a silently wrong answer (no strides)."""
-    with np.errstate(over="ignore"):  # a value past 1e154 squares to inf: its norm is inf, as it should be
-        norm_g = np.linalg.norm(acc_g, axis=1)
-        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
-    n_quiet = int(np.count_nonzero(quiet))
-    lo, hi = GRAVITY_RANGE_G
-    if n_quiet >= max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):
-        gravity = float(np.median(norm_g[quiet]))
-        if not lo <= gravity <= hi:
-            if lo * G_MPS2 <= gravity <= hi * G_MPS2:
-                todo = f"the accelerometer columns look like m/s^2: divide ax_g, ay_g, az_g by {G_MPS2}"
-            else:
-                todo = "check the accelerometer's unit and scale: the columns ax_g, ay_g, az_g are in g"
-            raise _fail(path, None, f"|a| is {gravity:.3g} (median) where the foot is still, and gravity alone gives 1 g",
-                        todo)
+#: Least share of gravity on +z where the foot is quiet: the shoe frame has z up out of the sole, and
+#: a foot-worn sensor tilts it by tens of degrees at most (a laces pod about 30 deg), so gravity
+#: pointing into the sole's side of the horizon means the axes are not the shoe frame.
+MIN_UP_SHARE = 0.0
+
+
+def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
+    """Refuse rates that stay under RAD_S_MAX while the accelerometer shows a foot moving (rad/s).
+    Checked before gravity: with rates in rad/s the foot looks quiet mid-swing as well."""
     median_g = float(np.median(norm_g))
     moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
@@ -346,6 +338,37 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
             f"the accelerometer shows a foot moving but the largest |rate| is {top_rate:.3g}, where a foot's swing "
             f"turns it at 150 dps or more",
             f"the gyroscope columns look like rad/s: multiply gx_dps, gy_dps, gz_dps by {180.0 / math.pi:.5f}",
+        )
+
+
+def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
+    """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale) or
+    not in the shoe frame (z pointing down): analysed as they are they would give a silently wrong
+    answer (no strides, or strides and distances of a mirrored foot)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # a value past 1e154 squares to inf: its norm is inf
+        norm_g = np.linalg.norm(acc_g, axis=1)
+        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+    _check_rad_s(path, norm_g, gyro_dps)
+    n_quiet = int(np.count_nonzero(quiet))
+    if n_quiet < max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):
+        return
+    lo, hi = GRAVITY_RANGE_G
+    gravity = float(np.median(norm_g[quiet]))
+    if not lo <= gravity <= hi:
+        if lo * G_MPS2 <= gravity <= hi * G_MPS2:
+            todo = f"the accelerometer columns look like m/s^2: divide ax_g, ay_g, az_g by {G_MPS2}"
+        else:
+            todo = "check the accelerometer's unit and scale: the columns ax_g, ay_g, az_g are in g"
+        raise _fail(path, None, f"|a| is {gravity:.3g} (median) where the foot is still, and gravity alone gives 1 g",
+                    todo)
+    up_g = float(np.median(acc_g[quiet, 2]))
+    if up_g <= MIN_UP_SHARE * gravity:
+        raise _fail(
+            path, None,
+            f"az_g is {up_g:+.3g} g (median) where the foot is still: z points down or sideways, where the shoe "
+            "frame has it up out of the sole (+1 g with the shoe flat)",
+            "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (a sensor "
+            "mounted upside down about x: negate ay_g, az_g, gy_dps, gz_dps)",
         )
 
 

@@ -368,6 +368,25 @@ def test_rates_in_radians_per_second(tmp_path: Path) -> None:
     _refused(_rescaled(tmp_path, gyro_scale=np.pi / 180.0), "rad/s", "multiply gx_dps, gy_dps, gz_dps by 57.29578")
 
 
+def test_rates_in_radians_per_second_on_a_run(tmp_path: Path) -> None:
+    # a run's swing in rad/s stays under the quiet threshold, so the swing looked still: the refusal
+    # blamed the accelerometer's scale (|a| 2.1 g where the foot is still) instead of the rates' unit
+    msg = _refused(_rescaled(tmp_path, gyro_scale=np.pi / 180.0, name="steady_run"), "rad/s")
+    assert "accelerometer's unit" not in msg, msg
+
+
+def test_a_sensor_mounted_upside_down(tmp_path: Path) -> None:
+    # turned over about x (y and z negated): read as it was, a steady run gave 82 strides and 120 m
+    # against the truth's 79 and 178 m, silently
+    import dataclasses
+
+    rec = synthesize("steady_run")
+    flip = np.array([1.0, -1.0, -1.0])
+    path = tmp_path / "flipped.csv"
+    write_recording(dataclasses.replace(rec, truth=None, acc_g=rec.acc_g * flip, gyro_dps=rec.gyro_dps * flip), path)
+    _refused(path, "az_g is -1 g", "shoe frame", "negate ay_g, az_g, gy_dps, gz_dps")
+
+
 @pytest.mark.parametrize("name", ["sprint_gyro_saturation", "standing", "fidgeting", "stairs_down"])
 def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
     read_recording(_rescaled(tmp_path, name=name))
