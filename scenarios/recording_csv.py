@@ -341,6 +341,33 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
         )
 
 
+#: A sample is part of a movement when its |rate| is over this, dps (swings, landings, push-offs).
+MOVING_DPS = 100.0
+#: Largest share of the movement's rotation (sum of squared rates) about x against y: a foot turns
+#: mostly about its pitch axis, y (on every real recording and drawn gait the roll is 0.43 of the
+#: pitch at most), and the analyzer learns a mount's yaw up to about 60 deg (share 3 to 4). Over 10,
+#: a yaw past 72 deg or x and y swapped (share 30 and more), the strides would be lost or misread.
+MAX_ROLL_SHARE = 10.0
+
+
+def _check_pitch_axis(path: Path, gyro_dps: np.ndarray) -> None:
+    """Refuse a recording whose movement turns far more about x than about y: its axes are turned
+    about z (x and y swapped, or a mount yawed past 72 deg), and its strides would be lost or misread."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        moving = np.linalg.norm(gyro_dps, axis=1) > MOVING_DPS
+        if np.count_nonzero(moving) < max(MIN_QUIET, MIN_QUIET_SHARE * len(gyro_dps)):
+            return
+        roll, pitch = (float(np.sum(gyro_dps[moving, k] ** 2)) for k in (0, 1))
+    if np.isfinite(roll) and np.isfinite(pitch) and roll > MAX_ROLL_SHARE * pitch:
+        raise _fail(
+            path, None,
+            f"the foot's movement turns it {math.sqrt(roll / max(pitch, 1e-12)):.2g} times as fast about x as about y, "
+            "where a foot turns mostly about its pitch axis, y: the axes look turned about z",
+            "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (x and y "
+            "swapped: ax_g, gx_dps become the y columns and -ay_g, -gy_dps the x columns, or the other way round)",
+        )
+
+
 def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     """Refuse a recording whose columns are plainly not in g and dps (m/s^2, rad/s, a wrong scale) or
     not in the shoe frame (z pointing down): analysed as they are they would give a silently wrong
@@ -370,6 +397,7 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
             "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (a sensor "
             "mounted upside down about x: negate ay_g, az_g, gy_dps, gz_dps)",
         )
+    _check_pitch_axis(path, gyro_dps)
 
 
 #: Keys under which a sidecar's meta declares the recording's sample rate, Hz (ours; the labelled

@@ -387,6 +387,28 @@ def test_a_sensor_mounted_upside_down(tmp_path: Path) -> None:
     _refused(path, "az_g is -1 g", "shoe frame", "negate ay_g, az_g, gy_dps, gz_dps")
 
 
+def _yawed(tmp_path: Path, yaw_deg: float, name: str = "steady_run") -> Path:
+    """A recording of the catalog with its sensor turned by yaw_deg about z."""
+    import dataclasses
+
+    rec = synthesize(name)
+    a = np.radians(yaw_deg)
+    turn = np.array([[np.cos(a), np.sin(a), 0.0], [-np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    path = tmp_path / f"{name}_yaw{yaw_deg:g}.csv"
+    write_recording(dataclasses.replace(rec, truth=None, acc_g=rec.acc_g @ turn.T, gyro_dps=rec.gyro_dps @ turn.T), path)
+    return path
+
+
+def test_x_and_y_swapped(tmp_path: Path) -> None:
+    # read as it was, a steady run of 79 strides gave 2, silently
+    _refused(_yawed(tmp_path, 90.0), "about x as about y", "shoe frame", "swapped")
+
+
+@pytest.mark.parametrize("yaw_deg", [30.0, 60.0])
+def test_a_yawed_mount_the_analyzer_learns_is_read(tmp_path: Path, yaw_deg: float) -> None:
+    read_recording(_yawed(tmp_path, yaw_deg))
+
+
 @pytest.mark.parametrize("name", ["sprint_gyro_saturation", "standing", "fidgeting", "stairs_down"])
 def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
     read_recording(_rescaled(tmp_path, name=name))
