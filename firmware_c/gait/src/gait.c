@@ -253,15 +253,22 @@ static void sole_learn(gait_state_t *g) {
     g->swing_fz = 2.0f;
 }
 
-/* Both sole axes from the learnt pitch axis and the sensor frame's up with
- * the foot flat (unit): the pitch axis made level, the long axis level too. */
-static void sole_axes(gait_state_t *g, const float up[3]) {
-    float y[3] = {g->sole_acc[0], g->sole_acc[1], g->sole_acc[2]};
+void gait_sole_mount_axis(const gait_state_t *g, float y[3]) {
+    for (int k = 0; k < 3; k++) {
+        y[k] = g->sole_acc[k];
+    }
     if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * SOLE_YAW_MIN_TAN) {
         y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
         y[1] = 1.0f;
         y[2] = 0.0f;
     }
+}
+
+/* Both sole axes from the learnt pitch axis and the sensor frame's up with
+ * the foot flat (unit): the pitch axis made level, the long axis level too. */
+static void sole_axes(gait_state_t *g, const float up[3]) {
+    float y[3];
+    gait_sole_mount_axis(g, y);
     float d = y[0] * up[0] + y[1] * up[1] + y[2] * up[2];
     for (int a = 0; a < 3; a++) {
         y[a] -= d * up[a];
@@ -409,7 +416,9 @@ static void pending_open(gait_state_t *g, gait_pos_t ic, float pitch_rad) {
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
     p->sat_before_ic = n->sat_n > 0.0f;
     n->in_stance = 1;
-    n->roll_min = n->roll_max = gm_roll_sin(&n->q);
+    float up[3];
+    gm_quat_up(&n->q, up);
+    n->roll_min = n->roll_max = gait_sole_roll_sin(g, up);
     n->roll_rate_peak = 0.0f;
     n->impact_peak = 0.0f;
     n->impact_clipped = 0;
@@ -425,7 +434,7 @@ static void stance_close(gait_state_t *g) {
     n->in_stance = 0;
     /* the larger turn of the sole about its long axis away from its
      * standing roll: eversion for a pronating foot */
-    float hi = n->roll_max, lo = n->roll_min, mid = n->roll_neutral;
+    float hi = n->roll_max, lo = n->roll_min, mid = gait_sole_roll_sin(g, n->up_still);
     float a_hi = gm_atan2f(hi, sqrtf(1.0f - hi * hi));
     float a_lo = gm_atan2f(lo, sqrtf(1.0f - lo * lo));
     float a_mid = gm_atan2f(mid, sqrtf(1.0f - mid * mid));

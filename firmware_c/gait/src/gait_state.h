@@ -406,7 +406,7 @@ typedef struct {
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
     float roll_min, roll_max;   /* sine of the roll, min and max in stance */
-    float roll_neutral;         /* sine of the roll when last standing still */
+    float up_still[3];          /* the navigation frame's up in the sensor frame when last standing still (0 until) */
     float roll_rate_peak;       /* dps */
     float impact_peak;          /* g */
     uint8_t impact_clipped;
@@ -556,6 +556,20 @@ static inline void gait_raw_rate(const gait_state_t *g, const gait_raw_t *r, flo
         w_rad[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
     }
 }
+
+/** The sole's pitch axis in the sensor frame as the mounting sets it (not
+ * levelled: the foot's own roll stays out of it), toward the wearer's left,
+ * not unit: the swings' learnt axis, or the sensor's y axis until learnt or
+ * while the mounting's yaw is within what a swing tilts it (gait.c). */
+void gait_sole_mount_axis(const gait_state_t *g, float y[3]);
+
+/** Sine of the sole's roll with the sensor frame's up at up (the navigation
+ * frame's up in the sensor frame, unit, or zero for none yet): the elevation
+ * of the sole's pitch axis as mounted, + = the wearer's left side up; 0 for a
+ * zero up. On a mount turned about the vertical the sensor's own y axis would
+ * take part of the sole's pitch, which a stance turns by tens of degrees, for
+ * roll. */
+float gait_sole_roll_sin(const gait_state_t *g, const float up[3]);
 
 /* ---- event queue (gait_events.c) ---- */
 
