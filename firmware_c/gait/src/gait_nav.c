@@ -282,14 +282,6 @@ void gait_nav_reset(gait_nav_t *n) {
     n->win_on = 0;
 }
 
-float gait_sole_roll_sin(const gait_state_t *g, const float up[3]) {
-    float y[3];
-    gait_sole_mount_axis(g, y);
-    float ny = sqrtf(y[0] * y[0] + y[1] * y[1] + y[2] * y[2]);
-    float s = ny > 1e-3f ? (y[0] * up[0] + y[1] * up[1] + y[2] * up[2]) / ny : 0.0f;
-    return s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
-}
-
 void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_t gap) {
     gait_nav_t *n = &g->nav;
     float a[3], w[3], wr[3];
@@ -409,7 +401,7 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
     if (n->in_stance) {
         float up[3];
         gm_quat_up(&n->q, up);
-        float roll = gait_sole_roll_sin(g, up);
+        float roll = gait_sole_roll_dot(g, up);
         if (roll < n->roll_min) {
             n->roll_min = roll;
         }

@@ -18,6 +18,7 @@
 #ifndef GAIT_STATE_H
 #define GAIT_STATE_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "gait.h"
@@ -405,7 +406,7 @@ typedef struct {
     float sat_sum;          /* their offsets from seg_start, samples */
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
-    float roll_min, roll_max;   /* sine of the roll, min and max in stance */
+    float roll_min, roll_max;   /* the roll in stance, min and max (gait_sole_roll_dot: unscaled sine) */
     float up_still[3];          /* the navigation frame's up in the sensor frame when last standing still (0 until) */
     float roll_rate_peak;       /* dps */
     float impact_peak;          /* g */
@@ -557,19 +558,37 @@ static inline void gait_raw_rate(const gait_state_t *g, const gait_raw_t *r, flo
     }
 }
 
+/* A mounting turned less than 5 deg about the vertical (this is its tangent)
+ * is taken as straight: the swing's own inversion and turn tilt its axis by
+ * a few degrees. */
+#define GAIT_SOLE_YAW_MIN_TAN 0.0875f
+
 /** The sole's pitch axis in the sensor frame as the mounting sets it (not
  * levelled: the foot's own roll stays out of it), toward the wearer's left,
- * not unit: the swings' learnt axis, or the sensor's y axis until learnt or
- * while the mounting's yaw is within what a swing tilts it (gait.c). */
-void gait_sole_mount_axis(const gait_state_t *g, float y[3]);
+ * not unit (length 0.25-1): the swings' learnt axis, or the sensor's y axis
+ * until learnt or while the mounting's yaw is within what a swing tilts it. */
+static inline void gait_sole_mount_axis(const gait_state_t *g, float y[3]) {
+    y[0] = g->sole_acc[0];
+    y[1] = g->sole_acc[1];
+    y[2] = g->sole_acc[2];
+    if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * GAIT_SOLE_YAW_MIN_TAN) {
+        y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
+        y[1] = 1.0f;
+        y[2] = 0.0f;
+    }
+}
 
-/** Sine of the sole's roll with the sensor frame's up at up (the navigation
- * frame's up in the sensor frame, unit, or zero for none yet): the elevation
- * of the sole's pitch axis as mounted, + = the wearer's left side up; 0 for a
- * zero up. On a mount turned about the vertical the sensor's own y axis would
- * take part of the sole's pitch, which a stance turns by tens of degrees, for
- * roll. */
-float gait_sole_roll_sin(const gait_state_t *g, const float up[3]);
+/** The sole's roll, unscaled, with the sensor frame's up at up (the navigation
+ * frame's up in the sensor frame, unit; zero for none yet): the elevation of
+ * the sole's pitch axis as mounted times that axis's length, + = the wearer's
+ * left side up. On a mount turned about the vertical the sensor's own y axis
+ * would take part of the sole's pitch, which a stance turns by tens of
+ * degrees, for roll. */
+static inline float gait_sole_roll_dot(const gait_state_t *g, const float up[3]) {
+    float y[3];
+    gait_sole_mount_axis(g, y);
+    return y[0] * up[0] + y[1] * up[1] + y[2] * up[2];
+}
 
 /* ---- event queue (gait_events.c) ---- */
 
