@@ -75,8 +75,6 @@ void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
 float gm_pitch_up_rad(const gm_quat_t *q);
 /** Elevation of the wearer's-left side (body +y) above the horizontal, rad. */
 float gm_roll_rad(const gm_quat_t *q);
-/** Sine of that elevation (cheap: no trigonometry). */
-float gm_roll_sin(const gm_quat_t *q);
 /** x rounded to the nearest integer (halves away from zero), clamped to int16. */
 static inline int16_t gm_round_i16(float x) {
     x = x > 32767.0f ? 32767.0f : (x < -32767.0f ? -32767.0f : x);
