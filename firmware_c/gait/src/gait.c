@@ -51,10 +51,6 @@ static const float SOLE_TURN_MIN_RAD = 0.5236f;
 static const float SOLE_TURN_YAW_FRAC = 0.2f;
 /* Weight of one swing in the learnt pitch axis: a few strides' average. */
 static const float SOLE_AXIS_GAIN = 0.25f;
-/* A mounting turned less than 5 deg about the vertical (this is its tangent)
- * is taken as straight: the swing's own inversion and turn tilt its axis by
- * a few degrees. */
-static const float SOLE_YAW_MIN_TAN = 0.0875f;
 /* A ball-first landing's heel may still be coming down, slowly, when the
  * foot first reads still (up stairs, a forefoot walk: the heel comes down
  * over 0.1-0.25 s, its last degrees under the stillness threshold). If the
@@ -256,12 +252,8 @@ static void sole_learn(gait_state_t *g) {
 /* Both sole axes from the learnt pitch axis and the sensor frame's up with
  * the foot flat (unit): the pitch axis made level, the long axis level too. */
 static void sole_axes(gait_state_t *g, const float up[3]) {
-    float y[3] = {g->sole_acc[0], g->sole_acc[1], g->sole_acc[2]};
-    if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * SOLE_YAW_MIN_TAN) {
-        y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
-        y[1] = 1.0f;
-        y[2] = 0.0f;
-    }
+    float y[3];
+    gait_sole_mount_axis(g, y);
     float d = y[0] * up[0] + y[1] * up[1] + y[2] * up[2];
     for (int a = 0; a < 3; a++) {
         y[a] -= d * up[a];
@@ -409,11 +401,19 @@ static void pending_open(gait_state_t *g, gait_pos_t ic, float pitch_rad) {
     p->ic_in_seg = n->seg_open ? ic.index - n->seg_start : 0xFFFFFFFFu;
     p->sat_before_ic = n->sat_n > 0.0f;
     n->in_stance = 1;
-    n->roll_min = n->roll_max = gm_roll_sin(&n->q);
+    float up[3];
+    gm_quat_up(&n->q, up);
+    n->roll_min = n->roll_max = gait_sole_roll_dot(g, up);
     n->roll_rate_peak = 0.0f;
     n->impact_peak = 0.0f;
     n->impact_clipped = 0;
     n->impact_until = ic.index + (uint32_t)(IMPACT_WINDOW_S * g->cfg.odr_hz + 0.5f);
+}
+
+/* x / d held within -1..1: a sine from a dot product with a vector of length d. */
+static float unit_sine(float x, float d) {
+    float s = x / d;
+    return s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
 }
 
 static void stance_close(gait_state_t *g) {
@@ -425,7 +425,11 @@ static void stance_close(gait_state_t *g) {
     n->in_stance = 0;
     /* the larger turn of the sole about its long axis away from its
      * standing roll: eversion for a pronating foot */
-    float hi = n->roll_max, lo = n->roll_min, mid = n->roll_neutral;
+    float y[3];
+    gait_sole_mount_axis(g, y); /* learnt at contact: the stance's axis */
+    float ny = sqrtf(y[0] * y[0] + y[1] * y[1] + y[2] * y[2]);
+    float hi = unit_sine(n->roll_max, ny), lo = unit_sine(n->roll_min, ny);
+    float mid = unit_sine(gait_sole_roll_dot(g, n->up_still), ny);
     float a_hi = gm_atan2f(hi, sqrtf(1.0f - hi * hi));
     float a_lo = gm_atan2f(lo, sqrtf(1.0f - lo * lo));
     float a_mid = gm_atan2f(mid, sqrtf(1.0f - mid * mid));

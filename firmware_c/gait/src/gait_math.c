@@ -132,11 +132,6 @@ float gm_roll_rad(const gm_quat_t *q) {
     return gm_atan2f(lz, sqrtf(lx * lx + ly * ly));
 }
 
-float gm_roll_sin(const gm_quat_t *q) {
-    float lz = 2.0f * (q->y * q->z + q->w * q->x);
-    return lz > 1.0f ? 1.0f : (lz < -1.0f ? -1.0f : lz);
-}
-
 int gm_solve3(float a[3][3], float b[3], float x[3]) {
     for (int c = 0; c < 3; c++) {
         int p = c;

@@ -399,7 +399,9 @@ void gait_nav_step(gait_state_t *g, const gait_raw_t *r, uint32_t index, uint32_
         n->sat_sum += (float)(index - n->seg_start);
     }
     if (n->in_stance) {
-        float roll = gm_roll_sin(&n->q);
+        float up[3];
+        gm_quat_up(&n->q, up);
+        float roll = gait_sole_roll_dot(g, up);
         if (roll < n->roll_min) {
             n->roll_min = roll;
         }
@@ -592,7 +594,7 @@ float gait_nav_open(gait_state_t *g, const float acc_level[3]) {
     gm_quat_level(&n->q, a);
     float err = before - gm_pitch_up_rad(&n->q);
     if ((float)n->span_n * g->dt_s >= NEUTRAL_SPAN_S) {
-        n->roll_neutral = gm_roll_sin(&n->q); /* standing: the sole's neutral roll */
+        gm_quat_up(&n->q, n->up_still); /* standing: the sole's neutral roll, for the axis known at each stance */
     }
     float wn[3];
     lever_matrix(&n->q, n->w_prev, n->win_m, wn);

@@ -18,6 +18,7 @@
 #ifndef GAIT_STATE_H
 #define GAIT_STATE_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "gait.h"
@@ -74,8 +75,6 @@ void gm_quat_level(gm_quat_t *q, const float acc_body[3]);
 float gm_pitch_up_rad(const gm_quat_t *q);
 /** Elevation of the wearer's-left side (body +y) above the horizontal, rad. */
 float gm_roll_rad(const gm_quat_t *q);
-/** Sine of that elevation (cheap: no trigonometry). */
-float gm_roll_sin(const gm_quat_t *q);
 /** x rounded to the nearest integer (halves away from zero), clamped to int16. */
 static inline int16_t gm_round_i16(float x) {
     x = x > 32767.0f ? 32767.0f : (x < -32767.0f ? -32767.0f : x);
@@ -405,8 +404,8 @@ typedef struct {
     float sat_sum;          /* their offsets from seg_start, samples */
     /* stance metrics of the stride in progress */
     uint8_t in_stance;
-    float roll_min, roll_max;   /* sine of the roll, min and max in stance */
-    float roll_neutral;         /* sine of the roll when last standing still */
+    float roll_min, roll_max;   /* the roll in stance, min and max (gait_sole_roll_dot: unscaled sine) */
+    float up_still[3];          /* the navigation frame's up in the sensor frame when last standing still (0 until) */
     float roll_rate_peak;       /* dps */
     float impact_peak;          /* g */
     uint8_t impact_clipped;
@@ -555,6 +554,38 @@ static inline void gait_raw_rate(const gait_state_t *g, const gait_raw_t *r, flo
     for (int k = 0; k < 3; k++) {
         w_rad[k] = ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD;
     }
+}
+
+/* A mounting turned less than 5 deg about the vertical (this is its tangent)
+ * is taken as straight: the swing's own inversion and turn tilt its axis by
+ * a few degrees. */
+#define GAIT_SOLE_YAW_MIN_TAN 0.0875f
+
+/** The sole's pitch axis in the sensor frame as the mounting sets it (not
+ * levelled: the foot's own roll stays out of it), toward the wearer's left,
+ * not unit (length 0.25-1): the swings' learnt axis, or the sensor's y axis
+ * until learnt or while the mounting's yaw is within what a swing tilts it. */
+static inline void gait_sole_mount_axis(const gait_state_t *g, float y[3]) {
+    y[0] = g->sole_acc[0];
+    y[1] = g->sole_acc[1];
+    y[2] = g->sole_acc[2];
+    if (!(y[1] > 0.0f) || fabsf(y[0]) < y[1] * GAIT_SOLE_YAW_MIN_TAN) {
+        y[0] = 0.0f; /* not learnt, or within what the swing itself tilts: straight */
+        y[1] = 1.0f;
+        y[2] = 0.0f;
+    }
+}
+
+/** The sole's roll, unscaled, with the sensor frame's up at up (the navigation
+ * frame's up in the sensor frame, unit; zero for none yet): the elevation of
+ * the sole's pitch axis as mounted times that axis's length, + = the wearer's
+ * left side up. On a mount turned about the vertical the sensor's own y axis
+ * would take part of the sole's pitch, which a stance turns by tens of
+ * degrees, for roll. */
+static inline float gait_sole_roll_dot(const gait_state_t *g, const float up[3]) {
+    float y[3];
+    gait_sole_mount_axis(g, y);
+    return y[0] * up[0] + y[1] * up[1] + y[2] * up[2];
 }
 
 /* ---- event queue (gait_events.c) ---- */
