@@ -48,15 +48,63 @@ class RawStream:
 MAX_INDEX = (1 << 32) - 1
 
 
-def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
-    """Sensor sample index of each row: idx[i] = idx[i-1] + max(1, round(dt * odr)).
+#: Tracking of the sensor's sample clock through the timestamps (sample_indices): how much of each
+#: row's timing error moves the phase, and the rate (periods per sample), per sample. A row's own
+#: jitter moves the phase by a tenth of it; a clock a few percent off is learnt within about 50
+#: rows; a gap's length is then counted in the sensor's periods, not the nominal ones.
+PHASE_GAIN = 0.1
+RATE_GAIN = 0.002
+#: How far the tracked rate may wander from the one the rows' own spacing gives, as a share: a
+#: sensor's clock drifts by a small fraction of a percent over a recording; the bound keeps a burst
+#: of wild timestamps from carrying it away.
+RATE_WANDER = 0.06
+#: Rows whose spacing is within this of one period (in periods) count for the rows' own rate.
+ONE_PERIOD = 0.5
 
-    Incremental so that timestamp jitter and clock drift never make two rows
-    share an index, while a gap of two or more periods reads as dropped samples.
+
+def _periods_per_row(periods: np.ndarray) -> float:
+    """The rows' own spacing in nominal periods: the median of the spacings near one period (so
+    dropped samples do not count), 1.0 when too few rows are."""
+    near = periods[np.abs(periods - 1.0) < ONE_PERIOD]
+    return float(np.median(near)) if len(near) >= 16 else 1.0
+
+
+def _tracked_steps(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
+    """Each row's step in sensor samples from the row before (at least 1), from a phase-locked
+    count of the sensor's periods: the expected time of each sample follows the timestamps with a
+    phase and a rate of its own, so a row that comes early or late by up to about a third of a
+    period is still the next sample, and a gap counts the samples the sensor's own clock made."""
+    x = ((t_s - t_s[0]) * odr_hz).tolist()  # time in nominal periods
+    k0 = _periods_per_row(np.diff(t_s) * odr_hz)
+    lo, hi = k0 * (1.0 - RATE_WANDER), k0 * (1.0 + RATE_WANDER)
+    k, phase = k0, 0.0
+    steps = [0] * (len(x) - 1)
+    for i in range(1, len(x)):
+        step = max(1, round((x[i] - phase) / k))
+        steps[i - 1] = step
+        phase += k * step
+        err = x[i] - phase
+        phase += PHASE_GAIN * err
+        k = min(hi, max(lo, k + RATE_GAIN * err / step))
+    return np.asarray(steps, dtype=np.float64)
+
+
+def sample_indices(t_s: np.ndarray, odr_hz: float) -> np.ndarray:
+    """Sensor sample index of each row: idx[i] = idx[i-1] + (samples since the row before, >= 1).
+
+    The samples between rows are counted on the sensor's own clock, tracked through the
+    timestamps (_tracked_steps): timestamp jitter of up to about a third of a period never reads
+    as a dropped sample or makes two rows share an index, a clock a few percent off its nominal
+    rate never makes a long gap lose or gain samples, and a gap of two or more periods reads as
+    dropped samples. Rows one period apart throughout are simply consecutive.
     Raises ValueError naming the row and the time when a gap would carry the index
     past MAX_INDEX (the firmware would take it for a step backwards).
     """
-    steps = np.maximum(1, np.rint(np.diff(t_s) * odr_hz))
+    periods = np.diff(t_s) * odr_hz
+    if np.all(np.abs(periods - 1.0) < 0.25):
+        steps = np.ones(len(periods))
+    else:
+        steps = _tracked_steps(np.asarray(t_s, np.float64), odr_hz)
     index = np.concatenate([[0.0], np.cumsum(steps)])
     over = np.flatnonzero((index > MAX_INDEX) | (np.concatenate([[0.0], steps]) >= 2.0**31))
     if len(over):

@@ -28,6 +28,38 @@ def test_sample_indices_count_dropped_samples() -> None:
     assert inject.sample_indices(np.array([0.0, 0.1 / odr]), odr).tolist() == [0, 1]
 
 
+def _sensor_times(n: int, odr: float, clock: float = 0.0, jitter: float = 0.0, drop: float = 0.0,
+                  gaps: int = 0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(true sample indices kept, their timestamps): a sensor whose clock runs `clock` off nominal,
+    rows stamped up to `jitter` periods early or late, a share `drop` of samples lost at random and
+    five gaps of `gaps` samples."""
+    rng = np.random.default_rng(seed)
+    keep = rng.random(n) >= drop
+    for start in rng.integers(1, n - gaps - 1, 5 if gaps else 0):
+        keep[start:start + gaps] = False
+    keep[0] = True
+    idx = np.flatnonzero(keep)
+    t = idx / (odr * (1.0 + clock)) + rng.uniform(-jitter, jitter, len(idx)) / odr
+    return idx, np.maximum.accumulate(t)
+
+
+@pytest.mark.parametrize("clock, jitter, drop, gaps", [
+    (0.0, 0.3, 0.0, 0),      # was 270 phantom drops in 20,000 rows: a late row then an early one
+    (0.02, 0.3, 0.05, 0),
+    (-0.03, 0.3, 0.3, 0),
+    (0.02, 0.0, 0.0, 500),   # was 10 samples short on each gap: counted in nominal periods
+    (-0.03, 0.3, 0.0, 300),
+])
+def test_sample_indices_follow_the_sensor_clock(clock: float, jitter: float, drop: float, gaps: int) -> None:
+    odr = 416.0
+    for seed in (0, 1):
+        truth, t = _sensor_times(20000, odr, clock, jitter, drop, gaps, seed)
+        got = inject.sample_indices(t, odr).astype(np.int64)
+        wrong = int(np.count_nonzero(np.diff(got) != np.diff(truth)))
+        assert wrong <= 10, (wrong, seed)  # of 20,000: a jittered row at a gap may slip by one and back
+        assert abs(int(got[-1]) - int(truth[-1])) <= 2
+
+
 def test_counts_are_int16_at_the_lsm6dso_sensitivities() -> None:
     rec = standing(0.01)
     rec.acc_g[0] = [1.0, -40.0, 0.0]
