@@ -295,8 +295,10 @@ def _distance_text(b: dict[str, Any]) -> str:
 
 def format_bench_report(rep: BenchReport) -> str:
     """The printed report: per-recording tables, the verdict table, the cost."""
-    out = [f"accuracy on the scenario catalog ({rep.target}, 416 Hz, sensor errors as each scenario defines):",
-           format_table([(r.name, r.scores) for r in rep.rows])]
+    out: list[str] = []
+    if rep.rows:  # none when only recordings were given
+        out += [f"accuracy on the scenario catalog ({rep.target}, 416 Hz, sensor errors as each scenario defines):",
+                format_table([(r.name, r.scores) for r in rep.rows])]
     samples = sum(r.samples for r in rep.rows)
     secs = sum(r.analyze_s for r in rep.rows)
     if secs > 0:
@@ -304,7 +306,7 @@ def format_bench_report(rep: BenchReport) -> str:
                    f"{samples / 416.0 / secs:,.0f}x real time at 416 Hz")
     if rep.real_rows:
         # the real recordings of scenarios/data, or whatever labelled files were given (synthetic ones too)
-        out += ["\nrecordings labelled with events (from their sidecars):",
+        out += [("\n" if out else "") + "recordings labelled with events (from their sidecars):",
                 format_table([(r.name, r.scores) for r in rep.real_rows])]
     for b in rep.border_rows:
         out.append(f"  {b['name']:<26} stride borders: {b['hits']}/{b['intervals']} intervals with exactly one IC, "
