@@ -166,10 +166,11 @@ typedef struct {
     uint32_t after;          /* the sample after it */
     float gy;                /* gy at that sample, dps */
     float sl;                /* slope of gy before it, dps/s */
-    float inc;               /* the slope's rise over the step, dps/s */
+    float inc;               /* the slope's rise over the step, dps/s (a dip: the slope over the step after it) */
     float rise_sl;           /* steepest slope since, dps/s */
     float an;                /* |a| at the sample after it, g */
-    float eased;             /* how far gy had fallen from its peak since the top to the sample before it, dps */
+    float eased;             /* how far gy had fallen from its peak since the top to the sample before it, dps
+                              * (a dip: the slope over the second step after it, dps/s) */
     uint8_t found;
 } gait_knee_t;
 
