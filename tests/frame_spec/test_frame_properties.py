@@ -183,3 +183,12 @@ def test_a_valid_frame_after_any_noise_is_never_lost(noise: bytes, frame: bytes,
     want = decode(frame[:-1])
     assert (last.type, last.seq) == (want.type, want.seq) and _same(last.payload, want.payload)
     assert dec.pending == b""
+
+
+@pytest.mark.parametrize("type_byte", [0x00, 0x06, 0x1A, 0x7E, 0xFF])
+def test_a_frame_of_an_unknown_message_type_is_named_as_such(type_byte: int) -> None:
+    """A valid CRC over a type no message has was refused as 'malformed frame: Error in path
+    (parsing) -> body -> payload', which names neither the type nor what is wrong."""
+    body = struct.pack("<BBHH", PROTOCOL_VERSION, type_byte, 5, 10) + b"\x01" * 10
+    with pytest.raises(FrameError, match=rf"^unknown message type 0x{type_byte:02x}: no message of protocol "):
+        parse_body(body + struct.pack("<H", crc16(body)))
