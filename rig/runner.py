@@ -27,6 +27,16 @@ from scenarios.catalog import synthesize
 from scenarios.model import Recording
 
 
+#: The run directories new_run_dir made in this process, the latest last.
+_MADE: list[Path] = []
+
+
+def latest_run_dir() -> Path | None:
+    """The run directory new_run_dir made last in this process (None before any): where the captures
+    of a command a signal ended are."""
+    return _MADE[-1] if _MADE else None
+
+
 def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     """A fresh directory for one run's captures: RUNS/YYYYmmdd-HHMMSS-LABEL-TARGET[-n]."""
     stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}-{target}"
@@ -34,6 +44,7 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
         path = runs_dir / (stem if n == 0 else f"{stem}-{n}")
         try:
             path.mkdir(parents=True)
+            _MADE[:] = [path]
             return path
         except FileExistsError:
             continue
