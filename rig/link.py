@@ -7,11 +7,12 @@ import json
 import math
 import os
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import serial
 from serial.urlhandler.protocol_socket import Serial as SocketSerial
@@ -20,7 +21,7 @@ import numpy as np
 
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
-from rig.errors import FirmwareFault, LinkError, RigError
+from rig.errors import CaptureError, FirmwareFault, LinkError, RigError
 from rig.serial_ports import busy_error, check_network_url, is_local, require_present
 
 
@@ -208,7 +209,7 @@ class Link:
         if self._held is not None:
             self._held.append(data)
             return
-        self._tx.write(data)
+        self._keep(self._tx, data)
         try:
             self._port.write(data)
         except (serial.SerialException, OSError) as exc:
@@ -254,7 +255,7 @@ class Link:
             raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
         if not data:
             return
-        self._rx.write(data)
+        self._keep(self._rx, data)
         self.rx_bytes += len(data)
         for item in self._decoder.feed(data):
             if isinstance(item, FrameError):
@@ -271,7 +272,16 @@ class Link:
             self._inbox.append(item)
 
     def _record(self, entry: dict[str, Any]) -> None:
-        self._log.write(_JSON_LINE.encode(entry) + "\n")
+        self._keep(self._log, _JSON_LINE.encode(entry) + "\n")
+
+    @staticmethod
+    def _keep(capture: IO[Any], data: Any) -> None:
+        """Append data to a capture file; CaptureError naming it when that fails (a full file system):
+        a byte received that cannot be kept ends the run."""
+        try:
+            capture.write(data)
+        except OSError as exc:
+            raise CaptureError.writing(Path(capture.name), exc) from None
 
     def pump(self, timeout_s: float) -> None:
         """Read and decode what arrives within about timeout_s into `history` (and the inbox of receive())."""
@@ -315,6 +325,13 @@ class Link:
                 self._pump(0.0)
             except Exception:  # noqa: BLE001 - a FAULT or a broken port at close: it is in the capture already
                 break
+        ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does
+        unwritten: OSError | None = None
+        try:
+            if not self._log.closed:
+                self._log.flush()  # frames.jsonl is buffered: a full file system shows here
+        except OSError as exc:
+            unwritten = exc
         closers: list[Callable[[], None]] = [lambda: close_port(self._port), self._rx.close, self._tx.close,
                                              self._log.close]
         for close in closers:
@@ -322,6 +339,8 @@ class Link:
                 close()
             except Exception:  # noqa: BLE001 - closing must not hide the error that led here
                 pass
+        if unwritten is not None and ending is None:
+            raise CaptureError.writing(Path(self._log.name), unwritten)
 
     def __enter__(self) -> "Link":
         return self
