@@ -65,6 +65,13 @@ def close_port(port: serial.SerialBase) -> None:
     sock.close()
 
 
+#: Frames that did not decode that a Link keeps in memory (the first ones); it counts them all.
+KEPT_FRAME_ERRORS = 100
+
+#: Frame errors frames.jsonl lists one by one (with their bytes); later ones are counted in a line
+#: before the next frame, so a device sending garbage cannot make it 30 times the size of rx.bin.
+LOGGED_FRAME_ERRORS = 1000
+
 #: One encoder for every line of frames.jsonl (json.dumps would make one per call); strict JSON only.
 _JSON_LINE = json.JSONEncoder(default=str, allow_nan=False)
 
@@ -112,7 +119,13 @@ class Link:
         self.history: list[Message] = []
         #: The FAULT frame, once one came.
         self.fault: Message | None = None
+        #: The first KEPT_FRAME_ERRORS frames that did not decode (frames.jsonl has every one).
         self.frame_errors: list[FrameError] = []
+        #: How many frames did not decode, and the latest of them.
+        self.frame_error_count = 0
+        self.last_frame_error: FrameError | None = None
+        #: Frame errors beyond LOGGED_FRAME_ERRORS not yet counted in a line of frames.jsonl.
+        self._unlisted = 0
         self.logs: list[str] = []
         self.tx_seq = 0
         self.rx_bytes = 0
@@ -259,8 +272,16 @@ class Link:
         self.rx_bytes += len(data)
         for item in self._decoder.feed(data):
             if isinstance(item, FrameError):
-                self.frame_errors.append(item)
-                self._record({"error": item.reason, "raw": item.raw.hex()})
+                # counted, not all kept: a device sending garbage (0x01 0x00 over and over is a
+                # frame error every 2 bytes) would otherwise fill the memory at a kilobyte a frame
+                self.frame_error_count += 1
+                self.last_frame_error = item
+                if len(self.frame_errors) < KEPT_FRAME_ERRORS:
+                    self.frame_errors.append(item)
+                if self.frame_error_count <= LOGGED_FRAME_ERRORS:
+                    self._record({"error": item.reason, "raw": item.raw.hex()})
+                else:
+                    self._unlisted += 1
                 continue
             self._record({"type": item.type.name, "seq": item.seq, "payload": _json_safe(item.payload)})
             self.history.append(item)
@@ -272,7 +293,16 @@ class Link:
             self._inbox.append(item)
 
     def _record(self, entry: dict[str, Any]) -> None:
+        if self._unlisted:
+            self._list_unlisted()
         self._keep(self._log, _JSON_LINE.encode(entry) + "\n")
+
+    def _list_unlisted(self) -> None:
+        """One line for the frame errors since the last line of frames.jsonl that it did not list."""
+        count, self._unlisted = self._unlisted, 0
+        last = self.last_frame_error
+        self._record({"errors_not_listed": count, "last_error": last.reason if last is not None else None,
+                      "by_rx_byte": self.rx_bytes})
 
     @staticmethod
     def _keep(capture: IO[Any], data: Any) -> None:
@@ -326,12 +356,16 @@ class Link:
             except Exception:  # noqa: BLE001 - a FAULT or a broken port at close: it is in the capture already
                 break
         ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does
-        unwritten: OSError | None = None
+        unwritten: CaptureError | None = None
         try:
             if not self._log.closed:
+                if self._unlisted:
+                    self._list_unlisted()
                 self._log.flush()  # frames.jsonl is buffered: a full file system shows here
-        except OSError as exc:
+        except CaptureError as exc:
             unwritten = exc
+        except OSError as exc:
+            unwritten = CaptureError.writing(Path(self._log.name), exc)
         closers: list[Callable[[], None]] = [lambda: close_port(self._port), self._rx.close, self._tx.close,
                                              self._log.close]
         for close in closers:
@@ -340,7 +374,7 @@ class Link:
             except Exception:  # noqa: BLE001 - closing must not hide the error that led here
                 pass
         if unwritten is not None and ending is None:
-            raise CaptureError.writing(Path(self._log.name), unwritten)
+            raise unwritten
 
     def __enter__(self) -> "Link":
         return self

@@ -142,6 +142,10 @@ class Summary(_Record):
         )
 
 
+#: Corrupt frames a run's link problems name one by one; the rest are counted.
+SHOWN_FRAME_ERRORS = 20
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What one run on a target produced, in the units of the replay JSON contract."""
@@ -151,7 +155,10 @@ class RunResult:
     hello: Mapping[str, Any]
     samples_sent: int
     wall_s: float
+    #: The first frames from the firmware that did not decode, why each (rig.link keeps the first 100).
     frame_errors: Sequence[str] = field(default_factory=tuple)
+    #: How many did not decode in all (0: as many as frame_errors holds).
+    frame_error_count: int = 0
     seq_gaps: int = 0
     logs: Sequence[str] = field(default_factory=tuple)
     #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
@@ -181,6 +188,11 @@ class RunResult:
     rsc_errors: Sequence[str] = field(default_factory=tuple)
 
     @property
+    def corrupt_frames(self) -> int:
+        """Frames from the firmware that did not decode, all of them (frame_errors holds the first)."""
+        return max(self.frame_error_count, len(self.frame_errors))
+
+    @property
     def realtime_factor(self) -> float:
         """Seconds of signal analysed per wall-clock second."""
         duration_s = (self.summary.duration_s if self.summary else None) or 0.0
@@ -188,7 +200,10 @@ class RunResult:
 
     def link_problems(self) -> list[str]:
         """Corrupt or missing frames seen on the link, as sentences (empty when clean)."""
-        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
+        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors[:SHOWN_FRAME_ERRORS]]
+        if self.corrupt_frames > SHOWN_FRAME_ERRORS:
+            out.append(f"{self.corrupt_frames - SHOWN_FRAME_ERRORS} more corrupt frame(s) from the firmware, "
+                       f"{self.corrupt_frames} in all (frames.jsonl has every one, rx.bin every byte)")
         if self.seq_gaps:
             out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
         if self.restarts:

@@ -287,13 +287,13 @@ class ReplaySession:
                 self._restarted(f"then it did not send {expected} within {timeout_s:g} s")
             if msg is None:
                 pending = self.link.pending_bytes
-                bad = self.link.frame_errors
+                bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
                 how = "" if isinstance(clock, WallClock) else f" ({clock.describe()})"
                 raise LinkTimeout(
                     f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
                     f"({self.link.rx_bytes} bytes received in all"
                     + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
-                    + (f"; {len(bad)} corrupt frame(s) dropped, the last: {bad[-1]}" if bad else "")
+                    + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else "")
                     + ")",
                     self.link.capture,
                 )
@@ -521,6 +521,7 @@ class ReplaySession:
             samples_sent=len(raw.index),
             wall_s=time.monotonic() - t0,
             frame_errors=tuple(str(e) for e in self.link.frame_errors),
+            frame_error_count=self.link.frame_error_count,
             seq_gaps=self.link.seq_gaps,
             logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,
