@@ -22,7 +22,7 @@ import numpy as np
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
 from rig.errors import CaptureError, FirmwareFault, LinkError, RigError
-from rig.serial_ports import busy_error, check_network_url, is_local, require_present
+from rig.serial_ports import busy_error, check_network_url, is_local, not_a_terminal, require_present
 
 
 def open_keeping_input(url: str, baud: int) -> serial.SerialBase:
@@ -150,6 +150,8 @@ class Link:
             if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY
                                   or "Device or resource busy" in str(exc)):
                 raise busy_error(url, str(exc)) from None
+            if is_local(url) and (getattr(exc, "errno", None) == errno.ENOTTY or f"({errno.ENOTTY}, " in str(exc)):
+                raise not_a_terminal(url) from None
             raise LinkError(
                 f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
                 "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"
