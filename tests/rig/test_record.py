@@ -134,3 +134,14 @@ def test_the_recording_replays_and_plots(tmp_path: Path, capsys: pytest.CaptureF
 def test_bad_record_options(tmp_path: Path, args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "--out", str(tmp_path / "x.csv"), "--runs-dir", str(tmp_path / "runs"), *args]) == 2
     assert words in capsys.readouterr().err
+
+
+@pytest.mark.target("host")
+def test_a_recording_that_cannot_be_written_names_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """rig record --out on a full file system (here the kernel's full device) ended with
+    'rig record: error: [Errno 28] No space left on device', naming no file."""
+    code = main(["record", "--target", "host", "--out", "/dev/full", "--duration", "1",
+                 "--runs-dir", str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--out /dev/full: cannot write the recording (No space left on device)" in err, err
