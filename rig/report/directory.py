@@ -6,7 +6,8 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from rig.assertions import Report
@@ -48,9 +49,22 @@ class ReportDir:
 
     def __init__(self, path: Path, session: str | None = None, option: str = "--report") -> None:
         self.path = _writable_dir(Path(path), option)
+        self.option = option
         self.session = session or uuid.uuid4().hex
         for sub in (ENTRIES, PLOTS, CAPTURES):
             (self.path / sub).mkdir(exist_ok=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """RigError naming the report (and the file, when the system says which) for a write that fails:
+        a full file system, a directory made read-only meanwhile."""
+        try:
+            yield
+        except OSError as exc:
+            at = f" at {exc.filename}" if exc.filename else ""
+            raise RigError(f"{self.option} {self.path}: cannot write the report ({exc.strerror or exc}{at}); free "
+                           f"space on that file system, or give another {self.option} (the runs' own captures are "
+                           "in their run directories)") from None
 
     def _inside(self, run_dir: Path) -> bool:
         try:
@@ -75,6 +89,11 @@ class ReportDir:
                    label: str | None = None) -> Entry:
         """Record a run that completed (passed or failed its checks): figures, captures, plot.
         label: how the report names the target (default its name), e.g. board-rfc2217 for one way to a board."""
+        with self._writing():
+            return self._record_run(scenario, target, seed, rec, result, report, run_dir, port, nodeid, label)
+
+    def _record_run(self, scenario: str, target: str, seed: int | None, rec: Recording, result: RunResult,
+                    report: Report, run_dir: Path, port: str | None, nodeid: str | None, label: str | None) -> Entry:
         first = first_failing_stride(result, rec.truth) if rec.truth is not None and not report.passed else None
         entry = Entry(
             scenario=scenario, target=label or target, seed=seed, verdict="passed" if report.passed else "failed",
@@ -96,6 +115,12 @@ class ReportDir:
                      run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
                      wall_s: float | None = None, label: str | None = None) -> Entry:
         """Record a run that did not complete (a target or link error): the message, whatever was captured."""
+        with self._writing():
+            return self._record_error(scenario, target, seed, error, run_dir, port, nodeid, wall_s, label)
+
+    def _record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
+                      run_dir: Path | None, port: str | None, nodeid: str | None, wall_s: float | None,
+                      label: str | None) -> Entry:
         entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
                       catalog_seed=_catalog_seed(scenario, seed),
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
@@ -123,8 +148,9 @@ class ReportDir:
 
     def finish(self, title: str = "Stridelab scenario report") -> list[Entry]:
         """Write index.html, junit.xml, summary.md and durations.json from every entry in the directory."""
-        entries = load_entries([self.path])
-        write_pages(self.path, entries, title)
+        with self._writing():
+            entries = load_entries([self.path])
+            write_pages(self.path, entries, title)
         return entries
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rig.assertions import check_result
-from rig.errors import LinkTimeout
+from rig.errors import LinkTimeout, RigError
 from rig.records import RunResult
 from rig.report import ReportDir, first_failing_stride, load_entries, merge_reports
 from rig.report.__main__ import main as report_main
@@ -141,3 +141,14 @@ def test_report_dir_that_cannot_be_written_is_named(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(Exception, match=r"--report .*file/report: cannot write a report there"):
         ReportDir(blocker / "report")
+
+
+def test_a_report_that_cannot_be_written_names_the_report(tmp_path: Path) -> None:
+    """rig run --report on a full file system ended with 'rig run: error: [Errno 28] No space left on
+    device', naming neither the report nor what to do. Here index.html is the kernel's full device."""
+    report = ReportDir(tmp_path / "rep")
+    (tmp_path / "rep" / "index.html").symlink_to("/dev/full")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    with pytest.raises(RigError, match=r"^--report .*rep: cannot write the report \(No space left on device\); free "
+                                       r"space on that file system, or give another --report"):
+        report.finish()
