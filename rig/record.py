@@ -28,7 +28,7 @@ from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
-from scenarios.recording_csv import COLUMNS
+from scenarios.recording_csv import COLUMNS, MAX_STEP_S
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
 ACCEL_FS_G = 16
@@ -129,6 +129,13 @@ class Recorder:
         if self.next_index is not None and first < self.next_index:
             raise RigError(f"the firmware on {self.link.url} sent sample {first} after {self.next_index - 1}: its "
                            "sample index went back (a reset?); the recording so far is kept")
+        if self.next_index is not None and (first - self.next_index) / self.odr_hz > MAX_STEP_S:
+            # a recording with such a gap is one rig replay and rig bench refuse: a corrupt index, or a
+            # sensor that restarted its count, not samples lost
+            raise RigError(f"the firmware on {self.link.url} sent sample {first} after {self.next_index - 1}: its "
+                           f"sample index jumped {(first - self.next_index) / self.odr_hz:.6g} s of sensor time ahead, "
+                           f"more than the {MAX_STEP_S:.0f} s a recording may skip (a corrupt index, or a sensor that "
+                           "restarted its count); the recording so far is kept")
         if self.first is None:
             self.first = first
         elif self.next_index is not None:
