@@ -355,19 +355,20 @@ class ReplaySession:
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
-            # Ask again every HELLO_RETRY_S until answered: hello_s in all (times RESENDS + 1 on a lossy link).
+            # Ask again every HELLO_RETRY_S until answered: hello_s in all (times RESENDS + 1 on a lossy link),
+            # charged as every wait is (self.clock: an emulated target's own progress), never the wall clock
             total_s = self.timeouts.hello_s * (self.resends_allowed + 1)
-            deadline = time.monotonic() + total_s
+            charged_s = 0.0
             sent: list[int] = []
             while True:
                 sent.append(self.link.send(MsgType.CMD, {"op": Op.HELLO.name}))
-                left = deadline - time.monotonic()
                 try:
                     self._wait(lambda: self.hello is not None and (self.lossy or any(s in self._acks for s in sent)),
-                               min(HELLO_RETRY_S, max(left, 0.0)), "HELLO")
+                               min(HELLO_RETRY_S, max(total_s - charged_s, 0.0)), "HELLO")
                     break
                 except LinkTimeout as exc:
-                    if time.monotonic() < deadline:
+                    charged_s += max(self.clock.charged(), 1e-3)  # what this attempt was charged
+                    if charged_s < total_s:
                         continue
                     said = str(exc).split("\n  every byte")[0]
                     said = re.sub(r"did not send HELLO within [0-9.e+-]+ s", f"did not send HELLO within {total_s:g} s",

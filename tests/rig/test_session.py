@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from frame_spec import MsgType, StreamDecoder, encode
 from rig.errors import LinkError, LinkTimeout
 from rig.link import Link
+from rig.progress import ProgressClock
 from rig.session import MAX_WINDOW, ReplaySession, Timeouts, batch_bounds, batch_wire_bytes, flow_from_hello
 
 
@@ -117,6 +119,31 @@ def test_no_answer_says_what_was_sent_and_what_came(tmp_path: Path) -> None:
     text = str(err.value)
     assert "sent CMD HELLO" in text and "time(s)" in text and "received: HELLO no, ACKs of seq none" in text
     assert "0 bytes received" in text and len(seen) >= 3
+
+
+class _StarvedTarget(ProgressClock):
+    """A target that gets half a CPU (a loaded host): a wait is charged half the wall time."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+        self._t0 = time.monotonic()
+
+    def start(self) -> None:
+        self._t0 = time.monotonic()
+
+    def charged(self) -> float:
+        return (time.monotonic() - self._t0) / 2
+
+
+def test_asking_for_hello_again_is_bounded_by_the_target_s_progress_not_the_wall_clock(tmp_path: Path) -> None:
+    """The CMD HELLO retries ran to a wall-clock deadline of hello_s: a target slowed by a busy host
+    (here to half speed) got half of hello_s, a single retry, before the handshake said 'did not send
+    HELLO within 1 s' whatever the target did. This one answers the second CMD HELLO, 0.5 s of its
+    time (1 s of wall time) after the first: within its 1 s, so the handshake gets it."""
+    srv, seen, _ = _serve(ignore=1)
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        hello = ReplaySession(link, Timeouts(hello_s=1.0), clock=_StarvedTarget()).handshake()
+    assert hello["board"] == "deaf-at-first" and len(seen) == 2
 
 
 @pytest.mark.parametrize("protocol", [1, 3, 255])
