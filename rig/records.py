@@ -186,6 +186,12 @@ class RunResult:
     rsc: Sequence[Any] = field(default_factory=tuple)
     #: RSC_MEASUREMENT frames whose value was not a valid RSC Measurement: why each.
     rsc_errors: Sequence[str] = field(default_factory=tuple)
+    #: Samples a replay's own indices skip (the recording's dropouts): what the SUMMARY's
+    #: dropped_samples must be when every sample sent arrived; None where the firmware reads its
+    #: own sensor (its FIFO may overrun).
+    index_gaps: int | None = None
+    #: Samples of SAMPLE_BATCH frames the link lost (or whose ACK it lost).
+    samples_lost: int = 0
 
     @property
     def corrupt_frames(self) -> int:
@@ -213,6 +219,14 @@ class RunResult:
         out.extend(f"stride in doubt: {d}" for d in self.doubts)
         out.extend(self.lost_batches)
         out.extend(f"RSC Measurement: {e}" for e in self.rsc_errors)
+        if (self.summary is not None and self.index_gaps is not None
+                and self.summary.dropped_samples > self.index_gaps + self.samples_lost):
+            missed = self.summary.dropped_samples - self.index_gaps - self.samples_lost
+            out.append(f"the firmware's analyzer missed {missed} sample(s) that the rig sent and the firmware "
+                       f"acknowledged: its SUMMARY counts {self.summary.dropped_samples} dropped where the recording "
+                       f"skips {self.index_gaps}" + (f" and the link lost {self.samples_lost}" if self.samples_lost
+                                                     else "")
+                       + " (an ACK for a batch it never received, or a batch it dropped after acknowledging it)")
         if self.summary is not None and self.summary.strides != len(self.strides) and not self.renumbered:
             out.append(f"the SUMMARY counts {self.summary.strides} strides but {len(self.strides)} distinct STRIDE "
                        "frames arrived")

@@ -137,6 +137,8 @@ class ReplaySession:
         self.doubts: list[str] = []
         self.repeated_strides = 0
         self.lost_batches: list[str] = []
+        #: Samples in those batches.
+        self.samples_lost = 0
         self.resends: list[str] = []
         #: The RSC Measurements of this run, in order; frames whose value is no RSC Measurement.
         self.rsc: list[RscSample] = []
@@ -471,6 +473,7 @@ class ReplaySession:
             else:
                 self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first_index[k]}..{last_index[k]}) "
                                          "or its ACK was lost on the link")
+                self.samples_lost += stops_l[k] - starts_l[k]
 
     def finish(self) -> None:
         """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost
@@ -500,7 +503,10 @@ class ReplaySession:
             before_stream(self)
         self.stream(raw)
         self.finish()
-        return self._result(raw, hello, t0)
+        n = len(raw.index)
+        # what the analyzer must count as dropped when every sample sent reaches it
+        gaps = int(raw.index[-1]) - int(raw.index[0]) + 1 - n if n else 0
+        return self._result(raw, hello, t0, index_gaps=gaps)
 
     def run_live(self, raw: RawStream, run_s: float) -> RunResult:
         """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
@@ -513,7 +519,7 @@ class ReplaySession:
                    "SUMMARY at the end of its sensor stream")
         return self._result(raw, hello, t0)
 
-    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float) -> RunResult:
+    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None) -> RunResult:
         strides, in_doubt = self._resolve_strides()
         return RunResult(
             strides=strides,
@@ -537,4 +543,6 @@ class ReplaySession:
             resends=tuple(self.resends),
             rsc=tuple(self.rsc),
             rsc_errors=tuple(self.rsc_errors),
+            index_gaps=index_gaps,
+            samples_lost=self.samples_lost,
         )

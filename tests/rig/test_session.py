@@ -155,3 +155,50 @@ def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, prot
         with pytest.raises(LinkError, match=rf"announced protocol {protocol} in its HELLO \(board 'deaf-at-first', "
                                             r"firmware 1\.0\.0\); this rig speaks protocol 2"):
             ReplaySession(link, Timeouts(hello_s=2)).handshake()
+
+
+@pytest.mark.target("host")
+def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Path) -> None:
+    """A firmware (or a link) that acknowledged a SAMPLE_BATCH it never received: the rig took the
+    ACK, the analyzer counted the batch's 32 samples as dropped in its SUMMARY, and the run passed
+    with exit 0 and no word. Here a proxy drops one batch on its way to the firmware and acknowledges
+    it itself, ahead of time."""
+    from frame_spec import FrameError, decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    dropped: set[int] = set()
+
+    def early_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not dropped:
+            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
+            dropped.add(ahead)
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        return frame
+
+    def drop(frame: bytes) -> bytes:
+        try:
+            msg = decode(frame[:-1])
+        except FrameError:
+            return frame
+        return b"" if msg.type is MsgType.SAMPLE_BATCH and msg.seq in dropped else frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=early_ack)
+    proxy._edits["to_firmware"] = drop
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert result.summary is not None and result.summary.dropped_samples == 32
+    problems = result.link_problems()
+    assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
+                            "acknowledged: its SUMMARY counts 32 dropped where the recording skips 0") for p in problems), \
+        problems
