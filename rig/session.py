@@ -200,8 +200,12 @@ class ReplaySession:
         value = bytes.fromhex(msg.payload["value"])
         if msg.repeat and self.rsc and self.rsc[-1].value == value.hex():
             return  # the link repeated the frame just before
+        t_s, outside = clock.place(msg.payload["t_us"])
+        if outside is not None:  # a time that cannot be: no measurement the phone could be shown then
+            self.rsc_errors.append(f"link seq {msg.seq}: t_us {outside}")
+            return
         try:
-            self.rsc.append(RscSample.from_value(clock.t_s(msg.payload["t_us"]), value))
+            self.rsc.append(RscSample.from_value(t_s, value))
         except ConstructError as exc:
             self.rsc_errors.append(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
                                    f"({str(exc).splitlines()[0]})")

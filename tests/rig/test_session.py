@@ -202,3 +202,38 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
     assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
                             "acknowledged: its SUMMARY counts 32 dropped where the recording skips 0") for p in problems), \
         problems
+
+
+@pytest.mark.target("host")
+def test_an_rsc_measurement_stamped_outside_the_run_is_named_not_shown(tmp_path: Path) -> None:
+    """An RSC_MEASUREMENT whose t_us was 0xFFFFFFF0 in a 20 s replay went into the app's view at
+    4294.967 s (app_view.json), and rig replay exited 0: STRIDE times that cannot be were refused, the
+    phone's view's were not. It is now an RSC Measurement problem of the run, kept out of the view."""
+    from frame_spec import decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    stamped: list[int] = []
+
+    def far_stamp(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.RSC_MEASUREMENT and not stamped:
+            stamped.append(msg.seq)
+            return encode(MsgType.RSC_MEASUREMENT, {**msg.payload, "t_us": 0xFFFFFFF0}, msg.seq)
+        return frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=far_stamp)
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert stamped and all(r.t_s <= 20.0 for r in result.rsc)
+    assert f"RSC Measurement: link seq {stamped[0]}: t_us 4294967280 (0xFFFFFFF0) is 4294.967 s on the recording's " \
+           "timeline, outside the run" in "\n".join(result.link_problems())
