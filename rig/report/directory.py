@@ -209,6 +209,15 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _within(path: Path, top: Path) -> bool:
+    """Whether path (symlinks resolved) lies inside the directory top."""
+    try:
+        path.resolve().relative_to(top.resolve())
+        return True
+    except ValueError:
+        return False
+
+
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
     out = _writable_dir(Path(out), "merge: OUT")
@@ -223,6 +232,11 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                 if rel is None:
                     continue
                 source = Path(src) / rel
+                if not _within(source, Path(src)):
+                    # what merge copies is the report's own: an entry naming / or /etc would copy that
+                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
+                                   f"outside that report; an entry's captures and plot lie inside its report "
+                                   "directory (was it written by rig.report?)")
                 dest = out / (CAPTURES if attr == "run_dir" else PLOTS) / f"{e.target}--{Path(rel).name}"
                 if source.is_dir():
                     shutil.copytree(source, dest, dirs_exist_ok=True)

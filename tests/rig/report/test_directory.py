@@ -152,3 +152,20 @@ def test_a_report_that_cannot_be_written_names_the_report(tmp_path: Path) -> Non
     with pytest.raises(RigError, match=r"^--report .*rep: cannot write the report \(No space left on device\); free "
                                        r"space on that file system, or give another --report"):
         report.finish()
+
+
+@pytest.mark.parametrize("field, value", [("run_dir", "/"), ("run_dir", "../outside"), ("plot", "/etc/hostname")])
+def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Path, field: str, value: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry whose run_dir was '/' (or '../outside', or whose plot was /etc/hostname) had merge copy
+    that into the merged report: the whole file system for '/', whatever an edited entry named."""
+    (tmp_path / "outside").mkdir()
+    report = ReportDir(tmp_path / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry[field] = value
+    entry_file.write_text(json.dumps(entry))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
+    assert f"names its {field} {value!r}, outside that report" in capsys.readouterr().err
+    assert not (tmp_path / "all" / "captures").exists() or not any((tmp_path / "all" / "captures").iterdir())
