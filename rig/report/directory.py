@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +19,9 @@ from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_str
 from rig.report.html import render
 from rig.report.junit import write_junit
 from scenarios.model import Recording
+
+#: What a scenario or target name in a report entry may hold (it makes file names there).
+_NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
 
 ENTRIES = "entries"
 PLOTS = "plots"
@@ -175,8 +179,23 @@ def load_entries(dirs: Iterable[Path]) -> list[Entry]:
                 entry = Entry.from_json(json.loads(path.read_text()))
             except (OSError, ValueError, TypeError) as exc:
                 raise RigError(f"{path}: not a report entry ({exc}); was it written by rig.report?") from None
+            why = _unnamed(entry)
+            if why:
+                raise RigError(f"{path}: not a report entry: {why}; was it written by rig.report?")
             found[entry.key] = entry
     return list(found.values())
+
+
+def _unnamed(entry: Entry) -> str | None:
+    """What keeps an entry's scenario, target or seed from naming its files (entries/, plots/,
+    captures/: a target of '../../x' would write outside the report), or None."""
+    for field in ("scenario", "target"):
+        value = getattr(entry, field)
+        if not isinstance(value, str) or not _NAME.fullmatch(value) or not value.strip("."):
+            return f"its {field} {value!r} is no name rig.report writes (letters, digits, _ . + -)"
+    if entry.seed is not None and (not isinstance(entry.seed, int) or isinstance(entry.seed, bool)):
+        return f"its seed {entry.seed!r} is no whole number"
+    return None
 
 
 def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:

@@ -169,3 +169,22 @@ def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Pa
     assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
     assert f"names its {field} {value!r}, outside that report" in capsys.readouterr().err
     assert not (tmp_path / "all" / "captures").exists() or not any((tmp_path / "all" / "captures").iterdir())
+
+
+@pytest.mark.parametrize("field, value", [("target", "../../pwned"), ("scenario", "a/b"), ("target", ".."),
+                                          ("seed", "1/../x")])
+def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_path: Path, field: str, value: str,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry's target and scenario name its files (entries/TARGET--SCENARIO.json, plots/, captures/):
+    an entry whose target was '../../pwned' had merge write pwned--walk.json two levels above the
+    merged report."""
+    report = ReportDir(tmp_path / "a" / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "a" / "job" / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry[field] = value
+    entry["catalog_seed"] = field != "seed"
+    entry_file.write_text(json.dumps(entry))
+    assert report_main(["merge", str(tmp_path / "a" / "all"), str(tmp_path / "a" / "job")]) == 2
+    assert f"not a report entry: its {field} {value!r} is no" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]
