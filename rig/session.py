@@ -24,6 +24,7 @@ from rig.progress import ProgressClock, WallClock
 from rig.progress_line import ProgressCallback
 from rig.records import RunResult, Stride, Summary, tc_measured
 from rig.stride_times import FirmwareClock, Placed, place_stride, time_doubts
+from rig.tail import tail_bytes
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ class ReplaySession:
 
     def _describe_answer(self) -> str:
         try:
-            data = self.link.capture.read_bytes()[-4096:]
+            data = tail_bytes(self.link.capture, 4096)
         except OSError:
             data = b""
         return describe_answer(data, self.link.frame_errors)

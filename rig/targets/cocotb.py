@@ -48,6 +48,7 @@ from rig.build import REPO, cosim_port_library, missing_tools, simulation, simul
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.tail import tail_bytes
 
 if TYPE_CHECKING:
     from rig.inject import RawStream
@@ -243,7 +244,7 @@ class CocotbTarget(Target):
     def _log_tail(self, limit: int = 2000) -> str:
         path = self._log_path()
         try:
-            return path.read_bytes()[-limit:].decode(errors="replace").strip() if path else ""
+            return tail_bytes(path, limit).decode(errors="replace").strip() if path else ""
         except OSError:
             return ""
 

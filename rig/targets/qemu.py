@@ -49,6 +49,7 @@ from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
 from rig.targets.qemu_relay import BulkRelay
 from rig.targets.sockets import free_port
+from rig.tail import tail_bytes
 
 QEMU = "qemu-system-arm"
 APT_QEMU = "apt-get install qemu-system-arm"
@@ -355,7 +356,7 @@ class QemuTarget(Target):
         if relay is not None and relay.error:
             account += f"; relay: {relay.error}"
         if (status not in (0, 3) or waited) and not never_linked:
-            stderr = proc.log_path.read_bytes()[-2000:].decode(errors="replace").strip()
+            stderr = tail_bytes(proc.log_path, 2000).decode(errors="replace").strip()
             account += f"\n  QEMU stderr ({proc.log_path}): {stderr or '(empty)'}"
         self.insn_counts = self._read_counts()
         return account
