@@ -489,9 +489,15 @@ class ReplaySession:
                 self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
                            "SUMMARY")
                 break
-            except LinkTimeout:
+            except LinkTimeout as exc:
                 if self._summary is not None and self.lossy:
                     return  # only the ACK of END was lost: the SUMMARY answers for it
+                if attempt > self.resends_allowed and self._summary is not None:
+                    # the SUMMARY came: what did not is the ACK (a message saying no SUMMARY came sends
+                    # whoever reads it looking for the wrong fault)
+                    said = str(exc).split("\n  every byte")[0]
+                    raise LinkTimeout(said.replace("did not send SUMMARY", f"sent its SUMMARY but no ACK of END "
+                                                   f"(seq {seq})", 1), self.link.capture) from None
                 if attempt > self.resends_allowed:
                     raise
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")

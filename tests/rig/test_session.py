@@ -237,3 +237,43 @@ def test_an_rsc_measurement_stamped_outside_the_run_is_named_not_shown(tmp_path:
     assert stamped and all(r.t_s <= 20.0 for r in result.rsc)
     assert f"RSC Measurement: link seq {stamped[0]}: t_us 4294967280 (0xFFFFFFF0) is 4294.967 s on the recording's " \
            "timeline, outside the run" in "\n".join(result.link_problems())
+
+
+@pytest.mark.target("host")
+def test_a_summary_without_the_ack_of_end_is_named_as_such(tmp_path: Path) -> None:
+    """A firmware that sent its SUMMARY but never acknowledged END ended the run with 'did not send
+    SUMMARY within 10 s': the SUMMARY had come, the ACK had not."""
+    from frame_spec import FrameError, decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    end: list[int] = []
+
+    def see_end(frame: bytes) -> bytes:
+        try:
+            msg = decode(frame[:-1])
+        except FrameError:
+            return frame
+        if msg.type is MsgType.CMD and msg.payload["op"] == "END":
+            end.append(msg.seq)
+        return frame
+
+    def no_end_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        return b"" if msg.type is MsgType.ACK and msg.payload["acked_seq"] in end else frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=no_end_ack)
+    proxy._edits["to_firmware"] = see_end
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            with pytest.raises(LinkTimeout) as err:
+                ReplaySession(link, Timeouts(summary_s=0.5)).run(to_raw(still_recording(2.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert f"sent its SUMMARY but no ACK of END (seq {end[0]}) within 0.5 s" in str(err.value)
