@@ -56,6 +56,9 @@ Frame = Struct(
 )
 
 
+#: The type byte of every message of this protocol.
+_TYPE_VALUES = frozenset(int(t) for t in MsgType)
+
 #: The header and CRC as struct formats (frame_spec.fastpath), for the frames that take the fast path.
 _HEADER, _CRC = fastpath.header_formats(Body, Frame)
 
@@ -123,6 +126,9 @@ def parse_body(raw: bytes) -> Message:
         raise FrameError(f"CRC mismatch: frame says 0x{want:04x}, bytes give 0x{got:04x}", raw)
     if raw[0] != PROTOCOL_VERSION:  # another version may lay its header out otherwise: nothing else is read
         raise FrameError(f"protocol version {raw[0]}, this rig speaks {PROTOCOL_VERSION}", raw)
+    if raw[1] not in _TYPE_VALUES:  # construct's Switch would say only 'Error in path (parsing) -> body -> payload'
+        raise FrameError(f"unknown message type 0x{raw[1]:02x}: no message of protocol {PROTOCOL_VERSION} has it "
+                         "(another firmware, or a newer one, on this port)", raw)
     declared = _HEADER.unpack_from(raw)[-1]
     held = len(raw) - _HEADER.size - _CRC.size
     if declared != held:
@@ -137,8 +143,6 @@ def parse_body(raw: bytes) -> Message:
     body = parsed.body.value
     if body.version != PROTOCOL_VERSION:
         raise FrameError(f"protocol version {body.version}, this rig speaks {PROTOCOL_VERSION}", raw)
-    if isinstance(body.type, int) and not isinstance(body.type, str):
-        raise FrameError(f"unknown message type 0x{int(body.type):02x}", raw)
     msg = Message(type=MsgType[str(body.type)], seq=body.seq, payload=_plain(body.payload), version=body.version)
     return _within_limits(msg, raw)
 

@@ -32,7 +32,7 @@ from rig.out_path import kind_of, out_dir, out_file
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
-from rig.runner import new_run_dir, run_recording, run_scenario, target_running
+from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
@@ -466,8 +466,12 @@ def _positive_s(text: str) -> float:
     return value
 
 
+#: The signals that end a command: Ctrl-C, what timeout and CI send, a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every target is stopped and its capture closed."""
+    """SIGINT, SIGTERM or SIGHUP: unwinds like Ctrl-C, so every target is stopped and its capture closed."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -475,23 +479,32 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminate(signum: int, frame: object) -> None:
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)  # a second signal (Ctrl-C pressed twice) must not cut the clean-up short
     raise Terminated(signum)
+
+
+def _ended_by(command: str, signum: int) -> str:
+    """What a command a signal ended says: the signal, that the target was stopped, where the captures are."""
+    run_dir = latest_run_dir()
+    if run_dir is None:  # no run began (rig explore, rig bench in-process, a signal before the first run)
+        return f"rig {command}: ended by {signal.Signals(signum).name}; no target was running"
+    return f"rig {command}: ended by {signal.Signals(signum).name}; the target was stopped; captures so far in {run_dir}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `rig` and `python -m rig`.
 
-    SIGTERM (what timeout and CI send) and SIGHUP end the command as Ctrl-C does: the target is
-    stopped and target.txt written; the exit status is 128 + the signal number."""
+    SIGINT (Ctrl-C), SIGTERM (what timeout and CI send) and SIGHUP end the command alike: the target
+    is stopped and target.txt written, whatever further signals come meanwhile; the command says so
+    and where the captures are; the exit status is 128 + the signal number."""
     args = build_parser().parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, _terminate)
     try:
         return int(args.func(args))
     except Terminated as exc:
-        print(f"rig {args.command}: ended by {exc.args[0]}; the target was stopped", file=sys.stderr)
+        print(_ended_by(args.command, exc.signum), file=sys.stderr)
         return 128 + exc.signum
     except BrokenPipeError:
         # the reader of the output went away (rig ... | head): end as a pipeline expects, without the
@@ -504,8 +517,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"rig {args.command}: error: {msg}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second signal that abandoned rig record's orderly stop
+        print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)
         return 130
     finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)

@@ -269,10 +269,10 @@ class Dut:
             shown = frames[-SHOWN_FRAMES:]
             lines.append(f"  the last {len(shown)}:" if len(frames) > len(shown) else "  they were:")
             lines += [f"    {f}" for f in shown]
-        bad = self.link.frame_errors
-        if bad:
-            lines.append(f"  {len(bad)} frame(s) did not decode; the last: {bad[-1].reason}, "
-                         f"bytes {bad[-1].raw[:48].hex(' ')}")
+        last_bad = self.link.last_frame_error
+        if last_bad is not None:
+            lines.append(f"  {self.link.frame_error_count} frame(s) did not decode; the last: {last_bad.reason}, "
+                         f"bytes {last_bad.raw[:48].hex(' ')}")
         pending = self.link.pending_bytes
         if pending:
             lines.append(f"  {len(pending)} byte(s) of an unfinished frame: {pending[:48].hex(' ')}")

@@ -15,6 +15,16 @@ class TargetUnavailable(RigError):
     """A target cannot run on this machine (tool missing, no port); the reason says why."""
 
 
+class CaptureError(RigError):
+    """A run's capture could not be written (a full file system, a read-only one): the run stops there."""
+
+    @classmethod
+    def writing(cls, path: Path, exc: OSError) -> "CaptureError":
+        """The error of a failed write of the capture file at path."""
+        return cls(f"cannot write the run's capture {path} ({exc.strerror or exc}): the run stops here, keeping "
+                   "what was written before; free space on that file system, or give a --runs-dir with room")
+
+
 class LinkError(RigError):
     """The link failed: port missing, closed, corrupt frames, or a timeout."""
 

@@ -171,7 +171,7 @@ def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: 
     if result is not None:
         problems = result.link_problems()
         fig.outcome = "reported" if problems else "clean"
-        seen_down = result.seq_gaps + len(result.frame_errors)
+        seen_down = result.seq_gaps + result.corrupt_frames
         if down.lost and not seen_down:
             fig.gaps_unreported += down.lost
             fig.failures.append(f"{down.lost} frame(s) lost on the way to the rig, none reported")

@@ -7,11 +7,12 @@ import json
 import math
 import os
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import serial
 from serial.urlhandler.protocol_socket import Serial as SocketSerial
@@ -20,8 +21,8 @@ import numpy as np
 
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
-from rig.errors import FirmwareFault, LinkError, RigError
-from rig.serial_ports import busy_error, check_network_url, is_local, require_present
+from rig.errors import CaptureError, FirmwareFault, LinkError, RigError
+from rig.serial_ports import busy_error, check_network_url, is_local, not_a_terminal, require_present
 
 
 def open_keeping_input(url: str, baud: int) -> serial.SerialBase:
@@ -63,6 +64,13 @@ def close_port(port: serial.SerialBase) -> None:
         pass  # the peer has gone already
     sock.close()
 
+
+#: Frames that did not decode that a Link keeps in memory (the first ones); it counts them all.
+KEPT_FRAME_ERRORS = 100
+
+#: Frame errors frames.jsonl lists one by one (with their bytes); later ones are counted in a line
+#: before the next frame, so a device sending garbage cannot make it 30 times the size of rx.bin.
+LOGGED_FRAME_ERRORS = 1000
 
 #: One encoder for every line of frames.jsonl (json.dumps would make one per call); strict JSON only.
 _JSON_LINE = json.JSONEncoder(default=str, allow_nan=False)
@@ -111,7 +119,13 @@ class Link:
         self.history: list[Message] = []
         #: The FAULT frame, once one came.
         self.fault: Message | None = None
+        #: The first KEPT_FRAME_ERRORS frames that did not decode (frames.jsonl has every one).
         self.frame_errors: list[FrameError] = []
+        #: How many frames did not decode, and the latest of them.
+        self.frame_error_count = 0
+        self.last_frame_error: FrameError | None = None
+        #: Frame errors beyond LOGGED_FRAME_ERRORS not yet counted in a line of frames.jsonl.
+        self._unlisted = 0
         self.logs: list[str] = []
         self.tx_seq = 0
         self.rx_bytes = 0
@@ -136,6 +150,8 @@ class Link:
             if is_local(url) and ("exclusively lock" in str(exc) or getattr(exc, "errno", None) == errno.EBUSY
                                   or "Device or resource busy" in str(exc)):
                 raise busy_error(url, str(exc)) from None
+            if is_local(url) and (getattr(exc, "errno", None) == errno.ENOTTY or f"({errno.ENOTTY}, " in str(exc)):
+                raise not_a_terminal(url) from None
             raise LinkError(
                 f"cannot open the link {url!r}: {exc}\n  check that the port exists and is free "
                 "(a board: ls /dev/ttyACM* /dev/ttyUSB*; a network board: host:port reachable)"
@@ -208,7 +224,7 @@ class Link:
         if self._held is not None:
             self._held.append(data)
             return
-        self._tx.write(data)
+        self._keep(self._tx, data)
         try:
             self._port.write(data)
         except (serial.SerialException, OSError) as exc:
@@ -254,12 +270,20 @@ class Link:
             raise LinkError(f"reading from {self.url!r} failed: {exc}", self.capture) from None
         if not data:
             return
-        self._rx.write(data)
+        self._keep(self._rx, data)
         self.rx_bytes += len(data)
         for item in self._decoder.feed(data):
             if isinstance(item, FrameError):
-                self.frame_errors.append(item)
-                self._record({"error": item.reason, "raw": item.raw.hex()})
+                # counted, not all kept: a device sending garbage (0x01 0x00 over and over is a
+                # frame error every 2 bytes) would otherwise fill the memory at a kilobyte a frame
+                self.frame_error_count += 1
+                self.last_frame_error = item
+                if len(self.frame_errors) < KEPT_FRAME_ERRORS:
+                    self.frame_errors.append(item)
+                if self.frame_error_count <= LOGGED_FRAME_ERRORS:
+                    self._record({"error": item.reason, "raw": item.raw.hex()})
+                else:
+                    self._unlisted += 1
                 continue
             self._record({"type": item.type.name, "seq": item.seq, "payload": _json_safe(item.payload)})
             self.history.append(item)
@@ -271,7 +295,25 @@ class Link:
             self._inbox.append(item)
 
     def _record(self, entry: dict[str, Any]) -> None:
-        self._log.write(_JSON_LINE.encode(entry) + "\n")
+        if self._unlisted:
+            self._list_unlisted()
+        self._keep(self._log, _JSON_LINE.encode(entry) + "\n")
+
+    def _list_unlisted(self) -> None:
+        """One line for the frame errors since the last line of frames.jsonl that it did not list."""
+        count, self._unlisted = self._unlisted, 0
+        last = self.last_frame_error
+        self._record({"errors_not_listed": count, "last_error": last.reason if last is not None else None,
+                      "by_rx_byte": self.rx_bytes})
+
+    @staticmethod
+    def _keep(capture: IO[Any], data: Any) -> None:
+        """Append data to a capture file; CaptureError naming it when that fails (a full file system):
+        a byte received that cannot be kept ends the run."""
+        try:
+            capture.write(data)
+        except OSError as exc:
+            raise CaptureError.writing(Path(capture.name), exc) from None
 
     def pump(self, timeout_s: float) -> None:
         """Read and decode what arrives within about timeout_s into `history` (and the inbox of receive())."""
@@ -315,6 +357,17 @@ class Link:
                 self._pump(0.0)
             except Exception:  # noqa: BLE001 - a FAULT or a broken port at close: it is in the capture already
                 break
+        ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does
+        unwritten: CaptureError | None = None
+        try:
+            if not self._log.closed:
+                if self._unlisted:
+                    self._list_unlisted()
+                self._log.flush()  # frames.jsonl is buffered: a full file system shows here
+        except CaptureError as exc:
+            unwritten = exc
+        except OSError as exc:
+            unwritten = CaptureError.writing(Path(self._log.name), exc)
         closers: list[Callable[[], None]] = [lambda: close_port(self._port), self._rx.close, self._tx.close,
                                              self._log.close]
         for close in closers:
@@ -322,6 +375,8 @@ class Link:
                 close()
             except Exception:  # noqa: BLE001 - closing must not hide the error that led here
                 pass
+        if unwritten is not None and ending is None:
+            raise unwritten
 
     def __enter__(self) -> "Link":
         return self

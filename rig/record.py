@@ -28,7 +28,7 @@ from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
-from scenarios.recording_csv import COLUMNS
+from scenarios.recording_csv import COLUMNS, MAX_STEP_S
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
 ACCEL_FS_G = 16
@@ -70,9 +70,10 @@ class _Csv:
             self._f: IO[str] = open(path, "w", encoding="ascii")
         except OSError as exc:
             raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
-        self._f.write(f"# stridelab recording {path.stem}, {source}\n"
-                      f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
-                      + ",".join(COLUMNS) + "\n")
+        self._path = path
+        self._put(f"# stridelab recording {path.stem}, {source}\n"
+                  f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
+                  + ",".join(COLUMNS) + "\n")
         self._odr_hz = odr_hz
         self._g = ACCEL_G_PER_LSB[ACCEL_FS_G]
         self._dps = GYRO_DPS_PER_LSB[GYRO_FS_DPS]
@@ -83,11 +84,22 @@ class _Csv:
             rows.append(f"{(first_index + i) / self._odr_hz:.6f},{s['ax'] * self._g:.7f},{s['ay'] * self._g:.7f},"
                         f"{s['az'] * self._g:.7f},{s['gx'] * self._dps:.5f},{s['gy'] * self._dps:.5f},"
                         f"{s['gz'] * self._dps:.5f}\n")
-        self._f.write("".join(rows))
-        self._f.flush()
+        self._put("".join(rows))
+
+    def _put(self, text: str) -> None:
+        """Write and flush text; RigError naming --out when that fails (a full file system)."""
+        try:
+            self._f.write(text)
+            self._f.flush()
+        except OSError as exc:
+            raise RigError(f"--out {self._path}: cannot write the recording ({exc.strerror or exc}); the rows written "
+                           "before are kept: free space on that file system, or give another --out") from None
 
     def close(self) -> None:
-        self._f.close()
+        try:
+            self._f.close()
+        except OSError:
+            pass  # what could not be written was refused by _put already
 
 
 class Recorder:
@@ -117,6 +129,13 @@ class Recorder:
         if self.next_index is not None and first < self.next_index:
             raise RigError(f"the firmware on {self.link.url} sent sample {first} after {self.next_index - 1}: its "
                            "sample index went back (a reset?); the recording so far is kept")
+        if self.next_index is not None and (first - self.next_index) / self.odr_hz > MAX_STEP_S:
+            # a recording with such a gap is one rig replay and rig bench refuse: a corrupt index, or a
+            # sensor that restarted its count, not samples lost
+            raise RigError(f"the firmware on {self.link.url} sent sample {first} after {self.next_index - 1}: its "
+                           f"sample index jumped {(first - self.next_index) / self.odr_hz:.6g} s of sensor time ahead, "
+                           f"more than the {MAX_STEP_S:.0f} s a recording may skip (a corrupt index, or a sensor that "
+                           "restarted its count); the recording so far is kept")
         if self.first is None:
             self.first = first
         elif self.next_index is not None:

@@ -142,6 +142,10 @@ class Summary(_Record):
         )
 
 
+#: Corrupt frames a run's link problems name one by one; the rest are counted.
+SHOWN_FRAME_ERRORS = 20
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What one run on a target produced, in the units of the replay JSON contract."""
@@ -151,7 +155,10 @@ class RunResult:
     hello: Mapping[str, Any]
     samples_sent: int
     wall_s: float
+    #: The first frames from the firmware that did not decode, why each (rig.link keeps the first 100).
     frame_errors: Sequence[str] = field(default_factory=tuple)
+    #: How many did not decode in all (0: as many as frame_errors holds).
+    frame_error_count: int = 0
     seq_gaps: int = 0
     logs: Sequence[str] = field(default_factory=tuple)
     #: STRIDE/SUMMARY frames from before this run's CONFIG (in the capture, not in the result).
@@ -179,6 +186,17 @@ class RunResult:
     rsc: Sequence[Any] = field(default_factory=tuple)
     #: RSC_MEASUREMENT frames whose value was not a valid RSC Measurement: why each.
     rsc_errors: Sequence[str] = field(default_factory=tuple)
+    #: Samples a replay's own indices skip (the recording's dropouts): what the SUMMARY's
+    #: dropped_samples must be when every sample sent arrived; None where the firmware reads its
+    #: own sensor (its FIFO may overrun).
+    index_gaps: int | None = None
+    #: Samples of SAMPLE_BATCH frames the link lost (or whose ACK it lost).
+    samples_lost: int = 0
+
+    @property
+    def corrupt_frames(self) -> int:
+        """Frames from the firmware that did not decode, all of them (frame_errors holds the first)."""
+        return max(self.frame_error_count, len(self.frame_errors))
 
     @property
     def realtime_factor(self) -> float:
@@ -188,7 +206,10 @@ class RunResult:
 
     def link_problems(self) -> list[str]:
         """Corrupt or missing frames seen on the link, as sentences (empty when clean)."""
-        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors]
+        out = [f"corrupt frame from the firmware: {e}" for e in self.frame_errors[:SHOWN_FRAME_ERRORS]]
+        if self.corrupt_frames > SHOWN_FRAME_ERRORS:
+            out.append(f"{self.corrupt_frames - SHOWN_FRAME_ERRORS} more corrupt frame(s) from the firmware, "
+                       f"{self.corrupt_frames} in all (frames.jsonl has every one, rx.bin every byte)")
         if self.seq_gaps:
             out.append(f"{self.seq_gaps} gap(s) in the firmware's frame sequence numbers: frames were lost")
         if self.restarts:
@@ -198,6 +219,14 @@ class RunResult:
         out.extend(f"stride in doubt: {d}" for d in self.doubts)
         out.extend(self.lost_batches)
         out.extend(f"RSC Measurement: {e}" for e in self.rsc_errors)
+        if (self.summary is not None and self.index_gaps is not None
+                and self.summary.dropped_samples > self.index_gaps + self.samples_lost):
+            missed = self.summary.dropped_samples - self.index_gaps - self.samples_lost
+            out.append(f"the firmware's analyzer missed {missed} sample(s) that the rig sent and the firmware "
+                       f"acknowledged: its SUMMARY counts {self.summary.dropped_samples} dropped where the recording "
+                       f"skips {self.index_gaps}" + (f" and the link lost {self.samples_lost}" if self.samples_lost
+                                                     else "")
+                       + " (an ACK for a batch it never received, or a batch it dropped after acknowledging it)")
         if self.summary is not None and self.summary.strides != len(self.strides) and not self.renumbered:
             out.append(f"the SUMMARY counts {self.summary.strides} strides but {len(self.strides)} distinct STRIDE "
                        "frames arrived")

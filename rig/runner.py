@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rig.assertions import Report, check_result
-from rig.errors import RigError
+from rig.errors import CaptureError, RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.out_path import kind_of
@@ -27,6 +28,16 @@ from scenarios.catalog import synthesize
 from scenarios.model import Recording
 
 
+#: The run directories new_run_dir made in this process, the latest last.
+_MADE: list[Path] = []
+
+
+def latest_run_dir() -> Path | None:
+    """The run directory new_run_dir made last in this process (None before any): where the captures
+    of a command a signal ended are."""
+    return _MADE[-1] if _MADE else None
+
+
 def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     """A fresh directory for one run's captures: RUNS/YYYYmmdd-HHMMSS-LABEL-TARGET[-n]."""
     stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}-{target}"
@@ -34,6 +45,7 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
         path = runs_dir / (stem if n == 0 else f"{stem}-{n}")
         try:
             path.mkdir(parents=True)
+            _MADE[:] = [path]
             return path
         except FileExistsError:
             continue
@@ -61,9 +73,14 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
         ended = target.stop()
         raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
     finally:
+        ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does
         if not ended:
             ended = target.stop()
-        (run_dir / "target.txt").write_text(ended + "\n")
+        try:
+            (run_dir / "target.txt").write_text(ended + "\n")
+        except OSError as exc:
+            if ending is None:  # else that error says more, and says how the target ended
+                raise CaptureError.writing(run_dir / "target.txt", exc) from None
 
 
 def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeouts | None = None,
@@ -81,10 +98,18 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
         session = ReplaySession(link, timeouts or Timeouts(), clock=target.progress_clock(), progress=progress,
                                 hello_check=target.check_hello)
         result = session.run_live(raw, run_s) if target.sensor_fed else session.run(raw)
-    (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    write_capture(run_dir / "result.json", json.dumps(result.to_json(), indent=1) + "\n")
     if result.rsc:
-        (run_dir / "app_view.json").write_text(json.dumps(result.app_view_json(), indent=1) + "\n")
+        write_capture(run_dir / "app_view.json", json.dumps(result.app_view_json(), indent=1) + "\n")
     return result
+
+
+def write_capture(path: Path, text: str) -> None:
+    """Write a file of a run's captures; CaptureError naming it when that fails (a full file system)."""
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise CaptureError.writing(path, exc) from None
 
 
 @dataclass(frozen=True)

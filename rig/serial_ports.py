@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import math
 import os
+import stat
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,9 @@ from rig.errors import LinkError, RigError
 #: Longest RFC 2217 negotiation an rfc2217://...?timeout=S URL may ask pyserial to wait for, s: its
 #: wait for a silent server is pyserial's own, outside every bound of the rig.
 MAX_NEGOTIATION_S = 30.0
+#: What a path that is no character device is, for the refusal.
+_NOT_A_PORT = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISBLK, "a block device"))
 #: Where USB-serial adapters and the ST-LINK appear on Linux.
 DEVICE_GLOBS = ("/dev/ttyACM*", "/dev/ttyUSB*", "/dev/serial/by-id/*")
 
@@ -95,15 +100,44 @@ def present_ports() -> list[str]:
     return sorted({p for pattern in DEVICE_GLOBS for p in glob.glob(pattern)})
 
 
-def require_present(path: str) -> None:
-    """Raise LinkError when a local port does not exist, listing the ports that do."""
-    if os.path.exists(path):
-        return
+def is_char_device(path: str) -> bool:
+    """Whether path is a character device (what every serial port is), following symlinks."""
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _ports_line() -> str:
     present = present_ports()
-    raise LinkError(
-        f"cannot open the link {path!r}: no such serial port; check that the port exists: is the board plugged in "
-        f"and powered (its USB cable, the ST-LINK's LED)? Ports present now: {', '.join(present) if present else 'none'}"
-    )
+    return f"Ports present now: {', '.join(present) if present else 'none'}"
+
+
+def require_present(path: str) -> None:
+    """Raise LinkError when a local port does not exist, or is no device a serial port can be (a
+    regular file, a directory, a FIFO, a socket, a block device), listing the ports that do exist."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # a symlink loop, a directory it may not search
+            raise LinkError(f"cannot open the link {path!r}: {exc.strerror}; give the board's serial device "
+                            f"(/dev/ttyACM0, /dev/serial/by-id/...). {_ports_line()}") from None
+        raise LinkError(
+            f"cannot open the link {path!r}: no such serial port; check that the port exists: is the board plugged "
+            f"in and powered (its USB cable, the ST-LINK's LED)? {_ports_line()}"
+        ) from None
+    if stat.S_ISCHR(mode):
+        return
+    kind = next((word for test, word in _NOT_A_PORT if test(mode)), "not a device")
+    raise LinkError(f"cannot open the link {path!r}: it is {kind}, not a serial port; give the board's serial "
+                    f"device (/dev/ttyACM0, /dev/serial/by-id/...) or a URL (socket://HOST:PORT). {_ports_line()}")
+
+
+def not_a_terminal(path: str) -> LinkError:
+    """The error for a character device that is no terminal (/dev/null, /dev/zero): no serial port."""
+    return LinkError(f"cannot open the link {path!r}: it is a character device but no terminal (a serial port "
+                     f"answers the terminal settings it refused); give the board's serial device (/dev/ttyACM0, "
+                     f"/dev/serial/by-id/...). {_ports_line()}")
 
 
 def busy_error(path: str, reason: str, exclude: frozenset[int] = frozenset()) -> RigError:

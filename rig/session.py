@@ -24,6 +24,7 @@ from rig.progress import ProgressClock, WallClock
 from rig.progress_line import ProgressCallback
 from rig.records import RunResult, Stride, Summary, tc_measured
 from rig.stride_times import FirmwareClock, Placed, place_stride, time_doubts
+from rig.tail import tail_bytes
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ class ReplaySession:
         self.doubts: list[str] = []
         self.repeated_strides = 0
         self.lost_batches: list[str] = []
+        #: Samples in those batches.
+        self.samples_lost = 0
         self.resends: list[str] = []
         #: The RSC Measurements of this run, in order; frames whose value is no RSC Measurement.
         self.rsc: list[RscSample] = []
@@ -198,8 +201,12 @@ class ReplaySession:
         value = bytes.fromhex(msg.payload["value"])
         if msg.repeat and self.rsc and self.rsc[-1].value == value.hex():
             return  # the link repeated the frame just before
+        t_s, outside = clock.place(msg.payload["t_us"])
+        if outside is not None:  # a time that cannot be: no measurement the phone could be shown then
+            self.rsc_errors.append(f"link seq {msg.seq}: t_us {outside}")
+            return
         try:
-            self.rsc.append(RscSample.from_value(clock.t_s(msg.payload["t_us"]), value))
+            self.rsc.append(RscSample.from_value(t_s, value))
         except ConstructError as exc:
             self.rsc_errors.append(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
                                    f"({str(exc).splitlines()[0]})")
@@ -287,13 +294,13 @@ class ReplaySession:
                 self._restarted(f"then it did not send {expected} within {timeout_s:g} s")
             if msg is None:
                 pending = self.link.pending_bytes
-                bad = self.link.frame_errors
+                bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
                 how = "" if isinstance(clock, WallClock) else f" ({clock.describe()})"
                 raise LinkTimeout(
                     f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
                     f"({self.link.rx_bytes} bytes received in all"
                     + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
-                    + (f"; {len(bad)} corrupt frame(s) dropped, the last: {bad[-1]}" if bad else "")
+                    + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else "")
                     + ")",
                     self.link.capture,
                 )
@@ -355,19 +362,20 @@ class ReplaySession:
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
-            # Ask again every HELLO_RETRY_S until answered: hello_s in all (times RESENDS + 1 on a lossy link).
+            # Ask again every HELLO_RETRY_S until answered: hello_s in all (times RESENDS + 1 on a lossy link),
+            # charged as every wait is (self.clock: an emulated target's own progress), never the wall clock
             total_s = self.timeouts.hello_s * (self.resends_allowed + 1)
-            deadline = time.monotonic() + total_s
+            charged_s = 0.0
             sent: list[int] = []
             while True:
                 sent.append(self.link.send(MsgType.CMD, {"op": Op.HELLO.name}))
-                left = deadline - time.monotonic()
                 try:
                     self._wait(lambda: self.hello is not None and (self.lossy or any(s in self._acks for s in sent)),
-                               min(HELLO_RETRY_S, max(left, 0.0)), "HELLO")
+                               min(HELLO_RETRY_S, max(total_s - charged_s, 0.0)), "HELLO")
                     break
                 except LinkTimeout as exc:
-                    if time.monotonic() < deadline:
+                    charged_s += max(self.clock.charged(), 1e-3)  # what this attempt was charged
+                    if charged_s < total_s:
                         continue
                     said = str(exc).split("\n  every byte")[0]
                     said = re.sub(r"did not send HELLO within [0-9.e+-]+ s", f"did not send HELLO within {total_s:g} s",
@@ -390,7 +398,7 @@ class ReplaySession:
 
     def _describe_answer(self) -> str:
         try:
-            data = self.link.capture.read_bytes()[-4096:]
+            data = tail_bytes(self.link.capture, 4096)
         except OSError:
             data = b""
         return describe_answer(data, self.link.frame_errors)
@@ -470,6 +478,7 @@ class ReplaySession:
             else:
                 self.lost_batches.append(f"SAMPLE_BATCH seq {seq} (samples {first_index[k]}..{last_index[k]}) "
                                          "or its ACK was lost on the link")
+                self.samples_lost += stops_l[k] - starts_l[k]
 
     def finish(self) -> None:
         """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost
@@ -480,9 +489,15 @@ class ReplaySession:
                 self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
                            "SUMMARY")
                 break
-            except LinkTimeout:
+            except LinkTimeout as exc:
                 if self._summary is not None and self.lossy:
                     return  # only the ACK of END was lost: the SUMMARY answers for it
+                if attempt > self.resends_allowed and self._summary is not None:
+                    # the SUMMARY came: what did not is the ACK (a message saying no SUMMARY came sends
+                    # whoever reads it looking for the wrong fault)
+                    said = str(exc).split("\n  every byte")[0]
+                    raise LinkTimeout(said.replace("did not send SUMMARY", f"sent its SUMMARY but no ACK of END "
+                                                   f"(seq {seq})", 1), self.link.capture) from None
                 if attempt > self.resends_allowed:
                     raise
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
@@ -499,7 +514,10 @@ class ReplaySession:
             before_stream(self)
         self.stream(raw)
         self.finish()
-        return self._result(raw, hello, t0)
+        n = len(raw.index)
+        # what the analyzer must count as dropped when every sample sent reaches it
+        gaps = int(raw.index[-1]) - int(raw.index[0]) + 1 - n if n else 0
+        return self._result(raw, hello, t0, index_gaps=gaps)
 
     def run_live(self, raw: RawStream, run_s: float) -> RunResult:
         """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
@@ -512,7 +530,7 @@ class ReplaySession:
                    "SUMMARY at the end of its sensor stream")
         return self._result(raw, hello, t0)
 
-    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float) -> RunResult:
+    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None) -> RunResult:
         strides, in_doubt = self._resolve_strides()
         return RunResult(
             strides=strides,
@@ -521,6 +539,7 @@ class ReplaySession:
             samples_sent=len(raw.index),
             wall_s=time.monotonic() - t0,
             frame_errors=tuple(str(e) for e in self.link.frame_errors),
+            frame_error_count=self.link.frame_error_count,
             seq_gaps=self.link.seq_gaps,
             logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,
@@ -535,4 +554,6 @@ class ReplaySession:
             resends=tuple(self.resends),
             rsc=tuple(self.rsc),
             rsc_errors=tuple(self.rsc_errors),
+            index_gaps=index_gaps,
+            samples_lost=self.samples_lost,
         )

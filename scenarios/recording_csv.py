@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -526,9 +527,17 @@ def write_recording(rec: Recording, csv_path: Path) -> None:
         f"# odr_hz={rec.odr_hz:g} accel_fs_g={rec.accel_fs_g:g} gyro_fs_dps={rec.gyro_fs_dps:g}\n"
         + ",".join(COLUMNS)
     )
-    np.savetxt(
-        csv_path, data, delimiter=",", header=header, comments="",
-        fmt=["%.6f", "%.7f", "%.7f", "%.7f", "%.5f", "%.5f", "%.5f"],
-    )
+    fmt = ["%.6f", "%.7f", "%.7f", "%.7f", "%.5f", "%.5f", "%.5f"]
+    if csv_path.exists() and not csv_path.is_file():  # a device or a FIFO: written through, never replaced
+        np.savetxt(csv_path, data, delimiter=",", header=header, comments="", fmt=fmt)
+    else:
+        # whole or not at all: a recording cut short (Ctrl-C, a full disk) would replay as a shorter run
+        real = Path(os.path.realpath(csv_path))  # through a symlink, the file it names is replaced
+        part = real.with_name(f".{real.name}.part-{os.getpid()}")
+        try:
+            np.savetxt(part, data, delimiter=",", header=header, comments="", fmt=fmt)
+            os.replace(part, real)
+        finally:
+            part.unlink(missing_ok=True)
     if rec.truth is not None:
         truth_path(csv_path).write_text(json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n", encoding="utf-8")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from rig.assertions import Report
@@ -17,6 +19,9 @@ from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_str
 from rig.report.html import render
 from rig.report.junit import write_junit
 from scenarios.model import Recording
+
+#: What a scenario or target name in a report entry may hold (it makes file names there).
+_NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
 
 ENTRIES = "entries"
 PLOTS = "plots"
@@ -48,9 +53,22 @@ class ReportDir:
 
     def __init__(self, path: Path, session: str | None = None, option: str = "--report") -> None:
         self.path = _writable_dir(Path(path), option)
+        self.option = option
         self.session = session or uuid.uuid4().hex
         for sub in (ENTRIES, PLOTS, CAPTURES):
             (self.path / sub).mkdir(exist_ok=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """RigError naming the report (and the file, when the system says which) for a write that fails:
+        a full file system, a directory made read-only meanwhile."""
+        try:
+            yield
+        except OSError as exc:
+            at = f" at {exc.filename}" if exc.filename else ""
+            raise RigError(f"{self.option} {self.path}: cannot write the report ({exc.strerror or exc}{at}); free "
+                           f"space on that file system, or give another {self.option} (the runs' own captures are "
+                           "in their run directories)") from None
 
     def _inside(self, run_dir: Path) -> bool:
         try:
@@ -75,6 +93,11 @@ class ReportDir:
                    label: str | None = None) -> Entry:
         """Record a run that completed (passed or failed its checks): figures, captures, plot.
         label: how the report names the target (default its name), e.g. board-rfc2217 for one way to a board."""
+        with self._writing():
+            return self._record_run(scenario, target, seed, rec, result, report, run_dir, port, nodeid, label)
+
+    def _record_run(self, scenario: str, target: str, seed: int | None, rec: Recording, result: RunResult,
+                    report: Report, run_dir: Path, port: str | None, nodeid: str | None, label: str | None) -> Entry:
         first = first_failing_stride(result, rec.truth) if rec.truth is not None and not report.passed else None
         entry = Entry(
             scenario=scenario, target=label or target, seed=seed, verdict="passed" if report.passed else "failed",
@@ -96,6 +119,12 @@ class ReportDir:
                      run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
                      wall_s: float | None = None, label: str | None = None) -> Entry:
         """Record a run that did not complete (a target or link error): the message, whatever was captured."""
+        with self._writing():
+            return self._record_error(scenario, target, seed, error, run_dir, port, nodeid, wall_s, label)
+
+    def _record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
+                      run_dir: Path | None, port: str | None, nodeid: str | None, wall_s: float | None,
+                      label: str | None) -> Entry:
         entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
                       catalog_seed=_catalog_seed(scenario, seed),
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
@@ -123,8 +152,9 @@ class ReportDir:
 
     def finish(self, title: str = "Stridelab scenario report") -> list[Entry]:
         """Write index.html, junit.xml, summary.md and durations.json from every entry in the directory."""
-        entries = load_entries([self.path])
-        write_pages(self.path, entries, title)
+        with self._writing():
+            entries = load_entries([self.path])
+            write_pages(self.path, entries, title)
         return entries
 
 
@@ -149,8 +179,23 @@ def load_entries(dirs: Iterable[Path]) -> list[Entry]:
                 entry = Entry.from_json(json.loads(path.read_text()))
             except (OSError, ValueError, TypeError) as exc:
                 raise RigError(f"{path}: not a report entry ({exc}); was it written by rig.report?") from None
+            why = _unnamed(entry)
+            if why:
+                raise RigError(f"{path}: not a report entry: {why}; was it written by rig.report?")
             found[entry.key] = entry
     return list(found.values())
+
+
+def _unnamed(entry: Entry) -> str | None:
+    """What keeps an entry's scenario, target or seed from naming its files (entries/, plots/,
+    captures/: a target of '../../x' would write outside the report), or None."""
+    for field in ("scenario", "target"):
+        value = getattr(entry, field)
+        if not isinstance(value, str) or not _NAME.fullmatch(value) or not value.strip("."):
+            return f"its {field} {value!r} is no name rig.report writes (letters, digits, _ . + -)"
+    if entry.seed is not None and (not isinstance(entry.seed, int) or isinstance(entry.seed, bool)):
+        return f"its seed {entry.seed!r} is no whole number"
+    return None
 
 
 def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
@@ -183,6 +228,15 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _within(path: Path, top: Path) -> bool:
+    """Whether path (symlinks resolved) lies inside the directory top."""
+    try:
+        path.resolve().relative_to(top.resolve())
+        return True
+    except ValueError:
+        return False
+
+
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
     out = _writable_dir(Path(out), "merge: OUT")
@@ -197,6 +251,11 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                 if rel is None:
                     continue
                 source = Path(src) / rel
+                if not _within(source, Path(src)):
+                    # what merge copies is the report's own: an entry naming / or /etc would copy that
+                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
+                                   f"outside that report; an entry's captures and plot lie inside its report "
+                                   "directory (was it written by rig.report?)")
                 dest = out / (CAPTURES if attr == "run_dir" else PLOTS) / f"{e.target}--{Path(rel).name}"
                 if source.is_dir():
                     shutil.copytree(source, dest, dirs_exist_ok=True)

@@ -9,7 +9,7 @@ from typing import Any
 from rig.boards import BoardProfile, check_hello, get_profile
 from rig.errors import RigError
 from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
-from rig.serial_ports import is_local, require_present
+from rig.serial_ports import is_char_device, is_local, require_present
 from rig.targets.base import Availability, Target
 
 PORT_ENV = "STRIDELAB_PORT"
@@ -98,7 +98,11 @@ class BoardTarget(Target):
         """Leave the board running (nothing to stop), release its place if one was acquired; say so."""
         if self.port is None and self._lease is None:
             return "board: none was started (no port given, no place acquired)"
+        if self.port and is_local(self.port) and os.path.exists(self.port) and not is_char_device(self.port):
+            return f"board: none was started ({self.port} is no serial port)"
         how = f"board at {self.port} left running"
+        if self.port and is_local(self.port) and not os.path.exists(self.port):
+            how += f" (no port at {self.port} now)"
         if self.place_label:
             how += f" (labgrid place {self.place_label})"
         if self._lease is not None:

@@ -48,6 +48,7 @@ from rig.build import REPO, cosim_port_library, missing_tools, simulation, simul
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.tail import tail_bytes
 
 if TYPE_CHECKING:
     from rig.inject import RawStream
@@ -82,8 +83,16 @@ def simulator_from_env() -> str:
 
 
 def waves_from_env() -> bool:
-    """True when $STRIDELAB_COCOTB_WAVES asks for a trace."""
-    return os.environ.get(WAVES_ENV, "").strip().lower() not in ("", "0", "no", "false")
+    """True when $STRIDELAB_COCOTB_WAVES asks for a trace (1, yes, true, on), False when it is unset or
+    says no (0, no, false, off); RigError naming the variable for any other value ('off' must not
+    read as 'on', nor a typo as either)."""
+    value = os.environ.get(WAVES_ENV, "").strip().lower()
+    if value in ("", "0", "no", "false", "off"):
+        return False
+    if value in ("1", "yes", "true", "on"):
+        return True
+    raise RigError(f"{WAVES_ENV}={os.environ[WAVES_ENV]!r} says neither yes nor no; give 1 (write an FST trace of "
+                   "the run into its run directory) or 0, or leave it unset")
 
 
 def availability_of(simulator: str) -> Availability:
@@ -235,7 +244,7 @@ class CocotbTarget(Target):
     def _log_tail(self, limit: int = 2000) -> str:
         path = self._log_path()
         try:
-            return path.read_bytes()[-limit:].decode(errors="replace").strip() if path else ""
+            return tail_bytes(path, limit).decode(errors="replace").strip() if path else ""
         except OSError:
             return ""
 

@@ -10,6 +10,7 @@ from typing import IO
 
 from rig.errors import RigError
 from rig.progress import ProgressClock
+from rig.tail import tail_bytes
 
 
 #: Longest stdout line read_line() keeps whole (a longer one is cut there and read on as another).
@@ -77,7 +78,7 @@ class FirmwareProcess:
         """The end of what the process wrote to stderr."""
         self._log.flush()
         try:
-            return self.log_path.read_bytes()[-limit:].decode(errors="replace").strip()
+            return tail_bytes(self.log_path, limit).decode(errors="replace").strip()
         except OSError:
             return ""
 

@@ -49,6 +49,7 @@ from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
 from rig.targets.qemu_relay import BulkRelay
 from rig.targets.sockets import free_port
+from rig.tail import tail_bytes
 
 QEMU = "qemu-system-arm"
 APT_QEMU = "apt-get install qemu-system-arm"
@@ -174,6 +175,8 @@ class QemuTarget(Target):
         self._relay: BulkRelay | None = None
         self._counts_file: Path | None = None
         self._mailbox_addr = 0
+        #: How a QEMU that a signal interrupted while it started was stopped (stop() says it).
+        self._stopped_starting = ""
         #: Seconds from launching QEMU to its USART2 listening (after the image was built).
         self.launch_s: float | None = None
         #: QEMU's exit status once stop() has run.
@@ -219,7 +222,16 @@ class QemuTarget(Target):
             tried.append(port)
             t0 = time.monotonic()
             proc = FirmwareProcess(self._argv(elf, port, mailbox, plugin), log)
-            if self._await_listen(proc, port, log):
+            try:
+                listening = self._await_listen(proc, port, log)
+            except BaseException as exc:
+                # a signal (or an error) while QEMU starts: stop() cannot see this process yet, so it
+                # is stopped here; left, it would wait for its link for ever after the rig is gone
+                how = proc.stop()
+                if not isinstance(exc, RigError):  # a RigError says how QEMU ended itself
+                    self._stopped_starting = f"qemu was stopped while starting ({type(exc).__name__}): {how}"
+                raise
+            if listening:
                 self.launch_s = time.monotonic() - t0
                 return proc, port
             proc.stop()
@@ -282,6 +294,7 @@ class QemuTarget(Target):
             self._counts_file.unlink(missing_ok=True)
         self.exit_status = None
         self.insn_counts = None
+        self._stopped_starting = ""
         self._proc, port = self._launch(elf, mailbox, plugin, run_dir / "target.log")
         if self.link == "uart":
             return f"socket://127.0.0.1:{port}"
@@ -309,7 +322,8 @@ class QemuTarget(Target):
         Sets exit_status and insn_counts; returns how QEMU ended and what its status means, with its stderr on failure.
         """
         if self._proc is None:
-            return "qemu was not started"
+            stopped, self._stopped_starting = self._stopped_starting, ""
+            return stopped or "qemu was not started"
         proc, self._proc = self._proc, None
         relay, self._relay = self._relay, None
         status = proc.proc.poll()
@@ -342,7 +356,7 @@ class QemuTarget(Target):
         if relay is not None and relay.error:
             account += f"; relay: {relay.error}"
         if (status not in (0, 3) or waited) and not never_linked:
-            stderr = proc.log_path.read_bytes()[-2000:].decode(errors="replace").strip()
+            stderr = tail_bytes(proc.log_path, 2000).decode(errors="replace").strip()
             account += f"\n  QEMU stderr ({proc.log_path}): {stderr or '(empty)'}"
         self.insn_counts = self._read_counts()
         return account

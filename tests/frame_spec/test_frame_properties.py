@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, crc16, decode, encode
 from frame_spec.envelope import build_body, parse_body
 from frame_spec.fastpath import FIXED
+from frame_spec.golden import vectors as golden_vectors
 from frame_spec.limits import payload_problem
 from frame_spec.messages import PROTOCOL_VERSION
 
@@ -153,4 +154,41 @@ def test_a_length_field_that_disagrees_with_the_frame_is_named(declared: int, he
     (parsing) -> body -> payload'."""
     body = struct.pack("<BBHH", PROTOCOL_VERSION, int(MsgType.LOG), 3, declared) + b"\x01" * held
     with pytest.raises(FrameError, match=rf"length field says a payload of {declared} bytes, the frame holds {held} "):
+        parse_body(body + struct.pack("<H", crc16(body)))
+
+
+#: One valid wire frame of every message the golden vectors hold.
+_VECTOR_FRAMES = [encode(MsgType[v["type"]], v["payload"], v["seq"]) for v in golden_vectors()]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=700), st.sampled_from(_VECTOR_FRAMES), st.lists(st.integers(1, 64), max_size=40),
+       st.sampled_from([64, 256, 1024]))
+def test_a_valid_frame_after_any_noise_is_never_lost(noise: bytes, frame: bytes, cuts: list[int],
+                                                     max_frame_bytes: int) -> None:
+    """Any bytes (a device's garbage, a frame cut short, a run over the longest frame), then a
+    delimiter and a valid frame, delivered in any chunks: the decoder yields only Messages and
+    FrameErrors, and the frame after the delimiter comes out whole, last."""
+    stream = noise + b"\x00" + frame
+    dec = StreamDecoder(max_frame_bytes=max(max_frame_bytes, len(frame)))
+    items: list[Message | FrameError] = []
+    at = 0
+    for cut in cuts + [len(stream)]:
+        chunk, at = stream[at:at + cut], at + cut
+        items += list(dec.feed(chunk))
+    items += list(dec.feed(stream[at:]))
+    assert all(isinstance(item, (Message, FrameError)) for item in items)
+    last = items[-1]
+    assert isinstance(last, Message), last
+    want = decode(frame[:-1])
+    assert (last.type, last.seq) == (want.type, want.seq) and _same(last.payload, want.payload)
+    assert dec.pending == b""
+
+
+@pytest.mark.parametrize("type_byte", [0x00, 0x06, 0x1A, 0x7E, 0xFF])
+def test_a_frame_of_an_unknown_message_type_is_named_as_such(type_byte: int) -> None:
+    """A valid CRC over a type no message has was refused as 'malformed frame: Error in path
+    (parsing) -> body -> payload', which names neither the type nor what is wrong."""
+    body = struct.pack("<BBHH", PROTOCOL_VERSION, type_byte, 5, 10) + b"\x01" * 10
+    with pytest.raises(FrameError, match=rf"^unknown message type 0x{type_byte:02x}: no message of protocol "):
         parse_body(body + struct.pack("<H", crc16(body)))

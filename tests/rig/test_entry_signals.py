@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 # Runs `python -m rig list` with a stop signal sent to itself at a chosen moment.
 _DURING_LOAD = """
@@ -60,3 +61,48 @@ def test_a_signal_after_the_command_finished_keeps_its_status() -> None:
     proc = _run(_AFTER_THE_COMMAND)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "scenarios (30)" in proc.stdout
+
+
+# A command that a Ctrl-C ends while it runs, and that gets a second Ctrl-C and a SIGTERM while
+# it stops its target (a user pressing Ctrl-C again, CI's timeout sending SIGTERM after it).
+_SIGNALS_DURING_THE_CLEAN_UP = """
+import os, signal, sys, time
+from pathlib import Path
+import rig.cli as cli
+
+def command(args):
+    run_dir = cli.new_run_dir(Path(sys.argv[1]), "walk", "host")
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    finally:  # stopping the target
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        (run_dir / "target.txt").write_text("stopped")
+    return 0
+
+cli.cmd_list = command
+sys.exit(cli.main(["list"]))
+"""
+
+
+def test_ctrl_c_twice_neither_cuts_the_clean_up_short_nor_ends_silently(tmp_path: Path) -> None:
+    """A Ctrl-C ended `rig run` with exit 130 and not a word (SIGTERM said 'ended by SIGTERM'), and a
+    second Ctrl-C while the target was being stopped cut that short: no target.txt, the target's stop
+    abandoned half-way."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_SIGNALS_DURING_THE_CLEAN_UP), str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    (run_dir,) = tmp_path.iterdir()
+    assert (run_dir / "target.txt").read_text() == "stopped"
+    assert f"rig list: ended by SIGINT; the target was stopped; captures so far in {run_dir}" in proc.stderr
+
+
+def test_a_command_that_started_no_run_says_no_target_was_running(tmp_path: Path) -> None:
+    code = _SIGNALS_DURING_THE_CLEAN_UP.replace('run_dir = cli.new_run_dir(Path(sys.argv[1]), "walk", "host")',
+                                                'run_dir = Path(sys.argv[1])')
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code), str(tmp_path)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 130 and "rig list: ended by SIGINT; no target was running" in proc.stderr, proc.stderr

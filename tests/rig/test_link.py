@@ -94,3 +94,39 @@ def test_frames_jsonl_is_strict_json_when_a_stride_was_not_measured(tmp_path: Pa
     (line,) = (tmp_path / "frames.jsonl").read_text().splitlines()
     entry = _strict_json(line)
     assert isinstance(entry, dict) and entry["payload"]["gct_ms"] is None and entry["payload"]["fsa_deg"] == 12.5
+
+
+def test_a_flood_of_garbage_is_counted_not_kept_in_memory(tmp_path: Path) -> None:
+    """A device sending 0x01 0x00 over and over (a frame error every 2 bytes) had the link keep every
+    FrameError, about a kilobyte each: 416 kB of it took the rig to 480 MB, tens of MB would exhaust
+    the memory, and the run's link problems printed a line per frame. The first 100 are kept, every
+    one is counted, and the valid frame after the flood still comes. frames.jsonl, 33 times the
+    size of rx.bin in such a flood (101 MB for 3 MB received), lists the first 1000 one by one and
+    counts the rest in a line before the next frame."""
+    from rig.link import KEPT_FRAME_ERRORS, LOGGED_FRAME_ERRORS
+    from rig.records import SHOWN_FRAME_ERRORS, RunResult
+
+    flood = b"\x01\x00" * 5000
+    frame = encode(MsgType.LOG, {"level": 1, "text": "after"}, 0)
+    server = socket.create_server(("127.0.0.1", 0))
+    try:
+        link = Link(f"socket://127.0.0.1:{server.getsockname()[1]}", tmp_path)
+        conn, _ = server.accept()
+        with link, conn:
+            conn.sendall(flood + frame)
+            msg = link.receive(10.0)
+            assert msg is not None and msg.payload["text"] == "after"
+            assert link.frame_error_count == 5000 and len(link.frame_errors) == KEPT_FRAME_ERRORS
+            assert link.last_frame_error is not None and link.last_frame_error.reason.startswith("frame too short")
+            errors = tuple(str(e) for e in link.frame_errors)
+        assert (tmp_path / "rx.bin").read_bytes() == flood + frame
+        lines = [json.loads(line) for line in (tmp_path / "frames.jsonl").read_text().splitlines()]
+        # the first LOGGED_FRAME_ERRORS one by one, the rest counted in one line before the next frame
+        assert len(lines) == LOGGED_FRAME_ERRORS + 2 and all("raw" in line for line in lines[:LOGGED_FRAME_ERRORS])
+        assert lines[-2]["errors_not_listed"] == 5000 - LOGGED_FRAME_ERRORS and lines[-1]["type"] == "LOG"
+        assert lines[-2]["last_error"].startswith("frame too short")
+    finally:
+        server.close()
+    problems = RunResult([], None, {}, 0, 1.0, frame_errors=errors, frame_error_count=5000).link_problems()
+    assert len(problems) == SHOWN_FRAME_ERRORS + 1
+    assert problems[-1].startswith(f"{5000 - SHOWN_FRAME_ERRORS} more corrupt frame(s) from the firmware, 5000 in all")

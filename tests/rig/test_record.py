@@ -134,3 +134,40 @@ def test_the_recording_replays_and_plots(tmp_path: Path, capsys: pytest.CaptureF
 def test_bad_record_options(tmp_path: Path, args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "--out", str(tmp_path / "x.csv"), "--runs-dir", str(tmp_path / "runs"), *args]) == 2
     assert words in capsys.readouterr().err
+
+
+@pytest.mark.target("host")
+def test_a_recording_that_cannot_be_written_names_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """rig record --out on a full file system (here the kernel's full device) ended with
+    'rig record: error: [Errno 28] No space left on device', naming no file."""
+    code = main(["record", "--target", "host", "--out", "/dev/full", "--duration", "1",
+                 "--runs-dir", str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--out /dev/full: cannot write the recording (No space left on device)" in err, err
+
+
+def test_a_sample_index_that_jumps_beyond_any_recording_is_refused(tmp_path: Path) -> None:
+    """A RAW_BATCH whose first_index jumped 2,000,000,000 samples ahead (a corrupt index, a sensor that
+    restarted its count) was counted as 2e9 dropped samples: rig record wrote a 55-day gap after 1.4 s,
+    ended 'stopped by duration' with exit 0, and rig replay then refused the recording it wrote."""
+    from types import SimpleNamespace
+
+    from frame_spec import Message, MsgType
+    from rig.errors import RigError
+    from rig.record import Recorder, _Csv
+
+    csv = _Csv(tmp_path / "rec.csv", 416.0, "a test")
+    rec = Recorder(SimpleNamespace(url="/dev/ttyACM0"), csv, 416.0)  # type: ignore[arg-type]
+    sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+
+    def batch(first: int) -> Message:
+        return Message(MsgType.RAW_BATCH, 0, {"first_index": first, "samples": [sample] * 32})
+
+    rec._take(batch(0))
+    rec._take(batch(32 + 416 * 2000))  # 2000 s of samples lost: a gap a recording may have
+    with pytest.raises(RigError, match=r"sent sample 2000832064 after 832063: its sample index jumped 4\.8\d+e\+06 s "
+                                       r"of sensor time ahead, more than the 2147 s a recording may skip"):
+        rec._take(batch(832064 + 2_000_000_000))
+    csv.close()
+    assert rec.dropped == 416 * 2000 and rec.samples == 64

@@ -71,3 +71,25 @@ def test_target_running_says_how_the_target_ended_on_a_rig_error(tmp_path: Path)
         with target_running(target, tmp_path):
             raise RigError("no SUMMARY")
     assert target.stops == 1
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("full", ["rx.bin", "tx.bin", "frames.jsonl", "result.json", "target.txt"])
+def test_a_capture_that_cannot_be_written_is_named(tmp_path: Path, full: str) -> None:
+    """A --runs-dir on a full file system ended the run with 'rig run: error: [Errno 28] No space left
+    on device', naming no file, and the failed write of target.txt then hid the error that ended the
+    run. Here one capture file at a time is the kernel's full device."""
+    from rig.errors import CaptureError
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / full).symlink_to("/dev/full")
+    with pytest.raises(CaptureError) as err:
+        run_recording(HostTarget(), still_recording(1.0), run_dir)
+    said = str(err.value)
+    assert said.startswith(f"cannot write the run's capture {run_dir / full} (No space left on device)"), said
+    assert "--runs-dir" in said
+    if full not in ("target.txt", "result.json"):  # written once the target has ended
+        assert "target: " in said and "terminated" in said  # the error that ended the run, not target.txt's

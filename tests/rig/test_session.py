@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from frame_spec import MsgType, StreamDecoder, encode
 from rig.errors import LinkError, LinkTimeout
 from rig.link import Link
+from rig.progress import ProgressClock
 from rig.session import MAX_WINDOW, ReplaySession, Timeouts, batch_bounds, batch_wire_bytes, flow_from_hello
 
 
@@ -119,6 +121,31 @@ def test_no_answer_says_what_was_sent_and_what_came(tmp_path: Path) -> None:
     assert "0 bytes received" in text and len(seen) >= 3
 
 
+class _StarvedTarget(ProgressClock):
+    """A target that gets half a CPU (a loaded host): a wait is charged half the wall time."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+        self._t0 = time.monotonic()
+
+    def start(self) -> None:
+        self._t0 = time.monotonic()
+
+    def charged(self) -> float:
+        return (time.monotonic() - self._t0) / 2
+
+
+def test_asking_for_hello_again_is_bounded_by_the_target_s_progress_not_the_wall_clock(tmp_path: Path) -> None:
+    """The CMD HELLO retries ran to a wall-clock deadline of hello_s: a target slowed by a busy host
+    (here to half speed) got half of hello_s, a single retry, before the handshake said 'did not send
+    HELLO within 1 s' whatever the target did. This one answers the second CMD HELLO, 0.5 s of its
+    time (1 s of wall time) after the first: within its 1 s, so the handshake gets it."""
+    srv, seen, _ = _serve(ignore=1)
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        hello = ReplaySession(link, Timeouts(hello_s=1.0), clock=_StarvedTarget()).handshake()
+    assert hello["board"] == "deaf-at-first" and len(seen) == 2
+
+
 @pytest.mark.parametrize("protocol", [1, 3, 255])
 def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, protocol: int) -> None:
     """Frames of this protocol's envelope, but a HELLO announcing another protocol: the run ends at
@@ -128,3 +155,125 @@ def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, prot
         with pytest.raises(LinkError, match=rf"announced protocol {protocol} in its HELLO \(board 'deaf-at-first', "
                                             r"firmware 1\.0\.0\); this rig speaks protocol 2"):
             ReplaySession(link, Timeouts(hello_s=2)).handshake()
+
+
+@pytest.mark.target("host")
+def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Path) -> None:
+    """A firmware (or a link) that acknowledged a SAMPLE_BATCH it never received: the rig took the
+    ACK, the analyzer counted the batch's 32 samples as dropped in its SUMMARY, and the run passed
+    with exit 0 and no word. Here a proxy drops one batch on its way to the firmware and acknowledges
+    it itself, ahead of time."""
+    from frame_spec import FrameError, decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    dropped: set[int] = set()
+
+    def early_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not dropped:
+            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
+            dropped.add(ahead)
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        return frame
+
+    def drop(frame: bytes) -> bytes:
+        try:
+            msg = decode(frame[:-1])
+        except FrameError:
+            return frame
+        return b"" if msg.type is MsgType.SAMPLE_BATCH and msg.seq in dropped else frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=early_ack)
+    proxy._edits["to_firmware"] = drop
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert result.summary is not None and result.summary.dropped_samples == 32
+    problems = result.link_problems()
+    assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
+                            "acknowledged: its SUMMARY counts 32 dropped where the recording skips 0") for p in problems), \
+        problems
+
+
+@pytest.mark.target("host")
+def test_an_rsc_measurement_stamped_outside_the_run_is_named_not_shown(tmp_path: Path) -> None:
+    """An RSC_MEASUREMENT whose t_us was 0xFFFFFFF0 in a 20 s replay went into the app's view at
+    4294.967 s (app_view.json), and rig replay exited 0: STRIDE times that cannot be were refused, the
+    phone's view's were not. It is now an RSC Measurement problem of the run, kept out of the view."""
+    from frame_spec import decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    stamped: list[int] = []
+
+    def far_stamp(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.RSC_MEASUREMENT and not stamped:
+            stamped.append(msg.seq)
+            return encode(MsgType.RSC_MEASUREMENT, {**msg.payload, "t_us": 0xFFFFFFF0}, msg.seq)
+        return frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=far_stamp)
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert stamped and all(r.t_s <= 20.0 for r in result.rsc)
+    assert f"RSC Measurement: link seq {stamped[0]}: t_us 4294967280 (0xFFFFFFF0) is 4294.967 s on the recording's " \
+           "timeline, outside the run" in "\n".join(result.link_problems())
+
+
+@pytest.mark.target("host")
+def test_a_summary_without_the_ack_of_end_is_named_as_such(tmp_path: Path) -> None:
+    """A firmware that sent its SUMMARY but never acknowledged END ended the run with 'did not send
+    SUMMARY within 10 s': the SUMMARY had come, the ACK had not."""
+    from frame_spec import FrameError, decode
+    from rig.faults import FaultRates, FaultyLink
+    from rig.inject import to_raw
+    from rig.targets.host import HostTarget
+    from tests.rig.targets.test_host import still_recording
+
+    end: list[int] = []
+
+    def see_end(frame: bytes) -> bytes:
+        try:
+            msg = decode(frame[:-1])
+        except FrameError:
+            return frame
+        if msg.type is MsgType.CMD and msg.payload["op"] == "END":
+            end.append(msg.seq)
+        return frame
+
+    def no_end_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        return b"" if msg.type is MsgType.ACK and msg.payload["acked_seq"] in end else frame
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=no_end_ack)
+    proxy._edits["to_firmware"] = see_end
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            with pytest.raises(LinkTimeout) as err:
+                ReplaySession(link, Timeouts(summary_s=0.5)).run(to_raw(still_recording(2.0)))
+    finally:
+        proxy.close()
+        fw.stop()
+    assert f"sent its SUMMARY but no ACK of END (seq {end[0]}) within 0.5 s" in str(err.value)

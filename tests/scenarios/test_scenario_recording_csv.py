@@ -145,3 +145,28 @@ def test_written_truth_is_plain_json(tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "s.truth.json").read_text())
     assert doc["format"] == "stridelab-truth" and doc["strides"] == []
     assert doc["meta"]["odr_hz"] == 416.0
+
+
+def test_a_recording_cut_short_while_written_leaves_the_file_as_it_was(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during rig synth run_30min --csv x.csv left the first 300 s of the 1804 s at x.csv, a
+    recording that replays as a shorter run. The file is now written whole or not at all; a symlink
+    still has the file it names replaced."""
+    rec = synthesize("walk")
+    real = tmp_path / "real.csv"
+    real.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n")
+    link = tmp_path / "walk.csv"
+    link.symlink_to(real)
+    savetxt = np.savetxt
+
+    def interrupted(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        savetxt(path, *args, **kwargs)
+        raise KeyboardInterrupt  # once the rows are written, before the file is in place
+
+    monkeypatch.setattr(np, "savetxt", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_recording(rec, link)
+    assert real.read_text().count("\n") == 3 and sorted(p.name for p in tmp_path.iterdir()) == ["real.csv", "walk.csv"]
+    monkeypatch.setattr(np, "savetxt", savetxt)
+    write_recording(rec, link)
+    assert link.is_symlink() and len(read_recording(real).t_s) == len(rec.t_s)

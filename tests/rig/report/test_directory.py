@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rig.assertions import check_result
-from rig.errors import LinkTimeout
+from rig.errors import LinkTimeout, RigError
 from rig.records import RunResult
 from rig.report import ReportDir, first_failing_stride, load_entries, merge_reports
 from rig.report.__main__ import main as report_main
@@ -141,3 +141,50 @@ def test_report_dir_that_cannot_be_written_is_named(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(Exception, match=r"--report .*file/report: cannot write a report there"):
         ReportDir(blocker / "report")
+
+
+def test_a_report_that_cannot_be_written_names_the_report(tmp_path: Path) -> None:
+    """rig run --report on a full file system ended with 'rig run: error: [Errno 28] No space left on
+    device', naming neither the report nor what to do. Here index.html is the kernel's full device."""
+    report = ReportDir(tmp_path / "rep")
+    (tmp_path / "rep" / "index.html").symlink_to("/dev/full")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    with pytest.raises(RigError, match=r"^--report .*rep: cannot write the report \(No space left on device\); free "
+                                       r"space on that file system, or give another --report"):
+        report.finish()
+
+
+@pytest.mark.parametrize("field, value", [("run_dir", "/"), ("run_dir", "../outside"), ("plot", "/etc/hostname")])
+def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Path, field: str, value: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry whose run_dir was '/' (or '../outside', or whose plot was /etc/hostname) had merge copy
+    that into the merged report: the whole file system for '/', whatever an edited entry named."""
+    (tmp_path / "outside").mkdir()
+    report = ReportDir(tmp_path / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry[field] = value
+    entry_file.write_text(json.dumps(entry))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
+    assert f"names its {field} {value!r}, outside that report" in capsys.readouterr().err
+    assert not (tmp_path / "all" / "captures").exists() or not any((tmp_path / "all" / "captures").iterdir())
+
+
+@pytest.mark.parametrize("field, value", [("target", "../../pwned"), ("scenario", "a/b"), ("target", ".."),
+                                          ("seed", "1/../x")])
+def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_path: Path, field: str, value: str,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry's target and scenario name its files (entries/TARGET--SCENARIO.json, plots/, captures/):
+    an entry whose target was '../../pwned' had merge write pwned--walk.json two levels above the
+    merged report."""
+    report = ReportDir(tmp_path / "a" / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "a" / "job" / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry[field] = value
+    entry["catalog_seed"] = field != "seed"
+    entry_file.write_text(json.dumps(entry))
+    assert report_main(["merge", str(tmp_path / "a" / "all"), str(tmp_path / "a" / "job")]) == 2
+    assert f"not a report entry: its {field} {value!r} is no" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]

@@ -67,6 +67,32 @@ def test_a_missing_port_names_itself(still_csv: Path, tmp_path: Path, capsys: py
     assert f"cannot open the link '{tmp_path / 'ttyACM9'}': no such serial port" in err and "plugged in" in err
 
 
+@pytest.mark.parametrize("kind", ["a regular file", "a directory", "a FIFO", "no terminal", "a symlink loop"])
+def test_a_port_that_is_no_serial_device_says_what_it_is(kind: str, still_csv: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """--port naming a regular file, a directory or /dev/null was refused as 'Could not configure port:
+    (25, 'Inappropriate ioctl for device')' or '[Errno 21] could not open port ...: Is a directory', and
+    target.txt said 'board at PATH left running' though no board was there."""
+    port = tmp_path / "ttyACM0"
+    if kind == "a regular file":
+        port.write_bytes(b"")
+    elif kind == "a directory":
+        port.mkdir()
+    elif kind == "a FIFO":
+        os.mkfifo(port)
+    elif kind == "a symlink loop":
+        port.symlink_to(port.name)
+    else:
+        port = Path(os.devnull)
+    code, err = _replay(still_csv, tmp_path, "--port", str(port), capsys=capsys)
+    assert code == 2
+    said = {"no terminal": "it is a character device but no terminal",
+            "a symlink loop": "Too many levels of symbolic links"}.get(kind, f"it is {kind}, not a serial port")
+    assert f"cannot open the link '{port}': {said}" in err and "give the board's serial device" in err, err
+    if kind not in ("no terminal", "a symlink loop"):
+        assert f"target: board: none was started ({port} is no serial port)" in err, err
+
+
 def test_a_busy_port_names_the_process_that_holds_it(host_pty: str, still_csv: Path, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     holder = subprocess.Popen(

@@ -34,8 +34,10 @@ from rig.targets.cocotb import (
     LOG_FILE,
     SAMPLES_FILE,
     SIM_ENV,
+    WAVES_ENV,
     CocotbTarget,
     availability_of,
+    waves_from_env,
 )
 from rig.targets.host import HostTarget
 from scenarios.catalog import synthesize
@@ -292,3 +294,16 @@ def test_a_rig_late_to_close_the_link_changes_no_verdict(tmp_path: Path) -> None
     assert result.summary is not None
     ended = (tmp_path / "target.txt").read_text()
     assert "ended, exit status 0: testbench passed" in ended, ended
+
+
+@pytest.mark.parametrize("value, waves", [("", False), ("0", False), ("off", False), ("No", False), ("1", True),
+                                          ("on", True), ("yes", True), ("maybe", None), ("2", None)])
+def test_the_waves_variable_says_yes_or_no(monkeypatch: pytest.MonkeyPatch, value: str, waves: bool | None) -> None:
+    """STRIDELAB_COCOTB_WAVES=off (or any word but 0, no, false) turned the trace on: a slower run and
+    an FST file nobody asked for; a value that is neither yes nor no is now refused, naming it."""
+    monkeypatch.setenv(WAVES_ENV, value)
+    if waves is None:
+        with pytest.raises(RigError, match=rf"^{WAVES_ENV}='{value}' says neither yes nor no"):
+            waves_from_env()
+    else:
+        assert waves_from_env() is waves

@@ -271,3 +271,26 @@ def test_target_stopped_before_any_link_is_not_waited_for(qemu_ready: None, tmp_
     target.start(tmp_path)
     ended = target.stop()
     assert "nothing ever connected" in ended and "did not end" not in ended, ended
+
+
+def test_a_signal_while_qemu_starts_leaves_no_qemu_behind(qemu_ready: None, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGTERM or Ctrl-C after QEMU was launched but before its link port was open (the boot)
+    left qemu-system-arm running after the rig had exited, waiting for its link for ever, and
+    target.txt said 'qemu was not started'."""
+    launched: list[int] = []
+    wait_for_listen = QemuTarget._await_listen
+
+    def interrupted(self: QemuTarget, proc, port: int, log: Path) -> bool:  # noqa: ANN001
+        launched.append(proc.proc.pid)
+        assert wait_for_listen(self, proc, port, log)
+        raise KeyboardInterrupt("SIGTERM")  # as rig.cli's handler raises it
+
+    monkeypatch.setattr(QemuTarget, "_await_listen", interrupted)
+    target = QemuTarget(link="bulk")
+    with pytest.raises(KeyboardInterrupt):
+        target.start(tmp_path)
+    ended = target.stop()
+    (pid,) = launched
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    assert ended.startswith("qemu was stopped while starting (KeyboardInterrupt): qemu-system-arm terminated"), ended
