@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .model import Recording
+from .whole_file import write_whole
 
 _AXES = ("x", "y", "z")
 _COLORS = ("tab:blue", "tab:orange", "tab:green")
@@ -79,6 +80,7 @@ def plot_recording(
     ax_gyr.grid(alpha=0.3)
     fig.tight_layout()
     png_path.parent.mkdir(parents=True, exist_ok=True)
-    # format given: the file lands at png_path exactly (matplotlib appends .png to a name without one)
-    fig.savefig(png_path, format="png")
+    # format given: the file lands at png_path exactly (matplotlib appends .png to a name without one);
+    # whole or not at all: a plot cut short by a signal would stay as half an image
+    write_whole(png_path, lambda out: fig.savefig(out, format="png"))
     return png_path

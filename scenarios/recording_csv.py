@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import numpy as np
 
 from .errors import RecordingError
 from .input_file import excerpt, read_lines
+from .whole_file import write_whole
 from .input_file import fail as _fail
 from .model import Recording, Truth
 from .truth_sidecar import TRUTH_FORMAT, read_truth
@@ -528,16 +528,7 @@ def write_recording(rec: Recording, csv_path: Path) -> None:
         + ",".join(COLUMNS)
     )
     fmt = ["%.6f", "%.7f", "%.7f", "%.7f", "%.5f", "%.5f", "%.5f"]
-    if csv_path.exists() and not csv_path.is_file():  # a device or a FIFO: written through, never replaced
-        np.savetxt(csv_path, data, delimiter=",", header=header, comments="", fmt=fmt)
-    else:
-        # whole or not at all: a recording cut short (Ctrl-C, a full disk) would replay as a shorter run
-        real = Path(os.path.realpath(csv_path))  # through a symlink, the file it names is replaced
-        part = real.with_name(f".{real.name}.part-{os.getpid()}")
-        try:
-            np.savetxt(part, data, delimiter=",", header=header, comments="", fmt=fmt)
-            os.replace(part, real)
-        finally:
-            part.unlink(missing_ok=True)
+    # whole or not at all: a recording cut short (Ctrl-C, a full disk) would replay as a shorter run
+    write_whole(csv_path, lambda out: np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt))
     if rec.truth is not None:
         truth_path(csv_path).write_text(json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n", encoding="utf-8")
