@@ -26,7 +26,7 @@ from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
 from rig.explore import main as explore_main
 from rig.explore import seed_arg
-from rig.inject import beyond_full_scale, to_raw
+from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
 from rig.out_path import kind_of, out_dir, out_file
 from rig.progress_line import ProgressLine
@@ -146,9 +146,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
-    clipped = beyond_full_scale(rec)
-    if clipped:
-        print(f"note: {clipped}", file=sys.stderr)
+    for note in (below_specified_rate(rec), beyond_full_scale(rec)):
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"

@@ -129,6 +129,21 @@ def effective_odr_hz(t_s: np.ndarray, idx: np.ndarray, nominal_hz: float) -> flo
     return float((int(idx[-1]) - int(idx[0])) / (t_s[-1] - t_s[0]))
 
 
+#: The lowest sample rate the analyzer is specified for, Hz: rig explore draws 104..833 Hz, and 100 Hz
+#: walking recordings hold. Under it a landing's turn spans one or two samples (a 26 Hz walk loses a
+#: quarter of its strides), and a contact is read to within a sample.
+MIN_SPECIFIED_HZ = 100.0
+
+
+def below_specified_rate(rec: Recording) -> str | None:
+    """A note when rec is sampled under MIN_SPECIFIED_HZ (the replay still runs); None otherwise."""
+    if rec.odr_hz >= MIN_SPECIFIED_HZ * 0.97:  # a 100 Hz sensor a few percent slow is still one
+        return None
+    return (f"{rec.name}: sampled at {rec.odr_hz:.4g} Hz, under the {MIN_SPECIFIED_HZ:g} Hz the analyzer is "
+            f"specified for: a contact is read to within a sample ({1000.0 / rec.odr_hz:.0f} ms) and short swings "
+            "may be missed; record at 104 Hz or more")
+
+
 def beyond_full_scale(rec: Recording) -> str | None:
     """A note naming the samples of `rec` outside the sensor's full scales (which the firmware
     receives clipped at full scale, as the sensor would deliver them); None when all are inside."""

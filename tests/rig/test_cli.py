@@ -198,3 +198,17 @@ def test_replay_says_which_samples_the_sensor_could_not_read(tmp_path: Path, cap
                            "--runs-dir", str(tmp_path / "runs"))
     assert code == 0, err
     assert "beyond" not in err
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("odr_hz, noted", [(26.0, True), (52.0, True), (100.0, False), (104.0, False)])
+def test_replay_says_when_the_rate_is_under_the_analyzers(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          odr_hz: float, noted: bool) -> None:
+    """A 26 Hz walk lost a quarter of its strides without a word: a rate under 100 Hz is named."""
+    csv = tmp_path / "slow.csv"
+    rows = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"] + [f"{i / odr_hz:.6f},0,0,1,0,0,0" for i in range(int(5 * odr_hz))]
+    csv.write_text("\n".join(rows) + "\n")
+    code, _, err = run_cli(capsys, "replay", str(csv), "--target", "host", "--json", str(tmp_path / "r.json"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    assert ("under the 100 Hz the analyzer is specified for" in err) == noted, err
