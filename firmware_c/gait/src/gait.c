@@ -175,6 +175,23 @@ static const float FALL_AIR_JERK = 1000.0f;
  * The course in the air (100-500 m/s^3) changes little within a step, and
  * the sensor's noise is far under the departure's threshold. */
 static const float FALL_RATE_MAX_HZ = 500.0f;
+/* The analyzer reads the sensor at this rate or below, Hz: above it, every
+ * n-th sample, as few as bring it under, and the stride's sample positions
+ * are turned back into the caller's. Two of its rules count samples that
+ * must stand for enough time: the strapdown runs GAIT_RING_SAMPLES - 8
+ * samples behind the detector, and a swing's top must be queued before the
+ * strapdown reaches it, while the detector weighs it over the top's 25 ms
+ * impact window (gait_detect.c): 120 samples are 72 ms at 1,666 Hz, 36 ms at
+ * 3,332, but 18 ms at 6,664 Hz, where the walks' tops reached the strapdown
+ * up to 7 ms after it had passed them, the fall tracker's course in the air
+ * began inside the ground's force, and contacts came 12 ms late. And the
+ * detector reads an impact from the jump of |a| between samples, whose noise
+ * grows with the rate (a fixed noise density over a bandwidth that follows
+ * the rate, divided by a shorter step): the catalog's noisy sensor at 3,332
+ * Hz read jerks over IMPACT_JERK_GPS in the swing (contacts 25 ms off). At
+ * 1,666 Hz everything holds, and an impact's 5-10 ms rise still spans 8-16
+ * samples. */
+static const float INPUT_RATE_MAX_HZ = 1700.0f;
 /* Without a measured stride, a swing faster than this is running, dps. */
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
@@ -1221,6 +1238,21 @@ static int pop_out(gait_state_t *g, gait_stride_t *out) {
         return 0;
     }
     *out = g->outq[0];
+    if (g->in_step > 1u) {
+        /* back to the caller's sample positions */
+        float step = (float)g->in_step;
+        float x = out->ic_frac * step, w = floorf(x);
+        out->ic_index = out->ic_index * g->in_step + (uint32_t)w;
+        out->ic_frac = x - w;
+        if (gait_valid(out->tc_frac)) {
+            x = out->tc_frac * step;
+            w = floorf(x);
+            out->tc_index = out->tc_index * g->in_step + (uint32_t)w;
+            out->tc_frac = x - w;
+        } else {
+            out->tc_index *= g->in_step;
+        }
+    }
     for (uint8_t i = 1; i < g->out_n; i++) {
         g->outq[i - 1u] = g->outq[i];
     }
@@ -1238,14 +1270,17 @@ int gait_init(gait_t *state, const gait_config_t *cfg) {
     memset(state, 0, sizeof(*state));
     gait_state_t *g = gait_state_of(state);
     g->cfg = *cfg;
-    g->dt_s = 1.0f / cfg->odr_hz;
+    float in_step = ceilf(cfg->odr_hz / INPUT_RATE_MAX_HZ); /* at least 1 */
+    g->in_step = (uint8_t)(in_step > 255.0f ? 255.0f : in_step);
+    g->cfg.odr_hz = cfg->odr_hz / (float)g->in_step; /* the rate analysed */
+    g->dt_s = 1.0f / g->cfg.odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
     float gyro_store_dps = GYRO_STORE_FS * cfg->gyro_fs_dps;
     gyro_store_dps = gyro_store_dps < GYRO_STORE_MIN_DPS ? GYRO_STORE_MIN_DPS : gyro_store_dps;
     g->gyro_lsb = gyro_store_dps / 32767.0f;
     g->acc_inv = 1.0f / g->acc_lsb;
     g->gyro_inv = 1.0f / g->gyro_lsb;
-    float fall_step = ceilf(cfg->odr_hz / FALL_RATE_MAX_HZ); /* at least 1 */
+    float fall_step = ceilf(g->cfg.odr_hz / FALL_RATE_MAX_HZ); /* at least 1 */
     g->fall_step = (uint8_t)(fall_step > 255.0f ? 255.0f : fall_step);
     uint32_t delay = GAIT_RING_SAMPLES - 8u;
     g->delay = (uint16_t)delay;
@@ -1262,6 +1297,16 @@ int gait_push(gait_t *state, uint32_t index, const gait_sample_t *s, gait_stride
         return -EINVAL;
     }
     gait_state_t *g = gait_state_of(state);
+    if (g->in_step > 1u) {
+        /* every in_step-th sample: its index, divided, is the analysed one's */
+        if (g->started && (int32_t)(index / g->in_step - g->last_index) < 0) {
+            return -EINVAL;
+        }
+        if (index % g->in_step != 0u) {
+            return pop_out(g, out);
+        }
+        index /= g->in_step;
+    }
     uint32_t gap = 1u;
     if (!g->started) {
         g->started = 1;
@@ -1323,6 +1368,6 @@ int gait_get_summary(const gait_t *state, gait_summary_t *out) {
     }
     float still = out->duration_s - moving;
     out->activity_s[GAIT_ACTIVITY_STILL] += still > 0.0f ? still : 0.0f;
-    out->dropped_samples = g->dropped;
+    out->dropped_samples = g->dropped * g->in_step; /* of the analysed ones, in the caller's */
     return 0;
 }

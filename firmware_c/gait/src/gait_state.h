@@ -498,6 +498,7 @@ struct gait_state {
     /* events */
     gait_event_t ev[GAIT_EVENT_QUEUE];
     uint8_t ev_count;
+    uint8_t in_step;          /* the caller's samples per analysed one (INPUT_RATE_MAX_HZ in gait.c) */
     gait_detect_t det;
     gait_satfix_t sat;
     gait_nav_t nav;
