@@ -7,10 +7,11 @@ out, bent it toward the rise and raised its scatter, so the arrest never stood o
 contact went to the foot's pivot, 12 ms late. The tracker now steps at 500 Hz or below, so the
 same gait gives the same contacts at every rate.
 
-Above 1,700 Hz the analyzer reads every n-th sample: its delay line (120 samples behind the
-detector) covers 18 ms at 6,664 Hz, less than a top's impact window, so walks' tops reached the
-strapdown after it had passed them (contacts 12 ms late); and the detector's impacts, jumps of
-|a| between samples, are swamped at 3,332 Hz by a noisy sensor's sample-to-sample noise.
+Above 850 Hz the analyzer reads every n-th sample (at most 833 Hz, the highest rate its rules
+are explored at): its delay line (120 samples behind the detector) covers 18 ms at 6,664 Hz,
+less than a top's impact window, so walks' tops reached the strapdown after it had passed them
+(contacts 12 ms late); and the detector's impacts, jumps of |a| between samples, are swamped at
+3,332 Hz by a noisy sensor's sample-to-sample noise.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ enum {
 
 /** Sensor settings the analyzer needs. */
 typedef struct {
-    float odr_hz;      /**< output data rate, Hz (e.g. 416; above 1,700 Hz the analyzer reads every
+    float odr_hz;      /**< output data rate, Hz (e.g. 416; above 850 Hz the analyzer reads every
                         *   n-th sample, n as small as brings it under, and reports positions in
                         *   the samples pushed) */
     float accel_fs_g;  /**< accelerometer full scale, g (e.g. 16): clipping threshold */

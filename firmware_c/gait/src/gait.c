@@ -169,7 +169,7 @@ static const float FALL_AIR_JERK = 1000.0f;
  * first 15-20 samples of its rise, each still under the threshold, bent the
  * line toward it and raised its scatter, so a walking heel's arrest (5-7
  * m/s^2 within 6 ms) never stood out and the contact went to the foot's
- * pivot 12 ms later. Steps of 2 ms or more hold that rise to the 2-3 points
+ * pivot 12 ms later (at 833 Hz, in some of the catalog's walks' strides). Steps of 2 ms or more hold that rise to the 2-3 points
  * it has at the rates the tracker's figures come from (104-416 Hz), and the
  * extrapolation back to its onset (up to two steps) spans the same time.
  * The course in the air (100-500 m/s^3) changes little within a step, and
@@ -177,21 +177,25 @@ static const float FALL_AIR_JERK = 1000.0f;
 static const float FALL_RATE_MAX_HZ = 500.0f;
 /* The analyzer reads the sensor at this rate or below, Hz: above it, every
  * n-th sample, as few as bring it under, and the stride's sample positions
- * are turned back into the caller's. Two of its rules count samples that
- * must stand for enough time: the strapdown runs GAIT_RING_SAMPLES - 8
- * samples behind the detector, and a swing's top must be queued before the
- * strapdown reaches it, while the detector weighs it over the top's 25 ms
- * impact window (gait_detect.c): 120 samples are 72 ms at 1,666 Hz, 36 ms at
- * 3,332, but 18 ms at 6,664 Hz, where the walks' tops reached the strapdown
- * up to 7 ms after it had passed them, the fall tracker's course in the air
- * began inside the ground's force, and contacts came 12 ms late. And the
- * detector reads an impact from the jump of |a| between samples, whose noise
- * grows with the rate (a fixed noise density over a bandwidth that follows
- * the rate, divided by a shorter step): the catalog's noisy sensor at 3,332
- * Hz read jerks over IMPACT_JERK_GPS in the swing (contacts 25 ms off). At
- * 1,666 Hz everything holds, and an impact's 5-10 ms rise still spans 8-16
- * samples. */
-static const float INPUT_RATE_MAX_HZ = 1700.0f;
+ * are turned back into the caller's. Its rules are set up and explored at
+ * 104-833 Hz, and several count samples that must stand for enough time or
+ * noise: the strapdown runs GAIT_RING_SAMPLES - 8 samples behind the
+ * detector, and a swing's top must be queued before the strapdown reaches
+ * it, while the detector weighs it over the top's 25 ms impact window
+ * (gait_detect.c): 120 samples are 36 ms at 3,332 Hz but 18 ms at 6,664 Hz,
+ * where the walks' tops reached the strapdown up to 7 ms after it had passed
+ * them, the fall tracker's course in the air began inside the ground's
+ * force, and contacts came 12 ms late. And the detector reads an impact from
+ * the jump of |a| between samples, whose noise grows with the rate (a fixed
+ * noise density over a bandwidth that follows the rate, divided by a shorter
+ * step): the catalog's noisy sensor at 3,332 Hz read jerks over
+ * IMPACT_JERK_GPS in the swing (contacts 25 ms off), and of the gaits explore
+ * draws at 833 Hz (seeds 1-4: 97 of 102 held), sampled at 1,666 Hz instead,
+ * 91 held read at that rate (noisy walks' contacts 7-12 ms off), 97 read at
+ * 833 Hz. An impact's 5-10 ms rise still spans 4-8 samples at 833 Hz, and
+ * the catalog reads at 1,666-6,664 Hz as at 416 Hz (contacts, strike
+ * angles, stride lengths). */
+static const float INPUT_RATE_MAX_HZ = 850.0f;
 /* Without a measured stride, a swing faster than this is running, dps. */
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
