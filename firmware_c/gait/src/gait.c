@@ -1237,25 +1237,29 @@ static void gap_break(gait_state_t *g) {
     n->dropped = 0;
 }
 
+/* A stride's sample positions, analysed ones, in the caller's samples. */
+static void to_caller(const gait_state_t *g, gait_stride_t *out) {
+    float step = (float)g->in_step;
+    float x = out->ic_frac * step, w = floorf(x);
+    out->ic_index = out->ic_index * g->in_step + (uint32_t)w;
+    out->ic_frac = x - w;
+    if (gait_valid(out->tc_frac)) {
+        x = out->tc_frac * step;
+        w = floorf(x);
+        out->tc_index = out->tc_index * g->in_step + (uint32_t)w;
+        out->tc_frac = x - w;
+    } else {
+        out->tc_index *= g->in_step;
+    }
+}
+
 static int pop_out(gait_state_t *g, gait_stride_t *out) {
     if (g->out_n == 0u) {
         return 0;
     }
     *out = g->outq[0];
     if (g->in_step > 1u) {
-        /* back to the caller's sample positions */
-        float step = (float)g->in_step;
-        float x = out->ic_frac * step, w = floorf(x);
-        out->ic_index = out->ic_index * g->in_step + (uint32_t)w;
-        out->ic_frac = x - w;
-        if (gait_valid(out->tc_frac)) {
-            x = out->tc_frac * step;
-            w = floorf(x);
-            out->tc_index = out->tc_index * g->in_step + (uint32_t)w;
-            out->tc_frac = x - w;
-        } else {
-            out->tc_index *= g->in_step;
-        }
+        to_caller(g, out);
     }
     for (uint8_t i = 1; i < g->out_n; i++) {
         g->outq[i - 1u] = g->outq[i];
