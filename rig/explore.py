@@ -111,7 +111,7 @@ PARAMS: tuple[Param, ...] = (
     Param("turn_pitch_scale", 1.0, "float", 0.3, 1.0, doc="pitch rotation of the turn's strides (pivot steps)"),
     Param("grade_pct", 0.0, "float", -15.0, 15.0, doc="slope of a walk or run, + uphill"),
     Param("foot", "right", "choice", choices=("right", "left")),
-    Param("odr_hz", 416.0, "choice", choices=(104.0, 208.0, 416.0, 833.0)),
+    Param("odr_hz", 416.0, "choice", choices=(104.0, 208.0, 416.0, 833.0, 1666.0)),
     Param("noise_scale", 1.0, "float", 0.0, 10.0, doc="sensor noise, offsets and drift x realistic"),
     Param("mount_pitch_deg", 0.0, "float", -12.0, 12.0),
     Param("mount_yaw_deg", 0.0, "float", -15.0, 15.0),

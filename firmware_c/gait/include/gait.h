@@ -158,7 +158,9 @@ enum {
 
 /** Sensor settings the analyzer needs. */
 typedef struct {
-    float odr_hz;      /**< output data rate, Hz (e.g. 416) */
+    float odr_hz;      /**< output data rate, Hz (e.g. 416; above 850 Hz the analyzer reads every
+                        *   n-th sample, n as small as brings it under, and reports positions in
+                        *   the samples pushed) */
     float accel_fs_g;  /**< accelerometer full scale, g (e.g. 16): clipping threshold */
     float gyro_fs_dps; /**< gyroscope full scale, dps (e.g. 2000): saturation threshold */
 } gait_config_t;

@@ -157,6 +157,41 @@ static const float FALL_STOP_S = 0.003f;
  * rotation's stop (tens of m/s^2 within a few ms on the heel or the laces),
  * while the leg changes the foot's own course by 100-500 m/s^3. */
 static const float FALL_AIR_JERK = 1000.0f;
+/* The fall tracker steps at this rate or below, Hz: above it, it takes
+ * every n-th sample, as few as bring it under (the strapdown itself
+ * integrates every sample). The departure is found where it first exceeds
+ * the line fitted to the steps before it, and every step before that joins
+ * the fit: the ground's force builds over 5-10 ms, and at 1,666 Hz the
+ * first 15-20 samples of its rise, each still under the threshold, bent the
+ * line toward it and raised its scatter, so a walking heel's arrest (5-7
+ * m/s^2 within 6 ms) never stood out and the contact went to the foot's
+ * pivot 12 ms later (at 833 Hz, in some of the catalog's walks' strides). Steps of 2 ms or more hold that rise to the 2-3 points
+ * it has at the rates the tracker's figures come from (104-416 Hz), and the
+ * extrapolation back to its onset (up to two steps) spans the same time.
+ * The course in the air (100-500 m/s^3) changes little within a step, and
+ * the sensor's noise is far under the departure's threshold. */
+static const float FALL_RATE_MAX_HZ = 500.0f;
+/* The analyzer reads the sensor at this rate or below, Hz: above it, every
+ * n-th sample, as few as bring it under, and the stride's sample positions
+ * are turned back into the caller's. Its rules are set up and explored at
+ * 104-833 Hz, and several count samples that must stand for enough time or
+ * noise: the strapdown runs GAIT_RING_SAMPLES - 8 samples behind the
+ * detector, and a swing's top must be queued before the strapdown reaches
+ * it, while the detector weighs it over the top's 25 ms impact window
+ * (gait_detect.c): 120 samples are 36 ms at 3,332 Hz but 18 ms at 6,664 Hz,
+ * where the walks' tops reached the strapdown up to 7 ms after it had passed
+ * them, the fall tracker's course in the air began inside the ground's
+ * force, and contacts came 12 ms late. And the detector reads an impact from
+ * the jump of |a| between samples, whose noise grows with the rate (a fixed
+ * noise density over a bandwidth that follows the rate, divided by a shorter
+ * step): the catalog's noisy sensor at 3,332 Hz read jerks over
+ * IMPACT_JERK_GPS in the swing (contacts 25 ms off), and of the gaits explore
+ * draws at 833 Hz (seeds 1-4: 97 of 102 held), sampled at 1,666 Hz instead,
+ * 91 held read at that rate (noisy walks' contacts 7-12 ms off), 97 read at
+ * 833 Hz. An impact's 5-10 ms rise still spans 4-8 samples at 833 Hz, and
+ * the catalog reads at 1,666-6,664 Hz as at 416 Hz (contacts, strike
+ * angles, stride lengths). */
+static const float INPUT_RATE_MAX_HZ = 850.0f;
 /* Without a measured stride, a swing faster than this is running, dps. */
 static const float RUN_SWING_DPS = 550.0f;
 /* Half width of the window that levels at a single zero-velocity instant, s. */
@@ -862,23 +897,27 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
     g->fall_fresh = 1;
     g->skip_land = 1;
     /* the course in the air starts before the top */
-    uint32_t m = (uint32_t)(FALL_PRE_S * g->cfg.odr_hz + 0.5f);
+    float step = (float)g->fall_step;
+    float step_hz = g->cfg.odr_hz / step;
+    uint32_t m = (uint32_t)(FALL_PRE_S * step_hz + 0.5f);
     m = m < 2u ? 2u : (m > GAIT_FALL_HIST ? GAIT_FALL_HIST : m);
     gait_pos_t now = {g->nav.index, 0.0f};
-    float k0 = gait_pos_diff(now, top); /* the last sample's time from the top, samples */
+    /* the last step's time from the top, samples (the samples since came after it) */
+    float k0 = gait_pos_diff(now, top) - (float)g->an_cnt;
     float newer = 0.0f;
     for (uint32_t j = 0; j < m; j++) {
         float a = g->an_hist[(g->an_pos + GAIT_FALL_HIST - 1u - j) % GAIT_FALL_HIST];
-        if (j > 0u && fabsf(a - newer) * g->cfg.odr_hz > FALL_AIR_JERK) {
+        if (j > 0u && fabsf(a - newer) * step_hz > FALL_AIR_JERK) {
             break; /* the swing rotation still ending: not the foot's own course */
         }
         newer = a;
-        fall_add(g, k0 - (float)j, a);
+        fall_add(g, k0 - (float)j * step, a);
     }
 }
 
 /*
- * The fall after a top, on the sample the strapdown just integrated: the
+ * The fall after a top, on the sample the strapdown just integrated (step_done:
+ * that sample is a step of the tracker, an_hist's newest): the
  * first departure of the vertical acceleration from its course in the air
  * (a line fitted from just before the top) is the ground's force; the
  * contact is where that departure started. A descent that sped up on the
@@ -886,7 +925,7 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
  * no later than the heel's phase lead puts the contact, leaves the contact
  * just after the top.
  */
-static void fall_track(gait_state_t *g, uint32_t index) {
+static void fall_track(gait_state_t *g, uint32_t index, int step_done) {
     if (!g->fall) {
         return;
     }
@@ -900,7 +939,11 @@ static void fall_track(gait_state_t *g, uint32_t index) {
         g->fall = 2; /* past the heel's phase lead: its pitch, should the contact be there */
         g->top_pitch = pitch_at(g, g->heel_at);
     }
-    float a = g->nav.an_prev[2];
+    if (!step_done) {
+        return;
+    }
+    float step = (float)g->fall_step;
+    float a = g->an_hist[(g->an_pos + GAIT_FALL_HIST - 1u) % GAIT_FALL_HIST];
     float n = g->fall_n;
     float den = n * g->fall_tt - g->fall_t * g->fall_t;
     if (n >= 2.0f && den > 0.0f) {
@@ -913,7 +956,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
         force = force > FALL_FORCE_MPS2 ? force : FALL_FORCE_MPS2;
         float rise = dev - g->fall_dev;
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
-        back = back > 2.0f ? 2.0f : back;
+        back = (back > 2.0f ? 2.0f : back) * step; /* steps to samples */
         if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
             !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
             /* begun at the top: a sensor away from the rotation's centre
@@ -926,7 +969,7 @@ static void fall_track(gait_state_t *g, uint32_t index) {
             float since = k - back; /* the departure rose linearly from zero: back to where it began */
             float air_mean = g->fall_a / n; /* the vertical acceleration in the air since the top */
             float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
-            tol = tol < 1.0f ? 1.0f : tol;
+            tol = tol < step ? step : tol;
             g->fall = 0;
             if (!(since > 0.0f) || air_mean < -AIR_SLAP_MPS2 ||
                 since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
@@ -965,10 +1008,15 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
     if (g->ring_gap[pos] > 1u) {
         g->nav.dropped = 1;
     }
-    g->an_hist[g->an_pos] = g->nav.an_prev[2];
-    g->an_pos = (uint8_t)((g->an_pos + 1u) % GAIT_FALL_HIST);
+    /* the fall tracker's step: every fall_step-th sample */
+    int step_done = ++g->an_cnt >= g->fall_step;
+    if (step_done) {
+        g->an_hist[g->an_pos] = g->nav.an_prev[2];
+        g->an_pos = (uint8_t)((g->an_pos + 1u) % GAIT_FALL_HIST);
+        g->an_cnt = 0u;
+    }
     heel_settle(g, index);
-    fall_track(g, index);
+    fall_track(g, index, step_done);
     while (g->ev_count > 0u && g->ev[0].at.index <= index) {
         gait_event_t e = g->ev[0];
         gait_event_pop(g);
@@ -1193,11 +1241,30 @@ static void gap_break(gait_state_t *g) {
     n->dropped = 0;
 }
 
+/* A stride's sample positions, analysed ones, in the caller's samples. */
+static void to_caller(const gait_state_t *g, gait_stride_t *out) {
+    float step = (float)g->in_step;
+    float x = out->ic_frac * step, w = floorf(x);
+    out->ic_index = out->ic_index * g->in_step + (uint32_t)w;
+    out->ic_frac = x - w;
+    if (gait_valid(out->tc_frac)) {
+        x = out->tc_frac * step;
+        w = floorf(x);
+        out->tc_index = out->tc_index * g->in_step + (uint32_t)w;
+        out->tc_frac = x - w;
+    } else {
+        out->tc_index *= g->in_step;
+    }
+}
+
 static int pop_out(gait_state_t *g, gait_stride_t *out) {
     if (g->out_n == 0u) {
         return 0;
     }
     *out = g->outq[0];
+    if (g->in_step > 1u) {
+        to_caller(g, out);
+    }
     for (uint8_t i = 1; i < g->out_n; i++) {
         g->outq[i - 1u] = g->outq[i];
     }
@@ -1215,13 +1282,18 @@ int gait_init(gait_t *state, const gait_config_t *cfg) {
     memset(state, 0, sizeof(*state));
     gait_state_t *g = gait_state_of(state);
     g->cfg = *cfg;
-    g->dt_s = 1.0f / cfg->odr_hz;
+    float in_step = ceilf(cfg->odr_hz / INPUT_RATE_MAX_HZ); /* at least 1 */
+    g->in_step = (uint8_t)(in_step > 255.0f ? 255.0f : in_step);
+    g->cfg.odr_hz = cfg->odr_hz / (float)g->in_step; /* the rate analysed */
+    g->dt_s = 1.0f / g->cfg.odr_hz;
     g->acc_lsb = ACC_STORE_FS * cfg->accel_fs_g / 32767.0f;
     float gyro_store_dps = GYRO_STORE_FS * cfg->gyro_fs_dps;
     gyro_store_dps = gyro_store_dps < GYRO_STORE_MIN_DPS ? GYRO_STORE_MIN_DPS : gyro_store_dps;
     g->gyro_lsb = gyro_store_dps / 32767.0f;
     g->acc_inv = 1.0f / g->acc_lsb;
     g->gyro_inv = 1.0f / g->gyro_lsb;
+    float fall_step = ceilf(g->cfg.odr_hz / FALL_RATE_MAX_HZ); /* at least 1 */
+    g->fall_step = (uint8_t)(fall_step > 255.0f ? 255.0f : fall_step);
     uint32_t delay = GAIT_RING_SAMPLES - 8u;
     g->delay = (uint16_t)delay;
     gait_detect_reset(&g->det);
@@ -1237,6 +1309,16 @@ int gait_push(gait_t *state, uint32_t index, const gait_sample_t *s, gait_stride
         return -EINVAL;
     }
     gait_state_t *g = gait_state_of(state);
+    if (g->in_step > 1u) {
+        /* every in_step-th sample: its index, divided, is the analysed one's */
+        if (g->started && (int32_t)(index / g->in_step - g->last_index) < 0) {
+            return -EINVAL;
+        }
+        if (index % g->in_step != 0u) {
+            return pop_out(g, out);
+        }
+        index /= g->in_step;
+    }
     uint32_t gap = 1u;
     if (!g->started) {
         g->started = 1;
@@ -1298,6 +1380,6 @@ int gait_get_summary(const gait_t *state, gait_summary_t *out) {
     }
     float still = out->duration_s - moving;
     out->activity_s[GAIT_ACTIVITY_STILL] += still > 0.0f ? still : 0.0f;
-    out->dropped_samples = g->dropped;
+    out->dropped_samples = g->dropped * g->in_step; /* of the analysed ones, in the caller's */
     return 0;
 }

@@ -35,8 +35,8 @@ static inline const gait_state_t *gait_state_of_const(const gait_t *g) {
 /* Longest centred window for the stillest instant of a stance, samples. */
 #define GAIT_CENTER_MAX 9u
 
-/* Vertical accelerations kept before a heel-strike top: the course in the air
- * the contact departs from starts there. */
+/* Vertical accelerations kept before a heel-strike top, steps of the fall
+ * tracker: the course in the air the contact departs from starts there. */
 #define GAIT_FALL_HIST 8u
 
 /* Finished strides held for gait_push / gait_flush to return one at a time. */
@@ -498,6 +498,7 @@ struct gait_state {
     /* events */
     gait_event_t ev[GAIT_EVENT_QUEUE];
     uint8_t ev_count;
+    uint8_t in_step;          /* the caller's samples per analysed one (INPUT_RATE_MAX_HZ in gait.c) */
     gait_detect_t det;
     gait_satfix_t sat;
     gait_nav_t nav;
@@ -524,15 +525,17 @@ struct gait_state {
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     uint8_t knee_pending;     /* a top flagged GAIT_EVF_KNEE, still falling, waits for its GAIT_EV_IC_KNEE (2: GAIT_EVF_LATE too) */
-    float knee_vz;            /* the strapdown's vertical velocity at that top, m/s */
     uint8_t knee_run;         /* that top ended a running swing */
     uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
-    float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
-    float fall_dev;           /* the last sample's departure from that line, m/s^2 */
-    float an_hist[GAIT_FALL_HIST]; /* the strapdown's last vertical accelerations, m/s^2 (ring) */
-    uint8_t an_pos;           /* the ring's next slot */
+    uint8_t an_pos;           /* an_hist's next slot */
     uint8_t fall_fresh;       /* the line fit has not restarted after the top */
     uint8_t fall_late;        /* that top had a late impact (1; 2: its GAIT_EV_IC_LATE came, now heel_at) */
+    uint8_t fall_step;        /* samples averaged into each of the fall tracker's steps (FALL_RATE_MAX_HZ) */
+    uint8_t an_cnt;           /* samples since the last step */
+    float knee_vz;            /* the strapdown's vertical velocity at that top, m/s */
+    float fall_n, fall_t, fall_a, fall_tt, fall_ta, fall_aa; /* line fit of the vertical acceleration around the top (samples, m/s^2) */
+    float fall_dev;           /* the last step's departure from that line, m/s^2 */
+    float an_hist[GAIT_FALL_HIST]; /* the strapdown's last vertical accelerations, m/s^2, a step each (ring) */
     gait_pos_t heel_at;       /* a heel strike's contact: the top plus the phase lead */
     float last_speed;         /* speed of the last stride with a length, m/s (0: none) */
     uint8_t last_activity;    /* activity of the last stride with a duration */
