@@ -8,6 +8,8 @@ Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
 Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
+Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
+         (rig.pytest_signals).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rig.link import Link
 from rig.report import ReportDir
 from rig.out_path import kind_of
 from rig.once import Once
+from rig.pytest_signals import restore_signals, take_signals
 from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
@@ -64,6 +67,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 REPORT_KEY = pytest.StashKey[ReportDir]()
+#: The signal handlers the session took (rig.pytest_signals), given back at its end.
+SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
 
@@ -72,6 +77,8 @@ SESSION_INPUT = "stridelab_report_session"
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
+    # SIGTERM/SIGHUP unwind like Ctrl-C: the fixtures stop their targets (none is left running)
+    config.stash[SIGNALS_KEY] = take_signals()
     for option in ("--target", "--runs-dir", "--report", "--report-as", "--shard", "--shard-durations",
                    "--board-profile"):
         value = config.getoption(option)
@@ -117,6 +124,11 @@ def pytest_configure(config: pytest.Config) -> None:
                            "--shard-durations")
         except RigError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give back the signal handlers pytest_configure took."""
+    restore_signals(config.stash.get(SIGNALS_KEY, {}))
 
 
 @pytest.hookimpl(optionalhook=True)
