@@ -29,7 +29,7 @@ from rig.report import ReportDir
 from rig.out_path import kind_of
 from rig.once import Once
 from rig.pytest_signals import restore_signals, take_signals
-from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
+from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
@@ -268,6 +268,7 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
         seed = seed if seed is not None else get_scenario(name).seed
+        require_stopped(rig_target)  # the dut of this test holds it: refused before a run directory is made
         run_dir = new_run_dir(runs_dir, name, rig_target.name)
         t0 = time.monotonic()
         try:
