@@ -32,6 +32,7 @@ from rig.inject import to_raw
 from rig.link import Link
 from rig.progress import ProgressClock
 from rig.records import RunResult
+from rig.seed import checked_seed
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
 from scenarios.model import Recording
@@ -307,7 +308,7 @@ class Dut:
                            "it starts: replay a scenario there with the run_scenario fixture")
         if isinstance(source, str):
             from scenarios.catalog import synthesize  # the catalog is only needed here
-            rec = synthesize(source, seed=seed)
+            rec = synthesize(source, seed=checked_seed(seed, f"dut.replay({source!r})"))
         else:
             rec = source
         raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))

@@ -26,6 +26,7 @@ from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
+from rig.seed import checked_seed
 from rig.out_path import kind_of
 from rig.once import Once
 from rig.pytest_signals import restore_signals, take_signals
@@ -267,6 +268,7 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
     label = request.config.getoption("--report-as")
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
+        seed = checked_seed(seed, f"run_scenario({name!r})")
         seed = seed if seed is not None else get_scenario(name).seed
         require_stopped(rig_target)  # the dut of this test holds it: refused before a run directory is made
         run_dir = new_run_dir(runs_dir, name, rig_target.name)
