@@ -21,6 +21,9 @@ from rig.errors import FirmwareFault, RigError
 from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.base import Availability, Target
+from scenarios.catalog import synthesize
+from scenarios.errors import RecordingError
+from scenarios.recording_csv import write_recording
 
 pytest_plugins = ["pytester"]
 
@@ -244,3 +247,24 @@ def test_run_scenario_beside_the_dut_is_refused_and_leaves_no_firmware_running(p
     finally:
         if Path(f"/proc/{firmware}").exists():
             os.kill(firmware, signal.SIGKILL)
+
+
+@pytest.mark.target("host", "qemu")
+def test_replay_takes_a_recording_csv_by_path(dut: Dut, tmp_path: Path) -> None:
+    """dut.replay(Path('run.csv')) failed with "AttributeError: 'PosixPath' object has no attribute 'accel_fs_g'"."""
+    csv = tmp_path / "sprint.csv"
+    write_recording(synthesize("sprint"), csv)
+    result = dut.replay(csv)
+    assert dut.expect("SUMMARY").strides == len(result.strides) > 20
+
+
+@pytest.mark.parametrize("source, seed, message", [
+    (None, None, r"dut\.replay\(None\): give a catalog scenario's name \(dut\.replay\('walk'\)\), a recording CSV's path"),
+    (42, None, r"dut\.replay\(42\): give a catalog scenario's name"),
+    (Path("nowhere.csv"), None, r"nowhere\.csv: cannot read the recording \(No such file or directory\)"),
+    (Path("run.csv"), 3, r"dut\.replay\(\.\.\., seed=3\): a seed is for a catalog scenario by name"),
+], ids=["none", "number", "missing-file", "seed-with-a-file"])
+def test_replay_names_a_source_it_cannot_replay(loop_dut: Dut, source: object, seed: object, message: str) -> None:
+    with pytest.raises((RigError, RecordingError), match=message):
+        loop_dut.replay(source, seed=seed)  # type: ignore[arg-type]
+    assert loop_dut.link.history == []  # nothing was sent
