@@ -24,16 +24,26 @@ HIL_TARGETS = ("host", "qemu", "cocotb", "renode", "board")
 REPORT_PARTS = ("entries", "plots", "captures", "index.html", "junit.xml", "summary.md", "durations.json")
 
 
-def report_option(args: list[str]) -> str | None:
-    """The directory of the last --report DIR or --report=DIR in pytest arguments, None without one,
-    "" for a --report with no directory (an empty one, or none after it)."""
+def last_option(args: list[str], option: str) -> str | None:
+    """The value of the last `option VALUE` or `option=VALUE` in pytest arguments, None without one,
+    "" for one with no value (an empty one, or none after it)."""
     found = None
     for i, arg in enumerate(args):
-        if arg == "--report":
+        if arg == option:
             found = args[i + 1] if i + 1 < len(args) else ""
-        elif arg.startswith("--report="):
+        elif arg.startswith(option + "="):
             found = arg.split("=", 1)[1]
     return found
+
+
+def report_option(args: list[str]) -> str | None:
+    """The directory of the last --report DIR or --report=DIR in pytest arguments (see last_option)."""
+    return last_option(args, "--report")
+
+
+def scenario_rows(report: Path, label: str) -> int:
+    """How many scenario runs of the target the report names label (rig.report's entries/LABEL--*.json) it holds."""
+    return len(list((report / "entries").glob(f"{label}--*.json")))
 
 
 def clear_report(report: Path) -> None:
@@ -112,7 +122,7 @@ def hil(session: nox.Session) -> None:
     if given is None:
         args += ["--report", str(report)]
     clear_report(report)  # a report of this session only: rows from an earlier one would mislead
-    ran = []
+    ran: dict[str, int] = {}  # target -> scenario runs in the report
     for target in chosen or HIL_TARGETS:
         ok, reason = avail.get(target, [False, "not a registered target"])
         if not ok:
@@ -123,10 +133,17 @@ def hil(session: nox.Session) -> None:
         session.log(f"hil: running the scenario suite on {target}")
         session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
                     "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
-        ran.append(target)
+        ran[target] = scenario_rows(report, last_option(args, "--report-as") or target)
+        if not ran[target]:
+            session.log(f"hil: no scenario ran on {target} (none was selected, or every one was skipped there)")
     if not ran:
         session.error("hil: no target is available on this machine")
-    session.log(f"hil: passed on {', '.join(ran)}; report {report / 'index.html'}, captures under runs/")
+    if not any(ran.values()) and last_option(args, "--shard") is None:  # a shard may be empty, a selection not
+        session.error(f"hil: no scenario ran on any target: the arguments after -- ({' '.join(session.posargs)}) "
+                      "select none of the scenario suite's tests, or run none (--collect-only); name scenarios of "
+                      "the catalog, e.g. nox -s hil -- -k sprint")
+    session.log(f"hil: passed on {', '.join(f'{t} ({n} scenario runs)' for t, n in ran.items())}; "
+                f"report {report / 'index.html'}, captures under runs/")
 
 
 @nox.session(default=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -54,3 +55,63 @@ def test_hil_clears_an_earlier_report_and_nothing_else(monkeypatch: pytest.Monke
         (tmp_path / f).write_text("x")
     _noxfile(monkeypatch).clear_report(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "notes"]
+
+
+class _Stop(Exception):
+    """session.error: the session ends failed."""
+
+
+class _Session:
+    """What hil asks of a nox session; its pytest runs record the scenarios given as runs in the report."""
+
+    def __init__(self, posargs: list[str], scenarios: list[str]) -> None:
+        self.posargs = posargs
+        self.scenarios = scenarios
+        self.logs: list[str] = []
+        self.pytest_runs = 0
+
+    def install(self, *args: str) -> None:
+        pass
+
+    def run(self, *args: str, silent: bool = False, **kwargs: Any) -> Any:
+        if silent:  # the availability of the targets
+            return json.dumps({"host": [True, ""], "qemu": [True, ""]})
+        self.pytest_runs += 1
+        argv = list(args)
+        target, report = argv[argv.index("--target") + 1], Path(argv[len(argv) - 1 - argv[::-1].index("--report") + 1])
+        (report / "entries").mkdir(parents=True, exist_ok=True)
+        for name in self.scenarios:
+            (report / "entries" / f"{target}--{name}.json").write_text("{}")
+        return True
+
+    def log(self, message: str) -> None:
+        self.logs.append(message)
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
+
+
+@pytest.mark.parametrize("selection", [["-k", "sprnt"], ["--collect-only"]])
+def test_hil_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, selection: list[str]) -> None:
+    """nox -s hil -- -k sprnt (a typo) or -- --collect-only ran nothing on every target, pytest exit 5 or 0,
+    and ended 'hil: passed on host, qemu'."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session([*selection, "--report", str(tmp_path / "r")], scenarios=[])
+    with pytest.raises(_Stop, match=r"hil: no scenario ran on any target: the arguments after -- \(.*\) select none"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 2
+    assert "hil: no scenario ran on host (none was selected, or every one was skipped there)" in session.logs
+
+
+def test_hil_counts_the_scenario_runs_of_each_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session(["-k", "sprint", "--report", str(tmp_path / "r")], scenarios=["sprint", "sprint_gyro"])
+    _noxfile(monkeypatch).hil(session)
+    assert session.logs[-1].startswith("hil: passed on host (2 scenario runs), qemu (2 scenario runs); report ")
+
+
+def test_an_empty_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host")
+    session = _Session(["--shard", "40/40", "--report", str(tmp_path / "r")], scenarios=[])
+    _noxfile(monkeypatch).hil(session)
+    assert session.logs[-1].startswith("hil: passed on host (0 scenario runs)")
