@@ -114,6 +114,12 @@ def hil(session: nox.Session) -> None:
     if unknown:
         session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
     args = list(session.posargs)
+    named = last_option(args, "--target")
+    if named is not None:
+        # pytest would refuse it at the first target ('--target given twice (host and qemu)'), naming a
+        # --target the user never wrote
+        session.error(f"hil: it gives each target its own --target; choose the targets with "
+                      f"STRIDELAB_HIL_TARGETS={named or 'qemu'} nox -s hil, not with -- --target")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo
@@ -151,6 +157,8 @@ def board(session: nox.Session) -> None:
     """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
     _install(session)
     via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
+    if last_option(list(session.posargs), "--target") not in (None, "board"):
+        session.error("board: it runs the suite on the board target; for another target: nox -s hil")
     # one firmware serves the whole suite, one run after the other (no -n)
     session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
                 "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir", f"runs/hil-board-{via}",

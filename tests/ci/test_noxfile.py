@@ -115,3 +115,21 @@ def test_an_empty_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch, tmp_path:
     session = _Session(["--shard", "40/40", "--report", str(tmp_path / "r")], scenarios=[])
     _noxfile(monkeypatch).hil(session)
     assert session.logs[-1].startswith("hil: passed on host (0 scenario runs)")
+
+
+@pytest.mark.parametrize("args", [["--target", "qemu"], ["--target=qemu"]])
+def test_hil_names_the_variable_that_chooses_targets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    args: list[str]) -> None:
+    """nox -s hil -- --target qemu failed at the first target with pytest's '--target given twice (host and
+    qemu)', naming a --target the user never gave."""
+    monkeypatch.delenv("STRIDELAB_HIL_TARGETS", raising=False)
+    session = _Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    with pytest.raises(_Stop, match=r"hil: it gives each target its own --target; choose the targets with "
+                                    r"STRIDELAB_HIL_TARGETS=qemu nox -s hil, not with -- --target"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 0
+
+
+def test_board_refuses_another_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(_Stop, match=r"board: it runs the suite on the board target; for another target: nox -s hil"):
+        _noxfile(monkeypatch).board(_Session(["--target", "host"], scenarios=[]))
