@@ -197,6 +197,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(default=False)
 def faults(session: nox.Session) -> None:
     """Fault campaign: the catalog through a link that corrupts, drops, repeats, splits, delays, stalls and resets."""
+    if last_option(list(session.posargs), "--target") is not None:
+        session.error("faults: it runs the campaign on host, then qemu (each where available); for one target: "
+                      "python -m rig.fault_campaign --target qemu")
     _install(session)
     for target in ("host", "qemu"):
         if _available(session, target):

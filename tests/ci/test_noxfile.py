@@ -133,3 +133,9 @@ def test_hil_names_the_variable_that_chooses_targets(monkeypatch: pytest.MonkeyP
 def test_board_refuses_another_target(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(_Stop, match=r"board: it runs the suite on the board target; for another target: nox -s hil"):
         _noxfile(monkeypatch).board(_Session(["--target", "host"], scenarios=[]))
+
+
+def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s faults -- --target qemu ran both of the session's passes on qemu."""
+    with pytest.raises(_Stop, match=r"faults: it runs the campaign on host, then qemu .*--target qemu"):
+        _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
