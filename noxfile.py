@@ -229,7 +229,7 @@ def coverage(session: nox.Session) -> None:
     session.run("python", "-m", "rig.coverage_campaign", *arm, *session.posargs)
 
 
-#: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).
+#: Executions per libFuzzer target in `nox -s fuzz` unless -runs=N or -max_total_time=S is given after --.
 FUZZ_RUNS = 10_000_000
 FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
@@ -237,8 +237,16 @@ FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 @nox.session(default=False, python=False)
 def fuzz(session: nox.Session) -> None:
     """libFuzzer campaign on the firmware's frame decoder, CONFIG parser, receive path and message codec under ASan/UBSan."""
+    args = list(session.posargs)
+    strays = [a for a in args if not re.fullmatch(r"-\w+=.*", a)]
+    if strays:
+        # libFuzzer takes a bare argument for a corpus directory: '100' would be fuzzed into as one
+        session.error(f"fuzz: {' '.join(strays)}: give libFuzzer flags as -flag=value (e.g. -runs=1000, "
+                      "-max_total_time=60)")
+    if not any(a.startswith(("-runs=", "-max_total_time=")) for a in args):
+        # another flag alone (-max_len=64) took the bound away: libFuzzer runs until stopped
+        args.append(f"-runs={FUZZ_RUNS}")
     session.run("make", "-C", "firmware_c", "fuzz", external=True)
-    args = session.posargs or [f"-runs={FUZZ_RUNS}"]
     figures = []
     for name in FUZZ_TARGETS:
         corpus = ROOT / "firmware_c" / "build" / "fuzz" / f"corpus-{name}"

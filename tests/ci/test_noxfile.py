@@ -139,3 +139,45 @@ def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> 
     """nox -s faults -- --target qemu ran both of the session's passes on qemu."""
     with pytest.raises(_Stop, match=r"faults: it runs the campaign on host, then qemu .*--target qemu"):
         _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
+
+
+class _FuzzSession:
+    """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
+
+    def __init__(self, posargs: list[str]) -> None:
+        self.posargs = posargs
+        self.runs: list[tuple[str, ...]] = []
+
+    def run(self, *args: str, **kwargs: Any) -> str:
+        self.runs.append(args)
+        return ""
+
+    def log(self, message: str) -> None:
+        pass
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
+
+
+@pytest.mark.parametrize("posargs, bound", [
+    ([], "-runs=10000000"),
+    (["-max_len=64"], "-runs=10000000"),  # was no bound at all: libFuzzer ran until stopped
+    (["-runs=500"], "-runs=500"),
+    (["-max_total_time=30"], "-max_total_time=30"),
+])
+def test_fuzz_keeps_a_bound(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, posargs: list[str], bound: str) -> None:
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path)
+    session = _FuzzSession(posargs)
+    noxfile.fuzz(session)
+    fuzzers = [run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]
+    assert len(fuzzers) == 4 and all(bound in run and run.count(bound) == 1 for run in fuzzers)
+    assert all(sum(a.startswith(("-runs=", "-max_total_time=")) for a in run) == 1 for run in fuzzers)
+
+
+def test_fuzz_refuses_a_bare_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s fuzz -- 1000 handed '1000' to libFuzzer as a corpus directory (and dropped the bound)."""
+    session = _FuzzSession(["1000"])
+    with pytest.raises(_Stop, match=r"fuzz: 1000: give libFuzzer flags as -flag=value \(e.g. -runs=1000"):
+        _noxfile(monkeypatch).fuzz(session)
+    assert session.runs == []  # refused before the build
