@@ -159,10 +159,22 @@ def board(session: nox.Session) -> None:
     via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
     if last_option(list(session.posargs), "--target") not in (None, "board"):
         session.error("board: it runs the suite on the board target; for another target: nox -s hil")
-    # one firmware serves the whole suite, one run after the other (no -n)
-    session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
-                "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir", f"runs/hil-board-{via}",
-                *session.posargs, success_codes=[0, 5])
+    args = list(session.posargs)
+    sharded = last_option(args, "--shard") is not None  # a shard may be empty, a selection not
+    nothing = (f"board: no scenario ran: the arguments after -- ({' '.join(args)}) select none of the scenario "
+               "suite's tests, or run none (--collect-only); name scenarios of the catalog, e.g. nox -s board -- -k sprint")
+    try:
+        # one firmware serves the whole suite, one run after the other (no -n)
+        session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
+                    "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir",
+                    f"runs/hil-board-{via}", *args, success_codes=[0, 5] if sharded else [0])
+    except Exception as exc:  # nox's CommandFailed: pytest's exit 5 is 'no test selected'
+        if getattr(exc, "return_code", None) == 5:
+            session.error(nothing)
+        raise
+    report = report_option(args)
+    if report and not sharded and not scenario_rows(Path(report), f"board-{via}"):
+        session.error(nothing)
 
 
 @nox.session

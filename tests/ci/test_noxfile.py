@@ -181,3 +181,36 @@ def test_fuzz_refuses_a_bare_argument(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(_Stop, match=r"fuzz: 1000: give libFuzzer flags as -flag=value \(e.g. -runs=1000"):
         _noxfile(monkeypatch).fuzz(session)
     assert session.runs == []  # refused before the build
+
+
+class _Failed(Exception):
+    """nox's CommandFailed: a command ended with an exit status not in success_codes."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"Returned code {code}")
+        self.return_code = code
+
+
+@pytest.mark.parametrize("posargs, exit_code, scenarios", [
+    (["-k", "sprnt"], 5, []),  # pytest's 'no test selected' was taken as success
+    (["--collect-only", "--report", "REPORT"], 0, []),
+])
+def test_board_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, posargs: list[str],
+                                          exit_code: int, scenarios: list[str]) -> None:
+    posargs = [str(tmp_path / "r") if a == "REPORT" else a for a in posargs]
+    session = _Session(posargs, scenarios)
+
+    def run(*args: str, success_codes: list[int], **kwargs: Any) -> bool:
+        if exit_code not in success_codes:
+            raise _Failed(exit_code)
+        return True
+
+    monkeypatch.setattr(session, "run", run)
+    with pytest.raises(_Stop, match=r"board: no scenario ran: the arguments after -- \(.*\) select none"):
+        _noxfile(monkeypatch).board(session)
+
+
+def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = _Session(["--shard", "9/9"], scenarios=[])
+    monkeypatch.setattr(session, "run", lambda *args, success_codes, **kwargs: 5 in success_codes)
+    _noxfile(monkeypatch).board(session)
