@@ -170,17 +170,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item.nodeid in keep]
 
 
+#: Why the report's pages could not be written, said in the terminal summary.
+REPORT_ERROR_KEY = pytest.StashKey[str]()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the report's pages once every worker has recorded its runs (in the controller)."""
+    """Write the report's pages once every worker has recorded its runs (in the controller).
+
+    A report that cannot be written (a full file system, an entry cut short) is said in the summary and
+    fails a session that had passed (exit 3), instead of a traceback of the rig's own code."""
     report = session.config.stash.get(REPORT_KEY, None)
     if report is not None and not hasattr(session.config, "workerinput"):
-        report.finish()
+        try:
+            report.finish()
+        except RigError as exc:
+            session.config.stash[REPORT_ERROR_KEY] = str(exc)
+            if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+                session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Say where the report is."""
+    """Say where the report is, or why it could not be written."""
     report = config.stash.get(REPORT_KEY, None)
-    if report is not None:
+    error = config.stash.get(REPORT_ERROR_KEY, None)
+    if error is not None:
+        terminalreporter.write_line(f"stridelab report: not written: {error}", red=True, bold=True)
+    elif report is not None:
         terminalreporter.write_line(f"stridelab report: {report.path / 'index.html'} (junit.xml, plots, captures beside it)")
 
 
