@@ -120,6 +120,10 @@ def hil(session: nox.Session) -> None:
         # --target the user never wrote
         session.error(f"hil: it gives each target its own --target; choose the targets with "
                       f"STRIDELAB_HIL_TARGETS={named or 'qemu'} nox -s hil, not with -- --target")
+    if last_option(args, "--report-as") is not None:
+        # every target's rows under one name: each target's run of a scenario replaced the one before
+        session.error("hil: the report names each target by its own name; --report-as names a session of one "
+                      "target (pytest --target qemu --report-as NAME, nox -s board)")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo
@@ -139,7 +143,7 @@ def hil(session: nox.Session) -> None:
         session.log(f"hil: running the scenario suite on {target}")
         session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
                     "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
-        ran[target] = scenario_rows(report, last_option(args, "--report-as") or target)
+        ran[target] = scenario_rows(report, target)
         if not ran[target]:
             session.log(f"hil: no scenario ran on {target} (none was selected, or every one was skipped there)")
     if not ran:

@@ -214,3 +214,14 @@ def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> 
     session = _Session(["--shard", "9/9"], scenarios=[])
     monkeypatch.setattr(session, "run", lambda *args, success_codes, **kwargs: 5 in success_codes)
     _noxfile(monkeypatch).board(session)
+
+
+def test_hil_refuses_one_name_for_every_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """nox -s hil -- --report-as ci put every target's rows under one name: qemu's run of each scenario
+    replaced host's in the report."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session(["--report-as", "ci", "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    with pytest.raises(_Stop, match=r"hil: the report names each target by its own name; --report-as names a "
+                                    r"session of one target"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 0
