@@ -24,16 +24,26 @@ HIL_TARGETS = ("host", "qemu", "cocotb", "renode", "board")
 REPORT_PARTS = ("entries", "plots", "captures", "index.html", "junit.xml", "summary.md", "durations.json")
 
 
-def report_option(args: list[str]) -> str | None:
-    """The directory of the last --report DIR or --report=DIR in pytest arguments, None without one,
-    "" for a --report with no directory (an empty one, or none after it)."""
+def last_option(args: list[str], option: str) -> str | None:
+    """The value of the last `option VALUE` or `option=VALUE` in pytest arguments, None without one,
+    "" for one with no value (an empty one, or none after it)."""
     found = None
     for i, arg in enumerate(args):
-        if arg == "--report":
+        if arg == option:
             found = args[i + 1] if i + 1 < len(args) else ""
-        elif arg.startswith("--report="):
+        elif arg.startswith(option + "="):
             found = arg.split("=", 1)[1]
     return found
+
+
+def report_option(args: list[str]) -> str | None:
+    """The directory of the last --report DIR or --report=DIR in pytest arguments (see last_option)."""
+    return last_option(args, "--report")
+
+
+def scenario_rows(report: Path, label: str) -> int:
+    """How many scenario runs of the target the report names label (rig.report's entries/LABEL--*.json) it holds."""
+    return len(list((report / "entries").glob(f"{label}--*.json")))
 
 
 def clear_report(report: Path) -> None:
@@ -104,6 +114,16 @@ def hil(session: nox.Session) -> None:
     if unknown:
         session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
     args = list(session.posargs)
+    named = last_option(args, "--target")
+    if named is not None:
+        # pytest would refuse it at the first target ('--target given twice (host and qemu)'), naming a
+        # --target the user never wrote
+        session.error(f"hil: it gives each target its own --target; choose the targets with "
+                      f"STRIDELAB_HIL_TARGETS={named or 'qemu'} nox -s hil, not with -- --target")
+    if last_option(args, "--report-as") is not None:
+        # every target's rows under one name: each target's run of a scenario replaced the one before
+        session.error("hil: the report names each target by its own name; --report-as names a session of one "
+                      "target (pytest --target qemu --report-as NAME, nox -s board)")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo
@@ -112,7 +132,7 @@ def hil(session: nox.Session) -> None:
     if given is None:
         args += ["--report", str(report)]
     clear_report(report)  # a report of this session only: rows from an earlier one would mislead
-    ran = []
+    ran: dict[str, int] = {}  # target -> scenario runs in the report
     for target in chosen or HIL_TARGETS:
         ok, reason = avail.get(target, [False, "not a registered target"])
         if not ok:
@@ -123,10 +143,17 @@ def hil(session: nox.Session) -> None:
         session.log(f"hil: running the scenario suite on {target}")
         session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
                     "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
-        ran.append(target)
+        ran[target] = scenario_rows(report, target)
+        if not ran[target]:
+            session.log(f"hil: no scenario ran on {target} (none was selected, or every one was skipped there)")
     if not ran:
         session.error("hil: no target is available on this machine")
-    session.log(f"hil: passed on {', '.join(ran)}; report {report / 'index.html'}, captures under runs/")
+    if not any(ran.values()) and last_option(args, "--shard") is None:  # a shard may be empty, a selection not
+        session.error(f"hil: no scenario ran on any target: the arguments after -- ({' '.join(session.posargs)}) "
+                      "select none of the scenario suite's tests, or run none (--collect-only); name scenarios of "
+                      "the catalog, e.g. nox -s hil -- -k sprint")
+    session.log(f"hil: passed on {', '.join(f'{t} ({n} scenario runs)' for t, n in ran.items())}; "
+                f"report {report / 'index.html'}, captures under runs/")
 
 
 @nox.session(default=False)
@@ -134,10 +161,24 @@ def board(session: nox.Session) -> None:
     """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
     _install(session)
     via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
-    # one firmware serves the whole suite, one run after the other (no -n)
-    session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
-                "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir", f"runs/hil-board-{via}",
-                *session.posargs, success_codes=[0, 5])
+    if last_option(list(session.posargs), "--target") not in (None, "board"):
+        session.error("board: it runs the suite on the board target; for another target: nox -s hil")
+    args = list(session.posargs)
+    sharded = last_option(args, "--shard") is not None  # a shard may be empty, a selection not
+    nothing = (f"board: no scenario ran: the arguments after -- ({' '.join(args)}) select none of the scenario "
+               "suite's tests, or run none (--collect-only); name scenarios of the catalog, e.g. nox -s board -- -k sprint")
+    try:
+        # one firmware serves the whole suite, one run after the other (no -n)
+        session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
+                    "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir",
+                    f"runs/hil-board-{via}", *args, success_codes=[0, 5] if sharded else [0])
+    except Exception as exc:  # nox's CommandFailed: pytest's exit 5 is 'no test selected'
+        if getattr(exc, "return_code", None) == 5:
+            session.error(nothing)
+        raise
+    report = report_option(args)
+    if report and not sharded and not scenario_rows(Path(report), f"board-{via}"):
+        session.error(nothing)
 
 
 @nox.session
@@ -172,6 +213,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(default=False)
 def faults(session: nox.Session) -> None:
     """Fault campaign: the catalog through a link that corrupts, drops, repeats, splits, delays, stalls and resets."""
+    if last_option(list(session.posargs), "--target") is not None:
+        session.error("faults: it runs the campaign on host, then qemu (each where available); for one target: "
+                      "python -m rig.fault_campaign --target qemu")
     _install(session)
     for target in ("host", "qemu"):
         if _available(session, target):
@@ -201,7 +245,7 @@ def coverage(session: nox.Session) -> None:
     session.run("python", "-m", "rig.coverage_campaign", *arm, *session.posargs)
 
 
-#: Executions per libFuzzer target in `nox -s fuzz` (override: nox -s fuzz -- -runs=N).
+#: Executions per libFuzzer target in `nox -s fuzz` unless -runs=N or -max_total_time=S is given after --.
 FUZZ_RUNS = 10_000_000
 FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
@@ -209,8 +253,16 @@ FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 @nox.session(default=False, python=False)
 def fuzz(session: nox.Session) -> None:
     """libFuzzer campaign on the firmware's frame decoder, CONFIG parser, receive path and message codec under ASan/UBSan."""
+    args = list(session.posargs)
+    strays = [a for a in args if not re.fullmatch(r"-\w+=.*", a)]
+    if strays:
+        # libFuzzer takes a bare argument for a corpus directory: '100' would be fuzzed into as one
+        session.error(f"fuzz: {' '.join(strays)}: give libFuzzer flags as -flag=value (e.g. -runs=1000, "
+                      "-max_total_time=60)")
+    if not any(a.startswith(("-runs=", "-max_total_time=")) for a in args):
+        # another flag alone (-max_len=64) took the bound away: libFuzzer runs until stopped
+        args.append(f"-runs={FUZZ_RUNS}")
     session.run("make", "-C", "firmware_c", "fuzz", external=True)
-    args = session.posargs or [f"-runs={FUZZ_RUNS}"]
     figures = []
     for name in FUZZ_TARGETS:
         corpus = ROOT / "firmware_c" / "build" / "fuzz" / f"corpus-{name}"

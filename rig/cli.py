@@ -21,6 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
+from rig.tool_args import positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -448,22 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hci", type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
-    p.add_argument("--wait-s", type=_positive_s, default=120.0,
+    p.add_argument("--wait-s", type=positive_s, default=120.0,
                    help="with a real controller: how long to wait for a central to subscribe, s (default 120)")
     target_opts(p)
     p.set_defaults(func=cmd_ble)
     return ap
-
-
-def _positive_s(text: str) -> float:
-    """argparse type of a duration: a finite number of seconds > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds > 0")
-    return value
 
 
 #: The signals that end a command: Ctrl-C, what timeout and CI send, a closed terminal.

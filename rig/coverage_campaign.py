@@ -30,7 +30,10 @@ from rig.assertions import check_result
 from rig.build import FIRMWARE_DIR, host_coverage_binary
 from rig.errors import RigError
 from rig.runner import new_run_dir, run_recording
+from rig.once import Once
+from rig.out_path import out_dir
 from rig.targets.host import HostTarget
+from rig.tool_args import scenario_name
 
 #: Source directories of firmware_c/ whose coverage is reported (the ports for other boards never run here).
 REPORTED = ("src", "gait/src", "gen", "drivers", "ports/host")
@@ -84,9 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from scenarios.catalog import list_scenarios
 
     ap = argparse.ArgumentParser(prog="python -m rig.coverage_campaign", description=__doc__.splitlines()[0])
-    ap.add_argument("scenarios", nargs="*", help="default: the whole catalog")
-    ap.add_argument("--html", type=Path, default=DEFAULT_HTML, metavar="DIR", help="where the HTML report goes")
-    ap.add_argument("--runs-dir", type=Path, default=None)
+    ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the whole catalog")
+    # an empty one was the current directory: gcovr's index.html and a page per source file among its files
+    ap.add_argument("--html", action=Once, type=out_dir("--html"), default=DEFAULT_HTML, metavar="DIR",
+                    help="where the HTML report goes")
+    ap.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=None)
     ap.add_argument("--arm", action="store_true",
                     help="also the ARM image's lines under QEMU (a TCG plugin), in DIR/arm/index.html")
     args = ap.parse_args(argv)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import secrets
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ from rig.inject import to_raw
 from rig.link import Link
 from rig.progress import ProgressClock
 from rig.records import RunResult
+from rig.seed import checked_seed
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
 from scenarios.model import Recording
@@ -143,6 +145,25 @@ def _bounded(timeout: Any, call: str) -> float:
         raise RigError(f"dut.{call}(timeout={timeout!r}): give the seconds of the target's progress to wait, "
                        "a finite number >= 0 (every wait of the rig has a bound)")
     return value
+
+
+def _recording(source: object, seed: object) -> Recording:
+    """What dut.replay(source, seed) replays: a catalog scenario by name, a recording CSV by path, or a
+    Recording; RigError naming the source (or a seed given with a recording, which has its samples)."""
+    if isinstance(source, str):
+        from scenarios.catalog import synthesize  # the catalog is only needed here
+        return synthesize(source, seed=checked_seed(seed, f"dut.replay({source!r})"))
+    if not isinstance(source, (os.PathLike, Recording)):
+        shown = repr(source)
+        raise RigError(f"dut.replay({shown[:60]}): give a catalog scenario's name (dut.replay('walk')), a "
+                       "recording CSV's path (dut.replay(Path('run.csv'))) or a Recording")
+    if seed is not None:
+        raise RigError(f"dut.replay(..., seed={seed!r}): a seed is for a catalog scenario by name; a recording "
+                       "has its samples already (leave seed out)")
+    if isinstance(source, Recording):
+        return source
+    from scenarios.recording_csv import read_recording  # only needed for a file
+    return read_recording(Path(source))
 
 
 class Dut:
@@ -297,19 +318,17 @@ class Dut:
         return self.link.send(msg_type, payload)
 
     # -- whole replays ----------------------------------------------------------
-    def replay(self, source: str | Recording, seed: int | None = None, timeouts: Timeouts | None = None) -> RunResult:
-        """Replay a catalog scenario (by name) or a Recording through the link as `rig run` does:
-        handshake, CONFIG, every sample, END, SUMMARY. Its frames join `received`, where expect() finds
-        them. Not for a target that reads its own emulated sensor (renode, cocotb): use run_scenario."""
+    def replay(self, source: str | os.PathLike[str] | Recording, seed: int | None = None,
+               timeouts: Timeouts | None = None) -> RunResult:
+        """Replay a catalog scenario (by name), a recording CSV (a Path) or a Recording through the link
+        as `rig run` does: handshake, CONFIG, every sample, END, SUMMARY. Its frames join `received`,
+        where expect() finds them. seed is for a catalog scenario. Not for a target that reads its own
+        emulated sensor (renode, cocotb): use run_scenario."""
         self._require_running("replay")
         if self.target.sensor_fed:
             raise RigError(f"target {self.target.name} reads its samples from its emulated sensor, fed before "
                            "it starts: replay a scenario there with the run_scenario fixture")
-        if isinstance(source, str):
-            from scenarios.catalog import synthesize  # the catalog is only needed here
-            rec = synthesize(source, seed=seed)
-        else:
-            rec = source
+        rec = _recording(source, seed)
         raw = to_raw(rec, accel_fs_g=int(rec.accel_fs_g), gyro_fs_dps=int(rec.gyro_fs_dps))
         session = ReplaySession(self.link, timeouts or Timeouts(), clock=self.clock)
         self.last_replay = session

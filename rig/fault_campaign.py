@@ -38,7 +38,11 @@ from rig.link import Link
 from rig.records import RunResult
 from rig.runner import target_running
 from rig.session import ReplaySession, Timeouts
-from rig.targets import get_target_class
+from rig.targets import TARGETS, get_target_class
+from rig.tool_args import scenario_name
+from rig.once import Once
+from rig.out_path import out_dir, out_file
+from rig.explore import seed_arg
 
 #: Fault rates of the campaign, per frame.
 TO_RIG = FaultRates(corrupt=0.01, drop=0.01, duplicate=0.01, split=0.05, delay=0.01, stall=0.002)
@@ -190,17 +194,27 @@ def run_one(target_name: str, scenario: str, seed: int, runs_dir: Path, to_rig: 
     return fig
 
 
+#: Targets the campaign runs on: those that start their own link and take samples over it (a board
+#: needs its port, cocotb reads its emulated sensor).
+CAMPAIGN_TARGETS = tuple(n for n, cls in TARGETS.items() if n != "board" and not cls.sensor_fed)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the campaign and print its figures."""
     from scenarios.catalog import list_scenarios
 
     ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.splitlines()[0])
-    ap.add_argument("scenarios", nargs="*", help="default: the catalog without its long runs")
-    ap.add_argument("--target", default="host")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--runs-dir", type=Path, default=None)
-    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the catalog without its long runs")
+    # once: nox -s faults -- --target qemu made every pass of the session (host, then qemu) run on qemu
+    ap.add_argument("--target", action=Once, default="host", choices=CAMPAIGN_TARGETS,
+                    help="target the firmware runs on (default host)")
+    ap.add_argument("--seed", action=Once, type=seed_arg, default=1, help="seed of the first run's faults (default 1)")
+    ap.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=None)
+    ap.add_argument("--json", action=Once, type=out_file("--json"), default=None)
     args = ap.parse_args(argv)
+    avail = get_target_class(args.target).availability()
+    if not avail.ok:
+        ap.error(f"--target {args.target}: not available here: {avail.reason}")
     names = args.scenarios or [s.name for s in list_scenarios() if s.name not in LONG_SCENARIOS]
     runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="fault-campaign-"))
     figures = []

@@ -27,6 +27,8 @@ from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.host import HostTarget
 from rig.uart_line import BITS_PER_BYTE
+from rig.once import Once
+from rig.tool_args import positive_int, positive_s, scenario_name
 from scenarios.catalog import synthesize
 
 #: Goal: the share of the line's byte rate a replay keeps busy.
@@ -108,9 +110,12 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
     ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.splitlines()[0])
-    ap.add_argument("--baud", type=int, action="append", help="line speed (repeatable; default 115200 and 921600)")
-    ap.add_argument("--scenario", default="steady_run", help="catalog scenario to replay (default steady_run)")
-    ap.add_argument("--seconds", type=float, default=20.0, help="seconds of it to replay (default 20)")
+    ap.add_argument("--baud", type=positive_int, action="append",
+                    help="line speed (repeatable; default 115200 and 921600)")
+    ap.add_argument("--scenario", action=Once, type=scenario_name, default="steady_run",
+                    help="catalog scenario to replay (default steady_run)")
+    # a negative one replayed a negative number of samples and called the rate measured 'ok'
+    ap.add_argument("--seconds", action=Once, type=positive_s, default=20.0, help="seconds of it to replay (default 20)")
     args = ap.parse_args(argv)
     figures = []
     with tempfile.TemporaryDirectory(prefix="linkbench-") as tmp:

@@ -8,6 +8,8 @@ Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
 Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
+Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
+         (rig.pytest_signals).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from rig.dut import Dut
 from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
+from rig.seed import checked_seed
 from rig.out_path import kind_of
 from rig.once import Once
-from rig.runner import ScenarioRun, new_run_dir, run_scenario, target_running
+from rig.pytest_signals import restore_signals, take_signals
+from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
@@ -64,6 +68,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 REPORT_KEY = pytest.StashKey[ReportDir]()
+#: The signal handlers the session took (rig.pytest_signals), given back at its end.
+SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
 
@@ -72,6 +78,8 @@ SESSION_INPUT = "stridelab_report_session"
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
+    # SIGTERM/SIGHUP unwind like Ctrl-C: the fixtures stop their targets (none is left running)
+    config.stash[SIGNALS_KEY] = take_signals()
     for option in ("--target", "--runs-dir", "--report", "--report-as", "--shard", "--shard-durations",
                    "--board-profile"):
         value = config.getoption(option)
@@ -119,6 +127,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give back the signal handlers pytest_configure took."""
+    restore_signals(config.stash.get(SIGNALS_KEY, {}))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: every worker records into the controller's report session."""
@@ -157,17 +170,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item.nodeid in keep]
 
 
+#: Why the report's pages could not be written, said in the terminal summary.
+REPORT_ERROR_KEY = pytest.StashKey[str]()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the report's pages once every worker has recorded its runs (in the controller)."""
+    """Write the report's pages once every worker has recorded its runs (in the controller).
+
+    A report that cannot be written (a full file system, an entry cut short) is said in the summary and
+    fails a session that had passed (exit 3), instead of a traceback of the rig's own code."""
     report = session.config.stash.get(REPORT_KEY, None)
     if report is not None and not hasattr(session.config, "workerinput"):
-        report.finish()
+        try:
+            report.finish()
+        except RigError as exc:
+            session.config.stash[REPORT_ERROR_KEY] = str(exc)
+            if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+                session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Say where the report is."""
+    """Say where the report is, or why it could not be written."""
     report = config.stash.get(REPORT_KEY, None)
-    if report is not None:
+    error = config.stash.get(REPORT_ERROR_KEY, None)
+    if error is not None:
+        terminalreporter.write_line(f"stridelab report: not written: {error}", red=True, bold=True)
+    elif report is not None:
         terminalreporter.write_line(f"stridelab report: {report.path / 'index.html'} (junit.xml, plots, captures beside it)")
 
 
@@ -255,7 +283,9 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
     label = request.config.getoption("--report-as")
 
     def run(name: str, seed: int | None = None) -> ScenarioRun:
+        seed = checked_seed(seed, f"run_scenario({name!r})")
         seed = seed if seed is not None else get_scenario(name).seed
+        require_stopped(rig_target)  # the dut of this test holds it: refused before a run directory is made
         run_dir = new_run_dir(runs_dir, name, rig_target.name)
         t0 = time.monotonic()
         try:

@@ -57,6 +57,21 @@ def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
     raise RigError(f"cannot create a run directory under {runs_dir}")
 
 
+#: The targets target_running has started and not yet stopped: id of the Target -> its run directory.
+_RUNNING: dict[int, Path] = {}
+
+
+def require_stopped(target: Target) -> None:
+    """RigError when target is running already (a test's dut, and run_scenario in the same test): a
+    Target keeps one firmware, so a second start() would lose the first, which nothing would stop."""
+    held = _RUNNING.get(id(target))
+    if held is not None:
+        raise RigError(f"target {target.name} is already running, for the run in {held}: a target runs one "
+                       "firmware at a time, and starting it again would leave that one running with nothing to "
+                       "stop it. In a test that has the dut fixture, replay the scenario on it (dut.replay(name)); "
+                       "run_scenario belongs in a test without the dut fixture")
+
+
 @contextmanager
 def target_running(target: Target, run_dir: Path) -> Iterator[str]:
     """Start target for a run in run_dir and give its link URL; stop it on every way out of the block.
@@ -65,7 +80,11 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
     is stopped and how it ended is written to run_dir/target.txt; a start() that fails half-way
     (an emulator launched, its port never served) is stopped all the same. A RigError is raised
     again with how the target ended and where the run directory is.
+
+    A target already running is refused (require_stopped).
     """
+    require_stopped(target)
+    _RUNNING[id(target)] = run_dir
     ended = ""
     try:
         yield target.start(run_dir)
@@ -74,8 +93,11 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
         raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
     finally:
         ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does
-        if not ended:
-            ended = target.stop()
+        try:
+            if not ended:
+                ended = target.stop()
+        finally:
+            _RUNNING.pop(id(target), None)
         try:
             (run_dir / "target.txt").write_text(ended + "\n")
         except OSError as exc:

@@ -24,7 +24,10 @@ from rig.assertions import check_result
 from rig.build import host_sanitized_binary
 from rig.errors import RigError
 from rig.runner import new_run_dir, run_recording
+from rig.once import Once
+from rig.out_path import out_dir
 from rig.targets.host import HostTarget
+from rig.tool_args import scenario_name
 
 #: What ASan, UBSan and LeakSanitizer print when they find something.
 SANITIZER_REPORT = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer")
@@ -61,8 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from scenarios.catalog import list_scenarios
 
     ap = argparse.ArgumentParser(prog="python -m rig.sanitizer_campaign", description=__doc__.splitlines()[0])
-    ap.add_argument("scenarios", nargs="*", help="default: the whole catalog")
-    ap.add_argument("--runs-dir", type=Path, default=None)
+    ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the whole catalog")
+    ap.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=None)
     args = ap.parse_args(argv)
     names = args.scenarios or [s.name for s in list_scenarios()]
     runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="sanitizer-campaign-"))

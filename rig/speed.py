@@ -47,6 +47,8 @@ from rig.assertions import check_result
 from rig.build import arm_elf
 from rig.errors import RigError
 from rig.link import Link
+from rig.once import Once
+from rig.out_path import out_dir, out_file
 from rig.runner import new_run_dir, run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import make_target
@@ -265,8 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"scenario for the qemu figure (default {QEMU_SCENARIO})")
     parser.add_argument("--qemu-link", action="append", choices=QEMU_LINKS, default=[],
                         help="link of the qemu figure (repeatable; default both)")
-    parser.add_argument("--runs-dir", type=Path, default=Path("runs") / "speed")
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=Path("runs") / "speed")
+    # checked before minutes of measuring: a path that cannot be written failed only at the end
+    parser.add_argument("--json", action=Once, type=out_file("--json"), default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")

@@ -16,6 +16,7 @@ from rig.evaluate import match_strides
 from rig.goals import RUN_GOALS, AccuracyGoal
 from rig.records import RunResult
 from scenarios.model import Truth
+from scenarios.whole_file import write_whole
 
 Verdict = Literal["passed", "failed", "error"]
 #: Capture files of a run directory a report links to, when they exist.
@@ -104,8 +105,14 @@ class Entry:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def write(self, path: Path) -> None:
-        """Write the entry as JSON."""
-        path.write_text(json.dumps(self.to_json(), indent=1, default=_plain) + "\n")
+        """Write the entry as JSON, whole or not at all: an entry cut short (a signal, a full disk, two
+        pytest-xdist workers writing the same row) would make every later report of its directory fail."""
+        text = json.dumps(self.to_json(), indent=1, default=_plain) + "\n"
+
+        def write(part: Path) -> None:
+            part.write_text(text)
+
+        write_whole(path, write)
 
 
 def _plain(value: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import IO
 
 from rig.errors import RigError
 from rig.progress import ProgressClock
+from rig.targets.parent_death import die_with_parent
 from rig.tail import tail_bytes
 
 
@@ -27,7 +28,9 @@ class FirmwareProcess:
         #: stdout read but not yet taken as a whole line by read_line().
         self._stdout_buf = bytearray()
         try:
-            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL)
+            # ends with the rig even when the rig dies without stopping it (rig.targets.parent_death)
+            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL,
+                                         preexec_fn=die_with_parent())
         except OSError as exc:
             self._log.close()
             raise RigError(f"cannot start {argv[0]}: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -54,3 +55,173 @@ def test_hil_clears_an_earlier_report_and_nothing_else(monkeypatch: pytest.Monke
         (tmp_path / f).write_text("x")
     _noxfile(monkeypatch).clear_report(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "notes"]
+
+
+class _Stop(Exception):
+    """session.error: the session ends failed."""
+
+
+class _Session:
+    """What hil asks of a nox session; its pytest runs record the scenarios given as runs in the report."""
+
+    def __init__(self, posargs: list[str], scenarios: list[str]) -> None:
+        self.posargs = posargs
+        self.scenarios = scenarios
+        self.logs: list[str] = []
+        self.pytest_runs = 0
+
+    def install(self, *args: str) -> None:
+        pass
+
+    def run(self, *args: str, silent: bool = False, **kwargs: Any) -> Any:
+        if silent:  # the availability of the targets
+            return json.dumps({"host": [True, ""], "qemu": [True, ""]})
+        self.pytest_runs += 1
+        argv = list(args)
+        target, report = argv[argv.index("--target") + 1], Path(argv[len(argv) - 1 - argv[::-1].index("--report") + 1])
+        (report / "entries").mkdir(parents=True, exist_ok=True)
+        for name in self.scenarios:
+            (report / "entries" / f"{target}--{name}.json").write_text("{}")
+        return True
+
+    def log(self, message: str) -> None:
+        self.logs.append(message)
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
+
+
+@pytest.mark.parametrize("selection", [["-k", "sprnt"], ["--collect-only"]])
+def test_hil_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, selection: list[str]) -> None:
+    """nox -s hil -- -k sprnt (a typo) or -- --collect-only ran nothing on every target, pytest exit 5 or 0,
+    and ended 'hil: passed on host, qemu'."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session([*selection, "--report", str(tmp_path / "r")], scenarios=[])
+    with pytest.raises(_Stop, match=r"hil: no scenario ran on any target: the arguments after -- \(.*\) select none"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 2
+    assert "hil: no scenario ran on host (none was selected, or every one was skipped there)" in session.logs
+
+
+def test_hil_counts_the_scenario_runs_of_each_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session(["-k", "sprint", "--report", str(tmp_path / "r")], scenarios=["sprint", "sprint_gyro"])
+    _noxfile(monkeypatch).hil(session)
+    assert session.logs[-1].startswith("hil: passed on host (2 scenario runs), qemu (2 scenario runs); report ")
+
+
+def test_an_empty_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host")
+    session = _Session(["--shard", "40/40", "--report", str(tmp_path / "r")], scenarios=[])
+    _noxfile(monkeypatch).hil(session)
+    assert session.logs[-1].startswith("hil: passed on host (0 scenario runs)")
+
+
+@pytest.mark.parametrize("args", [["--target", "qemu"], ["--target=qemu"]])
+def test_hil_names_the_variable_that_chooses_targets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    args: list[str]) -> None:
+    """nox -s hil -- --target qemu failed at the first target with pytest's '--target given twice (host and
+    qemu)', naming a --target the user never gave."""
+    monkeypatch.delenv("STRIDELAB_HIL_TARGETS", raising=False)
+    session = _Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    with pytest.raises(_Stop, match=r"hil: it gives each target its own --target; choose the targets with "
+                                    r"STRIDELAB_HIL_TARGETS=qemu nox -s hil, not with -- --target"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 0
+
+
+def test_board_refuses_another_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(_Stop, match=r"board: it runs the suite on the board target; for another target: nox -s hil"):
+        _noxfile(monkeypatch).board(_Session(["--target", "host"], scenarios=[]))
+
+
+def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s faults -- --target qemu ran both of the session's passes on qemu."""
+    with pytest.raises(_Stop, match=r"faults: it runs the campaign on host, then qemu .*--target qemu"):
+        _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
+
+
+class _FuzzSession:
+    """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
+
+    def __init__(self, posargs: list[str]) -> None:
+        self.posargs = posargs
+        self.runs: list[tuple[str, ...]] = []
+
+    def run(self, *args: str, **kwargs: Any) -> str:
+        self.runs.append(args)
+        return ""
+
+    def log(self, message: str) -> None:
+        pass
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
+
+
+@pytest.mark.parametrize("posargs, bound", [
+    ([], "-runs=10000000"),
+    (["-max_len=64"], "-runs=10000000"),  # was no bound at all: libFuzzer ran until stopped
+    (["-runs=500"], "-runs=500"),
+    (["-max_total_time=30"], "-max_total_time=30"),
+])
+def test_fuzz_keeps_a_bound(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, posargs: list[str], bound: str) -> None:
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path)
+    session = _FuzzSession(posargs)
+    noxfile.fuzz(session)
+    fuzzers = [run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]
+    assert len(fuzzers) == 4 and all(bound in run and run.count(bound) == 1 for run in fuzzers)
+    assert all(sum(a.startswith(("-runs=", "-max_total_time=")) for a in run) == 1 for run in fuzzers)
+
+
+def test_fuzz_refuses_a_bare_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s fuzz -- 1000 handed '1000' to libFuzzer as a corpus directory (and dropped the bound)."""
+    session = _FuzzSession(["1000"])
+    with pytest.raises(_Stop, match=r"fuzz: 1000: give libFuzzer flags as -flag=value \(e.g. -runs=1000"):
+        _noxfile(monkeypatch).fuzz(session)
+    assert session.runs == []  # refused before the build
+
+
+class _Failed(Exception):
+    """nox's CommandFailed: a command ended with an exit status not in success_codes."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"Returned code {code}")
+        self.return_code = code
+
+
+@pytest.mark.parametrize("posargs, exit_code, scenarios", [
+    (["-k", "sprnt"], 5, []),  # pytest's 'no test selected' was taken as success
+    (["--collect-only", "--report", "REPORT"], 0, []),
+])
+def test_board_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, posargs: list[str],
+                                          exit_code: int, scenarios: list[str]) -> None:
+    posargs = [str(tmp_path / "r") if a == "REPORT" else a for a in posargs]
+    session = _Session(posargs, scenarios)
+
+    def run(*args: str, success_codes: list[int], **kwargs: Any) -> bool:
+        if exit_code not in success_codes:
+            raise _Failed(exit_code)
+        return True
+
+    monkeypatch.setattr(session, "run", run)
+    with pytest.raises(_Stop, match=r"board: no scenario ran: the arguments after -- \(.*\) select none"):
+        _noxfile(monkeypatch).board(session)
+
+
+def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = _Session(["--shard", "9/9"], scenarios=[])
+    monkeypatch.setattr(session, "run", lambda *args, success_codes, **kwargs: 5 in success_codes)
+    _noxfile(monkeypatch).board(session)
+
+
+def test_hil_refuses_one_name_for_every_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """nox -s hil -- --report-as ci put every target's rows under one name: qemu's run of each scenario
+    replaced host's in the report."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session(["--report-as", "ci", "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    with pytest.raises(_Stop, match=r"hil: the report names each target by its own name; --report-as names a "
+                                    r"session of one target"):
+        _noxfile(monkeypatch).hil(session)
+    assert session.pytest_runs == 0

@@ -44,3 +44,19 @@ def test_the_arm_image_under_qemu_shows_lines_run_and_never_run(rig_target: obje
     assert fault_lines and 'class="never"' in page
     cover = next((tmp_path / "runs").glob("*/pc_cover.txt")).read_text().split()
     assert cover and all(0x08000000 <= int(a, 16) < 0x08100000 for a in cover)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--html", "", "standing"], "argument --html: an empty path; give the directory --html writes into"),
+    (["--runs-dir", "", "standing"], "argument --runs-dir: an empty path"),
+    (["--html", "a", "--html", "b"], "--html given twice (a and b): it takes one value"),
+    (["nosuch"], "argument scenarios: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+])
+def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                    message: str) -> None:
+    """nox -s coverage -- --html '' ran the catalog and wrote gcovr's index.html, a page per source file and
+    summary.json into the current directory; an unknown scenario was named only after the coverage build."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -8,6 +8,8 @@ reads and how frames are built, with frames no firmware would send.
 from __future__ import annotations
 
 import math
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,9 @@ from rig.errors import FirmwareFault, RigError
 from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.base import Availability, Target
+from scenarios.catalog import synthesize
+from scenarios.errors import RecordingError
+from scenarios.recording_csv import write_recording
 
 pytest_plugins = ["pytester"]
 
@@ -215,3 +220,51 @@ def test_the_dut_fixture_is_over_when_its_test_ends(pytester: pytest.Pytester) -
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*dut.send(): this dut is over: its target was stopped when "
                                  "test_the_dut_fixture_is_over_when_its_test_ends.py::test_keep ended*"])
+
+
+@pytest.mark.target("host")
+def test_run_scenario_beside_the_dut_is_refused_and_leaves_no_firmware_running(pytester: pytest.Pytester) -> None:
+    """A test with the dut fixture that called run_scenario passed, but the second start of the same
+    target lost the dut's firmware: it ran on after pytest had ended, and its target.txt said 'not started'."""
+    pid_file = pytester.path / "firmware.pid"
+    pytester.makepyfile(f"""
+        from pathlib import Path
+
+        def test_both(dut, run_scenario):
+            Path({str(pid_file)!r}).write_text(str(dut.target.pid()))
+            run_scenario("standing")
+    """)
+    runs = pytester.path / "runs"
+    result = pytester.runpytest("--target", "host", "--runs-dir", str(runs))
+    firmware = int(pid_file.read_text())
+    try:
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(["*RigError: target host is already running, for the run in *test_both-host: "
+                                     "a target runs one firmware at a time*dut.replay(name)*"])
+        assert not Path(f"/proc/{firmware}").exists()
+        (run_dir,) = runs.iterdir()  # the dut's; none for the refused run
+        assert "terminated" in (run_dir / "target.txt").read_text()
+    finally:
+        if Path(f"/proc/{firmware}").exists():
+            os.kill(firmware, signal.SIGKILL)
+
+
+@pytest.mark.target("host", "qemu")
+def test_replay_takes_a_recording_csv_by_path(dut: Dut, tmp_path: Path) -> None:
+    """dut.replay(Path('run.csv')) failed with "AttributeError: 'PosixPath' object has no attribute 'accel_fs_g'"."""
+    csv = tmp_path / "sprint.csv"
+    write_recording(synthesize("sprint"), csv)
+    result = dut.replay(csv)
+    assert dut.expect("SUMMARY").strides == len(result.strides) > 20
+
+
+@pytest.mark.parametrize("source, seed, message", [
+    (None, None, r"dut\.replay\(None\): give a catalog scenario's name \(dut\.replay\('walk'\)\), a recording CSV's path"),
+    (42, None, r"dut\.replay\(42\): give a catalog scenario's name"),
+    (Path("nowhere.csv"), None, r"nowhere\.csv: cannot read the recording \(No such file or directory\)"),
+    (Path("run.csv"), 3, r"dut\.replay\(\.\.\., seed=3\): a seed is for a catalog scenario by name"),
+], ids=["none", "number", "missing-file", "seed-with-a-file"])
+def test_replay_names_a_source_it_cannot_replay(loop_dut: Dut, source: object, seed: object, message: str) -> None:
+    with pytest.raises((RigError, RecordingError), match=message):
+        loop_dut.replay(source, seed=seed)  # type: ignore[arg-type]
+    assert loop_dut.link.history == []  # nothing was sent

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.fault_campaign import run_one
+from rig.fault_campaign import main, run_one
 from rig.faults import FaultRates
 
 pytestmark = pytest.mark.target("host")
@@ -30,3 +30,20 @@ def test_faulty_link_never_fools_the_rig(tmp_path: Path, seed: int) -> None:
     assert fig.outcome in ("reported", "error"), "a lossy run never passes as clean"
     if fig.outcome == "error":
         assert "rx.bin" in fig.error or "did not send" in fig.error, fig.error
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--target", "host", "--target", "qemu"], "--target given twice (host and qemu): it takes one value"),
+    (["--target", "board"], "argument --target: invalid choice: 'board'"),
+    (["nosuch"], "argument scenarios: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+    (["--seed", "-1"], "argument --seed: -1 is negative; give a seed >= 0"),
+    (["--json", "/"], "argument --json: '/' names a directory"),
+])
+def test_bad_arguments_are_refused_before_any_run(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                  message: str) -> None:
+    """nox -s faults -- --target qemu ran the 'host' pass on qemu too (the last --target won, without a word);
+    an unknown scenario or a negative seed ended in a traceback of the first run."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.linkbench import GOAL_FRACTION, Utilization, measure
+from rig.linkbench import GOAL_FRACTION, Utilization, main, measure
 
 pytestmark = pytest.mark.target("host")
 
@@ -25,3 +25,19 @@ def test_a_replay_through_the_line_model_is_measured_whole(tmp_path: Path) -> No
     frames = (tmp_path / "921600" / "frames.jsonl").read_text()
     assert '"type": "SUMMARY"' in frames
     assert u.wire_bytes > 832 * 12 and u.stream_s > 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seconds", "-1"], "argument --seconds: -1 must be a finite number of seconds > 0"),
+    (["--seconds", "nan"], "argument --seconds: nan must be a finite number of seconds > 0"),
+    (["--baud", "0"], "argument --baud: 0 must be a whole number > 0"),
+    (["--scenario", "nosuch"], "argument --scenario: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+])
+def test_bad_arguments_are_refused_before_any_replay(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                     message: str) -> None:
+    """--seconds -1 replayed '-416 samples in 3.56 s' and called the line's use 'ok'; --seconds nan ended in
+    'ValueError: cannot convert float NaN to integer', an unknown scenario in a traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -97,3 +97,17 @@ def test_a_rerun_that_passes_is_reported_as_retried(pytester: pytest.Pytester, t
     assert "PASSED after 1 failed attempt(s)" in (report / "index.html").read_text()
     props = {p.get("name"): p.get("value") for p in ET.parse(report / "pytest-junit-host.xml").getroot().iter("property")}
     assert props["retried"] == "1 failed attempt(s) before"
+
+
+def test_a_report_that_cannot_be_written_is_said_not_a_traceback(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """An entry cut short in the --report directory (a run killed while writing it, a full disk) ended the
+    session in a 60-line traceback of the plugin's pytest_sessionfinish, exit 1."""
+    report = tmp_path / "report"
+    (report / "entries").mkdir(parents=True)
+    (report / "entries" / "host--walk.json").write_text('{"scenario": "walk", "tar')
+    pytester.makepyfile("def test_a(): pass")
+    result = pytester.runpytest_subprocess("--report", str(report))
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+    result.stdout.fnmatch_lines([f"stridelab report: not written: {report}/entries/host--walk.json: not a report "
+                                 "entry (Unterminated string*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()

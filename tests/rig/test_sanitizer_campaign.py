@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rig.build import host_sanitized_binary
-from rig.sanitizer_campaign import run_scenario_sanitized, sanitizer_reports
+from rig.sanitizer_campaign import main, run_scenario_sanitized, sanitizer_reports
 
 pytestmark = pytest.mark.target("host")
 
@@ -27,3 +27,16 @@ def test_sanitizer_reports_are_found(tmp_path: Path) -> None:
                    "gait.c:10:5: runtime error: signed integer overflow\nbye\n")
     assert len(sanitizer_reports(log)) == 2
     assert sanitizer_reports(tmp_path / "missing.log") == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["nosuch"], "argument scenarios: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+    (["--runs-dir", ""], "argument --runs-dir: an empty path"),
+])
+def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                    message: str) -> None:
+    """nox -s sanitizers -- nosuch built the sanitized firmware, then ended in an UnknownScenarioError traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -16,6 +16,10 @@ from rig.targets.qemu import QemuTarget
     (["--only", "everything"], "invalid choice: 'everything'"),
     (["--qemu-scenario", "no_such_run"], "--qemu-scenario no_such_run: not in the catalog"),
     (["--qemu-link", "usb"], "invalid choice: 'usb'"),
+    # these were found only once every figure had been measured, or not at all
+    (["--only", "host", "--json", "/"], "argument --json: '/' names a directory"),
+    (["--only", "host", "--json", "/proc/1/none/x.json"], "argument --json"),
+    (["--only", "host", "--runs-dir", ""], "argument --runs-dir: an empty path"),
 ])
 def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

@@ -1,0 +1,53 @@
+"""A firmware process that ends with the rig: Linux's parent-death signal.
+
+The rig stops every firmware it starts on every way out it sees (done, an error, Ctrl-C, SIGTERM).
+A rig process that dies without unwinding (SIGKILL, the OOM killer, a crash in native code, a test
+that calls os._exit) stops nothing: its firmware, emulator or simulator ran on, reparented to init.
+Started with `die_with_parent` as its preexec_fn, the child is sent SIGTERM by the kernel when the
+thread that started it ends, as a stop() would (the coverage build writes its counters on SIGTERM).
+
+The kernel ties the signal to the starting *thread*, so it is set only for children started from
+the main thread (the fixtures and the CLI start targets there): a helper thread that ends while its
+firmware should run on would otherwise take the firmware with it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+#: prctl(2) option: the signal the calling process gets when its parent (thread) dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        return libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # looked up once here: the forked child must not load libraries
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn for subprocess.Popen that asks for SIGTERM when this process ends, or None where
+    that cannot be asked (not Linux, or not the main thread: see the module docstring)."""
+    if _PRCTL is None or threading.current_thread() is not threading.main_thread():
+        return None
+    prctl, parent = _PRCTL, os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec

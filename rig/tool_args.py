@@ -1,0 +1,40 @@
+"""argparse types the rig's campaign tools share (python -m rig.fault_campaign, rig.sanitizer_campaign,
+rig.linkbench, what the nox sessions forward their arguments to): a refusal names the value and what
+to give instead, through argparse (exit 2 and the usage), before any work is done."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+
+def positive_s(text: str) -> float:
+    """A duration: a finite number of seconds > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds > 0")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A count or rate: a whole number > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be a whole number > 0")
+    return value
+
+
+def scenario_name(text: str) -> str:
+    """The name of a catalog scenario (the refusal lists them)."""
+    from scenarios.catalog import list_scenarios  # the catalog only when a name is checked
+
+    names = sorted(s.name for s in list_scenarios())
+    if text not in names:
+        raise argparse.ArgumentTypeError(f"{text!r} is no scenario of the catalog; choose from: {', '.join(names)}")
+    return text

@@ -1,0 +1,62 @@
+"""A firmware process ends with the rig process that started it, even when that one dies unwinding nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rig.targets.parent_death import die_with_parent
+
+#: A rig process that starts a firmware (a sleeper announcing a link), says its pid, and dies at once.
+DYING_RIG = """
+import os, sys
+from pathlib import Path
+from rig.targets.process import FirmwareProcess
+fw = FirmwareProcess([sys.executable, "-c", "print('PTY /dev/null', flush=True); import time; time.sleep(60)"],
+                     Path(sys.argv[1]))
+fw.read_line("PTY ", 10.0)
+print(fw.proc.pid, flush=True)
+os._exit(3)  # as SIGKILL, the OOM killer or a crash in native code: no finally, no atexit
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended, waiting for init to reap it
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_firmware_ends_when_its_rig_dies(tmp_path: Path) -> None:
+    """A test that called os._exit (or a pytest killed by SIGKILL) left the host firmware or QEMU running,
+    reparented to init."""
+    rig = subprocess.run([sys.executable, "-c", DYING_RIG, str(tmp_path / "target.log")], capture_output=True,
+                         text=True, timeout=60)
+    assert rig.returncode == 3, rig.stderr
+    firmware = int(rig.stdout.split()[-1])
+    try:
+        deadline = time.monotonic() + 5
+        while _running(firmware) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(firmware)
+    finally:
+        if _running(firmware):
+            os.kill(firmware, 9)
+
+
+def test_only_the_main_thread_asks_for_it() -> None:
+    """The signal follows the thread that started the child: a helper thread's end must not end a firmware."""
+    found: list[object] = []
+    worker = threading.Thread(target=lambda: found.append(die_with_parent()))
+    worker.start()
+    worker.join()
+    assert found == [None]
+    assert die_with_parent() is not None or not sys.platform.startswith("linux")
