@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the catalog on the coverage build, write the HTML report, print the figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.coverage_campaign", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.coverage_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", help="default: the whole catalog")
     ap.add_argument("--html", type=Path, default=DEFAULT_HTML, metavar="DIR", help="where the HTML report goes")
     ap.add_argument("--runs-dir", type=Path, default=None)

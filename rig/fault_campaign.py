@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the campaign and print its figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", help="default: the catalog without its long runs")
     ap.add_argument("--target", default="host")
     ap.add_argument("--seed", type=int, default=1)

@@ -107,7 +107,7 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
-    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--baud", type=int, action="append", help="line speed (repeatable; default 115200 and 921600)")
     ap.add_argument("--scenario", default="steady_run", help="catalog scenario to replay (default steady_run)")
     ap.add_argument("--seconds", type=float, default=20.0, help="seconds of it to replay (default 20)")
