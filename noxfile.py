@@ -230,10 +230,11 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def gen(session: nox.Session) -> None:
-    """Regenerate the C message codec and the golden vectors from frame_spec."""
+    """Regenerate the C message codec and the golden vectors from frame_spec (everything lint checks is current)."""
     _install(session)
     session.run("python", "-m", "frame_spec.cgen", "firmware_c/gen")
     session.run("python", "-m", "frame_spec.golden")
+    session.run("python", "-m", "frame_spec.rscs_golden")
 
 
 if __name__ == "__main__":
