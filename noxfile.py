@@ -220,8 +220,11 @@ def fuzz(session: nox.Session) -> None:
                           stderr=subprocess.STDOUT)
         stats = dict(re.findall(r"^stat::(\w+):\s*(\S+)", str(out), re.MULTILINE))
         done = [line for line in str(out).splitlines() if " DONE " in line]
+        per_s = stats.get('average_exec_per_sec', '?').strip()
+        # libFuzzer divides by whole seconds: a short campaign (-runs=N done within a second) says 0 per s
+        rate = "all within a second" if per_s == "0" else f"{per_s} per s"
         figures.append(f"{name}: {stats.get('number_of_executed_units', '?').strip()} executions, "
-                       f"{stats.get('average_exec_per_sec', '?').strip()} per s, peak RSS "
+                       f"{rate}, peak RSS "
                        f"{stats.get('peak_rss_mb', '?').strip()} MB, no crash"
                        + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else ""))
     for line in figures:
