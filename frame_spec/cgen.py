@@ -225,7 +225,7 @@ def _msg_codec(name: str, fields: list[Field]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or, with --check, verify) frame_msgs.h and frame_msgs.c in OUT_DIR."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--check", action="store_true", help="exit 1 if the files differ from the definition")
     args = ap.parse_args(argv)

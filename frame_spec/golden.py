@@ -140,7 +140,7 @@ def c_test(vecs: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write or check golden_vectors.json and the generated C test."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
     vecs = vectors()

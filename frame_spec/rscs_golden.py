@@ -161,7 +161,7 @@ def c_test() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write or (--check) verify the generated C test."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if the C test differs from the vectors")
     args = ap.parse_args(argv)
     text = c_test()

@@ -79,7 +79,7 @@ def _stop_on(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command against the stand-in board (see the module docstring)."""
-    ap = argparse.ArgumentParser(prog="python -m rig.board_stand", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.board_stand", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--via", default="pty", choices=("pty", "rfc2217"), help="how the board is reached")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND... run with $STRIDELAB_PORT set")
     args = ap.parse_args(argv)

@@ -482,12 +482,15 @@ def _ended_by(command: str, signum: int) -> str:
     return f"rig {command}: ended by {signal.Signals(signum).name}; the target was stopped; captures so far in {run_dir}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = False) -> int:
     """Entry point of `rig` and `python -m rig`.
 
     SIGINT (Ctrl-C), SIGTERM (what timeout and CI send) and SIGHUP end the command alike: the target
     is stopped and target.txt written, whatever further signals come meanwhile; the command says so
-    and where the captures are; the exit status is 128 + the signal number."""
+    and where the captures are; the exit status is 128 + the signal number. ignore_signals_after
+    (rig.entry, which ends the process next): the signals are ignored once the command is over, never
+    set back to their default, which would let a signal in that moment kill the process silently with
+    its status lost and its buffered output unwritten; else the defaults are restored."""
     args = build_parser().parse_args(argv)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _terminate)
@@ -511,6 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)
         return 130
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
+        if ignore_signals_after:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+        else:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)

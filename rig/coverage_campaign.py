@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the catalog on the coverage build, write the HTML report, print the figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.coverage_campaign", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.coverage_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the whole catalog")
     # an empty one was the current directory: gcovr's index.html and a page per source file among its files
     ap.add_argument("--html", action=Once, type=out_dir("--html"), default=DEFAULT_HTML, metavar="DIR",

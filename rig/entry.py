@@ -38,7 +38,7 @@ def main() -> int:
     try:
         from rig.cli import main as cli_main
 
-        status = cli_main()
+        status = cli_main(ignore_signals_after=True)  # no moment with a signal's default action once it ran
     except KeyboardInterrupt as exc:  # while loading or reading the options: nothing was started
         signum = exc.signum if isinstance(exc, Stopped) else int(signal.SIGINT)
         print(f"rig: ended by {signal.Signals(signum).name} while starting; nothing was started", file=sys.stderr)

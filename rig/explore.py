@@ -688,7 +688,7 @@ def main(args: argparse.Namespace) -> int:
 
 def cli(argv: Sequence[str] | None = None) -> int:
     """`python -m rig.explore`: the same as `rig explore`."""
-    ap = argparse.ArgumentParser(prog="rig explore", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="rig explore", description=__doc__.split("\n\n", 1)[0])
     add_arguments(ap)
     return main(ap.parse_args(argv))
 

@@ -180,7 +180,7 @@ class EmulatedLab:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run an emulated farm until SIGTERM/Ctrl-C; print READY with its coordinator and places."""
-    ap = argparse.ArgumentParser(prog="python -m rig.farm_lab", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.farm_lab", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--places", type=int, default=2, help="boards in the farm (default 2)")
     ap.add_argument("--dir", type=Path, default=None, help="where logs go (default: a temporary directory)")
     args = ap.parse_args(argv)

@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the campaign and print its figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the catalog without its long runs")
     # once: nox -s faults -- --target qemu made every pass of the session (host, then qemu) run on qemu
     ap.add_argument("--target", action=Once, default="host", choices=CAMPAIGN_TARGETS,

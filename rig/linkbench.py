@@ -109,7 +109,7 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
-    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--baud", type=positive_int, action="append",
                     help="line speed (repeatable; default 115200 and 921600)")
     ap.add_argument("--scenario", action=Once, type=scenario_name, default="steady_run",

@@ -35,8 +35,11 @@ ACCEL_FS_G = 16
 GYRO_FS_DPS = 2000
 #: How long the stream may pause before the recording fails, s (a board sends 13 batches a second at 416 Hz).
 STALL_S = 5.0
-#: How often the progress line is redrawn, s.
+#: How often the progress line is redrawn on a terminal, s.
 PROGRESS_EVERY_S = 0.5
+#: How often a plain progress line is printed anywhere else (a CI log, a file), s: a log gets lines, not
+#: one line of carriage returns growing for the whole recording.
+PROGRESS_LOG_EVERY_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class Recorder:
         self.csv = csv
         self.odr_hz = odr_hz
         self.progress = progress
+        self._tty = bool(getattr(progress, "isatty", lambda: False)())
         self.session = ReplaySession(link, hello_check=hello_check, clock=clock)
         self.clock = clock or WallClock()
         self.samples = 0
@@ -147,13 +151,17 @@ class Recorder:
 
     def _show(self, final: bool = False) -> None:
         now = time.monotonic()
-        if self.progress is None or (not final and now - self._shown < PROGRESS_EVERY_S):
+        every_s = PROGRESS_EVERY_S if self._tty else PROGRESS_LOG_EVERY_S
+        if self.progress is None or (not final and now - self._shown < every_s):
             return
         self._shown = now
         span = self.sensor_s()
         rate = (self.samples + self.dropped) / span if span > 0 else 0.0
-        self.progress.write(f"\rrecording: {self.samples} samples, {span:7.2f} s, {rate:6.1f} samples/s, "
-                            f"{self.dropped} dropped" + ("\n" if final else ""))
+        text = f"recording: {self.samples} samples, {span:7.2f} s, {rate:6.1f} samples/s, {self.dropped} dropped"
+        if self._tty:  # one line rewritten in place
+            self.progress.write(f"\r{text}" + ("\n" if final else ""))
+        else:  # a CI log or a file: a line each
+            self.progress.write(text + "\n")
         self.progress.flush()
 
     def sensor_s(self) -> float:

@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the catalog (or the scenarios named) on the sanitized host build; print the figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.sanitizer_campaign", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.sanitizer_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the whole catalog")
     ap.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=None)
     args = ap.parse_args(argv)

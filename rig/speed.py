@@ -257,7 +257,7 @@ def run_speed(only: Sequence[str], runs_dir: Path, rounds: int, cocotb_scenarios
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: measure, print, optionally write JSON."""
-    parser = argparse.ArgumentParser(prog="python -m rig.speed", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rig.speed", description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", action="append", choices=FIGURES, default=[],
                         help="measure only this figure (repeatable; default all)")
     parser.add_argument("--rounds", type=int, default=20, help="QEMU cycles of each kind for the overhead (default 20)")

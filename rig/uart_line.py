@@ -97,7 +97,7 @@ def serve(device: str, baud: int, announce: bool = True) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: python -m rig.uart_line --baud N DEVICE."""
-    ap = argparse.ArgumentParser(prog="python -m rig.uart_line", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("device", help="the pty (or tty) at the far end of the line: the firmware's")
     ap.add_argument("--baud", type=int, default=115200, help="line speed, bits per second (8N1)")
     args = ap.parse_args(argv)

@@ -44,7 +44,7 @@ def measure(seconds: float, simulator: str, master: str, build_dir: Path) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: stream --seconds of simulated 416 Hz samples through the driver, print the speed; return 0."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="simulated seconds to stream")
     parser.add_argument("--simulator", choices=sim.SIMULATORS, default="icarus")
     parser.add_argument("--master", choices=MASTERS, default="bfm", help="I2C master (default bfm)")

@@ -37,3 +37,13 @@ def hci_arg(text: str) -> str:
                 f"{text!r} would listen {where}; the rig listens on loopback only: give "
                 f"{scheme}:127.0.0.1:PORT")
     return text
+
+
+def open_failed_hint(hci: str) -> str:
+    """What to do when Bumble could not open the controller hci names (after the reason Bumble gave)."""
+    if hci.partition(":")[0] == "usb":
+        # the transport is right; what is missing is a dongle Bumble may drive
+        return ("no USB Bluetooth LE dongle Bumble can drive answers there: plug one in, keep BlueZ off it "
+                "(`systemctl stop bluetooth`), run as root or give your user the USB device; "
+                "`bumble-usb-probe` lists the dongles Bumble sees and their names (usb:N, usb:VID:PID)")
+    return "give `virtual` or a Bumble transport such as usb:0"

@@ -26,6 +26,7 @@ from bumble.transport import open_transport
 from bumble.transport.common import AsyncPipeSink, Transport
 from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 
+from rig.ble.hci_arg import open_failed_hint
 from rig.errors import RigError
 
 #: The shoe's static address on the virtual link.
@@ -87,7 +88,7 @@ class BleStack:
                 transport = await open_transport(self.hci)
             except Exception as exc:  # noqa: BLE001 - Bumble raises many kinds; each is a bad --hci
                 raise RigError(f"--hci {self.hci}: cannot open this Bluetooth controller ({exc}); "
-                               "give `virtual` or a Bumble transport such as usb:0") from None
+                               f"{open_failed_hint(self.hci)}") from None
             self._transports.append(transport)
             device = Device.with_hci(self.name, Address(SHOE_ADDRESS), transport.source, transport.sink)
         await device.power_on()

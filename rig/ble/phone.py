@@ -159,7 +159,7 @@ async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_
 
 def main(argv: list[str] | None = None) -> int:
     """Run the phone's session; exit 2 with a message when a step does not complete."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--hci", required=True, help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
     ap.add_argument("--set-distance-m", type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")

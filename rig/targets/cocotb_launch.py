@@ -80,7 +80,7 @@ def run(settings_path: Path) -> int:
 
 def main(argv: list[str]) -> int:
     """Parse argv and build or run."""
-    parser = argparse.ArgumentParser(prog="python -m rig.targets.cocotb_launch", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rig.targets.cocotb_launch", description=__doc__.split("\n\n", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="compile the model for a simulator")
     b.add_argument("--simulator", required=True)

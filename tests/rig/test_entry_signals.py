@@ -39,6 +39,25 @@ sys.argv = ["rig", "list"]
 runpy.run_module("rig", run_name="__main__")
 """
 
+# The signal comes the moment the command has returned, before rig.entry has taken the signals back:
+# they were set to their defaults there, so a SIGTERM killed the process with status 143, no word, and
+# the command's buffered output (its PASS line, when stdout is a file) lost.
+_AS_THE_COMMAND_RETURNS = """
+import os, runpy, signal, sys
+import rig.cli
+
+command = rig.cli.main
+
+def main_then_signal(*args, **kwargs):
+    status = command(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return status
+
+rig.cli.main = main_then_signal
+sys.argv = ["rig", "list"]
+runpy.run_module("rig", run_name="__main__")
+"""
+
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60)
@@ -59,6 +78,13 @@ def test_sigterm_while_loading_exits_143_and_says_so() -> None:
 
 def test_a_signal_after_the_command_finished_keeps_its_status() -> None:
     proc = _run(_AFTER_THE_COMMAND)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "scenarios (30)" in proc.stdout
+
+
+
+def test_a_signal_as_the_command_returns_keeps_its_status_and_output() -> None:
+    proc = _run(_AS_THE_COMMAND_RETURNS)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "scenarios (30)" in proc.stdout
 

@@ -112,6 +112,27 @@ def test_a_signal_stops_the_recording_and_keeps_every_sample(tmp_path: Path, sig
 
 
 @pytest.mark.target("host")
+def test_progress_into_a_log_is_plain_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress written to a file or a CI log (not a terminal) is a line each, never a line of carriage returns."""
+    monkeypatch.setattr("rig.record.PROGRESS_LOG_EVERY_S", 1.0, raising=False)
+    log = tmp_path / "progress.log"
+    fw = HostTarget(synth_sensor=True)
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    try:
+        with log.open("w") as progress:
+            record(url, tmp_path / "walk.csv", tmp_path / "run", duration_s=3.0, progress=progress)
+    finally:
+        fw.stop()
+    text = log.read_bytes().decode()  # as written: read_text() would turn a carriage return into a newline
+    assert "\r" not in text
+    lines = text.splitlines()
+    assert len(lines) >= 3 and all(line.startswith("recording: ") for line in lines), lines
+    rows = len(read_recording(tmp_path / "walk.csv").t_s)
+    assert lines[-1].split()[1] == str(rows), "the last line counts every sample"
+
+
+@pytest.mark.target("host")
 def test_the_recording_replays_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     csv = tmp_path / "walk.csv"
     assert main(["record", "--target", "host", "--out", str(csv), "--duration", "1.5",
