@@ -357,12 +357,18 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return explore_main(args)
 
 
+def _command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose `rig NAME --help` opens with the same summary `rig --help` lists."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rig`."""
     ap = argparse.ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("list", help="list scenarios and targets")
+    p = _command(sub, "list", "list scenarios and targets")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 
@@ -378,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=DEFAULT_RUNS_DIR,
                        help="where captures go (default runs/)")
 
-    p = sub.add_parser("run", help="run scenarios on a target and check them against ground truth")
+    p = _command(sub, "run", "run scenarios on a target and check them against ground truth")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--all", action="store_true", help="every scenario of the catalog")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
@@ -392,13 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
     target_opts(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("replay", help="replay a recording CSV on a target, write the JSON result")
+    p = _command(sub, "replay", "replay a recording CSV on a target, write the JSON result")
     p.add_argument("csv", type=Path, metavar="FILE.csv")
     p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 
-    p = sub.add_parser("record", help="stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
+    p = _command(sub, "record", "stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
     p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
     p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
@@ -412,7 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where captures go (default runs/)")
     p.set_defaults(func=cmd_record)
 
-    p = sub.add_parser("synth", help="write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
+    p = _command(sub, "synth", "write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
     p.add_argument("--csv", action=Once, type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
     p.add_argument("--resd", type=out_file("--resd"), metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
@@ -421,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--odr-hz", type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("plot", help="plot a recording or scenario with truth and detected events")
+    p = _command(sub, "plot", "plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", action=Once, type=out_file("--png"), required=True, metavar="OUT")
     p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
@@ -430,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
 
-    p = sub.add_parser("bench", help="accuracy and cost of the analyzer over the catalog")
+    p = _command(sub, "bench", "accuracy and cost of the analyzer over the catalog")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO|FILE.csv",
                    help="catalog scenarios and labelled recordings (default: the catalog and scenarios/data)")
     p.add_argument("--target", action=Once, default=NATIVE, help=f"{NATIVE} (analyzer library, fast) or a rig target")
@@ -439,11 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="also write the figures as JSON")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("explore", help="draw gaits from the whole space, find where the analyzer misses")
+    p = _command(sub, "explore", "draw gaits from the whole space, find where the analyzer misses")
     explore_arguments(p)
     p.set_defaults(func=cmd_explore)
 
-    p = sub.add_parser("ble", help="run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
+    p = _command(sub, "ble", "run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--hci", type=hci_arg, default="virtual",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import socket
@@ -212,3 +213,14 @@ def test_replay_says_when_the_rate_is_under_the_analyzers(tmp_path: Path, capsys
                            "--runs-dir", str(tmp_path / "runs"))
     assert code == 0, err
     assert ("under the 100 Hz the analyzer is specified for" in err) == noted, err
+
+
+def test_every_subcommand_help_says_what_it_does() -> None:
+    """`rig run --help` showed only its usage and options: each subcommand's help now opens with the
+    summary `rig --help` lists for it."""
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    summaries = {c.dest: str(c.help) for c in sub._choices_actions}
+    assert len(summaries) >= 9 and set(summaries) == set(sub.choices)
+    for name, parser in sub.choices.items():
+        assert summaries[name][1:] in (parser.description or ""), name
+        assert summaries[name][1:] in " ".join(parser.format_help().split()), name
