@@ -133,10 +133,12 @@ class InsnCounts:
 
 
 class QemuTarget(Target):
-    """The STM32F4 image under qemu-system-arm's netduinoplus2, link on USART2 over loopback TCP."""
+    """The STM32F4 image under qemu-system-arm's netduinoplus2; the link is a loopback socket whose bytes travel
+    by semihosting (the bulk link, the default) or through USART2 (link "uart")."""
 
     name = "qemu"
-    description = "the STM32F4 ARM image under qemu-system-arm (netduinoplus2), link on USART2 over TCP"
+    description = ("the STM32F4 ARM image under qemu-system-arm (netduinoplus2), link on a loopback socket: "
+                   "semihosting by default, USART2 with STRIDELAB_QEMU_LINK=uart")
 
     def __init__(
         self,
