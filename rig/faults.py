@@ -87,12 +87,14 @@ class FaultyLink:
     """Serve `upstream` (a pyserial URL) on 127.0.0.1 with faults; see the module docstring.
 
     Only frames are faulted: a trailing partial frame is passed on when the sender closes.
-    edit_to_rig: applied to every firmware frame before its faults (see FrameEdit)."""
+    edit_to_rig: applied to every firmware frame before its faults (see FrameEdit);
+    edit_to_firmware: the same for every frame the rig sends."""
 
     def __init__(self, upstream: str, to_rig: FaultRates, to_firmware: FaultRates | None = None,
-                 seed: int = 0, baud: int = 115200, edit_to_rig: FrameEdit | None = None) -> None:
+                 seed: int = 0, baud: int = 115200, edit_to_rig: FrameEdit | None = None,
+                 edit_to_firmware: FrameEdit | None = None) -> None:
         self.upstream = upstream
-        self._edits: dict[str, FrameEdit | None] = {"to_rig": edit_to_rig, "to_firmware": None}
+        self._edits: dict[str, FrameEdit | None] = {"to_rig": edit_to_rig, "to_firmware": edit_to_firmware}
         self.rates = {"to_rig": to_rig, "to_firmware": to_firmware or FaultRates()}
         self.to_rig = Direction()
         self.to_firmware = Direction()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from frame_spec import MsgType, StreamDecoder, encode
 from rig.errors import LinkError, LinkTimeout
+from rig.faults import FrameEdit
 from rig.link import Link
 from rig.progress import ProgressClock
 from rig.session import MAX_WINDOW, ReplaySession, Timeouts, batch_bounds, batch_wire_bytes, flow_from_hello
@@ -157,6 +160,25 @@ def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, prot
             ReplaySession(link, Timeouts(hello_s=2)).handshake()
 
 
+@contextmanager
+def _host_through_proxy(tmp_path: Path, edit_to_rig: FrameEdit | None = None,
+                        edit_to_firmware: FrameEdit | None = None) -> Iterator[Link]:
+    """A link to the host firmware through a FaultyLink that only edits frames (no faults)."""
+    from rig.faults import FaultRates, FaultyLink
+    from rig.targets.host import HostTarget
+
+    fw = HostTarget()
+    (tmp_path / "fw").mkdir()
+    url = fw.start(tmp_path / "fw")
+    proxy = FaultyLink(url, FaultRates(), edit_to_rig=edit_to_rig, edit_to_firmware=edit_to_firmware)
+    try:
+        with Link(proxy.url, tmp_path / "run") as link:
+            yield link
+    finally:
+        proxy.close()
+        fw.stop()
+
+
 @pytest.mark.target("host")
 def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Path) -> None:
     """A firmware (or a link) that acknowledged a SAMPLE_BATCH it never received: the rig took the
@@ -164,9 +186,7 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
     with exit 0 and no word. Here a proxy drops one batch on its way to the firmware and acknowledges
     it itself, ahead of time."""
     from frame_spec import FrameError, decode
-    from rig.faults import FaultRates, FaultyLink
     from rig.inject import to_raw
-    from rig.targets.host import HostTarget
     from tests.rig.targets.test_host import still_recording
 
     dropped: set[int] = set()
@@ -186,17 +206,8 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
             return frame
         return b"" if msg.type is MsgType.SAMPLE_BATCH and msg.seq in dropped else frame
 
-    fw = HostTarget()
-    (tmp_path / "fw").mkdir()
-    url = fw.start(tmp_path / "fw")
-    proxy = FaultyLink(url, FaultRates(), edit_to_rig=early_ack)
-    proxy._edits["to_firmware"] = drop
-    try:
-        with Link(proxy.url, tmp_path / "run") as link:
-            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
-    finally:
-        proxy.close()
-        fw.stop()
+    with _host_through_proxy(tmp_path, edit_to_rig=early_ack, edit_to_firmware=drop) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(20.0)))
     assert result.summary is not None and result.summary.dropped_samples == 32
     problems = result.link_problems()
     assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
@@ -210,9 +221,7 @@ def test_an_rsc_measurement_stamped_outside_the_run_is_named_not_shown(tmp_path:
     4294.967 s (app_view.json), and rig replay exited 0: STRIDE times that cannot be were refused, the
     phone's view's were not. It is now an RSC Measurement problem of the run, kept out of the view."""
     from frame_spec import decode
-    from rig.faults import FaultRates, FaultyLink
     from rig.inject import to_raw
-    from rig.targets.host import HostTarget
     from tests.rig.targets.test_host import still_recording
 
     stamped: list[int] = []
@@ -224,16 +233,8 @@ def test_an_rsc_measurement_stamped_outside_the_run_is_named_not_shown(tmp_path:
             return encode(MsgType.RSC_MEASUREMENT, {**msg.payload, "t_us": 0xFFFFFFF0}, msg.seq)
         return frame
 
-    fw = HostTarget()
-    (tmp_path / "fw").mkdir()
-    url = fw.start(tmp_path / "fw")
-    proxy = FaultyLink(url, FaultRates(), edit_to_rig=far_stamp)
-    try:
-        with Link(proxy.url, tmp_path / "run") as link:
-            result = ReplaySession(link).run(to_raw(still_recording(20.0)))
-    finally:
-        proxy.close()
-        fw.stop()
+    with _host_through_proxy(tmp_path, edit_to_rig=far_stamp) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(20.0)))
     assert stamped and all(r.t_s <= 20.0 for r in result.rsc)
     assert f"RSC Measurement: link seq {stamped[0]}: t_us 4294967280 (0xFFFFFFF0) is 4294.967 s on the recording's " \
            "timeline, outside the run" in "\n".join(result.link_problems())
@@ -244,9 +245,7 @@ def test_a_summary_without_the_ack_of_end_is_named_as_such(tmp_path: Path) -> No
     """A firmware that sent its SUMMARY but never acknowledged END ended the run with 'did not send
     SUMMARY within 10 s': the SUMMARY had come, the ACK had not."""
     from frame_spec import FrameError, decode
-    from rig.faults import FaultRates, FaultyLink
     from rig.inject import to_raw
-    from rig.targets.host import HostTarget
     from tests.rig.targets.test_host import still_recording
 
     end: list[int] = []
@@ -264,16 +263,7 @@ def test_a_summary_without_the_ack_of_end_is_named_as_such(tmp_path: Path) -> No
         msg = decode(frame[:-1])
         return b"" if msg.type is MsgType.ACK and msg.payload["acked_seq"] in end else frame
 
-    fw = HostTarget()
-    (tmp_path / "fw").mkdir()
-    url = fw.start(tmp_path / "fw")
-    proxy = FaultyLink(url, FaultRates(), edit_to_rig=no_end_ack)
-    proxy._edits["to_firmware"] = see_end
-    try:
-        with Link(proxy.url, tmp_path / "run") as link:
-            with pytest.raises(LinkTimeout) as err:
-                ReplaySession(link, Timeouts(summary_s=0.5)).run(to_raw(still_recording(2.0)))
-    finally:
-        proxy.close()
-        fw.stop()
+    with _host_through_proxy(tmp_path, edit_to_rig=no_end_ack, edit_to_firmware=see_end) as link:
+        with pytest.raises(LinkTimeout) as err:
+            ReplaySession(link, Timeouts(summary_s=0.5)).run(to_raw(still_recording(2.0)))
     assert f"sent its SUMMARY but no ACK of END (seq {end[0]}) within 0.5 s" in str(err.value)
