@@ -351,13 +351,20 @@ MOVING_DPS = 100.0
 MAX_ROLL_SHARE = 10.0
 
 
-def _check_pitch_axis(path: Path, gyro_dps: np.ndarray) -> None:
+def _enough(samples: np.ndarray) -> bool:
+    """Whether a selection of samples (a boolean mask) is enough to judge by: MIN_QUIET of them and
+    MIN_QUIET_SHARE of the recording."""
+    return int(np.count_nonzero(samples)) >= max(MIN_QUIET, MIN_QUIET_SHARE * len(samples))
+
+
+def _check_pitch_axis(path: Path, gyro_dps: np.ndarray, rate_dps: np.ndarray) -> None:
     """Refuse a recording whose movement turns far more about x than about y: its axes are turned
-    about z (x and y swapped, or a mount yawed past 72 deg), and its strides would be lost or misread."""
+    about z (x and y swapped, or a mount yawed past 72 deg), and its strides would be lost or misread.
+    rate_dps: each sample's |rate|."""
+    moving = rate_dps > MOVING_DPS
+    if not _enough(moving):
+        return
     with np.errstate(over="ignore", invalid="ignore"):
-        moving = np.linalg.norm(gyro_dps, axis=1) > MOVING_DPS
-        if np.count_nonzero(moving) < max(MIN_QUIET, MIN_QUIET_SHARE * len(gyro_dps)):
-            return
         roll, pitch = (float(np.sum(gyro_dps[moving, k] ** 2)) for k in (0, 1))
     if np.isfinite(roll) and np.isfinite(pitch) and roll > MAX_ROLL_SHARE * pitch:
         raise _fail(
@@ -375,10 +382,10 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     answer (no strides, or strides and distances of a mirrored foot)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a value past 1e154 squares to inf: its norm is inf
         norm_g = np.linalg.norm(acc_g, axis=1)
-        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+        rate_dps = np.linalg.norm(gyro_dps, axis=1)
+    quiet = rate_dps < QUIET_DPS
     _check_rad_s(path, norm_g, gyro_dps)
-    n_quiet = int(np.count_nonzero(quiet))
-    if n_quiet < max(MIN_QUIET, MIN_QUIET_SHARE * len(norm_g)):
+    if not _enough(quiet):
         return
     lo, hi = GRAVITY_RANGE_G
     gravity = float(np.median(norm_g[quiet]))
@@ -398,7 +405,7 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
             "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (a sensor "
             "mounted upside down about x: negate ay_g, az_g, gy_dps, gz_dps)",
         )
-    _check_pitch_axis(path, gyro_dps)
+    _check_pitch_axis(path, gyro_dps, rate_dps)
 
 
 #: Keys under which a sidecar's meta declares the recording's sample rate, Hz (ours; the labelled
