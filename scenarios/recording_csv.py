@@ -385,6 +385,7 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
         rate_dps = np.linalg.norm(gyro_dps, axis=1)
     quiet = rate_dps < QUIET_DPS
     _check_rad_s(path, norm_g, gyro_dps)
+    _check_pitch_axis(path, gyro_dps, rate_dps)
     if not _enough(quiet):
         return
     lo, hi = GRAVITY_RANGE_G
@@ -405,7 +406,6 @@ def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:
             "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (a sensor "
             "mounted upside down about x: negate ay_g, az_g, gy_dps, gz_dps)",
         )
-    _check_pitch_axis(path, gyro_dps, rate_dps)
 
 
 #: Keys under which a sidecar's meta declares the recording's sample rate, Hz (ours; the labelled
