@@ -165,9 +165,10 @@ static const float FALL_AIR_JERK = 1000.0f;
  * first 15-20 samples of its rise, each still under the threshold, bent the
  * line toward it and raised its scatter, so a walking heel's arrest (5-7
  * m/s^2 within 6 ms) never stood out and the contact went to the foot's
- * pivot 12 ms later (at 833 Hz, in some of the catalog's walks' strides). Steps of 2 ms or more hold that rise to the 2-3 points
- * it has at the rates the tracker's figures come from (104-416 Hz), and the
- * extrapolation back to its onset (up to two steps) spans the same time.
+ * pivot 12 ms later (at 833 Hz, in some of the catalog's walks' strides).
+ * Steps of 2 ms or more hold that rise to the 2-3 points it has at the rates
+ * the tracker's figures come from (104-416 Hz), and the extrapolation back
+ * to its onset (up to two steps) spans the same time.
  * The course in the air (100-500 m/s^3) changes little within a step, and
  * the sensor's noise is far under the departure's threshold. */
 static const float FALL_RATE_MAX_HZ = 500.0f;
