@@ -119,10 +119,21 @@ def cmd_run(args: argparse.Namespace) -> int:
                     if last:
                         errors += 1
                     continue
+                except KeyboardInterrupt as exc:  # a signal (Terminated): the run stays in the report, cut short
+                    progress.close()
+                    if report is not None:
+                        report.record_cut_short(name, target.name, seed, exc, run_dir, args.port,
+                                                wall_s=time.monotonic() - t0)
+                    raise
                 progress.close()
                 if report is not None:
-                    report.record_run(name, target.name, seed, run.recording, run.result, run.report, run.run_dir,
-                                      args.port)
+                    try:
+                        report.record_run(name, target.name, seed, run.recording, run.result, run.report,
+                                          run.run_dir, args.port)
+                    except KeyboardInterrupt as exc:  # cut short while its row (its plot) was written
+                        report.record_cut_short(name, target.name, seed, exc, run_dir, args.port,
+                                                wall_s=time.monotonic() - t0)
+                        raise
                 print(format_run_report(name, target.name, run.result, run.report, run.run_dir))
                 if run.report.passed:
                     if attempt > 1:

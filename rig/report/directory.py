@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -124,13 +125,30 @@ class ReportDir:
 
     def _record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
                       run_dir: Path | None, port: str | None, nodeid: str | None, wall_s: float | None,
-                      label: str | None) -> Entry:
+                      label: str | None, save: bool = True) -> Entry:
         entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
                       catalog_seed=_catalog_seed(scenario, seed),
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
                       run_dir=self._keep_captures(run_dir) if run_dir is not None and run_dir.is_dir() else None,
                       nodeid=nodeid, session=self.session, wall_s=wall_s)
-        return self._save(entry)
+        return self._save(entry) if save else entry
+
+    def record_cut_short(self, scenario: str, target: str, seed: int | None, interrupt: BaseException,
+                         run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
+                         wall_s: float | None = None, label: str | None = None) -> Entry:
+        """Record a run a signal cut short (before or while its row was written): an error row marked
+        cut short, so the report lists it instead of leaving it out; its captures so far.
+        interrupt: the KeyboardInterrupt that ended it (a signal's carries its number as signum; a plain
+        one is Ctrl-C)."""
+        signal_name = signal.Signals(getattr(interrupt, "signum", signal.SIGINT)).name
+        after = f" after {wall_s:.1f} s" if wall_s is not None else ""
+        error = RigError(f"cut short by {signal_name}{after}: the run did not complete, so it has no verdict; "
+                         "what it captured so far is in its run directory; run it again to judge it")
+        with self._writing():
+            entry = self._record_error(scenario, target, seed, error, run_dir, port, nodeid, wall_s, label,
+                                       save=False)
+            entry.cut_short = signal_name
+            return self._save(entry)
 
     def _save(self, entry: Entry) -> Entry:
         path = self.path / ENTRIES / f"{entry.key}.json"
@@ -221,7 +239,8 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
         lines += ["", "| run | verdict | why | re-run |", "|---|---|---|---|"]
         for e in odd:
             why = (e.failures[0] if e.failures else e.retried[-1].get("message", "")).splitlines()[0][:160]
-            verdict = f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass else e.verdict
+            verdict = (f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass
+                       else f"cut short by {e.cut_short}" if e.cut_short else e.verdict)
             lines.append(f"| {e.name} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
     if not entries:
         lines.append("\nNo scenario ran.")

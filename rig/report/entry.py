@@ -75,6 +75,9 @@ class Entry:
     session: str = ""
     #: Run with the scenario's own seed; False: another seed (--seed), a row of its own beside it.
     catalog_seed: bool = True
+    #: The signal (SIGINT, SIGTERM, SIGHUP) that cut the run short, when one did: an error row with no
+    #: verdict of its own, its captures so far.
+    cut_short: str | None = None
 
     @property
     def key(self) -> str:

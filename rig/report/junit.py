@@ -36,7 +36,7 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
                 node.text = "\n".join(e.failures)
             elif e.verdict == "error":
                 node = ET.SubElement(case, "error", message=(e.failures or ["error"])[0].splitlines()[0],
-                                     type="RigError")
+                                     type="CutShort" if e.cut_short else "RigError")
                 node.text = "\n".join(e.failures)
             for attempt in e.retried:
                 tag = "flakyFailure" if e.verdict == "passed" else "rerunFailure"
