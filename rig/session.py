@@ -132,6 +132,8 @@ class ReplaySession:
         #: This run's session nonce: CONFIG carries it, and only ACKs that echo it answer this run.
         self.session_id = secrets.randbelow(0xFFFFFFFF) + 1
         self.stale_acks = 0
+        #: ACKs of this session for a seq the rig never sent: why each was ignored.
+        self.unsent_acks: list[str] = []
         # (stride_no, link seq, repeat, stride as placed on the recording, payload) of each STRIDE, as they came
         self._arrival: list[tuple[int, int, bool, Placed, dict[str, Any]]] = []
         self.renumbered: list[str] = []
@@ -177,7 +179,13 @@ class ReplaySession:
         elif msg.type is MsgType.ACK:
             # Until this run's CONFIG is acknowledged the firmware answers in whichever session it is
             # in (the handshake's CMD HELLO); the CONFIG's own ACK and every later one echo this run's.
-            if msg.payload["session"] == self.session_id or not self._configured:
+            if msg.payload["session"] == self.session_id and not self.link.has_sent(msg.payload["acked_seq"]):
+                # An answer to nothing: taken, it would answer the frame of that seq once it is sent
+                self.unsent_acks.append(
+                    f"link seq {msg.seq}: an ACK of seq {msg.payload['acked_seq']} (status {msg.payload['status']}), "
+                    f"which the rig never sent (it has sent seq 0..{self.link.frames_sent - 1}); ignored: a "
+                    "firmware that acknowledges what it did not receive, or a corrupt acked_seq")
+            elif msg.payload["session"] == self.session_id or not self._configured:
                 self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
                 self._ack_sessions[msg.payload["acked_seq"]] = msg.payload["session"]
             else:
@@ -546,6 +554,7 @@ class ReplaySession:
             restarts=self.link.restarts - self._restarts_before,
             reopens=tuple(self.link.reopens),
             stale_acks=self.stale_acks,
+            unsent_acks=tuple(self.unsent_acks),
             doubts=tuple(self.doubts),
             in_doubt=tuple(in_doubt),
             repeated_strides=self.repeated_strides,

@@ -184,19 +184,19 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
     """A firmware (or a link) that acknowledged a SAMPLE_BATCH it never received: the rig took the
     ACK, the analyzer counted the batch's 32 samples as dropped in its SUMMARY, and the run passed
     with exit 0 and no word. Here a proxy drops one batch on its way to the firmware and acknowledges
-    it itself, ahead of time."""
+    it itself."""
     from frame_spec import FrameError, decode
     from rig.inject import to_raw
     from tests.rig.targets.test_host import still_recording
 
-    dropped: set[int] = set()
+    dropped: list[int] = []
+    faked: list[int] = []
 
-    def early_ack(frame: bytes) -> bytes:
+    def fake_ack(frame: bytes) -> bytes:
         msg = decode(frame[:-1])
-        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not dropped:
-            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
-            dropped.add(ahead)
-            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        if msg.type is MsgType.ACK and dropped and not faked:
+            faked.append(dropped[0])
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": dropped[0]}, msg.seq)
         return frame
 
     def drop(frame: bytes) -> bytes:
@@ -204,15 +204,47 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
             msg = decode(frame[:-1])
         except FrameError:
             return frame
-        return b"" if msg.type is MsgType.SAMPLE_BATCH and msg.seq in dropped else frame
+        if msg.type is MsgType.SAMPLE_BATCH and msg.seq >= 8 and not dropped:
+            dropped.append(msg.seq)
+            return b""
+        return frame
 
-    with _host_through_proxy(tmp_path, edit_to_rig=early_ack, edit_to_firmware=drop) as link:
+    with _host_through_proxy(tmp_path, edit_to_rig=fake_ack, edit_to_firmware=drop) as link:
         result = ReplaySession(link).run(to_raw(still_recording(20.0)))
-    assert result.summary is not None and result.summary.dropped_samples == 32
+    assert faked and result.summary is not None and result.summary.dropped_samples == 32
     problems = result.link_problems()
     assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
                             "acknowledged: its SUMMARY counts 32 dropped where the recording skips 0") for p in problems), \
         problems
+
+
+@pytest.mark.target("host")
+def test_an_ack_of_a_frame_never_sent_is_named_and_ignored(tmp_path: Path) -> None:
+    """An ACK of this run's session for a seq the rig had not sent (a firmware acknowledging what it
+    never received, a corrupt acked_seq) was taken: it answered that frame ahead of time once the rig
+    sent it, and the run passed with no word (only a batch that then went missing showed, later, in
+    the SUMMARY's dropped count). It is now a link problem of the run, named as it comes, and ignored."""
+    from frame_spec import decode
+    from rig.inject import to_raw
+    from tests.rig.targets.test_host import still_recording
+
+    made_up: list[tuple[int, int]] = []
+
+    def early_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not made_up:
+            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
+            made_up.append((msg.seq, ahead))
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        return frame
+
+    with _host_through_proxy(tmp_path, edit_to_rig=early_ack) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    assert made_up and result.summary is not None and result.summary.dropped_samples == 0
+    problems = result.link_problems()
+    seq, ahead = made_up[0]
+    assert any(p.startswith(f"ACK of a frame never sent: link seq {seq}: an ACK of seq {ahead} (status 0), which the "
+                            "rig never sent (it has sent seq 0..") for p in problems), problems
 
 
 @pytest.mark.target("host")
