@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import re
 import secrets
 import time
 from collections import deque
@@ -301,18 +300,18 @@ class ReplaySession:
             if msg is None and self._boot_hello:
                 self._restarted(f"then it did not send {expected} within {timeout_s:g} s")
             if msg is None:
-                pending = self.link.pending_bytes
-                bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
                 how = "" if isinstance(clock, WallClock) else f" ({clock.describe()})"
-                raise LinkTimeout(
-                    f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
-                    f"({self.link.rx_bytes} bytes received in all"
-                    + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
-                    + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else "")
-                    + ")",
-                    self.link.capture,
-                )
+                raise LinkTimeout(f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
+                                  f"({self._received()})", self.link.capture)
             self._handle(msg)
+
+    def _received(self) -> str:
+        """What the link received in all, for a timeout message: bytes, an unfinished frame, corrupt frames."""
+        pending = self.link.pending_bytes
+        bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
+        return (f"{self.link.rx_bytes} bytes received in all"
+                + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
+                + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else ""))
 
     def wait_for(self, done: Callable[[], bool], timeout_s: float, expected: str) -> None:
         """Handle frames (and send the outbox) until done(); LinkTimeout naming `expected` after timeout_s."""
@@ -367,6 +366,7 @@ class ReplaySession:
         again until it is answered within hello_s: a target may not listen yet (an
         emulated UART drops what arrives before the firmware enables its receiver)."""
         first = min(0.1, self.timeouts.hello_s)
+        t0 = time.monotonic()
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
@@ -374,6 +374,7 @@ class ReplaySession:
             # charged as every wait is (self.clock: an emulated target's own progress), never the wall clock
             total_s = self.timeouts.hello_s * (self.resends_allowed + 1)
             charged_s = 0.0
+            cpu_s, idle_s = self.clock.cpu_charged_s, self.clock.wall_charged_s  # over every try
             sent: list[int] = []
             while True:
                 sent.append(self.link.send(MsgType.CMD, {"op": Op.HELLO.name}))
@@ -381,17 +382,13 @@ class ReplaySession:
                     self._wait(lambda: self.hello is not None and (self.lossy or any(s in self._acks for s in sent)),
                                min(HELLO_RETRY_S, max(total_s - charged_s, 0.0)), "HELLO")
                     break
-                except LinkTimeout as exc:
+                except LinkTimeout:
                     charged_s += max(self.clock.charged(), 1e-3)  # what this attempt was charged
+                    cpu_s += self.clock.cpu_charged_s
+                    idle_s += self.clock.wall_charged_s
                     if charged_s < total_s:
                         continue
-                    said = str(exc).split("\n  every byte")[0]
-                    said = re.sub(r"did not send HELLO within [0-9.e+-]+ s", f"did not send HELLO within {total_s:g} s",
-                                  said)
-                    raise LinkTimeout(f"{said}; sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
-                                      f"received: HELLO {'yes' if self.hello else 'no'}, "
-                                      f"ACKs of seq {sorted(self._acks) or 'none'}"
-                                      + ("" if self.hello else f"\n  what the port sent: {self._describe_answer()}"),
+                    raise LinkTimeout(self._no_hello(total_s, sent, cpu_s, idle_s, time.monotonic() - t0),
                                       self.link.capture) from None
             for s in sent:
                 self._acks.pop(s, None)
@@ -403,6 +400,17 @@ class ReplaySession:
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window
         return self.hello
+
+    def _no_hello(self, total_s: float, sent: list[int], cpu_s: float, idle_s: float, wall_s: float) -> str:
+        """Why the handshake gave up: every try and what they were charged in all (not the last one's)."""
+        progress = ("" if isinstance(self.clock, WallClock) else
+                    f", {cpu_s:.1f} s of the target's CPU time while it ran and {idle_s:.1f} s while it waited")
+        return (f"the firmware on {self.link.url} did not send HELLO within {total_s:g} s: {len(sent) + 1} tries (its "
+                f"boot HELLO awaited, then CMD HELLO {len(sent)} time(s), each given up to {HELLO_RETRY_S:g} s), "
+                f"charged {cpu_s + idle_s:.1f} s of the target's progress in all{progress}, over {wall_s:.1f} s of wall "
+                f"time ({self._received()}); sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
+                f"received: HELLO {'yes' if self.hello else 'no'}, ACKs of seq {sorted(self._acks) or 'none'}"
+                + ("" if self.hello else f"\n  what the port sent: {self._describe_answer()}"))
 
     def _describe_answer(self) -> str:
         try:

@@ -149,6 +149,42 @@ def test_asking_for_hello_again_is_bounded_by_the_target_s_progress_not_the_wall
     assert hello["board"] == "deaf-at-first" and len(seen) == 2
 
 
+class _BusyTarget(ProgressClock):
+    """A target always busy at half a CPU: each wait is charged half its wall time, as CPU time."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+        self._t0 = time.monotonic()
+
+    def start(self) -> None:
+        self._t0 = time.monotonic()
+        self.cpu_charged_s = self.wall_charged_s = 0.0
+
+    def charged(self) -> float:
+        self.cpu_charged_s = (time.monotonic() - self._t0) / 2
+        return self.cpu_charged_s
+
+
+def test_a_hello_timeout_counts_every_try_and_all_they_were_charged(tmp_path: Path) -> None:
+    """A handshake that gave up said 'did not send HELLO within 0.8 s (0.3 s of the target's CPU time
+    while it ran and 0.0 s while it waited)': the time it named was the whole allowance, the progress
+    only the last retry's, and nothing said how many times it had asked."""
+    import re
+
+    srv, seen, _ = _serve(ignore=1000)
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        with pytest.raises(LinkTimeout) as err:
+            ReplaySession(link, Timeouts(hello_s=0.8), clock=_BusyTarget()).handshake()
+    text = str(err.value)
+    tries = re.search(r"did not send HELLO within 0.8 s: (\d+) tries \(its boot HELLO awaited, then CMD HELLO (\d+) "
+                      r"time\(s\), each given up to 0.5 s\), charged ([0-9.]+) s of the target's progress in all, "
+                      r"([0-9.]+) s of the target's CPU time while it ran and 0.0 s while it waited, over ([0-9.]+) s "
+                      r"of wall time \(0 bytes received in all\)", text)
+    assert tries, text
+    assert int(tries[1]) == int(tries[2]) + 1 == len(seen) + 1 >= 3
+    assert float(tries[3]) == float(tries[4]) >= 0.8 and float(tries[5]) >= 1.6
+
+
 @pytest.mark.parametrize("protocol", [1, 3, 255])
 def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, protocol: int) -> None:
     """Frames of this protocol's envelope, but a HELLO announcing another protocol: the run ends at
