@@ -259,6 +259,11 @@ def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, 
     ("tcp-server:_:9999", ("would listen on every interface",)),
     ("udp:192.168.1.2:9000,127.0.0.1:9001", ("would listen on '192.168.1.2'", "udp:127.0.0.1:PORT")),
     ("", ("an empty transport", "usb:0")),
+    # a transport Bumble does not know, or one without its parameters, was refused only once the firmware ran
+    ("bogus", ("'bogus' is no Bumble transport", "usb, vhci")),
+    ("usb:", ("the usb transport needs its parameters, e.g. usb:0",)),
+    ("tcp-client:127.0.0.1:99999", ("tcp-client takes HOST:PORT with a port in 1..65535",)),
+    ("udp:127.0.0.1:9000", ("udp takes the local HOST:PORT, a comma and the remote HOST:PORT",)),
 ])
 def test_ble_controller_that_would_listen_beyond_loopback_is_refused_before_the_firmware_starts(
         tmp_path: Path, hci: str, words: tuple[str, ...]) -> None:
