@@ -110,6 +110,7 @@ class ReportDir:
             run_dir=self._keep_captures(run_dir), nodeid=nodeid, session=self.session,
             first_failing_s=first[0] if first else None, first_failing_why=first[1] if first else None,
         )
+        self._own_row(entry)  # the row, before its plot is named after it
         png = self.path / PLOTS / f"{entry.key}.png"
         from rig.report.plots import plot_run  # matplotlib only when a report is drawn
         plot_run(rec, result, png, entry.first_failing_s, entry.first_failing_why)
@@ -150,12 +151,27 @@ class ReportDir:
             entry.cut_short = signal_name
             return self._save(entry)
 
-    def _save(self, entry: Entry) -> Entry:
-        path = self.path / ENTRIES / f"{entry.key}.json"
+    def _before(self, entry: Entry) -> Entry | None:
+        """The entry the row of entry holds now, or None."""
         try:
-            before = Entry.from_json(json.loads(path.read_text()))
+            return Entry.from_json(json.loads((self.path / ENTRIES / f"{entry.key}.json").read_text()))
         except (OSError, ValueError, TypeError):
-            before = None
+            return None
+
+    def _own_row(self, entry: Entry) -> Entry | None:
+        """Give entry a row of its own when another test of this session ran the same scenario on the
+        same target (no retry of that test's run: pytest's rerun of the same test is); the entry its
+        row holds now, or None."""
+        before = self._before(entry)
+        if (entry.test is None and before is not None and before.session == entry.session
+                and before.nodeid is not None and entry.nodeid is not None and before.nodeid != entry.nodeid):
+            entry.test = test_row_name(entry.nodeid)
+            before = self._before(entry)
+        return before
+
+    def _save(self, entry: Entry) -> Entry:
+        before = self._own_row(entry)
+        path = self.path / ENTRIES / f"{entry.key}.json"
         if before is not None and before.session == entry.session:
             # the same scenario again in the same session: a retry, never silent
             entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]
@@ -174,6 +190,13 @@ class ReportDir:
             entries = load_entries([self.path])
             write_pages(self.path, entries, title)
         return entries
+
+
+def test_row_name(nodeid: str) -> str:
+    """A file-name-safe name of a pytest test for its own report row: the node id past its file,
+    characters a report name does not hold as '_' (tests/x.py::TestA::test_b[host] -> TestA.test_b_host_)."""
+    past_file = nodeid.split("::", 1)[-1].replace("::", ".")
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", past_file).strip(".")[:80] or "test"
 
 
 def _catalog_seed(scenario: str, seed: int | None) -> bool:
@@ -211,6 +234,9 @@ def _unnamed(entry: Entry) -> str | None:
         value = getattr(entry, field)
         if not isinstance(value, str) or not _NAME.fullmatch(value) or not value.strip("."):
             return f"its {field} {value!r} is no name rig.report writes (letters, digits, _ . + -)"
+    if entry.test is not None and (not isinstance(entry.test, str) or not _NAME.fullmatch(entry.test)
+                                   or not entry.test.strip(".")):
+        return f"its test {entry.test!r} is no name rig.report writes (letters, digits, _ . + -)"
     if entry.seed is not None and (not isinstance(entry.seed, int) or isinstance(entry.seed, bool)):
         return f"its seed {entry.seed!r} is no whole number"
     return None

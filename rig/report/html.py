@@ -74,7 +74,8 @@ def render(entries: Sequence[Entry], title: str, present: dict[str, list[str]]) 
         plot = (f'<a href="{html.escape(e.plot)}"><img src="{html.escape(e.plot)}" alt="plot of {html.escape(e.scenario)}"></a>'
                 if e.plot else "")
         rows.append(
-            f"<tr id=\"{html.escape(e.key)}\"><td>{_verdict(e)}</td><td><b>{html.escape(e.scenario)}</b><br>"
+            f"<tr id=\"{html.escape(e.key)}\"><td>{_verdict(e)}</td><td><b>{html.escape(e.scenario)}</b>"
+            f"{'<br>in ' + html.escape(e.test) if e.test else ''}<br>"
             f"{html.escape(e.target)}{'<br>seed ' + str(e.seed) if e.seed is not None else ''}</td>"
             f"<td>{_figures(e)}</td><td><ul>{problems}</ul></td><td>{plot}</td>"
             f"<td>{_captures(e, present.get(e.key, []))}<br>re-run: <code>{html.escape(e.command)}</code></td></tr>")

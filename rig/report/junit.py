@@ -26,7 +26,8 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
         suite = ET.SubElement(root, "testsuite", name=f"scenarios on {target}", tests=str(len(rows)),
                               failures=str(failures), errors=str(errors), skipped="0", time=f"{time_s:.3f}")
         for e in rows:
-            case = ET.SubElement(suite, "testcase", classname=f"{target}.scenarios", name=e.scenario,
+            case = ET.SubElement(suite, "testcase", classname=f"{target}.scenarios",
+                                 name=f"{e.scenario} in {e.test}" if e.test else e.scenario,
                                  time=f"{e.wall_s or 0.0:.3f}")
             props = ET.SubElement(case, "properties")
             for key, value in _properties(e):

@@ -113,6 +113,31 @@ def test_a_retried_pass_is_reported_as_such(tmp_path: Path, sprint: tuple[Record
     assert not later.retried
 
 
+def test_two_tests_of_the_same_scenario_are_two_rows_not_a_retry(tmp_path: Path,
+                                                                 sprint: tuple[Recording, RunResult]) -> None:
+    """Two tests of one pytest session that ran the same scenario on the same target: the second was
+    reported as a retry of the first ('PASSED after 1 failed attempt(s)', the first test's failure
+    taken for an earlier attempt of the second) and the first test's row was gone."""
+    rec, result = sprint
+    assert rec.truth is not None
+    bad = _late(result, 3, 0.5)
+    report = ReportDir(tmp_path / "r", session="one")
+    first = report.record_run("sprint", "host", 4, rec, bad, check_result(bad, rec.truth), _run_dir(tmp_path, "a"),
+                              nodeid="tests/t.py::test_sprint_fails")
+    second = report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth),
+                               _run_dir(tmp_path, "b"), nodeid="tests/t.py::TestB::test_sprint[host]")
+    assert first.verdict == "failed" and second.verdict == "passed" and not second.retried
+    assert second.test == "TestB.test_sprint_host_" and second.key != first.key and second.plot != first.plot
+    # the second test run again by pytest (a rerun): a retry of its own row
+    again = report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth),
+                              _run_dir(tmp_path, "c"), nodeid="tests/t.py::TestB::test_sprint[host]")
+    assert again.key == second.key and not again.retried  # it passed before: nothing failed to retry
+    entries = report.finish()
+    assert sorted(e.verdict for e in entries) == ["failed", "passed"]
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "2 runs: 1 passed, 1 failed" in page and "PASSED after" not in page and "in TestB.test_sprint_host_" in page
+
+
 def test_merge_of_job_reports(tmp_path: Path, sprint: tuple[Recording, RunResult], capsys: pytest.CaptureFixture[str]) -> None:
     rec, result = sprint
     assert rec.truth is not None
