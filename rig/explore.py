@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shlex
 import sys
 from dataclasses import dataclass, field, replace
@@ -67,13 +68,15 @@ class Param:
             for c in self.choices:
                 if text in (str(c), _fmt(c)) or _same_number(text, c):
                     return c
-            raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
-        try:
-            v = float(text) if self.kind == "float" else int(text)
-        except ValueError:
-            raise ScenarioParameterError(f"{self.name}={text!r}: not a number") from None
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be one of "
+                                         f"{', '.join(map(str, self.choices))}")
+        if not _DECIMAL.fullmatch(text):
+            # float() also reads 1_0 (as 10), digits of other scripts and nan/inf: a value must read as written
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: not a number; write it in decimal digits "
+                                         f"(e.g. {self.name}={_fmt(self.neutral if self.neutral is not None else self.lo)})")
+        v = float(text) + 0.0 if self.kind == "float" else int(float(text))  # + 0.0: -0 is 0
         if not math.isfinite(v) or not self.lo <= v <= self.hi:
-            raise ScenarioParameterError(f"{self.name}={text}: must be within {self.lo:g}..{self.hi:g}")
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be within {self.lo:g}..{self.hi:g}")
         return v
 
     def draw(self, rng: np.random.Generator) -> Any:
@@ -155,9 +158,23 @@ class Case:
         return bool(self.get("turn_deg"))
 
 
+#: A number as --case and --fix read it: ASCII decimal digits, a sign, a point, an exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+#: Characters of a word an error message quotes (a --case of 100,000 characters was quoted whole).
+_QUOTED_CHARS = 40
+
+
+def _quoted(text: str) -> str:
+    """text as an error message quotes it: whole when short, else its start and its length."""
+    if len(text) <= _QUOTED_CHARS:
+        return repr(text)
+    return f"{text[:_QUOTED_CHARS]!r}... ({len(text)} characters)"
+
+
 def _same_number(text: str, choice: Any) -> bool:
     """True when a numeric choice is written another way (odr_hz=104 for 104.0)."""
-    if isinstance(choice, bool) or not isinstance(choice, (int, float)):
+    if isinstance(choice, bool) or not isinstance(choice, (int, float)) or not _DECIMAL.fullmatch(text):
         return False
     try:
         return float(text) == float(choice)
@@ -177,9 +194,9 @@ def parse_params(spec: str, option: str = "--case") -> dict[str, Any]:
     for word in spec.replace(",", " ").split():
         name, eq, text = word.partition("=")
         if not eq:
-            raise ScenarioParameterError(f"{option} word {word!r}: write name=value (e.g. speed_mps=4.5)")
+            raise ScenarioParameterError(f"{option} word {_quoted(word)}: write name=value (e.g. speed_mps=4.5)")
         if name not in BY_NAME:
-            raise ScenarioParameterError(f"{option} {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
+            raise ScenarioParameterError(f"{option} {_quoted(name)}: unknown parameter; known: {', '.join(BY_NAME)}")
         if name in params:
             raise ScenarioParameterError(f"{option} {name!r}: given twice; give each parameter once")
         params[name] = BY_NAME[name].parse(text)

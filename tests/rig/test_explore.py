@@ -4,6 +4,8 @@ drawn from the region the map shows it holding."""
 
 from __future__ import annotations
 
+import math
+
 import io
 from typing import Any
 
@@ -290,3 +292,29 @@ def test_a_number_that_is_no_choice_is_still_refused(capsys: pytest.CaptureFixtu
     """odr_hz=100 is not a rate the sensor has: exit 2 naming it."""
     assert rig_main(["explore", "--case", "odr_hz=100"]) == 2
     assert "odr_hz='100'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec, words", [
+    # float() read 1_0 as 10 and the digits of other scripts as numbers: a gait the user never wrote
+    ("noise_scale=1_0", ("noise_scale='1_0': not a number; write it in decimal digits",)),
+    ("turn_deg=١٠", ("turn_deg='١٠': not a number",)),
+    ("speed_mps=nan", ("speed_mps='nan': not a number",)),
+    # a word of 100,000 characters was quoted whole in the message
+    ("strike=" + "x" * 100_000, ("strike='" + "x" * 40 + "'... (100000 characters): must be one of heel, mid, fore",)),
+    ("a" * 100_000 + "=1", ("'" + "a" * 40 + "'... (100000 characters): unknown parameter",)),
+])
+def test_a_case_value_is_read_as_written_and_quoted_short(spec: str, words: tuple[str, ...],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert rig_main(["explore", "--case", spec]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 1000 and "Traceback" not in err, err[:2000]
+    for w in words:
+        assert w in err, err
+
+
+def test_a_negative_zero_reads_as_zero() -> None:
+    """noise_scale=-0 passed the range check and then failed inside the noise model: 'bad parameters:
+    scale < 0', naming neither the parameter nor the value."""
+    value = parse_params("noise_scale=-0 drop_rate=-0.0")
+    assert value == {"noise_scale": 0.0, "drop_rate": 0.0}
+    assert all(math.copysign(1.0, v) == 1.0 for v in value.values())
