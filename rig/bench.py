@@ -163,6 +163,12 @@ def run_recordings(paths: Iterable[Path], target: str, runs_dir: Path) -> tuple[
                 continue
             raise RigError(f"{csv}: no ground truth beside it ({csv.with_suffix('.truth.json').name}): "
                            "rig bench can only score a labelled recording")
+        if (not rec.truth.strides and score_stride_borders(rec.truth, []).intervals == 0
+                and not (rec.truth.distance_m or 0.0) > 0):
+            # a sidecar of no contacts, borders or footprints: scored, it judged nothing and passed
+            raise RigError(f"{csv}: its truth ({csv.with_suffix('.truth.json').name}) labels nothing rig bench can "
+                           "score: no strides or events, no stride borders, no footprints; label the contacts "
+                           "(strides with ic_s, or events) or give the footprints_m walked")
         strides, summary, elapsed = _timed(rec, target, runs_dir)
         if rec.truth.strides:
             rows.append(Row(rec.name, ("real",), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))

@@ -97,6 +97,17 @@ def test_run_bench_refuses_a_recording_without_truth(tmp_path: Path) -> None:
         run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
 
 
+def test_run_bench_refuses_a_recording_whose_truth_labels_nothing(tmp_path: Path) -> None:
+    """A sidecar of {} (no contacts, borders or footprints) was scored as judging nothing: every goal
+    n/a, and rig bench passed (exit 0)."""
+    csv = tmp_path / "bare.csv"
+    csv.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" +
+                   "".join(f"{k / 416:.6f},0,0,1,0,0,0\n" for k in range(2000)))
+    (tmp_path / "bare.truth.json").write_text("{}")
+    with pytest.raises(RigError, match=r"bare.csv: its truth \(bare.truth.json\) labels nothing rig bench can score"):
+        run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
+
+
 def test_unknown_scenario_or_target_fails_before_anything_runs(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         run_bench(["no_such_scenario"], runs_dir=tmp_path, cost=False)
