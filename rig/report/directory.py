@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_str
 from rig.report.html import render
 from rig.report.junit import write_junit
 from scenarios.model import Recording
+from scenarios.whole_file import write_whole
 
 #: What a scenario or target name in a report entry may hold (it makes file names there).
 _NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
@@ -186,10 +188,27 @@ class ReportDir:
 
     def finish(self, title: str = "Stridelab scenario report") -> list[Entry]:
         """Write index.html, junit.xml, summary.md and durations.json from every entry in the directory."""
-        with self._writing():
+        with self._writing(), pages_lock(self.path):
             entries = load_entries([self.path])
             write_pages(self.path, entries, title)
         return entries
+
+
+#: The lock file of a report directory's pages (see pages_lock).
+PAGES_LOCK = ".pages.lock"
+
+
+@contextmanager
+def pages_lock(out: Path) -> Iterator[None]:
+    """Hold the report directory out's pages for one writer: two `rig run --report DIR` (or a merge
+    into DIR) finishing at once each read the entries and wrote the pages, and the one that had read
+    fewer could write last, leaving a page without the other's run."""
+    with open(Path(out) / PAGES_LOCK, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def test_row_name(nodeid: str) -> str:
@@ -245,11 +264,23 @@ def _unnamed(entry: Entry) -> str | None:
 def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
     """index.html, junit.xml, summary.md and durations.json of entries, in out."""
     present = {e.key: [n for n in CAPTURE_FILES if e.run_dir and (out / e.run_dir / n).is_file()] for e in entries}
-    (out / "index.html").write_text(render(entries, title, present))
-    write_junit(entries, out / "junit.xml")
-    (out / "summary.md").write_text(summary_markdown(entries, title))
     durations = {f"{e.target}::{e.scenario}": round(e.wall_s, 3) for e in entries if e.wall_s is not None}
-    (out / "durations.json").write_text(json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+    # each page whole or not at all: a reader (a browser, CI's upload, a shard's merge) never sees half
+    _write_text(out / "index.html", render(entries, title, present))
+    def junit(part: Path) -> None:
+        write_junit(entries, part)
+
+    write_whole(out / "junit.xml", junit)
+    _write_text(out / "summary.md", summary_markdown(entries, title))
+    _write_text(out / "durations.json", json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write text to path whole or not at all."""
+    def write(part: Path) -> None:
+        part.write_text(text)
+
+    write_whole(path, write)
 
 
 def summary_markdown(entries: Sequence[Entry], title: str) -> str:
@@ -310,8 +341,9 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                 setattr(e, attr, dest.relative_to(out).as_posix())
             entries[e.key] = e
     (out / ENTRIES).mkdir(exist_ok=True)
-    for e in entries.values():
-        e.write(out / ENTRIES / f"{e.key}.json")
-    merged = list(entries.values())
-    write_pages(out, merged, title)
+    with pages_lock(out):
+        for e in entries.values():
+            e.write(out / ENTRIES / f"{e.key}.json")
+        merged = list(entries.values())
+        write_pages(out, merged, title)
     return merged

@@ -213,3 +213,40 @@ def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_p
     assert report_main(["merge", str(tmp_path / "a" / "all"), str(tmp_path / "a" / "job")]) == 2
     assert f"not a report entry: its {field} {value!r} is no" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]
+
+
+def test_two_runs_finishing_one_report_at_once_both_stay_on_its_page(
+        tmp_path: Path, sprint: tuple[Recording, RunResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `rig run --report DIR` finishing at once: each read the entries and wrote the pages, and the
+    one that had read before the other's run was recorded could write last: the page lacked that run."""
+    import threading
+
+    import rig.report.directory as directory
+
+    rec, result = sprint
+    assert rec.truth is not None
+    loaded, go = threading.Event(), threading.Event()
+    load = directory.load_entries
+
+    def slow_load(dirs: list[Path]) -> list[object]:
+        found = load(dirs)
+        if threading.current_thread().name == "first":
+            loaded.set()
+            go.wait(5)  # the other run is recorded and finishes meanwhile
+        return found
+
+    monkeypatch.setattr(directory, "load_entries", slow_load)
+    one, two = ReportDir(tmp_path / "r", session="one"), ReportDir(tmp_path / "r", session="two")
+    one.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "a"))
+    first = threading.Thread(target=one.finish, name="first")
+    first.start()
+    assert loaded.wait(5)
+    two.record_run("walk", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "b"))
+    second = threading.Thread(target=two.finish, name="second")
+    second.start()
+    second.join(0.5)
+    go.set()
+    first.join(5)
+    second.join(5)
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "2 runs" in page and "<b>walk</b>" in page and "<b>sprint</b>" in page
