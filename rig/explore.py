@@ -618,10 +618,28 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
     return doc
 
 
+#: Gaits `rig explore` draws when --cases is not given.
+DEFAULT_CASES = 20
+
+
+def _ignored(args: argparse.Namespace) -> None:
+    """ScenarioParameterError for options the command asked for would ignore: --cases with --case
+    (one gait runs), and --map alone with anything of a draw (the map holds its own gaits and seeds)."""
+    if args.case is not None and args.cases is not None:
+        raise ScenarioParameterError(f"--cases {args.cases} draws gaits, and --case runs exactly one: drop --cases")
+    if args.map and args.case is None:
+        given = [name for name, on in (("--cases", args.cases is not None), ("--seed", args.seed is not None),
+                                       ("--fix", bool(args.fix)), ("--no-shrink", args.no_shrink),
+                                       ("--json", args.json is not None)) if on]
+        if given:
+            raise ScenarioParameterError(f"--map prints the holding map over its own gaits and seeds and draws none: "
+                                         f"{', '.join(given)} would be ignored; drop them, or run the draw apart")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
-    p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
-    p.add_argument("--seed", type=seed_arg, default=1, help="seed of the draw, or of the --case gait")
+    p.add_argument("--cases", type=int, default=None, metavar="N", help=f"gaits to draw (default {DEFAULT_CASES})")
+    p.add_argument("--seed", type=seed_arg, default=None, help="seed of the draw, or of the --case gait (default 1)")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
     p.add_argument("--fix", metavar="SPEC", action="append",
                    help="hold these parameters in every draw: 'name=value ...' (e.g. 'activity=walk speed_mps=1.3' "
@@ -664,8 +682,11 @@ def main(args: argparse.Namespace) -> int:
         if args.list:
             print(_list_params())
             return 0
-        if args.cases < 1:
-            raise ScenarioParameterError(f"--cases {args.cases}: draw at least one gait")
+        _ignored(args)
+        cases = DEFAULT_CASES if args.cases is None else args.cases
+        seed = 1 if args.seed is None else args.seed
+        if cases < 1:
+            raise ScenarioParameterError(f"--cases {cases}: draw at least one gait")
         if args.case is not None and args.fix:
             raise ScenarioParameterError(f"--fix {' '.join(args.fix)!r} holds parameters of drawn gaits, and --case "
                                          "runs exactly one: write them into --case instead")
@@ -673,7 +694,7 @@ def main(args: argparse.Namespace) -> int:
         if args.map:
             print(format_map(holding_map()))
         if args.case is not None:
-            case = parse_case(args.case, args.seed)
+            case = parse_case(args.case, seed)
             oc = run_case(case)
             outcomes.append(oc)
             s = oc.scores
@@ -686,7 +707,7 @@ def main(args: argparse.Namespace) -> int:
             print("held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses)))
         elif not args.map:
             fixed = parse_params(" ".join(args.fix), "--fix") if args.fix else None
-            outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink, fixed=fixed)
+            outcomes = explore(cases, seed, do_shrink=not args.no_shrink, fixed=fixed)
             held = sum(o.held for o in outcomes)
             print(f"{held}/{len(outcomes)} gaits held every target")
     except ValueError as exc:  # ScenarioParameterError and the sensor model's refusals

@@ -4,9 +4,9 @@ drawn from the region the map shows it holding."""
 
 from __future__ import annotations
 
-import math
-
 import io
+import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -318,3 +318,22 @@ def test_a_negative_zero_reads_as_zero() -> None:
     value = parse_params("noise_scale=-0 drop_rate=-0.0")
     assert value == {"noise_scale": 0.0, "drop_rate": 0.0}
     assert all(math.copysign(1.0, v) == 1.0 for v in value.values())
+
+
+@pytest.mark.parametrize("argv, words", [
+    # --cases was ignored with --case: one gait ran, exit 0, as if five had been drawn
+    (["--case", "speed_mps=3", "--cases", "5"], ("--cases 5 draws gaits, and --case runs exactly one",)),
+    # --map drew nothing: --fix was not applied to it, --json wrote [] and --cases, --seed went unused
+    (["--map", "--fix", "strike=fore"], ("--map prints the holding map", "--fix would be ignored")),
+    (["--map", "--cases", "3", "--seed", "2"], ("--cases, --seed would be ignored",)),
+    (["--map", "--json", "out.json"], ("--json would be ignored",)),
+])
+def test_options_a_command_would_ignore_are_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert rig_main(["explore", *argv]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "out.json").exists()
