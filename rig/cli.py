@@ -246,13 +246,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exists(path: Path) -> bool:
+    """Whether path names something; False for a name no file system holds (too long: OSError)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a recording (CSV or scenario name), its truth and detected events to a PNG."""
     # matplotlib is heavy to import: only `rig plot` pays for it
     from scenarios.plot import plot_recording
 
     source = Path(args.source)
-    is_file = args.source.endswith(".csv") or source.exists()
+    is_file = args.source.endswith(".csv") or _exists(source)
     rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
     detected = _detected_strides(args.detected) if args.detected else None
     for opt, v in (("--from", args.from_s), ("--to", args.to_s)):

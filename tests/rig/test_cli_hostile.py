@@ -270,3 +270,20 @@ def test_ble_controller_that_would_listen_beyond_loopback_is_refused_before_the_
     # tcp-server:0.0.0.0 opened a socket on every interface, after the firmware had started
     _refused(rig("ble", "standing", "--hci", hci, "--runs-dir", "runs", cwd=tmp_path, timeout_s=60), "--hci", *words)
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("command", [["run"], ["synth", "--csv", "x.csv"], ["plot", "--png", "p.png"], ["bench"],
+                                     ["ble"]])
+def test_a_scenario_name_of_100000_characters_is_quoted_by_its_start(command: list[str], tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown scenario was quoted whole (a 100 kB message), and rig plot, which first asks whether
+    the name is a file, said only '[Errno 36] File name too long: ...'."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    runs = ["--runs-dir", "runs"] if command[0] in ("run", "bench", "ble") else []
+    assert main([command[0], "w" * 100_000, *command[1:], *runs]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 1500, err[:300]
+    assert f"unknown scenario '{'w' * 40}'...; available: brisk_walk" in err, err[:500]
