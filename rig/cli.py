@@ -353,16 +353,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+#: How long `rig ble` with a real controller waits for a central to subscribe, s (--wait-s).
+BLE_WAIT_S = 120.0
+
+
 def cmd_ble(args: argparse.Namespace) -> int:
     """Run a scenario with the shoe on Bluetooth LE (Running Speed and Cadence service) and judge
     what a phone app receives."""
+    if args.wait_s is not None and args.hci == "virtual":
+        # the virtual link's phone subscribes at once: a wait given for a real central would be ignored
+        raise RigError(f"--wait-s {args.wait_s:g} is how long a real controller waits for a central to subscribe; "
+                       "with --hci virtual (the default) the rig's own phone subscribes at once: drop --wait-s, or "
+                       "give the shoe's controller (--hci usb:0)")
     get_scenario(args.scenario)
     try:
         from rig.ble.run import run_ble
     except ImportError as exc:
         raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
     target = make_target(args.target, args.port)
-    run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci, wait_s=args.wait_s)
+    run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci,
+                  wait_s=BLE_WAIT_S if args.wait_s is None else args.wait_s)
     print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))
     if args.hci == "virtual":
         steps = [f"{e['event']} {e.get('request', e.get('uuid', e.get('op', '')))} -> {e.get('value', e.get('error', ''))}"
@@ -474,8 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hci", type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
-    p.add_argument("--wait-s", type=positive_s, default=120.0,
-                   help="with a real controller: how long to wait for a central to subscribe, s (default 120)")
+    p.add_argument("--wait-s", type=positive_s, default=None,
+                   help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g})")
     target_opts(p)
     p.set_defaults(func=cmd_ble)
     return ap

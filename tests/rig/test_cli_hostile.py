@@ -287,3 +287,14 @@ def test_a_scenario_name_of_100000_characters_is_quoted_by_its_start(command: li
     err = capsys.readouterr().err
     assert len(err) < 1500, err[:300]
     assert f"unknown scenario '{'w' * 40}'...; available: brisk_walk" in err, err[:500]
+
+
+def test_ble_wait_for_a_central_with_the_virtual_link_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """rig ble walk --wait-s 5 (the virtual link, whose phone subscribes at once) ran and ignored it."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["ble", "walk", "--wait-s", "5", "--runs-dir", "runs"]) == 2
+    assert "--wait-s 5 is how long a real controller waits for a central" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
