@@ -315,6 +315,11 @@ def _within(path: Path, top: Path) -> bool:
 
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
+    for src in sources:
+        if Path(src).resolve() == Path(out).resolve():
+            # its captures and plots would be copied into it again under new names at every merge
+            raise RigError(f"merge: OUT {out} is also a DIR to merge; give a new directory for the merged report "
+                           f"(e.g. {Path(out).name}-merged)")
     out = _writable_dir(Path(out), "merge: OUT")
     entries: dict[str, Entry] = {}
     for src in sources:

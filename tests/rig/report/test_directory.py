@@ -250,3 +250,14 @@ def test_two_runs_finishing_one_report_at_once_both_stay_on_its_page(
     second.join(5)
     page = (tmp_path / "r" / "index.html").read_text()
     assert "2 runs" in page and "<b>walk</b>" in page and "<b>sprint</b>" in page
+
+
+def test_merge_into_one_of_its_sources_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge R R copied R's captures and plots into R again under new names (host--NAME, then
+    host--host--NAME...), at every merge."""
+    report = ReportDir(tmp_path / "r", session="one")
+    report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    before = sorted(p.name for p in (tmp_path / "r" / "captures").iterdir())
+    assert report_main(["merge", str(tmp_path / "r"), str(tmp_path / "x" / ".." / "r")]) == 2
+    assert "is also a DIR to merge; give a new directory for the merged report" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "r" / "captures").iterdir()) == before
