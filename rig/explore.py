@@ -618,8 +618,15 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
     return doc
 
 
-#: Gaits `rig explore` draws when --cases is not given.
+#: Gaits `rig explore` draws when --cases is not given, and the most one draw takes.
 DEFAULT_CASES = 20
+MAX_CASES = 1_000_000
+
+
+def excerpt_int(n: int) -> str:
+    """n as a message quotes it: whole when short, else its first digits and how many there are."""
+    text = str(n)
+    return text if len(text) <= 20 else f"{text[:20]}... ({len(text)} digits)"
 
 
 def _ignored(args: argparse.Namespace) -> None:
@@ -687,6 +694,10 @@ def main(args: argparse.Namespace) -> int:
         seed = 1 if args.seed is None else args.seed
         if cases < 1:
             raise ScenarioParameterError(f"--cases {cases}: draw at least one gait")
+        if cases > MAX_CASES:
+            # every outcome is kept for the summary: a typo's extra digits would run for years, then out of memory
+            raise ScenarioParameterError(f"--cases {excerpt_int(cases)}: at most {MAX_CASES} gaits in one draw (200 "
+                                         "take about a minute); split a larger sweep over --seed values")
         if args.case is not None and args.fix:
             raise ScenarioParameterError(f"--fix {' '.join(args.fix)!r} holds parameters of drawn gaits, and --case "
                                          "runs exactly one: write them into --case instead")

@@ -337,3 +337,11 @@ def test_options_a_command_would_ignore_are_refused(argv: list[str], words: tupl
     for w in words:
         assert w in err, err
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_draw_past_a_million_gaits_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--cases 99999999999999999999999 (a typo's extra digits) drew gaits until stopped, keeping every
+    outcome for the summary: years of work, then out of memory."""
+    assert rig_main(["explore", "--cases", "9" * 23, "--no-shrink"]) == 2
+    err = capsys.readouterr().err
+    assert "--cases 99999999999999999999... (23 digits): at most 1000000 gaits in one draw" in err, err
