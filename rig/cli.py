@@ -261,6 +261,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     source = Path(args.source)
     is_file = args.source.endswith(".csv") or _exists(source)
+    if is_file and args.seed is not None:
+        raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
+                       "it was recorded: drop --seed, or give a scenario's name")
     rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
     detected = _detected_strides(args.detected) if args.detected else None
     for opt, v in (("--from", args.from_s), ("--to", args.to_s)):
@@ -346,6 +349,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise RigError(f"rig bench: {given} is given twice ({seen[key]} and {given}); give each scenario and "
                            "recording once")
         seen[key] = given
+    if args.seed is not None and recordings and not names:
+        raise RigError(f"--seed {args.seed} synthesizes catalog scenarios, and only recordings are given "
+                       f"({recordings[0]}{', ...' if len(recordings) > 1 else ''}): a recording is as it was "
+                       "recorded; drop --seed, or name the scenarios it is for")
     report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
     print(format_bench_report(report))
     if args.json:

@@ -298,3 +298,25 @@ def test_ble_wait_for_a_central_with_the_virtual_link_is_refused(tmp_path: Path,
     assert main(["ble", "walk", "--wait-s", "5", "--runs-dir", "runs"]) == 2
     assert "--wait-s 5 is how long a real controller waits for a central" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["plot", "REC.csv", "--png", "p.png", "--seed", "5"], ("--seed 5 synthesizes a catalog scenario", "REC.csv")),
+    (["bench", "REC.csv", "--seed", "5"], ("--seed 5 synthesizes catalog scenarios, and only recordings",)),
+])
+def test_a_seed_given_with_a_recording_alone_is_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """rig plot REC.csv --seed 5 and rig bench REC.csv --seed 5 ran and ignored the seed: a recording
+    is drawn and scored as it was recorded."""
+    from rig.cli import main
+    from scenarios.catalog import synthesize
+    from scenarios.recording_csv import write_recording
+
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("standing"), tmp_path / "REC.csv")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "p.png").exists()
