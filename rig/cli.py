@@ -37,6 +37,7 @@ from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario,
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
+from scenarios.input_file import excerpt
 from scenarios.recording_csv import ODR_RANGE_HZ, median_rate_hz, rate_in_range, read_recording, write_recording
 
 DEFAULT_RUNS_DIR = Path("runs")
@@ -63,6 +64,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_name(name: str, command: str) -> str:
+    """name when it is a catalog scenario; RigError saying what to do with a recording given in its place
+    (it was refused as 'unknown scenario 'w.csv'', with the catalog listed and no word of the recording)."""
+    known = {s.name for s in list_scenarios()}
+    if name not in known and (name.endswith(".csv") or _exists(Path(name))):
+        what = "a file" if _exists(Path(name)) else "a recording's name (*.csv)"
+        raise RigError(f"{excerpt(name)} is {what}, and rig {command} takes a catalog scenario's name (rig list "
+                       "shows them); to run a recording on a target: rig replay FILE.csv; to score it: "
+                       "rig bench FILE.csv")
+    get_scenario(name)
+    return name
+
+
 def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     """The scenarios `rig run` runs: those named (or the catalog with --all), then its --shard."""
     if args.all and args.scenarios:
@@ -71,7 +85,7 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     if not names:
         raise RigError("rig run: name at least one scenario (rig list shows them) or give --all")
     for name in names:
-        get_scenario(name)  # unknown names fail before anything starts
+        _catalog_name(name, "run")  # unknown names fail before anything starts
     if args.shard is None:
         if args.durations is not None:
             raise RigError(f"rig run: --durations {args.durations} balances --shard only; give --shard K/N too, "
@@ -213,7 +227,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
-    rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
+    rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
     rate_hz = median_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
         lo, hi = ODR_RANGE_HZ
@@ -372,7 +386,7 @@ def cmd_ble(args: argparse.Namespace) -> int:
         raise RigError(f"--wait-s {args.wait_s:g} is how long a real controller waits for a central to subscribe; "
                        "with --hci virtual (the default) the rig's own phone subscribes at once: drop --wait-s, or "
                        "give the shoe's controller (--hci usb:0)")
-    get_scenario(args.scenario)
+    _catalog_name(args.scenario, "ble")
     try:
         from rig.ble.run import run_ble
     except ImportError as exc:

@@ -320,3 +320,18 @@ def test_a_seed_given_with_a_recording_alone_is_refused(argv: list[str], words: 
     for w in words:
         assert w in err, err
     assert not (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize("command", [["run"], ["synth", "--csv", "x.csv"], ["ble"]])
+def test_a_recording_given_for_a_scenario_says_how_to_run_it(command: list[str], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run REC.csv said only "unknown scenario 'REC.csv'; available: ...", no word of the recording."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REC.csv").write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n")
+    assert main([command[0], "REC.csv", *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"'REC.csv' is a file, and rig {command[0]} takes a catalog scenario's name" in err, err
+    assert "rig replay FILE.csv" in err
