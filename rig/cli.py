@@ -170,6 +170,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
+    if not _exists(args.csv) and str(args.csv) in {s.name for s in list_scenarios()}:
+        raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
+                       "on a target (rig replay takes a recording CSV)")
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
     for note in (below_specified_rate(rec), beyond_full_scale(rec)):
@@ -273,6 +276,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     # matplotlib is heavy to import: only `rig plot` pays for it
     from scenarios.plot import plot_recording
 
+    if not args.source.strip():  # Path('') is the current directory
+        raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
     source = Path(args.source)
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file and args.seed is not None:

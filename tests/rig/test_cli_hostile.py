@@ -335,3 +335,21 @@ def test_a_recording_given_for_a_scenario_says_how_to_run_it(command: list[str],
     err = capsys.readouterr().err
     assert f"'REC.csv' is a file, and rig {command[0]} takes a catalog scenario's name" in err, err
     assert "rig replay FILE.csv" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    # a scenario's name given to replay: 'walk: cannot read the recording (No such file or directory)'
+    (["replay", "walk"], ("walk: no such file, and walk is a catalog scenario: rig run walk runs it",)),
+    # an empty source was read as the current directory: '.: is a directory, not a recording'
+    (["plot", "", "--png", "p.png"], ("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name",)),
+])
+def test_a_source_of_the_wrong_kind_says_which_command_takes_it(argv: list[str], words: tuple[str, ...],
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
