@@ -299,6 +299,13 @@ def build_recording(case: Case) -> Recording:
     from scenarios.synth import synthesize_def
 
     activity, speed = case.get("activity"), case.get("speed_mps")
+    moving = activity in ("walk", "run")
+    if moving:
+        # real strides warped to a speed no walk has are no walk either (resynth took any speed: 5 m/s)
+        lo, hi = SPEED_RANGE[activity]
+        if not lo <= speed <= hi:
+            raise ScenarioParameterError(
+                f"speed_mps={speed:g}: {activity} speeds are {lo:g}..{hi:g} m/s here; give speed_mps in that range")
     if case.get("source") == "resynth":
         if activity != "walk":
             raise ScenarioParameterError(f"source=resynth activity={activity}: the bank of real strides holds walking only")
@@ -311,12 +318,6 @@ def build_recording(case: Case) -> Recording:
         return resynthesize(ResynthSpec(
             strides=14, cadence_spm=nominal * case.get("cadence_scale"), speed_mps=speed, foot=case.get("foot"),
             odr_hz=case.get("odr_hz"), sensor=_sensor(case), seed=case.seed))
-    moving = activity in ("walk", "run")
-    if moving:
-        lo, hi = SPEED_RANGE[activity]
-        if not lo <= speed <= hi:
-            raise ScenarioParameterError(
-                f"speed_mps={speed:g}: {activity} speeds are {lo:g}..{hi:g} m/s here; give speed_mps in that range")
     speed = speed if moving else 0.0
     stride_ms = nominal_timing(activity, speed).stride_ms
     cadence = None if case.get("cadence_scale") == 1.0 else 120_000.0 / stride_ms * case.get("cadence_scale")

@@ -345,3 +345,11 @@ def test_a_draw_past_a_million_gaits_is_refused(capsys: pytest.CaptureFixture[st
     assert rig_main(["explore", "--cases", "9" * 23, "--no-shrink"]) == 2
     err = capsys.readouterr().err
     assert "--cases 99999999999999999999... (23 digits): at most 1000000 gaits in one draw" in err, err
+
+
+@pytest.mark.parametrize("spec", ["source=resynth activity=walk speed_mps=5", "source=resynth activity=walk"])
+def test_resynthesized_walking_keeps_to_walking_speeds(spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real walking strides were warped to any speed (5 m/s, or the neutral 3 m/s when none was given)
+    and the analyzer charged with the misses of a walk nobody walks; the kinematic walk refused it."""
+    assert rig_main(["explore", "--case", spec]) == 2
+    assert "walk speeds are 0.8..2 m/s here; give speed_mps in that range" in capsys.readouterr().err
