@@ -423,16 +423,18 @@ class ReplaySession:
         """Send CONFIG and wait for its acknowledgement."""
         cfg = {"odr_mhz": raw.odr_mhz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
         cfg["session"] = self.session_id
+        sent: list[int] = []
         for attempt in range(1, self.resends_allowed + 2):
             # A CONFIG lost on the way (or its ACK) is sent again: it only restarts an analyzer
             # that has no samples yet.
             seq = self.link.send(MsgType.CONFIG, cfg)
+            sent.append(seq)
             try:
                 self._wait(lambda seq=seq: self._acked(seq), self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
                 break
-            except LinkTimeout:
+            except LinkTimeout as exc:
                 if attempt > self.resends_allowed:
-                    raise
+                    raise self._every_try(exc, "CONFIG", sent, self.timeouts.ack_s) from None
                 self.resends.append(f"CONFIG (seq {seq}) had no ACK: sent again")
         self._ack(seq, f"CONFIG {cfg}")
         self._configured = True
@@ -496,11 +498,22 @@ class ReplaySession:
                                          "or its ACK was lost on the link")
                 self.samples_lost += stops_l[k] - starts_l[k]
 
+    def _every_try(self, exc: LinkTimeout, what: str, sent: list[int], each_s: float) -> LinkTimeout:
+        """The last try's timeout, saying how many times `what` was sent (its message named the last
+        try's wait alone); exc itself when it was sent once."""
+        if len(sent) < 2:
+            return exc
+        said = str(exc).split("\n  every byte")[0]
+        return LinkTimeout(f"{said}; sent {what} {len(sent)} times (seq {sent[0]}..{sent[-1]}), each given up to "
+                           f"{each_s:g} s", self.link.capture)
+
     def finish(self) -> None:
         """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost
         END, or a lost SUMMARY, which the firmware sends again for a second END)."""
+        sent: list[int] = []
         for attempt in range(1, self.resends_allowed + 2):
             seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+            sent.append(seq)
             try:
                 self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
                            "SUMMARY")
@@ -515,7 +528,7 @@ class ReplaySession:
                     raise LinkTimeout(said.replace("did not send SUMMARY", f"sent its SUMMARY but no ACK of END "
                                                    f"(seq {seq})", 1), self.link.capture) from None
                 if attempt > self.resends_allowed:
-                    raise
+                    raise self._every_try(exc, "END", sent, self.timeouts.summary_s) from None
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
         self._ack(seq, "END")
 

@@ -196,6 +196,49 @@ def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, prot
             ReplaySession(link, Timeouts(hello_s=2)).handshake()
 
 
+def _deaf_to(deaf: str, srv: socket.socket) -> None:
+    """Plays a firmware that answers HELLO, CONFIG and batches but never `deaf` (CONFIG or END)."""
+    conn, _ = srv.accept()
+    dec = StreamDecoder()
+    seq = 0
+    with conn:
+        while True:
+            data = conn.recv(4096)
+            if not data:
+                return
+            for item in dec.feed(data):
+                if not hasattr(item, "type"):
+                    continue
+                name = item.payload.get("op") if item.type is MsgType.CMD else item.type.name
+                if name == deaf:
+                    continue
+                session = item.payload.get("session", 0) if item.type is MsgType.CONFIG else 0
+                out = encode(MsgType.HELLO, HELLO, seq) if name == "HELLO" else b""
+                conn.sendall(out + encode(MsgType.ACK, {"acked_seq": item.seq, "session": session, "status": 0}, seq + 1))
+                seq += 2
+
+
+@pytest.mark.parametrize("deaf", ["CONFIG", "END"])
+def test_a_lossy_link_s_last_resend_says_how_many_were_sent(tmp_path: Path, deaf: str) -> None:
+    """On a lossy link CONFIG and END are sent three times; a firmware that answered none of them
+    ended the run with the last try's 'did not send ACK of CONFIG within 0.3 s' alone, as if it had
+    been asked once."""
+    from rig.inject import to_raw
+    from tests.rig.targets.test_host import still_recording
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    threading.Thread(target=_deaf_to, args=(deaf, srv), daemon=True).start()
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        session = ReplaySession(link, Timeouts(hello_s=2, ack_s=0.3, summary_s=0.3), lossy=True)
+        session.session_id = 0  # the fake firmware echoes no session
+        with pytest.raises(LinkTimeout) as err:
+            session.run(to_raw(still_recording(0.5)))
+    assert f"; sent {deaf} 3 times (seq " in str(err.value), str(err.value)
+    assert "each given up to 0.3 s" in str(err.value)
+
+
 @contextmanager
 def _host_through_proxy(tmp_path: Path, edit_to_rig: FrameEdit | None = None,
                         edit_to_firmware: FrameEdit | None = None) -> Iterator[Link]:
