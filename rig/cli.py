@@ -98,6 +98,10 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     return mine
 
 
+#: The most times `rig run --retries` runs a failed scenario again.
+MAX_RETRIES = 100
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Synthesize each scenario, run it on the target, check it against its truth.
 
@@ -109,6 +113,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = _run_names(args, target.name)
     if args.retries < 0:
         raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
+    if args.retries > MAX_RETRIES:
+        # a typo's extra digits reran a failing scenario, a run directory each time, until the disk was full
+        digits = str(args.retries)
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
+        raise RigError(f"--retries {shown}: at most {MAX_RETRIES}; a scenario that fails that often in a row fails")
     target.require()  # a target missing here: said once, before any run directory or report is made
     report = ReportDir(args.report) if args.report is not None else None
     failed = errors = retried = 0

@@ -80,7 +80,7 @@ def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> 
     # each attempt of --retries made a run directory and failed the same way, 10^20 times if asked
     env = {k: v for k, v in os.environ.items() if k != "STRIDELAB_PORT"}
     proc = subprocess.run([sys.executable, "-m", "rig", "run", "standing", "--target", "board", "--retries",
-                           "99999999999", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
+                           "100", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env=env)
     _refused(proc, "board", "not available", "--port")
     assert not (tmp_path / "runs").exists() or len(list((tmp_path / "runs").iterdir())) <= 1
@@ -353,3 +353,15 @@ def test_a_source_of_the_wrong_kind_says_which_command_takes_it(argv: list[str],
     err = capsys.readouterr().err
     for w in words:
         assert w in err, err
+
+
+def test_retries_past_a_hundred_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run --retries 99999999999999999999 reran a failing scenario, a run directory each time,
+    until stopped or the disk was full."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "standing", "--retries", "9" * 20, "--runs-dir", "runs"]) == 2
+    assert "--retries 99999999999999999999: at most 100" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
