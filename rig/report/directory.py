@@ -87,7 +87,8 @@ class ReportDir:
             dest.mkdir(parents=True, exist_ok=True)
             for name in CAPTURE_FILES:
                 if (run_dir / name).is_file():
-                    shutil.copy2(run_dir / name, dest / name)
+                    # whole or not at all: a merge reading this report meanwhile, or a signal, sees no half capture
+                    _copy_whole(run_dir / name, dest / name)
             run_dir = dest
         return Path(os.path.relpath(run_dir.resolve(), self.path.resolve())).as_posix()
 
@@ -273,6 +274,14 @@ def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
     write_whole(out / "junit.xml", junit)
     _write_text(out / "summary.md", summary_markdown(entries, title))
     _write_text(out / "durations.json", json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+
+
+def _copy_whole(src: Path, dest: Path) -> None:
+    """Copy src to dest (its times too) whole or not at all."""
+    def copy(part: Path) -> None:
+        shutil.copy2(src, part)
+
+    write_whole(dest, copy)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -261,3 +261,26 @@ def test_merge_into_one_of_its_sources_is_refused(tmp_path: Path, capsys: pytest
     assert report_main(["merge", str(tmp_path / "r"), str(tmp_path / "x" / ".." / "r")]) == 2
     assert "is also a DIR to merge; give a new directory for the merged report" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "r" / "captures").iterdir()) == before
+
+
+def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's captures were copied into the report's captures/ in place: a copy cut short (a signal, a
+    full disk) left half an rx.bin under its name, which a merge meanwhile copied on as the capture."""
+    import shutil
+
+    import rig.report.directory as directory
+
+    real_copy = shutil.copy2
+
+    def half_then_signal(src: Path, dst: Path) -> None:
+        if Path(src).name == "rx.bin":
+            Path(dst).write_bytes(Path(src).read_bytes()[:1])
+            raise KeyboardInterrupt
+        real_copy(src, dst)
+
+    monkeypatch.setattr(directory.shutil, "copy2", half_then_signal)
+    report = ReportDir(tmp_path / "r", session="one")
+    with pytest.raises(KeyboardInterrupt):
+        report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    assert not (tmp_path / "r" / "captures" / "a" / "rx.bin").exists()
+    assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]
