@@ -84,8 +84,12 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     names = [s.name for s in list_scenarios()] if args.all else list(args.scenarios)
     if not names:
         raise RigError("rig run: name at least one scenario (rig list shows them) or give --all")
-    for name in names:
+    for k, name in enumerate(names):
         _catalog_name(name, "run")  # unknown names fail before anything starts
+        if name in names[:k]:
+            # run twice, the second run took the first's report row as a retry of it, and the summary counted one
+            raise RigError(f"rig run: {name} is given twice; give each scenario once (--retries N runs a failed "
+                           "one again, reported as retried)")
     if args.shard is None:
         if args.durations is not None:
             raise RigError(f"rig run: --durations {args.durations} balances --shard only; give --shard K/N too, "

@@ -365,3 +365,15 @@ def test_retries_past_a_hundred_are_refused(tmp_path: Path, monkeypatch: pytest.
     assert main(["run", "standing", "--retries", "9" * 20, "--runs-dir", "runs"]) == 2
     assert "--retries 99999999999999999999: at most 100" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_scenario_named_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run standing standing --report R ran it twice: the report showed one run, and a first run
+    that failed became a 'passed after 1 failed attempt' no --retries had asked for."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "standing", "walk", "standing", "--runs-dir", "runs"]) == 2
+    assert "rig run: standing is given twice; give each scenario once" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
