@@ -243,6 +243,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
+    if args.csv is not None and args.resd is not None:
+        sidecar = args.csv.with_suffix(".truth.json")
+        for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
+            if os.path.realpath(args.resd) == os.path.realpath(path) and not _is_device(path):
+                # written one after the other, the RESD replaced the recording (or its truth) without a word
+                raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
+                               f"(e.g. {args.csv.with_suffix('.resd')})")
     rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
     rate_hz = median_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
@@ -274,6 +281,14 @@ def cmd_synth(args: argparse.Namespace) -> int:
         outs.append(str(args.resd))
     print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {', '.join(outs)}")
     return 0
+
+
+def _is_device(path: Path) -> bool:
+    """Whether path is a character device (/dev/null, /dev/full: written through, never replaced)."""
+    try:
+        return path.is_char_device()
+    except OSError:
+        return False
 
 
 def _exists(path: Path) -> bool:

@@ -377,3 +377,22 @@ def test_a_scenario_named_twice_is_refused(tmp_path: Path, monkeypatch: pytest.M
     assert main(["run", "standing", "walk", "standing", "--runs-dir", "runs"]) == 2
     assert "rig run: standing is given twice; give each scenario once" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("csv, resd, words", [
+    ("same.csv", "same.csv", ("--resd same.csv is the file --csv writes (same.csv)",)),
+    ("w.csv", "./w.truth.json", ("is the file its truth sidecar writes (w.truth.json)",)),
+])
+def test_synth_refuses_a_resd_onto_its_own_recording(csv: str, resd: str, words: tuple[str, ...], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """rig synth walk --csv same.csv --resd same.csv wrote the recording, then the RESD over it, and said
+    '-> same.csv, same.csv'; --resd onto the recording's truth sidecar replaced the truth likewise."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "walk", "--csv", csv, "--resd", resd]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not list(tmp_path.iterdir())
