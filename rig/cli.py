@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file
+from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -186,6 +186,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not _exists(args.csv) and str(args.csv) in {s.name for s in list_scenarios()}:
         raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
                        "on a target (rig replay takes a recording CSV)")
+    refuse_overwriting_inputs(args.json, "--json", [args.csv], ".json")
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
     for note in (below_specified_rate(rec), beyond_full_scale(rec)):
@@ -308,6 +309,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
     source = Path(args.source)
     is_file = args.source.endswith(".csv") or _exists(source)
+    if is_file:
+        refuse_overwriting_inputs(args.png, "--png", [source], ".png")
     if is_file and args.seed is not None:
         raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
                        "it was recorded: drop --seed, or give a scenario's name")
@@ -396,6 +399,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise RigError(f"rig bench: {given} is given twice ({seen[key]} and {given}); give each scenario and "
                            "recording once")
         seen[key] = given
+    refuse_overwriting_inputs(args.json, "--json", recordings, ".bench.json")
     if args.seed is not None and recordings and not names:
         raise RigError(f"--seed {args.seed} synthesizes catalog scenarios, and only recordings are given "
                        f"({recordings[0]}{', ...' if len(recordings) > 1 else ''}): a recording is as it was "

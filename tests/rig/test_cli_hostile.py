@@ -396,3 +396,29 @@ def test_synth_refuses_a_resd_onto_its_own_recording(csv: str, resd: str, words:
     for w in words:
         assert w in err, err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["plot", "REC.csv", "--png", "REC.csv"], ("--png REC.csv is the recording REC.csv this command reads",
+                                                "(e.g. REC.png)")),
+    (["replay", "REC.csv", "--json", "./REC.truth.json"], ("--json REC.truth.json is the truth of REC.csv",)),
+    (["replay", "REC.csv", "--json", "REC.csv"], ("--json REC.csv is the recording REC.csv",)),
+    (["bench", "REC.csv", "--json", "REC.csv"], ("--json REC.csv is the recording REC.csv", "(e.g. REC.bench.json)")),
+])
+def test_an_output_onto_the_recording_read_is_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """rig plot REC.csv --png REC.csv left a PNG named REC.csv; rig replay/bench --json onto the
+    recording or its truth sidecar replaced them with the result, exit 0: the input was lost."""
+    from rig.cli import main
+    from scenarios.catalog import synthesize
+    from scenarios.recording_csv import write_recording
+
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("standing"), tmp_path / "REC.csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main([*argv, "--runs-dir", "runs"] if argv[0] in ("replay", "bench") else argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
