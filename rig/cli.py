@@ -228,6 +228,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
     check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
+    stale = args.out.with_suffix(".truth.json")
+    if kind_of(args.out) in (None, "a regular file") and _exists(stale):
+        # read beside the new recording, another recording's labels would be taken for its truth
+        raise RigError(f"--out {args.out}: {stale} lies beside it, the truth of what was there before; the new "
+                       "recording would be read and scored with it: remove or rename it, or give another --out")
     target.require()
     run_dir = new_run_dir(args.runs_dir, args.out.stem, target.name)
     with target_running(target, run_dir) as url:

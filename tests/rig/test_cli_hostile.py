@@ -422,3 +422,17 @@ def test_an_output_onto_the_recording_read_is_refused(argv: list[str], words: tu
     for w in words:
         assert w in err, err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_record_refuses_an_out_with_another_recording_s_truth_beside_it(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """rig record --out REC.csv over a synthesized REC.csv kept REC.truth.json beside the new recording:
+    it was then read, and scored, with the labels of the recording it replaced."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REC.truth.json").write_text('{"strides": []}')
+    assert main(["record", "--target", "host", "--out", "REC.csv", "--duration", "1", "--runs-dir", "runs"]) == 2
+    assert "--out REC.csv: REC.truth.json lies beside it, the truth of what was there before" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "REC.csv").exists()
