@@ -161,3 +161,15 @@ def test_explored_goals_are_judged_as_stated_straight_turning_and_every_gait() -
     assert got[("tc_mae_ms", 10.0)].status == "PASS"
     assert got[("gct_mae_ms", 10.0)].status == "n/a"
     assert got[("strike_accuracy", 0.95)].value == 0.97
+
+
+def test_a_target_bench_cannot_run_on_says_what_bench_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rig bench --target board with no board said 'pass --port URL (or --place NAME)', options rig bench
+    has not; an unknown target was answered with the rig's targets, not native, bench's default."""
+    monkeypatch.delenv("STRIDELAB_PORT", raising=False)
+    monkeypatch.delenv("LG_PLACE", raising=False)
+    with pytest.raises(RigError, match="for rig bench, which takes neither --port nor --place: set STRIDELAB_PORT=URL"):
+        run_bench(["standing"], target="board", runs_dir=tmp_path, cost=False)
+    with pytest.raises(RigError, match=r"unknown target 'nowhere'; choose native \(the analyzer in-process"):
+        run_bench(["standing"], target="nowhere", runs_dir=tmp_path, cost=False)
+    assert not list(tmp_path.iterdir())
