@@ -20,7 +20,7 @@ from typing import Any
 
 from rig import arm_cost, native
 from rig.build import arm_elf
-from rig.errors import RigError
+from rig.errors import RigError, TargetUnavailable
 from rig.evaluate import Scores, format_table, pool, score
 from rig.explore import TIMING_METRICS, explored_summary, format_explored, format_map, holding_map
 from rig.goals import CATALOG_GOALS, EXPLORE_GOALS, REAL_GOALS, STILL_GOAL, TURNING_RECALL, AccuracyGoal
@@ -28,7 +28,9 @@ from rig.link import Link
 from rig.records import Stride, Summary
 from rig.runner import new_run_dir, run_recording, run_scenario, target_running
 from rig.session import ReplaySession, Timeouts
-from rig.targets import make_target
+from rig.farm import PLACE_ENV
+from rig.targets import TARGETS, UnknownTargetError, make_target
+from rig.targets.board import PORT_ENV
 from rig.targets.qemu import QemuTarget
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.datasets import list_datasets, score_stride_borders
@@ -163,6 +165,12 @@ def run_recordings(paths: Iterable[Path], target: str, runs_dir: Path) -> tuple[
                 continue
             raise RigError(f"{csv}: no ground truth beside it ({csv.with_suffix('.truth.json').name}): "
                            "rig bench can only score a labelled recording")
+        if (not rec.truth.strides and score_stride_borders(rec.truth, []).intervals == 0
+                and not (rec.truth.distance_m or 0.0) > 0):
+            # a sidecar of no contacts, borders or footprints: scored, it judged nothing and passed
+            raise RigError(f"{csv}: its truth ({csv.with_suffix('.truth.json').name}) labels nothing rig bench can "
+                           "score: no strides or events, no stride borders, no footprints; label the contacts "
+                           "(strides with ic_s, or events) or give the footprints_m walked")
         strides, summary, elapsed = _timed(rec, target, runs_dir)
         if rec.truth.strides:
             rows.append(Row(rec.name, ("real",), score(strides, rec.truth, summary=summary), len(rec.t_s), elapsed))
@@ -373,6 +381,24 @@ def explored_verdicts(s: dict[str, Any]) -> list[Verdict]:
     return out
 
 
+def _bench_target(name: str) -> None:
+    """RigError, before anything runs, for a target rig bench cannot run on: one it does not know (naming
+    native too, its default), or one not available here (a board: rig bench takes no --port or --place,
+    so the reason's 'pass --port URL' would send the user to an option it has not)."""
+    try:
+        target = make_target(name)
+    except UnknownTargetError:
+        raise RigError(f"unknown target {name!r}; choose {NATIVE} (the analyzer in-process, the default) or one of: "
+                       f"{', '.join(TARGETS)}") from None
+    try:
+        target.require()
+    except TargetUnavailable as exc:
+        if name != "board":
+            raise
+        raise TargetUnavailable(f"{exc}; for rig bench, which takes neither --port nor --place: set {PORT_ENV}=URL "
+                                f"(or {PLACE_ENV}=NAME)") from None
+
+
 def run_bench(scenarios: Sequence[str] = (), recordings: Sequence[Path] = (), target: str = NATIVE,
               runs_dir: Path = Path("runs"), seed: int | None = None, cost: bool = True) -> BenchReport:
     """Measure accuracy (and cost) and judge every goal; the report, printed by format_bench_report.
@@ -386,7 +412,7 @@ def run_bench(scenarios: Sequence[str] = (), recordings: Sequence[Path] = (), ta
     for name in scenarios:
         get_scenario(name)  # unknown names fail before anything runs
     if target != NATIVE:
-        make_target(target)
+        _bench_target(target)
     whole = not scenarios and not recordings
     names = [s.name for s in list_scenarios()] if whole else list(scenarios)
     rep = BenchReport(target)

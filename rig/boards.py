@@ -62,11 +62,14 @@ DEFAULT_PROFILE = NUCLEO_F401RE.name
 
 def get_profile(name: str | None = None) -> BoardProfile:
     """The profile called name (default: $STRIDELAB_BOARD_PROFILE, else nucleo-f401re); RigError lists the choices."""
-    name = name or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
+    source = "--board-profile"
+    if not name:
+        name, source = os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE, f"${PROFILE_ENV}"
     try:
         return PROFILES[name]
     except KeyError:
-        raise RigError(f"board profile {name!r} is unknown; choose one of: {', '.join(PROFILES)}") from None
+        raise RigError(f"board profile {name!r} ({source}) is unknown; choose one of: {', '.join(PROFILES)}"
+                       + (f", or unset {PROFILE_ENV}" if source.startswith("$") else "")) from None
 
 
 def check_hello(profile: BoardProfile, hello: dict[str, Any], url: str) -> None:

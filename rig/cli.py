@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file
+from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -37,6 +37,7 @@ from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario,
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
+from scenarios.input_file import excerpt
 from scenarios.recording_csv import ODR_RANGE_HZ, median_rate_hz, rate_in_range, read_recording, write_recording
 
 DEFAULT_RUNS_DIR = Path("runs")
@@ -63,6 +64,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_name(name: str, command: str) -> str:
+    """name when it is a catalog scenario; RigError saying what to do with a recording given in its place
+    (it was refused as 'unknown scenario 'w.csv'', with the catalog listed and no word of the recording)."""
+    known = {s.name for s in list_scenarios()}
+    if name not in known and (name.endswith(".csv") or _exists(Path(name))):
+        what = "a file" if _exists(Path(name)) else "a recording's name (*.csv)"
+        raise RigError(f"{excerpt(name)} is {what}, and rig {command} takes a catalog scenario's name (rig list "
+                       "shows them); to run a recording on a target: rig replay FILE.csv; to score it: "
+                       "rig bench FILE.csv")
+    get_scenario(name)
+    return name
+
+
 def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     """The scenarios `rig run` runs: those named (or the catalog with --all), then its --shard."""
     if args.all and args.scenarios:
@@ -70,8 +84,12 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     names = [s.name for s in list_scenarios()] if args.all else list(args.scenarios)
     if not names:
         raise RigError("rig run: name at least one scenario (rig list shows them) or give --all")
-    for name in names:
-        get_scenario(name)  # unknown names fail before anything starts
+    for k, name in enumerate(names):
+        _catalog_name(name, "run")  # unknown names fail before anything starts
+        if name in names[:k]:
+            # run twice, the second run took the first's report row as a retry of it, and the summary counted one
+            raise RigError(f"rig run: {name} is given twice; give each scenario once (--retries N runs a failed "
+                           "one again, reported as retried)")
     if args.shard is None:
         if args.durations is not None:
             raise RigError(f"rig run: --durations {args.durations} balances --shard only; give --shard K/N too, "
@@ -82,6 +100,10 @@ def _run_names(args: argparse.Namespace, target: str) -> list[str]:
     mine = shard_of(names, k, n, weights(target, names, load_durations(args.durations), lengths))
     print(f"shard {k}/{n}: {len(mine)} of {len(names)} scenarios: {' '.join(mine) or '(none)'}", file=sys.stderr)
     return mine
+
+
+#: The most times `rig run --retries` runs a failed scenario again.
+MAX_RETRIES = 100
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -95,6 +117,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = _run_names(args, target.name)
     if args.retries < 0:
         raise RigError(f"--retries {args.retries}: give a number of retries >= 0")
+    if args.retries > MAX_RETRIES:
+        # a typo's extra digits reran a failing scenario, a run directory each time, until the disk was full
+        digits = str(args.retries)
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
+        raise RigError(f"--retries {shown}: at most {MAX_RETRIES}; a scenario that fails that often in a row fails")
     target.require()  # a target missing here: said once, before any run directory or report is made
     report = ReportDir(args.report) if args.report is not None else None
     failed = errors = retried = 0
@@ -119,10 +146,21 @@ def cmd_run(args: argparse.Namespace) -> int:
                     if last:
                         errors += 1
                     continue
+                except KeyboardInterrupt as exc:  # a signal (Terminated): the run stays in the report, cut short
+                    progress.close()
+                    if report is not None:
+                        report.record_cut_short(name, target.name, seed, exc, run_dir, args.port,
+                                                wall_s=time.monotonic() - t0)
+                    raise
                 progress.close()
                 if report is not None:
-                    report.record_run(name, target.name, seed, run.recording, run.result, run.report, run.run_dir,
-                                      args.port)
+                    try:
+                        report.record_run(name, target.name, seed, run.recording, run.result, run.report,
+                                          run.run_dir, args.port)
+                    except KeyboardInterrupt as exc:  # cut short while its row (its plot) was written
+                        report.record_cut_short(name, target.name, seed, exc, run_dir, args.port,
+                                                wall_s=time.monotonic() - t0)
+                        raise
                 print(format_run_report(name, target.name, run.result, run.report, run.run_dir))
                 if run.report.passed:
                     if attempt > 1:
@@ -145,6 +183,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
+    if not _exists(args.csv) and str(args.csv) in {s.name for s in list_scenarios()}:
+        raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
+                       "on a target (rig replay takes a recording CSV)")
+    refuse_overwriting_inputs(args.json, "--json", [args.csv], ".json")
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
     for note in (below_specified_rate(rec), beyond_full_scale(rec)):
@@ -186,6 +228,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
     check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
+    stale = args.out.with_suffix(".truth.json")
+    if kind_of(args.out) in (None, "a regular file") and _exists(stale):
+        # read beside the new recording, another recording's labels would be taken for its truth
+        raise RigError(f"--out {args.out}: {stale} lies beside it, the truth of what was there before; the new "
+                       "recording would be read and scored with it: remove or rename it, or give another --out")
     target.require()
     run_dir = new_run_dir(args.runs_dir, args.out.stem, target.name)
     with target_running(target, run_dir) as url:
@@ -202,7 +249,14 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
-    rec = synthesize(args.scenario, seed=args.seed, odr_hz=args.odr_hz)
+    if args.csv is not None and args.resd is not None:
+        sidecar = args.csv.with_suffix(".truth.json")
+        for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
+            if os.path.realpath(args.resd) == os.path.realpath(path) and not _is_device(path):
+                # written one after the other, the RESD replaced the recording (or its truth) without a word
+                raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
+                               f"(e.g. {args.csv.with_suffix('.resd')})")
+    rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
     rate_hz = median_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
         lo, hi = ODR_RANGE_HZ
@@ -235,13 +289,36 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_device(path: Path) -> bool:
+    """Whether path is a character device (/dev/null, /dev/full: written through, never replaced)."""
+    try:
+        return path.is_char_device()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """Whether path names something; False for a name no file system holds (too long: OSError)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a recording (CSV or scenario name), its truth and detected events to a PNG."""
     # matplotlib is heavy to import: only `rig plot` pays for it
     from scenarios.plot import plot_recording
 
+    if not args.source.strip():  # Path('') is the current directory
+        raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
     source = Path(args.source)
-    is_file = args.source.endswith(".csv") or source.exists()
+    is_file = args.source.endswith(".csv") or _exists(source)
+    if is_file:
+        refuse_overwriting_inputs(args.png, "--png", [source], ".png")
+    if is_file and args.seed is not None:
+        raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
+                       "it was recorded: drop --seed, or give a scenario's name")
     rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
     detected = _detected_strides(args.detected) if args.detected else None
     for opt, v in (("--from", args.from_s), ("--to", args.to_s)):
@@ -327,6 +404,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise RigError(f"rig bench: {given} is given twice ({seen[key]} and {given}); give each scenario and "
                            "recording once")
         seen[key] = given
+    refuse_overwriting_inputs(args.json, "--json", recordings, ".bench.json")
+    if args.seed is not None and recordings and not names:
+        raise RigError(f"--seed {args.seed} synthesizes catalog scenarios, and only recordings are given "
+                       f"({recordings[0]}{', ...' if len(recordings) > 1 else ''}): a recording is as it was "
+                       "recorded; drop --seed, or name the scenarios it is for")
     report = run_bench(names, recordings, args.target, args.runs_dir, seed=args.seed)
     print(format_bench_report(report))
     if args.json:
@@ -334,16 +416,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+#: How long `rig ble` with a real controller waits for a central to subscribe, s (--wait-s).
+BLE_WAIT_S = 120.0
+
+
 def cmd_ble(args: argparse.Namespace) -> int:
     """Run a scenario with the shoe on Bluetooth LE (Running Speed and Cadence service) and judge
     what a phone app receives."""
-    get_scenario(args.scenario)
+    if args.wait_s is not None and args.hci == "virtual":
+        # the virtual link's phone subscribes at once: a wait given for a real central would be ignored
+        raise RigError(f"--wait-s {args.wait_s:g} is how long a real controller waits for a central to subscribe; "
+                       "with --hci virtual (the default) the rig's own phone subscribes at once: drop --wait-s, or "
+                       "give the shoe's controller (--hci usb:0)")
+    _catalog_name(args.scenario, "ble")
     try:
         from rig.ble.run import run_ble
     except ImportError as exc:
         raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
     target = make_target(args.target, args.port)
-    run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci, wait_s=args.wait_s)
+    run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci,
+                  wait_s=BLE_WAIT_S if args.wait_s is None else args.wait_s)
     print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))
     if args.hci == "virtual":
         steps = [f"{e['event']} {e.get('request', e.get('uuid', e.get('op', '')))} -> {e.get('value', e.get('error', ''))}"
@@ -455,8 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hci", type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
-    p.add_argument("--wait-s", type=positive_s, default=120.0,
-                   help="with a real controller: how long to wait for a central to subscribe, s (default 120)")
+    p.add_argument("--wait-s", type=positive_s, default=None,
+                   help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g})")
     target_opts(p)
     p.set_defaults(func=cmd_ble)
     return ap

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shlex
 import sys
 from dataclasses import dataclass, field, replace
@@ -67,13 +68,15 @@ class Param:
             for c in self.choices:
                 if text in (str(c), _fmt(c)) or _same_number(text, c):
                     return c
-            raise ScenarioParameterError(f"{self.name}={text!r}: must be one of {', '.join(map(str, self.choices))}")
-        try:
-            v = float(text) if self.kind == "float" else int(text)
-        except ValueError:
-            raise ScenarioParameterError(f"{self.name}={text!r}: not a number") from None
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be one of "
+                                         f"{', '.join(map(str, self.choices))}")
+        if not _DECIMAL.fullmatch(text):
+            # float() also reads 1_0 (as 10), digits of other scripts and nan/inf: a value must read as written
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: not a number; write it in decimal digits "
+                                         f"(e.g. {self.name}={_fmt(self.neutral if self.neutral is not None else self.lo)})")
+        v = float(text) + 0.0 if self.kind == "float" else int(float(text))  # + 0.0: -0 is 0
         if not math.isfinite(v) or not self.lo <= v <= self.hi:
-            raise ScenarioParameterError(f"{self.name}={text}: must be within {self.lo:g}..{self.hi:g}")
+            raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be within {self.lo:g}..{self.hi:g}")
         return v
 
     def draw(self, rng: np.random.Generator) -> Any:
@@ -155,9 +158,23 @@ class Case:
         return bool(self.get("turn_deg"))
 
 
+#: A number as --case and --fix read it: ASCII decimal digits, a sign, a point, an exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+#: Characters of a word an error message quotes (a --case of 100,000 characters was quoted whole).
+_QUOTED_CHARS = 40
+
+
+def _quoted(text: str) -> str:
+    """text as an error message quotes it: whole when short, else its start and its length."""
+    if len(text) <= _QUOTED_CHARS:
+        return repr(text)
+    return f"{text[:_QUOTED_CHARS]!r}... ({len(text)} characters)"
+
+
 def _same_number(text: str, choice: Any) -> bool:
     """True when a numeric choice is written another way (odr_hz=104 for 104.0)."""
-    if isinstance(choice, bool) or not isinstance(choice, (int, float)):
+    if isinstance(choice, bool) or not isinstance(choice, (int, float)) or not _DECIMAL.fullmatch(text):
         return False
     try:
         return float(text) == float(choice)
@@ -177,9 +194,9 @@ def parse_params(spec: str, option: str = "--case") -> dict[str, Any]:
     for word in spec.replace(",", " ").split():
         name, eq, text = word.partition("=")
         if not eq:
-            raise ScenarioParameterError(f"{option} word {word!r}: write name=value (e.g. speed_mps=4.5)")
+            raise ScenarioParameterError(f"{option} word {_quoted(word)}: write name=value (e.g. speed_mps=4.5)")
         if name not in BY_NAME:
-            raise ScenarioParameterError(f"{option} {name!r}: unknown parameter; known: {', '.join(BY_NAME)}")
+            raise ScenarioParameterError(f"{option} {_quoted(name)}: unknown parameter; known: {', '.join(BY_NAME)}")
         if name in params:
             raise ScenarioParameterError(f"{option} {name!r}: given twice; give each parameter once")
         params[name] = BY_NAME[name].parse(text)
@@ -282,6 +299,13 @@ def build_recording(case: Case) -> Recording:
     from scenarios.synth import synthesize_def
 
     activity, speed = case.get("activity"), case.get("speed_mps")
+    moving = activity in ("walk", "run")
+    if moving:
+        # real strides warped to a speed no walk has are no walk either (resynth took any speed: 5 m/s)
+        lo, hi = SPEED_RANGE[activity]
+        if not lo <= speed <= hi:
+            raise ScenarioParameterError(
+                f"speed_mps={speed:g}: {activity} speeds are {lo:g}..{hi:g} m/s here; give speed_mps in that range")
     if case.get("source") == "resynth":
         if activity != "walk":
             raise ScenarioParameterError(f"source=resynth activity={activity}: the bank of real strides holds walking only")
@@ -294,12 +318,6 @@ def build_recording(case: Case) -> Recording:
         return resynthesize(ResynthSpec(
             strides=14, cadence_spm=nominal * case.get("cadence_scale"), speed_mps=speed, foot=case.get("foot"),
             odr_hz=case.get("odr_hz"), sensor=_sensor(case), seed=case.seed))
-    moving = activity in ("walk", "run")
-    if moving:
-        lo, hi = SPEED_RANGE[activity]
-        if not lo <= speed <= hi:
-            raise ScenarioParameterError(
-                f"speed_mps={speed:g}: {activity} speeds are {lo:g}..{hi:g} m/s here; give speed_mps in that range")
     speed = speed if moving else 0.0
     stride_ms = nominal_timing(activity, speed).stride_ms
     cadence = None if case.get("cadence_scale") == 1.0 else 120_000.0 / stride_ms * case.get("cadence_scale")
@@ -601,10 +619,35 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
     return doc
 
 
+#: Gaits `rig explore` draws when --cases is not given, and the most one draw takes.
+DEFAULT_CASES = 20
+MAX_CASES = 1_000_000
+
+
+def excerpt_int(n: int) -> str:
+    """n as a message quotes it: whole when short, else its first digits and how many there are."""
+    text = str(n)
+    return text if len(text) <= 20 else f"{text[:20]}... ({len(text)} digits)"
+
+
+def _ignored(args: argparse.Namespace) -> None:
+    """ScenarioParameterError for options the command asked for would ignore: --cases with --case
+    (one gait runs), and --map alone with anything of a draw (the map holds its own gaits and seeds)."""
+    if args.case is not None and args.cases is not None:
+        raise ScenarioParameterError(f"--cases {args.cases} draws gaits, and --case runs exactly one: drop --cases")
+    if args.map and args.case is None:
+        given = [name for name, on in (("--cases", args.cases is not None), ("--seed", args.seed is not None),
+                                       ("--fix", bool(args.fix)), ("--no-shrink", args.no_shrink),
+                                       ("--json", args.json is not None)) if on]
+        if given:
+            raise ScenarioParameterError(f"--map prints the holding map over its own gaits and seeds and draws none: "
+                                         f"{', '.join(given)} would be ignored; drop them, or run the draw apart")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
-    p.add_argument("--cases", type=int, default=20, metavar="N", help="gaits to draw (default 20)")
-    p.add_argument("--seed", type=seed_arg, default=1, help="seed of the draw, or of the --case gait")
+    p.add_argument("--cases", type=int, default=None, metavar="N", help=f"gaits to draw (default {DEFAULT_CASES})")
+    p.add_argument("--seed", type=seed_arg, default=None, help="seed of the draw, or of the --case gait (default 1)")
     p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
     p.add_argument("--fix", metavar="SPEC", action="append",
                    help="hold these parameters in every draw: 'name=value ...' (e.g. 'activity=walk speed_mps=1.3' "
@@ -647,8 +690,15 @@ def main(args: argparse.Namespace) -> int:
         if args.list:
             print(_list_params())
             return 0
-        if args.cases < 1:
-            raise ScenarioParameterError(f"--cases {args.cases}: draw at least one gait")
+        _ignored(args)
+        cases = DEFAULT_CASES if args.cases is None else args.cases
+        seed = 1 if args.seed is None else args.seed
+        if cases < 1:
+            raise ScenarioParameterError(f"--cases {cases}: draw at least one gait")
+        if cases > MAX_CASES:
+            # every outcome is kept for the summary: a typo's extra digits would run for years, then out of memory
+            raise ScenarioParameterError(f"--cases {excerpt_int(cases)}: at most {MAX_CASES} gaits in one draw (200 "
+                                         "take about a minute); split a larger sweep over --seed values")
         if args.case is not None and args.fix:
             raise ScenarioParameterError(f"--fix {' '.join(args.fix)!r} holds parameters of drawn gaits, and --case "
                                          "runs exactly one: write them into --case instead")
@@ -656,7 +706,7 @@ def main(args: argparse.Namespace) -> int:
         if args.map:
             print(format_map(holding_map()))
         if args.case is not None:
-            case = parse_case(args.case, args.seed)
+            case = parse_case(args.case, seed)
             oc = run_case(case)
             outcomes.append(oc)
             s = oc.scores
@@ -669,7 +719,7 @@ def main(args: argparse.Namespace) -> int:
             print("held" if oc.held else "MISSED " + "; ".join(map(str, oc.misses)))
         elif not args.map:
             fixed = parse_params(" ".join(args.fix), "--fix") if args.fix else None
-            outcomes = explore(args.cases, args.seed, do_shrink=not args.no_shrink, fixed=fixed)
+            outcomes = explore(cases, seed, do_shrink=not args.no_shrink, fixed=fixed)
             held = sum(o.held for o in outcomes)
             print(f"{held}/{len(outcomes)} gaits held every target")
     except ValueError as exc:  # ScenarioParameterError and the sensor model's refusals

@@ -128,6 +128,8 @@ class Link:
         self._unlisted = 0
         self.logs: list[str] = []
         self.tx_seq = 0
+        #: Frames sent in all (tx_seq wraps at 65536; this does not).
+        self.frames_sent = 0
         self.rx_bytes = 0
         self._held: list[bytes] | None = None
 
@@ -187,18 +189,26 @@ class Link:
     # -- sending ---------------------------------------------------------
     def send(self, msg_type: MsgType, payload: dict[str, Any]) -> int:
         """Send one frame; returns its sequence number."""
-        seq = self.tx_seq
-        self.tx_seq = (self.tx_seq + 1) & 0xFFFF
+        seq = self._next_seq()
         self.write_raw(encode(msg_type, payload, seq))
         return seq
 
     def send_samples(self, first_index: int, counts: np.ndarray) -> int:
         """Send one SAMPLE_BATCH of the (n, 6) counts ax, ay, az, gx, gy, gz from sensor index
         first_index (the fast encoder: the same bytes as send()); returns its sequence number."""
-        seq = self.tx_seq
-        self.tx_seq = (self.tx_seq + 1) & 0xFFFF
+        seq = self._next_seq()
         self.write_raw(encode_sample_batch(seq, first_index, counts))
         return seq
+
+    def _next_seq(self) -> int:
+        seq = self.tx_seq
+        self.tx_seq = (self.tx_seq + 1) & 0xFFFF
+        self.frames_sent += 1
+        return seq
+
+    def has_sent(self, seq: int) -> bool:
+        """Whether a frame of sequence number seq has gone out on this link (any seq, once it wrapped)."""
+        return self.frames_sent > 0xFFFF or 0 <= seq < self.frames_sent
 
     @contextmanager
     def together(self) -> Iterator[None]:

@@ -83,3 +83,21 @@ def _check_parent(option: str, path: Path) -> None:
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"{option} {path}: cannot create files under {ancestor} (no write "
                                          "permission); give a path in a directory you can write")
+
+
+def refuse_overwriting_inputs(out: Path | None, option: str, recordings: list[Path], suffix: str) -> None:
+    """RigError when out is one of the recordings a command reads, or a recording's truth sidecar
+    (NAME.truth.json): written over, the input was lost without a word (rig plot REC.csv --png REC.csv
+    left a PNG named REC.csv). A device (/dev/stdout, /dev/null) is written through, never replaced.
+    suffix: what the output is named with (.png, .json), for the path the message suggests."""
+    from rig.errors import RigError
+
+    if out is None or str(out) == "-" or kind_of(out) in ("a character device", "a FIFO"):
+        return
+    where = os.path.realpath(out)
+    for rec in recordings:
+        for what, path in (("the recording", rec), ("the truth of", rec.with_suffix(".truth.json"))):
+            if where == os.path.realpath(path):
+                named = f"{what} {rec}" if what == "the recording" else f"{what} {rec} ({path})"
+                raise RigError(f"{option} {out} is {named} this command reads: writing there would replace it; "
+                               f"give {option} another path (e.g. {rec.with_suffix(suffix)})")

@@ -298,9 +298,19 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
             if place:  # a farm's failure names its place first: many boards, one summary
                 raise type(exc)(f"labgrid place {place}: {exc}") from None
             raise
+        except KeyboardInterrupt as exc:  # Ctrl-C or a SessionSignal: the run stays in the report, cut short
+            if report is not None:
+                report.record_cut_short(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
+                                        time.monotonic() - t0, label)
+            raise
         if report is not None:
-            entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,
-                                      done.run_dir, port, request.node.nodeid, label)
+            try:
+                entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,
+                                          done.run_dir, port, request.node.nodeid, label)
+            except KeyboardInterrupt as exc:  # cut short while its row (its plot) was written
+                report.record_cut_short(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
+                                        time.monotonic() - t0, label)
+                raise
             request.node.user_properties += [("scenario", name), ("seed", seed), ("command", entry.command)]
             request.node.user_properties += [(f.metric, f"{f.value:.6g}") for f in entry.figures if f.value is not None]
             if entry.retried:

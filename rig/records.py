@@ -167,6 +167,8 @@ class RunResult:
     restarts: int = 0
     #: ACKs of another session (an earlier run's, left in the port): ignored.
     stale_acks: int = 0
+    #: ACKs of this run's session for a seq the rig never sent (ignored): why each.
+    unsent_acks: Sequence[str] = field(default_factory=tuple)
     #: Strides whose frame was out of sequence or contradicted: why each is in doubt.
     doubts: Sequence[str] = field(default_factory=tuple)
     #: Indices in strides of those in doubt: marked "in_doubt": true in the result JSON.
@@ -218,6 +220,7 @@ class RunResult:
         out.extend(self.renumbered)
         out.extend(f"stride in doubt: {d}" for d in self.doubts)
         out.extend(self.lost_batches)
+        out.extend(f"ACK of a frame never sent: {e}" for e in self.unsent_acks)
         out.extend(f"RSC Measurement: {e}" for e in self.rsc_errors)
         if (self.summary is not None and self.index_gaps is not None
                 and self.summary.dropped_samples > self.index_gaps + self.samples_lost):

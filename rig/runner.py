@@ -38,9 +38,18 @@ def latest_run_dir() -> Path | None:
     return _MADE[-1] if _MADE else None
 
 
+#: Characters of a run's label (a scenario's or recording's name) in its directory's name.
+RUN_LABEL_CHARS = 100
+
+
 def new_run_dir(runs_dir: Path, label: str, target: str) -> Path:
-    """A fresh directory for one run's captures: RUNS/YYYYmmdd-HHMMSS-LABEL-TARGET[-n]."""
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}-{target}"
+    """A fresh directory for one run's captures: RUNS/YYYYmmdd-HHMMSS-LABEL-TARGET[-n].
+
+    LABEL is cut to RUN_LABEL_CHARS: a recording named with 240 characters (a name its file system
+    holds) made a directory name past the 255 bytes of one, and the run was refused as '--runs-dir:
+    cannot create a run directory there (File name too long)'."""
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:RUN_LABEL_CHARS]
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{label}-{target}"
     for n in range(1000):
         path = runs_dir / (stem if n == 0 else f"{stem}-{n}")
         try:

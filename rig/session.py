@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import re
 import secrets
 import time
 from collections import deque
@@ -132,6 +131,8 @@ class ReplaySession:
         #: This run's session nonce: CONFIG carries it, and only ACKs that echo it answer this run.
         self.session_id = secrets.randbelow(0xFFFFFFFF) + 1
         self.stale_acks = 0
+        #: ACKs of this session for a seq the rig never sent: why each was ignored.
+        self.unsent_acks: list[str] = []
         # (stride_no, link seq, repeat, stride as placed on the recording, payload) of each STRIDE, as they came
         self._arrival: list[tuple[int, int, bool, Placed, dict[str, Any]]] = []
         self.renumbered: list[str] = []
@@ -177,7 +178,13 @@ class ReplaySession:
         elif msg.type is MsgType.ACK:
             # Until this run's CONFIG is acknowledged the firmware answers in whichever session it is
             # in (the handshake's CMD HELLO); the CONFIG's own ACK and every later one echo this run's.
-            if msg.payload["session"] == self.session_id or not self._configured:
+            if msg.payload["session"] == self.session_id and not self.link.has_sent(msg.payload["acked_seq"]):
+                # An answer to nothing: taken, it would answer the frame of that seq once it is sent
+                self.unsent_acks.append(
+                    f"link seq {msg.seq}: an ACK of seq {msg.payload['acked_seq']} (status {msg.payload['status']}), "
+                    f"which the rig never sent (it has sent seq 0..{self.link.frames_sent - 1}); ignored: a "
+                    "firmware that acknowledges what it did not receive, or a corrupt acked_seq")
+            elif msg.payload["session"] == self.session_id or not self._configured:
                 self._acks[msg.payload["acked_seq"]] = msg.payload["status"]
                 self._ack_sessions[msg.payload["acked_seq"]] = msg.payload["session"]
             else:
@@ -293,18 +300,18 @@ class ReplaySession:
             if msg is None and self._boot_hello:
                 self._restarted(f"then it did not send {expected} within {timeout_s:g} s")
             if msg is None:
-                pending = self.link.pending_bytes
-                bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
                 how = "" if isinstance(clock, WallClock) else f" ({clock.describe()})"
-                raise LinkTimeout(
-                    f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
-                    f"({self.link.rx_bytes} bytes received in all"
-                    + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
-                    + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else "")
-                    + ")",
-                    self.link.capture,
-                )
+                raise LinkTimeout(f"the firmware on {self.link.url} did not send {expected} within {timeout_s:g} s{how} "
+                                  f"({self._received()})", self.link.capture)
             self._handle(msg)
+
+    def _received(self) -> str:
+        """What the link received in all, for a timeout message: bytes, an unfinished frame, corrupt frames."""
+        pending = self.link.pending_bytes
+        bad, last_bad = self.link.frame_error_count, self.link.last_frame_error
+        return (f"{self.link.rx_bytes} bytes received in all"
+                + (f", an unfinished frame: {pending[:32].hex(' ')}" if pending else "")
+                + (f"; {bad} corrupt frame(s) dropped, the last: {last_bad}" if bad else ""))
 
     def wait_for(self, done: Callable[[], bool], timeout_s: float, expected: str) -> None:
         """Handle frames (and send the outbox) until done(); LinkTimeout naming `expected` after timeout_s."""
@@ -359,6 +366,7 @@ class ReplaySession:
         again until it is answered within hello_s: a target may not listen yet (an
         emulated UART drops what arrives before the firmware enables its receiver)."""
         first = min(0.1, self.timeouts.hello_s)
+        t0 = time.monotonic()
         try:
             self._wait(lambda: self.hello is not None, first, "HELLO")
         except LinkTimeout:
@@ -366,6 +374,7 @@ class ReplaySession:
             # charged as every wait is (self.clock: an emulated target's own progress), never the wall clock
             total_s = self.timeouts.hello_s * (self.resends_allowed + 1)
             charged_s = 0.0
+            cpu_s, idle_s = self.clock.cpu_charged_s, self.clock.wall_charged_s  # over every try
             sent: list[int] = []
             while True:
                 sent.append(self.link.send(MsgType.CMD, {"op": Op.HELLO.name}))
@@ -373,17 +382,13 @@ class ReplaySession:
                     self._wait(lambda: self.hello is not None and (self.lossy or any(s in self._acks for s in sent)),
                                min(HELLO_RETRY_S, max(total_s - charged_s, 0.0)), "HELLO")
                     break
-                except LinkTimeout as exc:
+                except LinkTimeout:
                     charged_s += max(self.clock.charged(), 1e-3)  # what this attempt was charged
+                    cpu_s += self.clock.cpu_charged_s
+                    idle_s += self.clock.wall_charged_s
                     if charged_s < total_s:
                         continue
-                    said = str(exc).split("\n  every byte")[0]
-                    said = re.sub(r"did not send HELLO within [0-9.e+-]+ s", f"did not send HELLO within {total_s:g} s",
-                                  said)
-                    raise LinkTimeout(f"{said}; sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
-                                      f"received: HELLO {'yes' if self.hello else 'no'}, "
-                                      f"ACKs of seq {sorted(self._acks) or 'none'}"
-                                      + ("" if self.hello else f"\n  what the port sent: {self._describe_answer()}"),
+                    raise LinkTimeout(self._no_hello(total_s, sent, cpu_s, idle_s, time.monotonic() - t0),
                                       self.link.capture) from None
             for s in sent:
                 self._acks.pop(s, None)
@@ -396,6 +401,17 @@ class ReplaySession:
         self.window = self.window or window
         return self.hello
 
+    def _no_hello(self, total_s: float, sent: list[int], cpu_s: float, idle_s: float, wall_s: float) -> str:
+        """Why the handshake gave up: every try and what they were charged in all (not the last one's)."""
+        progress = ("" if isinstance(self.clock, WallClock) else
+                    f", {cpu_s:.1f} s of the target's CPU time while it ran and {idle_s:.1f} s while it waited")
+        return (f"the firmware on {self.link.url} did not send HELLO within {total_s:g} s: {len(sent) + 1} tries (its "
+                f"boot HELLO awaited, then CMD HELLO {len(sent)} time(s), each given up to {HELLO_RETRY_S:g} s), "
+                f"charged {cpu_s + idle_s:.1f} s of the target's progress in all{progress}, over {wall_s:.1f} s of wall "
+                f"time ({self._received()}); sent CMD HELLO {len(sent)} time(s) (seq {sent[0]}..{sent[-1]}); "
+                f"received: HELLO {'yes' if self.hello else 'no'}, ACKs of seq {sorted(self._acks) or 'none'}"
+                + ("" if self.hello else f"\n  what the port sent: {self._describe_answer()}"))
+
     def _describe_answer(self) -> str:
         try:
             data = tail_bytes(self.link.capture, 4096)
@@ -407,16 +423,18 @@ class ReplaySession:
         """Send CONFIG and wait for its acknowledgement."""
         cfg = {"odr_mhz": raw.odr_mhz, "accel_fs_g": raw.accel_fs_g, "gyro_fs_dps": raw.gyro_fs_dps, "mode": mode.name}
         cfg["session"] = self.session_id
+        sent: list[int] = []
         for attempt in range(1, self.resends_allowed + 2):
             # A CONFIG lost on the way (or its ACK) is sent again: it only restarts an analyzer
             # that has no samples yet.
             seq = self.link.send(MsgType.CONFIG, cfg)
+            sent.append(seq)
             try:
                 self._wait(lambda seq=seq: self._acked(seq), self.timeouts.ack_s, f"ACK of CONFIG {cfg}")
                 break
-            except LinkTimeout:
+            except LinkTimeout as exc:
                 if attempt > self.resends_allowed:
-                    raise
+                    raise self._every_try(exc, "CONFIG", sent, self.timeouts.ack_s) from None
                 self.resends.append(f"CONFIG (seq {seq}) had no ACK: sent again")
         self._ack(seq, f"CONFIG {cfg}")
         self._configured = True
@@ -480,11 +498,22 @@ class ReplaySession:
                                          "or its ACK was lost on the link")
                 self.samples_lost += stops_l[k] - starts_l[k]
 
+    def _every_try(self, exc: LinkTimeout, what: str, sent: list[int], each_s: float) -> LinkTimeout:
+        """The last try's timeout, saying how many times `what` was sent (its message named the last
+        try's wait alone); exc itself when it was sent once."""
+        if len(sent) < 2:
+            return exc
+        said = str(exc).split("\n  every byte")[0]
+        return LinkTimeout(f"{said}; sent {what} {len(sent)} times (seq {sent[0]}..{sent[-1]}), each given up to "
+                           f"{each_s:g} s", self.link.capture)
+
     def finish(self) -> None:
         """Send END and wait for the SUMMARY (END again if neither it nor its ACK comes: a lost
         END, or a lost SUMMARY, which the firmware sends again for a second END)."""
+        sent: list[int] = []
         for attempt in range(1, self.resends_allowed + 2):
             seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+            sent.append(seq)
             try:
                 self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
                            "SUMMARY")
@@ -499,7 +528,7 @@ class ReplaySession:
                     raise LinkTimeout(said.replace("did not send SUMMARY", f"sent its SUMMARY but no ACK of END "
                                                    f"(seq {seq})", 1), self.link.capture) from None
                 if attempt > self.resends_allowed:
-                    raise
+                    raise self._every_try(exc, "END", sent, self.timeouts.summary_s) from None
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
         self._ack(seq, "END")
 
@@ -546,6 +575,7 @@ class ReplaySession:
             restarts=self.link.restarts - self._restarts_before,
             reopens=tuple(self.link.reopens),
             stale_acks=self.stale_acks,
+            unsent_acks=tuple(self.unsent_acks),
             doubts=tuple(self.doubts),
             in_doubt=tuple(in_doubt),
             repeated_strides=self.repeated_strides,

@@ -15,7 +15,9 @@ may write the same one) and loaded only when it is a regular file of this user t
 may write; the directory is made private (0700). A recording whose truth would not come back from
 JSON exactly as it is is not kept. A cache that cannot be read or written is passed by: the
 recording is synthesized as without it.
-The oldest entries go once the directory holds more than MAX_BYTES.
+The oldest entries go once the directory holds more than MAX_BYTES. Only files named as entries
+are ever removed (ENTRY_NAME): $STRIDELAB_SYNTH_CACHE may name a directory that holds other files,
+and the pruning removed every *.pickle there and any *.npz past the size bound.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -66,6 +69,16 @@ def source_digest() -> str:
             h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
         _source_digest = h.hexdigest()[:16]
     return _source_digest
+
+
+#: The name of an entry file (entry_path), of this format (.npz) or the former one (.pickle): the only
+#: files the cache removes.
+ENTRY_NAME = re.compile(r"[A-Za-z0-9_]+-(?:default|[0-9]+)-[0-9.e+-]+-[0-9a-f]{16}\.(?:npz|pickle)")
+
+
+def _entries(directory: Path, suffix: str) -> list[Path]:
+    """The entry files of directory with that suffix (.npz, .pickle): never another file there."""
+    return [p for p in directory.glob(f"*{suffix}") if ENTRY_NAME.fullmatch(p.name)]
 
 
 def entry_path(directory: Path, name: str, seed: int | None, odr_hz: float) -> Path:
@@ -157,13 +170,13 @@ def _store(directory: Path, path: Path, rec: Recording) -> None:
 
 def _prune(directory: Path, keep: Path) -> None:
     """Remove the least recently used entries (never `keep`) while the cache holds more than MAX_BYTES."""
-    for old in directory.glob("*.pickle"):  # entries of the former format: never loaded now
+    for old in _entries(directory, ".pickle"):  # entries of the former format: never loaded now
         try:
             old.unlink()
         except OSError:
             pass
     entries = []
-    for p in directory.glob("*.npz"):
+    for p in _entries(directory, ".npz"):
         try:
             st = p.stat()
         except OSError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .cache import cached
 from .definition import ScenarioDef, ScenarioInfo, Segment
 from .errors import UnknownScenarioError
+from .input_file import excerpt
 from .model import Recording
 from .sensor import SensorModel
 from .synth import synthesize_def
@@ -309,12 +310,13 @@ def list_scenarios() -> list[ScenarioInfo]:
 
 
 def get_scenario(name: str) -> ScenarioDef:
-    """The definition of a scenario; UnknownScenarioError lists the names that exist."""
+    """The definition of a scenario; UnknownScenarioError lists the names that exist (quoting the name
+    asked for by its start: a name of 100,000 characters was quoted whole)."""
     try:
         return _BY_NAME[name]
     except KeyError:
         raise UnknownScenarioError(
-            f"unknown scenario {name!r}; available: {', '.join(sorted(_BY_NAME))}"
+            f"unknown scenario {excerpt(name)}; available: {', '.join(sorted(_BY_NAME))}"
         ) from None
 
 

@@ -159,6 +159,27 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
     return Truth(strides=tuple(strides), label_windows_s=windows, distance_m=distance_m, meta=meta)
 
 
+#: What a stride's value may physically be: (lowest, highest, unit, why). A foot lands and rolls
+#: within a half turn of level; lengths, speeds and impacts have no sign.
+_STRIDE_RANGES: dict[str, tuple[float, float, str, str]] = {
+    "stride_m": (0.0, math.inf, "m", "a stride length is >= 0 m"),
+    "speed_mps": (0.0, math.inf, "m/s", "a speed is >= 0 m/s"),
+    "impact_g": (0.0, math.inf, "g", "an impact is >= 0 g"),
+    "fsa_deg": (-90.0, 90.0, "deg", "a foot strike angle lies within -90..90 deg of level"),
+    "pronation_deg": (-90.0, 90.0, "deg", "an eversion angle lies within -90..90 deg"),
+}
+
+
+def _in_range(v: float | None, key: str, where: str) -> float | None:
+    """v when it is one a stride's key may have (_STRIDE_RANGES), else _Bad naming it."""
+    if v is None or key not in _STRIDE_RANGES:
+        return v
+    lo, hi, unit, why = _STRIDE_RANGES[key]
+    if not lo <= v <= hi:
+        raise _Bad(f"{where}.{key}", f"is {v:g} {unit}", f"{why}; check the label's units and sign")
+    return v
+
+
 def _stride(s: Any, where: str) -> StrideTruth:
     s = _obj(s, where)
     fields = StrideTruth.__dataclass_fields__
@@ -174,7 +195,8 @@ def _stride(s: Any, where: str) -> StrideTruth:
                            f"write null or one of {', '.join(_STRIDE_TEXT[k])}")
             values[k] = v
         else:
-            values[k] = _number(v, f"{where}.{k}") if k == "ic_s" else _opt_number(v, f"{where}.{k}")
+            values[k] = (_number(v, f"{where}.{k}") if k == "ic_s"
+                         else _in_range(_opt_number(v, f"{where}.{k}"), k, where))
     return StrideTruth(**values)
 
 
@@ -209,16 +231,44 @@ def _check_contacts(strides: list[tuple[str, StrideTruth]]) -> None:
                        "give the contact time of the same contact, or leave gct_ms out")
 
 
+#: The version of this rig's truth format that write_recording writes and read_truth reads.
+TRUTH_VERSION = 1
+
+
+def _own_format(doc: dict[str, Any]) -> None:
+    """Refuse a document that is not this rig's format as read here: another format named, a
+    version of it this rig does not read, or a labelled recording's events beside its strides."""
+    if "format" in doc and doc["format"] != TRUTH_FORMAT:
+        raise _Bad("format", f"is {excerpt(json.dumps(doc['format']))}, not a truth format this rig reads",
+                   f"write \"{TRUTH_FORMAT}\" with strides, or leave format out and label contacts as events")
+    if "version" in doc and (isinstance(doc["version"], bool) or doc["version"] != TRUTH_VERSION):
+        raise _Bad("version", f"is {excerpt(json.dumps(doc['version']))}; this rig reads version {TRUTH_VERSION}",
+                   "write the sidecar with this rig (rig synth), or read it with the rig that wrote it")
+    if "events" in doc:
+        raise _Bad("events", "are given beside strides: one of the two would be ignored",
+                   "keep strides (this rig's format) or events (a labelled recording's), not both")
+
+
 def _own_truth(doc: dict[str, Any]) -> Truth:
+    _own_format(doc)
     strides = tuple(_stride(s, f"strides[{i}]") for i, s in enumerate(_list(doc.get("strides", []), "strides")))
     _check_contacts([(f"strides[{i}]", s) for i, s in enumerate(strides)])
-    activity_s = {str(k): _number(v, f"activity_s.{k}") for k, v in _obj(doc.get("activity_s", {}), "activity_s").items()}
+    activity_s = {}
+    for k, v in _obj(doc.get("activity_s", {}), "activity_s").items():
+        if k not in ACTIVITIES:
+            raise _Bad(f"activity_s.{excerpt(k)}", "is no activity", f"write seconds of {', '.join(ACTIVITIES)}")
+        activity_s[k] = _number(v, f"activity_s.{k}")
+        if activity_s[k] < 0:
+            raise _Bad(f"activity_s.{k}", f"is {activity_s[k]:g} s", "a time spent is >= 0 s")
     meta = dict(_obj(doc.get("meta", {}), "meta"))
     _full_scales(meta, "meta.")
+    distance_m = _opt_number(doc.get("distance_m"), "distance_m")
+    if distance_m is not None and distance_m < 0:
+        raise _Bad("distance_m", f"is {distance_m:g} m", "a distance is >= 0 m; check the label's sign")
     return Truth(
         strides=strides,
         label_windows_s=_windows(doc),
-        distance_m=_opt_number(doc.get("distance_m"), "distance_m"),
+        distance_m=distance_m,
         activity_s=activity_s,
         meta=meta,
     )

@@ -1,17 +1,47 @@
 """The `--hci` option of `rig ble`, checked before the firmware starts (no Bumble import needed).
 
-Bumble names a controller by a transport string, `scheme:parameters`. Transports that listen
-(`tcp-server`, `ws-server`, `udp`) would open a socket; the rig opens sockets on loopback only, so
-their listening host must be a loopback address (`_` or `0.0.0.0` would listen on every interface).
+Bumble names a controller by a transport string, `scheme:parameters` (an optional `[key=value,...]`
+metadata section before or after the parameters). The scheme must be one Bumble opens, with the
+parameters it needs (a `HOST:PORT` for the socket transports, a port in 1..65535): a scheme Bumble
+does not know (`bogus`) or a transport without its parameters was refused only once the firmware was
+running. Transports that listen (`tcp-server`, `ws-server`, `udp`) would open a socket; the rig opens
+sockets on loopback only, so their listening host must be a loopback address (`_` or `0.0.0.0` would
+listen on every interface).
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import re
 
 #: Bumble transports that open a listening socket, by scheme.
 LISTENING_SCHEMES = ("tcp-server", "ws-server", "udp")
+
+#: Bumble's transport schemes (bumble.transport.open_transport) and what each needs after the colon:
+#: an example of its parameters, or None where they may be left out.
+SCHEMES: dict[str, str | None] = {
+    "usb": "usb:0", "pyusb": "pyusb:0", "serial": "serial:/dev/ttyUSB0,1000000",
+    "tcp-client": "tcp-client:127.0.0.1:9000", "tcp-server": "tcp-server:127.0.0.1:9000",
+    "ws-client": "ws-client:ws://127.0.0.1:9000", "ws-server": "ws-server:127.0.0.1:9000",
+    "udp": "udp:127.0.0.1:9000,127.0.0.1:9001", "file": "file:/dev/ttyX",
+    "unix": "unix:/tmp/hci.sock", "unix-client": "unix-client:/tmp/hci.sock", "unix-server": "unix-server:/tmp/hci.sock",
+    "pty": None, "vhci": None, "hci-socket": None, "android-emulator": None, "android-netsim": None,
+}
+
+#: Bumble's metadata section of a transport string.
+_METADATA = re.compile(r"\[(\w+=[^,\]]+(?:,\w+=[^,\]]+)*,?)\]")
+
+#: Schemes whose parameters start with HOST:PORT (udp: the local one, then a comma and the remote one).
+_HOST_PORT = ("tcp-client", "tcp-server", "ws-server", "udp")
+
+
+def _host_port(scheme: str, part: str, text: str) -> None:
+    """Refuse a HOST:PORT part of a socket transport without a host or a port in 1..65535."""
+    host, colon, port = part.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {scheme} takes HOST:PORT with a port in 1..65535 (got {part!r}); e.g. {SCHEMES[scheme]}")
 
 
 def is_loopback(host: str) -> bool:
@@ -29,6 +59,22 @@ def hci_arg(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty transport; give `virtual` or a Bumble transport such as usb:0")
     scheme, _, params = text.partition(":")
+    if text == "virtual":
+        return text
+    if scheme not in SCHEMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {scheme!r} is no Bumble transport; give `virtual`, or one of "
+            f"{', '.join(sorted(SCHEMES))} with its parameters (e.g. usb:0, tcp-client:127.0.0.1:9000)")
+    spec = _METADATA.sub("", params, count=1).strip()
+    example = SCHEMES[scheme]
+    if example is not None and not spec:
+        raise argparse.ArgumentTypeError(f"{text!r}: the {scheme} transport needs its parameters, e.g. {example}")
+    if scheme in _HOST_PORT:
+        for part in spec.split(",")[: 2 if scheme == "udp" else 1]:
+            _host_port(scheme, part, text)
+        if scheme == "udp" and "," not in spec:
+            raise argparse.ArgumentTypeError(f"{text!r}: udp takes the local HOST:PORT, a comma and the remote "
+                                             f"HOST:PORT; e.g. {example}")
     if scheme in LISTENING_SCHEMES:
         host = params.split(",")[0].rpartition(":")[0]
         if not is_loopback(host):

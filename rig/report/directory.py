@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_str
 from rig.report.html import render
 from rig.report.junit import write_junit
 from scenarios.model import Recording
+from scenarios.whole_file import write_whole
 
 #: What a scenario or target name in a report entry may hold (it makes file names there).
 _NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
@@ -84,7 +87,8 @@ class ReportDir:
             dest.mkdir(parents=True, exist_ok=True)
             for name in CAPTURE_FILES:
                 if (run_dir / name).is_file():
-                    shutil.copy2(run_dir / name, dest / name)
+                    # whole or not at all: a merge reading this report meanwhile, or a signal, sees no half capture
+                    _copy_whole(run_dir / name, dest / name)
             run_dir = dest
         return Path(os.path.relpath(run_dir.resolve(), self.path.resolve())).as_posix()
 
@@ -109,6 +113,7 @@ class ReportDir:
             run_dir=self._keep_captures(run_dir), nodeid=nodeid, session=self.session,
             first_failing_s=first[0] if first else None, first_failing_why=first[1] if first else None,
         )
+        self._own_row(entry)  # the row, before its plot is named after it
         png = self.path / PLOTS / f"{entry.key}.png"
         from rig.report.plots import plot_run  # matplotlib only when a report is drawn
         plot_run(rec, result, png, entry.first_failing_s, entry.first_failing_why)
@@ -124,20 +129,52 @@ class ReportDir:
 
     def _record_error(self, scenario: str, target: str, seed: int | None, error: BaseException,
                       run_dir: Path | None, port: str | None, nodeid: str | None, wall_s: float | None,
-                      label: str | None) -> Entry:
+                      label: str | None, save: bool = True) -> Entry:
         entry = Entry(scenario=scenario, target=label or target, seed=seed, verdict="error",
                       catalog_seed=_catalog_seed(scenario, seed),
                       command=rerun_command(scenario, target, seed, port), failures=[str(error)],
                       run_dir=self._keep_captures(run_dir) if run_dir is not None and run_dir.is_dir() else None,
                       nodeid=nodeid, session=self.session, wall_s=wall_s)
-        return self._save(entry)
+        return self._save(entry) if save else entry
+
+    def record_cut_short(self, scenario: str, target: str, seed: int | None, interrupt: BaseException,
+                         run_dir: Path | None, port: str | None = None, nodeid: str | None = None,
+                         wall_s: float | None = None, label: str | None = None) -> Entry:
+        """Record a run a signal cut short (before or while its row was written): an error row marked
+        cut short, so the report lists it instead of leaving it out; its captures so far.
+        interrupt: the KeyboardInterrupt that ended it (a signal's carries its number as signum; a plain
+        one is Ctrl-C)."""
+        signal_name = signal.Signals(getattr(interrupt, "signum", signal.SIGINT)).name
+        after = f" after {wall_s:.1f} s" if wall_s is not None else ""
+        error = RigError(f"cut short by {signal_name}{after}: the run did not complete, so it has no verdict; "
+                         "what it captured so far is in its run directory; run it again to judge it")
+        with self._writing():
+            entry = self._record_error(scenario, target, seed, error, run_dir, port, nodeid, wall_s, label,
+                                       save=False)
+            entry.cut_short = signal_name
+            return self._save(entry)
+
+    def _before(self, entry: Entry) -> Entry | None:
+        """The entry the row of entry holds now, or None."""
+        try:
+            return Entry.from_json(json.loads((self.path / ENTRIES / f"{entry.key}.json").read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _own_row(self, entry: Entry) -> Entry | None:
+        """Give entry a row of its own when another test of this session ran the same scenario on the
+        same target (no retry of that test's run: pytest's rerun of the same test is); the entry its
+        row holds now, or None."""
+        before = self._before(entry)
+        if (entry.test is None and before is not None and before.session == entry.session
+                and before.nodeid is not None and entry.nodeid is not None and before.nodeid != entry.nodeid):
+            entry.test = test_row_name(entry.nodeid)
+            before = self._before(entry)
+        return before
 
     def _save(self, entry: Entry) -> Entry:
+        before = self._own_row(entry)
         path = self.path / ENTRIES / f"{entry.key}.json"
-        try:
-            before = Entry.from_json(json.loads(path.read_text()))
-        except (OSError, ValueError, TypeError):
-            before = None
         if before is not None and before.session == entry.session:
             # the same scenario again in the same session: a retry, never silent
             entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]
@@ -152,10 +189,34 @@ class ReportDir:
 
     def finish(self, title: str = "Stridelab scenario report") -> list[Entry]:
         """Write index.html, junit.xml, summary.md and durations.json from every entry in the directory."""
-        with self._writing():
+        with self._writing(), pages_lock(self.path):
             entries = load_entries([self.path])
             write_pages(self.path, entries, title)
         return entries
+
+
+#: The lock file of a report directory's pages (see pages_lock).
+PAGES_LOCK = ".pages.lock"
+
+
+@contextmanager
+def pages_lock(out: Path) -> Iterator[None]:
+    """Hold the report directory out's pages for one writer: two `rig run --report DIR` (or a merge
+    into DIR) finishing at once each read the entries and wrote the pages, and the one that had read
+    fewer could write last, leaving a page without the other's run."""
+    with open(Path(out) / PAGES_LOCK, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def test_row_name(nodeid: str) -> str:
+    """A file-name-safe name of a pytest test for its own report row: the node id past its file,
+    characters a report name does not hold as '_' (tests/x.py::TestA::test_b[host] -> TestA.test_b_host_)."""
+    past_file = nodeid.split("::", 1)[-1].replace("::", ".")
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", past_file).strip(".")[:80] or "test"
 
 
 def _catalog_seed(scenario: str, seed: int | None) -> bool:
@@ -193,6 +254,9 @@ def _unnamed(entry: Entry) -> str | None:
         value = getattr(entry, field)
         if not isinstance(value, str) or not _NAME.fullmatch(value) or not value.strip("."):
             return f"its {field} {value!r} is no name rig.report writes (letters, digits, _ . + -)"
+    if entry.test is not None and (not isinstance(entry.test, str) or not _NAME.fullmatch(entry.test)
+                                   or not entry.test.strip(".")):
+        return f"its test {entry.test!r} is no name rig.report writes (letters, digits, _ . + -)"
     if entry.seed is not None and (not isinstance(entry.seed, int) or isinstance(entry.seed, bool)):
         return f"its seed {entry.seed!r} is no whole number"
     return None
@@ -201,11 +265,31 @@ def _unnamed(entry: Entry) -> str | None:
 def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
     """index.html, junit.xml, summary.md and durations.json of entries, in out."""
     present = {e.key: [n for n in CAPTURE_FILES if e.run_dir and (out / e.run_dir / n).is_file()] for e in entries}
-    (out / "index.html").write_text(render(entries, title, present))
-    write_junit(entries, out / "junit.xml")
-    (out / "summary.md").write_text(summary_markdown(entries, title))
     durations = {f"{e.target}::{e.scenario}": round(e.wall_s, 3) for e in entries if e.wall_s is not None}
-    (out / "durations.json").write_text(json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+    # each page whole or not at all: a reader (a browser, CI's upload, a shard's merge) never sees half
+    _write_text(out / "index.html", render(entries, title, present))
+    def junit(part: Path) -> None:
+        write_junit(entries, part)
+
+    write_whole(out / "junit.xml", junit)
+    _write_text(out / "summary.md", summary_markdown(entries, title))
+    _write_text(out / "durations.json", json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
+
+
+def _copy_whole(src: Path, dest: Path) -> None:
+    """Copy src to dest (its times too) whole or not at all."""
+    def copy(part: Path) -> None:
+        shutil.copy2(src, part)
+
+    write_whole(dest, copy)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write text to path whole or not at all."""
+    def write(part: Path) -> None:
+        part.write_text(text)
+
+    write_whole(path, write)
 
 
 def summary_markdown(entries: Sequence[Entry], title: str) -> str:
@@ -221,7 +305,8 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
         lines += ["", "| run | verdict | why | re-run |", "|---|---|---|---|"]
         for e in odd:
             why = (e.failures[0] if e.failures else e.retried[-1].get("message", "")).splitlines()[0][:160]
-            verdict = f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass else e.verdict
+            verdict = (f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass
+                       else f"cut short by {e.cut_short}" if e.cut_short else e.verdict)
             lines.append(f"| {e.name} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
     if not entries:
         lines.append("\nNo scenario ran.")
@@ -239,6 +324,11 @@ def _within(path: Path, top: Path) -> bool:
 
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
+    for src in sources:
+        if Path(src).resolve() == Path(out).resolve():
+            # its captures and plots would be copied into it again under new names at every merge
+            raise RigError(f"merge: OUT {out} is also a DIR to merge; give a new directory for the merged report "
+                           f"(e.g. {Path(out).name}-merged)")
     out = _writable_dir(Path(out), "merge: OUT")
     entries: dict[str, Entry] = {}
     for src in sources:
@@ -265,8 +355,9 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                 setattr(e, attr, dest.relative_to(out).as_posix())
             entries[e.key] = e
     (out / ENTRIES).mkdir(exist_ok=True)
-    for e in entries.values():
-        e.write(out / ENTRIES / f"{e.key}.json")
-    merged = list(entries.values())
-    write_pages(out, merged, title)
+    with pages_lock(out):
+        for e in entries.values():
+            e.write(out / ENTRIES / f"{e.key}.json")
+        merged = list(entries.values())
+        write_pages(out, merged, title)
     return merged

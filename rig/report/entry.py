@@ -75,17 +75,25 @@ class Entry:
     session: str = ""
     #: Run with the scenario's own seed; False: another seed (--seed), a row of its own beside it.
     catalog_seed: bool = True
+    #: The signal (SIGINT, SIGTERM, SIGHUP) that cut the run short, when one did: an error row with no
+    #: verdict of its own, its captures so far.
+    cut_short: str | None = None
+    #: The test (a file-name-safe form of its pytest node id) when another test of the same session ran
+    #: the same scenario first: a row of its own, not a retry of the other test's.
+    test: str | None = None
 
     @property
     def key(self) -> str:
         """File-name-safe identity of the row: one per scenario per target (and per seed other than its own)."""
         base = f"{self.target}--{self.scenario}"
-        return base if self.catalog_seed else f"{base}--seed{self.seed}"
+        base = base if self.catalog_seed else f"{base}--seed{self.seed}"
+        return f"{base}--{self.test}" if self.test else base
 
     @property
     def name(self) -> str:
         """The scenario as a row names it: with its seed when that is not the scenario's own."""
-        return self.scenario if self.catalog_seed else f"{self.scenario} (seed {self.seed})"
+        name = self.scenario if self.catalog_seed else f"{self.scenario} (seed {self.seed})"
+        return f"{name} in {self.test}" if self.test else name
 
     @property
     def retried_pass(self) -> bool:

@@ -29,6 +29,8 @@ def _verdict(e: Entry) -> str:
     if e.retried_pass:
         return (f'<span class="v retried">PASSED after {len(e.retried)} failed attempt(s)</span>'
                 + "<ul>" + "".join(f"<li>{html.escape(a.get('message', '')[:300])}</li>" for a in e.retried) + "</ul>")
+    if e.cut_short:
+        return f'<span class="v error">CUT SHORT by {html.escape(e.cut_short)}</span>'
     return f'<span class="v {e.verdict}">{e.verdict.upper()}</span>'
 
 
@@ -59,7 +61,8 @@ def render(entries: Sequence[Entry], title: str, present: dict[str, list[str]]) 
     retried = sum(e.retried_pass for e in entries)
     head = (f"<h1>{html.escape(title)}</h1><p>{len(entries)} runs: {count['passed']} passed"
             + (f" ({retried} only after a retry)" if retried else "")
-            + f", {count['failed']} failed, {count['error']} did not complete. "
+            + f", {count['failed']} failed, {count['error']} did not complete"
+            + (f" ({cut} cut short by a signal)" if (cut := sum(bool(e.cut_short) for e in entries)) else "") + ". "
             + f"Targets: {html.escape(', '.join(sorted({e.target for e in entries})) or 'none')}. "
             + f"Written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.</p>")
     rows = []
@@ -71,7 +74,8 @@ def render(entries: Sequence[Entry], title: str, present: dict[str, list[str]]) 
         plot = (f'<a href="{html.escape(e.plot)}"><img src="{html.escape(e.plot)}" alt="plot of {html.escape(e.scenario)}"></a>'
                 if e.plot else "")
         rows.append(
-            f"<tr id=\"{html.escape(e.key)}\"><td>{_verdict(e)}</td><td><b>{html.escape(e.scenario)}</b><br>"
+            f"<tr id=\"{html.escape(e.key)}\"><td>{_verdict(e)}</td><td><b>{html.escape(e.scenario)}</b>"
+            f"{'<br>in ' + html.escape(e.test) if e.test else ''}<br>"
             f"{html.escape(e.target)}{'<br>seed ' + str(e.seed) if e.seed is not None else ''}</td>"
             f"<td>{_figures(e)}</td><td><ul>{problems}</ul></td><td>{plot}</td>"
             f"<td>{_captures(e, present.get(e.key, []))}<br>re-run: <code>{html.escape(e.command)}</code></td></tr>")

@@ -26,7 +26,8 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
         suite = ET.SubElement(root, "testsuite", name=f"scenarios on {target}", tests=str(len(rows)),
                               failures=str(failures), errors=str(errors), skipped="0", time=f"{time_s:.3f}")
         for e in rows:
-            case = ET.SubElement(suite, "testcase", classname=f"{target}.scenarios", name=e.scenario,
+            case = ET.SubElement(suite, "testcase", classname=f"{target}.scenarios",
+                                 name=f"{e.scenario} in {e.test}" if e.test else e.scenario,
                                  time=f"{e.wall_s or 0.0:.3f}")
             props = ET.SubElement(case, "properties")
             for key, value in _properties(e):
@@ -36,7 +37,7 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
                 node.text = "\n".join(e.failures)
             elif e.verdict == "error":
                 node = ET.SubElement(case, "error", message=(e.failures or ["error"])[0].splitlines()[0],
-                                     type="RigError")
+                                     type="CutShort" if e.cut_short else "RigError")
                 node.text = "\n".join(e.failures)
             for attempt in e.retried:
                 tag = "flakyFailure" if e.verdict == "passed" else "rerunFailure"

@@ -403,7 +403,13 @@ class RenodeTarget(Target):
         _RUNNING.add(self)
         self._monitor = RenodeMonitor(self._proc, run_dir / MONITOR_LOG)
         deadline = time.monotonic() + self.startup_timeout_s
-        self._monitor.wait_prompt(self.startup_timeout_s)
+        try:
+            self._monitor.wait_prompt(self.startup_timeout_s)
+        except RigError as exc:
+            if os.environ.get(RENODE_ENV):  # the executable was named: say which, and that it may not be Renode
+                raise RigError(f"{exc}; it was started as ${RENODE_ENV}={exe}: is that Renode? Set {RENODE_ENV} to "
+                               "the renode executable, or unset it to use `renode` on PATH") from None
+            raise
         self._monitor.command(f"logFile @{run_dir / LOG_FILE}")
         flags = EMU_SENSOR_HOST_START if self.sensor_fed else 0
         pty = run_dir / PTY_LINK

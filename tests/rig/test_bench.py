@@ -97,6 +97,17 @@ def test_run_bench_refuses_a_recording_without_truth(tmp_path: Path) -> None:
         run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
 
 
+def test_run_bench_refuses_a_recording_whose_truth_labels_nothing(tmp_path: Path) -> None:
+    """A sidecar of {} (no contacts, borders or footprints) was scored as judging nothing: every goal
+    n/a, and rig bench passed (exit 0)."""
+    csv = tmp_path / "bare.csv"
+    csv.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" +
+                   "".join(f"{k / 416:.6f},0,0,1,0,0,0\n" for k in range(2000)))
+    (tmp_path / "bare.truth.json").write_text("{}")
+    with pytest.raises(RigError, match=r"bare.csv: its truth \(bare.truth.json\) labels nothing rig bench can score"):
+        run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
+
+
 def test_unknown_scenario_or_target_fails_before_anything_runs(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         run_bench(["no_such_scenario"], runs_dir=tmp_path, cost=False)
@@ -150,3 +161,15 @@ def test_explored_goals_are_judged_as_stated_straight_turning_and_every_gait() -
     assert got[("tc_mae_ms", 10.0)].status == "PASS"
     assert got[("gct_mae_ms", 10.0)].status == "n/a"
     assert got[("strike_accuracy", 0.95)].value == 0.97
+
+
+def test_a_target_bench_cannot_run_on_says_what_bench_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rig bench --target board with no board said 'pass --port URL (or --place NAME)', options rig bench
+    has not; an unknown target was answered with the rig's targets, not native, bench's default."""
+    monkeypatch.delenv("STRIDELAB_PORT", raising=False)
+    monkeypatch.delenv("LG_PLACE", raising=False)
+    with pytest.raises(RigError, match="for rig bench, which takes neither --port nor --place: set STRIDELAB_PORT=URL"):
+        run_bench(["standing"], target="board", runs_dir=tmp_path, cost=False)
+    with pytest.raises(RigError, match=r"unknown target 'nowhere'; choose native \(the analyzer in-process"):
+        run_bench(["standing"], target="nowhere", runs_dir=tmp_path, cost=False)
+    assert not list(tmp_path.iterdir())

@@ -22,8 +22,17 @@ def test_the_reference_board_profile() -> None:
 
 
 def test_unknown_profile_lists_the_choices() -> None:
-    with pytest.raises(RigError, match="'nucleo' is unknown; choose one of: " + ", ".join(PROFILES)):
+    with pytest.raises(RigError, match=r"'nucleo' \(--board-profile\) is unknown; choose one of: " + ", ".join(PROFILES)):
         get_profile("nucleo")
+
+
+def test_an_unknown_profile_from_the_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """STRIDELAB_BOARD_PROFILE=bogus said only "board profile 'bogus' is unknown": no --board-profile
+    had been given, and nothing named where the name came from."""
+    monkeypatch.setenv("STRIDELAB_BOARD_PROFILE", "bogus")
+    with pytest.raises(RigError, match=r"'bogus' \(\$STRIDELAB_BOARD_PROFILE\) is unknown; choose one of: .*, or "
+                                       "unset STRIDELAB_BOARD_PROFILE"):
+        get_profile()
 
 
 def test_the_profile_s_hello_passes() -> None:

@@ -80,7 +80,7 @@ def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> 
     # each attempt of --retries made a run directory and failed the same way, 10^20 times if asked
     env = {k: v for k, v in os.environ.items() if k != "STRIDELAB_PORT"}
     proc = subprocess.run([sys.executable, "-m", "rig", "run", "standing", "--target", "board", "--retries",
-                           "99999999999", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
+                           "100", "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env=env)
     _refused(proc, "board", "not available", "--port")
     assert not (tmp_path / "runs").exists() or len(list((tmp_path / "runs").iterdir())) <= 1
@@ -259,9 +259,180 @@ def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, 
     ("tcp-server:_:9999", ("would listen on every interface",)),
     ("udp:192.168.1.2:9000,127.0.0.1:9001", ("would listen on '192.168.1.2'", "udp:127.0.0.1:PORT")),
     ("", ("an empty transport", "usb:0")),
+    # a transport Bumble does not know, or one without its parameters, was refused only once the firmware ran
+    ("bogus", ("'bogus' is no Bumble transport", "usb, vhci")),
+    ("usb:", ("the usb transport needs its parameters, e.g. usb:0",)),
+    ("tcp-client:127.0.0.1:99999", ("tcp-client takes HOST:PORT with a port in 1..65535",)),
+    ("udp:127.0.0.1:9000", ("udp takes the local HOST:PORT, a comma and the remote HOST:PORT",)),
 ])
 def test_ble_controller_that_would_listen_beyond_loopback_is_refused_before_the_firmware_starts(
         tmp_path: Path, hci: str, words: tuple[str, ...]) -> None:
     # tcp-server:0.0.0.0 opened a socket on every interface, after the firmware had started
     _refused(rig("ble", "standing", "--hci", hci, "--runs-dir", "runs", cwd=tmp_path, timeout_s=60), "--hci", *words)
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("command", [["run"], ["synth", "--csv", "x.csv"], ["plot", "--png", "p.png"], ["bench"],
+                                     ["ble"]])
+def test_a_scenario_name_of_100000_characters_is_quoted_by_its_start(command: list[str], tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown scenario was quoted whole (a 100 kB message), and rig plot, which first asks whether
+    the name is a file, said only '[Errno 36] File name too long: ...'."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    runs = ["--runs-dir", "runs"] if command[0] in ("run", "bench", "ble") else []
+    assert main([command[0], "w" * 100_000, *command[1:], *runs]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 1500, err[:300]
+    assert f"unknown scenario '{'w' * 40}'...; available: brisk_walk" in err, err[:500]
+
+
+def test_ble_wait_for_a_central_with_the_virtual_link_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """rig ble walk --wait-s 5 (the virtual link, whose phone subscribes at once) ran and ignored it."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["ble", "walk", "--wait-s", "5", "--runs-dir", "runs"]) == 2
+    assert "--wait-s 5 is how long a real controller waits for a central" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["plot", "REC.csv", "--png", "p.png", "--seed", "5"], ("--seed 5 synthesizes a catalog scenario", "REC.csv")),
+    (["bench", "REC.csv", "--seed", "5"], ("--seed 5 synthesizes catalog scenarios, and only recordings",)),
+])
+def test_a_seed_given_with_a_recording_alone_is_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """rig plot REC.csv --seed 5 and rig bench REC.csv --seed 5 ran and ignored the seed: a recording
+    is drawn and scored as it was recorded."""
+    from rig.cli import main
+    from scenarios.catalog import synthesize
+    from scenarios.recording_csv import write_recording
+
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("standing"), tmp_path / "REC.csv")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize("command", [["run"], ["synth", "--csv", "x.csv"], ["ble"]])
+def test_a_recording_given_for_a_scenario_says_how_to_run_it(command: list[str], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run REC.csv said only "unknown scenario 'REC.csv'; available: ...", no word of the recording."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REC.csv").write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n")
+    assert main([command[0], "REC.csv", *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"'REC.csv' is a file, and rig {command[0]} takes a catalog scenario's name" in err, err
+    assert "rig replay FILE.csv" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    # a scenario's name given to replay: 'walk: cannot read the recording (No such file or directory)'
+    (["replay", "walk"], ("walk: no such file, and walk is a catalog scenario: rig run walk runs it",)),
+    # an empty source was read as the current directory: '.: is a directory, not a recording'
+    (["plot", "", "--png", "p.png"], ("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name",)),
+])
+def test_a_source_of_the_wrong_kind_says_which_command_takes_it(argv: list[str], words: tuple[str, ...],
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+
+
+def test_retries_past_a_hundred_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run --retries 99999999999999999999 reran a failing scenario, a run directory each time,
+    until stopped or the disk was full."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "standing", "--retries", "9" * 20, "--runs-dir", "runs"]) == 2
+    assert "--retries 99999999999999999999: at most 100" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_scenario_named_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """rig run standing standing --report R ran it twice: the report showed one run, and a first run
+    that failed became a 'passed after 1 failed attempt' no --retries had asked for."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "standing", "walk", "standing", "--runs-dir", "runs"]) == 2
+    assert "rig run: standing is given twice; give each scenario once" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("csv, resd, words", [
+    ("same.csv", "same.csv", ("--resd same.csv is the file --csv writes (same.csv)",)),
+    ("w.csv", "./w.truth.json", ("is the file its truth sidecar writes (w.truth.json)",)),
+])
+def test_synth_refuses_a_resd_onto_its_own_recording(csv: str, resd: str, words: tuple[str, ...], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """rig synth walk --csv same.csv --resd same.csv wrote the recording, then the RESD over it, and said
+    '-> same.csv, same.csv'; --resd onto the recording's truth sidecar replaced the truth likewise."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "walk", "--csv", csv, "--resd", resd]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["plot", "REC.csv", "--png", "REC.csv"], ("--png REC.csv is the recording REC.csv this command reads",
+                                                "(e.g. REC.png)")),
+    (["replay", "REC.csv", "--json", "./REC.truth.json"], ("--json REC.truth.json is the truth of REC.csv",)),
+    (["replay", "REC.csv", "--json", "REC.csv"], ("--json REC.csv is the recording REC.csv",)),
+    (["bench", "REC.csv", "--json", "REC.csv"], ("--json REC.csv is the recording REC.csv", "(e.g. REC.bench.json)")),
+])
+def test_an_output_onto_the_recording_read_is_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """rig plot REC.csv --png REC.csv left a PNG named REC.csv; rig replay/bench --json onto the
+    recording or its truth sidecar replaced them with the result, exit 0: the input was lost."""
+    from rig.cli import main
+    from scenarios.catalog import synthesize
+    from scenarios.recording_csv import write_recording
+
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("standing"), tmp_path / "REC.csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main([*argv, "--runs-dir", "runs"] if argv[0] in ("replay", "bench") else argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_record_refuses_an_out_with_another_recording_s_truth_beside_it(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """rig record --out REC.csv over a synthesized REC.csv kept REC.truth.json beside the new recording:
+    it was then read, and scored, with the labels of the recording it replaced."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REC.truth.json").write_text('{"strides": []}')
+    assert main(["record", "--target", "host", "--out", "REC.csv", "--duration", "1", "--runs-dir", "runs"]) == 2
+    assert "--out REC.csv: REC.truth.json lies beside it, the truth of what was there before" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "REC.csv").exists()

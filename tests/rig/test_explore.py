@@ -5,6 +5,8 @@ drawn from the region the map shows it holding."""
 from __future__ import annotations
 
 import io
+import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -290,3 +292,64 @@ def test_a_number_that_is_no_choice_is_still_refused(capsys: pytest.CaptureFixtu
     """odr_hz=100 is not a rate the sensor has: exit 2 naming it."""
     assert rig_main(["explore", "--case", "odr_hz=100"]) == 2
     assert "odr_hz='100'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec, words", [
+    # float() read 1_0 as 10 and the digits of other scripts as numbers: a gait the user never wrote
+    ("noise_scale=1_0", ("noise_scale='1_0': not a number; write it in decimal digits",)),
+    ("turn_deg=١٠", ("turn_deg='١٠': not a number",)),
+    ("speed_mps=nan", ("speed_mps='nan': not a number",)),
+    # a word of 100,000 characters was quoted whole in the message
+    ("strike=" + "x" * 100_000, ("strike='" + "x" * 40 + "'... (100000 characters): must be one of heel, mid, fore",)),
+    ("a" * 100_000 + "=1", ("'" + "a" * 40 + "'... (100000 characters): unknown parameter",)),
+])
+def test_a_case_value_is_read_as_written_and_quoted_short(spec: str, words: tuple[str, ...],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert rig_main(["explore", "--case", spec]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 1000 and "Traceback" not in err, err[:2000]
+    for w in words:
+        assert w in err, err
+
+
+def test_a_negative_zero_reads_as_zero() -> None:
+    """noise_scale=-0 passed the range check and then failed inside the noise model: 'bad parameters:
+    scale < 0', naming neither the parameter nor the value."""
+    value = parse_params("noise_scale=-0 drop_rate=-0.0")
+    assert value == {"noise_scale": 0.0, "drop_rate": 0.0}
+    assert all(math.copysign(1.0, v) == 1.0 for v in value.values())
+
+
+@pytest.mark.parametrize("argv, words", [
+    # --cases was ignored with --case: one gait ran, exit 0, as if five had been drawn
+    (["--case", "speed_mps=3", "--cases", "5"], ("--cases 5 draws gaits, and --case runs exactly one",)),
+    # --map drew nothing: --fix was not applied to it, --json wrote [] and --cases, --seed went unused
+    (["--map", "--fix", "strike=fore"], ("--map prints the holding map", "--fix would be ignored")),
+    (["--map", "--cases", "3", "--seed", "2"], ("--cases, --seed would be ignored",)),
+    (["--map", "--json", "out.json"], ("--json would be ignored",)),
+])
+def test_options_a_command_would_ignore_are_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert rig_main(["explore", *argv]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_draw_past_a_million_gaits_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--cases 99999999999999999999999 (a typo's extra digits) drew gaits until stopped, keeping every
+    outcome for the summary: years of work, then out of memory."""
+    assert rig_main(["explore", "--cases", "9" * 23, "--no-shrink"]) == 2
+    err = capsys.readouterr().err
+    assert "--cases 99999999999999999999... (23 digits): at most 1000000 gaits in one draw" in err, err
+
+
+@pytest.mark.parametrize("spec", ["source=resynth activity=walk speed_mps=5", "source=resynth activity=walk"])
+def test_resynthesized_walking_keeps_to_walking_speeds(spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real walking strides were warped to any speed (5 m/s, or the neutral 3 m/s when none was given)
+    and the analyzer charged with the misses of a walk nobody walks; the kinematic walk refused it."""
+    assert rig_main(["explore", "--case", spec]) == 2
+    assert "walk speeds are 0.8..2 m/s here; give speed_mps in that range" in capsys.readouterr().err

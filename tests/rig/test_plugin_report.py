@@ -111,3 +111,49 @@ def test_a_report_that_cannot_be_written_is_said_not_a_traceback(pytester: pytes
     result.stdout.fnmatch_lines([f"stridelab report: not written: {report}/entries/host--walk.json: not a report "
                                  "entry (Unterminated string*"])
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.target("host")
+def test_a_run_a_signal_cuts_short_stays_in_the_report(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """pytest --report: a run that SIGTERM (or Ctrl-C) cut short was left out of every page."""
+    pytester.makepyfile(
+        """
+        import signal
+        import rig.pytest_plugin as plugin
+        from rig.pytest_signals import SessionSignal
+
+        def test_cut(run_scenario, monkeypatch):
+            def cut_short(*args, **kwargs):
+                raise SessionSignal(signal.SIGTERM)
+            monkeypatch.setattr(plugin, "run_scenario", cut_short)
+            run_scenario("standing")
+        """
+    )
+    report = tmp_path / "report"
+    result = pytester.runpytest_subprocess("--target", "host", "--report", str(report), "--runs-dir",
+                                           str(tmp_path / "runs"), "-p", "no:cacheprovider")
+    assert result.ret == 2
+    page = (report / "index.html").read_text()
+    assert "CUT SHORT by SIGTERM" in page and "standing" in page
+    entry = json.loads((report / "entries" / "host--standing.json").read_text())
+    assert entry["cut_short"] == "SIGTERM" and entry["nodeid"].endswith("::test_cut")
+
+
+@pytest.mark.target("host")
+def test_two_tests_of_one_scenario_are_two_rows(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """Two tests running the same scenario: the second was reported as a retry of the first."""
+    pytester.makepyfile(
+        """
+        def test_first(run_scenario):
+            assert run_scenario("standing").report.passed
+
+        def test_second(run_scenario):
+            assert run_scenario("standing").report.passed
+        """
+    )
+    report = tmp_path / "report"
+    result = pytester.runpytest("--target", "host", "--report", str(report), "--runs-dir", str(tmp_path / "runs"))
+    result.assert_outcomes(passed=2)
+    names = sorted(p.name for p in (report / "entries").glob("*.json"))
+    assert names == ["host--standing--test_second.json", "host--standing.json"]
+    assert not any(json.loads(p.read_text())["retried"] for p in (report / "entries").glob("*.json"))

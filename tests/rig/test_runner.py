@@ -93,3 +93,13 @@ def test_a_capture_that_cannot_be_written_is_named(tmp_path: Path, full: str) ->
     assert "--runs-dir" in said
     if full not in ("target.txt", "result.json"):  # written once the target has ended
         assert "target: " in said and "terminated" in said  # the error that ended the run, not target.txt's
+
+
+def test_a_run_of_a_long_named_recording_gets_a_run_directory(tmp_path: Path) -> None:
+    """rig replay of a recording named with 240 characters (a name its file system holds) was refused
+    as '--runs-dir: cannot create a run directory there (File name too long)'."""
+    from rig.runner import RUN_LABEL_CHARS, new_run_dir
+
+    run_dir = new_run_dir(tmp_path, "r" * 240, "renode")
+    assert run_dir.is_dir() and len(run_dir.name.encode()) <= 255
+    assert f"-{'r' * RUN_LABEL_CHARS}-renode" in run_dir.name

@@ -149,6 +149,42 @@ def test_asking_for_hello_again_is_bounded_by_the_target_s_progress_not_the_wall
     assert hello["board"] == "deaf-at-first" and len(seen) == 2
 
 
+class _BusyTarget(ProgressClock):
+    """A target always busy at half a CPU: each wait is charged half its wall time, as CPU time."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+        self._t0 = time.monotonic()
+
+    def start(self) -> None:
+        self._t0 = time.monotonic()
+        self.cpu_charged_s = self.wall_charged_s = 0.0
+
+    def charged(self) -> float:
+        self.cpu_charged_s = (time.monotonic() - self._t0) / 2
+        return self.cpu_charged_s
+
+
+def test_a_hello_timeout_counts_every_try_and_all_they_were_charged(tmp_path: Path) -> None:
+    """A handshake that gave up said 'did not send HELLO within 0.8 s (0.3 s of the target's CPU time
+    while it ran and 0.0 s while it waited)': the time it named was the whole allowance, the progress
+    only the last retry's, and nothing said how many times it had asked."""
+    import re
+
+    srv, seen, _ = _serve(ignore=1000)
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        with pytest.raises(LinkTimeout) as err:
+            ReplaySession(link, Timeouts(hello_s=0.8), clock=_BusyTarget()).handshake()
+    text = str(err.value)
+    tries = re.search(r"did not send HELLO within 0.8 s: (\d+) tries \(its boot HELLO awaited, then CMD HELLO (\d+) "
+                      r"time\(s\), each given up to 0.5 s\), charged ([0-9.]+) s of the target's progress in all, "
+                      r"([0-9.]+) s of the target's CPU time while it ran and 0.0 s while it waited, over ([0-9.]+) s "
+                      r"of wall time \(0 bytes received in all\)", text)
+    assert tries, text
+    assert int(tries[1]) == int(tries[2]) + 1 == len(seen) + 1 >= 3
+    assert float(tries[3]) == float(tries[4]) >= 0.8 and float(tries[5]) >= 1.6
+
+
 @pytest.mark.parametrize("protocol", [1, 3, 255])
 def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, protocol: int) -> None:
     """Frames of this protocol's envelope, but a HELLO announcing another protocol: the run ends at
@@ -158,6 +194,49 @@ def test_a_hello_of_another_protocol_ends_the_run_naming_it(tmp_path: Path, prot
         with pytest.raises(LinkError, match=rf"announced protocol {protocol} in its HELLO \(board 'deaf-at-first', "
                                             r"firmware 1\.0\.0\); this rig speaks protocol 2"):
             ReplaySession(link, Timeouts(hello_s=2)).handshake()
+
+
+def _deaf_to(deaf: str, srv: socket.socket) -> None:
+    """Plays a firmware that answers HELLO, CONFIG and batches but never `deaf` (CONFIG or END)."""
+    conn, _ = srv.accept()
+    dec = StreamDecoder()
+    seq = 0
+    with conn:
+        while True:
+            data = conn.recv(4096)
+            if not data:
+                return
+            for item in dec.feed(data):
+                if not hasattr(item, "type"):
+                    continue
+                name = item.payload.get("op") if item.type is MsgType.CMD else item.type.name
+                if name == deaf:
+                    continue
+                session = item.payload.get("session", 0) if item.type is MsgType.CONFIG else 0
+                out = encode(MsgType.HELLO, HELLO, seq) if name == "HELLO" else b""
+                conn.sendall(out + encode(MsgType.ACK, {"acked_seq": item.seq, "session": session, "status": 0}, seq + 1))
+                seq += 2
+
+
+@pytest.mark.parametrize("deaf", ["CONFIG", "END"])
+def test_a_lossy_link_s_last_resend_says_how_many_were_sent(tmp_path: Path, deaf: str) -> None:
+    """On a lossy link CONFIG and END are sent three times; a firmware that answered none of them
+    ended the run with the last try's 'did not send ACK of CONFIG within 0.3 s' alone, as if it had
+    been asked once."""
+    from rig.inject import to_raw
+    from tests.rig.targets.test_host import still_recording
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    threading.Thread(target=_deaf_to, args=(deaf, srv), daemon=True).start()
+    with srv, Link(f"socket://127.0.0.1:{srv.getsockname()[1]}", tmp_path) as link:
+        session = ReplaySession(link, Timeouts(hello_s=2, ack_s=0.3, summary_s=0.3), lossy=True)
+        session.session_id = 0  # the fake firmware echoes no session
+        with pytest.raises(LinkTimeout) as err:
+            session.run(to_raw(still_recording(0.5)))
+    assert f"; sent {deaf} 3 times (seq " in str(err.value), str(err.value)
+    assert "each given up to 0.3 s" in str(err.value)
 
 
 @contextmanager
@@ -184,19 +263,19 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
     """A firmware (or a link) that acknowledged a SAMPLE_BATCH it never received: the rig took the
     ACK, the analyzer counted the batch's 32 samples as dropped in its SUMMARY, and the run passed
     with exit 0 and no word. Here a proxy drops one batch on its way to the firmware and acknowledges
-    it itself, ahead of time."""
+    it itself."""
     from frame_spec import FrameError, decode
     from rig.inject import to_raw
     from tests.rig.targets.test_host import still_recording
 
-    dropped: set[int] = set()
+    dropped: list[int] = []
+    faked: list[int] = []
 
-    def early_ack(frame: bytes) -> bytes:
+    def fake_ack(frame: bytes) -> bytes:
         msg = decode(frame[:-1])
-        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not dropped:
-            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
-            dropped.add(ahead)
-            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        if msg.type is MsgType.ACK and dropped and not faked:
+            faked.append(dropped[0])
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": dropped[0]}, msg.seq)
         return frame
 
     def drop(frame: bytes) -> bytes:
@@ -204,15 +283,47 @@ def test_a_batch_acknowledged_but_never_received_is_a_link_problem(tmp_path: Pat
             msg = decode(frame[:-1])
         except FrameError:
             return frame
-        return b"" if msg.type is MsgType.SAMPLE_BATCH and msg.seq in dropped else frame
+        if msg.type is MsgType.SAMPLE_BATCH and msg.seq >= 8 and not dropped:
+            dropped.append(msg.seq)
+            return b""
+        return frame
 
-    with _host_through_proxy(tmp_path, edit_to_rig=early_ack, edit_to_firmware=drop) as link:
+    with _host_through_proxy(tmp_path, edit_to_rig=fake_ack, edit_to_firmware=drop) as link:
         result = ReplaySession(link).run(to_raw(still_recording(20.0)))
-    assert result.summary is not None and result.summary.dropped_samples == 32
+    assert faked and result.summary is not None and result.summary.dropped_samples == 32
     problems = result.link_problems()
     assert any(p.startswith("the firmware's analyzer missed 32 sample(s) that the rig sent and the firmware "
                             "acknowledged: its SUMMARY counts 32 dropped where the recording skips 0") for p in problems), \
         problems
+
+
+@pytest.mark.target("host")
+def test_an_ack_of_a_frame_never_sent_is_named_and_ignored(tmp_path: Path) -> None:
+    """An ACK of this run's session for a seq the rig had not sent (a firmware acknowledging what it
+    never received, a corrupt acked_seq) was taken: it answered that frame ahead of time once the rig
+    sent it, and the run passed with no word (only a batch that then went missing showed, later, in
+    the SUMMARY's dropped count). It is now a link problem of the run, named as it comes, and ignored."""
+    from frame_spec import decode
+    from rig.inject import to_raw
+    from tests.rig.targets.test_host import still_recording
+
+    made_up: list[tuple[int, int]] = []
+
+    def early_ack(frame: bytes) -> bytes:
+        msg = decode(frame[:-1])
+        if msg.type is MsgType.ACK and msg.payload["acked_seq"] >= 8 and not made_up:
+            ahead = msg.payload["acked_seq"] + MAX_WINDOW + 1  # not sent yet, whatever the window
+            made_up.append((msg.seq, ahead))
+            return frame + encode(MsgType.ACK, {**msg.payload, "acked_seq": ahead}, msg.seq)
+        return frame
+
+    with _host_through_proxy(tmp_path, edit_to_rig=early_ack) as link:
+        result = ReplaySession(link).run(to_raw(still_recording(20.0)))
+    assert made_up and result.summary is not None and result.summary.dropped_samples == 0
+    problems = result.link_problems()
+    seq, ahead = made_up[0]
+    assert any(p.startswith(f"ACK of a frame never sent: link seq {seq}: an ACK of seq {ahead} (status 0), which the "
+                            "rig never sent (it has sent seq 0..") for p in problems), problems
 
 
 @pytest.mark.target("host")

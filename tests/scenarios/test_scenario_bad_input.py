@@ -268,6 +268,19 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "stride contact time negative": ({"strides": [{"ic_s": 1.0, "gct_ms": -250.0}]}, ("strides[0].gct_ms",)),
     "stride contact time not its own": ({"strides": [{"ic_s": 1.0, "tc_s": 1.25, "gct_ms": 900.0}]},
                                         ("strides[0].gct_ms", "250")),
+    # values no foot has, read as labels (a strike angle of 1e6 deg gave an FSA error of 27,777 deg)
+    "strike angle past vertical": ({"strides": [{"ic_s": 0.1, "fsa_deg": 1e6}]}, ("strides[0].fsa_deg", "-90..90")),
+    "eversion past vertical": ({"strides": [{"ic_s": 0.1, "pronation_deg": -120}]}, ("strides[0].pronation_deg",)),
+    "stride length negative": ({"strides": [{"ic_s": 0.1, "stride_m": -1.2}]}, ("strides[0].stride_m", ">= 0 m")),
+    "speed negative": ({"strides": [{"ic_s": 0.1, "speed_mps": -3}]}, ("strides[0].speed_mps",)),
+    "impact negative": ({"strides": [{"ic_s": 0.1, "impact_g": -2}]}, ("strides[0].impact_g",)),
+    "distance negative": ({"strides": [], "distance_m": -5}, ("distance_m is -5 m",)),
+    "activity no activity": ({"strides": [], "activity_s": {"swim": 3}}, ("activity_s.'swim'", "still, walk")),
+    "activity seconds negative": ({"strides": [], "activity_s": {"run": -3}}, ("activity_s.run", ">= 0 s")),
+    # another format or version, or both formats at once: read as this one, a part silently ignored
+    "another format": ({"format": "other", "strides": []}, ("format is '\"other\"'", "stridelab-truth")),
+    "another version": ({"format": "stridelab-truth", "version": 99, "strides": []}, ("version is '99'", "version 1")),
+    "strides and events": ({"strides": [{"ic_s": 0.1}], "events": [{"ic_s": 0.2}]}, ("beside strides", "not both")),
 }
 
 

@@ -132,3 +132,16 @@ def test_entries_of_the_former_pickle_format_are_removed(cache_dir: Path) -> Non
     old.write_bytes(b"\x80\x05N.")
     synthesize(NAME)
     assert not old.exists() and len(list(cache_dir.glob("*.npz"))) == 1
+
+
+def test_only_the_cache_s_own_entries_are_ever_removed(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """STRIDELAB_SYNTH_CACHE naming a directory that holds other files (a project's, a home's): its
+    pruning removed every *.pickle there and, past the size bound, every *.npz."""
+    monkeypatch.setattr(cache, "MAX_BYTES", 1)
+    theirs = [cache_dir / "model.pickle", cache_dir / "results.npz", cache_dir / "sprint-default-416.0-notours.npz"]
+    for p in theirs:
+        p.write_bytes(b"someone's data")
+    synthesize(NAME)
+    synthesize(NAME, seed=3)
+    assert all(p.read_bytes() == b"someone's data" for p in theirs)
+    assert [p.name for p in cache._entries(cache_dir, ".npz")] == [cache.entry_path(cache_dir, NAME, 3, 416.0).name]

@@ -113,6 +113,31 @@ def test_a_retried_pass_is_reported_as_such(tmp_path: Path, sprint: tuple[Record
     assert not later.retried
 
 
+def test_two_tests_of_the_same_scenario_are_two_rows_not_a_retry(tmp_path: Path,
+                                                                 sprint: tuple[Recording, RunResult]) -> None:
+    """Two tests of one pytest session that ran the same scenario on the same target: the second was
+    reported as a retry of the first ('PASSED after 1 failed attempt(s)', the first test's failure
+    taken for an earlier attempt of the second) and the first test's row was gone."""
+    rec, result = sprint
+    assert rec.truth is not None
+    bad = _late(result, 3, 0.5)
+    report = ReportDir(tmp_path / "r", session="one")
+    first = report.record_run("sprint", "host", 4, rec, bad, check_result(bad, rec.truth), _run_dir(tmp_path, "a"),
+                              nodeid="tests/t.py::test_sprint_fails")
+    second = report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth),
+                               _run_dir(tmp_path, "b"), nodeid="tests/t.py::TestB::test_sprint[host]")
+    assert first.verdict == "failed" and second.verdict == "passed" and not second.retried
+    assert second.test == "TestB.test_sprint_host_" and second.key != first.key and second.plot != first.plot
+    # the second test run again by pytest (a rerun): a retry of its own row
+    again = report.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth),
+                              _run_dir(tmp_path, "c"), nodeid="tests/t.py::TestB::test_sprint[host]")
+    assert again.key == second.key and not again.retried  # it passed before: nothing failed to retry
+    entries = report.finish()
+    assert sorted(e.verdict for e in entries) == ["failed", "passed"]
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "2 runs: 1 passed, 1 failed" in page and "PASSED after" not in page and "in TestB.test_sprint_host_" in page
+
+
 def test_merge_of_job_reports(tmp_path: Path, sprint: tuple[Recording, RunResult], capsys: pytest.CaptureFixture[str]) -> None:
     rec, result = sprint
     assert rec.truth is not None
@@ -188,3 +213,74 @@ def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_p
     assert report_main(["merge", str(tmp_path / "a" / "all"), str(tmp_path / "a" / "job")]) == 2
     assert f"not a report entry: its {field} {value!r} is no" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]
+
+
+def test_two_runs_finishing_one_report_at_once_both_stay_on_its_page(
+        tmp_path: Path, sprint: tuple[Recording, RunResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `rig run --report DIR` finishing at once: each read the entries and wrote the pages, and the
+    one that had read before the other's run was recorded could write last: the page lacked that run."""
+    import threading
+
+    import rig.report.directory as directory
+
+    rec, result = sprint
+    assert rec.truth is not None
+    loaded, go = threading.Event(), threading.Event()
+    load = directory.load_entries
+
+    def slow_load(dirs: list[Path]) -> list[object]:
+        found = load(dirs)
+        if threading.current_thread().name == "first":
+            loaded.set()
+            go.wait(5)  # the other run is recorded and finishes meanwhile
+        return found
+
+    monkeypatch.setattr(directory, "load_entries", slow_load)
+    one, two = ReportDir(tmp_path / "r", session="one"), ReportDir(tmp_path / "r", session="two")
+    one.record_run("sprint", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "a"))
+    first = threading.Thread(target=one.finish, name="first")
+    first.start()
+    assert loaded.wait(5)
+    two.record_run("walk", "host", 4, rec, result, check_result(result, rec.truth), _run_dir(tmp_path, "b"))
+    second = threading.Thread(target=two.finish, name="second")
+    second.start()
+    second.join(0.5)
+    go.set()
+    first.join(5)
+    second.join(5)
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "2 runs" in page and "<b>walk</b>" in page and "<b>sprint</b>" in page
+
+
+def test_merge_into_one_of_its_sources_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge R R copied R's captures and plots into R again under new names (host--NAME, then
+    host--host--NAME...), at every merge."""
+    report = ReportDir(tmp_path / "r", session="one")
+    report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    before = sorted(p.name for p in (tmp_path / "r" / "captures").iterdir())
+    assert report_main(["merge", str(tmp_path / "r"), str(tmp_path / "x" / ".." / "r")]) == 2
+    assert "is also a DIR to merge; give a new directory for the merged report" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "r" / "captures").iterdir()) == before
+
+
+def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's captures were copied into the report's captures/ in place: a copy cut short (a signal, a
+    full disk) left half an rx.bin under its name, which a merge meanwhile copied on as the capture."""
+    import shutil
+
+    import rig.report.directory as directory
+
+    real_copy = shutil.copy2
+
+    def half_then_signal(src: Path, dst: Path) -> None:
+        if Path(src).name == "rx.bin":
+            Path(dst).write_bytes(Path(src).read_bytes()[:1])
+            raise KeyboardInterrupt
+        real_copy(src, dst)
+
+    monkeypatch.setattr(directory.shutil, "copy2", half_then_signal)
+    report = ReportDir(tmp_path / "r", session="one")
+    with pytest.raises(KeyboardInterrupt):
+        report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    assert not (tmp_path / "r" / "captures" / "a" / "rx.bin").exists()
+    assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]

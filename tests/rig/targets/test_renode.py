@@ -41,6 +41,22 @@ def test_env_names_a_renode_that_is_not_executable(monkeypatch: pytest.MonkeyPat
     assert renode_executable() is None
 
 
+def test_env_names_an_executable_that_is_no_renode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """STRIDELAB_RENODE=/bin/true: 'Renode's monitor exited (waiting for its first prompt); it said:
+    (nothing)', with no word that the executable had been named, nor by what."""
+    from rig.errors import RigError
+
+    monkeypatch.setenv(RENODE_ENV, "/bin/true")
+    monkeypatch.setattr(R, "arm_elf", lambda: Path("fw.elf"))
+    monkeypatch.setattr(R, "elf_symbols", lambda elf: {R.MAILBOX_SYMBOL: 0x20000000})
+    target = RenodeTarget(mode="replay", startup_timeout_s=10)
+    with pytest.raises(RigError) as err:
+        target.start(tmp_path)
+    target.stop()
+    assert "Renode's monitor exited (waiting for its first prompt)" in str(err.value)
+    assert f"it was started as ${RENODE_ENV}=/bin/true: is that Renode? Set {RENODE_ENV}" in str(err.value)
+
+
 def test_a_mode_that_does_not_exist_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(Exception, match="not one of sensor, replay"):
         RenodeTarget(mode="uart")
