@@ -338,4 +338,4 @@ def test_a_qemu_stopped_for_ever_ends_the_wait_and_says_so(qemu_ready: None, tmp
         _stopped_mid_run(target, tmp_path, None, Timeouts(hello_s=5, ack_s=0.2, summary_s=2.0))
     # the ACK's wait, then stop()'s wait for the firmware to end by itself, both at 1/STARVED_FLOOR
     assert time.monotonic() - t0 < (0.2 + 0.5) * ProgressClock.STARVED_FLOOR + 20.0
-    assert "did not end within 0.5 s" in str(err.value)
+    assert "did not end within 0.5 s" in str(err.value) and "terminated" in str(err.value)
