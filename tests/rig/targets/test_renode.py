@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -172,6 +173,62 @@ def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
     assert target.stop() == how  # asked again, it tells how Renode ended
     assert RenodeTarget().stop() == "renode was not started"
+
+
+def _stalled(pid: int, stall_s: float) -> threading.Timer:
+    """Stop pid now (SIGSTOP, a machine that stalls) and continue it stall_s seconds later."""
+    os.kill(pid, signal.SIGSTOP)
+    timer = threading.Timer(stall_s, os.kill, (pid, signal.SIGCONT))
+    timer.start()
+    return timer
+
+
+def test_the_monitor_waits_for_a_renode_the_host_stalled(launcher: Path, tmp_path: Path) -> None:
+    """Renode stopped for 2 s is no monitor that does not answer within 0.5 s: the wait is charged
+    Renode's progress (1/STARVED_FLOOR of the wall time while it is stopped), not the wall clock;
+    stopped for ever, the wait still ends, saying so."""
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+        mon.wait_prompt(10)
+        child = R._process_tree(proc.pid)[-1]
+        _stalled(child, 2.0).join()  # joined: the answer comes once it is continued
+        t0 = time.monotonic()
+        timer = _stalled(child, 2.0)
+        assert mon.command("sysbus.cpu ExecutedInstructions", timeout_s=0.5) == "ok sysbus.cpu ExecutedInstructions"
+        assert time.monotonic() - t0 > 1.5
+        timer.join()
+        os.kill(child, signal.SIGSTOP)  # for ever
+        with pytest.raises(Exception, match=r"did not answer within 0\.1 s .*while the host held it stopped"):
+            mon.command("sysbus.cpu ExecutedInstructions", timeout_s=0.1)
+    finally:
+        R._kill_group(proc.pid)
+        proc.wait(5)
+
+
+def test_a_renode_stalled_while_it_quits_has_quit(tmp_path: Path) -> None:
+    """stop() gives Renode stop_timeout_s of its own progress to quit: one the host stops for 2 s
+    while it quits has quit, not failed to."""
+    child = tmp_path / "child.py"
+    child.write_text(FAKE_CHILD.replace('if cmd == "quit-ignored":', 'if cmd == "quit":\n'
+                                        '        import os, signal; os.kill(os.getpid(), signal.SIGSTOP); break\n'
+                                        '    elif cmd == "quit-ignored":'))
+    exe = tmp_path / "renode"
+    exe.write_text(FAKE_RENODE.format(python=sys.executable, child=child))
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    target = RenodeTarget(mode="replay", stop_timeout_s=0.5)
+    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    target._proc = proc
+    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
+    target._monitor.wait_prompt(10)
+    pid = R._process_tree(proc.pid)[-1]
+    timer = threading.Timer(2.0, os.kill, (pid, signal.SIGCONT))  # the child stops itself on quit
+    timer.start()
+    how = target.stop()
+    timer.join()
+    assert how.startswith("renode quit") and "killed" not in how, how
 
 
 # ---- on Renode ------------------------------------------------------------------------------
