@@ -98,6 +98,8 @@ PROGRESS_SAMPLE_S = 0.2
 PROGRESS_QUERY_S = 30.0
 _VIRTUAL_TIME = re.compile(r"TimeElapsed = (\d+):(\d\d):(\d\d)\.(\d{6})")
 _PROMPT = re.compile(r"\n\r?\((?:monitor|[^()\r\n]+)\) $")
+#: A prompt wherever it is in what Renode printed (the first of several answers that came together).
+_PROMPT_ANYWHERE = re.compile(r"\n\r?\((?:monitor|[^()\r\n]+)\) ")
 _ERRORS = ("No such command", "There was an error", "Could not", "error executing", "Unhandled exception",
            "Fatal error", "Exception")
 
@@ -216,6 +218,8 @@ class RenodeMonitor:
         self._closed = False
         #: Seconds charged to every wait for an answer so far (Renode's progress, not the wall clock).
         self.charged_s = 0.0
+        #: Answers (each up to its prompt) still owed to commands that timed out: skipped when they come.
+        self._late = 0
         self._reader = threading.Thread(target=self._read, name="renode-monitor", daemon=True)
         self._reader.start()
 
@@ -248,8 +252,15 @@ class RenodeMonitor:
         with self._cond:
             while True:
                 text = self._buf.decode(errors="replace")
+                late = _PROMPT_ANYWHERE.search(text) if self._late else None
+                if late:
+                    # the answer of a command that timed out, come after all (up to its prompt, the
+                    # first in what came): not this one's
+                    del self._buf[:len(text[:late.end()].encode(errors="replace"))]
+                    self._late -= 1
+                    continue
                 m = _PROMPT.search(text)
-                if m:
+                if m and not self._late:
                     del self._buf[:len(text[:m.end()].encode(errors="replace"))]
                     self.charged_s += clock.charged()
                     return text[:m.start()]
@@ -257,6 +268,8 @@ class RenodeMonitor:
                 if self._closed or left <= 0:
                     seen = text.strip()[-1500:]
                     del self._buf[:]
+                    # its answer may still come: the next command must not take it for its own
+                    self._late += not self._closed
                     state = "exited" if self._closed else f"did not answer within {timeout_s:g} s ({clock.describe()})"
                     raise RigError(f"Renode's monitor {state} ({what}); it said: {seen or '(nothing)'}")
                 self._cond.wait(min(left, 0.1))

@@ -207,6 +207,29 @@ def test_the_monitor_waits_for_a_renode_the_host_stalled(launcher: Path, tmp_pat
         proc.wait(5)
 
 
+def test_an_answer_that_comes_after_its_command_timed_out_is_not_taken_for_the_next(launcher: Path,
+                                                                                    tmp_path: Path) -> None:
+    """A command that timed out (Renode stopped for ever, as far as its budget went) is answered
+    once Renode runs again: the next command gets its own answer, not that one (the progress
+    sampler timing out once made stop() report the instructions of a question asked a minute
+    earlier)."""
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+        mon.wait_prompt(10)
+        child = R._process_tree(proc.pid)[-1]
+        os.kill(child, signal.SIGSTOP)
+        with pytest.raises(Exception, match="did not answer"):
+            mon.command("first", timeout_s=0.05)
+        os.kill(child, signal.SIGCONT)
+        assert mon.command("second") == "ok second"
+        assert mon.command("third") == "ok third"
+    finally:
+        R._kill_group(proc.pid)
+        proc.wait(5)
+
+
 def test_a_renode_stalled_while_it_quits_has_quit(tmp_path: Path) -> None:
     """stop() gives Renode stop_timeout_s of its own progress to quit: one the host stops for 2 s
     while it quits has quit, not failed to."""
