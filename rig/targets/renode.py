@@ -458,11 +458,12 @@ class RenodeTarget(Target):
             out = self._monitor.command(f"sysbus ReadDoubleWord {addr:#x}")
         return _number(out, f"sysbus ReadDoubleWord {addr:#x}")
 
-    def instructions(self) -> int:
-        """Instructions the core has executed so far (`cpu ExecutedInstructions`)."""
+    def instructions(self, timeout_s: float = 60.0) -> int:
+        """Instructions the core has executed so far (`cpu ExecutedInstructions`); RigError when
+        Renode does not answer within timeout_s (charged its progress, rig.progress)."""
         assert self._monitor is not None
         with self._lock:
-            out = self._monitor.command("sysbus.cpu ExecutedInstructions")
+            out = self._monitor.command("sysbus.cpu ExecutedInstructions", timeout_s=timeout_s)
         return _number(out, "sysbus.cpu ExecutedInstructions")
 
     def _run_when_linked(self) -> None:
@@ -559,7 +560,8 @@ class RenodeTarget(Target):
         how = ""
         if proc.poll() is None and self._monitor is not None:
             with contextlib.suppress(RigError):
-                self.insns_at_stop = self.instructions()
+                # as long as quitting may take: a Renode that does not answer will not quit either
+                self.insns_at_stop = self.instructions(timeout_s=self.stop_timeout_s)
             with contextlib.suppress(RigError, OSError):
                 assert proc.stdin is not None
                 proc.stdin.write(b"quit\n")

@@ -230,6 +230,26 @@ def test_an_answer_that_comes_after_its_command_timed_out_is_not_taken_for_the_n
         proc.wait(5)
 
 
+def test_a_renode_the_host_stopped_for_ever_is_stopped_in_bounded_time(launcher: Path, tmp_path: Path) -> None:
+    """Renode stopped and never continued: stop() asks it how many instructions it executed and to
+    quit, each within stop_timeout_s of its progress (1/STARVED_FLOOR of the wall time while it is
+    stopped), then kills its group; the question does not get the 60 s budget of other commands."""
+    target = RenodeTarget(mode="replay", stop_timeout_s=0.2)
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    target._proc = proc
+    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
+    target._monitor.wait_prompt(10)
+    os.kill(R._process_tree(proc.pid)[-1], signal.SIGSTOP)
+    hows: list[str] = []
+    stopping = threading.Thread(target=lambda: hows.append(target.stop()), daemon=True)
+    stopping.start()
+    stopping.join(60)
+    if not hows:
+        R._kill_group(proc.pid)
+    assert hows and "did not quit within 0.2 s" in hows[0] and "held it stopped" in hows[0], hows
+
+
 def test_a_renode_stalled_while_it_quits_has_quit(tmp_path: Path) -> None:
     """stop() gives Renode stop_timeout_s of its own progress to quit: one the host stops for 2 s
     while it quits has quit, not failed to."""
