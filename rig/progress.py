@@ -16,6 +16,11 @@ waits for a CPU or the disk, QEMU sleeps, and the wait is the host's, not the ta
 working, a wait is charged at least 1/STARVED_FLOOR of the wall time, so a thread blocked for ever
 still ends it (after at most STARVED_FLOOR times its budget).
 
+A target the host has stopped (SIGSTOP, a job-control stop, a debugger: state T or t) makes no
+progress of its own fault either: a machine that stalls its emulator for a while must get the same
+verdict as one that does not. Such a wait is charged 1/STARVED_FLOOR of the wall time too, so a
+target stopped for ever still ends it, and the timeout's message says it was stopped.
+
 The figures come from /proc (Linux); elsewhere the clock falls back to the wall clock.
 """
 
@@ -51,16 +56,18 @@ def _descendants(pid: int) -> list[int]:
 
 #: Thread states that mean working or held up by the host: running or runnable, and disk sleep.
 _WORKING = ("R", "D")
+#: Thread states that mean stopped by the host: a stop signal (SIGSTOP, SIGTSTP), a tracer.
+_STOPPED = ("T", "t")
 
 
-def _thread_states(pid: int, skip: Container[str] = ()) -> tuple[float, bool]:
-    """(CPU seconds used, whether any thread is running, runnable or in disk sleep) of one process,
-    without the threads whose ids are in skip."""
-    cpu_s, busy = 0.0, False
+def _thread_states(pid: int, skip: Container[str] = ()) -> tuple[float, bool, bool]:
+    """(CPU seconds used, whether any thread is running, runnable or in disk sleep, whether any is
+    stopped) of one process, without the threads whose ids are in skip."""
+    cpu_s, busy, stopped = 0.0, False, False
     try:
         tasks = list((_PROC / str(pid) / "task").iterdir())
     except OSError:
-        return 0.0, False
+        return 0.0, False, False
     for task in tasks:
         if task.name in skip:
             continue
@@ -73,17 +80,25 @@ def _thread_states(pid: int, skip: Container[str] = ()) -> tuple[float, bool]:
         if len(fields) < 13:
             continue
         busy = busy or fields[0] in _WORKING
+        stopped = stopped or fields[0] in _STOPPED
         cpu_s += (int(fields[11]) + int(fields[12])) / _TICKS_PER_S
-    return cpu_s, busy
+    return cpu_s, busy, stopped
+
+
+def _tree_states(pid: int) -> tuple[float, bool, bool]:
+    """(CPU seconds used by the threads now alive in pid's process tree, whether any is runnable,
+    whether any is stopped)."""
+    total, busy, stopped = 0.0, False, False
+    for p in _descendants(pid):
+        cpu_s, b, s = _thread_states(p)
+        total += cpu_s
+        busy, stopped = busy or b, stopped or s
+    return total, busy, stopped
 
 
 def tree_usage(pid: int) -> tuple[float, bool]:
     """(CPU seconds used by the threads now alive in pid's process tree, whether any is runnable)."""
-    total, busy = 0.0, False
-    for p in _descendants(pid):
-        cpu_s, b = _thread_states(p)
-        total += cpu_s
-        busy = busy or b
+    total, busy, _ = _tree_states(pid)
     return total, busy
 
 
@@ -109,11 +124,13 @@ class ProgressClock:
         self._charged_s = 0.0
         self.wall_charged_s = 0.0
         self.cpu_charged_s = 0.0
+        #: Charged while the host held the target stopped (its wall time at 1/STARVED_FLOOR).
+        self.stopped_charged_s = 0.0
 
     def start(self) -> None:
         """Begin a wait: nothing charged yet."""
         self._charged_s = 0.0
-        self.wall_charged_s = self.cpu_charged_s = 0.0
+        self.wall_charged_s = self.cpu_charged_s = self.stopped_charged_s = 0.0
 
     def charged(self) -> float:
         """Seconds charged to the current wait so far."""
@@ -127,20 +144,24 @@ class ProgressClock:
             self._charged_s += wall_s
             self.wall_charged_s += wall_s
             return self._charged_s
-        cpu_s, busy = tree_usage(pid)
+        cpu_s, busy, stopped = _tree_states(pid)
         if self._rig_threads:
             # the rig's threads but the one asking (it is running now, to ask)
-            own_s, own_busy = _thread_states(os.getpid(), skip={str(threading.get_native_id())})
+            own_s, own_busy, _ = _thread_states(os.getpid(), skip={str(threading.get_native_id())})
             cpu_s, busy = cpu_s + own_s, busy or own_busy
         last, self._last_cpu = self._last_cpu, cpu_s
         if last is None:
             return self._charged_s
-        if busy:
-            # Working: charge what it got of the CPU, never more than the wall time that passed,
-            # never less than a share of it (a thread held up for ever still ends the wait)
+        if busy or stopped:
+            # Working, or stopped by the host: charge what it got of the CPU, never more than the
+            # wall time that passed, never less than a share of it (a thread held up or stopped for
+            # ever still ends the wait)
             got = min(max(cpu_s - last, wall_s / self.STARVED_FLOOR), wall_s)
             self._charged_s += got
-            self.cpu_charged_s += got
+            if busy:
+                self.cpu_charged_s += got
+            else:
+                self.stopped_charged_s += got
         else:
             self._charged_s += wall_s
             self.wall_charged_s += wall_s
@@ -148,8 +169,10 @@ class ProgressClock:
 
     def describe(self) -> str:
         """How the current wait was charged, for a timeout message."""
+        stopped = (f", {self.stopped_charged_s:.1f} s while the host held it stopped (its wall time "
+                   f"counted 1/{self.STARVED_FLOOR:g})" if self.stopped_charged_s else "")
         return (f"{self.cpu_charged_s:.1f} s of the target's CPU time while it ran and "
-                f"{self.wall_charged_s:.1f} s while it waited")
+                f"{self.wall_charged_s:.1f} s while it waited{stopped}")
 
 
 class WallClock(ProgressClock):

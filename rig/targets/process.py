@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
+import signal
 import subprocess
 from pathlib import Path
 from typing import IO
@@ -91,6 +93,8 @@ class FirmwareProcess:
         how = "had already exited"
         if status is None:
             self.proc.terminate()
+            with contextlib.suppress(OSError):
+                os.kill(self.proc.pid, signal.SIGCONT)  # a process the host stopped must run to end
             how = "terminated"
             try:
                 status = self.proc.wait(timeout_s)

@@ -98,6 +98,8 @@ PROGRESS_SAMPLE_S = 0.2
 PROGRESS_QUERY_S = 30.0
 _VIRTUAL_TIME = re.compile(r"TimeElapsed = (\d+):(\d\d):(\d\d)\.(\d{6})")
 _PROMPT = re.compile(r"\n\r?\((?:monitor|[^()\r\n]+)\) $")
+#: A prompt wherever it is in what Renode printed (the first of several answers that came together).
+_PROMPT_ANYWHERE = re.compile(r"\n\r?\((?:monitor|[^()\r\n]+)\) ")
 _ERRORS = ("No such command", "There was an error", "Could not", "error executing", "Unhandled exception",
            "Fatal error", "Exception")
 
@@ -203,7 +205,9 @@ class RenodeMonitor:
     """Renode's monitor over the standard input and output of a Renode started with --console.
 
     Everything Renode prints is kept in the transcript file; command() sends one line and
-    returns what Renode answered before its next prompt.
+    returns what Renode answered before its next prompt. A wait for an answer is charged
+    Renode's own progress (rig.progress: the CPU time of its process tree while it works, the
+    wall time while it sleeps): a Renode slowed or stalled by a busy host is not taken for hung.
     """
 
     def __init__(self, proc: subprocess.Popen[bytes], transcript: Path) -> None:
@@ -212,6 +216,10 @@ class RenodeMonitor:
         self._buf = bytearray()
         self._cond = threading.Condition()
         self._closed = False
+        #: Seconds charged to every wait for an answer so far (Renode's progress, not the wall clock).
+        self.charged_s = 0.0
+        #: Answers (each up to its prompt) still owed to commands that timed out: skipped when they come.
+        self._late = 0
         self._reader = threading.Thread(target=self._read, name="renode-monitor", daemon=True)
         self._reader.start()
 
@@ -233,22 +241,38 @@ class RenodeMonitor:
                 self._transcript.flush()
                 self._cond.notify_all()
 
+    def progress_clock(self) -> ProgressClock:
+        """A clock charged Renode's own progress (its process tree's), for a wait on it."""
+        proc = self.proc
+        return ProgressClock(lambda: proc.pid if proc.poll() is None else None)
+
     def _take_until_prompt(self, timeout_s: float, what: str) -> str:
-        deadline = time.monotonic() + timeout_s
+        clock = self.progress_clock()
+        clock.start()
         with self._cond:
             while True:
                 text = self._buf.decode(errors="replace")
+                late = _PROMPT_ANYWHERE.search(text) if self._late else None
+                if late:
+                    # the answer of a command that timed out, come after all (up to its prompt, the
+                    # first in what came): not this one's
+                    del self._buf[:len(text[:late.end()].encode(errors="replace"))]
+                    self._late -= 1
+                    continue
                 m = _PROMPT.search(text)
-                if m:
+                if m and not self._late:
                     del self._buf[:len(text[:m.end()].encode(errors="replace"))]
+                    self.charged_s += clock.charged()
                     return text[:m.start()]
-                left = deadline - time.monotonic()
+                left = timeout_s - clock.charged()
                 if self._closed or left <= 0:
                     seen = text.strip()[-1500:]
                     del self._buf[:]
-                    state = "exited" if self._closed else f"did not answer within {timeout_s:g} s"
+                    # its answer may still come: the next command must not take it for its own
+                    self._late += not self._closed
+                    state = "exited" if self._closed else f"did not answer within {timeout_s:g} s ({clock.describe()})"
                     raise RigError(f"Renode's monitor {state} ({what}); it said: {seen or '(nothing)'}")
-                self._cond.wait(min(left, 0.5))
+                self._cond.wait(min(left, 0.1))
 
     def wait_prompt(self, timeout_s: float) -> str:
         """Wait for Renode's first prompt (it has started); return what it printed before."""
@@ -283,8 +307,10 @@ class RenodeTarget(Target):
     Args:
         mode: "sensor" (the scenario feeds Renode's LSM6DSO model from RESD) or "replay"
             (SAMPLE_BATCH frames over the UART); default $STRIDELAB_RENODE_MODE, else sensor.
-        startup_timeout_s: wall time Renode may take to start and serve USART2.
-        stop_timeout_s: wall time Renode gets to quit by itself before its process group is killed.
+        startup_timeout_s: time Renode may take to start and serve USART2, charged its own progress
+            (rig.progress: its CPU time while it works, wall time while it sleeps).
+        stop_timeout_s: time Renode gets to quit by itself before its process group is killed,
+            charged the same way.
         elf: the image to run; default rig.build.arm_elf() (built and current).
     """
 
@@ -402,7 +428,8 @@ class RenodeTarget(Target):
         _guard_exit_paths()
         _RUNNING.add(self)
         self._monitor = RenodeMonitor(self._proc, run_dir / MONITOR_LOG)
-        deadline = time.monotonic() + self.startup_timeout_s
+        # Renode starting up (its runtime compiling, loading the platform) is work: on a busy host it
+        # is slow, not hung, so the budget is charged its own progress (what the monitor's waits were)
         try:
             self._monitor.wait_prompt(self.startup_timeout_s)
         except RigError as exc:
@@ -416,7 +443,7 @@ class RenodeTarget(Target):
         (run_dir / "stridelab.resc").write_text(script(elf, pty, addr, flags))
         for line in script(elf, pty, addr, flags, start=False).splitlines():
             if line:
-                self._monitor.command(line, timeout_s=max(1.0, deadline - time.monotonic()))
+                self._monitor.command(line, timeout_s=max(1.0, self.startup_timeout_s - self._monitor.charged_s))
         self._mips = float(_number(self._monitor.command("sysbus.cpu PerformanceInMips"),
                                    "sysbus.cpu PerformanceInMips"))
         try:
@@ -437,11 +464,12 @@ class RenodeTarget(Target):
             out = self._monitor.command(f"sysbus ReadDoubleWord {addr:#x}")
         return _number(out, f"sysbus ReadDoubleWord {addr:#x}")
 
-    def instructions(self) -> int:
-        """Instructions the core has executed so far (`cpu ExecutedInstructions`)."""
+    def instructions(self, timeout_s: float = 60.0) -> int:
+        """Instructions the core has executed so far (`cpu ExecutedInstructions`); RigError when
+        Renode does not answer within timeout_s (charged its progress, rig.progress)."""
         assert self._monitor is not None
         with self._lock:
-            out = self._monitor.command("sysbus.cpu ExecutedInstructions")
+            out = self._monitor.command("sysbus.cpu ExecutedInstructions", timeout_s=timeout_s)
         return _number(out, "sysbus.cpu ExecutedInstructions")
 
     def _run_when_linked(self) -> None:
@@ -538,16 +566,19 @@ class RenodeTarget(Target):
         how = ""
         if proc.poll() is None and self._monitor is not None:
             with contextlib.suppress(RigError):
-                self.insns_at_stop = self.instructions()
+                # as long as quitting may take: a Renode that does not answer will not quit either
+                self.insns_at_stop = self.instructions(timeout_s=self.stop_timeout_s)
             with contextlib.suppress(RigError, OSError):
                 assert proc.stdin is not None
                 proc.stdin.write(b"quit\n")
                 proc.stdin.flush()
-            try:
-                proc.wait(self.stop_timeout_s)
-                how = "quit"
-            except subprocess.TimeoutExpired:
-                how = f"did not quit within {self.stop_timeout_s:g} s"
+            # quitting is work too (its runtime shutting down): charged Renode's own progress
+            clock = self._monitor.progress_clock()
+            clock.start()
+            while proc.poll() is None and clock.charged() < self.stop_timeout_s:
+                time.sleep(0.02)
+            how = ("quit" if proc.poll() is not None
+                   else f"did not quit within {self.stop_timeout_s:g} s ({clock.describe()})")
         # The launcher's children (mono) share its process group: end every one of them.
         killed = _kill_group(proc.pid)
         status = proc.wait(5.0) if proc.poll() is None else proc.returncode

@@ -20,7 +20,8 @@ it runs on while the core sleeps in WFI waiting for bytes Renode has not read ye
   emulation, paced by virtual time, and the rig sends nothing), the machine's virtual time;
 - and, as a bound for an emulator that stops making any progress (a firmware asleep that never
   answers, a Renode that no longer reads its input), Renode's host progress
-  (`ProgressClock`: its CPU time while it runs, wall time while it sleeps) at 1/HOST_FACTOR.
+  (`ProgressClock`: its CPU time while it runs, wall time while it sleeps) at 1/HOST_FACTOR
+  (while the host holds Renode stopped, 1/STARVED_FLOOR of the wall time, as for any target).
 
 The wait is charged the largest of the three. The figures come from a sampler (the target asks
 Renode's monitor a few times a second), so `charged()` never blocks on Renode.
@@ -96,7 +97,13 @@ class RenodeClock(ProgressClock):
             self.instructions_charged = max(0, now.instructions - self._base.instructions)
             self._last = now
         return max(self.instructions_charged / self.instructions_per_s, self.virtual_charged_s,
-                   self.host_charged_s / HOST_FACTOR)
+                   self._host_bound_s())
+
+    def _host_bound_s(self) -> float:
+        """Renode's host progress as the bound counts it: 1/HOST_FACTOR of what it had while it ran or
+        waited; what the host charged while it held Renode stopped (already a share of the wall
+        time, rig.progress) in full, so a Renode stopped for ever ends a wait as any target does."""
+        return (self.host_charged_s - self.stopped_charged_s) / HOST_FACTOR + self.stopped_charged_s
 
     def describe(self) -> str:
         """How the current wait was charged, for a timeout message."""
@@ -104,4 +111,6 @@ class RenodeClock(ProgressClock):
                 f"({self.instructions_charged / self.instructions_per_s:.2f} s at "
                 f"{self.instructions_per_s / 1e6:g} MIPS), {self.virtual_charged_s:.1f} s of virtual time "
                 f"with its sensor stream running; Renode itself had {self.cpu_charged_s:.1f} s of CPU time "
-                f"while it ran and {self.wall_charged_s:.1f} s while it waited, counted 1/{HOST_FACTOR:g}")
+                f"while it ran and {self.wall_charged_s:.1f} s while it waited, counted 1/{HOST_FACTOR:g}"
+                + (f"; the host held it stopped for {self.stopped_charged_s * self.STARVED_FLOOR:.1f} s, "
+                   f"counted 1/{self.STARVED_FLOOR:g}" if self.stopped_charged_s else ""))

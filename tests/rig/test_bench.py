@@ -173,3 +173,36 @@ def test_a_target_bench_cannot_run_on_says_what_bench_takes(tmp_path: Path, monk
     with pytest.raises(RigError, match=r"unknown target 'nowhere'; choose native \(the analyzer in-process"):
         run_bench(["standing"], target="nowhere", runs_dir=tmp_path, cost=False)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.target("qemu")
+def test_qemu_speed_is_measured_on_a_host_that_stalls_qemu_while_it_boots(rig_target: Any, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine that stalls QEMU for 6 s as it boots makes the boot slow, not absent: the wait for
+    its HELLO (5 s) follows QEMU's progress, and the speed figures are measured all the same."""
+    import os
+    import signal
+    import threading
+
+    from rig import bench
+    from rig.targets.qemu import QemuTarget
+    from scenarios.catalog import synthesize
+
+    class StalledQemu(QemuTarget):
+        stalls: list[threading.Timer] = []
+
+        def start(self, run_dir: Path) -> str:
+            url = super().start(run_dir)
+            pid = self.pid()
+            if not self.stalls and pid is not None:
+                os.kill(pid, signal.SIGSTOP)
+                self.stalls.append(threading.Timer(6.0, os.kill, (pid, signal.SIGCONT)))
+                self.stalls[0].start()
+            return url
+
+    monkeypatch.setattr(bench, "QEMU_BOOTS", 1)
+    monkeypatch.setattr(bench, "QemuTarget", StalledQemu)
+    speed = bench.measure_qemu_speed(synthesize("sprint_gyro_saturation"), tmp_path)
+    StalledQemu.stalls[0].join()
+    assert speed["qemu_hello_ms"] > 6000.0
+    assert speed["qemu_bulk_x_realtime"] > 0 and speed["qemu_uart_x_realtime"] > 0

@@ -118,3 +118,30 @@ def test_a_rig_thread_serving_the_link_counts_as_the_target_working() -> None:
         target.wait()
     assert with_rig.cpu_charged_s > with_rig.wall_charged_s, (with_rig.describe(), "the relay's work counts")
     assert without.wall_charged_s > 0.5 and without.cpu_charged_s == 0.0, without.describe()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_a_target_the_host_stopped_is_charged_a_share_of_the_wall_time() -> None:
+    """A machine that stalls (SIGSTOP, a job-control stop) gives the target no time: the wait is
+    charged 1/STARVED_FLOOR of the wall time meanwhile, not all of it, and says so; a target
+    stopped for ever still ends the wait."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        os.kill(proc.pid, signal.SIGSTOP)
+        time.sleep(0.1)
+        clock = ProgressClock(lambda: proc.pid)
+        charged = _charge_for(clock, 1.0)
+        budget_s, t0 = 0.05, time.monotonic()
+        clock.start()
+        while clock.charged() < budget_s:
+            time.sleep(0.01)
+        ended_s = time.monotonic() - t0
+    finally:
+        proc.kill()
+        proc.wait()
+    assert clock.wall_charged_s == 0.0 and clock.cpu_charged_s == 0.0, clock.describe()
+    assert charged == pytest.approx(1.0 / ProgressClock.STARVED_FLOOR, abs=0.03), clock.describe()
+    assert "while the host held it stopped" in clock.describe()
+    assert ended_s < budget_s * ProgressClock.STARVED_FLOOR + 1.0, "a target stopped for ever still ends the wait"

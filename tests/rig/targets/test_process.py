@@ -4,8 +4,10 @@ host still gets its time to announce its link, one that never announces is still
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,13 @@ def test_the_link_line_after_a_long_line_and_in_pieces_is_found(tmp_path: Path) 
         assert fw.read_line("PTY ", 5.0) == "/dev/pts/7"
     finally:
         fw.stop()
+
+
+def test_a_firmware_the_host_stopped_is_terminated_not_killed_after_the_grace(tmp_path: Path) -> None:
+    """SIGTERM waits while a process is stopped (SIGSTOP): stop() continues it so it ends at once."""
+    fw = _firmware(tmp_path, "import time\nprint('PTY /dev/pts/99', flush=True)\ntime.sleep(60)\n")
+    assert fw.read_line("PTY ", timeout_s=10.0) == "/dev/pts/99"
+    os.kill(fw.proc.pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    how = fw.stop(timeout_s=3.0)
+    assert "terminated" in how and time.monotonic() - t0 < 3.0, how

@@ -6,6 +6,7 @@ Run with: python -m pytest --target qemu tests/rig/targets/test_qemu.py
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -294,3 +295,47 @@ def test_a_signal_while_qemu_starts_leaves_no_qemu_behind(qemu_ready: None, tmp_
     (pid,) = launched
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
     assert ended.startswith("qemu was stopped while starting (KeyboardInterrupt): qemu-system-arm terminated"), ended
+
+
+def _stopped_mid_run(target: QemuTarget, tmp_path: Path, stop_s: float | None, timeouts: Timeouts):
+    """Replay 20 s of gait on QEMU; a quarter of the way in, stop QEMU with SIGSTOP for stop_s seconds
+    (None: for ever) as a stalling machine would. Returns run_recording's result."""
+    stopped: list[int] = []
+
+    def progress(sent: int, total: int, hz: float) -> None:
+        pid = target.pid()
+        if stopped or pid is None or sent < total // 4:
+            return
+        stopped.append(pid)
+        os.kill(pid, signal.SIGSTOP)
+        if stop_s is not None:
+            threading.Timer(stop_s, os.kill, (pid, signal.SIGCONT)).start()
+
+    try:
+        return run_recording(target, gait_like(20.0), tmp_path, timeouts, progress=progress)
+    finally:
+        assert stopped, "QEMU was stopped mid-run"
+
+
+def test_a_qemu_stopped_longer_than_the_ack_wait_gets_the_same_verdict(qemu_ready: None, tmp_path: Path) -> None:
+    """A machine that stalls QEMU for 3 s mid-run (SIGSTOP, then SIGCONT) is no firmware that does
+    not answer: with a 1 s wait for each ACK the run ends as the same run without the stall."""
+    timeouts = Timeouts(hello_s=5, ack_s=1.0, summary_s=2.0)
+    calm = run_recording(QemuTarget(link="bulk"), gait_like(20.0), tmp_path / "calm", timeouts)
+    stalled = _stopped_mid_run(QemuTarget(link="bulk"), tmp_path / "stalled", 3.0, timeouts)
+    assert stalled.wall_s > 3.0
+    assert stalled.summary == calm.summary and stalled.strides == calm.strides
+    assert not stalled.link_problems()
+
+
+def test_a_qemu_stopped_for_ever_ends_the_wait_and_says_so(qemu_ready: None, tmp_path: Path) -> None:
+    """Stopped and never continued, QEMU still ends the run: the wait is charged 1/STARVED_FLOOR of
+    the wall time while the host holds it stopped, and the message says it was."""
+    t0 = time.monotonic()
+    target = QemuTarget(link="bulk", end_timeout_s=0.5)
+    with pytest.raises(LinkTimeout, match=r"did not send ACK of SAMPLE_BATCH .* within 0\.2 s .*while the host "
+                                          r"held it stopped") as err:
+        _stopped_mid_run(target, tmp_path, None, Timeouts(hello_s=5, ack_s=0.2, summary_s=2.0))
+    # the ACK's wait, then stop()'s wait for the firmware to end by itself, both at 1/STARVED_FLOOR
+    assert time.monotonic() - t0 < (0.2 + 0.5) * ProgressClock.STARVED_FLOOR + 20.0
+    assert "did not end within 0.5 s" in str(err.value) and "terminated" in str(err.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -188,6 +189,105 @@ def test_stop_ends_the_whole_group_when_renode_does_not_quit(launcher: Path, tmp
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
     assert target.stop() == how  # asked again, it tells how Renode ended
     assert RenodeTarget().stop() == "renode was not started"
+
+
+def _stalled(pid: int, stall_s: float) -> threading.Timer:
+    """Stop pid now (SIGSTOP, a machine that stalls) and continue it stall_s seconds later."""
+    os.kill(pid, signal.SIGSTOP)
+    timer = threading.Timer(stall_s, os.kill, (pid, signal.SIGCONT))
+    timer.start()
+    return timer
+
+
+def test_the_monitor_waits_for_a_renode_the_host_stalled(launcher: Path, tmp_path: Path) -> None:
+    """Renode stopped for 2 s is no monitor that does not answer within 0.5 s: the wait is charged
+    Renode's progress (1/STARVED_FLOOR of the wall time while it is stopped), not the wall clock;
+    stopped for ever, the wait still ends, saying so."""
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+        mon.wait_prompt(10)
+        child = R._process_tree(proc.pid)[-1]
+        _stalled(child, 2.0).join()  # joined: the answer comes once it is continued
+        t0 = time.monotonic()
+        timer = _stalled(child, 2.0)
+        assert mon.command("sysbus.cpu ExecutedInstructions", timeout_s=0.5) == "ok sysbus.cpu ExecutedInstructions"
+        assert time.monotonic() - t0 > 1.5
+        timer.join()
+        os.kill(child, signal.SIGSTOP)  # for ever
+        with pytest.raises(Exception, match=r"did not answer within 0\.1 s .*while the host held it stopped"):
+            mon.command("sysbus.cpu ExecutedInstructions", timeout_s=0.1)
+    finally:
+        R._kill_group(proc.pid)
+        proc.wait(5)
+
+
+def test_an_answer_that_comes_after_its_command_timed_out_is_not_taken_for_the_next(launcher: Path,
+                                                                                    tmp_path: Path) -> None:
+    """A command that timed out (Renode stopped for ever, as far as its budget went) is answered
+    once Renode runs again: the next command gets its own answer, not that one (the progress
+    sampler timing out once made stop() report the instructions of a question asked a minute
+    earlier)."""
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+        mon.wait_prompt(10)
+        child = R._process_tree(proc.pid)[-1]
+        os.kill(child, signal.SIGSTOP)
+        with pytest.raises(Exception, match="did not answer"):
+            mon.command("first", timeout_s=0.05)
+        os.kill(child, signal.SIGCONT)
+        assert mon.command("second") == "ok second"
+        assert mon.command("third") == "ok third"
+    finally:
+        R._kill_group(proc.pid)
+        proc.wait(5)
+
+
+def test_a_renode_the_host_stopped_for_ever_is_stopped_in_bounded_time(launcher: Path, tmp_path: Path) -> None:
+    """Renode stopped and never continued: stop() asks it how many instructions it executed and to
+    quit, each within stop_timeout_s of its progress (1/STARVED_FLOOR of the wall time while it is
+    stopped), then kills its group; the question does not get the 60 s budget of other commands."""
+    target = RenodeTarget(mode="replay", stop_timeout_s=0.2)
+    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    target._proc = proc
+    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
+    target._monitor.wait_prompt(10)
+    os.kill(R._process_tree(proc.pid)[-1], signal.SIGSTOP)
+    hows: list[str] = []
+    stopping = threading.Thread(target=lambda: hows.append(target.stop()), daemon=True)
+    stopping.start()
+    stopping.join(60)
+    if not hows:
+        R._kill_group(proc.pid)
+    assert hows and "did not quit within 0.2 s" in hows[0] and "held it stopped" in hows[0], hows
+
+
+def test_a_renode_stalled_while_it_quits_has_quit(tmp_path: Path) -> None:
+    """stop() gives Renode stop_timeout_s of its own progress to quit: one the host stops for 2 s
+    while it quits has quit, not failed to."""
+    child = tmp_path / "child.py"
+    child.write_text(FAKE_CHILD.replace('if cmd == "quit-ignored":', 'if cmd == "quit":\n'
+                                        '        import os, signal; os.kill(os.getpid(), signal.SIGSTOP); break\n'
+                                        '    elif cmd == "quit-ignored":'))
+    exe = tmp_path / "renode"
+    exe.write_text(FAKE_RENODE.format(python=sys.executable, child=child))
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    target = RenodeTarget(mode="replay", stop_timeout_s=0.5)
+    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    target._proc = proc
+    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
+    target._monitor.wait_prompt(10)
+    pid = R._process_tree(proc.pid)[-1]
+    timer = threading.Timer(2.0, os.kill, (pid, signal.SIGCONT))  # the child stops itself on quit
+    timer.start()
+    how = target.stop()
+    timer.join()
+    assert how.startswith("renode quit") and "killed" not in how, how
 
 
 # ---- on Renode ------------------------------------------------------------------------------

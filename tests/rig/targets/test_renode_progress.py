@@ -7,6 +7,7 @@ Renode target is exercised in test_renode.py.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -153,3 +154,29 @@ def test_virtual_time_as_renode_prints_it() -> None:
     assert _virtual_s("TimeElapsed = 00:00:00.000001") == pytest.approx(1e-6)
     with pytest.raises(Exception, match="not a time"):
         _virtual_s("No such command")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_a_renode_the_host_stopped_ends_a_wait_as_any_target_does() -> None:
+    """Renode stopped by the host (SIGSTOP) and its monitor silent: the wait is charged 1/STARVED_FLOOR
+    of the wall time, as rig.progress charges any stopped target, not that again at 1/HOST_FACTOR
+    (a wait of 10 s would then end only after 2,000 s of a Renode stopped for ever)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        os.kill(proc.pid, signal.SIGSTOP)
+        renode = FakeRenode()
+        clock = RenodeClock(renode, mips=100.0, pid=lambda: proc.pid)
+        clock.start()
+        renode.now = None  # the sampler waits on the stopped monitor
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            clock.charged()
+            time.sleep(0.02)
+        charged = clock.charged()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert charged == pytest.approx(1.0 / ProgressClock.STARVED_FLOOR, abs=0.03), clock.describe()
+    assert "the host held it stopped" in clock.describe()
