@@ -70,9 +70,27 @@ def rate_in_range(odr_hz: float) -> bool:
     return lo * (1.0 - ODR_SLACK) <= odr_hz <= hi * (1.0 + ODR_SLACK)
 
 
+#: Rows this many median periods from the row before are consecutive samples, and the mean of their
+#: spacings is the sample period: a dropped sample spaces its row two periods from the one before, a
+#: stretch sampled four times as fast (refused by _check_rate_holds) a quarter of one, while times
+#: rounded to a grid coarser than a period's tenth (a logger's whole milliseconds at 416 Hz: rows 2 or
+#: 3 ms apart) and a jitter of up to 0.3 periods stay within, as many rows early as late.
+CONSECUTIVE_PERIODS = (0.3, 1.7)
+
+
+def sample_period_s(dt: np.ndarray) -> float:
+    """The sample period of row spacings dt (at least one), s: the mean spacing of consecutive rows
+    (CONSECUTIVE_PERIODS). The median alone is one of the grid's values when the times are rounded
+    coarser than the period: whole milliseconds read 416 Hz as 500 Hz, 400 Hz as 333 or 500 Hz."""
+    median = float(np.median(dt))
+    lo, hi = CONSECUTIVE_PERIODS
+    consecutive = dt[(dt > lo * median) & (dt < hi * median)]
+    return float(np.mean(consecutive)) if len(consecutive) else median
+
+
 def median_rate_hz(t_s: np.ndarray) -> float:
-    """The sample rate of sample times t_s (at least two), Hz: over their median period."""
-    return 1.0 / float(np.median(np.diff(t_s)))
+    """The sample rate of sample times t_s (at least two), Hz: over their sample period (sample_period_s)."""
+    return 1.0 / sample_period_s(np.diff(t_s))
 
 
 def _decode(path: Path, line_no: int, raw: bytes) -> str:
@@ -230,19 +248,19 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
-    """The recording's sample rate (median), Hz, after checking the firmware can take its timing."""
+    """The recording's sample rate (sample_period_s), Hz, after checking the firmware can take its timing."""
     if len(t_s) < 2:
         raise _fail(path, int(line_nos[0]), "only one sample: a recording needs two or more to have a sample rate",
                     "give the whole recording, one sample a row")
     dt = np.diff(t_s)
-    period_s = float(np.median(dt))
+    period_s = sample_period_s(dt)
     odr_hz = 1.0 / period_s
     lo, hi = ODR_RANGE_HZ
     if not rate_in_range(odr_hz):
         r = int(np.argmin(np.abs(dt - period_s))) + 1
         raise _fail(
             path, int(line_nos[r]),
-            f"t_s={float(t_s[r])!r} follows the previous row by {period_s:.3g} s, the median sample period: "
+            f"t_s={float(t_s[r])!r} follows the previous row by {period_s:.3g} s, the sample period: "
             f"a sample rate of {odr_hz:.3g} Hz, outside the {lo:g}..{hi:g} Hz the rig replays",
             "check the unit of t_s (seconds) and the sampling of the recording",
         )
@@ -268,7 +286,7 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
     return odr_hz
 
 
-#: A row closer to the one before than this many periods of the recording's (median) rate is early:
+#: A row closer to the one before than this many periods of the recording's rate is early:
 #: timestamp jitter stays far within it, a faster sampling does not.
 EARLY_PERIODS = 0.6
 #: This many early rows in a row are a faster sampling, not jitter: read at the recording's rate, each
@@ -294,7 +312,7 @@ def _check_rate_holds(path: Path, t_s: np.ndarray, line_nos: np.ndarray, periods
     raise _fail(
         path, int(line_nos[r]),
         f"from t_s={float(t_s[r])!r} on, {EARLY_RUN} rows or more come {float(np.median(seg)) * 1e3:.4g} ms apart "
-        f"({1.0 / float(np.median(seg)):.4g} Hz) while the recording's rate (its median) is {odr_hz:.4g} Hz: "
+        f"({1.0 / float(np.median(seg)):.4g} Hz) while the recording's rate is {odr_hz:.4g} Hz: "
         "the sample rate changed within the file",
         "split the recording where its rate changes, one rate a file",
     )
