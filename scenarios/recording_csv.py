@@ -320,10 +320,15 @@ def _check_rate_holds(path: Path, t_s: np.ndarray, line_nos: np.ndarray, periods
 
 #: Standard gravity, m/s^2 per g.
 G_MPS2 = 9.80665
-#: |a| where the foot is quiet must be gravity's 1 g within this range, g. Quiet samples turn
-#: slower than QUIET_DPS: the foot in stance (or standing), where the specific force is gravity
-#: (its median there is 0.97-1.09 g on every real recording and catalog scenario, sprints included).
-GRAVITY_RANGE_G = (0.7, 1.4)
+#: |a| where the foot is quiet must be gravity's 1 g within this range, g, or the columns are not in
+#: g (m/s^2 read 9.8, raw counts thousands). Quiet samples turn slower than QUIET_DPS: the foot in
+#: stance (or standing), where the specific force is gravity (its median there is 0.97-1.09 g on
+#: every real recording and catalog scenario, sprints included).
+GRAVITY_RANGE_G = (0.4, 2.5)
+#: Within GRAVITY_RANGE_G but outside this range the recording is read with a note (gravity_note):
+#: an accelerometer offset of a few tenths of a g (a poor sensor: rig explore's noisiest ones sit up
+#: to half a g off, 0.67 g on a stair climb) cannot be told from a wrong scale by less than 2.5 times.
+GRAVITY_NOTE_RANGE_G = (0.7, 1.4)
 #: A sample is quiet when |rate| is under this, dps.
 QUIET_DPS = 30.0
 #: Quiet samples needed to judge gravity, and as a share of the recording.
@@ -392,6 +397,25 @@ def _check_pitch_axis(path: Path, gyro_dps: np.ndarray, rate_dps: np.ndarray) ->
             "turn the axes into the shoe frame: x toward the toes, y toward the wearer's left, z up (x and y "
             "swapped: ax_g, gx_dps become the y columns and -ay_g, -gy_dps the x columns, or the other way round)",
         )
+
+
+def _rest_gravity_g(acc_g: np.ndarray, gyro_dps: np.ndarray) -> float | None:
+    """Median |a| where the foot is quiet (the rest's gravity), g; None when too few samples are quiet."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        quiet = np.linalg.norm(gyro_dps, axis=1) < QUIET_DPS
+        return float(np.median(np.linalg.norm(acc_g[quiet], axis=1))) if _enough(quiet) else None
+
+
+def gravity_note(rec: Recording) -> str | None:
+    """A note when |a| where the foot is still is off gravity's 1 g by more than GRAVITY_NOTE_RANGE_G
+    allows (the recording is read: see GRAVITY_NOTE_RANGE_G); None otherwise."""
+    gravity = _rest_gravity_g(rec.acc_g, rec.gyro_dps)
+    lo, hi = GRAVITY_NOTE_RANGE_G
+    if gravity is None or lo <= gravity <= hi:
+        return None
+    return (f"{rec.name}: |a| is {gravity:.3g} g (median) where the foot is still, where gravity alone gives 1 g: "
+            "a large accelerometer offset, or the columns ax_g, ay_g, az_g at a wrong scale; the recording is "
+            "replayed as it is: check the accelerometer's calibration and unit")
 
 
 def _check_units(path: Path, acc_g: np.ndarray, gyro_dps: np.ndarray) -> None:

@@ -36,3 +36,20 @@ def test_times_in_whole_milliseconds_with_dropped_samples(tmp_path: Path) -> Non
     keep = rng.random(8000) > 0.02
     t = np.round(np.flatnonzero(keep) / 416.0, 3)
     assert read_recording(_standing(tmp_path, t)).odr_hz == pytest.approx(416.0, rel=5e-3)
+
+
+def test_a_large_accelerometer_offset_is_read_with_a_note(tmp_path: Path) -> None:
+    # a stair climb through rig explore's noisiest sensor (offsets 10 times realistic) sits at 0.67 g
+    # where the foot is still: it was refused as an accelerometer at a wrong scale
+    import dataclasses
+
+    from scenarios import synthesize, write_recording
+    from scenarios.recording_csv import gravity_note
+
+    rec = synthesize("stairs_up")
+    path = tmp_path / "offset.csv"
+    write_recording(dataclasses.replace(rec, acc_g=rec.acc_g + [0.0, 0.0, -0.35]), path)
+    back = read_recording(path)
+    note = gravity_note(back)
+    assert note is not None and "0.675 g" in note and "offset" in note
+    assert gravity_note(read_recording(_standing(tmp_path, np.arange(100) / 100.0))) is None
