@@ -2,7 +2,10 @@
 
 CSV: optional `#` comment lines, then the header `t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps`
 (columns in any order, each once; extra columns ignored), then one sample a row. t_s must increase
-strictly; every value must be a finite number.
+strictly; every value must be a finite number. What spreadsheets and other loggers write for the same
+columns is read too (see `_header`): fields separated by semicolons (decimal commas then allowed) or
+tabs, quoted, names in capitals, and units in brackets (`ax_g [g]`; `ax [m/s^2]`, `t [ms]`, `gx [rad/s]`
+are converted from the unit they declare).
 
 Sidecar `NAME.truth.json` beside `NAME.csv`, in one of two formats:
 
@@ -199,9 +202,61 @@ class _Samples:
         self.last_t = (float(t[-1]), int(line_nos[-1]))
 
 
+#: Units a header may give a column in brackets or parentheses (`t_s [s]`, `ax [g]`, `gx (deg/s)`),
+#: by the column's quantity, with the factor that turns a value in that unit into the column's. A
+#: declared unit is converted, not guessed: an axis named without its unit (`ax`) is not a column.
+_TIME_UNITS = {"s": 1.0, "sec": 1.0, "ms": 1e-3, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ns": 1e-9}
+_ACCEL_UNITS = {"g": 1.0, "mg": 1e-3, "m/s^2": 1.0 / 9.80665, "m/s2": 1.0 / 9.80665, "m/s\u00b2": 1.0 / 9.80665,
+                "m s^-2": 1.0 / 9.80665, "m*s^-2": 1.0 / 9.80665}
+_RATE_UNITS = {"dps": 1.0, "deg/s": 1.0, "\u00b0/s": 1.0, "degrees/s": 1.0, "degree/s": 1.0, "mdps": 1e-3,
+               "rad/s": 180.0 / math.pi}
+_UNITS = {"t_s": _TIME_UNITS, "ax_g": _ACCEL_UNITS, "ay_g": _ACCEL_UNITS, "az_g": _ACCEL_UNITS,
+          "gx_dps": _RATE_UNITS, "gy_dps": _RATE_UNITS, "gz_dps": _RATE_UNITS}
+#: A column's name without its unit's suffix, which a header may give with the unit in brackets.
+_STEMS = {"t": "t_s", "time": "t_s", "timestamp": "t_s", **{c.split("_")[0]: c for c in COLUMNS[1:]}}
+_FIELD = re.compile(r'\s*"?\s*([^"\[\]()]*?)\s*(?:[\[(]\s*([^\]()]*?)\s*[\])])?\s*"?\s*')
+
+
+def _header(path: Path, line_no: int, text: str) -> tuple[list[str], list[float], str, bool]:
+    """The header's column names, the factor of each of COLUMNS from its declared unit, the delimiter
+    and whether fields are quoted. Spreadsheets and loggers write the same columns in other clothes:
+    separated by semicolons (with decimal commas) or tabs, quoted, in capitals, with the unit in
+    brackets (`ax_g [g]`, `ax [m/s^2]`): each is read as the recording it is."""
+    delimiter = next((d for d in (",", ";", "\t") if d in text), ",")
+    quoted = '"' in text
+    names: list[str] = []
+    factor: dict[str, float] = {}
+    for field in text.split(delimiter):
+        m = _FIELD.fullmatch(field)
+        name, unit = (m[1].lower(), m[2]) if m else (field.strip(), None)
+        if unit is None:
+            names.append(name if name in COLUMNS else field.strip().strip('"'))
+            continue
+        column = name if name in COLUMNS else _STEMS.get(name)
+        units = _UNITS.get(column or "", {})
+        scale = units.get(unit.lower(), units.get(unit.lower().replace(" ", "")))
+        if name in COLUMNS and scale != 1.0:  # the name's unit and the brackets' disagree
+            own = column.split("_")[1] if column else ""
+            raise _fail(path, line_no, f"column {excerpt(field.strip())}: the name says {own} and the brackets {unit}",
+                        f"name the column {name} with its values in {own}, or {_stem(name)} [{unit}] with the "
+                        f"unit they are in (one of {', '.join(units)})")
+        if column is None or scale is None:  # not a column of the recording, or in a unit not known here
+            names.append(field.strip().strip('"'))
+            continue
+        factor[column] = scale
+        names.append(column)
+    return names, [factor.get(c, 1.0) for c in COLUMNS], delimiter, quoted
+
+
+def _stem(column: str) -> str:
+    return "t" if column == "t_s" else column.split("_")[0]
+
+
 def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The samples of a recording CSV (columns of COLUMNS) and the line number of each row."""
     names: list[str] | None = None
+    scales: list[float] = []
+    delimiter, quoted = ",", False
     header_line = 0
     samples: _Samples | None = None
     rows: list[tuple[int, str]] = []
@@ -215,7 +270,8 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
         if not stripped or stripped.startswith("#"):
             continue
         if names is None:
-            names, header_line = [c.strip() for c in stripped.split(",")], line_no
+            names, scales, delimiter, quoted = _header(path, line_no, stripped)
+            header_line = line_no
             missing = [c for c in COLUMNS if c not in names]
             if missing:
                 raise _fail(
@@ -231,6 +287,10 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
                 )
             samples = _Samples(path, names)
             continue
+        if delimiter != ",":  # its fields' commas are decimal commas
+            s = s.replace(",", ".").replace(delimiter, ",")
+        if quoted:
+            s = s.replace('"', "")
         rows.append((line_no, s))
         if len(rows) >= _ROWS_PER_CHUNK:
             assert samples is not None
@@ -244,7 +304,12 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
     samples.add(rows)
     if samples.count == 0:
         raise _fail(path, header_line, "no samples after the header", "add one row per sample")
-    return np.concatenate(samples.parts), np.concatenate(samples.line_nos)
+    cols = np.concatenate(samples.parts)
+    for k, scale in enumerate(scales):
+        if scale != 1.0:
+            with np.errstate(over="ignore"):
+                cols[:, k] *= scale
+    return cols, np.concatenate(samples.line_nos)
 
 
 def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scenarios import read_recording
+from scenarios import RecordingError, read_recording
 
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
 
@@ -53,3 +53,54 @@ def test_a_large_accelerometer_offset_is_read_with_a_note(tmp_path: Path) -> Non
     note = gravity_note(back)
     assert note is not None and "0.675 g" in note and "offset" in note
     assert gravity_note(read_recording(_standing(tmp_path, np.arange(100) / 100.0))) is None
+
+
+def _walk_text(header: str, sep: str = ",", dec: str = ".", t_scale: float = 1.0, a_scale: float = 1.0,
+               g_scale: float = 1.0, quote: str = "") -> tuple[str, "np.ndarray"]:
+    from scenarios import synthesize
+
+    rec = synthesize("walk")
+    cols = np.column_stack([rec.t_s, rec.acc_g, rec.gyro_dps])
+    lines = [header]
+    for row in cols:
+        vals = [f"{row[0] * t_scale:.9g}"] + [f"{v * a_scale:.9g}" for v in row[1:4]] + [f"{v * g_scale:.9g}" for v in row[4:]]
+        lines.append(sep.join(quote + v.replace(".", dec) + quote for v in vals))
+    return "\n".join(lines) + "\n", cols
+
+
+FOREIGN_FORMATS = {
+    # a spreadsheet in a locale with decimal commas separates fields by semicolons
+    "semicolons and decimal commas": dict(header="t_s;ax_g;ay_g;az_g;gx_dps;gy_dps;gz_dps", sep=";", dec=","),
+    "semicolons": dict(header="t_s;ax_g;ay_g;az_g;gx_dps;gy_dps;gz_dps", sep=";"),
+    "tabs": dict(header="t_s\tax_g\tay_g\taz_g\tgx_dps\tgy_dps\tgz_dps", sep="\t"),
+    "quoted": dict(header='"t_s","ax_g","ay_g","az_g","gx_dps","gy_dps","gz_dps"', quote='"'),
+    "capitals": dict(header="T_S,AX_G,AY_G,AZ_G,GX_DPS,GY_DPS,GZ_DPS"),
+    "units in brackets": dict(header="t_s [s],ax_g [g],ay_g [g],az_g [g],gx_dps [dps],gy_dps [dps],gz_dps [dps]"),
+    "axes with units": dict(header="t (s),ax (g),ay (g),az (g),gx (deg/s),gy (deg/s),gz (deg/s)"),
+    "other units declared": dict(header="time [ms],ax [m/s^2],ay [m/s^2],az [m/s^2],gx [rad/s],gy [rad/s],gz [rad/s]",
+                                 t_scale=1e3, a_scale=9.80665, g_scale=np.pi / 180.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FOREIGN_FORMATS))
+def test_the_columns_in_other_clothes_are_read(tmp_path: Path, case: str) -> None:
+    # each was refused: 'header lacks column(s) t_s, ax_g, ...'
+    text, cols = _walk_text(**FOREIGN_FORMATS[case])
+    rec = read_recording(_write_text(tmp_path, text))
+    np.testing.assert_allclose(rec.t_s, cols[:, 0], atol=1e-7)
+    np.testing.assert_allclose(rec.acc_g, cols[:, 1:4], atol=1e-6)
+    np.testing.assert_allclose(rec.gyro_dps, cols[:, 4:], atol=1e-5)
+
+
+def test_a_name_and_a_unit_that_disagree_are_refused(tmp_path: Path) -> None:
+    text, _ = _walk_text(header="t_s,ax_g [m/s^2],ay_g,az_g,gx_dps,gy_dps,gz_dps")
+    path = _write_text(tmp_path, text)
+    with pytest.raises(RecordingError, match=r"rec\.csv, line 1: column 'ax_g \[m/s\^2\]': the name says g and the "
+                                             r"brackets m/s\^2; name the column ax_g .* or ax \[m/s\^2\]"):
+        read_recording(path)
+
+
+def _write_text(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rec.csv"
+    path.write_text(text)
+    return path
