@@ -191,11 +191,7 @@ class _Samples:
         back = np.flatnonzero(t <= prev_t)
         if len(back):
             r = int(back[0])
-            raise _fail(
-                self.path, int(line_nos[r]),
-                f"t_s={float(t[r])!r} is not after the previous row's t_s={float(prev_t[r])!r} (line {int(prev_line[r])})",
-                "times must increase strictly: sort the rows and drop duplicates",
-            )
+            raise _time_back(self.path, int(line_nos[r]), float(t[r]), float(prev_t[r]), int(prev_line[r]), np.diff(t))
         self.parts.append(cols)
         self.line_nos.append(line_nos)
         self.count += len(rows)
@@ -250,6 +246,33 @@ def _header(path: Path, line_no: int, text: str) -> tuple[list[str], list[float]
 
 def _stem(column: str) -> str:
     return "t" if column == "t_s" else column.split("_")[0]
+
+
+#: A row this many sample periods or more before the row ahead of it is a clock that went back (a
+#: timer's wrap, a logger's restart), not rows out of order (a packet late by a few samples).
+RESTART_PERIODS = 100.0
+
+
+def _time_back(path: Path, line: int, t: float, prev: float, prev_line: int, dt: np.ndarray) -> RecordingError:
+    """The refusal of a row whose time is not after the row before: what each kind of it means."""
+    if t == prev:
+        return _fail(
+            path, line, f"t_s={t!r} repeats the previous row's time (line {prev_line}), where times must increase strictly",
+            "each sample needs its own time: drop a row written twice; times written with too few digits (a "
+            "float32 keeps 7: at 1.7e9 s it steps by 128 s) or once per batch of samples must be rewritten as "
+            "each sample's time in seconds, to the microsecond (from the start when the clock is an epoch)",
+        )
+    ahead = dt[dt > 0]
+    if len(ahead) and prev - t > RESTART_PERIODS * float(np.median(ahead)):
+        return _fail(
+            path, line, f"t_s={t!r} is {prev - t:.6g} before the previous row's t_s={prev!r} (line {prev_line}): "
+            "the clock went back, as a timer that wrapped or restarted does, where times must increase strictly",
+            "split the recording there, or unwrap the times (add the timer's span to every time from this row on)",
+        )
+    return _fail(
+        path, line, f"t_s={t!r} is not after the previous row's t_s={prev!r} (line {prev_line})",
+        "times must increase strictly: sort the rows",
+    )
 
 
 def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -434,3 +434,28 @@ def test_a_yawed_mount_the_analyzer_learns_is_read(tmp_path: Path, yaw_deg: floa
 @pytest.mark.parametrize("name", ["sprint_gyro_saturation", "standing", "fidgeting", "stairs_down"])
 def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
     read_recording(_rescaled(tmp_path, name=name))
+
+
+# -- times a logger writes that cannot place the samples -------------------------------------
+
+
+def test_a_row_repeating_the_time_before_names_what_to_do(tmp_path: Path) -> None:
+    # was 'sort the rows and drop duplicates': wrong for times stamped once per batch or too coarse
+    t = np.arange(200) / 100.0
+    t[50] = t[49]
+    _refused(_csv(tmp_path, t), "line 52", "repeats the previous row's time (line 51)", "written twice",
+             "too few digits", "once per batch")
+
+
+def test_a_clock_that_went_back_is_named_a_wrap_or_restart(tmp_path: Path) -> None:
+    # a logger's 16-bit millisecond timer wraps at 65.536 s: sorting the rows, as the refusal said,
+    # would have shuffled two minutes together
+    t = ((np.arange(8000) * 10.0 + 60000.0) % 65536.0) / 1000.0
+    msg = _refused(_csv(tmp_path, t), "went back", "wrapped or restarted", "unwrap")
+    assert "sort" not in msg
+
+
+def test_rows_out_of_order_are_still_told_to_be_sorted(tmp_path: Path) -> None:
+    t = np.arange(200) / 100.0
+    t[50], t[51] = t[51], t[50]
+    _refused(_csv(tmp_path, t), "line 53", "is not after", "sort the rows")
