@@ -360,6 +360,7 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
             f"a gap of {float(dt[r - 1]):.6g} s after the previous row; the link's times span at most {MAX_STEP_S:.0f} s",
             "split the recording at the gap",
         )
+    _check_float32_times(path, t_s, line_nos, dt * odr_hz, period_s)
     _check_rate_holds(path, t_s, line_nos, dt * odr_hz, odr_hz)
     index = np.cumsum(np.maximum(1.0, np.rint(dt * odr_hz)))
     over = np.flatnonzero(index > MAX_INDEX)
@@ -372,6 +373,34 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
             "split the recording into shorter parts",
         )
     return odr_hz
+
+
+#: Float32 times are refused when they step by more than this share of the sample period where they are
+#: largest, while the rows do not sit one period apart (a share OFF_GRID_SHARE of them): read, their
+#: grid's values pass for the period and the steps of two for dropped samples (from 20,000 s on,
+#: float32 times step by 1.95 ms: a 416 Hz recording read as 512 Hz with a fifth of its samples lost).
+FLOAT32_STEP_PERIODS = 1.0 / 3.0
+OFF_GRID_SHARE = 0.05
+
+
+def _check_float32_times(path: Path, t_s: np.ndarray, line_nos: np.ndarray, periods: np.ndarray, period_s: float) -> None:
+    """RecordingError when t_s holds float32 values too coarse to place the samples (see FLOAT32_STEP_PERIODS)."""
+    top = float(np.max(np.abs(t_s)))
+    step = float(np.spacing(np.float32(top)))
+    if step <= FLOAT32_STEP_PERIODS * period_s:
+        return
+    t32 = t_s.astype(np.float32)
+    if not np.all(np.abs(t_s - t32) <= np.spacing(np.abs(t32)).astype(np.float64) / 8.0):  # float32s, printed
+        return
+    if np.count_nonzero(np.abs(periods - 1.0) > 0.3) <= OFF_GRID_SHARE * len(periods):
+        return
+    r = int(np.argmax(np.abs(t_s)))
+    raise _fail(
+        path, int(line_nos[r]),
+        f"t_s={float(t_s[r])!r}: the times are float32 values, which step by {step * 1e3:.3g} ms there, as far as "
+        f"the rows are apart ({period_s * 1e3:.3g} ms): they cannot tell a sample's time from its neighbour's",
+        "write the times as 64-bit floats, or from the recording's start",
+    )
 
 
 #: A row closer to the one before than this many periods of the recording's rate is early:

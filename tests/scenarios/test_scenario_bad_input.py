@@ -459,3 +459,21 @@ def test_rows_out_of_order_are_still_told_to_be_sorted(tmp_path: Path) -> None:
     t = np.arange(200) / 100.0
     t[50], t[51] = t[51], t[50]
     _refused(_csv(tmp_path, t), "line 53", "is not after", "sort the rows")
+
+
+def test_float32_times_too_coarse_for_the_rate(tmp_path: Path) -> None:
+    # from 20,000 s on, float32 times step by 1.95 ms: a 416 Hz recording read as 512 Hz, a fifth of
+    # its samples counted as lost, without a word
+    t = np.float32(20000.0 + np.arange(4000) / 416.0)
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{v:.9g},{ROW}\n" for v in t))
+    _refused(path, "float32", "1.95 ms", "64-bit")
+
+
+@pytest.mark.parametrize("start_s", [1000.0, 70000.0])
+def test_float32_times_fine_enough_are_read(tmp_path: Path, start_s: float) -> None:
+    # float32 times from 1000 s step by 61 us; rows exactly 1/128 s apart are float32 values to 131,072 s
+    t = np.float32(start_s + np.arange(4000) / (416.0 if start_s < 2000 else 128.0))
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{v:.9g},{ROW}\n" for v in t))
+    assert read_recording(path).odr_hz == pytest.approx(416.0 if start_s < 2000 else 128.0, rel=1e-3)
