@@ -148,7 +148,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording CSV on a target; write the replay JSON contract."""
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
-    for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec)):
+    for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec), *rec.notes):
         if note:
             print(f"note: {note}", file=sys.stderr)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)

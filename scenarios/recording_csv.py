@@ -39,7 +39,7 @@ from .input_file import excerpt, read_lines
 from .whole_file import write_whole
 from .input_file import fail as _fail
 from .model import Recording, Truth
-from .truth_sidecar import TRUTH_FORMAT, read_truth
+from .truth_sidecar import ACCEL_FS_G, GYRO_FS_DPS, TRUTH_FORMAT, read_truth
 
 __all__ = ["COLUMNS", "TRUTH_FORMAT", "RecordingError", "read_recording", "read_truth", "truth_path",
            "truth_to_dict", "write_recording"]
@@ -619,6 +619,44 @@ def _check_contacts_judged(csv: Path, side: Path, truth: Truth, t0: float, t1: f
                 f"recording of {csv} is [[{t0:g}, {t1:g}]])")
 
 
+#: A signal clipped at its sensor's full scale stays at one value, its plateau, for two samples or more
+#: each time the motion goes past the scale; this many such runs at an axis' extreme are a clipping,
+#: where a peak of the motion's own is reached once.
+CLIP_RUNS = 3
+#: Where a plateau lies against the full scale it is clipped at: at the scale (most sensors, or an
+#: LSM6DSO's accelerometer at 0.9994 of it), or at the int16 end of an LSM6DSO gyroscope's counts
+#: (1.147 of it: 32767 x 17.5 mdps at +-500 dps is 573 dps).
+CLIP_LEVELS = ((0.99, 1.01), (1.14, 1.155))
+
+
+def _clipped_scale(path: Path, values: np.ndarray, scales: tuple[int, ...], default: float, sensor: str, unit: str,
+                   notes: list[str]) -> float:
+    """The full scale a recording without a declared one was clipped at (below `default`), else
+    `default`. Replayed at the default scale, a gyroscope clipped at +-500 dps reads as one that
+    turned no faster: a steady run lost 13 % of its distance and its contacts 7 ms; at its own scale
+    the analyzer knows where it saturated. A note for the user goes into `notes`."""
+    found = []
+    for k in range(values.shape[1]):
+        for sign in (1.0, -1.0):
+            v = sign * values[:, k]
+            level = float(np.max(v))
+            at = v == level
+            pairs = at[1:] & at[:-1]
+            runs = int(np.count_nonzero(pairs[1:] & ~pairs[:-1])) + int(pairs[0]) if len(pairs) else 0
+            if runs >= CLIP_RUNS and level > 0.0:
+                found.append(level)
+    if not found:
+        return default
+    level = max(found)
+    fs = next((float(s) for s in scales if s < default and any(a * s <= level <= b * s for a, b in CLIP_LEVELS)), None)
+    if fs is None:
+        return default
+    notes.append(f"{path.name}: the {sensor} stays at {level:.4g} {unit} again and again (clipped): read as clipped "
+                 f"at a +-{fs:g} {unit} full scale, so strides there are flagged; say so in "
+                 f"{path.stem}.truth.json (meta {'accel_fs_g' if unit == 'g' else 'gyro_fs_dps'}) if not")
+    return fs
+
+
 def read_recording(path: Path) -> Recording:
     """Read a recording CSV (and NAME.truth.json beside it when present).
 
@@ -633,12 +671,17 @@ def read_recording(path: Path) -> Recording:
     _check_units(path, cols[:, 1:4], cols[:, 4:7])
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
+    notes: list[str] = []
     side = truth_path(path)
     if side.exists():
         truth = read_truth(side)
         _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
         accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
         gyro_fs_dps = float(truth.meta.get("gyro_fs_dps") or gyro_fs_dps)
+    if truth is None or not truth.meta.get("accel_fs_g"):
+        accel_fs_g = _clipped_scale(path, cols[:, 1:4], ACCEL_FS_G, accel_fs_g, "accelerometer", "g", notes)
+    if truth is None or not truth.meta.get("gyro_fs_dps"):
+        gyro_fs_dps = _clipped_scale(path, cols[:, 4:7], GYRO_FS_DPS, gyro_fs_dps, "gyroscope", "dps", notes)
     return Recording(
         name=path.stem,
         odr_hz=odr_hz,
@@ -648,6 +691,7 @@ def read_recording(path: Path) -> Recording:
         truth=truth,
         accel_fs_g=accel_fs_g,
         gyro_fs_dps=gyro_fs_dps,
+        notes=tuple(notes),
     )
 
 
