@@ -335,6 +335,16 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return cols, np.concatenate(samples.line_nos)
 
 
+def _time_unit_todo(odr_hz: float) -> str:
+    """What to do about times whose rate is out of range: the unit they look like, when one fits."""
+    for name, per_s, header in (("milliseconds", 1e3, "t [ms]"), ("microseconds", 1e6, "t [us]"),
+                                ("nanoseconds", 1e9, "t [ns]")):
+        if odr_hz < ODR_RANGE_HZ[0] and rate_in_range(odr_hz * per_s):
+            return (f"t_s looks like {name} ({odr_hz * per_s:.4g} Hz in them): divide it by {per_s:,.0f}, or name the "
+                    f"column {header}")
+    return "check the unit of t_s (seconds) and the sampling of the recording"
+
+
 def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
     """The recording's sample rate (sample_period_s), Hz, after checking the firmware can take its timing."""
     if len(t_s) < 2:
@@ -350,7 +360,7 @@ def _check_timing(path: Path, t_s: np.ndarray, line_nos: np.ndarray) -> float:
             path, int(line_nos[r]),
             f"t_s={float(t_s[r])!r} follows the previous row by {period_s:.3g} s, the sample period: "
             f"a sample rate of {odr_hz:.3g} Hz, outside the {lo:g}..{hi:g} Hz the rig replays",
-            "check the unit of t_s (seconds) and the sampling of the recording",
+            _time_unit_todo(odr_hz),
         )
     big = np.flatnonzero(dt > MAX_STEP_S)
     if len(big):

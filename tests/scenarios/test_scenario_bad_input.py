@@ -477,3 +477,11 @@ def test_float32_times_fine_enough_are_read(tmp_path: Path, start_s: float) -> N
     path = tmp_path / "rec.csv"
     path.write_text(HEADER + "\n" + "".join(f"{v:.9g},{ROW}\n" for v in t))
     assert read_recording(path).odr_hz == pytest.approx(416.0 if start_s < 2000 else 128.0, rel=1e-3)
+
+
+@pytest.mark.parametrize("per_s, unit, header", [(1e3, "milliseconds", "t [ms]"), (1e6, "microseconds", "t [us]"),
+                                                 (1e9, "nanoseconds", "t [ns]")])
+def test_times_in_another_unit_are_named(tmp_path: Path, per_s: float, unit: str, header: str) -> None:
+    # was 'check the unit of t_s (seconds)': the unit the times look like, and the factor, are named
+    _refused(_csv(tmp_path, np.arange(300) / 416.0 * per_s), f"t_s looks like {unit} (416 Hz in them)",
+             f"divide it by {per_s:,.0f}", header)
