@@ -154,12 +154,15 @@ class _Samples:
         self.line_nos: list[np.ndarray] = []
         self.count = 0
         self.last_t: tuple[float, int] | None = None
+        self.rows = 0
+        self.nan_rows = 0
+        self.first_nan: tuple[int, str] | None = None
 
     def add(self, rows: list[tuple[int, str]]) -> None:
         if not rows:
             return
-        if self.count + len(rows) > MAX_SAMPLES:
-            line = rows[MAX_SAMPLES - self.count][0]
+        if self.rows + len(rows) > MAX_SAMPLES:
+            line = rows[MAX_SAMPLES - self.rows][0]
             raise _fail(self.path, line, f"more than {MAX_SAMPLES} samples",
                         "split the recording into parts of at most that many rows")
         texts = [r for _, r in rows]
@@ -177,14 +180,24 @@ class _Samples:
         except ValueError:
             _check_rows(self.path, rows, self.names)
             raise _fail(self.path, rows[0][0], "rows could not be parsed", "check the delimiter is a comma") from None
-        bad = ~np.isfinite(cols)
+        bad = np.isinf(cols)
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise _fail(
-                self.path, rows[r][0], f"column {COLUMNS[c]} is {float(cols[r, c])} (NaN or infinite)",
+                self.path, rows[r][0], f"column {COLUMNS[c]} is {float(cols[r, c])} (infinite)",
                 "drop the row or fill the value; the rig needs finite samples",
             )
         line_nos = np.fromiter((n for n, _ in rows), dtype=np.int64, count=len(rows))
+        self.rows += len(rows)
+        missing = np.isnan(cols).any(axis=1)
+        if missing.any():  # a sample the logger did not get: read as one lost (see MAX_NAN_SHARE)
+            if self.first_nan is None:
+                r = int(np.flatnonzero(missing)[0])
+                self.first_nan = (int(line_nos[r]), COLUMNS[int(np.flatnonzero(np.isnan(cols[r]))[0])])
+            self.nan_rows += int(np.count_nonzero(missing))
+            cols, line_nos = cols[~missing], line_nos[~missing]
+            if not len(cols):
+                return
         t = cols[:, 0]
         prev_t = np.concatenate([[self.last_t[0]], t[:-1]]) if self.last_t else np.concatenate([[-np.inf], t[:-1]])
         prev_line = np.concatenate([[self.last_t[1] if self.last_t else 0], line_nos[:-1]])
@@ -194,7 +207,7 @@ class _Samples:
             raise _time_back(self.path, int(line_nos[r]), float(t[r]), float(prev_t[r]), int(prev_line[r]), np.diff(t))
         self.parts.append(cols)
         self.line_nos.append(line_nos)
-        self.count += len(rows)
+        self.count += len(cols)
         self.last_t = (float(t[-1]), int(line_nos[-1]))
 
 
@@ -275,8 +288,14 @@ def _time_back(path: Path, line: int, t: float, prev: float, prev_line: int, dt:
     )
 
 
-def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The samples of a recording CSV (columns of COLUMNS) and the line number of each row."""
+#: Rows holding a NaN (a value the logger did not get) are read as lost samples, a gap, while they are
+#: at most this share of the rows: beyond it a column is missing, not a few samples.
+MAX_NAN_SHARE = 0.1
+
+
+def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The samples of a recording CSV (columns of COLUMNS), the line number of each row and notes on
+    what was read (rows with a NaN dropped as lost samples)."""
     names: list[str] | None = None
     scales: list[float] = []
     delimiter, quoted = ",", False
@@ -325,6 +344,14 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
             "write the header " + ",".join(COLUMNS) + " then one sample a row",
         )
     samples.add(rows)
+    notes: list[str] = []
+    if samples.first_nan is not None:
+        line, column = samples.first_nan
+        share = f"{samples.nan_rows} of {samples.rows} rows"
+        if samples.nan_rows > MAX_NAN_SHARE * samples.rows:
+            raise _fail(path, line, f"column {column} is NaN, and {share} hold a NaN: too many to read as lost samples",
+                        "fill the values, or drop the column's rows; the rig needs finite samples")
+        notes.append(f"{path.name}: {share} hold a NaN (the first: line {line}, {column}): read as lost samples")
     if samples.count == 0:
         raise _fail(path, header_line, "no samples after the header", "add one row per sample")
     cols = np.concatenate(samples.parts)
@@ -332,7 +359,7 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
         if scale != 1.0:
             with np.errstate(over="ignore"):
                 cols[:, k] *= scale
-    return cols, np.concatenate(samples.line_nos)
+    return cols, np.concatenate(samples.line_nos), notes
 
 
 def _time_unit_todo(odr_hz: float) -> str:
@@ -676,12 +703,11 @@ def read_recording(path: Path) -> Recording:
     with bad content or one that does not fit the recording: see `_check_truth_fits`).
     """
     path = Path(path)
-    cols, line_nos = _read_samples(path)
+    cols, line_nos, notes = _read_samples(path)
     odr_hz = _check_timing(path, cols[:, 0], line_nos)
     _check_units(path, cols[:, 1:4], cols[:, 4:7])
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
-    notes: list[str] = []
     side = truth_path(path)
     if side.exists():
         truth = read_truth(side)

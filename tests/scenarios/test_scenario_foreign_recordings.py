@@ -136,3 +136,22 @@ def test_a_recording_clipped_at_a_smaller_full_scale_is_read_at_it(tmp_path: Pat
 def test_a_recording_within_its_scales_keeps_the_default_ones(tmp_path: Path, name: str) -> None:
     rec = read_recording(_clipped(tmp_path, name, 16.0, 2000.0))
     assert (rec.accel_fs_g, rec.gyro_fs_dps, rec.notes) == (16.0, 2000.0, ())
+
+
+def test_rows_with_a_nan_are_read_as_lost_samples(tmp_path: Path) -> None:
+    # a logger writes NaN for a value it did not get: one such row refused the whole recording
+    t = np.arange(4000) / 416.0
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{float(v)!r},0,0,{'nan' if 1000 <= k < 1100 else '1'},0,0,0\n"
+                                            for k, v in enumerate(t)))
+    rec = read_recording(path)
+    assert len(rec.t_s) == 3900 and np.isfinite(rec.acc_g).all()
+    assert rec.t_s[1000] == pytest.approx(t[1100])
+    assert rec.notes == ("rec.csv: 100 of 4000 rows hold a NaN (the first: line 1002, az_g): read as lost samples",)
+
+
+def test_a_column_mostly_nan_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 416.0!r},0,0,1,0,0,{'nan' if k % 3 else '0'}\n" for k in range(900)))
+    with pytest.raises(RecordingError, match=r"rec\.csv, line 3: column gz_dps is NaN, and 600 of 900 rows hold a NaN"):
+        read_recording(path)
