@@ -38,7 +38,8 @@ from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.input_file import excerpt
-from scenarios.recording_csv import ODR_RANGE_HZ, median_rate_hz, rate_in_range, read_recording, write_recording
+from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, median_rate_hz, rate_in_range, read_recording,
+                                     write_recording)
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -189,7 +190,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     refuse_overwriting_inputs(args.json, "--json", [args.csv], ".json")
     rec = read_recording(args.csv)
     target = make_target(args.target, args.port, args.board_profile, args.place)
-    for note in (below_specified_rate(rec), beyond_full_scale(rec)):
+    for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec), *rec.notes):
         if note:
             print(f"note: {note}", file=sys.stderr)
     run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)

@@ -63,10 +63,12 @@ ONE_PERIOD = 0.5
 
 
 def _periods_per_row(periods: np.ndarray) -> float:
-    """The rows' own spacing in nominal periods: the median of the spacings near one period (so
-    dropped samples do not count), 1.0 when too few rows are."""
+    """The rows' own spacing in nominal periods: the mean of the spacings near one period (so
+    dropped samples do not count), 1.0 when too few rows are. Not their median: times rounded to a
+    grid near the period (whole milliseconds at 416 Hz: 0.83 or 1.25 periods) have one of the grid's
+    values as median, and the rate could not wander from it to the true one."""
     near = periods[np.abs(periods - 1.0) < ONE_PERIOD]
-    return float(np.median(near)) if len(near) >= 16 else 1.0
+    return float(np.mean(near)) if len(near) >= 16 else 1.0
 
 
 def _tracked_steps(t_s: np.ndarray, odr_hz: float) -> np.ndarray:

@@ -136,6 +136,7 @@ def _load(f: object) -> Recording:
         doc = json.loads(str(z["doc"][()]))
         arrays: dict[str, Any] = {k: np.array(z[k]) for k in _ARRAYS}
     doc["truth"] = _truth(doc.get("truth"))
+    doc["notes"] = tuple(doc.get("notes", ()))
     return Recording(**doc, **arrays)
 
 
@@ -147,6 +148,7 @@ def _round_trips(rec: Recording) -> bool:
     except (TypeError, ValueError):
         return False
     doc["truth"] = _truth(doc.get("truth"))
+    doc["notes"] = tuple(doc.get("notes", ()))
     return all(doc[f.name] == getattr(rec, f.name) for f in dataclasses.fields(Recording) if f.name not in _ARRAYS)
 
 

@@ -75,6 +75,8 @@ class Recording:
     truth: Truth | None = None
     accel_fs_g: float = 16.0
     gyro_fs_dps: float = 2000.0
+    #: What reading the recording found and the user should know (rig replay prints them).
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.t_s)

@@ -447,3 +447,54 @@ def test_a_yawed_mount_the_analyzer_learns_is_read(tmp_path: Path, yaw_deg: floa
 @pytest.mark.parametrize("name", ["sprint_gyro_saturation", "standing", "fidgeting", "stairs_down"])
 def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
     read_recording(_rescaled(tmp_path, name=name))
+
+
+# -- times a logger writes that cannot place the samples -------------------------------------
+
+
+def test_a_row_repeating_the_time_before_names_what_to_do(tmp_path: Path) -> None:
+    # was 'sort the rows and drop duplicates': wrong for times stamped once per batch or too coarse
+    t = np.arange(200) / 100.0
+    t[50] = t[49]
+    _refused(_csv(tmp_path, t), "line 52", "repeats the previous row's time (line 51)", "written twice",
+             "too few digits", "once per batch")
+
+
+def test_a_clock_that_went_back_is_named_a_wrap_or_restart(tmp_path: Path) -> None:
+    # a logger's 16-bit millisecond timer wraps at 65.536 s: sorting the rows, as the refusal said,
+    # would have shuffled two minutes together
+    t = ((np.arange(8000) * 10.0 + 60000.0) % 65536.0) / 1000.0
+    msg = _refused(_csv(tmp_path, t), "went back", "wrapped or restarted", "unwrap")
+    assert "sort" not in msg
+
+
+def test_rows_out_of_order_are_still_told_to_be_sorted(tmp_path: Path) -> None:
+    t = np.arange(200) / 100.0
+    t[50], t[51] = t[51], t[50]
+    _refused(_csv(tmp_path, t), "line 53", "is not after", "sort the rows")
+
+
+def test_float32_times_too_coarse_for_the_rate(tmp_path: Path) -> None:
+    # from 20,000 s on, float32 times step by 1.95 ms: a 416 Hz recording read as 512 Hz, a fifth of
+    # its samples counted as lost, without a word
+    t = np.float32(20000.0 + np.arange(4000) / 416.0)
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{v:.9g},{ROW}\n" for v in t))
+    _refused(path, "float32", "1.95 ms", "64-bit")
+
+
+@pytest.mark.parametrize("start_s", [1000.0, 70000.0])
+def test_float32_times_fine_enough_are_read(tmp_path: Path, start_s: float) -> None:
+    # float32 times from 1000 s step by 61 us; rows exactly 1/128 s apart are float32 values to 131,072 s
+    t = np.float32(start_s + np.arange(4000) / (416.0 if start_s < 2000 else 128.0))
+    path = tmp_path / "rec.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{v:.9g},{ROW}\n" for v in t))
+    assert read_recording(path).odr_hz == pytest.approx(416.0 if start_s < 2000 else 128.0, rel=1e-3)
+
+
+@pytest.mark.parametrize("per_s, unit, header", [(1e3, "milliseconds", "t [ms]"), (1e6, "microseconds", "t [us]"),
+                                                 (1e9, "nanoseconds", "t [ns]")])
+def test_times_in_another_unit_are_named(tmp_path: Path, per_s: float, unit: str, header: str) -> None:
+    # was 'check the unit of t_s (seconds)': the unit the times look like, and the factor, are named
+    _refused(_csv(tmp_path, np.arange(300) / 416.0 * per_s), f"t_s looks like {unit} (416 Hz in them)",
+             f"divide it by {per_s:,.0f}", header)
