@@ -1548,6 +1548,14 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         if (d->sw_load && gait_pos_diff(d->hit, at_index(d->sw_on)) * g->dt_s <= LOAD_IMPACT_S) {
             d->hit = at_index(d->sw_on); /* the step took the foot's weight before its impact */
         }
+        if (d->peak_state >= 2u && d->peak_jolt && gait_pos_diff(d->hit, d->peak_at) > 0.0f) {
+            /* the ground's impact (or load rise) already followed the rate's
+             * peak within its window, while the rate was still too high for
+             * an impact to count here: the ball landed at the peak (or where
+             * that load rise began), and this jump is that landing's impact
+             * still ringing, or the heel's after it; the contact came first */
+            d->hit = d->peak_at;
+        }
         d->hit_index = index;
         d->hit_acc = an;
         d->hit_found = 1;
