@@ -302,6 +302,11 @@ static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
 static const float LAND_FIT_LO = 0.02f;
 static const float LAND_FIT_HI = 0.2f;
+/* A foot lying flat turns no faster than its sensor's noise and offset: gy
+ * under the band's floor (LAND_FIT_LO of the bump's peak) this long before it
+ * crosses zero (or dips) has stopped turning, and the crossing that follows is
+ * that creep, not the landing's rotation (fit_flat_end), s. */
+static const float FLAT_LINGER_S = 0.015f;
 /* A mid- or forefoot that touches while it still turns toes down (a stair
  * step, a slow forefoot walk): the ground's force at the ball arrests that
  * turn over tens of ms, so gy reaches zero (the landing bump's end) only
@@ -1543,6 +1548,14 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
         if (d->sw_load && gait_pos_diff(d->hit, at_index(d->sw_on)) * g->dt_s <= LOAD_IMPACT_S) {
             d->hit = at_index(d->sw_on); /* the step took the foot's weight before its impact */
         }
+        if (d->peak_state >= 2u && d->peak_jolt && gait_pos_diff(d->hit, d->peak_at) > 0.0f) {
+            /* the ground's impact (or load rise) already followed the rate's
+             * peak within its window, while the rate was still too high for
+             * an impact to count here: the ball landed at the peak (or where
+             * that load rise began), and this jump is that landing's impact
+             * still ringing, or the heel's after it; the contact came first */
+            d->hit = d->peak_at;
+        }
         d->hit_index = index;
         d->hit_acc = an;
         d->hit_found = 1;
@@ -1819,6 +1832,38 @@ static int hover_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float
         return 1;
     }
     return 0;
+}
+
+/* The first two samples of the bump's descent in the fit band (LAND_FIT_LO..HI):
+ * while the band holds one sample, fit_tt and fit_ts hold the position and
+ * sqrt(gy) of the sample before it (-1: none over the band), for
+ * fit_flat_end; the second sample turns them into the fit's sums. */
+static void fit_first(gait_detect_t *d, float u, float r) {
+    if (d->fit_n == 0.0f) {
+        d->fit_tt = (float)(d->idx1 - d->fit_ref);
+        d->fit_ts = d->gy1 >= LAND_FIT_HI * d->bump_max ? sqrtf(d->gy1) : -1.0f;
+        return;
+    }
+    d->fit_tt = d->fit_t * d->fit_t + u * u;
+    d->fit_ts = d->fit_t * d->fit_s + u * r;
+}
+
+/* The bump ended with a single sample in the fit band (a fast descent at a
+ * low rate) and gy lingered under the band's floor for FLAT_LINGER_S or more
+ * before the landmark (the crossing or the dip) came: the foot was flat, and
+ * the creep from there to zero is the gyro's noise and offset. The descent's
+ * end is where the line in sqrt(gy) through the sample before the band and
+ * the one in it reaches zero. */
+static void fit_flat_end(const gait_state_t *g, gait_detect_t *d, uint32_t index) {
+    float lingered_s = ((float)(index - d->fit_ref) - d->fit_t - 1.0f) * g->dt_s;
+    if (!(d->fit_ts > d->fit_s && d->fit_tt < d->fit_t && lingered_s >= FLAT_LINGER_S)) {
+        return;
+    }
+    float slope = (d->fit_s - d->fit_ts) / (d->fit_t - d->fit_tt); /* sqrt(dps) per sample, < 0 */
+    gait_pos_t z = gait_pos_add(at_index(d->fit_ref), d->fit_t - d->fit_s / slope);
+    if (gait_pos_diff(z, d->land) < 0.0f && gait_pos_diff(z, d->top) > 0.0f) {
+        d->land = z;
+    }
 }
 
 void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_sample_t *s) {
@@ -2105,11 +2150,15 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                      * does after it (a slow heel drop or a bias would delay a crossing) */
                     float u = (float)(index - d->fit_ref);
                     float r = sqrtf(gy);
+                    if (d->fit_n < 2.0f) {
+                        fit_first(d, u, r);
+                    } else {
+                        d->fit_tt += u * u;
+                        d->fit_ts += u * r;
+                    }
                     d->fit_n += 1.0f;
                     d->fit_t += u;
                     d->fit_s += r;
-                    d->fit_tt += u * u;
-                    d->fit_ts += u * r;
                 }
                 if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
                     d->land = crossing(d, index, gy, 0.0f);
@@ -2147,6 +2196,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                             d->land = z;
                         }
                     }
+                } else if (d->land_found && d->fit_n == 1.0f) {
+                    fit_flat_end(g, d, index);
                 }
             }
             if (d->land_found && d->slap && gy > d->slap_max) {

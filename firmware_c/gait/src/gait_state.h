@@ -260,7 +260,7 @@ typedef struct {
     float slap_an_hi;        /* largest |a| within the impact window after that knee, g */
     float bump_max;          /* largest gy of the landing bump, dps */
     uint32_t bump_from;      /* last sample before the landing bump rose over REARM_DPS (the top's, or later if the foot hung in the air) */
-    float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent */
+    float fit_n, fit_t, fit_s, fit_tt, fit_ts; /* line fit of sqrt(gy) on its descent (with one sample: tt, ts the one before it, fit_first) */
     uint32_t fit_ref;        /* index the fit's times count from */
     /* stance */
     uint32_t zv_last;        /* last still sample */
