@@ -149,19 +149,15 @@ def test_asking_for_hello_again_is_bounded_by_the_target_s_progress_not_the_wall
     assert hello["board"] == "deaf-at-first" and len(seen) == 2
 
 
-class _BusyTarget(ProgressClock):
+class _BusyTarget(_StarvedTarget):
     """A target always busy at half a CPU: each wait is charged half its wall time, as CPU time."""
 
-    def __init__(self) -> None:
-        super().__init__(lambda: None)
-        self._t0 = time.monotonic()
-
     def start(self) -> None:
-        self._t0 = time.monotonic()
+        super().start()
         self.cpu_charged_s = self.wall_charged_s = 0.0
 
     def charged(self) -> float:
-        self.cpu_charged_s = (time.monotonic() - self._t0) / 2
+        self.cpu_charged_s = super().charged()
         return self.cpu_charged_s
 
 

@@ -199,15 +199,21 @@ def _stalled(pid: int, stall_s: float) -> threading.Timer:
     return timer
 
 
+def _start_fake(exe: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], RenodeMonitor]:
+    """Start the fake Renode exe in its own session and wait for its monitor's prompt."""
+    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    mon = RenodeMonitor(proc, tmp_path / "monitor.log")
+    mon.wait_prompt(10)
+    return proc, mon
+
+
 def test_the_monitor_waits_for_a_renode_the_host_stalled(launcher: Path, tmp_path: Path) -> None:
     """Renode stopped for 2 s is no monitor that does not answer within 0.5 s: the wait is charged
     Renode's progress (1/STARVED_FLOOR of the wall time while it is stopped), not the wall clock;
     stopped for ever, the wait still ends, saying so."""
-    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc, mon = _start_fake(launcher, tmp_path)
     try:
-        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
-        mon.wait_prompt(10)
         child = R._process_tree(proc.pid)[-1]
         _stalled(child, 2.0).join()  # joined: the answer comes once it is continued
         t0 = time.monotonic()
@@ -229,11 +235,8 @@ def test_an_answer_that_comes_after_its_command_timed_out_is_not_taken_for_the_n
     once Renode runs again: the next command gets its own answer, not that one (the progress
     sampler timing out once made stop() report the instructions of a question asked a minute
     earlier)."""
-    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc, mon = _start_fake(launcher, tmp_path)
     try:
-        mon = RenodeMonitor(proc, tmp_path / "monitor.log")
-        mon.wait_prompt(10)
         child = R._process_tree(proc.pid)[-1]
         os.kill(child, signal.SIGSTOP)
         with pytest.raises(Exception, match="did not answer"):
@@ -251,11 +254,8 @@ def test_a_renode_the_host_stopped_for_ever_is_stopped_in_bounded_time(launcher:
     quit, each within stop_timeout_s of its progress (1/STARVED_FLOOR of the wall time while it is
     stopped), then kills its group; the question does not get the 60 s budget of other commands."""
     target = RenodeTarget(mode="replay", stop_timeout_s=0.2)
-    proc = subprocess.Popen([str(launcher)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc, target._monitor = _start_fake(launcher, tmp_path)
     target._proc = proc
-    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
-    target._monitor.wait_prompt(10)
     os.kill(R._process_tree(proc.pid)[-1], signal.SIGSTOP)
     hows: list[str] = []
     stopping = threading.Thread(target=lambda: hows.append(target.stop()), daemon=True)
@@ -277,11 +277,8 @@ def test_a_renode_stalled_while_it_quits_has_quit(tmp_path: Path) -> None:
     exe.write_text(FAKE_RENODE.format(python=sys.executable, child=child))
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
     target = RenodeTarget(mode="replay", stop_timeout_s=0.5)
-    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc, target._monitor = _start_fake(exe, tmp_path)
     target._proc = proc
-    target._monitor = RenodeMonitor(proc, tmp_path / "monitor.log")
-    target._monitor.wait_prompt(10)
     pid = R._process_tree(proc.pid)[-1]
     timer = threading.Timer(2.0, os.kill, (pid, signal.SIGCONT))  # the child stops itself on quit
     timer.start()
