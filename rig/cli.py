@@ -38,7 +38,7 @@ from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.input_file import excerpt
-from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, median_rate_hz, rate_in_range, read_recording,
+from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
 DEFAULT_RUNS_DIR = Path("runs")
@@ -258,7 +258,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
                 raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
                                f"(e.g. {args.csv.with_suffix('.resd')})")
     rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
-    rate_hz = median_rate_hz(rec.t_s)
+    rate_hz = sample_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
         lo, hi = ODR_RANGE_HZ
         raise RigError(f"{args.scenario} --odr-hz {args.odr_hz:g}: the scenario's sensor clock "

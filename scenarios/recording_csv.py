@@ -91,7 +91,7 @@ def sample_period_s(dt: np.ndarray) -> float:
     return float(np.mean(consecutive)) if len(consecutive) else median
 
 
-def median_rate_hz(t_s: np.ndarray) -> float:
+def sample_rate_hz(t_s: np.ndarray) -> float:
     """The sample rate of sample times t_s (at least two), Hz: over their sample period (sample_period_s)."""
     return 1.0 / sample_period_s(np.diff(t_s))
 
