@@ -436,3 +436,22 @@ def test_record_refuses_an_out_with_another_recording_s_truth_beside_it(tmp_path
     assert main(["record", "--target", "host", "--out", "REC.csv", "--duration", "1", "--runs-dir", "runs"]) == 2
     assert "--out REC.csv: REC.truth.json lies beside it, the truth of what was there before" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists() and not (tmp_path / "REC.csv").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    # argparse's Path('') is '.': '.: is a directory, not a recording'
+    (["replay", ""], ("argument FILE.csv: an empty path (''); give the recording to replay",)),
+    (["plot", "walk", "--png", "p.png", "--detected", ""], ("argument --detected: an empty path (''); give the replay JSON",)),
+    (["run", "--all", "--shard", "1/2", "--durations", " "], ("argument --durations: an empty path (' '); give the durations",)),
+    # Path('') exists, so the empty name was 'a file, and rig run takes a catalog scenario's name'
+    (["run", ""], ("rig run: an empty scenario name (''); give a catalog scenario's name",)),
+    (["synth", "", "--csv", "x.csv"], ("rig synth: an empty scenario name (''); give",)),
+    (["ble", " "], ("rig ble: an empty scenario name (' '); give",)),
+    # 'unknown scenario ''; available: ...'
+    (["bench", "walk", ""], ("rig bench: an empty argument; give catalog scenarios' names",)),
+])
+def test_an_empty_argument_is_named_as_such(argv: list[str], words: tuple[str, ...], tmp_path: Path) -> None:
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, *words)
+    assert "is a directory" not in proc.stderr and "is a file" not in proc.stderr
+    assert sorted(tmp_path.iterdir()) == []

@@ -284,3 +284,24 @@ def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, mon
         report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
     assert not (tmp_path / "r" / "captures" / "a" / "rx.bin").exists()
     assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("argv, words", [
+    # OUT '' was the current directory: the merged pages, entries/, captures/ written among its files
+    (["merge", "", "r"], ("argument OUT: an empty path",)),
+    (["merge", "all", "r", ""], ("argument DIR: an empty path (''); give a report directory",)),
+    # an unset $GITHUB_STEP_SUMMARY: the merge was written, then 'cannot append to it (Is a directory)'
+    (["merge", "all", "r", "--summary", ""], ("argument --summary: an empty path (''); give the file to append",)),
+])
+def test_merge_refuses_an_empty_path(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as exc:
+        report_main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
