@@ -216,8 +216,12 @@ def test_time_going_back_across_a_chunk_boundary(tmp_path: Path) -> None:
 
     n = recording_csv._ROWS_PER_CHUNK
     times = list(np.arange(n + 10) / 416.0)
-    times[n] = times[n - 1]  # first row of the second chunk repeats the last of the first
-    _refused(_csv(tmp_path, times), f"line {n + 2}", "increase")
+    times[n] = times[n - 1]  # first row of the second chunk repeats the last of the first's time
+    path = _csv(tmp_path, times)
+    lines = path.read_text().splitlines()
+    lines[n + 1] = lines[n + 1].replace(",0,1,", ",0.5,1,", 1)  # with other values: no copy of it
+    path.write_text("\n".join(lines) + "\n")
+    _refused(path, f"line {n + 2}", "increase")
 
 
 # -- truth sidecars ------------------------------------------------------------------------
@@ -452,12 +456,37 @@ def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
 # -- times a logger writes that cannot place the samples -------------------------------------
 
 
-def test_a_row_repeating_the_time_before_names_what_to_do(tmp_path: Path) -> None:
+def test_a_row_repeating_the_time_before_with_other_values_names_what_to_do(tmp_path: Path) -> None:
     # was 'sort the rows and drop duplicates': wrong for times stamped once per batch or too coarse
     t = np.arange(200) / 100.0
     t[50] = t[49]
-    _refused(_csv(tmp_path, t), "line 52", "repeats the previous row's time (line 51)", "written twice",
-             "too few digits", "once per batch")
+    path = _csv(tmp_path, t)
+    lines = path.read_text().splitlines()
+    lines[51] = lines[51].replace(",0,1,", ",0.5,1,", 1)  # another sample at the same time
+    path.write_text("\n".join(lines) + "\n")
+    _refused(path, "line 52", "repeats the previous row's time (line 51) with other values", "too few digits",
+             "once per batch")
+
+
+@pytest.mark.parametrize("repeat", ["row", "packet"])
+def test_a_row_a_logger_wrote_twice_is_read_once_with_a_note(tmp_path: Path, repeat: str) -> None:
+    """A logger that sends a sample again (a packet resent after a lost acknowledgement, a driver
+    publishing its last sample again) writes the same row twice: time and values. Such a recording was
+    refused ('repeats the previous row's time ... drop a row written twice'); it is read once."""
+    clean = tmp_path / "clean.csv"
+    write_recording(synthesize("walk"), clean)
+    lines = clean.read_text().splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("t_s")) + 1
+    copied = lines[first + 999:first + 1000] if repeat == "row" else lines[first + 968:first + 1000]
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join(lines[:first + 1000] + copied + lines[first + 1000:]) + "\n")
+    (tmp_path / "twice.truth.json").write_text((tmp_path / "clean.truth.json").read_text())
+    a, b = read_recording(clean), read_recording(twice)
+    assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_g, b.acc_g) and np.array_equal(a.gyro_dps, b.gyro_dps)
+    assert a.odr_hz == b.odr_hz
+    copy_line = first + 1000 + 1  # the first copy's line number, from 1
+    note = next(n for n in b.notes if "repeat an earlier row exactly" in n)
+    assert f"{len(copied)} row(s)" in note and f"line {copy_line}, a copy of line {copy_line - len(copied)}" in note, note
 
 
 def test_a_clock_that_went_back_is_named_a_wrap_or_restart(tmp_path: Path) -> None:

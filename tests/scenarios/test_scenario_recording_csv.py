@@ -66,7 +66,7 @@ BAD_CASES = {
     "missing column": (f"{HEADER.replace(',gz_dps', '')}\n0,0,0,1,0,0\n", 1, "gz_dps"),
     "bad number": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n", 3, "ay_g"),
     "non-increasing time": (f"# c\n{HEADER}\n0.5,0,0,1,0,0,0\n0.4,0,0,1,0,0,0\n", 4, "increase"),
-    "repeated time": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n", 4, "increase"),
+    "repeated time": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n0.01,0,0.2,1,0,0,0\n", 4, "increase"),
     "NaN": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,nan,0,0,0\n", 3, "az_g"),
     "short row": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1\n", 3, "fields"),
     "header only": (f"{HEADER}\n", 1, "no samples"),
