@@ -329,23 +329,32 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
             # its captures and plots would be copied into it again under new names at every merge
             raise RigError(f"merge: OUT {out} is also a DIR to merge; give a new directory for the merged report "
                            f"(e.g. {Path(out).name}-merged)")
-    out = _writable_dir(Path(out), "merge: OUT")
-    entries: dict[str, Entry] = {}
+    # every DIR is read and checked before OUT is made: a bad one named after good ones left OUT
+    # holding their captures and plots, and no entries or pages
+    loaded: list[tuple[Path, list[Entry]]] = []
     for src in sources:
         if not (Path(src) / ENTRIES).is_dir():
             raise RigError(f"merge: {src} is no report directory (it has no {ENTRIES}/); give directories that "
                            "rig run --report or pytest --report wrote")
-        for e in load_entries([Path(src)]):
+        found = load_entries([Path(src)])
+        for e in found:
+            for attr in ("run_dir", "plot"):
+                rel = getattr(e, attr)
+                if rel is not None and not _within(Path(src) / rel, Path(src)):
+                    # what merge copies is the report's own: an entry naming / or /etc would copy that
+                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
+                                   f"outside that report; an entry's captures and plot lie inside its report "
+                                   "directory (was it written by rig.report?)")
+        loaded.append((Path(src), found))
+    out = _writable_dir(Path(out), "merge: OUT")
+    entries: dict[str, Entry] = {}
+    for src, found in loaded:
+        for e in found:
             for attr in ("run_dir", "plot"):
                 rel = getattr(e, attr)
                 if rel is None:
                     continue
                 source = Path(src) / rel
-                if not _within(source, Path(src)):
-                    # what merge copies is the report's own: an entry naming / or /etc would copy that
-                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
-                                   f"outside that report; an entry's captures and plot lie inside its report "
-                                   "directory (was it written by rig.report?)")
                 dest = out / (CAPTURES if attr == "run_dir" else PLOTS) / f"{e.target}--{Path(rel).name}"
                 if source.is_dir():
                     shutil.copytree(source, dest, dirs_exist_ok=True)

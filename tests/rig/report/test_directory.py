@@ -305,3 +305,26 @@ def test_merge_refuses_an_empty_path(argv: list[str], words: tuple[str, ...], tm
     for w in words:
         assert w in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("bad", ["no report", "corrupt entry", "entry outside"])
+def test_merge_with_a_bad_dir_after_good_ones_writes_nothing(tmp_path: Path, bad: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """merge OUT GOOD BAD copied GOOD's captures and plots into OUT before it found BAD wrong: OUT was
+    left with captures/ and plots/ but no entries nor pages, a report that is none."""
+    ReportDir(tmp_path / "good", session="one").record_error("walk", "host", None, RigError("no"),
+                                                              _run_dir(tmp_path, "a"))
+    (tmp_path / "good" / "plots").mkdir(exist_ok=True)
+    if bad != "no report":
+        ReportDir(tmp_path / "bad", session="one").record_error("sprint", "host", None, RigError("no"),
+                                                                _run_dir(tmp_path, "b"))
+        entry = next((tmp_path / "bad" / "entries").glob("*.json"))
+        if bad == "corrupt entry":
+            entry.write_text("{")
+        else:
+            doc = json.loads(entry.read_text())
+            doc["run_dir"] = "../../elsewhere"
+            entry.write_text(json.dumps(doc))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "good"), str(tmp_path / "bad")]) == 2
+    assert str(tmp_path / "bad") in capsys.readouterr().err
+    assert not (tmp_path / "all").exists()
