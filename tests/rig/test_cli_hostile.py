@@ -455,3 +455,20 @@ def test_an_empty_argument_is_named_as_such(argv: list[str], words: tuple[str, .
     _refused(proc, *words)
     assert "is a directory" not in proc.stderr and "is a file" not in proc.stderr
     assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("env", ["STRIDELAB_PORT", "LG_PLACE"])
+def test_a_blank_board_variable_is_named(tmp_path: Path, env: str) -> None:
+    # STRIDELAB_PORT=' ' was opened as the port ' ': "cannot open the link ' ': no such serial port", after a
+    # run directory was made, naming neither the variable nor that it was blank
+    environ = {k: v for k, v in os.environ.items() if k not in ("STRIDELAB_PORT", "LG_PLACE")}
+    environ[env] = " "
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "walk", "--target", "board", "--runs-dir", "runs"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environ)
+    _refused(proc, f"${env}=' ' is blank; set it to the board's", "or unset it")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environ)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"${env}=' ' is blank" in proc.stderr, proc.stderr
