@@ -13,6 +13,7 @@ not after a run of minutes.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -44,6 +45,7 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
             raise argparse.ArgumentTypeError("an empty path; give the file to write")
         if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
             raise argparse.ArgumentTypeError(f"{text!r} names a directory; give a file path (e.g. {text.rstrip('/')}/OUT)")
+        _check_link(text)
         kind = kind_of(text)
         if kind == "a directory":
             raise argparse.ArgumentTypeError(f"{text} is a directory; give a file path inside it "
@@ -55,6 +57,25 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
         return Path(text)
 
     return check
+
+
+def _check_link(text: str) -> None:
+    """Refuse (argparse) a symbolic link that cannot be written through: one that leads back to itself,
+    or one to a file in a directory that is not there. Either was refused only when the output was
+    written, after the run (rig replay, rig bench, rig explore --json: 'Too many levels of symbolic links')."""
+    if not os.path.islink(text):
+        return
+    try:
+        os.stat(text)
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise argparse.ArgumentTypeError(f"{text}: a symbolic link that leads back to itself (a loop); "
+                                             "remove it, or give another path") from None
+    target = os.path.realpath(text)
+    if kind_of(os.path.dirname(target)) != "a directory":
+        raise argparse.ArgumentTypeError(f"{text}: a symbolic link to {target}, whose directory is not "
+                                         "there; make that directory, remove the link, or give another path")
 
 
 def out_dir(option: str) -> Callable[[str], Path]:

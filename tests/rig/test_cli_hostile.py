@@ -472,3 +472,21 @@ def test_a_blank_board_variable_is_named(tmp_path: Path, env: str) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environ)
     assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert f"${env}=' ' is blank" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["replay", "w.csv", "--json", "OUT", "--runs-dir", "runs"],
+                                  ["explore", "--cases", "1", "--json", "OUT"],
+                                  ["bench", "walk", "--json", "OUT", "--runs-dir", "runs"], ["plot", "walk", "--png", "OUT"],
+                                  ["synth", "walk", "--csv", "OUT"],
+                                  ["record", "--target", "host", "--out", "OUT", "--runs-dir", "runs"]])
+@pytest.mark.parametrize("link", ["loop", "dangling"])
+def test_an_output_through_a_link_that_cannot_be_written_is_refused_first(argv: list[str], link: str,
+                                                                         tmp_path: Path) -> None:
+    """--json OUT where OUT is a symbolic link to itself, or to a file in a missing directory, failed
+    when the output was written: after the replay, the bench's catalog and cost, the explored gaits."""
+    out = tmp_path / "out.json"
+    out.symlink_to(out.name if link == "loop" else tmp_path / "missing" / "x.json")
+    proc = rig(*[str(out) if a == "OUT" else a for a in argv], cwd=tmp_path)
+    _refused(proc, "a symbolic link", "leads back to itself" if link == "loop" else "whose directory is not there")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert out.is_symlink()
