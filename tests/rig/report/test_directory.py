@@ -328,3 +328,17 @@ def test_merge_with_a_bad_dir_after_good_ones_writes_nothing(tmp_path: Path, bad
     assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "good"), str(tmp_path / "bad")]) == 2
     assert str(tmp_path / "bad") in capsys.readouterr().err
     assert not (tmp_path / "all").exists()
+
+
+def test_a_report_path_that_is_a_link_to_itself_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge LOOP R ended in a traceback (pathlib's 'RuntimeError: Symlink loop from ...'), merge OUT LOOP
+    too, and rig run --report LOOP said 'cannot write a report there (File exists)'."""
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    assert report_main(["merge", str(loop), str(tmp_path / "r")]) == 2
+    assert "OUT " + str(loop) + ": a symbolic link that leads back to itself" in capsys.readouterr().err
+    assert report_main(["merge", str(tmp_path / "all"), str(loop)]) == 2
+    assert f"merge: {loop} is no report directory" in capsys.readouterr().err
+    with pytest.raises(RigError, match="a symbolic link that leads back to itself"):
+        ReportDir(loop)
