@@ -527,3 +527,25 @@ def test_times_in_another_unit_are_named(tmp_path: Path, per_s: float, unit: str
     # was 'check the unit of t_s (seconds)': the unit the times look like, and the factor, are named
     _refused(_csv(tmp_path, np.arange(300) / 416.0 * per_s), f"t_s looks like {unit} (416 Hz in them)",
              f"divide it by {per_s:,.0f}", header)
+
+
+@pytest.mark.parametrize("change", ["grows", "cut short"])
+def test_a_recording_that_changes_while_it_is_read_is_refused(tmp_path: Path, change: str) -> None:
+    """A recording rig record (or a logger) was still writing, or one rewritten in place meanwhile, was
+    read as the part that happened to be there: a shorter recording, without a word."""
+    path = tmp_path / "rec.csv"
+    write_recording(synthesize("walk"), path)
+    size = path.stat().st_size
+    lines = input_file.read_lines(path, "recording")
+    next(lines)  # opened, its first chunk read
+    if change == "grows":
+        with open(path, "a") as f:
+            f.write("999.0,0,0,1,0,0,0\n")
+    else:
+        os.truncate(path, size // 2)
+    with pytest.raises(RecordingError) as err:
+        for _ in lines:
+            pass
+    msg = str(err.value)
+    assert str(path) in msg and "changed while it was read" in msg and f"{size} bytes when opened" in msg, msg
+    assert "a program is still writing it" in msg and "wait until the recording is complete" in msg, msg
