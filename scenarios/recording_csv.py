@@ -787,6 +787,10 @@ def truth_to_dict(truth: Truth, rec: Recording | None = None) -> dict[str, Any]:
     )
 
 
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
 def write_recording(rec: Recording, csv_path: Path) -> None:
     """Write the recording CSV and, when it has truth, NAME.truth.json beside it."""
     csv_path = Path(csv_path)
@@ -798,7 +802,14 @@ def write_recording(rec: Recording, csv_path: Path) -> None:
         + ",".join(COLUMNS)
     )
     fmt = ["%.6f", "%.7f", "%.7f", "%.7f", "%.5f", "%.5f", "%.5f"]
-    # whole or not at all: a recording cut short (Ctrl-C, a full disk) would replay as a shorter run
-    write_whole(csv_path, lambda out: np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt))
-    if rec.truth is not None:
-        truth_path(csv_path).write_text(json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n", encoding="utf-8")
+    truth = None if rec.truth is None else json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n"
+
+    def write(out: Path) -> None:
+        np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt)
+        if truth is not None:  # put in place just before the recording, once both are written whole
+            write_whole(truth_path(csv_path), lambda side: _write_text(side, truth))
+
+    # whole or not at all, the recording and its truth together: a recording cut short (Ctrl-C, a full
+    # disk) would replay as a shorter run, and a truth cut short (written in place after the recording)
+    # left the new recording beside half a JSON, refused when read
+    write_whole(csv_path, write)

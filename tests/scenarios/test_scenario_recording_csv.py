@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios.recording_csv import truth_path
 from scenarios.datasets import list_datasets, score_stride_borders
 
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
@@ -170,3 +172,34 @@ def test_a_recording_cut_short_while_written_leaves_the_file_as_it_was(tmp_path:
     monkeypatch.setattr(np, "savetxt", savetxt)
     write_recording(rec, link)
     assert link.is_symlink() and len(read_recording(real).t_s) == len(rec.t_s)
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_recording_whose_truth_cannot_be_written_is_not_left_beside_half_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: bool) -> None:
+    """rig synth --csv on a file system that filled while the truth was written (a 1,212 kB tmpfs: the
+    recording fit, 8 kB of its 17 kB truth did) left the new recording beside half a JSON, which every
+    later read refused ('invalid JSON (Unterminated string ...)'), or beside the truth of the one it
+    replaced. The recording and its truth are now put in place together, or neither."""
+    import errno
+
+    csv = tmp_path / "w.csv"
+    if before:
+        write_recording(synthesize("standing"), csv)
+    old = (csv.read_bytes(), truth_path(csv).read_bytes()) if before else None
+    real = Path.write_text
+
+    def full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        if ".truth.json" in self.name:
+            real(self, data[:8192], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError):
+        write_recording(synthesize("walk"), csv)
+    monkeypatch.undo()
+    if before:
+        assert old == (csv.read_bytes(), truth_path(csv).read_bytes())
+        read_recording(csv)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["w.csv", "w.truth.json"] if before else [])
