@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs
+from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -375,12 +375,8 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
 
 
 def _write_out(path: Path, text: str, option: str, fallback: str) -> None:
-    """Write an output file, or raise RigError naming the option, the path and the reason."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError as exc:
-        raise RigError(f"{option} {path}: cannot write it ({exc.strerror}); {fallback}") from None
+    """Write an output file whole, or raise RigError naming the option, the path and the reason."""
+    write_output(path, text, option, fallback)
 
 
 def _refuse_paths_as_names(names: Sequence[str]) -> None:

@@ -122,3 +122,21 @@ def refuse_overwriting_inputs(out: Path | None, option: str, recordings: list[Pa
                 named = f"{what} {rec}" if what == "the recording" else f"{what} {rec} ({path})"
                 raise RigError(f"{option} {out} is {named} this command reads: writing there would replace it; "
                                f"give {option} another path (e.g. {rec.with_suffix(suffix)})")
+
+
+def write_output(path: Path, text: str, option: str, fallback: str) -> None:
+    """Write an output file (a JSON of figures or results) whole or not at all: written in place, one cut
+    short by a full disk (or a signal) stayed as half a JSON under its name. Missing parent directories
+    are made; a device is written through. RigError naming the option, the path and the reason, then
+    fallback (where the figures are kept meanwhile), when it cannot be written."""
+    from rig.errors import RigError
+    from scenarios.whole_file import write_whole
+
+    def write(out: Path) -> None:
+        out.write_text(text, encoding="utf-8")
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(path, write)
+    except OSError as exc:
+        raise RigError(f"{option} {path}: cannot write it ({exc.strerror or exc}); {fallback}") from None

@@ -48,7 +48,7 @@ from rig.build import arm_elf
 from rig.errors import RigError
 from rig.link import Link
 from rig.once import Once
-from rig.out_path import out_dir, out_file
+from rig.out_path import out_dir, out_file, write_output
 from rig.runner import new_run_dir, run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import make_target
@@ -287,7 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(format_figures(fig))
     if args.json:
-        args.json.write_text(json.dumps(fig, indent=1) + "\n")
+        try:
+            write_output(args.json, json.dumps(fig, indent=1) + "\n", "--json", "the figures are printed above")
+        except RigError as exc:
+            print(f"rig.speed: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -490,3 +490,22 @@ def test_an_output_through_a_link_that_cannot_be_written_is_refused_first(argv: 
     _refused(proc, "a symbolic link", "leads back to itself" if link == "loop" else "whose directory is not there")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
     assert out.is_symlink()
+
+
+def _file_size_limit() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))  # writes past 1 kB fail as a full disk does
+
+
+@pytest.mark.parametrize("argv", [["explore", "--cases", "1", "--seed", "3", "--json", "out.json"],
+                                  ["synth", "walk", "--resd", "out.resd"]])
+def test_an_output_cut_short_by_the_disk_leaves_nothing_half_written(argv: list[str], tmp_path: Path) -> None:
+    """rig replay/bench/explore --json on a file system that filled (a 40 kB tmpfs) left half a JSON under
+    the name (20,480 bytes of it); rig synth --resd left out.resd.tmp behind (a name a user's file may
+    have). Each output is now written whole, or nothing stays."""
+    env = {**os.environ, "STRIDELAB_SYNTH_CACHE": "off"}
+    proc = subprocess.run([sys.executable, "-m", "rig", *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env=env, preexec_fn=_file_size_limit)
+    _refused(proc, f"{argv[-2]} {argv[-1]}: cannot write", "File too large")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
