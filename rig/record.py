@@ -10,6 +10,7 @@ acknowledging it. The file replays on every target and draws with `rig plot`.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
 from scenarios.recording_csv import COLUMNS, MAX_STEP_S
+from scenarios.whole_file import open_fifo_for_writing
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
 ACCEL_FS_G = 16
@@ -70,7 +72,9 @@ class _Csv:
     def __init__(self, path: Path, odr_hz: float, source: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._f: IO[str] = open(path, "w", encoding="ascii")
+            fifo = open_fifo_for_writing(path)  # a FIFO nobody reads held the recording for ever
+            self._f: IO[str] = (open(path, "w", encoding="ascii") if fifo is None
+                                else os.fdopen(fifo, "w", encoding="ascii"))
         except OSError as exc:
             raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
         self._path = path

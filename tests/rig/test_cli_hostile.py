@@ -509,3 +509,25 @@ def test_an_output_cut_short_by_the_disk_leaves_nothing_half_written(argv: list[
                           timeout=120, env=env, preexec_fn=_file_size_limit)
     _refused(proc, f"{argv[-2]} {argv[-1]}: cannot write", "File too large")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["explore", "--cases", "1", "--seed", "3", "--json", "FIFO"],
+                                  ["plot", "walk", "--png", "FIFO"], ["synth", "walk", "--resd", "FIFO"],
+                                  ["record", "--target", "host", "--duration", "1", "--out", "FIFO",
+                                   "--runs-dir", "runs"]])
+def test_an_output_fifo_nobody_reads_is_refused_in_bounded_time(argv: list[str], tmp_path: Path) -> None:
+    """An output FIFO that no process reads held the command for ever (open() waits for a reader):
+    rig record --out FIFO from the start, rig replay/explore --json FIFO after all the work."""
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    proc = rig(*[str(fifo) if a == "FIFO" else a for a in argv], cwd=tmp_path, timeout_s=45)
+    _refused(proc, str(fifo), "no process read the FIFO within 5 s: start its reader first")
+
+
+def test_a_plot_goes_through_a_pipe(tmp_path: Path) -> None:
+    """rig plot --png /dev/stdout | display (or a FIFO with its reader) said 'cannot write the picture
+    (None)': the PNG writer seeks, which a pipe cannot."""
+    proc = subprocess.run([sys.executable, "-m", "rig", "plot", "walk", "--png", "/dev/stdout"], cwd=tmp_path,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n")

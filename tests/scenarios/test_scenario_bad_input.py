@@ -10,7 +10,6 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -355,20 +354,17 @@ def test_real_sidecars_still_read() -> None:
 
 def test_a_plot_cut_short_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a signal while a run's plot was written left half a PNG under plots/ (and rig plot --png the same)
-    from matplotlib.figure import Figure
-
+    from scenarios import plot
     from scenarios.plot import plot_recording
 
     out = tmp_path / "p.png"
     out.write_bytes(b"before")
-    savefig = Figure.savefig
 
-    def interrupted(self: Figure, fname: Any, *args: Any, **kwargs: Any) -> None:
-        savefig(self, fname, *args, **kwargs)
-        Path(fname).write_bytes(Path(fname).read_bytes()[:100])
+    def interrupted(path: Path, data: bytes) -> None:
+        path.write_bytes(data[:100])
         raise KeyboardInterrupt  # half written, not yet in place
 
-    monkeypatch.setattr(Figure, "savefig", interrupted)
+    monkeypatch.setattr(plot, "_write_bytes", interrupted)
     with pytest.raises(KeyboardInterrupt):
         plot_recording(synthesize("standing"), out)
     assert out.read_bytes() == b"before" and [p.name for p in tmp_path.iterdir()] == ["p.png"]
