@@ -6,6 +6,7 @@ Exit status: 0 when every run passed, 1 when one failed or did not complete, 2 o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from rig.errors import RigError
 from rig.out_path import out_dir
 from rig.report.directory import merge_reports, summary_markdown
 from rig.tool_args import in_file
+from scenarios.whole_file import open_fifo_for_writing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = summary_markdown(entries, args.title)
         if args.summary is not None:
             try:
-                with open(args.summary, "a", encoding="utf-8") as f:
+                fifo = open_fifo_for_writing(args.summary)  # one nobody reads held the merge for ever
+                with (open(args.summary, "a", encoding="utf-8") if fifo is None
+                      else os.fdopen(fifo, "w", encoding="utf-8")) as f:
                     f.write(text)
             except OSError as exc:
                 raise RigError(f"--summary {args.summary}: cannot append to it ({exc.strerror})") from None

@@ -342,3 +342,21 @@ def test_a_report_path_that_is_a_link_to_itself_is_named(tmp_path: Path, capsys:
     assert f"merge: {loop} is no report directory" in capsys.readouterr().err
     with pytest.raises(RigError, match="a symbolic link that leads back to itself"):
         ReportDir(loop)
+
+
+def test_merge_summary_onto_a_fifo_nobody_reads_ends(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--summary FIFO with no reader held the merge for ever (open() waits for one)."""
+    import os
+    import threading
+
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    fifo = tmp_path / "summary.fifo"
+    os.mkfifo(fifo)
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(report_main(["merge", str(tmp_path / "all"),
+                                                                      str(tmp_path / "r"), "--summary", str(fifo)])),
+                              daemon=True)
+    worker.start()
+    worker.join(60)
+    assert done == [2]
+    assert "--summary " + str(fifo) + ": cannot append to it (no process read the FIFO" in capsys.readouterr().err
