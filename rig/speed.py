@@ -116,6 +116,10 @@ def rig_qemu_cycle(run_dir: Path) -> float:
     return time.perf_counter() - t0
 
 
+#: Most --rounds of the overhead figure.
+MAX_ROUNDS = 1000
+
+
 def measure_overhead(runs_dir: Path, rounds: int) -> dict[str, Any]:
     """Per-test overhead on QEMU against bare QEMU (medians of `rounds` alternating cycles)."""
     if not QemuTarget.availability().ok:
@@ -273,6 +277,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")
+    if args.rounds > MAX_ROUNDS:
+        # a typo's extra digits booted QEMU twice per round until stopped
+        digits = str(args.rounds)
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
+        parser.error(f"--rounds {shown}: at most {MAX_ROUNDS} (each is two QEMU boots; 20 give a steady median)")
     known = {s.name for s in list_scenarios()}
     if args.qemu_scenario not in known:
         parser.error(f"--qemu-scenario {args.qemu_scenario}: not in the catalog (rig list shows it)")
