@@ -545,3 +545,15 @@ def test_a_recording_that_changes_while_it_is_read_is_refused(tmp_path: Path, ch
     msg = str(err.value)
     assert str(path) in msg and "changed while it was read" in msg and f"{size} bytes when opened" in msg, msg
     assert "a program is still writing it" in msg and "wait until the recording is complete" in msg, msg
+
+
+def test_a_sidecar_key_given_twice_is_refused(tmp_path: Path) -> None:
+    """A sidecar naming "strides" twice, the second empty, was read as the last (json keeps it without a
+    word): rig bench judged none of the labelled strides and passed on the distance alone."""
+    doc = {"format": "stridelab-truth", "version": 1, "strides": [{"ic_s": 0.1, "tc_s": 0.3}],
+           "label_windows_s": [[0.0, 0.49]]}
+    path = _with_sidecar(tmp_path, json.dumps(doc)[:-1] + ', "strides": []}')
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert "x.truth.json: an object names the key 'strides' twice; keep one of the two" in msg, msg
