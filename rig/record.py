@@ -219,6 +219,10 @@ def check_settings(duration_s: float | None, odr_hz: float) -> None:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
     if not 10.0 <= odr_hz <= 6667.0:
         raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    if duration_s is not None and duration_s * odr_hz < 2.0:
+        # recorded nothing, exit 0: a file every command refuses ('no samples after the header')
+        raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives fewer than two samples in it, and a "
+                       f"recording needs two or more; give at least {2.0 / odr_hz:.3g} s")
 
 
 def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, odr_hz: float = 416.0,

@@ -244,6 +244,9 @@ def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
     (("--duration", "nan"), ("--duration nan", "positive number of seconds")),
     (("--duration", "-1"), ("--duration -1.0", "positive number of seconds")),
     (("--odr-hz", "0"), ("--odr-hz 0.0", "between 12.5 and 6667 Hz")),
+    # recorded no sample, exit 0, a file rig replay refuses ('no samples after the header')
+    (("--duration", "1e-9"), ("--duration 1e-09: 416 Hz gives fewer than two samples in it",
+                              "give at least 0.00481 s")),
 ])
 def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, args: tuple[str, ...],
                                                                words: tuple[str, ...]) -> None:
