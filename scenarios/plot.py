@@ -78,7 +78,10 @@ def plot_recording(
     ax_acc.set_ylabel("acceleration (g)")
     ax_gyr.set_ylabel("angular rate (dps)")
     ax_gyr.set_xlabel("t (s)   truth: IC solid black, TC dashed red")
-    ax_acc.set_title(f"{rec.name}  ({rec.odr_hz:.1f} Hz)")
+    # a file name that is no UTF-8 (another system's encoding: b'w\xe4lk.csv') holds surrogates the font
+    # cannot draw: matplotlib ended in a TypeError traceback; its bytes are shown escaped
+    name = rec.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    ax_acc.set_title(f"{name}  ({rec.odr_hz:.1f} Hz)")
     ax_acc.legend(loc="upper right", fontsize=8)
     ax_gyr.legend(loc="upper right", fontsize=8)
     ax_acc.grid(alpha=0.3)

@@ -557,3 +557,15 @@ def test_a_sidecar_key_given_twice_is_refused(tmp_path: Path) -> None:
         read_recording(path)
     msg = str(err.value)
     assert "x.truth.json: an object names the key 'strides' twice; keep one of the two" in msg, msg
+
+
+def test_a_recording_whose_file_name_is_no_utf8_is_plotted(tmp_path: Path) -> None:
+    """rig plot of a recording named in another system's encoding (b'w\\xe4lk.csv', a Latin-1 name) ended
+    in a matplotlib TypeError traceback: the title held a surrogate no font draws."""
+    from scenarios.plot import plot_recording
+
+    name = os.fsdecode(b"w\xe4lk.csv")
+    write_recording(synthesize("standing"), tmp_path / name)
+    out = tmp_path / "p.png"
+    plot_recording(read_recording(tmp_path / name), out)
+    assert out.read_bytes().startswith(b"\x89PNG")
