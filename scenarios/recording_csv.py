@@ -97,7 +97,10 @@ def sample_rate_hz(t_s: np.ndarray) -> float:
     return 1.0 / sample_period_s(np.diff(t_s))
 
 
-def _decode(path: Path, line_no: int, raw: bytes) -> str:
+def _decode(path: Path, line_no: int, raw: bytes, lenient: bool = False) -> str:
+    """A line as text. lenient (comments, rows after the header): bytes that are no UTF-8 become U+FFFD, so an extra
+    column may hold text in another encoding (a Latin-1 label: 'pied gauche \xe9'), which refused the
+    whole recording; in a column of COLUMNS such a field is no number and refused as one."""
     if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
                     "save the CSV as UTF-8 (or plain ASCII) text")
@@ -107,6 +110,8 @@ def _decode(path: Path, line_no: int, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if lenient:
+            return raw.decode("utf-8", "replace")
         raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
                     "give a CSV text file") from None
 
@@ -139,7 +144,8 @@ def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> No
                 continue
             if not _NUMBER.fullmatch(f):
                 raise _fail(
-                    path, line_no, f"column {name}: {excerpt(f.strip())} is not a number",
+                    path, line_no, f"column {name}: {excerpt(f.strip())} is not a number"
+                    + (" (it holds bytes that are no UTF-8 text)" if "\ufffd" in f else ""),
                     "write plain decimal numbers (e.g. 0.0123)",
                 )
 
@@ -329,7 +335,7 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     last_line = 0
     for line_no, raw in read_lines(path, "recording"):
         last_line = line_no
-        s = _decode(path, line_no, raw)
+        s = _decode(path, line_no, raw, lenient=names is not None or raw.lstrip().startswith(b"#"))
         if line_no == 1:
             s = s.lstrip("\ufeff")
         stripped = s.strip()

@@ -192,7 +192,7 @@ def test_crlf_csv_is_read(tmp_path: Path) -> None:
 def test_non_utf8_csv(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
-    _refused(path, "line 3", "not UTF-8")
+    _refused(path, "line 3", "column gz_dps", "is not a number (it holds bytes that are no UTF-8 text)")
 
 
 def test_too_many_samples_is_refused_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -569,3 +569,23 @@ def test_a_recording_whose_file_name_is_no_utf8_is_plotted(tmp_path: Path) -> No
     out = tmp_path / "p.png"
     plot_recording(read_recording(tmp_path / name), out)
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_text_in_another_encoding_in_comments_or_extra_columns_is_read(tmp_path: Path) -> None:
+    """A logger writing Latin-1 (a comment '# capteur: pied gauche \\xe9', a label column) was refused whole
+    ('not UTF-8 text (byte 0xe9 ...)'), though extra columns may hold anything; such bytes in a column of
+    the samples are refused as the field they make, and a header that is no UTF-8 as before."""
+    clean = tmp_path / "clean.csv"
+    write_recording(synthesize("standing"), clean)
+    lines = clean.read_bytes().split(b"\n")
+    head = next(k for k, line in enumerate(lines) if line.startswith(b"t_s"))
+    latin = [b"# capteur: pied gauche \xe9", *lines[:head], lines[head] + b",note",
+             *[line + b",pied gauche \xe9" for line in lines[head + 1:] if line]]
+    (tmp_path / "latin.csv").write_bytes(b"\n".join(latin) + b"\n")
+    a, b = read_recording(clean), read_recording(tmp_path / "latin.csv")
+    assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_g, b.acc_g) and np.array_equal(a.gyro_dps, b.gyro_dps)
+    latin[head + 5] = latin[head + 5].replace(b",", b",\xe9", 1)
+    (tmp_path / "bad.csv").write_bytes(b"\n".join(latin) + b"\n")
+    _refused(tmp_path / "bad.csv", f"line {head + 6}", "column ax_g:", "is not a number")
+    (tmp_path / "head.csv").write_bytes(b"t_s,ax_g\xe9\n0,1\n")
+    _refused(tmp_path / "head.csv", "line 1", "not UTF-8 text (byte 0xe9")
