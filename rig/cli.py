@@ -495,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "replay", "replay a recording CSV on a target, write the JSON result")
     p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv")
-    p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--json", action=Once, type=out_file("--json", dash_is_stdout=True), metavar="OUT",
+                   help="output file (default, or -: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 

@@ -32,17 +32,24 @@ def kind_of(path: Path | str) -> str | None:
     return next((word for test, word in _KINDS if test(mode)), "not a regular file")
 
 
-def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
+def out_file(option: str, sidecar: str | None = None, dash_is_stdout: bool = False) -> Callable[[str], Path]:
     """argparse type of an option naming a file to write (refusals name the option through argparse).
 
     sidecar: what is written beside the file (e.g. "NAME.truth.json"): the path must then be a
     regular file, nothing yet, or a character device (written through; the command refuses the
     sidecar after, so /dev/full still says it is full). A FIFO (its open would wait for a reader)
-    or a block device is refused."""
+    or a block device is refused.
+
+    dash_is_stdout: '-' is standard output (rig replay --json -); else '-' is refused: it was written as a
+    file named '-' (rig bench --json - | jq read nothing, and rig synth --csv - left '-' and '-.truth.json')."""
 
     def check(text: str) -> Path:
         if not text.strip():
             raise argparse.ArgumentTypeError("an empty path; give the file to write")
+        if text == "-" and not dash_is_stdout:
+            raise argparse.ArgumentTypeError(f"'-' would be a file named '-' ({option} does not write to standard "
+                                             "output; what the command prints goes there); give a file path "
+                                             "(./- for a file of that name)")
         if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
             raise argparse.ArgumentTypeError(f"{text!r} names a directory; give a file path (e.g. {text.rstrip('/')}/OUT)")
         _check_link(text)

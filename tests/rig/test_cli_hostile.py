@@ -534,3 +534,25 @@ def test_a_plot_goes_through_a_pipe(tmp_path: Path) -> None:
                           capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("argv", [["bench", "walk", "--json", "-", "--runs-dir", "runs"],
+                                  ["explore", "--cases", "1", "--json", "-"], ["synth", "walk", "--csv", "-"],
+                                  ["synth", "walk", "--resd", "-"], ["plot", "walk", "--png", "-"],
+                                  ["record", "--target", "host", "--out", "-", "--runs-dir", "runs"]])
+def test_a_dash_that_would_be_a_file_named_dash_is_refused(argv: list[str], tmp_path: Path) -> None:
+    """rig replay --json - writes to standard output; rig bench/explore --json -, rig synth --csv - (with
+    -.truth.json beside it), --resd -, rig plot --png - and rig record --out - wrote a file named '-' (a
+    pipe into jq read nothing; the next rig record --out - was refused for the -.truth.json left)."""
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, "'-' would be a file named '-'", "give a file path (./- for a file of that name)")
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_replay_json_dash_is_standard_output(tmp_path: Path) -> None:
+    proc = rig("synth", "standing", "--csv", "s.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = rig("replay", "s.csv", "--json", "-", "--runs-dir", "runs", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"] is not None
+    assert not (tmp_path / "-").exists()
