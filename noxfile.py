@@ -109,10 +109,19 @@ def hil(session: nox.Session) -> None:
     """Main job: the scenario suite on every available target (or $STRIDELAB_HIL_TARGETS), report in runs/hil-report."""
     _install(session, "cocotb")
     avail = _availability(session)
-    chosen = [t.strip() for t in os.environ.get("STRIDELAB_HIL_TARGETS", "").split(",") if t.strip()]
+    given = os.environ.get("STRIDELAB_HIL_TARGETS", "")
+    chosen = [t.strip() for t in given.split(",") if t.strip()]
+    if given and not chosen:
+        # set but naming none (' , ', an unset substitution): every target ran, as if it were unset
+        session.error(f"hil: $STRIDELAB_HIL_TARGETS={given!r} names no target; name them (e.g. host,qemu), or unset "
+                      f"it for every target available")
     unknown = [t for t in chosen if t not in HIL_TARGETS]
     if unknown:
         session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(unknown)}; targets: {', '.join(HIL_TARGETS)}")
+    twice = sorted({t for t in chosen if chosen.count(t) > 1})
+    if twice:
+        # the suite ran again on that target, its second session's rows replacing the first's in the report
+        session.error(f"hil: $STRIDELAB_HIL_TARGETS names {', '.join(twice)} twice; name each target once")
     args = list(session.posargs)
     named = last_option(args, "--target")
     if named is not None:

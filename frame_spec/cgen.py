@@ -223,10 +223,22 @@ def _msg_codec(name: str, fields: list[Field]) -> list[str]:
     return pack + unpack
 
 
+def _out_dir(text: str) -> Path:
+    """argparse type of OUT_DIR: an empty path wrote the codec into the current directory, a file
+    (/dev/null) ended in a FileExistsError traceback."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give the directory of the generated codec (firmware_c/gen)")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is no directory; give the directory of the generated codec "
+                                         "(firmware_c/gen)")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write (or, with --check, verify) frame_msgs.h and frame_msgs.c in OUT_DIR."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("out_dir", type=_out_dir)
     ap.add_argument("--check", action="store_true", help="exit 1 if the files differ from the definition")
     args = ap.parse_args(argv)
     texts = dict(zip(("frame_msgs.h", "frame_msgs.c"), generate()))

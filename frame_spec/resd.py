@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,12 @@ def write(path: Path, blocks: list[ResdBlock]) -> Path:
         with open(path, "wb") as out:
             out.write(build(blocks))
         return path
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(build(blocks))
-    tmp.replace(path)
+    # a hidden part file of this process, removed whatever happens: NAME.tmp was left behind by a full
+    # disk (and was any file of that name the user had, or another writer's part)
+    tmp = path.with_name(f".{path.name}.part-{os.getpid()}")
+    try:
+        tmp.write_bytes(build(blocks))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

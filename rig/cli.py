@@ -21,7 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
-from rig.tool_args import positive_s
+from rig.tool_args import in_file, positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs
+from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -68,6 +68,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _catalog_name(name: str, command: str) -> str:
     """name when it is a catalog scenario; RigError saying what to do with a recording given in its place
     (it was refused as 'unknown scenario 'w.csv'', with the catalog listed and no word of the recording)."""
+    if not name.strip():  # Path('') exists (the current directory): it was called 'a file'
+        raise RigError(f"rig {command}: an empty scenario name ({name!r}); give a catalog scenario's name (rig list "
+                       "shows them)")
     known = {s.name for s in list_scenarios()}
     if name not in known and (name.endswith(".csv") or _exists(Path(name))):
         what = "a file" if _exists(Path(name)) else "a recording's name (*.csv)"
@@ -372,12 +375,8 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
 
 
 def _write_out(path: Path, text: str, option: str, fallback: str) -> None:
-    """Write an output file, or raise RigError naming the option, the path and the reason."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError as exc:
-        raise RigError(f"{option} {path}: cannot write it ({exc.strerror}); {fallback}") from None
+    """Write an output file whole, or raise RigError naming the option, the path and the reason."""
+    write_output(path, text, option, fallback)
 
 
 def _refuse_paths_as_names(names: Sequence[str]) -> None:
@@ -396,6 +395,9 @@ def _refuse_paths_as_names(names: Sequence[str]) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the catalog (and recordings) through the analyzer, print accuracy and cost; 1 when a goal fails."""
+    if any(not s.strip() for s in args.scenarios):  # an unset variable ("$REC") was an unknown scenario ''
+        raise RigError("rig bench: an empty argument; give catalog scenarios' names (rig list) and recordings "
+                       "(FILE.csv), or none for the whole catalog")
     recordings = [Path(s) for s in args.scenarios if s.endswith(".csv")]
     names = [s for s in args.scenarios if not s.endswith(".csv")]
     _refuse_paths_as_names(names)
@@ -486,14 +488,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
     p.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
-    p.add_argument("--durations", type=Path, metavar="FILE",
+    p.add_argument("--durations", type=in_file("the durations file (a report's durations.json)"), metavar="FILE",
                    help="durations to balance --shard by (default .ci/durations.json; a report's durations.json)")
     target_opts(p)
     p.set_defaults(func=cmd_run)
 
     p = _command(sub, "replay", "replay a recording CSV on a target, write the JSON result")
-    p.add_argument("csv", type=Path, metavar="FILE.csv")
-    p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv")
+    p.add_argument("--json", action=Once, type=out_file("--json", dash_is_stdout=True), metavar="OUT",
+                   help="output file (default, or -: stdout)")
     target_opts(p)
     p.set_defaults(func=cmd_replay)
 
@@ -523,7 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "plot", "plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", action=Once, type=out_file("--png"), required=True, metavar="OUT")
-    p.add_argument("--detected", type=Path, metavar="RESULT.json", help="replay JSON whose strides to draw")
+    p.add_argument("--detected", type=in_file("the replay JSON whose strides to draw (rig replay --json OUT)"),
+                   metavar="RESULT.json", help="replay JSON whose strides to draw")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None)
     p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
     p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")

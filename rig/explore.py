@@ -34,7 +34,8 @@ import numpy as np
 
 from rig.evaluate import Scores, pool, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
-from rig.out_path import out_file
+from rig.errors import RigError
+from rig.out_path import out_file, write_output
 from scenarios.errors import ScenarioParameterError
 from scenarios.model import Recording
 
@@ -727,11 +728,10 @@ def main(args: argparse.Namespace) -> int:
         return 2
     if args.json is not None:
         try:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n")
-        except OSError as exc:
-            print(f"rig explore: --json {args.json}: cannot write it ({exc.strerror}); the outcomes are printed above",
-                  file=sys.stderr)
+            write_output(args.json, json.dumps([outcome_json(o) for o in outcomes], indent=1) + "\n", "--json",
+                         "the outcomes are printed above")
+        except RigError as exc:
+            print(f"rig explore: {exc}", file=sys.stderr)
             return 2
     return 0 if all(o.held for o in outcomes) else 1
 

@@ -29,8 +29,12 @@ from pathlib import Path
 from typing import IO
 
 from rig.errors import RigError
+from rig.once import Once
+from rig.out_path import kind_of
 from rig.targets.host import HostTarget
 from rig.targets.sockets import free_port, process_listens
+from rig.tool_args import positive_int
+from scenarios.input_file import excerpt
 
 EXPORTER_NAME = "stridelab-lab"
 #: How long each service may take to come up, s (on a loaded machine labgrid's imports alone take seconds).
@@ -178,11 +182,39 @@ class EmulatedLab:
             f.close()
 
 
+#: Most places of an emulated farm: each is a native firmware and a ser2net on this machine.
+MAX_PLACES = 32
+
+
+def _places(text: str) -> int:
+    """argparse type of --places: a whole number within 1..MAX_PLACES (99999999 started boards until the
+    machine ran out of processes or ports)."""
+    value = positive_int(text)
+    if value > MAX_PLACES:
+        raise argparse.ArgumentTypeError(f"{excerpt(text)}: at most {MAX_PLACES} (each place is a native firmware "
+                                         "and a ser2net on this machine)")
+    return value
+
+
+def _log_dir(text: str) -> Path:
+    """argparse type of --dir: a directory, or a path where one can be made (a file there ended in a
+    FileExistsError traceback; an empty path put the logs among the current directory's files)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give the directory the logs go to, or leave --dir out")
+    kind = kind_of(text)
+    if kind not in (None, "a directory"):
+        raise argparse.ArgumentTypeError(f"{text} is {kind}, not a directory; give a directory for the logs (it is "
+                                         "made when missing)")
+    return Path(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run an emulated farm until SIGTERM/Ctrl-C; print READY with its coordinator and places."""
     ap = argparse.ArgumentParser(prog="python -m rig.farm_lab", description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("--places", type=int, default=2, help="boards in the farm (default 2)")
-    ap.add_argument("--dir", type=Path, default=None, help="where logs go (default: a temporary directory)")
+    ap.add_argument("--places", action=Once, type=_places, default=2,
+                    help=f"boards in the farm (default 2, at most {MAX_PLACES})")
+    ap.add_argument("--dir", action=Once, type=_log_dir, default=None,
+                    help="where logs go (default: a temporary directory)")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     work = args.dir or Path(tempfile.mkdtemp(prefix="stridelab-lab-"))

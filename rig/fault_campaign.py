@@ -41,7 +41,7 @@ from rig.session import ReplaySession, Timeouts
 from rig.targets import TARGETS, get_target_class
 from rig.tool_args import scenario_name
 from rig.once import Once
-from rig.out_path import out_dir, out_file
+from rig.out_path import out_dir, out_file, write_output
 from rig.explore import seed_arg
 
 #: Fault rates of the campaign, per frame.
@@ -243,8 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
           + (f" ({100.0 * recovered / after:.1f} %)" if after else "") + f"; runs failing a check: {failed}")
     print(f"captures in {runs_dir}")
     if args.json:
-        args.json.write_text(json.dumps({"runs": [asdict(f) for f in figures], "total": total,
-                                         "outcomes": outcomes}, indent=1, default=str) + "\n")
+        try:
+            write_output(args.json, json.dumps({"runs": [asdict(f) for f in figures], "total": total,
+                                                "outcomes": outcomes}, indent=1, default=str) + "\n", "--json",
+                         f"the totals are printed above, the captures in {runs_dir}")
+        except RigError as exc:
+            print(f"rig.fault_campaign: {exc}", file=sys.stderr)
+            return 2
     return 1 if failed else 0
 
 

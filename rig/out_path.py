@@ -13,6 +13,7 @@ not after a run of minutes.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -31,19 +32,27 @@ def kind_of(path: Path | str) -> str | None:
     return next((word for test, word in _KINDS if test(mode)), "not a regular file")
 
 
-def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
+def out_file(option: str, sidecar: str | None = None, dash_is_stdout: bool = False) -> Callable[[str], Path]:
     """argparse type of an option naming a file to write (refusals name the option through argparse).
 
     sidecar: what is written beside the file (e.g. "NAME.truth.json"): the path must then be a
     regular file, nothing yet, or a character device (written through; the command refuses the
     sidecar after, so /dev/full still says it is full). A FIFO (its open would wait for a reader)
-    or a block device is refused."""
+    or a block device is refused.
+
+    dash_is_stdout: '-' is standard output (rig replay --json -); else '-' is refused: it was written as a
+    file named '-' (rig bench --json - | jq read nothing, and rig synth --csv - left '-' and '-.truth.json')."""
 
     def check(text: str) -> Path:
         if not text.strip():
             raise argparse.ArgumentTypeError("an empty path; give the file to write")
+        if text == "-" and not dash_is_stdout:
+            raise argparse.ArgumentTypeError(f"'-' would be a file named '-' ({option} does not write to standard "
+                                             "output; what the command prints goes there); give a file path "
+                                             "(./- for a file of that name)")
         if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
             raise argparse.ArgumentTypeError(f"{text!r} names a directory; give a file path (e.g. {text.rstrip('/')}/OUT)")
+        _check_link(text)
         kind = kind_of(text)
         if kind == "a directory":
             raise argparse.ArgumentTypeError(f"{text} is a directory; give a file path inside it "
@@ -55,6 +64,25 @@ def out_file(option: str, sidecar: str | None = None) -> Callable[[str], Path]:
         return Path(text)
 
     return check
+
+
+def _check_link(text: str) -> None:
+    """Refuse (argparse) a symbolic link that cannot be written through: one that leads back to itself,
+    or one to a file in a directory that is not there. Either was refused only when the output was
+    written, after the run (rig replay, rig bench, rig explore --json: 'Too many levels of symbolic links')."""
+    if not os.path.islink(text):
+        return
+    try:
+        os.stat(text)
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise argparse.ArgumentTypeError(f"{text}: a symbolic link that leads back to itself (a loop); "
+                                             "remove it, or give another path") from None
+    target = os.path.realpath(text)
+    if kind_of(os.path.dirname(target)) != "a directory":
+        raise argparse.ArgumentTypeError(f"{text}: a symbolic link to {target}, whose directory is not "
+                                         "there; make that directory, remove the link, or give another path")
 
 
 def out_dir(option: str) -> Callable[[str], Path]:
@@ -101,3 +129,21 @@ def refuse_overwriting_inputs(out: Path | None, option: str, recordings: list[Pa
                 named = f"{what} {rec}" if what == "the recording" else f"{what} {rec} ({path})"
                 raise RigError(f"{option} {out} is {named} this command reads: writing there would replace it; "
                                f"give {option} another path (e.g. {rec.with_suffix(suffix)})")
+
+
+def write_output(path: Path, text: str, option: str, fallback: str) -> None:
+    """Write an output file (a JSON of figures or results) whole or not at all: written in place, one cut
+    short by a full disk (or a signal) stayed as half a JSON under its name. Missing parent directories
+    are made; a device is written through. RigError naming the option, the path and the reason, then
+    fallback (where the figures are kept meanwhile), when it cannot be written."""
+    from rig.errors import RigError
+    from scenarios.whole_file import write_whole
+
+    def write(out: Path) -> None:
+        out.write_text(text, encoding="utf-8")
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(path, write)
+    except OSError as exc:
+        raise RigError(f"{option} {path}: cannot write it ({exc.strerror or exc}); {fallback}") from None

@@ -10,6 +10,7 @@ acknowledging it. The file replays on every target and draws with `rig plot`.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
 from scenarios.recording_csv import COLUMNS, MAX_STEP_S
+from scenarios.whole_file import open_fifo_for_writing
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
 ACCEL_FS_G = 16
@@ -70,7 +72,9 @@ class _Csv:
     def __init__(self, path: Path, odr_hz: float, source: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._f: IO[str] = open(path, "w", encoding="ascii")
+            fifo = open_fifo_for_writing(path)  # a FIFO nobody reads held the recording for ever
+            self._f: IO[str] = (open(path, "w", encoding="ascii") if fifo is None
+                                else os.fdopen(fifo, "w", encoding="ascii"))
         except OSError as exc:
             raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
         self._path = path
@@ -215,6 +219,10 @@ def check_settings(duration_s: float | None, odr_hz: float) -> None:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
     if not 10.0 <= odr_hz <= 6667.0:
         raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    if duration_s is not None and duration_s * odr_hz < 2.0:
+        # recorded nothing, exit 0: a file every command refuses ('no samples after the header')
+        raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives fewer than two samples in it, and a "
+                       f"recording needs two or more; give at least {2.0 / odr_hz:.3g} s")
 
 
 def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, odr_hz: float = 416.0,

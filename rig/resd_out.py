@@ -3,12 +3,14 @@ and what `rig synth --resd` writes for Renode users' own scripts."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
 from frame_spec import resd
 from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
+from scenarios.whole_file import open_fifo_for_writing
 
 
 def period_ns(odr_mhz: int) -> int:
@@ -52,5 +54,14 @@ def raw_to_blocks(raw: RawStream, sample_period_ns: int | None = None, hold_gaps
 
 
 def write_raw(raw: RawStream, path: Path, sample_period_ns: int | None = None, hold_gaps: bool = False) -> Path:
-    """Write raw as a RESD file (see raw_to_blocks); return path."""
-    return resd.write(path, raw_to_blocks(raw, sample_period_ns, hold_gaps))
+    """Write raw as a RESD file (see raw_to_blocks); return path. A FIFO is written once a process reads
+    it (within scenarios.whole_file.READER_WAIT_S; OSError else): opened plainly, one nobody reads hung."""
+    blocks = raw_to_blocks(raw, sample_period_ns, hold_gaps)
+    fifo = open_fifo_for_writing(path)
+    if fifo is None:
+        return resd.write(path, blocks)
+    try:
+        resd.write(Path(f"/proc/self/fd/{fifo}"), blocks)
+    finally:
+        os.close(fifo)
+    return path

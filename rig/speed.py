@@ -48,7 +48,7 @@ from rig.build import arm_elf
 from rig.errors import RigError
 from rig.link import Link
 from rig.once import Once
-from rig.out_path import out_dir, out_file
+from rig.out_path import out_dir, out_file, write_output
 from rig.runner import new_run_dir, run_recording
 from rig.session import ReplaySession, Timeouts
 from rig.targets import make_target
@@ -114,6 +114,10 @@ def rig_qemu_cycle(run_dir: Path) -> float:
     finally:
         target.stop()
     return time.perf_counter() - t0
+
+
+#: Most --rounds of the overhead figure.
+MAX_ROUNDS = 1000
 
 
 def measure_overhead(runs_dir: Path, rounds: int) -> dict[str, Any]:
@@ -273,6 +277,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")
+    if args.rounds > MAX_ROUNDS:
+        # a typo's extra digits booted QEMU twice per round until stopped
+        digits = str(args.rounds)
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
+        parser.error(f"--rounds {shown}: at most {MAX_ROUNDS} (each is two QEMU boots; 20 give a steady median)")
     known = {s.name for s in list_scenarios()}
     if args.qemu_scenario not in known:
         parser.error(f"--qemu-scenario {args.qemu_scenario}: not in the catalog (rig list shows it)")
@@ -287,7 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(format_figures(fig))
     if args.json:
-        args.json.write_text(json.dumps(fig, indent=1) + "\n")
+        try:
+            write_output(args.json, json.dumps(fig, indent=1) + "\n", "--json", "the figures are printed above")
+        except RigError as exc:
+            print(f"rig.speed: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
+from pathlib import Path
 
 
 def positive_s(text: str) -> float:
@@ -38,3 +40,16 @@ def scenario_name(text: str) -> str:
     if text not in names:
         raise argparse.ArgumentTypeError(f"{text!r} is no scenario of the catalog; choose from: {', '.join(names)}")
     return text
+
+
+def in_file(what: str) -> Callable[[str], Path]:
+    """argparse type of a file to read (a recording, a durations file, a replay JSON): an empty or
+    blank path is refused as such. Path('') is the current directory, so an unset shell variable
+    ("$REC") was refused as '.: is a directory', naming neither the empty argument nor what to give."""
+
+    def check(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"an empty path ({text!r}); give {what}")
+        return Path(text)
+
+    return check

@@ -64,12 +64,29 @@ class _Reader:
             self.fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if self.pipe else 0))
         except OSError as exc:
             raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+        self.what = what
         self.received = 0
+        #: The size of the regular file when it was opened, bytes.
+        self.size = 0 if self.pipe else os.fstat(self.fd).st_size
 
     def read(self) -> bytes:
-        """The next chunk; b'' at the end of the file."""
+        """The next chunk; b'' at the end of the file.
+
+        A regular file must end where it ended when it was opened: one that a program still appends to
+        (rig record writing it, a logger) or that was cut short meanwhile (rewritten in place) was read
+        as the part that happened to be there, a shorter recording without a word."""
         if not self.pipe:
-            return os.read(self.fd, _CHUNK_BYTES)
+            data = os.read(self.fd, _CHUNK_BYTES)
+            self.received += len(data)
+            if not data:
+                now = os.fstat(self.fd).st_size
+                # (a file of /proc or /sys says 0 bytes, and reads as what it holds)
+                if now != self.size or (self.size and self.received != self.size):
+                    raise fail(self.path, None, f"changed while it was read ({self.size} bytes when opened, "
+                               f"{self.received} read, {now} now): a program is still writing it, or rewrote it",
+                               f"wait until the {self.what} is complete (rig record: until it has ended), or "
+                               "read a copy")
+            return data
         deadline = time.monotonic() + PIPE_WAIT_S
         while True:
             left = deadline - time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,10 @@ from .whole_file import write_whole
 
 _AXES = ("x", "y", "z")
 _COLORS = ("tab:blue", "tab:orange", "tab:green")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 def _events(items: Sequence[Mapping[str, Any]] | None, key: str) -> list[float]:
@@ -73,7 +78,10 @@ def plot_recording(
     ax_acc.set_ylabel("acceleration (g)")
     ax_gyr.set_ylabel("angular rate (dps)")
     ax_gyr.set_xlabel("t (s)   truth: IC solid black, TC dashed red")
-    ax_acc.set_title(f"{rec.name}  ({rec.odr_hz:.1f} Hz)")
+    # a file name that is no UTF-8 (another system's encoding: b'w\xe4lk.csv') holds surrogates the font
+    # cannot draw: matplotlib ended in a TypeError traceback; its bytes are shown escaped
+    name = rec.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    ax_acc.set_title(f"{name}  ({rec.odr_hz:.1f} Hz)")
     ax_acc.legend(loc="upper right", fontsize=8)
     ax_gyr.legend(loc="upper right", fontsize=8)
     ax_acc.grid(alpha=0.3)
@@ -82,5 +90,8 @@ def plot_recording(
     png_path.parent.mkdir(parents=True, exist_ok=True)
     # format given: the file lands at png_path exactly (matplotlib appends .png to a name without one);
     # whole or not at all: a plot cut short by a signal would stay as half an image
-    write_whole(png_path, lambda out: fig.savefig(out, format="png"))
+    # drawn into memory first: the PNG writer seeks, which a pipe (--png /dev/stdout | display) cannot
+    image = io.BytesIO()
+    fig.savefig(image, format="png")
+    write_whole(png_path, lambda out: _write_bytes(out, image.getvalue()))
     return png_path

@@ -2,7 +2,8 @@
 
 CSV: optional `#` comment lines, then the header `t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps`
 (columns in any order, each once; extra columns ignored), then one sample a row. t_s must increase
-strictly; every value must be a finite number. What spreadsheets and other loggers write for the same
+strictly, but for a row that repeats an earlier one exactly (read once, with a note); every value must be a
+finite number. What spreadsheets and other loggers write for the same
 columns is read too (see `_header`): fields separated by semicolons (decimal commas then allowed) or
 tabs, quoted, names in capitals, and units in brackets (`ax_g [g]`; `ax [m/s^2]`, `t [ms]`, `gx [rad/s]`
 are converted from the unit they declare).
@@ -96,7 +97,10 @@ def sample_rate_hz(t_s: np.ndarray) -> float:
     return 1.0 / sample_period_s(np.diff(t_s))
 
 
-def _decode(path: Path, line_no: int, raw: bytes) -> str:
+def _decode(path: Path, line_no: int, raw: bytes, lenient: bool = False) -> str:
+    """A line as text. lenient (comments, rows after the header): bytes that are no UTF-8 become U+FFFD, so an extra
+    column may hold text in another encoding (a Latin-1 label: 'pied gauche \xe9'), which refused the
+    whole recording; in a column of COLUMNS such a field is no number and refused as one."""
     if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
                     "save the CSV as UTF-8 (or plain ASCII) text")
@@ -106,6 +110,8 @@ def _decode(path: Path, line_no: int, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if lenient:
+            return raw.decode("utf-8", "replace")
         raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
                     "give a CSV text file") from None
 
@@ -138,7 +144,8 @@ def _check_rows(path: Path, rows: list[tuple[int, str]], names: list[str]) -> No
                 continue
             if not _NUMBER.fullmatch(f):
                 raise _fail(
-                    path, line_no, f"column {name}: {excerpt(f.strip())} is not a number",
+                    path, line_no, f"column {name}: {excerpt(f.strip())} is not a number"
+                    + (" (it holds bytes that are no UTF-8 text)" if "\ufffd" in f else ""),
                     "write plain decimal numbers (e.g. 0.0123)",
                 )
 
@@ -153,7 +160,6 @@ class _Samples:
         self.parts: list[np.ndarray] = []
         self.line_nos: list[np.ndarray] = []
         self.count = 0
-        self.last_t: tuple[float, int] | None = None
         self.rows = 0
         self.nan_rows = 0
         self.first_nan: tuple[int, str] | None = None
@@ -198,17 +204,9 @@ class _Samples:
             cols, line_nos = cols[~missing], line_nos[~missing]
             if not len(cols):
                 return
-        t = cols[:, 0]
-        prev_t = np.concatenate([[self.last_t[0]], t[:-1]]) if self.last_t else np.concatenate([[-np.inf], t[:-1]])
-        prev_line = np.concatenate([[self.last_t[1] if self.last_t else 0], line_nos[:-1]])
-        back = np.flatnonzero(t <= prev_t)
-        if len(back):
-            r = int(back[0])
-            raise _time_back(self.path, int(line_nos[r]), float(t[r]), float(prev_t[r]), int(prev_line[r]), np.diff(t))
         self.parts.append(cols)
         self.line_nos.append(line_nos)
         self.count += len(cols)
-        self.last_t = (float(t[-1]), int(line_nos[-1]))
 
 
 #: Units a header may give a column in brackets or parentheses (`t_s [s]`, `ax [g]`, `gx (deg/s)`),
@@ -270,10 +268,11 @@ def _time_back(path: Path, line: int, t: float, prev: float, prev_line: int, dt:
     """The refusal of a row whose time is not after the row before: what each kind of it means."""
     if t == prev:
         return _fail(
-            path, line, f"t_s={t!r} repeats the previous row's time (line {prev_line}), where times must increase strictly",
-            "each sample needs its own time: drop a row written twice; times written with too few digits (a "
-            "float32 keeps 7: at 1.7e9 s it steps by 128 s) or once per batch of samples must be rewritten as "
-            "each sample's time in seconds, to the microsecond (from the start when the clock is an epoch)",
+            path, line, f"t_s={t!r} repeats the previous row's time (line {prev_line}) with other values, where "
+            "times must increase strictly",
+            "each sample needs its own time: times written with too few digits (a float32 keeps 7: at 1.7e9 s "
+            "it steps by 128 s) or once per batch of samples must be rewritten as each sample's time in "
+            "seconds, to the microsecond (from the start when the clock is an epoch)",
         )
     ahead = dt[dt > 0]
     if len(ahead) and prev - t > RESTART_PERIODS * float(np.median(ahead)):
@@ -286,6 +285,37 @@ def _time_back(path: Path, line: int, t: float, prev: float, prev_line: int, dt:
         path, line, f"t_s={t!r} is not after the previous row's t_s={prev!r} (line {prev_line})",
         "times must increase strictly: sort the rows",
     )
+
+
+def _drop_repeated_rows(path: Path, cols: np.ndarray, line_nos: np.ndarray,
+                        notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows without those that repeat an earlier row exactly (its time and every value): a sample a
+    logger wrote twice (a packet sent again after a lost acknowledgement, a driver publishing its last
+    sample again), read once with a note. A row whose time is not after the rows before and that is no
+    such copy (a time repeated with other values, a clock that went back, rows out of order) is refused
+    (_time_back): two different samples with one time cannot both be placed."""
+    t = cols[:, 0]
+    if not len(t):
+        return cols, line_nos
+    before = np.maximum.accumulate(np.concatenate([[-np.inf], t[:-1]]))
+    late = np.flatnonzero(t <= before)  # not after every row before it
+    if not len(late):
+        return cols, line_nos
+    # the rows after every one before them rise strictly: an exact copy repeats one of them
+    fresh = np.flatnonzero(t > before)
+    at = np.minimum(np.searchsorted(t[fresh], t[late]), len(fresh) - 1)
+    original = fresh[at]
+    copy = np.all(cols[original] == cols[late], axis=1)
+    if not copy.all():
+        k = int(np.flatnonzero(~copy)[0])
+        r = int(late[k])
+        raise _time_back(path, int(line_nos[r]), float(t[r]), float(t[r - 1]), int(line_nos[r - 1]), np.diff(t))
+    notes.append(f"{path.name}: {len(late)} row(s) repeat an earlier row exactly, time and values (the first: line "
+                 f"{int(line_nos[late[0]])}, a copy of line {int(line_nos[original[0]])}): a sample written twice, "
+                 "read once")
+    keep = np.ones(len(t), dtype=bool)
+    keep[late] = False
+    return cols[keep], line_nos[keep]
 
 
 #: Rows holding a NaN (a value the logger did not get) are read as lost samples, a gap, while they are
@@ -305,7 +335,7 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     last_line = 0
     for line_no, raw in read_lines(path, "recording"):
         last_line = line_no
-        s = _decode(path, line_no, raw)
+        s = _decode(path, line_no, raw, lenient=names is not None or raw.lstrip().startswith(b"#"))
         if line_no == 1:
             s = s.lstrip("\ufeff")
         stripped = s.strip()
@@ -354,12 +384,12 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
         notes.append(f"{path.name}: {share} hold a NaN (the first: line {line}, {column}): read as lost samples")
     if samples.count == 0:
         raise _fail(path, header_line, "no samples after the header", "add one row per sample")
-    cols = np.concatenate(samples.parts)
+    cols, line_nos = _drop_repeated_rows(path, np.concatenate(samples.parts), np.concatenate(samples.line_nos), notes)
     for k, scale in enumerate(scales):
         if scale != 1.0:
             with np.errstate(over="ignore"):
                 cols[:, k] *= scale
-    return cols, np.concatenate(samples.line_nos), notes
+    return cols, line_nos, notes
 
 
 def _time_unit_todo(odr_hz: float) -> str:
@@ -763,6 +793,10 @@ def truth_to_dict(truth: Truth, rec: Recording | None = None) -> dict[str, Any]:
     )
 
 
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
 def write_recording(rec: Recording, csv_path: Path) -> None:
     """Write the recording CSV and, when it has truth, NAME.truth.json beside it."""
     csv_path = Path(csv_path)
@@ -774,7 +808,14 @@ def write_recording(rec: Recording, csv_path: Path) -> None:
         + ",".join(COLUMNS)
     )
     fmt = ["%.6f", "%.7f", "%.7f", "%.7f", "%.5f", "%.5f", "%.5f"]
-    # whole or not at all: a recording cut short (Ctrl-C, a full disk) would replay as a shorter run
-    write_whole(csv_path, lambda out: np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt))
-    if rec.truth is not None:
-        truth_path(csv_path).write_text(json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n", encoding="utf-8")
+    truth = None if rec.truth is None else json.dumps(truth_to_dict(rec.truth, rec), indent=1) + "\n"
+
+    def write(out: Path) -> None:
+        np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt)
+        if truth is not None:  # put in place just before the recording, once both are written whole
+            write_whole(truth_path(csv_path), lambda side: _write_text(side, truth))
+
+    # whole or not at all, the recording and its truth together: a recording cut short (Ctrl-C, a full
+    # disk) would replay as a shorter run, and a truth cut short (written in place after the recording)
+    # left the new recording beside half a JSON, refused when read
+    write_whole(csv_path, write)

@@ -291,6 +291,21 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
 
 
+class _KeyTwice(ValueError):
+    """An object of the JSON names a key twice."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the JSON, refusing a key given twice: json keeps the last without a word, so a
+    sidecar holding "strides" twice (the second empty) was read as labelling none of them."""
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise _KeyTwice(key)
+        doc[key] = value
+    return doc
+
+
 def read_truth(path: Path) -> Truth:
     """Read a truth sidecar in either format; RecordingError naming the file and key when it is bad."""
     path = Path(path)
@@ -305,9 +320,12 @@ def read_truth(path: Path) -> Truth:
         raise fail(path, None, f"JSON nested {deepest} deep (at most {MAX_JSON_DEPTH})",
                    "write the truth as an object of lists of numbers and objects")
     try:
-        doc = json.loads(text, parse_constant=_no_constant)
+        doc = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_once)
     except json.JSONDecodeError as exc:
         raise fail(path, exc.lineno, f"invalid JSON ({exc.msg})", "fix the JSON or remove the sidecar") from None
+    except _KeyTwice as exc:
+        raise fail(path, None, f"an object names the key {excerpt(str(exc))} twice", "keep one of the two: which "
+                   "holds the labels cannot be told") from None
     except ValueError as exc:  # NaN / Infinity
         raise fail(path, None, f"invalid JSON ({exc})", "write finite numbers, or null for an unknown value") from None
     if not isinstance(doc, dict):

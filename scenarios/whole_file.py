@@ -8,9 +8,41 @@ a device or a FIFO is written through, never replaced.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+#: How long an output FIFO may wait for a process to read it, s (as an input pipe for its first bytes).
+READER_WAIT_S = 5.0
+
+
+def open_fifo_for_writing(path: Path, wait_s: float = READER_WAIT_S) -> int | None:
+    """A blocking write descriptor of the FIFO at path once a process reads it; None when path is no
+    FIFO. Opened plainly, a FIFO nobody reads held the command for ever (rig record --out FIFO, --json
+    FIFO after a whole replay). OSError (ENXIO) naming the wait when no reader comes within wait_s."""
+    try:
+        if not stat.S_ISFIFO(os.stat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(errno.ENXIO, f"no process read the FIFO within {wait_s:g} s: start its reader "
+                              "first") from None
+            time.sleep(0.05)
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    return fd
 
 
 def write_whole(path: Path, write: Callable[[Path], None]) -> None:
@@ -19,7 +51,14 @@ def write_whole(path: Path, write: Callable[[Path], None]) -> None:
     removed whatever happens; write's exceptions pass through."""
     path = Path(path)
     if path.exists() and not path.is_file():
-        write(path)
+        fd = open_fifo_for_writing(path)
+        if fd is None:
+            write(path)
+            return
+        try:  # written through this process's own end, held open so the reader sees no early end
+            write(Path(f"/proc/self/fd/{fd}"))
+        finally:
+            os.close(fd)
         return
     real = Path(os.path.realpath(path))
     part = real.with_name(f".{real.name}.part-{os.getpid()}")

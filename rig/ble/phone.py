@@ -36,6 +36,7 @@ from bumble.transport import open_transport
 
 from frame_spec import rscs
 from rig.ble.shoe import uuid16
+from rig.tool_args import positive_s
 
 #: The phone's own (static random) address on the virtual link.
 PHONE_ADDRESS = "F0:F1:F2:F3:F4:F5"
@@ -163,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hci", required=True, help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
     ap.add_argument("--set-distance-m", type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")
-    ap.add_argument("--timeout-s", type=float, default=60.0, help="bound of each step, s")
-    ap.add_argument("--max-session-s", type=float, default=7200.0, help="bound of the whole subscription, s")
+    # a bound that is none (nan, inf, 0, -1) left a step waiting for ever, or failed it at once unnamed
+    ap.add_argument("--timeout-s", type=positive_s, default=60.0, help="bound of each step, s")
+    ap.add_argument("--max-session-s", type=positive_s, default=7200.0, help="bound of the whole subscription, s")
     args = ap.parse_args(argv)
     if args.set_distance_m is not None and not 0 <= args.set_distance_m <= 429_496_729.5:
         print(f"phone: --set-distance-m {args.set_distance_m}: needs 0 .. 429496729.5 m (uint32, 1/10 m)", file=sys.stderr)

@@ -6,12 +6,15 @@ Exit status: 0 when every run passed, 1 when one failed or did not complete, 2 o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from rig.errors import RigError
+from rig.out_path import out_dir
 from rig.report.directory import merge_reports, summary_markdown
+from rig.tool_args import in_file
+from scenarios.whole_file import open_fifo_for_writing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,9 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m rig.report", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("merge", help="merge report directories into one")
-    p.add_argument("out", type=Path, metavar="OUT")
-    p.add_argument("sources", type=Path, nargs="+", metavar="DIR")
-    p.add_argument("--summary", type=Path, metavar="FILE", help="append the Markdown summary to FILE")
+    # an empty path (an unset $VAR) is the current directory: OUT merged into whatever is there
+    p.add_argument("out", type=out_dir("OUT"), metavar="OUT")
+    p.add_argument("sources", type=in_file("a report directory (rig run --report DIR)"), nargs="+", metavar="DIR")
+    p.add_argument("--summary", type=in_file("the file to append the summary to (e.g. $GITHUB_STEP_SUMMARY), or "
+                                             "leave --summary out"),
+                   metavar="FILE", help="append the Markdown summary to FILE")
     p.add_argument("--title", default="Stridelab scenario report")
     args = ap.parse_args(argv)
     try:
@@ -29,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = summary_markdown(entries, args.title)
         if args.summary is not None:
             try:
-                with open(args.summary, "a", encoding="utf-8") as f:
+                fifo = open_fifo_for_writing(args.summary)  # one nobody reads held the merge for ever
+                with (open(args.summary, "a", encoding="utf-8") if fifo is None
+                      else os.fdopen(fifo, "w", encoding="utf-8")) as f:
                     f.write(text)
             except OSError as exc:
                 raise RigError(f"--summary {args.summary}: cannot append to it ({exc.strerror})") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -31,7 +32,22 @@ PLOTS = "plots"
 CAPTURES = "captures"
 
 
+def _real(path: Path) -> Path:
+    """path with its symbolic links resolved as far as they go: Path.resolve() ends in a RuntimeError
+    traceback at a link that leads back to itself (merge LOOP R, an entry naming such a link)."""
+    return Path(os.path.realpath(path))
+
+
 def _writable_dir(path: Path, option: str) -> Path:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        loop = exc.errno == errno.ELOOP
+    else:
+        loop = False
+    if loop:
+        raise RigError(f"{option} {path}: a symbolic link that leads back to itself (a loop); remove it, or give "
+                       "another directory for the report")
     kind = kind_of(path)
     if kind not in (None, "a directory"):
         raise RigError(f"{option} {path}: is {kind}, not a directory; give a directory for the report "
@@ -75,7 +91,7 @@ class ReportDir:
 
     def _inside(self, run_dir: Path) -> bool:
         try:
-            run_dir.resolve().relative_to(self.path.resolve())
+            _real(run_dir).relative_to(_real(self.path))
             return True
         except ValueError:
             return False
@@ -90,7 +106,7 @@ class ReportDir:
                     # whole or not at all: a merge reading this report meanwhile, or a signal, sees no half capture
                     _copy_whole(run_dir / name, dest / name)
             run_dir = dest
-        return Path(os.path.relpath(run_dir.resolve(), self.path.resolve())).as_posix()
+        return Path(os.path.relpath(_real(run_dir), _real(self.path))).as_posix()
 
     def record_run(self, scenario: str, target: str, seed: int | None, rec: Recording, result: RunResult,
                    report: Report, run_dir: Path, port: str | None = None, nodeid: str | None = None,
@@ -316,7 +332,7 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
 def _within(path: Path, top: Path) -> bool:
     """Whether path (symlinks resolved) lies inside the directory top."""
     try:
-        path.resolve().relative_to(top.resolve())
+        _real(path).relative_to(_real(top))
         return True
     except ValueError:
         return False
@@ -325,27 +341,36 @@ def _within(path: Path, top: Path) -> bool:
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
     for src in sources:
-        if Path(src).resolve() == Path(out).resolve():
+        if _real(Path(src)) == _real(Path(out)):
             # its captures and plots would be copied into it again under new names at every merge
             raise RigError(f"merge: OUT {out} is also a DIR to merge; give a new directory for the merged report "
                            f"(e.g. {Path(out).name}-merged)")
-    out = _writable_dir(Path(out), "merge: OUT")
-    entries: dict[str, Entry] = {}
+    # every DIR is read and checked before OUT is made: a bad one named after good ones left OUT
+    # holding their captures and plots, and no entries or pages
+    loaded: list[tuple[Path, list[Entry]]] = []
     for src in sources:
         if not (Path(src) / ENTRIES).is_dir():
             raise RigError(f"merge: {src} is no report directory (it has no {ENTRIES}/); give directories that "
                            "rig run --report or pytest --report wrote")
-        for e in load_entries([Path(src)]):
+        found = load_entries([Path(src)])
+        for e in found:
+            for attr in ("run_dir", "plot"):
+                rel = getattr(e, attr)
+                if rel is not None and not _within(Path(src) / rel, Path(src)):
+                    # what merge copies is the report's own: an entry naming / or /etc would copy that
+                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
+                                   f"outside that report; an entry's captures and plot lie inside its report "
+                                   "directory (was it written by rig.report?)")
+        loaded.append((Path(src), found))
+    out = _writable_dir(Path(out), "merge: OUT")
+    entries: dict[str, Entry] = {}
+    for src, found in loaded:
+        for e in found:
             for attr in ("run_dir", "plot"):
                 rel = getattr(e, attr)
                 if rel is None:
                     continue
                 source = Path(src) / rel
-                if not _within(source, Path(src)):
-                    # what merge copies is the report's own: an entry naming / or /etc would copy that
-                    raise RigError(f"merge: {src}: the entry of {e.scenario} on {e.target} names its {attr} {rel!r}, "
-                                   f"outside that report; an entry's captures and plot lie inside its report "
-                                   "directory (was it written by rig.report?)")
                 dest = out / (CAPTURES if attr == "run_dir" else PLOTS) / f"{e.target}--{Path(rel).name}"
                 if source.is_dir():
                     shutil.copytree(source, dest, dirs_exist_ok=True)

@@ -39,7 +39,8 @@ class Target(abc.ABC):
     sensor_fed: ClassVar[bool] = False
 
     def feed(self, raw: "RawStream", run_dir: Path) -> float:
-        """Give a sensor-fed target its samples; return the wall time the run may take, s."""
+        """Give a sensor-fed target its samples; return how long the wait for the run's end may take, s,
+        as charged by this target's progress_clock() (its own progress, not the wall clock)."""
         raise NotImplementedError(f"target {self.name!r} takes samples over the link, not from a sensor")
 
     @classmethod

@@ -39,6 +39,14 @@ class BoardTarget(Target):
                                f"or leave {option} out to use ${env}")
         if port and place:
             raise RigError("give the board's --port or a labgrid --place, not both")
+        for env in (PORT_ENV, PLACE_ENV):
+            # set but blank (STRIDELAB_PORT=" " in a CI file): 'cannot open the link ' ': no such serial
+            # port', naming neither the variable nor that it was blank
+            value = os.environ.get(env)
+            if value is not None and value and not value.strip() and not port and not place:
+                raise RigError(f"${env}={value!r} is blank; set it to the board's "
+                               f"{'link URL (/dev/ttyACM0, socket://HOST:PORT)' if env == PORT_ENV else 'labgrid place'}, "
+                               f"or unset it and give --port URL (or --place NAME)")
         port = port or (None if place else os.environ.get(PORT_ENV))
         # labgrid's own convention: $LG_PLACE names the place when no port is given
         self.place = place or (None if port else os.environ.get(PLACE_ENV))
@@ -57,6 +65,8 @@ class BoardTarget(Target):
         """Available when $STRIDELAB_PORT names a URL (scheme://) or an existing serial device, or
         $LG_PLACE a labgrid place (with labgrid installed)."""
         port = os.environ.get(PORT_ENV)
+        if port and not port.strip():
+            return Availability(False, f"${PORT_ENV}={port!r} is blank; set it to the board's link URL, or unset it")
         if not port and os.environ.get(PLACE_ENV):
             why = labgrid_missing()
             return Availability(False, why) if why else Availability(True)

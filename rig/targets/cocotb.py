@@ -59,10 +59,10 @@ SIM_ENV = "STRIDELAB_COCOTB_SIM"
 WAVES_ENV = "STRIDELAB_COCOTB_WAVES"
 #: FIFO depth of the model as log2 of words: the part's 512 words.
 FIFO_AW = 9
-#: Speed the wall-time budget of a run assumes, simulated s per wall s. Icarus does
-#: about 1.2 and Verilator 1.4 on one core; the budget leaves room for a loaded machine.
+#: Speed the budget of a run (feed()) assumes, simulated s per second charged to the simulation (its CPU
+#: time while it runs). Icarus does about 1.2 and Verilator 1.4 on one core; the budget leaves room.
 BUDGET_SIM_S_PER_WALL_S = 0.25
-#: Wall time a run may take on top of its stream: simulator start-up, handshake.
+#: Time a run may be charged on top of its stream: simulator start-up, handshake.
 STARTUP_BUDGET_S = 30.0
 
 SAMPLES_FILE = "sensor.npz"
@@ -158,7 +158,8 @@ class CocotbTarget(Target):
         return availability_of(self.simulator)
 
     def feed(self, raw: "RawStream", run_dir: Path) -> float:
-        """Write the samples for the testbench; return the wall time the run may take, s."""
+        """Write the samples for the testbench; return how long the wait for the run's end may take, s, as
+        progress_clock() charges it: the simulation's CPU time while it runs, wall time while it sleeps."""
         counts = np.asarray(raw.counts)
         index = np.asarray(raw.index)
         if counts.ndim != 2 or counts.shape[1] != 6 or len(counts) != len(index) or not len(index):

@@ -87,8 +87,8 @@ LOG_FILE = "target.log"
 MONITOR_LOG = "renode-monitor.log"
 #: The link: a symbolic link to USART2's pseudo-terminal, in the run directory.
 PTY_LINK = "usart2"
-#: Speed the wall-time budget of a sensor-fed run assumes, virtual s per wall s (Renode does
-#: several on one core; the budget leaves room for a loaded machine).
+#: Speed the budget of a sensor-fed run (feed()) assumes, virtual s per second charged (while the stream
+#: runs a wait is charged at least the virtual time, so the budget holds twice the stream's length).
 BUDGET_VIRTUAL_S_PER_WALL_S = 0.5
 STARTUP_BUDGET_S = 60.0
 #: How often the rig asks Renode how far the emulation has come (rig.targets.renode_progress), s.
@@ -364,7 +364,9 @@ class RenodeTarget(Target):
 
     # -- sensor-fed: the samples ------------------------------------------------
     def feed(self, raw: "RawStream", run_dir: Path) -> float:
-        """Write the samples as RESD for Renode's LSM6DSO model; return the wall time the run may take, s.
+        """Write the samples as RESD for Renode's LSM6DSO model; return how long the wait for the run's end
+        may take, s, as progress_clock() charges it (a RenodeClock: the emulated core's instructions, the
+        machine's virtual time while the sensor stream runs, Renode's host progress at a tenth).
 
         One sample per feed period of the model at the firmware's nominal rate (so each of its
         ticks takes the next sample); a gap in the recording holds the last sample, since the

@@ -265,3 +265,19 @@ def test_fuzz_does_not_report_a_short_campaign_as_0_per_s(monkeypatch: pytest.Mo
     _noxfile(monkeypatch).fuzz(session)
     assert session.logged and all("0 per s" not in line and "20000 executions, all within a second" in line
                                   for line in session.logged), session.logged
+
+
+@pytest.mark.parametrize("value, words", [
+    # ran the suite on host twice, the second session's rows replacing the first's
+    ("host,qemu,host", "hil: $STRIDELAB_HIL_TARGETS names host twice; name each target once"),
+    # set but naming none: every target ran, as if it were unset
+    (" , ", "hil: $STRIDELAB_HIL_TARGETS=' , ' names no target; name them (e.g. host,qemu), or unset it"),
+])
+def test_hil_refuses_targets_named_twice_or_none(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str,
+                                                 words: str) -> None:
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", value)
+    session = _Session(["--report", str(tmp_path / "r")], scenarios=["sprint"])
+    with pytest.raises(_Stop) as stop:
+        _noxfile(monkeypatch).hil(session)
+    assert words in str(stop.value)
+    assert session.pytest_runs == 0

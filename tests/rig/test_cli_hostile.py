@@ -244,6 +244,9 @@ def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
     (("--duration", "nan"), ("--duration nan", "positive number of seconds")),
     (("--duration", "-1"), ("--duration -1.0", "positive number of seconds")),
     (("--odr-hz", "0"), ("--odr-hz 0.0", "between 12.5 and 6667 Hz")),
+    # recorded no sample, exit 0, a file rig replay refuses ('no samples after the header')
+    (("--duration", "1e-9"), ("--duration 1e-09: 416 Hz gives fewer than two samples in it",
+                              "give at least 0.00481 s")),
 ])
 def test_record_settings_are_refused_before_the_firmware_starts(tmp_path: Path, args: tuple[str, ...],
                                                                words: tuple[str, ...]) -> None:
@@ -436,3 +439,120 @@ def test_record_refuses_an_out_with_another_recording_s_truth_beside_it(tmp_path
     assert main(["record", "--target", "host", "--out", "REC.csv", "--duration", "1", "--runs-dir", "runs"]) == 2
     assert "--out REC.csv: REC.truth.json lies beside it, the truth of what was there before" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists() and not (tmp_path / "REC.csv").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    # argparse's Path('') is '.': '.: is a directory, not a recording'
+    (["replay", ""], ("argument FILE.csv: an empty path (''); give the recording to replay",)),
+    (["plot", "walk", "--png", "p.png", "--detected", ""], ("argument --detected: an empty path (''); give the replay JSON",)),
+    (["run", "--all", "--shard", "1/2", "--durations", " "], ("argument --durations: an empty path (' '); give the durations",)),
+    # Path('') exists, so the empty name was 'a file, and rig run takes a catalog scenario's name'
+    (["run", ""], ("rig run: an empty scenario name (''); give a catalog scenario's name",)),
+    (["synth", "", "--csv", "x.csv"], ("rig synth: an empty scenario name (''); give",)),
+    (["ble", " "], ("rig ble: an empty scenario name (' '); give",)),
+    # 'unknown scenario ''; available: ...'
+    (["bench", "walk", ""], ("rig bench: an empty argument; give catalog scenarios' names",)),
+])
+def test_an_empty_argument_is_named_as_such(argv: list[str], words: tuple[str, ...], tmp_path: Path) -> None:
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, *words)
+    assert "is a directory" not in proc.stderr and "is a file" not in proc.stderr
+    assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("env", ["STRIDELAB_PORT", "LG_PLACE"])
+def test_a_blank_board_variable_is_named(tmp_path: Path, env: str) -> None:
+    # STRIDELAB_PORT=' ' was opened as the port ' ': "cannot open the link ' ': no such serial port", after a
+    # run directory was made, naming neither the variable nor that it was blank
+    environ = {k: v for k, v in os.environ.items() if k not in ("STRIDELAB_PORT", "LG_PLACE")}
+    environ[env] = " "
+    proc = subprocess.run([sys.executable, "-m", "rig", "run", "walk", "--target", "board", "--runs-dir", "runs"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environ)
+    _refused(proc, f"${env}=' ' is blank; set it to the board's", "or unset it")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environ)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"${env}=' ' is blank" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["replay", "w.csv", "--json", "OUT", "--runs-dir", "runs"],
+                                  ["explore", "--cases", "1", "--json", "OUT"],
+                                  ["bench", "walk", "--json", "OUT", "--runs-dir", "runs"], ["plot", "walk", "--png", "OUT"],
+                                  ["synth", "walk", "--csv", "OUT"],
+                                  ["record", "--target", "host", "--out", "OUT", "--runs-dir", "runs"]])
+@pytest.mark.parametrize("link", ["loop", "dangling"])
+def test_an_output_through_a_link_that_cannot_be_written_is_refused_first(argv: list[str], link: str,
+                                                                         tmp_path: Path) -> None:
+    """--json OUT where OUT is a symbolic link to itself, or to a file in a missing directory, failed
+    when the output was written: after the replay, the bench's catalog and cost, the explored gaits."""
+    out = tmp_path / "out.json"
+    out.symlink_to(out.name if link == "loop" else tmp_path / "missing" / "x.json")
+    proc = rig(*[str(out) if a == "OUT" else a for a in argv], cwd=tmp_path)
+    _refused(proc, "a symbolic link", "leads back to itself" if link == "loop" else "whose directory is not there")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert out.is_symlink()
+
+
+def _file_size_limit() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))  # writes past 1 kB fail as a full disk does
+
+
+@pytest.mark.parametrize("argv", [["explore", "--cases", "1", "--seed", "3", "--json", "out.json"],
+                                  ["synth", "walk", "--resd", "out.resd"]])
+def test_an_output_cut_short_by_the_disk_leaves_nothing_half_written(argv: list[str], tmp_path: Path) -> None:
+    """rig replay/bench/explore --json on a file system that filled (a 40 kB tmpfs) left half a JSON under
+    the name (20,480 bytes of it); rig synth --resd left out.resd.tmp behind (a name a user's file may
+    have). Each output is now written whole, or nothing stays."""
+    env = {**os.environ, "STRIDELAB_SYNTH_CACHE": "off"}
+    proc = subprocess.run([sys.executable, "-m", "rig", *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env=env, preexec_fn=_file_size_limit)
+    _refused(proc, f"{argv[-2]} {argv[-1]}: cannot write", "File too large")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["explore", "--cases", "1", "--seed", "3", "--json", "FIFO"],
+                                  ["plot", "walk", "--png", "FIFO"], ["synth", "walk", "--resd", "FIFO"],
+                                  ["record", "--target", "host", "--duration", "1", "--out", "FIFO",
+                                   "--runs-dir", "runs"]])
+def test_an_output_fifo_nobody_reads_is_refused_in_bounded_time(argv: list[str], tmp_path: Path) -> None:
+    """An output FIFO that no process reads held the command for ever (open() waits for a reader):
+    rig record --out FIFO from the start, rig replay/explore --json FIFO after all the work."""
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    proc = rig(*[str(fifo) if a == "FIFO" else a for a in argv], cwd=tmp_path, timeout_s=45)
+    _refused(proc, str(fifo), "no process read the FIFO within 5 s: start its reader first")
+
+
+def test_a_plot_goes_through_a_pipe(tmp_path: Path) -> None:
+    """rig plot --png /dev/stdout | display (or a FIFO with its reader) said 'cannot write the picture
+    (None)': the PNG writer seeks, which a pipe cannot."""
+    proc = subprocess.run([sys.executable, "-m", "rig", "plot", "walk", "--png", "/dev/stdout"], cwd=tmp_path,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("argv", [["bench", "walk", "--json", "-", "--runs-dir", "runs"],
+                                  ["explore", "--cases", "1", "--json", "-"], ["synth", "walk", "--csv", "-"],
+                                  ["synth", "walk", "--resd", "-"], ["plot", "walk", "--png", "-"],
+                                  ["record", "--target", "host", "--out", "-", "--runs-dir", "runs"]])
+def test_a_dash_that_would_be_a_file_named_dash_is_refused(argv: list[str], tmp_path: Path) -> None:
+    """rig replay --json - writes to standard output; rig bench/explore --json -, rig synth --csv - (with
+    -.truth.json beside it), --resd -, rig plot --png - and rig record --out - wrote a file named '-' (a
+    pipe into jq read nothing; the next rig record --out - was refused for the -.truth.json left)."""
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, "'-' would be a file named '-'", "give a file path (./- for a file of that name)")
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_replay_json_dash_is_standard_output(tmp_path: Path) -> None:
+    proc = rig("synth", "standing", "--csv", "s.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = rig("replay", "s.csv", "--json", "-", "--runs-dir", "runs", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"] is not None
+    assert not (tmp_path / "-").exists()

@@ -12,6 +12,8 @@ from rig.targets.qemu import QemuTarget
 
 @pytest.mark.parametrize("argv, message", [
     (["--rounds", "0"], "--rounds 0: give at least 1"),
+    # a typo's extra digits booted QEMU twice per round until stopped
+    (["--rounds", "99999999999"], "--rounds 99999999999: at most 1000"),
     (["--cocotb-scenario", "no_such_run"], "no_such_run: not in the catalog"),
     (["--only", "everything"], "invalid choice: 'everything'"),
     (["--qemu-scenario", "no_such_run"], "--qemu-scenario no_such_run: not in the catalog"),

@@ -10,7 +10,6 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -193,7 +192,7 @@ def test_crlf_csv_is_read(tmp_path: Path) -> None:
 def test_non_utf8_csv(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n0,{ROW}\n".encode() + b"0.01,0,0,1,0,0,0 \xe9\n")
-    _refused(path, "line 3", "not UTF-8")
+    _refused(path, "line 3", "column gz_dps", "is not a number (it holds bytes that are no UTF-8 text)")
 
 
 def test_too_many_samples_is_refused_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,8 +215,12 @@ def test_time_going_back_across_a_chunk_boundary(tmp_path: Path) -> None:
 
     n = recording_csv._ROWS_PER_CHUNK
     times = list(np.arange(n + 10) / 416.0)
-    times[n] = times[n - 1]  # first row of the second chunk repeats the last of the first
-    _refused(_csv(tmp_path, times), f"line {n + 2}", "increase")
+    times[n] = times[n - 1]  # first row of the second chunk repeats the last of the first's time
+    path = _csv(tmp_path, times)
+    lines = path.read_text().splitlines()
+    lines[n + 1] = lines[n + 1].replace(",0,1,", ",0.5,1,", 1)  # with other values: no copy of it
+    path.write_text("\n".join(lines) + "\n")
+    _refused(path, f"line {n + 2}", "increase")
 
 
 # -- truth sidecars ------------------------------------------------------------------------
@@ -351,20 +354,17 @@ def test_real_sidecars_still_read() -> None:
 
 def test_a_plot_cut_short_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a signal while a run's plot was written left half a PNG under plots/ (and rig plot --png the same)
-    from matplotlib.figure import Figure
-
+    from scenarios import plot
     from scenarios.plot import plot_recording
 
     out = tmp_path / "p.png"
     out.write_bytes(b"before")
-    savefig = Figure.savefig
 
-    def interrupted(self: Figure, fname: Any, *args: Any, **kwargs: Any) -> None:
-        savefig(self, fname, *args, **kwargs)
-        Path(fname).write_bytes(Path(fname).read_bytes()[:100])
+    def interrupted(path: Path, data: bytes) -> None:
+        path.write_bytes(data[:100])
         raise KeyboardInterrupt  # half written, not yet in place
 
-    monkeypatch.setattr(Figure, "savefig", interrupted)
+    monkeypatch.setattr(plot, "_write_bytes", interrupted)
     with pytest.raises(KeyboardInterrupt):
         plot_recording(synthesize("standing"), out)
     assert out.read_bytes() == b"before" and [p.name for p in tmp_path.iterdir()] == ["p.png"]
@@ -452,12 +452,37 @@ def test_recordings_in_g_and_dps_are_read(tmp_path: Path, name: str) -> None:
 # -- times a logger writes that cannot place the samples -------------------------------------
 
 
-def test_a_row_repeating_the_time_before_names_what_to_do(tmp_path: Path) -> None:
+def test_a_row_repeating_the_time_before_with_other_values_names_what_to_do(tmp_path: Path) -> None:
     # was 'sort the rows and drop duplicates': wrong for times stamped once per batch or too coarse
     t = np.arange(200) / 100.0
     t[50] = t[49]
-    _refused(_csv(tmp_path, t), "line 52", "repeats the previous row's time (line 51)", "written twice",
-             "too few digits", "once per batch")
+    path = _csv(tmp_path, t)
+    lines = path.read_text().splitlines()
+    lines[51] = lines[51].replace(",0,1,", ",0.5,1,", 1)  # another sample at the same time
+    path.write_text("\n".join(lines) + "\n")
+    _refused(path, "line 52", "repeats the previous row's time (line 51) with other values", "too few digits",
+             "once per batch")
+
+
+@pytest.mark.parametrize("repeat", ["row", "packet"])
+def test_a_row_a_logger_wrote_twice_is_read_once_with_a_note(tmp_path: Path, repeat: str) -> None:
+    """A logger that sends a sample again (a packet resent after a lost acknowledgement, a driver
+    publishing its last sample again) writes the same row twice: time and values. Such a recording was
+    refused ('repeats the previous row's time ... drop a row written twice'); it is read once."""
+    clean = tmp_path / "clean.csv"
+    write_recording(synthesize("walk"), clean)
+    lines = clean.read_text().splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("t_s")) + 1
+    copied = lines[first + 999:first + 1000] if repeat == "row" else lines[first + 968:first + 1000]
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join(lines[:first + 1000] + copied + lines[first + 1000:]) + "\n")
+    (tmp_path / "twice.truth.json").write_text((tmp_path / "clean.truth.json").read_text())
+    a, b = read_recording(clean), read_recording(twice)
+    assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_g, b.acc_g) and np.array_equal(a.gyro_dps, b.gyro_dps)
+    assert a.odr_hz == b.odr_hz
+    copy_line = first + 1000 + 1  # the first copy's line number, from 1
+    note = next(n for n in b.notes if "repeat an earlier row exactly" in n)
+    assert f"{len(copied)} row(s)" in note and f"line {copy_line}, a copy of line {copy_line - len(copied)}" in note, note
 
 
 def test_a_clock_that_went_back_is_named_a_wrap_or_restart(tmp_path: Path) -> None:
@@ -498,3 +523,69 @@ def test_times_in_another_unit_are_named(tmp_path: Path, per_s: float, unit: str
     # was 'check the unit of t_s (seconds)': the unit the times look like, and the factor, are named
     _refused(_csv(tmp_path, np.arange(300) / 416.0 * per_s), f"t_s looks like {unit} (416 Hz in them)",
              f"divide it by {per_s:,.0f}", header)
+
+
+@pytest.mark.parametrize("change", ["grows", "cut short"])
+def test_a_recording_that_changes_while_it_is_read_is_refused(tmp_path: Path, change: str) -> None:
+    """A recording rig record (or a logger) was still writing, or one rewritten in place meanwhile, was
+    read as the part that happened to be there: a shorter recording, without a word."""
+    path = tmp_path / "rec.csv"
+    write_recording(synthesize("walk"), path)
+    size = path.stat().st_size
+    lines = input_file.read_lines(path, "recording")
+    next(lines)  # opened, its first chunk read
+    if change == "grows":
+        with open(path, "a") as f:
+            f.write("999.0,0,0,1,0,0,0\n")
+    else:
+        os.truncate(path, size // 2)
+    with pytest.raises(RecordingError) as err:
+        for _ in lines:
+            pass
+    msg = str(err.value)
+    assert str(path) in msg and "changed while it was read" in msg and f"{size} bytes when opened" in msg, msg
+    assert "a program is still writing it" in msg and "wait until the recording is complete" in msg, msg
+
+
+def test_a_sidecar_key_given_twice_is_refused(tmp_path: Path) -> None:
+    """A sidecar naming "strides" twice, the second empty, was read as the last (json keeps it without a
+    word): rig bench judged none of the labelled strides and passed on the distance alone."""
+    doc = {"format": "stridelab-truth", "version": 1, "strides": [{"ic_s": 0.1, "tc_s": 0.3}],
+           "label_windows_s": [[0.0, 0.49]]}
+    path = _with_sidecar(tmp_path, json.dumps(doc)[:-1] + ', "strides": []}')
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert "x.truth.json: an object names the key 'strides' twice; keep one of the two" in msg, msg
+
+
+def test_a_recording_whose_file_name_is_no_utf8_is_plotted(tmp_path: Path) -> None:
+    """rig plot of a recording named in another system's encoding (b'w\\xe4lk.csv', a Latin-1 name) ended
+    in a matplotlib TypeError traceback: the title held a surrogate no font draws."""
+    from scenarios.plot import plot_recording
+
+    name = os.fsdecode(b"w\xe4lk.csv")
+    write_recording(synthesize("standing"), tmp_path / name)
+    out = tmp_path / "p.png"
+    plot_recording(read_recording(tmp_path / name), out)
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_text_in_another_encoding_in_comments_or_extra_columns_is_read(tmp_path: Path) -> None:
+    """A logger writing Latin-1 (a comment '# capteur: pied gauche \\xe9', a label column) was refused whole
+    ('not UTF-8 text (byte 0xe9 ...)'), though extra columns may hold anything; such bytes in a column of
+    the samples are refused as the field they make, and a header that is no UTF-8 as before."""
+    clean = tmp_path / "clean.csv"
+    write_recording(synthesize("standing"), clean)
+    lines = clean.read_bytes().split(b"\n")
+    head = next(k for k, line in enumerate(lines) if line.startswith(b"t_s"))
+    latin = [b"# capteur: pied gauche \xe9", *lines[:head], lines[head] + b",note",
+             *[line + b",pied gauche \xe9" for line in lines[head + 1:] if line]]
+    (tmp_path / "latin.csv").write_bytes(b"\n".join(latin) + b"\n")
+    a, b = read_recording(clean), read_recording(tmp_path / "latin.csv")
+    assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_g, b.acc_g) and np.array_equal(a.gyro_dps, b.gyro_dps)
+    latin[head + 5] = latin[head + 5].replace(b",", b",\xe9", 1)
+    (tmp_path / "bad.csv").write_bytes(b"\n".join(latin) + b"\n")
+    _refused(tmp_path / "bad.csv", f"line {head + 6}", "column ax_g:", "is not a number")
+    (tmp_path / "head.csv").write_bytes(b"t_s,ax_g\xe9\n0,1\n")
+    _refused(tmp_path / "head.csv", "line 1", "not UTF-8 text (byte 0xe9")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from scenarios import RecordingError, read_recording, synthesize, write_recording
+from scenarios.recording_csv import truth_path
 from scenarios.datasets import list_datasets, score_stride_borders
 
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
@@ -66,7 +68,7 @@ BAD_CASES = {
     "missing column": (f"{HEADER.replace(',gz_dps', '')}\n0,0,0,1,0,0\n", 1, "gz_dps"),
     "bad number": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n", 3, "ay_g"),
     "non-increasing time": (f"# c\n{HEADER}\n0.5,0,0,1,0,0,0\n0.4,0,0,1,0,0,0\n", 4, "increase"),
-    "repeated time": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n", 4, "increase"),
+    "repeated time": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n0.01,0,0.2,1,0,0,0\n", 4, "increase"),
     "NaN": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,nan,0,0,0\n", 3, "az_g"),
     "short row": (f"{HEADER}\n0,0,0,1,0,0,0\n0.01,0,0,1\n", 3, "fields"),
     "header only": (f"{HEADER}\n", 1, "no samples"),
@@ -170,3 +172,34 @@ def test_a_recording_cut_short_while_written_leaves_the_file_as_it_was(tmp_path:
     monkeypatch.setattr(np, "savetxt", savetxt)
     write_recording(rec, link)
     assert link.is_symlink() and len(read_recording(real).t_s) == len(rec.t_s)
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_recording_whose_truth_cannot_be_written_is_not_left_beside_half_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: bool) -> None:
+    """rig synth --csv on a file system that filled while the truth was written (a 1,212 kB tmpfs: the
+    recording fit, 8 kB of its 17 kB truth did) left the new recording beside half a JSON, which every
+    later read refused ('invalid JSON (Unterminated string ...)'), or beside the truth of the one it
+    replaced. The recording and its truth are now put in place together, or neither."""
+    import errno
+
+    csv = tmp_path / "w.csv"
+    if before:
+        write_recording(synthesize("standing"), csv)
+    old = (csv.read_bytes(), truth_path(csv).read_bytes()) if before else None
+    real = Path.write_text
+
+    def full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        if ".truth.json" in self.name:
+            real(self, data[:8192], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError):
+        write_recording(synthesize("walk"), csv)
+    monkeypatch.undo()
+    if before:
+        assert old == (csv.read_bytes(), truth_path(csv).read_bytes())
+        read_recording(csv)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["w.csv", "w.truth.json"] if before else [])

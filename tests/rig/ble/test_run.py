@@ -88,3 +88,15 @@ def test_rig_ble_bad_input_exits_2_naming_it(tmp_path: Path) -> None:
     assert "Traceback" not in bad_hci.stderr
     run_dirs = list(tmp_path.iterdir())
     assert len(run_dirs) == 1 and (run_dirs[0] / "target.txt").read_text().strip(), "the target was stopped and said how"
+
+
+@pytest.mark.parametrize("argv", [["--timeout-s", "nan"], ["--timeout-s", "-1"], ["--max-session-s", "inf"]])
+def test_the_phone_refuses_a_bound_that_is_none(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """python -m rig.ble.phone --timeout-s nan (or -1, --max-session-s inf) was taken as it came: a step
+    then waited for ever or failed at once, after connecting."""
+    from rig.ble import phone
+
+    with pytest.raises(SystemExit) as exc:
+        phone.main(["--hci", "tcp-client:127.0.0.1:1", *argv])
+    assert exc.value.code == 2
+    assert f"argument {argv[0]}: {argv[1]} must be a finite number of seconds > 0" in capsys.readouterr().err

@@ -284,3 +284,79 @@ def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, mon
         report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
     assert not (tmp_path / "r" / "captures" / "a" / "rx.bin").exists()
     assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("argv, words", [
+    # OUT '' was the current directory: the merged pages, entries/, captures/ written among its files
+    (["merge", "", "r"], ("argument OUT: an empty path",)),
+    (["merge", "all", "r", ""], ("argument DIR: an empty path (''); give a report directory",)),
+    # an unset $GITHUB_STEP_SUMMARY: the merge was written, then 'cannot append to it (Is a directory)'
+    (["merge", "all", "r", "--summary", ""], ("argument --summary: an empty path (''); give the file to append",)),
+])
+def test_merge_refuses_an_empty_path(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as exc:
+        report_main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("bad", ["no report", "corrupt entry", "entry outside"])
+def test_merge_with_a_bad_dir_after_good_ones_writes_nothing(tmp_path: Path, bad: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """merge OUT GOOD BAD copied GOOD's captures and plots into OUT before it found BAD wrong: OUT was
+    left with captures/ and plots/ but no entries nor pages, a report that is none."""
+    ReportDir(tmp_path / "good", session="one").record_error("walk", "host", None, RigError("no"),
+                                                              _run_dir(tmp_path, "a"))
+    (tmp_path / "good" / "plots").mkdir(exist_ok=True)
+    if bad != "no report":
+        ReportDir(tmp_path / "bad", session="one").record_error("sprint", "host", None, RigError("no"),
+                                                                _run_dir(tmp_path, "b"))
+        entry = next((tmp_path / "bad" / "entries").glob("*.json"))
+        if bad == "corrupt entry":
+            entry.write_text("{")
+        else:
+            doc = json.loads(entry.read_text())
+            doc["run_dir"] = "../../elsewhere"
+            entry.write_text(json.dumps(doc))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "good"), str(tmp_path / "bad")]) == 2
+    assert str(tmp_path / "bad") in capsys.readouterr().err
+    assert not (tmp_path / "all").exists()
+
+
+def test_a_report_path_that_is_a_link_to_itself_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge LOOP R ended in a traceback (pathlib's 'RuntimeError: Symlink loop from ...'), merge OUT LOOP
+    too, and rig run --report LOOP said 'cannot write a report there (File exists)'."""
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    assert report_main(["merge", str(loop), str(tmp_path / "r")]) == 2
+    assert "OUT " + str(loop) + ": a symbolic link that leads back to itself" in capsys.readouterr().err
+    assert report_main(["merge", str(tmp_path / "all"), str(loop)]) == 2
+    assert f"merge: {loop} is no report directory" in capsys.readouterr().err
+    with pytest.raises(RigError, match="a symbolic link that leads back to itself"):
+        ReportDir(loop)
+
+
+def test_merge_summary_onto_a_fifo_nobody_reads_ends(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--summary FIFO with no reader held the merge for ever (open() waits for one)."""
+    import os
+    import threading
+
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    fifo = tmp_path / "summary.fifo"
+    os.mkfifo(fifo)
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(report_main(["merge", str(tmp_path / "all"),
+                                                                      str(tmp_path / "r"), "--summary", str(fifo)])),
+                              daemon=True)
+    worker.start()
+    worker.join(60)
+    assert done == [2]
+    assert "--summary " + str(fifo) + ": cannot append to it (no process read the FIFO" in capsys.readouterr().err
