@@ -111,6 +111,20 @@ static const float LANDING_G = 1.0f;
 static const float SWING_MIN_DEG = 30.0f;
 /* A weaker one, down to this, must end in a landing (LANDING_G), deg. */
 static const float SWING_WEAK_DEG = 12.0f;
+/* A shuffle step from a still foot (a first step from standing, a last one
+ * into a stop) may turn the foot toes up by no more than a heel raise does
+ * and at a rate under the swing's and the pivot's (30-90 dps), so that no
+ * swing begins: a toes-up rotation of SHUFFLE_DEG or more at a mean rate
+ * of SHUFFLE_DPS or more (a gyro's offset and noise turn a foot standing
+ * still by far less) that ends with the foot a step's way (GLIDE_M) from
+ * where it last stood still in this stance is a step: toe-off where the
+ * rotation began (or the stance's own, if its push-off was seen), contact
+ * where it ended (the foot barely lifted is down there). A heel lowered
+ * from a heel raise, or dropped after a ball landing, puts the foot back
+ * where it stood (or has no still instant before it in its stance), deg
+ * and dps. */
+static const float SHUFFLE_DEG = 5.0f;
+static const float SHUFFLE_DPS = 15.0f;
 /* A swing rotation lasts at least this long, s: a foot's toes-up swing is a
  * smooth rotation of a tenth of a second or more even at a sprint, while
  * vibration or noise flips the sign of gy every few samples. */
@@ -884,11 +898,12 @@ static int rest_is_contact(const gait_state_t *g, const gait_detect_t *d, uint32
 
 /* Horizontal distance the foot went from its last still sample at or before
  * swing_from to the newest sample, to, m (see GLIDE_M); -1 when the samples
- * are no longer all in the delay line or a gap lies between. The foot's velocity is zero at from;
+ * are no longer all in the delay line, a gap lies between, or no still
+ * sample lies at or after since. The foot's velocity is zero at from;
  * the foot has landed by the newest sample, so the velocity left there is
  * integration error grown over the span, which takes v T / 2 off the
  * distance (as in the strapdown's own segments). */
-static float ring_glide_m(const gait_state_t *g, uint32_t swing_from, uint32_t to) {
+static float ring_glide_m(const gait_state_t *g, uint32_t swing_from, uint32_t to, uint32_t since) {
     /* the foot's last still sample before the swing: the end of the last
      * run of GLIDE_STILL_S of quiet samples (a single quiet sample may be
      * the heel rise's toes-down turn reversing into the swing's toes-up one) */
@@ -896,7 +911,7 @@ static float ring_glide_m(const gait_state_t *g, uint32_t swing_from, uint32_t t
     uint16_t pos = (uint16_t)((g->head + GAIT_RING_SAMPLES - n) % GAIT_RING_SAMPLES);
     const gait_raw_t *r;
     for (;;) {
-        if (n + 16u >= g->delay) {
+        if (n + 16u >= g->delay || to - n < since) {
             return -1.0f;
         }
         r = &g->ring[pos];
@@ -959,6 +974,30 @@ static float ring_glide_m(const gait_state_t *g, uint32_t swing_from, uint32_t t
     float half = 0.5f * (float)n * dt;
     float x = p[0] - v[0] * half, y = p[1] - v[1] * half;
     return sqrtf(x * x + y * y);
+}
+
+/* In a stance or standing, gy rising through zero at this sample: did a
+ * toes-up rotation too weak for a swing end a shuffle step here (see
+ * SHUFFLE_DEG)? If so its events are sent and a stance begins here. */
+static int shuffle_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy) {
+    if (!(gy >= 0.0f && d->gy1 < 0.0f && d->neg_deg >= SHUFFLE_DEG && d->neg_s >= SWING_MIN_S &&
+          d->neg_deg >= SHUFFLE_DPS * d->neg_s && !(d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG))) {
+        return 0;
+    }
+    uint32_t from = index - (uint32_t)(d->neg_s * g->cfg.odr_hz + 0.5f); /* where gy turned negative */
+    if (index - from + TOP_MARGIN >= g->delay || ring_glide_m(g, from, index, d->phase_start) < GLIDE_M) {
+        return 0;
+    }
+    if (d->zv_state == 1) {
+        zv_end_send(g, d);
+    }
+    if (!d->tc_sent) {
+        gait_event_push(g, GAIT_EV_TC, d->phase == PH_STANCE && d->tc_found ? d->tc : at_index(from), 0u, 0.0f);
+    }
+    gait_event_push(g, GAIT_EV_IC_TOP, crossing(d, index, gy, 0.0f), GAIT_EVF_CONTACT, 0.0f);
+    stance_begin(d);
+    set_phase(d, PH_STANCE, index);
+    return 1;
 }
 
 static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
@@ -1912,6 +1951,12 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
         switch (d->phase) {
         case PH_IDLE:
         case PH_STANCE:
+            if (!d->hit_pending && !d->hover && shuffle_settle(g, d, index, gy)) {
+                d->neg_deg = 0.0f;
+                d->neg_s = 0.0f;
+                d->neg_yaw_deg = 0.0f;
+                break;
+            }
             d->neg_deg = gy < 0.0f ? d->neg_deg - gy * dt : 0.0f;
             d->neg_s = gy < 0.0f ? d->neg_s + dt : 0.0f;
             d->neg_yaw_deg = gy < 0.0f ? d->neg_yaw_deg + gz * dt : 0.0f;
@@ -2110,7 +2155,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                      * the slap is the forefoot's, not a late contact */
                     d->slapped = (uint8_t)slap_hit;
                 } else if (land_over && !(d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG) &&
-                           ring_glide_m(g, d->swing_from, index) >= GLIDE_M) {
+                           ring_glide_m(g, d->swing_from, index, 0u) >= GLIDE_M) {
                     /* no landing to speak of, but the foot went a step's way
                      * (GLIDE_M). A foot that spun round is a pivot step,
                      * which its next still stance settles (pivot_settle).
