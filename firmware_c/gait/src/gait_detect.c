@@ -1748,6 +1748,9 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
+    /* when the delay line forces the decision (late) the earlier impact is
+     * taken, unless a sharp impact already followed the crossing: the top,
+     * which the strapdown has not reached, still wins then */
     if (!ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || (!late && slap_hit)) &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
