@@ -1065,12 +1065,17 @@ static int knee_landed(const gait_detect_t *d) {
     return (d->jolt_found && d->jolt.index >= d->contact.index) || d->top_acc - d->contact_an > LANDING_G;
 }
 
-/* The earliest sample the top's events may sit at: the strapdown must not pass it first. */
+/* The earliest sample the top's events may sit at: the strapdown must not
+ * pass it first. A ball landing at the toes-up rate's peak (peak_landed)
+ * puts the contact at that peak, before any other candidate. */
 static uint32_t top_first(const gait_detect_t *d) {
+    uint32_t first;
     if (d->spin_hit || d->rest_hit) {
-        return d->spin_hit ? d->spin_at.index : d->rest_at;
+        first = d->spin_hit ? d->spin_at.index : d->rest_at;
+    } else {
+        first = d->knee_hit ? d->contact.index : d->top.index;
     }
-    return d->knee_hit ? d->contact.index : d->top.index;
+    return d->peak_state >= 2u && d->peak_at.index < first ? d->peak_at.index : first;
 }
 
 /*
@@ -1743,7 +1748,10 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
     int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
-    if (!late && !ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || slap_hit) &&
+    /* when the delay line forces the decision (late) the earlier impact is
+     * taken, unless a sharp impact already followed the crossing: the top,
+     * which the strapdown has not reached, still wins then */
+    if (!ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || (!late && slap_hit)) &&
         LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
@@ -2081,8 +2089,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     }
                     rise = an - d->load_low_an;
                 }
-                if ((top_s <= window_s && rise > LANDING_G) ||
-                    index - d->peak_at.index + TOP_MARGIN >= g->delay) {
+                /* past the top's window the top is sent before the strapdown
+                 * reaches the peak (top_first): the peak stays a candidate */
+                if (top_s <= window_s && (rise > LANDING_G || index - d->peak_at.index + TOP_MARGIN >= g->delay)) {
                     d->peak_state = 0; /* the foot took its weight at the top: it landed there */
                 } else {
                     d->peak_an = an < d->peak_an ? an : d->peak_an; /* loaded up to the decision */

@@ -57,6 +57,20 @@ static const float BIAS_FULL_S = 1.0f;
 static const float NEUTRAL_SPAN_S = 0.5f;
 /* A gap longer than this breaks the integration, s. */
 static const float GAP_BREAK_S = 0.1f;
+/* Below about 330 Hz (sample periods over DRIFT_CAP_DT_S) the vertical drift
+ * the last segment left is carried into the next one's reading of a swing
+ * top's descent (gait_nav_vz) only up to DRIFT_CAP_MPS: a segment's residual
+ * velocity holds, besides the steady drift (bias, attitude error), the step
+ * the contact's impact left, and an impact lasting a few ms, sampled at 104
+ * or 208 Hz, is integrated as one sample's value or nothing, whichever the
+ * sampling phase gives. Extrapolated over the next swing, that step moved
+ * the top's descent by up to 0.6 m/s, so that heels still in the air there
+ * read as already down (a 104 Hz turning walk of the model: contacts 23 ms
+ * early on average, 4 ms off with the cap). The capped figure is a drift
+ * estimate for the next stride, not a correction that persists. From 416 Hz
+ * the impact spans samples and the residual is the drift itself. */
+static const float DRIFT_CAP_DT_S = 1.0f / 330.0f;
+static const float DRIFT_CAP_MPS = 0.3f;
 /* The heel rise learnt from: up to this much rotation after the segment opens,
  * rad, and s. */
 static const float LEVER_WIN_RAD = 0.1745f; /* 10 deg */
@@ -624,5 +638,9 @@ float gait_nav_vz(const gait_state_t *g) {
     if (!n->seg_open) {
         return n->v[2];
     }
-    return n->v[2] - n->drift_z * (float)(n->index - n->seg_start);
+    float drift = n->drift_z * (float)(n->index - n->seg_start);
+    if (g->dt_s > DRIFT_CAP_DT_S) {
+        drift = drift > DRIFT_CAP_MPS ? DRIFT_CAP_MPS : (drift < -DRIFT_CAP_MPS ? -DRIFT_CAP_MPS : drift);
+    }
+    return n->v[2] - drift;
 }

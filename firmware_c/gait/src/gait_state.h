@@ -451,7 +451,8 @@ void gait_nav_unlever(const gait_state_t *g, float wy_lo, float wy_mid, float wy
 /**
  * Vertical velocity of the sensor now, m/s (+ up), integrated since the last
  * zero-velocity span, less the drift the last segment's residual predicts
- * (sensor bias and attitude errors change slowly from stride to stride).
+ * (sensor bias and attitude errors change slowly from stride to stride;
+ * below about 330 Hz that prediction is capped at 0.3 m/s, see gait_nav.c).
  */
 float gait_nav_vz(const gait_state_t *g);
 
