@@ -140,6 +140,24 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[SESSION_INPUT] = report.session
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+    """pytest-xdist (in the controller): a worker died while it ran the test crashitem (killed, a
+    segfault). Its runs that were under way become "crashed" rows of the report, their captures so far
+    kept: without this they were missing from summary.md and junit.xml, as if never run."""
+    worker = getattr(report, "node", None)  # xdist's WorkerController of the worker that died
+    config = getattr(worker, "config", None) or getattr(sched, "config", None)
+    if not isinstance(config, pytest.Config):
+        return
+    report_dir = config.stash.get(REPORT_KEY, None)
+    if report_dir is None:
+        return
+    try:
+        report_dir.record_crash(crashitem, str(report.longrepr))
+    except RigError as exc:  # a full disk: said with the pages, not as a traceback of the controller
+        config.stash[REPORT_ERROR_KEY] = str(exc)
+
+
 def _scenario_of(item: pytest.Item) -> str | None:
     """The catalog scenario a test runs, when it is parametrized by one (tests/hil)."""
     params = getattr(getattr(item, "callspec", None), "params", {})
@@ -288,6 +306,10 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
         require_stopped(rig_target)  # the dut of this test holds it: refused before a run directory is made
         run_dir = new_run_dir(runs_dir, name, rig_target.name)
         t0 = time.monotonic()
+        if report is not None:
+            # a row before the run: should this process die in it (a pytest-xdist worker killed or
+            # crashed), the run is still in the report (pytest_handlecrashitem marks it crashed)
+            report.record_under_way(name, rig_target.name, seed, run_dir, port, request.node.nodeid, label)
         try:
             done = run_scenario(rig_target, name, runs_dir, seed, run_dir=run_dir)
         except RigError as exc:
