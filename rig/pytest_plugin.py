@@ -325,6 +325,11 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
                 report.record_cut_short(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
                                         time.monotonic() - t0, label)
             raise
+        except Exception as exc:  # not the rig's own error: its row must not say the process died
+            if report is not None:
+                report.record_error(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
+                                    time.monotonic() - t0, label)
+            raise
         if report is not None:
             try:
                 entry = report.record_run(name, rig_target.name, seed, done.recording, done.result, done.report,

@@ -208,3 +208,25 @@ def test_a_run_whose_xdist_worker_dies_is_a_crashed_row(pytester: pytest.Pyteste
     assert entry["verdict"] == "error" and not entry["under_way"] and entry["source_dir"] is None
     assert (report / entry["run_dir"] / "rx.bin").stat().st_size > 0  # what it captured before the worker died
     assert "CRASHED" in (report / "index.html").read_text()
+
+
+@pytest.mark.target("host")
+def test_a_run_that_raises_is_an_error_row_not_one_under_way(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """An exception other than the rig's own left the row written as the run began, which says its process died."""
+    pytester.makepyfile(
+        """
+        import rig.pytest_plugin as plugin
+
+        def test_raises(run_scenario, monkeypatch):
+            def boom(*args, **kwargs):
+                raise ValueError("boom")
+            monkeypatch.setattr(plugin, "run_scenario", boom)
+            run_scenario("standing")
+        """
+    )
+    report = tmp_path / "report"
+    result = pytester.runpytest_subprocess("--target", "host", "--report", str(report), "--runs-dir",
+                                           str(tmp_path / "runs"), "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    entry = json.loads((report / "entries" / "host--standing.json").read_text())
+    assert entry["verdict"] == "error" and entry["failures"] == ["boom"] and not entry["under_way"]
