@@ -9,7 +9,8 @@ Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
 Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
-         (rig.pytest_signals).
+         (rig.pytest_signals); a pytest-xdist controller passes them on to its workers and ends once
+         they have stopped their targets and recorded their runs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rig.report import ReportDir
 from rig.seed import checked_seed
 from rig.out_path import kind_of
 from rig.once import Once
-from rig.pytest_signals import restore_signals, take_signals
+from rig.pytest_signals import SessionSignal, WorkerSignals, restore_signals, take_signals
 from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
@@ -70,6 +71,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 REPORT_KEY = pytest.StashKey[ReportDir]()
 #: The signal handlers the session took (rig.pytest_signals), given back at its end.
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
+#: The session's handler of SIGTERM and SIGHUP, which knows the pytest-xdist workers to pass them on to.
+WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
 
@@ -79,7 +82,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
     # SIGTERM/SIGHUP unwind like Ctrl-C: the fixtures stop their targets (none is left running)
-    config.stash[SIGNALS_KEY] = take_signals()
+    # (a pytest-xdist controller passes them on to its workers, which stop theirs)
+    relay = config.stash[WORKER_SIGNALS_KEY] = WorkerSignals()
+    config.stash[SIGNALS_KEY] = take_signals(relay.handle)
     for option in ("--target", "--runs-dir", "--report", "--report-as", "--shard", "--shard-durations",
                    "--board-profile"):
         value = config.getoption(option)
@@ -129,7 +134,47 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give back the signal handlers pytest_configure took."""
+    relay = config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.close()
     restore_signals(config.stash.get(SIGNALS_KEY, {}))
+
+
+def _worker_pid(node: Any) -> int | None:
+    """The process id of a pytest-xdist worker on this machine (execnet's popen gateway), else None."""
+    pid = getattr(getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node: Any) -> None:
+    """pytest-xdist (in the controller): a worker is up; SIGTERM and SIGHUP are passed on to it."""
+    relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
+    pid = _worker_pid(node)
+    if relay is not None and pid is not None:
+        relay.add(str(node.gateway.id), pid)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist (in the controller): a worker has ended."""
+    relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.remove(str(node.gateway.id))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Any:
+    """A pytest-xdist controller that passed SIGTERM or SIGHUP on to its workers goes on until they have
+    ended (their runs recorded), then ends the session naming that signal (rather than the workers'
+    "keyboard-interrupt" that pytest-xdist reports)."""
+    relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)
+    try:
+        return (yield)
+    finally:
+        if relay is not None and relay.signum is not None:
+            relay.close()
+            raise SessionSignal(relay.signum)
 
 
 @pytest.hookimpl(optionalhook=True)
