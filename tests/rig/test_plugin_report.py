@@ -88,8 +88,10 @@ def test_a_rerun_that_passes_is_reported_as_retried(pytester: pytest.Pytester, t
         """
     )
     report = tmp_path / "report"
+    # in-process, the rig's packages are already imported; run as `pytest` (not `python -m pytest`) they were
+    # imported without assertion rewriting, and the inner session warned of it, counted as outcomes
     result = pytester.runpytest("--target", "host", "--report", str(report), "--runs-dir", str(tmp_path / "runs"),
-                                "--reruns", "1")
+                                "--reruns", "1", "-W", "ignore::pytest.PytestAssertRewriteWarning")
     assert result.parseoutcomes() == {"passed": 1, "rerun": 1}
     entry = json.loads((report / "entries" / "host--sprint.json").read_text())
     assert entry["verdict"] == "passed" and entry["retried"][0]["verdict"] == "failed"
