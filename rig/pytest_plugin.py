@@ -140,6 +140,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     restore_signals(config.stash.get(SIGNALS_KEY, {}))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Let the session's signal handler stop the session (rig.pytest_signals.WorkerSignals)."""
+    relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.session = session
+
+
 def _worker_pid(node: Any) -> int | None:
     """The process id of a pytest-xdist worker on this machine (execnet's popen gateway), else None."""
     pid = getattr(getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None), "pid", None)
@@ -161,6 +168,13 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
     if relay is not None:
         relay.remove(str(node.gateway.id))
+        if relay.signum is not None:
+            # a worker the passed-on signal ended is not replaced: pytest-xdist would start a new one (its
+            # interpreter, the rig, the collection) only to shut it down, seconds the session waited for
+            # (pytest-xdist has no public switch for it; without this attribute it is replaced as before)
+            dsession = node.config.pluginmanager.getplugin("dsession")
+            if isinstance(getattr(dsession, "_max_worker_restart", None), int):
+                dsession._max_worker_restart = 0
 
 
 @pytest.hookimpl(wrapper=True)

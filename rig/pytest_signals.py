@@ -70,6 +70,8 @@ class WorkerSignals:
         self.signum: int | None = None
         self._deadline = 0.0
         self._timer: threading.Timer | None = None
+        #: The pytest session, once it has started (pytest_sessionstart).
+        self.session: Any = None
 
     def add(self, worker_id: str, pid: int) -> None:
         """A worker is up (pytest_testnodeready)."""
@@ -97,7 +99,12 @@ class WorkerSignals:
             return
         if self.signum is not None and time.monotonic() < self._deadline:
             return  # a further signal must not cut the workers' clean-up short
-        _raise(self.signum or signum, frame)
+        signum = self.signum or signum
+        if self.session is not None:
+            # should the exception below be lost (raised inside a finalizer or a weakref callback, where
+            # Python only prints it), the session still stops after the test under way
+            self.session.shouldstop = f"{signal.Signals(signum).name}: the session was ended by it"
+        _raise(signum, frame)
 
     def close(self) -> None:
         """Cancel the bound on the wait (the session is ending)."""

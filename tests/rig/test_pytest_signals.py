@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -148,9 +149,12 @@ def test_the_controller_passes_a_signal_on_once_and_raises_without_workers() -> 
     before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}  # this session's own
     child = None
     relay = WorkerSignals(grace_s=60)
+    relay.session = SimpleNamespace(shouldstop=False)
     try:
         with pytest.raises(SessionSignal, match="ended by SIGHUP"):  # no worker: ends the session as before
             relay.handle(signal.SIGHUP, None)
+        # and stops it after the test under way should that exception be lost (raised in a weakref callback)
+        assert relay.session.shouldstop.startswith("SIGHUP")
         for s, handler in before.items():
             signal.signal(s, handler)  # the child must not inherit the ignored signals
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
