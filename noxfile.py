@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import nox
 
@@ -60,6 +66,94 @@ def clear_report(report: Path) -> None:
         junit.unlink()
 
 
+#: How long a session waits, after passing SIGTERM or SIGHUP on to the command it runs (pytest), for that
+#: command to stop its targets and write its report before nox ends, s.
+PASS_ON_GRACE_S = 60.0
+#: The signals a session passes on to the command it runs (SIGINT, from a terminal, reaches it already).
+PASSED_ON = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...), None for no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below root (children first), from /proc."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        stat = _proc_stat(int(entry.name)) if entry.name.isdigit() else None
+        if stat is not None:
+            parent[int(entry.name)] = int(stat[1])
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        top = todo.pop(0)
+        below = [pid for pid, ppid in parent.items() if ppid == top and pid not in found]
+        found += below
+        todo += below
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether pid is a process that has not ended (a zombie has)."""
+    stat = _proc_stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+@contextlib.contextmanager
+def signals_passed_on(log: Callable[[str], object], grace_s: float = PASS_ON_GRACE_S) -> Iterator[None]:
+    """While the body runs: SIGTERM or SIGHUP sent to nox alone (a CI timeout, `kill PID`) is passed on to
+    the command the session runs (pytest stops its targets and writes its report); once that has ended,
+    or after grace_s (then what is left of it is killed), nox ends by the same signal. Further signals
+    meanwhile are ignored. Without it nox died at once and left pytest, its xdist workers and their
+    emulators running, and no report was written."""
+    def pass_on(signum: int, frame: FrameType | None) -> None:
+        for sig in PASSED_ON:
+            signal.signal(sig, signal.SIG_IGN)  # the command's clean-up must not be cut short
+        name = signal.Signals(signum).name
+        direct = [pid for pid in _descendants(os.getpid()) if (_proc_stat(pid) or ["", ""])[1] == str(os.getpid())]
+        for pid in direct:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        if direct:
+            log(f"{name}: passed on to the command this session runs (pid {', '.join(map(str, direct))}); waiting "
+                f"up to {grace_s:.0f} s for it to stop its targets and write its report")
+        deadline = time.monotonic() + grace_s
+        while any(_running(pid) for pid in direct) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in _descendants(os.getpid()) if _running(pid)]
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        log(f"{name}: the session ends by it" + (f"; killed {len(left)} process(es) still running after "
+                                                  f"{grace_s:.0f} s" if left else ""))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # ends nox as the signal would have: its status says which
+    # only a signal left at its default: one ignored (nohup) stays ignored
+    before = {sig: signal.signal(sig, pass_on) for sig in PASSED_ON if signal.getsignal(sig) is signal.SIG_DFL}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def passing_signals_on(body: Callable[[nox.Session], None]) -> Callable[[nox.Session], None]:
+    """A session whose commands get the SIGTERM or SIGHUP nox gets (signals_passed_on)."""
+    @functools.wraps(body)
+    def session_body(session: nox.Session) -> None:
+        with signals_passed_on(session.log):
+            body(session)
+
+    return session_body
+
+
 def _install(session: nox.Session, *extras: str) -> None:
     spec = f".[{','.join(('test',) + extras)}]"
     session.install("-e", spec)
@@ -87,6 +181,7 @@ def _available(session: nox.Session, target: str) -> bool:
 
 
 @nox.session
+@passing_signals_on
 def tests(session: nox.Session) -> None:
     """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
     _install(session, "cocotb", "ble", "labgrid")
@@ -105,6 +200,7 @@ HIL_REPORT = "runs/hil-report"
 
 
 @nox.session
+@passing_signals_on
 def hil(session: nox.Session) -> None:
     """Main job: the scenario suite on every available target (or $STRIDELAB_HIL_TARGETS), report in runs/hil-report."""
     _install(session, "cocotb")
@@ -166,6 +262,7 @@ def hil(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+@passing_signals_on
 def board(session: nox.Session) -> None:
     """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
     _install(session)

@@ -6,7 +6,8 @@ RFC 2217, so the `board` target's own code path runs the scenario suite with no 
 starts the stand, runs COMMAND with $STRIDELAB_PORT set to its URL (what `--target board` reads) and
 $STRIDELAB_BOARD_PROFILE to `host` (the board profile whose HELLO the native build answers),
 and stops the stand however COMMAND ends (signals included); exit status is COMMAND's, 2 when the
-stand cannot start.
+stand cannot start. SIGTERM or SIGHUP is passed on to COMMAND, and the stand stays up until COMMAND has
+ended (at most COMMAND_GRACE_S), so its runs end cut short by that signal; exit status 128 + the signal.
 """
 
 from __future__ import annotations
@@ -73,8 +74,45 @@ def stand(via: str, work_dir: Path) -> Iterator[str]:
         firmware.stop()
 
 
+#: How long the stand waits, after passing a signal on, for COMMAND to stop its runs and write its report, s.
+COMMAND_GRACE_S = 60.0
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, which end the stand as Ctrl-C does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 def _stop_on(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    raise _Stopped(signum)
+
+
+def _end_command(child: subprocess.Popen[bytes], signum: int) -> int:
+    """COMMAND ended by the signal the stand got (Ctrl-C reached it already, from the terminal): the stand is
+    kept up until COMMAND has ended (at most COMMAND_GRACE_S, then it is killed), so its runs end cut short
+    by that signal rather than by a board that vanished; returns 128 + the signal."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # COMMAND's clean-up must not be cut short
+    if signum != signal.SIGINT and child.poll() is None:
+        child.send_signal(signum)
+    try:
+        child.wait(COMMAND_GRACE_S)
+    except subprocess.TimeoutExpired:
+        print(f"rig.board_stand: {command_name(child)} still running {COMMAND_GRACE_S:g} s after "
+              f"{signal.Signals(signum).name}; killed", file=sys.stderr)
+        child.kill()
+        child.wait()
+    print(f"rig.board_stand: ended by {signal.Signals(signum).name}; the stand-in board is stopped", file=sys.stderr)
+    return 128 + signum
+
+
+def command_name(child: subprocess.Popen[bytes]) -> str:
+    """The command a child runs, as said in a message."""
+    args = child.args
+    return str(args[0]) if isinstance(args, (list, tuple)) and args else str(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,15 +135,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"board stand: native firmware via {args.via} at {url} (logs in {work_dir})", file=sys.stderr, flush=True)
             # the stand is the native build: its HELLO is the host profile's (rig.boards), not a NUCLEO's
             child = subprocess.Popen(command, env={**os.environ, PORT_ENV: url, PROFILE_ENV: HOST_PTY.name})
-            return child.wait()
+            try:
+                return child.wait()
+            except KeyboardInterrupt as exc:  # before the stand stops: COMMAND's runs still have their board
+                return _end_command(child, getattr(exc, "signum", signal.SIGINT))
     except RigError as exc:
         print(f"rig.board_stand: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        if child is not None and child.poll() is None:
-            child.terminate()
-            child.wait(30)
-        return 130
+    except KeyboardInterrupt as exc:  # while the stand started or stopped: COMMAND had not run, or has ended
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"rig.board_stand: ended by {signal.Signals(signum).name}; the stand-in board is stopped", file=sys.stderr)
+        return 128 + signum
     except OSError as exc:
         print(f"rig.board_stand: error: cannot run {command[0]!r}: {exc.strerror}", file=sys.stderr)
         return 2

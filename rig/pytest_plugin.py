@@ -9,7 +9,8 @@ Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
 Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
-         (rig.pytest_signals).
+         (rig.pytest_signals); a pytest-xdist controller passes them on to its workers and ends once
+         they have stopped their targets and recorded their runs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rig.report import ReportDir
 from rig.seed import checked_seed
 from rig.out_path import kind_of
 from rig.once import Once
-from rig.pytest_signals import restore_signals, take_signals
+from rig.pytest_signals import SessionSignal, WorkerSignals, restore_signals, take_signals
 from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
@@ -70,6 +71,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 REPORT_KEY = pytest.StashKey[ReportDir]()
 #: The signal handlers the session took (rig.pytest_signals), given back at its end.
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
+#: The session's handler of SIGTERM and SIGHUP, which knows the pytest-xdist workers to pass them on to.
+WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
 
@@ -79,7 +82,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the target name early; open the --report directory."""
     config.addinivalue_line("markers", "target(*names): run only on the named rig targets")
     # SIGTERM/SIGHUP unwind like Ctrl-C: the fixtures stop their targets (none is left running)
-    config.stash[SIGNALS_KEY] = take_signals()
+    # (a pytest-xdist controller passes them on to its workers, which stop theirs)
+    relay = config.stash[WORKER_SIGNALS_KEY] = WorkerSignals()
+    config.stash[SIGNALS_KEY] = take_signals(relay.handle)
     for option in ("--target", "--runs-dir", "--report", "--report-as", "--shard", "--shard-durations",
                    "--board-profile"):
         value = config.getoption(option)
@@ -129,7 +134,61 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give back the signal handlers pytest_configure took."""
+    relay = config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.close()
     restore_signals(config.stash.get(SIGNALS_KEY, {}))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Let the session's signal handler stop the session (rig.pytest_signals.WorkerSignals)."""
+    relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.session = session
+
+
+def _worker_pid(node: Any) -> int | None:
+    """The process id of a pytest-xdist worker on this machine (execnet's popen gateway), else None."""
+    pid = getattr(getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node: Any) -> None:
+    """pytest-xdist (in the controller): a worker is up; SIGTERM and SIGHUP are passed on to it."""
+    relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
+    pid = _worker_pid(node)
+    if relay is not None and pid is not None:
+        relay.add(str(node.gateway.id), pid)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist (in the controller): a worker has ended."""
+    relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
+    if relay is not None:
+        relay.remove(str(node.gateway.id))
+        if relay.signum is not None:
+            # a worker the passed-on signal ended is not replaced: pytest-xdist would start a new one (its
+            # interpreter, the rig, the collection) only to shut it down, seconds the session waited for
+            # (pytest-xdist has no public switch for it; without this attribute it is replaced as before)
+            dsession = node.config.pluginmanager.getplugin("dsession")
+            if isinstance(getattr(dsession, "_max_worker_restart", None), int):
+                dsession._max_worker_restart = 0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Any:
+    """A pytest-xdist controller that passed SIGTERM or SIGHUP on to its workers goes on until they have
+    ended (their runs recorded), then ends the session naming that signal (rather than the workers'
+    "keyboard-interrupt" that pytest-xdist reports)."""
+    relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)
+    try:
+        return (yield)
+    finally:
+        if relay is not None and relay.signum is not None:
+            relay.close()
+            raise SessionSignal(relay.signum)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -138,6 +197,24 @@ def pytest_configure_node(node: Any) -> None:
     report = node.config.stash.get(REPORT_KEY, None)
     if report is not None:
         node.workerinput[SESSION_INPUT] = report.session
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+    """pytest-xdist (in the controller): a worker died while it ran the test crashitem (killed, a
+    segfault). Its runs that were under way become "crashed" rows of the report, their captures so far
+    kept: without this they were missing from summary.md and junit.xml, as if never run."""
+    worker = getattr(report, "node", None)  # xdist's WorkerController of the worker that died
+    config = getattr(worker, "config", None) or getattr(sched, "config", None)
+    if not isinstance(config, pytest.Config):
+        return
+    report_dir = config.stash.get(REPORT_KEY, None)
+    if report_dir is None:
+        return
+    try:
+        report_dir.record_crash(crashitem, str(report.longrepr))
+    except RigError as exc:  # a full disk: said with the pages, not as a traceback of the controller
+        config.stash[REPORT_ERROR_KEY] = str(exc)
 
 
 def _scenario_of(item: pytest.Item) -> str | None:
@@ -288,6 +365,10 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
         require_stopped(rig_target)  # the dut of this test holds it: refused before a run directory is made
         run_dir = new_run_dir(runs_dir, name, rig_target.name)
         t0 = time.monotonic()
+        if report is not None:
+            # a row before the run: should this process die in it (a pytest-xdist worker killed or
+            # crashed), the run is still in the report (pytest_handlecrashitem marks it crashed)
+            report.record_under_way(name, rig_target.name, seed, run_dir, port, request.node.nodeid, label)
         try:
             done = run_scenario(rig_target, name, runs_dir, seed, run_dir=run_dir)
         except RigError as exc:
@@ -302,6 +383,11 @@ def run_scenario_fixture(rig_target: Target, runs_dir: Path, request: pytest.Fix
             if report is not None:
                 report.record_cut_short(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
                                         time.monotonic() - t0, label)
+            raise
+        except Exception as exc:  # not the rig's own error: its row must not say the process died
+            if report is not None:
+                report.record_error(name, rig_target.name, seed, exc, run_dir, port, request.node.nodeid,
+                                    time.monotonic() - t0, label)
             raise
         if report is not None:
             try:

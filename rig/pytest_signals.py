@@ -9,12 +9,22 @@ writes how it ended, and the session exits as interrupted (exit status 2), namin
 
 Only signals left at their default are taken (one ignored by `nohup`, or handled by the user's
 own code, stays so), only in the main thread, and they are given back when the session ends.
+
+A pytest-xdist controller that gets one of them alone (`kill PID`, a CI runner that signals the
+command it started, not its process group) passes it on to every worker (WorkerSignals): each
+stops its target and records its run cut short by that signal, and the controller ends the
+session, naming the signal, once they are done (or after WORKERS_GRACE_S). It used to end the
+session at once: pytest-xdist then tore the workers down with SIGINT some seconds later, so the
+report named SIGINT, not the signal that ended the session.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -34,20 +44,83 @@ class SessionSignal(KeyboardInterrupt):
 
 def _raise(signum: int, frame: FrameType | None) -> None:
     for sig in SESSION_SIGNALS:
-        if signal.getsignal(sig) is _raise:
+        handler = signal.getsignal(sig)
+        if handler is _raise or isinstance(getattr(handler, "__self__", None), WorkerSignals):
             signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
     raise SessionSignal(signum)
 
 
-def take_signals() -> dict[int, Any]:
-    """Make SIGTERM and SIGHUP raise SessionSignal where they are at their default (main thread
-    only); returns what to give back to restore_signals()."""
+#: How long a pytest-xdist controller waits, after passing a signal on, for its workers to stop their
+#: targets and record their runs before it ends the session itself (pytest-xdist then kills them), s.
+WORKERS_GRACE_S = 30.0
+
+
+class WorkerSignals:
+    """The session's handler of SIGTERM and SIGHUP. In a pytest-xdist controller with workers up, the
+    first such signal is passed on to every worker and the session goes on until they have ended (each
+    unwinds as for Ctrl-C: its targets stopped, its runs recorded cut short by that signal); further
+    ones meanwhile are ignored, and after grace_s the controller ends the session itself. Without
+    workers (a worker itself, a session without -n) the signal raises SessionSignal at once."""
+
+    def __init__(self, grace_s: float = WORKERS_GRACE_S) -> None:
+        self.grace_s = grace_s
+        #: pid of each worker up, by its id (gw0, ...).
+        self.workers: dict[str, int] = {}
+        #: The signal passed on to the workers, once one was.
+        self.signum: int | None = None
+        self._deadline = 0.0
+        self._timer: threading.Timer | None = None
+        #: The pytest session, once it has started (pytest_sessionstart).
+        self.session: Any = None
+
+    def add(self, worker_id: str, pid: int) -> None:
+        """A worker is up (pytest_testnodeready)."""
+        self.workers[worker_id] = pid
+
+    def remove(self, worker_id: str) -> None:
+        """A worker has ended (pytest_testnodedown)."""
+        self.workers.pop(worker_id, None)
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        """The signal handler (main thread)."""
+        if self.signum is None and self.workers:
+            self.signum = signum
+            for pid in self.workers.values():
+                try:
+                    os.kill(pid, signum)
+                except ProcessLookupError:
+                    pass  # it has just ended
+            self._deadline = time.monotonic() + self.grace_s
+            # the wait is bounded: a worker that does not end in time is ended by the session's teardown
+            self._timer = threading.Timer(self.grace_s, signal.pthread_kill,
+                                          (threading.main_thread().ident, signum))
+            self._timer.daemon = True
+            self._timer.start()
+            return
+        if self.signum is not None and time.monotonic() < self._deadline:
+            return  # a further signal must not cut the workers' clean-up short
+        signum = self.signum or signum
+        if self.session is not None:
+            # should the exception below be lost (raised inside a finalizer or a weakref callback, where
+            # Python only prints it), the session still stops after the test under way
+            self.session.shouldstop = f"{signal.Signals(signum).name}: the session was ended by it"
+        _raise(signum, frame)
+
+    def close(self) -> None:
+        """Cancel the bound on the wait (the session is ending)."""
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def take_signals(handler: Callable[[int, FrameType | None], None] | None = None) -> dict[int, Any]:
+    """Make SIGTERM and SIGHUP raise SessionSignal (or call handler, e.g. WorkerSignals.handle) where
+    they are at their default (main thread only); returns what to give back to restore_signals()."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     taken: dict[int, Any] = {}
     for sig in SESSION_SIGNALS:
         if signal.getsignal(sig) is signal.SIG_DFL:
-            taken[sig] = signal.signal(sig, _raise)
+            taken[sig] = signal.signal(sig, handler or _raise)
     return taken
 
 

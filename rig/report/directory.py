@@ -170,6 +170,42 @@ class ReportDir:
             entry.cut_short = signal_name
             return self._save(entry)
 
+    def record_under_way(self, scenario: str, target: str, seed: int | None, run_dir: Path,
+                         port: str | None = None, nodeid: str | None = None, label: str | None = None) -> Entry:
+        """Record a run as it begins: an error row that its end (record_run, record_error, record_cut_short)
+        replaces. Should its process die first (SIGKILL, a crash, the OOM killer) the row stays, so the
+        report lists the run as not completed instead of leaving it out; record_crash says why when known."""
+        error = RigError("under way: the run began and never ended; the process running it died before it "
+                         "could record its end (killed, or crashed); what it captured is in its run directory")
+        with self._writing():
+            entry = self._record_error(scenario, target, seed, error, run_dir, port, nodeid, None, label, save=False)
+            entry.under_way = True
+            if not self._inside(run_dir):
+                entry.source_dir = str(_real(run_dir))
+            return self._save(entry)
+
+    def record_crash(self, nodeid: str, why: str) -> list[Entry]:
+        """Mark the rows of this session that the test nodeid left under way as crashed (its process died
+        while it ran them: a pytest-xdist worker killed or crashed), with why; their captures so far are
+        copied in. Returns the rows so marked."""
+        marked = []
+        with self._writing():
+            for path in sorted((self.path / ENTRIES).glob("*.json")):
+                try:
+                    entry = Entry.from_json(json.loads(path.read_text()))
+                except (OSError, ValueError, TypeError):
+                    continue  # said when the pages are written
+                if not (entry.under_way and entry.nodeid == nodeid and entry.session == self.session):
+                    continue
+                if entry.source_dir is not None and Path(entry.source_dir).is_dir():
+                    entry.run_dir = self._keep_captures(Path(entry.source_dir))
+                entry.under_way, entry.source_dir, entry.crashed = False, None, why
+                entry.failures = [f"crashed: {why}; the run did not complete, so it has no verdict; what it "
+                                  "captured so far is in its run directory; run it again to judge it"]
+                entry.write(path)
+                marked.append(entry)
+        return marked
+
     def _before(self, entry: Entry) -> Entry | None:
         """The entry the row of entry holds now, or None."""
         try:
@@ -191,7 +227,12 @@ class ReportDir:
     def _save(self, entry: Entry) -> Entry:
         before = self._own_row(entry)
         path = self.path / ENTRIES / f"{entry.key}.json"
-        if before is not None and before.session == entry.session:
+        if (before is not None and before.under_way and before.session == entry.session
+                and before.nodeid == entry.nodeid):
+            # the end of the run that row said was under way (or a new attempt after it): the row's
+            # earlier attempts carry over, the under-way row itself was no attempt
+            entry.retried = list(before.retried)
+        elif before is not None and before.session == entry.session:
             # the same scenario again in the same session: a retry, never silent
             entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]
                                               if before.verdict != "passed" else [])
@@ -322,7 +363,8 @@ def summary_markdown(entries: Sequence[Entry], title: str) -> str:
         for e in odd:
             why = (e.failures[0] if e.failures else e.retried[-1].get("message", "")).splitlines()[0][:160]
             verdict = (f"passed after {len(e.retried)} failed attempt(s)" if e.retried_pass
-                       else f"cut short by {e.cut_short}" if e.cut_short else e.verdict)
+                       else "crashed" if e.crashed else f"cut short by {e.cut_short}" if e.cut_short
+                       else "never ended" if e.under_way else e.verdict)
             lines.append(f"| {e.name} on {e.target} | {verdict} | {why.replace('|', '/')} | `{e.command}` |")
     if not entries:
         lines.append("\nNo scenario ran.")

@@ -81,6 +81,15 @@ class Entry:
     #: The test (a file-name-safe form of its pytest node id) when another test of the same session ran
     #: the same scenario first: a row of its own, not a retry of the other test's.
     test: str | None = None
+    #: A run that has begun and not ended yet: an error row until its end is recorded, so a process that
+    #: dies meanwhile (killed, crashed) leaves the run in the report, never out of it.
+    under_way: bool = False
+    #: Why the run's process ended without recording its end, when that is known (a pytest-xdist worker
+    #: that crashed while running it): an error row with no verdict of its own, its captures so far.
+    crashed: str | None = None
+    #: The run directory while the run is under way, when it lies outside the report: its captures are
+    #: copied from there should its process die.
+    source_dir: str | None = None
 
     @property
     def key(self) -> str:

@@ -29,8 +29,12 @@ def _verdict(e: Entry) -> str:
     if e.retried_pass:
         return (f'<span class="v retried">PASSED after {len(e.retried)} failed attempt(s)</span>'
                 + "<ul>" + "".join(f"<li>{html.escape(a.get('message', '')[:300])}</li>" for a in e.retried) + "</ul>")
+    if e.crashed:
+        return '<span class="v error">CRASHED</span>'
     if e.cut_short:
         return f'<span class="v error">CUT SHORT by {html.escape(e.cut_short)}</span>'
+    if e.under_way:
+        return '<span class="v error">NEVER ENDED</span>'
     return f'<span class="v {e.verdict}">{e.verdict.upper()}</span>'
 
 
@@ -62,7 +66,8 @@ def render(entries: Sequence[Entry], title: str, present: dict[str, list[str]]) 
     head = (f"<h1>{html.escape(title)}</h1><p>{len(entries)} runs: {count['passed']} passed"
             + (f" ({retried} only after a retry)" if retried else "")
             + f", {count['failed']} failed, {count['error']} did not complete"
-            + (f" ({cut} cut short by a signal)" if (cut := sum(bool(e.cut_short) for e in entries)) else "") + ". "
+            + (f" ({cut} cut short by a signal)" if (cut := sum(bool(e.cut_short) for e in entries)) else "")
+            + (f" ({crashed} crashed)" if (crashed := sum(bool(e.crashed) for e in entries)) else "") + ". "
             + f"Targets: {html.escape(', '.join(sorted({e.target for e in entries})) or 'none')}. "
             + f"Written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.</p>")
     rows = []

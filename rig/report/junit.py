@@ -37,7 +37,7 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
                 node.text = "\n".join(e.failures)
             elif e.verdict == "error":
                 node = ET.SubElement(case, "error", message=(e.failures or ["error"])[0].splitlines()[0],
-                                     type="CutShort" if e.cut_short else "RigError")
+                                     type=_error_type(e))
                 node.text = "\n".join(e.failures)
             for attempt in e.retried:
                 tag = "flakyFailure" if e.verdict == "passed" else "rerunFailure"
@@ -54,6 +54,15 @@ def junit_tree(entries: Sequence[Entry], name: str = "stridelab") -> ET.ElementT
     root.set("time", f"{seconds:.3f}")
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def _error_type(e: Entry) -> str:
+    """The JUnit error type of an entry that did not complete."""
+    if e.crashed:
+        return "Crashed"
+    if e.cut_short:
+        return "CutShort"
+    return "UnderWay" if e.under_way else "RigError"
 
 
 def _properties(e: Entry) -> list[tuple[str, str]]:

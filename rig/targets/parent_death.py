@@ -38,6 +38,24 @@ def _prctl() -> Callable[..., int] | None:
 _PRCTL = _prctl()  # looked up once here: the forked child must not load libraries
 
 
+def _libc_signal() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        found = libc.signal
+    except (OSError, AttributeError):
+        return None
+    found.argtypes = (ctypes.c_int, ctypes.c_void_p)
+    found.restype = ctypes.c_void_p
+    return found
+
+
+_SIGNAL = _libc_signal()
+#: The signals a rig ignores while it cleans up after one (rig.cli, rig.pytest_signals). An ignored signal
+#: stays ignored across exec: a firmware started meanwhile ignored the SIGTERM of stop() and of the
+#: parent-death request, and ran on after its rig (seen: a host firmware left running, deaf to SIGTERM).
+DEFAULT_IN_CHILD = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def die_with_parent() -> Callable[[], None] | None:
     """A preexec_fn for subprocess.Popen that asks for SIGTERM when this process ends, or None where
     that cannot be asked (not Linux, or not the main thread: see the module docstring)."""
@@ -49,5 +67,22 @@ def die_with_parent() -> Callable[[], None] | None:
         prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before the request was made
             os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+def ends_with_the_rig() -> Callable[[], None] | None:
+    """A preexec_fn for a firmware, emulator or simulator: SIGTERM, SIGINT and SIGHUP at their defaults in
+    the child whatever the rig does with them (so stop() and the parent-death signal end it), and
+    die_with_parent's request; None where neither can be done."""
+    die, reset = die_with_parent(), _SIGNAL
+    if reset is None:
+        return die
+
+    def preexec() -> None:
+        for sig in DEFAULT_IN_CHILD:
+            reset(int(sig), None)  # SIG_DFL
+        if die is not None:
+            die()
 
     return preexec

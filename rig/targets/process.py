@@ -12,7 +12,7 @@ from typing import IO
 
 from rig.errors import RigError
 from rig.progress import ProgressClock
-from rig.targets.parent_death import die_with_parent
+from rig.targets.parent_death import ends_with_the_rig
 from rig.tail import tail_bytes
 
 
@@ -32,7 +32,7 @@ class FirmwareProcess:
         try:
             # ends with the rig even when the rig dies without stopping it (rig.targets.parent_death)
             self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL,
-                                         preexec_fn=die_with_parent())
+                                         preexec_fn=ends_with_the_rig())
         except OSError as exc:
             self._log.close()
             raise RigError(f"cannot start {argv[0]}: {exc}") from None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -281,3 +286,64 @@ def test_hil_refuses_targets_named_twice_or_none(monkeypatch: pytest.MonkeyPatch
         _noxfile(monkeypatch).hil(session)
     assert words in str(stop.value)
     assert session.pytest_runs == 0
+
+
+# A session (the noxfile loaded as in _noxfile) running a command that, on SIGTERM or SIGHUP, takes a while to
+# write its report, as pytest stopping its targets does.
+_SESSION = """
+import importlib.util, subprocess, sys
+from types import SimpleNamespace
+if importlib.util.find_spec("nox") is None:
+    sys.modules["nox"] = SimpleNamespace(session=lambda *a, **k: a[0] if a and callable(a[0]) else (lambda f: f),
+                                         Session=object, options=SimpleNamespace())
+spec = importlib.util.spec_from_file_location("stridelab_noxfile", sys.argv[1])
+noxfile = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(noxfile)
+with noxfile.signals_passed_on(lambda line: print("nox >", line, flush=True)):
+    sys.exit(subprocess.call([sys.executable, "-c", sys.argv[3], sys.argv[2]]))
+"""
+_COMMAND = """
+import os, signal, sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+
+def stop(signum, frame):
+    time.sleep(0.5)  # stopping targets, writing the report
+    (out / "report").write_text(signal.Signals(signum).name)
+    sys.exit(2)
+
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGHUP, stop)
+(out / "ready.part").write_text(str(os.getpid()))
+(out / "ready.part").rename(out / "ready")
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_to_nox_alone_reaches_the_command_and_ends_nox_by_it(tmp_path: Path, sig: signal.Signals) -> None:
+    """SIGTERM or SIGHUP sent to nox alone (not its process group) ended nox at once: pytest, its xdist
+    workers and their emulators ran on, and no report was written."""
+    log = tmp_path / "nox.log"  # a file, not a pipe: a command left running would hold a pipe open
+    with log.open("w") as f:
+        nox_proc = subprocess.Popen([sys.executable, "-c", _SESSION, str(REPO / "noxfile.py"), str(tmp_path),
+                                     _COMMAND], stdout=f, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "ready").is_file() and time.monotonic() < deadline:
+            assert nox_proc.poll() is None, log.read_text()
+            time.sleep(0.05)
+        nox_proc.send_signal(sig)
+        nox_proc.wait(timeout=60)
+        out = log.read_text()
+        assert nox_proc.returncode == -sig, out  # ended by the same signal
+        assert (tmp_path / "report").read_text() == sig.name  # the command got it and wrote its report first
+        assert f"nox > {sig.name}: passed on to the command this session runs" in out
+        assert "Traceback" not in out
+    finally:
+        if nox_proc.poll() is None:
+            nox_proc.kill()
+            nox_proc.wait()
+        if (tmp_path / "ready").is_file():  # the command, should it have been left running
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int((tmp_path / "ready").read_text()), signal.SIGKILL)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,3 +38,55 @@ def test_rig_run_on_the_board_target_through_rfc2217(tmp_path: Path) -> None:
 def test_no_command_is_refused() -> None:
     done = _stand("--via", "pty")
     assert done.returncode == 2 and "give the command to run after --" in done.stderr
+
+
+# A COMMAND that takes a while to end on SIGTERM or SIGHUP (as pytest stopping its runs) and says whether its
+# board was still there meanwhile.
+_COMMAND = """
+import os, signal, sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+
+def stop(signum, frame):
+    time.sleep(0.5)
+    try:
+        os.close(os.open(os.environ["STRIDELAB_PORT"], os.O_RDWR | os.O_NOCTTY))
+        board = "board up"
+    except OSError as exc:
+        board = f"board gone ({exc.strerror})"
+    (out / "report").write_text(f"{signal.Signals(signum).name}; {board}")
+    sys.exit(2)
+
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGHUP, stop)
+(out / "ready.part").write_text(str(os.getpid()))
+(out / "ready.part").rename(out / "ready")
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_reaches_the_command_while_the_board_is_up(tmp_path: Path, sig: signal.Signals) -> None:
+    """SIGTERM or SIGHUP to the stand (nox -s board) stopped the stand-in board first, then sent COMMAND a
+    SIGTERM whatever the signal: its runs failed on a vanished board instead of ending cut short by the
+    signal, and the stand exited 130 (as for Ctrl-C)."""
+    proc = subprocess.Popen([sys.executable, "-m", "rig.board_stand", "--via", "pty", "--", sys.executable, "-c",
+                             _COMMAND, str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "ready").is_file() and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=90)
+        assert proc.returncode == 128 + sig, err
+        assert (tmp_path / "report").read_text() == f"{sig.name}; board up"
+        assert f"rig.board_stand: ended by {sig.name}; the stand-in board is stopped" in err
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        if (tmp_path / "ready").is_file():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int((tmp_path / "ready").read_text()), signal.SIGKILL)

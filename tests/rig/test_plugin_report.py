@@ -88,8 +88,10 @@ def test_a_rerun_that_passes_is_reported_as_retried(pytester: pytest.Pytester, t
         """
     )
     report = tmp_path / "report"
+    # in-process, the rig's packages are already imported; run as `pytest` (not `python -m pytest`) they were
+    # imported without assertion rewriting, and the inner session warned of it, counted as outcomes
     result = pytester.runpytest("--target", "host", "--report", str(report), "--runs-dir", str(tmp_path / "runs"),
-                                "--reruns", "1")
+                                "--reruns", "1", "-W", "ignore::pytest.PytestAssertRewriteWarning")
     assert result.parseoutcomes() == {"passed": 1, "rerun": 1}
     entry = json.loads((report / "entries" / "host--sprint.json").read_text())
     assert entry["verdict"] == "passed" and entry["retried"][0]["verdict"] == "failed"
@@ -157,3 +159,76 @@ def test_two_tests_of_one_scenario_are_two_rows(pytester: pytest.Pytester, tmp_p
     names = sorted(p.name for p in (report / "entries").glob("*.json"))
     assert names == ["host--standing--test_second.json", "host--standing.json"]
     assert not any(json.loads(p.read_text())["retried"] for p in (report / "entries").glob("*.json"))
+
+
+@pytest.mark.target("host")
+def test_a_run_whose_xdist_worker_dies_is_a_crashed_row(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """pytest -n N --report: a worker killed (or crashing) while it ran a scenario left that scenario out of
+    summary.md and junit.xml, whose totals counted only the runs that ended."""
+    pytester.makepyfile(
+        """
+        import os
+        import signal
+        import threading
+        import time
+
+        import rig.pytest_plugin as plugin
+
+        def test_killed(run_scenario, monkeypatch):
+            real = plugin.run_scenario
+
+            def killed_mid_run(target, name, runs_dir, seed, run_dir):
+                def kill_at_the_first_bytes():
+                    rx = run_dir / "rx.bin"
+                    while not (rx.is_file() and rx.stat().st_size):
+                        time.sleep(0.01)
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+                threading.Thread(target=kill_at_the_first_bytes, daemon=True).start()
+                return real(target, name, runs_dir, seed, run_dir=run_dir)
+
+            monkeypatch.setattr(plugin, "run_scenario", killed_mid_run)
+            run_scenario("run_30min")
+
+        def test_standing(run_scenario):
+            assert run_scenario("standing").report.passed
+        """
+    )
+    report = tmp_path / "report"
+    result = pytester.runpytest_subprocess("-n", "1", "--target", "host", "--report", str(report), "--runs-dir",
+                                           str(tmp_path / "runs"), "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*worker 'gw0' crashed while running*test_killed*"])
+    summary = (report / "summary.md").read_text()
+    assert "| host | 2 | 1 | 0 | 0 | 1 |" in summary
+    assert "| run_30min on host | crashed | crashed: worker 'gw0' crashed while running" in summary
+    junit = ET.parse(report / "junit.xml").getroot()
+    assert (junit.get("tests"), junit.get("errors")) == ("2", "1")
+    (error,) = junit.iter("error")
+    assert error.get("type") == "Crashed" and "test_killed" in (error.get("message") or "")
+    entry = json.loads((report / "entries" / "host--run_30min.json").read_text())
+    assert entry["verdict"] == "error" and not entry["under_way"] and entry["source_dir"] is None
+    assert (report / entry["run_dir"] / "rx.bin").stat().st_size > 0  # what it captured before the worker died
+    assert "CRASHED" in (report / "index.html").read_text()
+
+
+@pytest.mark.target("host")
+def test_a_run_that_raises_is_an_error_row_not_one_under_way(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """An exception other than the rig's own left the row written as the run began, which says its process died."""
+    pytester.makepyfile(
+        """
+        import rig.pytest_plugin as plugin
+
+        def test_raises(run_scenario, monkeypatch):
+            def boom(*args, **kwargs):
+                raise ValueError("boom")
+            monkeypatch.setattr(plugin, "run_scenario", boom)
+            run_scenario("standing")
+        """
+    )
+    report = tmp_path / "report"
+    result = pytester.runpytest_subprocess("--target", "host", "--report", str(report), "--runs-dir",
+                                           str(tmp_path / "runs"), "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    entry = json.loads((report / "entries" / "host--standing.json").read_text())
+    assert entry["verdict"] == "error" and entry["failures"] == ["boom"] and not entry["under_way"]

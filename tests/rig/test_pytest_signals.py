@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from rig.pytest_signals import SessionSignal, restore_signals, take_signals
+from rig.pytest_signals import SessionSignal, WorkerSignals, restore_signals, take_signals
 
 pytest_plugins = ["pytester"]
 
@@ -80,3 +81,95 @@ def test_only_default_handlers_are_taken_and_given_back() -> None:
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_to_the_xdist_controller_alone_reaches_the_workers(pytester: pytest.Pytester,
+                                                                    sig: signal.Signals) -> None:
+    """SIGTERM or SIGHUP sent to the pytest -n controller alone (kill PID, not its process group) ended its
+    session at once; pytest-xdist tore the workers down with SIGINT seconds later, so the report named
+    SIGINT (or, had they not yet ended, lacked their runs)."""
+    pids = pytester.path / "pids"
+    pids.mkdir()
+    pytester.makepyfile(f"""
+        import os
+        import time
+        from pathlib import Path
+
+        import rig.pytest_plugin as plugin
+
+        PIDS = Path({str(pids)!r})
+
+        def test_dut_hangs(dut):
+            (PIDS / "firmware").write_text(str(dut.target.pid()))
+            (PIDS / "worker-dut").write_text(str(os.getpid()))
+            time.sleep(60)
+
+        def test_run_hangs(run_scenario, monkeypatch):
+            def hangs(*args, **kwargs):
+                (PIDS / "worker-run").write_text(str(os.getpid()))
+                time.sleep(60)
+            monkeypatch.setattr(plugin, "run_scenario", hangs)
+            run_scenario("standing")
+    """)
+    report, runs = pytester.path / "report", pytester.path / "runs"
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "--target", "host",
+                             "--report", str(report), "--runs-dir", str(runs)], cwd=pytester.path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    names = ("firmware", "worker-dut", "worker-run")
+    started: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not all((pids / n).is_file() and (pids / n).read_text() for n in names) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()[0]
+            time.sleep(0.05)
+        started = [int((pids / n).read_text()) for n in names]
+        proc.send_signal(sig)  # the controller alone
+        out, _ = proc.communicate(timeout=90)
+        assert proc.returncode == pytest.ExitCode.INTERRUPTED, out
+        assert f"the session was ended by {sig.name}; every target it started is stopped" in out
+        assert "Traceback" not in out
+        assert [pid for pid in started if _alive(pid)] == []  # the firmware and both workers
+        summary = (report / "summary.md").read_text()
+        assert f"| standing on host | cut short by {sig.name} | cut short by {sig.name} after " in summary
+        assert 'type="CutShort"' in (report / "junit.xml").read_text()
+        (dut_run,) = [d for d in runs.iterdir() if "test_dut_hangs" in d.name]
+        assert "terminated" in (dut_run / "target.txt").read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        for pid in started:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_the_controller_passes_a_signal_on_once_and_raises_without_workers() -> None:
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}  # this session's own
+    child = None
+    relay = WorkerSignals(grace_s=60)
+    relay.session = SimpleNamespace(shouldstop=False)
+    try:
+        with pytest.raises(SessionSignal, match="ended by SIGHUP"):  # no worker: ends the session as before
+            relay.handle(signal.SIGHUP, None)
+        # and stops it after the test under way should that exception be lost (raised in a weakref callback)
+        assert relay.session.shouldstop.startswith("SIGHUP")
+        for s, handler in before.items():
+            signal.signal(s, handler)  # the child must not inherit the ignored signals
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        relay = WorkerSignals(grace_s=60)
+        relay.add("gw0", child.pid)
+        relay.handle(signal.SIGTERM, None)  # passed on, the session goes on
+        assert child.wait(10) == -signal.SIGTERM and relay.signum == signal.SIGTERM
+        relay.handle(signal.SIGHUP, None)  # a further one within the grace is ignored
+        relay._deadline = 0.0  # the grace is over: the next one ends the session, naming the first
+        with pytest.raises(SessionSignal, match="ended by SIGTERM"):
+            relay.handle(signal.SIGHUP, None)
+    finally:
+        relay.close()
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()

@@ -360,3 +360,28 @@ def test_merge_summary_onto_a_fifo_nobody_reads_ends(tmp_path: Path, capsys: pyt
     worker.join(60)
     assert done == [2]
     assert "--summary " + str(fifo) + ": cannot append to it (no process read the FIFO" in capsys.readouterr().err
+
+
+def test_a_run_under_way_is_a_row_until_it_ends_or_its_process_dies(tmp_path: Path) -> None:
+    """A run whose process died (a pytest-xdist worker killed) had no row at all; the row written as it
+    begins is replaced by its end, never counted as an attempt of its own."""
+    report = ReportDir(tmp_path / "report", session="s1")
+    runs = tmp_path / "runs"
+    ended, died = runs / "walk", runs / "sprint"
+    for run_dir in (ended, died):
+        run_dir.mkdir(parents=True)
+        report.record_under_way(run_dir.name, "host", None, run_dir, nodeid=f"t.py::test_{run_dir.name}")
+    report.record_error("walk", "host", None, LinkTimeout("no answer"), ended, nodeid="t.py::test_walk")
+    (died / "rx.bin").write_bytes(b"\x01\x02")  # captured after its row was written, before the process died
+    entries = {e.scenario: e for e in report.finish()}
+    assert not entries["walk"].under_way and entries["walk"].retried == [] and entries["walk"].failures == ["no answer"]
+    assert entries["sprint"].under_way and "| sprint on host | never ended | under way: " in (
+        report.path / "summary.md").read_text()
+    assert 'type="UnderWay"' in (report.path / "junit.xml").read_text()
+    (crashed,) = report.record_crash("t.py::test_sprint", "worker 'gw0' crashed while running 't.py::test_sprint'")
+    assert crashed.crashed and not crashed.under_way and crashed.source_dir is None
+    assert (report.path / crashed.run_dir / "rx.bin").read_bytes() == b"\x01\x02"
+    report.finish()
+    assert "| sprint on host | crashed | crashed: worker 'gw0' crashed" in (report.path / "summary.md").read_text()
+    assert 'type="Crashed"' in (report.path / "junit.xml").read_text()
+    assert report.record_crash("t.py::test_walk", "worker 'gw1' crashed") == []  # a run that ended stays as it ended

@@ -186,8 +186,15 @@ print("op", co.op, "done" if co.op == CO_DONE else "asked the bus", "rc", rc, "r
 """
 
 
+def _needs_the_bridge() -> None:
+    """Skip where the port's ctypes bridge cannot load: it imports cocotb (the cocotb extra)."""
+    pytest.importorskip("cocotb", reason="the port's bridge (emulated_chip.lsm6dso.bridge) imports cocotb: "
+                                         "pip install -e '.[cocotb]'")
+
+
 def _port_waiting_on(rig_pid: int, tmp_path: Path) -> tuple[subprocess.Popen[str], tuple[str, int]]:
     """The port in a process of its own, waiting for the rig rig_pid; and the address it listens on."""
+    _needs_the_bridge()
     from rig.build import REPO, cosim_port_library
 
     announce = tmp_path / "link.addr"
@@ -251,6 +258,7 @@ def test_port_ends_when_the_rig_closes_the_link(rig_process: subprocess.Popen[by
 
 
 def test_port_refuses_a_rig_that_is_gone_already(tmp_path: Path) -> None:
+    _needs_the_bridge()
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     from rig.build import REPO, cosim_port_library

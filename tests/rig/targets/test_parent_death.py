@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -60,3 +61,35 @@ def test_only_the_main_thread_asks_for_it() -> None:
     worker.join()
     assert found == [None]
     assert die_with_parent() is not None or not sys.platform.startswith("linux")
+
+
+def _ignored(pid: int) -> int:
+    """The mask of signals pid ignores (SigIgn in /proc/PID/status)."""
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("SigIgn:"))
+    return int(line.split()[1], 16)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/PID/status is Linux's")
+def test_a_firmware_started_while_the_rig_ignores_sigterm_still_takes_it(tmp_path: Path) -> None:
+    """A target started while the rig ignored SIGTERM (cleaning up after one: a pytest worker whose signal
+    was lost in a weakref callback ran on) inherited the ignored signal: stop()'s SIGTERM and the
+    parent-death SIGTERM did nothing, and the host firmware outlived its rig."""
+    from rig.targets.process import FirmwareProcess
+
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        fw = FirmwareProcess([sys.executable, "-c", "print('PTY /dev/null', flush=True); import time; time.sleep(60)"],
+                             tmp_path / "target.log")
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    try:
+        fw.read_line("PTY ", 10.0)
+        mask = _ignored(fw.proc.pid)
+        assert not mask & (1 << (signal.SIGTERM - 1)) and not mask & (1 << (signal.SIGHUP - 1))
+        fw.proc.terminate()
+        assert fw.proc.wait(10) == -signal.SIGTERM
+    finally:
+        if fw.proc.poll() is None:
+            fw.proc.kill()
+            fw.proc.wait()
