@@ -41,7 +41,8 @@ from scenarios.input_file import excerpt
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
-DEFAULT_RUNS_DIR = Path("runs")
+#: Where captures go unless --runs-dir says (a string: argparse checks it as it checks a given one).
+DEFAULT_RUNS_DIR = "runs"
 
 
 def cmd_list(args: argparse.Namespace) -> int:

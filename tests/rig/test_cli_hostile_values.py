@@ -1,0 +1,72 @@
+"""Hostile values for the rig's options and variables, and outputs that cannot be written: each is
+refused with exit 2 and a message naming the input, the problem and what to do, before any work;
+nothing hangs, no traceback, nothing half-written stays."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
+        stdin: object = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout_s, env={**os.environ, **(env or {})}, stdin=stdin)  # type: ignore[arg-type]
+
+
+def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert len(proc.stderr) < 1500, proc.stderr[:3000]
+    for w in words:
+        assert w in proc.stderr, proc.stderr
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory the rig cannot write into: no write permission, or (as root, whom permissions do not
+    stop) a read-only file system mounted there."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    mounted = False
+    if os.access(ro, os.W_OK):
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "stridelab-ro", str(ro)],
+                              capture_output=True)
+        if done.returncode != 0:
+            ro.chmod(0o755)
+            pytest.skip("no directory here is read-only to this user (root, and no mount allowed)")
+        mounted = True
+    try:
+        yield ro
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(ro)], check=False)
+        ro.chmod(0o755)
+
+
+@pytest.mark.parametrize("argv", [["bench", "standing"], ["run", "standing"], ["replay", "REC"],
+                                  ["run", "standing", "--runs-dir", "RO/runs"], ["run", "standing", "--report", "RO/rep",
+                                                                                "--runs-dir", "TMP/runs"],
+                                  ["record", "--target", "host", "--out", "TMP/r.csv"], ["ble", "standing"]])
+def test_a_runs_dir_that_cannot_be_written_is_refused_before_any_work(argv: list[str], read_only_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    """rig bench in a read-only checkout (its default runs/) ran the catalog and ended 'ARM: not measured:
+    --runs-dir runs: cannot create a run directory there (Read-only file system)'; rig run and rig replay
+    synthesized or read the recording first. The directory is now checked as the options are read."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" + "".join(
+        f"{i / 416:.6f},0,0,1,0,0,0\n" for i in range(832)))
+    cache = tmp_path / "cache"
+    argv = [a.replace("RO", str(read_only_dir)).replace("TMP", str(tmp_path)).replace("REC", str(rec)) for a in argv]
+    proc = rig(*argv, cwd=read_only_dir, env={"STRIDELAB_SYNTH_CACHE": str(cache)})
+    option = "--report" if "--report" in argv else "--runs-dir"
+    _refused(proc, f"argument {option}: {option} ", "cannot create directories under", "give a path in a directory "
+             "you can write")
+    assert not cache.exists(), "nothing was synthesized"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv", "ro"]
