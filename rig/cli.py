@@ -37,7 +37,7 @@ from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario,
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.input_file import excerpt
+from scenarios.input_file import excerpt, is_stdin
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
@@ -191,13 +191,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not _exists(args.csv) and str(args.csv) in {s.name for s in list_scenarios()}:
         raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
                        "on a target (rig replay takes a recording CSV)")
-    refuse_overwriting_inputs(args.json, "--json", [args.csv], ".json")
-    rec = read_recording(args.csv)
+    refuse_overwriting_inputs(args.json, "--json", [] if is_stdin(args.csv) else [args.csv], ".json")
+    rec = read_recording(args.csv)  # '-': standard input (logger | rig replay -)
     target = make_target(args.target, args.port, args.board_profile, args.place)
     for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec), *rec.notes):
         if note:
             print(f"note: {note}", file=sys.stderr)
-    run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
+    run_dir = new_run_dir(args.runs_dir, rec.name, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"
     if args.json is None or str(args.json) == "-":
@@ -495,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = _command(sub, "replay", "replay a recording CSV on a target, write the JSON result")
-    p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv")
+    p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv",
+                   help="the recording; - reads it from standard input")
     p.add_argument("--json", action=Once, type=out_file("--json", dash_is_stdout=True), metavar="OUT",
                    help="output file (default, or -: stdout)")
     target_opts(p)

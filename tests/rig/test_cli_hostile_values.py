@@ -4,6 +4,7 @@ nothing hangs, no traceback, nothing half-written stays."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -70,3 +71,43 @@ def test_a_runs_dir_that_cannot_be_written_is_refused_before_any_work(argv: list
              "you can write")
     assert not cache.exists(), "nothing was synthesized"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv", "ro"]
+
+
+def _standing_csv(path: Path) -> Path:
+    path.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" + "".join(
+        f"{i / 416:.6f},0,0,1,0,0,0\n" for i in range(832)))
+    return path
+
+
+@pytest.mark.target("host")
+@pytest.mark.parametrize("how", ["file", "pipe"])
+def test_replay_dash_reads_the_recording_from_standard_input(tmp_path: Path, how: str) -> None:
+    """rig replay - < walk.csv (or logger | rig replay -) was refused as '-: cannot read the recording (No
+    such file or directory)': '-' was opened as a file of that name."""
+    rec = _standing_csv(tmp_path / "rec.csv")
+    (tmp_path / "-.truth.json").write_text("not a sidecar of standard input")
+    if how == "file":
+        with rec.open() as stdin:
+            proc = rig("replay", "-", "--runs-dir", "runs", cwd=tmp_path, stdin=stdin)
+    else:
+        proc = subprocess.run(f"cat {rec} | {sys.executable} -m rig replay - --runs-dir runs", shell=True, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["strides"] == [] and result["summary"]["duration_s"] == pytest.approx(2.0, abs=0.01)
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert run_dir.name.endswith("-stdin-host")
+
+
+def test_replay_dash_from_a_terminal_or_no_standard_input_is_refused(tmp_path: Path) -> None:
+    primary, secondary = os.openpty()
+    try:
+        proc = rig("replay", "-", "--runs-dir", "runs", cwd=tmp_path, stdin=secondary, timeout_s=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    _refused(proc, "-: standard input is a terminal, not a recording", "pipe the recording in")
+    proc = subprocess.run(f"{sys.executable} -m rig replay - --runs-dir runs <&-", shell=True, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    _refused(proc, "-: standard input is closed", "pipe the recording in")
+    assert not (tmp_path / "runs").exists()
