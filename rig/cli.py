@@ -36,6 +36,7 @@ from rig.resd_out import write_raw
 from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
+from scenarios.cache import cache_dir
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
 from scenarios.input_file import excerpt, is_stdin
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
@@ -561,6 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: The commands that synthesize catalog scenarios (through the synthesis cache).
+SYNTHESIZING = ("run", "synth", "plot", "bench", "ble", "explore")
+
 #: The signals that end a command: Ctrl-C, what timeout and CI send, a closed terminal.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -600,6 +604,8 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     for sig in STOP_SIGNALS:
         signal.signal(sig, _terminate)
     try:
+        if args.command in SYNTHESIZING:
+            cache_dir()  # a $STRIDELAB_SYNTH_CACHE that can be no directory: refused before a run directory is made
         return int(args.func(args))
     except Terminated as exc:
         print(_ended_by(args.command, exc.signum), file=sys.stderr)
