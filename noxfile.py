@@ -256,6 +256,27 @@ def coverage(session: nox.Session) -> None:
 
 #: Executions per libFuzzer target in `nox -s fuzz` unless -runs=N or -max_total_time=S is given after --.
 FUZZ_RUNS = 10_000_000
+#: The range each bounding libFuzzer flag may take (libFuzzer reads -runs=-1, -max_total_time=0 and
+#: -timeout=0 as no bound at all): executions per target, seconds per target, seconds per input.
+FUZZ_BOUNDS = {"-runs": (1, 1_000_000_000), "-max_total_time": (1, 86_400), "-timeout": (1, 3_600)}
+
+
+def fuzz_bound_problems(args: list[str]) -> list[str]:
+    """What is wrong with each -runs=, -max_total_time= and -timeout= in libFuzzer arguments: a value that is
+    no whole number, or one outside FUZZ_BOUNDS. -runs=-1 ran each fuzzer until stopped; -runs=1e6 and
+    -timeout=abc were read by libFuzzer's atoi as 1 and 0 (no timeout), without a word."""
+    problems = []
+    for arg in args:
+        flag, _, value = arg.partition("=")
+        if flag not in FUZZ_BOUNDS:
+            continue
+        lo, hi = FUZZ_BOUNDS[flag]
+        what = "executions per target" if flag == "-runs" else "seconds"
+        if not re.fullmatch(r"[0-9]+", value.strip()):
+            problems.append(f"{arg}: give a whole number of {what}, {lo}..{hi:,}")
+        elif not lo <= int(value) <= hi:
+            problems.append(f"{arg}: out of range; give {lo}..{hi:,} {what}")
+    return problems
 FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
 
@@ -268,6 +289,10 @@ def fuzz(session: nox.Session) -> None:
         # libFuzzer takes a bare argument for a corpus directory: '100' would be fuzzed into as one
         session.error(f"fuzz: {' '.join(strays)}: give libFuzzer flags as -flag=value (e.g. -runs=1000, "
                       "-max_total_time=60)")
+    problems = fuzz_bound_problems(args)
+    if problems:
+        session.error(f"fuzz: {'; '.join(problems)} (libFuzzer would run without that bound, or read the number "
+                      "as another)")
     if not any(a.startswith(("-runs=", "-max_total_time=")) for a in args):
         # another flag alone (-max_len=64) took the bound away: libFuzzer runs until stopped
         args.append(f"-runs={FUZZ_RUNS}")

@@ -281,3 +281,32 @@ def test_hil_refuses_targets_named_twice_or_none(monkeypatch: pytest.MonkeyPatch
         _noxfile(monkeypatch).hil(session)
     assert words in str(stop.value)
     assert session.pytest_runs == 0
+
+
+@pytest.mark.parametrize("flag, words", [
+    ("-runs=-1", "-runs=-1: give a whole number of executions per target, 1..1,000,000,000"),  # libFuzzer: no end
+    ("-runs=1e6", "-runs=1e6: give a whole number"),  # atoi: 1 execution
+    ("-runs=0", "-runs=0: out of range; give 1..1,000,000,000 executions per target"),
+    ("-runs=99999999999999999999", "out of range"),
+    ("-max_total_time=0", "-max_total_time=0: out of range; give 1..86,400 seconds"),  # libFuzzer: no limit
+    ("-max_total_time=", "-max_total_time=: give a whole number of seconds"),
+    ("-max_total_time=nan", "give a whole number of seconds"),
+    ("-timeout=0", "-timeout=0: out of range; give 1..3,600 seconds"),  # libFuzzer: no timeout per input
+    ("-timeout=abc", "-timeout=abc: give a whole number of seconds"),
+])
+def test_fuzz_refuses_a_bound_that_is_none(monkeypatch: pytest.MonkeyPatch, flag: str, words: str) -> None:
+    """nox -s fuzz -- -runs=-1 (or -max_total_time=0, -timeout=0) ran every fuzzer without that bound;
+    -runs=1e6 and -timeout=abc were read by libFuzzer's atoi as 1 and 0."""
+    session = _FuzzSession([flag])
+    with pytest.raises(_Stop) as stop:
+        _noxfile(monkeypatch).fuzz(session)
+    assert str(stop.value).startswith("fuzz: ") and words in str(stop.value), str(stop.value)
+    assert session.runs == []  # refused before the build
+
+
+def test_fuzz_takes_bounds_in_range(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path)
+    session = _FuzzSession(["-max_total_time=60", "-timeout=25", "-max_len=64"])
+    noxfile.fuzz(session)
+    assert len([run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]) == 4
