@@ -165,11 +165,19 @@ def hil(session: nox.Session) -> None:
                 f"report {report / 'index.html'}, captures under runs/")
 
 
+#: How `nox -s board` reaches the stand-in board ($STRIDELAB_BOARD_VIA; python -m rig.board_stand --via).
+BOARD_VIAS = ("pty", "rfc2217")
+
+
 @nox.session(default=False)
 def board(session: nox.Session) -> None:
     """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
-    _install(session)
     via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
+    if via not in BOARD_VIAS:
+        # handed on as board_stand's --via: refused as 'argument --via: invalid choice', naming an option nobody gave
+        session.error(f"board: $STRIDELAB_BOARD_VIA={via!r} is no way to the stand-in board; set it to one of "
+                      f"{', '.join(BOARD_VIAS)} (default pty), or unset it")
+    _install(session)
     if last_option(list(session.posargs), "--target") not in (None, "board"):
         session.error("board: it runs the suite on the board target; for another target: nox -s hil")
     args = list(session.posargs)

@@ -310,3 +310,16 @@ def test_fuzz_takes_bounds_in_range(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     session = _FuzzSession(["-max_total_time=60", "-timeout=25", "-max_len=64"])
     noxfile.fuzz(session)
     assert len([run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]) == 4
+
+
+@pytest.mark.parametrize("value", ["serial", "", " pty", "RFC2217"])
+def test_board_names_the_variable_of_a_way_it_does_not_know(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """STRIDELAB_BOARD_VIA=serial went on as board_stand's --via, refused as 'argument --via: invalid choice:
+    'serial'', an option the user never gave, after the session's environment was installed."""
+    monkeypatch.setenv("STRIDELAB_BOARD_VIA", value)
+    session = _FuzzSession([])
+    with pytest.raises(_Stop) as stop:
+        _noxfile(monkeypatch).board(session)
+    assert str(stop.value) == (f"board: $STRIDELAB_BOARD_VIA={value!r} is no way to the stand-in board; set it to one "
+                               "of pty, rfc2217 (default pty), or unset it")
+    assert session.runs == []
