@@ -108,6 +108,14 @@ class _Csv:
         except OSError:
             pass  # what could not be written was refused by _put already
 
+    def discard(self) -> None:
+        """Remove the file, holding no recording (its header, perhaps one sample); a device or a FIFO stays."""
+        try:
+            if self._path.is_file() and not self._path.is_symlink():
+                self._path.unlink()
+        except OSError:
+            pass
+
 
 class Recorder:
     """One recording over an open Link: handshake, CONFIG in RAW mode, collect, END."""
@@ -235,6 +243,7 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
     A second signal during that stop abandons it (KeyboardInterrupt); the file keeps what was written."""
     check_settings(duration_s, odr_hz)
     csv = _Csv(out, odr_hz, f"recorded by rig record from {url}")
+    rec: Recorder | None = None
     try:
         with Link(url, run_dir, baud=baud, reopen_s=reopen_s) as link:
             rec = Recorder(link, csv, odr_hz, progress, hello_check,
@@ -243,10 +252,19 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
             with _StopRequests() as stop:
                 rec.collect(duration_s, stop.requested)
                 rec.stop()
+            if rec.samples < 2:
+                # ended with exit 0 and a file of its header alone, which every command then refused
+                got = "any sample" if rec.samples == 0 else "a second sample"
+                raise RigError(f"--out {out}: stopped by {stop.by or 'the end of the stream'} before the firmware "
+                               f"sent {got}, so there is no recording (it needs two samples or more) and no file was "
+                               "left; record for longer, or check that the board's sensor streams (LOG lines in "
+                               f"{run_dir / 'frames.jsonl'})")
             return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stop.by or "duration", hello,
                                 link.seq_gaps)
     finally:
         csv.close()
+        if rec is None or rec.samples < 2:  # a header alone (a signal, an error before the samples came)
+            csv.discard()
 
 
 class _StopRequests:

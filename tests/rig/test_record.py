@@ -192,3 +192,38 @@ def test_a_sample_index_that_jumps_beyond_any_recording_is_refused(tmp_path: Pat
         rec._take(batch(832064 + 2_000_000_000))
     csv.close()
     assert rec.dropped == 416 * 2000 and rec.samples == 64
+
+
+@pytest.mark.parametrize("samples", [0, 1])
+def test_a_recording_stopped_before_its_samples_is_refused_and_leaves_no_file(tmp_path: Path, samples: int,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C before the board sent its first sample (a sensor slow to start, a wrong board) ended with exit 0,
+    'stopped by Ctrl-C', and left --out holding the CSV header alone, which rig replay and rig plot refuse."""
+    import contextlib
+
+    from rig import record as rec_mod
+    from rig.errors import RigError
+
+    def collect(self: rec_mod.Recorder, duration_s: float | None, stop: object) -> None:
+        sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+        if samples:
+            self.csv.write(0, [sample] * samples)
+            self.samples = samples
+
+    def asked_to_stop(self: rec_mod._StopRequests) -> rec_mod._StopRequests:
+        self.by = "Ctrl-C"  # the signal came before any sample
+        return self
+
+    monkeypatch.setattr(rec_mod, "Link", lambda *args, **kwargs: contextlib.nullcontext(None))
+    monkeypatch.setattr(rec_mod.Recorder, "start", lambda self: {"board": "stm32f4"})
+    monkeypatch.setattr(rec_mod.Recorder, "collect", collect)
+    monkeypatch.setattr(rec_mod.Recorder, "stop", lambda self: None)
+    monkeypatch.setattr(rec_mod._StopRequests, "__enter__", asked_to_stop)
+    out = tmp_path / "run.csv"
+    with pytest.raises(RigError) as err:
+        record("/dev/ttyACM0", out, tmp_path / "run", progress=None)
+    said = str(err.value)
+    got = "any sample" if samples == 0 else "a second sample"
+    assert said.startswith(f"--out {out}: stopped by Ctrl-C before the firmware sent {got}, so there is no "
+                           "recording"), said
+    assert not out.exists()
