@@ -193,8 +193,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
                        "on a target (rig replay takes a recording CSV)")
     refuse_overwriting_inputs(args.json, "--json", [] if is_stdin(args.csv) else [args.csv], ".json")
-    rec = read_recording(args.csv)  # '-': standard input (logger | rig replay -)
     target = make_target(args.target, args.port, args.board_profile, args.place)
+    target.require()  # a target missing here (a board's port): said before the recording is read, nothing made
+    rec = read_recording(args.csv)  # '-': standard input (logger | rig replay -)
     for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec), *rec.notes):
         if note:
             print(f"note: {note}", file=sys.stderr)
@@ -439,6 +440,7 @@ def cmd_ble(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
     target = make_target(args.target, args.port)
+    target.require()  # a target missing here (a board's port): said before a run directory is made
     run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci,
                   wait_s=BLE_WAIT_S if args.wait_s is None else args.wait_s)
     print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))

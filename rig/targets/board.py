@@ -84,6 +84,14 @@ class BoardTarget(Target):
             return Availability(False, why) if why else Availability(True)
         return Availability(True) if self.port else self.availability()
 
+    def require(self) -> None:
+        """TargetUnavailable as every target says it; then LinkError when the port is a device path that does
+        not exist or is no serial device (naming the ports present). Checked by start() only, a missing port
+        was found after the run directory had been made (and the recording read, the scenario synthesized)."""
+        super().require()
+        if not self.place and self.port and is_local(self.port):
+            require_present(self.port)
+
     def start(self, run_dir: Path) -> str:
         """Return the board's port as the link URL; the flashed board already runs, so nothing is started.
         With a place: acquire it (held until stop()) and return its NetworkSerialPort's rfc2217:// URL.

@@ -111,3 +111,20 @@ def test_replay_dash_from_a_terminal_or_no_standard_input_is_refused(tmp_path: P
                           capture_output=True, text=True, timeout=60)
     _refused(proc, "-: standard input is closed", "pipe the recording in")
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("argv", [["run", "standing"], ["replay", "REC"], ["ble", "standing"],
+                                  ["record", "--out", "TMP/r.csv"]])
+def test_a_missing_board_port_is_refused_before_a_run_directory_is_made(argv: list[str], tmp_path: Path) -> None:
+    """rig run/replay/ble --target board --port /dev/ttyACM7 (no such device) made a run directory, synthesized
+    the scenario or read the recording, and then said 'no such serial port' with 'board at /dev/ttyACM7 left
+    running' and the run directory of a run that never began."""
+    rec = _standing_csv(tmp_path / "rec.csv")
+    port = str(tmp_path / "ttyACM7")
+    argv = [a.replace("TMP", str(tmp_path)).replace("REC", str(rec)) for a in argv]
+    target = [] if argv[0] == "record" else ["--target", "board"]
+    proc = rig(*argv, *target, "--port", port, "--runs-dir", "runs", cwd=tmp_path,
+               env={"STRIDELAB_SYNTH_CACHE": str(tmp_path / "cache")})
+    _refused(proc, f"cannot open the link {port!r}: no such serial port", "Ports present now")
+    assert "run directory" not in proc.stderr and "left running" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
