@@ -29,7 +29,7 @@ from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
-from scenarios.recording_csv import COLUMNS, MAX_STEP_S
+from scenarios.recording_csv import COLUMNS, MAX_SAMPLES, MAX_STEP_S
 from scenarios.whole_file import open_fifo_for_writing
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
@@ -227,6 +227,12 @@ def check_settings(duration_s: float | None, odr_hz: float) -> None:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
     if not 10.0 <= odr_hz <= 6667.0:
         raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    if duration_s is not None and not duration_s * odr_hz <= MAX_SAMPLES:
+        # --duration inf recorded until Ctrl-C as if none were given; 86400 wrote a recording of 36 M samples
+        # that rig replay, rig plot and rig bench then refused (more than 2^23 samples)
+        raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives more than the {MAX_SAMPLES:,} samples a "
+                       f"recording may hold; give at most {MAX_SAMPLES / odr_hz:,.0f} s, or leave --duration out "
+                       "to record until Ctrl-C")
     if duration_s is not None and duration_s * odr_hz < 2.0:
         # recorded nothing, exit 0: a file every command refuses ('no samples after the header')
         raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives fewer than two samples in it, and a "

@@ -128,3 +128,18 @@ def test_a_missing_board_port_is_refused_before_a_run_directory_is_made(argv: li
     _refused(proc, f"cannot open the link {port!r}: no such serial port", "Ports present now")
     assert "run directory" not in proc.stderr and "left running" not in proc.stderr, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
+
+
+@pytest.mark.parametrize("duration, words", [
+    ("inf", "--duration inf: 416 Hz gives more than the 8,388,608 samples a recording may hold; give at most "
+            "20,165 s, or leave --duration out to record until Ctrl-C"),
+    ("1e300", "--duration 1e+300: 416 Hz gives more than"),
+    ("86400", "--duration 86400: 416 Hz gives more than"),
+])
+def test_a_record_duration_no_recording_can_hold_is_refused(duration: str, words: str, tmp_path: Path) -> None:
+    """rig record --duration inf recorded until Ctrl-C, as if no duration were given; --duration 86400 went on
+    for a day to write 36 M samples, a recording rig replay, rig plot and rig bench refuse (over 2^23)."""
+    proc = rig("record", "--target", "host", "--out", "r.csv", "--runs-dir", "runs", "--duration", duration,
+               cwd=tmp_path, timeout_s=60)
+    _refused(proc, words)
+    assert sorted(tmp_path.iterdir()) == []
