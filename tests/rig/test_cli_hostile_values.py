@@ -143,3 +143,17 @@ def test_a_record_duration_no_recording_can_hold_is_refused(duration: str, words
                cwd=tmp_path, timeout_s=60)
     _refused(proc, words)
     assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["missing", "a regular file"])
+def test_a_board_port_from_the_environment_is_named_as_the_variable(kind: str, tmp_path: Path) -> None:
+    """STRIDELAB_PORT naming no serial device was refused as 'cannot open the link PATH: ...', a port the user
+    never typed, with no word of the variable it came from."""
+    port = tmp_path / "ttyACM7"
+    if kind == "a regular file":
+        port.write_text("")
+    proc = rig("run", "standing", "--target", "board", "--runs-dir", "runs", cwd=tmp_path,
+               env={"STRIDELAB_PORT": str(port)})
+    _refused(proc, f"$STRIDELAB_PORT={port}: cannot open the link", "set $STRIDELAB_PORT to the board's port, unset it, "
+             "or give --port URL")
+    assert not (tmp_path / "runs").exists()
