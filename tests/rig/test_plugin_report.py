@@ -90,7 +90,9 @@ def test_a_rerun_that_passes_is_reported_as_retried(pytester: pytest.Pytester, t
     report = tmp_path / "report"
     result = pytester.runpytest("--target", "host", "--report", str(report), "--runs-dir", str(tmp_path / "runs"),
                                 "--reruns", "1")
-    assert result.parseoutcomes() == {"passed": 1, "rerun": 1}
+    # (pytest's 'module already imported so cannot be rewritten' warnings come with an editable install's finder)
+    outcomes = {k: v for k, v in result.parseoutcomes().items() if k != "warnings"}
+    assert outcomes == {"passed": 1, "rerun": 1}, result.stdout.str()[-2000:]
     entry = json.loads((report / "entries" / "host--sprint.json").read_text())
     assert entry["verdict"] == "passed" and entry["retried"][0]["verdict"] == "failed"
     assert "ic_mae_ms" in entry["retried"][0]["message"]
