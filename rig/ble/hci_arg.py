@@ -4,9 +4,9 @@ Bumble names a controller by a transport string, `scheme:parameters` (an optiona
 metadata section before or after the parameters). The scheme must be one Bumble opens, with the
 parameters it needs (a `HOST:PORT` for the socket transports, a port in 1..65535): a scheme Bumble
 does not know (`bogus`) or a transport without its parameters was refused only once the firmware was
-running. Transports that listen (`tcp-server`, `ws-server`, `udp`, `android-netsim` with mode=controller) would open a socket; the rig opens
-sockets on loopback only, so their listening host must be a loopback address (`_` or `0.0.0.0` would
-listen on every interface).
+running. Transports that listen (`tcp-server`, `ws-server`, `udp`, `android-netsim` with mode=controller)
+would open a socket; the rig opens sockets on loopback only, so their listening host must be a loopback
+address (`_` or `0.0.0.0` would listen on every interface).
 """
 
 from __future__ import annotations
