@@ -593,6 +593,19 @@ def _ended_by(command: str, signum: int) -> str:
     return f"rig {command}: ended by {signal.Signals(signum).name}; the target was stopped; captures so far in {run_dir}"
 
 
+def _names_as_given(stream: Any) -> None:
+    """Let stream print a file name that is no UTF-8 (a byte a Latin-1 system wrote) as the bytes it is. Under
+    a UTF-8 locale standard output refuses such a name's characters (Python keeps them as lone surrogates):
+    rig synth --csv $'walk\\xe9.csv' wrote the recording and its truth, then failed on the line naming them,
+    'rig synth: error: 'utf-8' codec can't encode character '\\udce9'...', exit 2."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+        try:
+            reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):  # a stream that takes no new settings: left as it is
+            pass
+
+
 def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = False) -> int:
     """Entry point of `rig` and `python -m rig`.
 
@@ -602,6 +615,7 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     (rig.entry, which ends the process next): the signals are ignored once the command is over, never
     set back to their default, which would let a signal in that moment kill the process silently with
     its status lost and its buffered output unwritten; else the defaults are restored."""
+    _names_as_given(sys.stdout)
     args = build_parser().parse_args(argv)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _terminate)

@@ -157,3 +157,16 @@ def test_a_board_port_from_the_environment_is_named_as_the_variable(kind: str, t
     _refused(proc, f"$STRIDELAB_PORT={port}: cannot open the link", "set $STRIDELAB_PORT to the board's port, unset it, "
              "or give --port URL")
     assert not (tmp_path / "runs").exists()
+
+
+def test_an_output_named_with_bytes_that_are_no_utf8_is_written_and_said(tmp_path: Path) -> None:
+    """Under a UTF-8 locale (standard output strict about encoding), rig synth --csv $'walk\\xff.csv' wrote the
+    recording and its truth, then failed on the line naming them: 'rig synth: error: 'utf-8' codec can't encode
+    character '\\udcff' in position 47: surrogates not allowed', exit 2, for a command that had done its work."""
+    name = b"walk\xff.csv"
+    proc = subprocess.run([sys.executable, "-m", "rig", "synth", "standing", "--csv", os.fsdecode(name)], cwd=tmp_path,
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert b"Traceback" not in proc.stderr and b"can't encode" not in proc.stderr, proc.stderr
+    assert proc.stdout.rstrip().endswith(b"-> " + name), proc.stdout
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"walk\xff.csv", b"walk\xff.truth.json"]
