@@ -70,22 +70,48 @@ class _Csv:
     """The recording CSV, written a row at a time and flushed every batch."""
 
     def __init__(self, path: Path, odr_hz: float, source: str) -> None:
+        """A regular file at path is opened (so one that cannot be written is refused at once) but cut and
+        written only when the first samples come: a recording that ends before them (a board that never
+        streams, Ctrl-C) leaves a file that was there as it was, where it was emptied at once and lost."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fifo = open_fifo_for_writing(path)  # a FIFO nobody reads held the recording for ever
-            self._f: IO[str] = (open(path, "w", encoding="ascii") if fifo is None
-                                else os.fdopen(fifo, "w", encoding="ascii"))
+            self._existed = os.path.lexists(path)
+            self._regular = fifo is None and (not self._existed or path.is_file())
+            if fifo is not None:
+                self._f: IO[str] = os.fdopen(fifo, "w", encoding="ascii")
+            elif self._regular:
+                self._f = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "w", encoding="ascii")
+            else:  # a device: written through
+                self._f = open(path, "w", encoding="ascii")
         except OSError as exc:
             raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
         self._path = path
-        self._put(f"# stridelab recording {path.stem}, {source}\n"
-                  f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
-                  + ",".join(COLUMNS) + "\n")
+        self._header = (f"# stridelab recording {path.stem}, {source}\n"
+                        f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
+                        + ",".join(COLUMNS) + "\n")
+        #: Whether the file has been cut to this recording (its header written).
+        self.started = False
+        if not self._regular:
+            self._start()
         self._odr_hz = odr_hz
         self._g = ACCEL_G_PER_LSB[ACCEL_FS_G]
         self._dps = GYRO_DPS_PER_LSB[GYRO_FS_DPS]
 
+    def _start(self) -> None:
+        """Cut the file to this recording and write its header."""
+        if self._regular:
+            try:
+                self._f.truncate(0)
+            except OSError as exc:
+                raise RigError(f"--out {self._path}: cannot write the recording ({exc.strerror or exc}); give a "
+                               "writable path") from None
+        self.started = True
+        self._put(self._header)
+
     def write(self, first_index: int, samples: list[dict[str, int]]) -> None:
+        if not self.started:
+            self._start()
         rows = []
         for i, s in enumerate(samples):
             rows.append(f"{(first_index + i) / self._odr_hz:.6f},{s['ax'] * self._g:.7f},{s['ay'] * self._g:.7f},"
@@ -109,10 +135,12 @@ class _Csv:
             pass  # what could not be written was refused by _put already
 
     def discard(self) -> None:
-        """Remove the file, holding no recording (its header, perhaps one sample); a device or a FIFO stays."""
+        """Leave no file holding no recording (its header, perhaps one sample): one this recording made or
+        cut is removed; one it never touched stays as it was; a device or a FIFO stays."""
+        if not self._regular or (self._existed and not self.started):
+            return
         try:
-            if self._path.is_file() and not self._path.is_symlink():
-                self._path.unlink()
+            self._path.unlink()
         except OSError:
             pass
 

@@ -227,3 +227,29 @@ def test_a_recording_stopped_before_its_samples_is_refused_and_leaves_no_file(tm
     assert said.startswith(f"--out {out}: stopped by Ctrl-C before the firmware sent {got}, so there is no "
                            "recording"), said
     assert not out.exists()
+
+
+def test_a_recording_that_gets_no_sample_leaves_the_file_there_as_it_was(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """rig record --out walk.csv over an earlier recording emptied it at once: a board that then never
+    streamed (or Ctrl-C before its first sample) lost the earlier recording for a header, or for nothing."""
+    import contextlib
+
+    from rig import record as rec_mod
+    from rig.errors import RigError
+
+    def asked_to_stop(self: rec_mod._StopRequests) -> rec_mod._StopRequests:
+        self.by = "Ctrl-C"
+        return self
+
+    monkeypatch.setattr(rec_mod, "Link", lambda *args, **kwargs: contextlib.nullcontext(None))
+    monkeypatch.setattr(rec_mod.Recorder, "start", lambda self: {"board": "stm32f4"})
+    monkeypatch.setattr(rec_mod.Recorder, "collect", lambda self, duration_s, stop: None)
+    monkeypatch.setattr(rec_mod.Recorder, "stop", lambda self: None)
+    monkeypatch.setattr(rec_mod._StopRequests, "__enter__", asked_to_stop)
+    out = tmp_path / "walk.csv"
+    out.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0.0024,0,0,1,0,0,0\n")
+    before = out.read_bytes()
+    with pytest.raises(RigError, match="before the firmware sent any sample"):
+        record("/dev/ttyACM0", out, tmp_path / "run", progress=None)
+    assert out.read_bytes() == before
