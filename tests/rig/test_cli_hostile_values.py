@@ -170,3 +170,14 @@ def test_an_output_named_with_bytes_that_are_no_utf8_is_written_and_said(tmp_pat
     assert b"Traceback" not in proc.stderr and b"can't encode" not in proc.stderr, proc.stderr
     assert proc.stdout.rstrip().endswith(b"-> " + name), proc.stdout
     assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"walk\xff.csv", b"walk\xff.truth.json"]
+
+
+def test_pytest_runs_dir_that_cannot_be_written_is_a_usage_error(read_only_dir: Path, tmp_path: Path) -> None:
+    """pytest --runs-dir on a read-only file system passed configuration and failed every test that ran a
+    target, each with the same 'cannot create a run directory there (Read-only file system)'."""
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--runs-dir",
+                           str(read_only_dir / "runs")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert f"--runs-dir {read_only_dir / 'runs'}: cannot create directories under {read_only_dir}" in proc.stderr, \
+        proc.stderr
