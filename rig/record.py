@@ -163,6 +163,13 @@ class Recorder:
         self.next_index: int | None = None
         self._t0 = 0.0
         self._shown = 0.0
+        #: Most samples written: a recording may hold MAX_SAMPLES; those the firmware sends past it are left out.
+        self.limit = MAX_SAMPLES
+
+    @property
+    def full(self) -> bool:
+        """Whether the recording holds as many samples as a recording may."""
+        return self.samples >= self.limit
 
     def _take(self, msg: Message) -> None:
         if msg.type is not MsgType.RAW_BATCH:
@@ -180,6 +187,9 @@ class Recorder:
                            f"sample index jumped {(first - self.next_index) / self.odr_hz:.6g} s of sensor time ahead, "
                            f"more than the {MAX_STEP_S:.0f} s a recording may skip (a corrupt index, or a sensor that "
                            "restarted its count); the recording so far is kept")
+        if self.full:
+            return  # (sent before END was acknowledged) past what a recording may hold
+        samples = samples[:self.limit - self.samples]
         if self.first is None:
             self.first = first
         elif self.next_index is not None:
@@ -223,7 +233,7 @@ class Recorder:
         """Write batches until duration_s of sensor time (None: until stop() says so); RigError on a stalled stream."""
         last = self.samples
         self.clock.start()
-        while not stop() and (duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz):
+        while not stop() and not self.full and (duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz):
             msg = self.link.receive(0.1)
             if msg is not None:
                 self._take(msg)
@@ -293,7 +303,10 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
                                f"sent {got}, so there is no recording (it needs two samples or more) and no file was "
                                "left; record for longer, or check that the board's sensor streams (LOG lines in "
                                f"{run_dir / 'frames.jsonl'})")
-            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stop.by or "duration", hello,
+            # at 6667 Hz a recording stopped by Ctrl-C after 21 minutes held more than 2^23 samples: a file rig
+            # replay, rig plot and rig bench refuse; it now ends there
+            how = stop.by or (f"the {rec.limit:,} samples a recording may hold" if rec.full else "duration")
+            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, how, hello,
                                 link.seq_gaps)
     finally:
         csv.close()

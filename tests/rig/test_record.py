@@ -253,3 +253,27 @@ def test_a_recording_that_gets_no_sample_leaves_the_file_there_as_it_was(tmp_pat
     with pytest.raises(RigError, match="before the firmware sent any sample"):
         record("/dev/ttyACM0", out, tmp_path / "run", progress=None)
     assert out.read_bytes() == before
+
+
+def test_a_recording_ends_at_the_samples_a_recording_may_hold(tmp_path: Path) -> None:
+    """rig record without --duration went on past the 2^23 samples a recording may hold (21 minutes at 6667 Hz)
+    until Ctrl-C: the file it left was one rig replay, rig plot and rig bench refuse. It now ends there."""
+    from types import SimpleNamespace
+
+    from frame_spec import Message, MsgType
+    from rig.record import Recorder, _Csv
+
+    sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+    sent = iter(range(0, 10_000, 32))
+
+    def receive(timeout_s: float) -> Message:
+        return Message(MsgType.RAW_BATCH, 0, {"first_index": next(sent), "samples": [sample] * 32})
+
+    csv = _Csv(tmp_path / "rec.csv", 416.0, "a test")
+    rec = Recorder(SimpleNamespace(url="/dev/ttyACM0", receive=receive), csv, 416.0)  # type: ignore[arg-type]
+    rec.limit = 100
+    rec.collect(None)  # no --duration, no signal: it ends by itself
+    rec._take(receive(0.1))  # a batch sent before END was acknowledged
+    csv.close()
+    assert rec.full and rec.samples == 100 and rec.dropped == 0
+    assert len(read_recording(tmp_path / "rec.csv").t_s) == 100
