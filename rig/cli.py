@@ -263,10 +263,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
                 # written one after the other, the RESD replaced the recording (or its truth) without a word
                 raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
                                f"(e.g. {args.csv.with_suffix('.resd')})")
+    lo, hi = ODR_RANGE_HZ
+    if not lo <= args.odr_hz <= hi:  # was 'odr_hz=nan: must be within 10..10000 Hz', the library's name for it
+        raise RigError(f"--odr-hz {args.odr_hz:g}: give a sensor rate within {lo:g}..{hi:g} Hz (the LSM6DSO's: "
+                       "12.5, 26, 52, 104, 208, 416, 833, 1666, 3333, 6667)")
     rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
     rate_hz = sample_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
-        lo, hi = ODR_RANGE_HZ
         raise RigError(f"{args.scenario} --odr-hz {args.odr_hz:g}: the scenario's sensor clock "
                        f"({rate_hz / args.odr_hz - 1:+.2%}) puts its samples at {rate_hz:.6g} Hz, outside the "
                        f"{lo:g}..{hi:g} Hz of a recording the rig replays; give --odr-hz within "

@@ -181,3 +181,12 @@ def test_pytest_runs_dir_that_cannot_be_written_is_a_usage_error(read_only_dir: 
     assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert f"--runs-dir {read_only_dir / 'runs'}: cannot create directories under {read_only_dir}" in proc.stderr, \
         proc.stderr
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-5", "0", "1e300"])
+def test_synth_names_an_odr_it_cannot_take_as_the_option(rate: str, tmp_path: Path) -> None:
+    """rig synth --odr-hz nan was refused as 'odr_hz=nan: must be within 10..10000 Hz': the library's name for
+    it, and no word of the rates the sensor has."""
+    proc = rig("synth", "walk", "--csv", "w.csv", "--odr-hz", rate, cwd=tmp_path, timeout_s=60)
+    _refused(proc, f"--odr-hz {float(rate):g}: give a sensor rate within 10..10000 Hz", "416, 833")
+    assert sorted(tmp_path.iterdir()) == []
