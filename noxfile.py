@@ -261,12 +261,20 @@ def hil(session: nox.Session) -> None:
                 f"report {report / 'index.html'}, captures under runs/")
 
 
+#: How `nox -s board` reaches the stand-in board ($STRIDELAB_BOARD_VIA; python -m rig.board_stand --via).
+BOARD_VIAS = ("pty", "rfc2217")
+
+
 @nox.session(default=False)
 @passing_signals_on
 def board(session: nox.Session) -> None:
     """The scenario suite on the board target through a stand-in board: the native firmware over a pty, or RFC 2217."""
-    _install(session)
     via = os.environ.get("STRIDELAB_BOARD_VIA", "pty")
+    if via not in BOARD_VIAS:
+        # handed on as board_stand's --via: refused as 'argument --via: invalid choice', naming an option nobody gave
+        session.error(f"board: $STRIDELAB_BOARD_VIA={via!r} is no way to the stand-in board; set it to one of "
+                      f"{', '.join(BOARD_VIAS)} (default pty), or unset it")
+    _install(session)
     if last_option(list(session.posargs), "--target") not in (None, "board"):
         session.error("board: it runs the suite on the board target; for another target: nox -s hil")
     args = list(session.posargs)
@@ -353,6 +361,27 @@ def coverage(session: nox.Session) -> None:
 
 #: Executions per libFuzzer target in `nox -s fuzz` unless -runs=N or -max_total_time=S is given after --.
 FUZZ_RUNS = 10_000_000
+#: The range each bounding libFuzzer flag may take (libFuzzer reads -runs=-1, -max_total_time=0 and
+#: -timeout=0 as no bound at all): executions per target, seconds per target, seconds per input.
+FUZZ_BOUNDS = {"-runs": (1, 1_000_000_000), "-max_total_time": (1, 86_400), "-timeout": (1, 3_600)}
+
+
+def fuzz_bound_problems(args: list[str]) -> list[str]:
+    """What is wrong with each -runs=, -max_total_time= and -timeout= in libFuzzer arguments: a value that is
+    no whole number, or one outside FUZZ_BOUNDS. -runs=-1 ran each fuzzer until stopped; -runs=1e6 and
+    -timeout=abc were read by libFuzzer's atoi as 1 and 0 (no timeout), without a word."""
+    problems = []
+    for arg in args:
+        flag, _, value = arg.partition("=")
+        if flag not in FUZZ_BOUNDS:
+            continue
+        lo, hi = FUZZ_BOUNDS[flag]
+        what = "executions per target" if flag == "-runs" else "seconds"
+        if not re.fullmatch(r"[0-9]+", value.strip()):
+            problems.append(f"{arg}: give a whole number of {what}, {lo}..{hi:,}")
+        elif not lo <= int(value) <= hi:
+            problems.append(f"{arg}: out of range; give {lo}..{hi:,} {what}")
+    return problems
 FUZZ_TARGETS = ("fuzz_frame", "fuzz_config", "fuzz_rx", "fuzz_codec")
 
 
@@ -365,6 +394,10 @@ def fuzz(session: nox.Session) -> None:
         # libFuzzer takes a bare argument for a corpus directory: '100' would be fuzzed into as one
         session.error(f"fuzz: {' '.join(strays)}: give libFuzzer flags as -flag=value (e.g. -runs=1000, "
                       "-max_total_time=60)")
+    problems = fuzz_bound_problems(args)
+    if problems:
+        session.error(f"fuzz: {'; '.join(problems)} (libFuzzer would run without that bound, or read the number "
+                      "as another)")
     if not any(a.startswith(("-runs=", "-max_total_time=")) for a in args):
         # another flag alone (-max_len=64) took the bound away: libFuzzer runs until stopped
         args.append(f"-runs={FUZZ_RUNS}")

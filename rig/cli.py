@@ -36,12 +36,14 @@ from rig.resd_out import write_raw
 from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
+from scenarios.cache import cache_dir
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.input_file import excerpt
+from scenarios.input_file import excerpt, is_stdin
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
-DEFAULT_RUNS_DIR = Path("runs")
+#: Where captures go unless --runs-dir says (a string: argparse checks it as it checks a given one).
+DEFAULT_RUNS_DIR = "runs"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -190,13 +192,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not _exists(args.csv) and str(args.csv) in {s.name for s in list_scenarios()}:
         raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
                        "on a target (rig replay takes a recording CSV)")
-    refuse_overwriting_inputs(args.json, "--json", [args.csv], ".json")
-    rec = read_recording(args.csv)
+    refuse_overwriting_inputs(args.json, "--json", [] if is_stdin(args.csv) else [args.csv], ".json")
     target = make_target(args.target, args.port, args.board_profile, args.place)
+    target.require()  # a target missing here (a board's port): said before the recording is read, nothing made
+    rec = read_recording(args.csv)  # '-': standard input (logger | rig replay -)
     for note in (below_specified_rate(rec), beyond_full_scale(rec), gravity_note(rec), *rec.notes):
         if note:
             print(f"note: {note}", file=sys.stderr)
-    run_dir = new_run_dir(args.runs_dir, args.csv.stem, target.name)
+    run_dir = new_run_dir(args.runs_dir, rec.name, target.name)
     result = run_recording(target, rec, run_dir)
     doc = json.dumps(result.to_json(), indent=1) + "\n"
     if args.json is None or str(args.json) == "-":
@@ -260,10 +263,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
                 # written one after the other, the RESD replaced the recording (or its truth) without a word
                 raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
                                f"(e.g. {args.csv.with_suffix('.resd')})")
+    lo, hi = ODR_RANGE_HZ
+    if not lo <= args.odr_hz <= hi:  # was 'odr_hz=nan: must be within 10..10000 Hz', the library's name for it
+        raise RigError(f"--odr-hz {args.odr_hz:g}: give a sensor rate within {lo:g}..{hi:g} Hz (the LSM6DSO's: "
+                       "12.5, 26, 52, 104, 208, 416, 833, 1666, 3333, 6667)")
     rec = synthesize(_catalog_name(args.scenario, "synth"), seed=args.seed, odr_hz=args.odr_hz)
     rate_hz = sample_rate_hz(rec.t_s)
     if not rate_in_range(rate_hz):  # the scenario's sensor clock runs off nominal: no recording the rig replays
-        lo, hi = ODR_RANGE_HZ
         raise RigError(f"{args.scenario} --odr-hz {args.odr_hz:g}: the scenario's sensor clock "
                        f"({rate_hz / args.odr_hz - 1:+.2%}) puts its samples at {rate_hz:.6g} Hz, outside the "
                        f"{lo:g}..{hi:g} Hz of a recording the rig replays; give --odr-hz within "
@@ -437,6 +443,7 @@ def cmd_ble(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise RigError(f"the BLE shoe needs Bumble ({exc}): pip install -e '.[ble]'") from None
     target = make_target(args.target, args.port)
+    target.require()  # a target missing here (a board's port): said before a run directory is made
     run = run_ble(target, args.scenario, args.runs_dir, args.seed, hci=args.hci,
                   wait_s=BLE_WAIT_S if args.wait_s is None else args.wait_s)
     print(format_run_report(args.scenario, f"{target.name} over BLE ({args.hci})", run.result, run.report, run.run_dir))
@@ -494,7 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = _command(sub, "replay", "replay a recording CSV on a target, write the JSON result")
-    p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv")
+    p.add_argument("csv", type=in_file("the recording to replay (FILE.csv)"), metavar="FILE.csv",
+                   help="the recording; - reads it from standard input")
     p.add_argument("--json", action=Once, type=out_file("--json", dash_is_stdout=True), metavar="OUT",
                    help="output file (default, or -: stdout)")
     target_opts(p)
@@ -559,6 +567,9 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: The commands that synthesize catalog scenarios (through the synthesis cache).
+SYNTHESIZING = ("run", "synth", "plot", "bench", "ble", "explore")
+
 #: The signals that end a command: Ctrl-C, what timeout and CI send, a closed terminal.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -585,6 +596,19 @@ def _ended_by(command: str, signum: int) -> str:
     return f"rig {command}: ended by {signal.Signals(signum).name}; the target was stopped; captures so far in {run_dir}"
 
 
+def _names_as_given(stream: Any) -> None:
+    """Let stream print a file name that is no UTF-8 (a byte a Latin-1 system wrote) as the bytes it is. Under
+    a UTF-8 locale standard output refuses such a name's characters (Python keeps them as lone surrogates):
+    rig synth --csv $'walk\\xe9.csv' wrote the recording and its truth, then failed on the line naming them,
+    'rig synth: error: 'utf-8' codec can't encode character '\\udce9'...', exit 2."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+        try:
+            reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):  # a stream that takes no new settings: left as it is
+            pass
+
+
 def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = False) -> int:
     """Entry point of `rig` and `python -m rig`.
 
@@ -594,10 +618,13 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     (rig.entry, which ends the process next): the signals are ignored once the command is over, never
     set back to their default, which would let a signal in that moment kill the process silently with
     its status lost and its buffered output unwritten; else the defaults are restored."""
+    _names_as_given(sys.stdout)
     args = build_parser().parse_args(argv)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _terminate)
     try:
+        if args.command in SYNTHESIZING:
+            cache_dir()  # a $STRIDELAB_SYNTH_CACHE that can be no directory: refused before a run directory is made
         return int(args.func(args))
     except Terminated as exc:
         print(_ended_by(args.command, exc.signum), file=sys.stderr)

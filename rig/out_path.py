@@ -88,29 +88,51 @@ def _check_link(text: str) -> None:
 def out_dir(option: str) -> Callable[[str], Path]:
     """argparse type of an option naming a directory to write into (--report, --runs-dir): an
     empty path would be the current directory, and the report's index.html, junit.xml, plots/
-    and captures/ (or the run directories) would land among whatever files are there."""
+    and captures/ (or the run directories) would land among whatever files are there.
+
+    The directory (or, while it is missing, the nearest directory above it) must be one the rig can
+    write into: a --runs-dir on a read-only file system (or the default runs/ of a read-only checkout)
+    was found unwritable only when the first run directory was made, after the synthesis or the
+    recording was read, and rig bench ran its whole catalog first ('ARM: not measured')."""
 
     def check(text: str) -> Path:
         if not text.strip():
             raise argparse.ArgumentTypeError(f"an empty path; give the directory {option} writes into "
                                              "(it is made when missing; '.' for this one)")
-        return Path(text)
+        path = Path(text)
+        kind = kind_of(path)
+        if kind not in (None, "a directory"):
+            raise argparse.ArgumentTypeError(f"{option} {text}: is {kind}, not a directory; give a directory "
+                                             "(it is made when missing)")
+        _check_parent(option, path / "x", what="directories")
+        return path
 
     return check
 
 
-def _check_parent(option: str, path: Path) -> None:
-    """Refuse (argparse) a path whose nearest existing ancestor is no directory or not writable."""
+def _check_parent(option: str, path: Path, what: str = "files") -> None:
+    """Refuse (argparse) a path whose nearest existing ancestor is no directory or not writable (no
+    permission, or a file system mounted read-only)."""
     ancestor = path.parent
     while kind_of(ancestor) is None and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     kind = kind_of(ancestor)
+    shown = path.parent if what == "directories" else path
     if kind != "a directory":
-        raise argparse.ArgumentTypeError(f"{option} {path}: {ancestor} is {kind or 'missing'}, not a directory; "
+        raise argparse.ArgumentTypeError(f"{option} {shown}: {ancestor} is {kind or 'missing'}, not a directory; "
                                          "give a path inside a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{option} {path}: cannot create files under {ancestor} (no write "
-                                         "permission); give a path in a directory you can write")
+        why = "a read-only file system" if _read_only(ancestor) else "no write permission"
+        raise argparse.ArgumentTypeError(f"{option} {shown}: cannot create {what} under {ancestor} ({why}); "
+                                         "give a path in a directory you can write")
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the file system holding path is mounted read-only."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def refuse_overwriting_inputs(out: Path | None, option: str, recordings: list[Path], suffix: str) -> None:

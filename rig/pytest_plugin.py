@@ -15,6 +15,7 @@ Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started tar
 
 from __future__ import annotations
 
+import argparse
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from rig.errors import RigError
 from rig.link import Link
 from rig.report import ReportDir
 from rig.seed import checked_seed
-from rig.out_path import kind_of
+from rig.out_path import kind_of, out_dir
 from rig.once import Once
 from rig.pytest_signals import SessionSignal, WorkerSignals, restore_signals, take_signals
 from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
@@ -107,6 +108,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # found at the first run otherwise, once per test
         raise pytest.UsageError(f"--runs-dir {runs}: is {kind}, not a directory; give a directory for the run "
                                 "captures (it is made when missing)")
+    if runs:
+        try:  # one that cannot be written (a read-only file system) failed every test that ran a target, each alike
+            out_dir("--runs-dir")(runs)
+        except argparse.ArgumentTypeError as exc:
+            raise pytest.UsageError(str(exc)) from None
     report = config.getoption("--report")
     if report:
         worker = getattr(config, "workerinput", None)

@@ -29,7 +29,7 @@ from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.session import ReplaySession
-from scenarios.recording_csv import COLUMNS, MAX_STEP_S
+from scenarios.recording_csv import COLUMNS, MAX_SAMPLES, MAX_STEP_S
 from scenarios.whole_file import open_fifo_for_writing
 
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
@@ -70,22 +70,48 @@ class _Csv:
     """The recording CSV, written a row at a time and flushed every batch."""
 
     def __init__(self, path: Path, odr_hz: float, source: str) -> None:
+        """A regular file at path is opened (so one that cannot be written is refused at once) but cut and
+        written only when the first samples come: a recording that ends before them (a board that never
+        streams, Ctrl-C) leaves a file that was there as it was, where it was emptied at once and lost."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fifo = open_fifo_for_writing(path)  # a FIFO nobody reads held the recording for ever
-            self._f: IO[str] = (open(path, "w", encoding="ascii") if fifo is None
-                                else os.fdopen(fifo, "w", encoding="ascii"))
+            self._existed = os.path.lexists(path)
+            self._regular = fifo is None and (not self._existed or path.is_file())
+            if fifo is not None:
+                self._f: IO[str] = os.fdopen(fifo, "w", encoding="ascii")
+            elif self._regular:
+                self._f = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "w", encoding="ascii")
+            else:  # a device: written through
+                self._f = open(path, "w", encoding="ascii")
         except OSError as exc:
             raise RigError(f"--out {path}: cannot write the recording ({exc.strerror}); give a writable path") from None
         self._path = path
-        self._put(f"# stridelab recording {path.stem}, {source}\n"
-                  f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
-                  + ",".join(COLUMNS) + "\n")
+        self._header = (f"# stridelab recording {path.stem}, {source}\n"
+                        f"# odr_hz={odr_hz:g} accel_fs_g={ACCEL_FS_G} gyro_fs_dps={GYRO_FS_DPS}\n"
+                        + ",".join(COLUMNS) + "\n")
+        #: Whether the file has been cut to this recording (its header written).
+        self.started = False
+        if not self._regular:
+            self._start()
         self._odr_hz = odr_hz
         self._g = ACCEL_G_PER_LSB[ACCEL_FS_G]
         self._dps = GYRO_DPS_PER_LSB[GYRO_FS_DPS]
 
+    def _start(self) -> None:
+        """Cut the file to this recording and write its header."""
+        if self._regular:
+            try:
+                self._f.truncate(0)
+            except OSError as exc:
+                raise RigError(f"--out {self._path}: cannot write the recording ({exc.strerror or exc}); give a "
+                               "writable path") from None
+        self.started = True
+        self._put(self._header)
+
     def write(self, first_index: int, samples: list[dict[str, int]]) -> None:
+        if not self.started:
+            self._start()
         rows = []
         for i, s in enumerate(samples):
             rows.append(f"{(first_index + i) / self._odr_hz:.6f},{s['ax'] * self._g:.7f},{s['ay'] * self._g:.7f},"
@@ -108,6 +134,16 @@ class _Csv:
         except OSError:
             pass  # what could not be written was refused by _put already
 
+    def discard(self) -> None:
+        """Leave no file holding no recording (its header, perhaps one sample): one this recording made or
+        cut is removed; one it never touched stays as it was; a device or a FIFO stays."""
+        if not self._regular or (self._existed and not self.started):
+            return
+        try:
+            self._path.unlink()
+        except OSError:
+            pass
+
 
 class Recorder:
     """One recording over an open Link: handshake, CONFIG in RAW mode, collect, END."""
@@ -127,6 +163,13 @@ class Recorder:
         self.next_index: int | None = None
         self._t0 = 0.0
         self._shown = 0.0
+        #: Most samples written: a recording may hold MAX_SAMPLES; those the firmware sends past it are left out.
+        self.limit = MAX_SAMPLES
+
+    @property
+    def full(self) -> bool:
+        """Whether the recording holds as many samples as a recording may."""
+        return self.samples >= self.limit
 
     def _take(self, msg: Message) -> None:
         if msg.type is not MsgType.RAW_BATCH:
@@ -144,6 +187,9 @@ class Recorder:
                            f"sample index jumped {(first - self.next_index) / self.odr_hz:.6g} s of sensor time ahead, "
                            f"more than the {MAX_STEP_S:.0f} s a recording may skip (a corrupt index, or a sensor that "
                            "restarted its count); the recording so far is kept")
+        if self.full:
+            return  # (sent before END was acknowledged) past what a recording may hold
+        samples = samples[:self.limit - self.samples]
         if self.first is None:
             self.first = first
         elif self.next_index is not None:
@@ -187,7 +233,7 @@ class Recorder:
         """Write batches until duration_s of sensor time (None: until stop() says so); RigError on a stalled stream."""
         last = self.samples
         self.clock.start()
-        while not stop() and (duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz):
+        while not stop() and not self.full and (duration_s is None or self.sensor_s() < duration_s - 0.5 / self.odr_hz):
             msg = self.link.receive(0.1)
             if msg is not None:
                 self._take(msg)
@@ -219,6 +265,12 @@ def check_settings(duration_s: float | None, odr_hz: float) -> None:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
     if not 10.0 <= odr_hz <= 6667.0:
         raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    if duration_s is not None and not duration_s * odr_hz <= MAX_SAMPLES:
+        # --duration inf recorded until Ctrl-C as if none were given; 86400 wrote a recording of 36 M samples
+        # that rig replay, rig plot and rig bench then refused (more than 2^23 samples)
+        raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives more than the {MAX_SAMPLES:,} samples a "
+                       f"recording may hold; give at most {MAX_SAMPLES / odr_hz:,.0f} s, or leave --duration out "
+                       "to record until Ctrl-C")
     if duration_s is not None and duration_s * odr_hz < 2.0:
         # recorded nothing, exit 0: a file every command refuses ('no samples after the header')
         raise RigError(f"--duration {duration_s:g}: {odr_hz:g} Hz gives fewer than two samples in it, and a "
@@ -235,6 +287,7 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
     A second signal during that stop abandons it (KeyboardInterrupt); the file keeps what was written."""
     check_settings(duration_s, odr_hz)
     csv = _Csv(out, odr_hz, f"recorded by rig record from {url}")
+    rec: Recorder | None = None
     try:
         with Link(url, run_dir, baud=baud, reopen_s=reopen_s) as link:
             rec = Recorder(link, csv, odr_hz, progress, hello_check,
@@ -243,10 +296,22 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
             with _StopRequests() as stop:
                 rec.collect(duration_s, stop.requested)
                 rec.stop()
-            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, stop.by or "duration", hello,
+            if rec.samples < 2:
+                # ended with exit 0 and a file of its header alone, which every command then refused
+                got = "any sample" if rec.samples == 0 else "a second sample"
+                raise RigError(f"--out {out}: stopped by {stop.by or 'the end of the stream'} before the firmware "
+                               f"sent {got}, so there is no recording (it needs two samples or more) and no file was "
+                               "left; record for longer, or check that the board's sensor streams (LOG lines in "
+                               f"{run_dir / 'frames.jsonl'})")
+            # at 6667 Hz a recording stopped by Ctrl-C after 21 minutes held more than 2^23 samples: a file rig
+            # replay, rig plot and rig bench refuse; it now ends there
+            how = stop.by or (f"the {rec.limit:,} samples a recording may hold" if rec.full else "duration")
+            return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, how, hello,
                                 link.seq_gaps)
     finally:
         csv.close()
+        if rec is None or rec.samples < 2:  # a header alone (a signal, an error before the samples came)
+            csv.discard()
 
 
 class _StopRequests:

@@ -136,9 +136,16 @@ def run_recording(target: Target, rec: Recording, run_dir: Path, timeouts: Timeo
 
 
 def write_capture(path: Path, text: str) -> None:
-    """Write a file of a run's captures; CaptureError naming it when that fails (a full file system)."""
+    """Write a file of a run's captures whole or not at all (scenarios.whole_file); CaptureError naming it
+    when that fails (a full file system): written in place, a result.json or app_view.json cut short by a
+    full disk stayed as half a JSON under its name, read by a report or a script as the run's."""
+    from scenarios.whole_file import write_whole
+
+    def write(out: Path) -> None:
+        out.write_text(text, encoding="utf-8")
+
     try:
-        path.write_text(text)
+        write_whole(path, write)
     except OSError as exc:
         raise CaptureError.writing(path, exc) from None
 

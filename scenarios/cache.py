@@ -13,8 +13,9 @@ never code: a numpy .npz archive of the sample arrays and a JSON text of the res
 full scales, truth), read with allow_pickle=False. It is replaced atomically (parallel test workers
 may write the same one) and loaded only when it is a regular file of this user that nobody else
 may write; the directory is made private (0700). A recording whose truth would not come back from
-JSON exactly as it is is not kept. A cache that cannot be read or written is passed by: the
-recording is synthesized as without it.
+JSON exactly as it is is not kept. A cache that cannot be read or written (a full or read-only
+disk) is passed by: the recording is synthesized as without it; a $STRIDELAB_SYNTH_CACHE that can
+be no directory is refused (CacheSettingError).
 The oldest entries go once the directory holds more than MAX_BYTES. Only files named as entries
 are ever removed (ENTRY_NAME): $STRIDELAB_SYNTH_CACHE may name a directory that holds other files,
 and the pruning removed every *.pickle there and any *.npz past the size bound.
@@ -36,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import CacheSettingError
 from .model import Recording, StrideTruth, Truth
 
 #: Environment variable naming the cache directory ("off": no cache).
@@ -49,14 +51,41 @@ _source_digest: str | None = None
 
 
 def cache_dir() -> Path | None:
-    """The cache directory in effect, or None when the cache is off."""
+    """The cache directory in effect, or None when the cache is off.
+
+    CacheSettingError when $STRIDELAB_SYNTH_CACHE names a path that is no directory, or lies under one
+    that is none (a regular file, a device): such a cache could never be written, and every recording was
+    synthesized again without a word, the 30-minute run on each test, each target."""
     env = os.environ.get(CACHE_ENV, "").strip()
     if env.lower() == "off":
         return None
     if env:
+        _check_dir(Path(env))
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "stridelab" / "recordings"
+
+
+def _check_dir(path: Path) -> None:
+    """CacheSettingError naming the variable when path, or the nearest of its parents that exists, is no directory."""
+    at = path
+    while True:
+        try:
+            mode = os.stat(at).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if at == at.parent:
+                return
+            at = at.parent
+            continue
+        except OSError:
+            return  # unreadable (no permission, a loop): passed by, as a cache that cannot be written is
+        if stat.S_ISDIR(mode):
+            return
+        kind = "a regular file" if stat.S_ISREG(mode) else "no directory"
+        where = "" if at == path else f" under {at}, which"
+        raise CacheSettingError(f"${CACHE_ENV}={path}{where} is {kind}: the synthesis cache is a directory; set it "
+                                "to a directory (made when missing), 'off' for no cache, or unset it for the "
+                                "default")
 
 
 def source_digest() -> str:

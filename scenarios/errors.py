@@ -17,3 +17,7 @@ class ScenarioParameterError(ValueError):
 
 class RecordingError(ValueError):
     """A recording CSV or truth file that cannot be read; the message names file and line."""
+
+
+class CacheSettingError(ValueError):
+    """$STRIDELAB_SYNTH_CACHE names what cannot be the synthesis cache's directory; the message names the variable."""

@@ -8,9 +8,11 @@ that delivers its first bytes within `PIPE_WAIT_S` is read, in chunks, each line
 
 from __future__ import annotations
 
+import errno
 import os
 import select
 import stat
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,27 +49,67 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+#: The path that names standard input (rig replay - < walk.csv, logger | rig replay -).
+STDIN = "-"
+
+
+def is_stdin(path: Path | str) -> bool:
+    """Whether path is '-', standard input."""
+    return str(path) == STDIN
+
+
+def _open_stdin(path: Path, what: str) -> tuple[os.stat_result, int]:
+    """The status of standard input and a descriptor of it of this reader's own. '-' was opened as a file
+    named '-' ('cannot read the recording (No such file or directory)')."""
+    try:
+        if sys.stdin is None:  # closed when the process started: descriptor 0 may be a file opened since
+            raise OSError(errno.EBADF, "closed")
+        st = os.fstat(0)
+        fd = os.dup(0)
+    except OSError:
+        raise fail(path, None, f"standard input is closed, so there is no {what} to read",
+                   f"pipe the {what} in (COMMAND | rig ... -, or rig ... - < FILE), or give its path") from None
+    if os.isatty(fd):
+        os.close(fd)
+        raise fail(path, None, f"standard input is a terminal, not a {what}",
+                   f"pipe the {what} in (COMMAND | rig ... -, or rig ... - < FILE), or give its path")
+    return st, fd
+
+
 class _Reader:
-    """Chunks of a regular file or a pipe; a pipe that stays silent for PIPE_WAIT_S is refused."""
+    """Chunks of a regular file or a pipe ('-': standard input); a pipe that stays silent for PIPE_WAIT_S is refused."""
 
     def __init__(self, path: Path, what: str) -> None:
         self.path = path
+        fd = None
         try:
-            st = os.stat(path)
+            if is_stdin(path):
+                st, fd = _open_stdin(path, what)
+            else:
+                st = os.stat(path)
         except OSError as exc:
             raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
-        self.pipe = stat.S_ISFIFO(st.st_mode)
+        self.pipe = stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode) and fd is not None
         if not (self.pipe or stat.S_ISREG(st.st_mode)):
+            if fd is not None:
+                os.close(fd)
             raise fail(path, None, f"is {_kind(st.st_mode)}, not a {what}",
                        "give a regular file (or a pipe that delivers one)")
-        try:
-            self.fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if self.pipe else 0))
-        except OSError as exc:
-            raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
+        if fd is not None:
+            if self.pipe:
+                os.set_blocking(fd, False)
+            self.fd = fd
+        else:
+            try:
+                self.fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if self.pipe else 0))
+            except OSError as exc:
+                raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
         self.what = what
         self.received = 0
         #: The size of the regular file when it was opened, bytes.
         self.size = 0 if self.pipe else os.fstat(self.fd).st_size
+        #: Where reading starts: 0, or where standard input was left by what read it before (a regular file).
+        self.start = 0 if self.pipe else os.lseek(self.fd, 0, os.SEEK_CUR)
 
     def read(self) -> bytes:
         """The next chunk; b'' at the end of the file.
@@ -81,7 +123,7 @@ class _Reader:
             if not data:
                 now = os.fstat(self.fd).st_size
                 # (a file of /proc or /sys says 0 bytes, and reads as what it holds)
-                if now != self.size or (self.size and self.received != self.size):
+                if now != self.size or (self.size and self.received != self.size - self.start):
                     raise fail(self.path, None, f"changed while it was read ({self.size} bytes when opened, "
                                f"{self.received} read, {now} now): a program is still writing it, or rewrote it",
                                f"wait until the {self.what} is complete (rig record: until it has ended), or "

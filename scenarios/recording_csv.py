@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RecordingError
-from .input_file import excerpt, read_lines
+from .input_file import excerpt, is_stdin, read_lines
 from .whole_file import write_whole
 from .input_file import fail as _fail
 from .model import Recording, Truth
@@ -739,7 +739,7 @@ def read_recording(path: Path) -> Recording:
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
     side = truth_path(path)
-    if side.exists():
+    if not is_stdin(path) and side.exists():  # ('-' is standard input: no file lies beside it)
         truth = read_truth(side)
         _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
         accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
@@ -749,7 +749,7 @@ def read_recording(path: Path) -> Recording:
     if truth is None or not truth.meta.get("gyro_fs_dps"):
         gyro_fs_dps = _clipped_scale(path, cols[:, 4:7], GYRO_FS_DPS, gyro_fs_dps, "gyroscope", "dps", notes)
     return Recording(
-        name=path.stem,
+        name="stdin" if is_stdin(path) else path.stem,
         odr_hz=odr_hz,
         t_s=cols[:, 0].copy(),
         acc_g=cols[:, 1:4].copy(),

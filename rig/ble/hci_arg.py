@@ -4,9 +4,9 @@ Bumble names a controller by a transport string, `scheme:parameters` (an optiona
 metadata section before or after the parameters). The scheme must be one Bumble opens, with the
 parameters it needs (a `HOST:PORT` for the socket transports, a port in 1..65535): a scheme Bumble
 does not know (`bogus`) or a transport without its parameters was refused only once the firmware was
-running. Transports that listen (`tcp-server`, `ws-server`, `udp`) would open a socket; the rig opens
-sockets on loopback only, so their listening host must be a loopback address (`_` or `0.0.0.0` would
-listen on every interface).
+running. Transports that listen (`tcp-server`, `ws-server`, `udp`, `android-netsim` with mode=controller)
+would open a socket; the rig opens sockets on loopback only, so their listening host must be a loopback
+address (`_` or `0.0.0.0` would listen on every interface).
 """
 
 from __future__ import annotations
@@ -75,6 +75,14 @@ def hci_arg(text: str) -> str:
         if scheme == "udp" and "," not in spec:
             raise argparse.ArgumentTypeError(f"{text!r}: udp takes the local HOST:PORT, a comma and the remote "
                                              f"HOST:PORT; e.g. {example}")
+    if scheme == "android-netsim" and "mode=controller" in [p.strip() for p in spec.split(",")]:
+        # a netsim controller serves gRPC: it listens, on the host given ('_': every interface, as Bumble says)
+        host, colon, port = spec.split(",")[0].rpartition(":")
+        if not colon or not port.isdigit() or not is_loopback(host):
+            where = "on every interface" if host in ("", "_", "0.0.0.0", "::", "[::]") else f"on {host!r}"
+            raise argparse.ArgumentTypeError(
+                f"{text!r} would listen {where} (mode=controller serves gRPC); the rig listens on loopback only: "
+                "give android-netsim:127.0.0.1:PORT,mode=controller")
     if scheme in LISTENING_SCHEMES:
         host = params.split(",")[0].rpartition(":")[0]
         if not is_loopback(host):

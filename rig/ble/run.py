@@ -33,11 +33,11 @@ from rig.app_view import RscSample
 from rig.assertions import Report, check_result
 from rig.ble.link import VIRTUAL, BleStack
 from rig.ble.shoe import ShoePeripheral
-from rig.errors import RigError
+from rig.errors import CaptureError, RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.records import RunResult
-from rig.runner import new_run_dir, target_running
+from rig.runner import new_run_dir, target_running, write_capture
 from rig.session import ReplaySession, Timeouts
 from rig.targets.base import Target
 from scenarios.catalog import synthesize
@@ -57,8 +57,18 @@ class PhoneProcess:
         if set_distance_m is not None:
             cmd += ["--set-distance-m", repr(set_distance_m)]
         self.stderr_path = run_dir / "phone.log"
-        self._stderr = open(self.stderr_path, "wb")
-        self._capture = open(run_dir / "phone.jsonl", "w", encoding="utf-8")
+        self.capture_path = run_dir / "phone.jsonl"
+        try:
+            self._stderr = open(self.stderr_path, "wb")
+        except OSError as exc:
+            raise CaptureError.writing(self.stderr_path, exc) from None
+        try:
+            self._capture = open(self.capture_path, "w", encoding="utf-8")
+        except OSError as exc:
+            self._stderr.close()
+            raise CaptureError.writing(self.capture_path, exc) from None
+        #: The failed write of phone.jsonl (a full file system), raised by the run once its steps are done.
+        self.capture_error: CaptureError | None = None
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.events: list[dict[str, Any]] = []
@@ -68,10 +78,18 @@ class PhoneProcess:
         self._reader.start()
 
     def _read(self, stdout: IO[bytes]) -> None:
+        """Keep each line the phone prints in phone.jsonl and as an event. A write that fails (a full
+        file system) ended this thread with a traceback and left the phone's output unread: the run then
+        waited out its steps for events that never came. Its error is kept for the run to raise; the
+        phone's lines are still read, so the run ends as it would have, and says why it failed."""
         for line in stdout:
             text = line.decode("utf-8", "replace")
-            self._capture.write(text)
-            self._capture.flush()
+            if self.capture_error is None:
+                try:
+                    self._capture.write(text)
+                    self._capture.flush()
+                except OSError as exc:
+                    self.capture_error = CaptureError.writing(self.capture_path, exc)
             try:
                 event = json.loads(text)
             except json.JSONDecodeError:
@@ -107,7 +125,11 @@ class PhoneProcess:
                 self.proc.wait()
         self._reader.join(5.0)
         self._stderr.close()
-        self._capture.close()
+        try:
+            self._capture.close()
+        except OSError as exc:  # what it still held could not be written
+            if self.capture_error is None:
+                self.capture_error = CaptureError.writing(self.capture_path, exc)
 
 
 @dataclass
@@ -232,8 +254,10 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
         if phone is not None:
             phone.stop()
         stack.stop()
-    (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
-    (run_dir / "app_view.json").write_text(json.dumps(result.app_view_json(), indent=1) + "\n")
+    if phone is not None and phone.capture_error is not None:
+        raise phone.capture_error
+    write_capture(run_dir / "result.json", json.dumps(result.to_json(), indent=1) + "\n")
+    write_capture(run_dir / "app_view.json", json.dumps(result.app_view_json(), indent=1) + "\n")
     sent = [bytes.fromhex(s.value) for s in result.rsc]
     if phone is None:
         return BleRun(name, rec, result, check_result(result, rec.truth), run_dir, sent, [], [])

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rig.boards import BoardProfile, check_hello, get_profile
-from rig.errors import RigError
+from rig.errors import LinkError, RigError
 from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
 from rig.serial_ports import is_char_device, is_local, require_present
 from rig.targets.base import Availability, Target
@@ -47,6 +47,8 @@ class BoardTarget(Target):
                 raise RigError(f"${env}={value!r} is blank; set it to the board's "
                                f"{'link URL (/dev/ttyACM0, socket://HOST:PORT)' if env == PORT_ENV else 'labgrid place'}, "
                                f"or unset it and give --port URL (or --place NAME)")
+        #: Whether the port is $STRIDELAB_PORT's (an error about it then names the variable).
+        self.port_from_env = not port and not place and bool(os.environ.get(PORT_ENV))
         port = port or (None if place else os.environ.get(PORT_ENV))
         # labgrid's own convention: $LG_PLACE names the place when no port is given
         self.place = place or (None if port else os.environ.get(PLACE_ENV))
@@ -83,6 +85,21 @@ class BoardTarget(Target):
             why = labgrid_missing()
             return Availability(False, why) if why else Availability(True)
         return Availability(True) if self.port else self.availability()
+
+    def require(self) -> None:
+        """TargetUnavailable as every target says it; then LinkError when the port is a device path that does
+        not exist or is no serial device (naming the ports present). Checked by start() only, a missing port
+        was found after the run directory had been made (and the recording read, the scenario synthesized)."""
+        super().require()
+        if not self.place and self.port and is_local(self.port):
+            try:
+                require_present(self.port)
+            except LinkError as exc:
+                if not self.port_from_env:
+                    raise
+                # 'cannot open the link '/dev/ttyACM7'' named a port the user never typed
+                raise LinkError(f"${PORT_ENV}={self.port}: {exc}; set ${PORT_ENV} to the board's port, unset it, or "
+                                "give --port URL") from None
 
     def start(self, run_dir: Path) -> str:
         """Return the board's port as the link URL; the flashed board already runs, so nothing is started.

@@ -117,6 +117,12 @@ def mode_from_env() -> str:
     return os.environ.get(MODE_ENV, "").strip() or MODES[0]
 
 
+def _bad_mode(mode: str) -> str:
+    """What is said of a $STRIDELAB_RENODE_MODE that names no mode."""
+    return (f"${MODE_ENV}={mode!r} is not a mode of the renode target; set it to one of: {', '.join(MODES)} "
+            f"(default {MODES[0]}), or unset it")
+
+
 def nominal_odr_hz(odr_mhz: int) -> int:
     """The sensor's output rate nearest (by ratio) to a rate in mHz, as the firmware picks it."""
     return min(NOMINAL_RATES_HZ, key=lambda r: max(r * 1000 / odr_mhz, odr_mhz / (r * 1000)))
@@ -322,7 +328,8 @@ class RenodeTarget(Target):
         self.elf = elf
         self.mode = mode or mode_from_env()
         if self.mode not in MODES:
-            raise RigError(f"renode target: mode {self.mode!r} (from ${MODE_ENV}?) is not one of {', '.join(MODES)}")
+            raise RigError(_bad_mode(self.mode) if mode is None else
+                           f"renode target: mode {self.mode!r} is not one of {', '.join(MODES)}")
         self.sensor_fed = self.mode == "sensor"  # type: ignore[misc]
         self.startup_timeout_s = startup_timeout_s
         self.stop_timeout_s = stop_timeout_s
@@ -348,7 +355,11 @@ class RenodeTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when a Renode executable is found and the ARM toolchain that builds the image is installed."""
+        """Available when $STRIDELAB_RENODE_MODE names a mode, a Renode executable is found and the ARM toolchain
+        that builds the image is installed. The mode is checked first: a mode mistyped on a machine without
+        Renode was reported as 'Renode is not installed', and installing it then met the mistake."""
+        if mode_from_env() not in MODES:
+            return Availability(False, _bad_mode(mode_from_env()))
         if renode_executable() is None:
             named = os.environ.get(RENODE_ENV)
             if named:
@@ -356,9 +367,6 @@ class RenodeTarget(Target):
                                            "executable (the .deb's /usr/bin/renode, the portable build's renode, a "
                                            "source tree's renode script), or unset it to use `renode` on PATH")
             return Availability(False, INSTALL_HINT)
-        if mode_from_env() not in MODES:
-            return Availability(False, f"${MODE_ENV}={mode_from_env()!r} is not a mode of the renode target; "
-                                       f"choose one of: {', '.join(MODES)}")
         why = arm_toolchain_missing()  # the ARM toolchain builds the image
         return Availability(False, why) if why else Availability(True)
 

@@ -347,3 +347,45 @@ def test_a_signal_to_nox_alone_reaches_the_command_and_ends_nox_by_it(tmp_path: 
         if (tmp_path / "ready").is_file():  # the command, should it have been left running
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int((tmp_path / "ready").read_text()), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("flag, words", [
+    ("-runs=-1", "-runs=-1: give a whole number of executions per target, 1..1,000,000,000"),  # libFuzzer: no end
+    ("-runs=1e6", "-runs=1e6: give a whole number"),  # atoi: 1 execution
+    ("-runs=0", "-runs=0: out of range; give 1..1,000,000,000 executions per target"),
+    ("-runs=99999999999999999999", "out of range"),
+    ("-max_total_time=0", "-max_total_time=0: out of range; give 1..86,400 seconds"),  # libFuzzer: no limit
+    ("-max_total_time=", "-max_total_time=: give a whole number of seconds"),
+    ("-max_total_time=nan", "give a whole number of seconds"),
+    ("-timeout=0", "-timeout=0: out of range; give 1..3,600 seconds"),  # libFuzzer: no timeout per input
+    ("-timeout=abc", "-timeout=abc: give a whole number of seconds"),
+])
+def test_fuzz_refuses_a_bound_that_is_none(monkeypatch: pytest.MonkeyPatch, flag: str, words: str) -> None:
+    """nox -s fuzz -- -runs=-1 (or -max_total_time=0, -timeout=0) ran every fuzzer without that bound;
+    -runs=1e6 and -timeout=abc were read by libFuzzer's atoi as 1 and 0."""
+    session = _FuzzSession([flag])
+    with pytest.raises(_Stop) as stop:
+        _noxfile(monkeypatch).fuzz(session)
+    assert str(stop.value).startswith("fuzz: ") and words in str(stop.value), str(stop.value)
+    assert session.runs == []  # refused before the build
+
+
+def test_fuzz_takes_bounds_in_range(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path)
+    session = _FuzzSession(["-max_total_time=60", "-timeout=25", "-max_len=64"])
+    noxfile.fuzz(session)
+    assert len([run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]) == 4
+
+
+@pytest.mark.parametrize("value", ["serial", "", " pty", "RFC2217"])
+def test_board_names_the_variable_of_a_way_it_does_not_know(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """STRIDELAB_BOARD_VIA=serial went on as board_stand's --via, refused as 'argument --via: invalid choice:
+    'serial'', an option the user never gave, after the session's environment was installed."""
+    monkeypatch.setenv("STRIDELAB_BOARD_VIA", value)
+    session = _FuzzSession([])
+    with pytest.raises(_Stop) as stop:
+        _noxfile(monkeypatch).board(session)
+    assert str(stop.value) == (f"board: $STRIDELAB_BOARD_VIA={value!r} is no way to the stand-in board; set it to one "
+                               "of pty, rfc2217 (default pty), or unset it")
+    assert session.runs == []

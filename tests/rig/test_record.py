@@ -192,3 +192,88 @@ def test_a_sample_index_that_jumps_beyond_any_recording_is_refused(tmp_path: Pat
         rec._take(batch(832064 + 2_000_000_000))
     csv.close()
     assert rec.dropped == 416 * 2000 and rec.samples == 64
+
+
+@pytest.mark.parametrize("samples", [0, 1])
+def test_a_recording_stopped_before_its_samples_is_refused_and_leaves_no_file(tmp_path: Path, samples: int,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C before the board sent its first sample (a sensor slow to start, a wrong board) ended with exit 0,
+    'stopped by Ctrl-C', and left --out holding the CSV header alone, which rig replay and rig plot refuse."""
+    import contextlib
+
+    from rig import record as rec_mod
+    from rig.errors import RigError
+
+    def collect(self: rec_mod.Recorder, duration_s: float | None, stop: object) -> None:
+        sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+        if samples:
+            self.csv.write(0, [sample] * samples)
+            self.samples = samples
+
+    def asked_to_stop(self: rec_mod._StopRequests) -> rec_mod._StopRequests:
+        self.by = "Ctrl-C"  # the signal came before any sample
+        return self
+
+    monkeypatch.setattr(rec_mod, "Link", lambda *args, **kwargs: contextlib.nullcontext(None))
+    monkeypatch.setattr(rec_mod.Recorder, "start", lambda self: {"board": "stm32f4"})
+    monkeypatch.setattr(rec_mod.Recorder, "collect", collect)
+    monkeypatch.setattr(rec_mod.Recorder, "stop", lambda self: None)
+    monkeypatch.setattr(rec_mod._StopRequests, "__enter__", asked_to_stop)
+    out = tmp_path / "run.csv"
+    with pytest.raises(RigError) as err:
+        record("/dev/ttyACM0", out, tmp_path / "run", progress=None)
+    said = str(err.value)
+    got = "any sample" if samples == 0 else "a second sample"
+    assert said.startswith(f"--out {out}: stopped by Ctrl-C before the firmware sent {got}, so there is no "
+                           "recording"), said
+    assert not out.exists()
+
+
+def test_a_recording_that_gets_no_sample_leaves_the_file_there_as_it_was(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """rig record --out walk.csv over an earlier recording emptied it at once: a board that then never
+    streamed (or Ctrl-C before its first sample) lost the earlier recording for a header, or for nothing."""
+    import contextlib
+
+    from rig import record as rec_mod
+    from rig.errors import RigError
+
+    def asked_to_stop(self: rec_mod._StopRequests) -> rec_mod._StopRequests:
+        self.by = "Ctrl-C"
+        return self
+
+    monkeypatch.setattr(rec_mod, "Link", lambda *args, **kwargs: contextlib.nullcontext(None))
+    monkeypatch.setattr(rec_mod.Recorder, "start", lambda self: {"board": "stm32f4"})
+    monkeypatch.setattr(rec_mod.Recorder, "collect", lambda self, duration_s, stop: None)
+    monkeypatch.setattr(rec_mod.Recorder, "stop", lambda self: None)
+    monkeypatch.setattr(rec_mod._StopRequests, "__enter__", asked_to_stop)
+    out = tmp_path / "walk.csv"
+    out.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0.0024,0,0,1,0,0,0\n")
+    before = out.read_bytes()
+    with pytest.raises(RigError, match="before the firmware sent any sample"):
+        record("/dev/ttyACM0", out, tmp_path / "run", progress=None)
+    assert out.read_bytes() == before
+
+
+def test_a_recording_ends_at_the_samples_a_recording_may_hold(tmp_path: Path) -> None:
+    """rig record without --duration went on past the 2^23 samples a recording may hold (21 minutes at 6667 Hz)
+    until Ctrl-C: the file it left was one rig replay, rig plot and rig bench refuse. It now ends there."""
+    from types import SimpleNamespace
+
+    from frame_spec import Message, MsgType
+    from rig.record import Recorder, _Csv
+
+    sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+    sent = iter(range(0, 10_000, 32))
+
+    def receive(timeout_s: float) -> Message:
+        return Message(MsgType.RAW_BATCH, 0, {"first_index": next(sent), "samples": [sample] * 32})
+
+    csv = _Csv(tmp_path / "rec.csv", 416.0, "a test")
+    rec = Recorder(SimpleNamespace(url="/dev/ttyACM0", receive=receive), csv, 416.0)  # type: ignore[arg-type]
+    rec.limit = 100
+    rec.collect(None)  # no --duration, no signal: it ends by itself
+    rec._take(receive(0.1))  # a batch sent before END was acknowledged
+    csv.close()
+    assert rec.full and rec.samples == 100 and rec.dropped == 0
+    assert len(read_recording(tmp_path / "rec.csv").t_s) == 100

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +14,7 @@ import pytest
 
 from scenarios import cache
 from scenarios.catalog import get_scenario, synthesize
+from scenarios.errors import CacheSettingError
 from scenarios.model import Recording
 from scenarios.synth import synthesize_def
 
@@ -74,11 +79,45 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert cache.cache_dir() is None and not any(tmp_path.rglob("*.npz"))
 
 
-def test_a_cache_that_cannot_be_written_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_written_is_passed_by(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", full)  # a full (or read-only) file system
+    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+    assert list(cache_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("value, words", [
+    ("FILE", "is a regular file: the synthesis cache is a directory"),
+    ("FILE/cache", "under FILE, which is a regular file"),
+    ("/dev/null", "is no directory"),
+])
+def test_a_cache_that_can_be_no_directory_is_refused_naming_the_variable(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          value: str, words: str) -> None:
+    """$STRIDELAB_SYNTH_CACHE naming a regular file (or a path under one) was passed by as a cache that
+    cannot be written: every recording was synthesized again, the 30-minute run on each test, silently."""
     blocked = tmp_path / "file"
     blocked.write_text("a file where the directory would go")
-    monkeypatch.setenv(cache.CACHE_ENV, str(blocked / "cache"))
-    _same(synthesize(NAME), synthesize_def(get_scenario(NAME)))
+    monkeypatch.setenv(cache.CACHE_ENV, value.replace("FILE", str(blocked)))
+    with pytest.raises(CacheSettingError) as err:
+        synthesize(NAME)
+    said = str(err.value)
+    assert said.startswith(f"${cache.CACHE_ENV}={value.replace('FILE', str(blocked))}"), said
+    assert words.replace("FILE", str(blocked)) in said and "'off' for no cache" in said, said
+    assert blocked.read_text() == "a file where the directory would go"
+
+
+def test_rig_refuses_such_a_cache_before_any_run(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    for argv in (["run", "standing"], ["synth", "standing", "--csv", "s.csv"], ["bench", "standing"]):
+        proc = subprocess.run([sys.executable, "-m", "rig", *argv], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, cache.CACHE_ENV: str(blocked)})
+        assert proc.returncode == 2, (argv, proc.stderr[-2000:])
+        assert f"${cache.CACHE_ENV}={blocked} is a regular file" in proc.stderr and "Traceback" not in proc.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["file"], "no run directory, no output"
 
 
 def test_the_key_follows_every_file_of_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -422,3 +422,22 @@ def test_a_rig_killed_by_sigterm_leaves_no_renode(tmp_path: Path) -> None:
     finally:
         if rig.poll() is None:
             rig.kill()
+
+
+def test_a_bad_mode_is_named_before_a_missing_renode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """STRIDELAB_RENODE_MODE=sensr on a machine without Renode: rig list, pytest --target renode and nox -s hil
+    said 'Renode is not installed'; once it was installed, the mode was refused in its turn."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(RENODE_ENV, raising=False)
+    monkeypatch.setenv(R.MODE_ENV, "sensr")
+    said = "$STRIDELAB_RENODE_MODE='sensr' is not a mode of the renode target; set it to one of: sensor, replay"
+    avail = RenodeTarget.availability()
+    assert not avail.ok and avail.reason.startswith(said), avail.reason
+    from rig.errors import RigError
+
+    with pytest.raises(RigError) as err:
+        RenodeTarget()
+    assert str(err.value).startswith(said)
+    proc = subprocess.run([sys.executable, "-m", "rig", "list"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PATH": os.environ["PATH"]})
+    assert proc.returncode == 0 and f"unavailable: {said}" in proc.stdout, proc.stdout[-2000:]
