@@ -48,6 +48,7 @@ from rig.build import REPO, cosim_port_library, missing_tools, simulation, simul
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.targets.parent_death import signals_at_default
 from rig.tail import tail_bytes
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class CocotbTarget(Target):
                 [sys.executable, "-m", "rig.targets.cocotb_launch", "run", str(settings_path)],
                 cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=simulation_child_env(), start_new_session=True,
+                preexec_fn=signals_at_default(),  # stop()'s SIGTERM ends it even when the rig ignores SIGTERM
             )
         except OSError as exc:
             self._log.close()
