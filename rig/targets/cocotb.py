@@ -66,6 +66,10 @@ BUDGET_SIM_S_PER_WALL_S = 0.25
 #: Time a run may be charged on top of its stream: simulator start-up, handshake.
 STARTUP_BUDGET_S = 30.0
 
+#: How long stop() lets a simulation end by itself when a signal (or Ctrl-C) is ending the rig, s: a run cut
+#: short mid-stream ends in well under a second once its link closes; one starting up never would.
+SIGNAL_GRACE_S = 1.5
+
 SAMPLES_FILE = "sensor.npz"
 #: The samples as the testbench's Verilog sample player reads them (written by the testbench).
 PLAYER_FILE = "sensor_player.txt"
@@ -260,14 +264,21 @@ class CocotbTarget(Target):
         proc, self._proc = self._proc, None
         if proc is None:
             return "cocotb simulation was not started"
+        # stopped as a signal (or Ctrl-C) unwinds the rig: a simulation cut short while it started up waits
+        # for a link that will never come, so the rig's exit must not wait the whole grace for it
+        signalled = isinstance(sys.exc_info()[1], KeyboardInterrupt)
+        grace_s = min(self.stop_grace_s, SIGNAL_GRACE_S) if signalled else self.stop_grace_s
         # writing its results is work: on a busy host it is slow, not hung
         clock = ProgressClock(lambda: proc.pid)
         clock.start()
-        while proc.poll() is None and clock.charged() < self.stop_grace_s:
+        while proc.poll() is None and clock.charged() < grace_s:
             time.sleep(0.05)
         status = proc.poll()
         if status is not None:
             how = "ended"
+        elif signalled:
+            status = _kill_group(proc)
+            how = f"was killed {grace_s:g} s after the rig was cut short ({clock.describe()})"
         else:
             status = _kill_group(proc)
             how = (f"was killed after {self.stop_grace_s:g} s ({clock.describe()}; still running: "
