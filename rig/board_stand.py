@@ -8,6 +8,7 @@ $STRIDELAB_BOARD_PROFILE to `host` (the board profile whose HELLO the native bui
 and stops the stand however COMMAND ends (signals included); exit status is COMMAND's, 2 when the
 stand cannot start. SIGTERM or SIGHUP is passed on to COMMAND, and the stand stays up until COMMAND has
 ended (at most COMMAND_GRACE_S), so its runs end cut short by that signal; exit status 128 + the signal.
+The stand's working directory (the firmware's and ser2net's files) is removed however it ends.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rig.errors import RigError
 from rig.targets.board import PORT_ENV
 from rig.targets.host import HostTarget
 from rig.targets.sockets import free_port, process_listens
+from rig.tail import tail_bytes
 
 LISTEN_TIMEOUT_S = 10.0
 
@@ -58,8 +60,9 @@ def stand(via: str, work_dir: Path) -> Iterator[str]:
         deadline = time.monotonic() + LISTEN_TIMEOUT_S
         while not process_listens(server.pid, port):
             if server.poll() is not None or time.monotonic() > deadline:
+                said = tail_bytes(work_dir / "ser2net.log", 2000).decode(errors="replace").strip() or "(nothing)"
                 raise RigError(f"ser2net did not listen on 127.0.0.1:{port} within {LISTEN_TIMEOUT_S:g} s "
-                               f"(exit status {server.poll()}); its log: {work_dir / 'ser2net.log'}")
+                               f"(exit status {server.poll()}); it said: {said}")
             time.sleep(0.05)
         # a pty has no modem lines: the server never acknowledges DTR/RTS changes
         yield f"rfc2217://127.0.0.1:{port}?ign_set_control"
@@ -128,11 +131,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop_on)
-    work_dir = Path(tempfile.mkdtemp(prefix="board-stand-"))
+    try:
+        work_dir = Path(tempfile.mkdtemp(prefix="board-stand-"))
+    except OSError as exc:
+        print(f"rig.board_stand: error: cannot make its working directory in {tempfile.gettempdir()}: "
+              f"{exc.strerror}; set TMPDIR to a writable directory", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        return 128 + getattr(exc, "signum", signal.SIGINT)
+    try:
+        return _run(args.via, command, work_dir)
+    except KeyboardInterrupt as exc:  # a signal while the stand started or stopped: COMMAND had not run, or has ended
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"rig.board_stand: ended by {signal.Signals(signum).name}; the stand-in board is stopped", file=sys.stderr)
+        return 128 + signum
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # the stand is done: the clean-up must not be cut short
+        shutil.rmtree(work_dir, ignore_errors=True)  # the firmware's and ser2net's files, nothing to keep
+
+
+def _run(via: str, command: list[str], work_dir: Path) -> int:
+    """Run COMMAND against the stand started in work_dir; its exit status, 128 + a signal, or 2."""
     child: subprocess.Popen[bytes] | None = None
     try:
-        with stand(args.via, work_dir) as url:
-            print(f"board stand: native firmware via {args.via} at {url} (logs in {work_dir})", file=sys.stderr, flush=True)
+        with stand(via, work_dir) as url:
+            print(f"board stand: native firmware via {via} at {url}", file=sys.stderr, flush=True)
             # the stand is the native build: its HELLO is the host profile's (rig.boards), not a NUCLEO's
             child = subprocess.Popen(command, env={**os.environ, PORT_ENV: url, PROFILE_ENV: HOST_PTY.name})
             try:
@@ -142,10 +166,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RigError as exc:
         print(f"rig.board_stand: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # while the stand started or stopped: COMMAND had not run, or has ended
-        signum = getattr(exc, "signum", signal.SIGINT)
-        print(f"rig.board_stand: ended by {signal.Signals(signum).name}; the stand-in board is stopped", file=sys.stderr)
-        return 128 + signum
     except OSError as exc:
         print(f"rig.board_stand: error: cannot run {command[0]!r}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -140,14 +140,18 @@ def cmd_run(args: argparse.Namespace) -> int:
                 t0 = time.monotonic()
                 progress = ProgressLine(f"{name} on {target.name}")
                 try:
+                    if report is not None:
+                        # a row before the run, which its end replaces: should the rig die in it (SIGKILL, the
+                        # OOM killer) the report still lists the run, as never ended, with its captures so far
+                        report.record_under_way(name, target.name, seed, run_dir, args.port)
                     run = run_scenario(target, name, args.runs_dir, seed, run_dir=run_dir, progress=progress)
                 except RigError as exc:
                     progress.close()
-                    if (report is None and args.retries == 0) or isinstance(exc, TargetUnavailable):
-                        raise  # a target missing here is missing for every attempt and every scenario
-                    if report is not None:
+                    if report is not None:  # (a target missing here too: its row must not say the rig died)
                         report.record_error(name, target.name, seed, exc, run_dir, args.port,
                                             wall_s=time.monotonic() - t0)
+                    if (report is None and args.retries == 0) or isinstance(exc, TargetUnavailable):
+                        raise  # a target missing here is missing for every attempt and every scenario
                     print(f"ERROR {name} on {target.name} (attempt {attempt}): {exc}", file=sys.stderr)
                     if last:
                         errors += 1

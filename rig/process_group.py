@@ -40,6 +40,11 @@ def run_group(cmd: Sequence[str], timeout_s: float, **kwargs: Any) -> subprocess
     """subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s) in a process group of
     its own; on the time limit (subprocess.TimeoutExpired) or any exception while waiting (the
     KeyboardInterrupt of a signal) the whole group is ended before the exception goes on."""
+    # SIGTERM, SIGINT and SIGHUP at their defaults in the group: a build started while the rig ignores them
+    # (cleaning up after one) would otherwise ignore end_group's SIGTERM
+    from rig.targets.parent_death import signals_at_default  # (rig.targets imports rig.build, which imports this)
+
+    kwargs.setdefault("preexec_fn", signals_at_default())
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, **kwargs)
     try:

@@ -105,6 +105,8 @@ class _Reader:
             except OSError as exc:
                 raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
         self.what = what
+        #: Standard input, whose pipe has its writer already: an end before any byte is the end, not a writer to wait for.
+        self.stdin = is_stdin(path)
         self.received = 0
         #: The size of the regular file when it was opened, bytes.
         self.size = 0 if self.pipe else os.fstat(self.fd).st_size
@@ -146,6 +148,9 @@ class _Reader:
             if data or self.received:
                 self.received += len(data)
                 return data
+            if self.stdin:  # its writer closed it: the end of an input that held nothing
+                raise fail(self.path, None, f"standard input ended before its first byte: it holds no {self.what}",
+                           f"pipe the {self.what} in (COMMAND | rig ... -, or rig ... - < FILE), or give its path")
             # b'' before any byte: no writer has opened the FIFO yet; wait for one.
             time.sleep(0.05)
 

@@ -230,8 +230,10 @@ class ReportDir:
         if (before is not None and before.under_way and before.session == entry.session
                 and before.nodeid == entry.nodeid):
             # the end of the run that row said was under way (or a new attempt after it): the row's
-            # earlier attempts carry over, the under-way row itself was no attempt
+            # earlier attempts carry over, the under-way row itself was no attempt; so does its note that it
+            # replaced an earlier run's row
             entry.retried = list(before.retried)
+            entry.notes += [n for n in before.notes if n not in entry.notes]
         elif before is not None and before.session == entry.session:
             # the same scenario again in the same session: a retry, never silent
             entry.retried = before.retried + ([{"verdict": before.verdict, "message": "; ".join(before.failures)[:2000]}]

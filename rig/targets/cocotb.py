@@ -48,6 +48,7 @@ from rig.build import REPO, cosim_port_library, missing_tools, simulation, simul
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.targets.parent_death import signals_at_default
 from rig.tail import tail_bytes
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ FIFO_AW = 9
 BUDGET_SIM_S_PER_WALL_S = 0.25
 #: Time a run may be charged on top of its stream: simulator start-up, handshake.
 STARTUP_BUDGET_S = 30.0
+
+#: How long stop() lets a simulation end by itself when a signal (or Ctrl-C) is ending the rig, s: a run cut
+#: short mid-stream ends in well under a second once its link closes; one starting up never would.
+SIGNAL_GRACE_S = 1.5
 
 SAMPLES_FILE = "sensor.npz"
 #: The samples as the testbench's Verilog sample player reads them (written by the testbench).
@@ -215,6 +220,7 @@ class CocotbTarget(Target):
                 [sys.executable, "-m", "rig.targets.cocotb_launch", "run", str(settings_path)],
                 cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=simulation_child_env(), start_new_session=True,
+                preexec_fn=signals_at_default(),  # stop()'s SIGTERM ends it even when the rig ignores SIGTERM
             )
         except OSError as exc:
             self._log.close()
@@ -258,14 +264,21 @@ class CocotbTarget(Target):
         proc, self._proc = self._proc, None
         if proc is None:
             return "cocotb simulation was not started"
+        # stopped as a signal (or Ctrl-C) unwinds the rig: a simulation cut short while it started up waits
+        # for a link that will never come, so the rig's exit must not wait the whole grace for it
+        signalled = isinstance(sys.exc_info()[1], KeyboardInterrupt)
+        grace_s = min(self.stop_grace_s, SIGNAL_GRACE_S) if signalled else self.stop_grace_s
         # writing its results is work: on a busy host it is slow, not hung
         clock = ProgressClock(lambda: proc.pid)
         clock.start()
-        while proc.poll() is None and clock.charged() < self.stop_grace_s:
+        while proc.poll() is None and clock.charged() < grace_s:
             time.sleep(0.05)
         status = proc.poll()
         if status is not None:
             how = "ended"
+        elif signalled:
+            status = _kill_group(proc)
+            how = f"was killed {grace_s:g} s after the rig was cut short ({clock.describe()})"
         else:
             status = _kill_group(proc)
             how = (f"was killed after {self.stop_grace_s:g} s ({clock.describe()}; still running: "

@@ -15,7 +15,9 @@ failure (said on stderr), 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -69,6 +71,9 @@ def run(settings_path: Path) -> int:
     except SystemExit as exc:  # the runner exits when the simulator fails
         print(f"cocotb_launch: the simulator ended with {exc.code!r}", file=sys.stderr)
         return 1
+    except RuntimeError as exc:  # the runner's 'Command failed with return code: -9' (a simulator killed, crashed)
+        print(f"cocotb_launch: the simulator failed: {exc}{_by_signal(str(exc))}", file=sys.stderr)
+        return 1
     if not results.is_file():
         print(f"cocotb_launch: no results file {results}: the simulator ended abnormally", file=sys.stderr)
         return 1
@@ -76,6 +81,15 @@ def run(settings_path: Path) -> int:
     for line in bad:
         print(f"cocotb_launch: FAILED {line}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _by_signal(message: str) -> str:
+    """' (killed by SIGKILL)' for a runner's message that ends in a negative return code, else ''."""
+    code = message.rsplit(":", 1)[-1].strip()
+    if code.startswith("-") and code[1:].isdigit():
+        with contextlib.suppress(ValueError):
+            return f" (killed by {signal.Signals(int(code[1:])).name})"
+    return ""
 
 
 def main(argv: list[str]) -> int:

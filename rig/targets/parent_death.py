@@ -71,17 +71,31 @@ def die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
-def ends_with_the_rig() -> Callable[[], None] | None:
-    """A preexec_fn for a firmware, emulator or simulator: SIGTERM, SIGINT and SIGHUP at their defaults in
-    the child whatever the rig does with them (so stop() and the parent-death signal end it), and
-    die_with_parent's request; None where neither can be done."""
-    die, reset = die_with_parent(), _SIGNAL
+def signals_at_default() -> Callable[[], None] | None:
+    """A preexec_fn that sets SIGTERM, SIGINT and SIGHUP to their defaults in the child whatever the rig does
+    with them, for a child that ends with the rig by other means (a simulator in a session of its own, which
+    the rig stops by its process group); None where it cannot be done."""
+    reset = _SIGNAL
     if reset is None:
-        return die
+        return None
 
     def preexec() -> None:
         for sig in DEFAULT_IN_CHILD:
             reset(int(sig), None)  # SIG_DFL
+
+    return preexec
+
+
+def ends_with_the_rig() -> Callable[[], None] | None:
+    """A preexec_fn for a firmware, emulator or simulator: SIGTERM, SIGINT and SIGHUP at their defaults in
+    the child whatever the rig does with them (so stop() and the parent-death signal end it), and
+    die_with_parent's request; None where neither can be done."""
+    die, reset = die_with_parent(), signals_at_default()
+    if reset is None:
+        return die
+
+    def preexec() -> None:
+        reset()
         if die is not None:
             die()
 

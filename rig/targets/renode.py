@@ -51,6 +51,7 @@ from rig.build import ARM_ELF, REPO, arm_elf, arm_toolchain_missing, elf_symbols
 from rig.errors import RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
+from rig.targets.parent_death import signals_at_default
 from rig.targets.renode_progress import EmulatedProgress, RenodeClock
 from rig.targets.sockets import listening_sockets, socket_inodes
 
@@ -432,7 +433,8 @@ class RenodeTarget(Target):
         argv = [exe, "--disable-gui", "--console", "--plain", "--hide-log"]
         try:
             self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.STDOUT, cwd=run_dir, env=env, start_new_session=True)
+                                          stderr=subprocess.STDOUT, cwd=run_dir, env=env, start_new_session=True,
+                                          preexec_fn=signals_at_default())  # its SIGTERM is not the rig's to ignore
         except OSError as exc:
             raise RigError(f"cannot start Renode ({exe}): {exc}") from None
         _guard_exit_paths()

@@ -16,8 +16,9 @@ import pytest
 pytestmark = pytest.mark.target("host")
 
 
-def _stand(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rig.board_stand", *argv], capture_output=True, text=True, timeout=300)
+def _stand(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rig.board_stand", *argv], capture_output=True, text=True, timeout=300,
+                          env=env)
 
 
 def test_command_gets_the_port_and_its_exit_status_is_kept() -> None:
@@ -33,6 +34,17 @@ def test_rig_run_on_the_board_target_through_rfc2217(tmp_path: Path) -> None:
                   "--runs-dir", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rfc2217://127.0.0.1:" in done.stderr and "PASS sprint on board" in done.stdout
+
+
+def test_its_working_directory_is_removed_when_it_ends(tmp_path: Path) -> None:
+    """nox -s board left a board-stand-* directory (the firmware's log and pty link) in the temporary
+    directory after every run."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = _stand("--via", "pty", "--", sys.executable, "-c", "import sys; sys.exit(3)",
+                  env={**os.environ, "TMPDIR": str(temp)})
+    assert done.returncode == 3, done.stderr
+    assert not list(temp.iterdir())
 
 
 def test_no_command_is_refused() -> None:
@@ -70,8 +82,11 @@ def test_a_signal_reaches_the_command_while_the_board_is_up(tmp_path: Path, sig:
     """SIGTERM or SIGHUP to the stand (nox -s board) stopped the stand-in board first, then sent COMMAND a
     SIGTERM whatever the signal: its runs failed on a vanished board instead of ending cut short by the
     signal, and the stand exited 130 (as for Ctrl-C)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "rig.board_stand", "--via", "pty", "--", sys.executable, "-c",
-                             _COMMAND, str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             _COMMAND, str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
     try:
         deadline = time.monotonic() + 60
         while not (tmp_path / "ready").is_file() and time.monotonic() < deadline:
@@ -83,6 +98,7 @@ def test_a_signal_reaches_the_command_while_the_board_is_up(tmp_path: Path, sig:
         assert (tmp_path / "report").read_text() == f"{sig.name}; board up"
         assert f"rig.board_stand: ended by {sig.name}; the stand-in board is stopped" in err
         assert "Traceback" not in err
+        assert not list(temp.iterdir()), "the stand's working directory was left behind"
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -113,6 +113,15 @@ def test_replay_dash_from_a_terminal_or_no_standard_input_is_refused(tmp_path: P
     assert not (tmp_path / "runs").exists()
 
 
+def test_replay_dash_from_an_empty_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    """printf '' | rig replay - waited 5 s and said 'the pipe delivered nothing for 5 s' though the pipe had
+    ended (its writer closed it) at once."""
+    proc = subprocess.run(f"printf '' | {sys.executable} -m rig replay - --runs-dir runs", shell=True, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    _refused(proc, "-: standard input ended before its first byte: it holds no recording", "pipe the recording in")
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("argv", [["run", "standing"], ["replay", "REC"], ["ble", "standing"],
                                   ["record", "--out", "TMP/r.csv"]])
 def test_a_missing_board_port_is_refused_before_a_run_directory_is_made(argv: list[str], tmp_path: Path) -> None:

@@ -73,8 +73,10 @@ def test_only_default_handlers_are_taken_and_given_back() -> None:
         taken = take_signals()
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN and signal.SIGHUP not in taken
         assert signal.SIGTERM in taken
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler), handler  # the session's handler, not SIG_DFL, SIG_IGN or None
         with pytest.raises(SessionSignal, match="ended by SIGTERM"):
-            signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # type: ignore[operator]
+            handler(signal.SIGTERM, None)
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN  # a second one waits for the clean-up
         restore_signals(taken)
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

@@ -50,3 +50,32 @@ def test_a_run_a_signal_cuts_short_is_listed_as_cut_short(tmp_path: Path, sig: s
     (entry,) = (report / "entries").glob("*.json")
     doc = json.loads(entry.read_text())
     assert doc["verdict"] == "error" and doc["cut_short"] == sig and doc["run_dir"]
+
+
+# `rig run --report` whose rig is SIGKILLed in its run (as the OOM killer would): no finally, no atexit.
+_KILLED = """
+import os, signal, sys
+import rig.cli as cli
+
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+cli.run_scenario = killed
+sys.exit(cli.main(["run", "standing", "--target", "host", "--report", sys.argv[1], "--runs-dir", sys.argv[2]]))
+"""
+
+
+def test_a_rig_run_killed_in_its_run_leaves_the_run_in_its_report(tmp_path: Path) -> None:
+    """rig run --report wrote a run's row only when the run had ended: a rig SIGKILLed in the run (the OOM
+    killer) left no trace of it in the report, where pytest's run_scenario leaves an under-way row."""
+    from rig.report.directory import load_entries, summary_markdown
+
+    report, runs = tmp_path / "report", tmp_path / "runs"
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_KILLED), str(report), str(runs)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    (entry,) = (report / "entries").glob("*.json")
+    doc = json.loads(entry.read_text())
+    assert doc["verdict"] == "error" and doc["under_way"] and doc["scenario"] == "standing"
+    assert "the process running it died" in doc["failures"][0]
+    assert "never ended" in summary_markdown(load_entries([report]), "report")

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,9 @@ from rig.targets.parent_death import die_with_parent
 #: A rig process that starts a firmware (a sleeper announcing a link), says its pid, and dies at once.
 DYING_RIG = """
 import os, sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from rig.targets.process import FirmwareProcess
 fw = FirmwareProcess([sys.executable, "-c", "print('PTY /dev/null', flush=True); import time; time.sleep(60)"],
                      Path(sys.argv[1]))
@@ -93,3 +97,73 @@ def test_a_firmware_started_while_the_rig_ignores_sigterm_still_takes_it(tmp_pat
         if fw.proc.poll() is None:
             fw.proc.kill()
             fw.proc.wait()
+
+
+class _Recorded(OSError):
+    """Raised by a stand-in Popen once it has the arguments a target started its simulator with."""
+
+
+def _popen_arguments(module: object, monkeypatch: pytest.MonkeyPatch, start: Callable[[], object]) -> dict[str, Any]:
+    """The keyword arguments start() hands module's subprocess.Popen (the start itself fails then)."""
+    seen: dict[str, Any] = {}
+
+    def recorder(argv: list[str], **kwargs: Any) -> None:
+        seen.update(kwargs)
+        raise _Recorded("recorded")
+
+    with monkeypatch.context() as patch, pytest.raises(Exception, match="recorded"):
+        patch.setattr(module.subprocess, "Popen", recorder)  # type: ignore[attr-defined]
+        start()
+    return seen
+
+
+def _sigterm_ignored_in_a_child_started_with(kwargs: dict[str, Any]) -> bool:
+    """Whether a child started with a target's Popen arguments, while this process ignores SIGTERM and SIGHUP,
+    ignores either."""
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                                 preexec_fn=kwargs.get("preexec_fn"),
+                                 start_new_session=kwargs.get("start_new_session", False))
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    try:
+        mask = _ignored(child.pid)
+        return bool(mask & (1 << (signal.SIGTERM - 1)) or mask & (1 << (signal.SIGHUP - 1)))
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/PID/status is Linux's")
+def test_a_cocotb_simulation_started_while_the_rig_ignores_sigterm_still_takes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cocotb target started its simulation with a Popen of its own, not with the signals reset: a
+    simulation started while the rig ignored SIGTERM (cleaning up after one) ignored stop()'s SIGTERM."""
+    import rig.targets.cocotb as C
+
+    monkeypatch.setattr(C.CocotbTarget, "require", lambda self: None)
+    monkeypatch.setattr(C, "simulation", lambda *args: tmp_path / "build")
+    monkeypatch.setattr(C, "cosim_port_library", lambda: tmp_path / "libport.so")
+    (tmp_path / C.SAMPLES_FILE).write_bytes(b"")
+    target = C.CocotbTarget(simulator="icarus", waves=False)
+    kwargs = _popen_arguments(C, monkeypatch, lambda: target.start(tmp_path))
+    assert kwargs.get("start_new_session")
+    assert not _sigterm_ignored_in_a_child_started_with(kwargs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/PID/status is Linux's")
+def test_renode_started_while_the_rig_ignores_sigterm_still_takes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Renode target started Renode with a Popen of its own, not with the signals reset: a Renode
+    started while the rig ignored SIGTERM (cleaning up after one) ignored the SIGTERM that stops it."""
+    import rig.targets.renode as R
+
+    monkeypatch.setattr(R, "renode_executable", lambda: "/bin/true")
+    monkeypatch.setattr(R, "arm_elf", lambda: Path("fw.elf"))
+    monkeypatch.setattr(R, "elf_symbols", lambda elf: {R.MAILBOX_SYMBOL: 0x20000000})
+    target = R.RenodeTarget(mode="replay", startup_timeout_s=10)
+    kwargs = _popen_arguments(R, monkeypatch, lambda: target._start(tmp_path))
+    assert kwargs.get("start_new_session")
+    assert not _sigterm_ignored_in_a_child_started_with(kwargs)
