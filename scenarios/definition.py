@@ -45,6 +45,9 @@ class Segment:
     swivel_deg: a fidget segment's foot, instead of random fidgets, is slid round flat on the floor
     about its vertical by this much and back, again and again, with the body's weight on the other
     foot (turning on the spot without lifting it): never a step.
+    apex_m: a walking segment's swing lifts the foot this high over its footprints (default: the
+    activity's, 0.10 m for a walk); 0.01-0.03 m for the pivot steps of a turn on the spot, the
+    foot barely lifted and set down slowly, |a| staying within a few tenths of a g of 1 g.
     """
 
     activity: str
@@ -62,6 +65,7 @@ class Segment:
     pitch_scale: float = 1.0
     landing_spin_dps: float = 0.0
     swivel_deg: float = 0.0
+    apex_m: float | None = None
 
     def __post_init__(self) -> None:
         if self.activity not in SEGMENT_ACTIVITIES:
@@ -109,6 +113,10 @@ class Segment:
             _refuse("landing_spin_dps", self.landing_spin_dps, "a foot lands spinning at 0..800 dps")
         if self.landing_spin_dps and not self.turn_deg:
             _refuse("landing_spin_dps", self.landing_spin_dps, "only a turning segment's feet land spinning")
+        if self.apex_m is not None and not (0.005 <= self.apex_m <= 0.3):
+            _refuse("apex_m", self.apex_m, "a swing lifts the foot 0.005..0.3 m")
+        if self.apex_m is not None and self.activity != "walk":
+            _refuse("apex_m", self.apex_m, "only a walk's swing height is set")
         if not -180.0 <= self.swivel_deg <= 180.0:
             _refuse("swivel_deg", self.swivel_deg, "a foot swivels on the spot by at most +-180 deg")
         if self.swivel_deg and self.activity != "fidget":

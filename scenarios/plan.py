@@ -229,7 +229,7 @@ def build_plan(defn: ScenarioDef, rng: np.random.Generator) -> GaitPlan:
             cur.shape = shape
             cur.swing_activity = seg.activity
             cur.swing_peak_dps = shape.swing_peak_dps * (1.0 + 0.5 * cv * rng.normal())
-            cur.apex_m = _apex_m(seg.activity, speed)
+            cur.apex_m = _apex_m(seg.activity, speed) if seg.apex_m is None else seg.apex_m
             swing_s = stride_s - gct_s
             ic = tc + swing_s
             if not first and cur.ic_s is not None:

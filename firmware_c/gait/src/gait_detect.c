@@ -65,6 +65,20 @@ static const float PIVOT_YAW_DEG = 8.0f;
  * few hundredths of a g of the spin's own centripetal pull. */
 static const float PIVOT_SPIN_DPS = 100.0f;
 static const float PIVOT_TURN_DEG = 30.0f;
+/* ... or if the sole tilted PIVOT_TILT_DEG or more in pitch off the pose
+ * it stood in (since it last stood still) in the episode and came back to
+ * within half that tilt of it: a foot slid round flat on the floor keeps
+ * its pose (the integral only drifts, one way, by the gyro's residual offset
+ * and the spin's leak: a few degrees over a swivel), while a pivot step
+ * lifts the heel or the ball (heel-off: 2 cm over a 17 cm lever is 7 deg)
+ * and sets the sole down flat again. Such a step, set down slowly as the
+ * walker turns round (the body's weight shifting over it in a few tenths
+ * of a second), moves |a| by less than MOVE_G. The tilt is the sole's pitch
+ * rate less the part of the spin about the vertical that a foot standing
+ * rolled (or a sensor turned on the shoe) reads on its pitch axis: the spin
+ * (gz) times gravity's share of that axis where the foot last stood still
+ * (a foot rolled 10 deg and swivelled 90 deg would read 15 deg), deg. */
+static const float PIVOT_TILT_DEG = 6.0f;
 /* A foot that lands while it turns fast about its vertical (a turning step,
  * the leg rotating the foot in the air): only the ground can stop that spin
  * within tens of ms. An unloaded foot keeps its spin about its own vertical
@@ -491,17 +505,25 @@ static void set_phase(gait_detect_t *d, uint8_t phase, uint32_t index) {
     if (phase == PH_STANCE) {
         /* landed: a new stance, whose turn about the vertical starts here */
         d->piv_deg = 0.0f;
+        d->piv_pitch = 0.0f;
         d->piv_fast = 0;
         d->piv_rested = 0;
+        d->piv_tilt = 0;
     }
 }
 
 /* The foot's turn about its vertical since it last stood still or landed
- * (see PIVOT_TURN_DEG); gz = the rate about the sole's normal, dps. */
-static void pivot_track(gait_detect_t *d, uint32_t index, float gz, float dt, float an) {
+ * (see PIVOT_TURN_DEG) and its tilt in pitch (PIVOT_TILT_DEG); wy = the
+ * sole's pitch rate, gz = the rate about the sole's normal, dps. */
+static void pivot_track(gait_detect_t *d, uint32_t index, float wy, float gz, float dt, float an) {
     float dev = fabsf(an - 1.0f);
     d->piv_dev = dev > d->piv_dev ? dev : d->piv_dev;
     d->piv_deg += gz * dt;
+    d->piv_pitch += (wy - d->piv_lean * gz) * dt;
+    float tilt = fabsf(d->piv_pitch);
+    if (tilt > (float)d->piv_tilt) {
+        d->piv_tilt = (uint8_t)(tilt < 255.0f ? tilt : 255.0f); /* whole degrees */
+    }
     if (fabsf(gz) > PIVOT_SPIN_DPS) {
         if (!d->piv_fast) {
             d->piv_from = index;
@@ -795,7 +817,9 @@ static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
         return;
     }
     if (d->piv_rested && d->piv_fast && fabsf(d->piv_deg) >= PIVOT_TURN_DEG &&
-        d->piv_dev > MOVE_G && index - d->piv_from + TOP_MARGIN < g->delay) {
+        (d->piv_dev > MOVE_G ||
+         ((float)d->piv_tilt >= PIVOT_TILT_DEG && fabsf(d->piv_pitch) <= 0.5f * (float)d->piv_tilt)) &&
+        index - d->piv_from + TOP_MARGIN < g->delay) {
         gait_pos_t tc = d->phase == PH_STANCE && d->frozen && d->tc_found ? d->tc : at_index(d->piv_from);
         int tc_sent = d->tc_sent;
         d->hit_pending = 0;
@@ -810,8 +834,13 @@ static void pivot_settle(gait_state_t *g, gait_detect_t *d, uint32_t index) {
         set_phase(d, PH_STANCE, index);
     }
     d->piv_deg = 0.0f;
+    d->piv_pitch = 0.0f;
     d->piv_fast = 0;
     d->piv_rested = 1;
+    d->piv_tilt = 0;
+    if (d->an1 > 0.5f) {
+        d->piv_lean = (d->acc1[0] * g->sole_y[0] + d->acc1[1] * g->sole_y[1] + d->acc1[2] * g->sole_y[2]) / d->an1;
+    }
 }
 
 /* In a swing (its rotation and landing): the foot's spin about its vertical,
@@ -1954,7 +1983,8 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
 
     if (d->have_prev) {
-        pivot_track(d, index, gz, dt, an);
+        /* the sole's pitch rate, about its learnt pitch axis */
+        pivot_track(d, index, gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2], gz, dt, an);
         float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:

@@ -193,6 +193,8 @@ typedef struct {
     uint32_t piv_from;       /* first sample of that episode spinning faster than PIVOT_SPIN_DPS (lift) */
     uint32_t piv_last;       /* last such sample (the spin's end) */
     float piv_dev;           /* largest | |a| - 1 g | since that spin began, g */
+    float piv_pitch;         /* the sole's tilt in pitch since the foot last stood still or landed, deg */
+    float piv_lean;          /* gravity's share of the sole's pitch axis when it last stood still (sine) */
     float swing_s;           /* duration of the current swing rotation, s */
     float swing_peak;        /* largest toes-up rate of the current swing, dps */
     /* landing: between the end of the swing rotation and the stance */
@@ -292,6 +294,7 @@ typedef struct {
     uint8_t w2_pos, w2_len;  /* ring position, window length (odd) */
     uint8_t piv_fast;        /* the episode has spun that fast */
     uint8_t piv_rested;      /* the foot has stood still since it landed */
+    uint8_t piv_tilt;        /* largest |piv_pitch| in that episode, whole deg (see PIVOT_TILT_DEG) */
     uint8_t notch_found, hit_found;
     uint8_t sw_load;         /* late in the swing rotation, a load rise came from sw_on (BUMP_ONSET_FRAC) */
     uint8_t drop_found;      /* drop holds a candidate not DROP_WINDOW_S old: 1, 2 once the rate sped up */
