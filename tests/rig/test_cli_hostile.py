@@ -19,9 +19,11 @@ from rig.shard import load_durations
 from rig.targets.board import BoardTarget
 
 
-def rig(*args: str, cwd: Path, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
+        stdin: object = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+    """Run `python -m rig ARGS` in CWD (with ENV over the environment) and return what it did."""
     return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout_s)
+                          timeout=timeout_s, env={**os.environ, **(env or {})}, stdin=stdin)  # type: ignore[arg-type]
 
 
 def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
