@@ -1948,6 +1948,9 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     float gx = s->gx_dps - g->nav.bias[0];
     float gy = s->gy_dps - g->nav.bias[1];
     float gz = s->gz_dps - g->nav.bias[2];
+    /* the sole's pitch rate about its learnt pitch axis (+ = toes down), dps:
+     * a sensor turned on the shoe reads part of the foot's roll in its own gy */
+    float wy = gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2];
     float dt = (float)gap * g->dt_s;
     d->run_len = gap != 1u ? 0u : (uint8_t)(d->run_len < 255u ? d->run_len + 1u : 255u);
     float w2 = gx * gx + gy * gy + gz * gz;
@@ -1983,8 +1986,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
     }
 
     if (d->have_prev) {
-        /* the sole's pitch rate, about its learnt pitch axis */
-        pivot_track(d, index, gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2], gz, dt, an);
+        pivot_track(d, index, wy, gz, dt, an);
         float since_s = (float)(index - d->phase_start) * g->dt_s;
         switch (d->phase) {
         case PH_IDLE:
@@ -2150,9 +2152,6 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 d->late = at_index(d->idx1); /* the first impact, after the top's window */
                 d->late_found = 1;
             }
-            /* the sole's pitch rate (+ = toes down), dps: a sensor turned on the
-             * shoe reads part of the foot's roll in its own gy */
-            float wy = gx * g->sole_y[0] + gy * g->sole_y[1] + gz * g->sole_y[2];
             float land_s = d->land_found ? gait_pos_diff(at_index(index), d->land) * g->dt_s : 0.0f;
             if (d->land_found && land_s >= 0.0f && land_s <= window_s) {
                 d->land_acc = an > d->land_acc ? an : d->land_acc;
