@@ -81,13 +81,19 @@ def _proc_stat(pid: int) -> list[str] | None:
         return None
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process below root (children first), from /proc."""
+def _parents() -> dict[int, int]:
+    """Each process's parent pid, by its pid, from /proc."""
     parent: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         stat = _proc_stat(int(entry.name)) if entry.name.isdigit() else None
         if stat is not None:
             parent[int(entry.name)] = int(stat[1])
+    return parent
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below root (children first), from /proc."""
+    parent = _parents()
     found: list[int] = []
     todo = [root]
     while todo:
@@ -115,7 +121,7 @@ def signals_passed_on(log: Callable[[str], object], grace_s: float = PASS_ON_GRA
         for sig in PASSED_ON:
             signal.signal(sig, signal.SIG_IGN)  # the command's clean-up must not be cut short
         name = signal.Signals(signum).name
-        direct = [pid for pid in _descendants(os.getpid()) if (_proc_stat(pid) or ["", ""])[1] == str(os.getpid())]
+        direct = [pid for pid, ppid in _parents().items() if ppid == os.getpid()]
         for pid in direct:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
