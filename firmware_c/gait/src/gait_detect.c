@@ -224,10 +224,21 @@ static const float HIT_HOLD_S = 0.012f;
  * full scale is steep in itself), so there the knee is looked for only late
  * in the rotation (SWING_LATE_FRAC). A heel that lands in a slap after a
  * toes-down turn in the air (slap_is_contact) shows the knee was the swing's
- * own end: a fast swing (a run's) can stop that abruptly in the air. */
+ * own end: a fast swing (a run's) can stop that abruptly in the air.
+ * A walker's heel may also land while the foot turns toes up at a steady or
+ * gently slowing rate, the ground then arresting it more softly than
+ * KNEE_RISE_DPS_S (a heel planted at 80-250 dps, the rate falling 7,000-
+ * 12,000 dps/s into the slap). Such a knee counts when the rate before it
+ * held steady (the rise from it is KNEE_FLAT_STEEP times its slope, and the
+ * rate was not speeding up by more than half that) and the top follows
+ * within KNEE_PEAK_MAX_S: a swing ending by itself in the air takes 30-40 ms
+ * from a steady rate to zero. Like a knee at the peak rate it gives way to
+ * an impact that comes only long after the top (the swing stopped in the
+ * air and the heel landed later). */
 static const float KNEE_DPS = 40.0f;
 static const float KNEE_STEEP = 2.0f;
 static const float KNEE_RISE_DPS_S = 15000.0f;
+static const float KNEE_FLAT_STEEP = 6.0f;
 static const float KNEE_MAX_S = 0.04f;
 static const float KNEE_FRAC = 0.5f;
 /* Near the swing's peak rate the slope of gy is small and turns smoothly, so
@@ -1317,9 +1328,10 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
         d->knee_hit = 0; /* the heel landed in the slap after a turn in the air: the knee was the swing's end */
     }
     if (d->knee_hit == 2u && d->late_found) {
-        /* a knee at the swing's peak rate, and the ground's impact only long
-         * after the top: the swing stopped abruptly in the air (its stop
-         * jolts a sensor off the rotation's axis), and the heel landed later */
+        /* a knee at the swing's peak rate or a soft one from a steady rate,
+         * and the ground's impact only long after the top: the swing stopped
+         * abruptly in the air (its stop jolts a sensor off the rotation's
+         * axis), and the heel landed later */
         d->knee_hit = 0;
     }
     if (d->knee_hit && (flags == GAIT_EVF_IMPACT || (flags == 0u && knee_landed(d)))) {
@@ -1452,7 +1464,9 @@ static gait_pos_t dip_contact(const gait_knee_t *k) {
     return gait_pos_add(at_index(k->after - 1u), from);
 }
 
-/* At the top: was a knee the contact (see KNEE_DPS)? The dip first, then the step. */
+/* At the top: was a knee the contact (see KNEE_DPS)? The dip first, then the step.
+ * 1: yes; 2: yes, if no impact comes only long after the top (a knee near
+ * the swing's peak rate, or a soft arrest); 0: no. */
 static int knee_is_contact(const gait_state_t *g, gait_detect_t *d, uint32_t index) {
     for (int m = 0; m < 2; m++) {
         const gait_knee_t *k = &d->knee[m];
@@ -1463,11 +1477,14 @@ static int knee_is_contact(const gait_state_t *g, gait_detect_t *d, uint32_t ind
          * KNEE_PEAK_CLEAN_S); a dip of the slope is a dip whatever the rate */
         int early = m == 1 && -k->gy >= SWING_LATE_FRAC * d->swing_peak;
         int on_time = (float)d->run_len >= (float)(index - k->after) + KNEE_PEAK_CLEAN_S * g->cfg.odr_hz;
-        if (k->found && k->gy < -KNEE_DPS && rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S &&
+        /* the ground's sharp arrest, or its softer one from a steady rate (see KNEE_FLAT_STEEP) */
+        int steep = rise > KNEE_STEEP * k->sl && rise > KNEE_RISE_DPS_S;
+        int flat = rise > KNEE_FLAT_STEEP * k->sl && rise > -2.0f * KNEE_FLAT_STEEP * k->sl && to_top_s < KNEE_PEAK_MAX_S;
+        if (k->found && k->gy < -KNEE_DPS && (steep || flat) &&
             gait_pos_diff(d->top, k->at) * g->dt_s < (early ? KNEE_PEAK_MAX_S : KNEE_MAX_S) && (!early || on_time)) {
             d->contact = m == 0 ? dip_contact(k) : k->at;
             d->contact_an = k->an;
-            return early ? 2 : 1;
+            return early || !steep ? 2 : 1;
         }
     }
     return 0;

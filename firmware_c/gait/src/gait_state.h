@@ -305,7 +305,7 @@ typedef struct {
     uint8_t rest_found;      /* such a rise was seen */
     uint8_t rest_rising;     /* and has not peaked yet */
     uint8_t rest_hit;        /* the foot took its weight there and came to rest before the top: the contact */
-    uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact (2: a knee near the swing's peak rate) */
+    uint8_t knee_hit;        /* the ground arrested the toes-up rotation at the knee: the contact (2: a knee near the swing's peak rate, or a soft arrest from a steady rate) */
     uint8_t run_len;         /* samples since the last gap, up to 255 */
     uint8_t hit_pending;     /* in stance from that impact; is a stronger landing still to come? */
     uint8_t late_found;      /* an impact came after the top's window, before the bump's end (or, in stance from an impact in the swing, after the crossing's window: hit_settle) */
