@@ -194,6 +194,12 @@ static const uint32_t TOP_MARGIN = 4u;
  * peak. An impact there, before gy crosses zero, is a foot that hit the
  * ground still rotating toes up (the heel then drops). */
 static const float SWING_LATE_FRAC = 0.7f;
+/* ... for an impact that may be the contact, running: a runner's forefoot
+ * meets the ground still turning toes up at 300-500 dps, and in a turn,
+ * whose strides swing the foot more slowly, that is up to 90 % of the
+ * swing's peak rate (a walker's foot has slowed well before it lands, and
+ * the swings of walks read from real strides jolt at 70-85 % of it). */
+static const float HIT_LATE_RUN_FRAC = 0.9f;
 /* The contact is the last least toes-up rate (the rotation slowing into the
  * ground, then the heel drop speeding it up again) if it came this shortly
  * before the impact, else the sample before the impact, s. */
@@ -1592,7 +1598,9 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     } else if (heel_drop(g, d, index, gy, an)) {
         return 1;
     }
-    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > SWING_LATE_FRAC * d->swing_peak) {
+    /* late in the swing rotation (see HIT_LATE_RUN_FRAC) */
+    float late_frac = gait_running_now(g, d->swing_peak) ? HIT_LATE_RUN_FRAC : SWING_LATE_FRAC;
+    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > late_frac * d->swing_peak) {
         d->notch_found = 0;
         d->hit_found = 0;
         d->sw_load = 0;
