@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from rig.dut import Dut
-from rig.errors import RigError
+from rig.errors import RigError, TargetUnavailable
 from rig.link import Link
 from rig.report import ReportDir
 from rig.seed import checked_seed
@@ -98,8 +98,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
     try:
         # a port or profile for a target that starts its own link, say
-        make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
-                    config.getoption("--place"))
+        target = make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
+                             config.getoption("--place"))
+        if isinstance(target, BoardTarget) and target.usable().ok:
+            # a --port that is no serial device (/dev/null, a directory) failed every test, each alike
+            target.require()
+    except TargetUnavailable:
+        pass  # each test that needs it is skipped with the reason (no port given, $STRIDELAB_PORT's missing)
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
     runs = config.getoption("--runs-dir")

@@ -199,6 +199,24 @@ def test_an_empty_board_port_or_place_is_refused_not_replaced(tmp_path: Path, op
     assert f"{option} ' ' is empty" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("given", ["--port", "$STRIDELAB_PORT"])
+def test_pytest_board_port_that_is_no_serial_device_is_a_usage_error(tmp_path: Path, given: str) -> None:
+    """pytest --target board --port /dev/null (or a directory, or $STRIDELAB_PORT naming one) passed configuration
+    and failed every test that ran the board, each alike, each with a run directory of a run that never began."""
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n\ndef test_y(dut):\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("STRIDELAB_PORT", "LG_PLACE")}
+    args = ["--port", str(tmp_path)] if given == "--port" else []
+    if given != "--port":
+        env["STRIDELAB_PORT"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board",
+                           "--runs-dir", "runs", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    named = f"--port {tmp_path}" if given == "--port" else f"$STRIDELAB_PORT={tmp_path}"
+    assert f"{named}: cannot open the link '{tmp_path}': it is a directory, not a serial port" in proc.stderr, proc.stderr
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("option", ["--report", "--runs-dir", "--shard", "--shard-durations", "--report-as",
                                     "--board-profile"])
 def test_pytest_options_given_empty_are_refused_not_dropped(tmp_path: Path, option: str) -> None:
