@@ -53,6 +53,20 @@ def test_rig_run_shard_durations_from_dev_zero(tmp_path: Path) -> None:
              "--durations /dev/zero", "character device")
 
 
+@pytest.mark.parametrize("shard", ["1/99999999999999999999", "1/" + "9" * 5000])
+def test_a_shard_count_past_the_maximum_is_refused(tmp_path: Path, shard: str) -> None:
+    # rig run ran shard 1 of 10^20 (every scenario named), and 5,000 digits were refused in Python's words
+    # ('Exceeds the limit (4300 digits) for integer string conversion'); pytest ended in an INTERNALERROR
+    _refused(rig("run", "walk", "--shard", shard, "--runs-dir", "runs", cwd=tmp_path, timeout_s=60),
+             "--shard '1/9999", "at most 256 shards")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--shard", shard],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "at most 256 shards" in proc.stderr and "INTERNALERROR" not in proc.stdout + proc.stderr, proc.stderr
+
+
 def test_pytest_shard_durations_from_dev_zero(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--shard", "1/2",
