@@ -8,7 +8,7 @@ Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
 Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
-Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
+Signals: SIGTERM, SIGHUP and SIGINT unwind the session like Ctrl-C, so every started target is stopped
          (rig.pytest_signals); a pytest-xdist controller passes them on to its workers and ends once
          they have stopped their targets and recorded their runs.
 """
@@ -72,7 +72,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 REPORT_KEY = pytest.StashKey[ReportDir]()
 #: The signal handlers the session took (rig.pytest_signals), given back at its end.
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
-#: The session's handler of SIGTERM and SIGHUP, which knows the pytest-xdist workers to pass them on to.
+#: The session's handler of SIGTERM, SIGHUP and SIGINT, which knows the pytest-xdist workers to pass them on to.
 WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
@@ -166,7 +166,7 @@ def _worker_pid(node: Any) -> int | None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodeready(node: Any) -> None:
-    """pytest-xdist (in the controller): a worker is up; SIGTERM and SIGHUP are passed on to it."""
+    """pytest-xdist (in the controller): a worker is up; SIGTERM, SIGHUP and SIGINT are passed on to it."""
     relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
     pid = _worker_pid(node)
     if relay is not None and pid is not None:
@@ -190,7 +190,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Any:
-    """A pytest-xdist controller that passed SIGTERM or SIGHUP on to its workers goes on until they have
+    """A pytest-xdist controller that passed SIGTERM, SIGHUP or SIGINT on to its workers goes on until they have
     ended (their runs recorded), then ends the session naming that signal (rather than the workers'
     "keyboard-interrupt" that pytest-xdist reports)."""
     relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)
