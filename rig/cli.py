@@ -621,11 +621,11 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     and where the captures are; the exit status is 128 + the signal number. ignore_signals_after
     (rig.entry, which ends the process next): the signals are ignored once the command is over, never
     set back to their default, which would let a signal in that moment kill the process silently with
-    its status lost and its buffered output unwritten; else the defaults are restored."""
+    its status lost and its buffered output unwritten; else the handlers it found are given back (called
+    in-process, as tests do, it used to set Python's defaults, dropping a pytest session's own)."""
     _names_as_given(sys.stdout)
     args = build_parser().parse_args(argv)
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _terminate)
+    before = {sig: signal.signal(sig, _terminate) for sig in STOP_SIGNALS}
     try:
         if args.command in SYNTHESIZING:
             cache_dir()  # a $STRIDELAB_SYNTH_CACHE that can be no directory: refused before a run directory is made
@@ -652,6 +652,5 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
         else:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                signal.signal(sig, signal.SIG_DFL)
+            for sig, handler in before.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
