@@ -30,6 +30,9 @@ def test_a_replay_through_the_line_model_is_measured_whole(tmp_path: Path) -> No
 @pytest.mark.parametrize("argv, message", [
     (["--seconds", "-1"], "argument --seconds: -1 must be a finite number of seconds > 0"),
     (["--seconds", "nan"], "argument --seconds: nan must be a finite number of seconds > 0"),
+    # '0 samples in 0.00 s' measured and called below the goal (exit 1); a tenth of a second was called 'ok'
+    (["--seconds", "0.0001"], "argument --seconds: 0.0001: replay at least 2 s; a shorter replay ends before"),
+    (["--seconds", "0.1"], "argument --seconds: 0.1: replay at least 2 s"),
     (["--baud", "0"], "argument --baud: 0 must be a whole number > 0"),
     # 'OverflowError: signed integer is greater than maximum' from pyserial, a traceback after the firmware started
     (["--baud", "99999999999"], "argument --baud: 99999999999: give a line speed of 1,200 to 12,000,000"),
