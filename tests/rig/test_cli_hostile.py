@@ -337,6 +337,15 @@ def test_ble_wait_for_a_central_with_the_virtual_link_is_refused(tmp_path: Path,
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.parametrize("wait", ["1e300", "3601"])
+def test_ble_wait_for_a_central_past_an_hour_is_refused(tmp_path: Path, wait: str) -> None:
+    """rig ble walk --hci usb:0 --wait-s 1e300 was taken: the firmware started and the shoe would have advertised
+    for ever, waiting for a central, though every wait of the rig has a bound."""
+    proc = rig("ble", "walk", "--hci", "usb:0", "--wait-s", wait, "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, f"--wait-s {float(wait):g}: at most 3600 s (an hour) for a central to subscribe")
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("argv, words", [
     (["plot", "REC.csv", "--png", "p.png", "--seed", "5"], ("--seed 5 synthesizes a catalog scenario", "REC.csv")),
     (["bench", "REC.csv", "--seed", "5"], ("--seed 5 synthesizes catalog scenarios, and only recordings",)),
