@@ -66,11 +66,13 @@ def clear_report(report: Path) -> None:
         junit.unlink()
 
 
-#: How long a session waits, after passing SIGTERM or SIGHUP on to the command it runs (pytest), for that
-#: command to stop its targets and write its report before nox ends, s.
+#: How long a session waits, after passing SIGTERM, SIGHUP or SIGINT on to the command it runs (pytest), for
+#: that command to stop its targets and write its report before nox ends, s.
 PASS_ON_GRACE_S = 60.0
-#: The signals a session passes on to the command it runs (SIGINT, from a terminal, reaches it already).
-PASSED_ON = (signal.SIGTERM, signal.SIGHUP)
+#: The signals a session passes on to the command it runs. SIGINT from a terminal (Ctrl-C) reaches the command
+#: already, and again from nox, a copy pytest ignores (rig.pytest_signals); sent to nox alone (`kill -INT`, a CI
+#: runner cancelling) it reached it not at all: nox's own handling sent it SIGTERM 0.3 s later, then SIGKILL.
+PASSED_ON = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 def _proc_stat(pid: int) -> list[str] | None:
@@ -112,11 +114,12 @@ def _running(pid: int) -> bool:
 
 @contextlib.contextmanager
 def signals_passed_on(log: Callable[[str], object], grace_s: float = PASS_ON_GRACE_S) -> Iterator[None]:
-    """While the body runs: SIGTERM or SIGHUP sent to nox alone (a CI timeout, `kill PID`) is passed on to
-    the command the session runs (pytest stops its targets and writes its report); once that has ended,
+    """While the body runs: SIGTERM, SIGHUP or SIGINT sent to nox (a CI timeout, `kill PID`, Ctrl-C) is passed
+    on to the command the session runs (pytest stops its targets and writes its report); once that has ended,
     or after grace_s (then what is left of it is killed), nox ends by the same signal. Further signals
     meanwhile are ignored. Without it nox died at once and left pytest, its xdist workers and their
-    emulators running, and no report was written."""
+    emulators running, and no report was written; on SIGINT nox sent the command SIGTERM after 0.3 s and
+    SIGKILL after 0.5 s, before it had stopped its targets."""
     def pass_on(signum: int, frame: FrameType | None) -> None:
         for sig in PASSED_ON:
             signal.signal(sig, signal.SIG_IGN)  # the command's clean-up must not be cut short
@@ -141,8 +144,10 @@ def signals_passed_on(log: Callable[[str], object], grace_s: float = PASS_ON_GRA
         sys.stderr.flush()
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)  # ends nox as the signal would have: its status says which
-    # only a signal left at its default: one ignored (nohup) stays ignored
-    before = {sig: signal.signal(sig, pass_on) for sig in PASSED_ON if signal.getsignal(sig) is signal.SIG_DFL}
+    # only a signal left at its default (SIGINT's is Python's KeyboardInterrupt): one ignored (nohup, a job
+    # started with & by a script) stays ignored
+    before = {sig: signal.signal(sig, pass_on) for sig in PASSED_ON
+              if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler)}
     try:
         yield
     finally:
@@ -151,7 +156,7 @@ def signals_passed_on(log: Callable[[str], object], grace_s: float = PASS_ON_GRA
 
 
 def passing_signals_on(body: Callable[[nox.Session], None]) -> Callable[[nox.Session], None]:
-    """A session whose commands get the SIGTERM or SIGHUP nox gets (signals_passed_on)."""
+    """A session whose commands get the SIGTERM, SIGHUP or SIGINT nox gets (signals_passed_on)."""
     @functools.wraps(body)
     def session_body(session: nox.Session) -> None:
         with signals_passed_on(session.log):

@@ -6,8 +6,10 @@ RFC 2217, so the `board` target's own code path runs the scenario suite with no 
 starts the stand, runs COMMAND with $STRIDELAB_PORT set to its URL (what `--target board` reads) and
 $STRIDELAB_BOARD_PROFILE to `host` (the board profile whose HELLO the native build answers),
 and stops the stand however COMMAND ends (signals included); exit status is COMMAND's, 2 when the
-stand cannot start. SIGTERM or SIGHUP is passed on to COMMAND, and the stand stays up until COMMAND has
-ended (at most COMMAND_GRACE_S), so its runs end cut short by that signal; exit status 128 + the signal.
+stand cannot start. SIGTERM, SIGHUP or SIGINT is passed on to COMMAND (SIGINT too: sent to the stand alone,
+by nox passing it on or `kill -INT`, it reached COMMAND not at all; after a terminal's Ctrl-C COMMAND gets a
+copy, which pytest ignores), and the stand stays up until COMMAND has ended (at most COMMAND_GRACE_S), so its
+runs end cut short by that signal; exit status 128 + the signal.
 The stand's working directory (the firmware's and ser2net's files) is removed however it ends.
 """
 
@@ -81,8 +83,12 @@ def stand(via: str, work_dir: Path) -> Iterator[str]:
 COMMAND_GRACE_S = 60.0
 
 
+#: The signals that end the stand (and COMMAND): a CI timeout, a closed terminal, Ctrl-C.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
 class _Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, which end the stand as Ctrl-C does."""
+    """SIGTERM, SIGHUP or SIGINT, which end the stand as Ctrl-C does."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -90,16 +96,18 @@ class _Stopped(KeyboardInterrupt):
 
 
 def _stop_on(signum: int, frame: object) -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)  # a second signal (nox passing Ctrl-C on) must not cut the clean-up short
     raise _Stopped(signum)
 
 
 def _end_command(child: subprocess.Popen[bytes], signum: int) -> int:
-    """COMMAND ended by the signal the stand got (Ctrl-C reached it already, from the terminal): the stand is
-    kept up until COMMAND has ended (at most COMMAND_GRACE_S, then it is killed), so its runs end cut short
-    by that signal rather than by a board that vanished; returns 128 + the signal."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    """COMMAND ended by the signal the stand got, passed on to it: the stand is kept up until COMMAND has
+    ended (at most COMMAND_GRACE_S, then it is killed), so its runs end cut short by that signal rather than
+    by a board that vanished; returns 128 + the signal."""
+    for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)  # COMMAND's clean-up must not be cut short
-    if signum != signal.SIGINT and child.poll() is None:
+    if child.poll() is None:
         child.send_signal(signum)
     try:
         child.wait(COMMAND_GRACE_S)
@@ -129,8 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rig.board_stand: error: give the command to run after --, e.g. -- pytest tests/hil --target board",
               file=sys.stderr)
         return 2
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _stop_on)
+    for sig in STOP_SIGNALS:
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):  # one ignored (nohup) stays so
+            signal.signal(sig, _stop_on)
     try:
         work_dir = Path(tempfile.mkdtemp(prefix="board-stand-"))
     except OSError as exc:
@@ -146,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rig.board_stand: ended by {signal.Signals(signum).name}; the stand-in board is stopped", file=sys.stderr)
         return 128 + signum
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the stand is done: the clean-up must not be cut short
         shutil.rmtree(work_dir, ignore_errors=True)  # the firmware's and ser2net's files, nothing to keep
 

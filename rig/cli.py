@@ -431,11 +431,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 #: How long `rig ble` with a real controller waits for a central to subscribe, s (--wait-s).
 BLE_WAIT_S = 120.0
+#: The longest --wait-s: an hour to walk to a phone and connect it is plenty; 1e300 s was taken.
+BLE_MAX_WAIT_S = 3600.0
 
 
 def cmd_ble(args: argparse.Namespace) -> int:
     """Run a scenario with the shoe on Bluetooth LE (Running Speed and Cadence service) and judge
     what a phone app receives."""
+    if args.wait_s is not None and args.wait_s > BLE_MAX_WAIT_S:
+        # every wait has a bound: --wait-s 1e300 (a typo's exponent) advertised for ever
+        raise RigError(f"--wait-s {args.wait_s:g}: at most {BLE_MAX_WAIT_S:g} s (an hour) for a central to subscribe; "
+                       f"give a shorter wait (default {BLE_WAIT_S:g})")
     if args.wait_s is not None and args.hci == "virtual":
         # the virtual link's phone subscribes at once: a wait given for a real central would be ignored
         raise RigError(f"--wait-s {args.wait_s:g} is how long a real controller waits for a central to subscribe; "
@@ -565,7 +571,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
     p.add_argument("--wait-s", type=positive_s, default=None,
-                   help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g})")
+                   help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g}, "
+                        f"at most {BLE_MAX_WAIT_S:g})")
     target_opts(p)
     p.set_defaults(func=cmd_ble)
     return ap
@@ -621,11 +628,11 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     and where the captures are; the exit status is 128 + the signal number. ignore_signals_after
     (rig.entry, which ends the process next): the signals are ignored once the command is over, never
     set back to their default, which would let a signal in that moment kill the process silently with
-    its status lost and its buffered output unwritten; else the defaults are restored."""
+    its status lost and its buffered output unwritten; else the handlers it found are given back (called
+    in-process, as tests do, it used to set Python's defaults, dropping a pytest session's own)."""
     _names_as_given(sys.stdout)
     args = build_parser().parse_args(argv)
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _terminate)
+    before = {sig: signal.signal(sig, _terminate) for sig in STOP_SIGNALS}
     try:
         if args.command in SYNTHESIZING:
             cache_dir()  # a $STRIDELAB_SYNTH_CACHE that can be no directory: refused before a run directory is made
@@ -652,6 +659,5 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
         else:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                signal.signal(sig, signal.SIG_DFL)
+            for sig, handler in before.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

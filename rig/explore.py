@@ -645,6 +645,18 @@ def _ignored(args: argparse.Namespace) -> None:
                                          f"{', '.join(given)} would be ignored; drop them, or run the draw apart")
 
 
+def _refuse_empty(args: argparse.Namespace) -> None:
+    """ScenarioParameterError for a --case or --fix that names no parameter (an unset shell variable:
+    --case "$GAIT"): --case '' ran the neutral gait and --fix '' held nothing, both as if meant."""
+    for option, specs in (("--case", [] if args.case is None else [args.case]), ("--fix", args.fix or [])):
+        for spec in specs:
+            if not spec.replace(",", " ").split():
+                omit = "omit --case to draw gaits" if option == "--case" else "omit that --fix"
+                raise ScenarioParameterError(f"{option} {_quoted(spec)} names no parameter; give name=value pairs "
+                                             f"(e.g. {option} 'speed_mps=4.5 strike=fore'; rig explore --list shows "
+                                             f"them), or {omit}")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
     p.add_argument("--cases", type=int, default=None, metavar="N", help=f"gaits to draw (default {DEFAULT_CASES})")
@@ -692,6 +704,7 @@ def main(args: argparse.Namespace) -> int:
             print(_list_params())
             return 0
         _ignored(args)
+        _refuse_empty(args)
         cases = DEFAULT_CASES if args.cases is None else args.cases
         seed = 1 if args.seed is None else args.seed
         if cases < 1:

@@ -34,6 +34,36 @@ from scenarios.catalog import synthesize
 #: Goal: the share of the line's byte rate a replay keeps busy.
 GOAL_FRACTION = 0.80
 DEFAULT_BAUDS = (115200, 921600)
+#: Line speeds the benchmark measures, bits per second: below 1200 the firmware's answer to CONFIG takes
+#: longer than the rig waits for it; above 12 Mbaud (the fastest USB-serial bridges) pyserial cannot set
+#: the pty (a C int overflows past 2^31) and no board's line runs.
+BAUD_RANGE = (1200, 12_000_000)
+
+
+#: The shortest replay measured, s: 832 samples at 416 Hz, more than the 640 (20 batches of 32) the native
+#: firmware lets be in flight, so the figure is the stream's steady rate, not its start.
+MIN_SECONDS = 2.0
+
+
+def seconds_arg(text: str) -> float:
+    """argparse type of --seconds: a finite number of seconds, at least MIN_SECONDS."""
+    value = positive_s(text)
+    if value < MIN_SECONDS:
+        # --seconds 0.0001 replayed '0 samples in 0.00 s' and called the line's use below the goal (exit 1)
+        raise argparse.ArgumentTypeError(f"{text}: replay at least {MIN_SECONDS:g} s; a shorter replay ends before "
+                                         "the stream fills the line, so its figure is not the line's use")
+    return value
+
+
+def baud_arg(text: str) -> int:
+    """argparse type of --baud: a whole number of bits per second within BAUD_RANGE."""
+    lo, hi = BAUD_RANGE
+    value = positive_int(text) if len(text) <= 20 else hi + 1
+    if not lo <= value <= hi:
+        shown = text if len(text) <= 20 else f"{text[:20]}... ({len(text)} characters)"
+        raise argparse.ArgumentTypeError(f"{shown}: give a line speed of {lo:,} to {hi:,} bits per second "
+                                         "(a board's: 115200, 921600)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -110,17 +140,22 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
     ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("--baud", type=positive_int, action="append",
-                    help="line speed (repeatable; default 115200 and 921600)")
+    ap.add_argument("--baud", type=baud_arg, action="append",
+                    help=f"line speed, {BAUD_RANGE[0]}..{BAUD_RANGE[1]} (repeatable; default 115200 and 921600)")
     ap.add_argument("--scenario", action=Once, type=scenario_name, default="steady_run",
                     help="catalog scenario to replay (default steady_run)")
     # a negative one replayed a negative number of samples and called the rate measured 'ok'
-    ap.add_argument("--seconds", action=Once, type=positive_s, default=20.0, help="seconds of it to replay (default 20)")
+    ap.add_argument("--seconds", action=Once, type=seconds_arg, default=20.0,
+                    help=f"seconds of it to replay (default 20, at least {MIN_SECONDS:g})")
     args = ap.parse_args(argv)
     figures = []
     with tempfile.TemporaryDirectory(prefix="linkbench-") as tmp:
         for baud in args.baud or DEFAULT_BAUDS:
-            fig = measure(baud, args.scenario, args.seconds, Path(tmp))
+            try:
+                fig = measure(baud, args.scenario, args.seconds, Path(tmp))
+            except RigError as exc:  # a firmware that did not answer: said, not a traceback
+                print(f"python -m rig.linkbench: error: at {baud} baud: {exc}", file=sys.stderr)
+                return 2
             print(f"link utilization {fig.line()}", flush=True)
             figures.append(fig)
     return 0 if all(f.fraction >= GOAL_FRACTION for f in figures) else 1

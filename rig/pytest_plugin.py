@@ -8,7 +8,7 @@ Marker:  @pytest.mark.target("host", "qemu") runs a test only on those targets
 Fixtures: rig_target (the Target, skipped with the reason if unavailable here),
           dut (rig.dut.Dut: a started target, its open Link, expect/send), run_scenario (synthesize,
           replay and check a catalog scenario), runs_dir.
-Signals: SIGTERM and SIGHUP unwind the session like Ctrl-C, so every started target is stopped
+Signals: SIGTERM, SIGHUP and SIGINT unwind the session like Ctrl-C, so every started target is stopped
          (rig.pytest_signals); a pytest-xdist controller passes them on to its workers and ends once
          they have stopped their targets and recorded their runs.
 """
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from rig.dut import Dut
-from rig.errors import RigError
+from rig.errors import RigError, TargetUnavailable
 from rig.link import Link
 from rig.report import ReportDir
 from rig.seed import checked_seed
@@ -72,7 +72,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 REPORT_KEY = pytest.StashKey[ReportDir]()
 #: The signal handlers the session took (rig.pytest_signals), given back at its end.
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
-#: The session's handler of SIGTERM and SIGHUP, which knows the pytest-xdist workers to pass them on to.
+#: The session's handler of SIGTERM, SIGHUP and SIGINT, which knows the pytest-xdist workers to pass them on to.
 WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
@@ -98,8 +98,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
     try:
         # a port or profile for a target that starts its own link, say
-        make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
-                    config.getoption("--place"))
+        target = make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
+                             config.getoption("--place"))
+        if isinstance(target, BoardTarget) and target.usable().ok:
+            # a --port that is no serial device (/dev/null, a directory) failed every test, each alike
+            target.require()
+    except TargetUnavailable:
+        pass  # each test that needs it is skipped with the reason (no port given, $STRIDELAB_PORT's missing)
     except RigError as exc:
         raise pytest.UsageError(str(exc)) from None
     runs = config.getoption("--runs-dir")
@@ -161,7 +166,7 @@ def _worker_pid(node: Any) -> int | None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodeready(node: Any) -> None:
-    """pytest-xdist (in the controller): a worker is up; SIGTERM and SIGHUP are passed on to it."""
+    """pytest-xdist (in the controller): a worker is up; SIGTERM, SIGHUP and SIGINT are passed on to it."""
     relay = node.config.stash.get(WORKER_SIGNALS_KEY, None)
     pid = _worker_pid(node)
     if relay is not None and pid is not None:
@@ -185,7 +190,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Any:
-    """A pytest-xdist controller that passed SIGTERM or SIGHUP on to its workers goes on until they have
+    """A pytest-xdist controller that passed SIGTERM, SIGHUP or SIGINT on to its workers goes on until they have
     ended (their runs recorded), then ends the session naming that signal (rather than the workers'
     "keyboard-interrupt" that pytest-xdist reports)."""
     relay = session.config.stash.get(WORKER_SIGNALS_KEY, None)

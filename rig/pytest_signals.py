@@ -1,4 +1,4 @@
-"""SIGTERM and SIGHUP end a pytest session as Ctrl-C does, so every target it started is stopped.
+"""SIGTERM, SIGHUP and SIGINT end a pytest session as Ctrl-C does, so every target it started is stopped.
 
 Python's default for SIGTERM (what `timeout`, CI cancellation and process managers send) and
 SIGHUP (a closed terminal) ends the interpreter at once: no fixture finalizer runs, so the
@@ -6,6 +6,8 @@ firmware, emulator or simulator a `dut` or `run_scenario` started goes on runnin
 parent, and its run directory never gets target.txt. With the plugin these signals raise
 `SessionSignal`, a KeyboardInterrupt: pytest unwinds, every fixture stops its target and
 writes how it ended, and the session exits as interrupted (exit status 2), naming the signal.
+SIGINT (Ctrl-C, or `kill -INT` from a CI runner or nox) is taken too, so that it is passed on to
+pytest-xdist workers as the others are and a second one does not cut the clean-up short.
 
 Only signals left at their default are taken (one ignored by `nohup`, or handled by the user's
 own code, stays so), only in the main thread, and they are given back when the session ends.
@@ -15,7 +17,8 @@ command it started, not its process group) passes it on to every worker (WorkerS
 stops its target and records its run cut short by that signal, and the controller ends the
 session, naming the signal, once they are done (or after WORKERS_GRACE_S). It used to end the
 session at once: pytest-xdist then tore the workers down with SIGINT some seconds later, so the
-report named SIGINT, not the signal that ended the session.
+report named SIGINT, not the signal that ended the session. From a terminal, Ctrl-C reaches the
+workers already (the whole process group gets it); passed on again, it is one they ignore.
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-#: Signals that end a session as Ctrl-C does (SIGINT already raises KeyboardInterrupt).
-SESSION_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+#: Signals that end a session as Ctrl-C does.
+SESSION_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class SessionSignal(KeyboardInterrupt):
-    """A session ended by SIGTERM or SIGHUP: pytest unwinds as for Ctrl-C, stopping every target."""
+    """A session ended by SIGTERM, SIGHUP or SIGINT: pytest unwinds as for Ctrl-C, stopping every target."""
 
     def __init__(self, signum: int) -> None:
         name = signal.Signals(signum).name
@@ -56,7 +59,7 @@ WORKERS_GRACE_S = 30.0
 
 
 class WorkerSignals:
-    """The session's handler of SIGTERM and SIGHUP. In a pytest-xdist controller with workers up, the
+    """The session's handler of SIGTERM, SIGHUP and SIGINT. In a pytest-xdist controller with workers up, the
     first such signal is passed on to every worker and the session goes on until they have ended (each
     unwinds as for Ctrl-C: its targets stopped, its runs recorded cut short by that signal); further
     ones meanwhile are ignored, and after grace_s the controller ends the session itself. Without
@@ -112,14 +115,20 @@ class WorkerSignals:
             self._timer.cancel()
 
 
+def _at_default(sig: int) -> bool:
+    """Whether sig has Python's default handling: SIG_DFL, or for SIGINT the KeyboardInterrupt it raises."""
+    handler = signal.getsignal(sig)
+    return handler is signal.SIG_DFL or (sig == signal.SIGINT and handler is signal.default_int_handler)
+
+
 def take_signals(handler: Callable[[int, FrameType | None], None] | None = None) -> dict[int, Any]:
-    """Make SIGTERM and SIGHUP raise SessionSignal (or call handler, e.g. WorkerSignals.handle) where
-    they are at their default (main thread only); returns what to give back to restore_signals()."""
+    """Make SIGTERM, SIGHUP and SIGINT raise SessionSignal (or call handler, e.g. WorkerSignals.handle)
+    where they are at their default (main thread only); returns what to give back to restore_signals()."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     taken: dict[int, Any] = {}
     for sig in SESSION_SIGNALS:
-        if signal.getsignal(sig) is signal.SIG_DFL:
+        if _at_default(sig):
             taken[sig] = signal.signal(sig, handler or _raise)
     return taken
 

@@ -100,12 +100,61 @@ def present_ports() -> list[str]:
     return sorted({p for pattern in DEVICE_GLOBS for p in glob.glob(pattern)})
 
 
-def is_char_device(path: str) -> bool:
-    """Whether path is a character device (what every serial port is), following symlinks."""
+#: The kernel's table of terminal drivers: name, device node, major number, minor range, type (Linux).
+TTY_DRIVERS = Path("/proc/tty/drivers")
+#: Terminal drivers (by their type in TTY_DRIVERS) whose devices are no serial port, and what they are:
+#: `--port /dev/tty` (a completion cut short) would write frames onto the user's own terminal.
+_NO_SERIAL_TTY = (("system", "the system's terminal device (the controlling terminal, the console or the pty "
+                             "multiplexer)"),
+                  ("console", "a console (a virtual terminal)"),
+                  ("pty:master", "the master side of a pseudo-terminal"))
+
+
+def _tty_drivers() -> list[tuple[int, int, int, str]] | None:
+    """(major, first minor, last minor, type) of every terminal driver, from TTY_DRIVERS; None where it
+    cannot be read (no /proc: then no device is refused by its numbers)."""
     try:
-        return stat.S_ISCHR(os.stat(path).st_mode)
+        lines = TTY_DRIVERS.read_text().splitlines()
+    except OSError:
+        return None
+    drivers = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 5:
+            continue
+        first, _, last = fields[-2].partition("-")
+        try:
+            drivers.append((int(fields[-3]), int(first), int(last or first), fields[-1]))
+        except ValueError:
+            continue
+    return drivers or None
+
+
+def no_serial_port(mode: int, rdev: int) -> str | None:
+    """What a character device (its st_mode and st_rdev) is when it can be no serial port: a device of no
+    terminal driver (/dev/null, /dev/zero) or of one that serves no line (/dev/tty, /dev/console); None when
+    it may be one, or that cannot be told. Told by its numbers, without opening it: opening a device can do
+    something (/dev/watchdog starts its countdown)."""
+    if not stat.S_ISCHR(mode):
+        return None
+    drivers = _tty_drivers()
+    if drivers is None:
+        return None
+    major, minor = os.major(rdev), os.minor(rdev)
+    kind = next((kind for m, lo, hi, kind in drivers if m == major and lo <= minor <= hi), None)
+    if kind is None:
+        return "a character device but no terminal, so no serial port (every serial port is a terminal device)"
+    what = next((what for prefix, what in _NO_SERIAL_TTY if kind.startswith(prefix)), None)
+    return None if what is None else f"{what}, not a serial port"
+
+
+def is_serial_device(path: str) -> bool:
+    """Whether path is a character device that may be a serial port (see no_serial_port)."""
+    try:
+        st = os.stat(path)
     except OSError:
         return False
+    return stat.S_ISCHR(st.st_mode) and no_serial_port(st.st_mode, st.st_rdev) is None
 
 
 def _ports_line() -> str:
@@ -115,9 +164,10 @@ def _ports_line() -> str:
 
 def require_present(path: str) -> None:
     """Raise LinkError when a local port does not exist, or is no device a serial port can be (a
-    regular file, a directory, a FIFO, a socket, a block device), listing the ports that do exist."""
+    regular file, a directory, a FIFO, a socket, a block device, a character device that is no
+    terminal such as /dev/null), listing the ports that do exist."""
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # a symlink loop, a directory it may not search
             raise LinkError(f"cannot open the link {path!r}: {exc.strerror}; give the board's serial device "
@@ -126,7 +176,14 @@ def require_present(path: str) -> None:
             f"cannot open the link {path!r}: no such serial port; check that the port exists: is the board plugged "
             f"in and powered (its USB cable, the ST-LINK's LED)? {_ports_line()}"
         ) from None
+    mode = st.st_mode
     if stat.S_ISCHR(mode):
+        # /dev/null, /dev/zero: refused here, before any work, rather than when the link opens (after the
+        # run directory was made and the scenario synthesized)
+        what = no_serial_port(mode, st.st_rdev)
+        if what is not None:
+            raise LinkError(f"cannot open the link {path!r}: it is {what}; give the board's serial device "
+                            f"(/dev/ttyACM0, /dev/serial/by-id/...). {_ports_line()}")
         return
     kind = next((word for test, word in _NOT_A_PORT if test(mode)), "not a device")
     raise LinkError(f"cannot open the link {path!r}: it is {kind}, not a serial port; give the board's serial "

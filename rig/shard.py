@@ -27,11 +27,22 @@ DURATIONS_FILE = REPO / ".ci" / "durations.json"
 MAX_DURATIONS_BYTES = 8 << 20
 
 
+#: The most shards a run list is split into (--shard K/N: N). A GitHub Actions matrix holds at most 256
+#: jobs; a larger N is a typo's extra digits, and every shard past the number of items is empty.
+MAX_SHARDS = 256
+
+
 def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
-    """(k, n) of 'K/N' with 1 <= K <= N; RigError naming the option otherwise."""
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
-    if not m or not (1 <= int(m.group(1)) <= int(m.group(2))):
-        raise RigError(f"{option} {text!r}: give K/N with 1 <= K <= N, e.g. {option} 2/4 (the second of four shards)")
+    """(k, n) of 'K/N' with 1 <= K <= N <= MAX_SHARDS; RigError naming the option otherwise."""
+    m = re.fullmatch(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*", text or "")
+    shown = text if len(text or "") <= 40 else f"{text[:40]}... ({len(text)} characters)"
+    if m and (len(m.group(2).lstrip("0")) > len(str(MAX_SHARDS)) or int(m.group(2)) > MAX_SHARDS):
+        # 1/99999999999999999999 ran shard 1 of that many (the whole list, in effect), and 5,000 digits ended
+        # in Python's 'Exceeds the limit (4300 digits) for integer string conversion' (pytest: INTERNALERROR)
+        raise RigError(f"{option} {shown!r}: at most {MAX_SHARDS} shards (a GitHub Actions matrix holds {MAX_SHARDS} "
+                       f"jobs); give K/N with 1 <= K <= N <= {MAX_SHARDS}, e.g. {option} 2/4")
+    if not m or len(m.group(1).lstrip("0")) > len(m.group(2).lstrip("0")) or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise RigError(f"{option} {shown!r}: give K/N with 1 <= K <= N, e.g. {option} 2/4 (the second of four shards)")
     return int(m.group(1)), int(m.group(2))
 
 

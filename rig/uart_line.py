@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"uart_line: {args.device}: {exc.strerror}", file=sys.stderr)
         return 2
+    except termios.error:  # a device that takes no terminal settings (/dev/null, a regular file): no traceback
+        print(f"uart_line: {args.device}: not a terminal; give the pty (or tty) at the far end of the line",
+              file=sys.stderr)
+        return 2
     return 0
 
 

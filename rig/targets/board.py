@@ -9,7 +9,7 @@ from typing import Any
 from rig.boards import BoardProfile, check_hello, get_profile
 from rig.errors import LinkError, RigError
 from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
-from rig.serial_ports import is_char_device, is_local, require_present
+from rig.serial_ports import is_local, is_serial_device, require_present
 from rig.targets.base import Availability, Target
 
 PORT_ENV = "STRIDELAB_PORT"
@@ -96,7 +96,7 @@ class BoardTarget(Target):
                 require_present(self.port)
             except LinkError as exc:
                 if not self.port_from_env:
-                    raise
+                    raise LinkError(f"--port {self.port}: {exc}") from None
                 # 'cannot open the link '/dev/ttyACM7'' named a port the user never typed
                 raise LinkError(f"${PORT_ENV}={self.port}: {exc}; set ${PORT_ENV} to the board's port, unset it, or "
                                 "give --port URL") from None
@@ -125,7 +125,7 @@ class BoardTarget(Target):
         """Leave the board running (nothing to stop), release its place if one was acquired; say so."""
         if self.port is None and self._lease is None:
             return "board: none was started (no port given, no place acquired)"
-        if self.port and is_local(self.port) and os.path.exists(self.port) and not is_char_device(self.port):
+        if self.port and is_local(self.port) and os.path.exists(self.port) and not is_serial_device(self.port):
             return f"board: none was started ({self.port} is no serial port)"
         how = f"board at {self.port} left running"
         if self.port and is_local(self.port) and not os.path.exists(self.port):

@@ -288,8 +288,8 @@ def test_hil_refuses_targets_named_twice_or_none(monkeypatch: pytest.MonkeyPatch
     assert session.pytest_runs == 0
 
 
-# A session (the noxfile loaded as in _noxfile) running a command that, on SIGTERM or SIGHUP, takes a while to
-# write its report, as pytest stopping its targets does.
+# A session (the noxfile loaded as in _noxfile) running a command that, on SIGTERM, SIGHUP or SIGINT, takes a while
+# to write its report, as pytest stopping its targets does (and ignores further signals meanwhile, as pytest does).
 _SESSION = """
 import importlib.util, subprocess, sys
 from types import SimpleNamespace
@@ -308,32 +308,43 @@ from pathlib import Path
 out = Path(sys.argv[1])
 
 def stop(signum, frame):
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
     time.sleep(0.5)  # stopping targets, writing the report
     (out / "report").write_text(signal.Signals(signum).name)
     sys.exit(2)
 
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGHUP, stop)
+signal.signal(signal.SIGINT, stop)
 (out / "ready.part").write_text(str(os.getpid()))
 (out / "ready.part").rename(out / "ready")
 time.sleep(60)
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_a_signal_to_nox_alone_reaches_the_command_and_ends_nox_by_it(tmp_path: Path, sig: signal.Signals) -> None:
+@pytest.mark.parametrize("sig, group", [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGINT, False),
+                                        (signal.SIGINT, True)], ids=["SIGTERM", "SIGHUP", "SIGINT", "Ctrl-C"])
+def test_a_signal_to_nox_alone_reaches_the_command_and_ends_nox_by_it(tmp_path: Path, sig: signal.Signals,
+                                                                       group: bool) -> None:
     """SIGTERM or SIGHUP sent to nox alone (not its process group) ended nox at once: pytest, its xdist
-    workers and their emulators ran on, and no report was written."""
+    workers and their emulators ran on, and no report was written. SIGINT alone (kill -INT, a CI runner
+    cancelling) never reached the command: nox sent it SIGTERM 0.3 s later and SIGKILL 0.2 s after that, and
+    a terminal's Ctrl-C (the whole process group) was cut short alike."""
     log = tmp_path / "nox.log"  # a file, not a pipe: a command left running would hold a pipe open
     with log.open("w") as f:
         nox_proc = subprocess.Popen([sys.executable, "-c", _SESSION, str(REPO / "noxfile.py"), str(tmp_path),
-                                     _COMMAND], stdout=f, stderr=subprocess.STDOUT, text=True)
+                                     _COMMAND], stdout=f, stderr=subprocess.STDOUT, text=True,
+                                    start_new_session=group)
     try:
         deadline = time.monotonic() + 60
         while not (tmp_path / "ready").is_file() and time.monotonic() < deadline:
             assert nox_proc.poll() is None, log.read_text()
             time.sleep(0.05)
-        nox_proc.send_signal(sig)
+        if group:
+            os.killpg(nox_proc.pid, sig)  # nox and its command, as a terminal's Ctrl-C
+        else:
+            nox_proc.send_signal(sig)
         nox_proc.wait(timeout=60)
         out = log.read_text()
         assert nox_proc.returncode == -sig, out  # ended by the same signal

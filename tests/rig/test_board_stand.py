@@ -60,6 +60,8 @@ from pathlib import Path
 out = Path(sys.argv[1])
 
 def stop(signum, frame):
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)  # as pytest does: a copy passed on again is not a second stop
     time.sleep(0.5)
     try:
         os.close(os.open(os.environ["STRIDELAB_PORT"], os.O_RDWR | os.O_NOCTTY))
@@ -71,31 +73,39 @@ def stop(signum, frame):
 
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGHUP, stop)
+signal.signal(signal.SIGINT, stop)
 (out / "ready.part").write_text(str(os.getpid()))
 (out / "ready.part").rename(out / "ready")
 time.sleep(60)
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_a_signal_reaches_the_command_while_the_board_is_up(tmp_path: Path, sig: signal.Signals) -> None:
+@pytest.mark.parametrize("sig, group", [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGINT, False),
+                                        (signal.SIGINT, True)], ids=["SIGTERM", "SIGHUP", "SIGINT", "Ctrl-C"])
+def test_a_signal_reaches_the_command_while_the_board_is_up(tmp_path: Path, sig: signal.Signals, group: bool) -> None:
     """SIGTERM or SIGHUP to the stand (nox -s board) stopped the stand-in board first, then sent COMMAND a
     SIGTERM whatever the signal: its runs failed on a vanished board instead of ending cut short by the
-    signal, and the stand exited 130 (as for Ctrl-C)."""
+    signal, and the stand exited 130 (as for Ctrl-C). SIGINT to the stand alone (nox -s board passing it on,
+    kill -INT) never reached COMMAND: the stand waited 60 s for it, then killed it."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "rig.board_stand", "--via", "pty", "--", sys.executable, "-c",
                              _COMMAND, str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
+                            env={**os.environ, "TMPDIR": str(temp)}, start_new_session=group)
     try:
         deadline = time.monotonic() + 60
         while not (tmp_path / "ready").is_file() and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
-        proc.send_signal(sig)
+        if group:
+            os.killpg(proc.pid, sig)  # the stand, COMMAND and the firmware, as a terminal's Ctrl-C
+        else:
+            proc.send_signal(sig)
         _, err = proc.communicate(timeout=90)
         assert proc.returncode == 128 + sig, err
-        assert (tmp_path / "report").read_text() == f"{sig.name}; board up"
+        # (a terminal's Ctrl-C reaches the stand's firmware, in the same process group, too)
+        assert (tmp_path / "report").read_text() == f"{sig.name}; board up" or group, (tmp_path / "report").read_text()
+        assert (tmp_path / "report").read_text().startswith(f"{sig.name};")
         assert f"rig.board_stand: ended by {sig.name}; the stand-in board is stopped" in err
         assert "Traceback" not in err
         assert not list(temp.iterdir()), "the stand's working directory was left behind"

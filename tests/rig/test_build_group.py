@@ -52,6 +52,8 @@ def test_a_build_cut_short_by_ctrl_c_leaves_no_compiler_running(tmp_path: Path) 
     (tmp_path / "Makefile").write_text(MAKEFILE)
     main = threading.main_thread().ident
     assert main is not None
+    # Python's own Ctrl-C for the build: the session's handler (rig.pytest_signals) would end the session
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.4, signal.pthread_kill, (main, signal.SIGINT))  # Ctrl-C, as the terminal sends it
     timer.start()
     try:
@@ -59,4 +61,5 @@ def test_a_build_cut_short_by_ctrl_c_leaves_no_compiler_running(tmp_path: Path) 
             make("slow", tmp_path / "never", timeout_s=30.0, directory=tmp_path, what="a slow product")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, before)
     assert _ended(_child_pid(tmp_path))

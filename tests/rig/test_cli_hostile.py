@@ -53,6 +53,20 @@ def test_rig_run_shard_durations_from_dev_zero(tmp_path: Path) -> None:
              "--durations /dev/zero", "character device")
 
 
+@pytest.mark.parametrize("shard", ["1/99999999999999999999", "1/" + "9" * 5000])
+def test_a_shard_count_past_the_maximum_is_refused(tmp_path: Path, shard: str) -> None:
+    # rig run ran shard 1 of 10^20 (every scenario named), and 5,000 digits were refused in Python's words
+    # ('Exceeds the limit (4300 digits) for integer string conversion'); pytest ended in an INTERNALERROR
+    _refused(rig("run", "walk", "--shard", shard, "--runs-dir", "runs", cwd=tmp_path, timeout_s=60),
+             "--shard '1/9999", "at most 256 shards")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--shard", shard],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "at most 256 shards" in proc.stderr and "INTERNALERROR" not in proc.stdout + proc.stderr, proc.stderr
+
+
 def test_pytest_shard_durations_from_dev_zero(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--shard", "1/2",
@@ -199,6 +213,24 @@ def test_an_empty_board_port_or_place_is_refused_not_replaced(tmp_path: Path, op
     assert f"{option} ' ' is empty" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("given", ["--port", "$STRIDELAB_PORT"])
+def test_pytest_board_port_that_is_no_serial_device_is_a_usage_error(tmp_path: Path, given: str) -> None:
+    """pytest --target board --port /dev/null (or a directory, or $STRIDELAB_PORT naming one) passed configuration
+    and failed every test that ran the board, each alike, each with a run directory of a run that never began."""
+    (tmp_path / "test_x.py").write_text("def test_x(dut):\n    pass\n\ndef test_y(dut):\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("STRIDELAB_PORT", "LG_PLACE")}
+    args = ["--port", str(tmp_path)] if given == "--port" else []
+    if given != "--port":
+        env["STRIDELAB_PORT"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board",
+                           "--runs-dir", "runs", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    named = f"--port {tmp_path}" if given == "--port" else f"$STRIDELAB_PORT={tmp_path}"
+    assert f"{named}: cannot open the link '{tmp_path}': it is a directory, not a serial port" in proc.stderr, proc.stderr
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("option", ["--report", "--runs-dir", "--shard", "--shard-durations", "--report-as",
                                     "--board-profile"])
 def test_pytest_options_given_empty_are_refused_not_dropped(tmp_path: Path, option: str) -> None:
@@ -302,6 +334,15 @@ def test_ble_wait_for_a_central_with_the_virtual_link_is_refused(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     assert main(["ble", "walk", "--wait-s", "5", "--runs-dir", "runs"]) == 2
     assert "--wait-s 5 is how long a real controller waits for a central" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("wait", ["1e300", "3601"])
+def test_ble_wait_for_a_central_past_an_hour_is_refused(tmp_path: Path, wait: str) -> None:
+    """rig ble walk --hci usb:0 --wait-s 1e300 was taken: the firmware started and the shoe would have advertised
+    for ever, waiting for a central, though every wait of the rig has a bound."""
+    proc = rig("ble", "walk", "--hci", "usb:0", "--wait-s", wait, "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, f"--wait-s {float(wait):g}: at most 3600 s (an hour) for a central to subscribe")
     assert not (tmp_path / "runs").exists()
 
 

@@ -144,17 +144,23 @@ def test_a_record_duration_no_recording_can_hold_is_refused(duration: str, words
     assert sorted(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["missing", "a regular file"])
+@pytest.mark.parametrize("kind", ["missing", "a regular file", "no terminal"])
 def test_a_board_port_from_the_environment_is_named_as_the_variable(kind: str, tmp_path: Path) -> None:
     """STRIDELAB_PORT naming no serial device was refused as 'cannot open the link PATH: ...', a port the user
-    never typed, with no word of the variable it came from."""
+    never typed, with no word of the variable it came from; STRIDELAB_PORT=/dev/null only as the link opened,
+    a run directory made, the scenario synthesized, and no word of the variable either."""
     port = tmp_path / "ttyACM7"
     if kind == "a regular file":
         port.write_text("")
+    if kind == "no terminal":
+        if not Path("/proc/tty/drivers").is_file():
+            pytest.skip("no /proc/tty/drivers here: a character device is told to be no serial port only as it opens")
+        port = Path(os.devnull)
     proc = rig("run", "standing", "--target", "board", "--runs-dir", "runs", cwd=tmp_path,
                env={"STRIDELAB_PORT": str(port)})
     _refused(proc, f"$STRIDELAB_PORT={port}: cannot open the link", "set $STRIDELAB_PORT to the board's port, unset it, "
              "or give --port URL")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert not (tmp_path / "runs").exists()
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
+
+from rig.cli import main
 
 # Runs `python -m rig list` with a stop signal sent to itself at a chosen moment.
 _DURING_LOAD = """
@@ -132,3 +137,20 @@ def test_a_command_that_started_no_run_says_no_target_was_running(tmp_path: Path
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code), str(tmp_path)], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 130 and "rig list: ended by SIGINT; no target was running" in proc.stderr, proc.stderr
+
+
+def test_the_command_run_in_process_gives_back_the_handlers_it_found(capsys: pytest.CaptureFixture[str]) -> None:
+    """rig.cli.main called in-process (as tests do) left SIGTERM and SIGHUP at SIG_DFL and SIGINT at Python's
+    default: the pytest session's own handlers (rig.pytest_signals) were gone for the rest of that worker, so
+    a SIGTERM passed on to it killed it outright, its target and its report row left behind."""
+    def mine(signum: int, frame: object) -> None:
+        raise AssertionError("not to be called")
+
+    before = {sig: signal.signal(sig, mine) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    try:
+        assert main(["list"]) == 0
+        assert all(signal.getsignal(sig) is mine for sig in before)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert "scenarios (" in capsys.readouterr().out

@@ -235,6 +235,19 @@ def test_bad_fix_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--case" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, option", [
+    (["--case", ""], "--case"), (["--case", " , "], "--case"),
+    (["--cases", "1", "--fix", ""], "--fix"), (["--cases", "1", "--fix", "activity=walk", "--fix", " "], "--fix"),
+])
+def test_an_empty_case_or_fix_is_refused(argv: list[str], option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--case "$GAIT" with GAIT unset ran the neutral gait (exit 0, 'neutral seed=1: ... held') and --fix ''
+    held nothing, both as if meant."""
+    assert rig_main(["explore", "--no-shrink", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert f"{option} " in err and "names no parameter; give name=value pairs" in err, err
+    assert f"omit {'--case' if option == '--case' else 'that --fix'}" in err and not out, (out, err)
+
+
 def test_zero_cases_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert rig_main(["explore", "--cases", "0"]) == 2
     assert "--cases" in capsys.readouterr().err

@@ -30,13 +30,24 @@ def test_a_replay_through_the_line_model_is_measured_whole(tmp_path: Path) -> No
 @pytest.mark.parametrize("argv, message", [
     (["--seconds", "-1"], "argument --seconds: -1 must be a finite number of seconds > 0"),
     (["--seconds", "nan"], "argument --seconds: nan must be a finite number of seconds > 0"),
+    # '0 samples in 0.00 s' measured and called below the goal (exit 1); a tenth of a second was called 'ok'
+    (["--seconds", "0.0001"], "argument --seconds: 0.0001: replay at least 2 s; a shorter replay ends before"),
+    (["--seconds", "0.1"], "argument --seconds: 0.1: replay at least 2 s"),
     (["--baud", "0"], "argument --baud: 0 must be a whole number > 0"),
+    # 'OverflowError: signed integer is greater than maximum' from pyserial, a traceback after the firmware started
+    (["--baud", "99999999999"], "argument --baud: 99999999999: give a line speed of 1,200 to 12,000,000"),
+    (["--baud", "9" * 5000], "argument --baud: 99999999999999999999... (5000 characters): give a line speed"),
+    # the line model refuses under 300 baud: 'RigError: the line model did not start', a traceback; at 301
+    # the firmware's ACK of CONFIG took over the rig's 5 s: 'LinkTimeout: ...', a traceback
+    (["--baud", "1"], "argument --baud: 1: give a line speed of 1,200 to 12,000,000 bits per second"),
+    (["--baud", "301"], "argument --baud: 301: give a line speed of 1,200"),
     (["--scenario", "nosuch"], "argument --scenario: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
 ])
 def test_bad_arguments_are_refused_before_any_replay(capsys: pytest.CaptureFixture[str], argv: list[str],
                                                      message: str) -> None:
     """--seconds -1 replayed '-416 samples in 3.56 s' and called the line's use 'ok'; --seconds nan ended in
-    'ValueError: cannot convert float NaN to integer', an unknown scenario in a traceback."""
+    'ValueError: cannot convert float NaN to integer', an unknown scenario in a traceback; --baud past what a
+    line or the rig can run at in a traceback too."""
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2

@@ -40,6 +40,21 @@ def test_a_huge_shard_count_is_no_crash() -> None:
     assert shard_of(items, n, n, {}) == []
 
 
+@pytest.mark.parametrize("text", ["1/99999999999999999999", "1/257", "1/" + "9" * 5000, "9" * 5000 + "/3",
+                                  "1/00000000000000000000000000300"])
+def test_a_shard_count_past_the_maximum_is_refused(text: str) -> None:
+    """--shard 1/99999999999999999999 was taken (shard 1 of that many: the whole list), and 5,000 digits ended in
+    'Exceeds the limit (4300 digits) for integer string conversion', an INTERNALERROR of pytest."""
+    with pytest.raises(RigError, match=r"--shard '.{1,80}': (at most 256 shards|give K/N with 1 <= K <= N)") as exc:
+        parse_shard(text)
+    assert len(str(exc.value)) < 250, str(exc.value)
+
+
+def test_the_largest_shard_count_is_taken() -> None:
+    assert parse_shard("256/256") == (256, 256)
+    assert parse_shard(" 3 / 0256 ") == (3, 256)
+
+
 def test_the_long_scenario_gets_a_shard_of_its_own() -> None:
     weight = {"run_30min": 60.0, "fatigue_run": 20.0, "sprint": 2.0, "walk": 3.0, "standing": 2.0, "intervals": 4.0}
     items = list(weight)

@@ -67,12 +67,15 @@ def test_a_missing_port_names_itself(still_csv: Path, tmp_path: Path, capsys: py
     assert f"cannot open the link '{tmp_path / 'ttyACM9'}': no such serial port" in err and "plugged in" in err
 
 
-@pytest.mark.parametrize("kind", ["a regular file", "a directory", "a FIFO", "no terminal", "a symlink loop"])
+@pytest.mark.parametrize("kind", ["a regular file", "a directory", "a FIFO", "no terminal", "a symlink loop",
+                                  "the system's terminal device"])
 def test_a_port_that_is_no_serial_device_says_what_it_is(kind: str, still_csv: Path, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     """--port naming a regular file, a directory or /dev/null was refused as 'Could not configure port:
     (25, 'Inappropriate ioctl for device')' or '[Errno 21] could not open port ...: Is a directory', and
-    target.txt said 'board at PATH left running' though no board was there."""
+    target.txt said 'board at PATH left running' though no board was there. /dev/null (a character device,
+    but no terminal) was found only as the link opened, after the run directory was made and the recording
+    read; /dev/tty (a completion cut short) wrote frames onto the user's own terminal."""
     port = tmp_path / "ttyACM0"
     if kind == "a regular file":
         port.write_bytes(b"")
@@ -82,15 +85,20 @@ def test_a_port_that_is_no_serial_device_says_what_it_is(kind: str, still_csv: P
         os.mkfifo(port)
     elif kind == "a symlink loop":
         port.symlink_to(port.name)
-    else:
+    elif kind == "no terminal":
         port = Path(os.devnull)
+    else:
+        port = Path("/dev/tty")
+    if kind in ("no terminal", "the system's terminal device") and not Path("/proc/tty/drivers").is_file():
+        pytest.skip("no /proc/tty/drivers here: a character device is told to be no serial port only as it opens")
     code, err = _replay(still_csv, tmp_path, "--port", str(port), capsys=capsys)
     assert code == 2
     said = {"no terminal": "it is a character device but no terminal",
-            "a symlink loop": "Too many levels of symbolic links"}.get(kind, f"it is {kind}, not a serial port")
-    assert f"cannot open the link '{port}': {said}" in err and "give the board's serial device" in err, err
-    if kind not in ("no terminal", "a symlink loop"):  # known before anything is made: no run, no target line
-        assert "target: board" not in err and not (tmp_path / "runs").exists(), err
+            "a symlink loop": "Too many levels of symbolic links"}.get(kind, f"it is {kind}")
+    assert f"--port {port}: cannot open the link '{port}': {said}" in err, err
+    assert "give the board's serial device" in err and len(err.splitlines()) == 1, err
+    # known before anything is made: no run, no target line
+    assert "target: board" not in err and not (tmp_path / "runs").exists(), err
 
 
 def test_a_busy_port_names_the_process_that_holds_it(host_pty: str, still_csv: Path, tmp_path: Path,
