@@ -778,6 +778,14 @@ static float pitch_at(const gait_state_t *g, gait_pos_t at) {
     return sole_pitch(g) - dir * turn * g->dt_s;
 }
 
+float gait_sole_lift_at(const gait_state_t *g, gait_pos_t at) {
+    const float *u = g->nav.up_still;
+    /* the toes' elevation (sine) when the foot last stood still; 0 before it has */
+    float e = u[0] * g->sole_x[0] + u[1] * g->sole_x[1] + u[2] * g->sole_x[2];
+    float c = 1.0f - e * e;
+    return pitch_at(g, at) - gm_atan2f(e, sqrtf(c > 0.0f ? c : 0.0f));
+}
+
 /* Specific force averaged over a centred window around ring position pos, g
  * (the strapdown runs behind the newest sample, so the window is stored). */
 static void ring_mean_acc(const gait_state_t *g, uint16_t pos, float out[3]) {

@@ -178,6 +178,18 @@ static const float IMPACT_STEP_S = 0.0024f;
  * forefoot's smaller knock follows; a ball that lands at the bump's end has
  * its impact peak after it. */
 static const float LAND_IMPACT_RATIO = 2.0f;
+/* ... and, running, only if the foot did not lie flat at that crossing:
+ * within this of its pitch where it last stood, deg, toes up, or twice that
+ * toes down (a heel strike's top is 12-25 deg toes up). A runner's ball that
+ * landed with the first impact lies flat once its heel has dropped, and the
+ * heel rises into the push-off at once: that toes-down turn, whose |a|
+ * matches a slap's, is then tracked as the stance's own push-off. A reading
+ * far toes down is no foot lying flat (the strapdown's pitch carried ahead
+ * of it, before its attitude has settled): the rule as before. A walker's
+ * foot stays flat well past the crossing's window, and a walker's forefoot
+ * in the air at the crossing reads within this band too (walks landing on
+ * the ball uphill: 3-5 deg), so a walk keeps the rule as before. */
+static const float SLAP_TOP_DEG = 5.0f;
 /* A heel's impact starts within tens of ms of the end of its toes-up
  * rotation (contact 0-5 ms after it, the impact 10-30 ms after contact;
  * gaitmap's motion-capture walks: 58 of 59 strides under 44 ms, those
@@ -1729,7 +1741,10 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
             d->jerk_max = jerk;
             d->top_acc = an;
             d->bump_max = gy;
-            d->slap = 0;
+            /* 2: the foot lay flat there (see SLAP_TOP_DEG): no slap follows */
+            float lift = gait_sole_lift_at(g, d->top);
+            d->slap = lift < SLAP_TOP_DEG * GM_RAD && lift > -2.0f * SLAP_TOP_DEG * GM_RAD &&
+                      gait_running_now(g, d->swing_peak) ? 2u : 0u;
             d->slap_jerk = 0.0f;
         }
     } else {
@@ -1737,14 +1752,14 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
         if (top_s <= IMPACT_WINDOW_S) {
             d->jerk_max = jerk > d->jerk_max ? jerk : d->jerk_max;
             d->top_acc = an > d->top_acc ? an : d->top_acc;
-            if (gy > SETTLE_SLAP_DPS) {
+            if (gy > SETTLE_SLAP_DPS && d->slap == 0u) {
                 d->slap = 1; /* toes down at once: the heel's slap */
             }
         }
         d->bump_max = gy > d->bump_max ? gy : d->bump_max;
     }
     /* the slap runs until gy falls back under LAND_FRAC of its peak */
-    int slap_on = d->hit_xing && d->slap && top_s <= LAND_TIMEOUT_S && gy > LAND_FRAC * d->bump_max;
+    int slap_on = d->hit_xing && d->slap == 1u && top_s <= LAND_TIMEOUT_S && gy > LAND_FRAC * d->bump_max;
     if (slap_on) {
         d->slap_jerk = jerk > d->slap_jerk ? jerk : d->slap_jerk;
         d->top_acc = an > d->top_acc ? an : d->top_acc;
@@ -1801,12 +1816,12 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
     }
     /* the slap's own impact, or at a low rate (where a sample smears the
      * jerk) |a| LANDING_G over 1 g in it */
-    int slap_hit = d->slap && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
+    int slap_hit = d->slap == 1u && (d->slap_jerk > IMPACT_JERK_GPS || d->top_acc - 1.0f > LANDING_G);
     /* when the delay line forces the decision (late) the earlier impact is
      * taken, unless a sharp impact already followed the crossing: the top,
      * which the strapdown has not reached, still wins then */
     if (!ringing && d->hit_xing && (d->jerk_max > IMPACT_JERK_GPS || (!late && slap_hit)) &&
-        LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f) {
+        LAND_IMPACT_RATIO * (d->top_acc - 1.0f) > d->hit_acc - 1.0f && d->slap != 2u) {
         gait_event_push(g, GAIT_EV_IC_TOP, d->top, GAIT_EVF_IMPACT, d->swing_peak);
         d->top_sent = 1;
         d->knee_hit = 0;
@@ -2034,7 +2049,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             if (d->phase == PH_STANCE && d->hit_pending && hit_settle(g, d, index, gy, dt, jerk_of(d, s, dt), an)) {
                 break; /* the landing came after: back to it */
             }
-            if (d->phase == PH_STANCE && d->hit_pending && d->slap) {
+            if (d->phase == PH_STANCE && d->hit_pending && d->slap == 1u) {
                 break; /* a slap after the rotation's end: no stance of its own yet */
             }
             pivot_settle(g, d, index);

@@ -313,7 +313,7 @@ typedef struct {
     uint8_t hit_xing;        /* gy has crossed zero since (its top, impact and bump in top, jerk_max, top_acc, bump_max) */
     uint8_t top_sent, land_found;
     uint8_t land_sent;       /* the landing's events are queued; a heel slap may still run */
-    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow */
+    uint8_t slap;            /* the landing ended at a dip of gy above zero: a heel slap may follow (in stance from an impact in the swing: the heel slapped after the crossing; 2: the foot lay flat at the crossing) */
     uint8_t weak;            /* the swing rotation was weak: an impact must confirm it */
     uint8_t slapped;         /* a weak swing confirmed by the foot slapping down after the top (2: by the distance it went) */
     uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
@@ -458,6 +458,13 @@ void gait_nav_unlever(const gait_state_t *g, float wy_lo, float wy_mid, float wy
  * below about 330 Hz that prediction is capped at 0.3 m/s, see gait_nav.c).
  */
 float gait_nav_vz(const gait_state_t *g);
+
+/**
+ * The sole's toes-up pitch at `at`, a position ahead of the strapdown within
+ * the ring (its pitch now, carried on by the stored rates), over the sole's
+ * pitch when the foot last stood still (the ground's own slope), rad (gait.c).
+ */
+float gait_sole_lift_at(const gait_state_t *g, gait_pos_t at);
 
 /* ---- strides ---- */
 
