@@ -21,7 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
-from rig.tool_args import in_file, positive_s
+from rig.tool_args import ArgumentParser, in_file, positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -477,7 +477,7 @@ def _command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rig`."""
-    ap = argparse.ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
+    ap = ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = _command(sub, "list", "list scenarios and targets")

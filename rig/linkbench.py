@@ -28,7 +28,7 @@ from rig.session import ReplaySession
 from rig.targets.host import HostTarget
 from rig.uart_line import BITS_PER_BYTE
 from rig.once import Once
-from rig.tool_args import positive_int, positive_s, scenario_name
+from rig.tool_args import ArgumentParser, positive_int, positive_s, scenario_name
 from scenarios.catalog import synthesize
 
 #: Goal: the share of the line's byte rate a replay keeps busy.
@@ -139,7 +139,7 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
-    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--baud", type=baud_arg, action="append",
                     help=f"line speed, {BAUD_RANGE[0]}..{BAUD_RANGE[1]} (repeatable; default 115200 and 921600)")
     ap.add_argument("--scenario", action=Once, type=scenario_name, default="steady_run",

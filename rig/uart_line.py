@@ -10,7 +10,6 @@ waits (the pty's buffer fills and its writes block), as behind a UART with flow 
 
 from __future__ import annotations
 
-import argparse
 import os
 import select
 import signal
@@ -18,6 +17,7 @@ import sys
 import termios
 import time
 import tty
+from rig.tool_args import ArgumentParser
 from collections.abc import Sequence
 
 #: Bits on the wire per byte at 8N1.
@@ -97,7 +97,7 @@ def serve(device: str, baud: int, announce: bool = True) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: python -m rig.uart_line --baud N DEVICE."""
-    ap = argparse.ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("device", help="the pty (or tty) at the far end of the line: the firmware's")
     ap.add_argument("--baud", type=int, default=115200, help="line speed, bits per second (8N1)")
     args = ap.parse_args(argv)

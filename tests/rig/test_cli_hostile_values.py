@@ -195,3 +195,32 @@ def test_synth_names_an_odr_it_cannot_take_as_the_option(rate: str, tmp_path: Pa
     proc = rig("synth", "walk", "--csv", "w.csv", "--odr-hz", rate, cwd=tmp_path, timeout_s=60)
     _refused(proc, f"--odr-hz {float(rate):g}: give a sensor rate within 10..10000 Hz", "416, 833")
     assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value, from_s", [("-1e3", -1000.0), ("-1E-2", -0.01), ("-.5", -0.5), ("-5", -5.0)])
+def test_a_negative_number_in_any_notation_is_an_options_value(value: str, from_s: float) -> None:
+    # argparse's own pattern knows -5 and -.5 only: rig plot --from -1e3 was refused as
+    # 'argument --from: expected one argument', taking the number for an option
+    from rig.cli import build_parser
+
+    args = build_parser().parse_args(["plot", "walk", "--png", "out.png", "--from", value])
+    assert args.from_s == from_s
+
+
+@pytest.mark.parametrize("argv, words", [
+    (("plot", "standing", "--png", "out.png", "--from", "-inf"), ("--from -inf: not a time",)),
+    (("run", "standing", "--seed", "-1e3"), ("argument --seed", "'-1e3'")),
+    (("record", "--target", "host", "--out", "r.csv", "--duration", "-1e3"), ("--duration -1000",)),
+    (("ble", "standing", "--wait-s", "-1e3"), ("argument --wait-s", "-1e3")),
+])
+def test_a_negative_number_an_option_cannot_take_is_refused_in_its_words(argv: tuple[str, ...], words: tuple[str, ...],
+                                                                         tmp_path: Path) -> None:
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, *words)
+    assert "expected one argument" not in proc.stderr
+
+
+def test_plot_from_a_negative_time_in_exponent_notation(tmp_path: Path) -> None:
+    proc = rig("plot", "standing", "--png", "out.png", "--from", "-1e3", "--to", "2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out.png").stat().st_size > 0
