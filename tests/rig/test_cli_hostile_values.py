@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -127,6 +128,40 @@ def test_a_missing_board_port_is_refused_before_a_run_directory_is_made(argv: li
     _refused(proc, f"cannot open the link {port!r}: no such serial port", "Ports present now")
     assert "run directory" not in proc.stderr and "left running" not in proc.stderr, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
+
+
+def _refused_port() -> str:
+    """A loopback port nothing listens at (bound, then closed): a connection to it is refused."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+    return f"socket://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("argv", [["run", "standing"], ["replay", "REC"], ["ble", "standing"],
+                                  ["record", "--out", "TMP/r.csv"]])
+def test_a_network_port_that_refuses_the_connection_is_refused_in_a_line(argv: list[str], tmp_path: Path) -> None:
+    """rig run steady_run --target board --port socket://127.0.0.1:1 (no server there) made a run directory,
+    synthesized the scenario, and ended in four lines: pyserial's 'Could not open port ...: [Errno 111] Connection
+    refused', 'check that the port exists...', 'target: board at socket://127.0.0.1:1 left running' and the run
+    directory of a run that never began."""
+    if argv[0] == "ble":
+        pytest.importorskip("bumble", reason="the BLE shoe needs the ble extra: pip install -e '.[ble]'")
+    rec = _standing_csv(tmp_path / "rec.csv")
+    url = _refused_port()
+    argv = [a.replace("TMP", str(tmp_path)).replace("REC", str(rec)) for a in argv]
+    target = [] if argv[0] == "record" else ["--target", "board"]
+    proc = rig(*argv, *target, "--port", url, "--runs-dir", "runs", cwd=tmp_path,
+               env={"STRIDELAB_SYNTH_CACHE": str(tmp_path / "cache")})
+    _refused(proc, f"--port {url}: cannot open the link", "nothing listens at 127.0.0.1:", "(connection refused)")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
+
+
+def test_a_network_port_whose_host_has_no_address_is_refused(tmp_path: Path) -> None:
+    proc = rig("run", "standing", "--target", "board", "--port", "socket://no-such-board.invalid:5000",
+               "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, "--port socket://no-such-board.invalid:5000", "the host 'no-such-board.invalid' has no address")
+    assert not (tmp_path / "runs").exists()
 
 
 @pytest.mark.parametrize("duration, words", [
