@@ -328,6 +328,16 @@ def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
     assert rec.truth is not None and [s.ic_s for s in rec.truth.strides] == [0.2]
 
 
+@pytest.mark.parametrize("window", [[0.1, 1e9], [-1e308, 1e308], [-5.0, 0.3]])
+def test_a_label_window_past_the_recording_is_cut_to_it(tmp_path: Path, window: list[float]) -> None:
+    """Scored as written, [0, 1e9] was tiled into 10 s cadence windows for ever (rig bench hung), and
+    [-1e308, 1e308] ended in 'cannot convert float NaN to integer'; past the recording a window labels nothing."""
+    rec = read_recording(_with_sidecar(tmp_path, {"strides": [{"ic_s": 0.2}], "label_windows_s": [window]}))
+    assert rec.truth is not None
+    ((a, b),) = rec.truth.label_windows_s
+    assert (a, b) == (max(window[0], -0.01), min(window[1], 0.5))
+
+
 def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_file, "PIPE_WAIT_S", 0.3)
     path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
