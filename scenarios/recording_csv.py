@@ -539,7 +539,8 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     """Refuse rates that stay under RAD_S_MAX while the accelerometer shows a foot moving (rad/s).
     Checked before gravity: with rates in rad/s the foot looks quiet mid-swing as well."""
     median_g = float(np.median(norm_g))
-    moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
+    with np.errstate(invalid="ignore"):  # a norm of inf (values past 1e154) less a median of inf is nan: not moving
+        moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
     if moving and top_rate < RAD_S_MAX:
         raise _fail(

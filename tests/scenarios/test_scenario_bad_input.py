@@ -158,6 +158,16 @@ def test_values_near_the_largest_float_read_without_a_warning(tmp_path: Path) ->
     assert rec.acc_g[7, 0] == 1e300 and rec.gyro_dps[9, 1] == -1e300
 
 
+def test_an_accelerometer_past_1e154_g_throughout_is_refused_without_a_warning(tmp_path: Path) -> None:
+    # every |a| squared to inf: numpy's 'RuntimeWarning: invalid value encountered in subtract', with its source
+    # line, went to stderr above the rig's refusal
+    path = tmp_path / "huge.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},1e300,0,1,0,0,0\n" for k in range(100)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _refused(path, "|a| is inf (median) where the foot is still", "the columns ax_g, ay_g, az_g are in g")
+
+
 def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(50))).encode())
