@@ -294,6 +294,11 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "another format": ({"format": "other", "strides": []}, ("format is '\"other\"'", "stridelab-truth")),
     "another version": ({"format": "stridelab-truth", "version": 99, "strides": []}, ("version is '99'", "version 1")),
     "strides and events": ({"strides": [{"ic_s": 0.1}], "events": [{"ic_s": 0.2}]}, ("beside strides", "not both")),
+    # a misspelt key of our format was passed by: 'stides' read as no strides labelled, 'gct_m' as no contact time
+    "our format, strides misspelt": ({"format": "stridelab-truth", "stides": [{"ic_s": 0.1}]},
+                                     ("the document names 'stides'", "did you mean strides?", "move it under meta")),
+    "our format, a stride key misspelt": ({"format": "stridelab-truth", "strides": [{"ic_s": 0.1, "gct_m": 200}]},
+                                          ("strides[0] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
 }
 
 
