@@ -260,6 +260,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
+    if args.csv is not None and args.csv.name.endswith(".truth.json") and kind_of(args.csv) != "a character device":
+        # written there, the recording replaced the truth of NAME.csv (read next as 'invalid JSON'), and its own
+        # truth went to NAME.truth.truth.json
+        raise RigError(f"--csv {args.csv}: the name of a truth sidecar (the truth of "
+                       f"{args.csv.name[:-len('.truth.json')]}.csv, read beside it); writing the recording there "
+                       f"would replace that truth: give a recording's name (e.g. {args.scenario}.csv)")
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):

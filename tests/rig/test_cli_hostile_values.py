@@ -259,3 +259,14 @@ def test_plot_from_a_negative_time_in_exponent_notation(tmp_path: Path) -> None:
     proc = rig("plot", "standing", "--png", "out.png", "--from", "-1e3", "--to", "2", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "out.png").stat().st_size > 0
+
+
+def test_synth_refuses_to_write_a_recording_under_a_truth_sidecars_name(tmp_path: Path) -> None:
+    """rig synth walk --csv walk.truth.json (a completion one word too far) wrote the recording over the truth of
+    walk.csv, then read as 'invalid JSON', and put its own truth in walk.truth.truth.json, exit 0."""
+    truth = tmp_path / "walk.truth.json"
+    truth.write_text('{"events": []}\n')
+    _refused(rig("synth", "walk", "--csv", str(truth), cwd=tmp_path), f"--csv {truth}: the name of a truth sidecar",
+             "the truth of walk.csv", "give a recording's name (e.g. walk.csv)")
+    assert truth.read_text() == '{"events": []}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.truth.json"]
