@@ -270,3 +270,12 @@ def test_synth_refuses_to_write_a_recording_under_a_truth_sidecars_name(tmp_path
              "the truth of walk.csv", "give a recording's name (e.g. walk.csv)")
     assert truth.read_text() == '{"events": []}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.truth.json"]
+
+
+def test_record_refuses_to_write_a_recording_under_a_truth_sidecars_name(tmp_path: Path) -> None:
+    truth = tmp_path / "walk.truth.json"
+    truth.write_text('{"events": []}\n')
+    _refused(rig("record", "--target", "host", "--out", str(truth), "--runs-dir", "runs", "--duration", "2",
+                 cwd=tmp_path), f"--out {truth}: the name of a truth sidecar", "e.g. run.csv")
+    assert truth.read_text() == '{"events": []}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.truth.json"]
