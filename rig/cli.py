@@ -21,7 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
-from rig.tool_args import in_file, positive_s
+from rig.tool_args import ArgumentParser, in_file, positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -220,6 +220,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 1 if result.link_problems() else 0
 
 
+def _not_a_truth_name(option: str, out: Path, example: str) -> None:
+    """RigError when a recording is to be written under a truth sidecar's name (NAME.truth.json): written there,
+    it replaced the truth of NAME.csv (read next as 'invalid JSON'), and its own truth went to
+    NAME.truth.truth.json. A character device is written through, and replaces nothing."""
+    if out.name.endswith(".truth.json") and kind_of(out) != "a character device":
+        raise RigError(f"{option} {out}: the name of a truth sidecar (the truth of {out.name[:-len('.truth.json')]}"
+                       f".csv, read beside it); writing the recording there would replace that truth: give a "
+                       f"recording's name (e.g. {example})")
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Stream the sensor of the firmware at --port (or of a host/qemu target with its synthetic sensor) into a CSV."""
     from rig.record import check_settings, record
@@ -239,6 +249,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
     check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
+    _not_a_truth_name("--out", args.out, "run.csv")
     stale = args.out.with_suffix(".truth.json")
     if kind_of(args.out) in (None, "a regular file") and _exists(stale):
         # read beside the new recording, another recording's labels would be taken for its truth
@@ -260,6 +271,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
+    if args.csv is not None:
+        _not_a_truth_name("--csv", args.csv, f"{args.scenario}.csv")
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
@@ -477,7 +490,7 @@ def _command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rig`."""
-    ap = argparse.ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
+    ap = ArgumentParser(prog="rig", description="Stridelab HIL rig for the smart-shoe sensor firmware.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = _command(sub, "list", "list scenarios and targets")

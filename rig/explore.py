@@ -36,6 +36,7 @@ from rig.evaluate import Scores, pool, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
 from rig.errors import RigError
 from rig.out_path import out_file, write_output
+from rig.tool_args import ArgumentParser
 from scenarios.errors import ScenarioParameterError
 from scenarios.model import Recording
 
@@ -751,7 +752,7 @@ def main(args: argparse.Namespace) -> int:
 
 def cli(argv: Sequence[str] | None = None) -> int:
     """`python -m rig.explore`: the same as `rig explore`."""
-    ap = argparse.ArgumentParser(prog="rig explore", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="rig explore", description=__doc__.split("\n\n", 1)[0])
     add_arguments(ap)
     return main(ap.parse_args(argv))
 

@@ -33,7 +33,7 @@ from rig.once import Once
 from rig.out_path import kind_of
 from rig.targets.host import HostTarget
 from rig.targets.sockets import free_port, process_listens
-from rig.tool_args import positive_int
+from rig.tool_args import ArgumentParser, positive_int
 from scenarios.input_file import excerpt
 
 EXPORTER_NAME = "stridelab-lab"
@@ -210,7 +210,7 @@ def _log_dir(text: str) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run an emulated farm until SIGTERM/Ctrl-C; print READY with its coordinator and places."""
-    ap = argparse.ArgumentParser(prog="python -m rig.farm_lab", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.farm_lab", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--places", action=Once, type=_places, default=2,
                     help=f"boards in the farm (default 2, at most {MAX_PLACES})")
     ap.add_argument("--dir", action=Once, type=_log_dir, default=None,

@@ -20,7 +20,6 @@ prints one line per run and the totals; exit status 1 if any check failed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from rig.records import RunResult
 from rig.runner import target_running
 from rig.session import ReplaySession, Timeouts
 from rig.targets import TARGETS, get_target_class
-from rig.tool_args import scenario_name
+from rig.tool_args import ArgumentParser, scenario_name
 from rig.once import Once
 from rig.out_path import out_dir, out_file, write_output
 from rig.explore import seed_arg
@@ -203,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the campaign and print its figures."""
     from scenarios.catalog import list_scenarios
 
-    ap = argparse.ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.fault_campaign", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the catalog without its long runs")
     # once: nox -s faults -- --target qemu made every pass of the session (host, then qemu) run on qemu
     ap.add_argument("--target", action=Once, default="host", choices=CAMPAIGN_TARGETS,

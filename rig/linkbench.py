@@ -26,9 +26,10 @@ from rig.inject import to_raw
 from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.host import HostTarget
+from rig.uart_line import BAUD_RANGE as LINE_BAUD_RANGE
 from rig.uart_line import BITS_PER_BYTE
 from rig.once import Once
-from rig.tool_args import positive_int, positive_s, scenario_name
+from rig.tool_args import ArgumentParser, positive_int, positive_s, scenario_name
 from scenarios.catalog import synthesize
 
 #: Goal: the share of the line's byte rate a replay keeps busy.
@@ -36,8 +37,8 @@ GOAL_FRACTION = 0.80
 DEFAULT_BAUDS = (115200, 921600)
 #: Line speeds the benchmark measures, bits per second: below 1200 the firmware's answer to CONFIG takes
 #: longer than the rig waits for it; above 12 Mbaud (the fastest USB-serial bridges) pyserial cannot set
-#: the pty (a C int overflows past 2^31) and no board's line runs.
-BAUD_RANGE = (1200, 12_000_000)
+#: the pty (a C int overflows past 2^31) and no board's line runs: the line model's own bound.
+BAUD_RANGE = (1200, LINE_BAUD_RANGE[1])
 
 
 #: The shortest replay measured, s: 832 samples at 416 Hz, more than the 640 (20 batches of 32) the native
@@ -139,7 +140,7 @@ def measure(baud: int, scenario: str, seconds: float, work: Path) -> Utilization
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the utilization at each baud rate; 1 when one is below the goal."""
-    ap = argparse.ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.linkbench", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--baud", type=baud_arg, action="append",
                     help=f"line speed, {BAUD_RANGE[0]}..{BAUD_RANGE[1]} (repeatable; default 115200 and 921600)")
     ap.add_argument("--scenario", action=Once, type=scenario_name, default="steady_run",

@@ -29,7 +29,6 @@ target cannot run here or a run fails.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -55,6 +54,7 @@ from rig.targets import make_target
 from rig.targets.cocotb import CocotbTarget
 from rig.targets.qemu import MACHINE_CFG, QEMU, QemuTarget
 from rig.targets.sockets import free_port
+from rig.tool_args import ArgumentParser
 from scenarios.catalog import list_scenarios, synthesize
 
 FIGURES = ("overhead", "host", "qemu", "cocotb")
@@ -261,7 +261,7 @@ def run_speed(only: Sequence[str], runs_dir: Path, rounds: int, cocotb_scenarios
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: measure, print, optionally write JSON."""
-    parser = argparse.ArgumentParser(prog="python -m rig.speed", description=__doc__.split("\n\n", 1)[0])
+    parser = ArgumentParser(prog="python -m rig.speed", description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", action="append", choices=FIGURES, default=[],
                         help="measure only this figure (repeatable; default all)")
     parser.add_argument("--rounds", type=int, default=20, help="QEMU cycles of each kind for the overhead (default 20)")

@@ -6,8 +6,25 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+#: A command-line word that is a negative number as float() reads it: -5, -.5, -1e3, -1E-3, -inf, -nan.
+#: argparse's own pattern (-5, -.5 only) takes -1e3 and -inf for options, so `rig plot --from -1e3` was
+#: refused as 'argument --from: expected one argument', naming no number and no fault.
+NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$", re.IGNORECASE)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose options take every negative number (NEGATIVE_NUMBER) as their value, so
+    that its type either takes it or refuses it in its own words; its subparsers are of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """As argparse.ArgumentParser."""
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
 
 def positive_s(text: str) -> float:

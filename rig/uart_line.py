@@ -20,8 +20,29 @@ import time
 import tty
 from collections.abc import Sequence
 
+from rig.tool_args import ArgumentParser
+
 #: Bits on the wire per byte at 8N1.
 BITS_PER_BYTE = 10
+#: Line speeds the model runs at, bits per second: from the slowest rate a UART is set to, to the
+#: fastest USB-serial bridges' 12 Mbaud (pyserial cannot set a pty past 2^31; no board's line runs faster).
+BAUD_RANGE = (300, 12_000_000)
+
+
+def baud_arg(text: str) -> int:
+    """argparse type of --baud: a whole number of bits per second within BAUD_RANGE (a refusal quotes at most
+    20 characters of the value)."""
+    lo, hi = BAUD_RANGE
+    shown = text if len(text) <= 20 else f"{text[:20]}... ({len(text)} characters)"
+    try:
+        value = int(text) if len(text) <= 20 else hi + 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of bits per second (e.g. 115200)") from None
+    if not lo <= value <= hi:
+        # --baud 99999999999 was taken: a line no UART or cable runs at, serving its bytes as fast as a pty
+        raise argparse.ArgumentTypeError(f"{shown}: give a line speed of {lo:,} to {hi:,} bits per second "
+                                         "(a board's: 115200, 921600)")
+    return value
 
 
 class Direction:
@@ -97,13 +118,11 @@ def serve(device: str, baud: int, announce: bool = True) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: python -m rig.uart_line --baud N DEVICE."""
-    ap = argparse.ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("device", help="the pty (or tty) at the far end of the line: the firmware's")
-    ap.add_argument("--baud", type=int, default=115200, help="line speed, bits per second (8N1)")
+    ap.add_argument("--baud", type=baud_arg, default=115200,
+                    help=f"line speed, bits per second (8N1), {BAUD_RANGE[0]}..{BAUD_RANGE[1]}")
     args = ap.parse_args(argv)
-    if args.baud < 300:
-        print(f"--baud {args.baud}: give a line speed of at least 300 bits per second", file=sys.stderr)
-        return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         serve(args.device, args.baud)

@@ -27,6 +27,7 @@ Sidecar `NAME.truth.json` beside `NAME.csv`, in one of two formats:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -538,7 +539,8 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     """Refuse rates that stay under RAD_S_MAX while the accelerometer shows a foot moving (rad/s).
     Checked before gravity: with rates in rad/s the foot looks quiet mid-swing as well."""
     median_g = float(np.median(norm_g))
-    moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
+    with np.errstate(invalid="ignore"):  # a norm of inf (values past 1e154) less a median of inf is nan: not moving
+        moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
     if moving and top_rate < RAD_S_MAX:
         raise _fail(
@@ -673,6 +675,16 @@ def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_
     _check_contacts_judged(csv, side, truth, t0, t1)
 
 
+def _windows_within(truth: Truth, t_s: np.ndarray, odr_hz: float) -> Truth:
+    """truth with each label window cut to the recording (give or take a sample period, as a contact may lie):
+    labelled past either end, a window labels nothing there. Scored as written, a window running far past the
+    recording ([0, 1e9], [-1e308, 1e308]) was tiled into cadence windows of 10 s each, for ever, or ended in
+    'cannot convert float NaN to integer'."""
+    lo, hi = float(t_s[0]) - 1.0 / odr_hz, float(t_s[-1]) + 1.0 / odr_hz
+    windows = tuple((max(a, lo), min(b, hi)) for a, b in truth.label_windows_s)
+    return truth if windows == truth.label_windows_s else dataclasses.replace(truth, label_windows_s=windows)
+
+
 def _check_contacts_judged(csv: Path, side: Path, truth: Truth, t0: float, t1: float) -> None:
     """RecordingError when the truth labels contacts but none lies in a label window: scored, such a
     truth judges nothing (no true stride, every detection ignored) and reads as a perfect precision."""
@@ -742,6 +754,7 @@ def read_recording(path: Path) -> Recording:
     if not is_stdin(path) and side.exists():  # ('-' is standard input: no file lies beside it)
         truth = read_truth(side)
         _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
+        truth = _windows_within(truth, cols[:, 0], odr_hz)
         accel_fs_g = float(truth.meta.get("accel_fs_g") or accel_fs_g)
         gyro_fs_dps = float(truth.meta.get("gyro_fs_dps") or gyro_fs_dps)
     if truth is None or not truth.meta.get("accel_fs_g"):

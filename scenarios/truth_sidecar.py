@@ -5,12 +5,14 @@ Two formats (see recording_csv for what each key means): ours, written by write_
 `label_window(s)_s`, `footprints_m`, anything else kept in meta). Every value the rig uses is
 checked for its type and range before use: a number must be a finite JSON number (no NaN,
 Infinity, strings or booleans), the full scales must be LSM6DSO settings, and the contacts
-must not contradict each other (see `_check_contacts`); anything else is a RecordingError naming
-the file, the key and what to write instead.
+must not contradict each other (see `_check_contacts`); a document naming our format holds only
+its keys (OWN_KEYS) and strides only StrideTruth fields, so a misspelt key is not read as a missing
+one; anything else is a RecordingError naming the file, the key and what to write instead.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -32,6 +34,8 @@ ACCEL_FS_G = (2, 4, 8, 16)
 GYRO_FS_DPS = (125, 250, 500, 1000, 2000)
 _ACTIVITY_WORDS = {"walking": "walk", "walk": "walk", "running": "run", "run": "run", "still": "still", "stairs": "stairs"}
 _STRIDE_TEXT = {"strike": STRIKE_CLASSES, "activity": ACTIVITIES}
+#: The keys of a document that names our format (what write_recording writes, and the one-window spelling).
+OWN_KEYS = ("format", "version", "strides", "label_windows_s", "label_window_s", "distance_m", "activity_s", "meta")
 
 
 class _Bad(Exception):
@@ -180,7 +184,17 @@ def _in_range(v: float | None, key: str, where: str) -> float | None:
     return v
 
 
-def _stride(s: Any, where: str) -> StrideTruth:
+def _unknown_key(where: str, key: str, known: tuple[str, ...], what: str, todo: str) -> _Bad:
+    """The refusal of a key a document of our format has no use for (a misspelt one read as missing)."""
+    near = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {near[0]}? " if near else ""
+    return _Bad(where, f"names {excerpt(key)}, no {what} (the keys: {', '.join(known)})",
+                f"{hint}correct its name, or {todo}")
+
+
+def _stride(s: Any, where: str, strict: bool = False) -> StrideTruth:
+    """One stride of our format; strict (a document naming the format): a key that is no StrideTruth field is
+    refused, where it was passed by (a misspelt "gct_m" left that stride's contact time unjudged, exit 0)."""
     s = _obj(s, where)
     fields = StrideTruth.__dataclass_fields__
     if "ic_s" not in s:
@@ -188,6 +202,8 @@ def _stride(s: Any, where: str) -> StrideTruth:
     values: dict[str, Any] = {}
     for k, v in s.items():
         if k not in fields:
+            if strict:
+                raise _unknown_key(where, k, tuple(fields), "field of a stride", "leave it out")
             continue
         if k in _STRIDE_TEXT:
             if v is not None and v not in _STRIDE_TEXT[k]:
@@ -247,11 +263,19 @@ def _own_format(doc: dict[str, Any]) -> None:
     if "events" in doc:
         raise _Bad("events", "are given beside strides: one of the two would be ignored",
                    "keep strides (this rig's format) or events (a labelled recording's), not both")
+    if doc.get("format") == TRUTH_FORMAT:
+        for key in doc:
+            if key not in OWN_KEYS:
+                # {"format": "stridelab-truth", "stides": [...]} was read as a recording with no strides labelled
+                raise _unknown_key("the document", key, OWN_KEYS, f"key of the {TRUTH_FORMAT} format",
+                                   "move it under meta")
 
 
 def _own_truth(doc: dict[str, Any]) -> Truth:
     _own_format(doc)
-    strides = tuple(_stride(s, f"strides[{i}]") for i, s in enumerate(_list(doc.get("strides", []), "strides")))
+    strict = doc.get("format") == TRUTH_FORMAT
+    strides = tuple(_stride(s, f"strides[{i}]", strict)
+                    for i, s in enumerate(_list(doc.get("strides", []), "strides")))
     _check_contacts([(f"strides[{i}]", s) for i, s in enumerate(strides)])
     activity_s = {}
     for k, v in _obj(doc.get("activity_s", {}), "activity_s").items():

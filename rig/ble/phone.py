@@ -21,7 +21,6 @@ within --timeout-s (the message says which step).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -36,7 +35,7 @@ from bumble.transport import open_transport
 
 from frame_spec import rscs
 from rig.ble.shoe import uuid16
-from rig.tool_args import positive_s
+from rig.tool_args import ArgumentParser, positive_s
 
 #: The phone's own (static random) address on the virtual link.
 PHONE_ADDRESS = "F0:F1:F2:F3:F4:F5"
@@ -160,7 +159,7 @@ async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_
 
 def main(argv: list[str] | None = None) -> int:
     """Run the phone's session; exit 2 with a message when a step does not complete."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    ap = ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--hci", required=True, help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
     ap.add_argument("--set-distance-m", type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")

@@ -9,7 +9,7 @@ from typing import Any
 from rig.boards import BoardProfile, check_hello, get_profile
 from rig.errors import LinkError, RigError
 from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
-from rig.serial_ports import is_local, is_serial_device, require_present
+from rig.serial_ports import is_local, is_serial_device, require_present, require_reachable
 from rig.targets.base import Availability, Target
 
 PORT_ENV = "STRIDELAB_PORT"
@@ -88,12 +88,21 @@ class BoardTarget(Target):
 
     def require(self) -> None:
         """TargetUnavailable as every target says it; then LinkError when the port is a device path that does
-        not exist or is no serial device (naming the ports present). Checked by start() only, a missing port
-        was found after the run directory had been made (and the recording read, the scenario synthesized)."""
+        not exist or is no serial device (naming the ports present), or a network URL whose server cannot be
+        reached. Checked by start() only, a missing port was found after the run directory had been made (and
+        the recording read, the scenario synthesized)."""
         super().require()
-        if not self.place and self.port and is_local(self.port):
+        self._check_port(reach=True)
+
+    def _check_port(self, reach: bool) -> None:
+        """LinkError naming --port (or $STRIDELAB_PORT) when the port is a device path that does not exist or is
+        no serial device, or (reach) a network URL whose server cannot be reached (require_reachable)."""
+        if not self.place and self.port and (reach or is_local(self.port)):
             try:
-                require_present(self.port)
+                if is_local(self.port):
+                    require_present(self.port)
+                else:
+                    require_reachable(self.port)
             except LinkError as exc:
                 if not self.port_from_env:
                     raise LinkError(f"--port {self.port}: {exc}") from None
@@ -106,8 +115,9 @@ class BoardTarget(Target):
         With a place: acquire it (held until stop()) and return its NetworkSerialPort's rfc2217:// URL.
 
         Raises RigError when a device path does not exist (naming the ports that do), or no place could be
-        acquired (naming each and why)."""
-        self.require()
+        acquired (naming each and why). A network URL is not tried here: the link's own connection, next, is."""
+        super().require()
+        self._check_port(reach=False)
         if self.place:
             self._lease = PlaceLease.acquire(place_pool(self.place), self.coordinator)
             self.port = self._lease.url

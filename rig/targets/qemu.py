@@ -86,6 +86,19 @@ RX_FILE = "link_rx.bin"
 TX_FIFO = "link_tx.fifo"
 #: Environment variable choosing the default link mode ("bulk" or "uart"), e.g. for a whole pytest run.
 LINK_ENV = "STRIDELAB_QEMU_LINK"
+#: The link modes, the default first.
+LINKS = ("bulk", "uart")
+
+
+def _link_from_env() -> str | None:
+    """What $STRIDELAB_QEMU_LINK names, blanks stripped (None when unset or blank), not checked."""
+    return os.environ.get(LINK_ENV, "").strip() or None
+
+
+def _bad_link(link: str) -> str:
+    """What is said of a $STRIDELAB_QEMU_LINK that names no link mode."""
+    return (f"${LINK_ENV}={link!r} is not a link of the qemu target; set it to one of: {', '.join(LINKS)} "
+            f"(default {LINKS[0]}), or unset it")
 
 
 def mailbox_bytes(flags: int, rx_path: str = "", core_hz: int = QEMU_CORE_HZ, tx_path: str = "") -> bytes:
@@ -162,9 +175,12 @@ class QemuTarget(Target):
         synth_sensor: live and raw mode read the image's synthetic sensor (netduinoplus2 has no LSM6DSO).
         """
         self.synth_sensor = synth_sensor
-        link = link or os.environ.get(LINK_ENV) or "bulk"
-        if link not in ("bulk", "uart"):
-            raise RigError(f"qemu target: link {link!r} (argument or ${LINK_ENV}) is neither 'bulk' nor 'uart'")
+        if link is None and _link_from_env() not in (None, *LINKS):
+            # 'qemu target: link 'UART' (argument or $STRIDELAB_QEMU_LINK) is neither...', with no word of what to do
+            raise RigError(_bad_link(os.environ[LINK_ENV]))
+        link = link or _link_from_env() or LINKS[0]
+        if link not in LINKS:
+            raise RigError(f"qemu target: link {link!r} is neither 'bulk' nor 'uart'")
         self.link = link
         self.icount = icount
         self.insn_count = insn_count
@@ -188,7 +204,11 @@ class QemuTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when qemu-system-arm, and the ARM toolchain with newlib-nano that builds the image, are installed."""
+        """Available when $STRIDELAB_QEMU_LINK names a link mode (or is unset), and qemu-system-arm and the ARM
+        toolchain with newlib-nano that builds the image are installed (rig list said 'available' for a link
+        mode every run then refused)."""
+        if _link_from_env() not in (None, *LINKS):
+            return Availability(False, _bad_link(os.environ[LINK_ENV]))
         if missing_tools(QEMU):
             return Availability(False, f"{QEMU} not installed: {APT_QEMU}")
         why = arm_toolchain_missing()

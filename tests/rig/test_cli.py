@@ -151,12 +151,31 @@ def test_run_with_report_writes_a_row_with_the_command_that_runs_it_again(
 
 def test_runs_that_cannot_complete_are_retried_recorded_and_the_rest_still_run(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a server that hangs up on every connection: the port is there (a refused one is refused before any run), and
+    # every attempt fails at once
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
-    server.close()  # nothing listens there: every attempt fails at once
+    stop = threading.Event()
+
+    def hang_up() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                server.accept()[0].close()
+            except TimeoutError:
+                continue
+
+    serving = threading.Thread(target=hang_up, daemon=True)
+    serving.start()
     report = tmp_path / "report"
-    code, _, err = run_cli(capsys, "run", "sprint", "walk", "--target", "board", "--port", f"socket://127.0.0.1:{port}",
-                           "--runs-dir", str(tmp_path / "runs"), "--report", str(report), "--retries", "1")
+    try:
+        code, _, err = run_cli(capsys, "run", "sprint", "walk", "--target", "board", "--port",
+                               f"socket://127.0.0.1:{port}", "--runs-dir", str(tmp_path / "runs"), "--report",
+                               str(report), "--retries", "1")
+    finally:
+        stop.set()
+        serving.join()
+        server.close()
     assert code == 2
     assert err.count("ERROR sprint on board") == 2 and err.count("ERROR walk on board") == 2
     verdicts = {p.name: json.loads(p.read_text())["verdict"] for p in (report / "entries").iterdir()}

@@ -171,6 +171,18 @@ def test_signal_stops_the_target_and_writes_target_txt(tmp_path: Path, sig: sign
     assert not Path(f"/proc/{firmware[0]}").exists() or "zombie" in Path(f"/proc/{firmware[0]}/status").read_text()
 
 
+@pytest.mark.parametrize("window", ["[-1e308, 1e308]", "[0, 1e9]"])
+def test_bench_scores_a_label_window_past_the_recording(tmp_path: Path, window: str) -> None:
+    """rig bench of a recording labelled over [-1e308, 1e308] ('everything') said 'rig bench: error: cannot convert
+    float NaN to integer', naming nothing; over [0, 1e9] it tiled 10^8 cadence windows and never ended."""
+    csv = _csv(tmp_path / "lab.csv", [k / 416 for k in range(831)])
+    (tmp_path / "lab.truth.json").write_text('{"strides": [{"ic_s": 0.5}, {"ic_s": 1.5}], "label_windows_s": ['
+                                             + window + "]}")
+    proc = rig("bench", str(csv), cwd=tmp_path, timeout_s=120)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "error" not in proc.stderr and "lab" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
 @pytest.mark.parametrize("windows, words", [
     ("", ("2 contact(s) are labelled but no label window", "[[0, 1.99519]]")),
     (', "label_windows_s": []', ("2 contact(s) are labelled but no label window",)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -129,6 +130,40 @@ def test_a_missing_board_port_is_refused_before_a_run_directory_is_made(argv: li
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
 
 
+def _refused_port() -> str:
+    """A loopback port nothing listens at (bound, then closed): a connection to it is refused."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+    return f"socket://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("argv", [["run", "standing"], ["replay", "REC"], ["ble", "standing"],
+                                  ["record", "--out", "TMP/r.csv"]])
+def test_a_network_port_that_refuses_the_connection_is_refused_in_a_line(argv: list[str], tmp_path: Path) -> None:
+    """rig run steady_run --target board --port socket://127.0.0.1:1 (no server there) made a run directory,
+    synthesized the scenario, and ended in four lines: pyserial's 'Could not open port ...: [Errno 111] Connection
+    refused', 'check that the port exists...', 'target: board at socket://127.0.0.1:1 left running' and the run
+    directory of a run that never began."""
+    if argv[0] == "ble":
+        pytest.importorskip("bumble", reason="the BLE shoe needs the ble extra: pip install -e '.[ble]'")
+    rec = _standing_csv(tmp_path / "rec.csv")
+    url = _refused_port()
+    argv = [a.replace("TMP", str(tmp_path)).replace("REC", str(rec)) for a in argv]
+    target = [] if argv[0] == "record" else ["--target", "board"]
+    proc = rig(*argv, *target, "--port", url, "--runs-dir", "runs", cwd=tmp_path,
+               env={"STRIDELAB_SYNTH_CACHE": str(tmp_path / "cache")})
+    _refused(proc, f"--port {url}: cannot open the link", "nothing listens at 127.0.0.1:", "(connection refused)")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
+
+
+def test_a_network_port_whose_host_has_no_address_is_refused(tmp_path: Path) -> None:
+    proc = rig("run", "standing", "--target", "board", "--port", "socket://no-such-board.invalid:5000",
+               "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, "--port socket://no-such-board.invalid:5000", "the host 'no-such-board.invalid' has no address")
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("duration, words", [
     ("inf", "--duration inf: 416 Hz gives more than the 8,388,608 samples a recording may hold; give at most "
             "20,165 s, or leave --duration out to record until Ctrl-C"),
@@ -195,3 +230,52 @@ def test_synth_names_an_odr_it_cannot_take_as_the_option(rate: str, tmp_path: Pa
     proc = rig("synth", "walk", "--csv", "w.csv", "--odr-hz", rate, cwd=tmp_path, timeout_s=60)
     _refused(proc, f"--odr-hz {float(rate):g}: give a sensor rate within 10..10000 Hz", "416, 833")
     assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value, from_s", [("-1e3", -1000.0), ("-1E-2", -0.01), ("-.5", -0.5), ("-5", -5.0)])
+def test_a_negative_number_in_any_notation_is_an_options_value(value: str, from_s: float) -> None:
+    # argparse's own pattern knows -5 and -.5 only: rig plot --from -1e3 was refused as
+    # 'argument --from: expected one argument', taking the number for an option
+    from rig.cli import build_parser
+
+    args = build_parser().parse_args(["plot", "walk", "--png", "out.png", "--from", value])
+    assert args.from_s == from_s
+
+
+@pytest.mark.parametrize("argv, words", [
+    (("plot", "standing", "--png", "out.png", "--from", "-inf"), ("--from -inf: not a time",)),
+    (("run", "standing", "--seed", "-1e3"), ("argument --seed", "'-1e3'")),
+    (("record", "--target", "host", "--out", "r.csv", "--duration", "-1e3"), ("--duration -1000",)),
+    (("ble", "standing", "--wait-s", "-1e3"), ("argument --wait-s", "-1e3")),
+])
+def test_a_negative_number_an_option_cannot_take_is_refused_in_its_words(argv: tuple[str, ...], words: tuple[str, ...],
+                                                                         tmp_path: Path) -> None:
+    proc = rig(*argv, cwd=tmp_path)
+    _refused(proc, *words)
+    assert "expected one argument" not in proc.stderr
+
+
+def test_plot_from_a_negative_time_in_exponent_notation(tmp_path: Path) -> None:
+    proc = rig("plot", "standing", "--png", "out.png", "--from", "-1e3", "--to", "2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out.png").stat().st_size > 0
+
+
+def test_synth_refuses_to_write_a_recording_under_a_truth_sidecars_name(tmp_path: Path) -> None:
+    """rig synth walk --csv walk.truth.json (a completion one word too far) wrote the recording over the truth of
+    walk.csv, then read as 'invalid JSON', and put its own truth in walk.truth.truth.json, exit 0."""
+    truth = tmp_path / "walk.truth.json"
+    truth.write_text('{"events": []}\n')
+    _refused(rig("synth", "walk", "--csv", str(truth), cwd=tmp_path), f"--csv {truth}: the name of a truth sidecar",
+             "the truth of walk.csv", "give a recording's name (e.g. walk.csv)")
+    assert truth.read_text() == '{"events": []}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.truth.json"]
+
+
+def test_record_refuses_to_write_a_recording_under_a_truth_sidecars_name(tmp_path: Path) -> None:
+    truth = tmp_path / "walk.truth.json"
+    truth.write_text('{"events": []}\n')
+    _refused(rig("record", "--target", "host", "--out", str(truth), "--runs-dir", "runs", "--duration", "2",
+                 cwd=tmp_path), f"--out {truth}: the name of a truth sidecar", "e.g. run.csv")
+    assert truth.read_text() == '{"events": []}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.truth.json"]

@@ -22,3 +22,14 @@ def test_a_device_that_is_no_terminal_is_refused(kind: str, tmp_path: Path) -> N
                           timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"uart_line: {device}: not a terminal; give the pty (or tty) at the far end of the line\n"
+
+
+@pytest.mark.parametrize("baud", ["99999999999", "12000001", "299", "9" * 5000])
+def test_a_line_speed_no_uart_runs_at_is_refused_before_the_device_is_opened(baud: str) -> None:
+    """--baud 99999999999 was taken (rig.linkbench's --baud stops at 12,000,000): the model served its
+    bytes as fast as a pty, a line no UART or cable runs at."""
+    done = subprocess.run([sys.executable, "-m", "rig.uart_line", "--baud", baud, os.devnull], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "argument --baud" in done.stderr and "give a line speed of 300 to 12,000,000 bits per second" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr) < 1000, done.stderr

@@ -158,6 +158,16 @@ def test_values_near_the_largest_float_read_without_a_warning(tmp_path: Path) ->
     assert rec.acc_g[7, 0] == 1e300 and rec.gyro_dps[9, 1] == -1e300
 
 
+def test_an_accelerometer_past_1e154_g_throughout_is_refused_without_a_warning(tmp_path: Path) -> None:
+    # every |a| squared to inf: numpy's 'RuntimeWarning: invalid value encountered in subtract', with its source
+    # line, went to stderr above the rig's refusal
+    path = tmp_path / "huge.csv"
+    path.write_text(HEADER + "\n" + "".join(f"{k / 100!r},1e300,0,1,0,0,0\n" for k in range(100)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _refused(path, "|a| is inf (median) where the foot is still", "the columns ax_g, ay_g, az_g are in g")
+
+
 def test_lines_ended_by_cr_alone(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes((HEADER + "\r" + "".join(f"{k / 100!r},{ROW}\r" for k in range(50))).encode())
@@ -284,6 +294,11 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "another format": ({"format": "other", "strides": []}, ("format is '\"other\"'", "stridelab-truth")),
     "another version": ({"format": "stridelab-truth", "version": 99, "strides": []}, ("version is '99'", "version 1")),
     "strides and events": ({"strides": [{"ic_s": 0.1}], "events": [{"ic_s": 0.2}]}, ("beside strides", "not both")),
+    # a misspelt key of our format was passed by: 'stides' read as no strides labelled, 'gct_m' as no contact time
+    "our format, strides misspelt": ({"format": "stridelab-truth", "stides": [{"ic_s": 0.1}]},
+                                     ("the document names 'stides'", "did you mean strides?", "move it under meta")),
+    "our format, a stride key misspelt": ({"format": "stridelab-truth", "strides": [{"ic_s": 0.1, "gct_m": 200}]},
+                                          ("strides[0] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
 }
 
 
@@ -326,6 +341,16 @@ def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
     rec = read_recording(_with_sidecar(tmp_path, {"strides": [{"ic_s": 0.2, "tc_s": 0.4}], "meta": {"odr_hz": 101.0},
                                                    "label_windows_s": [[0.1, 9.0]]}))
     assert rec.truth is not None and [s.ic_s for s in rec.truth.strides] == [0.2]
+
+
+@pytest.mark.parametrize("window", [[0.1, 1e9], [-1e308, 1e308], [-5.0, 0.3]])
+def test_a_label_window_past_the_recording_is_cut_to_it(tmp_path: Path, window: list[float]) -> None:
+    """Scored as written, [0, 1e9] was tiled into 10 s cadence windows for ever (rig bench hung), and
+    [-1e308, 1e308] ended in 'cannot convert float NaN to integer'; past the recording a window labels nothing."""
+    rec = read_recording(_with_sidecar(tmp_path, {"strides": [{"ic_s": 0.2}], "label_windows_s": [window]}))
+    assert rec.truth is not None
+    ((a, b),) = rec.truth.label_windows_s
+    assert (a, b) == (max(window[0], -0.01), min(window[1], 0.5))
 
 
 def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

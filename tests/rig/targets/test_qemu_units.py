@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from rig import build
+from rig.errors import RigError
 from rig.targets import qemu as qemu_mod
+from rig.targets.base import Availability
 from rig.targets.qemu import InsnCount, QemuTarget
 from rig.targets.qemu_relay import DOORBELL, LINK_CLOSED, BulkRelay
 
@@ -41,6 +43,28 @@ def test_link_mode_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert QemuTarget().link == "uart" and QemuTarget(link="bulk").link == "bulk"
     monkeypatch.delenv(qemu_mod.LINK_ENV)
     assert QemuTarget().link == "bulk"
+
+
+@pytest.mark.parametrize("value", ["UART", "serial", "bulk,uart"])
+def test_a_link_mode_from_the_environment_that_names_none_is_named_as_the_variable(
+        monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """STRIDELAB_QEMU_LINK=UART: rig list said qemu 'available', and every run was refused as "qemu target: link
+    'UART' (argument or $STRIDELAB_QEMU_LINK) is neither 'bulk' nor 'uart'", with no word of what to do."""
+    monkeypatch.setenv(qemu_mod.LINK_ENV, value)
+    said = (f"$STRIDELAB_QEMU_LINK={value!r} is not a link of the qemu target; set it to one of: bulk, uart "
+            "(default bulk), or unset it")
+    with pytest.raises(RigError) as err:
+        QemuTarget()
+    assert str(err.value) == said
+    assert QemuTarget.availability() == Availability(False, said)
+    assert QemuTarget(link="bulk").link == "bulk"  # a link given outright is the link
+
+
+def test_a_blank_link_mode_from_the_environment_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(qemu_mod.LINK_ENV, " ")
+    assert QemuTarget().link == "bulk"
+    monkeypatch.setenv(qemu_mod.LINK_ENV, " uart\n")
+    assert QemuTarget().link == "uart"
 
 
 def test_plugin_option_lists_window_addresses() -> None:
