@@ -291,8 +291,11 @@ def test_hil_refuses_targets_named_twice_or_none(monkeypatch: pytest.MonkeyPatch
 # A session (the noxfile loaded as in _noxfile) running a command that, on SIGTERM, SIGHUP or SIGINT, takes a while
 # to write its report, as pytest stopping its targets does (and ignores further signals meanwhile, as pytest does).
 _SESSION = """
-import importlib.util, subprocess, sys
+import importlib.util, signal, subprocess, sys
 from types import SimpleNamespace
+# nox as a shell starts it: SIGINT at Python's default (a test worker that ignored SIGINT while cleaning up
+# would hand that on to this child, and a signal ignored at start stays ignored, by design)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if importlib.util.find_spec("nox") is None:
     sys.modules["nox"] = SimpleNamespace(session=lambda *a, **k: a[0] if a and callable(a[0]) else (lambda f: f),
                                          Session=object, options=SimpleNamespace())
