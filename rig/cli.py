@@ -353,13 +353,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
             raise RigError(f"{opt} {v}: not a time; give seconds from the start of the recording")
     t_range = None
     if args.from_s is not None or args.to_s is not None:
-        lo = args.from_s if args.from_s is not None else float(rec.t_s[0])
-        hi = args.to_s if args.to_s is not None else float(rec.t_s[-1])
-        if hi <= lo:
-            raise RigError(f"--from {lo:g} s is not before --to {hi:g} s; give a time range that ends after it starts")
         first, last = float(rec.t_s[0]), float(rec.t_s[-1])
+        lo = args.from_s if args.from_s is not None else first
+        hi = args.to_s if args.to_s is not None else last
+        # name only the options given: an end left out is the recording's own
+        given = " ".join(f"{opt} {v:g} s" for opt, v in (("--from", args.from_s), ("--to", args.to_s)) if v is not None)
+        if hi <= lo:
+            start = f"--from {lo:g} s" if args.from_s is not None else f"the recording's start ({lo:g} s)"
+            end = f"--to {hi:g} s" if args.to_s is not None else f"the recording's end ({hi:g} s)"
+            raise RigError(f"{start} is not before {end}; give a time range that ends after it starts")
         if hi < first or lo > last:
-            raise RigError(f"--from {lo:g} s --to {hi:g} s: the recording runs from {first:g} to {last:g} s, so that "
+            raise RigError(f"{given}: the recording runs from {first:g} to {last:g} s, so that "
                            "plot would be empty; give a range that overlaps it")
         t_range = (lo, hi)
     try:

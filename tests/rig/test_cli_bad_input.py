@@ -86,6 +86,10 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
     (("--from", "nan"), ("--from nan",)),
     (("--from", "1000", "--to", "2000"), ("--from 1000", "runs from")),
+    # an end left out is the recording's own, not an option the user never gave
+    (("--to", "-1e3"), ("the recording's start", "--to -1000 s")),
+    (("--from", "1e6"), ("--from 1e+06 s", "the recording's end")),
+    (("--to", "-1e3", "--from", "-2e3"), ("--from -2000 s --to -1000 s", "runs from")),
     (("--png", "/dev/full"), ("--png /dev/full", "No space left")),
 ])
 def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
