@@ -1741,10 +1741,13 @@ static int hit_settle(gait_state_t *g, gait_detect_t *d, uint32_t index, float g
             d->jerk_max = jerk;
             d->top_acc = an;
             d->bump_max = gy;
-            /* 2: the foot lay flat there (see SLAP_TOP_DEG): no slap follows */
-            float lift = gait_sole_lift_at(g, d->top);
-            d->slap = lift < SLAP_TOP_DEG * GM_RAD && lift > -2.0f * SLAP_TOP_DEG * GM_RAD &&
-                      gait_running_now(g, d->swing_peak) ? 2u : 0u;
+            /* 2: a running foot lay flat there (see SLAP_TOP_DEG): no slap follows
+             * (its pitch carried ahead over the ring only for a run, the one it decides) */
+            d->slap = 0u;
+            if (gait_running_now(g, d->swing_peak)) {
+                float lift = gait_sole_lift_at(g, d->top);
+                d->slap = lift < SLAP_TOP_DEG * GM_RAD && lift > -2.0f * SLAP_TOP_DEG * GM_RAD ? 2u : 0u;
+            }
             d->slap_jerk = 0.0f;
         }
     } else {
