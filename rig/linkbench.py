@@ -27,7 +27,7 @@ from rig.link import Link
 from rig.session import ReplaySession
 from rig.targets.host import HostTarget
 from rig.uart_line import BAUD_RANGE as LINE_BAUD_RANGE
-from rig.uart_line import BITS_PER_BYTE
+from rig.uart_line import BITS_PER_BYTE, line_speed
 from rig.once import Once
 from rig.tool_args import ArgumentParser, positive_int, positive_s, scenario_name
 from scenarios.catalog import synthesize
@@ -56,15 +56,8 @@ def seconds_arg(text: str) -> float:
     return value
 
 
-def baud_arg(text: str) -> int:
-    """argparse type of --baud: a whole number of bits per second within BAUD_RANGE."""
-    lo, hi = BAUD_RANGE
-    value = positive_int(text) if len(text) <= 20 else hi + 1
-    if not lo <= value <= hi:
-        shown = text if len(text) <= 20 else f"{text[:20]}... ({len(text)} characters)"
-        raise argparse.ArgumentTypeError(f"{shown}: give a line speed of {lo:,} to {hi:,} bits per second "
-                                         "(a board's: 115200, 921600)")
-    return value
+#: argparse type of --baud: a whole number of bits per second within BAUD_RANGE.
+baud_arg = line_speed(BAUD_RANGE[0], positive_int)
 
 
 @dataclass(frozen=True)

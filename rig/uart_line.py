@@ -18,7 +18,7 @@ import sys
 import termios
 import time
 import tty
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rig.tool_args import ArgumentParser
 
@@ -29,20 +29,34 @@ BITS_PER_BYTE = 10
 BAUD_RANGE = (300, 12_000_000)
 
 
-def baud_arg(text: str) -> int:
-    """argparse type of --baud: a whole number of bits per second within BAUD_RANGE (a refusal quotes at most
-    20 characters of the value)."""
-    lo, hi = BAUD_RANGE
-    shown = text if len(text) <= 20 else f"{text[:20]}... ({len(text)} characters)"
+def line_speed(lo: int, number: Callable[[str], int]) -> Callable[[str], int]:
+    """An argparse type of --baud: a whole number of bits per second from lo to BAUD_RANGE's top, read by
+    number (which refuses what is no number in its own words). A refusal quotes at most 20 characters of
+    the value, and a longer one is out of range without being converted."""
+    hi = BAUD_RANGE[1]
+
+    def baud(text: str) -> int:
+        value = number(text) if len(text) <= 20 else hi + 1
+        if not lo <= value <= hi:
+            # --baud 99999999999 was taken: a line no UART or cable runs at, serving its bytes as fast as a pty
+            shown = text if len(text) <= 20 else f"{text[:20]}... ({len(text)} characters)"
+            raise argparse.ArgumentTypeError(f"{shown}: give a line speed of {lo:,} to {hi:,} bits per second "
+                                             "(a board's: 115200, 921600)")
+        return value
+
+    return baud
+
+
+def _bits_per_second(text: str) -> int:
+    """text as a whole number of bits per second; argparse.ArgumentTypeError when it is none."""
     try:
-        value = int(text) if len(text) <= 20 else hi + 1
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of bits per second (e.g. 115200)") from None
-    if not lo <= value <= hi:
-        # --baud 99999999999 was taken: a line no UART or cable runs at, serving its bytes as fast as a pty
-        raise argparse.ArgumentTypeError(f"{shown}: give a line speed of {lo:,} to {hi:,} bits per second "
-                                         "(a board's: 115200, 921600)")
-    return value
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bits per second (e.g. 115200)") from None
+
+
+#: argparse type of the line model's --baud: BAUD_RANGE.
+baud_arg = line_speed(BAUD_RANGE[0], _bits_per_second)
 
 
 class Direction:
