@@ -904,7 +904,6 @@ static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_
     g->heel_at = gait_pos_add(top, heel_lead_samples);
     fall_clear(g);
     g->fall_fresh = 1;
-    g->skip_land = 1;
     /* the course in the air starts before the top */
     float step = (float)g->fall_step;
     float step_hz = g->cfg.odr_hz / step;
@@ -1045,7 +1044,6 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
              * shoe by up to 10-15 deg would move a heel strike's top under
              * HEEL_TOP_DEG, or a ball-first landing's over it) */
             float top_up = pitch;
-            g->skip_land = 0;
             g->late_pending = 0;
             g->knee_pending = 0;
             if ((e.flags & GAIT_EVF_CONTACT) != 0u) {
@@ -1083,7 +1081,6 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
-                    g->skip_land = 1;
                 } else if ((e.flags & GAIT_EVF_BUMP) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
                     /* still falling faster than a heel already down moves at
                      * the top, and the ground's impact came inside the landing
@@ -1141,7 +1138,6 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 g->top_pending = 0;
                 on_ic(g, e.at, pitch_at(g, e.at));
             }
-            g->skip_land = 0;
             break;
         case GAIT_EV_TC:
             on_tc(g, e.at);
@@ -1241,7 +1237,6 @@ static void gap_break(gait_state_t *g) {
     g->late_pending = 0;
     g->knee_pending = 0;
     g->fall = 0;
-    g->skip_land = 0;
     gait_detect_reset(&g->det);
     memset(&g->sat, 0, sizeof(g->sat));
     n->seg_open = 0;

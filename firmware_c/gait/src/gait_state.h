@@ -532,7 +532,6 @@ struct gait_state {
     gait_pos_t top_at;        /* a swing top waiting for its landing */
     float top_pitch;          /* strapdown pitch there (a falling top: at heel_at once passed), rad */
     uint8_t top_pending;
-    uint8_t skip_land;        /* the landing after a heel-strike top is not an IC */
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     uint8_t knee_pending;     /* a top flagged GAIT_EVF_KNEE, still falling, waits for its GAIT_EV_IC_KNEE (2: GAIT_EVF_LATE too) */
