@@ -1610,9 +1610,11 @@ static int swing_contact(gait_state_t *g, gait_detect_t *d, uint32_t index, floa
     } else if (heel_drop(g, d, index, gy, an)) {
         return 1;
     }
-    /* late in the swing rotation (see HIT_LATE_RUN_FRAC) */
-    float late_frac = gait_running_now(g, d->swing_peak) ? HIT_LATE_RUN_FRAC : SWING_LATE_FRAC;
-    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || -gy > late_frac * d->swing_peak) {
+    /* late in the swing rotation (see HIT_LATE_RUN_FRAC; whether the foot
+     * runs is asked only where the two fractions differ) */
+    int early = -gy > HIT_LATE_RUN_FRAC * d->swing_peak ||
+                (-gy > SWING_LATE_FRAC * d->swing_peak && !gait_running_now(g, d->swing_peak));
+    if (d->swing_deg < SWING_WEAK_DEG || d->swing_s < SWING_MIN_S || early) {
         d->notch_found = 0;
         d->hit_found = 0;
         d->sw_load = 0;
