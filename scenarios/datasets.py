@@ -53,12 +53,33 @@ def border_intervals(truth: Truth) -> list[tuple[float, float]]:
     return list(zip(b[:-1], b[1:]))
 
 
+def contact_intervals(truth: Truth) -> list[tuple[float, float]]:
+    """Toe-off to toe-off intervals, s, of consecutive labelled strides whose toe-offs are both labelled:
+    each holds exactly one IC (the next contact's), wherever the labels' convention puts it."""
+    strides = sorted(truth.strides, key=lambda s: s.ic_s)
+    return [(a.tc_s, b.tc_s) for a, b in zip(strides[:-1], strides[1:])
+            if a.tc_s is not None and b.tc_s is not None and a.tc_s < b.ic_s < b.tc_s]
+
+
+def score_contacts(truth: Truth, detected_ic_s: Sequence[float]) -> BorderScore:
+    """Score IC detections by contact (see contact_intervals), for labels whose IC sits at another
+    instant than the motion-capture contact (a pressure insole's heel strike: tens of ms later),
+    where matching within a time tolerance would judge the convention, not the detection."""
+    return _score_intervals(contact_intervals(truth), detected_ic_s, None)
+
+
 def score_stride_borders(truth: Truth, detected_ic_s: Sequence[float]) -> BorderScore:
     """Score IC detections on a recording labelled with stride borders (no IC labels).
 
     An interval (start, end] between two borders holds exactly one IC of the instrumented foot.
     """
-    intervals = border_intervals(truth)
+    count = truth.meta.get("step_count")
+    return _score_intervals(border_intervals(truth), detected_ic_s, None if count is None else int(count))
+
+
+def _score_intervals(intervals: list[tuple[float, float]], detected_ic_s: Sequence[float],
+                     step_count: int | None) -> BorderScore:
+    """Each interval (start, end], s, against the detected ICs, s: hits hold exactly one."""
     ics = np.sort(np.asarray(detected_ic_s, dtype=float))
     hits = missed = extra = detected = 0
     for a, b in intervals:
@@ -67,5 +88,4 @@ def score_stride_borders(truth: Truth, detected_ic_s: Sequence[float]) -> Border
         hits += n == 1
         missed += n == 0
         extra += max(n - 1, 0)
-    count = truth.meta.get("step_count")
-    return BorderScore(len(intervals), hits, missed, extra, None if count is None else int(count), detected)
+    return BorderScore(len(intervals), hits, missed, extra, step_count, detected)

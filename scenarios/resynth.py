@@ -2,7 +2,10 @@
 time-warped and scaled to a target gait, stitched end to end.
 
 How it works
-- Bank: every recording under scenarios/data whose sidecar labels both IC and TC. A template is
+- Bank: every recording under scenarios/data whose sidecar labels both IC and TC on the
+  motion-capture convention (a sidecar naming another `events_reference`, such as the pressure
+  insole of moticon_opengo, whose heel strikes sit 35-105 ms after the end of the swing, is left
+  out: the labels become the synthesized truth, so they must mean one thing). A template is
   one real stride cut from the quietest instant of one mid-stance to the quietest instant of the
   next (the seams fall where the foot is still), holding that contact's TC and the next contact's
   IC as labelled by the dataset (motion capture on the gaitmap walks).
@@ -154,9 +157,14 @@ def _rest_index(rec: Recording, a_s: float, b_s: float) -> int:
     return int(a + np.argmin(score))
 
 
+#: The events_reference a sidecar may name for its strides to enter the bank (none named: motion capture).
+BANK_REFERENCES = ("motion_capture",)
+
+
 def templates_of(rec: Recording) -> list[Template]:
-    """Every stride of a labelled recording whose two contacts have both IC and TC labelled."""
-    if rec.truth is None:
+    """Every stride of a labelled recording whose two contacts have both IC and TC labelled (none when its
+    sidecar names an events_reference outside BANK_REFERENCES)."""
+    if rec.truth is None or rec.truth.meta.get("events_reference", "motion_capture") not in BANK_REFERENCES:
         return []
     foot = str(rec.truth.meta.get("foot", "right"))
     foot = "left" if foot.startswith("left") else "right"

@@ -69,6 +69,30 @@ def test_border_intervals_count_towards_real_recall() -> None:
     assert tc.value == 9.0 and tc.status == "FAIL"
 
 
+def test_labels_of_another_convention_count_per_contact_not_by_time() -> None:
+    # a pressure insole's heel strikes, 30-100 ms after the contact: matched within a time tolerance they read
+    # as misses and false alarms; the recording's contacts row judges them instead
+    late = row("insole_walk", ("real", "pressure_insole"), n_truth=10, n_matched=4, n_false=6, ic_mae_ms=90.0)
+    mocap = row("healthy_2x20m_left", ("real",), n_truth=10, n_matched=10, ic_mae_ms=4.0)
+    contacts = {"name": "insole_walk", "kind": "contacts", "reference": "pressure_insole",
+                "hits": 8, "intervals": 9, "missed": 0, "extra": 1, "detected": 10, "step_count": None}
+    verdicts = {v.goal.metric: v for v in judge([], [late, mocap], [contacts]) if v.goal in REAL_GOALS}
+    assert verdicts["recall"].value == pytest.approx((8 + 10) / (9 + 10))
+    assert verdicts["precision"].value == pytest.approx((8 + 10) / (10 + 10))
+    assert verdicts["ic_mae_ms"].value == 4.0, "the timing goal stays on the motion-capture walks"
+    text = format_bench_report(BenchReport("native", real_rows=[late, mocap], border_rows=[contacts]))
+    assert "insole_walk" in text and "contacts (pressure_insole labels): 8/9" in text
+
+
+def test_run_bench_scores_insole_labels_per_contact(tmp_path: Path) -> None:
+    csv = Path(__file__).parents[2] / "scenarios" / "data" / "moticon_opengo" / "walk_normal_left.csv"
+    rep = run_bench(recordings=[csv], runs_dir=tmp_path, cost=False)
+    assert [r.tags for r in rep.real_rows] == [("real", "pressure_insole")]
+    (contacts,) = rep.border_rows
+    assert contacts["kind"] == "contacts" and contacts["intervals"] >= 5
+    assert contacts["hits"] == contacts["intervals"] and contacts["extra"] == 0
+
+
 def test_report_passes_unless_a_goal_fails_and_writes_the_json_contract() -> None:
     good = BenchReport("native", rows=[row("steady")])
     good.verdicts = judge(good.rows, [], [])
