@@ -230,6 +230,18 @@ def _not_a_truth_name(option: str, out: Path, example: str) -> None:
                        f"recording's name (e.g. {example})")
 
 
+def _a_recording_name(option: str, out: Path, example: str) -> None:
+    """RigError unless out may be written as a recording: a name ending in .csv (a device or a FIFO is written
+    through and named nothing). rig synth walk --csv x.json wrote CSV text under a JSON's name, with its truth in
+    x.truth.json; rig bench then took x.json for a scenario's name, and a result.json was written over unasked."""
+    _not_a_truth_name(option, out, example)
+    if out.name.endswith(".csv") or kind_of(out) in ("a character device", "a FIFO"):
+        return
+    raise RigError(f"{option} {out}: a recording is named *.csv (rig bench and rig plot take a file for a "
+                   f"recording by that ending, and its truth goes beside it as NAME.truth.json); give a name "
+                   f"ending in .csv (e.g. {out.with_suffix('.csv')})")
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Stream the sensor of the firmware at --port (or of a host/qemu target with its synthetic sensor) into a CSV."""
     from rig.record import check_settings, record
@@ -249,7 +261,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
     check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
-    _not_a_truth_name("--out", args.out, "run.csv")
+    _a_recording_name("--out", args.out, "run.csv")
     stale = args.out.with_suffix(".truth.json")
     if kind_of(args.out) in (None, "a regular file") and _exists(stale):
         # read beside the new recording, another recording's labels would be taken for its truth
@@ -272,7 +284,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     if args.csv is not None:
-        _not_a_truth_name("--csv", args.csv, f"{args.scenario}.csv")
+        _a_recording_name("--csv", args.csv, f"{args.scenario}.csv")
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):

@@ -197,3 +197,14 @@ def test_sidecar_whose_contacts_no_window_holds(tmp_path: Path, windows: str, wo
     csv = _csv(tmp_path / "lab.csv", [k / 416 for k in range(831)])
     (tmp_path / "lab.truth.json").write_text('{"strides": [{"ic_s": 0.5}, {"ic_s": 1.5}]' + windows + "}")
     _refused(rig("bench", str(csv), cwd=tmp_path), "lab.truth.json", *words, "label_windows_s")
+
+
+@pytest.mark.parametrize("argv", [["synth", "standing", "--csv", "x.json"], ["synth", "standing", "--csv", "walk"],
+                                  ["record", "--target", "host", "--duration", "1", "--out", "x.json",
+                                   "--runs-dir", "runs"]])
+def test_a_recording_is_written_only_under_a_csv_name(argv: list[str], tmp_path: Path) -> None:
+    """rig synth standing --csv x.json wrote CSV text named x.json and its truth as x.truth.json, exit 0 (rig
+    bench then took x.json for a scenario's name); rig record --out x.json likewise. Refused before any work."""
+    out = Path(argv[argv.index("--csv" if "--csv" in argv else "--out") + 1])
+    _refused(rig(*argv, cwd=tmp_path), f"{out}: a recording is named *.csv", f"e.g. {out.with_suffix('.csv')}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
