@@ -389,7 +389,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _detected_strides(path: Path) -> list[dict[str, Any]]:
     """The strides of a replay JSON, each an object whose ic_s/tc_s are numbers or null."""
     from scenarios.errors import RecordingError
-    from scenarios.input_file import excerpt, read_bytes
+    from scenarios.input_file import excerpt, loads_json, read_bytes
 
     what = "not a replay JSON (an object with a 'strides' list, as rig replay writes)"
     try:
@@ -397,7 +397,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
     except RecordingError as exc:
         raise RigError(f"--detected {exc}") from None
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = loads_json(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise RigError(f"--detected {path}: {what}: {excerpt(str(exc), 120)}") from None
     strides = doc.get("strides") if isinstance(doc, dict) else None

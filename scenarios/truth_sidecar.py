@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .input_file import excerpt, fail, read_bytes
+from .input_file import LongNumber, excerpt, fail, loads_json, read_bytes
 from .model import ACTIVITIES, STRIKE_CLASSES, StrideTruth, Truth
 
 TRUTH_FORMAT = "stridelab-truth"
@@ -344,7 +344,10 @@ def read_truth(path: Path) -> Truth:
         raise fail(path, None, f"JSON nested {deepest} deep (at most {MAX_JSON_DEPTH})",
                    "write the truth as an object of lists of numbers and objects")
     try:
-        doc = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_once)
+        doc = loads_json(text, parse_constant=_no_constant, object_pairs_hook=_once)
+    except LongNumber as exc:
+        raise fail(path, exc.line, exc.what, "write a plain JSON number (seconds, milliseconds, g), or null for an "
+                   "unknown value") from None
     except json.JSONDecodeError as exc:
         raise fail(path, exc.lineno, f"invalid JSON ({exc.msg})", "fix the JSON or remove the sidecar") from None
     except _KeyTwice as exc:

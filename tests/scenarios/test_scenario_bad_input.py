@@ -267,6 +267,10 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
     "activity seconds text": ({"strides": [], "activity_s": {"run": "long"}}, ("activity_s.run",)),
     "integer of 400 digits": ('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}", ("strides[0].ic_s", "finite")),
+    # past 4300 digits json.loads gave Python's advice ('use sys.set_int_max_str_digits() to increase the limit')
+    "integer of 5000 digits": ('{"strides": [\n{"ic_s": -1' + "0" * 4999 + "}]}",
+                               ("x.truth.json, line 2: a number of 5000 digits ('-1000000000000000000'...)",
+                                "write a plain JSON number")),
     "nested 5000 deep": ("[" * 5000 + "]" * 5000, ("nested 5000 deep",)),
     "nested in a key": ('{"meta": ' + "[" * 5000 + "]" * 5000 + "}", ("nested",)),
     "non-UTF-8": (b'{"strides": [], "meta": {"who": "\xff\xfe"}}', ("not UTF-8",)),
