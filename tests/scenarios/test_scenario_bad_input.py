@@ -303,6 +303,11 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
                                      ("the document names 'stides'", "did you mean strides?", "move it under meta")),
     "our format, a stride key misspelt": ({"format": "stridelab-truth", "strides": [{"ic_s": 0.1, "gct_m": 200}]},
                                           ("strides[0] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
+    # without the format named, a document of strides is of it all the same: its misspelt keys were passed by
+    "strides, a stride key misspelt": ({"strides": [{"ic_s": 0.1, "tc_s": 0.3}, {"ic_s": 0.4, "gct_m": 200}]},
+                                       ("strides[1] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
+    "strides, the label window misspelt": ({"strides": [{"ic_s": 0.1}], "label_window": [0.0, 0.2]},
+                                           ("the document names 'label_window'", "did you mean label_window_s?")),
 }
 
 
