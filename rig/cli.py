@@ -30,6 +30,7 @@ from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
 from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
+from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -684,6 +685,7 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
         print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)
         return 130
     finally:
+        close_ahead()  # a board's network port opened by its check that no run took (the command failed first)
         if ignore_signals_after:
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
