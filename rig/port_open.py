@@ -4,8 +4,10 @@ network port (socket://, rfc2217://) opened before any work and handed to the ru
 A network board's server is checked before a run directory is made (a refused port was found only
 when the link opened). That check is the run's own connection, not a probe: a server that boots its
 device on its first client (QEMU's `-serial tcp:...,server=on,wait=on`) sent the boot messages to a
-probe that closed at once, and the run's link, connecting next, never saw them. The open port waits
-for the link (`take_ahead`); the kernel (or pyserial's reader thread) keeps what arrives meanwhile.
+probe that closed at once, and the run's link, connecting next, never saw them. An RFC 2217 port is
+opened with its negotiation, so a server that accepts TCP but speaks no RFC 2217 is told before any
+work too. The open port waits for the link (`take_ahead`); the kernel (or pyserial's reader thread)
+keeps what arrives meanwhile.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def _why(exc: Exception, url: str) -> str:
 def open_ahead(url: str, baud: int) -> None:
     """Open the socket:// or rfc2217:// port at url now (an RFC 2217 one with its negotiation, at baud) and keep
     it for the run's link (take_ahead); LinkError naming why when its server cannot be reached (no address,
-    connection refused, no accept within 5 s). A port this opened before for url and no link took is closed first.
+    connection refused, no accept within 5 s) or speaks no RFC 2217 (no answer to the negotiation within its
+    timeout, 3 s unless the URL says). A port this opened before for url and no link took is closed first.
     Other URLs and device paths pass."""
     check_network_url(url)
     scheme = url.partition("://")[0]
@@ -97,6 +100,14 @@ def open_ahead(url: str, baud: int) -> None:
     try:
         port = open_keeping_input(url, baud)
     except (serial.SerialException, ValueError, OSError) as exc:
+        if scheme == "rfc2217" and "does not seem to support RFC2217" in str(exc):
+            host, number = _host_port(url)
+            raise LinkError(f"cannot open the link {url!r}: {host}:{number} accepts a connection but does not "
+                            "answer RFC 2217's negotiation; give the port of an RFC 2217 server (ser2net's "
+                            "telnet(rfc2217) accepter), or socket://HOST:PORT for a raw TCP port") from None
+        if scheme == "rfc2217" and "does not accept parameter change" in str(exc):
+            raise LinkError(f"cannot open the link {url!r}: its RFC 2217 server does not take the line settings "
+                            f"({baud} baud, 8N1); check the server's serial device and its settings") from None
         raise LinkError(f"cannot open the link {url!r}: {_why(exc, url)}; check that the board's server (ser2net, "
                         "an emulator) runs there, or give the HOST:PORT it listens on") from None
     _AHEAD[url] = port

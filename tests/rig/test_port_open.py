@@ -1,9 +1,11 @@
 """A board's network port opened before any work: the run's link gets that connection, and what its
-server sent on it."""
+server sent on it; a server that speaks no RFC 2217 is refused before a run directory is made."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -87,3 +89,27 @@ def test_a_port_its_check_opened_is_given_once(booting_server: _Server, tmp_path
         pass
     assert (tmp_path / "a" / "rx.bin").read_bytes() == BOOT
     assert (tmp_path / "b" / "rx.bin").read_bytes() == b""
+
+
+@pytest.mark.parametrize("words", [b"", b"login: "])
+def test_an_rfc2217_port_whose_server_speaks_no_rfc2217_is_refused_before_any_work(words: bytes,
+                                                                                  tmp_path: Path) -> None:
+    """rig replay --target board --port rfc2217://HOST:PORT at a server that accepts TCP but speaks no RFC 2217
+    (a raw TCP port, a console) passed the check, made a run directory, then failed on pyserial's 'Remote does
+    not seem to support RFC2217 or BINARY mode [we-BINARY:...]'."""
+    server = _Server(words)
+    try:
+        rec = tmp_path / "rec.csv"
+        rec.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" + "".join(f"{k / 416!r},0,0,1,0,0,0\n"
+                                                                             for k in range(832)))
+        url = f"rfc2217://127.0.0.1:{server.port}?timeout=1"
+        proc = subprocess.run([sys.executable, "-m", "rig", "replay", str(rec), "--target", "board", "--port", url,
+                               "--runs-dir", "runs"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    finally:
+        server.close()
+    assert proc.returncode == 2, proc.stderr
+    assert f"--port {url}: cannot open the link" in proc.stderr, proc.stderr
+    assert f"127.0.0.1:{server.port} accepts a connection but does not answer RFC 2217's negotiation" in proc.stderr
+    assert "socket://HOST:PORT for a raw TCP port" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv"]
