@@ -405,12 +405,16 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
     if not isinstance(strides, list):
         raise RigError(f"--detected {path}: {what}")
     for i, s in enumerate(strides):
-        ok = isinstance(s, dict) and all(
-            s.get(k) is None or (isinstance(s[k], (int, float)) and not isinstance(s[k], bool) and math.isfinite(s[k]))
-            for k in ("ic_s", "tc_s"))
-        if not ok:
+        if not isinstance(s, dict):
             raise RigError(f"--detected {path}: strides[{i}] is {excerpt(json.dumps(s), 60)}; each stride must be an "
                            "object whose ic_s and tc_s are numbers (or null)")
+        for k in ("ic_s", "tc_s"):
+            v = s.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+                # the value as written: json.dumps gave 1e400 as 'Infinity'
+                shown = str(v) if isinstance(v, float) else json.dumps(v)
+                raise RigError(f"--detected {path}: strides[{i}].{k} is {excerpt(shown, 60)}; each stride must be "
+                               "an object whose ic_s and tc_s are finite numbers (or null)")
     return strides
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import select
 import stat
@@ -244,10 +245,34 @@ def _json_int(text: str) -> int:
     return int(text)
 
 
+class WrittenNumber(float):
+    """A JSON number past the range of a float (1e400, -1e999), infinite as float() reads it, shown as written:
+    refused as 'inf', it named a value the input never held."""
+
+    def __new__(cls, text: str) -> "WrittenNumber":
+        """The float of text (a JSON number), keeping text."""
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+def _json_float(text: str) -> float:
+    number = float(text)
+    return number if math.isfinite(number) else WrittenNumber(text)
+
+
 def loads_json(text: str, **hooks: Any) -> Any:
     """json.loads(text, **hooks), with an integer of more than MAX_JSON_INT_DIGITS digits refused as LongNumber
-    (a ValueError naming the number and its line) before Python converts it."""
+    (a ValueError naming the number and its line) before Python converts it, and a number past a float's range
+    read as a WrittenNumber (infinite, shown as written)."""
     try:
-        return json.loads(text, parse_int=_json_int, **hooks)
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float, **hooks)
     except LongNumber as exc:
         raise LongNumber(exc.digits, text.count("\n", 0, max(text.find(exc.digits), 0)) + 1) from None

@@ -267,6 +267,8 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
     "activity seconds text": ({"strides": [], "activity_s": {"run": "long"}}, ("activity_s.run",)),
     "integer of 400 digits": ('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}", ("strides[0].ic_s", "finite")),
+    # a number past a float's range was named 'inf', a value the file never held
+    "a time of 1e400": ('{"strides": [{"ic_s": 0.1, "tc_s": -1E999}]}', ("strides[0].tc_s is '-1E999', not a finite",)),
     # past 4300 digits json.loads gave Python's advice ('use sys.set_int_max_str_digits() to increase the limit')
     "integer of 5000 digits": ('{"strides": [\n{"ic_s": -1' + "0" * 4999 + "}]}",
                                ("x.truth.json, line 2: a number of 5000 digits ('-1000000000000000000'...)",
