@@ -106,16 +106,28 @@ def _decode(path: Path, line_no: int, raw: bytes, lenient: bool = False) -> str:
     if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
                     "save the CSV as UTF-8 (or plain ASCII) text")
-    if b"\r" in raw:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # binary data (rig replay - fed a logger's raw output) holds carriage returns too: it was refused as 'lines
+        # ended by CR alone'; a line whose text up to its first CR is no UTF-8 is no text ended by CRs
+        if not lenient and not _is_utf8(raw.split(b"\r", 1)[0]):
+            raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
+                        "give a CSV text file") from None
+        text = raw.decode("utf-8", "replace")
+    if "\r" in text:
         raise _fail(path, line_no, f"a carriage return inside the line ({excerpt(raw)}): lines ended by CR alone",
                     "save the CSV with LF or CRLF line ends")
+    return text
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether raw decodes as UTF-8."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if lenient:
-            return raw.decode("utf-8", "replace")
-        raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
-                    "give a CSV text file") from None
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: A field numpy's parser reads as a number: ASCII digits, an optional sign, point and exponent, or

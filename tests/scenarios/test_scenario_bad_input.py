@@ -187,6 +187,15 @@ def test_one_row_ended_by_cr_alone(tmp_path: Path) -> None:
     _refused(path, "line 11", "carriage return")
 
 
+def test_binary_data_holding_carriage_returns_is_no_text(tmp_path: Path) -> None:
+    """Binary data (a logger's raw output piped to rig replay -) was refused as 'lines ended by CR alone', a text
+    file's fault it does not have; its first line is no text at all."""
+    path = tmp_path / "raw.csv"
+    path.write_bytes(bytes(range(128, 256)) + b"\r" + bytes(range(256)) * 3 + b"\n" + HEADER.encode() + b"\n")
+    msg = _refused(path, "raw.csv, line 1: not UTF-8 text (byte 0x80", "give a CSV text file")
+    assert "carriage return" not in msg, msg
+
+
 def test_utf16_csv(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_bytes((HEADER + "\n" + "".join(f"{k / 100!r},{ROW}\n" for k in range(50))).encode("utf-16"))
