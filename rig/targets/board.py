@@ -70,7 +70,12 @@ class BoardTarget(Target):
         port = os.environ.get(PORT_ENV)
         if port and not port.strip():
             return Availability(False, f"${PORT_ENV}={port!r} is blank; set it to the board's link URL, or unset it")
-        if not port and os.environ.get(PLACE_ENV):
+        place = os.environ.get(PLACE_ENV)
+        if not port and place and not place.strip():
+            # it was 'labgrid is not installed' (or 'available' with labgrid), and every run refused it as blank
+            return Availability(False, f"${PLACE_ENV}={place!r} is blank; set it to the board's labgrid place, or "
+                                       "unset it")
+        if not port and place:
             why = labgrid_missing()
             return Availability(False, why) if why else Availability(True)
         if not port:
