@@ -30,6 +30,7 @@ from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
 from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
+from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
@@ -230,6 +231,18 @@ def _not_a_truth_name(option: str, out: Path, example: str) -> None:
                        f"recording's name (e.g. {example})")
 
 
+def _a_recording_name(option: str, out: Path, example: str) -> None:
+    """RigError unless out may be written as a recording: a name ending in .csv (a device or a FIFO is written
+    through and named nothing). rig synth walk --csv x.json wrote CSV text under a JSON's name, with its truth in
+    x.truth.json; rig bench then took x.json for a scenario's name, and a result.json was written over unasked."""
+    _not_a_truth_name(option, out, example)
+    if out.name.endswith(".csv") or kind_of(out) in ("a character device", "a FIFO"):
+        return
+    raise RigError(f"{option} {out}: a recording is named *.csv (rig bench and rig plot take a file for a "
+                   f"recording by that ending, and its truth goes beside it as NAME.truth.json); give a name "
+                   f"ending in .csv (e.g. {out.with_suffix('.csv')})")
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Stream the sensor of the firmware at --port (or of a host/qemu target with its synthetic sensor) into a CSV."""
     from rig.record import check_settings, record
@@ -249,7 +262,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RigError(f"rig record --target {args.target}: record from board (--port URL), or from host or qemu "
                        "(their synthetic sensor)")
     check_settings(args.duration, args.odr_hz)  # before the firmware starts and a run directory is made
-    _not_a_truth_name("--out", args.out, "run.csv")
+    _a_recording_name("--out", args.out, "run.csv")
     stale = args.out.with_suffix(".truth.json")
     if kind_of(args.out) in (None, "a regular file") and _exists(stale):
         # read beside the new recording, another recording's labels would be taken for its truth
@@ -272,7 +285,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.csv is None and args.resd is None:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     if args.csv is not None:
-        _not_a_truth_name("--csv", args.csv, f"{args.scenario}.csv")
+        _a_recording_name("--csv", args.csv, f"{args.scenario}.csv")
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
@@ -377,7 +390,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _detected_strides(path: Path) -> list[dict[str, Any]]:
     """The strides of a replay JSON, each an object whose ic_s/tc_s are numbers or null."""
     from scenarios.errors import RecordingError
-    from scenarios.input_file import excerpt, read_bytes
+    from scenarios.input_file import excerpt, loads_json, read_bytes
 
     what = "not a replay JSON (an object with a 'strides' list, as rig replay writes)"
     try:
@@ -385,19 +398,23 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
     except RecordingError as exc:
         raise RigError(f"--detected {exc}") from None
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = loads_json(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise RigError(f"--detected {path}: {what}: {excerpt(str(exc), 120)}") from None
     strides = doc.get("strides") if isinstance(doc, dict) else None
     if not isinstance(strides, list):
         raise RigError(f"--detected {path}: {what}")
     for i, s in enumerate(strides):
-        ok = isinstance(s, dict) and all(
-            s.get(k) is None or (isinstance(s[k], (int, float)) and not isinstance(s[k], bool) and math.isfinite(s[k]))
-            for k in ("ic_s", "tc_s"))
-        if not ok:
+        if not isinstance(s, dict):
             raise RigError(f"--detected {path}: strides[{i}] is {excerpt(json.dumps(s), 60)}; each stride must be an "
                            "object whose ic_s and tc_s are numbers (or null)")
+        for k in ("ic_s", "tc_s"):
+            v = s.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+                # the value as written: json.dumps gave 1e400 as 'Infinity'
+                shown = str(v) if isinstance(v, float) else json.dumps(v)
+                raise RigError(f"--detected {path}: strides[{i}].{k} is {excerpt(shown, 60)}; each stride must be "
+                               "an object whose ic_s and tc_s are finite numbers (or null)")
     return strides
 
 
@@ -672,6 +689,7 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
         print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)
         return 130
     finally:
+        close_ahead()  # a board's network port opened by its check that no run took (the command failed first)
         if ignore_signals_after:
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)

@@ -42,6 +42,10 @@ from scenarios.model import Recording
 
 
 
+#: The value of a morphology parameter whose neutral is the gait laws' own shape (--list: neutral law).
+LAW = "law"
+
+
 @dataclass(frozen=True)
 class Param:
     """One axis of the space: its neutral value, how to draw it, how to read it from text."""
@@ -72,10 +76,15 @@ class Param:
                     return c
             raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be one of "
                                          f"{', '.join(map(str, self.choices))}")
+        if self.neutral is None and text == LAW:
+            # the neutral --list shows: precontact_lead_s=law was 'not a number', and --fix could not hold the law
+            return None
         if not _DECIMAL.fullmatch(text):
             # float() also reads 1_0 (as 10), digits of other scripts and nan/inf: a value must read as written
+            law = f", or {self.name}={LAW} for the gait laws' own" if self.neutral is None else ""
             raise ScenarioParameterError(f"{self.name}={_quoted(text)}: not a number; write it in decimal digits "
-                                         f"(e.g. {self.name}={_fmt(self.neutral if self.neutral is not None else self.lo)})")
+                                         f"(e.g. {self.name}={_fmt(self.neutral if self.neutral is not None else self.lo)}"
+                                         f"{law})")
         v = float(text) + 0.0 if self.kind == "float" else int(float(text))  # + 0.0: -0 is 0
         if not math.isfinite(v) or not self.lo <= v <= self.hi:
             raise ScenarioParameterError(f"{self.name}={_quoted(text)}: must be within {self.lo:g}..{self.hi:g}")
@@ -187,6 +196,8 @@ def _same_number(text: str, choice: Any) -> bool:
 def _fmt(v: Any) -> str:
     # repr is the shortest text that reads back as the same float: a printed command must
     # reproduce the gait exactly (":g" kept 6 digits, so 1000.625 came back as 1000.62).
+    if v is None:  # a morphology parameter at the gait laws' own value
+        return LAW
     return repr(v) if isinstance(v, float) else str(v)
 
 
@@ -694,7 +705,7 @@ def _list_params() -> str:
     lines = []
     for p in PARAMS:
         rng = ", ".join(map(_fmt, p.choices)) if p.kind == "choice" else f"{p.lo:g}..{p.hi:g}"
-        lines.append(f"  {p.name:<20} neutral {_fmt(p.neutral) if p.neutral is not None else 'law':<10} {rng:<34} {p.doc}")
+        lines.append(f"  {p.name:<20} neutral {_fmt(p.neutral) if p.neutral is not None else LAW:<10} {rng:<34} {p.doc}")
     return "parameters of a gait (--case 'name=value ...'):\n" + "\n".join(lines)
 
 

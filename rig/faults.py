@@ -25,7 +25,7 @@ import serial
 
 from frame_spec import FrameError, Message, MsgType, decode, encode
 from frame_spec.messages import Op
-from rig.link import close_port, open_keeping_input
+from rig.port_open import close_port, open_keeping_input
 
 #: Given a complete wire frame (COBS bytes + 0x00), the bytes to pass on instead (any number of frames).
 FrameEdit = Callable[[bytes], bytes]

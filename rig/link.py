@@ -22,47 +22,8 @@ import numpy as np
 from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
 from rig.errors import CaptureError, FirmwareFault, LinkError, RigError
+from rig.port_open import close_port, open_keeping_input, take_ahead
 from rig.serial_ports import busy_error, check_network_url, is_local, not_a_terminal, require_present
-
-
-def open_keeping_input(url: str, baud: int) -> serial.SerialBase:
-    """Open a pyserial URL without the input flush that pyserial's open() does.
-
-    That flush would silently discard what the firmware sent before the port
-    was open (its boot HELLO, or anything a peer sent at once on connect);
-    every byte that reaches the rig must land in the capture instead."""
-    port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, do_not_open=True)
-    if is_local(url):
-        port.exclusive = True  # an advisory lock: a second rig on the same board is told, not interleaved
-    # The POSIX class flushes through _reset_input_buffer, the others through the public name.
-    flushes = [name for name in ("reset_input_buffer", "_reset_input_buffer") if hasattr(port, name)]
-    for name in flushes:
-        setattr(port, name, lambda: None)
-    try:
-        port.open()
-    finally:
-        for name in flushes:
-            delattr(port, name)  # the class's own method again
-    return port
-
-
-def close_port(port: serial.SerialBase) -> None:
-    """Close the port at once.
-
-    pyserial's socket:// close() sleeps 0.3 s after closing ("give the server some
-    time" for a quick reconnect); nothing here reconnects to the same server, so the
-    socket is shut down and closed here and the port marked closed without that sleep."""
-    sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None
-    if sock is None:
-        port.close()
-        return
-    port._socket = None
-    port.is_open = False
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # the peer has gone already
-    sock.close()
 
 
 #: Frames that did not decode that a Link keeps in memory (the first ones); it counts them all.
@@ -139,7 +100,8 @@ class Link:
             require_present(url)
         check_network_url(url)
         try:
-            port = open_keeping_input(url, self.baud)
+            # the port the board target's check opened (rig.port_open), else a new one
+            port = take_ahead(url, self.baud) or open_keeping_input(url, self.baud)
             if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
                 port.write_timeout = 10
             sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None

@@ -30,6 +30,7 @@ from rig.link import Link
 from rig.report import ReportDir
 from rig.seed import checked_seed
 from rig.out_path import kind_of, out_dir
+from rig.port_open import close_ahead
 from rig.once import Once
 from rig.pytest_signals import SessionSignal, WorkerSignals, restore_signals, take_signals
 from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, target_running
@@ -103,6 +104,10 @@ def pytest_configure(config: pytest.Config) -> None:
         if isinstance(target, BoardTarget) and target.usable().ok:
             # a --port that is no serial device (/dev/null, a directory) failed every test, each alike
             target.require()
+            if not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no":
+                # a pytest-xdist controller runs no test: the port its check opened is no link's; its workers
+                # open their own
+                close_ahead(target.port)
     except TargetUnavailable:
         pass  # each test that needs it is skipped with the reason (no port given, $STRIDELAB_PORT's missing)
     except RigError as exc:
@@ -144,7 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Give back the signal handlers pytest_configure took."""
+    """Give back the signal handlers pytest_configure took; close a board's port its check opened that no test took."""
+    close_ahead()
     relay = config.stash.get(WORKER_SIGNALS_KEY, None)
     if relay is not None:
         relay.close()

@@ -6,7 +6,6 @@ import errno
 import glob
 import math
 import os
-import socket
 import stat
 import urllib.parse
 from dataclasses import dataclass
@@ -189,39 +188,6 @@ def require_present(path: str) -> None:
     kind = next((word for test, word in _NOT_A_PORT if test(mode)), "not a device")
     raise LinkError(f"cannot open the link {path!r}: it is {kind}, not a serial port; give the board's serial "
                     f"device (/dev/ttyACM0, /dev/serial/by-id/...) or a URL (socket://HOST:PORT). {_ports_line()}")
-
-
-#: How long the check of a network port waits for its server to accept, s (as pyserial's socket:// does).
-REACH_TIMEOUT_S = 5.0
-
-
-def require_reachable(url: str, timeout_s: float = REACH_TIMEOUT_S) -> None:
-    """Raise LinkError when the server of a socket:// or rfc2217:// URL cannot be reached: its host has no
-    address, nothing listens at its port, or it does not accept within timeout_s. A connection is made and
-    closed at once, before any run directory: found only when the link opened, a refused port left a run
-    directory of a run that never began and an error of four lines. Other URLs and device paths pass."""
-    check_network_url(url)
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme not in ("socket", "rfc2217"):
-        return
-    host, _, port = rest.split("?", 1)[0].split("/", 1)[0].rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1]:5000
-    where = f"{host}:{port}"
-    try:
-        with socket.create_connection((host, int(port)), timeout=timeout_s):
-            pass
-    except socket.gaierror as exc:
-        why = f"the host {host!r} has no address ({exc.strerror})"
-    except ConnectionRefusedError:
-        why = f"nothing listens at {where} (connection refused)"
-    except TimeoutError:
-        why = f"{where} did not accept a connection within {timeout_s:g} s"
-    except OSError as exc:
-        why = f"{where}: {exc.strerror or exc}"
-    else:
-        return
-    raise LinkError(f"cannot open the link {url!r}: {why}; check that the board's server (ser2net, an emulator) "
-                    "runs there, or give the HOST:PORT it listens on")
 
 
 def not_a_terminal(path: str) -> LinkError:

@@ -10,7 +10,6 @@ durations.json has that form (rig.report), so a CI run can refresh it.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import statistics
@@ -20,7 +19,7 @@ from pathlib import Path
 from rig.build import REPO
 from rig.errors import RigError
 from scenarios.errors import RecordingError
-from scenarios.input_file import excerpt, read_bytes
+from scenarios.input_file import excerpt, loads_json, read_bytes
 
 DURATIONS_FILE = REPO / ".ci" / "durations.json"
 #: Largest durations file read, bytes (a catalog on five targets is about 10 kB).
@@ -55,7 +54,7 @@ def load_durations(path: Path | None = None, option: str = "--durations") -> dic
         raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote")
     try:
         # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out
-        doc = json.loads(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8"))
+        doc = loads_json(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8"))
     except RecordingError as exc:
         raise RigError(f"{option} {exc}") from None
     except (ValueError, RecursionError) as exc:

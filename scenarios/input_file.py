@@ -9,6 +9,8 @@ that delivers its first bytes within `PIPE_WAIT_S` is read, in chunks, each line
 from __future__ import annotations
 
 import errno
+import json
+import math
 import os
 import select
 import stat
@@ -16,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import RecordingError
 
@@ -215,3 +218,61 @@ def read_bytes(path: Path, what: str, limit_bytes: int) -> bytes:
         raise fail(path, None, f"cannot read the {what} ({exc.strerror})", "check the path") from None
     finally:
         reader.close()
+
+
+#: The most digits of an integer a JSON input is read with: far past any finite float (309 digits), and the
+#: fewest Python converts under every setting of its limit (PYTHONINTMAXSTRDIGITS; 4300 by default), past which
+#: json.loads ended in 'Exceeds the limit (4300 digits) for integer string conversion ... use
+#: sys.set_int_max_str_digits() to increase the limit', advice meant for the program, not for its user.
+MAX_JSON_INT_DIGITS = 640
+
+
+class LongNumber(ValueError):
+    """An integer of a JSON input longer than MAX_JSON_INT_DIGITS digits; its message names it and its line."""
+
+    def __init__(self, digits: str, line: int | None = None) -> None:
+        #: What the number is, without its line.
+        self.what = (f"a number of {len(digits.lstrip('-'))} digits ({excerpt(digits, 20)}), longer than any value "
+                     "it may hold")
+        super().__init__(self.what if line is None else f"line {line}: {self.what}")
+        self.digits = digits
+        self.line = line
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
+        raise LongNumber(text)
+    return int(text)
+
+
+class WrittenNumber(float):
+    """A JSON number past the range of a float (1e400, -1e999), infinite as float() reads it, shown as written:
+    refused as 'inf', it named a value the input never held."""
+
+    def __new__(cls, text: str) -> "WrittenNumber":
+        """The float of text (a JSON number), keeping text."""
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+def _json_float(text: str) -> float:
+    number = float(text)
+    return number if math.isfinite(number) else WrittenNumber(text)
+
+
+def loads_json(text: str, **hooks: Any) -> Any:
+    """json.loads(text, **hooks), with an integer of more than MAX_JSON_INT_DIGITS digits refused as LongNumber
+    (a ValueError naming the number and its line) before Python converts it, and a number past a float's range
+    read as a WrittenNumber (infinite, shown as written)."""
+    try:
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float, **hooks)
+    except LongNumber as exc:
+        raise LongNumber(exc.digits, text.count("\n", 0, max(text.find(exc.digits), 0)) + 1) from None

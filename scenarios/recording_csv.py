@@ -27,6 +27,7 @@ Sidecar `NAME.truth.json` beside `NAME.csv`, in one of two formats:
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import math
@@ -105,16 +106,28 @@ def _decode(path: Path, line_no: int, raw: bytes, lenient: bool = False) -> str:
     if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _fail(path, line_no, "UTF-16 text (it starts with a UTF-16 byte order mark)",
                     "save the CSV as UTF-8 (or plain ASCII) text")
-    if b"\r" in raw:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # binary data (rig replay - fed a logger's raw output) holds carriage returns too: it was refused as 'lines
+        # ended by CR alone'; a line whose text up to its first CR is no UTF-8 is no text ended by CRs
+        if not lenient and not _is_utf8(raw.split(b"\r", 1)[0]):
+            raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
+                        "give a CSV text file") from None
+        text = raw.decode("utf-8", "replace")
+    if "\r" in text:
         raise _fail(path, line_no, f"a carriage return inside the line ({excerpt(raw)}): lines ended by CR alone",
                     "save the CSV with LF or CRLF line ends")
+    return text
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether raw decodes as UTF-8."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if lenient:
-            return raw.decode("utf-8", "replace")
-        raise _fail(path, line_no, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in {excerpt(raw)})",
-                    "give a CSV text file") from None
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: A field numpy's parser reads as a number: ASCII digits, an optional sign, point and exponent, or
@@ -225,16 +238,35 @@ _STEMS = {"t": "t_s", "time": "t_s", "timestamp": "t_s", **{c.split("_")[0]: c f
 _FIELD = re.compile(r'\s*"?\s*([^"\[\]()]*?)\s*(?:[\[(]\s*([^\]()]*?)\s*[\])])?\s*"?\s*')
 
 
-def _header(path: Path, line_no: int, text: str) -> tuple[list[str], list[float], str, bool]:
-    """The header's column names, the factor of each of COLUMNS from its declared unit, the delimiter
-    and whether fields are quoted. Spreadsheets and loggers write the same columns in other clothes:
-    separated by semicolons (with decimal commas) or tabs, quoted, in capitals, with the unit in
-    brackets (`ax_g [g]`, `ax [m/s^2]`): each is read as the recording it is."""
-    delimiter = next((d for d in (",", ";", "\t") if d in text), ",")
-    quoted = '"' in text
+def _split(text: str, delimiter: str) -> list[str]:
+    """The fields of a line: split at the delimiter, or as CSV reads it when it holds quotes (a quoted field may
+    hold the delimiter, as a note "left, then right" in an extra column does)."""
+    if '"' not in text:
+        return text.split(delimiter)
+    return next(csv.reader([text], delimiter=delimiter))
+
+
+def _unquoted(text: str, delimiter: str, names: list[str]) -> str:
+    """A row holding quotes as one without: the quotes dropped, and in a column that is not read (not of COLUMNS)
+    the delimiter and commas too, so that a quoted note holding them is one field, not several (it was refused
+    as '9 fields where the header has 8')."""
+    plain = text.replace('"', "")
+    if plain.count(delimiter) == len(names) - 1:
+        return plain
+    return delimiter.join(f if k < len(names) and names[k] in COLUMNS else f.replace(delimiter, " ").replace(",", " ")
+                          for k, f in enumerate(_split(text, delimiter)))
+
+
+def _header(path: Path, line_no: int, text: str) -> tuple[list[str], list[float], str]:
+    """The header's column names, the factor of each of COLUMNS from its declared unit, and the delimiter.
+    Spreadsheets and loggers write the same columns in other clothes: separated by semicolons (with decimal
+    commas) or tabs, quoted, in capitals, with the unit in brackets (`ax_g [g]`, `ax [m/s^2]`): each is read
+    as the recording it is."""
+    outside_quotes = re.sub(r'"[^"]*"', "", text)  # a quoted name may hold another delimiter ("note, free text")
+    delimiter = next((d for d in (",", ";", "\t") if d in outside_quotes), ",")
     names: list[str] = []
     factor: dict[str, float] = {}
-    for field in text.split(delimiter):
+    for field in _split(text, delimiter):
         m = _FIELD.fullmatch(field)
         name, unit = (m[1].lower(), m[2]) if m else (field.strip(), None)
         if unit is None:
@@ -253,7 +285,7 @@ def _header(path: Path, line_no: int, text: str) -> tuple[list[str], list[float]
             continue
         factor[column] = scale
         names.append(column)
-    return names, [factor.get(c, 1.0) for c in COLUMNS], delimiter, quoted
+    return names, [factor.get(c, 1.0) for c in COLUMNS], delimiter
 
 
 def _stem(column: str) -> str:
@@ -329,7 +361,7 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     what was read (rows with a NaN dropped as lost samples)."""
     names: list[str] | None = None
     scales: list[float] = []
-    delimiter, quoted = ",", False
+    delimiter = ","
     header_line = 0
     samples: _Samples | None = None
     rows: list[tuple[int, str]] = []
@@ -343,7 +375,7 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if not stripped or stripped.startswith("#"):
             continue
         if names is None:
-            names, scales, delimiter, quoted = _header(path, line_no, stripped)
+            names, scales, delimiter = _header(path, line_no, stripped)
             header_line = line_no
             missing = [c for c in COLUMNS if c not in names]
             if missing:
@@ -360,10 +392,10 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 )
             samples = _Samples(path, names)
             continue
+        if '"' in s:
+            s = _unquoted(s, delimiter, names)
         if delimiter != ",":  # its fields' commas are decimal commas
             s = s.replace(",", ".").replace(delimiter, ",")
-        if quoted:
-            s = s.replace('"', "")
         rows.append((line_no, s))
         if len(rows) >= _ROWS_PER_CHUNK:
             assert samples is not None

@@ -5,9 +5,10 @@ Two formats (see recording_csv for what each key means): ours, written by write_
 `label_window(s)_s`, `footprints_m`, anything else kept in meta). Every value the rig uses is
 checked for its type and range before use: a number must be a finite JSON number (no NaN,
 Infinity, strings or booleans), the full scales must be LSM6DSO settings, and the contacts
-must not contradict each other (see `_check_contacts`); a document naming our format holds only
-its keys (OWN_KEYS) and strides only StrideTruth fields, so a misspelt key is not read as a missing
-one; anything else is a RecordingError naming the file, the key and what to write instead.
+must not contradict each other (see `_check_contacts`); a document of our format (naming it, or
+holding strides) holds only its keys (OWN_KEYS) and strides only StrideTruth fields, so a misspelt
+key is not read as a missing one; anything else is a RecordingError naming the file, the key and
+what to write instead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .input_file import excerpt, fail, read_bytes
+from .input_file import LongNumber, excerpt, fail, loads_json, read_bytes
 from .model import ACTIVITIES, STRIKE_CLASSES, StrideTruth, Truth
 
 TRUTH_FORMAT = "stridelab-truth"
@@ -192,9 +193,9 @@ def _unknown_key(where: str, key: str, known: tuple[str, ...], what: str, todo: 
                 f"{hint}correct its name, or {todo}")
 
 
-def _stride(s: Any, where: str, strict: bool = False) -> StrideTruth:
-    """One stride of our format; strict (a document naming the format): a key that is no StrideTruth field is
-    refused, where it was passed by (a misspelt "gct_m" left that stride's contact time unjudged, exit 0)."""
+def _stride(s: Any, where: str) -> StrideTruth:
+    """One stride of our format: a key that is no StrideTruth field is refused, where it was passed by (a
+    misspelt "gct_m" left that stride's contact time unjudged, exit 0)."""
     s = _obj(s, where)
     fields = StrideTruth.__dataclass_fields__
     if "ic_s" not in s:
@@ -202,9 +203,7 @@ def _stride(s: Any, where: str, strict: bool = False) -> StrideTruth:
     values: dict[str, Any] = {}
     for k, v in s.items():
         if k not in fields:
-            if strict:
-                raise _unknown_key(where, k, tuple(fields), "field of a stride", "leave it out")
-            continue
+            raise _unknown_key(where, k, tuple(fields), "field of a stride", "leave it out")
         if k in _STRIDE_TEXT:
             if v is not None and v not in _STRIDE_TEXT[k]:
                 raise _Bad(f"{where}.{k}", f"is {excerpt(json.dumps(v))}",
@@ -263,18 +262,18 @@ def _own_format(doc: dict[str, Any]) -> None:
     if "events" in doc:
         raise _Bad("events", "are given beside strides: one of the two would be ignored",
                    "keep strides (this rig's format) or events (a labelled recording's), not both")
-    if doc.get("format") == TRUTH_FORMAT:
-        for key in doc:
-            if key not in OWN_KEYS:
-                # {"format": "stridelab-truth", "stides": [...]} was read as a recording with no strides labelled
-                raise _unknown_key("the document", key, OWN_KEYS, f"key of the {TRUTH_FORMAT} format",
-                                   "move it under meta")
+    for key in doc:
+        if key not in OWN_KEYS:
+            # {"format": "stridelab-truth", "stides": [...]} was read as a recording with no strides labelled, and
+            # without the format named (a document of strides is this format all the same) a misspelt
+            # "label_window" as no window given: the whole recording judged
+            raise _unknown_key("the document", key, OWN_KEYS, f"key of the {TRUTH_FORMAT} format",
+                               "move it under meta")
 
 
 def _own_truth(doc: dict[str, Any]) -> Truth:
     _own_format(doc)
-    strict = doc.get("format") == TRUTH_FORMAT
-    strides = tuple(_stride(s, f"strides[{i}]", strict)
+    strides = tuple(_stride(s, f"strides[{i}]")
                     for i, s in enumerate(_list(doc.get("strides", []), "strides")))
     _check_contacts([(f"strides[{i}]", s) for i, s in enumerate(strides)])
     activity_s = {}
@@ -344,7 +343,10 @@ def read_truth(path: Path) -> Truth:
         raise fail(path, None, f"JSON nested {deepest} deep (at most {MAX_JSON_DEPTH})",
                    "write the truth as an object of lists of numbers and objects")
     try:
-        doc = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_once)
+        doc = loads_json(text, parse_constant=_no_constant, object_pairs_hook=_once)
+    except LongNumber as exc:
+        raise fail(path, exc.line, exc.what, "write a plain JSON number (seconds, milliseconds, g), or null for an "
+                   "unknown value") from None
     except json.JSONDecodeError as exc:
         raise fail(path, exc.lineno, f"invalid JSON ({exc.msg})", "fix the JSON or remove the sidecar") from None
     except _KeyTwice as exc:

@@ -21,6 +21,7 @@ from rig.records import RunResult
 from rig.report.entry import CAPTURE_FILES, Entry, figures_of, first_failing_stride, rerun_command
 from rig.report.html import render
 from rig.report.junit import write_junit
+from scenarios.input_file import loads_json
 from scenarios.model import Recording
 from scenarios.whole_file import write_whole
 
@@ -296,7 +297,7 @@ def load_entries(dirs: Iterable[Path]) -> list[Entry]:
     for d in dirs:
         for path in sorted((Path(d) / ENTRIES).glob("*.json")):
             try:
-                entry = Entry.from_json(json.loads(path.read_text()))
+                entry = Entry.from_json(loads_json(path.read_text()))
             except (OSError, ValueError, TypeError) as exc:
                 raise RigError(f"{path}: not a report entry ({exc}); was it written by rig.report?") from None
             why = _unnamed(entry)

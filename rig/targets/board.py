@@ -9,7 +9,8 @@ from typing import Any
 from rig.boards import BoardProfile, check_hello, get_profile
 from rig.errors import LinkError, RigError
 from rig.farm import PLACE_ENV, PlaceLease, labgrid_missing, place_pool
-from rig.serial_ports import is_local, is_serial_device, require_present, require_reachable
+from rig.port_open import open_ahead
+from rig.serial_ports import is_local, is_serial_device, require_present
 from rig.targets.base import Availability, Target
 
 PORT_ENV = "STRIDELAB_PORT"
@@ -69,7 +70,12 @@ class BoardTarget(Target):
         port = os.environ.get(PORT_ENV)
         if port and not port.strip():
             return Availability(False, f"${PORT_ENV}={port!r} is blank; set it to the board's link URL, or unset it")
-        if not port and os.environ.get(PLACE_ENV):
+        place = os.environ.get(PLACE_ENV)
+        if not port and place and not place.strip():
+            # it was 'labgrid is not installed' (or 'available' with labgrid), and every run refused it as blank
+            return Availability(False, f"${PLACE_ENV}={place!r} is blank; set it to the board's labgrid place, or "
+                                       "unset it")
+        if not port and place:
             why = labgrid_missing()
             return Availability(False, why) if why else Availability(True)
         if not port:
@@ -96,13 +102,14 @@ class BoardTarget(Target):
 
     def _check_port(self, reach: bool) -> None:
         """LinkError naming --port (or $STRIDELAB_PORT) when the port is a device path that does not exist or is
-        no serial device, or (reach) a network URL whose server cannot be reached (require_reachable)."""
+        no serial device, or (reach) a network URL whose server cannot be reached or speaks no RFC 2217 (open_ahead:
+        the connection made is the one the run's link takes, so nothing the server sends on connect is lost)."""
         if not self.place and self.port and (reach or is_local(self.port)):
             try:
                 if is_local(self.port):
                     require_present(self.port)
                 else:
-                    require_reachable(self.port)
+                    open_ahead(self.port, self.baud)
             except LinkError as exc:
                 if not self.port_from_env:
                     raise LinkError(f"--port {self.port}: {exc}") from None

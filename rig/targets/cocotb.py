@@ -155,7 +155,13 @@ class CocotbTarget(Target):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Available when cocotb 2.1+, make, cc and the simulator simulator_from_env() names are here."""
+        """Available when cocotb 2.1+, make, cc and the simulator simulator_from_env() names are here, and
+        $STRIDELAB_COCOTB_WAVES says yes or no (with any other word rig list said 'available' and every run
+        was refused)."""
+        try:
+            waves_from_env()
+        except RigError as exc:
+            return Availability(False, str(exc))
         return availability_of(simulator_from_env())
 
     def usable(self) -> Availability:

@@ -83,6 +83,8 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--detected", "list.json"), ("list.json", "'strides' list")),
     (("--detected", "odd.json"), ("odd.json", "strides[1]")),
     (("--detected", "deep.json"), ("deep.json", "not a replay JSON")),
+    (("--detected", "long.json"), ("long.json", "not a replay JSON", "a number of 5001 digits")),
+    (("--detected", "huge.json"), ("huge.json: strides[0].tc_s is '1e400'; each stride",)),
     (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
     (("--from", "nan"), ("--from nan",)),
     (("--from", "1000", "--to", "2000"), ("--from 1000", "runs from")),
@@ -96,6 +98,8 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "odd.json").write_text('{"strides": [{"ic_s": 1.0}, {"ic_s": "x"}]}')
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "huge.json").write_text('{"strides": [{"ic_s": 1.0, "tc_s": 1e400}]}')
+    (tmp_path / "long.json").write_text('{"strides": [{"ic_s": 1' + "0" * 5000 + "}]}")
     full = ("standing", "--png", "p.png", *args) if "--png" not in args else ("standing", *args)
     _refused(rig("plot", *full, cwd=tmp_path), *words)
 
@@ -197,3 +201,14 @@ def test_sidecar_whose_contacts_no_window_holds(tmp_path: Path, windows: str, wo
     csv = _csv(tmp_path / "lab.csv", [k / 416 for k in range(831)])
     (tmp_path / "lab.truth.json").write_text('{"strides": [{"ic_s": 0.5}, {"ic_s": 1.5}]' + windows + "}")
     _refused(rig("bench", str(csv), cwd=tmp_path), "lab.truth.json", *words, "label_windows_s")
+
+
+@pytest.mark.parametrize("argv", [["synth", "standing", "--csv", "x.json"], ["synth", "standing", "--csv", "walk"],
+                                  ["record", "--target", "host", "--duration", "1", "--out", "x.json",
+                                   "--runs-dir", "runs"]])
+def test_a_recording_is_written_only_under_a_csv_name(argv: list[str], tmp_path: Path) -> None:
+    """rig synth standing --csv x.json wrote CSV text named x.json and its truth as x.truth.json, exit 0 (rig
+    bench then took x.json for a scenario's name); rig record --out x.json likewise. Refused before any work."""
+    out = Path(argv[argv.index("--csv" if "--csv" in argv else "--out") + 1])
+    _refused(rig(*argv, cwd=tmp_path), f"{out}: a recording is named *.csv", f"e.g. {out.with_suffix('.csv')}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -518,6 +518,10 @@ def test_a_blank_board_variable_is_named(tmp_path: Path, env: str) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environ)
     assert proc.returncode == 4, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert f"${env}=' ' is blank" in proc.stderr, proc.stderr
+    # rig list said of LG_PLACE=' ' 'labgrid is not installed' (with labgrid: 'available')
+    proc = subprocess.run([sys.executable, "-m", "rig", "list"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, env=environ)
+    assert f"unavailable: ${env}=' ' is blank; set it to the board's" in proc.stdout, proc.stdout
 
 
 @pytest.mark.parametrize("argv", [["replay", "w.csv", "--json", "OUT", "--runs-dir", "runs"],

@@ -325,6 +325,20 @@ def test_a_case_value_is_read_as_written_and_quoted_short(spec: str, words: tupl
         assert w in err, err
 
 
+def test_a_morphology_parameter_takes_law_its_neutral_as_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    """--list shows the morphology parameters' neutral as 'law', and precontact_lead_s=law was refused as 'not a
+    number' (--fix could not hold a parameter at the gait laws' own value while the others were drawn)."""
+    assert parse_case("precontact_lead_s=law landing_dps=law", seed=1) == parse_case("", seed=1)
+    fixed = parse_params("landing_dps=law tc_deg=law", "--fix")
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        case = draw_case(rng, fixed=fixed)
+        assert case.get("landing_dps") is None and case.get("tc_deg") is None, case
+    assert rig_main(["explore", "--case", "tc_deg=lw"]) == 2
+    assert "tc_deg='lw': not a number; write it in decimal digits (e.g. tc_deg=-70.0, or tc_deg=law for the gait " \
+           "laws' own)" in capsys.readouterr().err
+
+
 def test_a_negative_zero_reads_as_zero() -> None:
     """noise_scale=-0 passed the range check and then failed inside the noise model: 'bad parameters:
     scale < 0', naming neither the parameter nor the value."""

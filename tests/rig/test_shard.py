@@ -86,3 +86,8 @@ def test_durations_file(tmp_path: Path) -> None:
         load_durations(bad)
     with pytest.raises(RigError, match="no such file"):
         load_durations(tmp_path / "missing.json")
+    long = tmp_path / "long.json"
+    long.write_text('{"qemu::sprint": 1' + "0" * 5000 + "}")  # was Python's advice: sys.set_int_max_str_digits()
+    with pytest.raises(RigError, match=r"long.json: not a durations file \(.line 1: a number of 5001 digits") as err:
+        load_durations(long)
+    assert "set_int_max_str_digits" not in str(err.value)

@@ -187,6 +187,15 @@ def test_one_row_ended_by_cr_alone(tmp_path: Path) -> None:
     _refused(path, "line 11", "carriage return")
 
 
+def test_binary_data_holding_carriage_returns_is_no_text(tmp_path: Path) -> None:
+    """Binary data (a logger's raw output piped to rig replay -) was refused as 'lines ended by CR alone', a text
+    file's fault it does not have; its first line is no text at all."""
+    path = tmp_path / "raw.csv"
+    path.write_bytes(bytes(range(128, 256)) + b"\r" + bytes(range(256)) * 3 + b"\n" + HEADER.encode() + b"\n")
+    msg = _refused(path, "raw.csv, line 1: not UTF-8 text (byte 0x80", "give a CSV text file")
+    assert "carriage return" not in msg, msg
+
+
 def test_utf16_csv(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_bytes((HEADER + "\n" + "".join(f"{k / 100!r},{ROW}\n" for k in range(50))).encode("utf-16"))
@@ -267,6 +276,12 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
     "activity seconds text": ({"strides": [], "activity_s": {"run": "long"}}, ("activity_s.run",)),
     "integer of 400 digits": ('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}", ("strides[0].ic_s", "finite")),
+    # a number past a float's range was named 'inf', a value the file never held
+    "a time of 1e400": ('{"strides": [{"ic_s": 0.1, "tc_s": -1E999}]}', ("strides[0].tc_s is '-1E999', not a finite",)),
+    # past 4300 digits json.loads gave Python's advice ('use sys.set_int_max_str_digits() to increase the limit')
+    "integer of 5000 digits": ('{"strides": [\n{"ic_s": -1' + "0" * 4999 + "}]}",
+                               ("x.truth.json, line 2: a number of 5000 digits ('-1000000000000000000'...)",
+                                "write a plain JSON number")),
     "nested 5000 deep": ("[" * 5000 + "]" * 5000, ("nested 5000 deep",)),
     "nested in a key": ('{"meta": ' + "[" * 5000 + "]" * 5000 + "}", ("nested",)),
     "non-UTF-8": (b'{"strides": [], "meta": {"who": "\xff\xfe"}}', ("not UTF-8",)),
@@ -299,6 +314,11 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
                                      ("the document names 'stides'", "did you mean strides?", "move it under meta")),
     "our format, a stride key misspelt": ({"format": "stridelab-truth", "strides": [{"ic_s": 0.1, "gct_m": 200}]},
                                           ("strides[0] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
+    # without the format named, a document of strides is of it all the same: its misspelt keys were passed by
+    "strides, a stride key misspelt": ({"strides": [{"ic_s": 0.1, "tc_s": 0.3}, {"ic_s": 0.4, "gct_m": 200}]},
+                                       ("strides[1] names 'gct_m'", "did you mean gct_ms?", "leave it out")),
+    "strides, the label window misspelt": ({"strides": [{"ic_s": 0.1}], "label_window": [0.0, 0.2]},
+                                           ("the document names 'label_window'", "did you mean label_window_s?")),
 }
 
 

@@ -92,6 +92,22 @@ def test_the_columns_in_other_clothes_are_read(tmp_path: Path, case: str) -> Non
     np.testing.assert_allclose(rec.gyro_dps, cols[:, 4:], atol=1e-5)
 
 
+@pytest.mark.parametrize("sep, dec", [(",", "."), (";", ","), ("\t", ".")])
+def test_a_quoted_note_holding_the_delimiter_is_one_field(tmp_path: Path, sep: str, dec: str) -> None:
+    """An extra column may hold anything, but a note quoted as CSV quotes it ("left, then right"; a quote in it
+    doubled) was split at its delimiters: 'rec.csv, line 2: 9 fields where the header has 8'. A quoted header
+    name holding a comma made a semicolon file read as comma-separated."""
+    text, cols = _walk_text(header=sep.join(["t_s", "ax_g", "ay_g", "az_g", "gx_dps", "gy_dps", "gz_dps"]), sep=sep,
+                            dec=dec)
+    head, *rows = text.splitlines()
+    notes = ['"left, then right; at last"', '"she said ""stop, now"""', "plain"]
+    lines = [head + sep + '"note, free text"'] + [row + sep + notes[k % 3] for k, row in enumerate(rows)]
+    rec = read_recording(_write_text(tmp_path, "\n".join(lines) + "\n"))
+    np.testing.assert_allclose(rec.t_s, cols[:, 0], atol=1e-7)
+    np.testing.assert_allclose(rec.acc_g, cols[:, 1:4], atol=1e-6)
+    np.testing.assert_allclose(rec.gyro_dps, cols[:, 4:], atol=1e-5)
+
+
 def test_a_name_and_a_unit_that_disagree_are_refused(tmp_path: Path) -> None:
     text, _ = _walk_text(header="t_s,ax_g [m/s^2],ay_g,az_g,gx_dps,gy_dps,gz_dps")
     path = _write_text(tmp_path, text)

@@ -215,6 +215,20 @@ def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_p
     assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]
 
 
+def test_merge_refuses_an_entry_holding_a_number_of_thousands_of_digits(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry whose seed had 5,000 digits was 'not a report entry (Exceeds the limit (4300 digits) for integer
+    string conversion ...; use sys.set_int_max_str_digits() to increase the limit)', advice for no user."""
+    report = ReportDir(tmp_path / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
+    entry_file.write_text(entry_file.read_text().replace('"seed": null', '"seed": 1' + "0" * 5000, 1))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
+    err = capsys.readouterr().err
+    assert f"{entry_file}: not a report entry (line " in err and "a number of 5001 digits" in err, err
+    assert "set_int_max_str_digits" not in err, err
+
+
 def test_two_runs_finishing_one_report_at_once_both_stay_on_its_page(
         tmp_path: Path, sprint: tuple[Recording, RunResult], monkeypatch: pytest.MonkeyPatch) -> None:
     """Two `rig run --report DIR` finishing at once: each read the entries and wrote the pages, and the

@@ -313,5 +313,8 @@ def test_the_waves_variable_says_yes_or_no(monkeypatch: pytest.MonkeyPatch, valu
     if waves is None:
         with pytest.raises(RigError, match=rf"^{WAVES_ENV}='{value}' says neither yes nor no"):
             waves_from_env()
+        # rig list said the target 'available', and every run was then refused
+        avail = CocotbTarget.availability()
+        assert not avail.ok and avail.reason.startswith(f"{WAVES_ENV}='{value}' says neither yes nor no"), avail
     else:
         assert waves_from_env() is waves
