@@ -359,6 +359,13 @@ static const float LAND_FRAC = 0.15f;
 /* Band of the landing bump's descent fitted as a parabola, fractions of its peak. */
 static const float LAND_FIT_LO = 0.02f;
 static const float LAND_FIT_HI = 0.2f;
+/* The parabola ends at the contact, where the ground's force stops the turn;
+ * a foot that touches still turning with the body (a stair step in a turn)
+ * goes on creeping at a few % of the bump's peak, inside the band, and those
+ * samples, fitted too, drew the line's zero 10-20 ms past the contact. A
+ * sample joins the fit only while sqrt(gy) still falls by at least this
+ * fraction of the fitted line's fall per sample. */
+static const float FIT_KEEP_FRAC = 0.25f;
 /* A foot lying flat turns no faster than its sensor's noise and offset: gy
  * under the band's floor (LAND_FIT_LO of the bump's peak) this long before it
  * crosses zero (or dips) has stopped turning, and the crossing that follows is
@@ -1682,6 +1689,7 @@ static void landing_begin(gait_detect_t *d, uint32_t index) {
     d->top_down_deg = 0.0f;
     d->bump_from = index;
     d->fit_n = 0.0f;
+    d->fit_crept = 0;
     d->land_acc = 0.0f;
     d->land_jerk = 0.0f;
     d->bump_drop_deg = 0.0f;
@@ -1969,6 +1977,20 @@ static void fit_first(gait_detect_t *d, float u, float r) {
     d->fit_ts = d->fit_t * d->fit_s + u * r;
 }
 
+/* Slope of the line fitted to sqrt(gy) on the bump's descent, sqrt(dps) per
+ * sample: over the fitted samples (two or more), or with one, through it and
+ * the sample before the band (fit_first); 0 when they cannot define it. */
+static float fit_slope(const gait_detect_t *d) {
+    if (d->fit_n < 2.0f) {
+        /* (not from the bump's peak: a one-sample spike at a low rate is no parabola) */
+        return d->fit_n == 1.0f && d->fit_ts >= 0.0f && d->fit_ts * d->fit_ts < d->bump_max && d->fit_tt < d->fit_t
+                   ? (d->fit_s - d->fit_ts) / (d->fit_t - d->fit_tt)
+                   : 0.0f;
+    }
+    float den = d->fit_n * d->fit_tt - d->fit_t * d->fit_t;
+    return den > 0.0f ? (d->fit_n * d->fit_ts - d->fit_t * d->fit_s) / den : 0.0f;
+}
+
 /* The bump ended with a single sample in the fit band (a fast descent at a
  * low rate) and gy lingered under the band's floor for FLAT_LINGER_S or more
  * before the landmark (the crossing or the dip) came: the foot was flat, and
@@ -1977,7 +1999,7 @@ static void fit_first(gait_detect_t *d, float u, float r) {
  * the one in it reaches zero. */
 static void fit_flat_end(const gait_state_t *g, gait_detect_t *d, uint32_t index) {
     float lingered_s = ((float)(index - d->fit_ref) - d->fit_t - 1.0f) * g->dt_s;
-    if (!(d->fit_ts > d->fit_s && d->fit_tt < d->fit_t && lingered_s >= FLAT_LINGER_S)) {
+    if (!(d->fit_ts > d->fit_s && d->fit_tt < d->fit_t && (lingered_s >= FLAT_LINGER_S || d->fit_crept))) {
         return;
     }
     float slope = (d->fit_s - d->fit_ts) / (d->fit_t - d->fit_tt); /* sqrt(dps) per sample, < 0 */
@@ -2270,6 +2292,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                 if (gy > d->bump_max) {
                     d->bump_max = gy;
                     d->fit_n = 0.0f; /* still rising: the descent starts later */
+                    d->fit_crept = 0;
                     d->fit_t = d->fit_s = d->fit_tt = d->fit_ts = 0.0f;
                     d->fit_ref = index;
                 } else if (gy > LAND_FIT_LO * d->bump_max && gy < LAND_FIT_HI * d->bump_max) {
@@ -2278,15 +2301,20 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                      * does after it (a slow heel drop or a bias would delay a crossing) */
                     float u = (float)(index - d->fit_ref);
                     float r = sqrtf(gy);
-                    if (d->fit_n < 2.0f) {
-                        fit_first(d, u, r);
+                    float line = fit_slope(d);
+                    if (line < 0.0f && d->gy1 > 0.0f && sqrtf(d->gy1) - r < FIT_KEEP_FRAC * -line * (float)gap) {
+                        d->fit_crept = 1;
                     } else {
-                        d->fit_tt += u * u;
-                        d->fit_ts += u * r;
+                        if (d->fit_n < 2.0f) {
+                            fit_first(d, u, r);
+                        } else {
+                            d->fit_tt += u * u;
+                            d->fit_ts += u * r;
+                        }
+                        d->fit_n += 1.0f;
+                        d->fit_t += u;
+                        d->fit_s += r;
                     }
-                    d->fit_n += 1.0f;
-                    d->fit_t += u;
-                    d->fit_s += r;
                 }
                 if (d->gy1 >= 0.0f && gy < 0.0f && d->bump_max > REARM_DPS) {
                     d->land = crossing(d, index, gy, 0.0f);
@@ -2314,8 +2342,7 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
                     d->slap_max = gy;
                 }
                 if (d->land_found && d->fit_n >= 2.0f) {
-                    float den = d->fit_n * d->fit_tt - d->fit_t * d->fit_t;
-                    float slope = den > 0.0f ? (d->fit_n * d->fit_ts - d->fit_t * d->fit_s) / den : 0.0f;
+                    float slope = fit_slope(d);
                     if (slope < 0.0f) {
                         float cut = (d->fit_s - slope * d->fit_t) / d->fit_n;
                         float zero = -cut / slope; /* samples after fit_ref */

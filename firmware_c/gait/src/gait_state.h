@@ -319,6 +319,7 @@ typedef struct {
     uint8_t hover;           /* in stance from a landing with no impact: 1 = may still prove to be in the air, 2 = and an impact came */
     uint8_t load_found;      /* a load rise of BRAKE_G from load_on in the bump's descent: 1 seen, 2 held LOAD_HOLD_S */
     uint8_t land_xing;       /* the bump ended by crossing zero */
+    uint8_t fit_crept;       /* a sample in the fit band fell too slowly to join the fit (FIT_KEEP_FRAC) */
     uint8_t zv_state;        /* 0 none yet, 1 inside a still span, 2 span closed */
     uint8_t zv_any;          /* a still span was found in this stance */
     uint8_t frozen;          /* push-off under way: no more zero-velocity candidates */
