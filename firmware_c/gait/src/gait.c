@@ -132,7 +132,15 @@ static const float FALL_SCATTER = 3.0f;
  * runs with a 40 ms airborne lead and no hump of their own: 4-5.5 m/s^2 by
  * the knee), and the heel already down that rolls on it before the forefoot
  * slaps, with the same knee, is a walk's (gaitmap's walks and the walks
- * resynthesized from them: the only real strides with such knees). */
+ * resynthesized from them: the only real strides with such knees).
+ * The fall tracker asks it of walks only, for the same reason: a runner's
+ * heel down at the top slaps the foot down at once, and what speeds up the
+ * descent of a running foot's sensor around the top is the swing rotation's
+ * stop and the toes-down turn in the air, felt ahead of the ankle (the
+ * model's laces runs at 104 Hz: -17 to -32 m/s^2 on average from just before the top,
+ * where at 104 Hz the course's first points lie, to the ground's force,
+ * which then comes 30-45 ms after the top). Asked of runs, the test put
+ * those contacts at the top, 30-65 ms early. */
 static const float AIR_SLAP_MPS2 = 2.0f;
 /* A fall followed this long after the top with no departure: contact just
  * after the top after all, s (airborne leads are 10-80 ms). */
@@ -896,8 +904,9 @@ static void fall_add(gait_state_t *g, float k, float a) {
 }
 
 /* A heel-strike top whose foot still falls: contact awaits the ground's force. */
-static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late) {
+static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late, float swing_peak_dps) {
     g->fall = 1;
+    g->knee_run = (uint8_t)gait_running_now(g, swing_peak_dps); /* a runner's: no slap test (AIR_SLAP_MPS2) */
     g->fall_late = late;
     g->top_at = top;
     g->top_pitch = pitch;
@@ -966,7 +975,7 @@ static void fall_track(gait_state_t *g, uint32_t index, int step_done) {
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
         back = (back > 2.0f ? 2.0f : back) * step; /* steps to samples */
         if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
-            !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
+            !(g->fall_a < -AIR_SLAP_MPS2 * n && !g->knee_run)) {
             /* begun at the top: a sensor away from the rotation's centre
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */
@@ -979,7 +988,7 @@ static void fall_track(gait_state_t *g, uint32_t index, int step_done) {
             float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
             tol = tol < step ? step : tol;
             g->fall = 0;
-            if (!(since > 0.0f) || air_mean < -AIR_SLAP_MPS2 ||
+            if (!(since > 0.0f) || (air_mean < -AIR_SLAP_MPS2 && !g->knee_run) ||
                 since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
                 /* on the ground at the top, or the force began no later than
                  * the heel's phase lead puts the contact, within what its
@@ -1068,7 +1077,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             } else if ((e.flags & GAIT_EVF_LATE) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
                        gait_nav_vz(g) < -AIR_DESCENT_MPS) {
                 /* in the air at the top, still falling: contact when the ground stops it */
-                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u);
+                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u, e.value);
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
@@ -1077,7 +1086,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                  * foot still falls fast there, when the ground stops it */
                 float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
                 if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < -AIR_DESCENT_MPS) {
-                    fall_start(g, e.at, pitch, lead, 0u);
+                    fall_start(g, e.at, pitch, lead, 0u, e.value);
                 } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
@@ -1087,7 +1096,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                      * bump: the foot landed before the bump's end (a heel in
                      * the air at the top, turning toes down), so the contact
                      * is where the ground's force shows, or before that impact */
-                    fall_start(g, e.at, pitch, lead, 1u);
+                    fall_start(g, e.at, pitch, lead, 1u, e.value);
                 } else {
                     g->top_pending = 1;
                     g->top_at = e.at;
