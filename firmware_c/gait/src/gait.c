@@ -81,6 +81,19 @@ static const float RUN_LEAD_S_PER_MPS = 0.0008f;
  * below); a foot with 10-80 ms still to fall descends at 0.4-2 m/s (the
  * model's airborne leads, walking to 8 m/s). */
 static const float AIR_DESCENT_MPS = 0.3f;
+/* ... less the spread of the strapdown's reading of that descent, which
+ * grows with the square of the sample step, m/s at TOP_VZ_SPREAD_HZ: a swing
+ * of 300-1,000 dps turns 3-10 deg a sample at 104 Hz, and where the samples
+ * fall in it changes the gravity the integration leaks into the vertical
+ * (the model's walks with a 45-65 ms airborne lead read the same tops at
+ * -0.51 +- 0.03 m/s at 416 Hz, +- 0.15 at 208, anywhere from +0.07 to
+ * -0.9 at 104, where a third of them read under AIR_DESCENT_MPS and got
+ * their contact at the top, 40-60 ms early). A top read within that spread
+ * of a descent is followed too: the slap test and a departure just after
+ * the top leave a heel already down at its lead (the walks resynthesized
+ * from gaitmap's at 104 Hz: none of their contacts moved). */
+static const float TOP_VZ_SPREAD_MPS = 0.4f;
+static const float TOP_VZ_SPREAD_HZ = 104.0f;
 /* A walking top whose slap steepened late (GAIT_EVF_KNEE) had its contact at
  * that knee only if its sensor descended faster than this there, m/s: a heel
  * already down rolls on it before the forefoot slaps, with the same knee, and
@@ -1085,7 +1098,9 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 /* heel strike: contact just after the top, or, where the
                  * foot still falls fast there, when the ground stops it */
                 float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
-                if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < -AIR_DESCENT_MPS) {
+                float spread = TOP_VZ_SPREAD_HZ / g->cfg.odr_hz;
+                spread *= TOP_VZ_SPREAD_MPS * spread;
+                if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < spread - AIR_DESCENT_MPS) {
                     fall_start(g, e.at, pitch, lead, 0u, e.value);
                 } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
                     g->heel_pending = 1;
