@@ -81,6 +81,19 @@ static const float RUN_LEAD_S_PER_MPS = 0.0008f;
  * below); a foot with 10-80 ms still to fall descends at 0.4-2 m/s (the
  * model's airborne leads, walking to 8 m/s). */
 static const float AIR_DESCENT_MPS = 0.3f;
+/* ... less the spread of the strapdown's reading of that descent, which
+ * grows with the square of the sample step, m/s at TOP_VZ_SPREAD_HZ: a swing
+ * of 300-1,000 dps turns 3-10 deg a sample at 104 Hz, and where the samples
+ * fall in it changes the gravity the integration leaks into the vertical
+ * (the model's walks with a 45-65 ms airborne lead read the same tops at
+ * -0.51 +- 0.03 m/s at 416 Hz, +- 0.15 at 208, anywhere from +0.07 to
+ * -0.9 at 104, where a third of them read under AIR_DESCENT_MPS and got
+ * their contact at the top, 40-60 ms early). A top read within that spread
+ * of a descent is followed too: the slap test and a departure just after
+ * the top leave a heel already down at its lead (the walks resynthesized
+ * from gaitmap's at 104 Hz: none of their contacts moved). */
+static const float TOP_VZ_SPREAD_MPS = 0.4f;
+static const float TOP_VZ_SPREAD_HZ = 104.0f;
 /* A walking top whose slap steepened late (GAIT_EVF_KNEE) had its contact at
  * that knee only if its sensor descended faster than this there, m/s: a heel
  * already down rolls on it before the forefoot slaps, with the same knee, and
@@ -132,7 +145,15 @@ static const float FALL_SCATTER = 3.0f;
  * runs with a 40 ms airborne lead and no hump of their own: 4-5.5 m/s^2 by
  * the knee), and the heel already down that rolls on it before the forefoot
  * slaps, with the same knee, is a walk's (gaitmap's walks and the walks
- * resynthesized from them: the only real strides with such knees). */
+ * resynthesized from them: the only real strides with such knees).
+ * The fall tracker asks it of walks only, for the same reason: a runner's
+ * heel down at the top slaps the foot down at once, and what speeds up the
+ * descent of a running foot's sensor around the top is the swing rotation's
+ * stop and the toes-down turn in the air, felt ahead of the ankle (the
+ * model's laces runs at 104 Hz: -17 to -32 m/s^2 on average from just before the top,
+ * where at 104 Hz the course's first points lie, to the ground's force,
+ * which then comes 30-45 ms after the top). Asked of runs, the test put
+ * those contacts at the top, 30-65 ms early. */
 static const float AIR_SLAP_MPS2 = 2.0f;
 /* A fall followed this long after the top with no departure: contact just
  * after the top after all, s (airborne leads are 10-80 ms). */
@@ -896,8 +917,9 @@ static void fall_add(gait_state_t *g, float k, float a) {
 }
 
 /* A heel-strike top whose foot still falls: contact awaits the ground's force. */
-static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late) {
+static void fall_start(gait_state_t *g, gait_pos_t top, float pitch, float heel_lead_samples, uint8_t late, float swing_peak_dps) {
     g->fall = 1;
+    g->knee_run = (uint8_t)gait_running_now(g, swing_peak_dps); /* a runner's: no slap test (AIR_SLAP_MPS2) */
     g->fall_late = late;
     g->top_at = top;
     g->top_pitch = pitch;
@@ -966,7 +988,7 @@ static void fall_track(gait_state_t *g, uint32_t index, int step_done) {
         float back = rise * dev > 0.0f ? dev / rise : 0.0f;
         back = (back > 2.0f ? 2.0f : back) * step; /* steps to samples */
         if (fabsf(dev) > force && g->fall_fresh && (k - back) * g->dt_s < FALL_STOP_S &&
-            !(g->fall_a < -AIR_SLAP_MPS2 * n)) {
+            !(g->fall_a < -AIR_SLAP_MPS2 * n && !g->knee_run)) {
             /* begun at the top: a sensor away from the rotation's centre
              * also feels the swing rotation's own stop there; the course in
              * the air restarts after it, once */
@@ -979,7 +1001,7 @@ static void fall_track(gait_state_t *g, uint32_t index, int step_done) {
             float tol = FALL_ONSET_TOL_S * g->cfg.odr_hz;
             tol = tol < step ? step : tol;
             g->fall = 0;
-            if (!(since > 0.0f) || air_mean < -AIR_SLAP_MPS2 ||
+            if (!(since > 0.0f) || (air_mean < -AIR_SLAP_MPS2 && !g->knee_run) ||
                 since - gait_pos_diff(g->heel_at, g->top_at) <= tol + back) {
                 /* on the ground at the top, or the force began no later than
                  * the heel's phase lead puts the contact, within what its
@@ -1068,7 +1090,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             } else if ((e.flags & GAIT_EVF_LATE) != 0u && top_up > HEEL_TOP_DEG * GM_RAD &&
                        gait_nav_vz(g) < -AIR_DESCENT_MPS) {
                 /* in the air at the top, still falling: contact when the ground stops it */
-                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u);
+                fall_start(g, e.at, pitch, heel_lead_s(g, e.value) * g->cfg.odr_hz, 1u, e.value);
             } else if ((e.flags & GAIT_EVF_LATE) != 0u) {
                 g->late_pending = 1; /* in the air at the top: contact before the late impact */
             } else if ((e.flags & GAIT_EVF_LANDS) == 0u &&
@@ -1076,8 +1098,10 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 /* heel strike: contact just after the top, or, where the
                  * foot still falls fast there, when the ground stops it */
                 float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
-                if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < -AIR_DESCENT_MPS) {
-                    fall_start(g, e.at, pitch, lead, 0u);
+                float spread = TOP_VZ_SPREAD_HZ / g->cfg.odr_hz;
+                spread *= TOP_VZ_SPREAD_MPS * spread;
+                if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < spread - AIR_DESCENT_MPS) {
+                    fall_start(g, e.at, pitch, lead, 0u, e.value);
                 } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
@@ -1087,7 +1111,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                      * bump: the foot landed before the bump's end (a heel in
                      * the air at the top, turning toes down), so the contact
                      * is where the ground's force shows, or before that impact */
-                    fall_start(g, e.at, pitch, lead, 1u);
+                    fall_start(g, e.at, pitch, lead, 1u, e.value);
                 } else {
                     g->top_pending = 1;
                     g->top_at = e.at;

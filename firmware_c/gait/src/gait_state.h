@@ -536,7 +536,7 @@ struct gait_state {
     uint8_t heel_pending;     /* a heel strike waits for heel_at */
     uint8_t late_pending;     /* a top flagged GAIT_EVF_LATE waits for its GAIT_EV_IC_LATE */
     uint8_t knee_pending;     /* a top flagged GAIT_EVF_KNEE, still falling, waits for its GAIT_EV_IC_KNEE (2: GAIT_EVF_LATE too) */
-    uint8_t knee_run;         /* that top ended a running swing */
+    uint8_t knee_run;         /* that top (a knee's, or a falling one's) ended a running swing */
     uint8_t fall;             /* a heel-strike top whose foot still fell: contact awaits the ground's force (2: past heel_at) */
     uint8_t an_pos;           /* an_hist's next slot */
     uint8_t fall_fresh;       /* the line fit has not restarted after the top */
