@@ -117,6 +117,15 @@ def format_offsets(rows: Sequence[Offsets]) -> str:
     return "\n".join(lines)
 
 
+def _no_labels(name: str) -> str:
+    """Why a named recording or scenario gives no row, and what to do."""
+    if name.endswith(".csv"):
+        sidecar = Path(name).with_suffix(".truth.json").name
+        return (f"no labelled strides (no IC in a truth sidecar {sidecar} beside it); label its contacts "
+                "(strides with ic_s) or name a labelled recording")
+    return "the scenario labels no strides; name a scenario with strides (rig list shows the catalog)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the table for CSVs or scenario names; exit 2 on a bad name or file."""
     from .catalog import synthesize
@@ -125,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .recording_csv import read_recording
 
     names = list(sys.argv[1:] if argv is None else argv)
+    named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]
     rows = []
@@ -133,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             rec = read_recording(Path(n)) if n.endswith(".csv") else synthesize(n)
             if rec.truth is not None and rec.truth.strides:
                 rows.append(label_offsets(rec))
+            elif named:
+                # it printed an empty table with exit 0, as if the labels sat nowhere
+                print(f"landmarks: {n}: {_no_labels(n)}", file=sys.stderr)
+                return 2
     except (RecordingError, UnknownScenarioError) as exc:
         print(f"landmarks: {exc}", file=sys.stderr)
         return 2
