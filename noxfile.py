@@ -302,7 +302,9 @@ def board(session: nox.Session) -> None:
             session.error(nothing)
         raise
     report = report_option(args)
-    if report and not sharded and not scenario_rows(Path(report), f"board-{via}"):
+    # pytest takes the last --report-as: a name given after -- is the one the rows are under
+    label = last_option(args, "--report-as") or f"board-{via}"
+    if report and not sharded and not scenario_rows(Path(report), label):
         session.error(nothing)
 
 

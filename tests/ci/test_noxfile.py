@@ -221,6 +221,25 @@ def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> 
     _noxfile(monkeypatch).board(session)
 
 
+@pytest.mark.parametrize("name", [["--report-as", "bench-a"], ["--report-as=bench-a"]])
+def test_board_counts_the_rows_under_the_name_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    name: list[str]) -> None:
+    """nox -s board -- --report R --report-as NAME: pytest put the rows under NAME (its last --report-as), and
+    the session, looking for them under board-pty, ended 'board: no scenario ran' after every one had run."""
+    report = tmp_path / "r"
+    session = _Session(["--report", str(report), *name], scenarios=[])
+
+    def run(*args: str, **kwargs: Any) -> bool:
+        argv = [a for arg in args for a in arg.split("=", 1)]
+        label = argv[len(argv) - 1 - argv[::-1].index("--report-as") + 1]  # pytest's: the last one
+        (report / "entries").mkdir(parents=True, exist_ok=True)
+        (report / "entries" / f"{label}--sprint.json").write_text("{}")
+        return True
+
+    monkeypatch.setattr(session, "run", run)
+    _noxfile(monkeypatch).board(session)
+
+
 def test_hil_refuses_one_name_for_every_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """nox -s hil -- --report-as ci put every target's rows under one name: qemu's run of each scenario
     replaced host's in the report."""
