@@ -60,10 +60,22 @@ def load_durations(path: Path | None = None, option: str = "--durations") -> dic
     except (ValueError, RecursionError) as exc:
         raise RigError(f"{option} {p}: not a durations file ({excerpt(str(exc), 120)}); "
                        "give a durations.json a report wrote") from None
-    if not isinstance(doc, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
-                                            for v in doc.values()):
+    seconds = {str(k): _seconds(v) for k, v in doc.items()} if isinstance(doc, dict) else None
+    if seconds is None or None in seconds.values():
         raise RigError(f"{option} {p}: must be a JSON object of 'TARGET::SCENARIO': seconds >= 0 (finite numbers)")
-    return {str(k): float(v) for k, v in doc.items()}
+    return {k: v for k, v in seconds.items() if v is not None}
+
+
+def _seconds(value: object) -> float | None:
+    """A durations file's value as seconds, None when it is no finite number >= 0 (an integer too large for a
+    float, 1 followed by 400 zeros, passed the check as finite and ended in OverflowError)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if 0 <= seconds < math.inf else None
 
 
 def weights(target: str, scenarios: Sequence[str], durations: Mapping[str, float],

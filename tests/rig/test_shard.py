@@ -91,3 +91,7 @@ def test_durations_file(tmp_path: Path) -> None:
     with pytest.raises(RigError, match=r"long.json: not a durations file \(.line 1: a number of 5001 digits") as err:
         load_durations(long)
     assert "set_int_max_str_digits" not in str(err.value)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"qemu::sprint": 1' + "0" * 400 + "}")  # a whole number no float holds: was OverflowError
+    with pytest.raises(RigError, match="huge.json: must be a JSON object"):
+        load_durations(huge)
