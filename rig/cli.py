@@ -390,7 +390,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _detected_strides(path: Path) -> list[dict[str, Any]]:
     """The strides of a replay JSON, each an object whose ic_s/tc_s are numbers or null."""
     from scenarios.errors import RecordingError
-    from scenarios.input_file import excerpt, loads_json, read_bytes
+    from scenarios.input_file import excerpt, finite_float, loads_json, read_bytes
 
     what = "not a replay JSON (an object with a 'strides' list, as rig replay writes)"
     try:
@@ -410,7 +410,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
                            "object whose ic_s and tc_s are numbers (or null)")
         for k in ("ic_s", "tc_s"):
             v = s.get(k)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+            if v is not None and finite_float(v) is None:  # math.isfinite(10**400) raised OverflowError
                 # the value as written: json.dumps gave 1e400 as 'Infinity'
                 shown = str(v) if isinstance(v, float) else json.dumps(v)
                 raise RigError(f"--detected {path}: strides[{i}].{k} is {excerpt(shown, 60)}; each stride must be "

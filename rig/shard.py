@@ -10,7 +10,6 @@ durations.json has that form (rig.report), so a CI run can refresh it.
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 from rig.build import REPO
 from rig.errors import RigError
 from scenarios.errors import RecordingError
-from scenarios.input_file import excerpt, loads_json, read_bytes
+from scenarios.input_file import excerpt, finite_float, loads_json, read_bytes
 
 DURATIONS_FILE = REPO / ".ci" / "durations.json"
 #: Largest durations file read, bytes (a catalog on five targets is about 10 kB).
@@ -67,15 +66,9 @@ def load_durations(path: Path | None = None, option: str = "--durations") -> dic
 
 
 def _seconds(value: object) -> float | None:
-    """A durations file's value as seconds, None when it is no finite number >= 0 (an integer too large for a
-    float, 1 followed by 400 zeros, passed the check as finite and ended in OverflowError)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:
-        return None
-    return seconds if 0 <= seconds < math.inf else None
+    """A durations file's value as seconds, None when it is no finite number >= 0."""
+    seconds = finite_float(value)
+    return seconds if seconds is not None and seconds >= 0 else None
 
 
 def weights(target: str, scenarios: Sequence[str], durations: Mapping[str, float],
