@@ -264,10 +264,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(prog="python -m rig.speed", description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", action="append", choices=FIGURES, default=[],
                         help="measure only this figure (repeatable; default all)")
-    parser.add_argument("--rounds", type=int, default=20, help="QEMU cycles of each kind for the overhead (default 20)")
+    parser.add_argument("--rounds", action=Once, type=int, default=20,
+                        help="QEMU cycles of each kind for the overhead (default 20)")
     parser.add_argument("--cocotb-scenario", action="append", default=[], metavar="NAME",
                         help="scenario for the cocotb figure (repeatable; default the whole catalog)")
-    parser.add_argument("--qemu-scenario", default=QEMU_SCENARIO, metavar="NAME",
+    parser.add_argument("--qemu-scenario", action=Once, default=QEMU_SCENARIO, metavar="NAME",
                         help=f"scenario for the qemu figure (default {QEMU_SCENARIO})")
     parser.add_argument("--qemu-link", action="append", choices=QEMU_LINKS, default=[],
                         help="link of the qemu figure (repeatable; default both)")
@@ -275,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # checked before minutes of measuring: a path that cannot be written failed only at the end
     parser.add_argument("--json", action=Once, type=out_file("--json"), default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    for option, values in (("--only", args.only), ("--qemu-link", args.qemu_link),
+                           ("--cocotb-scenario", args.cocotb_scenario)):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            # each was measured again (minutes of QEMU or cocotb), a scenario counted twice in the cocotb figure
+            parser.error(f"{option} {', '.join(twice)} given twice; give each once")
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")
     if args.rounds > MAX_ROUNDS:
