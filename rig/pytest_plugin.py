@@ -94,6 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # no report, every test instead of a shard, all with exit 0
         if value is not None and not str(value).strip():
             raise pytest.UsageError(f"{option} {value!r} is empty; give a value or leave {option} out")
+    if config.getoption("--shard-durations") is not None and config.getoption("--shard") is None:
+        # every test ran, balanced by nothing, as if the session were the shard asked for (rig run refuses it)
+        raise pytest.UsageError(f"--shard-durations {config.getoption('--shard-durations')} balances --shard only; "
+                                "give --shard K/N too, or drop --shard-durations")
     name = config.getoption("--target")
     if name not in TARGETS:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")

@@ -71,3 +71,13 @@ def test_a_target_given_twice_is_refused_not_the_last_one_taken(pytester: pytest
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--target given twice (host and qemu): it takes one value*"])
     pytester.runpytest("--target", "host", "--target", "host").assert_outcomes(passed=1)
+
+
+def test_shard_durations_without_a_shard_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--shard-durations FILE without --shard ran every test, exit 0, as if it were the shard asked for."""
+    pytester.makepyfile("def test_x(): pass")
+    durations = pytester.path / "durations.json"
+    durations.write_text('{"host::walk": 1.0}')
+    result = pytester.runpytest("-p", "no:cacheprovider", "--shard-durations", str(durations))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--shard-durations {durations} balances --shard only; give --shard K/N too*"])
