@@ -18,6 +18,7 @@ recording in scenarios/data with labelled events, and a few catalog scenarios fo
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RecordingError, UnknownScenarioError
     from .recording_csv import read_recording
 
-    names = list(sys.argv[1:] if argv is None else argv)
+    # argparse: --help printed "unknown scenario '--help'" with exit 2
+    ap = argparse.ArgumentParser(prog="python -m scenarios.landmarks", description=(__doc__ or "").split("\n\n", 1)[0])
+    ap.add_argument("names", nargs="*", metavar="CSV|SCENARIO",
+                    help="recordings (FILE.csv, with NAME.truth.json beside it) or catalog scenarios; default: every "
+                         "recording in scenarios/data with labelled events and a few catalog scenarios")
+    names = list(ap.parse_args(argv).names)
     named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]
