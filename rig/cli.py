@@ -536,10 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--report", action=Once, type=out_dir("--report"), metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
-    p.add_argument("--retries", type=int, default=0, metavar="N",
+    p.add_argument("--retries", action=Once, type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
-    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
-    p.add_argument("--durations", type=in_file("the durations file (a report's durations.json)"), metavar="FILE",
+    p.add_argument("--shard", action=Once, metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
+    p.add_argument("--durations", action=Once, type=in_file("the durations file (a report's durations.json)"), metavar="FILE",
                    help="durations to balance --shard by (default .ci/durations.json; a report's durations.json)")
     target_opts(p)
     p.set_defaults(func=cmd_run)
@@ -554,8 +554,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "record", "stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
     p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
-    p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
-    p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
+    p.add_argument("--duration", action=Once, type=float, default=None, metavar="S", help="stop after S seconds of samples")
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0, help="sensor output rate (default 416)")
     p.add_argument("--target", action=Once, default="board", choices=("board", "host", "qemu"),
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
     p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
@@ -569,20 +569,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "synth", "write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
     p.add_argument("--csv", action=Once, type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
-    p.add_argument("--resd", type=out_file("--resd"), metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
-                   "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
+    p.add_argument("--resd", action=Once, type=out_file("--resd"), metavar="OUT",
+                   help="Renode sensor data: acceleration and angular rate, channel 0 "
+                   "(Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None)
-    p.add_argument("--odr-hz", type=float, default=416.0)
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
     p = _command(sub, "plot", "plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", action=Once, type=out_file("--png"), required=True, metavar="OUT")
-    p.add_argument("--detected", type=in_file("the replay JSON whose strides to draw (rig replay --json OUT)"),
+    p.add_argument("--detected", action=Once, type=in_file("the replay JSON whose strides to draw (rig replay --json OUT)"),
                    metavar="RESULT.json", help="replay JSON whose strides to draw")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None)
-    p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
-    p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
+    p.add_argument("--from", action=Once, dest="from_s", type=float, default=None, metavar="S")
+    p.add_argument("--to", action=Once, dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
 
     p = _command(sub, "bench", "accuracy and cost of the analyzer over the catalog")
@@ -601,10 +602,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "ble", "run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--hci", type=hci_arg, default="virtual",
+    p.add_argument("--hci", action=Once, type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
-    p.add_argument("--wait-s", type=positive_s, default=None,
+    p.add_argument("--wait-s", action=Once, type=positive_s, default=None,
                    help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g}, "
                         f"at most {BLE_MAX_WAIT_S:g})")
     target_opts(p)
