@@ -195,6 +195,12 @@ def _available(session: nox.Session, target: str) -> bool:
 @passing_signals_on
 def tests(session: nox.Session) -> None:
     """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
+    named = last_option(list(session.posargs), "--target")
+    if named is not None:
+        # the second pass gives --target qemu: pytest refused the user's (--target given twice) only after the
+        # whole first pass had run
+        session.error(f"tests: it runs every test on host, then the target-marked ones on each emulator available; "
+                      f"for one target: python -m pytest --target {named or 'qemu'} tests")
     _install(session, "cocotb", "ble", "labgrid")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")

@@ -146,6 +146,18 @@ def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> 
         _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
 
 
+@pytest.mark.parametrize("args", [["--target", "host"], ["--target=renode"]])
+def test_tests_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """nox -s tests -- --target host ran the whole first pass, then its qemu pass failed as '--target given twice
+    (qemu and host)', an option the user gave once."""
+    session = _Recorder()
+    session.posargs = args
+    with pytest.raises(_Stop, match=r"tests: it runs every test on host, then the target-marked ones .* "
+                                    r"python -m pytest --target (host|renode) tests"):
+        _noxfile(monkeypatch).tests(session)
+    assert session.runs == []
+
+
 class _FuzzSession:
     """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
 
@@ -269,6 +281,9 @@ class _Recorder:
 
     def log(self, message: str) -> None:
         self.logged.append(message)
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
 
 
 def test_gen_regenerates_everything_lint_checks(monkeypatch: pytest.MonkeyPatch) -> None:
