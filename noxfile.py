@@ -263,7 +263,9 @@ def hil(session: nox.Session) -> None:
                 session.error(f"hil: target {target} was asked for but cannot run here: {reason}")
             continue
         session.log(f"hil: running the scenario suite on {target}")
-        session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
+        # one board at $STRIDELAB_PORT serves one worker (pytest refuses more); a labgrid pool serves several
+        workers = "0" if target == "board" and os.environ.get("STRIDELAB_PORT", "").strip() else "auto"
+        session.run("python", "-m", "pytest", "--strict-markers", "-n", workers, "tests/hil", "--target", target,
                     "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
         ran[target] = scenario_rows(report, target)
         if not ran[target]:

@@ -146,6 +146,29 @@ def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> 
         _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
 
 
+@pytest.mark.parametrize("port, workers", [("/dev/ttyACM0", "0"), ("", "auto")])
+def test_hil_gives_one_board_one_worker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, port: str,
+                                        workers: str) -> None:
+    """pytest refuses one board port for several pytest-xdist workers (each opened it, all but one found it busy):
+    the board target at $STRIDELAB_PORT runs with -n 0, a labgrid pool with a worker per core."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "board")
+    monkeypatch.setenv("STRIDELAB_PORT", port)
+    session = _Session(["--report", str(tmp_path / "r")], scenarios=["sprint"])
+    runs: list[list[str]] = []
+    real_run = session.run
+
+    def run(*args: str, silent: bool = False, **kwargs: Any) -> Any:
+        if silent:
+            return json.dumps({"board": [True, ""]})
+        runs.append(list(args))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(session, "run", run)
+    _noxfile(monkeypatch).hil(session)
+    (argv,) = runs
+    assert argv[argv.index("-n") + 1] == workers
+
+
 @pytest.mark.parametrize("args", [["--target", "host"], ["--target=renode"]])
 def test_tests_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
     """nox -s tests -- --target host ran the whole first pass, then its qemu pass failed as '--target given twice
