@@ -351,6 +351,12 @@ def faults(session: nox.Session) -> None:
     if last_option(list(session.posargs), "--target") is not None:
         session.error("faults: it runs the campaign on host, then qemu (each where available); for one target: "
                       "python -m rig.fault_campaign --target qemu")
+    given = last_option(list(session.posargs), "--json")
+    if given is not None:
+        # each pass wrote it: the qemu campaign's figures replaced the host campaign's without a word
+        session.error(f"faults: its host and qemu passes would each write --json {given or 'OUT'}, the second replacing "
+                      f"the first; for one target's figures as JSON: python -m rig.fault_campaign --target qemu --json "
+                      f"{given or 'OUT'}")
     _install(session)
     for target in ("host", "qemu"):
         if _available(session, target):

@@ -181,6 +181,17 @@ def test_tests_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch, args
     assert session.runs == []
 
 
+@pytest.mark.parametrize("args", [["--json", "faults.json"], ["walk", "--json=faults.json"]])
+def test_faults_refuses_one_json_for_both_passes(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """nox -s faults -- --json OUT had the host pass write OUT, then the qemu pass replace it: the host figures
+    were lost without a word."""
+    session = _Session(args, scenarios=[])
+    with pytest.raises(_Stop, match=r"faults: its host and qemu passes would each write --json faults.json, the second "
+                                    r"replacing the first; .*python -m rig.fault_campaign --target qemu --json faults.json"):
+        _noxfile(monkeypatch).faults(session)
+    assert session.pytest_runs == 0
+
+
 class _FuzzSession:
     """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
 
