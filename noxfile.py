@@ -246,6 +246,12 @@ def hil(session: nox.Session) -> None:
         # every target's rows under one name: each target's run of a scenario replaced the one before
         session.error("hil: the report names each target by its own name; --report-as names a session of one "
                       "target (pytest --target qemu --report-as NAME, nox -s board)")
+    junit = next((o for o in ("--junitxml", "--junit-xml") if last_option(args, o) is not None), None)
+    if junit is not None and sum(bool(avail.get(t, [False])[0]) for t in chosen or HIL_TARGETS) > 1:
+        # each target's pytest wrote it: the file held the last target's tests alone
+        session.error(f"hil: each target's pytest would write {junit} {last_option(args, junit) or 'FILE'}, the last "
+                      "replacing the others; each target's JUnit XML is in the report (pytest-junit-TARGET.xml, and "
+                      "junit.xml of every scenario run): drop it")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo

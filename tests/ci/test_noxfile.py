@@ -192,6 +192,21 @@ def test_faults_refuses_one_json_for_both_passes(monkeypatch: pytest.MonkeyPatch
     assert session.pytest_runs == 0
 
 
+@pytest.mark.parametrize("args", [["--junitxml", "out.xml"], ["--junit-xml=out.xml"]])
+def test_hil_refuses_one_junit_file_for_every_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                     args: list[str]) -> None:
+    """nox -s hil -- --junitxml out.xml: every target's pytest wrote out.xml, which held the last target's alone."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    noxfile = _noxfile(monkeypatch)
+    with pytest.raises(_Stop, match=r"hil: each target's pytest would write --junit-?xml out.xml, the last replacing "
+                                    r"the others; .*pytest-junit-TARGET.xml"):
+        noxfile.hil(session)
+    assert session.pytest_runs == 0
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "qemu")  # one target: its file is the one asked for
+    noxfile.hil(_Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"]))
+
+
 class _FuzzSession:
     """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
 
