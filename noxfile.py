@@ -42,6 +42,15 @@ def last_option(args: list[str], option: str) -> str | None:
     return found
 
 
+def junit_option(args: list[str]) -> str | None:
+    """pytest's --junitxml FILE (or --junit-xml) in pytest arguments, as the option and its last value; None without."""
+    for option in ("--junitxml", "--junit-xml"):
+        value = last_option(args, option)
+        if value is not None:
+            return f"{option} {value or 'FILE'}"
+    return None
+
+
 def report_option(args: list[str]) -> str | None:
     """The directory of the last --report DIR or --report=DIR in pytest arguments (see last_option)."""
     return last_option(args, "--report")
@@ -202,14 +211,19 @@ def tests(session: nox.Session) -> None:
         session.error(f"tests: it runs every test on host, then the target-marked ones on each emulator available; "
                       f"for one target: python -m pytest --target {named or 'qemu'} tests")
     _install(session, "cocotb", "ble", "labgrid")
-    session.run("make", "-C", "firmware_c", "test", external=True)
-    _pytest(session, "-n", "auto", "tests")
     # Tests marked for an emulator run again with that target where it is installed
     # (-m target: only tests that say which targets they run on).
-    for target in ("qemu",):
-        if _available(session, target):
-            _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests",
-                    allow_empty=True)
+    emulators = [target for target in ("qemu",) if _available(session, target)]
+    junit = junit_option(list(session.posargs))
+    if junit is not None and emulators:
+        # the second pass wrote it too: the file held the target-marked tests of the last pass alone
+        session.error(f"tests: its pytest passes (every test, then those marked for {', '.join(emulators)}) would each "
+                      f"write {junit}, the last replacing the others; run pytest yourself for one file: python -m "
+                      f"pytest tests {junit}")
+    session.run("make", "-C", "firmware_c", "test", external=True)
+    _pytest(session, "-n", "auto", "tests")
+    for target in emulators:
+        _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests", allow_empty=True)
 
 
 #: Where `nox -s hil` writes its report unless `-- --report DIR` says otherwise.
@@ -246,12 +260,12 @@ def hil(session: nox.Session) -> None:
         # every target's rows under one name: each target's run of a scenario replaced the one before
         session.error("hil: the report names each target by its own name; --report-as names a session of one "
                       "target (pytest --target qemu --report-as NAME, nox -s board)")
-    junit = next((o for o in ("--junitxml", "--junit-xml") if last_option(args, o) is not None), None)
+    junit = junit_option(args)
     if junit is not None and sum(bool(avail.get(t, [False])[0]) for t in chosen or HIL_TARGETS) > 1:
         # each target's pytest wrote it: the file held the last target's tests alone
-        session.error(f"hil: each target's pytest would write {junit} {last_option(args, junit) or 'FILE'}, the last "
-                      "replacing the others; each target's JUnit XML is in the report (pytest-junit-TARGET.xml, and "
-                      "junit.xml of every scenario run): drop it")
+        session.error(f"hil: each target's pytest would write {junit}, the last replacing the others; each target's "
+                      "JUnit XML is in the report (pytest-junit-TARGET.xml, and junit.xml of every scenario run): "
+                      "drop it")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo

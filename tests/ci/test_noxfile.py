@@ -207,6 +207,17 @@ def test_hil_refuses_one_junit_file_for_every_target(monkeypatch: pytest.MonkeyP
     noxfile.hil(_Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"]))
 
 
+def test_tests_refuses_one_junit_file_for_both_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s tests -- --junitxml out.xml: the qemu pass wrote out.xml after the first, which held its
+    target-marked tests alone."""
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    session.posargs = ["--junitxml", "out.xml"]
+    with pytest.raises(_Stop, match=r"tests: its pytest passes \(every test, then those marked for qemu\) would each "
+                                    r"write --junitxml out.xml, the last replacing the others"):
+        _noxfile(monkeypatch).tests(session)
+    assert all(run[0] == "python" and "-c" in run for run in session.runs), "nothing but the availability asked"
+
+
 class _FuzzSession:
     """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
 
