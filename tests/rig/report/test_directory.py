@@ -328,6 +328,30 @@ def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, mon
     assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.parametrize("summary, words", [
+    ("DIR", "argument --summary: DIR is a directory; give a file path inside it"),
+    ("nodir/s.md", "--summary nodir/s.md: its directory nodir is not there"),
+    ("s.md", "--summary given twice (s.md and t.md)"),
+])
+def test_merge_refuses_a_summary_it_cannot_append_to_before_merging(summary: str, words: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--summary naming a directory or a file in a directory that is not there was found once the merged report had
+    been written (exit 2 after the work); --summary given twice appended to the last alone."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "DIR").mkdir()
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    twice = ["--summary", "t.md"] if summary == "s.md" else []
+    code: object
+    try:
+        code = report_main(["merge", "all", "r", "--summary", summary, *twice])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "all").exists() and not (tmp_path / "s.md").exists()
+
+
 @pytest.mark.parametrize("argv, words", [
     # OUT '' was the current directory: the merged pages, entries/, captures/ written among its files
     (["merge", "", "r"], ("argument OUT: an empty path",)),
