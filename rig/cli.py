@@ -361,6 +361,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
                        "it was recorded: drop --seed, or give a scenario's name")
     rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
     detected = _detected_strides(args.detected) if args.detected else None
+    if detected:
+        _refuse_detected_elsewhere(args.detected, detected, args.source, float(rec.t_s[0]), float(rec.t_s[-1]))
     for opt, v in (("--from", args.from_s), ("--to", args.to_s)):
         if v is not None and not math.isfinite(v):
             raise RigError(f"{opt} {v}: not a time; give seconds from the start of the recording")
@@ -385,6 +387,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise RigError(f"--png {args.png}: cannot write the picture ({exc.strerror}); give a writable path") from None
     print(out)
     return 0
+
+
+def _refuse_detected_elsewhere(path: Path, strides: list[dict[str, Any]], source: str, first_s: float,
+                               last_s: float) -> None:
+    """RigError when every detected contact lies outside the recording drawn: the result of another recording
+    (or scenario) was drawn as a plot with no detected event, as if the firmware had found none."""
+    ics = [float(s["ic_s"]) for s in strides if s.get("ic_s") is not None]
+    if ics and not any(first_s <= t <= last_s for t in ics):
+        raise RigError(f"--detected {path}: its {len(ics)} detected contact(s) lie at {min(ics):g}..{max(ics):g} s, "
+                       f"all outside {source} ({first_s:g}..{last_s:g} s): it is the result of another recording; "
+                       f"give the replay JSON of this one (rig replay FILE.csv --json OUT)")
 
 
 def _detected_strides(path: Path) -> list[dict[str, Any]]:

@@ -87,6 +87,9 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--detected", "huge.json"), ("huge.json: strides[0].tc_s is '1e400'; each stride",)),
     # a whole number no float holds: math.isfinite() ended in a traceback (OverflowError)
     (("--detected", "whole.json"), ("whole.json: strides[0].ic_s is '1000", "finite numbers")),
+    # another recording's result: drawn as a plot with no detected event, as if the firmware had found none
+    (("--detected", "other.json"), ("other.json: its 2 detected contact(s) lie at 5000..5001 s, all outside standing",
+                                    "another recording")),
     (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
     (("--from", "nan"), ("--from nan",)),
     (("--from", "1000", "--to", "2000"), ("--from 1000", "runs from")),
@@ -103,6 +106,7 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (tmp_path / "huge.json").write_text('{"strides": [{"ic_s": 1.0, "tc_s": 1e400}]}')
     (tmp_path / "long.json").write_text('{"strides": [{"ic_s": 1' + "0" * 5000 + "}]}")
     (tmp_path / "whole.json").write_text('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}")
+    (tmp_path / "other.json").write_text('{"strides": [{"ic_s": 5000.0, "tc_s": null}, {"ic_s": 5001.0}]}')
     full = ("standing", "--png", "p.png", *args) if "--png" not in args else ("standing", *args)
     _refused(rig("plot", *full, cwd=tmp_path), *words)
 
