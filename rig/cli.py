@@ -411,7 +411,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
     except RecordingError as exc:
         raise RigError(f"--detected {exc}") from None
     try:
-        doc = loads_json(data.decode("utf-8"))
+        doc = loads_json(data.decode("utf-8-sig"))  # a byte-order mark (an editor's UTF-8) as truth sidecars
     except (ValueError, RecursionError) as exc:
         raise RigError(f"--detected {path}: {what}: {excerpt(str(exc), 120)}") from None
     strides = doc.get("strides") if isinstance(doc, dict) else None

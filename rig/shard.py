@@ -52,8 +52,9 @@ def load_durations(path: Path | None = None, option: str = "--durations") -> dic
             return {}
         raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote")
     try:
-        # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out
-        doc = loads_json(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8"))
+        # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out; a byte-order
+        # mark (a file saved by an editor that writes one) is read past, as in truth sidecars
+        doc = loads_json(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8-sig"))
     except RecordingError as exc:
         raise RigError(f"{option} {exc}") from None
     except (ValueError, RecursionError) as exc:

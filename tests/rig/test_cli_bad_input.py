@@ -72,6 +72,15 @@ def test_sidecar_full_scale_that_is_no_setting(tmp_path: Path) -> None:
     _refused(rig("replay", str(csv), cwd=tmp_path), "fs.truth.json", "accel_fs_g", "2.5", "2, 4, 8, 16")
 
 
+def test_plot_reads_a_result_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """A replay JSON saved again by an editor that writes a byte-order mark was refused ('Unexpected UTF-8 BOM
+    (decode using utf-8-sig)'), though truth sidecars so saved are read."""
+    (tmp_path / "r.json").write_bytes(b"\xef\xbb\xbf" + b'{"strides": [{"ic_s": 1.0, "tc_s": 1.2}]}')
+    proc = rig("plot", "standing", "--png", "p.png", "--detected", "r.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     proc = rig("plot", "standing", "--png", "out/p", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
