@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
+from rig.out_path import check_link, kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
 from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -286,6 +286,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     if args.csv is not None:
         _a_recording_name("--csv", args.csv, f"{args.scenario}.csv")
+        if not _is_device(args.csv):
+            _sidecar_writable(args.csv)
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
@@ -327,6 +329,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
         outs.append(str(args.resd))
     print(f"{args.scenario}: {len(rec.t_s)} samples, {rec.duration_s:.1f} s, {n} strides -> {', '.join(outs)}")
     return 0
+
+
+def _sidecar_writable(csv: Path) -> None:
+    """RigError when the truth sidecar beside csv cannot be written (a directory, a FIFO, a link leading nowhere):
+    found once the scenario was synthesized, and told as 'cannot write the recording (Is a directory)', naming the
+    recording, not its sidecar."""
+    sidecar = csv.with_suffix(".truth.json")
+    try:
+        check_link(str(sidecar))
+    except argparse.ArgumentTypeError as exc:
+        raise RigError(f"--csv {csv}: its truth goes beside it, and {exc}") from None
+    kind = kind_of(sidecar)
+    if kind not in (None, "a regular file"):
+        raise RigError(f"--csv {csv}: its truth goes beside it as {sidecar}, which is {kind}; remove or rename that, "
+                       "or give --csv another name")
 
 
 def _is_device(path: Path) -> bool:

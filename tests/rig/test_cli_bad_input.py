@@ -72,6 +72,24 @@ def test_sidecar_full_scale_that_is_no_setting(tmp_path: Path) -> None:
     _refused(rig("replay", str(csv), cwd=tmp_path), "fs.truth.json", "accel_fs_g", "2.5", "2, 4, 8, 16")
 
 
+@pytest.mark.parametrize("sidecar, words", [
+    ("dir", "its truth goes beside it as w.truth.json, which is a directory"),
+    ("loop", "w.truth.json: a symbolic link that leads back to itself"),
+    ("dangling", "w.truth.json: a symbolic link to"),
+])
+def test_synth_refuses_a_truth_sidecar_it_cannot_write_before_the_work(tmp_path: Path, sidecar: str,
+                                                                      words: str) -> None:
+    """rig synth --csv w.csv where w.truth.json was a directory (or a link leading nowhere) synthesized the
+    scenario, then said 'cannot write the recording (Is a directory)', naming the recording, not its sidecar."""
+    side = tmp_path / "w.truth.json"
+    if sidecar == "dir":
+        side.mkdir()
+    else:
+        side.symlink_to("w.truth.json" if sidecar == "loop" else tmp_path / "gone" / "x.json")
+    _refused(rig("synth", "walk", "--csv", "w.csv", cwd=tmp_path), "--csv w.csv", words)
+    assert not (tmp_path / "w.csv").exists()
+
+
 def test_plot_reads_a_result_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
     """A replay JSON saved again by an editor that writes a byte-order mark was refused ('Unexpected UTF-8 BOM
     (decode using utf-8-sig)'), though truth sidecars so saved are read."""
