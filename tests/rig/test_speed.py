@@ -29,6 +29,12 @@ from rig.targets.qemu import QemuTarget
     (["--only", "host", "--only", "host"], "--only host given twice; give each once"),
     (["--qemu-link", "bulk", "--qemu-link", "bulk"], "--qemu-link bulk given twice"),
     (["--cocotb-scenario", "walk", "--cocotb-scenario", "walk"], "--cocotb-scenario walk given twice"),
+    # an option of a figure --only leaves out was ignored without a word
+    (["--only", "host", "--rounds", "5"], "--rounds shapes the overhead figure, and --only host leaves it out"),
+    (["--only", "host", "--only", "cocotb", "--qemu-scenario", "walk"],
+     "--qemu-scenario shapes the qemu figure, and --only host --only cocotb leaves it out"),
+    (["--only", "cocotb", "--qemu-link", "bulk"], "--qemu-link shapes the qemu figure"),
+    (["--only", "qemu", "--cocotb-scenario", "walk"], "--cocotb-scenario shapes the cocotb figure"),
 ])
 def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
