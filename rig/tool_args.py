@@ -59,12 +59,12 @@ def scenario_name(text: str) -> str:
     return text
 
 
-def refuse_repeats(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
-    """parser.error() (exit 2) naming each scenario given more than once: run again, it counted twice in a
+def refuse_repeats(parser: argparse.ArgumentParser, names: Sequence[object], what: str = "scenario") -> None:
+    """parser.error() (exit 2) naming each scenario (or what) given more than once: run again, it counted twice in a
     campaign's totals ('2 scenarios ... 2 passed') for one scenario's work."""
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = sorted({str(n) for n in names if names.count(n) > 1})
     if twice:
-        parser.error(f"{', '.join(twice)} given twice; give each scenario once")
+        parser.error(f"{', '.join(twice)} given twice; give each {what} once")
 
 
 def in_file(what: str) -> Callable[[str], Path]:
