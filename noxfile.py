@@ -320,11 +320,13 @@ def board(session: nox.Session) -> None:
     sharded = last_option(args, "--shard") is not None  # a shard may be empty, a selection not
     nothing = (f"board: no scenario ran: the arguments after -- ({' '.join(args)}) select none of the scenario "
                "suite's tests, or run none (--collect-only); name scenarios of the catalog, e.g. nox -s board -- -k sprint")
+    # the way to the board names the target in a report (pytest refuses --report-as without --report)
+    named = ["--report-as", f"board-{via}"] if report_option(args) else []
     try:
         # one firmware serves the whole suite, one run after the other (no -n)
         session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
-                    "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir",
-                    f"runs/hil-board-{via}", *args, success_codes=[0, 5] if sharded else [0])
+                    "tests/hil", "--target", "board", *named, "--runs-dir", f"runs/hil-board-{via}", *args,
+                    success_codes=[0, 5] if sharded else [0])
     except Exception as exc:  # nox's CommandFailed: pytest's exit 5 is 'no test selected'
         if getattr(exc, "return_code", None) == 5:
             session.error(nothing)

@@ -94,6 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # no report, every test instead of a shard, all with exit 0
         if value is not None and not str(value).strip():
             raise pytest.UsageError(f"{option} {value!r} is empty; give a value or leave {option} out")
+    if config.getoption("--report-as") is not None and config.getoption("--report") is None:
+        # it names the target in a report, and none was written: the session ran as if no name had been given
+        raise pytest.UsageError(f"--report-as {config.getoption('--report-as')} names the target in a report, and no "
+                                "--report DIR is given; give --report DIR too, or drop --report-as")
     if config.getoption("--shard-durations") is not None and config.getoption("--shard") is None:
         # every test ran, balanced by nothing, as if the session were the shard asked for (rig run refuses it)
         raise pytest.UsageError(f"--shard-durations {config.getoption('--shard-durations')} balances --shard only; "

@@ -287,6 +287,18 @@ def test_board_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_p
         _noxfile(monkeypatch).board(session)
 
 
+@pytest.mark.parametrize("report, named", [([], False), (["--report", "r"], True)])
+def test_board_names_the_target_only_in_a_report(monkeypatch: pytest.MonkeyPatch, report: list[str],
+                                                 named: bool) -> None:
+    """pytest refuses --report-as without --report: the session gives it only with a report."""
+    session = _Session(["--shard", "1/2", *report], scenarios=[])
+    runs: list[tuple[str, ...]] = []
+    monkeypatch.setattr(session, "run", lambda *args, **kwargs: runs.append(args) or True)
+    _noxfile(monkeypatch).board(session)
+    (argv,) = runs
+    assert ("--report-as" in argv) == named
+
+
 def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     session = _Session(["--shard", "9/9"], scenarios=[])
     monkeypatch.setattr(session, "run", lambda *args, success_codes, **kwargs: 5 in success_codes)

@@ -94,3 +94,11 @@ def test_one_board_port_for_several_workers_is_a_usage_error(pytester: pytest.Py
     result.stderr.fnmatch_lines(["*--port socket://127.0.0.1:9 is one board, and -n starts 2 pytest-xdist workers*"])
     one = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--port", "socket://127.0.0.1:9", "-n", "1")
     assert "is one board" not in one.stderr.str()  # one worker: the port is checked as without -n (nothing listens)
+
+
+def test_report_as_without_a_report_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--report-as NAME without --report ran the session as if no name had been given, and wrote no report."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--report-as", "board-pty")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--report-as board-pty names the target in a report, and no --report DIR is given*"])
