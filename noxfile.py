@@ -42,6 +42,15 @@ def last_option(args: list[str], option: str) -> str | None:
     return found
 
 
+def junit_option(args: list[str]) -> str | None:
+    """pytest's --junitxml FILE (or --junit-xml) in pytest arguments, as the option and its last value; None without."""
+    for option in ("--junitxml", "--junit-xml"):
+        value = last_option(args, option)
+        if value is not None:
+            return f"{option} {value or 'FILE'}"
+    return None
+
+
 def report_option(args: list[str]) -> str | None:
     """The directory of the last --report DIR or --report=DIR in pytest arguments (see last_option)."""
     return last_option(args, "--report")
@@ -195,15 +204,26 @@ def _available(session: nox.Session, target: str) -> bool:
 @passing_signals_on
 def tests(session: nox.Session) -> None:
     """Unit and integration tests: C units under ASan/UBSan, then pytest on every available target."""
+    named = last_option(list(session.posargs), "--target")
+    if named is not None:
+        # the second pass gives --target qemu: pytest refused the user's (--target given twice) only after the
+        # whole first pass had run
+        session.error(f"tests: it runs every test on host, then the target-marked ones on each emulator available; "
+                      f"for one target: python -m pytest --target {named or 'qemu'} tests")
     _install(session, "cocotb", "ble", "labgrid")
-    session.run("make", "-C", "firmware_c", "test", external=True)
-    _pytest(session, "-n", "auto", "tests")
     # Tests marked for an emulator run again with that target where it is installed
     # (-m target: only tests that say which targets they run on).
-    for target in ("qemu",):
-        if _available(session, target):
-            _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests",
-                    allow_empty=True)
+    emulators = [target for target in ("qemu",) if _available(session, target)]
+    junit = junit_option(list(session.posargs))
+    if junit is not None and emulators:
+        # the second pass wrote it too: the file held the target-marked tests of the last pass alone
+        session.error(f"tests: its pytest passes (every test, then those marked for {', '.join(emulators)}) would each "
+                      f"write {junit}, the last replacing the others; run pytest yourself for one file: python -m "
+                      f"pytest tests {junit}")
+    session.run("make", "-C", "firmware_c", "test", external=True)
+    _pytest(session, "-n", "auto", "tests")
+    for target in emulators:
+        _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests", allow_empty=True)
 
 
 #: Where `nox -s hil` writes its report unless `-- --report DIR` says otherwise.
@@ -240,6 +260,12 @@ def hil(session: nox.Session) -> None:
         # every target's rows under one name: each target's run of a scenario replaced the one before
         session.error("hil: the report names each target by its own name; --report-as names a session of one "
                       "target (pytest --target qemu --report-as NAME, nox -s board)")
+    junit = junit_option(args)
+    if junit is not None and sum(bool(avail.get(t, [False])[0]) for t in chosen or HIL_TARGETS) > 1:
+        # each target's pytest wrote it: the file held the last target's tests alone
+        session.error(f"hil: each target's pytest would write {junit}, the last replacing the others; each target's "
+                      "JUnit XML is in the report (pytest-junit-TARGET.xml, and junit.xml of every scenario run): "
+                      "drop it")
     given = report_option(args)
     if given == "":
         # refused before anything is cleared: the default report must not be emptied for a typo
@@ -257,7 +283,9 @@ def hil(session: nox.Session) -> None:
                 session.error(f"hil: target {target} was asked for but cannot run here: {reason}")
             continue
         session.log(f"hil: running the scenario suite on {target}")
-        session.run("python", "-m", "pytest", "--strict-markers", "-n", "auto", "tests/hil", "--target", target,
+        # one board at $STRIDELAB_PORT serves one worker (pytest refuses more); a labgrid pool serves several
+        workers = "0" if target == "board" and os.environ.get("STRIDELAB_PORT", "").strip() else "auto"
+        session.run("python", "-m", "pytest", "--strict-markers", "-n", workers, "tests/hil", "--target", target,
                     "--runs-dir", f"runs/hil-{target}", *args, success_codes=[0, 5])
         ran[target] = scenario_rows(report, target)
         if not ran[target]:
@@ -292,17 +320,21 @@ def board(session: nox.Session) -> None:
     sharded = last_option(args, "--shard") is not None  # a shard may be empty, a selection not
     nothing = (f"board: no scenario ran: the arguments after -- ({' '.join(args)}) select none of the scenario "
                "suite's tests, or run none (--collect-only); name scenarios of the catalog, e.g. nox -s board -- -k sprint")
+    # the way to the board names the target in a report (pytest refuses --report-as without --report)
+    named = ["--report-as", f"board-{via}"] if report_option(args) else []
     try:
         # one firmware serves the whole suite, one run after the other (no -n)
         session.run("python", "-m", "rig.board_stand", "--via", via, "--", "python", "-m", "pytest", "--strict-markers",
-                    "tests/hil", "--target", "board", "--report-as", f"board-{via}", "--runs-dir",
-                    f"runs/hil-board-{via}", *args, success_codes=[0, 5] if sharded else [0])
+                    "tests/hil", "--target", "board", *named, "--runs-dir", f"runs/hil-board-{via}", *args,
+                    success_codes=[0, 5] if sharded else [0])
     except Exception as exc:  # nox's CommandFailed: pytest's exit 5 is 'no test selected'
         if getattr(exc, "return_code", None) == 5:
             session.error(nothing)
         raise
     report = report_option(args)
-    if report and not sharded and not scenario_rows(Path(report), f"board-{via}"):
+    # pytest takes the last --report-as: a name given after -- is the one the rows are under
+    label = last_option(args, "--report-as") or f"board-{via}"
+    if report and not sharded and not scenario_rows(Path(report), label):
         session.error(nothing)
 
 
@@ -341,6 +373,12 @@ def faults(session: nox.Session) -> None:
     if last_option(list(session.posargs), "--target") is not None:
         session.error("faults: it runs the campaign on host, then qemu (each where available); for one target: "
                       "python -m rig.fault_campaign --target qemu")
+    given = last_option(list(session.posargs), "--json")
+    if given is not None:
+        # each pass wrote it: the qemu campaign's figures replaced the host campaign's without a word
+        session.error(f"faults: its host and qemu passes would each write --json {given or 'OUT'}, the second replacing "
+                      f"the first; for one target's figures as JSON: python -m rig.fault_campaign --target qemu --json "
+                      f"{given or 'OUT'}")
     _install(session)
     for target in ("host", "qemu"):
         if _available(session, target):

@@ -242,14 +242,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if the files differ from the definition")
     args = ap.parse_args(argv)
     texts = dict(zip(("frame_msgs.h", "frame_msgs.c"), generate()))
-    stale = [n for n, t in texts.items() if not (args.out_dir / n).exists() or (args.out_dir / n).read_text() != t]
-    if args.check:
+    try:
+        stale = [n for n, t in texts.items() if not (args.out_dir / n).exists() or (args.out_dir / n).read_text() != t]
+        if args.check:
+            for n in stale:
+                print(f"{args.out_dir / n} is stale: run `python -m frame_spec.cgen {args.out_dir}`", file=sys.stderr)
+            return 1 if stale else 0
+        args.out_dir.mkdir(parents=True, exist_ok=True)
         for n in stale:
-            print(f"{args.out_dir / n} is stale: run `python -m frame_spec.cgen {args.out_dir}`", file=sys.stderr)
-        return 1 if stale else 0
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    for n in stale:
-        (args.out_dir / n).write_text(texts[n])
+            (args.out_dir / n).write_text(texts[n])
+    except (OSError, UnicodeDecodeError) as exc:
+        # a directory that cannot be made or written (/proc/x, a read-only file system), or a frame_msgs.h that
+        # is a directory, ended in a traceback
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        print(f"frame_spec.cgen: {getattr(exc, 'filename', None) or args.out_dir}: {why}; give a directory where the "
+              "generated codec can be written (firmware_c/gen)", file=sys.stderr)
+        return 2
     return 0
 
 

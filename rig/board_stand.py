@@ -29,6 +29,7 @@ from pathlib import Path
 
 from rig.boards import HOST_PTY, PROFILE_ENV
 from rig.errors import RigError
+from rig.once import Once
 from rig.targets.board import PORT_ENV
 from rig.targets.host import HostTarget
 from rig.targets.sockets import free_port, process_listens
@@ -129,7 +130,7 @@ def command_name(child: subprocess.Popen[bytes]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command against the stand-in board (see the module docstring)."""
     ap = argparse.ArgumentParser(prog="python -m rig.board_stand", description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("--via", default="pty", choices=("pty", "rfc2217"), help="how the board is reached")
+    ap.add_argument("--via", action=Once, default="pty", choices=("pty", "rfc2217"), help="how the board is reached")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND... run with $STRIDELAB_PORT set")
     args = ap.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command

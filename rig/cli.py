@@ -29,7 +29,7 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
+from rig.out_path import check_link, kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
 from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -286,6 +286,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
         raise RigError("rig synth: say where to write the scenario: --csv OUT (recording CSV) and/or --resd OUT (RESD)")
     if args.csv is not None:
         _a_recording_name("--csv", args.csv, f"{args.scenario}.csv")
+        if not _is_device(args.csv):
+            _sidecar_writable(args.csv)
     if args.csv is not None and args.resd is not None:
         sidecar = args.csv.with_suffix(".truth.json")
         for name, path in (("--csv", args.csv), ("its truth sidecar", sidecar)):
@@ -329,6 +331,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sidecar_writable(csv: Path) -> None:
+    """RigError when the truth sidecar beside csv cannot be written (a directory, a FIFO, a link leading nowhere):
+    found once the scenario was synthesized, and told as 'cannot write the recording (Is a directory)', naming the
+    recording, not its sidecar."""
+    sidecar = csv.with_suffix(".truth.json")
+    try:
+        check_link(str(sidecar))
+    except argparse.ArgumentTypeError as exc:
+        raise RigError(f"--csv {csv}: its truth goes beside it, and {exc}") from None
+    kind = kind_of(sidecar)
+    if kind not in (None, "a regular file"):
+        raise RigError(f"--csv {csv}: its truth goes beside it as {sidecar}, which is {kind}; remove or rename that, "
+                       "or give --csv another name")
+
+
 def _is_device(path: Path) -> bool:
     """Whether path is a character device (/dev/null, /dev/full: written through, never replaced)."""
     try:
@@ -361,6 +378,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
                        "it was recorded: drop --seed, or give a scenario's name")
     rec = read_recording(source) if is_file else synthesize(args.source, seed=args.seed)
     detected = _detected_strides(args.detected) if args.detected else None
+    if detected:
+        _refuse_detected_elsewhere(args.detected, detected, args.source, float(rec.t_s[0]), float(rec.t_s[-1]))
     for opt, v in (("--from", args.from_s), ("--to", args.to_s)):
         if v is not None and not math.isfinite(v):
             raise RigError(f"{opt} {v}: not a time; give seconds from the start of the recording")
@@ -387,10 +406,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_detected_elsewhere(path: Path, strides: list[dict[str, Any]], source: str, first_s: float,
+                               last_s: float) -> None:
+    """RigError when every detected contact lies outside the recording drawn: the result of another recording
+    (or scenario) was drawn as a plot with no detected event, as if the firmware had found none."""
+    ics = [float(s["ic_s"]) for s in strides if s.get("ic_s") is not None]
+    if ics and not any(first_s <= t <= last_s for t in ics):
+        raise RigError(f"--detected {path}: its {len(ics)} detected contact(s) lie at {min(ics):g}..{max(ics):g} s, "
+                       f"all outside {source} ({first_s:g}..{last_s:g} s): it is the result of another recording; "
+                       f"give the replay JSON of this one (rig replay FILE.csv --json OUT)")
+
+
 def _detected_strides(path: Path) -> list[dict[str, Any]]:
     """The strides of a replay JSON, each an object whose ic_s/tc_s are numbers or null."""
     from scenarios.errors import RecordingError
-    from scenarios.input_file import excerpt, loads_json, read_bytes
+    from scenarios.input_file import excerpt, finite_float, loads_json, read_bytes
 
     what = "not a replay JSON (an object with a 'strides' list, as rig replay writes)"
     try:
@@ -398,7 +428,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
     except RecordingError as exc:
         raise RigError(f"--detected {exc}") from None
     try:
-        doc = loads_json(data.decode("utf-8"))
+        doc = loads_json(data.decode("utf-8-sig"))  # a byte-order mark (an editor's UTF-8) as truth sidecars
     except (ValueError, RecursionError) as exc:
         raise RigError(f"--detected {path}: {what}: {excerpt(str(exc), 120)}") from None
     strides = doc.get("strides") if isinstance(doc, dict) else None
@@ -410,7 +440,7 @@ def _detected_strides(path: Path) -> list[dict[str, Any]]:
                            "object whose ic_s and tc_s are numbers (or null)")
         for k in ("ic_s", "tc_s"):
             v = s.get(k)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+            if v is not None and finite_float(v) is None:  # math.isfinite(10**400) raised OverflowError
                 # the value as written: json.dumps gave 1e400 as 'Infinity'
                 shown = str(v) if isinstance(v, float) else json.dumps(v)
                 raise RigError(f"--detected {path}: strides[{i}].{k} is {excerpt(shown, 60)}; each stride must be "
@@ -536,10 +566,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
     p.add_argument("--report", action=Once, type=out_dir("--report"), metavar="DIR",
                    help="write a report: index.html, junit.xml, a plot per run, the captures (see rig.report)")
-    p.add_argument("--retries", type=int, default=0, metavar="N",
+    p.add_argument("--retries", action=Once, type=int, default=0, metavar="N",
                    help="run a failed scenario again up to N times; a later pass is reported as retried")
-    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
-    p.add_argument("--durations", type=in_file("the durations file (a report's durations.json)"), metavar="FILE",
+    p.add_argument("--shard", action=Once, metavar="K/N", help="run only the K-th of N shards, balanced by recorded durations")
+    p.add_argument("--durations", action=Once, type=in_file("the durations file (a report's durations.json)"), metavar="FILE",
                    help="durations to balance --shard by (default .ci/durations.json; a report's durations.json)")
     target_opts(p)
     p.set_defaults(func=cmd_run)
@@ -554,8 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "record", "stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
     p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
-    p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds of samples")
-    p.add_argument("--odr-hz", type=float, default=416.0, help="sensor output rate (default 416)")
+    p.add_argument("--duration", action=Once, type=float, default=None, metavar="S", help="stop after S seconds of samples")
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0, help="sensor output rate (default 416)")
     p.add_argument("--target", action=Once, default="board", choices=("board", "host", "qemu"),
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
     p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
@@ -569,20 +599,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "synth", "write a scenario as a recording CSV (+ NAME.truth.json) and/or RESD")
     p.add_argument("scenario")
     p.add_argument("--csv", action=Once, type=out_file("--csv", sidecar="NAME.truth.json"), metavar="OUT")
-    p.add_argument("--resd", type=out_file("--resd"), metavar="OUT", help="Renode sensor data: acceleration and angular rate, "
-                   "channel 0 (Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
+    p.add_argument("--resd", action=Once, type=out_file("--resd"), metavar="OUT",
+                   help="Renode sensor data: acceleration and angular rate, channel 0 "
+                   "(Sensors.LSM6DSO_IMU FeedAccelerationSamplesFromRESD / FeedAngularRateSamplesFromRESD)")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None)
-    p.add_argument("--odr-hz", type=float, default=416.0)
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0)
     p.set_defaults(func=cmd_synth)
 
     p = _command(sub, "plot", "plot a recording or scenario with truth and detected events")
     p.add_argument("source", help="FILE.csv or a scenario name")
     p.add_argument("--png", action=Once, type=out_file("--png"), required=True, metavar="OUT")
-    p.add_argument("--detected", type=in_file("the replay JSON whose strides to draw (rig replay --json OUT)"),
+    p.add_argument("--detected", action=Once, type=in_file("the replay JSON whose strides to draw (rig replay --json OUT)"),
                    metavar="RESULT.json", help="replay JSON whose strides to draw")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None)
-    p.add_argument("--from", dest="from_s", type=float, default=None, metavar="S")
-    p.add_argument("--to", dest="to_s", type=float, default=None, metavar="S")
+    p.add_argument("--from", action=Once, dest="from_s", type=float, default=None, metavar="S")
+    p.add_argument("--to", action=Once, dest="to_s", type=float, default=None, metavar="S")
     p.set_defaults(func=cmd_plot)
 
     p = _command(sub, "bench", "accuracy and cost of the analyzer over the catalog")
@@ -601,10 +632,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "ble", "run a scenario with the shoe on Bluetooth LE and a phone app subscribed")
     p.add_argument("scenario")
     p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="override the scenario's seed")
-    p.add_argument("--hci", type=hci_arg, default="virtual",
+    p.add_argument("--hci", action=Once, type=hci_arg, default="virtual",
                    help="virtual (default: Bumble's virtual link and a phone app process on a loopback socket), "
                         "or the shoe's own controller as a Bumble transport, e.g. usb:0 (a USB dongle) for a real phone")
-    p.add_argument("--wait-s", type=positive_s, default=None,
+    p.add_argument("--wait-s", action=Once, type=positive_s, default=None,
                    help=f"with a real controller: how long to wait for a central to subscribe, s (default {BLE_WAIT_S:g}, "
                         f"at most {BLE_MAX_WAIT_S:g})")
     target_opts(p)

@@ -33,7 +33,7 @@ from rig.runner import new_run_dir, run_recording
 from rig.once import Once
 from rig.out_path import out_dir
 from rig.targets.host import HostTarget
-from rig.tool_args import scenario_name
+from rig.tool_args import refuse_repeats, scenario_name
 
 #: Source directories of firmware_c/ whose coverage is reported (the ports for other boards never run here).
 REPORTED = ("src", "gait/src", "gen", "drivers", "ports/host")
@@ -95,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--arm", action="store_true",
                     help="also the ARM image's lines under QEMU (a TCG plugin), in DIR/arm/index.html")
     args = ap.parse_args(argv)
+    refuse_repeats(ap, args.scenarios)
     try:
         names = args.scenarios or [s.name for s in list_scenarios()]
         runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="coverage-campaign-"))

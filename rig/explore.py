@@ -34,6 +34,7 @@ import numpy as np
 
 from rig.evaluate import Scores, pool, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
+from rig.once import Once
 from rig.errors import RigError
 from rig.out_path import out_file, write_output
 from rig.tool_args import ArgumentParser
@@ -671,16 +672,16 @@ def _refuse_empty(args: argparse.Namespace) -> None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `rig explore`."""
-    p.add_argument("--cases", type=int, default=None, metavar="N", help=f"gaits to draw (default {DEFAULT_CASES})")
-    p.add_argument("--seed", type=seed_arg, default=None, help="seed of the draw, or of the --case gait (default 1)")
-    p.add_argument("--case", metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
+    p.add_argument("--cases", action=Once, type=int, default=None, metavar="N", help=f"gaits to draw (default {DEFAULT_CASES})")
+    p.add_argument("--seed", action=Once, type=seed_arg, default=None, help="seed of the draw, or of the --case gait (default 1)")
+    p.add_argument("--case", action=Once, metavar="SPEC", help="run exactly this gait: 'name=value ...' (what a miss prints)")
     p.add_argument("--fix", metavar="SPEC", action="append",
                    help="hold these parameters in every draw: 'name=value ...' (e.g. 'activity=walk speed_mps=1.3' "
                    "to explore around one gait); may be given more than once")
     p.add_argument("--no-shrink", action="store_true", help="report misses without shrinking them")
     p.add_argument("--map", action="store_true", help="print where the analyzer holds (speed x strike x site)")
     p.add_argument("--list", action="store_true", help="list the parameters, their neutral values and ranges")
-    p.add_argument("--json", type=out_file("--json"), metavar="OUT", help="also write every outcome as JSON")
+    p.add_argument("--json", action=Once, type=out_file("--json"), metavar="OUT", help="also write every outcome as JSON")
 
 
 #: Most digits of a seed (a 128-bit seed has 39; Python reads no more than 4300).

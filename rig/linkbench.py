@@ -29,7 +29,7 @@ from rig.targets.host import HostTarget
 from rig.uart_line import BAUD_RANGE as LINE_BAUD_RANGE
 from rig.uart_line import BITS_PER_BYTE, line_speed
 from rig.once import Once
-from rig.tool_args import ArgumentParser, positive_int, positive_s, scenario_name
+from rig.tool_args import ArgumentParser, positive_int, positive_s, refuse_repeats, scenario_name
 from scenarios.catalog import synthesize
 
 #: Goal: the share of the line's byte rate a replay keeps busy.
@@ -142,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seconds", action=Once, type=seconds_arg, default=20.0,
                     help=f"seconds of it to replay (default 20, at least {MIN_SECONDS:g})")
     args = ap.parse_args(argv)
+    refuse_repeats(ap, args.baud or [], "--baud")  # a line replayed twice, its figure printed twice
     figures = []
     with tempfile.TemporaryDirectory(prefix="linkbench-") as tmp:
         for baud in args.baud or DEFAULT_BAUDS:

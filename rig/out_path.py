@@ -52,7 +52,7 @@ def out_file(option: str, sidecar: str | None = None, dash_is_stdout: bool = Fal
                                              "(./- for a file of that name)")
         if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
             raise argparse.ArgumentTypeError(f"{text!r} names a directory; give a file path (e.g. {text.rstrip('/')}/OUT)")
-        _check_link(text)
+        check_link(text)
         kind = kind_of(text)
         if kind == "a directory":
             raise argparse.ArgumentTypeError(f"{text} is a directory; give a file path inside it "
@@ -66,7 +66,7 @@ def out_file(option: str, sidecar: str | None = None, dash_is_stdout: bool = Fal
     return check
 
 
-def _check_link(text: str) -> None:
+def check_link(text: str) -> None:
     """Refuse (argparse) a symbolic link that cannot be written through: one that leads back to itself,
     or one to a file in a directory that is not there. Either was refused only when the output was
     written, after the run (rig replay, rig bench, rig explore --json: 'Too many levels of symbolic links')."""

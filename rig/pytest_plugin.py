@@ -40,7 +40,7 @@ from rig.targets import TARGETS, make_target
 from rig.farm import PlaceLease, place_pool
 from rig.targets.base import Target
 from scenarios.catalog import get_scenario, list_scenarios
-from rig.targets.board import BoardTarget
+from rig.targets.board import PORT_ENV, BoardTarget
 
 __all__ = ["Dut", "ScenarioRun", "dut", "rig_target", "run_scenario_fixture", "runs_dir"]
 
@@ -94,6 +94,14 @@ def pytest_configure(config: pytest.Config) -> None:
         # no report, every test instead of a shard, all with exit 0
         if value is not None and not str(value).strip():
             raise pytest.UsageError(f"{option} {value!r} is empty; give a value or leave {option} out")
+    if config.getoption("--report-as") is not None and config.getoption("--report") is None:
+        # it names the target in a report, and none was written: the session ran as if no name had been given
+        raise pytest.UsageError(f"--report-as {config.getoption('--report-as')} names the target in a report, and no "
+                                "--report DIR is given; give --report DIR too, or drop --report-as")
+    if config.getoption("--shard-durations") is not None and config.getoption("--shard") is None:
+        # every test ran, balanced by nothing, as if the session were the shard asked for (rig run refuses it)
+        raise pytest.UsageError(f"--shard-durations {config.getoption('--shard-durations')} balances --shard only; "
+                                "give --shard K/N too, or drop --shard-durations")
     name = config.getoption("--target")
     if name not in TARGETS:
         raise pytest.UsageError(f"--target {name!r} is not a rig target; choose one of: {', '.join(TARGETS)}")
@@ -102,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
         target = make_target(name, config.getoption("--port"), config.getoption("--board-profile"),
                              config.getoption("--place"))
         if isinstance(target, BoardTarget) and target.usable().ok:
+            _one_worker_per_port(config, target)
             # a --port that is no serial device (/dev/null, a directory) failed every test, each alike
             target.require()
             if not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no":
@@ -146,6 +155,26 @@ def pytest_configure(config: pytest.Config) -> None:
                            "--shard-durations")
         except RigError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _xdist_workers(config: pytest.Config) -> int:
+    """How many pytest-xdist workers this session starts (0 without xdist): -n N, -n auto (resolved by then), --tx."""
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
+        return 0
+    specs = config.getoption("tx", None) or []
+    return sum(int(spec.split("*", 1)[0]) if re.match(r"[0-9]+\*", spec) else 1 for spec in specs)
+
+
+def _one_worker_per_port(config: pytest.Config, target: BoardTarget) -> None:
+    """UsageError for one board port (--port, $STRIDELAB_PORT) given to several pytest-xdist workers: each opened
+    it, and every test of all but one failed as 'serial port ... is busy', held by its sibling worker."""
+    workers = _xdist_workers(config)
+    if target.place or not target.port or workers <= 1:
+        return
+    given = f"${PORT_ENV}={target.port}" if target.port_from_env else f"--port {target.port}"
+    raise pytest.UsageError(f"{given} is one board, and -n starts {workers} pytest-xdist workers that would each open "
+                            f"it (all but one finding it busy); run on one board without -n (or -n 0), or give a "
+                            f"pool of boards with --place NAME,NAME...")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

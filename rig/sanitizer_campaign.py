@@ -27,7 +27,7 @@ from rig.runner import new_run_dir, run_recording
 from rig.once import Once
 from rig.out_path import out_dir
 from rig.targets.host import HostTarget
-from rig.tool_args import scenario_name
+from rig.tool_args import refuse_repeats, scenario_name
 
 #: What ASan, UBSan and LeakSanitizer print when they find something.
 SANITIZER_REPORT = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer")
@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("scenarios", nargs="*", type=scenario_name, help="default: the whole catalog")
     ap.add_argument("--runs-dir", action=Once, type=out_dir("--runs-dir"), default=None)
     args = ap.parse_args(argv)
+    refuse_repeats(ap, args.scenarios)
     names = args.scenarios or [s.name for s in list_scenarios()]
     runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="sanitizer-campaign-"))
     binary = host_sanitized_binary()

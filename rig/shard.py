@@ -10,7 +10,6 @@ durations.json has that form (rig.report), so a CI run can refresh it.
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 from rig.build import REPO
 from rig.errors import RigError
 from scenarios.errors import RecordingError
-from scenarios.input_file import excerpt, loads_json, read_bytes
+from scenarios.input_file import excerpt, finite_float, loads_json, read_bytes
 
 DURATIONS_FILE = REPO / ".ci" / "durations.json"
 #: Largest durations file read, bytes (a catalog on five targets is about 10 kB).
@@ -53,17 +52,24 @@ def load_durations(path: Path | None = None, option: str = "--durations") -> dic
             return {}
         raise RigError(f"{option} {p}: no such file; give a durations.json a report wrote")
     try:
-        # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out
-        doc = loads_json(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8"))
+        # bounded: /dev/zero or a FIFO nobody writes must be refused, not read until memory runs out; a byte-order
+        # mark (a file saved by an editor that writes one) is read past, as in truth sidecars
+        doc = loads_json(read_bytes(p, "durations file", MAX_DURATIONS_BYTES).decode("utf-8-sig"))
     except RecordingError as exc:
         raise RigError(f"{option} {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise RigError(f"{option} {p}: not a durations file ({excerpt(str(exc), 120)}); "
                        "give a durations.json a report wrote") from None
-    if not isinstance(doc, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
-                                            for v in doc.values()):
+    seconds = {str(k): _seconds(v) for k, v in doc.items()} if isinstance(doc, dict) else None
+    if seconds is None or None in seconds.values():
         raise RigError(f"{option} {p}: must be a JSON object of 'TARGET::SCENARIO': seconds >= 0 (finite numbers)")
-    return {str(k): float(v) for k, v in doc.items()}
+    return {k: v for k, v in seconds.items() if v is not None}
+
+
+def _seconds(value: object) -> float | None:
+    """A durations file's value as seconds, None when it is no finite number >= 0."""
+    seconds = finite_float(value)
+    return seconds if seconds is not None and seconds >= 0 else None
 
 
 def weights(target: str, scenarios: Sequence[str], durations: Mapping[str, float],

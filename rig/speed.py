@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from argparse import Namespace
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -259,15 +260,32 @@ def run_speed(only: Sequence[str], runs_dir: Path, rounds: int, cocotb_scenarios
     return fig
 
 
+#: QEMU cycles of each kind the overhead figure takes unless --rounds says otherwise.
+DEFAULT_ROUNDS = 20
+#: The figure each option shapes.
+SHAPES = {"rounds": ("--rounds", "overhead"), "qemu_scenario": ("--qemu-scenario", "qemu"),
+          "qemu_link": ("--qemu-link", "qemu"), "cocotb_scenario": ("--cocotb-scenario", "cocotb")}
+
+
+def _refuse_unmeasured(parser: ArgumentParser, args: Namespace) -> None:
+    """parser.error() for an option of a figure --only leaves out: --only host --rounds 5 measured the host figure
+    and ignored --rounds without a word."""
+    for dest, (option, figure) in SHAPES.items():
+        if args.only and figure not in args.only and getattr(args, dest) not in (None, []):
+            parser.error(f"{option} shapes the {figure} figure, and --only {' --only '.join(args.only)} leaves it "
+                         f"out: add --only {figure}, or drop {option}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: measure, print, optionally write JSON."""
     parser = ArgumentParser(prog="python -m rig.speed", description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", action="append", choices=FIGURES, default=[],
                         help="measure only this figure (repeatable; default all)")
-    parser.add_argument("--rounds", type=int, default=20, help="QEMU cycles of each kind for the overhead (default 20)")
+    parser.add_argument("--rounds", action=Once, type=int, default=None,
+                        help=f"QEMU cycles of each kind for the overhead (default {DEFAULT_ROUNDS})")
     parser.add_argument("--cocotb-scenario", action="append", default=[], metavar="NAME",
                         help="scenario for the cocotb figure (repeatable; default the whole catalog)")
-    parser.add_argument("--qemu-scenario", default=QEMU_SCENARIO, metavar="NAME",
+    parser.add_argument("--qemu-scenario", action=Once, default=None, metavar="NAME",
                         help=f"scenario for the qemu figure (default {QEMU_SCENARIO})")
     parser.add_argument("--qemu-link", action="append", choices=QEMU_LINKS, default=[],
                         help="link of the qemu figure (repeatable; default both)")
@@ -275,6 +293,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # checked before minutes of measuring: a path that cannot be written failed only at the end
     parser.add_argument("--json", action=Once, type=out_file("--json"), default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    for option, values in (("--only", args.only), ("--qemu-link", args.qemu_link),
+                           ("--cocotb-scenario", args.cocotb_scenario)):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            # each was measured again (minutes of QEMU or cocotb), a scenario counted twice in the cocotb figure
+            parser.error(f"{option} {', '.join(twice)} given twice; give each once")
+    _refuse_unmeasured(parser, args)
+    args.rounds = DEFAULT_ROUNDS if args.rounds is None else args.rounds
+    args.qemu_scenario = args.qemu_scenario or QEMU_SCENARIO
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")
     if args.rounds > MAX_ROUNDS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,14 @@ def scenario_name(text: str) -> str:
     if text not in names:
         raise argparse.ArgumentTypeError(f"{text!r} is no scenario of the catalog; choose from: {', '.join(names)}")
     return text
+
+
+def refuse_repeats(parser: argparse.ArgumentParser, names: Sequence[object], what: str = "scenario") -> None:
+    """parser.error() (exit 2) naming each scenario (or what) given more than once: run again, it counted twice in a
+    campaign's totals ('2 scenarios ... 2 passed') for one scenario's work."""
+    twice = sorted({str(n) for n in names if names.count(n) > 1})
+    if twice:
+        parser.error(f"{', '.join(twice)} given twice; give each {what} once")
 
 
 def in_file(what: str) -> Callable[[str], Path]:

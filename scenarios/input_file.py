@@ -268,6 +268,18 @@ def _json_float(text: str) -> float:
     return number if math.isfinite(number) else WrittenNumber(text)
 
 
+def finite_float(value: object) -> float | None:
+    """A JSON value as a finite float; None for a value that is no number (a string, true), or that no finite
+    float holds (1e400; a whole number of 400 digits, whose float() or math.isfinite() raises OverflowError)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def loads_json(text: str, **hooks: Any) -> Any:
     """json.loads(text, **hooks), with an integer of more than MAX_JSON_INT_DIGITS digits refused as LongNumber
     (a ValueError naming the number and its line) before Python converts it, and a number past a float's range

@@ -18,6 +18,7 @@ recording in scenarios/data with labelled events, and a few catalog scenarios fo
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,15 @@ def format_offsets(rows: Sequence[Offsets]) -> str:
     return "\n".join(lines)
 
 
+def _no_labels(name: str) -> str:
+    """Why a named recording or scenario gives no row, and what to do."""
+    if name.endswith(".csv"):
+        sidecar = Path(name).with_suffix(".truth.json").name
+        return (f"no labelled strides (no IC in a truth sidecar {sidecar} beside it); label its contacts "
+                "(strides with ic_s) or name a labelled recording")
+    return "the scenario labels no strides; name a scenario with strides (rig list shows the catalog)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the table for CSVs or scenario names; exit 2 on a bad name or file."""
     from .catalog import synthesize
@@ -124,7 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RecordingError, UnknownScenarioError
     from .recording_csv import read_recording
 
-    names = list(sys.argv[1:] if argv is None else argv)
+    # argparse: --help printed "unknown scenario '--help'" with exit 2
+    ap = argparse.ArgumentParser(prog="python -m scenarios.landmarks", description=(__doc__ or "").split("\n\n", 1)[0])
+    ap.add_argument("names", nargs="*", metavar="CSV|SCENARIO",
+                    help="recordings (FILE.csv, with NAME.truth.json beside it) or catalog scenarios; default: every "
+                         "recording in scenarios/data with labelled events and a few catalog scenarios")
+    names = list(ap.parse_args(argv).names)
+    named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]
     rows = []
@@ -133,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             rec = read_recording(Path(n)) if n.endswith(".csv") else synthesize(n)
             if rec.truth is not None and rec.truth.strides:
                 rows.append(label_offsets(rec))
+            elif named:
+                # it printed an empty table with exit 0, as if the labels sat nowhere
+                print(f"landmarks: {n}: {_no_labels(n)}", file=sys.stderr)
+                return 2
     except (RecordingError, UnknownScenarioError) as exc:
         print(f"landmarks: {exc}", file=sys.stderr)
         return 2

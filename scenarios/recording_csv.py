@@ -783,7 +783,9 @@ def read_recording(path: Path) -> Recording:
     truth = None
     accel_fs_g, gyro_fs_dps = 16.0, 2000.0
     side = truth_path(path)
-    if not is_stdin(path) and side.exists():  # ('-' is standard input: no file lies beside it)
+    # a sidecar that is a symbolic link leading nowhere (a dangling one, a loop) is one the user meant: refused when
+    # read, not passed over as no truth (rig bench said "no ground truth beside it", rig replay judged nothing)
+    if not is_stdin(path) and (side.exists() or side.is_symlink()):  # (standard input: no file lies beside it)
         truth = read_truth(side)
         _check_truth_fits(path, side, truth, cols[:, 0], odr_hz)
         truth = _windows_within(truth, cols[:, 0], odr_hz)

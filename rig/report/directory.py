@@ -308,7 +308,7 @@ def load_entries(dirs: Iterable[Path]) -> list[Entry]:
 
 
 def _unnamed(entry: Entry) -> str | None:
-    """What keeps an entry's scenario, target or seed from naming its files (entries/, plots/,
+    """What keeps an entry's scenario, target or test from naming its files (entries/, plots/,
     captures/: a target of '../../x' would write outside the report), or None."""
     for field in ("scenario", "target"):
         value = getattr(entry, field)
@@ -317,8 +317,6 @@ def _unnamed(entry: Entry) -> str | None:
     if entry.test is not None and (not isinstance(entry.test, str) or not _NAME.fullmatch(entry.test)
                                    or not entry.test.strip(".")):
         return f"its test {entry.test!r} is no name rig.report writes (letters, digits, _ . + -)"
-    if entry.seed is not None and (not isinstance(entry.seed, int) or isinstance(entry.seed, bool)):
-        return f"its seed {entry.seed!r} is no whole number"
     return None
 
 

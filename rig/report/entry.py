@@ -3,9 +3,12 @@ that runs it again. Entries are JSON files, so runs in other processes, jobs or 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shlex
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -115,11 +118,21 @@ class Entry:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "Entry":
-        """An entry read back from to_json()."""
-        data = dict(doc)
-        data["figures"] = [Figure(**f) for f in data.get("figures", [])]
+        """An entry read back from to_json(); ValueError naming the first field not of its type (an entry
+        edited by hand: a wall_s of "fast", a verdict of its own, notes of null ended the pages in a traceback)."""
+        if not isinstance(doc, Mapping):
+            raise ValueError(f"is {type(doc).__name__}, not an object")
         known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        data = {k: v for k, v in doc.items() if k in known}
+        _check_fields(cls, data, "")
+        figures = data.get("figures", [])
+        for i, f in enumerate(figures):
+            if not isinstance(f, Mapping):
+                raise ValueError(f"its figures[{i}] is {type(f).__name__}, not an object")
+            _check_fields(Figure, f, f"figures[{i}].")
+        data["figures"] = [Figure(**{k: v for k, v in f.items() if k in Figure.__dataclass_fields__})
+                           for f in figures]
+        return cls(**data)
 
     def write(self, path: Path) -> None:
         """Write the entry as JSON, whole or not at all: an entry cut short (a signal, a full disk, two
@@ -130,6 +143,66 @@ class Entry:
             part.write_text(text)
 
         write_whole(path, write)
+
+
+def _check_fields(cls: type, data: Mapping[str, Any], prefix: str) -> None:
+    """ValueError naming the first field of data (as the dataclass cls reads it) whose value is not of its type."""
+    hints = typing.get_type_hints(cls)
+    for name, spec in cls.__dataclass_fields__.items():  # type: ignore[attr-defined]
+        if name not in data and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            raise ValueError(f"its {prefix}{name} is missing")
+    for name, value in data.items():
+        if name in hints and not _of_type(value, hints[name]):
+            shown = json.dumps(value, default=str)
+            shown = shown if len(shown) <= 60 else f"{shown[:60]}..."
+            raise ValueError(f"its {prefix}{name} is {shown}, not {_type_name(hints[name])}")
+
+
+def _of_type(value: Any, hint: Any) -> bool:
+    """Whether a JSON value is of the type hint (str, int, float, bool, None, Literal, a union, list[...],
+    dict[str, str], a dataclass read from an object); a float is a number a float holds."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_of_type(value, a) for a in args)
+    if origin is Literal:
+        return value in args
+    if origin is list:
+        return isinstance(value, list) and all(_of_type(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(_of_type(k, args[0]) and _of_type(v, args[1]) for k, v in value.items())
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and _float_holds(value)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if dataclasses.is_dataclass(hint):
+        return isinstance(value, Mapping)  # its fields are checked on their own
+    return isinstance(value, hint)
+
+
+def _float_holds(value: int | float) -> bool:
+    """Whether float(value) is a float (a whole number of 400 digits is not: OverflowError)."""
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
+def _type_name(hint: Any) -> str:
+    """A type as a reader of the JSON would say it: 'a number or null', 'one of "passed", "failed"'."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args)
+    if origin is Literal:
+        return "one of " + ", ".join(json.dumps(a) for a in args)
+    if origin is list:
+        return "a list of strings" if args[0] is str else "a list of objects"
+    if origin is dict:
+        return "an object of strings"
+    names = {type(None): "null", float: "a number", int: "a whole number", bool: "true or false", str: "a string"}
+    return names.get(hint, "an object")
 
 
 def _plain(value: Any) -> Any:

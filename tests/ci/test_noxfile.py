@@ -146,6 +146,78 @@ def test_faults_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch) -> 
         _noxfile(monkeypatch).faults(_Session(["--target", "qemu"], scenarios=[]))
 
 
+@pytest.mark.parametrize("port, workers", [("/dev/ttyACM0", "0"), ("", "auto")])
+def test_hil_gives_one_board_one_worker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, port: str,
+                                        workers: str) -> None:
+    """pytest refuses one board port for several pytest-xdist workers (each opened it, all but one found it busy):
+    the board target at $STRIDELAB_PORT runs with -n 0, a labgrid pool with a worker per core."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "board")
+    monkeypatch.setenv("STRIDELAB_PORT", port)
+    session = _Session(["--report", str(tmp_path / "r")], scenarios=["sprint"])
+    runs: list[list[str]] = []
+    real_run = session.run
+
+    def run(*args: str, silent: bool = False, **kwargs: Any) -> Any:
+        if silent:
+            return json.dumps({"board": [True, ""]})
+        runs.append(list(args))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(session, "run", run)
+    _noxfile(monkeypatch).hil(session)
+    (argv,) = runs
+    assert argv[argv.index("-n") + 1] == workers
+
+
+@pytest.mark.parametrize("args", [["--target", "host"], ["--target=renode"]])
+def test_tests_refuses_a_target_of_its_own(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """nox -s tests -- --target host ran the whole first pass, then its qemu pass failed as '--target given twice
+    (qemu and host)', an option the user gave once."""
+    session = _Recorder()
+    session.posargs = args
+    with pytest.raises(_Stop, match=r"tests: it runs every test on host, then the target-marked ones .* "
+                                    r"python -m pytest --target (host|renode) tests"):
+        _noxfile(monkeypatch).tests(session)
+    assert session.runs == []
+
+
+@pytest.mark.parametrize("args", [["--json", "faults.json"], ["walk", "--json=faults.json"]])
+def test_faults_refuses_one_json_for_both_passes(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """nox -s faults -- --json OUT had the host pass write OUT, then the qemu pass replace it: the host figures
+    were lost without a word."""
+    session = _Session(args, scenarios=[])
+    with pytest.raises(_Stop, match=r"faults: its host and qemu passes would each write --json faults.json, the second "
+                                    r"replacing the first; .*python -m rig.fault_campaign --target qemu --json faults.json"):
+        _noxfile(monkeypatch).faults(session)
+    assert session.pytest_runs == 0
+
+
+@pytest.mark.parametrize("args", [["--junitxml", "out.xml"], ["--junit-xml=out.xml"]])
+def test_hil_refuses_one_junit_file_for_every_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                     args: list[str]) -> None:
+    """nox -s hil -- --junitxml out.xml: every target's pytest wrote out.xml, which held the last target's alone."""
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "host,qemu")
+    session = _Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"])
+    noxfile = _noxfile(monkeypatch)
+    with pytest.raises(_Stop, match=r"hil: each target's pytest would write --junit-?xml out.xml, the last replacing "
+                                    r"the others; .*pytest-junit-TARGET.xml"):
+        noxfile.hil(session)
+    assert session.pytest_runs == 0
+    monkeypatch.setenv("STRIDELAB_HIL_TARGETS", "qemu")  # one target: its file is the one asked for
+    noxfile.hil(_Session([*args, "--report", str(tmp_path / "r")], scenarios=["sprint"]))
+
+
+def test_tests_refuses_one_junit_file_for_both_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nox -s tests -- --junitxml out.xml: the qemu pass wrote out.xml after the first, which held its
+    target-marked tests alone."""
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    session.posargs = ["--junitxml", "out.xml"]
+    with pytest.raises(_Stop, match=r"tests: its pytest passes \(every test, then those marked for qemu\) would each "
+                                    r"write --junitxml out.xml, the last replacing the others"):
+        _noxfile(monkeypatch).tests(session)
+    assert all(run[0] == "python" and "-c" in run for run in session.runs), "nothing but the availability asked"
+
+
 class _FuzzSession:
     """What fuzz asks of a nox session: the commands it runs are recorded, each fuzzer says nothing."""
 
@@ -215,9 +287,40 @@ def test_board_that_ran_no_scenario_fails(monkeypatch: pytest.MonkeyPatch, tmp_p
         _noxfile(monkeypatch).board(session)
 
 
+@pytest.mark.parametrize("report, named", [([], False), (["--report", "r"], True)])
+def test_board_names_the_target_only_in_a_report(monkeypatch: pytest.MonkeyPatch, report: list[str],
+                                                 named: bool) -> None:
+    """pytest refuses --report-as without --report: the session gives it only with a report."""
+    session = _Session(["--shard", "1/2", *report], scenarios=[])
+    runs: list[tuple[str, ...]] = []
+    monkeypatch.setattr(session, "run", lambda *args, **kwargs: runs.append(args) or True)
+    _noxfile(monkeypatch).board(session)
+    (argv,) = runs
+    assert ("--report-as" in argv) == named
+
+
 def test_an_empty_board_shard_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     session = _Session(["--shard", "9/9"], scenarios=[])
     monkeypatch.setattr(session, "run", lambda *args, success_codes, **kwargs: 5 in success_codes)
+    _noxfile(monkeypatch).board(session)
+
+
+@pytest.mark.parametrize("name", [["--report-as", "bench-a"], ["--report-as=bench-a"]])
+def test_board_counts_the_rows_under_the_name_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    name: list[str]) -> None:
+    """nox -s board -- --report R --report-as NAME: pytest put the rows under NAME (its last --report-as), and
+    the session, looking for them under board-pty, ended 'board: no scenario ran' after every one had run."""
+    report = tmp_path / "r"
+    session = _Session(["--report", str(report), *name], scenarios=[])
+
+    def run(*args: str, **kwargs: Any) -> bool:
+        argv = [a for arg in args for a in arg.split("=", 1)]
+        label = argv[len(argv) - 1 - argv[::-1].index("--report-as") + 1]  # pytest's: the last one
+        (report / "entries").mkdir(parents=True, exist_ok=True)
+        (report / "entries" / f"{label}--sprint.json").write_text("{}")
+        return True
+
+    monkeypatch.setattr(session, "run", run)
     _noxfile(monkeypatch).board(session)
 
 
@@ -250,6 +353,9 @@ class _Recorder:
 
     def log(self, message: str) -> None:
         self.logged.append(message)
+
+    def error(self, message: str) -> None:
+        raise _Stop(message)
 
 
 def test_gen_regenerates_everything_lint_checks(monkeypatch: pytest.MonkeyPatch) -> None:

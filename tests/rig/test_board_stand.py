@@ -52,6 +52,13 @@ def test_no_command_is_refused() -> None:
     assert done.returncode == 2 and "give the command to run after --" in done.stderr
 
 
+def test_two_ways_to_the_board_are_refused() -> None:
+    """--via pty --via rfc2217 started the stand behind RFC 2217, the last one, without a word."""
+    done = _stand("--via", "pty", "--via", "rfc2217", "--", sys.executable, "-c", "print('ran')")
+    assert done.returncode == 2 and "--via given twice (pty and rfc2217)" in done.stderr, done.stderr
+    assert "ran" not in done.stdout
+
+
 # A COMMAND that takes a while to end on SIGTERM or SIGHUP (as pytest stopping its runs) and says whether its
 # board was still there meanwhile.
 _COMMAND = """

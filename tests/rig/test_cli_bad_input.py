@@ -72,6 +72,33 @@ def test_sidecar_full_scale_that_is_no_setting(tmp_path: Path) -> None:
     _refused(rig("replay", str(csv), cwd=tmp_path), "fs.truth.json", "accel_fs_g", "2.5", "2, 4, 8, 16")
 
 
+@pytest.mark.parametrize("sidecar, words", [
+    ("dir", "its truth goes beside it as w.truth.json, which is a directory"),
+    ("loop", "w.truth.json: a symbolic link that leads back to itself"),
+    ("dangling", "w.truth.json: a symbolic link to"),
+])
+def test_synth_refuses_a_truth_sidecar_it_cannot_write_before_the_work(tmp_path: Path, sidecar: str,
+                                                                      words: str) -> None:
+    """rig synth --csv w.csv where w.truth.json was a directory (or a link leading nowhere) synthesized the
+    scenario, then said 'cannot write the recording (Is a directory)', naming the recording, not its sidecar."""
+    side = tmp_path / "w.truth.json"
+    if sidecar == "dir":
+        side.mkdir()
+    else:
+        side.symlink_to("w.truth.json" if sidecar == "loop" else tmp_path / "gone" / "x.json")
+    _refused(rig("synth", "walk", "--csv", "w.csv", cwd=tmp_path), "--csv w.csv", words)
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_plot_reads_a_result_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """A replay JSON saved again by an editor that writes a byte-order mark was refused ('Unexpected UTF-8 BOM
+    (decode using utf-8-sig)'), though truth sidecars so saved are read."""
+    (tmp_path / "r.json").write_bytes(b"\xef\xbb\xbf" + b'{"strides": [{"ic_s": 1.0, "tc_s": 1.2}]}')
+    proc = rig("plot", "standing", "--png", "p.png", "--detected", "r.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     proc = rig("plot", "standing", "--png", "out/p", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -85,6 +112,11 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--detected", "deep.json"), ("deep.json", "not a replay JSON")),
     (("--detected", "long.json"), ("long.json", "not a replay JSON", "a number of 5001 digits")),
     (("--detected", "huge.json"), ("huge.json: strides[0].tc_s is '1e400'; each stride",)),
+    # a whole number no float holds: math.isfinite() ended in a traceback (OverflowError)
+    (("--detected", "whole.json"), ("whole.json: strides[0].ic_s is '1000", "finite numbers")),
+    # another recording's result: drawn as a plot with no detected event, as if the firmware had found none
+    (("--detected", "other.json"), ("other.json: its 2 detected contact(s) lie at 5000..5001 s, all outside standing",
+                                    "another recording")),
     (("--from", "5", "--to", "1"), ("--from 5", "--to 1")),
     (("--from", "nan"), ("--from nan",)),
     (("--from", "1000", "--to", "2000"), ("--from 1000", "runs from")),
@@ -100,6 +132,8 @@ def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, .
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp_path / "huge.json").write_text('{"strides": [{"ic_s": 1.0, "tc_s": 1e400}]}')
     (tmp_path / "long.json").write_text('{"strides": [{"ic_s": 1' + "0" * 5000 + "}]}")
+    (tmp_path / "whole.json").write_text('{"strides": [{"ic_s": 1' + "0" * 400 + "}]}")
+    (tmp_path / "other.json").write_text('{"strides": [{"ic_s": 5000.0, "tc_s": null}, {"ic_s": 5001.0}]}')
     full = ("standing", "--png", "p.png", *args) if "--png" not in args else ("standing", *args)
     _refused(rig("plot", *full, cwd=tmp_path), *words)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rig import coverage_campaign
 from rig.coverage_campaign import main
 
 pytestmark = pytest.mark.skipif(shutil.which("gcovr") is None and not (Path(sys.executable).parent / "gcovr").exists(),
@@ -51,11 +52,14 @@ def test_the_arm_image_under_qemu_shows_lines_run_and_never_run(rig_target: obje
     (["--runs-dir", "", "standing"], "argument --runs-dir: an empty path"),
     (["--html", "a", "--html", "b"], "--html given twice (a and b): it takes one value"),
     (["nosuch"], "argument scenarios: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+    # run twice and counted twice: 'coverage of the firmware by 2 scenarios (2 passed their checks)'
+    (["standing", "standing"], "standing given twice; give each scenario once"),
 ])
 def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixture[str], argv: list[str],
-                                                    message: str) -> None:
+                                                    message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """nox -s coverage -- --html '' ran the catalog and wrote gcovr's index.html, a page per source file and
     summary.json into the current directory; an unknown scenario was named only after the coverage build."""
+    monkeypatch.setattr(coverage_campaign, "host_coverage_binary", lambda: pytest.fail("the build began"))
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2

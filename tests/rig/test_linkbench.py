@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rig import linkbench
 from rig.linkbench import GOAL_FRACTION, Utilization, main, measure
 
 pytestmark = pytest.mark.target("host")
@@ -42,12 +43,15 @@ def test_a_replay_through_the_line_model_is_measured_whole(tmp_path: Path) -> No
     (["--baud", "1"], "argument --baud: 1: give a line speed of 1,200 to 12,000,000 bits per second"),
     (["--baud", "301"], "argument --baud: 301: give a line speed of 1,200"),
     (["--scenario", "nosuch"], "argument --scenario: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
+    # the line replayed again, its figure printed twice
+    (["--baud", "115200", "--baud", "921600", "--baud", "115200"], "115200 given twice; give each --baud once"),
 ])
 def test_bad_arguments_are_refused_before_any_replay(capsys: pytest.CaptureFixture[str], argv: list[str],
-                                                     message: str) -> None:
+                                                     message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """--seconds -1 replayed '-416 samples in 3.56 s' and called the line's use 'ok'; --seconds nan ended in
     'ValueError: cannot convert float NaN to integer', an unknown scenario in a traceback; --baud past what a
     line or the rig can run at in a traceback too."""
+    monkeypatch.setattr(linkbench, "measure", lambda *args, **kwargs: pytest.fail("replayed: the arguments were taken"))
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2

@@ -71,3 +71,34 @@ def test_a_target_given_twice_is_refused_not_the_last_one_taken(pytester: pytest
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--target given twice (host and qemu): it takes one value*"])
     pytester.runpytest("--target", "host", "--target", "host").assert_outcomes(passed=1)
+
+
+def test_shard_durations_without_a_shard_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--shard-durations FILE without --shard ran every test, exit 0, as if it were the shard asked for."""
+    pytester.makepyfile("def test_x(): pass")
+    durations = pytester.path / "durations.json"
+    durations.write_text('{"host::walk": 1.0}')
+    result = pytester.runpytest("-p", "no:cacheprovider", "--shard-durations", str(durations))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--shard-durations {durations} balances --shard only; give --shard K/N too*"])
+
+
+@pytest.mark.parametrize("workers", [["-n", "2"], ["--tx", "2*popen", "--dist", "load"]])
+def test_one_board_port_for_several_workers_is_a_usage_error(pytester: pytest.Pytester, workers: list[str]) -> None:
+    """--target board --port URL -n 2: each pytest-xdist worker opened the one board, and the tests of all but
+    one failed as 'serial port ... is busy', held by a sibling worker."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--port", "socket://127.0.0.1:9",
+                                *workers)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--port socket://127.0.0.1:9 is one board, and -n starts 2 pytest-xdist workers*"])
+    one = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--port", "socket://127.0.0.1:9", "-n", "1")
+    assert "is one board" not in one.stderr.str()  # one worker: the port is checked as without -n (nothing listens)
+
+
+def test_report_as_without_a_report_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--report-as NAME without --report ran the session as if no name had been given, and wrote no report."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--report-as", "board-pty")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--report-as board-pty names the target in a report, and no --report DIR is given*"])

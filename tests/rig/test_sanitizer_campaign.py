@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rig.build import host_sanitized_binary
+from rig import sanitizer_campaign
 from rig.sanitizer_campaign import main, run_scenario_sanitized, sanitizer_reports
 
 pytestmark = pytest.mark.target("host")
@@ -32,10 +33,13 @@ def test_sanitizer_reports_are_found(tmp_path: Path) -> None:
 @pytest.mark.parametrize("argv, message", [
     (["nosuch"], "argument scenarios: 'nosuch' is no scenario of the catalog; choose from: brisk_walk"),
     (["--runs-dir", ""], "argument --runs-dir: an empty path"),
+    # run twice and counted twice: '2 scenarios ... 2 passed their checks'
+    (["walk", "sprint", "walk"], "walk given twice; give each scenario once"),
 ])
 def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixture[str], argv: list[str],
-                                                    message: str) -> None:
+                                                    message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """nox -s sanitizers -- nosuch built the sanitized firmware, then ended in an UnknownScenarioError traceback."""
+    monkeypatch.setattr(sanitizer_campaign, "host_sanitized_binary", lambda: pytest.fail("the build began"))
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2

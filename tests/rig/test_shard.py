@@ -80,6 +80,9 @@ def test_durations_file(tmp_path: Path) -> None:
     good = tmp_path / "d.json"
     good.write_text('{"qemu::sprint": 1.5}')
     assert load_durations(good) == {"qemu::sprint": 1.5}
+    edited = tmp_path / "edited.json"  # saved by an editor that writes a byte-order mark: was 'Unexpected UTF-8 BOM'
+    edited.write_bytes(b"\xef\xbb\xbf" + good.read_bytes())
+    assert load_durations(edited) == {"qemu::sprint": 1.5}
     bad = tmp_path / "bad.json"
     bad.write_text('{"qemu::sprint": "fast"}')
     with pytest.raises(RigError, match="bad.json: must be a JSON object"):
@@ -91,3 +94,7 @@ def test_durations_file(tmp_path: Path) -> None:
     with pytest.raises(RigError, match=r"long.json: not a durations file \(.line 1: a number of 5001 digits") as err:
         load_durations(long)
     assert "set_int_max_str_digits" not in str(err.value)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"qemu::sprint": 1' + "0" * 400 + "}")  # a whole number no float holds: was OverflowError
+    with pytest.raises(RigError, match="huge.json: must be a JSON object"):
+        load_durations(huge)

@@ -22,8 +22,23 @@ from rig.targets.qemu import QemuTarget
     (["--only", "host", "--json", "/"], "argument --json: '/' names a directory"),
     (["--only", "host", "--json", "/proc/1/none/x.json"], "argument --json"),
     (["--only", "host", "--runs-dir", ""], "argument --runs-dir: an empty path"),
+    # the last was taken without a word
+    (["--rounds", "5", "--rounds", "50"], "--rounds given twice (5 and 50)"),
+    (["--qemu-scenario", "walk", "--qemu-scenario", "sprint"], "--qemu-scenario given twice (walk and sprint)"),
+    # measured twice, a scenario counted twice in the cocotb figure
+    (["--only", "host", "--only", "host"], "--only host given twice; give each once"),
+    (["--qemu-link", "bulk", "--qemu-link", "bulk"], "--qemu-link bulk given twice"),
+    (["--cocotb-scenario", "walk", "--cocotb-scenario", "walk"], "--cocotb-scenario walk given twice"),
+    # an option of a figure --only leaves out was ignored without a word
+    (["--only", "host", "--rounds", "5"], "--rounds shapes the overhead figure, and --only host leaves it out"),
+    (["--only", "host", "--only", "cocotb", "--qemu-scenario", "walk"],
+     "--qemu-scenario shapes the qemu figure, and --only host --only cocotb leaves it out"),
+    (["--only", "cocotb", "--qemu-link", "bulk"], "--qemu-link shapes the qemu figure"),
+    (["--only", "qemu", "--cocotb-scenario", "walk"], "--cocotb-scenario shapes the cocotb figure"),
 ])
-def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_exit_2_naming_the_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speed, "run_speed", lambda *args, **kwargs: pytest.fail("measured: the arguments were taken"))
     with pytest.raises(SystemExit) as exit_info:
         speed.main(argv)
     assert exit_info.value.code == 2

@@ -381,6 +381,17 @@ def test_sidecar_fifo_without_a_writer(tmp_path: Path, monkeypatch: pytest.Monke
         read_recording(path)
 
 
+@pytest.mark.parametrize("leads_to, words", [("missing.json", "No such file"),
+                                              ("x.truth.json", "Too many levels of symbolic links")])
+def test_sidecar_link_that_leads_nowhere(tmp_path: Path, leads_to: str, words: str) -> None:
+    """A sidecar that is a symbolic link to no file (dangling, or leading back to itself) was passed over as no
+    sidecar: rig bench said 'no ground truth beside it', rig replay judged the recording with no truth."""
+    path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
+    (tmp_path / "x.truth.json").symlink_to(leads_to)
+    with pytest.raises(RecordingError, match=rf"x\.truth\.json: cannot read the truth file \({words}.*\); check"):
+        read_recording(path)
+
+
 def test_declared_full_scales_are_honoured(tmp_path: Path) -> None:
     rec = synthesize("standing")
     rec.accel_fs_g, rec.gyro_fs_dps = 8.0, 500.0

@@ -4,6 +4,8 @@ recording in other clothes is read as the recording it is, with the same figures
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -171,3 +173,28 @@ def test_a_column_mostly_nan_is_refused(tmp_path: Path) -> None:
     path.write_text(HEADER + "\n" + "".join(f"{k / 416.0!r},0,0,1,0,0,{'nan' if k % 3 else '0'}\n" for k in range(900)))
     with pytest.raises(RecordingError, match=r"rec\.csv, line 3: column gz_dps is NaN, and 600 of 900 rows hold a NaN"):
         read_recording(path)
+
+
+OPENGO_CONVERT = Path(__file__).resolve().parents[2] / "scenarios" / "data" / "moticon_opengo" / "convert.py"
+OPENGO_EXPORTS = ("230927_102114.txt", "230927_102137.txt", "230927_102231.txt")
+
+
+@pytest.mark.parametrize("given", ["missing", "a_file", "not_exports"])
+def test_opengo_converter_refuses_a_source_it_cannot_read(tmp_path: Path, given: str) -> None:
+    """convert.py --src naming no folder of the three exports (or one holding other text) ended in a traceback
+    (FileNotFoundError, NotADirectoryError, KeyError), after writing the walks it had converted."""
+    src = tmp_path / given
+    if given == "a_file":
+        src.write_text("x")
+    elif given == "not_exports":
+        src.mkdir()
+        for name in OPENGO_EXPORTS:
+            (src / name).write_text("# time\tx\n0.0\t1\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, str(OPENGO_CONVERT), "--src", str(src), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and str(src) in proc.stderr, proc.stderr
+    assert ("holds no 230927_102114.txt" if given != "not_exports" else "not an OpenGo text export") in proc.stderr
+    assert not any(out.iterdir()), "nothing written"

@@ -3,12 +3,15 @@ the real datasets' conventions show as the offsets the domain notes describe."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from scenarios import synthesize
 from scenarios.datasets import DATA_DIR
 from scenarios.landmarks import label_offsets, main
-from scenarios.recording_csv import read_recording
+from scenarios.recording_csv import read_recording, write_recording
 
 
 def test_synthetic_labels_sit_where_the_model_puts_them() -> None:
@@ -31,3 +34,14 @@ def test_motion_capture_ic_sits_just_after_the_swing_end_and_before_the_impact()
 def test_bad_names_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["no_such_scenario"]) == 2
     assert "no_such_scenario" in capsys.readouterr().err
+
+
+def test_a_named_input_without_labelled_strides_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an unlabelled recording (no sidecar) or a scenario of no strides printed an empty table with exit 0
+    csv = tmp_path / "unlabelled.csv"
+    write_recording(dataclasses.replace(synthesize("walk"), truth=None), csv)
+    assert main([str(csv)]) == 2
+    err = capsys.readouterr().err
+    assert "unlabelled.csv" in err and "unlabelled.truth.json" in err
+    assert main(["standing"]) == 2
+    assert "standing" in capsys.readouterr().err

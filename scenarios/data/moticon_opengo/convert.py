@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -281,10 +282,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, required=True, help="folder holding the three text exports")
     parser.add_argument("--out", type=Path, default=HERE, help="where the CSVs and sidecars go (default: here)")
     args = parser.parse_args(argv)
-    for walk, tag, name in WALKS:
+    missing = [walk for walk, _, _ in WALKS if not (args.src / walk).is_file()]
+    if missing:  # a traceback before (FileNotFoundError, NotADirectoryError)
+        parser.error(f"--src {args.src}: holds no {', '.join(missing)}; give the folder holding the three OpenGo "
+                     f"text exports (tests/testdata of {REPO})")
+    converted = []
+    for walk, tag, name in WALKS:  # every export read before any file is written: none is left half-replaced
         for side in ("left", "right"):
-            table, sidecar = convert_foot(args.src / walk, walk, tag, side)
-            write(args.out, f"{name}_{side}", table, sidecar)
+            try:
+                converted.append((f"{name}_{side}", *convert_foot(args.src / walk, walk, tag, side)))
+            except (OSError, ValueError, KeyError, IndexError, StopIteration) as exc:
+                print(f"convert: {args.src / walk}: not an OpenGo text export as this converter reads it "
+                      f"({type(exc).__name__}: {str(exc)[:120]}); give the export of {REPO} @ {COMMIT[:12]}",
+                      file=sys.stderr)
+                return 2
+    try:
+        for name, table, sidecar in converted:
+            write(args.out, name, table, sidecar)
+    except OSError as exc:
+        print(f"convert: --out {args.out}: cannot write the recordings ({exc.strerror}); give a writable folder",
+              file=sys.stderr)
+        return 2
     return 0
 
 

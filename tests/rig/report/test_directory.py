@@ -196,8 +196,7 @@ def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Pa
     assert not (tmp_path / "all" / "captures").exists() or not any((tmp_path / "all" / "captures").iterdir())
 
 
-@pytest.mark.parametrize("field, value", [("target", "../../pwned"), ("scenario", "a/b"), ("target", ".."),
-                                          ("seed", "1/../x")])
+@pytest.mark.parametrize("field, value", [("target", "../../pwned"), ("scenario", "a/b"), ("target", "..")])
 def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_path: Path, field: str, value: str,
                                                                           capsys: pytest.CaptureFixture[str]) -> None:
     """An entry's target and scenario name its files (entries/TARGET--SCENARIO.json, plots/, captures/):
@@ -227,6 +226,35 @@ def test_merge_refuses_an_entry_holding_a_number_of_thousands_of_digits(tmp_path
     err = capsys.readouterr().err
     assert f"{entry_file}: not a report entry (line " in err and "a number of 5001 digits" in err, err
     assert "set_int_max_str_digits" not in err, err
+
+
+_FIGURE = {"metric": "recall", "value": 1.0, "limit": 0.98, "better": "higher", "unit": "", "passed": True}
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("wall_s", "fast", 'its wall_s is "fast", not a number or null'),  # was TypeError from round()
+    ("wall_s", 10 ** 400, "its wall_s is 1000"),  # was OverflowError
+    ("verdict", "weird", 'its verdict is "weird", not one of "passed", "failed", "error"'),  # was IndexError
+    ("notes", None, "its notes is null, not a list of strings"),  # was TypeError: not iterable
+    ("retried", [1], "its retried is [1], not a list of objects"),  # was AttributeError
+    ("plot", 5, "its plot is 5, not a string or null"),  # was TypeError from a path
+    ("seed", "1/../x", 'its seed is "1/../x", not a whole number or null'),  # names the entry's files
+    ("figures", [{**_FIGURE, "value": "high"}], 'its figures[0].value is "high", not a number or null'),
+    ("figures", [{"metric": "recall"}], "its figures[0].value is missing"),
+])
+def test_merge_refuses_an_entry_whose_fields_are_not_of_their_types(tmp_path: Path, field: str, value: object,
+                                                                   words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry edited by hand, its fields of other types than rig.report writes, ended merge in a traceback
+    (exit 1) while it wrote the pages."""
+    report = ReportDir(tmp_path / "job")
+    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry[field] = value
+    entry_file.write_text(json.dumps(entry))
+    assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
+    err = capsys.readouterr().err
+    assert f"{entry_file}: not a report entry ({words}" in err, err
 
 
 def test_two_runs_finishing_one_report_at_once_both_stay_on_its_page(
@@ -298,6 +326,30 @@ def test_a_capture_copied_into_the_report_is_whole_or_absent(tmp_path: Path, mon
         report.record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
     assert not (tmp_path / "r" / "captures" / "a" / "rx.bin").exists()
     assert not [p for p in (tmp_path / "r" / "captures" / "a").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("summary, words", [
+    ("DIR", "argument --summary: DIR is a directory; give a file path inside it"),
+    ("nodir/s.md", "--summary nodir/s.md: its directory nodir is not there"),
+    ("s.md", "--summary given twice (s.md and t.md)"),
+])
+def test_merge_refuses_a_summary_it_cannot_append_to_before_merging(summary: str, words: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--summary naming a directory or a file in a directory that is not there was found once the merged report had
+    been written (exit 2 after the work); --summary given twice appended to the last alone."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "DIR").mkdir()
+    ReportDir(tmp_path / "r", session="one").record_error("walk", "host", None, RigError("no"), _run_dir(tmp_path, "a"))
+    twice = ["--summary", "t.md"] if summary == "s.md" else []
+    code: object
+    try:
+        code = report_main(["merge", "all", "r", "--summary", summary, *twice])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "all").exists() and not (tmp_path / "s.md").exists()
 
 
 @pytest.mark.parametrize("argv, words", [
