@@ -37,6 +37,17 @@ def _late(result: RunResult, index: int, late_s: float) -> RunResult:
     return dataclasses.replace(result, strides=strides)
 
 
+def _edited_entry(job: Path, **fields: object) -> Path:
+    """A report at `job` holding one failed run's entry, with `fields` written over that entry's own;
+    the entry's file."""
+    ReportDir(job).record_error("walk", "host", None, RuntimeError("the run failed"), None)
+    (entry_file,) = (job / "entries").glob("*.json")
+    entry = json.loads(entry_file.read_text())
+    entry.update(fields)
+    entry_file.write_text(json.dumps(entry))
+    return entry_file
+
+
 def _run_dir(tmp_path: Path, name: str) -> Path:
     d = tmp_path / "runs" / name
     d.mkdir(parents=True)
@@ -185,12 +196,7 @@ def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Pa
     """An entry whose run_dir was '/' (or '../outside', or whose plot was /etc/hostname) had merge copy
     that into the merged report: the whole file system for '/', whatever an edited entry named."""
     (tmp_path / "outside").mkdir()
-    report = ReportDir(tmp_path / "job")
-    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
-    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
-    entry = json.loads(entry_file.read_text())
-    entry[field] = value
-    entry_file.write_text(json.dumps(entry))
+    _edited_entry(tmp_path / "job", **{field: value})
     assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
     assert f"names its {field} {value!r}, outside that report" in capsys.readouterr().err
     assert not (tmp_path / "all" / "captures").exists() or not any((tmp_path / "all" / "captures").iterdir())
@@ -202,13 +208,7 @@ def test_merge_refuses_an_entry_whose_names_would_write_outside_the_report(tmp_p
     """An entry's target and scenario name its files (entries/TARGET--SCENARIO.json, plots/, captures/):
     an entry whose target was '../../pwned' had merge write pwned--walk.json two levels above the
     merged report."""
-    report = ReportDir(tmp_path / "a" / "job")
-    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
-    (entry_file,) = (tmp_path / "a" / "job" / "entries").glob("*.json")
-    entry = json.loads(entry_file.read_text())
-    entry[field] = value
-    entry["catalog_seed"] = field != "seed"
-    entry_file.write_text(json.dumps(entry))
+    entry_file = _edited_entry(tmp_path / "a" / "job", **{field: value, "catalog_seed": field != "seed"})
     assert report_main(["merge", str(tmp_path / "a" / "all"), str(tmp_path / "a" / "job")]) == 2
     assert f"not a report entry: its {field} {value!r} is no" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.rglob("*.json")) == [entry_file.name]
@@ -246,12 +246,7 @@ def test_merge_refuses_an_entry_whose_fields_are_not_of_their_types(tmp_path: Pa
                                                                    words: str, capsys: pytest.CaptureFixture[str]) -> None:
     """An entry edited by hand, its fields of other types than rig.report writes, ended merge in a traceback
     (exit 1) while it wrote the pages."""
-    report = ReportDir(tmp_path / "job")
-    report.record_error("walk", "host", None, RuntimeError("the run failed"), None)
-    (entry_file,) = (tmp_path / "job" / "entries").glob("*.json")
-    entry = json.loads(entry_file.read_text())
-    entry[field] = value
-    entry_file.write_text(json.dumps(entry))
+    entry_file = _edited_entry(tmp_path / "job", **{field: value})
     assert report_main(["merge", str(tmp_path / "all"), str(tmp_path / "job")]) == 2
     err = capsys.readouterr().err
     assert f"{entry_file}: not a report entry ({words}" in err, err
