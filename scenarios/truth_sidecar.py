@@ -36,6 +36,9 @@ GYRO_FS_DPS = (125, 250, 500, 1000, 2000)
 _ACTIVITY_WORDS = {"walking": "walk", "walk": "walk", "running": "run", "run": "run", "still": "still", "stairs": "stairs"}
 _STRIDE_TEXT = {"strike": STRIKE_CLASSES, "activity": ACTIVITIES}
 #: The keys of a document that names our format (what write_recording writes, and the one-window spelling).
+#: What a labelled recording's events were taken from (its `events_reference`; none named: the first):
+#: optical motion capture (contact at the ground's first touch) or a pressure insole's threshold.
+EVENTS_REFERENCES = ("motion_capture", "pressure_insole")
 OWN_KEYS = ("format", "version", "strides", "label_windows_s", "label_window_s", "distance_m", "activity_s", "meta")
 
 
@@ -158,6 +161,11 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
             else:
                 _number(b, f"stride_borders_s[{i}]")
     _full_scales(doc, "")
+    reference = doc.get("events_reference", EVENTS_REFERENCES[0])
+    if reference not in EVENTS_REFERENCES:
+        # rig bench judges a recording by its labels' convention: a misspelt one was scored per contact, unasked
+        raise _Bad("events_reference", f"is {json.dumps(reference)[:40]}, not a labelling convention the rig knows",
+                   f"write one of {', '.join(EVENTS_REFERENCES)} (or leave it out: {EVENTS_REFERENCES[0]})")
     skip = {"events", "label_window_s", "label_windows_s"}
     meta = {k: v for k, v in doc.items() if k not in skip}
     meta["truth_format"] = "external"

@@ -203,3 +203,18 @@ def test_a_recording_whose_truth_cannot_be_written_is_not_left_beside_half_of_it
         assert old == (csv.read_bytes(), truth_path(csv).read_bytes())
         read_recording(csv)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["w.csv", "w.truth.json"] if before else [])
+
+
+@pytest.mark.parametrize("reference", ["motion_captur", ["x"], 3])
+def test_a_labelling_convention_the_rig_does_not_know_is_refused(tmp_path: Path, reference: object) -> None:
+    """rig bench scores a recording by its labels' convention (events_reference): a misspelt one, or a list,
+    was taken for another convention than motion capture and its contacts scored per contact, unasked."""
+    src = next(p for p in list_datasets() if p.stem == "walk_fast_left")
+    csv = tmp_path / "w.csv"
+    csv.write_bytes(src.read_bytes())
+    doc = json.loads(truth_path(src).read_text())
+    doc["events_reference"] = reference
+    truth_path(csv).write_text(json.dumps(doc))
+    with pytest.raises(RecordingError, match=r"events_reference.*not a labelling convention the rig knows.*"
+                                             r"motion_capture, pressure_insole"):
+        read_recording(csv)
