@@ -426,6 +426,17 @@ static const float LOAD_IMPACT_S = 0.035f;
  * slap is over (gy under LAND_FRAC of its peak), at most LAND_TIMEOUT_S after
  * the dip: a slap is not a push-off. */
 static const float SLAP_MIN_DPS = 50.0f;
+/* ... and where gy rises this far over that dip before the landing is
+ * decided (the impact window after the dip, or the slap's end), the heel
+ * landed at the dip, whatever came before it: a heel down at the top slaps
+ * the foot down to flat and stays there, and a ball that touched in the
+ * bump lowers the heel toes up; neither turns toes down again at once. A
+ * sensor behind the ankle feels the hump's own start and end (alpha x r:
+ * several g within a few ms, 500 dps turned on and off in 20 ms), which
+ * read as an impact at the top and as a load rise in the bump's descent;
+ * the model's heel-strike walks with a 12 deg hump put their contact 20-40
+ * ms early so, at the heel and the laces, dps. */
+static const float SLAP_AGAIN_DPS = 100.0f;
 /* A landing bump that ends by crossing zero into a toes-up turn of at least
  * this much within the impact window was in the air: the ball of the foot
  * landed at its end and the heel then dropped about it (a heel on the ground
@@ -462,7 +473,10 @@ static const float LAND_TIMEOUT_S = 0.15f;
  * HOVER_MIN_S after such a top, within LAND_TIMEOUT_S of it, followed
  * within HOVER_SLAP_S by gy rising SLAP_MIN_DPS over its value at the
  * impact's onset to over SETTLE_SLAP_DPS, is the heel's contact. The model's
- * heel impacts come at most 30 ms after contact: HOVER_MIN_S lies past them. */
+ * heel impacts come at most 30 ms after contact: HOVER_MIN_S lies past them.
+ * A landing bump whose dip the slap already followed (SLAP_AGAIN_DPS) had
+ * its contact at that dip, tens of ms after the top: its impact may come
+ * past HOVER_MIN_S from the top, and is that contact's. */
 static const float HOVER_MIN_S = 0.04f;
 static const float HOVER_SLAP_S = 0.05f;
 /* A shuffle step (a short step into a stop, a first step from standing, a
@@ -1095,15 +1109,24 @@ static void swing_begin(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     d->sw_on_an = 1e6f;
 }
 
-/* The top's flags: the landing bump's end if the heel dropped after it (the
- * bump was a toes-down turn in the air, and the jolt a sensor away from the
- * foot's rotation centre feels at the top is that turn's start); else from
+/* The landing bump ended at a dip above zero and the slap followed (SLAP_AGAIN_DPS). */
+static int slap_after_dip(const gait_detect_t *d) {
+    return d->land_found && d->slap && d->slap_dip > STILL_DPS && d->slap_max > d->slap_dip + SLAP_AGAIN_DPS;
+}
+
+/* The top's flags: the landing bump's end if the heel dropped after it, or
+ * if the heel's slap followed its dip (SLAP_AGAIN_DPS) (the bump was a
+ * toes-down turn in the air, and the jolt a sensor away from the foot's
+ * rotation centre feels at the top is that turn's start); else from
  * the acceleration after each landmark: an impact after the top (a heel
  * strike), unless a far stronger one follows the end of the landing bump
  * (the foot landed there; the top's jerk was in the air). */
 static uint8_t top_flags(const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
+    }
+    if (slap_after_dip(d)) {
+        return GAIT_EVF_LANDS; /* the heel landed at the dip, then slapped down */
     }
     /* the impact the foot took before the bump's end: at the top, or the
      * first one after it, sized over its own window, if it peaked before the
@@ -1899,6 +1922,9 @@ static void brake_track(gait_detect_t *d, uint32_t index, float an, float gy, in
  * before the bump's end, however little the foot still turned toes down
  * there and wherever the rise peaks; else the bump's end. */
 static gait_pos_t land_contact(const gait_detect_t *d) {
+    if (slap_after_dip(d)) {
+        return d->land; /* in the air until the dip: no braking or load before it */
+    }
     if (d->brake_rise > BRAKE_G && d->brake_an < BRAKE_AIR_G && d->brake_gy > BRAKE_RATE_FRAC * d->bump_max &&
         (d->brake_gy < BRAKE_TURN_FRAC * d->bump_max || d->bump_max < BRAKE_SLOW_DPS) &&
         gait_pos_diff(d->land, at_index(d->brake_peak)) > 0.0f &&
@@ -1925,7 +1951,7 @@ static void land_send(gait_state_t *g, gait_detect_t *d) {
 
 static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     /* no impact anywhere since the top: the foot may not have landed yet */
-    int quiet = d->jerk_max <= IMPACT_JERK_GPS && !d->imp_found && !d->late_found && !d->slapped &&
+    int quiet = d->jerk_max <= IMPACT_JERK_GPS && !d->imp_found && !d->late_found && !d->slapped && !slap_after_dip(d) &&
                 !(d->land_found && d->land_jerk > IMPACT_JERK_GPS) && !(d->knee_hit && top_flags(d) != GAIT_EVF_LANDS);
     land_send(g, d);
     stance_begin(d);
