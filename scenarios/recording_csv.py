@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RecordingError
-from .input_file import excerpt, is_stdin, read_lines
+from .input_file import excerpt, finite_float, is_stdin, read_lines
 from .whole_file import write_whole
 from .input_file import fail as _fail
 from .model import Recording, Truth
@@ -685,11 +685,13 @@ def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_
         declared = truth.meta.get(key)
         if declared is None:
             continue
-        if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 < declared < math.inf:
+        # a whole number of 400 digits passed as below inf, then float() of it ended in OverflowError
+        rate = finite_float(declared)
+        if rate is None or rate <= 0:
             raise _fail(side, None, f"{key} is {excerpt(json.dumps(declared))}, not a sample rate",
                         "write the sample rate in Hz as a positive JSON number, or leave it out")
-        if abs(odr_hz / float(declared) - 1.0) > RATE_AGREE:
-            raise _fail(side, None, f"{key} says {float(declared):g} Hz but the timestamps of {csv} give "
+        if abs(odr_hz / rate - 1.0) > RATE_AGREE:
+            raise _fail(side, None, f"{key} says {rate:g} Hz but the timestamps of {csv} give "
                         f"{odr_hz:.4g} Hz", "this truth belongs to another recording, or t_s is not in seconds: "
                         "check both")
     t0, t1 = float(t_s[0]), float(t_s[-1])

@@ -645,3 +645,13 @@ def test_text_in_another_encoding_in_comments_or_extra_columns_is_read(tmp_path:
     _refused(tmp_path / "bad.csv", f"line {head + 6}", "column ax_g:", "is not a number")
     (tmp_path / "head.csv").write_bytes(b"t_s,ax_g\xe9\n0,1\n")
     _refused(tmp_path / "head.csv", "line 1", "not UTF-8 text (byte 0xe9")
+
+
+@pytest.mark.parametrize("text", ["1" + "0" * 400, "1e400", "-0.0"])
+def test_sidecar_rate_no_float_holds_is_refused(tmp_path: Path, text: str) -> None:
+    """A declared rate of 400 digits passed as a number below inf, then ended in a traceback (OverflowError from
+    float()); it is a rate no sensor has, refused as such."""
+    path = _with_sidecar(tmp_path, '{"events": [], "sample_rate_hz": ' + text + "}")
+    with pytest.raises(RecordingError, match=r"x\.truth\.json: sample_rate_hz is .*, not a sample rate; write") as err:
+        read_recording(path)
+    assert len(str(err.value)) < MAX_MESSAGE_CHARS + len(str(tmp_path))
