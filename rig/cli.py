@@ -21,7 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
-from rig.tool_args import ArgumentParser, in_file, positive_s
+from rig.tool_args import ArgumentParser, file_with_slash, in_file, positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -369,6 +369,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if not args.source.strip():  # Path('') is the current directory
         raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
+    not_a_dir = file_with_slash(args.source)
+    if not_a_dir:  # Path() drops the slash: walk.csv/ was drawn as walk.csv
+        raise RigError(not_a_dir)
     source = Path(args.source)
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file:
