@@ -179,10 +179,31 @@ def _install(session: nox.Session, *extras: str) -> None:
     session.install("-e", spec)
 
 
-def _pytest(session: nox.Session, *args: str, allow_empty: bool = False) -> None:
-    """Run pytest with strict markers; posargs go through. Exit code 5 (nothing collected) is fine if allowed."""
+def _pytest(session: nox.Session, *args: str, allow_empty: bool = False, posargs: list[str] | None = None) -> None:
+    """Run pytest with strict markers; posargs (the session's unless given) go through. Exit code 5 (nothing
+    collected) is fine if allowed."""
     codes = [0, 5] if allow_empty else [0]
-    session.run("python", "-m", "pytest", "--strict-markers", *args, *session.posargs, success_codes=codes)
+    given = list(session.posargs) if posargs is None else posargs
+    session.run("python", "-m", "pytest", "--strict-markers", *args, *given, success_codes=codes)
+
+
+def mark_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """The last -m EXPR of pytest arguments (-m EXPR, -mEXPR or -m=EXPR; None without one), and the arguments
+    without any -m."""
+    expr, rest = None, []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-m":
+            expr = args[i + 1] if i + 1 < len(args) else ""
+            i += 2
+            continue
+        if arg.startswith("-m") and not arg.startswith("--"):
+            expr = arg[2:].removeprefix("=")
+        else:
+            rest.append(arg)
+        i += 1
+    return expr, rest
 
 
 def _availability(session: nox.Session) -> dict[str, list]:
@@ -222,8 +243,12 @@ def tests(session: nox.Session) -> None:
                       f"pytest tests {junit}")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")
+    # a -m of the user's after ours replaced it (pytest takes the last): the qemu pass ran every test it
+    # selected, target-marked or not; both must hold
+    expr, rest = mark_option(list(session.posargs))
+    marks = "target and not slow" if expr is None else f"(target and not slow) and ({expr})"
     for target in emulators:
-        _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests", allow_empty=True)
+        _pytest(session, "-n", "auto", "-m", marks, "--target", target, "tests", allow_empty=True, posargs=rest)
 
 
 #: Where `nox -s hil` writes its report unless `-- --report DIR` says otherwise.

@@ -509,3 +509,27 @@ def test_board_names_the_variable_of_a_way_it_does_not_know(monkeypatch: pytest.
     assert str(stop.value) == (f"board: $STRIDELAB_BOARD_VIA={value!r} is no way to the stand-in board; set it to one "
                                "of pty, rfc2217 (default pty), or unset it")
     assert session.runs == []
+
+
+@pytest.mark.parametrize("args", [["-m", "not slow"], ["-mnot slow"], ["-m=not slow"], ["-m", "cocotb", "-m", "not slow"]])
+def test_tests_keeps_its_emulator_selection_beside_a_mark_expression(monkeypatch: pytest.MonkeyPatch,
+                                                                      args: list[str]) -> None:
+    """nox -s tests -- -m EXPR: pytest takes the last -m, so the qemu pass ran every test EXPR selected, target-marked
+    or not, in place of the target-marked ones; both selections now hold, the user's -m given once."""
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    session.posargs = [*args, "-k", "walk"]
+    _noxfile(monkeypatch).tests(session)
+    pytests = [run for run in session.runs if run[:3] == ("python", "-m", "pytest")]
+    assert len(pytests) == 2
+    assert pytests[0][-len(session.posargs):] == tuple(session.posargs)  # the first pass: as given
+    qemu = pytests[1][3:]  # after python -m pytest
+    assert sum(a.startswith("-m") for a in qemu) == 1, qemu
+    assert qemu[qemu.index("-m") + 1] == "(target and not slow) and (not slow)", qemu
+    assert qemu[-2:] == ("-k", "walk") and "--target" in qemu
+
+
+def test_tests_without_a_mark_expression_runs_the_target_marked_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    _noxfile(monkeypatch).tests(session)
+    qemu = [run for run in session.runs if run[:3] == ("python", "-m", "pytest")][1][3:]
+    assert qemu[qemu.index("-m") + 1] == "target and not slow"
