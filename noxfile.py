@@ -480,9 +480,14 @@ def fuzz(session: nox.Session) -> None:
     for name in FUZZ_TARGETS:
         corpus = ROOT / "firmware_c" / "build" / "fuzz" / f"corpus-{name}"
         corpus.mkdir(parents=True, exist_ok=True)
-        out = session.run(f"firmware_c/build/fuzz/{name}", str(corpus), "-print_final_stats=1",
-                          f"-artifact_prefix={corpus.parent}/{name}-", *args, external=True, silent=True,
-                          stderr=subprocess.STDOUT)
+        # libFuzzer's -jobs=N writes each job's output to fuzz-K.log in the current directory: they were left in
+        # the project's root, each fuzzer's over the one before
+        logs = corpus.parent / f"logs-{name}"
+        logs.mkdir(exist_ok=True)
+        with session.chdir(logs):
+            out = session.run(str(corpus.parent / name), str(corpus), "-print_final_stats=1",
+                              f"-artifact_prefix={corpus.parent}/{name}-", *args, external=True, silent=True,
+                              stderr=subprocess.STDOUT)
         stats = dict(re.findall(r"^stat::(\w+):\s*(\S+)", str(out), re.MULTILINE))
         done = [line for line in str(out).splitlines() if " DONE " in line]
         per_s = stats.get('average_exec_per_sec', '?').strip()
@@ -491,7 +496,8 @@ def fuzz(session: nox.Session) -> None:
         figures.append(f"{name}: {stats.get('number_of_executed_units', '?').strip()} executions, "
                        f"{rate}, peak RSS "
                        f"{stats.get('peak_rss_mb', '?').strip()} MB, no crash"
-                       + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else ""))
+                       + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else "")
+                       + (f"; its jobs' output: {logs}/fuzz-*.log" if any(logs.glob("fuzz-*.log")) else ""))
     for line in figures:
         session.log(f"fuzz: {line}")
 

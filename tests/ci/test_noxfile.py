@@ -224,13 +224,19 @@ class _FuzzSession:
     def __init__(self, posargs: list[str]) -> None:
         self.posargs = posargs
         self.runs: list[tuple[str, ...]] = []
+        self.logged: list[str] = []
 
     def run(self, *args: str, **kwargs: Any) -> str:
         self.runs.append(args)
+        if any(a.startswith("-jobs=") for a in args):  # as libFuzzer does: each job's output in the current directory
+            Path("fuzz-0.log").write_text("job 0\n")
         return ""
 
+    def chdir(self, path: Path) -> contextlib.chdir[Path]:
+        return contextlib.chdir(path)
+
     def log(self, message: str) -> None:
-        pass
+        self.logged.append(message)
 
     def error(self, message: str) -> None:
         raise _Stop(message)
@@ -247,7 +253,7 @@ def test_fuzz_keeps_a_bound(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pos
     monkeypatch.setattr(noxfile, "ROOT", tmp_path)
     session = _FuzzSession(posargs)
     noxfile.fuzz(session)
-    fuzzers = [run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]
+    fuzzers = [run for run in session.runs if "/firmware_c/build/fuzz/" in run[0]]
     assert len(fuzzers) == 4 and all(bound in run and run.count(bound) == 1 for run in fuzzers)
     assert all(sum(a.startswith(("-runs=", "-max_total_time=")) for a in run) == 1 for run in fuzzers)
 
@@ -350,6 +356,9 @@ class _Recorder:
 
     def install(self, *args: str, **kwargs: Any) -> None:
         pass
+
+    def chdir(self, path: Path) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def log(self, message: str) -> None:
         self.logged.append(message)
@@ -495,7 +504,7 @@ def test_fuzz_takes_bounds_in_range(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(noxfile, "ROOT", tmp_path)
     session = _FuzzSession(["-max_total_time=60", "-timeout=25", "-max_len=64"])
     noxfile.fuzz(session)
-    assert len([run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]) == 4
+    assert len([run for run in session.runs if "/firmware_c/build/fuzz/" in run[0]]) == 4
 
 
 @pytest.mark.parametrize("value", ["serial", "", " pty", "RFC2217"])
@@ -533,3 +542,20 @@ def test_tests_without_a_mark_expression_runs_the_target_marked_tests(monkeypatc
     _noxfile(monkeypatch).tests(session)
     qemu = [run for run in session.runs if run[:3] == ("python", "-m", "pytest")][1][3:]
     assert qemu[qemu.index("-m") + 1] == "target and not slow"
+
+
+def test_fuzz_keeps_the_logs_of_its_jobs_out_of_the_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """nox -s fuzz -- -jobs=2: libFuzzer writes each job's output to fuzz-K.log in the current directory, which were
+    left in the project's root, each fuzzer's over the one before; they are kept per fuzzer in its build directory,
+    and the session says where."""
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    session = _FuzzSession(["-jobs=2", "-runs=100"])
+    noxfile.fuzz(session)
+    assert not list(tmp_path.glob("fuzz-*.log"))
+    build = tmp_path / "project" / "firmware_c" / "build" / "fuzz"
+    for name in noxfile.FUZZ_TARGETS:
+        assert (build / f"logs-{name}" / "fuzz-0.log").is_file()
+        assert any(f"{name}: " in line and f"{build / f'logs-{name}'}/fuzz-*.log" in line for line in session.logged)
+    assert Path.cwd() == tmp_path
