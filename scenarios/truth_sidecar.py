@@ -39,6 +39,8 @@ _STRIDE_TEXT = {"strike": STRIKE_CLASSES, "activity": ACTIVITIES}
 #: What a labelled recording's events were taken from (its `events_reference`; none named: the first):
 #: optical motion capture (contact at the ground's first touch) or a pressure insole's threshold.
 EVENTS_REFERENCES = ("motion_capture", "pressure_insole")
+#: What a labelled recording's event holds: the contact's initial contact and toe-off times.
+EVENT_KEYS = ("ic_s", "tc_s")
 OWN_KEYS = ("format", "version", "strides", "label_windows_s", "label_window_s", "distance_m", "activity_s", "meta")
 
 
@@ -118,6 +120,10 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
         e = _obj(e, f"events[{i}]")
         if "ic_s" not in e:
             raise _Bad(f"events[{i}]", "has no ic_s", "give each event its initial contact time ic_s")
+        for key in e:
+            if key not in EVENT_KEYS:
+                # {"ic_s": 1.2, "tc": 1.5} was read as a contact of unknown toe-off: its contact time went unjudged
+                raise _unknown_key(f"events[{i}]", key, EVENT_KEYS, "time of a contact", "leave it out")
         events.append((_number(e["ic_s"], f"events[{i}].ic_s"), _opt_number(e.get("tc_s"), f"events[{i}].tc_s")))
     _check_contacts([(f"events[{i}]", StrideTruth(ic_s=ic, tc_s=tc)) for i, (ic, tc) in enumerate(events)])
     events.sort(key=lambda e: e[0])

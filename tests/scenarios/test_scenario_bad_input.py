@@ -271,6 +271,9 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "footprints with text": ({"events": [], "footprints_m": [[0, 0], [1, "a"]]}, ("footprints_m[1][1]",)),
     "events not objects": ({"events": [1.0, 2.0]}, ("events[0]", "not an object")),
     "event tc_s text": ({"events": [{"ic_s": 1.0, "tc_s": "x"}]}, ("events[0].tc_s",)),
+    # a misspelt toe-off was passed by: the contact read as one of unknown TC, its contact time unjudged
+    "event toe-off misspelt": ({"events": [{"ic_s": 0.1, "tc_s": 0.2}, {"ic_s": 0.3, "tc": 0.4}]},
+                               ("events[1] names 'tc'", "did you mean tc_s?", "leave it out")),
     "label window backwards": ({"events": [], "label_window_s": [5.0, 1.0]}, ("label_window_s", "before")),
     "label window of three": ({"events": [], "label_window_s": [1, 2, 3]}, ("label_window_s", "3 values")),
     "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
