@@ -425,6 +425,12 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                                    "directory (was it written by rig.report?)")
         loaded.append((Path(src), found))
     _refuse_rows_twice(loaded)
+    earlier = sorted((Path(out) / ENTRIES).glob("*.json")) if (Path(out) / ENTRIES).is_dir() else []
+    if earlier:
+        # its rows stayed in entries/ (read by the next merge of OUT) while the page, junit.xml and the exit status
+        # told of the merged ones alone: an earlier failure there was neither shown nor counted
+        raise RigError(f"merge: OUT {out} holds a report already ({len(earlier)} row(s) in {ENTRIES}/); give a new "
+                       f"directory for the merged report, or give {out} as a DIR to merge into another")
     out = _writable_dir(Path(out), "merge: OUT")
     entries: dict[str, Entry] = {}
     for src, found in loaded:
