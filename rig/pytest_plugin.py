@@ -59,14 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "one for the session (coordinator: $LG_COORDINATOR; default $LG_PLACE)")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",
                     help="keep run captures here (default: pytest's temporary directory)")
-    group.addoption("--report", action="store", default=None, metavar="DIR",
+    group.addoption("--report", action=Once, default=None, metavar="DIR",
                     help="write a scenario report there: index.html, junit.xml (one testcase per scenario per "
                          "target), a plot per run, the captures; and pytest's own JUnit XML of every test")
     group.addoption("--report-as", action="store", default=None, metavar="NAME",
                     help="name the target so in the report (default its name), e.g. board-rfc2217")
-    group.addoption("--shard", action="store", default=None, metavar="K/N",
+    group.addoption("--shard", action=Once, default=None, metavar="K/N",
                     help="run only the K-th of N shards of the collected tests, balanced by recorded durations")
-    group.addoption("--shard-durations", action="store", default=None, metavar="FILE",
+    group.addoption("--shard-durations", action=Once, default=None, metavar="FILE",
                     help="durations to balance --shard by (default .ci/durations.json)")
 
 

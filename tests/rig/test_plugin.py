@@ -73,6 +73,22 @@ def test_a_target_given_twice_is_refused_not_the_last_one_taken(pytester: pytest
     pytester.runpytest("--target", "host", "--target", "host").assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize("option, first, second", [("--shard", "1/2", "2/2"), ("--report", "a", "b"),
+                                                   ("--shard-durations", "d1.json", "d2.json")])
+def test_an_option_of_one_value_given_twice_is_refused(pytester: pytest.Pytester, option: str, first: str,
+                                                       second: str) -> None:
+    """--shard 1/2 --shard 2/2 ran shard 2 alone, --report a --report b wrote b alone, exit 0 (rig run refuses
+    them: the one given first was dropped without a word)."""
+    pytester.makepyfile("def test_x(): pass")
+    for name in ("d1.json", "d2.json"):
+        (pytester.path / name).write_text('{"host::walk": 1.0}')
+    shard = ["--shard", "1/2"] if option == "--shard-durations" else []
+    result = pytester.runpytest("-p", "no:cacheprovider", *shard, option, first, option, second)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{option} given twice ({first} and {second}): it takes one value*"])
+    assert not (pytester.path / "a").exists() and not (pytester.path / "b").exists()
+
+
 def test_shard_durations_without_a_shard_is_a_usage_error(pytester: pytest.Pytester) -> None:
     """--shard-durations FILE without --shard ran every test, exit 0, as if it were the shard asked for."""
     pytester.makepyfile("def test_x(): pass")
