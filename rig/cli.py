@@ -400,6 +400,12 @@ def cmd_plot(args: argparse.Namespace) -> int:
         if hi < first or lo > last:
             raise RigError(f"{given}: the recording runs from {first:g} to {last:g} s, so that "
                            "plot would be empty; give a range that overlaps it")
+        inside = int(((rec.t_s >= lo) & (rec.t_s <= hi)).sum())
+        if inside < 2:
+            # a range between two samples drew empty axes (a line needs two), exit 0, as if there were no signal
+            period_ms = 1e3 / rec.odr_hz
+            raise RigError(f"{given}: holds {inside} sample(s) of the recording ({period_ms:.3g} ms apart), and a "
+                           f"plot draws lines between two or more; give a range at least {2 * period_ms:.3g} ms long")
         t_range = (lo, hi)
     try:
         out = plot_recording(rec, args.png, detected=detected, t_range_s=t_range)
