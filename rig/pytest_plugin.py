@@ -37,7 +37,7 @@ from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, 
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
-from rig.farm import PlaceLease, place_pool
+from rig.farm import PLACE_ENV, PlaceLease, place_pool
 from rig.targets.base import Target
 from scenarios.catalog import get_scenario, list_scenarios
 from rig.targets.board import PORT_ENV, BoardTarget
@@ -169,6 +169,14 @@ def _one_worker_per_port(config: pytest.Config, target: BoardTarget) -> None:
     """UsageError for one board port (--port, $STRIDELAB_PORT) given to several pytest-xdist workers: each opened
     it, and every test of all but one failed as 'serial port ... is busy', held by its sibling worker."""
     workers = _xdist_workers(config)
+    if target.place and workers > 1:
+        places = place_pool(target.place)
+        if len(places) < workers:
+            # a place is one worker's for the session: the others found none free, and every test of theirs failed
+            given = f"--place {target.place}" if config.getoption("--place") else f"${PLACE_ENV}={target.place}"
+            raise pytest.UsageError(f"{given} is {len(places)} board(s), and -n starts {workers} "
+                                    f"pytest-xdist workers that each acquire one for the session (all but "
+                                    f"{len(places)} finding none free); give a place per worker, or -n {len(places)}")
     if target.place or not target.port or workers <= 1:
         return
     given = f"${PORT_ENV}={target.port}" if target.port_from_env else f"--port {target.port}"

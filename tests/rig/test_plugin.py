@@ -112,6 +112,21 @@ def test_one_board_port_for_several_workers_is_a_usage_error(pytester: pytest.Py
     assert "is one board" not in one.stderr.str()  # one worker: the port is checked as without -n (nothing listens)
 
 
+@pytest.mark.parametrize("place", ["nucleo-1", "nucleo-1,nucleo-1"])
+def test_fewer_places_than_workers_is_a_usage_error(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                    place: str) -> None:
+    """--target board --place nucleo-1 -n 2 (or a pool naming it twice): each pytest-xdist worker acquires a place for
+    the session, and every test of the worker that found none free failed as 'no labgrid place ... acquired'."""
+    import rig.targets.board
+
+    monkeypatch.setattr(rig.targets.board, "labgrid_missing", lambda: None)
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--place", place, "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--place nucleo-1 is 1 board(s), and -n starts 2 pytest-xdist workers*-n 1*"
+                                 if place == "nucleo-1" else "*--place nucleo-1,nucleo-1: names nucleo-1 twice*"])
+
+
 def test_report_as_without_a_report_is_a_usage_error(pytester: pytest.Pytester) -> None:
     """--report-as NAME without --report ran the session as if no name had been given, and wrote no report."""
     pytester.makepyfile("def test_x(): pass")
