@@ -574,6 +574,15 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     with np.errstate(invalid="ignore"):  # a norm of inf (values past 1e154) less a median of inf is nan: not moving
         moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
+    if moving and not np.ptp(gyro_dps, axis=0).any():
+        # told 'multiply gx_dps, gy_dps, gz_dps by 57.29578': a column of zeros stays one in any unit
+        held = ", ".join(f"{v + 0.0:g}" for v in gyro_dps[0])  # + 0.0: -0 is 0
+        raise _fail(
+            path, None,
+            f"the accelerometer shows a foot moving but gx_dps, gy_dps, gz_dps hold one value each throughout "
+            f"({held} dps): the gyroscope was off, or its columns were not logged",
+            "record with the gyroscope on (the analyzer needs the foot's angular rate), or fill the columns with it",
+        )
     if moving and top_rate < RAD_S_MAX:
         raise _fail(
             path, None,

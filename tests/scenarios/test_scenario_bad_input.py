@@ -462,6 +462,13 @@ def test_rates_in_radians_per_second(tmp_path: Path) -> None:
     _refused(_rescaled(tmp_path, gyro_scale=np.pi / 180.0), "rad/s", "multiply gx_dps, gy_dps, gz_dps by 57.29578")
 
 
+def test_rates_that_were_never_logged(tmp_path: Path) -> None:
+    # a gyroscope left off (its columns all 0) was told to multiply them by 57.29578, the rad/s advice
+    msg = _refused(_rescaled(tmp_path, gyro_scale=0.0), "gx_dps, gy_dps, gz_dps hold one value each throughout (0, 0, 0 "
+                   "dps): the gyroscope was off", "record with the gyroscope on")
+    assert "57.29578" not in msg, msg
+
+
 def test_rates_in_radians_per_second_on_a_run(tmp_path: Path) -> None:
     # a run's swing in rad/s stays under the quiet threshold, so the swing looked still: the refusal
     # blamed the accelerometer's scale (|a| 2.1 g where the foot is still) instead of the rates' unit
