@@ -99,7 +99,21 @@ def _windows(doc: dict[str, Any]) -> tuple[tuple[float, float], ...]:
 
 
 def _activity(word: Any) -> str | None:
-    return _ACTIVITY_WORDS.get(word.lower()) if isinstance(word, str) else None
+    """The activity a labelled recording's `activity` names; None for a description of none (mixed_walking_running),
+    _Bad for a value that is no text or a misspelt activity word ("walkng" was read as none: the recording's
+    activity went unjudged by rig bench, exit 0)."""
+    if word is None:
+        return None
+    if not isinstance(word, str):
+        raise _Bad("activity", f"is {excerpt(json.dumps(word))}, not a word",
+                   f"write one of {', '.join(_ACTIVITY_WORDS)} (or a description of a mix), or leave it out")
+    if word.lower() in _ACTIVITY_WORDS:
+        return _ACTIVITY_WORDS[word.lower()]
+    near = difflib.get_close_matches(word.lower(), _ACTIVITY_WORDS, n=1, cutoff=0.8)
+    if near:
+        raise _Bad("activity", f"is {excerpt(json.dumps(word))}, no activity the rig knows",
+                   f"did you mean {near[0]}? correct it, or describe a mix in other words")
+    return None
 
 
 def _full_scales(meta: dict[str, Any], where: str) -> None:

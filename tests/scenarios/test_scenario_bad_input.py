@@ -271,6 +271,10 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "footprints with text": ({"events": [], "footprints_m": [[0, 0], [1, "a"]]}, ("footprints_m[1][1]",)),
     "events not objects": ({"events": [1.0, 2.0]}, ("events[0]", "not an object")),
     "event tc_s text": ({"events": [{"ic_s": 1.0, "tc_s": "x"}]}, ("events[0].tc_s",)),
+    # a misspelt activity (or one that is no word) was read as none: the recording's activity went unjudged
+    "activity misspelt": ({"events": [{"ic_s": 0.1}], "label_windows_s": [[0, 0.4]], "activity": "walkng"},
+                          ("activity is '\"walkng\"', no activity the rig knows", "did you mean walking?")),
+    "activity a number": ({"events": [], "activity": 3}, ("activity is '3', not a word", "write one of walking")),
     # a misspelt toe-off was passed by: the contact read as one of unknown TC, its contact time unjudged
     "event toe-off misspelt": ({"events": [{"ic_s": 0.1, "tc_s": 0.2}, {"ic_s": 0.3, "tc": 0.4}]},
                                ("events[1] names 'tc'", "did you mean tc_s?", "leave it out")),
@@ -358,6 +362,12 @@ def test_sidecar_that_does_not_fit_its_recording(tmp_path: Path, case: str) -> N
     doc, words = ALIEN_SIDECARS[case]
     msg = _refused(_with_sidecar(tmp_path, doc), *words)
     assert "x.truth.json" in msg
+
+
+def test_a_labelled_mix_of_activities_is_no_activity(tmp_path: Path) -> None:
+    rec = read_recording(_with_sidecar(tmp_path, {"events": [{"ic_s": 0.2}], "label_windows_s": [[0.0, 0.4]],
+                                                   "activity": "mixed_walking_running"}))
+    assert rec.truth is not None and rec.truth.strides[0].activity is None
 
 
 def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
