@@ -378,6 +378,15 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
             names, scales, delimiter = _header(path, line_no, stripped)
             header_line = line_no
             missing = [c for c in COLUMNS if c not in names]
+            unit = next(((n, m[2], _STEMS.get(m[1].lower()) or m[1].lower()) for n in names
+                         if (m := _FIELD.fullmatch(n)) and m[2] is not None
+                         and (_STEMS.get(m[1].lower()) or m[1].lower()) in missing), None)
+            if unit is not None:
+                # 't [min]' was 'header lacks column(s) t_s', as if the time were not there at all
+                field, given, column = unit
+                raise _fail(path, line_no, f"column {excerpt(field)}: {excerpt(given)} is no unit of {column} the rig "
+                            f"converts", f"write its values in one of {', '.join(_UNITS[column])} and name that unit "
+                            f"(e.g. {_stem(column)} [{list(_UNITS[column])[2]}])")
             if missing:
                 raise _fail(
                     path, line_no,

@@ -675,3 +675,16 @@ def test_sidecar_rate_no_float_holds_is_refused(tmp_path: Path, text: str) -> No
     with pytest.raises(RecordingError, match=r"x\.truth\.json: sample_rate_hz is .*, not a sample rate; write") as err:
         read_recording(path)
     assert len(str(err.value)) < MAX_MESSAGE_CHARS + len(str(tmp_path))
+
+
+@pytest.mark.parametrize("field, words", [
+    ("t [min]", "column 't [min]': 'min' is no unit of t_s the rig converts; write its values in one of s, sec, ms"),
+    ("ax [ug]", "column 'ax [ug]': 'ug' is no unit of ax_g the rig converts; write its values in one of g, mg"),
+])
+def test_a_column_in_a_unit_not_converted_is_named(tmp_path: Path, field: str, words: str) -> None:
+    """t [min] was refused as 'header lacks column(s) t_s', as if the recording held no time at all."""
+    column = "t_s" if field.startswith("t ") else "ax_g"
+    path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
+    path.write_text(path.read_text().replace(column, field, 1))
+    msg = _refused(path, words)
+    assert "lacks" not in msg
