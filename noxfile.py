@@ -179,10 +179,31 @@ def _install(session: nox.Session, *extras: str) -> None:
     session.install("-e", spec)
 
 
-def _pytest(session: nox.Session, *args: str, allow_empty: bool = False) -> None:
-    """Run pytest with strict markers; posargs go through. Exit code 5 (nothing collected) is fine if allowed."""
+def _pytest(session: nox.Session, *args: str, allow_empty: bool = False, posargs: list[str] | None = None) -> None:
+    """Run pytest with strict markers; posargs (the session's unless given) go through. Exit code 5 (nothing
+    collected) is fine if allowed."""
     codes = [0, 5] if allow_empty else [0]
-    session.run("python", "-m", "pytest", "--strict-markers", *args, *session.posargs, success_codes=codes)
+    given = list(session.posargs) if posargs is None else posargs
+    session.run("python", "-m", "pytest", "--strict-markers", *args, *given, success_codes=codes)
+
+
+def mark_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """The last -m EXPR of pytest arguments (-m EXPR, -mEXPR or -m=EXPR; None without one), and the arguments
+    without any -m."""
+    expr, rest = None, []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-m":
+            expr = args[i + 1] if i + 1 < len(args) else ""
+            i += 2
+            continue
+        if arg.startswith("-m") and not arg.startswith("--"):
+            expr = arg[2:].removeprefix("=")
+        else:
+            rest.append(arg)
+        i += 1
+    return expr, rest
 
 
 def _availability(session: nox.Session) -> dict[str, list]:
@@ -222,8 +243,12 @@ def tests(session: nox.Session) -> None:
                       f"pytest tests {junit}")
     session.run("make", "-C", "firmware_c", "test", external=True)
     _pytest(session, "-n", "auto", "tests")
+    # a -m of the user's after ours replaced it (pytest takes the last): the qemu pass ran every test it
+    # selected, target-marked or not; both must hold
+    expr, rest = mark_option(list(session.posargs))
+    marks = "target and not slow" if expr is None else f"(target and not slow) and ({expr})"
     for target in emulators:
-        _pytest(session, "-n", "auto", "-m", "target and not slow", "--target", target, "tests", allow_empty=True)
+        _pytest(session, "-n", "auto", "-m", marks, "--target", target, "tests", allow_empty=True, posargs=rest)
 
 
 #: Where `nox -s hil` writes its report unless `-- --report DIR` says otherwise.
@@ -455,9 +480,14 @@ def fuzz(session: nox.Session) -> None:
     for name in FUZZ_TARGETS:
         corpus = ROOT / "firmware_c" / "build" / "fuzz" / f"corpus-{name}"
         corpus.mkdir(parents=True, exist_ok=True)
-        out = session.run(f"firmware_c/build/fuzz/{name}", str(corpus), "-print_final_stats=1",
-                          f"-artifact_prefix={corpus.parent}/{name}-", *args, external=True, silent=True,
-                          stderr=subprocess.STDOUT)
+        # libFuzzer's -jobs=N writes each job's output to fuzz-K.log in the current directory: they were left in
+        # the project's root, each fuzzer's over the one before
+        logs = corpus.parent / f"logs-{name}"
+        logs.mkdir(exist_ok=True)
+        with session.chdir(logs):
+            out = session.run(str(corpus.parent / name), str(corpus), "-print_final_stats=1",
+                              f"-artifact_prefix={corpus.parent}/{name}-", *args, external=True, silent=True,
+                              stderr=subprocess.STDOUT)
         stats = dict(re.findall(r"^stat::(\w+):\s*(\S+)", str(out), re.MULTILINE))
         done = [line for line in str(out).splitlines() if " DONE " in line]
         per_s = stats.get('average_exec_per_sec', '?').strip()
@@ -466,7 +496,8 @@ def fuzz(session: nox.Session) -> None:
         figures.append(f"{name}: {stats.get('number_of_executed_units', '?').strip()} executions, "
                        f"{rate}, peak RSS "
                        f"{stats.get('peak_rss_mb', '?').strip()} MB, no crash"
-                       + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else ""))
+                       + (f"; {done[-1].split('DONE')[1].split('exec/s')[0].strip()}" if done else "")
+                       + (f"; its jobs' output: {logs}/fuzz-*.log" if any(logs.glob("fuzz-*.log")) else ""))
     for line in figures:
         session.log(f"fuzz: {line}")
 

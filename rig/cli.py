@@ -21,7 +21,7 @@ from typing import Any
 from rig.assertions import format_run_report
 from rig.boards import DEFAULT_PROFILE, PROFILE_ENV, PROFILES
 from rig.once import Once
-from rig.tool_args import ArgumentParser, in_file, positive_s
+from rig.tool_args import ArgumentParser, file_with_slash, in_file, positive_s
 from rig.bench import NATIVE, format_bench_report, run_bench
 from rig.errors import RigError, TargetUnavailable
 from rig.explore import add_arguments as explore_arguments
@@ -369,6 +369,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if not args.source.strip():  # Path('') is the current directory
         raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
+    not_a_dir = file_with_slash(args.source)
+    if not_a_dir:  # Path() drops the slash: walk.csv/ was drawn as walk.csv
+        raise RigError(not_a_dir)
     source = Path(args.source)
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file:
@@ -397,6 +400,12 @@ def cmd_plot(args: argparse.Namespace) -> int:
         if hi < first or lo > last:
             raise RigError(f"{given}: the recording runs from {first:g} to {last:g} s, so that "
                            "plot would be empty; give a range that overlaps it")
+        inside = int(((rec.t_s >= lo) & (rec.t_s <= hi)).sum())
+        if inside < 2:
+            # a range between two samples drew empty axes (a line needs two), exit 0, as if there were no signal
+            period_ms = 1e3 / rec.odr_hz
+            raise RigError(f"{given}: holds {inside} sample(s) of the recording ({period_ms:.3g} ms apart), and a "
+                           f"plot draws lines between two or more; give a range at least {2 * period_ms:.3g} ms long")
         t_range = (lo, hi)
     try:
         out = plot_recording(rec, args.png, detected=detected, t_range_s=t_range)

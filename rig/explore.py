@@ -645,8 +645,18 @@ def excerpt_int(n: int) -> str:
 
 
 def _ignored(args: argparse.Namespace) -> None:
-    """ScenarioParameterError for options the command asked for would ignore: --cases with --case
-    (one gait runs), and --map alone with anything of a draw (the map holds its own gaits and seeds)."""
+    """ScenarioParameterError for options the command asked for would ignore: anything with --list (it runs
+    nothing), --cases with --case (one gait runs), and --map alone with anything of a draw (the map holds its own
+    gaits and seeds)."""
+    if args.list:
+        given = [name for name, on in (("--case", args.case is not None), ("--cases", args.cases is not None),
+                                       ("--seed", args.seed is not None), ("--fix", bool(args.fix)),
+                                       ("--no-shrink", args.no_shrink), ("--map", args.map),
+                                       ("--json", args.json is not None)) if on]
+        if given:
+            # --list --json OUT printed the list and wrote no OUT, exit 0; --list --case ran no gait
+            raise ScenarioParameterError(f"--list prints the parameters and runs nothing: {', '.join(given)} would be "
+                                         "ignored; drop them, or run without --list")
     if args.case is not None and args.cases is not None:
         raise ScenarioParameterError(f"--cases {args.cases} draws gaits, and --case runs exactly one: drop --cases")
     if args.map and args.case is None:
@@ -713,10 +723,10 @@ def _list_params() -> str:
 def main(args: argparse.Namespace) -> int:
     """Run `rig explore`: 0 every gait held, 1 a target was missed, 2 bad parameters."""
     try:
+        _ignored(args)
         if args.list:
             print(_list_params())
             return 0
-        _ignored(args)
         _refuse_empty(args)
         cases = DEFAULT_CASES if args.cases is None else args.cases
         seed = 1 if args.seed is None else args.seed

@@ -62,6 +62,11 @@ def place_pool(given: str | None = None) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise RigError(f"no labgrid place given: pass --place NAME[,NAME...] or set {PLACE_ENV}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        # a pool of a,a passed for two boards: the second pytest-xdist worker found it held, every test of its failed
+        source = f"--place {text}" if given else f"${PLACE_ENV}={text}"
+        raise RigError(f"{source}: names {', '.join(twice)} twice; give each place of the pool once")
     return names
 
 

@@ -37,7 +37,7 @@ from rig.runner import ScenarioRun, new_run_dir, require_stopped, run_scenario, 
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.symbolize import symbolizer
 from rig.targets import TARGETS, make_target
-from rig.farm import PlaceLease, place_pool
+from rig.farm import PLACE_ENV, PlaceLease, place_pool
 from rig.targets.base import Target
 from scenarios.catalog import get_scenario, list_scenarios
 from rig.targets.board import PORT_ENV, BoardTarget
@@ -59,14 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "one for the session (coordinator: $LG_COORDINATOR; default $LG_PLACE)")
     group.addoption("--runs-dir", action="store", default=None, metavar="DIR",
                     help="keep run captures here (default: pytest's temporary directory)")
-    group.addoption("--report", action="store", default=None, metavar="DIR",
+    group.addoption("--report", action=Once, default=None, metavar="DIR",
                     help="write a scenario report there: index.html, junit.xml (one testcase per scenario per "
                          "target), a plot per run, the captures; and pytest's own JUnit XML of every test")
     group.addoption("--report-as", action="store", default=None, metavar="NAME",
                     help="name the target so in the report (default its name), e.g. board-rfc2217")
-    group.addoption("--shard", action="store", default=None, metavar="K/N",
+    group.addoption("--shard", action=Once, default=None, metavar="K/N",
                     help="run only the K-th of N shards of the collected tests, balanced by recorded durations")
-    group.addoption("--shard-durations", action="store", default=None, metavar="FILE",
+    group.addoption("--shard-durations", action=Once, default=None, metavar="FILE",
                     help="durations to balance --shard by (default .ci/durations.json)")
 
 
@@ -169,6 +169,14 @@ def _one_worker_per_port(config: pytest.Config, target: BoardTarget) -> None:
     """UsageError for one board port (--port, $STRIDELAB_PORT) given to several pytest-xdist workers: each opened
     it, and every test of all but one failed as 'serial port ... is busy', held by its sibling worker."""
     workers = _xdist_workers(config)
+    if target.place and workers > 1:
+        places = place_pool(target.place)
+        if len(places) < workers:
+            # a place is one worker's for the session: the others found none free, and every test of theirs failed
+            given = f"--place {target.place}" if config.getoption("--place") else f"${PLACE_ENV}={target.place}"
+            raise pytest.UsageError(f"{given} is {len(places)} board(s), and -n starts {workers} "
+                                    f"pytest-xdist workers that each acquire one for the session (all but "
+                                    f"{len(places)} finding none free); give a place per worker, or -n {len(places)}")
     if target.place or not target.port or workers <= 1:
         return
     given = f"${PORT_ENV}={target.port}" if target.port_from_env else f"--port {target.port}"

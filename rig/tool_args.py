@@ -75,6 +75,25 @@ def in_file(what: str) -> Callable[[str], Path]:
     def check(text: str) -> Path:
         if not text.strip():
             raise argparse.ArgumentTypeError(f"an empty path ({text!r}); give {what}")
+        not_a_dir = file_with_slash(text)
+        if not_a_dir:
+            raise argparse.ArgumentTypeError(not_a_dir)
         return Path(text)
 
     return check
+
+
+def file_with_slash(text: str) -> str | None:
+    """The refusal of a path that ends in / (a directory's mark) but names something that is no directory, else None.
+    Path() drops the slash, so `rig replay walk.csv/` replayed walk.csv, where the system refuses the name (open()
+    fails with 'Not a directory')."""
+    if not text.endswith("/") or text.strip("/") == "":
+        return None
+    path = Path(text)
+    try:
+        if path.is_dir() or not (path.exists() or path.is_symlink()):
+            return None
+    except OSError:
+        return None
+    return (f"{text!r} ends in /, a directory's mark, and {path} is no directory: drop the trailing / to name the "
+            "file")

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RecordingError
-from .input_file import excerpt, is_stdin, read_lines
+from .input_file import excerpt, finite_float, is_stdin, read_lines
 from .whole_file import write_whole
 from .input_file import fail as _fail
 from .model import Recording, Truth
@@ -378,6 +378,15 @@ def _read_samples(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
             names, scales, delimiter = _header(path, line_no, stripped)
             header_line = line_no
             missing = [c for c in COLUMNS if c not in names]
+            unit = next(((n, m[2], _STEMS.get(m[1].lower()) or m[1].lower()) for n in names
+                         if (m := _FIELD.fullmatch(n)) and m[2] is not None
+                         and (_STEMS.get(m[1].lower()) or m[1].lower()) in missing), None)
+            if unit is not None:
+                # 't [min]' was 'header lacks column(s) t_s', as if the time were not there at all
+                field, given, column = unit
+                raise _fail(path, line_no, f"column {excerpt(field)}: {excerpt(given)} is no unit of {column} the rig "
+                            f"converts", f"write its values in one of {', '.join(_UNITS[column])} and name that unit "
+                            f"(e.g. {_stem(column)} [{list(_UNITS[column])[2]}])")
             if missing:
                 raise _fail(
                     path, line_no,
@@ -574,6 +583,15 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     with np.errstate(invalid="ignore"):  # a norm of inf (values past 1e154) less a median of inf is nan: not moving
         moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
+    if moving and not np.ptp(gyro_dps, axis=0).any():
+        # told 'multiply gx_dps, gy_dps, gz_dps by 57.29578': a column of zeros stays one in any unit
+        held = ", ".join(f"{v + 0.0:g}" for v in gyro_dps[0])  # + 0.0: -0 is 0
+        raise _fail(
+            path, None,
+            f"the accelerometer shows a foot moving but gx_dps, gy_dps, gz_dps hold one value each throughout "
+            f"({held} dps): the gyroscope was off, or its columns were not logged",
+            "record with the gyroscope on (the analyzer needs the foot's angular rate), or fill the columns with it",
+        )
     if moving and top_rate < RAD_S_MAX:
         raise _fail(
             path, None,
@@ -685,11 +703,13 @@ def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_
         declared = truth.meta.get(key)
         if declared is None:
             continue
-        if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 < declared < math.inf:
+        # a whole number of 400 digits passed as below inf, then float() of it ended in OverflowError
+        rate = finite_float(declared)
+        if rate is None or rate <= 0:
             raise _fail(side, None, f"{key} is {excerpt(json.dumps(declared))}, not a sample rate",
                         "write the sample rate in Hz as a positive JSON number, or leave it out")
-        if abs(odr_hz / float(declared) - 1.0) > RATE_AGREE:
-            raise _fail(side, None, f"{key} says {float(declared):g} Hz but the timestamps of {csv} give "
+        if abs(odr_hz / rate - 1.0) > RATE_AGREE:
+            raise _fail(side, None, f"{key} says {rate:g} Hz but the timestamps of {csv} give "
                         f"{odr_hz:.4g} Hz", "this truth belongs to another recording, or t_s is not in seconds: "
                         "check both")
     t0, t1 = float(t_s[0]), float(t_s[-1])

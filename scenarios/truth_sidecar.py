@@ -39,6 +39,8 @@ _STRIDE_TEXT = {"strike": STRIKE_CLASSES, "activity": ACTIVITIES}
 #: What a labelled recording's events were taken from (its `events_reference`; none named: the first):
 #: optical motion capture (contact at the ground's first touch) or a pressure insole's threshold.
 EVENTS_REFERENCES = ("motion_capture", "pressure_insole")
+#: What a labelled recording's event holds: the contact's initial contact and toe-off times.
+EVENT_KEYS = ("ic_s", "tc_s")
 OWN_KEYS = ("format", "version", "strides", "label_windows_s", "label_window_s", "distance_m", "activity_s", "meta")
 
 
@@ -97,7 +99,21 @@ def _windows(doc: dict[str, Any]) -> tuple[tuple[float, float], ...]:
 
 
 def _activity(word: Any) -> str | None:
-    return _ACTIVITY_WORDS.get(word.lower()) if isinstance(word, str) else None
+    """The activity a labelled recording's `activity` names; None for a description of none (mixed_walking_running),
+    _Bad for a value that is no text or a misspelt activity word ("walkng" was read as none: the recording's
+    activity went unjudged by rig bench, exit 0)."""
+    if word is None:
+        return None
+    if not isinstance(word, str):
+        raise _Bad("activity", f"is {excerpt(json.dumps(word))}, not a word",
+                   f"write one of {', '.join(_ACTIVITY_WORDS)} (or a description of a mix), or leave it out")
+    if word.lower() in _ACTIVITY_WORDS:
+        return _ACTIVITY_WORDS[word.lower()]
+    near = difflib.get_close_matches(word.lower(), _ACTIVITY_WORDS, n=1, cutoff=0.8)
+    if near:
+        raise _Bad("activity", f"is {excerpt(json.dumps(word))}, no activity the rig knows",
+                   f"did you mean {near[0]}? correct it, or describe a mix in other words")
+    return None
 
 
 def _full_scales(meta: dict[str, Any], where: str) -> None:
@@ -118,6 +134,10 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
         e = _obj(e, f"events[{i}]")
         if "ic_s" not in e:
             raise _Bad(f"events[{i}]", "has no ic_s", "give each event its initial contact time ic_s")
+        for key in e:
+            if key not in EVENT_KEYS:
+                # {"ic_s": 1.2, "tc": 1.5} was read as a contact of unknown toe-off: its contact time went unjudged
+                raise _unknown_key(f"events[{i}]", key, EVENT_KEYS, "time of a contact", "leave it out")
         events.append((_number(e["ic_s"], f"events[{i}].ic_s"), _opt_number(e.get("tc_s"), f"events[{i}].tc_s")))
     _check_contacts([(f"events[{i}]", StrideTruth(ic_s=ic, tc_s=tc)) for i, (ic, tc) in enumerate(events)])
     events.sort(key=lambda e: e[0])

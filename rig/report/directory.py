@@ -381,6 +381,25 @@ def _within(path: Path, top: Path) -> bool:
         return False
 
 
+def _refuse_rows_twice(loaded: Sequence[tuple[Path, list[Entry]]]) -> None:
+    """RigError for a report given twice, or a row (a scenario on a target) that two reports hold: the last read
+    replaced the other without a word, so merging a failed run's report before a passed one's reported a pass
+    (exit 0); which of the two is the run to report cannot be told."""
+    given: dict[Path, Path] = {}
+    where: dict[str, Path] = {}
+    for src, found in loaded:
+        real = _real(src)
+        if real in given:
+            raise RigError(f"merge: {src} is given twice ({given[real]} and {src}); give each report once")
+        given[real] = src
+        for e in found:
+            if e.key in where:
+                raise RigError(f"merge: {e.name} on {e.target} is a row of both {where[e.key]} and {src}: which run "
+                               "to report cannot be told; merge the reports of different runs (each job's or "
+                               "shard's own), or leave one of the two out")
+            where[e.key] = src
+
+
 def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab scenario report") -> list[Entry]:
     """One report in out from several report directories: entries, plots and captures copied, pages rewritten."""
     for src in sources:
@@ -405,6 +424,13 @@ def merge_reports(out: Path, sources: Sequence[Path], title: str = "Stridelab sc
                                    f"outside that report; an entry's captures and plot lie inside its report "
                                    "directory (was it written by rig.report?)")
         loaded.append((Path(src), found))
+    _refuse_rows_twice(loaded)
+    earlier = sorted((Path(out) / ENTRIES).glob("*.json")) if (Path(out) / ENTRIES).is_dir() else []
+    if earlier:
+        # its rows stayed in entries/ (read by the next merge of OUT) while the page, junit.xml and the exit status
+        # told of the merged ones alone: an earlier failure there was neither shown nor counted
+        raise RigError(f"merge: OUT {out} holds a report already ({len(earlier)} row(s) in {ENTRIES}/); give a new "
+                       f"directory for the merged report, or give {out} as a DIR to merge into another")
     out = _writable_dir(Path(out), "merge: OUT")
     entries: dict[str, Entry] = {}
     for src, found in loaded:

@@ -224,13 +224,19 @@ class _FuzzSession:
     def __init__(self, posargs: list[str]) -> None:
         self.posargs = posargs
         self.runs: list[tuple[str, ...]] = []
+        self.logged: list[str] = []
 
     def run(self, *args: str, **kwargs: Any) -> str:
         self.runs.append(args)
+        if any(a.startswith("-jobs=") for a in args):  # as libFuzzer does: each job's output in the current directory
+            Path("fuzz-0.log").write_text("job 0\n")
         return ""
 
+    def chdir(self, path: Path) -> contextlib.chdir[Path]:
+        return contextlib.chdir(path)
+
     def log(self, message: str) -> None:
-        pass
+        self.logged.append(message)
 
     def error(self, message: str) -> None:
         raise _Stop(message)
@@ -247,7 +253,7 @@ def test_fuzz_keeps_a_bound(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pos
     monkeypatch.setattr(noxfile, "ROOT", tmp_path)
     session = _FuzzSession(posargs)
     noxfile.fuzz(session)
-    fuzzers = [run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]
+    fuzzers = [run for run in session.runs if "/firmware_c/build/fuzz/" in run[0]]
     assert len(fuzzers) == 4 and all(bound in run and run.count(bound) == 1 for run in fuzzers)
     assert all(sum(a.startswith(("-runs=", "-max_total_time=")) for a in run) == 1 for run in fuzzers)
 
@@ -350,6 +356,9 @@ class _Recorder:
 
     def install(self, *args: str, **kwargs: Any) -> None:
         pass
+
+    def chdir(self, path: Path) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def log(self, message: str) -> None:
         self.logged.append(message)
@@ -495,7 +504,7 @@ def test_fuzz_takes_bounds_in_range(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(noxfile, "ROOT", tmp_path)
     session = _FuzzSession(["-max_total_time=60", "-timeout=25", "-max_len=64"])
     noxfile.fuzz(session)
-    assert len([run for run in session.runs if run[0].startswith("firmware_c/build/fuzz/")]) == 4
+    assert len([run for run in session.runs if "/firmware_c/build/fuzz/" in run[0]]) == 4
 
 
 @pytest.mark.parametrize("value", ["serial", "", " pty", "RFC2217"])
@@ -509,3 +518,44 @@ def test_board_names_the_variable_of_a_way_it_does_not_know(monkeypatch: pytest.
     assert str(stop.value) == (f"board: $STRIDELAB_BOARD_VIA={value!r} is no way to the stand-in board; set it to one "
                                "of pty, rfc2217 (default pty), or unset it")
     assert session.runs == []
+
+
+@pytest.mark.parametrize("args", [["-m", "not slow"], ["-mnot slow"], ["-m=not slow"], ["-m", "cocotb", "-m", "not slow"]])
+def test_tests_keeps_its_emulator_selection_beside_a_mark_expression(monkeypatch: pytest.MonkeyPatch,
+                                                                      args: list[str]) -> None:
+    """nox -s tests -- -m EXPR: pytest takes the last -m, so the qemu pass ran every test EXPR selected, target-marked
+    or not, in place of the target-marked ones; both selections now hold, the user's -m given once."""
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    session.posargs = [*args, "-k", "walk"]
+    _noxfile(monkeypatch).tests(session)
+    pytests = [run for run in session.runs if run[:3] == ("python", "-m", "pytest")]
+    assert len(pytests) == 2
+    assert pytests[0][-len(session.posargs):] == tuple(session.posargs)  # the first pass: as given
+    qemu = pytests[1][3:]  # after python -m pytest
+    assert sum(a.startswith("-m") for a in qemu) == 1, qemu
+    assert qemu[qemu.index("-m") + 1] == "(target and not slow) and (not slow)", qemu
+    assert qemu[-2:] == ("-k", "walk") and "--target" in qemu
+
+
+def test_tests_without_a_mark_expression_runs_the_target_marked_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = _Recorder(output=json.dumps({"qemu": [True, ""]}))
+    _noxfile(monkeypatch).tests(session)
+    qemu = [run for run in session.runs if run[:3] == ("python", "-m", "pytest")][1][3:]
+    assert qemu[qemu.index("-m") + 1] == "target and not slow"
+
+
+def test_fuzz_keeps_the_logs_of_its_jobs_out_of_the_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """nox -s fuzz -- -jobs=2: libFuzzer writes each job's output to fuzz-K.log in the current directory, which were
+    left in the project's root, each fuzzer's over the one before; they are kept per fuzzer in its build directory,
+    and the session says where."""
+    noxfile = _noxfile(monkeypatch)
+    monkeypatch.setattr(noxfile, "ROOT", tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    session = _FuzzSession(["-jobs=2", "-runs=100"])
+    noxfile.fuzz(session)
+    assert not list(tmp_path.glob("fuzz-*.log"))
+    build = tmp_path / "project" / "firmware_c" / "build" / "fuzz"
+    for name in noxfile.FUZZ_TARGETS:
+        assert (build / f"logs-{name}" / "fuzz-0.log").is_file()
+        assert any(f"{name}: " in line and f"{build / f'logs-{name}'}/fuzz-*.log" in line for line in session.logged)
+    assert Path.cwd() == tmp_path

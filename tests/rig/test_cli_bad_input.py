@@ -125,6 +125,10 @@ def test_plot_prints_the_path_it_wrote(tmp_path: Path) -> None:
     (("--from", "1e6"), ("--from 1e+06 s", "the recording's end")),
     (("--to", "-1e3", "--from", "-2e3"), ("--from -2000 s --to -1000 s", "runs from")),
     (("--png", "/dev/full"), ("--png /dev/full", "No space left")),
+    # a range between two samples (or about one) drew empty axes, exit 0
+    (("--from", "1", "--to", "1.0001"), ("--from 1 s --to 1.0001 s: holds 1 sample(s) of the recording (2.4 ms apart)",
+                                         "give a range at least 4.81 ms long")),
+    (("--to", "0.001"), ("--to 0.001 s: holds 1 sample(s)",)),
 ])
 def test_plot_options(tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     (tmp_path / "list.json").write_text("[1, 2]")

@@ -603,3 +603,25 @@ def test_replay_json_dash_is_standard_output(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["summary"] is not None
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("argv", [["replay", "REC.csv/"], ["plot", "REC.csv/", "--png", "p.png"],
+                                  ["plot", "walk", "--png", "p.png", "--detected", "R.json/"],
+                                  ["run", "--all", "--shard", "1/2", "--durations", "R.json/"]])
+def test_a_file_named_with_a_trailing_slash_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Path() drops a trailing /: rig replay REC.csv/ replayed REC.csv (and plot drew it), where the system refuses
+    the name ('Not a directory')."""
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REC.csv").write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0,0,0,1,0,0,0\n0.01,0,0,1,0,0,0\n")
+    (tmp_path / "R.json").write_text('{"strides": []}')
+    try:
+        code = main(argv)  # rig plot's source is read by the command
+    except SystemExit as done:  # the others by argparse
+        code = int(str(done.code))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "ends in /, a directory's mark" in err and "drop the trailing /" in err, err
+    assert not (tmp_path / "p.png").exists() and not (tmp_path / "runs").exists()

@@ -354,6 +354,9 @@ def test_a_negative_zero_reads_as_zero() -> None:
     (["--map", "--fix", "strike=fore"], ("--map prints the holding map", "--fix would be ignored")),
     (["--map", "--cases", "3", "--seed", "2"], ("--cases, --seed would be ignored",)),
     (["--map", "--json", "out.json"], ("--json would be ignored",)),
+    # --list printed the parameters and wrote no out.json, ran no gait, exit 0
+    (["--list", "--json", "out.json"], ("--list prints the parameters and runs nothing: --json would be ignored",)),
+    (["--list", "--case", "strike=fore", "--seed", "3"], ("--case, --seed would be ignored",)),
 ])
 def test_options_a_command_would_ignore_are_refused(argv: list[str], words: tuple[str, ...], tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,

@@ -39,6 +39,15 @@ def test_a_pool_is_tried_from_the_worker_s_own_place(monkeypatch: pytest.MonkeyP
         place_pool(None)
 
 
+def test_a_pool_naming_a_place_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--place a,a was a pool of two for one board: the second pytest-xdist worker found it held and failed every test."""
+    with pytest.raises(RigError, match=r"--place nucleo-1, nucleo-1: names nucleo-1 twice; give each place of the pool"):
+        place_pool("nucleo-1, nucleo-1")
+    monkeypatch.setenv("LG_PLACE", "a,b,a")
+    with pytest.raises(RigError, match=r"\$LG_PLACE=a,b,a: names a twice"):
+        place_pool(None)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from rig.farm_lab import EmulatedLab

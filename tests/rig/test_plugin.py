@@ -73,6 +73,22 @@ def test_a_target_given_twice_is_refused_not_the_last_one_taken(pytester: pytest
     pytester.runpytest("--target", "host", "--target", "host").assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize("option, first, second", [("--shard", "1/2", "2/2"), ("--report", "a", "b"),
+                                                   ("--shard-durations", "d1.json", "d2.json")])
+def test_an_option_of_one_value_given_twice_is_refused(pytester: pytest.Pytester, option: str, first: str,
+                                                       second: str) -> None:
+    """--shard 1/2 --shard 2/2 ran shard 2 alone, --report a --report b wrote b alone, exit 0 (rig run refuses
+    them: the one given first was dropped without a word)."""
+    pytester.makepyfile("def test_x(): pass")
+    for name in ("d1.json", "d2.json"):
+        (pytester.path / name).write_text('{"host::walk": 1.0}')
+    shard = ["--shard", "1/2"] if option == "--shard-durations" else []
+    result = pytester.runpytest("-p", "no:cacheprovider", *shard, option, first, option, second)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{option} given twice ({first} and {second}): it takes one value*"])
+    assert not (pytester.path / "a").exists() and not (pytester.path / "b").exists()
+
+
 def test_shard_durations_without_a_shard_is_a_usage_error(pytester: pytest.Pytester) -> None:
     """--shard-durations FILE without --shard ran every test, exit 0, as if it were the shard asked for."""
     pytester.makepyfile("def test_x(): pass")
@@ -94,6 +110,21 @@ def test_one_board_port_for_several_workers_is_a_usage_error(pytester: pytest.Py
     result.stderr.fnmatch_lines(["*--port socket://127.0.0.1:9 is one board, and -n starts 2 pytest-xdist workers*"])
     one = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--port", "socket://127.0.0.1:9", "-n", "1")
     assert "is one board" not in one.stderr.str()  # one worker: the port is checked as without -n (nothing listens)
+
+
+@pytest.mark.parametrize("place", ["nucleo-1", "nucleo-1,nucleo-1"])
+def test_fewer_places_than_workers_is_a_usage_error(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                    place: str) -> None:
+    """--target board --place nucleo-1 -n 2 (or a pool naming it twice): each pytest-xdist worker acquires a place for
+    the session, and every test of the worker that found none free failed as 'no labgrid place ... acquired'."""
+    import rig.targets.board
+
+    monkeypatch.setattr(rig.targets.board, "labgrid_missing", lambda: None)
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--target", "board", "--place", place, "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--place nucleo-1 is 1 board(s), and -n starts 2 pytest-xdist workers*-n 1*"
+                                 if place == "nucleo-1" else "*--place nucleo-1,nucleo-1: names nucleo-1 twice*"])
 
 
 def test_report_as_without_a_report_is_a_usage_error(pytester: pytest.Pytester) -> None:

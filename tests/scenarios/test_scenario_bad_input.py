@@ -271,6 +271,13 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "footprints with text": ({"events": [], "footprints_m": [[0, 0], [1, "a"]]}, ("footprints_m[1][1]",)),
     "events not objects": ({"events": [1.0, 2.0]}, ("events[0]", "not an object")),
     "event tc_s text": ({"events": [{"ic_s": 1.0, "tc_s": "x"}]}, ("events[0].tc_s",)),
+    # a misspelt activity (or one that is no word) was read as none: the recording's activity went unjudged
+    "activity misspelt": ({"events": [{"ic_s": 0.1}], "label_windows_s": [[0, 0.4]], "activity": "walkng"},
+                          ("activity is '\"walkng\"', no activity the rig knows", "did you mean walking?")),
+    "activity a number": ({"events": [], "activity": 3}, ("activity is '3', not a word", "write one of walking")),
+    # a misspelt toe-off was passed by: the contact read as one of unknown TC, its contact time unjudged
+    "event toe-off misspelt": ({"events": [{"ic_s": 0.1, "tc_s": 0.2}, {"ic_s": 0.3, "tc": 0.4}]},
+                               ("events[1] names 'tc'", "did you mean tc_s?", "leave it out")),
     "label window backwards": ({"events": [], "label_window_s": [5.0, 1.0]}, ("label_window_s", "before")),
     "label window of three": ({"events": [], "label_window_s": [1, 2, 3]}, ("label_window_s", "3 values")),
     "step count negative": ({"events": [], "step_count": -3}, ("step_count",)),
@@ -355,6 +362,12 @@ def test_sidecar_that_does_not_fit_its_recording(tmp_path: Path, case: str) -> N
     doc, words = ALIEN_SIDECARS[case]
     msg = _refused(_with_sidecar(tmp_path, doc), *words)
     assert "x.truth.json" in msg
+
+
+def test_a_labelled_mix_of_activities_is_no_activity(tmp_path: Path) -> None:
+    rec = read_recording(_with_sidecar(tmp_path, {"events": [{"ic_s": 0.2}], "label_windows_s": [[0.0, 0.4]],
+                                                   "activity": "mixed_walking_running"}))
+    assert rec.truth is not None and rec.truth.strides[0].activity is None
 
 
 def test_sidecar_that_fits_is_read(tmp_path: Path) -> None:
@@ -457,6 +470,13 @@ def test_acceleration_at_a_wrong_scale(tmp_path: Path) -> None:
 
 def test_rates_in_radians_per_second(tmp_path: Path) -> None:
     _refused(_rescaled(tmp_path, gyro_scale=np.pi / 180.0), "rad/s", "multiply gx_dps, gy_dps, gz_dps by 57.29578")
+
+
+def test_rates_that_were_never_logged(tmp_path: Path) -> None:
+    # a gyroscope left off (its columns all 0) was told to multiply them by 57.29578, the rad/s advice
+    msg = _refused(_rescaled(tmp_path, gyro_scale=0.0), "gx_dps, gy_dps, gz_dps hold one value each throughout (0, 0, 0 "
+                   "dps): the gyroscope was off", "record with the gyroscope on")
+    assert "57.29578" not in msg, msg
 
 
 def test_rates_in_radians_per_second_on_a_run(tmp_path: Path) -> None:
@@ -645,3 +665,26 @@ def test_text_in_another_encoding_in_comments_or_extra_columns_is_read(tmp_path:
     _refused(tmp_path / "bad.csv", f"line {head + 6}", "column ax_g:", "is not a number")
     (tmp_path / "head.csv").write_bytes(b"t_s,ax_g\xe9\n0,1\n")
     _refused(tmp_path / "head.csv", "line 1", "not UTF-8 text (byte 0xe9")
+
+
+@pytest.mark.parametrize("text", ["1" + "0" * 400, "1e400", "-0.0"])
+def test_sidecar_rate_no_float_holds_is_refused(tmp_path: Path, text: str) -> None:
+    """A declared rate of 400 digits passed as a number below inf, then ended in a traceback (OverflowError from
+    float()); it is a rate no sensor has, refused as such."""
+    path = _with_sidecar(tmp_path, '{"events": [], "sample_rate_hz": ' + text + "}")
+    with pytest.raises(RecordingError, match=r"x\.truth\.json: sample_rate_hz is .*, not a sample rate; write") as err:
+        read_recording(path)
+    assert len(str(err.value)) < MAX_MESSAGE_CHARS + len(str(tmp_path))
+
+
+@pytest.mark.parametrize("field, words", [
+    ("t [min]", "column 't [min]': 'min' is no unit of t_s the rig converts; write its values in one of s, sec, ms"),
+    ("ax [ug]", "column 'ax [ug]': 'ug' is no unit of ax_g the rig converts; write its values in one of g, mg"),
+])
+def test_a_column_in_a_unit_not_converted_is_named(tmp_path: Path, field: str, words: str) -> None:
+    """t [min] was refused as 'header lacks column(s) t_s', as if the recording held no time at all."""
+    column = "t_s" if field.startswith("t ") else "ax_g"
+    path = _csv(tmp_path, np.arange(50) / 100.0, "x.csv")
+    path.write_text(path.read_text().replace(column, field, 1))
+    msg = _refused(path, words)
+    assert "lacks" not in msg

@@ -446,3 +446,31 @@ def test_a_run_under_way_is_a_row_until_it_ends_or_its_process_dies(tmp_path: Pa
     assert "| sprint on host | crashed | crashed: worker 'gw0' crashed" in (report.path / "summary.md").read_text()
     assert 'type="Crashed"' in (report.path / "junit.xml").read_text()
     assert report.record_crash("t.py::test_walk", "worker 'gw1' crashed") == []  # a run that ended stays as it ended
+
+
+def test_merge_refuses_a_row_two_reports_hold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge OUT B A, where B's run of walk on host failed and A's passed, reported the pass alone (the last read
+    replaced the other), exit 0; the same report given twice likewise counted its rows once without a word."""
+    _edited_entry(tmp_path / "b")
+    _edited_entry(tmp_path / "a", verdict="passed", error=None)
+    assert report_main(["merge", str(tmp_path / "out"), str(tmp_path / "b"), str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert f"walk on host is a row of both {tmp_path / 'b'} and {tmp_path / 'a'}: which run to report cannot be told" in err
+    (tmp_path / "x").mkdir()
+    assert report_main(["merge", str(tmp_path / "out"), str(tmp_path / "a"), str(tmp_path / "x" / ".." / "a")]) == 2
+    assert f"{tmp_path / 'x' / '..' / 'a'} is given twice" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_merge_into_an_earlier_report_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """merge OLD A, OLD a report whose run of walk failed: its row stayed in OLD's entries/ while the page, junit.xml
+    and the exit status (0) told of A's rows alone."""
+    _edited_entry(tmp_path / "old")
+    ReportDir(tmp_path / "a").record_error("sprint", "host", None, RigError("no"), None)
+    before = sorted(p.name for p in (tmp_path / "old").rglob("*"))
+    assert report_main(["merge", str(tmp_path / "old"), str(tmp_path / "a")]) == 2
+    assert f"merge: OUT {tmp_path / 'old'} holds a report already (1 row(s) in entries/); give a new directory" in \
+        capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "old").rglob("*")) == before
+    assert report_main(["merge", str(tmp_path / "new"), str(tmp_path / "old"), str(tmp_path / "a")]) == 1  # walk: an error
+    assert {e.scenario for e in load_entries([tmp_path / "new"])} == {"walk", "sprint"}
