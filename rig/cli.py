@@ -594,7 +594,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "record", "stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
     p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
     p.add_argument("--duration", action=Once, type=float, default=None, metavar="S", help="stop after S seconds of samples")
-    p.add_argument("--odr-hz", action=Once, type=float, default=416.0, help="sensor output rate (default 416)")
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0,
+                   help="sensor output rate, one of the LSM6DSO's (default 416)")
     p.add_argument("--target", action=Once, default="board", choices=("board", "host", "qemu"),
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
     p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")

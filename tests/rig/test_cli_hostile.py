@@ -277,7 +277,12 @@ def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, words", [
     (("--duration", "nan"), ("--duration nan", "positive number of seconds")),
     (("--duration", "-1"), ("--duration -1.0", "positive number of seconds")),
-    (("--odr-hz", "0"), ("--odr-hz 0.0", "between 12.5 and 6667 Hz")),
+    (("--odr-hz", "0"), ("--odr-hz 0: the LSM6DSO has no such output rate", "12.5, 26, 52")),
+    # 500 recorded a board's 416 Hz samples stamped 2 ms apart; 11 was let in by a message that said 12.5 at least
+    (("--odr-hz", "500"), ("--odr-hz 500: the LSM6DSO has no such output rate; give one of its rates: 12.5, 26, "
+                           "52, 104, 208, 416, 833, 1666, 3333, 6667 Hz (the nearest: 416)",)),
+    (("--odr-hz", "11"), ("--odr-hz 11:", "(the nearest: 12.5)")),
+    (("--odr-hz", "nan"), ("--odr-hz nan:", "6667 Hz")),
     # recorded no sample, exit 0, a file rig replay refuses ('no samples after the header')
     (("--duration", "1e-9"), ("--duration 1e-09: 416 Hz gives fewer than two samples in it",
                               "give at least 0.00481 s")),
