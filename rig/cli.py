@@ -39,7 +39,7 @@ from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.cache import cache_dir
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.input_file import excerpt, is_stdin
+from scenarios.input_file import bytes_quoted, excerpt, is_stdin
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
@@ -724,7 +724,7 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
         return 128 + signal.SIGPIPE
     except (RigError, ValueError, KeyError, OSError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"rig {args.command}: error: {msg}", file=sys.stderr)
+        print(f"rig {args.command}: error: {bytes_quoted(msg)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a second signal that abandoned rig record's orderly stop
         print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)

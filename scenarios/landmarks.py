@@ -132,7 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .catalog import synthesize
     from .datasets import list_datasets
     from .errors import RecordingError, UnknownScenarioError
+    from .input_file import show_bytes_on
     from .recording_csv import read_recording
+
+    show_bytes_on(sys.stdout, sys.stderr)  # a file name that is not UTF-8 ended the table in a UnicodeEncodeError
 
     # argparse: --help printed "unknown scenario '--help'" with exit 2
     ap = argparse.ArgumentParser(prog="python -m scenarios.landmarks", description=(__doc__ or "").split("\n\n", 1)[0])

@@ -630,3 +630,13 @@ def test_a_file_named_with_a_trailing_slash_is_refused(tmp_path: Path, monkeypat
     err = capsys.readouterr().err
     assert "ends in /, a directory's mark" in err and "drop the trailing /" in err, err
     assert not (tmp_path / "p.png").exists() and not (tmp_path / "runs").exists()
+
+
+def test_a_name_that_is_not_utf8_is_told_byte_for_byte(tmp_path: Path) -> None:
+    # told as 'w\udcffk', the surrogate escape Python holds the byte in, a character the user never typed
+    for args, told in (((b"run", b"w\xffk", b"--target", b"host"), b"unknown scenario 'w\\xffk'"),
+                       ((b"run", b"walk", b"--target", b"w\xff"), b"unknown target 'w\\xff'"),
+                       ((b"replay", b"w\xff.csv", b"--target", b"host"), b"w\\xff.csv: cannot read the recording")):
+        proc = subprocess.run([sys.executable, "-m", "rig", *args], cwd=tmp_path, capture_output=True, timeout=120)
+        assert proc.returncode == 2 and told in proc.stderr, (args, proc.stderr)
+        assert b"\\udc" not in proc.stderr, proc.stderr
