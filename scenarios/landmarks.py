@@ -142,7 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("names", nargs="*", metavar="CSV|SCENARIO",
                     help="recordings (FILE.csv, with NAME.truth.json beside it) or catalog scenarios; default: every "
                          "recording in scenarios/data with labelled events and a few catalog scenarios")
-    names = list(ap.parse_args(argv).names)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parsed, extra = ap.parse_known_args(words)
+    for word in extra:
+        # argparse took -w.csv for an option: 'unrecognized arguments: -w.csv', the recording unnamed
+        if not (word.endswith(".csv") or Path(word).exists()):
+            ap.error(f"{word}: no option of this tool, and no recording (FILE.csv) there; to name a scenario or "
+                     f"file whose name starts with -, write ./{word} or put -- before it")
+    named_words = set(parsed.names) | set(extra)
+    names = [w for w in (words[:words.index("--")] + words[words.index("--") + 1:] if "--" in words else words)
+             if w in named_words]
     named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]

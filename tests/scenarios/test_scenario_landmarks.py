@@ -63,3 +63,16 @@ def test_a_file_name_that_is_not_utf8_is_shown_byte_for_byte(tmp_path: Path) -> 
     proc = subprocess.run([sys.executable, "-m", "scenarios.landmarks", b"w\xffk"], capture_output=True, env=env,
                           timeout=120)
     assert proc.returncode == 2 and b"unknown scenario 'w\\xffk'" in proc.stderr, proc.stderr
+
+
+def test_a_recording_whose_name_starts_with_a_dash_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # argparse took it for an option: 'unrecognized arguments: -w.csv', exit 2, unless -- came before it
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("walk"), tmp_path / "-w.csv")
+    assert main(["-w.csv"]) == 0
+    assert "\n-w " in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["-x"])
+    assert exc.value.code == 2
+    assert "-x: no option of this tool" in capsys.readouterr().err
