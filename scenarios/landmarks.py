@@ -152,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     named_words = set(parsed.names) | set(extra)
     names = [w for w in (words[:words.index("--")] + words[words.index("--") + 1:] if "--" in words else words)
              if w in named_words]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        # a name given twice printed its row twice, as if two recordings agreed
+        ap.error(f"{', '.join(twice)} given twice; give each recording or scenario once")
     named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]

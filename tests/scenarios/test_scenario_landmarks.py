@@ -76,3 +76,11 @@ def test_a_recording_whose_name_starts_with_a_dash_is_read(tmp_path: Path, capsy
         main(["-x"])
     assert exc.value.code == 2
     assert "-x: no option of this tool" in capsys.readouterr().err
+
+
+def test_a_name_given_twice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # its row was printed twice, as if two recordings agreed
+    with pytest.raises(SystemExit) as exc:
+        main(["walk", "steady_run", "walk"])
+    assert exc.value.code == 2
+    assert "walk given twice; give each recording or scenario once" in capsys.readouterr().err
