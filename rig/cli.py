@@ -719,8 +719,10 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
         # the reader of the output went away (rig ... | head): end as a pipeline expects, without the
         # interpreter's own complaint when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"rig {args.command}: its output was closed by the reader (a pipe); stopped, the target too",
-              file=sys.stderr)
+        run_dir = latest_run_dir()  # rig explore --list | head was told 'stopped, the target too', of none
+        stopped = ("stopped; no target was running" if run_dir is None
+                   else f"stopped, the target too; captures so far in {run_dir}")
+        print(f"rig {args.command}: its output was closed by the reader (a pipe); {stopped}", file=sys.stderr)
         return 128 + signal.SIGPIPE
     except (RigError, ValueError, KeyError, OSError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

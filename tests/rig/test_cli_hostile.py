@@ -263,6 +263,19 @@ def test_output_closed_by_its_reader_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr
     run_dir, = (tmp_path / "runs").iterdir()
     assert (run_dir / "target.txt").is_file() and (run_dir / "rx.bin").stat().st_size > 0
+    assert f"stopped, the target too; captures so far in {Path('runs') / run_dir.name}" in proc.stderr, proc.stderr
+
+
+def test_output_closed_by_its_reader_with_no_target_says_none_ran(tmp_path: Path) -> None:
+    # rig explore --list | head ended 'its output was closed by the reader (a pipe); stopped, the target too',
+    # of a target that never was
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.run([sys.executable, "-m", "rig", "explore", "--list"], cwd=tmp_path, stdout=write_end,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert proc.returncode == 128 + 13, (proc.returncode, proc.stderr[-2000:])
+    assert "output was closed by the reader (a pipe); stopped; no target was running" in proc.stderr, proc.stderr
 
 
 def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
