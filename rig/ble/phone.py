@@ -21,6 +21,7 @@ within --timeout-s (the message says which step).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -34,6 +35,7 @@ from bumble.hci import Address
 from bumble.transport import open_transport
 
 from frame_spec import rscs
+from rig.ble.hci_arg import hci_arg
 from rig.ble.shoe import uuid16
 from rig.tool_args import ArgumentParser, positive_s
 
@@ -157,10 +159,21 @@ async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_
         _emit("disconnected", reason=reason)
 
 
+def phone_hci(text: str) -> str:
+    """argparse type of --hci: a Bumble transport as rig ble's --hci takes it (a listening one on loopback only);
+    `virtual` is rig ble's own link, which hands the phone a tcp-client transport."""
+    if text == "virtual":
+        raise argparse.ArgumentTypeError("'virtual' is rig ble's own link, not a transport the phone opens; give the "
+                                         "transport it hands out (tcp-client:127.0.0.1:PORT) or a controller (usb:0)")
+    return hci_arg(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the phone's session; exit 2 with a message when a step does not complete."""
     ap = ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("--hci", required=True, help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
+    # tcp-server:0.0.0.0:PORT (or _:PORT) listened on every interface: a transport is checked as rig ble --hci is
+    ap.add_argument("--hci", required=True, type=phone_hci,
+                    help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
     ap.add_argument("--set-distance-m", type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")
     # a bound that is none (nan, inf, 0, -1) left a step waiting for ever, or failed it at once unnamed

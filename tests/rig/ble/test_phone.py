@@ -1,0 +1,26 @@
+"""The phone app's own command line (python -m rig.ble.phone): its --hci is checked as rig ble's is."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("bumble")
+
+from rig.ble.phone import main  # noqa: E402 - after the skip: Bumble is an extra
+
+
+@pytest.mark.parametrize("hci, words", [
+    # it opened a server socket on every interface and waited there for a controller
+    ("tcp-server:0.0.0.0:9899", ("would listen on every interface",)),
+    ("udp:192.168.1.2:9000,127.0.0.1:9001", ("would listen on '192.168.1.2'",)),
+    # opened as a transport Bumble does not know: 'unknown transport scheme'
+    ("virtual", ("'virtual' is rig ble's own link", "tcp-client:127.0.0.1:PORT")),
+])
+def test_a_transport_rig_ble_refuses_is_refused(hci: str, words: tuple[str, ...],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--hci", hci, "--timeout-s", "1"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
