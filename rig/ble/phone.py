@@ -35,7 +35,7 @@ from bumble.hci import Address
 from bumble.transport import open_transport
 
 from frame_spec import rscs
-from rig.ble.hci_arg import hci_arg
+from rig.ble.hci_arg import hci_arg, open_failed_hint
 from rig.ble.shoe import uuid16
 from rig.tool_args import ArgumentParser, positive_s
 
@@ -95,7 +95,13 @@ class _ControlPoint:
 
 async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_session_s: float = 7200.0) -> None:
     """Find the shoe, read, subscribe, run the procedures, then report notifications until it disconnects."""
-    async with await open_transport(hci) as transport:
+    try:
+        opened = await asyncio.wait_for(open_transport(hci), timeout_s)
+    except Exception as exc:  # noqa: BLE001 - Bumble raises many kinds (usb1's USBError, OSError, ValueError)
+        # usb:0 with no dongle ended in a traceback (usb1.USBErrorOther: LIBUSB_ERROR_OTHER), exit 1
+        why = f"not opened within {timeout_s:g} s" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+        raise PhoneError(f"--hci {hci}: cannot open this Bluetooth controller ({why}); {open_failed_hint(hci)}") from None
+    async with opened as transport:
         device = Device.with_hci("phone", Address(PHONE_ADDRESS), transport.source, transport.sink)
         await device.power_on()
         found: asyncio.Future[Advertisement] = asyncio.get_running_loop().create_future()

@@ -6,7 +6,8 @@ import pytest
 
 pytest.importorskip("bumble")
 
-from rig.ble.phone import main  # noqa: E402 - after the skip: Bumble is an extra
+from rig.ble import phone  # noqa: E402 - after the skip: Bumble is an extra
+from rig.ble.phone import main  # noqa: E402
 
 
 @pytest.mark.parametrize("hci, words", [
@@ -24,3 +25,19 @@ def test_a_transport_rig_ble_refuses_is_refused(hci: str, words: tuple[str, ...]
     err = capsys.readouterr().err
     for w in words:
         assert w in err, err
+
+
+def test_a_controller_that_cannot_be_opened_is_named(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # usb:0 with no dongle ended in a traceback, exit 1: usb1.USBErrorOther (LIBUSB_ERROR_OTHER), no OSError
+    class USBErrorOther(Exception):
+        pass
+
+    async def no_dongle(hci: str) -> object:
+        raise USBErrorOther("LIBUSB_ERROR_OTHER [-99]")
+
+    monkeypatch.setattr(phone, "open_transport", no_dongle)
+    assert main(["--hci", "usb:0", "--timeout-s", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "phone: --hci usb:0: cannot open this Bluetooth controller (LIBUSB_ERROR_OTHER [-99]); " in err, err
+    assert "bumble-usb-probe" in err, err
