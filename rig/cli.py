@@ -295,6 +295,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
                 # written one after the other, the RESD replaced the recording (or its truth) without a word
                 raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
                                f"(e.g. {args.csv.with_suffix('.resd')})")
+    if args.resd is not None and args.resd.name.lower().endswith((".csv", ".truth.json")):
+        # written as asked: a recording (or its truth) there replaced by binary data every command then refused
+        kind = "a truth sidecar" if args.resd.name.lower().endswith(".truth.json") else "a recording CSV"
+        raise RigError(f"--resd {args.resd}: names {kind}, and a RESD file is binary sensor data no command reads "
+                       f"as one; give the RESD a name of its own (e.g. {args.resd.name.split('.')[0] or 'OUT'}.resd), "
+                       "or --csv to write the recording")
     lo, hi = ODR_RANGE_HZ
     if not lo <= args.odr_hz <= hi:  # was 'odr_hz=nan: must be within 10..10000 Hz', the library's name for it
         raise RigError(f"--odr-hz {args.odr_hz:g}: give a sensor rate within {lo:g}..{hi:g} Hz (the LSM6DSO's: "

@@ -92,6 +92,17 @@ def test_synth_resd_that_cannot_be_written(tmp_path: Path, out: str, words: tupl
     _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
 
 
+@pytest.mark.parametrize("out, words", [
+    ("walk.csv", ("--resd walk.csv: names a recording CSV", "(e.g. walk.resd), or --csv to write the recording")),
+    ("walk.truth.json", ("--resd walk.truth.json: names a truth sidecar", "e.g. walk.resd")),
+])
+def test_synth_resd_named_as_a_recording_is_refused(tmp_path: Path, out: str, words: tuple[str, ...]) -> None:
+    # the RESD's binary data replaced the recording there, which every command then refused
+    (tmp_path / out).write_text("t_s,ax_g\n")
+    _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
+    assert (tmp_path / out).read_text() == "t_s,ax_g\n"
+
+
 def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> None:
     # each attempt of --retries made a run directory and failed the same way, 10^20 times if asked
     env = {k: v for k, v in os.environ.items() if k != "STRIDELAB_PORT"}
