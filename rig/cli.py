@@ -280,6 +280,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Picture formats a name may end in other than PNG (those matplotlib writes): rig plot --png writes PNG alone.
+OTHER_PICTURES = ("avif", "eps", "gif", "jpeg", "jpg", "pdf", "pgf", "ps", "raw", "rgba", "svg", "svgz", "tif", "tiff",
+                  "webp", "bmp")
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
@@ -382,6 +387,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file:
         refuse_overwriting_inputs(args.png, "--png", [source], ".png")
+    other = args.png.suffix.lower().lstrip(".")
+    if other in OTHER_PICTURES or other in ("csv", "json"):
+        # x.svg (x.pdf, x.jpg) held PNG bytes, which no SVG viewer opens; x.csv a picture where a recording goes
+        raise RigError(f"--png {args.png}: names {other.upper()} data, and --png writes a PNG image; give a name "
+                       f"ending in .png (e.g. {args.png.with_suffix('.png')})")
     if is_file and args.seed is not None:
         raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
                        "it was recorded: drop --seed, or give a scenario's name")

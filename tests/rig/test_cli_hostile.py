@@ -93,6 +93,25 @@ def test_synth_resd_that_cannot_be_written(tmp_path: Path, out: str, words: tupl
 
 
 @pytest.mark.parametrize("out, words", [
+    ("x.svg", ("--png x.svg: names SVG data, and --png writes a PNG image; give a name ending in .png (e.g. x.png)",)),
+    ("x.PDF", ("names PDF data",)),
+    ("x.csv", ("names CSV data", "x.png")),
+])
+def test_plot_png_named_as_another_format_is_refused(tmp_path: Path, out: str, words: tuple[str, ...],
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # a PNG image was written under the name, which no SVG or PDF viewer opens, exit 0
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot", "standing", "--png", out]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / out).exists()
+
+
+@pytest.mark.parametrize("out, words", [
     ("walk.csv", ("--resd walk.csv: names a recording CSV", "(e.g. walk.resd), or --csv to write the recording")),
     ("walk.truth.json", ("--resd walk.truth.json: names a truth sidecar", "e.g. walk.resd")),
 ])
