@@ -37,6 +37,7 @@ from bumble.transport import open_transport
 from frame_spec import rscs
 from rig.ble.hci_arg import hci_arg, open_failed_hint
 from rig.ble.shoe import uuid16
+from rig.once import Once
 from rig.tool_args import ArgumentParser, positive_s
 
 #: The phone's own (static random) address on the virtual link.
@@ -178,13 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the phone's session; exit 2 with a message when a step does not complete."""
     ap = ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     # tcp-server:0.0.0.0:PORT (or _:PORT) listened on every interface: a transport is checked as rig ble --hci is
-    ap.add_argument("--hci", required=True, type=phone_hci,
+    ap.add_argument("--hci", action=Once, required=True, type=phone_hci,
                     help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
-    ap.add_argument("--set-distance-m", type=float, default=None,
+    ap.add_argument("--set-distance-m", action=Once, type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")
     # a bound that is none (nan, inf, 0, -1) left a step waiting for ever, or failed it at once unnamed
-    ap.add_argument("--timeout-s", type=positive_s, default=60.0, help="bound of each step, s")
-    ap.add_argument("--max-session-s", type=positive_s, default=7200.0, help="bound of the whole subscription, s")
+    ap.add_argument("--timeout-s", action=Once, type=positive_s, default=60.0, help="bound of each step, s")
+    ap.add_argument("--max-session-s", action=Once, type=positive_s, default=7200.0, help="bound of the whole subscription, s")
     args = ap.parse_args(argv)
     if args.set_distance_m is not None and not 0 <= args.set_distance_m <= 429_496_729.5:
         print(f"phone: --set-distance-m {args.set_distance_m}: needs 0 .. 429496729.5 m (uint32, 1/10 m)", file=sys.stderr)

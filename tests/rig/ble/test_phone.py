@@ -41,3 +41,16 @@ def test_a_controller_that_cannot_be_opened_is_named(capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "phone: --hci usb:0: cannot open this Bluetooth controller (LIBUSB_ERROR_OTHER [-99]); " in err, err
     assert "bumble-usb-probe" in err, err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--hci", "tcp-client:127.0.0.1:9000", "--hci", "usb:0"],
+    ["--hci", "usb:0", "--timeout-s", "5", "--timeout-s", "60"],
+    ["--hci", "usb:0", "--set-distance-m", "1000", "--set-distance-m", "0"],
+])
+def test_an_option_given_twice_is_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # the last of the two was taken without a word (rig ble's own options refuse it)
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "given twice" in capsys.readouterr().err
