@@ -68,12 +68,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_stdin(name: str, command: str) -> None:
+    """RigError for '-' given to a command that reads no recording from standard input (only rig replay does):
+    `logger | rig plot - --png p.png` was told 'unknown scenario '-'', the catalog listed, no word of the pipe."""
+    if is_stdin(name) and command in ("plot", "bench"):
+        raise RigError(f"rig {command}: '-' (standard input) is no source rig {command} reads; save the recording "
+                       "to a file and give its path (FILE.csv): only rig replay reads one from standard input")
+    if is_stdin(name):
+        raise RigError(f"rig {command}: '-' (standard input) is no catalog scenario, and rig {command} reads no "
+                       "recording; to replay one piped in: COMMAND | rig replay - --target T")
+
+
 def _catalog_name(name: str, command: str) -> str:
     """name when it is a catalog scenario; RigError saying what to do with a recording given in its place
     (it was refused as 'unknown scenario 'w.csv'', with the catalog listed and no word of the recording)."""
     if not name.strip():  # Path('') exists (the current directory): it was called 'a file'
         raise RigError(f"rig {command}: an empty scenario name ({name!r}); give a catalog scenario's name (rig list "
                        "shows them)")
+    _refuse_stdin(name, command)
     known = {s.name for s in list_scenarios()}
     if name not in known and (name.endswith(".csv") or _exists(Path(name))):
         what = "a file" if _exists(Path(name)) else "a recording's name (*.csv)"
@@ -380,6 +392,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if not args.source.strip():  # Path('') is the current directory
         raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
+    _refuse_stdin(args.source, "plot")
     not_a_dir = file_with_slash(args.source)
     if not_a_dir:  # Path() drops the slash: walk.csv/ was drawn as walk.csv
         raise RigError(not_a_dir)
@@ -483,6 +496,7 @@ def _refuse_paths_as_names(names: Sequence[str]) -> None:
     directory) or a file whose name does not end in .csv (read as a scenario name, it was 'unknown')."""
     known = {s.name for s in list_scenarios()}
     for name in names:
+        _refuse_stdin(name, "bench")
         if name in known or not os.path.lexists(name):
             continue
         if os.path.isdir(name):
