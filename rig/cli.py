@@ -39,7 +39,7 @@ from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.cache import cache_dir
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
-from scenarios.input_file import excerpt, is_stdin
+from scenarios.input_file import bytes_quoted, excerpt, is_stdin
 from scenarios.recording_csv import (ODR_RANGE_HZ, gravity_note, sample_rate_hz, rate_in_range, read_recording,
                                      write_recording)
 
@@ -68,12 +68,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_stdin(name: str, command: str) -> None:
+    """RigError for '-' given to a command that reads no recording from standard input (only rig replay does):
+    `logger | rig plot - --png p.png` was told 'unknown scenario '-'', the catalog listed, no word of the pipe."""
+    if is_stdin(name) and command in ("plot", "bench"):
+        raise RigError(f"rig {command}: '-' (standard input) is no source rig {command} reads; save the recording "
+                       "to a file and give its path (FILE.csv): only rig replay reads one from standard input")
+    if is_stdin(name):
+        raise RigError(f"rig {command}: '-' (standard input) is no catalog scenario, and rig {command} reads no "
+                       "recording; to replay one piped in: COMMAND | rig replay - --target T")
+
+
 def _catalog_name(name: str, command: str) -> str:
     """name when it is a catalog scenario; RigError saying what to do with a recording given in its place
     (it was refused as 'unknown scenario 'w.csv'', with the catalog listed and no word of the recording)."""
     if not name.strip():  # Path('') exists (the current directory): it was called 'a file'
         raise RigError(f"rig {command}: an empty scenario name ({name!r}); give a catalog scenario's name (rig list "
                        "shows them)")
+    _refuse_stdin(name, command)
     known = {s.name for s in list_scenarios()}
     if name not in known and (name.endswith(".csv") or _exists(Path(name))):
         what = "a file" if _exists(Path(name)) else "a recording's name (*.csv)"
@@ -280,6 +292,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Picture formats a name may end in other than PNG (those matplotlib writes): rig plot --png writes PNG alone.
+OTHER_PICTURES = ("avif", "eps", "gif", "jpeg", "jpg", "pdf", "pgf", "ps", "raw", "rgba", "svg", "svgz", "tif", "tiff",
+                  "webp", "bmp")
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a scenario's waveform as a recording CSV plus NAME.truth.json, and/or as Renode sensor data (RESD)."""
     if args.csv is None and args.resd is None:
@@ -295,6 +312,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
                 # written one after the other, the RESD replaced the recording (or its truth) without a word
                 raise RigError(f"--resd {args.resd} is the file {name} writes ({path}); give the RESD another path "
                                f"(e.g. {args.csv.with_suffix('.resd')})")
+    if args.resd is not None and args.resd.name.lower().endswith((".csv", ".truth.json")):
+        # written as asked: a recording (or its truth) there replaced by binary data every command then refused
+        kind = "a truth sidecar" if args.resd.name.lower().endswith(".truth.json") else "a recording CSV"
+        raise RigError(f"--resd {args.resd}: names {kind}, and a RESD file is binary sensor data no command reads "
+                       f"as one; give the RESD a name of its own (e.g. {args.resd.name.split('.')[0] or 'OUT'}.resd), "
+                       "or --csv to write the recording")
     lo, hi = ODR_RANGE_HZ
     if not lo <= args.odr_hz <= hi:  # was 'odr_hz=nan: must be within 10..10000 Hz', the library's name for it
         raise RigError(f"--odr-hz {args.odr_hz:g}: give a sensor rate within {lo:g}..{hi:g} Hz (the LSM6DSO's: "
@@ -369,6 +392,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if not args.source.strip():  # Path('') is the current directory
         raise RigError("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name (rig list)")
+    _refuse_stdin(args.source, "plot")
     not_a_dir = file_with_slash(args.source)
     if not_a_dir:  # Path() drops the slash: walk.csv/ was drawn as walk.csv
         raise RigError(not_a_dir)
@@ -376,6 +400,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file:
         refuse_overwriting_inputs(args.png, "--png", [source], ".png")
+    other = args.png.suffix.lower().lstrip(".")
+    if other in OTHER_PICTURES or other in ("csv", "json"):
+        # x.svg (x.pdf, x.jpg) held PNG bytes, which no SVG viewer opens; x.csv a picture where a recording goes
+        raise RigError(f"--png {args.png}: names {other.upper()} data, and --png writes a PNG image; give a name "
+                       f"ending in .png (e.g. {args.png.with_suffix('.png')})")
     if is_file and args.seed is not None:
         raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
                        "it was recorded: drop --seed, or give a scenario's name")
@@ -467,6 +496,7 @@ def _refuse_paths_as_names(names: Sequence[str]) -> None:
     directory) or a file whose name does not end in .csv (read as a scenario name, it was 'unknown')."""
     known = {s.name for s in list_scenarios()}
     for name in names:
+        _refuse_stdin(name, "bench")
         if name in known or not os.path.lexists(name):
             continue
         if os.path.isdir(name):
@@ -594,7 +624,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "record", "stream a board's own sensor into a recording CSV (Ctrl-C stops and keeps it)")
     p.add_argument("--out", action=Once, type=out_file("--out"), required=True, metavar="FILE.csv")
     p.add_argument("--duration", action=Once, type=float, default=None, metavar="S", help="stop after S seconds of samples")
-    p.add_argument("--odr-hz", action=Once, type=float, default=416.0, help="sensor output rate (default 416)")
+    p.add_argument("--odr-hz", action=Once, type=float, default=416.0,
+                   help="sensor output rate, one of the LSM6DSO's (default 416)")
     p.add_argument("--target", action=Once, default="board", choices=("board", "host", "qemu"),
                    help="board (default; --port URL), or host/qemu with their synthetic sensor")
     p.add_argument("--port", action=Once, help="board link URL: /dev/ttyACM0, rfc2217://host:port, socket://host:port")
@@ -718,12 +749,14 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
         # the reader of the output went away (rig ... | head): end as a pipeline expects, without the
         # interpreter's own complaint when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"rig {args.command}: its output was closed by the reader (a pipe); stopped, the target too",
-              file=sys.stderr)
+        run_dir = latest_run_dir()  # rig explore --list | head was told 'stopped, the target too', of none
+        stopped = ("stopped; no target was running" if run_dir is None
+                   else f"stopped, the target too; captures so far in {run_dir}")
+        print(f"rig {args.command}: its output was closed by the reader (a pipe); {stopped}", file=sys.stderr)
         return 128 + signal.SIGPIPE
     except (RigError, ValueError, KeyError, OSError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"rig {args.command}: error: {msg}", file=sys.stderr)
+        print(f"rig {args.command}: error: {bytes_quoted(msg)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a second signal that abandoned rig record's orderly stop
         print(_ended_by(args.command, signal.SIGINT), file=sys.stderr)

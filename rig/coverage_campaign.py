@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,37 @@ from rig.tool_args import refuse_repeats, scenario_name
 #: Source directories of firmware_c/ whose coverage is reported (the ports for other boards never run here).
 REPORTED = ("src", "gait/src", "gen", "drivers", "ports/host")
 DEFAULT_HTML = Path("runs/coverage")
+#: The files an earlier campaign's report holds: a --html directory holding them is one to replace.
+REPORT_FILES = ("index.html", "summary.json")
+
+
+def refusal_of_html_dir(html_dir: Path) -> str | None:
+    """Why html_dir cannot take the report (it holds files of something other than an earlier report), else None.
+    The report replaces the directory whole: gcovr wrote its pages among an earlier campaign's, whose pages of
+    files no longer reported (and its arm/ page, from a run with --arm) stayed there, linked from nowhere but
+    read as this campaign's."""
+    try:
+        held = sorted(p.name for p in html_dir.iterdir())
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"--html {html_dir}: cannot be read ({exc.strerror}); give a directory you can write"
+    if not held or all((html_dir / name).is_file() for name in REPORT_FILES):
+        return None
+    return (f"--html {html_dir}: holds {len(held)} file(s) of no coverage report ({', '.join(held[:5])}"
+            f"{', ...' if len(held) > 5 else ''}), which the report, replacing the directory whole, would delete; "
+            "give a new or empty directory, or an earlier report's")
+
+
+def replace_dir(new: Path, dest: Path) -> None:
+    """Put the directory new in dest's place (a rename each), deleting what dest held: never half of either."""
+    old = None
+    if dest.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+        dest.rename(old / dest.name)
+    new.rename(dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_catalog(names: Sequence[str], runs_dir: Path, binary: Path) -> int:
@@ -96,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also the ARM image's lines under QEMU (a TCG plugin), in DIR/arm/index.html")
     args = ap.parse_args(argv)
     refuse_repeats(ap, args.scenarios)
+    refusal = refusal_of_html_dir(args.html)
+    if refusal:
+        ap.error(refusal)
+    new_html: Path | None = None
     try:
         names = args.scenarios or [s.name for s in list_scenarios()]
         runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="coverage-campaign-"))
@@ -104,17 +140,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             stale.unlink()  # counters of this campaign only
         t0 = time.monotonic()
         passed = run_catalog(names, runs_dir, binary)
-        doc = gcovr(binary, args.html)
+        html = args.html.resolve()
+        html.parent.mkdir(parents=True, exist_ok=True)
+        new_html = Path(tempfile.mkdtemp(prefix=f".{html.name}.new-", dir=html.parent))
+        umask = os.umask(0o022)
+        os.umask(umask)
+        new_html.chmod(0o777 & ~umask)  # as a directory made by mkdir, not mkdtemp's owner-only
+        doc = gcovr(binary, new_html)
         if args.arm:
             from rig.arm_coverage import arm_report
 
-            arm_ran, arm_code, arm_passed = arm_report(names, runs_dir, args.html / "arm")
+            arm_ran, arm_code, arm_passed = arm_report(names, runs_dir, new_html / "arm")
             passed = min(passed, arm_passed)
             print(f"ARM image under QEMU: {arm_ran} of {arm_code} source lines with code ran "
                   f"({100.0 * arm_ran / max(arm_code, 1):.1f} %); report {args.html / 'arm' / 'index.html'}")
-    except (RigError, KeyError) as exc:
+        replace_dir(new_html, html)
+    except (RigError, KeyError, OSError) as exc:
         print(f"coverage: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if new_html is not None and new_html.exists():
+            shutil.rmtree(new_html, ignore_errors=True)  # a report cut short: the earlier one stays as it was
     print(f"coverage of the firmware by {len(names)} scenarios ({passed} passed their checks) in "
           f"{time.monotonic() - t0:.0f} s: lines {doc.get('line_percent')} % ({doc.get('line_covered')} of "
           f"{doc.get('line_total')}), branches {doc.get('branch_percent')} % ({doc.get('branch_covered')} of "

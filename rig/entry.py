@@ -36,6 +36,9 @@ def main() -> int:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _stop)
     try:
+        from scenarios.input_file import show_bytes_on
+
+        show_bytes_on(sys.stderr)  # a name that is not UTF-8 (rig replay $'w\xff.csv') told as the user gave it
         from rig.cli import main as cli_main
 
         status = cli_main(ignore_signals_after=True)  # no moment with a signal's default action once it ran

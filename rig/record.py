@@ -35,6 +35,11 @@ from scenarios.whole_file import open_fifo_for_writing
 #: Full scales of a recording: the analyzer's defaults (a CSV carries g and dps, not counts).
 ACCEL_FS_G = 16
 GYRO_FS_DPS = 2000
+#: The LSM6DSO's output rates, Hz (datasheet tables 52 and 55): the board's firmware sets the nearest and stamps
+#: its samples at the rate asked, so any other rate would be recorded with times that are not the samples'.
+LSM6DSO_RATES_HZ = (12.5, 26.0, 52.0, 104.0, 208.0, 416.0, 833.0, 1666.0, 3333.0, 6667.0)
+#: How far from a listed rate a requested one may be and still name it (6666 for 6667), as a ratio.
+RATE_MATCH = 1e-3
 #: How long the stream may pause before the recording fails, s (a board sends 13 batches a second at 416 Hz).
 STALL_S = 5.0
 #: How often the progress line is redrawn on a terminal, s.
@@ -263,8 +268,15 @@ def check_settings(duration_s: float | None, odr_hz: float) -> None:
     """Refuse a --duration or --odr-hz no recording can have (RigError naming the option), before anything starts."""
     if duration_s is not None and not duration_s > 0:
         raise RigError(f"--duration {duration_s}: give a positive number of seconds")
-    if not 10.0 <= odr_hz <= 6667.0:
-        raise RigError(f"--odr-hz {odr_hz}: the LSM6DSO runs between 12.5 and 6667 Hz")
+    if not any(abs(odr_hz / rate - 1.0) <= RATE_MATCH for rate in LSM6DSO_RATES_HZ):
+        # 500 recorded a board's 416 Hz samples stamped 2 ms apart, its timeline stretched by a fifth
+        rates = ", ".join(f"{rate:g}" for rate in LSM6DSO_RATES_HZ)
+        hint = ""
+        if odr_hz > 0 and np.isfinite(odr_hz):
+            nearest = min(LSM6DSO_RATES_HZ, key=lambda rate: abs(np.log(odr_hz / rate)))
+            hint = f" (the nearest: {nearest:g})"
+        raise RigError(f"--odr-hz {odr_hz:g}: the LSM6DSO has no such output rate; give one of its rates: "
+                       f"{rates} Hz{hint}")
     if duration_s is not None and not duration_s * odr_hz <= MAX_SAMPLES:
         # --duration inf recorded until Ctrl-C as if none were given; 86400 wrote a recording of 36 M samples
         # that rig replay, rig plot and rig bench then refused (more than 2^23 samples)

@@ -20,6 +20,7 @@ import time
 import tty
 from collections.abc import Callable, Sequence
 
+from rig.once import Once
 from rig.tool_args import ArgumentParser
 
 #: Bits on the wire per byte at 8N1.
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: python -m rig.uart_line --baud N DEVICE."""
     ap = ArgumentParser(prog="python -m rig.uart_line", description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("device", help="the pty (or tty) at the far end of the line: the firmware's")
-    ap.add_argument("--baud", type=baud_arg, default=115200,
+    ap.add_argument("--baud", action=Once, type=baud_arg, default=115200,
                     help=f"line speed, bits per second (8N1), {BAUD_RANGE[0]}..{BAUD_RANGE[1]}")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -8,17 +8,20 @@ that delivers its first bytes within `PIPE_WAIT_S` is read, in chunks, each line
 
 from __future__ import annotations
 
+import codecs
 import errno
+import io
 import json
 import math
 import os
+import re
 import select
 import stat
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import RecordingError
 
@@ -31,11 +34,45 @@ EXCERPT_CHARS = 40
 _CHUNK_BYTES = 1 << 16
 
 
+#: A byte that is not UTF-8 in a command-line word or a file name, as Python holds it (a surrogate escape), in repr().
+_ESCAPED_BYTE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+#: The name of the error handler (registered below) that writes such a byte as \xNN.
+BYTES_ERRORS = "stridelab.bytes"
+
+
+def _bytes_as_escapes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each surrogate escape of a byte written \\xNN (the byte the user gave), other
+    characters the stream cannot encode as backslashreplace writes them."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chunk = exc.object[exc.start:exc.end]
+    return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF
+                   else c.encode("ascii", "backslashreplace").decode("ascii") for c in chunk), exc.end
+
+
+codecs.register_error(BYTES_ERRORS, _bytes_as_escapes)
+
+
+def show_bytes_on(*streams: IO[str]) -> None:
+    """Make each text stream write a byte of a name that is not UTF-8 as \\xNN: stderr wrote it as \\udcNN, a
+    character the user never typed."""
+    for stream in streams:
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=BYTES_ERRORS)
+
+
+def bytes_quoted(message: str) -> str:
+    """message with each byte that is not UTF-8, quoted by repr() as its surrogate escape (\\udcNN, a character
+    the user never typed), written \\xNN: `rig run $'w\\xff'` was told of 'w\\udcff'."""
+    return _ESCAPED_BYTE.sub(r"\1\\x\2", message)
+
+
 def excerpt(text: str | bytes, limit: int = EXCERPT_CHARS) -> str:
-    """A short quotable excerpt: repr of at most `limit` characters, '...' when cut."""
+    """A short quotable excerpt: repr of at most `limit` characters, '...' when cut; a byte of a name that is
+    not UTF-8 is shown \\xNN (repr() showed its surrogate escape, \\udcNN)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "backslashreplace")
-    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+    return bytes_quoted(repr(text[:limit])) + ("..." if len(text) > limit else "")
 
 
 def fail(path: Path, line: int | None, what: str, todo: str) -> RecordingError:

@@ -132,14 +132,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .catalog import synthesize
     from .datasets import list_datasets
     from .errors import RecordingError, UnknownScenarioError
+    from .input_file import show_bytes_on
     from .recording_csv import read_recording
+
+    show_bytes_on(sys.stdout, sys.stderr)  # a file name that is not UTF-8 ended the table in a UnicodeEncodeError
 
     # argparse: --help printed "unknown scenario '--help'" with exit 2
     ap = argparse.ArgumentParser(prog="python -m scenarios.landmarks", description=(__doc__ or "").split("\n\n", 1)[0])
     ap.add_argument("names", nargs="*", metavar="CSV|SCENARIO",
                     help="recordings (FILE.csv, with NAME.truth.json beside it) or catalog scenarios; default: every "
                          "recording in scenarios/data with labelled events and a few catalog scenarios")
-    names = list(ap.parse_args(argv).names)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parsed, extra = ap.parse_known_args(words)
+    for word in extra:
+        # argparse took -w.csv for an option: 'unrecognized arguments: -w.csv', the recording unnamed
+        if not (word.endswith(".csv") or Path(word).exists()):
+            ap.error(f"{word}: no option of this tool, and no recording (FILE.csv) there; to name a scenario or "
+                     f"file whose name starts with -, write ./{word} or put -- before it")
+    named_words = set(parsed.names) | set(extra)
+    names = [w for w in (words[:words.index("--")] + words[words.index("--") + 1:] if "--" in words else words)
+             if w in named_words]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        # a name given twice printed its row twice, as if two recordings agreed
+        ap.error(f"{', '.join(twice)} given twice; give each recording or scenario once")
     named = bool(names)  # a recording or scenario the user named must have labels; the defaults may lack them
     if not names:
         names = [str(p) for p in list_datasets()] + ["walk", "steady_run", "forefoot_striker"]

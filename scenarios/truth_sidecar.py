@@ -169,6 +169,10 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
                 raise _Bad(f"footprints_m[{i}]", f"has {len(r)} value(s)", "write one [x_m, y_m] per footprint")
         xy = np.asarray([r[:2] for r in fp], dtype=float)
         distance_m = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+        if not distance_m > 0:
+            # one footprint (or the same one again) made a path of 0 m, which rig bench passed by unjudged
+            raise _Bad("footprints_m", f"holds {len(fp)} footprint(s), a path of 0 m, so no distance to judge",
+                       "write every footprint walked, [x_m, y_m] each, two or more apart, or leave footprints_m out")
     for key in ("step_count",):
         if key in doc and doc[key] is not None:
             n = _number(doc[key], key)

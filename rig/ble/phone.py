@@ -21,6 +21,7 @@ within --timeout-s (the message says which step).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -34,7 +35,9 @@ from bumble.hci import Address
 from bumble.transport import open_transport
 
 from frame_spec import rscs
+from rig.ble.hci_arg import hci_arg, open_failed_hint
 from rig.ble.shoe import uuid16
+from rig.once import Once
 from rig.tool_args import ArgumentParser, positive_s
 
 #: The phone's own (static random) address on the virtual link.
@@ -93,7 +96,13 @@ class _ControlPoint:
 
 async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_session_s: float = 7200.0) -> None:
     """Find the shoe, read, subscribe, run the procedures, then report notifications until it disconnects."""
-    async with await open_transport(hci) as transport:
+    try:
+        opened = await asyncio.wait_for(open_transport(hci), timeout_s)
+    except Exception as exc:  # noqa: BLE001 - Bumble raises many kinds (usb1's USBError, OSError, ValueError)
+        # usb:0 with no dongle ended in a traceback (usb1.USBErrorOther: LIBUSB_ERROR_OTHER), exit 1
+        why = f"not opened within {timeout_s:g} s" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+        raise PhoneError(f"--hci {hci}: cannot open this Bluetooth controller ({why}); {open_failed_hint(hci)}") from None
+    async with opened as transport:
         device = Device.with_hci("phone", Address(PHONE_ADDRESS), transport.source, transport.sink)
         await device.power_on()
         found: asyncio.Future[Advertisement] = asyncio.get_running_loop().create_future()
@@ -157,15 +166,26 @@ async def session(hci: str, set_distance_m: float | None, timeout_s: float, max_
         _emit("disconnected", reason=reason)
 
 
+def phone_hci(text: str) -> str:
+    """argparse type of --hci: a Bumble transport as rig ble's --hci takes it (a listening one on loopback only);
+    `virtual` is rig ble's own link, which hands the phone a tcp-client transport."""
+    if text == "virtual":
+        raise argparse.ArgumentTypeError("'virtual' is rig ble's own link, not a transport the phone opens; give the "
+                                         "transport it hands out (tcp-client:127.0.0.1:PORT) or a controller (usb:0)")
+    return hci_arg(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the phone's session; exit 2 with a message when a step does not complete."""
     ap = ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    ap.add_argument("--hci", required=True, help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
-    ap.add_argument("--set-distance-m", type=float, default=None,
+    # tcp-server:0.0.0.0:PORT (or _:PORT) listened on every interface: a transport is checked as rig ble --hci is
+    ap.add_argument("--hci", action=Once, required=True, type=phone_hci,
+                    help="Bumble HCI transport, e.g. tcp-client:127.0.0.1:PORT or usb:0")
+    ap.add_argument("--set-distance-m", action=Once, type=float, default=None,
                     help="run Set Cumulative Value with this total distance, m, before subscribing")
     # a bound that is none (nan, inf, 0, -1) left a step waiting for ever, or failed it at once unnamed
-    ap.add_argument("--timeout-s", type=positive_s, default=60.0, help="bound of each step, s")
-    ap.add_argument("--max-session-s", type=positive_s, default=7200.0, help="bound of the whole subscription, s")
+    ap.add_argument("--timeout-s", action=Once, type=positive_s, default=60.0, help="bound of each step, s")
+    ap.add_argument("--max-session-s", action=Once, type=positive_s, default=7200.0, help="bound of the whole subscription, s")
     args = ap.parse_args(argv)
     if args.set_distance_m is not None and not 0 <= args.set_distance_m <= 429_496_729.5:
         print(f"phone: --set-distance-m {args.set_distance_m}: needs 0 .. 429496729.5 m (uint32, 1/10 m)", file=sys.stderr)

@@ -92,6 +92,36 @@ def test_synth_resd_that_cannot_be_written(tmp_path: Path, out: str, words: tupl
     _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
 
 
+@pytest.mark.parametrize("out, words", [
+    ("x.svg", ("--png x.svg: names SVG data, and --png writes a PNG image; give a name ending in .png (e.g. x.png)",)),
+    ("x.PDF", ("names PDF data",)),
+    ("x.csv", ("names CSV data", "x.png")),
+])
+def test_plot_png_named_as_another_format_is_refused(tmp_path: Path, out: str, words: tuple[str, ...],
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # a PNG image was written under the name, which no SVG or PDF viewer opens, exit 0
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot", "standing", "--png", out]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / out).exists()
+
+
+@pytest.mark.parametrize("out, words", [
+    ("walk.csv", ("--resd walk.csv: names a recording CSV", "(e.g. walk.resd), or --csv to write the recording")),
+    ("walk.truth.json", ("--resd walk.truth.json: names a truth sidecar", "e.g. walk.resd")),
+])
+def test_synth_resd_named_as_a_recording_is_refused(tmp_path: Path, out: str, words: tuple[str, ...]) -> None:
+    # the RESD's binary data replaced the recording there, which every command then refused
+    (tmp_path / out).write_text("t_s,ax_g\n")
+    _refused(rig("synth", "standing", "--resd", out, cwd=tmp_path), *words)
+    assert (tmp_path / out).read_text() == "t_s,ax_g\n"
+
+
 def test_run_retries_do_not_retry_a_target_that_is_not_there(tmp_path: Path) -> None:
     # each attempt of --retries made a run directory and failed the same way, 10^20 times if asked
     env = {k: v for k, v in os.environ.items() if k != "STRIDELAB_PORT"}
@@ -263,6 +293,19 @@ def test_output_closed_by_its_reader_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr
     run_dir, = (tmp_path / "runs").iterdir()
     assert (run_dir / "target.txt").is_file() and (run_dir / "rx.bin").stat().st_size > 0
+    assert f"stopped, the target too; captures so far in {Path('runs') / run_dir.name}" in proc.stderr, proc.stderr
+
+
+def test_output_closed_by_its_reader_with_no_target_says_none_ran(tmp_path: Path) -> None:
+    # rig explore --list | head ended 'its output was closed by the reader (a pipe); stopped, the target too',
+    # of a target that never was
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.run([sys.executable, "-m", "rig", "explore", "--list"], cwd=tmp_path, stdout=write_end,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert proc.returncode == 128 + 13, (proc.returncode, proc.stderr[-2000:])
+    assert "output was closed by the reader (a pipe); stopped; no target was running" in proc.stderr, proc.stderr
 
 
 def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
@@ -277,7 +320,12 @@ def test_pytest_runs_dir_onto_a_device_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, words", [
     (("--duration", "nan"), ("--duration nan", "positive number of seconds")),
     (("--duration", "-1"), ("--duration -1.0", "positive number of seconds")),
-    (("--odr-hz", "0"), ("--odr-hz 0.0", "between 12.5 and 6667 Hz")),
+    (("--odr-hz", "0"), ("--odr-hz 0: the LSM6DSO has no such output rate", "12.5, 26, 52")),
+    # 500 recorded a board's 416 Hz samples stamped 2 ms apart; 11 was let in by a message that said 12.5 at least
+    (("--odr-hz", "500"), ("--odr-hz 500: the LSM6DSO has no such output rate; give one of its rates: 12.5, 26, "
+                           "52, 104, 208, 416, 833, 1666, 3333, 6667 Hz (the nearest: 416)",)),
+    (("--odr-hz", "11"), ("--odr-hz 11:", "(the nearest: 12.5)")),
+    (("--odr-hz", "nan"), ("--odr-hz nan:", "6667 Hz")),
     # recorded no sample, exit 0, a file rig replay refuses ('no samples after the header')
     (("--duration", "1e-9"), ("--duration 1e-09: 416 Hz gives fewer than two samples in it",
                               "give at least 0.00481 s")),
@@ -625,3 +673,33 @@ def test_a_file_named_with_a_trailing_slash_is_refused(tmp_path: Path, monkeypat
     err = capsys.readouterr().err
     assert "ends in /, a directory's mark" in err and "drop the trailing /" in err, err
     assert not (tmp_path / "p.png").exists() and not (tmp_path / "runs").exists()
+
+
+def test_a_name_that_is_not_utf8_is_told_byte_for_byte(tmp_path: Path) -> None:
+    # told as 'w\udcffk', the surrogate escape Python holds the byte in, a character the user never typed
+    for args, told in (((b"run", b"w\xffk", b"--target", b"host"), b"unknown scenario 'w\\xffk'"),
+                       ((b"run", b"walk", b"--target", b"w\xff"), b"unknown target 'w\\xff'"),
+                       ((b"replay", b"w\xff.csv", b"--target", b"host"), b"w\\xff.csv: cannot read the recording")):
+        proc = subprocess.run([sys.executable, "-m", "rig", *args], cwd=tmp_path, capture_output=True, timeout=120)
+        assert proc.returncode == 2 and told in proc.stderr, (args, proc.stderr)
+        assert b"\\udc" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["plot", "-", "--png", "p.png"], ("rig plot: '-' (standard input) is no source rig plot reads",
+                                       "give its path (FILE.csv)")),
+    (["bench", "-"], ("rig bench: '-' (standard input) is no source rig bench reads",)),
+    (["run", "-", "--target", "host"], ("rig run: '-' (standard input) is no catalog scenario",
+                                        "COMMAND | rig replay - --target T")),
+])
+def test_standard_input_given_where_only_replay_reads_it(argv: list[str], words: tuple[str, ...], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # logger | rig plot - --png p.png was told "unknown scenario '-'", the catalog listed, no word of the pipe
+    from rig.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err

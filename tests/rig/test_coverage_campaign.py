@@ -64,3 +64,35 @@ def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixtur
         main(argv)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_earlier_report_is_replaced_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # gcovr wrote its pages among the earlier campaign's: a page of a file no longer reported, and arm/ of a run
+    # with --arm, stayed in DIR, read as this campaign's (gcovr stood in for: two campaigns share the counters)
+    def report(binary: Path, html_dir: Path) -> dict[str, object]:
+        (html_dir / "index.html").write_text("coverage by the scenario catalog")
+        (html_dir / "summary.json").write_text("{}")
+        return {}
+
+    monkeypatch.setattr(coverage_campaign, "host_coverage_binary", lambda: tmp_path / "build" / "firmware")
+    monkeypatch.setattr(coverage_campaign, "run_catalog", lambda names, runs_dir, binary: len(names))
+    monkeypatch.setattr(coverage_campaign, "gcovr", report)
+    cov = tmp_path / "cov"
+    (cov / "arm").mkdir(parents=True)
+    for name in ("index.html", "summary.json", "index.old_file.c.html", "arm/index.html"):
+        (cov / name).write_text("earlier campaign")
+    assert main(["standing", "--html", str(cov), "--runs-dir", str(tmp_path / "runs")]) == 0
+    assert not (cov / "index.old_file.c.html").exists() and not (cov / "arm").exists()
+    assert "coverage by the scenario catalog" in (cov / "index.html").read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary directory left
+
+
+def test_a_directory_of_other_files_is_refused_before_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coverage_campaign, "host_coverage_binary", lambda: pytest.fail("the build began"))
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit) as exit_:
+        main(["standing", "--html", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "holds 1 file(s) of no coverage report (notes.txt)" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "mine"

@@ -33,3 +33,11 @@ def test_a_line_speed_no_uart_runs_at_is_refused_before_the_device_is_opened(bau
     assert done.returncode == 2, done.stderr
     assert "argument --baud" in done.stderr and "give a line speed of 300 to 12,000,000 bits per second" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr) < 1000, done.stderr
+
+
+def test_a_line_speed_given_twice_is_refused() -> None:
+    """--baud 115200 --baud 921600 modelled the 921600 baud line alone, the first speed dropped without a word."""
+    done = subprocess.run([sys.executable, "-m", "rig.uart_line", "--baud", "115200", "--baud", "921600", os.devnull],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "--baud given twice (115200 and 921600): it takes one value" in done.stderr, done.stderr

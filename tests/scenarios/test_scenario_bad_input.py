@@ -267,6 +267,10 @@ SIDECARS: dict[str, tuple[object | str | bytes, tuple[str, ...]]] = {
     "accel full scale 2.5 g": ({"strides": [], "meta": {"accel_fs_g": 2.5}}, ("meta.accel_fs_g", "2.5", "2, 4, 8, 16")),
     "gyro full scale 300 dps": ({"events": [], "gyro_fs_dps": 300}, ("gyro_fs_dps", "300", "2000")),
     "footprints of one number": ({"events": [], "footprints_m": [[0.0], [1.0]]}, ("footprints_m[0]",)),
+    # a path of 0 m: rig bench judged no distance and said nothing of it
+    "one footprint": ({"events": [], "footprints_m": [[0.5, 1.0]]},
+                      ("footprints_m holds 1 footprint(s), a path of 0 m", "two or more apart")),
+    "one footprint twice": ({"events": [], "footprints_m": [[0.5, 1.0], [0.5, 1.0]]}, ("holds 2 footprint(s)",)),
     "footprints a string": ({"events": [], "footprints_m": "far"}, ("footprints_m", "not a list")),
     "footprints with text": ({"events": [], "footprints_m": [[0, 0], [1, "a"]]}, ("footprints_m[1][1]",)),
     "events not objects": ({"events": [1.0, 2.0]}, ("events[0]", "not an object")),

@@ -3,6 +3,8 @@ recording in other clothes is read as the recording it is, with the same figures
 
 from __future__ import annotations
 
+import errno
+import importlib.util
 import json
 import subprocess
 import sys
@@ -198,3 +200,28 @@ def test_opengo_converter_refuses_a_source_it_cannot_read(tmp_path: Path, given:
     assert "Traceback" not in proc.stderr and str(src) in proc.stderr, proc.stderr
     assert ("holds no 230927_102114.txt" if given != "not_exports" else "not an OpenGo text export") in proc.stderr
     assert not any(out.iterdir()), "nothing written"
+
+
+def test_opengo_converter_writes_a_walk_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its CSV was written in place, then its sidecar: a disk that filled on the sidecar left the new recording
+    beside the earlier truth (and one that filled on the CSV, half a recording, read as a shorter walk)."""
+    spec = importlib.util.spec_from_file_location("opengo_convert", OPENGO_CONVERT)
+    assert spec is not None and spec.loader is not None
+    convert = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, convert)  # its dataclasses look their module up
+    spec.loader.exec_module(convert)
+    (tmp_path / "walk.csv").write_text("earlier\n")
+    (tmp_path / "walk.truth.json").write_text("{}\n")
+    write_text = Path.write_text
+
+    def full_disk(path: Path, text: str, *args: object, **kwargs: object) -> int:
+        if "truth" in path.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_text(path, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        convert.write(tmp_path, "walk", np.zeros((3, 7)), {"events": []})
+    monkeypatch.undo()
+    assert (tmp_path / "walk.csv").read_text() == "earlier\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.csv", "walk.truth.json"]  # no part file left

@@ -4,6 +4,9 @@ the real datasets' conventions show as the offsets the domain notes describe."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +48,39 @@ def test_a_named_input_without_labelled_strides_exits_2(tmp_path: Path, capsys: 
     assert "unlabelled.csv" in err and "unlabelled.truth.json" in err
     assert main(["standing"]) == 2
     assert "standing" in capsys.readouterr().err
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_byte_for_byte(tmp_path: Path) -> None:
+    # under a UTF-8 locale (strict standard output) the table ended in a UnicodeEncodeError traceback, and a
+    # message quoted the name's byte as '\udcff', a character the user never typed
+    csv = Path(os.fsdecode(bytes(tmp_path) + b"/w\xff.csv"))
+    write_recording(synthesize("walk"), csv)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run([sys.executable, "-m", "scenarios.landmarks", os.fsencode(csv)], capture_output=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert b"\nw\\xff " in proc.stdout, proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "scenarios.landmarks", b"w\xffk"], capture_output=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 2 and b"unknown scenario 'w\\xffk'" in proc.stderr, proc.stderr
+
+
+def test_a_recording_whose_name_starts_with_a_dash_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # argparse took it for an option: 'unrecognized arguments: -w.csv', exit 2, unless -- came before it
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("walk"), tmp_path / "-w.csv")
+    assert main(["-w.csv"]) == 0
+    assert "\n-w " in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["-x"])
+    assert exc.value.code == 2
+    assert "-x: no option of this tool" in capsys.readouterr().err
+
+
+def test_a_name_given_twice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # its row was printed twice, as if two recordings agreed
+    with pytest.raises(SystemExit) as exc:
+        main(["walk", "steady_run", "walk"])
+    assert exc.value.code == 2
+    assert "walk given twice; give each recording or scenario once" in capsys.readouterr().err

@@ -268,12 +268,23 @@ def convert_foot(src: Path, walk: str, tag: str, side: str) -> tuple[np.ndarray,
 
 
 def write(out_dir: Path, name: str, table: np.ndarray, sidecar: dict[str, Any]) -> None:
-    """NAME.csv and NAME.truth.json in out_dir."""
+    """NAME.csv and NAME.truth.json in out_dir, each written whole or not at all: both are written beside their
+    names first, then renamed onto them. Written in place, a full disk left half a recording (read as a shorter
+    walk) or a new recording beside the old truth."""
     lines = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
     for r in table:
         lines.append(f"{r[0]:.2f},{r[1]:.6f},{r[2]:.6f},{r[3]:.6f},{r[4]:.3f},{r[5]:.3f},{r[6]:.3f}")
-    (out_dir / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out_dir / f"{name}.truth.json").write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
+    texts = {out_dir / f"{name}.csv": "\n".join(lines) + "\n",
+             out_dir / f"{name}.truth.json": json.dumps(sidecar, indent=1) + "\n"}
+    parts = {path: path.with_name(f".{path.name}.part") for path in texts}
+    try:
+        for path, text in texts.items():
+            parts[path].write_text(text, encoding="utf-8")
+        for path, part in parts.items():
+            part.replace(path)
+    finally:
+        for part in parts.values():
+            part.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
