@@ -614,15 +614,21 @@ static gait_pos_t crossing(const gait_detect_t *d, uint32_t index, float gy, flo
     return gait_pos_lerp(d->idx1, index, (d->gy1 - level) / (d->gy1 - gy));
 }
 
-/* Vertex of the parabola through the last three samples (an extremum at i1). */
-static gait_pos_t vertex(const gait_detect_t *d, uint32_t index, float gy) {
-    float den = d->gy2 - 2.0f * d->gy1 + gy;
-    float off = den != 0.0f ? 0.5f * (d->gy2 - gy) / den : 0.0f;
+/* Vertex of the parabola through the last three samples' values v2, v1, v
+ * (an extremum at i1). */
+static gait_pos_t vertex_of(const gait_detect_t *d, uint32_t index, float v2, float v1, float v) {
+    float den = v2 - 2.0f * v1 + v;
+    float off = den != 0.0f ? 0.5f * (v2 - v) / den : 0.0f;
     off = off > 0.5f ? 0.5f : (off < -0.5f ? -0.5f : off);
     if (off >= 0.0f) {
         return gait_pos_lerp(d->idx1, index, off);
     }
     return gait_pos_lerp(d->idx2, d->idx1, 1.0f + off);
+}
+
+/* Vertex of the parabola through the last three samples (an extremum at i1). */
+static gait_pos_t vertex(const gait_detect_t *d, uint32_t index, float gy) {
+    return vertex_of(d, index, d->gy2, d->gy1, gy);
 }
 
 /* A new zero-velocity candidate: the push-off is measured from here. */
@@ -750,8 +756,28 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float
     }
 }
 
-/* Push-off peak and toe-off after the zero-velocity candidate. */
-static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float dt) {
+/* The rate about the unit axis y `back` samples before this one, from the delay line, dps. */
+static float ring_rate_about(const gait_state_t *g, uint32_t back, const float y[3]) {
+    const gait_raw_t *r = &g->ring[(g->head + GAIT_RING_SAMPLES - back % GAIT_RING_SAMPLES) % GAIT_RING_SAMPLES];
+    float w = 0.0f;
+    for (int k = 0; k < 3; k++) {
+        w += ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * y[k];
+    }
+    return w;
+}
+
+/* Push-off peak and toe-off after the zero-velocity candidate: gy = the
+ * sensor's pitch rate (its full scale tells a clipped peak), wy = the rate
+ * about the sole's pitch axis as mounted (axis, unit: gait_sole_mount_axis),
+ * dps. The push-off and toe-off are timed on wy: a sensor turned on the shoe
+ * by 10-15 deg reads the foot's roll at push-off in its own gy (a real foot
+ * rolls out as its heel rises), which moved toe-off by 10-40 ms on walks
+ * resynthesized from real strides with the sensor turned one way, and not the
+ * other. The axis is the mounting's, not levelled: the levelled one leans
+ * with the stance's pitch on a stair, and a spin about the vertical in a
+ * turning step then read as a later, stronger push-off (350 ms late). */
+static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy, float wy, const float axis[3],
+                          float dt) {
     d->rel_deg -= gy * dt;
     if (!d->frozen && d->rel_deg < -PUSH_DEG) {
         d->frozen = 1;
@@ -799,27 +825,33 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
             d->tc_found = 1;
         }
     }
-    if (d->burst_done && gy > d->pk_val) {
+    if (d->burst_done && wy > d->pk_val) {
         /* a stronger toes-down burst after the first one ended, before the
          * swing: that one is the push-off (a top-of-foot sensor sees the
          * stance's slow roll-over as a first, smaller burst; a toes-down
          * drift of the foot after toe-off is weaker than its push-off) */
         d->burst_done = 0;
-        d->pk_val = gy;
+        d->pk_val = wy;
         d->tc_found = 0;
-    } else if (gy > d->pk_val) {
+    } else if (wy > d->pk_val) {
         /* a higher peak: the push-off is still building */
-        d->pk_val = gy;
+        d->pk_val = wy;
         d->tc_found = 0;
-    } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && gy < TC_FRAC * d->pk_val) {
-        d->tc = crossing(d, index, gy, TC_FRAC * d->pk_val);
-        d->tc_found = 1;
-    } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS && d->gy1 < d->gy2 && d->gy1 <= gy &&
-               d->gy1 < TC_DIP_FRAC * d->pk_val) {
-        /* the fall after the peak pauses just short of TC_FRAC: toe-off at the dip */
-        d->tc = vertex(d, index, gy);
-        d->tc_found = 1;
-    } else if (d->tc_found && d->frozen && gy < TC_SEND_FRAC * d->pk_val) {
+    } else if (!d->tc_found && d->pk_val > PUSH_MIN_DPS) {
+        /* the rate a sample and two samples back, from the delay line */
+        float w1 = ring_rate_about(g, 1u, axis);
+        if (wy < TC_FRAC * d->pk_val) {
+            d->tc = gait_pos_lerp(d->idx1, index, (w1 - TC_FRAC * d->pk_val) / (w1 - wy));
+            d->tc_found = 1;
+        } else if (w1 <= wy && w1 < TC_DIP_FRAC * d->pk_val) {
+            float w2 = ring_rate_about(g, 2u, axis);
+            if (w1 < w2) {
+                /* the fall after the peak pauses just short of TC_FRAC: toe-off at the dip */
+                d->tc = vertex_of(d, index, w2, w1, wy);
+                d->tc_found = 1;
+            }
+        }
+    } else if (d->tc_found && d->frozen && wy < TC_SEND_FRAC * d->pk_val) {
         d->burst_done = 1; /* the burst is over; the swing sends its toe-off */
     }
 }
@@ -2108,7 +2140,13 @@ void gait_detect_step(gait_state_t *g, uint32_t index, uint32_t gap, const gait_
             pivot_settle(g, d, index);
             track_still(g, d, index, w2);
             if (d->phase == PH_STANCE) {
-                track_pushoff(g, d, index, gy, dt);
+                float axis[3];
+                gait_sole_mount_axis(g, axis);
+                float inv = 1.0f / sqrtf(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
+                for (int k = 0; k < 3; k++) {
+                    axis[k] *= inv;
+                }
+                track_pushoff(g, d, index, gy, gx * axis[0] + gy * axis[1] + gz * axis[2], axis, dt);
             }
             /* a toes-up rotation is a swing once the stance is past its landing
              * (a forefoot landing's heel drop is toes-up too) */
