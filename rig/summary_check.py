@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rig.records import Stride, Summary
+from rig.records import RunResult, Stride, Summary
 
 #: Summary fields the analyzer measures on every run.
 ALWAYS_MEASURED: tuple[str, ...] = ("distance_m", "duration_s", "still_s", "walk_s", "run_s", "stairs_s")
@@ -32,3 +32,11 @@ def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: 
     if with_cadence and summary.cadence_spm is None:
         out.append(f"the SUMMARY reports no cadence_spm (NaN) though {with_cadence} STRIDE frame(s) measured one")
     return out
+
+
+def result_problems(result: RunResult) -> list[str]:
+    """What is wrong with a run's SUMMARY (summary_problems), for a run judged with no truth (rig replay);
+    empty without a SUMMARY (its absence is judged apart)."""
+    if result.summary is None:
+        return []
+    return summary_problems(result.summary, result.strides, result.samples_sent)
