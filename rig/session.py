@@ -546,7 +546,8 @@ class ReplaySession:
         n = len(raw.index)
         # what the analyzer must count as dropped when every sample sent reaches it
         gaps = int(raw.index[-1]) - int(raw.index[0]) + 1 - n if n else 0
-        return self._result(raw, hello, t0, index_gaps=gaps)
+        span_s = (int(raw.index[-1]) - int(raw.index[0]) + 1) * 1000.0 / raw.odr_mhz if n else 0.0
+        return self._result(raw, hello, t0, index_gaps=gaps, span_s=span_s)
 
     def run_live(self, raw: RawStream, run_s: float) -> RunResult:
         """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
@@ -559,7 +560,8 @@ class ReplaySession:
                    "SUMMARY at the end of its sensor stream")
         return self._result(raw, hello, t0)
 
-    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None) -> RunResult:
+    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None,
+                span_s: float | None = None) -> RunResult:
         strides, in_doubt = self._resolve_strides()
         return RunResult(
             strides=strides,
@@ -586,4 +588,5 @@ class ReplaySession:
             rsc_errors=tuple(self.rsc_errors),
             index_gaps=index_gaps,
             samples_lost=self.samples_lost,
+            span_s=span_s,
         )

@@ -15,10 +15,19 @@ from rig.records import RunResult, Stride, Summary
 
 #: Summary fields the analyzer measures on every run.
 ALWAYS_MEASURED: tuple[str, ...] = ("distance_m", "duration_s", "still_s", "walk_s", "run_s", "stairs_s")
+#: Summary fields no run can make negative: a distance, times, a pace, a cadence.
+NEVER_NEGATIVE: tuple[str, ...] = ("distance_m", "still_s", "walk_s", "run_s", "stairs_s", "pace_s_per_km",
+                                   "cadence_spm")
+#: How far a SUMMARY's duration may be from the span of the samples sent: a share of it, and seconds (the last
+#: samples of an analyzer that reads every n-th sample, float32 rounding over a long run).
+DURATION_SLACK = 0.01
+DURATION_SLACK_S = 0.25
 
 
-def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: int) -> list[str]:
-    """What is wrong with a SUMMARY's figures, as sentences (empty when nothing)."""
+def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: int, span_s: float | None = None,
+                     samples_lost: int = 0) -> list[str]:
+    """What is wrong with a SUMMARY's figures, as sentences (empty when nothing). span_s: the sensor time the
+    samples a replay sent span (None: not known); samples_lost: how many of them the link lost."""
     out: list[str] = []
     lacking = [k for k in ALWAYS_MEASURED if summary[k] is None]
     if lacking:
@@ -28,6 +37,19 @@ def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: 
         out.append(f"the SUMMARY's duration_s is {summary.duration_s:g} s after {samples_sent} samples were sent")
     if summary.distance_m is not None and summary.distance_m > 0.0 and summary.pace_s_per_km is None:
         out.append(f"the SUMMARY reports {summary.distance_m:.1f} m covered but no pace_s_per_km (NaN)")
+    for k in NEVER_NEGATIVE:
+        if summary[k] is not None and summary[k] < 0.0:
+            out.append(f"the SUMMARY's {k} is {summary[k]:g}, below 0, which no run can give: the SUMMARY is corrupt")
+    if span_s is not None and summary.duration_s is not None:
+        # the analyzer's duration runs from the first sample it analysed to the last: never longer than the
+        # samples sent span, nor shorter when the link lost none of them
+        slack_s = DURATION_SLACK * span_s + DURATION_SLACK_S
+        if summary.duration_s > span_s + slack_s:
+            out.append(f"the SUMMARY's duration_s is {summary.duration_s:g} s, but the samples sent span {span_s:.3f} s: "
+                       "the analyzer cannot have seen more time than it was sent, so the SUMMARY is corrupt")
+        elif 0.0 < summary.duration_s < span_s - slack_s and samples_lost == 0:
+            out.append(f"the SUMMARY's duration_s is {summary.duration_s:g} s, but the samples sent span {span_s:.3f} s "
+                       "and the firmware acknowledged every one: the SUMMARY is corrupt")
     with_cadence = sum(s.cadence_spm is not None for s in strides)
     if with_cadence and summary.cadence_spm is None:
         out.append(f"the SUMMARY reports no cadence_spm (NaN) though {with_cadence} STRIDE frame(s) measured one")
@@ -39,4 +61,4 @@ def result_problems(result: RunResult) -> list[str]:
     empty without a SUMMARY (its absence is judged apart)."""
     if result.summary is None:
         return []
-    return summary_problems(result.summary, result.strides, result.samples_sent)
+    return summary_problems(result.summary, result.strides, result.samples_sent, result.span_s, result.samples_lost)

@@ -42,3 +42,21 @@ def test_a_summary_of_nan_duration_fails_rig_replay(tmp_path: Path, capsys: pyte
         code, err = replay(board, tmp_path, capsys)
     assert code == 1, err
     assert "corrupt report: the SUMMARY reports no duration_s (NaN)" in err, err
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"distance_m": -5000.0}, "the SUMMARY's distance_m is -5000, below 0, which no run can give"),
+    ({"still_s": -3.0}, "the SUMMARY's still_s is -3, below 0"),
+    ({"duration_s": 1e6, "still_s": 1e6}, "the SUMMARY's duration_s is 1e+06 s, but the samples sent span 2.000 s: the "
+                                          "analyzer cannot have seen more time than it was sent"),
+    ({"duration_s": 0.5, "still_s": 0.5}, "the SUMMARY's duration_s is 0.5 s, but the samples sent span 2.000 s and "
+                                          "the firmware acknowledged every one"),
+])
+def test_a_summary_no_run_can_give_is_a_corrupt_report(fields: dict[str, float], words: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A SUMMARY of -5000 m, of a negative time standing still, or of 1e6 s after 2 s of samples went into the
+    replay JSON as the run's, exit 0 (rig run judged it the same: its checks knew NaN alone)."""
+    with FakeBoard(summary_of(SAMPLES / 416) | fields) as board:
+        code, err = replay(board, tmp_path, capsys)
+    assert code == 1, err
+    assert f"corrupt report: {words}" in err, err
