@@ -337,6 +337,10 @@ class QemuTarget(Target):
         return path
 
     # -- stop --------------------------------------------------------------
+    def link_broken(self) -> RigError | None:
+        """The bulk relay's failed write of the bytes for the firmware (a full file system), which closed the link."""
+        return self._relay.capture_error if self._relay is not None else None
+
     def stop(self) -> str:
         """End QEMU: in bulk mode wait up to end_timeout_s seconds (charged QEMU's progress, rig.progress)
         for the firmware to exit, else terminate it.
