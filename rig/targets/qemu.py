@@ -43,7 +43,7 @@ from pathlib import Path
 
 from rig.build import (ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_cover_plugin,
                        qemu_plugin)
-from rig.errors import RigError
+from rig.errors import CaptureError, RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
 from rig.targets.process import FirmwareProcess
@@ -298,17 +298,26 @@ class QemuTarget(Target):
         flags |= EMU_SYNTH_SENSOR if self.synth_sensor else 0
         rx_path = tx_path = ""
         tx_fifo: Path | None = None
-        if self.link == "bulk":
-            rx_file = (run_dir / RX_FILE).resolve()
-            rx_file.write_bytes(b"")
-            rx_path = str(rx_file)
-            flags |= EMU_BULK_RX
-            tx_fifo = self._make_fifo((run_dir / TX_FIFO).resolve(), len(rx_path.encode()))
-            if tx_fifo is not None:
-                tx_path = str(tx_fifo)
-                flags |= EMU_BULK_TX
         mailbox = run_dir / "qemu-mailbox.bin"
-        mailbox.write_bytes(mailbox_bytes(flags, rx_path, tx_path=tx_path))
+        writing = run_dir / RX_FILE
+        try:
+            if self.link == "bulk":
+                rx_file = writing.resolve()
+                rx_file.write_bytes(b"")
+                rx_path = str(rx_file)
+                flags |= EMU_BULK_RX
+                tx_fifo = self._make_fifo((run_dir / TX_FIFO).resolve(), len(rx_path.encode()))
+                if tx_fifo is not None:
+                    tx_path = str(tx_fifo)
+                    flags |= EMU_BULK_TX
+            writing = mailbox
+            mailbox.write_bytes(mailbox_bytes(flags, rx_path, tx_path=tx_path))
+        except OSError as exc:
+            # a full file system: '[Errno 28] No space left on device' named no file, and the output FIFO
+            # stayed in the run directory, where whatever opens it to read (an archiver, a copy) hangs
+            if tx_fifo is not None:
+                tx_fifo.unlink(missing_ok=True)
+            raise CaptureError.writing(writing, exc) from None
         plugin = None
         if self.insn_count is not None:
             plugin = qemu_plugin()

@@ -356,3 +356,21 @@ def test_a_full_disk_under_the_bulk_link_is_named(qemu_ready: None, tmp_path: Pa
     said = str(err.value)
     assert said.startswith("cannot write the run's capture /dev/full (No space left on device)"), said
     assert "target: " in said and (run_dir / "target.txt").read_text().strip()
+
+
+def test_a_full_disk_as_qemu_starts_is_named_and_leaves_no_fifo(qemu_ready: None, tmp_path: Path) -> None:
+    """QEMU's start on a full file system (its boot mailbox not written) ended rig run with 'rig run: error: [Errno
+    28] No space left on device', naming no file, and left the bulk output FIFO in the run directory, where
+    whatever opens it to read (an archiver, a copy) hangs."""
+    from rig.errors import CaptureError
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "qemu-mailbox.bin").symlink_to("/dev/full")
+    with pytest.raises(CaptureError) as err:
+        run_recording(QemuTarget(link="bulk"), gait_like(1.0), run_dir)
+    said = str(err.value)
+    assert said.startswith(f"cannot write the run's capture {run_dir / 'qemu-mailbox.bin'} (No space left on "
+                           "device)"), said
+    assert not (run_dir / qemu_mod.TX_FIFO).exists()
+    assert (run_dir / "target.txt").read_text().strip()
