@@ -1,4 +1,5 @@
-"""The SUMMARY frame's figures against what the analyzer always knows.
+"""The SUMMARY frame's figures against what the analyzer always knows, and the STRIDE frames' against what no
+stride can have.
 
 The analyzer's summary (firmware_c/gait: gait_get_summary) always measures the distance, the
 duration and the time spent in each activity (0 is a measurement); the pace is NaN only when no
@@ -56,9 +57,40 @@ def summary_problems(summary: Summary, strides: Sequence[Stride], samples_sent: 
     return out
 
 
+#: STRIDE fields no stride can make negative (the analyzer's times, rates, distance, speed, impact magnitude).
+STRIDE_NEVER_NEGATIVE: tuple[str, ...] = ("gct_ms", "flight_ms", "stride_ms", "cadence_spm", "duty_factor", "stride_m",
+                                          "speed_mps", "peak_impact_g")
+#: How far a STRIDE's gct_ms may be from its own tc - ic: a share of it (a sensor clock a few percent off the
+#: nominal one its times are placed on), and milliseconds (the microsecond times' rounding).
+GCT_SLACK = 0.05
+GCT_SLACK_MS = 2.0
+#: Strides named one by one among those with such figures; the rest are counted.
+SHOWN_STRIDES = 10
+
+
+def stride_problems(strides: Sequence[Stride]) -> list[str]:
+    """What no stride can have in the STRIDE frames' figures, as sentences (empty when nothing): a negative
+    time, rate, distance, speed or impact, a contact time other than its own toe-off less its contact."""
+    out: list[str] = []
+    for s in strides:
+        why = [f"{k} {s[k]:g} is below 0" for k in STRIDE_NEVER_NEGATIVE if s[k] is not None and s[k] < 0.0]
+        if s.gct_ms is not None and s.tc_s is not None:
+            own_ms = (s.tc_s - s.ic_s) * 1000.0
+            if abs(s.gct_ms - own_ms) > GCT_SLACK * abs(own_ms) + GCT_SLACK_MS:
+                why.append(f"gct_ms {s.gct_ms:g} is not its own tc - ic ({own_ms:.1f} ms)")
+        if why:
+            out.append(f"stride_no {s.stride_no}: {', '.join(why)}, which no stride can have: the STRIDE is corrupt")
+    if len(out) > SHOWN_STRIDES:
+        out[SHOWN_STRIDES:] = [f"{len(out) - SHOWN_STRIDES} more STRIDE frame(s) with figures no stride can have "
+                               "(the replay JSON holds them)"]
+    return out
+
+
 def result_problems(result: RunResult) -> list[str]:
-    """What is wrong with a run's SUMMARY (summary_problems), for a run judged with no truth (rig replay);
-    empty without a SUMMARY (its absence is judged apart)."""
-    if result.summary is None:
-        return []
-    return summary_problems(result.summary, result.strides, result.samples_sent, result.span_s, result.samples_lost)
+    """What is wrong with a run's STRIDE figures (stride_problems) and its SUMMARY (summary_problems), for a run
+    judged with no truth (rig replay) as for one with (a SUMMARY's absence is judged apart)."""
+    out = stride_problems(result.strides)
+    if result.summary is not None:
+        out += summary_problems(result.summary, result.strides, result.samples_sent, result.span_s,
+                                result.samples_lost)
+    return out

@@ -60,3 +60,44 @@ def test_a_summary_no_run_can_give_is_a_corrupt_report(fields: dict[str, float],
         code, err = replay(board, tmp_path, capsys)
     assert code == 1, err
     assert f"corrupt report: {words}" in err, err
+
+
+def _stride(no: int, ic_us: int, tc_us: int, **fields: object) -> dict[str, object]:
+    out: dict[str, object] = {
+        "stride_no": no, "ic_us": ic_us, "tc_us": tc_us, "gct_ms": (tc_us - ic_us) / 1000, "flight_ms": 100.0,
+        "swing_ms": 400.0, "stride_ms": 700.0, "cadence_spm": 85.0, "duty_factor": 0.3, "fsa_deg": 10.0,
+        "pronation_deg": 5.0, "peak_roll_rate_dps": 100.0, "peak_impact_g": 3.0, "stride_m": 1.5, "speed_mps": 2.0,
+        "strike": "heel", "activity": "run", "flags": 0}
+    out.update(fields)
+    return out
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({}, None),
+    ({"stride_m": -1.5, "speed_mps": -2.0}, "stride_no 0: stride_m -1.5 is below 0, speed_mps -2 is below 0, which "
+                                            "no stride can have: the STRIDE is corrupt"),
+    ({"gct_ms": 5000.0}, "stride_no 0: gct_ms 5000 is not its own tc - ic (200.0 ms)"),
+    ({"cadence_spm": -85.0}, "stride_no 0: cadence_spm -85 is below 0"),
+])
+def test_a_stride_no_foot_can_make_is_a_corrupt_report(fields: dict[str, object], words: str | None, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """STRIDE frames of -1.5 m at -2 m/s, a negative cadence, or a contact time of 5 s between a contact and a
+    toe-off 200 ms apart went into the replay JSON as the run's, exit 0."""
+    from frame_spec import Message, MsgType
+
+    def strides_at_end(board: FakeBoard, msg: Message) -> bool:
+        if msg.type is MsgType.CMD and msg.payload["op"] == "END":
+            board.send(MsgType.STRIDE, _stride(0, 500_000, 700_000, **fields))
+            board.send(MsgType.STRIDE, _stride(1, 1_200_000, 1_400_000))
+            board.send(MsgType.SUMMARY, summary_of(SAMPLES / 416) | {"strides": 2, "avg_cadence_spm": 85.0})
+            board.ack(msg)
+            return True
+        return False
+
+    with FakeBoard(on_frame=strides_at_end) as board:
+        code, err = replay(board, tmp_path, capsys)
+    if words is None:
+        assert code == 0, err
+        return
+    assert code == 1, err
+    assert f"corrupt report: {words}" in err, err
