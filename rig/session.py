@@ -16,7 +16,7 @@ from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, PROTOCOL_VERSION, Mode, Op
 from rig.app_view import RscSample
 from rig.boards import describe_answer
-from rig.errors import FirmwareRestarted, LinkError, LinkTimeout
+from rig.errors import FirmwareRestarted, LinkError, LinkTimeout, RigError
 from rig.inject import RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
@@ -395,7 +395,12 @@ class ReplaySession:
                 self._ack_sessions.pop(s, None)
         assert self.hello is not None
         if self.hello_check is not None:
-            self.hello_check(self.hello)
+            try:
+                self.hello_check(self.hello)
+            except LinkError:
+                raise
+            except RigError as exc:  # another board's HELLO: named without the capture that holds it
+                raise LinkError(str(exc), self.link.capture) from None
         check_protocol(self.hello, self.link.url, self.link.capture)
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window

@@ -101,3 +101,16 @@ def test_a_stride_no_foot_can_make_is_a_corrupt_report(fields: dict[str, object]
         return
     assert code == 1, err
     assert f"corrupt report: {words}" in err, err
+
+
+def test_another_boards_hello_names_the_capture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A board answering HELLO as another firmware (board id, protocol) was refused naming the profile alone:
+    every other error of a run names the capture that holds what the board sent."""
+    with FakeBoard() as board:
+        code = main(["replay", str(still_csv(tmp_path)), "--target", "board", "--port", board.url,
+                     "--json", str(tmp_path / "out.json"), "--runs-dir", str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "answered HELLO board 'host', protocol 2" in err and "profile nucleo-f401re expects board 'stm32f4'" in err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert f"every byte received is in {run_dir / 'rx.bin'}" in err, err
