@@ -9,7 +9,7 @@ from rig.app_view import judge
 from rig.evaluate import Scores, score
 from rig.goals import RUN_GOALS, AccuracyGoal
 from rig.records import RunResult
-from rig.summary_check import summary_problems
+from rig.summary_check import result_problems
 from rig.unmeasured import unmeasured
 from scenarios.model import Truth
 
@@ -42,7 +42,7 @@ def check_result(result: RunResult, truth: Truth, tolerances: tuple[AccuracyGoal
     if result.summary is None:
         report.failures.append("no SUMMARY frame arrived")
     else:
-        report.failures += summary_problems(result.summary, result.strides, result.samples_sent)
+        report.failures += result_problems(result)
     if result.summary is not None and result.summary.get("strides") != len(result.strides):
         report.failures.append(f"SUMMARY counts {result.summary.get('strides')} strides but "
                                f"{len(result.strides)} STRIDE frames arrived")

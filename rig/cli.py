@@ -36,6 +36,7 @@ from rig.report import ReportDir
 from rig.resd_out import write_raw
 from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running
 from rig.shard import load_durations, parse_shard, shard_of, weights
+from rig.summary_check import result_problems
 from rig.targets import TARGETS, Target, available_targets, make_target
 from scenarios.cache import cache_dir
 from scenarios.catalog import get_scenario, list_scenarios, synthesize
@@ -228,9 +229,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
               f"-> {args.json} (captures in {run_dir})", file=sys.stderr)
     for problem in result.link_problems():
         print(f"link: {problem} (capture: {run_dir / 'rx.bin'})", file=sys.stderr)
+    # a SUMMARY of NaN duration (or any figure that cannot be) was written to the JSON with exit 0
+    corrupt = result_problems(result)
+    for problem in corrupt:
+        print(f"corrupt report: {problem} (capture: {run_dir / 'rx.bin'})", file=sys.stderr)
     for note in result.notes():
         print(f"note: {note}", file=sys.stderr)
-    return 1 if result.link_problems() else 0
+    return 1 if result.link_problems() or corrupt else 0
 
 
 def _not_a_truth_name(option: str, out: Path, example: str) -> None:

@@ -33,6 +33,10 @@ KEPT_FRAME_ERRORS = 100
 #: before the next frame, so a device sending garbage cannot make it 30 times the size of rx.bin.
 LOGGED_FRAME_ERRORS = 1000
 
+#: Bytes close() reads on after the run, what was waiting in the port: a firmware flooding a socket:// link
+#: had it read 64 reads of 64 kB each, 4 MB decoded and logged, seconds past the end of every wait.
+CLOSE_DRAIN_BYTES = 256 * 1024
+
 #: One encoder for every line of frames.jsonl (json.dumps would make one per call); strict JSON only.
 _JSON_LINE = json.JSONEncoder(default=str, allow_nan=False)
 
@@ -321,10 +325,12 @@ class Link:
         return self._decoder.pending
 
     def close(self) -> None:
-        """Keep what is already waiting in the port, then close the port and the capture files."""
+        """Keep what is already waiting in the port (up to CLOSE_DRAIN_BYTES), then close the port and the capture
+        files."""
+        start = self.rx_bytes
         for _ in range(64):  # bounded: a firmware that never stops talking cannot hold the close
             try:
-                if not self._port.is_open or not self._port.in_waiting:
+                if not self._port.is_open or not self._port.in_waiting or self.rx_bytes - start >= CLOSE_DRAIN_BYTES:
                     break
                 self._pump(0.0)
             except Exception:  # noqa: BLE001 - a FAULT or a broken port at close: it is in the capture already

@@ -168,6 +168,7 @@ class Recorder:
         self.next_index: int | None = None
         self._t0 = 0.0
         self._shown = 0.0
+        self._at_end = 0
         #: Most samples written: a recording may hold MAX_SAMPLES; those the firmware sends past it are left out.
         self.limit = MAX_SAMPLES
 
@@ -251,16 +252,21 @@ class Recorder:
                                   self.link.capture)
 
     def stop(self) -> None:
-        """END, then every batch until its ACK: nothing the firmware sent before it is left out."""
+        """END, then every batch until its ACK: nothing the firmware sent before it is left out.
+
+        The wait is bounded whatever arrives meanwhile: a firmware that streams on and never acknowledges
+        END (one that ignores it) kept the recording going for ever, past its --duration."""
         seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
+        self._at_end = self.samples
         self.clock.start()
         while not self.session.acked(seq):
+            if self.clock.charged() > STALL_S:
+                raise LinkTimeout(f"the firmware on {self.link.url} did not acknowledge END within {STALL_S:g} s "
+                                  f"(it sent {self.samples - self._at_end} samples meanwhile); {self.samples} "
+                                  "samples are kept", self.link.capture)
             msg = self.link.receive(0.1)
             if msg is not None:
                 self._take(msg)
-            elif self.clock.charged() > STALL_S:
-                raise LinkTimeout(f"the firmware on {self.link.url} did not acknowledge END within {STALL_S:g} s; "
-                                  f"{self.samples} samples are kept", self.link.capture)
         self._show(final=True)
 
 

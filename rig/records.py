@@ -194,6 +194,9 @@ class RunResult:
     index_gaps: int | None = None
     #: Samples of SAMPLE_BATCH frames the link lost (or whose ACK it lost).
     samples_lost: int = 0
+    #: Sensor time the samples a replay sent span, first to last index, on the clock CONFIG gave the
+    #: firmware, s: the longest duration its SUMMARY can report; None where it reads its own sensor.
+    span_s: float | None = None
 
     @property
     def corrupt_frames(self) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rig.assertions import Report, check_result
-from rig.errors import CaptureError, RigError
+from rig.errors import CaptureError, LinkError, RigError
 from rig.inject import to_raw
 from rig.link import Link
 from rig.out_path import kind_of
@@ -98,7 +98,11 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
     try:
         yield target.start(run_dir)
     except RigError as exc:
+        # a link that closed because the target could not go on (QEMU's relay on a full disk) says why
+        cause = target.link_broken() if isinstance(exc, LinkError) else None
         ended = target.stop()
+        if cause is not None:
+            exc = cause
         raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
     finally:
         ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does

@@ -16,7 +16,7 @@ from frame_spec import Message, MsgType, encode
 from frame_spec.messages import MAX_BATCH_SAMPLES, PROTOCOL_VERSION, Mode, Op
 from rig.app_view import RscSample
 from rig.boards import describe_answer
-from rig.errors import FirmwareRestarted, LinkError, LinkTimeout
+from rig.errors import FirmwareRestarted, LinkError, LinkTimeout, RigError
 from rig.inject import RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
@@ -395,7 +395,12 @@ class ReplaySession:
                 self._ack_sessions.pop(s, None)
         assert self.hello is not None
         if self.hello_check is not None:
-            self.hello_check(self.hello)
+            try:
+                self.hello_check(self.hello)
+            except LinkError:
+                raise
+            except RigError as exc:  # another board's HELLO: named without the capture that holds it
+                raise LinkError(str(exc), self.link.capture) from None
         check_protocol(self.hello, self.link.url, self.link.capture)
         self.batch_samples, window = flow_from_hello(self.hello)
         self.window = self.window or window
@@ -546,7 +551,8 @@ class ReplaySession:
         n = len(raw.index)
         # what the analyzer must count as dropped when every sample sent reaches it
         gaps = int(raw.index[-1]) - int(raw.index[0]) + 1 - n if n else 0
-        return self._result(raw, hello, t0, index_gaps=gaps)
+        span_s = (int(raw.index[-1]) - int(raw.index[0]) + 1) * 1000.0 / raw.odr_mhz if n else 0.0
+        return self._result(raw, hello, t0, index_gaps=gaps, span_s=span_s)
 
     def run_live(self, raw: RawStream, run_s: float) -> RunResult:
         """A sensor-fed run: handshake, CONFIG in LIVE mode, then collect frames until
@@ -559,7 +565,8 @@ class ReplaySession:
                    "SUMMARY at the end of its sensor stream")
         return self._result(raw, hello, t0)
 
-    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None) -> RunResult:
+    def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None,
+                span_s: float | None = None) -> RunResult:
         strides, in_doubt = self._resolve_strides()
         return RunResult(
             strides=strides,
@@ -586,4 +593,5 @@ class ReplaySession:
             rsc_errors=tuple(self.rsc_errors),
             index_gaps=index_gaps,
             samples_lost=self.samples_lost,
+            span_s=span_s,
         )

@@ -113,8 +113,10 @@ class PhoneProcess:
         return f"exit status {self.proc.poll()}" + (": " + " / ".join(tail) if tail else "")
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Wait for the process to end by itself (bounded), then end it; close the captures."""
+        """Wait for the process to end by itself (at most timeout_s; 0: not at all), then end it; close the captures."""
         try:
+            if timeout_s <= 0:
+                raise subprocess.TimeoutExpired(self.proc.args, timeout_s)
             self.proc.wait(timeout_s)
         except subprocess.TimeoutExpired:
             self.proc.terminate()
@@ -252,7 +254,9 @@ def run_ble(target: Target, name: str, runs_dir: Path, seed: int | None = None, 
             stack.call(shoe.close, STEP_S, "disconnecting the phone")
     finally:
         if phone is not None:
-            phone.stop()
+            # a run that failed or a signal cut short: the phone waits for a shoe that is gone, and would be
+            # given 10 s to end by itself (Ctrl-C took 10 s to end rig ble); it is ended at once
+            phone.stop(0.0 if sys.exc_info()[1] is not None else 10.0)
         stack.stop()
     if phone is not None and phone.capture_error is not None:
         raise phone.capture_error

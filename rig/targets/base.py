@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rig.errors import TargetUnavailable
+from rig.errors import RigError, TargetUnavailable
 from rig.progress import ProgressClock
 
 if TYPE_CHECKING:
@@ -83,6 +83,12 @@ class Target(abc.ABC):
         has come (Renode) charges that instead. The rig's own threads count as the target's (they
         serve its link: QEMU's bulk relay, say)."""
         return ProgressClock(self.pid, rig_threads=True)
+
+    def link_broken(self) -> RigError | None:
+        """Why the target itself ended its link, when it knows (QEMU's bulk relay could not write the bytes for
+        the firmware to its file: a full file system), to be raised in place of the link's own error, which
+        says only that the link closed; None otherwise. Asked before stop()."""
+        return None
 
     def image(self) -> Path | None:
         """The firmware image (ELF) this target runs, for symbolizing a FAULT; None when unknown (host, board)."""

@@ -20,6 +20,17 @@ from rig.tail import tail_bytes
 MAX_LINE_BYTES = 4096
 
 
+def killed_by(status: int | None) -> str | None:
+    """'killed by SIGKILL' for the status of a process a signal ended (negative, as subprocess gives it), else None."""
+    if status is None or status >= 0:
+        return None
+    try:
+        name = signal.Signals(-status).name
+    except ValueError:
+        name = f"signal {-status}"
+    return f"killed by {name}"
+
+
 class FirmwareProcess:
     """A child process whose stdout announces its link; stderr goes to a log file."""
 
@@ -90,7 +101,9 @@ class FirmwareProcess:
     def stop(self, timeout_s: float = 3.0) -> str:
         """Terminate (then kill) the process; describe how it ended."""
         status = self.proc.poll()
-        how = "had already exited"
+        # ended before the rig stopped it: by a signal someone else sent (the OOM killer, kill -9), or by itself
+        signalled = killed_by(status)
+        how = f"had already been {signalled} before the rig stopped it" if signalled else "had already exited"
         if status is None:
             self.proc.terminate()
             with contextlib.suppress(OSError):

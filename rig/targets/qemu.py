@@ -43,10 +43,10 @@ from pathlib import Path
 
 from rig.build import (ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_symbols, missing_tools, qemu_cover_plugin,
                        qemu_plugin)
-from rig.errors import RigError
+from rig.errors import CaptureError, RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
-from rig.targets.process import FirmwareProcess
+from rig.targets.process import FirmwareProcess, killed_by
 from rig.targets.qemu_relay import BulkRelay
 from rig.targets.sockets import free_port
 from rig.tail import tail_bytes
@@ -298,17 +298,26 @@ class QemuTarget(Target):
         flags |= EMU_SYNTH_SENSOR if self.synth_sensor else 0
         rx_path = tx_path = ""
         tx_fifo: Path | None = None
-        if self.link == "bulk":
-            rx_file = (run_dir / RX_FILE).resolve()
-            rx_file.write_bytes(b"")
-            rx_path = str(rx_file)
-            flags |= EMU_BULK_RX
-            tx_fifo = self._make_fifo((run_dir / TX_FIFO).resolve(), len(rx_path.encode()))
-            if tx_fifo is not None:
-                tx_path = str(tx_fifo)
-                flags |= EMU_BULK_TX
         mailbox = run_dir / "qemu-mailbox.bin"
-        mailbox.write_bytes(mailbox_bytes(flags, rx_path, tx_path=tx_path))
+        writing = run_dir / RX_FILE
+        try:
+            if self.link == "bulk":
+                rx_file = writing.resolve()
+                rx_file.write_bytes(b"")
+                rx_path = str(rx_file)
+                flags |= EMU_BULK_RX
+                tx_fifo = self._make_fifo((run_dir / TX_FIFO).resolve(), len(rx_path.encode()))
+                if tx_fifo is not None:
+                    tx_path = str(tx_fifo)
+                    flags |= EMU_BULK_TX
+            writing = mailbox
+            mailbox.write_bytes(mailbox_bytes(flags, rx_path, tx_path=tx_path))
+        except OSError as exc:
+            # a full file system: '[Errno 28] No space left on device' named no file, and the output FIFO
+            # stayed in the run directory, where whatever opens it to read (an archiver, a copy) hangs
+            if tx_fifo is not None:
+                tx_fifo.unlink(missing_ok=True)
+            raise CaptureError.writing(writing, exc) from None
         plugin = None
         if self.insn_count is not None:
             plugin = qemu_plugin()
@@ -337,6 +346,10 @@ class QemuTarget(Target):
         return path
 
     # -- stop --------------------------------------------------------------
+    def link_broken(self) -> RigError | None:
+        """The bulk relay's failed write of the bytes for the firmware (a full file system), which closed the link."""
+        return self._relay.capture_error if self._relay is not None else None
+
     def stop(self) -> str:
         """End QEMU: in bulk mode wait up to end_timeout_s seconds (charged QEMU's progress, rig.progress)
         for the firmware to exit, else terminate it.
@@ -372,7 +385,8 @@ class QemuTarget(Target):
             account = f"{waited}{how}" + ("" if waited else why)
         else:
             proc.stop()
-            meaning = EXIT_MEANING.get(status, "QEMU failed")
+            signalled = killed_by(status)  # -9 read 'QEMU failed', as if QEMU had ended by itself
+            meaning = EXIT_MEANING.get(status, f"{signalled} before the rig stopped it" if signalled else "QEMU failed")
             account = f"{QEMU} exited with status {status}: {meaning}"
         self.exit_status = status
         if relay is not None and relay.error:

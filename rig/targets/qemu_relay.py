@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from rig.errors import CaptureError
+
 #: Byte that wakes the firmware after new bytes were appended to the bulk input file.
 DOORBELL = b"\x00"
 #: Byte that tells the firmware the rig closed the link.
@@ -41,6 +43,8 @@ class BulkRelay:
         self.rx_file = rx_file
         self.accept_timeout_s = accept_timeout_s
         self.error: str | None = None
+        #: The bytes for the firmware could not be written to rx_file (a full file system): the link ended there.
+        self.capture_error: CaptureError | None = None
         self.tx_fifo = tx_fifo
         # Open for reading before the core starts (it waits for the relay): the firmware's open
         # for writing then returns at once instead of waiting for a reader.
@@ -171,7 +175,11 @@ class BulkRelay:
                     elif key.fileobj is client:
                         data = client.recv(65536)
                         if data:
-                            rx.write(data)  # unbuffered: in the file before the doorbell rings
+                            try:
+                                rx.write(data)  # unbuffered: in the file before the doorbell rings
+                            except OSError as exc:  # a full file system: the rig is told why its link ends
+                                self.capture_error = CaptureError.writing(self.rx_file, exc)
+                                raise
                             bell = DOORBELL
                         else:
                             sel.unregister(client)

@@ -130,3 +130,39 @@ def test_a_flood_of_garbage_is_counted_not_kept_in_memory(tmp_path: Path) -> Non
     problems = RunResult([], None, {}, 0, 1.0, frame_errors=errors, frame_error_count=5000).link_problems()
     assert len(problems) == SHOWN_FRAME_ERRORS + 1
     assert problems[-1].startswith(f"{5000 - SHOWN_FRAME_ERRORS} more corrupt frame(s) from the firmware, 5000 in all")
+
+
+def test_closing_a_link_a_firmware_floods_reads_on_a_bounded_amount(tmp_path: Path) -> None:
+    """A firmware flooding a socket:// link with valid frames when the run ended (a LOG of 96 bytes over and over)
+    had close() keep what was waiting for 64 reads of up to 64 kB: 3.4 MB decoded and logged to frames.jsonl, 6 s
+    past the end of the wait that had ended the run. It now reads on at most CLOSE_DRAIN_BYTES (and a read's worth)."""
+    import threading
+
+    from rig.link import CLOSE_DRAIN_BYTES
+
+    frame = encode(MsgType.LOG, {"level": 3, "text": "x" * 90}, 0)
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def flood(conn: socket.socket) -> None:
+        with conn:
+            while not stop.is_set():
+                try:
+                    conn.sendall(frame * 64)
+                except OSError:
+                    return
+
+    try:
+        link = Link(f"socket://127.0.0.1:{server.getsockname()[1]}", tmp_path)
+        conn, _ = server.accept()
+        flooder = threading.Thread(target=flood, args=(conn,), daemon=True)
+        flooder.start()
+        assert link.receive(10.0) is not None
+        before = link.rx_bytes
+        link.close()
+        stop.set()
+        flooder.join(10.0)
+    finally:
+        server.close()
+    assert link.rx_bytes - before <= CLOSE_DRAIN_BYTES + 2 * 65536
+    assert (tmp_path / "rx.bin").stat().st_size == link.rx_bytes  # every byte read is in the capture

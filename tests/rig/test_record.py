@@ -277,3 +277,46 @@ def test_a_recording_ends_at_the_samples_a_recording_may_hold(tmp_path: Path) ->
     csv.close()
     assert rec.full and rec.samples == 100 and rec.dropped == 0
     assert len(read_recording(tmp_path / "rec.csv").t_s) == 100
+
+
+def test_a_firmware_that_streams_on_and_never_acknowledges_end_ends_the_recording(tmp_path: Path) -> None:
+    """A firmware that ignores END and streams on (a batch every 77 ms at 416 Hz) held rig record --duration 2
+    for ever: the wait for END's ACK was charged only while no frame came. It now ends within its bound."""
+    from types import SimpleNamespace
+
+    from frame_spec import Message, MsgType
+    from rig.errors import LinkTimeout
+    from rig.progress import ProgressClock
+    from rig.record import STALL_S, Recorder, _Csv
+
+    class Ticking(ProgressClock):
+        """Each look at the clock is 0.1 s of the target's progress (no wall clock in the test)."""
+
+        def __init__(self) -> None:
+            super().__init__(lambda: None)
+            self.now = 0.0
+
+        def start(self) -> None:
+            self.now = 0.0
+
+        def charged(self) -> float:
+            self.now += 0.1
+            return self.now
+
+    sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+    sent = iter(range(0, 10_000_000, 32))
+    looks = []
+
+    def receive(timeout_s: float) -> Message:
+        looks.append(timeout_s)
+        assert len(looks) < 10_000, "the wait for END's ACK never ended"
+        return Message(MsgType.RAW_BATCH, 0, {"first_index": next(sent), "samples": [sample] * 32})
+
+    link = SimpleNamespace(url="socket://127.0.0.1:9", receive=receive, send=lambda *a: 7, capture=tmp_path / "rx.bin")
+    csv = _Csv(tmp_path / "rec.csv", 416.0, "a test")
+    rec = Recorder(link, csv, 416.0, clock=Ticking())  # type: ignore[arg-type]
+    rec.session.acked = lambda seq: False  # type: ignore[method-assign]
+    with pytest.raises(LinkTimeout, match=rf"did not acknowledge END within {STALL_S:g} s \(it sent \d+ samples "
+                                          r"meanwhile\); \d+ samples are kept"):
+        rec.stop()
+    csv.close()

@@ -65,3 +65,34 @@ def test_a_result_cut_short_by_the_disk_leaves_no_half_file(monkeypatch: pytest.
     left = sorted(p.name for p in run_dir.iterdir())
     assert capture not in left and not [n for n in left if ".part" in n], left
     assert "phone.jsonl" in left and "rx.bin" in left
+
+
+def test_a_run_cut_short_ends_the_phone_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Ctrl-C (SIGTERM, SIGHUP) during rig ble took 10 s to end the command: with the target stopped, the phone,
+    still waiting for notifications from a shoe that was gone, was given 10 s to end by itself before it was
+    terminated. A run that fails or is interrupted now terminates the phone without waiting for it."""
+    import subprocess
+
+    from rig.session import ReplaySession
+
+    calls: list[tuple[str, object]] = []
+
+    class Watched(subprocess.Popen):  # type: ignore[type-arg]
+        def wait(self, timeout: float | None = None) -> int:
+            if "rig.ble.phone" in self.args:
+                calls.append(("wait", timeout))
+            return super().wait(timeout)
+
+        def terminate(self) -> None:
+            if "rig.ble.phone" in self.args:
+                calls.append(("terminate", None))
+            super().terminate()
+
+    def interrupted(self: ReplaySession, raw: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    monkeypatch.setattr(ble_run.subprocess, "Popen", Watched)
+    monkeypatch.setattr(ReplaySession, "stream", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ble_run.run_ble(HostTarget(), "standing", tmp_path / "runs")
+    assert calls and calls[0] == ("terminate", None), calls

@@ -98,3 +98,14 @@ def test_a_firmware_the_host_stopped_is_terminated_not_killed_after_the_grace(tm
     t0 = time.monotonic()
     how = fw.stop(timeout_s=3.0)
     assert "terminated" in how and time.monotonic() - t0 < 3.0, how
+
+
+def test_a_firmware_someone_else_killed_is_told_so(tmp_path: Path) -> None:
+    """A firmware process killed by someone else mid-run (kill -9, the OOM killer) was accounted 'had already exited,
+    exit status -9' in target.txt (QEMU: 'exited with status -9: QEMU failed'), as if it had ended by itself."""
+    fw = _firmware(tmp_path, "import time\nprint('PTY /dev/pts/99', flush=True)\ntime.sleep(60)\n")
+    fw.read_line("PTY ", 10.0)
+    os.kill(fw.proc.pid, signal.SIGKILL)
+    fw.proc.wait(10.0)
+    said = fw.stop()
+    assert said.endswith("had already been killed by SIGKILL before the rig stopped it, exit status -9"), said

@@ -339,3 +339,38 @@ def test_a_qemu_stopped_for_ever_ends_the_wait_and_says_so(qemu_ready: None, tmp
     # the ACK's wait, then stop()'s wait for the firmware to end by itself, both at 1/STARVED_FLOOR
     assert time.monotonic() - t0 < (0.2 + 0.5) * ProgressClock.STARVED_FLOOR + 20.0
     assert "did not end within 0.5 s" in str(err.value) and "terminated" in str(err.value)
+
+
+def test_a_full_disk_under_the_bulk_link_is_named(qemu_ready: None, tmp_path: Path) -> None:
+    """The bulk relay appends the bytes for the firmware to a file of the run directory: on a full file system its
+    write failed, the relay closed the link, and the run ended 'reading from socket://127.0.0.1:PORT failed: read
+    failed: socket disconnected', the disk named only in the target's account. It now ends as every capture
+    that cannot be written does (rig.errors.CaptureError), naming the file."""
+    from rig.errors import CaptureError
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / qemu_mod.RX_FILE).symlink_to("/dev/full")  # the firmware's input file, on a full file system
+    with pytest.raises(CaptureError) as err:
+        run_recording(QemuTarget(link="bulk"), gait_like(2.0), run_dir)
+    said = str(err.value)
+    assert said.startswith("cannot write the run's capture /dev/full (No space left on device)"), said
+    assert "target: " in said and (run_dir / "target.txt").read_text().strip()
+
+
+def test_a_full_disk_as_qemu_starts_is_named_and_leaves_no_fifo(qemu_ready: None, tmp_path: Path) -> None:
+    """QEMU's start on a full file system (its boot mailbox not written) ended rig run with 'rig run: error: [Errno
+    28] No space left on device', naming no file, and left the bulk output FIFO in the run directory, where
+    whatever opens it to read (an archiver, a copy) hangs."""
+    from rig.errors import CaptureError
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "qemu-mailbox.bin").symlink_to("/dev/full")
+    with pytest.raises(CaptureError) as err:
+        run_recording(QemuTarget(link="bulk"), gait_like(1.0), run_dir)
+    said = str(err.value)
+    assert said.startswith(f"cannot write the run's capture {run_dir / 'qemu-mailbox.bin'} (No space left on "
+                           "device)"), said
+    assert not (run_dir / qemu_mod.TX_FIFO).exists()
+    assert (run_dir / "target.txt").read_text().strip()
