@@ -64,12 +64,16 @@ _HEADER, _CRC = fastpath.header_formats(Body, Frame)
 
 
 class FrameError(ValueError):
-    """A received frame could not be decoded; .raw holds its bytes as received."""
+    """A received frame could not be decoded; .raw holds its bytes as received. .msg_type and .seq are
+    its header's when its CRC held and its payload broke a limit of the protocol (an infinite float in a
+    SUMMARY), else None: the frame is what the firmware sent, and what it was sent as is known."""
 
-    def __init__(self, reason: str, raw: bytes) -> None:
+    def __init__(self, reason: str, raw: bytes, msg_type: MsgType | None = None, seq: int | None = None) -> None:
         super().__init__(f"{reason} (frame bytes: {raw.hex(' ') or 'empty'})")
         self.reason = reason
         self.raw = raw
+        self.msg_type = msg_type
+        self.seq = seq
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ def _within_limits(msg: Message, raw: bytes) -> Message:
     """msg, if its payload keeps the protocol's limits (frame_spec.limits); FrameError naming the field if not."""
     why = payload_problem(msg.type, msg.payload)
     if why is not None:
-        raise FrameError(why, raw)
+        raise FrameError(why, raw, msg.type, msg.seq)
     return msg
 
 

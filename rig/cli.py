@@ -29,7 +29,8 @@ from rig.explore import main as explore_main
 from rig.explore import seed_arg
 from rig.inject import below_specified_rate, beyond_full_scale, to_raw
 from rig.ble.hci_arg import hci_arg
-from rig.out_path import check_link, kind_of, out_dir, out_file, refuse_overwriting_inputs, write_output
+from rig.out_path import (check_link, kind_of, out_dir, out_file, refuse_another_kind, refuse_overwriting_inputs,
+                          write_output)
 from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
@@ -211,6 +212,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise RigError(f"{args.csv}: no such file, and {args.csv} is a catalog scenario: rig run {args.csv} runs it "
                        "on a target (rig replay takes a recording CSV)")
     refuse_overwriting_inputs(args.json, "--json", [] if is_stdin(args.csv) else [args.csv], ".json")
+    refuse_another_kind(args.json, "--json", "the replay's result as JSON", "json")
     target = make_target(args.target, args.port, args.board_profile, args.place)
     target.require()  # a target missing here (a board's port): said before the recording is read, nothing made
     rec = read_recording(args.csv)  # '-': standard input (logger | rig replay -)
@@ -295,11 +297,6 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"note: {result.dropped} samples lost by the sensor or the link; {result.seq_gaps} frame(s) lost "
               f"on the link (capture: {run_dir / 'rx.bin'})", file=sys.stderr)
     return 0
-
-
-#: Picture formats a name may end in other than PNG (those matplotlib writes): rig plot --png writes PNG alone.
-OTHER_PICTURES = ("avif", "eps", "gif", "jpeg", "jpg", "pdf", "pgf", "ps", "raw", "rgba", "svg", "svgz", "tif", "tiff",
-                  "webp", "bmp")
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -405,11 +402,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     is_file = args.source.endswith(".csv") or _exists(source)
     if is_file:
         refuse_overwriting_inputs(args.png, "--png", [source], ".png")
-    other = args.png.suffix.lower().lstrip(".")
-    if other in OTHER_PICTURES or other in ("csv", "json"):
-        # x.svg (x.pdf, x.jpg) held PNG bytes, which no SVG viewer opens; x.csv a picture where a recording goes
-        raise RigError(f"--png {args.png}: names {other.upper()} data, and --png writes a PNG image; give a name "
-                       f"ending in .png (e.g. {args.png.with_suffix('.png')})")
+    refuse_another_kind(args.png, "--png", "a PNG image", "png")
     if is_file and args.seed is not None:
         raise RigError(f"--seed {args.seed} synthesizes a catalog scenario, and {source} is a recording, drawn as "
                        "it was recorded: drop --seed, or give a scenario's name")
@@ -526,6 +519,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
                            "recording once")
         seen[key] = given
     refuse_overwriting_inputs(args.json, "--json", recordings, ".bench.json")
+    refuse_another_kind(args.json, "--json", "the bench's figures as JSON", "json")
     if args.seed is not None and recordings and not names:
         raise RigError(f"--seed {args.seed} synthesizes catalog scenarios, and only recordings are given "
                        f"({recordings[0]}{', ...' if len(recordings) > 1 else ''}): a recording is as it was "

@@ -89,6 +89,9 @@ class Link:
         #: How many frames did not decode, and the latest of them.
         self.frame_error_count = 0
         self.last_frame_error: FrameError | None = None
+        #: The last SUMMARY whose CRC held but whose payload broke a limit (an infinite figure): no SUMMARY
+        #: to wait for, and no answer to judge (the session's waits end on it).
+        self.corrupt_summary: FrameError | None = None
         #: Frame errors beyond LOGGED_FRAME_ERRORS not yet counted in a line of frames.jsonl.
         self._unlisted = 0
         self.logs: list[str] = []
@@ -254,6 +257,8 @@ class Link:
                 # frame error every 2 bytes) would otherwise fill the memory at a kilobyte a frame
                 self.frame_error_count += 1
                 self.last_frame_error = item
+                if item.msg_type is MsgType.SUMMARY:
+                    self.corrupt_summary = item
                 if len(self.frame_errors) < KEPT_FRAME_ERRORS:
                     self.frame_errors.append(item)
                 if self.frame_error_count <= LOGGED_FRAME_ERRORS:

@@ -153,6 +153,34 @@ def refuse_overwriting_inputs(out: Path | None, option: str, recordings: list[Pa
                                f"give {option} another path (e.g. {rec.with_suffix(suffix)})")
 
 
+#: Picture formats a name may end in other than PNG (those matplotlib writes): rig plot --png writes PNG alone.
+OTHER_PICTURES = ("avif", "eps", "gif", "jpeg", "jpg", "pdf", "pgf", "ps", "raw", "rgba", "svg", "svgz", "tif", "tiff",
+                  "webp", "bmp")
+#: Endings that name a kind of file the rig reads or writes (a recording, a JSON, a picture, sensor data).
+KNOWN_KINDS = ("csv", "json", "png", "resd", *OTHER_PICTURES)
+
+
+def refuse_another_kind(out: Path | None, option: str, writes: str, own: str) -> None:
+    """RigError when out's name ends as another kind of file than option writes (own: its ending, "json",
+    "png"): rig plot --png x.svg wrote a PNG no SVG viewer opens, rig replay --json x.csv a JSON where a
+    recording goes (over the user's recording, when there was one). A truth sidecar's name (NAME.truth.json)
+    is refused for a JSON too: written there, it replaced the truth of NAME.csv. A name of no known ending,
+    a device and a FIFO are written as asked; '-' is standard output."""
+    from rig.errors import RigError
+
+    if out is None or str(out) == "-" or kind_of(out) in ("a character device", "a FIFO"):
+        return
+    other = out.suffix.lower().lstrip(".")
+    example = out.with_suffix(f".{own}")
+    if own == "json" and out.name.lower().endswith(".truth.json"):
+        stem = out.name[:-len(".truth.json")]
+        raise RigError(f"{option} {out}: names a truth sidecar (the truth of {stem}.csv, read beside it), and "
+                       f"{option} writes {writes}; give a name of its own ending in .json (e.g. {stem}.{own})")
+    if other in KNOWN_KINDS and other != own:
+        raise RigError(f"{option} {out}: names {other.upper()} data, and {option} writes {writes}; give a name "
+                       f"ending in .{own} (e.g. {example})")
+
+
 def write_output(path: Path, text: str, option: str, fallback: str) -> None:
     """Write an output file (a JSON of figures or results) whole or not at all: written in place, one cut
     short by a full disk (or a signal) stayed as half a JSON under its name. Missing parent directories

@@ -24,7 +24,7 @@ import numpy as np
 
 from frame_spec import Message, MsgType
 from frame_spec.messages import Mode, Op
-from rig.errors import LinkTimeout, RigError
+from rig.errors import LinkError, LinkTimeout, RigError
 from rig.inject import ACCEL_G_PER_LSB, GYRO_DPS_PER_LSB, RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
@@ -326,6 +326,13 @@ def record(url: str, out: Path, run_dir: Path, duration_s: float | None = None, 
             how = stop.by or (f"the {rec.limit:,} samples a recording may hold" if rec.full else "duration")
             return RecordResult(out, rec.samples, rec.dropped, rec.sensor_s(), odr_hz, how, hello,
                                 link.seq_gaps)
+    except LinkError as exc:
+        said, _, rest = str(exc).partition("\n")
+        if rec is not None and rec.samples >= 2 and " kept" not in said:
+            # a link that failed mid-stream said nothing of the recording: the rows written stay, and are whole
+            exc.args = (f"{said}; the {rec.samples} rows written before are kept in {out}"
+                        + (f"\n{rest}" if rest else ""),)
+        raise
     finally:
         csv.close()
         if rec is None or rec.samples < 2:  # a header alone (a signal, an error before the samples came)

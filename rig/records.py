@@ -197,6 +197,9 @@ class RunResult:
     #: Sensor time the samples a replay sent span, first to last index, on the clock CONFIG gave the
     #: firmware, s: the longest duration its SUMMARY can report; None where it reads its own sensor.
     span_s: float | None = None
+    #: The SUMMARY that came but did not decode (a figure of inf), named and why: the run's report is
+    #: corrupt, not missing; None when none came so.
+    corrupt_summary: str | None = None
 
     @property
     def corrupt_frames(self) -> int:

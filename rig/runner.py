@@ -24,6 +24,7 @@ from rig.records import RunResult
 from rig.session import ReplaySession, Timeouts
 from rig.symbolize import symbolizer
 from rig.targets.base import Target
+from rig.targets.process import KILLED_BEFORE_STOP
 from scenarios.catalog import synthesize
 from scenarios.model import Recording
 
@@ -103,6 +104,9 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
         ended = target.stop()
         if cause is not None:
             exc = cause
+        if isinstance(exc, LinkError) and KILLED_BEFORE_STOP in ended:
+            # 'writing to /dev/pts/N failed: Input/output error' said what followed; the target's end is the cause
+            raise type(exc)(f"{ended}; its link failed with it: {exc}\n  run directory: {run_dir}") from None
         raise type(exc)(f"{exc}\n  target: {ended}\n  run directory: {run_dir}") from None
     finally:
         ending = sys.exc_info()[1]  # the error (or signal) that ends the run, if one does

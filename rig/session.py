@@ -520,8 +520,9 @@ class ReplaySession:
             seq = self.link.send(MsgType.CMD, {"op": Op.END.name})
             sent.append(seq)
             try:
-                self._wait(lambda seq=seq: self._summary is not None and self._acked(seq), self.timeouts.summary_s,
-                           "SUMMARY")
+                # a SUMMARY that came corrupt (an infinite figure) is the firmware's answer: no other comes
+                self._wait(lambda seq=seq: (self._summary is not None and self._acked(seq))
+                           or self.link.corrupt_summary is not None, self.timeouts.summary_s, "SUMMARY")
                 break
             except LinkTimeout as exc:
                 if self._summary is not None and self.lossy:
@@ -535,6 +536,8 @@ class ReplaySession:
                 if attempt > self.resends_allowed:
                     raise self._every_try(exc, "END", sent, self.timeouts.summary_s) from None
                 self.resends.append(f"END (seq {seq}) had no SUMMARY: sent again")
+        if self._summary is None:
+            return  # its SUMMARY came corrupt: the run's corrupt report (RunResult.corrupt_summary)
         self._ack(seq, "END")
 
     def run(self, raw: RawStream, before_stream: Callable[[ReplaySession], None] | None = None) -> RunResult:
@@ -561,9 +564,17 @@ class ReplaySession:
         self._clock = FirmwareClock(raw)
         hello = self.handshake()
         self.configure(raw, Mode.LIVE)
-        self._wait(lambda: self._summary is not None, run_s + self.timeouts.summary_s,
+        self._wait(lambda: self._summary is not None or self.link.corrupt_summary is not None,
+                   run_s + self.timeouts.summary_s,
                    "SUMMARY at the end of its sensor stream")
         return self._result(raw, hello, t0)
+
+    def _corrupt_summary(self) -> str | None:
+        """The SUMMARY frame that came corrupt, named, for the run's corrupt report; None when none did."""
+        bad = self.link.corrupt_summary
+        if bad is None:
+            return None
+        return f"the SUMMARY frame (seq {bad.seq}) is corrupt: {bad.reason}"
 
     def _result(self, raw: RawStream, hello: dict[str, Any], t0: float, index_gaps: int | None = None,
                 span_s: float | None = None) -> RunResult:
@@ -576,6 +587,7 @@ class ReplaySession:
             wall_s=time.monotonic() - t0,
             frame_errors=tuple(str(e) for e in self.link.frame_errors),
             frame_error_count=self.link.frame_error_count,
+            corrupt_summary=(self._corrupt_summary() if self._summary is None else None),
             seq_gaps=self.link.seq_gaps,
             logs=tuple(self.link.logs),
             stale_frames=self.stale_frames,

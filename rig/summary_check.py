@@ -90,6 +90,8 @@ def result_problems(result: RunResult) -> list[str]:
     """What is wrong with a run's STRIDE figures (stride_problems) and its SUMMARY (summary_problems), for a run
     judged with no truth (rig replay) as for one with (a SUMMARY's absence is judged apart)."""
     out = stride_problems(result.strides)
+    if result.summary is None and result.corrupt_summary:
+        out.append(f"{result.corrupt_summary}; no figure of it is taken")
     if result.summary is not None:
         out += summary_problems(result.summary, result.strides, result.samples_sent, result.span_s,
                                 result.samples_lost)

@@ -334,10 +334,21 @@ def write_pages(out: Path, entries: Sequence[Entry], title: str) -> None:
     _write_text(out / "durations.json", json.dumps(dict(sorted(durations.items())), indent=1) + "\n")
 
 
+#: Errors of a copy that the destination's file system gives (shutil names the source file in them).
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
 def _copy_whole(src: Path, dest: Path) -> None:
-    """Copy src to dest (its times too) whole or not at all."""
+    """Copy src to dest (its times too) whole or not at all. A copy onto a full file system (no room, no quota,
+    read-only) fails naming dest: shutil names src (and the part file), and the report's error then said
+    '(No space left on device at RUN_DIR/tx.bin)', the capture read, not the copy that could not be written."""
     def copy(part: Path) -> None:
-        shutil.copy2(src, part)
+        try:
+            shutil.copy2(src, part)
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(dest)) from None
 
     write_whole(dest, copy)
 

@@ -20,6 +20,11 @@ from rig.tail import tail_bytes
 MAX_LINE_BYTES = 4096
 
 
+#: What a target's account of its end says when a signal someone else sent ended it during the run
+#: (the OOM killer, kill -9): the cause of whatever the link then failed with (rig.runner.target_running).
+KILLED_BEFORE_STOP = "before the rig stopped it"
+
+
 def killed_by(status: int | None) -> str | None:
     """'killed by SIGKILL' for the status of a process a signal ended (negative, as subprocess gives it), else None."""
     if status is None or status >= 0:
@@ -103,7 +108,7 @@ class FirmwareProcess:
         status = self.proc.poll()
         # ended before the rig stopped it: by a signal someone else sent (the OOM killer, kill -9), or by itself
         signalled = killed_by(status)
-        how = f"had already been {signalled} before the rig stopped it" if signalled else "had already exited"
+        how = f"had already been {signalled} {KILLED_BEFORE_STOP}" if signalled else "had already exited"
         if status is None:
             self.proc.terminate()
             with contextlib.suppress(OSError):

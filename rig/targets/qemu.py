@@ -46,7 +46,7 @@ from rig.build import (ARM_ELF, QEMU_DIR, arm_elf, arm_toolchain_missing, elf_sy
 from rig.errors import CaptureError, RigError
 from rig.progress import ProgressClock
 from rig.targets.base import Availability, Target
-from rig.targets.process import FirmwareProcess, killed_by
+from rig.targets.process import KILLED_BEFORE_STOP, FirmwareProcess, killed_by
 from rig.targets.qemu_relay import BulkRelay
 from rig.targets.sockets import free_port
 from rig.tail import tail_bytes
@@ -386,7 +386,7 @@ class QemuTarget(Target):
         else:
             proc.stop()
             signalled = killed_by(status)  # -9 read 'QEMU failed', as if QEMU had ended by itself
-            meaning = EXIT_MEANING.get(status, f"{signalled} before the rig stopped it" if signalled else "QEMU failed")
+            meaning = EXIT_MEANING.get(status, f"{signalled} {KILLED_BEFORE_STOP}" if signalled else "QEMU failed")
             account = f"{QEMU} exited with status {status}: {meaning}"
         self.exit_status = status
         if relay is not None and relay.error:

@@ -111,6 +111,35 @@ def test_plot_png_named_as_another_format_is_refused(tmp_path: Path, out: str, w
     assert not (tmp_path / out).exists()
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["replay", "x.csv", "--json", "y.csv"],
+     ("--json y.csv: names CSV data, and --json writes the replay's result as JSON; give a name ending in .json "
+      "(e.g. y.json)",)),
+    (["bench", "standing", "--json", "y.csv"], ("--json y.csv: names CSV data", "bench's figures", "(e.g. y.json)")),
+    (["bench", "standing", "--json", "y.png"], ("--json y.png: names PNG data",)),
+    (["replay", "x.csv", "--json", "y.truth.json"], ("--json y.truth.json: names a truth sidecar (the truth of y.csv",
+                                                      "(e.g. y.json)")),
+])
+def test_json_named_as_another_kind_of_file_is_refused(tmp_path: Path, argv: list[str], words: tuple[str, ...],
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """rig replay --json y.csv (rig bench --json y.csv) wrote JSON under a recording's name, over the
+    user's recording when there was one, exit 0; refused before any work, the file left as it was."""
+    from rig.cli import main
+    from scenarios.catalog import synthesize
+    from scenarios.recording_csv import write_recording
+
+    monkeypatch.chdir(tmp_path)
+    write_recording(synthesize("standing"), tmp_path / "x.csv")
+    (tmp_path / argv[3]).write_text("kept\n")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main([*argv, "--runs-dir", "runs"]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing run, no runs/ made
+
+
 @pytest.mark.parametrize("out, words", [
     ("walk.csv", ("--resd walk.csv: names a recording CSV", "(e.g. walk.resd), or --csv to write the recording")),
     ("walk.truth.json", ("--resd walk.truth.json: names a truth sidecar", "e.g. walk.resd")),

@@ -67,3 +67,13 @@ def test_an_all_nan_summary_is_corrupt() -> None:
     assert any("no cadence_spm (NaN) though" in f for f in failures), failures
     nopace = dataclasses.replace(result.summary, pace_s_per_km=None)
     assert any("but no pace_s_per_km" in f for f in _failures(rec, dataclasses.replace(result, summary=nopace)))
+
+
+def test_a_corrupt_summary_frame_is_a_corrupt_report_not_a_missing_one() -> None:
+    """rig run judged a SUMMARY that came with a figure of inf (dropped as a corrupt frame) as 'no SUMMARY
+    frame arrived', after waiting its full 10 s for one."""
+    rec, result = _run("sprint")
+    said = "the SUMMARY frame (seq 9) is corrupt: SUMMARY distance_m: inf is not a measurement"
+    failures = _failures(rec, dataclasses.replace(result, summary=None, corrupt_summary=said))
+    assert f"{said}; no figure of it is taken" in failures, failures
+    assert "no SUMMARY frame arrived" not in failures

@@ -44,6 +44,24 @@ def test_a_summary_of_nan_duration_fails_rig_replay(tmp_path: Path, capsys: pyte
     assert "corrupt report: the SUMMARY reports no duration_s (NaN)" in err, err
 
 
+@pytest.mark.parametrize("field", ["distance_m", "duration_s"])
+def test_a_summary_holding_inf_ends_the_run_at_once_as_corrupt(field: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A SUMMARY holding inf was dropped as a corrupt frame: the run waited its full 10 s for a SUMMARY, then
+    said none came (exit 2)."""
+    import time
+
+    with FakeBoard(summary_of(SAMPLES / 416) | {field: float("inf")}) as board:
+        t0 = time.monotonic()
+        code, err = replay(board, tmp_path, capsys)
+        took_s = time.monotonic() - t0
+    assert code == 1, err
+    assert "corrupt report: the SUMMARY frame (seq " in err and f") is corrupt: SUMMARY {field}: inf is not a " \
+        "measurement" in err, err
+    assert "did not send SUMMARY" not in err, err
+    assert took_s < 8.0, took_s
+
+
 @pytest.mark.parametrize("fields, words", [
     ({"distance_m": -5000.0}, "the SUMMARY's distance_m is -5000, below 0, which no run can give"),
     ({"still_s": -3.0}, "the SUMMARY's still_s is -3, below 0"),

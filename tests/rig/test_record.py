@@ -320,3 +320,36 @@ def test_a_firmware_that_streams_on_and_never_acknowledges_end_ends_the_recordin
                                           r"meanwhile\); \d+ samples are kept"):
         rec.stop()
     csv.close()
+
+
+def test_a_link_that_fails_mid_stream_says_the_rows_written_are_kept(tmp_path: Path) -> None:
+    """A link that failed mid-recording (a board unplugged, its socket closed) ended 'reading from URL failed:
+    ...', with no word of the recording: the rows already written are kept, whole, in --out."""
+    import socket
+
+    from frame_spec import Message, MsgType
+    from rig.errors import LinkError
+    from tests.rig.fake_board import FakeBoard
+
+    sample = {"ax": 0, "ay": 0, "az": 2048, "gx": 0, "gy": 0, "gz": 0}
+
+    def stream_then_hang_up(board: FakeBoard, msg: Message) -> bool:
+        if msg.type is not MsgType.CONFIG:
+            return False
+        board.ack(msg)
+        for k in range(3):
+            board.send(MsgType.RAW_BATCH, {"first_index": 32 * k, "samples": [sample] * 32})
+        time.sleep(0.3)
+        assert board._conn is not None
+        board._conn.shutdown(socket.SHUT_RDWR)  # the board gone mid-stream
+        return True
+
+    out = tmp_path / "rec.csv"
+    with FakeBoard(on_frame=stream_then_hang_up) as board:
+        with pytest.raises(LinkError) as err:
+            record(board.url, out, tmp_path / "run", duration_s=10.0, progress=None)
+    said = str(err.value)
+    first = said.splitlines()[0]
+    assert first.endswith(f"; the 96 rows written before are kept in {out}"), said
+    assert f"every byte received is in {tmp_path / 'run' / 'rx.bin'}" in said, said
+    assert len(read_recording(out).t_s) == 96

@@ -73,6 +73,30 @@ def test_target_running_says_how_the_target_ended_on_a_rig_error(tmp_path: Path)
     assert target.stops == 1
 
 
+class _KilledByOthers(_Starts):
+    """A target whose firmware someone else killed mid-run (kill -9, the OOM killer)."""
+
+    def stop(self) -> str:
+        self.stops += 1
+        return "stridelab-fw had already been killed by SIGKILL before the rig stopped it, exit status -9"
+
+
+def test_a_link_failing_as_the_target_is_killed_names_the_kill_first(tmp_path: Path) -> None:
+    """The error of a host firmware killed by someone else began 'writing to /dev/pts/N failed: Input/output
+    error', its cause (the target killed, by SIGKILL) only on the target line below it."""
+    from rig.errors import LinkError
+
+    target = _KilledByOthers()
+    with pytest.raises(LinkError) as err:
+        with target_running(target, tmp_path):
+            raise LinkError("writing to '/dev/pts/9' failed: [Errno 5] Input/output error", tmp_path / "rx.bin")
+    said = str(err.value)
+    assert said.startswith("stridelab-fw had already been killed by SIGKILL before the rig stopped it, exit status -9; "
+                           "its link failed with it: writing to '/dev/pts/9' failed: [Errno 5] Input/output error\n"
+                           f"  every byte received is in {tmp_path / 'rx.bin'}\n  run directory: {tmp_path}"), said
+    assert target.stops == 1
+
+
 @pytest.mark.target("host")
 @pytest.mark.parametrize("full", ["rx.bin", "tx.bin", "frames.jsonl", "result.json", "target.txt"])
 def test_a_capture_that_cannot_be_written_is_named(tmp_path: Path, full: str) -> None:

@@ -190,6 +190,27 @@ def test_a_report_that_cannot_be_written_names_the_report(tmp_path: Path) -> Non
         report.finish()
 
 
+def test_a_capture_copied_onto_a_full_file_system_names_the_copy(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """--report on a full file system said '(No space left on device at RUN_DIR/tx.bin)': shutil names the
+    file it copies from, a capture that was read whole; the file that could not be written is the report's copy."""
+    import errno
+    import shutil
+
+    def full_copy(src: Path, dst: Path) -> None:  # what shutil.copy2 raises when the disk fills (sendfile)
+        raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+
+    run_dir = _run_dir(tmp_path, "a")
+    monkeypatch.setattr(shutil, "copy2", full_copy)
+    report = ReportDir(tmp_path / "rep")
+    with pytest.raises(RigError) as err:
+        report.record_error("walk", "host", None, RuntimeError("the run failed"), run_dir)
+    dest = tmp_path / "rep" / "captures" / "a" / "rx.bin"
+    assert f"cannot write the report (No space left on device at {dest}); free space" in str(err.value), err.value
+    assert str(run_dir) not in str(err.value)
+    assert not list((tmp_path / "rep" / "captures" / "a").iterdir())  # no copy half made
+
+
 @pytest.mark.parametrize("field, value", [("run_dir", "/"), ("run_dir", "../outside"), ("plot", "/etc/hostname")])
 def test_merge_refuses_an_entry_that_names_files_outside_its_report(tmp_path: Path, field: str, value: str,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
