@@ -36,7 +36,7 @@ from rig.evaluate import Scores, pool, score
 from rig.goals import EXPLORE_GOALS, TURNING_RECALL
 from rig.once import Once
 from rig.errors import RigError
-from rig.out_path import out_file, write_output
+from rig.out_path import out_file, refuse_another_kind, write_output
 from rig.tool_args import ArgumentParser
 from scenarios.errors import ScenarioParameterError
 from scenarios.model import Recording
@@ -722,6 +722,11 @@ def _list_params() -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Run `rig explore`: 0 every gait held, 1 a target was missed, 2 bad parameters."""
+    try:
+        refuse_another_kind(args.json, "--json", "every outcome as JSON", "json")
+    except RigError as exc:
+        print(f"rig explore: {exc}", file=sys.stderr)
+        return 2
     try:
         _ignored(args)
         if args.list:

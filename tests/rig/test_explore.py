@@ -224,6 +224,20 @@ def test_json_holds_each_gait_its_misses_and_its_minimal_gait(tmp_path: Any) -> 
         assert d["minimal"]["misses"]
 
 
+@pytest.mark.parametrize("name", ["walk.csv", "walk.truth.json", "map.png"])
+def test_json_naming_another_kind_of_file_is_refused_before_any_gait(
+        tmp_path: Any, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """rig explore --json walk.csv wrote the outcomes' JSON over a recording's name (and over a truth
+    sidecar) after the whole draw: refused before any gait is drawn, the file untouched (exit 2)."""
+    out = tmp_path / name
+    out.write_text("keep me\n")
+    assert rig_main(["explore", "--case", "activity=walk", "--json", str(out)]) == 2
+    err = capsys.readouterr()
+    assert "--json" in err.err and name in err.err and ".json" in err.err
+    assert "strides matched" not in err.out  # nothing ran
+    assert out.read_text() == "keep me\n"
+
+
 def test_bad_fix_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert rig_main(["explore", "--cases", "1", "--fix", "pace=3"]) == 2
     assert "--fix" in capsys.readouterr().err
