@@ -1616,8 +1616,18 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
         return 0;
     }
     float since_s = gait_pos_diff(at_index(index), d->drop) * g->dt_s;
+    /* a ball that touches a step with the toes-up rotation all but stopped
+     * (under REARM_DPS: the foot set onto the tread, its rate creeping) lowers
+     * its heel more slowly, the more so on a turning stair: from that near
+     * stop the rate grows by REARM_DPS (the rotation resumed, as after a top)
+     * over DROP_WINDOW_S rather than by DROP_DPS within DROP_FAST_S, with |a|
+     * rising LANDING_G all the same (an explored turning climb: 15-25 dps
+     * within 25 ms, every contact taken 115 ms late at the foot flat instead);
+     * a swing rotation does not pick up from a near stop in the air with the
+     * foot taking weight */
+    int stopped = -d->drop_gy < REARM_DPS;
     /* at a low rate the speed-up may show only two samples on */
-    int fast_over = since_s > DROP_FAST_S && index - d->drop_idx > 2u;
+    int fast_over = since_s > (stopped ? DROP_WINDOW_S : DROP_FAST_S) && index - d->drop_idx > 2u;
     /* a speed-up seen on the last sample is checked on this one even past
      * the window (at a low rate its next sample may come later) */
     int checking = d->drop_found == 2u && index - d->drop_idx <= 2u;
@@ -1628,7 +1638,7 @@ static int heel_drop(gait_state_t *g, gait_detect_t *d, uint32_t index, float gy
     if (since_s <= DROP_WINDOW_S && an > d->drop_acc) {
         d->drop_acc = an;
     }
-    int grown = d->drop_gy - gy > drop_grow(d->drop_gy);
+    int grown = d->drop_gy - gy > (stopped ? REARM_DPS : drop_grow(d->drop_gy));
     if (d->drop_found == 1u) {
         if (grown) {
             d->drop_found = 2; /* sped up at once; the next sample tells if it lasts */
