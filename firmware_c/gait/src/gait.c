@@ -748,12 +748,7 @@ static void on_zv_end(gait_state_t *g, const float *acc_level) {
 
 /* The sole's pitch rate in ring sample pos (bias removed), rad/s, + = toes down. */
 static float ring_sole_rate(const gait_state_t *g, uint16_t pos) {
-    const gait_raw_t *r = &g->ring[pos];
-    float wy = 0.0f;
-    for (int k = 0; k < 3; k++) {
-        wy += ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * GM_RAD * g->sole_y[k];
-    }
-    return wy;
+    return gait_raw_rate_about(g, &g->ring[pos], g->sole_y);
 }
 
 /* Samples of history the ring keeps behind the strapdown that pitch_at may

@@ -756,14 +756,9 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float
     }
 }
 
-/* The rate about the unit axis y `back` samples before this one, from the delay line, dps. */
-static float ring_rate_about(const gait_state_t *g, uint32_t back, const float y[3]) {
-    const gait_raw_t *r = &g->ring[(g->head + GAIT_RING_SAMPLES - back % GAIT_RING_SAMPLES) % GAIT_RING_SAMPLES];
-    float w = 0.0f;
-    for (int k = 0; k < 3; k++) {
-        w += ((float)r->w[k] * g->gyro_lsb - g->nav.bias[k]) * y[k];
-    }
-    return w;
+/* The rate about the unit axis y `back` (1 or 2) samples before this one, from the delay line, dps. */
+static float ring_rate_about(const gait_state_t *g, uint16_t back, const float y[3]) {
+    return gait_raw_rate_about(g, &g->ring[(g->head + GAIT_RING_SAMPLES - back) % GAIT_RING_SAMPLES], y) * GM_DEG;
 }
 
 /* Push-off peak and toe-off after the zero-velocity candidate: gy = the

@@ -571,6 +571,14 @@ static inline void gait_raw_rate(const gait_state_t *g, const gait_raw_t *r, flo
     }
 }
 
+/** Rate of stored sample r about axis y (sensor frame; unit for a rate, else scaled by its
+ * length), gyro bias removed, rad/s. */
+static inline float gait_raw_rate_about(const gait_state_t *g, const gait_raw_t *r, const float y[3]) {
+    float w[3];
+    gait_raw_rate(g, r, w);
+    return w[0] * y[0] + w[1] * y[1] + w[2] * y[2];
+}
+
 /* A mounting turned less than 5 deg about the vertical (this is its tangent)
  * is taken as straight: the swing's own inversion and turn tilt its axis by
  * a few degrees. */
