@@ -465,6 +465,12 @@ def test_a_recording_given_for_a_scenario_says_how_to_run_it(command: list[str],
     (["replay", "walk"], ("walk: no such file, and walk is a catalog scenario: rig run walk runs it",)),
     # an empty source was read as the current directory: '.: is a directory, not a recording'
     (["plot", "", "--png", "p.png"], ("rig plot: an empty source; give a recording (FILE.csv) or a scenario's name",)),
+    # logger | rig plot - --png p.png was told "unknown scenario '-'", the catalog listed, no word of the pipe
+    (["plot", "-", "--png", "p.png"], ("rig plot: '-' (standard input) is no source rig plot reads",
+                                       "give its path (FILE.csv)")),
+    (["bench", "-"], ("rig bench: '-' (standard input) is no source rig bench reads",)),
+    (["run", "-", "--target", "host"], ("rig run: '-' (standard input) is no catalog scenario",
+                                        "COMMAND | rig replay - --target T")),
 ])
 def test_a_source_of_the_wrong_kind_says_which_command_takes_it(argv: list[str], words: tuple[str, ...],
                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -712,23 +718,3 @@ def test_a_name_that_is_not_utf8_is_told_byte_for_byte(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-m", "rig", *args], cwd=tmp_path, capture_output=True, timeout=120)
         assert proc.returncode == 2 and told in proc.stderr, (args, proc.stderr)
         assert b"\\udc" not in proc.stderr, proc.stderr
-
-
-@pytest.mark.parametrize("argv, words", [
-    (["plot", "-", "--png", "p.png"], ("rig plot: '-' (standard input) is no source rig plot reads",
-                                       "give its path (FILE.csv)")),
-    (["bench", "-"], ("rig bench: '-' (standard input) is no source rig bench reads",)),
-    (["run", "-", "--target", "host"], ("rig run: '-' (standard input) is no catalog scenario",
-                                        "COMMAND | rig replay - --target T")),
-])
-def test_standard_input_given_where_only_replay_reads_it(argv: list[str], words: tuple[str, ...], tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    # logger | rig plot - --png p.png was told "unknown scenario '-'", the catalog listed, no word of the pipe
-    from rig.cli import main
-
-    monkeypatch.chdir(tmp_path)
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    for w in words:
-        assert w in err, err
