@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,26 @@ def test_standard_output_closed_is_refused_before_any_work(argv: list[str], tmp_
     assert "Traceback" not in proc.stderr and f"rig {argv[0]}: error: standard output is closed" in proc.stderr
     assert "> /dev/null" in proc.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def _still_csv(path: Path, rows: int = 400, odr_hz: float = 104.0, edit: dict[int, str] | None = None) -> Path:
+    """A recording of a foot standing still, one row replaced by edit[row] (its text after t_s)."""
+    lines = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
+    for i in range(rows):
+        values = (edit or {}).get(i, "0.01,0.0,1.0,0.1,-0.1,0.0")
+        lines.append(f"{i / odr_hz:.6f},{values}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_sample_past_the_range_of_float32_counts_is_clipped_without_a_warning(tmp_path: Path) -> None:
+    # 1e308 g (a logger's overflow marker) read fine and was clipped, but numpy's 'RuntimeWarning: overflow
+    # encountered in divide' and the source line it came from were printed into rig replay's and rig bench's output
+    from rig.inject import to_raw
+    from scenarios.recording_csv import read_recording
+
+    rec = read_recording(_still_csv(tmp_path / "w.csv", edit={100: "1e308,0,1,-1.7e308,0,0"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        raw = to_raw(rec)
+    assert raw.counts[100, 0] == 32767 and raw.counts[100, 3] == -32768
