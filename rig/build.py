@@ -26,6 +26,7 @@ environment changed since the last build (a test session asks for the image per 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import functools
 import hashlib
@@ -90,10 +91,21 @@ def build_lock(timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
     Raises RigError if another build holds the lock for more than timeout_s seconds.
     """
-    BUILD_DIR.mkdir(parents=True, exist_ok=True)
     path = BUILD_DIR / ".lock"
+    try:
+        BUILD_DIR.mkdir(parents=True, exist_ok=True)
+        lock = open(path, "a")
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise RigError(f"cannot take the build lock {path} ({exc.strerror}); make firmware_c/build a directory "
+                           "this user can write (or remove what is in its place)") from None
+        # a checkout this user cannot write (mounted read-only, another user's): no build can run here at
+        # the same time to guard against, and make finds its products current or says it cannot write them;
+        # every command used to end in '[Errno 30] Read-only file system: .../firmware_c/build/.lock'
+        yield
+        return
     deadline = time.monotonic() + timeout_s
-    with open(path, "w") as lock:
+    with lock:
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

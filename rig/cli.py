@@ -736,6 +736,12 @@ def main(argv: Sequence[str] | None = None, *, ignore_signals_after: bool = Fals
     in-process, as tests do, it used to set Python's defaults, dropping a pytest session's own)."""
     _names_as_given(sys.stdout)
     args = build_parser().parse_args(argv)
+    if sys.stdout is None:
+        # started with standard output closed (>&-): rig replay ended in a traceback once its run was done
+        # ('NoneType' object has no attribute 'write'), the result lost; rig list said nothing with exit 0
+        print(f"rig {args.command}: error: standard output is closed (started with >&-), so what rig {args.command} "
+              "prints would be lost; give it somewhere to go (> FILE, or > /dev/null to drop it)", file=sys.stderr)
+        return 2
     before = {sig: signal.signal(sig, _terminate) for sig in STOP_SIGNALS}
     try:
         if args.command in SYNTHESIZING:

@@ -179,7 +179,8 @@ def to_raw(rec: Recording, odr_hz: float | None = None, accel_fs_g: int = 16, gy
     except ValueError as exc:
         raise ValueError(f"recording {rec.name!r}: {exc}") from None
     odr_mhz = int(round(effective_odr_hz(t_s, idx, nominal_hz) * 1000))
-    acc = rec.acc_g / ACCEL_G_PER_LSB[accel_fs_g]
-    gyr = rec.gyro_dps / GYRO_DPS_PER_LSB[gyro_fs_dps]
+    with np.errstate(over="ignore"):  # a value past float's range in counts (1e308 g) is clipped like any beyond scale
+        acc = rec.acc_g / ACCEL_G_PER_LSB[accel_fs_g]
+        gyr = rec.gyro_dps / GYRO_DPS_PER_LSB[gyro_fs_dps]
     counts = np.clip(np.rint(np.hstack([acc, gyr])), -32768, 32767).astype(np.int16)
     return RawStream(counts, idx, t_s, odr_mhz, accel_fs_g, gyro_fs_dps)

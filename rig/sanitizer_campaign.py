@@ -70,7 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     refuse_repeats(ap, args.scenarios)
     names = args.scenarios or [s.name for s in list_scenarios()]
     runs_dir = args.runs_dir or Path(tempfile.mkdtemp(prefix="sanitizer-campaign-"))
-    binary = host_sanitized_binary()
+    try:
+        binary = host_sanitized_binary()
+    except RigError as exc:  # a build that failed (no ASan runtime, a read-only checkout) ended in a traceback
+        print(f"python -m rig.sanitizer_campaign: error: {exc}", file=sys.stderr)
+        return 2
     passed = reported = 0
     t0 = time.monotonic()
     for name in names:

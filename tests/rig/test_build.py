@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import struct
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import rig.build
 from rig.build import APT_ARM, FIRMWARE_DIR, arm_elf, build_lock, elf_symbols, make
 from rig.errors import RigError
 from rig.targets.qemu import MAILBOX_FORMAT, MAILBOX_MAGIC, MAILBOX_SYMBOL, mailbox_bytes
@@ -104,6 +106,26 @@ def test_a_build_lock_held_too_long_is_reported() -> None:
         with pytest.raises(RigError, match="held .*\\.lock for over 0.2 s"):
             with build_lock(timeout_s=0.2):
                 pass
+
+
+def test_a_checkout_that_cannot_be_written_builds_without_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only checkout with every product built: each command ended in '[Errno 30] Read-only file system:
+    .../firmware_c/build/.lock' before make could find the products current."""
+    def read_only(*args: object, **kw: object) -> object:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(rig.build, "open", read_only, raising=False)
+    with build_lock():
+        pass
+    assert make("host", rig.build.HOST_BINARY) == rig.build.HOST_BINARY
+
+
+def test_a_build_lock_in_the_way_of_a_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "build").write_text("")  # firmware_c/build a regular file: the lock cannot go under it
+    monkeypatch.setattr(rig.build, "BUILD_DIR", tmp_path / "build")
+    with pytest.raises(RigError, match="cannot take the build lock .*build/.lock"):
+        with build_lock():
+            pass
 
 
 def test_elf_symbols_refuses_a_file_that_is_no_elf(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rig.build import host_sanitized_binary
+from rig.errors import RigError
 from rig import sanitizer_campaign
 from rig.sanitizer_campaign import main, run_scenario_sanitized, sanitizer_reports
 
@@ -44,3 +45,17 @@ def test_bad_arguments_are_refused_before_the_build(capsys: pytest.CaptureFixtur
         main(argv)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_build_that_fails_is_said_not_a_traceback(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A read-only checkout (mkdir build/host-san: Read-only file system) or a compiler without ASan ended the
+    campaign in a RigError traceback."""
+    def fail() -> Path:
+        raise RigError("building the native firmware under ASan/UBSan failed: `make -s -C firmware_c host-san` "
+                       "exited 2\nmkdir: cannot create directory 'build/host-san': Read-only file system")
+
+    monkeypatch.setattr(sanitizer_campaign, "host_sanitized_binary", fail)
+    assert main(["walk", "--runs-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m rig.sanitizer_campaign: error: building the native firmware") and "Read-only" in err
