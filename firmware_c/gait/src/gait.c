@@ -1107,6 +1107,15 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                      * the air at the top, turning toes down), so the contact
                      * is where the ground's force shows, or before that impact */
                     fall_start(g, e.at, pitch, lead, 1u, e.value);
+                } else if ((e.flags & (GAIT_EVF_BUMP | GAIT_EVF_KNEE)) == GAIT_EVF_BUMP && gait_running_now(g, e.value)) {
+                    /* a runner's impact inside the landing bump, the foot
+                     * barely descending at a top only a little toes up (under
+                     * HEEL_TOP_DEG: a shallow heel strike, as down a steep
+                     * grade): the heel met the ground at the top, the bump
+                     * being the forefoot slapping down after it; its end would
+                     * be the contact 45-55 ms late, the strike read mid-foot */
+                    g->heel_pending = 1;
+                    g->heel_at = gait_pos_add(e.at, lead);
                 } else {
                     g->top_pending = 1;
                     g->top_at = e.at;
