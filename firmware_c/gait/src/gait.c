@@ -67,6 +67,12 @@ static const float BALL_FIRST_DEG = -3.0f;
 /* A swing top this far toes-up (the sole, to the foot lying flat) is a heel
  * strike even without an impact, deg. */
 static const float HEEL_TOP_DEG = 12.0f;
+/* A stance's stillest instant (no still span yet) found with the sole this
+ * far toes up to its last flat attitude, deg, and still turning toes down
+ * faster than SLAP_DOWN_DPS, dps: the heel's slap after the landing, the
+ * foot not yet flat (a walk whose slap the detector took for the push-off). */
+static const float SLAP_UP_DEG = 10.0f;
+static const float SLAP_DOWN_DPS = 50.0f;
 /* Heel-strike phase lead after the top: walking, and running a + b * speed, s. */
 static const float WALK_LEAD_S = 0.0025f;
 static const float RUN_LEAD_S = 0.002f;
@@ -617,14 +623,28 @@ static float ball_first(float fsa_deg, float min_turn_deg) {
  * taken between two levellings was wrong on the first and last strides of
  * a run. Falls back to on_zv_end's levelling when the contact came inside a
  * still span or after a gap, or at sample rates too low to follow a landing.
+ * stillest: the still instant is a stance's stillest so far, no still span
+ * (GAIT_EVF_STILLEST).
  */
-static void fsa_at_flat(gait_state_t *g) {
+static void fsa_at_flat(gait_state_t *g, int stillest) {
     gait_pending_t *p = &g->cur;
     const gait_nav_t *n = &g->nav;
-    if (p->valid && !p->have_fsa && p->ic_in_seg != 0xFFFFFFFFu && n->seg_open && !n->seg_gap &&
+    if (p->valid && (!p->have_fsa || p->fsa_slap) && p->ic_in_seg != 0xFFFFFFFFu && n->seg_open && !n->seg_gap &&
         g->cfg.odr_hz >= FSA_GYRO_MIN_HZ) {
-        p->fsa_deg = ball_first((p->pitch_ic - sole_pitch(g)) * GM_DEG, land_min_turn(g) * GM_DEG);
+        /* the turn from the contact: after a still instant in the slap, the
+         * turn to it plus the turn since (the sole was levelled flat there) */
+        float turn_deg = p->fsa_slap ? p->fsa_deg - sole_pitch(g) * GM_DEG : (p->pitch_ic - sole_pitch(g)) * GM_DEG;
         p->have_fsa = 1;
+        if (stillest && sole_pitch(g) > SLAP_UP_DEG * GM_RAD && sole_rate(g) > SLAP_DOWN_DPS * GM_RAD) {
+            /* still far toes up and slapping down: the foot is not flat yet,
+             * the strike angle waits for the stance's next still instant
+             * (taken here, a 26 deg heel strike read 3 deg, mid-foot) */
+            p->fsa_deg = turn_deg;
+            p->fsa_slap = 1;
+            return;
+        }
+        p->fsa_deg = ball_first(turn_deg, p->fsa_slap ? 0.0f : land_min_turn(g) * GM_DEG);
+        p->fsa_slap = 0;
         float up_dps = -sole_rate(g) * GM_DEG;
         if (p->fsa_deg < 0.0f && up_dps > FLAT_TURN_DPS) {
             g->flat_n = 1; /* the heel still coming down: follow it */
@@ -688,9 +708,9 @@ static float rise_beyond(float rise_m, float tilt_rise_m) {
     return rise_m < 0.0f ? -beyond : beyond;
 }
 
-static void on_zv_begin(gait_state_t *g) {
+static void on_zv_begin(gait_state_t *g, int stillest) {
     uint8_t ics = g->nav.seg_ics;
-    fsa_at_flat(g);
+    fsa_at_flat(g, stillest);
     g->cur.zv_seen = 1;
     uint8_t from_gap = g->nav.seg_open && g->nav.seg_gap;
     float horiz, rise, tilt_rise;
@@ -1171,7 +1191,7 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
             on_tc(g, e.at);
             break;
         case GAIT_EV_ZV_BEGIN:
-            on_zv_begin(g);
+            on_zv_begin(g, (e.flags & GAIT_EVF_STILLEST) != 0u);
             break;
         case GAIT_EV_ZV_END:
             if (g->nav.in_zv) {

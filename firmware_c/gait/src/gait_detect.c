@@ -749,7 +749,7 @@ static void track_still(gait_state_t *g, gait_detect_t *d, uint32_t index, float
          * the foot already rotating (the push-off's own burst easing),
          * which would restart the push-off's search inside it */
         if (still_enough(d)) {
-            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), GAIT_EVF_STILLEST, 0.0f);
             gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
         }
         d->min_sent = 1;
@@ -778,7 +778,7 @@ static void track_pushoff(gait_state_t *g, gait_detect_t *d, uint32_t index, flo
         d->frozen = 1;
         if (!d->zv_any && still_enough(d) && index - d->min_index + 2u < g->delay) {
             /* no still span in this stance: its stillest instant is the zero-velocity point */
-            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+            gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), GAIT_EVF_STILLEST, 0.0f);
             gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
         }
     }
@@ -872,7 +872,7 @@ static void stance_end(gait_state_t *g, gait_detect_t *d) {
          * in pitch): the swing now starting shows the foot was on the
          * ground before it, and its stillest instant is its zero-velocity
          * point, as at a push-off (track_pushoff) */
-        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), 0u, 0.0f);
+        gait_event_push(g, GAIT_EV_ZV_BEGIN, at_index(d->min_index), GAIT_EVF_STILLEST, 0.0f);
         gait_event_push(g, GAIT_EV_ZV_END, at_index(d->min_index), 0u, 0.0f);
     }
     /* the toe-off: where the push-off's toes-down burst fell back to TC_FRAC

@@ -150,6 +150,9 @@ typedef enum {
  * was on the ground inside the bump. A top still falling fast then has its
  * contact where the strapdown sees the ground's force (gait.c). */
 #define GAIT_EVF_BUMP 64u
+/* GAIT_EV_ZV_BEGIN flag: no still span in the stance (yet): the event is its
+ * stillest instant, with a GAIT_EV_ZV_END at the same sample. */
+#define GAIT_EVF_STILLEST 1u
 
 typedef struct {
     gait_pos_t at;
@@ -484,6 +487,7 @@ typedef struct {
     float pitch_ic;         /* strapdown pitch of the sole's long axis at IC, rad, before correction */
     uint32_t ic_in_seg;     /* samples from its segment start to IC */
     uint8_t sat_before_ic;  /* the gyro saturated in the segment before IC */
+    uint8_t fsa_slap;       /* fsa_deg is the turn from IC to a still instant taken in the heel's slap (SLAP_UP_DEG) */
     float fsa_deg;
     float pronation_deg;
     float peak_roll_rate_dps;
