@@ -1,0 +1,52 @@
+"""The rig used as a careless or hostile user would, a seventeenth pass: truth sidecars, recordings and outputs
+earlier passes left. Each is refused with exit 2 and a message naming the input, the problem and what to do, or
+read as documented; never a traceback or a silently wrong answer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
+        **kw: object) -> subprocess.CompletedProcess[str]:
+    """Run `python -m rig ARGS` in CWD (with ENV over the environment) and return what it did."""
+    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout_s, env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
+
+
+def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert len(proc.stderr) < 1500, proc.stderr[:3000]
+    for w in words:
+        assert w in proc.stderr, proc.stderr
+
+
+def _still_csv(path: Path, rows: int = 400, odr_hz: float = 104.0) -> Path:
+    """A recording of a foot standing still."""
+    lines = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
+    lines += [f"{i / odr_hz:.6f},0.01,0.0,1.0,0.1,-0.1,0.0" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("sidecar, where", [
+    ('{"stride_borders_s": [[0.5, 1.0], 2.0, 3.0]}', "stride_borders_s[1]"),
+    ('{"format": "stridelab-truth", "strides": [], "meta": {"stride_borders_s": [[0.5, 1.0], 2]}}',
+     "meta.stride_borders_s[1]"),
+    ('{"format": "stridelab-truth", "strides": [], "meta": {"stride_borders_s": [0.5, 1.0], "step_count": "x"}}',
+     "meta.step_count"),
+])
+def test_stride_borders_of_mixed_form_are_refused(sidecar: str, where: str, tmp_path: Path) -> None:
+    # [[0.5, 1.0], 2.0, 3.0] was read, then rig bench ran the recording and ended in a traceback (TypeError: cannot
+    # unpack non-iterable float object), exit 1; our format's meta, which rig bench scores the same way when no
+    # strides are labelled, was not checked at all (a step_count "x": 'could not convert string to float')
+    _still_csv(tmp_path / "w.csv")
+    (tmp_path / "w.truth.json").write_text(sidecar)
+    proc = rig("bench", "w.csv", "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, "w.truth.json", where)
