@@ -50,3 +50,13 @@ def test_stride_borders_of_mixed_form_are_refused(sidecar: str, where: str, tmp_
     (tmp_path / "w.truth.json").write_text(sidecar)
     proc = rig("bench", "w.csv", "--runs-dir", "runs", cwd=tmp_path)
     _refused(proc, "w.truth.json", where)
+
+
+@pytest.mark.parametrize("borders", ["[1000.0, 2000.0, 3000.0]", "[[0.5, 1.5], [1.5, 2.5], [2.5, 40.0]]"])
+def test_stride_borders_outside_the_recording_are_refused(borders: str, tmp_path: Path) -> None:
+    # borders in milliseconds (or another recording's) were scored as every stride interval missed: rig bench
+    # charged the analyzer with 'recall 0.00%', exit 1, where contacts labelled outside the recording are refused
+    _still_csv(tmp_path / "w.csv")
+    (tmp_path / "w.truth.json").write_text(f'{{"stride_borders_s": {borders}}}')
+    proc = rig("bench", "w.csv", "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, "w.truth.json", "stride_borders_s", "outside", "another recording")
