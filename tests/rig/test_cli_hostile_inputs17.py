@@ -60,3 +60,16 @@ def test_stride_borders_outside_the_recording_are_refused(borders: str, tmp_path
     (tmp_path / "w.truth.json").write_text(f'{{"stride_borders_s": {borders}}}')
     proc = rig("bench", "w.csv", "--runs-dir", "runs", cwd=tmp_path)
     _refused(proc, "w.truth.json", "stride_borders_s", "outside", "another recording")
+
+
+def test_a_sample_near_the_largest_float_is_drawn(tmp_path: Path) -> None:
+    # 1.7e308 g (a logger's overflow marker), which rig replay reads and the firmware gets clipped: rig plot printed a
+    # screen of matplotlib's RuntimeWarnings and ended in 'rig plot: error: arange: cannot compute length', exit 2,
+    # naming neither the recording nor the sample
+    _still_csv(tmp_path / "w.csv")
+    text = (tmp_path / "w.csv").read_text().replace("\n1.923077,0.01,", "\n1.923077,1.7e308,")
+    (tmp_path / "w.csv").write_text(text)
+    proc = rig("plot", "w.csv", "--png", "w.png", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Warning" not in proc.stderr, proc.stderr[-2000:]
+    assert (tmp_path / "w.png").read_bytes().startswith(b"\x89PNG")
