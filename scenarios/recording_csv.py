@@ -584,7 +584,9 @@ def _check_rad_s(path: Path, norm_g: np.ndarray, gyro_dps: np.ndarray) -> None:
     with np.errstate(invalid="ignore"):  # a norm of inf (values past 1e154) less a median of inf is nan: not moving
         moving = float(np.percentile(np.abs(norm_g - median_g), 95.0)) > MOVING_G
     top_rate = float(np.max(np.abs(gyro_dps)))
-    if moving and not np.ptp(gyro_dps, axis=0).any():
+    with np.errstate(over="ignore"):  # +-1.7e308 in one column span inf (numpy warned of it into the output): held no value
+        held_one = moving and not np.ptp(gyro_dps, axis=0).any()
+    if held_one:
         # told 'multiply gx_dps, gy_dps, gz_dps by 57.29578': a column of zeros stays one in any unit
         held = ", ".join(f"{v + 0.0:g}" for v in gyro_dps[0])  # + 0.0: -0 is 0
         raise _fail(

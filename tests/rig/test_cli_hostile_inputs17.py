@@ -73,3 +73,20 @@ def test_a_sample_near_the_largest_float_is_drawn(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Warning" not in proc.stderr, proc.stderr[-2000:]
     assert (tmp_path / "w.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_samples_of_both_signs_near_the_largest_float_in_one_column_are_read_without_a_warning(tmp_path: Path) -> None:
+    # +1.7e308 and -1.7e308 dps in gy_dps of a walk (a logger's overflow markers): read and clipped, but numpy's
+    # 'RuntimeWarning: overflow encountered in subtract' and the line it came from were printed into the output of
+    # every command that read the recording (the check that the gyroscope was not off took their span)
+    assert rig("synth", "walk", "--csv", "w.csv", cwd=tmp_path).returncode == 0
+    lines = (tmp_path / "w.csv").read_text().splitlines()
+    for k, value in ((1000, "1.7e308"), (1001, "-1.7e308")):
+        fields = lines[k].split(",")
+        fields[5] = value
+        lines[k] = ",".join(fields)
+    (tmp_path / "w.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "w.truth.json").unlink()
+    proc = rig("replay", "w.csv", "--target", "host", "--json", "w.json", "--runs-dir", "runs", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Warning" not in proc.stderr and "beyond +-2000 dps" in proc.stderr, proc.stderr[-2000:]
