@@ -90,3 +90,29 @@ def test_samples_of_both_signs_near_the_largest_float_in_one_column_are_read_wit
     proc = rig("replay", "w.csv", "--target", "host", "--json", "w.json", "--runs-dir", "runs", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Warning" not in proc.stderr and "beyond +-2000 dps" in proc.stderr, proc.stderr[-2000:]
+
+
+# `rig run` with a SIGTERM while it synthesizes its scenario: its run directory is made, no target started yet.
+_SIGNAL_WHILE_SYNTHESIZING = """
+import os, runpy, signal, sys
+import rig.runner
+
+def synthesize(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("the signal did not end the command")
+
+rig.runner.synthesize = synthesize
+sys.argv = ["rig", "run", "walk", "--target", "host", "--runs-dir", "runs"]
+runpy.run_module("rig", run_name="__main__")
+"""
+
+
+def test_a_signal_before_the_target_started_says_no_target_was_running(tmp_path: Path) -> None:
+    # rig run said 'ended by SIGTERM; the target was stopped; captures so far in runs/...-walk-host', of a target that
+    # never started and a directory holding nothing
+    proc = subprocess.run([sys.executable, "-c", _SIGNAL_WHILE_SYNTHESIZING], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 128 + 15, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "rig run: ended by SIGTERM; no target was running" in proc.stderr, proc.stderr[-2000:]
+    assert "target was stopped" not in proc.stderr
