@@ -145,8 +145,12 @@ def _border_labels(doc: dict[str, Any], where: str) -> None:
                        "write every border as a time, or every stride as a [start_s, end_s] pair, not both")
         if pairs:
             _pair(b, f"{key}[{i}]")
-        else:
-            _number(b, f"{key}[{i}]")
+            continue
+        border = _number(b, f"{key}[{i}]")
+        if i and border <= borders[i - 1]:
+            # [1, 3, 2, 4] was scored as the interval 3..2 s, which holds no contact: a stride the analyzer 'missed'
+            raise _Bad(f"{key}[{i}]", f"is {border:g}, not after {key}[{i - 1}] ({borders[i - 1]:g})",
+                       "list the stride borders in time order, each once")
 
 
 def _external_truth(doc: dict[str, Any]) -> Truth:

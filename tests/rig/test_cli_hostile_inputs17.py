@@ -116,3 +116,12 @@ def test_a_signal_before_the_target_started_says_no_target_was_running(tmp_path:
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "rig run: ended by SIGTERM; no target was running" in proc.stderr, proc.stderr[-2000:]
     assert "target was stopped" not in proc.stderr
+
+
+def test_stride_borders_out_of_order_are_refused(tmp_path: Path) -> None:
+    # [0.5, 1.5, 1.0, 2.5] was scored as the interval 1.5..1.0 s, which no contact can lie in: rig bench counted a
+    # stride the analyzer missed (and one it found twice over the overlap) against its recall
+    _still_csv(tmp_path / "w.csv")
+    (tmp_path / "w.truth.json").write_text('{"stride_borders_s": [0.5, 1.5, 1.0, 2.5]}')
+    proc = rig("bench", "w.csv", "--runs-dir", "runs", cwd=tmp_path)
+    _refused(proc, "w.truth.json", "stride_borders_s[2]", "time order")
