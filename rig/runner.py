@@ -31,12 +31,20 @@ from scenarios.model import Recording
 
 #: The run directories new_run_dir made in this process, the latest last.
 _MADE: list[Path] = []
+#: The run directories target_running started a target for, the latest last.
+_STARTED: list[Path] = []
 
 
 def latest_run_dir() -> Path | None:
-    """The run directory new_run_dir made last in this process (None before any): where the captures
-    of a command a signal ended are."""
-    return _MADE[-1] if _MADE else None
+    """The run directory new_run_dir made last in this process, when a target was started for it (None
+    otherwise): where the captures of a command a signal ended are. A run directory whose target had not
+    started (rig run still synthesizing its scenario) holds none: a signal then was told as 'the target was
+    stopped; captures so far in DIR', of an empty DIR and a target that never ran."""
+    if not _MADE:
+        return None
+    run_dir = _MADE[-1]
+    # target.txt: how its target ended, written on every way out of target_running
+    return run_dir if run_dir in _STARTED or (run_dir / "target.txt").exists() else None
 
 
 #: Characters of a run's label (a scenario's or recording's name) in its directory's name.
@@ -95,6 +103,7 @@ def target_running(target: Target, run_dir: Path) -> Iterator[str]:
     """
     require_stopped(target)
     _RUNNING[id(target)] = run_dir
+    _STARTED[:] = [run_dir]
     ended = ""
     try:
         yield target.start(run_dir)

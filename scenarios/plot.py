@@ -16,6 +16,10 @@ from .whole_file import write_whole
 
 _AXES = ("x", "y", "z")
 _COLORS = ("tab:blue", "tab:orange", "tab:green")
+#: Largest |value| drawn, g or dps: a sample past it (a logger's overflow marker, 1.7e308, which a replay reads
+#: and the firmware gets clipped) is drawn at it. Drawn as it was, matplotlib's axis arithmetic overflowed and
+#: rig plot ended in 'arange: cannot compute length' after a screen of RuntimeWarnings.
+MAX_DRAWN = 1e300
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -53,9 +57,10 @@ def plot_recording(
     fig = Figure(figsize=(14, 7), dpi=100)
     FigureCanvasAgg(fig)
     ax_acc, ax_gyr = fig.subplots(2, 1, sharex=True)
+    acc_g, gyro_dps = (np.clip(v, -MAX_DRAWN, MAX_DRAWN) for v in (rec.acc_g, rec.gyro_dps))
     for i in range(3):
-        ax_acc.plot(t[sel], rec.acc_g[sel, i], lw=0.8, color=_COLORS[i], label=f"a{_AXES[i]}")
-        ax_gyr.plot(t[sel], rec.gyro_dps[sel, i], lw=0.8, color=_COLORS[i], label=f"g{_AXES[i]}")
+        ax_acc.plot(t[sel], acc_g[sel, i], lw=0.8, color=_COLORS[i], label=f"a{_AXES[i]}")
+        ax_gyr.plot(t[sel], gyro_dps[sel, i], lw=0.8, color=_COLORS[i], label=f"g{_AXES[i]}")
     truth = [s.to_dict() for s in rec.truth.strides] if rec.truth else []
     for ax in (ax_acc, ax_gyr):
         for x in _events(truth, "ic_s"):
@@ -64,7 +69,7 @@ def plot_recording(
         for x in _events(truth, "tc_s"):
             if lo <= x <= hi:
                 ax.axvline(x, color="tab:red", lw=0.8, ls="--")
-    top = float(np.max(rec.gyro_dps[sel])) if sel.any() else 1.0
+    top = float(np.max(gyro_dps[sel])) if sel.any() else 1.0
     for key, marker, color in (("ic_s", "v", "black"), ("tc_s", "v", "tab:red")):
         xs = [x for x in _events(detected, key) if lo <= x <= hi]
         if xs:

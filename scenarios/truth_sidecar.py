@@ -125,6 +125,34 @@ def _full_scales(meta: dict[str, Any], where: str) -> None:
                            f"write one of {', '.join(map(str, allowed))}")
 
 
+def _border_labels(doc: dict[str, Any], where: str) -> None:
+    """Check the stride-border labels of doc (a labelled recording's document, or our format's meta: rig bench
+    scores both): step_count a whole number, stride_borders_s all border times or all [start_s, end_s] pairs."""
+    if doc.get("step_count") is not None:
+        n = _number(doc["step_count"], f"{where}step_count")
+        if n < 0 or n != int(n):
+            raise _Bad(f"{where}step_count", f"is {n:g}", "write a whole number >= 0")
+    if "stride_borders_s" not in doc:
+        return
+    key = f"{where}stride_borders_s"
+    borders = _list(doc["stride_borders_s"], key)
+    pairs = bool(borders) and isinstance(borders[0], list)
+    for i, b in enumerate(borders):
+        if isinstance(b, list) != pairs:
+            # [[1, 2], 3] passed here, then ended rig bench in 'cannot unpack non-iterable float object'
+            raise _Bad(f"{key}[{i}]", f"is {excerpt(json.dumps(b))}, where {key}[0] is "
+                       f"{'a [start_s, end_s] pair' if pairs else 'a border time'}",
+                       "write every border as a time, or every stride as a [start_s, end_s] pair, not both")
+        if pairs:
+            _pair(b, f"{key}[{i}]")
+            continue
+        border = _number(b, f"{key}[{i}]")
+        if i and border <= borders[i - 1]:
+            # [1, 3, 2, 4] was scored as the interval 3..2 s, which holds no contact: a stride the analyzer 'missed'
+            raise _Bad(f"{key}[{i}]", f"is {border:g}, not after {key}[{i - 1}] ({borders[i - 1]:g})",
+                       "list the stride borders in time order, each once")
+
+
 def _external_truth(doc: dict[str, Any]) -> Truth:
     """Truth from a labelled real recording (events, label windows, stride borders...)."""
     windows = _windows(doc)
@@ -173,17 +201,7 @@ def _external_truth(doc: dict[str, Any]) -> Truth:
             # one footprint (or the same one again) made a path of 0 m, which rig bench passed by unjudged
             raise _Bad("footprints_m", f"holds {len(fp)} footprint(s), a path of 0 m, so no distance to judge",
                        "write every footprint walked, [x_m, y_m] each, two or more apart, or leave footprints_m out")
-    for key in ("step_count",):
-        if key in doc and doc[key] is not None:
-            n = _number(doc[key], key)
-            if n < 0 or n != int(n):
-                raise _Bad(key, f"is {n:g}", "write a whole number >= 0")
-    if "stride_borders_s" in doc:
-        for i, b in enumerate(_list(doc["stride_borders_s"], "stride_borders_s")):
-            if isinstance(b, list):
-                _pair(b, f"stride_borders_s[{i}]")
-            else:
-                _number(b, f"stride_borders_s[{i}]")
+    _border_labels(doc, "")
     _full_scales(doc, "")
     reference = doc.get("events_reference", EVENTS_REFERENCES[0])
     if reference not in EVENTS_REFERENCES:
@@ -317,6 +335,7 @@ def _own_truth(doc: dict[str, Any]) -> Truth:
             raise _Bad(f"activity_s.{k}", f"is {activity_s[k]:g} s", "a time spent is >= 0 s")
     meta = dict(_obj(doc.get("meta", {}), "meta"))
     _full_scales(meta, "meta.")
+    _border_labels(meta, "meta.")  # scored by rig bench when no strides are labelled, as a labelled recording's
     distance_m = _opt_number(doc.get("distance_m"), "distance_m")
     if distance_m is not None and distance_m < 0:
         raise _Bad("distance_m", f"is {distance_m:g} m", "a distance is >= 0 m; check the label's sign")
