@@ -35,7 +35,7 @@ from rig.port_open import close_ahead
 from rig.progress_line import ProgressLine
 from rig.report import ReportDir
 from rig.resd_out import write_raw
-from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running
+from rig.runner import latest_run_dir, new_run_dir, run_recording, run_scenario, target_running, unstarted_run_dir
 from rig.shard import load_durations, parse_shard, shard_of, weights
 from rig.summary_check import result_problems
 from rig.targets import TARGETS, Target, available_targets, make_target
@@ -707,7 +707,16 @@ def _ended_by(command: str, signum: int) -> str:
     """What a command a signal ended says: the signal, that the target was stopped, where the captures are."""
     run_dir = latest_run_dir()
     if run_dir is None:  # no run began (rig explore, rig bench in-process, a signal before the first run)
-        return f"rig {command}: ended by {signal.Signals(signum).name}; no target was running"
+        said = f"rig {command}: ended by {signal.Signals(signum).name}; no target was running"
+        made = unstarted_run_dir()
+        if made is not None:
+            try:
+                made.rmdir()  # empty: a signal while rig run synthesized left runs/ one directory of nothing more
+            except FileNotFoundError:
+                pass
+            except OSError:  # not empty (rig ble's phone logs): kept, and said where
+                return f"{said}; what it wrote so far is in {made}"
+        return said
     return f"rig {command}: ended by {signal.Signals(signum).name}; the target was stopped; captures so far in {run_dir}"
 
 

@@ -47,6 +47,15 @@ def latest_run_dir() -> Path | None:
     return run_dir if run_dir in _STARTED or (run_dir / "target.txt").exists() else None
 
 
+def unstarted_run_dir() -> Path | None:
+    """The run directory new_run_dir made last in this process when no target was started for it (None
+    otherwise): a command a signal ended before its target started (rig run synthesizing, rig ble starting its
+    phone) made it."""
+    if not _MADE or latest_run_dir() is not None:
+        return None
+    return _MADE[-1]
+
+
 #: Characters of a run's label (a scenario's or recording's name) in its directory's name.
 RUN_LABEL_CHARS = 100
 

@@ -115,6 +115,8 @@ def test_a_signal_before_the_target_started_says_no_target_was_running(tmp_path:
     assert proc.returncode == 128 + 15, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "rig run: ended by SIGTERM; no target was running" in proc.stderr, proc.stderr[-2000:]
+    # and it left runs/ an empty run directory for every such signal
+    assert not any((tmp_path / "runs").iterdir()), list((tmp_path / "runs").iterdir())
     assert "target was stopped" not in proc.stderr
 
 
