@@ -178,6 +178,11 @@ static const float IMPACT_STEP_S = 0.0024f;
  * forefoot's smaller knock follows; a ball that lands at the bump's end has
  * its impact peak after it. */
 static const float LAND_IMPACT_RATIO = 2.0f;
+/* An impact that peaks this long after the top and before the landing
+ * bump's end is apart from both, s: a swing's end in the air jolts the
+ * sensor at the top (peaks 2-10 ms after it), a ball landing at the bump's
+ * end has its impact rise from there. */
+static const float IMPACT_APART_S = 0.012f;
 /* ... and, running, only if the foot did not lie flat at that crossing:
  * within this of its pitch where it last stood, deg, toes up, or twice that
  * toes down (a heel strike's top is 12-25 deg toes up). A runner's ball that
@@ -1148,7 +1153,7 @@ static int slap_after_dip(const gait_detect_t *d) {
  * the acceleration after each landmark: an impact after the top (a heel
  * strike), unless a far stronger one follows the end of the landing bump
  * (the foot landed there; the top's jerk was in the air). */
-static uint8_t top_flags(const gait_detect_t *d) {
+static uint8_t top_flags(const gait_state_t *g, const gait_detect_t *d) {
     if (d->land_xing && d->bump_drop_deg >= HEEL_DROP_DEG && !d->late_found) {
         return GAIT_EVF_LANDS; /* the ball landed at the bump's end, then the heel dropped */
     }
@@ -1160,11 +1165,20 @@ static uint8_t top_flags(const gait_detect_t *d) {
      * bump ended (a heel that lands tens of ms after the top peaks after the
      * top's window; a ball landing at the bump's end peaks after it) */
     int imp = d->imp_found && d->imp_peak < d->land.index;
+    /* that impact peaked well apart from the top (where a swing's end jolts
+     * a sensor off the rotation's axis) and from the bump's end (where a
+     * ball's landing impact rises): the ground's under the heel, which
+     * landed inside the bump; a sharper knock at the bump's end is then the
+     * forefoot's slap, no ball landing (a sprinter's heel whose impact
+     * peaks 24 ms after the top was read landing 36 ms late, mid-foot) */
+    int heel_in_bump = imp && gait_running_now(g, d->swing_peak) &&
+                       gait_pos_diff(at_index(d->imp_peak), d->top) * g->dt_s > IMPACT_APART_S &&
+                       (float)(d->land.index - d->imp_peak) * g->dt_s > IMPACT_APART_S;
     float pre_acc = imp && d->imp_acc > d->top_acc ? d->imp_acc : d->top_acc;
     float pre_jerk = imp && d->imp_jerk > d->jerk_max ? d->imp_jerk : d->jerk_max;
     if (d->land_found && d->land_jerk > IMPACT_JERK_GPS &&
         (d->land_acc - 1.0f > LAND_IMPACT_RATIO * (pre_acc - 1.0f) ||
-         (d->land_acc > pre_acc && d->land_jerk > LAND_IMPACT_RATIO * pre_jerk))) {
+         (d->land_acc > pre_acc && d->land_jerk > LAND_IMPACT_RATIO * pre_jerk && !heel_in_bump))) {
         /* far higher, or higher and far sharper: a fast swing's end seen off
          * the rotation's axis decelerates the sensor by several g, smoothly */
         return GAIT_EVF_LANDS;
@@ -1392,7 +1406,7 @@ static void top_send(gait_state_t *g, gait_detect_t *d) {
         d->top_sent = 1;
         return;
     }
-    uint8_t flags = top_flags(d);
+    uint8_t flags = top_flags(g, d);
     if (flags == 0u && !d->knee_hit && peak_landed(g, d)) {
         /* the ball landed at the peak; the heel dropped to foot flat */
         gait_event_push(g, GAIT_EV_IC_TOP, d->peak_at, GAIT_EVF_CONTACT, d->swing_peak);
@@ -1989,7 +2003,7 @@ static void land_send(gait_state_t *g, gait_detect_t *d) {
 static void landing_done(gait_state_t *g, gait_detect_t *d, uint32_t index) {
     /* no impact anywhere since the top: the foot may not have landed yet */
     int quiet = d->jerk_max <= IMPACT_JERK_GPS && !d->imp_found && !d->late_found && !d->slapped && !slap_after_dip(d) &&
-                !(d->land_found && d->land_jerk > IMPACT_JERK_GPS) && !(d->knee_hit && top_flags(d) != GAIT_EVF_LANDS);
+                !(d->land_found && d->land_jerk > IMPACT_JERK_GPS) && !(d->knee_hit && top_flags(g, d) != GAIT_EVF_LANDS);
     land_send(g, d);
     stance_begin(d);
     set_phase(d, PH_STANCE, index);
