@@ -75,6 +75,8 @@ REPORT_KEY = pytest.StashKey[ReportDir]()
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
 #: The session's handler of SIGTERM, SIGHUP and SIGINT, which knows the pytest-xdist workers to pass them on to.
 WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
+#: The longest --report-as: it names the report's files (plots/LABEL--SCENARIO--seedN.png), each at most 255 bytes.
+MAX_LABEL = 64
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
 
@@ -144,6 +146,12 @@ def pytest_configure(config: pytest.Config) -> None:
             # it names files in the report (pytest-junit-LABEL.xml, plots/LABEL--SCENARIO.png): no path in it
             raise pytest.UsageError(f"--report-as {label!r}: not a target name; use letters, digits, '.', '_' "
                                     "and '-' (e.g. board-rfc2217)")
+        if len(label) > MAX_LABEL:
+            # it names files (pytest-junit-LABEL.xml, plots/LABEL--SCENARIO.png): a 300-character one ran every
+            # test, then ended the session in a traceback (OSError: File name too long), exit 1
+            raise pytest.UsageError(f"--report-as {label[:40]}... ({len(label)} characters): a target name in the "
+                                    f"report is at most {MAX_LABEL} characters (it names the report's files); "
+                                    "give a shorter one, e.g. board-rfc2217")
         if not config.option.xmlpath:
             config.option.xmlpath = str(Path(report) / f"pytest-junit-{label}.xml")
         if not getattr(config.option, "junitprefix", None):
