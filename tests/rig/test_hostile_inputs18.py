@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from frame_spec import Message, MsgType
+from rig.cli import main
+from tests.rig.fake_board import FakeBoard, summary_of
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -78,3 +82,32 @@ def test_an_rfc2217_url_in_capitals_keeps_its_negotiation_bounded(silent_server:
     proc = python_m("pytest", "-p", "no:cacheprovider", "test_x.py", "--target", "board", "--port", url,
                     cwd=tmp_path, timeout_s=60)
     _refused(proc, url, "timeout='inf'", "0 < timeout", code=int(pytest.ExitCode.USAGE_ERROR))
+
+
+def _still_csv(path: Path, samples: int = 832) -> Path:
+    """A recording of a shoe standing still at 416 Hz."""
+    path.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" + "".join(f"{i / 416:.6f},0,0,1,0,0,0\n"
+                                                                       for i in range(samples)))
+    return path
+
+
+def test_a_flood_of_acks_of_frames_never_sent_is_counted_not_listed(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # a board answering each SAMPLE_BATCH with 200 ACKs of seqs the rig never sent: the 2 s replay failed (exit 1,
+    # rightly) and printed a line for each of them, 5,201 lines and 1.5 MB on stderr, where corrupt frames are
+    # named up to 20 and counted
+    def flood(board: FakeBoard, msg: Message) -> bool:
+        if msg.type is MsgType.SAMPLE_BATCH:
+            for i in range(200):
+                board.send(MsgType.ACK, {"acked_seq": 60000 + i, "status": 0, "session": board.session})
+        return False
+
+    with FakeBoard(summary_of(832 / 416), on_frame=flood) as board:
+        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
+                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
+                     str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 1, err[-3000:]
+    assert "ACK of a frame never sent" in err, err[-3000:]
+    assert "more ACK(s) of a frame never sent" in err and "in all" in err, err[-3000:]
+    assert err.count("\n") < 60, (err.count("\n"), err[-3000:])
