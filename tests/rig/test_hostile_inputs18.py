@@ -111,3 +111,22 @@ def test_a_flood_of_acks_of_frames_never_sent_is_counted_not_listed(tmp_path: Pa
     assert "ACK of a frame never sent" in err, err[-3000:]
     assert "more ACK(s) of a frame never sent" in err and "in all" in err, err[-3000:]
     assert err.count("\n") < 60, (err.count("\n"), err[-3000:])
+
+
+def test_frames_of_garbage_show_a_bounded_excerpt_of_their_bytes(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # a noisy line (a kilobyte of garbage between two delimiters after each SAMPLE_BATCH's ACK): the replay failed
+    # (exit 1, rightly) naming up to 20 corrupt frames, each with every byte of it in hex, 64 kB on stderr
+    def noise(board: FakeBoard, msg: Message) -> bool:
+        if msg.type is MsgType.SAMPLE_BATCH and board._conn is not None:
+            board._conn.sendall(b"\x00" + bytes((7 * i) % 127 | 1 for i in range(1000)) + b"\x00")
+        return False
+
+    with FakeBoard(summary_of(832 / 416), on_frame=noise) as board:
+        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
+                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
+                     str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 1, err[-3000:]
+    assert "corrupt frame from the firmware" in err and "(1000 bytes in all)" in err, err[:3000]
+    assert len(err) < 12000, (len(err), err[:3000])
