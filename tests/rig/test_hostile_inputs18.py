@@ -130,3 +130,17 @@ def test_frames_of_garbage_show_a_bounded_excerpt_of_their_bytes(tmp_path: Path,
     assert code == 1, err[-3000:]
     assert "corrupt frame from the firmware" in err and "(1000 bytes in all)" in err, err[:3000]
     assert len(err) < 12000, (len(err), err[:3000])
+
+
+def test_an_empty_qemu_scenario_of_the_speed_benchmark_is_refused(capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # python -m rig.speed --only qemu --qemu-scenario "$SCENARIO" with the variable unset measured steady_run, the
+    # default, and printed its figure as if it were the scenario asked for
+    from rig import speed
+
+    monkeypatch.setattr(speed, "run_speed", lambda *args, **kwargs: pytest.fail("measured: the arguments were taken"))
+    with pytest.raises(SystemExit) as exit_info:
+        speed.main(["--only", "qemu", "--qemu-scenario", ""])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert "--qemu-scenario '' is empty" in err and "Traceback" not in err, err
