@@ -144,3 +144,28 @@ def test_an_empty_qemu_scenario_of_the_speed_benchmark_is_refused(capsys: pytest
     err = capsys.readouterr().err
     assert exit_info.value.code == 2, err
     assert "--qemu-scenario '' is empty" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_durations_pipe_is_read_once_for_the_shard(workers: list[str], tmp_path: Path) -> None:
+    # --shard-durations <(...) (a pipe, which the option takes): pytest_configure read it, the collection read it
+    # again, found nothing for 5 s and ended in an INTERNALERROR traceback, exit 3 (every pytest-xdist worker
+    # read it a third time)
+    (tmp_path / "test_x.py").write_text("import pytest\n\n@pytest.mark.parametrize('i', range(4))\n"
+                                        "def test_x(i):\n    pass\n")
+    fifo = tmp_path / "durations.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w") as f:  # one writer, once: as a shell's <(cat durations.json)
+            f.write('{"test_x.py::test_x[0]": 30, "test_x.py::test_x[1]": 1}')
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    proc = python_m("pytest", "-p", "no:cacheprovider", "test_x.py", "--shard", "1/2", "--shard-durations", str(fifo),
+                    *workers, cwd=tmp_path, timeout_s=120)
+    writer.join(5)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "INTERNALERROR" not in out and "Traceback" not in out, out[-3000:]
+    assert "1 passed" in out, out[-3000:]  # test_x[0] weighs 30 s: a shard of its own
