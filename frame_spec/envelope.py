@@ -63,13 +63,21 @@ _TYPE_VALUES = frozenset(int(t) for t in MsgType)
 _HEADER, _CRC = fastpath.header_formats(Body, Frame)
 
 
+#: Bytes of a frame that did not decode that its FrameError's message shows (.raw holds them all).
+SHOWN_FRAME_BYTES = 48
+
+
 class FrameError(ValueError):
     """A received frame could not be decoded; .raw holds its bytes as received. .msg_type and .seq are
     its header's when its CRC held and its payload broke a limit of the protocol (an infinite float in a
     SUMMARY), else None: the frame is what the firmware sent, and what it was sent as is known."""
 
     def __init__(self, reason: str, raw: bytes, msg_type: MsgType | None = None, seq: int | None = None) -> None:
-        super().__init__(f"{reason} (frame bytes: {raw.hex(' ') or 'empty'})")
+        # the bytes shown are bounded: a frame of garbage is up to 1 kB, whose 3 kB of hex on each line of an error
+        # made a replay through a noisy line print 64 kB (frames.jsonl keeps every byte of each)
+        shown = raw[:SHOWN_FRAME_BYTES].hex(" ") + (f" ... ({len(raw)} bytes in all)" if len(raw) > SHOWN_FRAME_BYTES
+                                                    else "")
+        super().__init__(f"{reason} (frame bytes: {shown or 'empty'})")
         self.reason = reason
         self.raw = raw
         self.msg_type = msg_type

@@ -23,7 +23,7 @@ from frame_spec import FrameError, Message, MsgType, StreamDecoder, encode
 from frame_spec.envelope import encode_sample_batch
 from rig.errors import CaptureError, FirmwareFault, LinkError, RigError
 from rig.port_open import close_port, open_keeping_input, take_ahead
-from rig.serial_ports import busy_error, check_network_url, is_local, not_a_terminal, require_present
+from rig.serial_ports import busy_error, check_network_url, is_local, not_a_terminal, require_present, url_scheme
 
 
 #: Frames that did not decode that a Link keeps in memory (the first ones); it counts them all.
@@ -109,7 +109,7 @@ class Link:
         try:
             # the port the board target's check opened (rig.port_open), else a new one
             port = take_ahead(url, self.baud) or open_keeping_input(url, self.baud)
-            if not url.startswith("rfc2217://"):  # pyserial's RFC 2217 client has no write timeout
+            if url_scheme(url) != "rfc2217":  # pyserial's RFC 2217 client has no write timeout
                 port.write_timeout = 10
             sock = getattr(port, "_socket", None) if isinstance(port, SocketSerial) else None
             if sock is not None:

@@ -18,7 +18,7 @@ import serial
 from serial.urlhandler.protocol_socket import Serial as SocketSerial
 
 from rig.errors import LinkError
-from rig.serial_ports import check_network_url, is_local
+from rig.serial_ports import check_network_url, is_local, url_scheme
 
 #: Network ports opened by open_ahead that no link has taken yet, by URL.
 _AHEAD: dict[str, serial.SerialBase] = {}
@@ -93,7 +93,7 @@ def open_ahead(url: str, baud: int) -> None:
     timeout, 3 s unless the URL says). A port this opened before for url and no link took is closed first.
     Other URLs and device paths pass."""
     check_network_url(url)
-    scheme = url.partition("://")[0]
+    scheme = url_scheme(url)
     if is_local(url) or scheme not in ("socket", "rfc2217"):
         return
     close_ahead(url)

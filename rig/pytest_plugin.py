@@ -75,8 +75,14 @@ REPORT_KEY = pytest.StashKey[ReportDir]()
 SIGNALS_KEY = pytest.StashKey[dict[int, Any]]()
 #: The session's handler of SIGTERM, SIGHUP and SIGINT, which knows the pytest-xdist workers to pass them on to.
 WORKER_SIGNALS_KEY = pytest.StashKey[WorkerSignals]()
+#: The longest --report-as: it names the report's files (plots/LABEL--SCENARIO--seedN.png), each at most 255 bytes.
+MAX_LABEL = 64
 #: The id one pytest run's processes share (the controller's, handed to pytest-xdist workers).
 SESSION_INPUT = "stridelab_report_session"
+#: The durations --shard balances by, read once by pytest_configure.
+DURATIONS_KEY = pytest.StashKey[dict[str, float]]()
+#: Those durations as the controller read them, handed to pytest-xdist workers (a pipe is read once).
+DURATIONS_INPUT = "stridelab_shard_durations"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's junitxml plugin reads --junitxml
@@ -144,15 +150,26 @@ def pytest_configure(config: pytest.Config) -> None:
             # it names files in the report (pytest-junit-LABEL.xml, plots/LABEL--SCENARIO.png): no path in it
             raise pytest.UsageError(f"--report-as {label!r}: not a target name; use letters, digits, '.', '_' "
                                     "and '-' (e.g. board-rfc2217)")
+        if len(label) > MAX_LABEL:
+            # it names files (pytest-junit-LABEL.xml, plots/LABEL--SCENARIO.png): a 300-character one ran every
+            # test, then ended the session in a traceback (OSError: File name too long), exit 1
+            raise pytest.UsageError(f"--report-as {label[:40]}... ({len(label)} characters): a target name in the "
+                                    f"report is at most {MAX_LABEL} characters (it names the report's files); "
+                                    "give a shorter one, e.g. board-rfc2217")
         if not config.option.xmlpath:
             config.option.xmlpath = str(Path(report) / f"pytest-junit-{label}.xml")
         if not getattr(config.option, "junitprefix", None):
             config.option.junitprefix = label  # the same test on two targets: two testcases
     if config.getoption("--shard"):
+        worker = getattr(config, "workerinput", None)
         try:
             parse_shard(config.getoption("--shard"))
-            load_durations(Path(config.getoption("--shard-durations")) if config.getoption("--shard-durations") else None,
-                           "--shard-durations")
+            # read once, here, and kept for the collection (a pytest-xdist worker takes the controller's): a pipe
+            # (--shard-durations <(...)) read again there delivered nothing, an INTERNALERROR after 5 s
+            config.stash[DURATIONS_KEY] = (dict(worker[DURATIONS_INPUT]) if worker and DURATIONS_INPUT in worker else
+                                           load_durations(Path(config.getoption("--shard-durations"))
+                                                          if config.getoption("--shard-durations") else None,
+                                                          "--shard-durations"))
         except RigError as exc:
             raise pytest.UsageError(str(exc)) from None
 
@@ -247,10 +264,13 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist: every worker records into the controller's report session."""
+    """pytest-xdist: every worker records into the controller's report session and shards by the durations it read."""
     report = node.config.stash.get(REPORT_KEY, None)
     if report is not None:
         node.workerinput[SESSION_INPUT] = report.session
+    durations = node.config.stash.get(DURATIONS_KEY, None)
+    if durations is not None:
+        node.workerinput[DURATIONS_INPUT] = durations
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -288,8 +308,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     k, n = parse_shard(text)
     target = config.getoption("--target")
-    opt = config.getoption("--shard-durations")
-    durations = load_durations(Path(opt) if opt else None, "--shard-durations")
+    durations = config.stash[DURATIONS_KEY]
     lengths = {s.name: s.duration_s for s in list_scenarios()}
     scenario = {item.nodeid: _scenario_of(item) for item in items}
     by_scenario = weights(target, [s for s in scenario.values() if s], durations, lengths)

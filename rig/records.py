@@ -146,6 +146,14 @@ class Summary(_Record):
 SHOWN_FRAME_ERRORS = 20
 
 
+def _counted(lines: Sequence[str], what: str) -> list[str]:
+    """The first SHOWN_FRAME_ERRORS of lines, and a line counting the rest (frames.jsonl has every frame)."""
+    if len(lines) <= SHOWN_FRAME_ERRORS:
+        return list(lines)
+    return [*lines[:SHOWN_FRAME_ERRORS], f"{len(lines) - SHOWN_FRAME_ERRORS} more {what}, {len(lines)} in all "
+            "(frames.jsonl has every frame, rx.bin every byte)"]
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What one run on a target produced, in the units of the replay JSON contract."""
@@ -223,11 +231,14 @@ class RunResult:
         if self.restarts:
             out.append(f"the firmware restarted {self.restarts} time(s) during the run (a boot HELLO came after "
                        "CONFIG): a reset, a watchdog or a brown-out")
-        out.extend(self.renumbered)
-        out.extend(f"stride in doubt: {d}" for d in self.doubts)
-        out.extend(self.lost_batches)
-        out.extend(f"ACK of a frame never sent: {e}" for e in self.unsent_acks)
-        out.extend(f"RSC Measurement: {e}" for e in self.rsc_errors)
+        # each kind named one by one up to SHOWN_FRAME_ERRORS, the rest counted: a board flooding ACKs of frames
+        # never sent (200 per batch) made a 2 s replay print 5,200 lines, 1.5 MB, where corrupt frames are counted
+        out.extend(_counted(self.renumbered, "restart(s) of the stride numbers"))
+        out.extend(_counted([f"stride in doubt: {d}" for d in self.doubts], "stride doubt(s)"))
+        out.extend(_counted(list(self.lost_batches), "SAMPLE_BATCH frame(s) or their ACKs lost on the link"))
+        out.extend(_counted([f"ACK of a frame never sent: {e}" for e in self.unsent_acks], "ACK(s) of a frame never "
+                            "sent"))
+        out.extend(_counted([f"RSC Measurement: {e}" for e in self.rsc_errors], "RSC Measurement(s) that cannot be"))
         if (self.summary is not None and self.index_gaps is not None
                 and self.summary.dropped_samples > self.index_gaps + self.samples_lost):
             missed = self.summary.dropped_samples - self.index_gaps - self.samples_lost

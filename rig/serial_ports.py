@@ -28,11 +28,18 @@ def is_local(url: str) -> bool:
     return "://" not in url
 
 
+def url_scheme(url: str) -> str:
+    """The scheme of a pyserial URL in lower case, as pyserial reads it ('' for a device path): pyserial takes
+    RFC2217:// and Socket:// for its own, so a check of the scheme as written let them through unchecked."""
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep else ""
+
+
 def check_network_url(url: str) -> None:
-    """LinkError naming the fault when a socket:// or rfc2217:// URL has no host or no port in
+    """LinkError naming the fault when a socket:// or rfc2217:// URL (in any case) has no host or no port in
     1..65535 (pyserial's own message for these is a garbled format string); other URLs pass."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme not in ("socket", "rfc2217"):
+    scheme, rest = url_scheme(url), url.partition("://")[2]
+    if scheme not in ("socket", "rfc2217"):
         return
     hostport = rest.split("?", 1)[0].split("/", 1)[0]
     host, colon, port = hostport.rpartition(":")

@@ -301,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"{option} {', '.join(twice)} given twice; give each once")
     _refuse_unmeasured(parser, args)
     args.rounds = DEFAULT_ROUNDS if args.rounds is None else args.rounds
+    if args.qemu_scenario is not None and not args.qemu_scenario.strip():
+        # an unset variable ("$SCENARIO") measured the default scenario as if it were the one asked for
+        parser.error(f"--qemu-scenario {args.qemu_scenario!r} is empty; give a catalog scenario (rig list shows "
+                     f"them) or leave --qemu-scenario out for {QEMU_SCENARIO}")
     args.qemu_scenario = args.qemu_scenario or QEMU_SCENARIO
     if args.rounds < 1:
         parser.error(f"--rounds {args.rounds}: give at least 1")
