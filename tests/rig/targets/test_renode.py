@@ -161,10 +161,12 @@ def test_the_link_counts_as_opened_only_by_a_process_outside_renode() -> None:
     master, slave = os.openpty()
     device = os.ttyname(slave)
     os.close(slave)
+    # this process holds the master side only (asked before the child starts: asked after, the child may
+    # already have opened it, and the test failed now and then on a busy machine)
+    assert not opened_elsewhere(device, set())
     child = subprocess.Popen([sys.executable, "-c", "import os, sys, time; os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY);"
                               " print('open', flush=True); time.sleep(60)", device], stdout=subprocess.PIPE, text=True)
     try:
-        assert not opened_elsewhere(device, set())  # this process holds the master side only
         assert child.stdout is not None and child.stdout.readline() == "open\n"
         assert opened_elsewhere(device, set())
         assert not opened_elsewhere(device, {child.pid})  # Renode's own hold on it does not count
