@@ -146,12 +146,30 @@ class Summary(_Record):
 SHOWN_FRAME_ERRORS = 20
 
 
-def _counted(lines: Sequence[str], what: str) -> list[str]:
-    """The first SHOWN_FRAME_ERRORS of lines, and a line counting the rest (frames.jsonl has every frame)."""
-    if len(lines) <= SHOWN_FRAME_ERRORS:
+def _counted(lines: Sequence[str], what: str, total: int = 0) -> list[str]:
+    """The first SHOWN_FRAME_ERRORS of lines, and a line counting the rest (frames.jsonl has every frame); total:
+    how many there were when only the first were kept (Tally)."""
+    total = max(total, len(lines))
+    if total <= SHOWN_FRAME_ERRORS:
         return list(lines)
-    return [*lines[:SHOWN_FRAME_ERRORS], f"{len(lines) - SHOWN_FRAME_ERRORS} more {what}, {len(lines)} in all "
+    return [*lines[:SHOWN_FRAME_ERRORS], f"{total - SHOWN_FRAME_ERRORS} more {what}, {total} in all "
             "(frames.jsonl has every frame, rx.bin every byte)"]
+
+
+@dataclass
+class Tally:
+    """Sentences of one kind of problem the firmware's frames show, as they come: the first SHOWN_FRAME_ERRORS
+    kept, every one counted. A board flooding the link (200 ACKs of frames never sent per batch) kept a sentence
+    per frame in the rig's memory for the whole run, where only the first are ever shown."""
+
+    kept: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, sentence: str) -> None:
+        """Count one more, keeping its sentence while fewer than SHOWN_FRAME_ERRORS are kept."""
+        self.count += 1
+        if len(self.kept) < SHOWN_FRAME_ERRORS:
+            self.kept.append(sentence)
 
 
 @dataclass(frozen=True)
@@ -177,6 +195,8 @@ class RunResult:
     stale_acks: int = 0
     #: ACKs of this run's session for a seq the rig never sent (ignored): why each.
     unsent_acks: Sequence[str] = field(default_factory=tuple)
+    #: How many such ACKs came, when more than unsent_acks keeps.
+    unsent_ack_count: int = 0
     #: Strides whose frame was out of sequence or contradicted: why each is in doubt.
     doubts: Sequence[str] = field(default_factory=tuple)
     #: Indices in strides of those in doubt: marked "in_doubt": true in the result JSON.
@@ -196,6 +216,8 @@ class RunResult:
     rsc: Sequence[Any] = field(default_factory=tuple)
     #: RSC_MEASUREMENT frames whose value was not a valid RSC Measurement: why each.
     rsc_errors: Sequence[str] = field(default_factory=tuple)
+    #: How many such frames came, when more than rsc_errors keeps.
+    rsc_error_count: int = 0
     #: Samples a replay's own indices skip (the recording's dropouts): what the SUMMARY's
     #: dropped_samples must be when every sample sent arrived; None where the firmware reads its
     #: own sensor (its FIFO may overrun).
@@ -237,8 +259,9 @@ class RunResult:
         out.extend(_counted([f"stride in doubt: {d}" for d in self.doubts], "stride doubt(s)"))
         out.extend(_counted(list(self.lost_batches), "SAMPLE_BATCH frame(s) or their ACKs lost on the link"))
         out.extend(_counted([f"ACK of a frame never sent: {e}" for e in self.unsent_acks], "ACK(s) of a frame never "
-                            "sent"))
-        out.extend(_counted([f"RSC Measurement: {e}" for e in self.rsc_errors], "RSC Measurement(s) that cannot be"))
+                            "sent", self.unsent_ack_count))
+        out.extend(_counted([f"RSC Measurement: {e}" for e in self.rsc_errors], "RSC Measurement(s) that cannot be",
+                            self.rsc_error_count))
         if (self.summary is not None and self.index_gaps is not None
                 and self.summary.dropped_samples > self.index_gaps + self.samples_lost):
             missed = self.summary.dropped_samples - self.index_gaps - self.samples_lost

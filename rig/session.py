@@ -21,7 +21,7 @@ from rig.inject import RawStream
 from rig.link import Link
 from rig.progress import ProgressClock, WallClock
 from rig.progress_line import ProgressCallback
-from rig.records import RunResult, Stride, Summary, tc_measured
+from rig.records import RunResult, Stride, Summary, Tally, tc_measured
 from rig.stride_times import FirmwareClock, Placed, place_stride, time_doubts
 from rig.tail import tail_bytes
 
@@ -132,7 +132,7 @@ class ReplaySession:
         self.session_id = secrets.randbelow(0xFFFFFFFF) + 1
         self.stale_acks = 0
         #: ACKs of this session for a seq the rig never sent: why each was ignored.
-        self.unsent_acks: list[str] = []
+        self.unsent_acks = Tally()
         # (stride_no, link seq, repeat, stride as placed on the recording, payload) of each STRIDE, as they came
         self._arrival: list[tuple[int, int, bool, Placed, dict[str, Any]]] = []
         self.renumbered: list[str] = []
@@ -144,7 +144,7 @@ class ReplaySession:
         self.resends: list[str] = []
         #: The RSC Measurements of this run, in order; frames whose value is no RSC Measurement.
         self.rsc: list[RscSample] = []
-        self.rsc_errors: list[str] = []
+        self.rsc_errors = Tally()
         #: Called with every frame handled (the BLE peripheral follows the run through it).
         self.observers: list[Callable[[Message], None]] = []
         #: Frames other threads ask to send (the BLE peripheral's SC Control Point writes): sent from
@@ -180,7 +180,7 @@ class ReplaySession:
             # in (the handshake's CMD HELLO); the CONFIG's own ACK and every later one echo this run's.
             if msg.payload["session"] == self.session_id and not self.link.has_sent(msg.payload["acked_seq"]):
                 # An answer to nothing: taken, it would answer the frame of that seq once it is sent
-                self.unsent_acks.append(
+                self.unsent_acks.add(
                     f"link seq {msg.seq}: an ACK of seq {msg.payload['acked_seq']} (status {msg.payload['status']}), "
                     f"which the rig never sent (it has sent seq 0..{self.link.frames_sent - 1}); ignored: a "
                     "firmware that acknowledges what it did not receive, or a corrupt acked_seq")
@@ -210,12 +210,12 @@ class ReplaySession:
             return  # the link repeated the frame just before
         t_s, outside = clock.place(msg.payload["t_us"])
         if outside is not None:  # a time that cannot be: no measurement the phone could be shown then
-            self.rsc_errors.append(f"link seq {msg.seq}: t_us {outside}")
+            self.rsc_errors.add(f"link seq {msg.seq}: t_us {outside}")
             return
         try:
             self.rsc.append(RscSample.from_value(t_s, value))
         except ConstructError as exc:
-            self.rsc_errors.append(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
+            self.rsc_errors.add(f"link seq {msg.seq}: value {value.hex(' ') or 'empty'} is malformed "
                                    f"({str(exc).splitlines()[0]})")
 
     def _add_stride(self, msg: Message, clock: FirmwareClock) -> None:
@@ -594,7 +594,8 @@ class ReplaySession:
             restarts=self.link.restarts - self._restarts_before,
             reopens=tuple(self.link.reopens),
             stale_acks=self.stale_acks,
-            unsent_acks=tuple(self.unsent_acks),
+            unsent_acks=tuple(self.unsent_acks.kept),
+            unsent_ack_count=self.unsent_acks.count,
             doubts=tuple(self.doubts),
             in_doubt=tuple(in_doubt),
             repeated_strides=self.repeated_strides,
@@ -602,7 +603,8 @@ class ReplaySession:
             renumbered=tuple(self.renumbered),
             resends=tuple(self.resends),
             rsc=tuple(self.rsc),
-            rsc_errors=tuple(self.rsc_errors),
+            rsc_errors=tuple(self.rsc_errors.kept),
+            rsc_error_count=self.rsc_errors.count,
             index_gaps=index_gaps,
             samples_lost=self.samples_lost,
             span_s=span_s,

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,45 @@ def test_a_durations_pipe_is_read_once_for_the_shard(workers: list[str], tmp_pat
     assert proc.returncode == 0, out[-3000:]
     assert "INTERNALERROR" not in out and "Traceback" not in out, out[-3000:]
     assert "1 passed" in out, out[-3000:]  # test_x[0] weighs 30 s: a shard of its own
+
+
+def test_a_flood_of_acks_of_frames_never_sent_keeps_no_sentence_per_ack(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same flood, printed capped, still kept one sentence per ACK in the session for the whole run: a board
+    # flooding a 30-minute replay grew the rig's memory by hundreds of bytes per frame
+    import re
+
+    from rig import session as session_module
+    from rig.records import SHOWN_FRAME_ERRORS
+
+    sessions: list[Any] = []
+    real_init = session_module.ReplaySession.__init__
+
+    def keep(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        sessions.append(self)
+
+    monkeypatch.setattr(session_module.ReplaySession, "__init__", keep)
+    flooded = [0]
+
+    def flood(board: FakeBoard, msg: Message) -> bool:
+        if msg.type is MsgType.SAMPLE_BATCH:
+            for i in range(200):
+                board.send(MsgType.ACK, {"acked_seq": 60000 + i, "status": 0, "session": board.session})
+                flooded[0] += 1
+        return False
+
+    with FakeBoard(summary_of(832 / 416), on_frame=flood) as board:
+        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
+                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
+                     str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert code == 1, err[-3000:]
+    assert sessions, "no replay session was made"
+    acks = sessions[-1].unsent_acks
+    stored = acks.kept if hasattr(acks, "kept") else acks
+    assert len(stored) <= SHOWN_FRAME_ERRORS, len(stored)
+    # every one of them still counted
+    said = re.search(r"more ACK\(s\) of a frame never sent, (\d+) in all", err)
+    assert said is not None and int(said.group(1)) == flooded[0], (flooded[0], err[-2000:])
