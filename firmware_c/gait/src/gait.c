@@ -1115,9 +1115,17 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                 float lead = heel_lead_s(g, e.value) * g->cfg.odr_hz;
                 float spread = TOP_VZ_SPREAD_HZ / g->cfg.odr_hz;
                 spread *= TOP_VZ_SPREAD_MPS * spread;
+                /* a runner's impact inside the landing bump, the foot barely
+                 * descending at a top only a little toes up (under
+                 * HEEL_TOP_DEG: a shallow heel strike, as down a steep grade):
+                 * the heel met the ground at the top, the bump being the
+                 * forefoot slapping down after it; its end would be the
+                 * contact 45-55 ms late, the strike read mid-foot */
+                int shallow_heel = (e.flags & (GAIT_EVF_BUMP | GAIT_EVF_KNEE)) == GAIT_EVF_BUMP &&
+                                   gait_nav_vz(g) >= -KNEE_DESCENT_MPS && gait_running_now(g, e.value);
                 if (top_up > HEEL_TOP_DEG * GM_RAD && gait_nav_vz(g) < spread - AIR_DESCENT_MPS) {
                     fall_start(g, e.at, pitch, lead, 0u, e.value);
-                } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD) {
+                } else if ((e.flags & GAIT_EVF_AIR) == 0u || top_up > HEEL_TOP_DEG * GM_RAD || shallow_heel) {
                     g->heel_pending = 1;
                     g->heel_at = gait_pos_add(e.at, lead);
                 } else if ((e.flags & GAIT_EVF_BUMP) != 0u && gait_nav_vz(g) < -KNEE_DESCENT_MPS) {
@@ -1127,15 +1135,6 @@ static void process_delayed(gait_state_t *g, uint16_t pos, uint32_t index) {
                      * the air at the top, turning toes down), so the contact
                      * is where the ground's force shows, or before that impact */
                     fall_start(g, e.at, pitch, lead, 1u, e.value);
-                } else if ((e.flags & (GAIT_EVF_BUMP | GAIT_EVF_KNEE)) == GAIT_EVF_BUMP && gait_running_now(g, e.value)) {
-                    /* a runner's impact inside the landing bump, the foot
-                     * barely descending at a top only a little toes up (under
-                     * HEEL_TOP_DEG: a shallow heel strike, as down a steep
-                     * grade): the heel met the ground at the top, the bump
-                     * being the forefoot slapping down after it; its end would
-                     * be the contact 45-55 ms late, the strike read mid-foot */
-                    g->heel_pending = 1;
-                    g->heel_at = gait_pos_add(e.at, lead);
                 } else {
                     g->top_pending = 1;
                     g->top_at = e.at;
