@@ -13,20 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.rig.cli_run import refused as _refused, rig
+
 HEADER = "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"
-
-
-def rig(*args: str, cwd: Path, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout_s)
-
-
-def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert len(proc.stderr) < 1500, proc.stderr[:3000]
-    for w in words:
-        assert w in proc.stderr, proc.stderr
 
 
 def _csv(path: Path, times: list[float]) -> Path:

@@ -17,21 +17,7 @@ import pytest
 from rig.errors import RigError
 from rig.shard import load_durations
 from rig.targets.board import BoardTarget
-
-
-def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
-        stdin: object = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
-    """Run `python -m rig ARGS` in CWD (with ENV over the environment) and return what it did."""
-    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout_s, env={**os.environ, **(env or {})}, stdin=stdin)  # type: ignore[arg-type]
-
-
-def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert len(proc.stderr) < 1500, proc.stderr[:3000]
-    for w in words:
-        assert w in proc.stderr, proc.stderr
+from tests.rig.cli_run import refused as _refused, rig
 
 
 @pytest.mark.parametrize("kind", ["dev_zero", "fifo", "directory", "infinity"])

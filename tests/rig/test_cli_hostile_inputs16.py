@@ -12,20 +12,7 @@ from pathlib import Path
 
 import pytest
 
-
-def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
-        **kw: object) -> subprocess.CompletedProcess[str]:
-    """Run `python -m rig ARGS` in CWD (with ENV over the environment) and return what it did."""
-    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout_s, env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
-
-
-def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert len(proc.stderr) < 1500, proc.stderr[:3000]
-    for w in words:
-        assert w in proc.stderr, proc.stderr
+from tests.rig.cli_run import still_csv as _still_csv
 
 
 def _close_stdout() -> None:
@@ -43,16 +30,6 @@ def test_standard_output_closed_is_refused_before_any_work(argv: list[str], tmp_
     assert "Traceback" not in proc.stderr and f"rig {argv[0]}: error: standard output is closed" in proc.stderr
     assert "> /dev/null" in proc.stderr
     assert not (tmp_path / "runs").exists()
-
-
-def _still_csv(path: Path, rows: int = 400, odr_hz: float = 104.0, edit: dict[int, str] | None = None) -> Path:
-    """A recording of a foot standing still, one row replaced by edit[row] (its text after t_s)."""
-    lines = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
-    for i in range(rows):
-        values = (edit or {}).get(i, "0.01,0.0,1.0,0.1,-0.1,0.0")
-        lines.append(f"{i / odr_hz:.6f},{values}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def test_a_sample_past_the_range_of_float32_counts_is_clipped_without_a_warning(tmp_path: Path) -> None:

@@ -4,35 +4,13 @@ read as documented; never a traceback or a silently wrong answer."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-
-def rig(*args: str, cwd: Path, timeout_s: float = 120, env: dict[str, str] | None = None,
-        **kw: object) -> subprocess.CompletedProcess[str]:
-    """Run `python -m rig ARGS` in CWD (with ENV over the environment) and return what it did."""
-    return subprocess.run([sys.executable, "-m", "rig", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout_s, env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
-
-
-def _refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert len(proc.stderr) < 1500, proc.stderr[:3000]
-    for w in words:
-        assert w in proc.stderr, proc.stderr
-
-
-def _still_csv(path: Path, rows: int = 400, odr_hz: float = 104.0) -> Path:
-    """A recording of a foot standing still."""
-    lines = ["t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps"]
-    lines += [f"{i / odr_hz:.6f},0.01,0.0,1.0,0.1,-0.1,0.0" for i in range(rows)]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+from tests.rig.cli_run import refused as _refused, rig, still_csv as _still_csv
 
 
 @pytest.mark.parametrize("sidecar, where", [
