@@ -5,11 +5,12 @@ problem and what to do, or read as documented; never a traceback, a hang or a si
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 from frame_spec import Message, MsgType
 from rig.cli import main
+from rig.records import SHOWN_FRAME_ERRORS
 from tests.rig.fake_board import FakeBoard, summary_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,26 +94,53 @@ def _still_csv(path: Path, samples: int = 832) -> Path:
     return path
 
 
+def _replay_on_board(tmp_path: Path, on_frame: Callable[[FakeBoard, Message], bool]) -> int:
+    """rig replay of 2 s of a shoe standing still on a board that answers each frame the rig sends through
+    on_frame; the command's exit status."""
+    with FakeBoard(summary_of(832 / 416), on_frame=on_frame) as board:
+        return main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
+                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
+                     str(tmp_path / "runs")])
+
+
 def test_a_flood_of_acks_of_frames_never_sent_is_counted_not_listed(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # a board answering each SAMPLE_BATCH with 200 ACKs of seqs the rig never sent: the 2 s replay failed (exit 1,
     # rightly) and printed a line for each of them, 5,201 lines and 1.5 MB on stderr, where corrupt frames are
-    # named up to 20 and counted
+    # named up to 20 and counted; printed capped, the session still kept a sentence per ACK for the whole run (a
+    # board flooding a 30-minute replay grew the rig's memory by hundreds of bytes per frame)
+    from rig import session as session_module
+
+    sessions: list[Any] = []
+    real_init = session_module.ReplaySession.__init__
+
+    def keep(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        sessions.append(self)
+
+    monkeypatch.setattr(session_module.ReplaySession, "__init__", keep)
+    flooded = [0]
+
     def flood(board: FakeBoard, msg: Message) -> bool:
         if msg.type is MsgType.SAMPLE_BATCH:
             for i in range(200):
                 board.send(MsgType.ACK, {"acked_seq": 60000 + i, "status": 0, "session": board.session})
+                flooded[0] += 1
         return False
 
-    with FakeBoard(summary_of(832 / 416), on_frame=flood) as board:
-        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
-                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
-                     str(tmp_path / "runs")])
+    code = _replay_on_board(tmp_path, flood)
     err = capsys.readouterr().err
     assert code == 1, err[-3000:]
     assert "ACK of a frame never sent" in err, err[-3000:]
     assert "more ACK(s) of a frame never sent" in err and "in all" in err, err[-3000:]
     assert err.count("\n") < 60, (err.count("\n"), err[-3000:])
+    assert sessions, "no replay session was made"
+    acks = sessions[-1].unsent_acks
+    stored = acks.kept if hasattr(acks, "kept") else acks
+    assert len(stored) <= SHOWN_FRAME_ERRORS, len(stored)
+    said = re.search(r"more ACK\(s\) of a frame never sent, (\d+) in all", err)  # every one still counted
+    assert said is not None and int(said.group(1)) == flooded[0], (flooded[0], err[-2000:])
 
 
 def test_frames_of_garbage_show_a_bounded_excerpt_of_their_bytes(tmp_path: Path,
@@ -123,10 +152,7 @@ def test_frames_of_garbage_show_a_bounded_excerpt_of_their_bytes(tmp_path: Path,
             board._conn.sendall(b"\x00" + bytes((7 * i) % 127 | 1 for i in range(1000)) + b"\x00")
         return False
 
-    with FakeBoard(summary_of(832 / 416), on_frame=noise) as board:
-        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
-                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
-                     str(tmp_path / "runs")])
+    code = _replay_on_board(tmp_path, noise)
     err = capsys.readouterr().err
     assert code == 1, err[-3000:]
     assert "corrupt frame from the firmware" in err and "(1000 bytes in all)" in err, err[:3000]
@@ -171,44 +197,3 @@ def test_a_durations_pipe_is_read_once_for_the_shard(workers: list[str], tmp_pat
     assert "INTERNALERROR" not in out and "Traceback" not in out, out[-3000:]
     assert "1 passed" in out, out[-3000:]  # test_x[0] weighs 30 s: a shard of its own
 
-
-def test_a_flood_of_acks_of_frames_never_sent_keeps_no_sentence_per_ack(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str],
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    # the same flood, printed capped, still kept one sentence per ACK in the session for the whole run: a board
-    # flooding a 30-minute replay grew the rig's memory by hundreds of bytes per frame
-    import re
-
-    from rig import session as session_module
-    from rig.records import SHOWN_FRAME_ERRORS
-
-    sessions: list[Any] = []
-    real_init = session_module.ReplaySession.__init__
-
-    def keep(self: Any, *args: Any, **kwargs: Any) -> None:
-        real_init(self, *args, **kwargs)
-        sessions.append(self)
-
-    monkeypatch.setattr(session_module.ReplaySession, "__init__", keep)
-    flooded = [0]
-
-    def flood(board: FakeBoard, msg: Message) -> bool:
-        if msg.type is MsgType.SAMPLE_BATCH:
-            for i in range(200):
-                board.send(MsgType.ACK, {"acked_seq": 60000 + i, "status": 0, "session": board.session})
-                flooded[0] += 1
-        return False
-
-    with FakeBoard(summary_of(832 / 416), on_frame=flood) as board:
-        code = main(["replay", str(_still_csv(tmp_path / "still.csv")), "--target", "board", "--port", board.url,
-                     "--board-profile", "host", "--json", str(tmp_path / "out.json"), "--runs-dir",
-                     str(tmp_path / "runs")])
-    err = capsys.readouterr().err
-    assert code == 1, err[-3000:]
-    assert sessions, "no replay session was made"
-    acks = sessions[-1].unsent_acks
-    stored = acks.kept if hasattr(acks, "kept") else acks
-    assert len(stored) <= SHOWN_FRAME_ERRORS, len(stored)
-    # every one of them still counted
-    said = re.search(r"more ACK\(s\) of a frame never sent, (\d+) in all", err)
-    assert said is not None and int(said.group(1)) == flooded[0], (flooded[0], err[-2000:])
