@@ -697,6 +697,11 @@ RATE_KEYS = ("odr_hz", "sample_rate_hz")
 RATE_AGREE = 0.05
 
 
+#: What to do about labels outside the recording they came with.
+_OTHER_CLOCK = ("this truth belongs to another recording, or its times are not in seconds from the same clock as t_s: "
+                "check both")
+
+
 def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_hz: float) -> None:
     """Refuse a sidecar that cannot describe this recording: a declared sample rate the timestamps
     contradict (the labels were timed on another clock, or belong to another file), a labelled
@@ -720,17 +725,13 @@ def _check_truth_fits(csv: Path, side: Path, truth: Truth, t_s: np.ndarray, odr_
     for k, stride in enumerate(truth.strides):
         if not t0 - slack <= stride.ic_s <= t1 + slack:
             raise _fail(side, None, f"contact {k + 1} of {len(truth.strides)} is labelled at {stride.ic_s:g} s, "
-                        f"outside the {t0:g}..{t1:g} s of {csv}",
-                        "this truth belongs to another recording, or its times are not in seconds from the same "
-                        "clock as t_s: check both")
+                        f"outside the {t0:g}..{t1:g} s of {csv}", _OTHER_CLOCK)
     for k, (a, b) in enumerate(border_intervals(truth)):
         # borders in milliseconds (or another recording's) scored every stride interval as missed: rig bench said
         # 'recall 0.00%' of the analyzer, where contacts outside the recording are refused as labels of another
         if not (t0 - slack <= a and b <= t1 + slack):
             raise _fail(side, None, f"stride interval {k + 1} (stride_borders_s) is {a:g}..{b:g} s, outside the "
-                        f"{t0:g}..{t1:g} s of {csv}",
-                        "this truth belongs to another recording, or its times are not in seconds from the same "
-                        "clock as t_s: check both")
+                        f"{t0:g}..{t1:g} s of {csv}", _OTHER_CLOCK)
     for a, b in truth.label_windows_s:
         if b < t0 or a > t1:
             raise _fail(side, None, f"the label window {a:g}..{b:g} s lies outside the {t0:g}..{t1:g} s of {csv}",
